@@ -1,0 +1,3 @@
+# SPDX-License-Identifier: MIT
+# examples/local.mk: small programs that link the installed library.
+EXTRA_DIST += examples/hello.c

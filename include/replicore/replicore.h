@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: MIT */
+/* replicore/replicore.h: every public header of replicore. */
+#ifndef REPLICORE_REPLICORE_H
+#define REPLICORE_REPLICORE_H
+
+#include <replicore/config.h>
+#include <replicore/err.h>
+#include <replicore/topo.h>
+
+#endif /* REPLICORE_REPLICORE_H */

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: MIT */
+/* topo.c: layouts over hwloc, their mapping onto the machine, and pinning. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hwloc.h>
+
+#include <replicore/topo.h>
+
+struct rc_topo {
+	hwloc_topology_t t;    /* the layout */
+	hwloc_topology_t real; /* the machine; == t for a real layout */
+	enum rc_topo_kind kind;
+	char *source;
+	unsigned npus, ncores, nnodes, npackages, real_npus;
+	unsigned *pu_node;      /* logical PU -> logical NUMA node */
+	unsigned *real_os;      /* real logical PU -> OS index */
+	hwloc_obj_t *caches;
+	unsigned ncaches;
+	unsigned dist_n;        /* nodes in the distance matrix, 0 if none */
+	uint64_t *dist;         /* dist_n x dist_n, by logical node index */
+};
+
+static unsigned count_type(hwloc_topology_t t, hwloc_obj_type_t type)
+{
+	int n = hwloc_get_nbobjs_by_type(t, type);
+
+	return n > 0 ? (unsigned)n : 0;
+}
+
+/*
+ * Checks a synthetic description token by token before hwloc sees it, so the
+ * error can name the token and column: hwloc only says "invalid".
+ * A token is TYPE:COUNT with an optional (attributes) group.
+ */
+static int check_synthetic(const char *s, rc_err_t *err)
+{
+	const char *p = s;
+	unsigned ntok = 0;
+
+	for (;;) {
+		const char *tok, *colon;
+		union hwloc_obj_attr_u attr;
+		hwloc_obj_type_t type;
+		char name[64];
+		size_t len;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		tok = p;
+		while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '(')
+			p++;
+		len = (size_t)(p - tok);
+		colon = memchr(tok, ':', len);
+		if (colon == NULL || colon == tok)
+			return rc_err_set(err, RC_EINVAL, "synthetic", 1,
+					  (unsigned)(tok - s) + 1,
+					  "expected TYPE:COUNT, got '%.*s'",
+					  (int)len, tok);
+		if ((size_t)(colon - tok) >= sizeof(name))
+			return rc_err_set(err, RC_EINVAL, "synthetic", 1,
+					  (unsigned)(tok - s) + 1,
+					  "object type too long in '%.*s'",
+					  (int)len, tok);
+		memcpy(name, tok, (size_t)(colon - tok));
+		name[colon - tok] = '\0';
+		if (hwloc_type_sscanf(name, &type, &attr, sizeof(attr)) < 0)
+			return rc_err_set(err, RC_EINVAL, "synthetic", 1,
+					  (unsigned)(tok - s) + 1,
+					  "unknown object type '%s' (expected "
+					  "package, numa, group, l1..l5, core or "
+					  "pu)",
+					  name);
+		if (colon + 1 == p)
+			return rc_err_set(err, RC_EINVAL, "synthetic", 1,
+					  (unsigned)(colon - s) + 2,
+					  "missing count after '%s:'", name);
+		for (const char *d = colon + 1; d < p; d++)
+			if (!isdigit((unsigned char)*d) || (d == colon + 1 &&
+							    *d == '0'))
+				return rc_err_set(
+					err, RC_EINVAL, "synthetic", 1,
+					(unsigned)(colon - s) + 2,
+					"count in '%.*s' is not a positive "
+					"integer",
+					(int)len, tok);
+		if (*p == '(') {
+			const char *open = p;
+
+			while (*p != '\0' && *p != ')')
+				p++;
+			if (*p != ')')
+				return rc_err_set(err, RC_EINVAL, "synthetic",
+						  1, (unsigned)(open - s) + 1,
+						  "unclosed '(' in '%s'", open);
+			p++;
+		}
+		ntok++;
+	}
+	if (ntok == 0)
+		return rc_err_set(err, RC_EINVAL, "synthetic", 1, 1,
+				  "empty description (expected e.g. "
+				  "\"numa:2 core:2 pu:1\")");
+	return 0;
+}
+
+static int load(hwloc_topology_t *out, const char *synthetic,
+		const char *xml, rc_err_t *err)
+{
+	hwloc_topology_t t;
+
+	if (hwloc_topology_init(&t) < 0)
+		return rc_err_set(err, RC_ESYS, NULL, 0, 0,
+				  "hwloc_topology_init: %s", strerror(errno));
+	if (synthetic != NULL && hwloc_topology_set_synthetic(t, synthetic)) {
+		hwloc_topology_destroy(t);
+		return rc_err_set(err, RC_EINVAL, "synthetic", 1, 1,
+				  "hwloc rejected the description '%s'",
+				  synthetic);
+	}
+	if (xml != NULL && hwloc_topology_set_xml(t, xml) < 0) {
+		int e = errno;
+
+		hwloc_topology_destroy(t);
+		return rc_err_set(err, e == ENOENT ? RC_ENOENT : RC_EINVAL,
+				  xml, 0, 0, "cannot read hwloc XML: %s",
+				  strerror(e));
+	}
+	if (hwloc_topology_load(t) < 0) {
+		int e = errno;
+
+		hwloc_topology_destroy(t);
+		return rc_err_set(err, xml != NULL ? RC_EINVAL : RC_ESYS,
+				  xml != NULL ? xml : NULL, 0, 0,
+				  "hwloc could not load the topology: %s",
+				  strerror(e));
+	}
+	*out = t;
+	return 0;
+}
+
+static int fill(rc_topo_t *tp, rc_err_t *err)
+{
+	hwloc_topology_t t = tp->t;
+	struct hwloc_distances_s *d[1];
+	unsigned nr = 1;
+
+	tp->npus = count_type(t, HWLOC_OBJ_PU);
+	tp->ncores = count_type(t, HWLOC_OBJ_CORE);
+	tp->nnodes = count_type(t, HWLOC_OBJ_NUMANODE);
+	tp->npackages = count_type(t, HWLOC_OBJ_PACKAGE);
+	tp->real_npus = count_type(tp->real, HWLOC_OBJ_PU);
+	if (tp->npus == 0 || tp->real_npus == 0)
+		return rc_err_set(err, RC_EINVAL, tp->source, 0, 0,
+				  "the layout has no processing units");
+	if (tp->nnodes == 0)
+		tp->nnodes = 1;
+
+	tp->pu_node = calloc(tp->npus, sizeof(*tp->pu_node));
+	tp->real_os = calloc(tp->real_npus, sizeof(*tp->real_os));
+	if (tp->pu_node == NULL || tp->real_os == NULL)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	for (unsigned i = 0; i < tp->npus; i++) {
+		hwloc_obj_t pu = hwloc_get_obj_by_type(t, HWLOC_OBJ_PU, i);
+		unsigned nn = count_type(t, HWLOC_OBJ_NUMANODE);
+
+		for (unsigned n = 0; n < nn; n++) {
+			hwloc_obj_t node =
+				hwloc_get_obj_by_type(t, HWLOC_OBJ_NUMANODE, n);
+
+			if (hwloc_bitmap_intersects(node->cpuset,
+						    pu->cpuset)) {
+				tp->pu_node[i] = n;
+				break;
+			}
+		}
+	}
+	for (unsigned i = 0; i < tp->real_npus; i++)
+		tp->real_os[i] =
+			hwloc_get_obj_by_type(tp->real, HWLOC_OBJ_PU, i)
+				->os_index;
+
+	tp->caches = NULL;
+	tp->ncaches = 0;
+	{
+		unsigned total = 0;
+		hwloc_obj_type_t types[] = {
+			HWLOC_OBJ_L1CACHE,  HWLOC_OBJ_L1ICACHE,
+			HWLOC_OBJ_L2CACHE,  HWLOC_OBJ_L2ICACHE,
+			HWLOC_OBJ_L3CACHE,  HWLOC_OBJ_L3ICACHE,
+			HWLOC_OBJ_L4CACHE,  HWLOC_OBJ_L5CACHE,
+		};
+		size_t nt = sizeof(types) / sizeof(types[0]);
+
+		for (size_t k = 0; k < nt; k++)
+			total += count_type(t, types[k]);
+		if (total > 0) {
+			tp->caches = calloc(total, sizeof(*tp->caches));
+			if (tp->caches == NULL)
+				return rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
+						  "out of memory");
+		}
+		for (size_t k = 0; k < nt; k++) {
+			unsigned n = count_type(t, types[k]);
+
+			for (unsigned i = 0; i < n; i++)
+				tp->caches[tp->ncaches++] =
+					hwloc_get_obj_by_type(t, types[k], i);
+		}
+	}
+
+	if (hwloc_distances_get_by_type(t, HWLOC_OBJ_NUMANODE, &nr, d, 0, 0) ==
+		    0 &&
+	    nr > 0) {
+		unsigned n = d[0]->nbobjs;
+
+		tp->dist = calloc((size_t)n * n, sizeof(*tp->dist));
+		if (tp->dist != NULL) {
+			tp->dist_n = n;
+			for (unsigned a = 0; a < n; a++)
+				for (unsigned b = 0; b < n; b++) {
+					unsigned la = d[0]->objs[a]->logical_index;
+					unsigned lb = d[0]->objs[b]->logical_index;
+
+					if (la < n && lb < n)
+						tp->dist[la * n + lb] =
+							d[0]->values[a * n + b];
+				}
+		}
+		hwloc_distances_release(t, d[0]);
+	}
+	return 0;
+}
+
+int rc_topo_open(rc_topo_t **out, const char *synthetic, const char *xml,
+		 rc_err_t *err)
+{
+	rc_topo_t *tp;
+	int r;
+
+	*out = NULL;
+	if (synthetic != NULL && xml != NULL)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "give a synthetic description or an XML "
+				  "file, not both");
+	if (synthetic != NULL && (r = check_synthetic(synthetic, err)) < 0)
+		return r;
+	tp = calloc(1, sizeof(*tp));
+	if (tp == NULL)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	tp->kind = synthetic != NULL ? RC_TOPO_SYNTHETIC
+		   : xml != NULL     ? RC_TOPO_XML
+				     : RC_TOPO_REAL;
+	tp->source = strdup(synthetic != NULL ? synthetic
+			    : xml != NULL     ? xml
+					      : "machine");
+	if (tp->source == NULL) {
+		free(tp);
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	r = load(&tp->t, synthetic, xml, err);
+	if (r == 0) {
+		if (tp->kind == RC_TOPO_REAL)
+			tp->real = tp->t;
+		else
+			r = load(&tp->real, NULL, NULL, err);
+	}
+	if (r == 0)
+		r = fill(tp, err);
+	if (r < 0) {
+		rc_topo_close(tp);
+		return r;
+	}
+	*out = tp;
+	return 0;
+}
+
+void rc_topo_close(rc_topo_t *tp)
+{
+	if (tp == NULL)
+		return;
+	if (tp->real != NULL && tp->real != tp->t)
+		hwloc_topology_destroy(tp->real);
+	if (tp->t != NULL)
+		hwloc_topology_destroy(tp->t);
+	free(tp->pu_node);
+	free(tp->real_os);
+	free(tp->caches);
+	free(tp->dist);
+	free(tp->source);
+	free(tp);
+}
+
+enum rc_topo_kind rc_topo_kind(const rc_topo_t *tp)
+{
+	return tp->kind;
+}
+
+const char *rc_topo_source(const rc_topo_t *tp)
+{
+	return tp->source;
+}
+
+unsigned rc_topo_npackages(const rc_topo_t *tp)
+{
+	return tp->npackages;
+}
+
+unsigned rc_topo_nnodes(const rc_topo_t *tp)
+{
+	return tp->nnodes;
+}
+
+unsigned rc_topo_ncores(const rc_topo_t *tp)
+{
+	return tp->ncores;
+}
+
+unsigned rc_topo_npus(const rc_topo_t *tp)
+{
+	return tp->npus;
+}
+
+unsigned rc_topo_real_npus(const rc_topo_t *tp)
+{
+	return tp->real_npus;
+}
+
+bool rc_topo_wraps(const rc_topo_t *tp)
+{
+	return tp->npus > tp->real_npus;
+}
+
+static unsigned ancestor_index(hwloc_obj_t o, hwloc_obj_type_t type)
+{
+	hwloc_obj_t a = hwloc_get_ancestor_obj_by_type(NULL, type, o);
+
+	return a != NULL ? a->logical_index : 0;
+}
+
+int rc_topo_pu(const rc_topo_t *tp, unsigned i, struct rc_topo_pu *pu)
+{
+	hwloc_obj_t o;
+
+	if (i >= tp->npus)
+		return -RC_EINVAL;
+	o = hwloc_get_obj_by_type(tp->t, HWLOC_OBJ_PU, i);
+	pu->index = i;
+	pu->core = ancestor_index(o, HWLOC_OBJ_CORE);
+	pu->package = ancestor_index(o, HWLOC_OBJ_PACKAGE);
+	pu->node = tp->pu_node[i];
+	pu->real_os_index = tp->real_os[i % tp->real_npus];
+	return 0;
+}
+
+unsigned rc_topo_node_npus(const rc_topo_t *tp, unsigned node)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < tp->npus; i++)
+		n += tp->pu_node[i] == node;
+	return n;
+}
+
+unsigned rc_topo_node_pu(const rc_topo_t *tp, unsigned node, unsigned k)
+{
+	for (unsigned i = 0; i < tp->npus; i++)
+		if (tp->pu_node[i] == node && k-- == 0)
+			return i;
+	return tp->npus;
+}
+
+uint64_t rc_topo_node_memory(const rc_topo_t *tp, unsigned node)
+{
+	hwloc_obj_t o = hwloc_get_obj_by_type(tp->t, HWLOC_OBJ_NUMANODE, node);
+
+	return o != NULL ? o->attr->numanode.local_memory : 0;
+}
+
+int rc_topo_distance(const rc_topo_t *tp, unsigned a, unsigned b)
+{
+	if (tp->dist_n == 0 || a >= tp->dist_n || b >= tp->dist_n)
+		return -1;
+	return (int)tp->dist[a * tp->dist_n + b];
+}
+
+unsigned rc_topo_ncaches(const rc_topo_t *tp)
+{
+	return tp->ncaches;
+}
+
+int rc_topo_cache(const rc_topo_t *tp, unsigned i, struct rc_topo_cache *c)
+{
+	hwloc_obj_t o;
+	int first;
+
+	if (i >= tp->ncaches)
+		return -RC_EINVAL;
+	o = tp->caches[i];
+	c->level = o->attr->cache.depth;
+	c->type = o->attr->cache.type == HWLOC_OBJ_CACHE_DATA ? RC_CACHE_DATA
+		  : o->attr->cache.type == HWLOC_OBJ_CACHE_INSTRUCTION
+			  ? RC_CACHE_INSTRUCTION
+			  : RC_CACHE_UNIFIED;
+	c->size = o->attr->cache.size;
+	c->linesize = o->attr->cache.linesize;
+	c->npus = (unsigned)hwloc_get_nbobjs_inside_cpuset_by_type(
+		tp->t, o->cpuset, HWLOC_OBJ_PU);
+	first = hwloc_bitmap_first(o->cpuset);
+	c->first_pu = 0;
+	if (first >= 0) {
+		hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(tp->t,
+							      (unsigned)first);
+
+		c->first_pu = pu != NULL ? pu->logical_index : 0;
+	}
+	return 0;
+}
+
+int rc_topo_pin(const rc_topo_t *tp, unsigned pu, rc_err_t *err)
+{
+	hwloc_obj_t o;
+	unsigned os;
+
+	if (pu >= tp->npus)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "PU %u is outside the layout (%u PUs)", pu,
+				  tp->npus);
+	os = tp->real_os[pu % tp->real_npus];
+	o = hwloc_get_pu_obj_by_os_index(tp->real, os);
+	if (o == NULL)
+		return rc_err_set(err, RC_ESYS, NULL, 0, 0,
+				  "real PU %u vanished", os);
+	if (hwloc_set_cpubind(tp->real, o->cpuset, HWLOC_CPUBIND_THREAD) < 0) {
+		int e = errno;
+
+		return rc_err_set(err, e == ENOSYS ? RC_ENOTSUP : RC_ESYS, NULL,
+				  0, 0, "cannot pin to CPU %u: %s", os,
+				  strerror(e));
+	}
+	return 0;
+}
+
+void rc_topo_spread(const rc_topo_t *tp, unsigned n, unsigned *pus)
+{
+	for (unsigned r = 0; r < n; r++) {
+		unsigned node = r % tp->nnodes;
+		unsigned np = rc_topo_node_npus(tp, node);
+
+		if (np == 0) {
+			pus[r] = r % tp->npus;
+			continue;
+		}
+		pus[r] = rc_topo_node_pu(tp, node, (r / tp->nnodes) % np);
+	}
+}

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_topo.c: `replicore topo`, the layout as a table or as JSON. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/topo.h>
+
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+static const char topo_help[] =
+	"NAME\n"
+	"    replicore topo - show the machine's or a synthetic layout's "
+	"topology\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    replicore topo [--synthetic SPEC | --xml FILE] [--json]\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Prints the NUMA nodes with their cores and processing units "
+	"(PUs), the\n"
+	"    caches and, where hwloc knows them, the distances between "
+	"nodes.\n"
+	"    A synthetic or XML layout is mapped onto the machine's PUs: "
+	"layout PU i\n"
+	"    runs on real PU (i mod real PUs); the table says so when PUs "
+	"share one.\n"
+	"\n"
+	"OPTIONS\n"
+	"    --synthetic SPEC  an hwloc synthetic layout, tokens TYPE:COUNT "
+	"from the\n"
+	"                      outermost level in, e.g. \"package:2 numa:2 "
+	"core:4 pu:2\"\n"
+	"    --xml FILE        a layout exported by hwloc (lstopo "
+	"--of xml)\n"
+	"    --json            print one JSON object instead of the table\n"
+	"    -h, --help        print this help\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 on success, 2 on a bad option or a bad SPEC or FILE (the "
+	"message names\n"
+	"    the offending token and its column).\n"
+	"\n"
+	"EXAMPLE\n"
+	"    replicore topo --synthetic \"numa:2 core:2 pu:1\" --json\n";
+
+static const char *human_size(uint64_t b, char *buf, size_t n)
+{
+	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	unsigned u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(unit) / sizeof(unit[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, n, v == (double)(uint64_t)v ? "%.0f %s" : "%.1f %s", v,
+		 unit[u]);
+	return buf;
+}
+
+static const char *cache_type(enum rc_cache_type t)
+{
+	return t == RC_CACHE_DATA	  ? "data"
+	       : t == RC_CACHE_INSTRUCTION ? "instruction"
+					   : "unified";
+}
+
+static const char *kind_name(enum rc_topo_kind k)
+{
+	return k == RC_TOPO_SYNTHETIC ? "synthetic"
+	       : k == RC_TOPO_XML     ? "xml"
+				      : "machine";
+}
+
+static void print_table(const rc_topo_t *t)
+{
+	unsigned nn = rc_topo_nnodes(t);
+	char buf[32];
+
+	if (rc_topo_kind(t) == RC_TOPO_REAL)
+		printf("layout: this machine\n");
+	else
+		printf("layout: %s \"%s\", mapped onto %u real PU%s%s\n",
+		       kind_name(rc_topo_kind(t)), rc_topo_source(t),
+		       rc_topo_real_npus(t),
+		       rc_topo_real_npus(t) == 1 ? "" : "s",
+		       rc_topo_wraps(t) ? " (wraps: several layout PUs share "
+					  "a real PU)"
+					: "");
+	printf("packages %u, NUMA nodes %u, cores %u, PUs %u\n\n",
+	       rc_topo_npackages(t), nn, rc_topo_ncores(t), rc_topo_npus(t));
+	for (unsigned n = 0; n < nn; n++) {
+		uint64_t mem = rc_topo_node_memory(t, n);
+		unsigned np = rc_topo_node_npus(t, n);
+		int last_core = -1;
+
+		printf("NUMA node %u", n);
+		if (mem > 0)
+			printf("  (memory %s)", human_size(mem, buf, sizeof buf));
+		printf("\n  core  PUs (layout PU -> real CPU)\n");
+		for (unsigned k = 0; k < np; k++) {
+			struct rc_topo_pu pu;
+
+			rc_topo_pu(t, rc_topo_node_pu(t, n, k), &pu);
+			if ((int)pu.core != last_core) {
+				if (last_core >= 0)
+					putchar('\n');
+				printf("  %-4u ", pu.core);
+				last_core = (int)pu.core;
+			}
+			printf(" %u->%u", pu.index, pu.real_os_index);
+		}
+		printf("\n");
+	}
+	if (rc_topo_ncaches(t) > 0) {
+		printf("\ncaches\n  level  type         size        line  "
+		       "shared by\n");
+		for (unsigned i = 0; i < rc_topo_ncaches(t); i++) {
+			struct rc_topo_cache c;
+
+			rc_topo_cache(t, i, &c);
+			printf("  L%-5u %-12s %-11s %-5u %u PU%s from PU %u\n",
+			       c.level, cache_type(c.type),
+			       c.size ? human_size(c.size, buf, sizeof buf)
+				      : "?",
+			       c.linesize, c.npus, c.npus == 1 ? "" : "s",
+			       c.first_pu);
+		}
+	}
+	if (rc_topo_distance(t, 0, 0) >= 0) {
+		printf("\nnode distances\n     ");
+		for (unsigned b = 0; b < nn; b++)
+			printf(" %5u", b);
+		printf("\n");
+		for (unsigned a = 0; a < nn; a++) {
+			printf("  %-3u", a);
+			for (unsigned b = 0; b < nn; b++)
+				printf(" %5d", rc_topo_distance(t, a, b));
+			printf("\n");
+		}
+	}
+}
+
+static void print_json(const rc_topo_t *t)
+{
+	struct cli_json j;
+	unsigned nn = rc_topo_nnodes(t);
+
+	cli_json_init(&j, stdout);
+	cli_json_obj(&j);
+	cli_json_key(&j, "kind");
+	cli_json_str(&j, kind_name(rc_topo_kind(t)));
+	cli_json_key(&j, "source");
+	cli_json_str(&j, rc_topo_source(t));
+	cli_json_key(&j, "packages");
+	cli_json_uint(&j, rc_topo_npackages(t));
+	cli_json_key(&j, "nodes");
+	cli_json_uint(&j, nn);
+	cli_json_key(&j, "cores");
+	cli_json_uint(&j, rc_topo_ncores(t));
+	cli_json_key(&j, "pus");
+	cli_json_uint(&j, rc_topo_npus(t));
+	cli_json_key(&j, "real_pus");
+	cli_json_uint(&j, rc_topo_real_npus(t));
+	cli_json_key(&j, "wraps");
+	cli_json_bool(&j, rc_topo_wraps(t));
+	cli_json_key(&j, "numa");
+	cli_json_arr(&j);
+	for (unsigned n = 0; n < nn; n++) {
+		cli_json_obj(&j);
+		cli_json_key(&j, "node");
+		cli_json_uint(&j, n);
+		cli_json_key(&j, "memory");
+		cli_json_uint(&j, rc_topo_node_memory(t, n));
+		cli_json_key(&j, "pus");
+		cli_json_arr(&j);
+		for (unsigned k = 0; k < rc_topo_node_npus(t, n); k++) {
+			struct rc_topo_pu pu;
+
+			rc_topo_pu(t, rc_topo_node_pu(t, n, k), &pu);
+			cli_json_obj(&j);
+			cli_json_key(&j, "pu");
+			cli_json_uint(&j, pu.index);
+			cli_json_key(&j, "core");
+			cli_json_uint(&j, pu.core);
+			cli_json_key(&j, "package");
+			cli_json_uint(&j, pu.package);
+			cli_json_key(&j, "real_cpu");
+			cli_json_uint(&j, pu.real_os_index);
+			cli_json_obj_end(&j);
+		}
+		cli_json_arr_end(&j);
+		cli_json_obj_end(&j);
+	}
+	cli_json_arr_end(&j);
+	cli_json_key(&j, "caches");
+	cli_json_arr(&j);
+	for (unsigned i = 0; i < rc_topo_ncaches(t); i++) {
+		struct rc_topo_cache c;
+
+		rc_topo_cache(t, i, &c);
+		cli_json_obj(&j);
+		cli_json_key(&j, "level");
+		cli_json_uint(&j, c.level);
+		cli_json_key(&j, "type");
+		cli_json_str(&j, cache_type(c.type));
+		cli_json_key(&j, "size");
+		cli_json_uint(&j, c.size);
+		cli_json_key(&j, "linesize");
+		cli_json_uint(&j, c.linesize);
+		cli_json_key(&j, "pus");
+		cli_json_uint(&j, c.npus);
+		cli_json_key(&j, "first_pu");
+		cli_json_uint(&j, c.first_pu);
+		cli_json_obj_end(&j);
+	}
+	cli_json_arr_end(&j);
+	cli_json_key(&j, "distances");
+	if (rc_topo_distance(t, 0, 0) < 0) {
+		cli_json_null(&j);
+	} else {
+		cli_json_arr(&j);
+		for (unsigned a = 0; a < nn; a++) {
+			cli_json_arr(&j);
+			for (unsigned b = 0; b < nn; b++)
+				cli_json_int(&j, rc_topo_distance(t, a, b));
+			cli_json_arr_end(&j);
+		}
+		cli_json_arr_end(&j);
+	}
+	cli_json_obj_end(&j);
+	cli_json_end(&j);
+}
+
+int cmd_topo(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "synthetic", required_argument, NULL, 's' },
+		{ "xml", required_argument, NULL, 'x' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *synthetic = NULL, *xml = NULL;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_topo_t *t;
+	bool json = false;
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			synthetic = optarg;
+			break;
+		case 'x':
+			xml = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(topo_help, stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_bad_option("topo", argv, optopt);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("topo", "unexpected argument '%s'",
+				 argv[optind]);
+	if (synthetic != NULL && xml != NULL)
+		return cli_usage("topo", "--synthetic and --xml exclude each "
+					 "other");
+	if (rc_topo_open(&t, synthetic, xml, &err) < 0) {
+		fputs("replicore topo: ", stderr);
+		rc_err_print(&err, stderr);
+		if (synthetic != NULL && err.col > 0)
+			fprintf(stderr, "    %s\n    %*s^\n", synthetic,
+				(int)err.col - 1, "");
+		return CLI_EXIT_USAGE;
+	}
+	if (json)
+		print_json(t);
+	else
+		print_table(t);
+	rc_topo_close(t);
+	return CLI_EXIT_OK;
+}

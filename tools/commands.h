@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* commands.h: the entry point of each replicore subcommand. */
+#ifndef RC_TOOLS_COMMANDS_H
+#define RC_TOOLS_COMMANDS_H
+
+int cmd_topo(int argc, char **argv);
+
+#endif /* RC_TOOLS_COMMANDS_H */

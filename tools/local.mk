@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: MIT
+# tools/local.mk: the replicore command.
+replicore_SOURCES += \
+	%reldir%/replicore.c \
+	%reldir%/cli.c \
+	%reldir%/cmd_topo.c
+
+
+noinst_HEADERS += \
+	%reldir%/cli.h \
+	%reldir%/commands.h
