@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# bench/local.mk: the bench module (sources, headers, tests, man pages).

@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# litmus/local.mk: the litmus module (sources, headers, tests, man pages).
