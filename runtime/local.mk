@@ -2,9 +2,18 @@
 # runtime/local.mk: the runtime half of libreplicore.
 libreplicore_la_SOURCES += \
 	%reldir%/err.c \
-	%reldir%/topo.c
+	%reldir%/topo.c \
+	%reldir%/chan.c \
+	%reldir%/clock.c \
+	%reldir%/wait.c
+
+noinst_HEADERS += \
+	%reldir%/tsan.h \
+	%reldir%/wait.h
 
 nobase_include_HEADERS += \
 	include/replicore/replicore.h \
 	include/replicore/err.h \
-	include/replicore/topo.h
+	include/replicore/topo.h \
+	include/replicore/chan.h \
+	include/replicore/clock.h

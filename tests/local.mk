@@ -7,3 +7,12 @@ tests_unit_test_topo_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_topo
 
 noinst_HEADERS += tests/tap.h
+
+check_PROGRAMS += tests/unit/test_chan tests/unit/test_clock \
+	tests/regression/test_chan_stress
+tests_unit_test_chan_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_clock_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_chan_stress_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_chan tests/unit/test_clock \
+	tests/regression/test_chan_stress
+REGTESTS += tests/regression/test_chan_stress

@@ -6,5 +6,7 @@
 #include <replicore/config.h>
 #include <replicore/err.h>
 #include <replicore/topo.h>
+#include <replicore/chan.h>
+#include <replicore/clock.h>
 
 #endif /* REPLICORE_REPLICORE_H */

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/* replicore/chan.h: bounded channels between replicas, on Concurrency Kit's ck_ring. */
+#ifndef REPLICORE_CHAN_H
+#define REPLICORE_CHAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <replicore/err.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * A channel carries pointer-sized messages (a pointer, or an integer cast to
+ * one) from senders to receivers in FIFO order. Its kind fixes how many
+ * threads may send and receive at once:
+ *
+ *   kind           senders at once   receivers at once   progress
+ *   RC_CHAN_SPSC   1                 1                   wait-free
+ *   RC_CHAN_MPSC   any               1                   lock-free send
+ *   RC_CHAN_SPMC   1                 any                 lock-free receive
+ *   RC_CHAN_MPMC   any               any                 lock-free
+ *
+ * Calling a single-sender or single-receiver side from two threads at once
+ * is a programmer error (undefined behaviour, as in ck_ring).
+ *
+ * Ordering: a successful send is a release and the receive that takes the
+ * message is an acquire: everything the sender wrote before sending (the
+ * message's pointee included) is visible to the receiver after receiving.
+ * FIFO holds per sender: messages of one sender are received in the order
+ * sent. With several senders, their messages interleave in the order their
+ * sends took effect.
+ */
+typedef struct rc_chan rc_chan_t;
+
+enum rc_chan_kind {
+	RC_CHAN_SPSC = 0,
+	RC_CHAN_MPSC = 1,
+	RC_CHAN_SPMC = 2,
+	RC_CHAN_MPMC = 3,
+};
+
+/*
+ * Creates a channel holding at least capacity messages (rounded up so the
+ * ring is a power of two; rc_chan_capacity() tells). Blocking (allocates).
+ * Returns 0, -RC_EINVAL (capacity 0 or above 2^30) or -RC_ENOMEM.
+ */
+int rc_chan_create(rc_chan_t **out, enum rc_chan_kind kind, unsigned capacity,
+		   rc_err_t *err);
+
+/* Frees the channel. No thread may be using it; queued messages are dropped. */
+void rc_chan_destroy(rc_chan_t *c);
+
+enum rc_chan_kind rc_chan_kind(const rc_chan_t *c);
+/* Messages the channel can hold. */
+unsigned rc_chan_capacity(const rc_chan_t *c);
+/*
+ * Messages queued now. Exact when no send or receive runs concurrently;
+ * otherwise a value that was true at some instant during the call.
+ * Wait-free, any thread.
+ */
+unsigned rc_chan_size(const rc_chan_t *c);
+
+/*
+ * Sends msg if there is room; never blocks. Returns false when full.
+ * Release: pairs with the acquire of the receive that takes msg.
+ * Wait-free (SPSC, SPMC), lock-free (MPSC, MPMC).
+ */
+bool rc_chan_trysend(rc_chan_t *c, void *msg);
+
+/*
+ * Takes the oldest message if there is one; never blocks. Returns false when
+ * empty (MPMC and SPMC may also return false under contention, as ck_ring's
+ * trydequeue does; rc_chan_recv retries). Acquire: pairs with the release of
+ * the send that put the message.
+ */
+bool rc_chan_tryrecv(rc_chan_t *c, void **msg);
+
+/*
+ * Blocking send and receive: spin with exponential backoff (ck_backoff),
+ * then yield the CPU, then sleep in short naps, so a long wait does not burn
+ * a core. Same ordering as the try calls.
+ */
+void rc_chan_send(rc_chan_t *c, void *msg);
+void *rc_chan_recv(rc_chan_t *c);
+
+/*
+ * As above, but give up after timeout_ns nanoseconds: 0, or -RC_ETIMEDOUT
+ * with nothing sent or received.
+ */
+int rc_chan_send_timed(rc_chan_t *c, void *msg, uint64_t timeout_ns);
+int rc_chan_recv_timed(rc_chan_t *c, void **msg, uint64_t timeout_ns);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REPLICORE_CHAN_H */

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* chan.c: bounded channels over ck_ring, with try and blocking calls. */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ck_ring.h>
+
+#include <replicore/chan.h>
+
+#include "runtime/tsan.h"
+#include "runtime/wait.h"
+
+#define RC_CACHELINE 64
+
+/*
+ * ck_ring keeps its consumer and producer counters on separate cache lines;
+ * the slots live in their own cache-aligned array, so neither a sender nor a
+ * receiver shares a line with the channel's read-only fields.
+ */
+struct rc_chan {
+	struct ck_ring ring;
+	struct ck_ring_buffer *slots;
+	enum rc_chan_kind kind;
+} __attribute__((aligned(RC_CACHELINE)));
+
+int rc_chan_create(rc_chan_t **out, enum rc_chan_kind kind, unsigned capacity,
+		   rc_err_t *err)
+{
+	rc_chan_t *c;
+	unsigned size = 2;
+
+	*out = NULL;
+	if (capacity == 0 || capacity > (1u << 30))
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "channel capacity %u is not in 1..2^30",
+				  capacity);
+	if (kind > RC_CHAN_MPMC)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "unknown channel kind %d", (int)kind);
+	/* ck_ring holds size - 1 messages. */
+	while (size - 1 < capacity)
+		size <<= 1;
+	if (posix_memalign((void **)&c, RC_CACHELINE, sizeof(*c)) != 0)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	memset(c, 0, sizeof(*c));
+	if (posix_memalign((void **)&c->slots, RC_CACHELINE,
+			   (size_t)size * sizeof(*c->slots)) != 0) {
+		free(c);
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	memset(c->slots, 0, (size_t)size * sizeof(*c->slots));
+	ck_ring_init(&c->ring, size);
+	c->kind = kind;
+	*out = c;
+	return 0;
+}
+
+void rc_chan_destroy(rc_chan_t *c)
+{
+	if (c == NULL)
+		return;
+	free(c->slots);
+	free(c);
+}
+
+enum rc_chan_kind rc_chan_kind(const rc_chan_t *c)
+{
+	return c->kind;
+}
+
+unsigned rc_chan_capacity(const rc_chan_t *c)
+{
+	return ck_ring_capacity(&c->ring) - 1;
+}
+
+unsigned rc_chan_size(const rc_chan_t *c)
+{
+	return ck_ring_size(&c->ring);
+}
+
+bool rc_chan_trysend(rc_chan_t *c, void *msg)
+{
+	bool r = false;
+
+	/*
+	 * ck_ring's enqueue orders the slot write before the index store
+	 * (ck_pr_fence_store) and so releases msg's pointee; pairs with the
+	 * load fence after the consumer's index load in the dequeue below.
+	 * TSan learns it through the release annotation, made before the
+	 * enqueue so that a receiver which sees the message has it already.
+	 */
+	RC_TSAN_RELEASE(c);
+	RC_TSAN_IGNORE_BEGIN();
+	switch (c->kind) {
+	case RC_CHAN_SPSC:
+		r = ck_ring_enqueue_spsc(&c->ring, c->slots, msg);
+		break;
+	case RC_CHAN_MPSC:
+		r = ck_ring_enqueue_mpsc(&c->ring, c->slots, msg);
+		break;
+	case RC_CHAN_SPMC:
+		r = ck_ring_enqueue_spmc(&c->ring, c->slots, msg);
+		break;
+	case RC_CHAN_MPMC:
+		r = ck_ring_enqueue_mpmc(&c->ring, c->slots, msg);
+		break;
+	}
+	RC_TSAN_IGNORE_END();
+	return r;
+}
+
+bool rc_chan_tryrecv(rc_chan_t *c, void **msg)
+{
+	bool r = false;
+
+	/*
+	 * The dequeue loads the producer index, then fences loads
+	 * (ck_pr_fence_load) before reading the slot: acquire, pairing with
+	 * the store fence of the enqueue that filled the slot.
+	 */
+	RC_TSAN_IGNORE_BEGIN();
+	switch (c->kind) {
+	case RC_CHAN_SPSC:
+		r = ck_ring_dequeue_spsc(&c->ring, c->slots, msg);
+		break;
+	case RC_CHAN_MPSC:
+		r = ck_ring_dequeue_mpsc(&c->ring, c->slots, msg);
+		break;
+	case RC_CHAN_SPMC:
+		r = ck_ring_trydequeue_spmc(&c->ring, c->slots, msg);
+		break;
+	case RC_CHAN_MPMC:
+		r = ck_ring_trydequeue_mpmc(&c->ring, c->slots, msg);
+		break;
+	}
+	RC_TSAN_IGNORE_END();
+	if (r)
+		RC_TSAN_ACQUIRE(c);
+	return r;
+}
+
+int rc_chan_send_timed(rc_chan_t *c, void *msg, uint64_t timeout_ns)
+{
+	struct _rc_wait w;
+
+	if (rc_chan_trysend(c, msg))
+		return 0;
+	_rc_wait_init(&w, timeout_ns);
+	do {
+		if (rc_chan_trysend(c, msg))
+			return 0;
+	} while (_rc_wait_step(&w));
+	return -RC_ETIMEDOUT;
+}
+
+int rc_chan_recv_timed(rc_chan_t *c, void **msg, uint64_t timeout_ns)
+{
+	struct _rc_wait w;
+
+	if (rc_chan_tryrecv(c, msg))
+		return 0;
+	_rc_wait_init(&w, timeout_ns);
+	do {
+		if (rc_chan_tryrecv(c, msg))
+			return 0;
+	} while (_rc_wait_step(&w));
+	return -RC_ETIMEDOUT;
+}
+
+void rc_chan_send(rc_chan_t *c, void *msg)
+{
+	int r = rc_chan_send_timed(c, msg, UINT64_MAX);
+
+	assert(r == 0);
+	(void)r;
+}
+
+void *rc_chan_recv(rc_chan_t *c)
+{
+	void *msg = NULL;
+	int r = rc_chan_recv_timed(c, &msg, UINT64_MAX);
+
+	assert(r == 0);
+	(void)r;
+	return msg;
+}
