@@ -11,7 +11,7 @@ noinst_HEADERS += \
 	%reldir%/tsan.h \
 	%reldir%/wait.h
 
-nobase_include_HEADERS += \
+replicoreinc_HEADERS += \
 	include/replicore/replicore.h \
 	include/replicore/err.h \
 	include/replicore/topo.h \

@@ -15,12 +15,12 @@ struct rc_topo {
 	enum rc_topo_kind kind;
 	char *source;
 	unsigned npus, ncores, nnodes, npackages, real_npus;
-	unsigned *pu_node;      /* logical PU -> logical NUMA node */
-	unsigned *real_os;      /* real logical PU -> OS index */
+	unsigned *pu_node; /* logical PU -> logical NUMA node */
+	unsigned *real_os; /* real logical PU -> OS index */
 	hwloc_obj_t *caches;
 	unsigned ncaches;
-	unsigned dist_n;        /* nodes in the distance matrix, 0 if none */
-	uint64_t *dist;         /* dist_n x dist_n, by logical node index */
+	unsigned dist_n; /* nodes in the distance matrix, 0 if none */
+	uint64_t *dist;	 /* dist_n x dist_n, by logical node index */
 };
 
 static unsigned count_type(hwloc_topology_t t, hwloc_obj_type_t type)
@@ -69,19 +69,20 @@ static int check_synthetic(const char *s, rc_err_t *err)
 		memcpy(name, tok, (size_t)(colon - tok));
 		name[colon - tok] = '\0';
 		if (hwloc_type_sscanf(name, &type, &attr, sizeof(attr)) < 0)
-			return rc_err_set(err, RC_EINVAL, "synthetic", 1,
-					  (unsigned)(tok - s) + 1,
-					  "unknown object type '%s' (expected "
-					  "package, numa, group, l1..l5, core or "
-					  "pu)",
-					  name);
+			return rc_err_set(
+				err, RC_EINVAL, "synthetic", 1,
+				(unsigned)(tok - s) + 1,
+				"unknown object type '%s' (expected "
+				"package, numa, group, l1..l5, core or "
+				"pu)",
+				name);
 		if (colon + 1 == p)
 			return rc_err_set(err, RC_EINVAL, "synthetic", 1,
 					  (unsigned)(colon - s) + 2,
 					  "missing count after '%s:'", name);
 		for (const char *d = colon + 1; d < p; d++)
-			if (!isdigit((unsigned char)*d) || (d == colon + 1 &&
-							    *d == '0'))
+			if (!isdigit((unsigned char)*d) ||
+			    (d == colon + 1 && *d == '0'))
 				return rc_err_set(
 					err, RC_EINVAL, "synthetic", 1,
 					(unsigned)(colon - s) + 2,
@@ -108,8 +109,8 @@ static int check_synthetic(const char *s, rc_err_t *err)
 	return 0;
 }
 
-static int load(hwloc_topology_t *out, const char *synthetic,
-		const char *xml, rc_err_t *err)
+static int load(hwloc_topology_t *out, const char *synthetic, const char *xml,
+		rc_err_t *err)
 {
 	hwloc_topology_t t;
 
@@ -126,8 +127,8 @@ static int load(hwloc_topology_t *out, const char *synthetic,
 		int e = errno;
 
 		hwloc_topology_destroy(t);
-		return rc_err_set(err, e == ENOENT ? RC_ENOENT : RC_EINVAL,
-				  xml, 0, 0, "cannot read hwloc XML: %s",
+		return rc_err_set(err, e == ENOENT ? RC_ENOENT : RC_EINVAL, xml,
+				  0, 0, "cannot read hwloc XML: %s",
 				  strerror(e));
 	}
 	if (hwloc_topology_load(t) < 0) {
@@ -172,8 +173,7 @@ static int fill(rc_topo_t *tp, rc_err_t *err)
 			hwloc_obj_t node =
 				hwloc_get_obj_by_type(t, HWLOC_OBJ_NUMANODE, n);
 
-			if (hwloc_bitmap_intersects(node->cpuset,
-						    pu->cpuset)) {
+			if (hwloc_bitmap_intersects(node->cpuset, pu->cpuset)) {
 				tp->pu_node[i] = n;
 				break;
 			}
@@ -189,10 +189,10 @@ static int fill(rc_topo_t *tp, rc_err_t *err)
 	{
 		unsigned total = 0;
 		hwloc_obj_type_t types[] = {
-			HWLOC_OBJ_L1CACHE,  HWLOC_OBJ_L1ICACHE,
-			HWLOC_OBJ_L2CACHE,  HWLOC_OBJ_L2ICACHE,
-			HWLOC_OBJ_L3CACHE,  HWLOC_OBJ_L3ICACHE,
-			HWLOC_OBJ_L4CACHE,  HWLOC_OBJ_L5CACHE,
+			HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L1ICACHE,
+			HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L2ICACHE,
+			HWLOC_OBJ_L3CACHE, HWLOC_OBJ_L3ICACHE,
+			HWLOC_OBJ_L4CACHE, HWLOC_OBJ_L5CACHE,
 		};
 		size_t nt = sizeof(types) / sizeof(types[0]);
 
@@ -223,8 +223,10 @@ static int fill(rc_topo_t *tp, rc_err_t *err)
 			tp->dist_n = n;
 			for (unsigned a = 0; a < n; a++)
 				for (unsigned b = 0; b < n; b++) {
-					unsigned la = d[0]->objs[a]->logical_index;
-					unsigned lb = d[0]->objs[b]->logical_index;
+					unsigned la =
+						d[0]->objs[a]->logical_index;
+					unsigned lb =
+						d[0]->objs[b]->logical_index;
 
 					if (la < n && lb < n)
 						tp->dist[la * n + lb] =
@@ -413,8 +415,8 @@ int rc_topo_cache(const rc_topo_t *tp, unsigned i, struct rc_topo_cache *c)
 	first = hwloc_bitmap_first(o->cpuset);
 	c->first_pu = 0;
 	if (first >= 0) {
-		hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(tp->t,
-							      (unsigned)first);
+		hwloc_obj_t pu =
+			hwloc_get_pu_obj_by_os_index(tp->t, (unsigned)first);
 
 		c->first_pu = pu != NULL ? pu->logical_index : 0;
 	}

@@ -16,3 +16,9 @@ tests_regression_test_chan_stress_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_chan tests/unit/test_clock \
 	tests/regression/test_chan_stress
 REGTESTS += tests/regression/test_chan_stress
+
+# Command-line, demo, format and install tests (POSIX sh, TAP).
+TESTS += tests/unit/test_cli.sh tests/unit/test_demo.sh \
+	tests/unit/test_format.sh tests/unit/test_install.sh
+EXTRA_DIST += tests/unit/test_cli.sh tests/unit/test_demo.sh \
+	tests/unit/test_format.sh tests/unit/test_install.sh

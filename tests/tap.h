@@ -83,24 +83,24 @@ ok(bool cond, const char *fmt, ...)
 }
 
 /* Integer equality: on failure shows both values. */
-#define is(got, want, ...)                                                   \
-	do {                                                                 \
-		long long tap_g_ = (long long)(got);                         \
-		long long tap_w_ = (long long)(want);                        \
-		if (!ok(tap_g_ == tap_w_, __VA_ARGS__))                      \
-			diag("    got %lld, want %lld", tap_g_, tap_w_);     \
+#define is(got, want, ...)                                               \
+	do {                                                             \
+		long long tap_g_ = (long long)(got);                     \
+		long long tap_w_ = (long long)(want);                    \
+		if (!ok(tap_g_ == tap_w_, __VA_ARGS__))                  \
+			diag("    got %lld, want %lld", tap_g_, tap_w_); \
 	} while (0)
 
 /* String equality: on failure shows both strings. */
-#define is_str(got, want, ...)                                               \
-	do {                                                                 \
-		const char *tap_g_ = (got), *tap_w_ = (want);                \
-		bool tap_e_ = tap_g_ != NULL && tap_w_ != NULL &&            \
-			      strcmp(tap_g_, tap_w_) == 0;                   \
-		if (!ok(tap_e_, __VA_ARGS__))                                \
-			diag("    got '%s', want '%s'",                      \
-			     tap_g_ ? tap_g_ : "(null)",                     \
-			     tap_w_ ? tap_w_ : "(null)");                    \
+#define is_str(got, want, ...)                                    \
+	do {                                                      \
+		const char *tap_g_ = (got), *tap_w_ = (want);     \
+		bool tap_e_ = tap_g_ != NULL && tap_w_ != NULL && \
+			      strcmp(tap_g_, tap_w_) == 0;        \
+		if (!ok(tap_e_, __VA_ARGS__))                     \
+			diag("    got '%s', want '%s'",           \
+			     tap_g_ ? tap_g_ : "(null)",          \
+			     tap_w_ ? tap_w_ : "(null)");         \
 	} while (0)
 
 /* Records n skipped test points with a reason. */

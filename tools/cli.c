@@ -31,8 +31,9 @@ int cli_bad_option(const char *cmd, char **argv, int optopt_char)
 
 	if (optopt_char != 0 && optopt_char != '?' &&
 	    (arg == NULL || strncmp(arg, "--", 2) != 0))
-		return cli_usage(cmd, "invalid option or missing argument "
-				      "-- '%c'",
+		return cli_usage(cmd,
+				 "invalid option or missing argument "
+				 "-- '%c'",
 				 optopt_char);
 	return cli_usage(cmd, "unrecognized option or missing argument '%s'",
 			 arg != NULL ? arg : "");
@@ -86,8 +87,8 @@ static void open_(struct cli_json *j, char c)
 {
 	before_value(j);
 	fputc(c, j->out);
-	assert(j->depth + 1 < (int)(sizeof(j->need_comma) /
-				    sizeof(j->need_comma[0])));
+	assert(j->depth + 1 <
+	       (int)(sizeof(j->need_comma) / sizeof(j->need_comma[0])));
 	j->depth++;
 	j->need_comma[j->depth] = false;
 }

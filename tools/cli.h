@@ -54,9 +54,9 @@ struct cli_json {
 };
 
 void cli_json_init(struct cli_json *j, FILE *out);
-void cli_json_obj(struct cli_json *j);     /* { */
+void cli_json_obj(struct cli_json *j);	   /* { */
 void cli_json_obj_end(struct cli_json *j); /* } */
-void cli_json_arr(struct cli_json *j);     /* [ */
+void cli_json_arr(struct cli_json *j);	   /* [ */
 void cli_json_arr_end(struct cli_json *j); /* ] */
 void cli_json_key(struct cli_json *j, const char *key);
 void cli_json_str(struct cli_json *j, const char *s);

@@ -63,7 +63,7 @@ static const char *human_size(uint64_t b, char *buf, size_t n)
 
 static const char *cache_type(enum rc_cache_type t)
 {
-	return t == RC_CACHE_DATA	  ? "data"
+	return t == RC_CACHE_DATA	   ? "data"
 	       : t == RC_CACHE_INSTRUCTION ? "instruction"
 					   : "unified";
 }
@@ -99,7 +99,8 @@ static void print_table(const rc_topo_t *t)
 
 		printf("NUMA node %u", n);
 		if (mem > 0)
-			printf("  (memory %s)", human_size(mem, buf, sizeof buf));
+			printf("  (memory %s)",
+			       human_size(mem, buf, sizeof buf));
 		printf("\n  core  PUs (layout PU -> real CPU)\n");
 		for (unsigned k = 0; k < np; k++) {
 			struct rc_topo_pu pu;

@@ -3,7 +3,8 @@
 replicore_SOURCES += \
 	%reldir%/replicore.c \
 	%reldir%/cli.c \
-	%reldir%/cmd_topo.c
+	%reldir%/cmd_topo.c \
+	%reldir%/cmd_demo.c
 
 
 noinst_HEADERS += \

@@ -10,6 +10,7 @@
 
 /* One row per subcommand, in the order `replicore --help` lists them. */
 static const struct cli_cmd commands[] = {
+	{ "demo", "run the demonstration on this machine", cmd_demo },
 	{ "topo", "show the machine's or a synthetic layout's topology",
 	  cmd_topo },
 };

@@ -24,7 +24,10 @@ typedef struct rc_lamport {
 	uint64_t time;
 } rc_lamport_t;
 
-#define RC_LAMPORT_INITIALIZER { 0 }
+#define RC_LAMPORT_INITIALIZER \
+	{                      \
+		0              \
+	}
 
 /* A local event or a send: advances the clock; returns the event's time. */
 uint64_t rc_lamport_tick(rc_lamport_t *c);

@@ -18,13 +18,13 @@ extern "C" {
  */
 enum rc_errcode {
 	RC_OK = 0,
-	RC_EINVAL = 1,    /* an argument or an input text is malformed */
-	RC_ENOMEM = 2,    /* out of memory */
-	RC_ESYS = 3,      /* a system or hwloc call failed; see msg */
-	RC_ENOTSUP = 4,   /* not supported on this machine or build */
+	RC_EINVAL = 1,	  /* an argument or an input text is malformed */
+	RC_ENOMEM = 2,	  /* out of memory */
+	RC_ESYS = 3,	  /* a system or hwloc call failed; see msg */
+	RC_ENOTSUP = 4,	  /* not supported on this machine or build */
 	RC_ETIMEDOUT = 5, /* a bounded wait ran out */
-	RC_EAGAIN = 6,    /* a try operation could not complete now */
-	RC_ENOENT = 7,    /* a file or a named thing does not exist */
+	RC_EAGAIN = 6,	  /* a try operation could not complete now */
+	RC_ENOENT = 7,	  /* a file or a named thing does not exist */
 };
 
 /*
@@ -40,7 +40,10 @@ typedef struct rc_err {
 	char msg[512];
 } rc_err_t;
 
-#define RC_ERR_INITIALIZER { 0, 0, 0, "", "" }
+#define RC_ERR_INITIALIZER      \
+	{                       \
+		0, 0, 0, "", "" \
+	}
 
 /*
  * Fills err (when not NULL) and returns -code, so a caller can write

@@ -61,10 +61,10 @@ unsigned rc_topo_real_npus(const rc_topo_t *topo);
 bool rc_topo_wraps(const rc_topo_t *topo);
 
 struct rc_topo_pu {
-	unsigned index;         /* logical PU in the layout */
-	unsigned core;          /* logical core holding it */
-	unsigned node;          /* logical NUMA node holding it */
-	unsigned package;       /* logical package holding it (0 if none) */
+	unsigned index;		/* logical PU in the layout */
+	unsigned core;		/* logical core holding it */
+	unsigned node;		/* logical NUMA node holding it */
+	unsigned package;	/* logical package holding it (0 if none) */
 	unsigned real_os_index; /* the machine's CPU it runs on */
 };
 
@@ -91,12 +91,12 @@ enum rc_cache_type {
 };
 
 struct rc_topo_cache {
-	unsigned level;     /* 1, 2, 3, ... */
+	unsigned level; /* 1, 2, 3, ... */
 	enum rc_cache_type type;
-	uint64_t size;      /* bytes, 0 when unknown */
-	unsigned linesize;  /* bytes, 0 when unknown */
-	unsigned npus;      /* PUs sharing it */
-	unsigned first_pu;  /* the lowest logical PU sharing it */
+	uint64_t size;	   /* bytes, 0 when unknown */
+	unsigned linesize; /* bytes, 0 when unknown */
+	unsigned npus;	   /* PUs sharing it */
+	unsigned first_pu; /* the lowest logical PU sharing it */
 };
 
 /* The number of cache objects in the layout, and the i-th of them. */

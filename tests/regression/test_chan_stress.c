@@ -31,7 +31,7 @@ struct run {
 	unsigned senders, receivers;
 	uint64_t msgs;
 	unsigned *pus;
-	_Atomic uint8_t *seen;     /* senders * msgs marks */
+	_Atomic uint8_t *seen; /* senders * msgs marks */
 	atomic_uint_fast64_t received;
 	atomic_uint dups, disorders, timeouts, pin_failures;
 };
@@ -183,8 +183,8 @@ static void run_layout(const char *synthetic)
 		ok(0, "open layout %s: %s", layout, err.msg);
 		return;
 	}
-	threads = (unsigned)tap_env_u64("RC_STRESS_THREADS",
-					rc_topo_npus(topo));
+	threads =
+		(unsigned)tap_env_u64("RC_STRESS_THREADS", rc_topo_npus(topo));
 	if (threads > rc_topo_npus(topo))
 		threads = rc_topo_npus(topo);
 	diag("layout %s: %u PUs on %u real, %u threads, %llu messages per "

@@ -16,7 +16,8 @@ int main(void)
 	is(rc_lamport_tick(&a), 1, "a's first event is at 1");
 	is(rc_lamport_tick(&b), 1, "b's first event is at 1");
 	is(rc_lamport_tick(&b), 2, "b's second event is at 2");
-	is(rc_lamport_recv(&b, 1), 3, "receiving an older stamp ticks past own");
+	is(rc_lamport_recv(&b, 1), 3,
+	   "receiving an older stamp ticks past own");
 	is(rc_lamport_recv(&a, 9), 10, "receiving a newer stamp jumps past it");
 	ok(rc_lamport_order(3, 1, 3, 0) > 0, "ties are broken by replica id");
 	ok(rc_lamport_order(2, 9, 3, 0) < 0, "time comes before id");
@@ -30,8 +31,9 @@ int main(void)
 	rc_vclock_recv(vb, 1, m);
 	rc_vclock_format(vb, buf, sizeof(buf));
 	is_str(buf, "[1,1,0]", "receive merges then ticks");
-	is(rc_vclock_compare(m, vb), RC_VC_BEFORE, "the send happens before "
-						   "the receive");
+	is(rc_vclock_compare(m, vb), RC_VC_BEFORE,
+	   "the send happens before "
+	   "the receive");
 	is(rc_vclock_compare(vb, m), RC_VC_AFTER, "and the receive after it");
 	is(rc_vclock_compare(vb, vc), RC_VC_CONCURRENT,
 	   "b's receive and c's local event are concurrent");

@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_demo.sh: the demo's message exchange gives the clocks it must.
+set -u
+echo "1..6"
+json=$("$RC_BIN" demo --json)
+status=$?
+[ $status -eq 0 ] && echo "ok 1 - demo --json exits 0" || echo "not ok 1 - demo --json exits $status"
+# The scripted exchange fixes every clock, whatever the scheduling.
+case $json in
+*'"event":"a4","replica":0,"what":"receive from R2","lamport":7,"vclock":[4,3,4]'*)
+	echo "ok 2 - R0's receive from R2 is stamped 7 and [4,3,4]" ;;
+*) echo "not ok 2 - R0's receive from R2 is stamped 7 and [4,3,4]" ;;
+esac
+pairs=$(printf '%s' "$json" | sed 's/.*"happened_before":\[\(.*\)\],"concurrent".*/\1/' |
+	grep -o '\["[a-c][0-9]","[a-c][0-9]"\]' | wc -l)
+conc=$(printf '%s' "$json" | sed 's/.*"concurrent":\[\(.*\)\],"lamport_order".*/\1/' |
+	grep -o '\["[a-c][0-9]","[a-c][0-9]"\]' | wc -l)
+[ "$pairs" -eq 52 ] && echo "ok 3 - 52 happened-before pairs" || echo "not ok 3 - 52 happened-before pairs (got $pairs)"
+# 13 events make 78 pairs: each is ordered or concurrent.
+[ "$conc" -eq 26 ] && echo "ok 4 - the other 26 pairs are concurrent" || echo "not ok 4 - 26 concurrent pairs (got $conc)"
+case $json in
+*'"lamport_order":["a1","b1","c1","a2","c2","a3","b2","b3","b4","c3","c4","a4","a5"]'*)
+	echo "ok 5 - Lamport order with replica-id ties" ;;
+*) echo "not ok 5 - Lamport order with replica-id ties" ;;
+esac
+case $json in
+*'"lamport_consistent":true,"order_extends_hb":true'*)
+	echo "ok 6 - the total order extends happened-before" ;;
+*) echo "not ok 6 - the total order extends happened-before" ;;
+esac
