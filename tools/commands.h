@@ -3,6 +3,7 @@
 #ifndef RC_TOOLS_COMMANDS_H
 #define RC_TOOLS_COMMANDS_H
 
+int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 

@@ -10,6 +10,8 @@
 
 /* One row per subcommand, in the order `replicore --help` lists them. */
 static const struct cli_cmd commands[] = {
+	{ "check", "check a history: linearizable, sequential, causal",
+	  cmd_check },
 	{ "demo", "run the demonstration on this machine", cmd_demo },
 	{ "topo", "show the machine's or a synthetic layout's topology",
 	  cmd_topo },

@@ -6,6 +6,8 @@
 #include <replicore/config.h>
 #include <replicore/err.h>
 #include <replicore/topo.h>
+#include <replicore/history.h>
+#include <replicore/check.h>
 #include <replicore/chan.h>
 #include <replicore/clock.h>
 

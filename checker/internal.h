@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/* internal.h: what the checker's files share: string pools, the history layout, hashing, clocks. */
+#ifndef RC_CHECKER_INTERNAL_H
+#define RC_CHECKER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <replicore/check.h>
+#include <replicore/history.h>
+
+/* Interned byte strings: id -> bytes, bytes -> id. */
+struct _rc_strpool {
+	char *buf;
+	size_t len, cap;
+	size_t *off; /* off[id], len = off[id+1] - off[id] */
+	size_t n, ncap;
+	uint32_t *tab; /* open addressing, id + 1, 0 empty */
+	size_t tcap;
+};
+
+void _rc_strpool_init(struct _rc_strpool *p);
+void _rc_strpool_free(struct _rc_strpool *p);
+/* Returns the id, or -1 when out of memory. */
+int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len);
+const char *_rc_strpool_get(const struct _rc_strpool *p, size_t id,
+			    size_t *len);
+int _rc_strpool_copy(struct _rc_strpool *dst, const struct _rc_strpool *src);
+
+struct rc_history {
+	struct rc_hop *ops;
+	size_t n, cap;
+	struct _rc_strpool strs;
+	enum rc_hformat format;
+};
+
+static inline uint64_t _rc_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	x *= UINT64_C(0xc4ceb9fe1a85ec53);
+	x ^= x >> 33;
+	return x;
+}
+
+static inline uint64_t _rc_hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = UINT64_C(1469598103934665603);
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return _rc_mix64(h ^ n);
+}
+
+static inline double _rc_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* splitmix64: the generators' deterministic random numbers. */
+static inline uint64_t _rc_rand(uint64_t *s)
+{
+	uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* The linearizability / sequential-consistency search over one part. */
+int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
+		     enum rc_level level, const uint32_t *ids, size_t n,
+		     double deadline, size_t max_states,
+		     struct rc_check_part *part);
+
+/* The causal checks (CC, CM, CCv) over one part. */
+int _rc_check_causal(const rc_history_t *h, enum rc_spec spec,
+		     enum rc_level level, const uint32_t *ids, size_t n,
+		     double deadline, size_t max_states,
+		     struct rc_check_part *part, bool *differentiated);
+
+/* A spec's initial state value and whether an op kind belongs to it. */
+bool _rc_spec_has(enum rc_spec spec, unsigned kind);
+
+#endif /* RC_CHECKER_INTERNAL_H */

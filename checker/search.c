@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: MIT */
+/* search.c: the linearizability and sequential-consistency search with memoised states. */
+/*
+ * The search (Wing and Gong, with Lowe's memoisation) builds a sequential
+ * order one operation at a time. For linearizability an operation may come
+ * next when no other pending operation returned before it was invoked: with
+ * the operations sorted by invocation and the determinate ones by response,
+ * those are the unlinearized operations invoked no later than the earliest
+ * response of an unlinearized one. For sequential consistency it is the next
+ * operation of each process. Each visited (set of linearized operations,
+ * object state) pair is remembered; reaching it again by another order adds
+ * nothing, which makes the search polynomial on most real histories.
+ *
+ * The set is stored compactly: k, the first determinate operation not yet
+ * linearized (all determinate ones before it are), and the exceptions around
+ * k. For sequential consistency it is the position reached in each process.
+ *
+ * Indeterminate operations (no response: Jepsen's :info, a crashed client)
+ * may take effect at any time after their invocation, or never. Left free
+ * they multiply the states by the subsets of them linearized so far, which is
+ * what stalls other checkers. Two rules keep them cheap:
+ *
+ *  - identical indeterminate operations (same kind and arguments, both
+ *    invoked) are interchangeable, so they are used in invocation order;
+ *  - for registers and kv keys without append, every operation either reads
+ *    (does not change the state) or overwrites (the next state does not
+ *    depend on the previous one). Take any valid order and a maximal block of
+ *    indeterminate operations in it, followed by a determinate operation d.
+ *    If d reads and succeeds in the state before the block, the block can be
+ *    moved after d (an indeterminate operation can always take effect later);
+ *    if d overwrites and succeeds there, the block can be dropped (it changes
+ *    nothing d leaves). Blocks at the end can be dropped, and inside a block
+ *    only the last write matters. So an order exists iff one exists in which
+ *    each block is a write or cas followed by cas operations, each changing
+ *    the state, right before a determinate operation that fails without the
+ *    block. The search only builds such blocks ("chains").
+ */
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checker/spec.h"
+
+struct sop {
+	int64_t call, ret;
+	const struct rc_hop *op;
+	uint32_t id;   /* index in the history */
+	uint32_t proc; /* dense process number */
+	uint32_t need; /* sc, indeterminate: determinate ops of its process
+			  that must come before it */
+	int32_t twin;  /* previous identical indeterminate op, or -1 */
+	uint8_t indet;
+	uint8_t cls;
+};
+
+struct frame {
+	uint32_t op;	/* op linearized to enter this node; UINT32_MAX: root */
+	uint32_t state; /* object state at this node */
+	uint32_t k;	/* lin: first unlinearized determinate op */
+	uint32_t rp;	/* lin: first unlinearized op in response order */
+	uint32_t cur;	/* next candidate to try */
+	uint32_t s0;	/* chain: the state before the chain */
+	uint32_t ndet;	/* determinate ops linearized */
+	uint16_t chain; /* length of the chain of indeterminate ops */
+	uint8_t phase;	/* 0 determinate candidates, 1 indeterminate */
+};
+
+struct memo {
+	uint32_t *arena;
+	size_t len, cap;
+	size_t *tab; /* offset + 1 */
+	size_t tcap, n;
+};
+
+struct search {
+	struct sop *ops;
+	size_t n;
+	uint64_t *lin;
+	uint32_t *by_ret; /* determinate ops by response */
+	size_t ndet;
+	uint32_t *indet; /* indeterminate ops by invocation */
+	size_t nindet;
+	bool sc, chains;
+	/* sc: each process's determinate ops in order, and positions */
+	uint32_t nprocs;
+	uint32_t *pstart, *plen, *pops, *ppos;
+	struct _rc_states st;
+	struct memo memo;
+	struct frame *fr;
+	size_t nfr, cfr;
+	uint32_t *key;
+	size_t keycap;
+	/* the witness */
+	uint32_t best_ndet;
+	bool have_best;
+	double deadline;
+	size_t max_states;
+};
+
+static bool islin(const struct search *s, uint32_t i)
+{
+	return (s->lin[i / 64] >> (i % 64)) & 1;
+}
+
+static void setlin(struct search *s, uint32_t i, bool v)
+{
+	if (v)
+		s->lin[i / 64] |= UINT64_C(1) << (i % 64);
+	else
+		s->lin[i / 64] &= ~(UINT64_C(1) << (i % 64));
+}
+
+static int cmp_call(const void *a, const void *b)
+{
+	const struct sop *x = a, *y = b;
+
+	if (x->call != y->call)
+		return x->call < y->call ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static const struct search *sort_ctx;
+
+static int cmp_ret(const void *a, const void *b)
+{
+	const struct sop *x = &sort_ctx->ops[*(const uint32_t *)a];
+	const struct sop *y = &sort_ctx->ops[*(const uint32_t *)b];
+
+	if (x->ret != y->ret)
+		return x->ret < y->ret ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The earliest response among unlinearized determinate ops. */
+static int64_t minret(const struct search *s, uint32_t rp)
+{
+	return rp < s->ndet ? s->ops[s->by_ret[rp]].ret : RC_HTIME_INF;
+}
+
+static bool key_reserve(struct search *s, size_t n)
+{
+	if (n <= s->keycap)
+		return true;
+	size_t nc = s->keycap ? s->keycap : 64;
+	while (nc < n)
+		nc *= 2;
+	uint32_t *k = realloc(s->key, nc * sizeof(*k));
+	if (k == NULL)
+		return false;
+	s->key = k;
+	s->keycap = nc;
+	return true;
+}
+
+/*
+ * The memo key of the current node: [state, k, exceptions...] for
+ * linearizability, [state, positions..., linearized indeterminate ops...]
+ * for sequential consistency. Returns its length, or 0 when out of memory.
+ */
+static size_t build_key(struct search *s, uint32_t state, uint32_t k,
+			uint32_t rp)
+{
+	size_t m = 2;
+
+	if (!key_reserve(s, 2 + s->nprocs + s->nindet + 64))
+		return 0;
+	s->key[0] = state;
+	if (s->sc) {
+		s->key[1] = 0;
+		for (uint32_t p = 0; p < s->nprocs; p++)
+			s->key[m++] = s->ppos[p];
+		for (size_t j = 0; j < s->nindet; j++)
+			if (islin(s, s->indet[j]))
+				s->key[m++] = s->indet[j];
+		return m;
+	}
+	s->key[1] = k;
+	for (size_t j = 0; j < s->nindet && s->indet[j] < k; j++)
+		if (!islin(s, s->indet[j]))
+			s->key[m++] = s->indet[j] | 0x80000000u;
+	int64_t mr = minret(s, rp);
+	for (uint32_t i = k; i < s->n && s->ops[i].call <= mr; i++) {
+		if (i % 64 == 0 && s->lin[i / 64] == 0 &&
+		    (i + 64 > s->n || s->ops[i + 63].call <= mr)) {
+			i += 63;
+			continue;
+		}
+		if (islin(s, i)) {
+			if (!key_reserve(s, m + 1 + 1))
+				return 0;
+			s->key[m++] = i;
+		}
+	}
+	return m;
+}
+
+static uint32_t key_hash(const uint32_t *k, size_t n)
+{
+	uint64_t h = n;
+
+	for (size_t i = 0; i < n; i++)
+		h = _rc_mix64(h ^ k[i]);
+	return (uint32_t)h;
+}
+
+/* Inserts the key; 1 when new, 0 when seen, -1 when out of memory. */
+static int memo_insert(struct memo *m, const uint32_t *k, size_t n)
+{
+	uint32_t h = key_hash(k, n);
+	size_t i;
+
+	if ((m->n + 1) * 2 >= m->tcap) {
+		size_t cap = m->tcap ? m->tcap * 2 : 1024;
+		size_t *t = calloc(cap, sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		for (size_t j = 0; j < m->tcap; j++) {
+			if (m->tab[j] == 0)
+				continue;
+			const uint32_t *e = m->arena + m->tab[j] - 1;
+			size_t x = e[1] & (cap - 1);
+
+			while (t[x] != 0)
+				x = (x + 1) & (cap - 1);
+			t[x] = m->tab[j];
+		}
+		free(m->tab);
+		m->tab = t;
+		m->tcap = cap;
+	}
+	i = h & (m->tcap - 1);
+	while (m->tab[i] != 0) {
+		const uint32_t *e = m->arena + m->tab[i] - 1;
+
+		if (e[0] == n && e[1] == h &&
+		    memcmp(e + 2, k, n * sizeof(*k)) == 0)
+			return 0;
+		i = (i + 1) & (m->tcap - 1);
+	}
+	if (m->len + n + 2 > m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 4096;
+		uint32_t *a;
+
+		while (nc < m->len + n + 2)
+			nc *= 2;
+		a = realloc(m->arena, nc * sizeof(*a));
+		if (a == NULL)
+			return -1;
+		m->arena = a;
+		m->cap = nc;
+	}
+	m->arena[m->len] = (uint32_t)n;
+	m->arena[m->len + 1] = h;
+	memcpy(m->arena + m->len + 2, k, n * sizeof(*k));
+	m->tab[i] = m->len + 1;
+	m->len += n + 2;
+	m->n++;
+	return 1;
+}
+
+/* The next candidate of frame f (advancing f->cur), or -1 when none. */
+static int64_t next_candidate(struct search *s, struct frame *f)
+{
+	int64_t mr = minret(s, f->rp);
+
+	if (f->phase == 0) {
+		if (s->sc) {
+			while (f->cur < s->nprocs) {
+				uint32_t p = f->cur++;
+
+				if (s->ppos[p] < s->plen[p])
+					return s->pops[s->pstart[p] +
+						       s->ppos[p]];
+			}
+		} else {
+			if (f->cur < f->k)
+				f->cur = f->k;
+			while (f->cur < s->n && s->ops[f->cur].call <= mr) {
+				uint32_t i = f->cur++;
+
+				if (!s->ops[i].indet && !islin(s, i))
+					return i;
+			}
+		}
+		f->phase = 1;
+		f->cur = 0;
+	}
+	while (f->cur < s->nindet) {
+		uint32_t i = s->indet[f->cur++];
+		const struct sop *o = &s->ops[i];
+
+		if (s->sc) {
+			if (s->ppos[o->proc] < o->need)
+				continue;
+		} else if (o->call > mr) {
+			f->cur = (uint32_t)s->nindet;
+			break;
+		}
+		if (islin(s, i))
+			continue;
+		if (o->twin >= 0 && !islin(s, (uint32_t)o->twin))
+			continue;
+		return i;
+	}
+	return -1;
+}
+
+static int push(struct search *s, const struct frame *f)
+{
+	if (s->nfr == s->cfr) {
+		size_t nc = s->cfr ? s->cfr * 2 : 256;
+		struct frame *n = realloc(s->fr, nc * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		s->fr = n;
+		s->cfr = nc;
+	}
+	s->fr[s->nfr++] = *f;
+	return 0;
+}
+
+/* Marks op i linearized and fills the child frame's k, rp, ndet. */
+static void apply(struct search *s, const struct frame *f, uint32_t i,
+		  struct frame *c)
+{
+	setlin(s, i, true);
+	c->op = i;
+	c->k = f->k;
+	c->rp = f->rp;
+	c->ndet = f->ndet;
+	if (!s->ops[i].indet) {
+		c->ndet++;
+		if (s->sc)
+			s->ppos[s->ops[i].proc]++;
+		while (c->k < s->n && (islin(s, c->k) || s->ops[c->k].indet))
+			c->k++;
+		while (c->rp < s->ndet && islin(s, s->by_ret[c->rp]))
+			c->rp++;
+	}
+}
+
+static void unapply(struct search *s, uint32_t i)
+{
+	setlin(s, i, false);
+	if (!s->ops[i].indet && s->sc)
+		s->ppos[s->ops[i].proc]--;
+}
+
+/* Records the failure witness at frame f: the path and what is blocked. */
+static int record_best(struct search *s, const struct frame *f,
+		       struct rc_check_part *part)
+{
+	uint32_t *ord = realloc(part->order, (s->nfr + 1) * sizeof(*ord));
+	size_t nb = 0;
+	char st[96];
+
+	if (ord == NULL)
+		return -1;
+	part->order = ord;
+	part->norder = 0;
+	for (size_t d = 1; d < s->nfr; d++)
+		ord[part->norder++] = s->ops[s->fr[d].op].id;
+	free(part->blocked);
+	part->blocked = malloc((s->n + 1) * sizeof(*part->blocked));
+	if (part->blocked == NULL)
+		return -1;
+	if (s->sc) {
+		for (uint32_t p = 0; p < s->nprocs; p++)
+			if (s->ppos[p] < s->plen[p])
+				part->blocked[nb++] =
+					s->ops[s->pops[s->pstart[p] +
+						       s->ppos[p]]]
+						.id;
+	} else {
+		int64_t mr = minret(s, f->rp);
+
+		for (uint32_t i = f->k; i < s->n && s->ops[i].call <= mr; i++)
+			if (!s->ops[i].indet && !islin(s, i))
+				part->blocked[nb++] = s->ops[i].id;
+	}
+	part->nblocked = nb;
+	_rc_state_fmt(&s->st, f->state, st, sizeof(st));
+	snprintf(part->note, sizeof(part->note),
+		 "state %s after the longest linearizable prefix (%zu ops); "
+		 "none of the %zu ops that could come next is possible",
+		 st, part->norder, nb);
+	s->best_ndet = f->ndet;
+	s->have_best = true;
+	return 0;
+}
+
+static void search_free(struct search *s)
+{
+	free(s->ops);
+	free(s->lin);
+	free(s->by_ret);
+	free(s->indet);
+	free(s->pstart);
+	free(s->plen);
+	free(s->pops);
+	free(s->ppos);
+	free(s->memo.arena);
+	free(s->memo.tab);
+	free(s->fr);
+	free(s->key);
+	_rc_states_free(&s->st);
+}
+
+static int setup(struct search *s, const rc_history_t *h, enum rc_spec spec,
+		 const uint32_t *ids, size_t n)
+{
+	size_t m = 0;
+	uint32_t maxproc = 0;
+	bool chains = spec == RC_SPEC_REGISTER ||
+		      spec == RC_SPEC_CAS_REGISTER || spec == RC_SPEC_KV;
+
+	s->ops = calloc(n + 1, sizeof(*s->ops));
+	if (s->ops == NULL)
+		return -1;
+	for (size_t j = 0; j < n; j++) {
+		const struct rc_hop *o = &h->ops[ids[j]];
+		struct sop *x;
+
+		if (_rc_op_vacuous(spec, o))
+			continue;
+		x = &s->ops[m++];
+		x->op = o;
+		x->id = ids[j];
+		x->call = o->call;
+		x->indet = o->status == RC_HST_INDET;
+		x->ret = x->indet ? RC_HTIME_INF : o->ret;
+		x->cls = (uint8_t)_rc_opclass(spec, o);
+		x->proc = o->proc;
+		x->twin = -1;
+		if (x->cls == RC_OPC_OTHER)
+			chains = false;
+		if (o->proc > maxproc)
+			maxproc = o->proc;
+	}
+	s->n = m;
+	s->chains = chains;
+	qsort(s->ops, m, sizeof(*s->ops), cmp_call);
+	s->lin = calloc(m / 64 + 2, sizeof(*s->lin));
+	s->by_ret = malloc((m + 1) * sizeof(*s->by_ret));
+	s->indet = malloc((m + 1) * sizeof(*s->indet));
+	if (s->lin == NULL || s->by_ret == NULL || s->indet == NULL)
+		return -1;
+	for (uint32_t i = 0; i < m; i++) {
+		if (s->ops[i].indet) {
+			/* the previous identical indeterminate op */
+			for (size_t j = s->nindet; j-- > 0;) {
+				const struct rc_hop *a = s->ops[s->indet[j]].op;
+				const struct rc_hop *b = s->ops[i].op;
+
+				if (a->kind == b->kind && a->key == b->key &&
+				    a->arg[0] == b->arg[0] &&
+				    a->arg[1] == b->arg[1]) {
+					s->ops[i].twin = (int32_t)s->indet[j];
+					break;
+				}
+			}
+			s->indet[s->nindet++] = i;
+		} else {
+			s->by_ret[s->ndet++] = i;
+		}
+	}
+	sort_ctx = s;
+	qsort(s->by_ret, s->ndet, sizeof(*s->by_ret), cmp_ret);
+	sort_ctx = NULL;
+	return 0;
+}
+
+/* Sequential consistency: processes, their op lists, and needs. */
+static int setup_sc(struct search *s)
+{
+	uint32_t *map = NULL, np = 0;
+	uint32_t maxproc = 0;
+
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ops[i].proc > maxproc)
+			maxproc = s->ops[i].proc;
+	/* dense process numbers in order of first invocation */
+	struct {
+		uint32_t proc, dense;
+	} *pm = NULL;
+	size_t npm = 0;
+	(void)map;
+	pm = malloc((s->n + 1) * sizeof(*pm));
+	if (pm == NULL)
+		return -1;
+	for (size_t i = 0; i < s->n; i++) {
+		size_t j;
+
+		for (j = 0; j < npm; j++)
+			if (pm[j].proc == s->ops[i].proc)
+				break;
+		if (j == npm) {
+			pm[npm].proc = s->ops[i].proc;
+			pm[npm].dense = np++;
+			npm++;
+		}
+		s->ops[i].proc = pm[j].dense;
+	}
+	free(pm);
+	s->nprocs = np;
+	s->pstart = calloc(np + 1, sizeof(*s->pstart));
+	s->plen = calloc(np + 1, sizeof(*s->plen));
+	s->ppos = calloc(np + 1, sizeof(*s->ppos));
+	s->pops = malloc((s->n + 1) * sizeof(*s->pops));
+	if (!s->pstart || !s->plen || !s->ppos || !s->pops)
+		return -1;
+	for (size_t i = 0; i < s->n; i++)
+		if (!s->ops[i].indet)
+			s->plen[s->ops[i].proc]++;
+	for (uint32_t p = 1; p < np; p++)
+		s->pstart[p] = s->pstart[p - 1] + s->plen[p - 1];
+	for (size_t i = 0; i < s->n; i++) {
+		struct sop *o = &s->ops[i];
+
+		if (o->indet) {
+			o->need = s->ppos[o->proc];
+			continue;
+		}
+		s->pops[s->pstart[o->proc] + s->ppos[o->proc]++] = (uint32_t)i;
+	}
+	/* an indeterminate op follows the ops its process invoked before */
+	memset(s->ppos, 0, np * sizeof(*s->ppos));
+	return 0;
+}
+
+int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
+		     enum rc_level level, const uint32_t *ids, size_t n,
+		     double deadline, size_t max_states,
+		     struct rc_check_part *part)
+{
+	struct search s;
+	struct frame root;
+	unsigned long long iter = 0;
+	int rc = 0;
+	size_t klen;
+
+	memset(&s, 0, sizeof(s));
+	s.sc = level == RC_LEVEL_SC;
+	s.deadline = deadline;
+	s.max_states = max_states;
+	if (setup(&s, h, spec, ids, n) < 0 || (s.sc && setup_sc(&s) < 0) ||
+	    _rc_states_init(&s.st, spec, h) < 0) {
+		rc = -RC_ENOMEM;
+		goto out;
+	}
+	memset(&root, 0, sizeof(root));
+	root.op = UINT32_MAX;
+	root.state = RC_STATE_INIT;
+	while (root.k < s.n && s.ops[root.k].indet)
+		root.k++;
+	if ((klen = build_key(&s, root.state, root.k, root.rp)) == 0 ||
+	    memo_insert(&s.memo, s.key, klen) < 0 || push(&s, &root) < 0) {
+		rc = -RC_ENOMEM;
+		goto out;
+	}
+	part->verdict = RC_VERDICT_VIOLATION;
+	while (s.nfr > 0) {
+		struct frame *f = &s.fr[s.nfr - 1];
+		struct frame c;
+		int64_t i, ns;
+
+		if (f->ndet == s.ndet) {
+			/* every determinate op is placed: a witness */
+			uint32_t *ord = malloc((s.nfr + 1) * sizeof(*ord));
+
+			if (ord == NULL) {
+				rc = -RC_ENOMEM;
+				goto out;
+			}
+			free(part->order);
+			part->order = ord;
+			part->norder = 0;
+			for (size_t d = 1; d < s.nfr; d++)
+				ord[part->norder++] = s.ops[s.fr[d].op].id;
+			free(part->blocked);
+			part->blocked = NULL;
+			part->nblocked = 0;
+			part->note[0] = '\0';
+			part->verdict = RC_VERDICT_OK;
+			break;
+		}
+		if ((++iter & 1023) == 0) {
+			if (deadline > 0 && _rc_now() > deadline) {
+				part->verdict = RC_VERDICT_UNKNOWN;
+				snprintf(part->note, sizeof(part->note),
+					 "timed out after %llu search steps",
+					 iter);
+				break;
+			}
+			if (s.memo.n > s.max_states ||
+			    s.memo.len > (size_t)3 << 28) {
+				part->verdict = RC_VERDICT_UNKNOWN;
+				snprintf(part->note, sizeof(part->note),
+					 "state budget spent (%zu states)",
+					 s.memo.n);
+				break;
+			}
+		}
+		i = next_candidate(&s, f);
+		if (i < 0) {
+			/* dead end: remember the deepest, then backtrack */
+			if (f->chain == 0 &&
+			    (!s.have_best || f->ndet > s.best_ndet) &&
+			    record_best(&s, f, part) < 0) {
+				rc = -RC_ENOMEM;
+				goto out;
+			}
+			if (f->op != UINT32_MAX)
+				unapply(&s, f->op);
+			s.nfr--;
+			continue;
+		}
+		const struct sop *o = &s.ops[i];
+
+		if (s.chains) {
+			if (!o->indet && f->chain > 0) {
+				/* a chain must enable an op it blocked */
+				ns = _rc_step(&s.st, f->s0, o->op);
+				if (ns == -2) {
+					rc = -RC_ENOMEM;
+					goto out;
+				}
+				if (ns >= 0)
+					continue;
+			}
+			if (o->indet && f->chain > 0 &&
+			    o->op->kind != RC_HOP_CAS)
+				continue; /* only the first write matters */
+		}
+		ns = _rc_step(&s.st, f->state, o->op);
+		if (ns == -2) {
+			rc = -RC_ENOMEM;
+			goto out;
+		}
+		if (ns < 0)
+			continue;
+		if (s.chains && o->indet && (uint32_t)ns == f->state)
+			continue; /* changes nothing */
+		memset(&c, 0, sizeof(c));
+		apply(&s, f, (uint32_t)i, &c);
+		c.state = (uint32_t)ns;
+		if (s.chains && o->indet) {
+			c.chain = (uint16_t)(f->chain + 1);
+			c.s0 = f->chain > 0 ? f->s0 : f->state;
+		}
+		klen = build_key(&s, c.state, c.k, c.rp);
+		if (klen == 0) {
+			rc = -RC_ENOMEM;
+			goto out;
+		}
+		/* chains are keyed apart: their continuations differ */
+		if (c.chain > 0) {
+			if (!key_reserve(&s, klen + 2)) {
+				rc = -RC_ENOMEM;
+				goto out;
+			}
+			s.key[klen++] = 0xfffffffeu;
+			s.key[klen++] = c.s0;
+		}
+		int ins = memo_insert(&s.memo, s.key, klen);
+
+		if (ins < 0) {
+			rc = -RC_ENOMEM;
+			goto out;
+		}
+		if (ins == 0 || push(&s, &c) < 0) {
+			unapply(&s, (uint32_t)i);
+			if (ins != 0) {
+				rc = -RC_ENOMEM;
+				goto out;
+			}
+		}
+	}
+	part->states = s.memo.n;
+out:
+	search_free(&s);
+	return rc;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* replicore/check.h: history checkers (linearizable, sequential, causal) with witnesses. */
+#ifndef REPLICORE_CHECK_H
+#define REPLICORE_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <replicore/err.h>
+#include <replicore/history.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The sequential object the history is checked against. */
+enum rc_spec {
+	RC_SPEC_AUTO = 0,     /* guess from the operations and the format */
+	RC_SPEC_REGISTER,     /* read, write; initial nil */
+	RC_SPEC_CAS_REGISTER, /* read, write, cas; initial nil */
+	RC_SPEC_KV,	      /* get, put, append per key; initial "" */
+	RC_SPEC_QUEUE,	      /* enq, deq (nil when empty) */
+	RC_SPEC_STACK,	      /* push, pop (nil when empty) */
+	RC_SPEC_SET,	      /* add, remove, contains */
+	RC_SPEC_COUNTER,      /* inc, read; initial 0 */
+};
+
+/* The consistency level checked. */
+enum rc_level {
+	RC_LEVEL_LIN = 0, /* linearizability (Herlihy and Wing) */
+	RC_LEVEL_SC,	  /* sequential consistency (Lamport) */
+	RC_LEVEL_CC,	  /* causal consistency (Bouajjani et al. 2017) */
+	RC_LEVEL_CM,	  /* causal memory */
+	RC_LEVEL_CCV,	  /* causal convergence */
+};
+
+enum rc_verdict {
+	RC_VERDICT_OK = 0,
+	RC_VERDICT_VIOLATION,
+	RC_VERDICT_UNKNOWN, /* time or state budget ran out */
+};
+
+struct rc_check_opts {
+	enum rc_spec spec;
+	enum rc_level level;
+	double timeout;	   /* seconds for the whole history; 0: none */
+	size_t max_states; /* memoised search states; 0: a default (2^26) */
+};
+
+#define RC_CHECK_OPTS_INITIALIZER                \
+	{                                        \
+		RC_SPEC_AUTO, RC_LEVEL_LIN, 0, 0 \
+	}
+
+/*
+ * One independent part of the history: the whole history, or one key of a
+ * kv history (P-compositionality: a kv history is linearizable exactly when
+ * each key's sub-history is). Op numbers index rc_history_op().
+ *
+ * When the verdict is OK, order is a witness: a linearization (lin, sc; the
+ * indeterminate operations it contains took effect, the others did not), or
+ * for the causal levels empty. When it is VIOLATION, for lin and sc, order is
+ * the longest prefix the search could linearize and blocked are the
+ * operations that could come next, none of which can; for the causal levels,
+ * pattern names the bad pattern found and blocked holds its operations.
+ */
+struct rc_check_part {
+	rc_hval_t key; /* RC_HVAL_NONE when the part is the whole history */
+	enum rc_verdict verdict;
+	size_t nops;	 /* operations of this part */
+	uint32_t *order; /* witness order or longest prefix */
+	size_t norder;
+	uint32_t *blocked; /* operations that cannot come next */
+	size_t nblocked;
+	char pattern[32]; /* causal bad pattern, or "" */
+	char note[256];	  /* why: state after the prefix, timeout, ... */
+	double seconds;
+	uint64_t states; /* search states visited */
+};
+
+typedef struct rc_check_result {
+	enum rc_verdict
+		verdict;   /* violation if any part; else unknown if any */
+	enum rc_spec spec; /* the spec used (resolved from AUTO) */
+	enum rc_level level;
+	size_t nops;
+	size_t nparts;
+	struct rc_check_part *parts;
+	bool differentiated; /* causal levels: each value written once */
+	char note[256];
+	double seconds;
+} rc_check_result_t;
+
+/*
+ * Checks h at opts->level against opts->spec. Returns 0 and a result (free
+ * it with rc_check_result_free) whatever the verdict; -RC_EINVAL when the
+ * history holds operations the spec does not have (err says which line), or
+ * -RC_ENOMEM. Reentrant: different threads may check different histories, or
+ * the same one, at once.
+ */
+int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
+	     rc_check_result_t **out, rc_err_t *err);
+void rc_check_result_free(rc_check_result_t *r);
+
+/*
+ * Writes one self-contained HTML page (inline CSS and SVG, no network) that
+ * draws h as one timeline per process and highlights the witness or the
+ * failure point. title is shown at the top. Returns 0 or -RC_ESYS.
+ */
+int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
+		  const char *title, FILE *out, rc_err_t *err);
+
+/* Names: "cas-register", "ccv", "violation"; and parsing back (-1). */
+const char *rc_spec_name(enum rc_spec s);
+const char *rc_level_name(enum rc_level l);
+const char *rc_verdict_name(enum rc_verdict v);
+int rc_spec_parse(const char *s);
+int rc_level_parse(const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REPLICORE_CHECK_H */

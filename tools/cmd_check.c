@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_check.c: `replicore check`, history checking from the command line. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/check.h>
+#include <replicore/history.h>
+
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+static const char check_help[] =
+	"NAME\n"
+	"    replicore check - was a concurrent history linearizable, "
+	"sequentially\n"
+	"    consistent, causally consistent?\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    replicore check FILE... [--spec SPEC] [--level LEVEL] "
+	"[--timeout S]\n"
+	"                    [--json] [--html OUT]\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Reads each FILE, a history in replicore's format, a Jepsen etcd "
+	"log or\n"
+	"    Jepsen EDN operation maps (recognised by content), and checks "
+	"it at LEVEL\n"
+	"    against the sequential object SPEC. Operations that never "
+	"complete or end\n"
+	"    :info are indeterminate: they may have taken effect at any "
+	"time after\n"
+	"    their invocation, or never. A kv history is checked key by "
+	"key.\n"
+	"\n"
+	"    A passing history is shown with its witness order; a failing "
+	"one with the\n"
+	"    longest linearizable prefix and the operations that cannot "
+	"come next\n"
+	"    (lin, sc), or with the bad pattern found (cc, cm, ccv).\n"
+	"\n"
+	"OPTIONS\n"
+	"    --spec SPEC    register, cas-register, kv, queue, stack, set "
+	"or counter\n"
+	"                   (default: guessed from the operations; etcd "
+	"logs are\n"
+	"                   cas-register)\n"
+	"    --level LEVEL  lin (linearizable, default), sc (sequentially "
+	"consistent),\n"
+	"                   cc (causal consistency), cm (causal memory), "
+	"ccv (causal\n"
+	"                   convergence); the causal levels take "
+	"register and kv\n"
+	"                   histories of reads and writes\n"
+	"    --timeout S    give up after S seconds (verdict unknown, exit "
+	"3)\n"
+	"    --json         one JSON object per FILE on its own line\n"
+	"    --html OUT     write a self-contained HTML timeline of the "
+	"(one) FILE\n"
+	"    -h, --help     print this help\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 every FILE consistent, 1 a violation found, 2 bad arguments "
+	"or bad input\n"
+	"    (FILE:LINE:COL: error: ...), 3 no verdict (timeout or budget "
+	"spent).\n"
+	"\n"
+	"EXAMPLE\n"
+	"    replicore check --spec cas-register etcd_002.log --json\n"
+	"\n"
+	"SEE ALSO\n"
+	"    replicore-check(1) describes the history format and the JSON "
+	"output.\n";
+
+static void json_val(struct cli_json *j, const rc_history_t *h, rc_hval_t v)
+{
+	char buf[256];
+	const char *s;
+	size_t len;
+
+	if (rc_hval_is_int(v)) {
+		cli_json_int(j, v);
+	} else if (v == RC_HVAL_NIL) {
+		cli_json_null(j);
+	} else if ((s = rc_history_strval(h, v, &len)) != NULL &&
+		   memchr(s, '\0', len) == NULL) {
+		cli_json_str(j, s);
+	} else {
+		cli_json_str(j, rc_history_fmtval(h, v, buf, sizeof(buf)));
+	}
+}
+
+static void json_op(struct cli_json *j, const rc_history_t *h, uint32_t i)
+{
+	const struct rc_hop *o = rc_history_op(h, i);
+
+	cli_json_obj(j);
+	cli_json_key(j, "index");
+	cli_json_uint(j, i);
+	cli_json_key(j, "line");
+	cli_json_uint(j, o->line);
+	cli_json_key(j, "process");
+	cli_json_uint(j, o->proc);
+	cli_json_key(j, "call");
+	cli_json_int(j, o->call);
+	cli_json_key(j, "return");
+	if (o->status == RC_HST_INDET)
+		cli_json_null(j);
+	else
+		cli_json_int(j, o->ret);
+	cli_json_key(j, "f");
+	cli_json_str(j, rc_hop_kind_name(o->kind));
+	if (o->key != RC_HVAL_NONE) {
+		cli_json_key(j, "key");
+		json_val(j, h, o->key);
+	}
+	cli_json_key(j, "args");
+	cli_json_arr(j);
+	for (int a = 0; a < 2; a++)
+		if (o->arg[a] != RC_HVAL_NONE)
+			json_val(j, h, o->arg[a]);
+	cli_json_arr_end(j);
+	cli_json_key(j, "result");
+	if (o->status == RC_HST_INDET)
+		cli_json_str(j, "indeterminate");
+	else
+		json_val(j, h, o->result);
+	cli_json_obj_end(j);
+}
+
+static void json_part(struct cli_json *j, const rc_history_t *h,
+		      const rc_check_result_t *r, const struct rc_check_part *p)
+{
+	cli_json_key(j, "verdict");
+	cli_json_str(j, rc_verdict_name(p->verdict));
+	cli_json_key(j, "ops");
+	cli_json_uint(j, p->nops);
+	cli_json_key(j, "seconds");
+	cli_json_double(j, p->seconds);
+	cli_json_key(j, "states");
+	cli_json_uint(j, p->states);
+	cli_json_key(j, "witness");
+	cli_json_obj(j);
+	cli_json_key(j, "kind");
+	if (p->verdict == RC_VERDICT_OK)
+		cli_json_str(j, r->level >= RC_LEVEL_CC ? "none" : "order");
+	else if (p->verdict == RC_VERDICT_UNKNOWN)
+		cli_json_str(j, "none");
+	else
+		cli_json_str(j, p->pattern[0] ? "pattern" : "prefix");
+	if (p->pattern[0]) {
+		cli_json_key(j, "pattern");
+		cli_json_str(j, p->pattern);
+	}
+	cli_json_key(j, "note");
+	cli_json_str(j, p->note);
+	cli_json_key(j, "order");
+	cli_json_arr(j);
+	for (size_t i = 0; i < p->norder; i++)
+		json_op(j, h, p->order[i]);
+	cli_json_arr_end(j);
+	cli_json_key(j, "blocked");
+	cli_json_arr(j);
+	for (size_t i = 0; i < p->nblocked; i++)
+		json_op(j, h, p->blocked[i]);
+	cli_json_arr_end(j);
+	cli_json_obj_end(j);
+}
+
+static void print_json(const char *file, const rc_history_t *h,
+		       const rc_check_result_t *r)
+{
+	struct cli_json j;
+
+	cli_json_init(&j, stdout);
+	cli_json_obj(&j);
+	cli_json_key(&j, "file");
+	cli_json_str(&j, file);
+	cli_json_key(&j, "spec");
+	cli_json_str(&j, rc_spec_name(r->spec));
+	cli_json_key(&j, "level");
+	cli_json_str(&j, rc_level_name(r->level));
+	if (r->level >= RC_LEVEL_CC) {
+		cli_json_key(&j, "differentiated");
+		cli_json_bool(&j, r->differentiated);
+	}
+	if (r->nparts == 1 && r->parts[0].key == RC_HVAL_NONE) {
+		json_part(&j, h, r, &r->parts[0]);
+		cli_json_key(&j, "seconds");
+		cli_json_double(&j, r->seconds);
+	} else {
+		cli_json_key(&j, "verdict");
+		cli_json_str(&j, rc_verdict_name(r->verdict));
+		cli_json_key(&j, "ops");
+		cli_json_uint(&j, r->nops);
+		cli_json_key(&j, "seconds");
+		cli_json_double(&j, r->seconds);
+		cli_json_key(&j, "keys");
+		cli_json_arr(&j);
+		for (size_t p = 0; p < r->nparts; p++) {
+			cli_json_obj(&j);
+			cli_json_key(&j, "key");
+			json_val(&j, h, r->parts[p].key);
+			json_part(&j, h, r, &r->parts[p]);
+			cli_json_obj_end(&j);
+		}
+		cli_json_arr_end(&j);
+	}
+	cli_json_obj_end(&j);
+	cli_json_end(&j);
+}
+
+static void print_op(const rc_history_t *h, uint32_t i)
+{
+	const struct rc_hop *o = rc_history_op(h, i);
+	char b[3][96];
+
+	printf("    #%-5" PRIu32 " line %-5" PRIu32 " process %-3" PRIu32
+	       " [%" PRId64 ", ",
+	       i, o->line, o->proc, o->call);
+	if (o->status == RC_HST_INDET)
+		printf("never]");
+	else
+		printf("%" PRId64 "]", o->ret);
+	printf(" %s", rc_hop_kind_name(o->kind));
+	if (o->key != RC_HVAL_NONE)
+		printf(" %s", rc_history_fmtval(h, o->key, b[0], sizeof(b[0])));
+	for (int a = 0; a < 2; a++)
+		if (o->arg[a] != RC_HVAL_NONE)
+			printf(" %s", rc_history_fmtval(h, o->arg[a], b[1],
+							sizeof(b[1])));
+	if (o->status == RC_HST_INDET)
+		printf(" -> ? (indeterminate)\n");
+	else
+		printf(" -> %s\n",
+		       rc_history_fmtval(h, o->result, b[2], sizeof(b[2])));
+}
+
+static const char *level_word(enum rc_level l)
+{
+	switch (l) {
+	case RC_LEVEL_LIN:
+		return "linearizable";
+	case RC_LEVEL_SC:
+		return "sequentially consistent";
+	case RC_LEVEL_CC:
+		return "causally consistent (CC)";
+	case RC_LEVEL_CM:
+		return "causal memory (CM)";
+	default:
+		return "causally convergent (CCv)";
+	}
+}
+
+static void print_text(const char *file, const rc_history_t *h,
+		       const rc_check_result_t *r)
+{
+	printf("%s: %s%s (%s, %zu ops, %.3f s)\n", file,
+	       r->verdict == RC_VERDICT_OK	    ? ""
+	       : r->verdict == RC_VERDICT_VIOLATION ? "NOT "
+						    : "unknown whether ",
+	       level_word(r->level), rc_spec_name(r->spec), r->nops,
+	       r->seconds);
+	if (r->note[0])
+		printf("  note: %s\n", r->note);
+	for (size_t p = 0; p < r->nparts; p++) {
+		const struct rc_check_part *pt = &r->parts[p];
+		char kb[96];
+		size_t from = 0;
+
+		if (pt->key != RC_HVAL_NONE) {
+			if (pt->verdict == RC_VERDICT_OK && r->nparts > 8)
+				continue;
+			printf("  key %s: %s (%zu ops)\n",
+			       rc_history_fmtval(h, pt->key, kb, sizeof(kb)),
+			       rc_verdict_name(pt->verdict), pt->nops);
+		}
+		if (pt->verdict == RC_VERDICT_OK) {
+			if (pt->norder == 0)
+				continue;
+			printf("  witness order (%zu ops):", pt->norder);
+			for (size_t i = 0; i < pt->norder && i < 64; i++)
+				printf(" #%" PRIu32, pt->order[i]);
+			printf("%s\n", pt->norder > 64 ? " ..." : "");
+			continue;
+		}
+		if (pt->note[0])
+			printf("  %s\n", pt->note);
+		if (pt->verdict == RC_VERDICT_UNKNOWN)
+			continue;
+		if (pt->pattern[0]) {
+			printf("  bad pattern %s, operations:\n", pt->pattern);
+			for (size_t i = 0; i < pt->nblocked; i++)
+				print_op(h, pt->blocked[i]);
+			continue;
+		}
+		if (pt->norder > 5)
+			from = pt->norder - 5;
+		printf("  longest linearizable prefix: %zu ops%s\n", pt->norder,
+		       from ? ", the last 5:" : ":");
+		for (size_t i = from; i < pt->norder; i++)
+			print_op(h, pt->order[i]);
+		printf("  cannot come next:\n");
+		for (size_t i = 0; i < pt->nblocked; i++)
+			print_op(h, pt->blocked[i]);
+	}
+}
+
+int cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "spec", required_argument, NULL, 's' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rc_check_opts co = RC_CHECK_OPTS_INITIALIZER;
+	const char *html = NULL;
+	bool json = false, bad = false, viol = false, unknown = false;
+	int c, v;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if ((v = rc_spec_parse(optarg)) < 0)
+				return cli_usage("check",
+						 "unknown spec '%s' (register, "
+						 "cas-register, kv, queue, "
+						 "stack, set, counter)",
+						 optarg);
+			co.spec = (enum rc_spec)v;
+			break;
+		case 'l':
+			if ((v = rc_level_parse(optarg)) < 0)
+				return cli_usage("check",
+						 "unknown level '%s' (lin, sc, "
+						 "cc, cm, ccv)",
+						 optarg);
+			co.level = (enum rc_level)v;
+			break;
+		case 't': {
+			char *end;
+
+			co.timeout = strtod(optarg, &end);
+			if (*optarg == '\0' || *end != '\0' ||
+			    !(co.timeout >= 0))
+				return cli_usage("check",
+						 "--timeout needs seconds, got "
+						 "'%s'",
+						 optarg);
+			break;
+		}
+		case 'j':
+			json = true;
+			break;
+		case 'o':
+			html = optarg;
+			break;
+		case 'h':
+			fputs(check_help, stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_bad_option("check", argv, optopt);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage("check", "no history FILE given");
+	if (html != NULL && argc - optind > 1)
+		return cli_usage("check", "--html draws one FILE, got %d",
+				 argc - optind);
+	for (int a = optind; a < argc; a++) {
+		rc_err_t err = RC_ERR_INITIALIZER;
+		rc_history_t *h;
+		rc_check_result_t *r;
+
+		if (rc_history_load(argv[a], &h, &err) < 0) {
+			fputs("replicore check: ", stderr);
+			rc_err_print(&err, stderr);
+			bad = true;
+			continue;
+		}
+		if (rc_check(h, &co, &r, &err) < 0) {
+			if (err.where[0] == '\0')
+				snprintf(err.where, sizeof(err.where), "%s",
+					 argv[a]);
+			fputs("replicore check: ", stderr);
+			rc_err_print(&err, stderr);
+			rc_history_free(h);
+			bad = true;
+			continue;
+		}
+		if (json)
+			print_json(argv[a], h, r);
+		else
+			print_text(argv[a], h, r);
+		fflush(stdout);
+		if (html != NULL) {
+			FILE *f = fopen(html, "w");
+			bool wrote = f != NULL;
+
+			if (wrote) {
+				wrote = rc_check_html(h, r, argv[a], f, &err) ==
+					0;
+				wrote = fclose(f) == 0 && wrote;
+			}
+			if (!wrote) {
+				fprintf(stderr,
+					"replicore check: cannot write %s\n",
+					html);
+				bad = true;
+			}
+		}
+		viol |= r->verdict == RC_VERDICT_VIOLATION;
+		unknown |= r->verdict == RC_VERDICT_UNKNOWN;
+		rc_check_result_free(r);
+		rc_history_free(h);
+	}
+	if (bad)
+		return CLI_EXIT_USAGE;
+	if (viol)
+		return CLI_EXIT_FOUND;
+	return unknown ? CLI_EXIT_UNKNOWN : CLI_EXIT_OK;
+}
