@@ -17,4 +17,4 @@ replicoreinc_HEADERS += \
 	include/replicore/history.h \
 	include/replicore/check.h
 
-replicore_SOURCES += tools/cmd_check.c
+replicore_SOURCES += tools/cmd_check.c tools/bench_check.c

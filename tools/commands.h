@@ -3,6 +3,8 @@
 #ifndef RC_TOOLS_COMMANDS_H
 #define RC_TOOLS_COMMANDS_H
 
+/* replicore bench check: the checker's benchmark (tools/bench_check.c). */
+int bench_check(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
