@@ -5,8 +5,10 @@
 
 /* replicore bench check: the checker's benchmark (tools/bench_check.c). */
 int bench_check(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_litmus(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 
 #endif /* RC_TOOLS_COMMANDS_H */

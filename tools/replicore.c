@@ -10,9 +10,12 @@
 
 /* One row per subcommand, in the order `replicore --help` lists them. */
 static const struct cli_cmd commands[] = {
+	{ "bench", "benchmarks: memory models (models), checkers (check)",
+	  cmd_bench },
 	{ "check", "check a history: linearizable, sequential, causal",
 	  cmd_check },
 	{ "demo", "run the demonstration on this machine", cmd_demo },
+	{ "litmus", "litmus tests under memory models", cmd_litmus },
 	{ "topo", "show the machine's or a synthetic layout's topology",
 	  cmd_topo },
 };

@@ -10,5 +10,7 @@
 #include <replicore/check.h>
 #include <replicore/chan.h>
 #include <replicore/clock.h>
+#include <replicore/litmus.h>
+#include <replicore/model.h>
 
 #endif /* REPLICORE_REPLICORE_H */

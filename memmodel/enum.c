@@ -1,0 +1,1112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * enum.c: candidate executions of a litmus test, enumerated with early
+ * pruning, and the outcome sets of the models that check them.
+ *
+ * As in herd7, a thread is first run on its own for every value its reads
+ * may return (the values written to that location by some thread, found
+ * by a fixpoint), giving the thread's traces: its events with their
+ * values, and its final registers. A candidate execution picks one trace
+ * per thread, then for each read a write of the same location and value
+ * (rf), then for each location a total order of its writes with the
+ * initial write first (co). When every model asked for forbids cyclic
+ * po|rf and per-location incoherence (all built-in models do), rf
+ * choices that close a po|rf cycle and co orders that break coherence of
+ * one location are cut as soon as they are made, before the other
+ * locations are ordered; only the survivors reach the models' axioms.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memmodel/enum.h"
+
+static uint64_t bit(int i)
+{
+	return UINT64_C(1) << i;
+}
+
+/* The events after i in index order. */
+static uint64_t above(int i)
+{
+	return i >= 63 ? 0 : ~UINT64_C(0) << (i + 1);
+}
+
+/* ---- thread traces ---- */
+
+struct dom {
+	int64_t *v;
+	size_t n, cap;
+};
+
+struct trace {
+	int nev;
+	struct ev *ev;
+	int64_t *regs;
+};
+
+struct tset {
+	struct trace *tr;
+	size_t n, cap;
+};
+
+struct interp {
+	const rc_litmus_t *t;
+	int tid;
+	int64_t *regs;
+	struct ev ev[RC_EXEC_MAX];
+	int nev;
+	int nins;
+	int overflow;
+	struct dom *dom;
+	int *choice, *maxc;
+	int pos, len, cap;
+	int oom;
+};
+
+static int dom_add(struct dom *d, int64_t v)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i] == v)
+			return 0;
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? 2 * d->cap : 8;
+		int64_t *nv = realloc(d->v, nc * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		d->v = nv;
+		d->cap = nc;
+	}
+	d->v[d->n++] = v;
+	return 1;
+}
+
+static struct ev *push_ev(struct interp *in, uint8_t type, int loc, uint8_t mo,
+			  uint8_t flags, int64_t val)
+{
+	struct ev *e;
+
+	if (in->nev >= RC_EXEC_MAX) {
+		in->overflow = 1;
+		return &in->ev[RC_EXEC_MAX - 1];
+	}
+	e = &in->ev[in->nev++];
+	e->type = type;
+	e->loc = (int16_t)loc;
+	e->mo = mo;
+	e->flags = flags;
+	e->thread = (int8_t)in->tid;
+	e->val = val;
+	e->line = 0;
+	/*
+	 * herd7 orders the events of one X86 instruction (the read and the
+	 * write of XCHG or LOCK ADD) by iico, not po; a C statement's
+	 * events are in program order.
+	 */
+	e->ins = (int16_t)(in->t->arch == RC_LITMUS_X86 ? in->nins : in->nev);
+	return e;
+}
+
+static int64_t rd(struct interp *in, int loc, uint8_t mo, uint8_t flags)
+{
+	int k = in->pos++;
+	struct dom *d = &in->dom[loc];
+	int64_t v;
+
+	if (k >= in->len) {
+		if (k >= in->cap) {
+			int nc = in->cap ? 2 * in->cap : 16;
+			int *c = realloc(in->choice, (size_t)nc * sizeof(int));
+			int *m;
+
+			if (!c) {
+				in->oom = 1;
+				return 0;
+			}
+			in->choice = c;
+			m = realloc(in->maxc, (size_t)nc * sizeof(int));
+			if (!m) {
+				in->oom = 1;
+				return 0;
+			}
+			in->maxc = m;
+			in->cap = nc;
+		}
+		in->choice[k] = 0;
+		in->maxc[k] = (int)d->n;
+		in->len = k + 1;
+	}
+	v = d->v[in->choice[k]];
+	push_ev(in, EV_R, loc, mo, flags, v);
+	return v;
+}
+
+static void wr(struct interp *in, int loc, uint8_t mo, uint8_t flags, int64_t v)
+{
+	push_ev(in, EV_W, loc, mo, flags, v);
+}
+
+static int64_t arith(enum rc_lop op, int64_t a, int64_t b)
+{
+	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+
+	switch (op) {
+	case RC_OP_ADD:
+		return (int64_t)(ua + ub);
+	case RC_OP_SUB:
+		return (int64_t)(ua - ub);
+	case RC_OP_MUL:
+		return (int64_t)(ua * ub);
+	case RC_OP_AND:
+		return a & b;
+	case RC_OP_OR:
+		return a | b;
+	case RC_OP_XOR:
+		return a ^ b;
+	case RC_OP_EQ:
+		return a == b;
+	case RC_OP_NE:
+		return a != b;
+	case RC_OP_LT:
+		return a < b;
+	case RC_OP_LE:
+		return a <= b;
+	case RC_OP_GT:
+		return a > b;
+	case RC_OP_GE:
+		return a >= b;
+	default:
+		return 0;
+	}
+}
+
+static int64_t eval(struct interp *in, const struct rc_lexpr *e)
+{
+	int64_t a, old;
+
+	switch (e->kind) {
+	case RC_LE_CONST:
+		return e->ival;
+	case RC_LE_REG:
+		return in->regs[e->reg];
+	case RC_LE_DEREF:
+		return rd(in, e->loc, RC_MO_NA, 0);
+	case RC_LE_LOAD:
+		return rd(in, e->loc, (uint8_t)e->mo, 0);
+	case RC_LE_STORE:
+		a = eval(in, e->a);
+		wr(in, e->loc, (uint8_t)e->mo, 0, a);
+		return 0;
+	case RC_LE_FETCH:
+		a = eval(in, e->a);
+		old = rd(in, e->loc, (uint8_t)e->mo, EVF_RMW);
+		wr(in, e->loc, (uint8_t)e->mo, EVF_RMW, arith(e->op, old, a));
+		return old;
+	case RC_LE_XCHG:
+		a = eval(in, e->a);
+		old = rd(in, e->loc, (uint8_t)e->mo, EVF_RMW);
+		wr(in, e->loc, (uint8_t)e->mo, EVF_RMW, a);
+		return old;
+	case RC_LE_CAS: {
+		int64_t exp;
+		int ri;
+
+		a = eval(in, e->a);
+		exp = rd(in, e->exp_loc, RC_MO_NA, 0);
+		ri = in->nev;
+		old = rd(in, e->loc, (uint8_t)e->mo, EVF_RMW);
+		if (old == exp) {
+			wr(in, e->loc, (uint8_t)e->mo, EVF_RMW, a);
+			return 1;
+		}
+		if (ri < RC_EXEC_MAX) {
+			in->ev[ri].flags = 0;
+			in->ev[ri].mo = (uint8_t)e->mo2;
+		}
+		wr(in, e->exp_loc, RC_MO_NA, 0, old);
+		return 0;
+	}
+	case RC_LE_FENCE:
+		push_ev(in, EV_F, -1, (uint8_t)e->mo, 0, 0);
+		return 0;
+	case RC_LE_BINOP:
+		a = eval(in, e->a);
+		if (e->op == RC_OP_LAND)
+			return a && eval(in, e->b) ? 1 : 0;
+		if (e->op == RC_OP_LOR)
+			return a || eval(in, e->b) ? 1 : 0;
+		return arith(e->op, a, eval(in, e->b));
+	case RC_LE_UNOP:
+		a = eval(in, e->a);
+		return e->op == RC_OP_NOT   ? !a
+		       : e->op == RC_OP_NEG ? (int64_t)(0 - (uint64_t)a)
+					    : ~a;
+	}
+	return 0;
+}
+
+static void exec_stmts(struct interp *in, const struct rc_lstmt *s, size_t n);
+
+static void exec_stmt(struct interp *in, const struct rc_lstmt *s)
+{
+	int64_t src = s->src_is_reg ? in->regs[s->src_reg] : s->src_imm;
+	int64_t old, nv = 0;
+	int first = in->nev;
+
+	in->nins++;
+	switch (s->kind) {
+	case RC_LS_X86_LOAD:
+		in->regs[s->reg] = rd(in, s->loc, RC_MO_NA, 0);
+		break;
+	case RC_LS_X86_STORE:
+		wr(in, s->loc, RC_MO_NA, 0, src);
+		break;
+	case RC_LS_X86_MOVREG:
+		in->regs[s->reg] = src;
+		break;
+	case RC_LS_X86_XCHG:
+		old = rd(in, s->loc, RC_MO_NA, EVF_RMW | EVF_LOCKED);
+		wr(in, s->loc, RC_MO_NA, EVF_RMW | EVF_LOCKED,
+		   in->regs[s->reg]);
+		in->regs[s->reg] = old;
+		break;
+	case RC_LS_X86_LOCKOP:
+		old = rd(in, s->loc, RC_MO_NA, EVF_RMW | EVF_LOCKED);
+		switch (s->x86op) {
+		case RC_X86_ADD:
+		case RC_X86_XADD:
+			nv = arith(RC_OP_ADD, old, src);
+			break;
+		case RC_X86_SUB:
+			nv = arith(RC_OP_SUB, old, src);
+			break;
+		case RC_X86_OR:
+			nv = old | src;
+			break;
+		case RC_X86_AND:
+			nv = old & src;
+			break;
+		case RC_X86_XOR:
+			nv = old ^ src;
+			break;
+		case RC_X86_INC:
+			nv = arith(RC_OP_ADD, old, 1);
+			break;
+		case RC_X86_DEC:
+			nv = arith(RC_OP_SUB, old, 1);
+			break;
+		}
+		wr(in, s->loc, RC_MO_NA, EVF_RMW | EVF_LOCKED, nv);
+		if (s->x86op == RC_X86_XADD)
+			in->regs[s->src_reg] = old;
+		break;
+	case RC_LS_X86_MFENCE:
+		push_ev(in, EV_F, -1, RC_MO_SC, EVF_MFENCE, 0);
+		break;
+	case RC_LS_X86_NOP:
+	case RC_LS_C_DECL:
+		break;
+	case RC_LS_C_ASSIGN:
+		in->regs[s->reg] = eval(in, s->e);
+		break;
+	case RC_LS_C_EXPR:
+		eval(in, s->e);
+		break;
+	case RC_LS_C_STORE:
+		wr(in, s->loc, RC_MO_NA, 0, eval(in, s->e));
+		break;
+	case RC_LS_C_IF:
+		if (eval(in, s->e))
+			exec_stmts(in, s->body, s->nbody);
+		else
+			exec_stmts(in, s->els, s->nels);
+		break;
+	case RC_LS_C_BLOCK:
+		exec_stmts(in, s->body, s->nbody);
+		break;
+	}
+	for (int i = first; i < in->nev; i++)
+		if (in->ev[i].line == 0)
+			in->ev[i].line = (int16_t)s->line;
+}
+
+static void exec_stmts(struct interp *in, const struct rc_lstmt *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		exec_stmt(in, &s[i]);
+}
+
+static void tset_clear(struct tset *ts)
+{
+	for (size_t i = 0; i < ts->n; i++) {
+		free(ts->tr[i].ev);
+		free(ts->tr[i].regs);
+	}
+	free(ts->tr);
+	memset(ts, 0, sizeof(*ts));
+}
+
+/*
+ * All traces of thread tid for the current value domains. Returns 0, or
+ * -RC_ENOMEM / -RC_ENOTSUP (too many events or traces).
+ */
+static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
+			 struct tset *ts, rc_err_t *err)
+{
+	const struct rc_lthread *th = &t->threads[tid];
+	struct interp in;
+	int rc = 0;
+
+	memset(&in, 0, sizeof in);
+	in.t = t;
+	in.tid = tid;
+	in.dom = dom;
+	in.regs = calloc(th->nregs + 1, sizeof(int64_t));
+	if (!in.regs)
+		return rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+				  "out of memory");
+	for (;;) {
+		struct trace tr;
+		int k;
+
+		memcpy(in.regs, th->reg_init, th->nregs * sizeof(int64_t));
+		in.nev = 0;
+		in.nins = 0;
+		in.pos = 0;
+		exec_stmts(&in, th->code, th->ncode);
+		if (in.oom) {
+			rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+					"out of memory");
+			break;
+		}
+		if (in.overflow) {
+			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+					"thread P%d has more than %d events",
+					tid, RC_EXEC_MAX);
+			break;
+		}
+		if (ts->n >= 1000000) {
+			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+					"thread P%d has more than 10^6 paths",
+					tid);
+			break;
+		}
+		if (ts->n == ts->cap) {
+			size_t nc = ts->cap ? 2 * ts->cap : 16;
+			struct trace *nt = realloc(ts->tr, nc * sizeof(*nt));
+
+			if (!nt) {
+				rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+						"out of memory");
+				break;
+			}
+			ts->tr = nt;
+			ts->cap = nc;
+		}
+		tr.nev = in.nev;
+		tr.ev = malloc(sizeof(struct ev) * (size_t)(in.nev + 1));
+		tr.regs = malloc(sizeof(int64_t) * (th->nregs + 1));
+		if (!tr.ev || !tr.regs) {
+			free(tr.ev);
+			free(tr.regs);
+			rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+					"out of memory");
+			break;
+		}
+		memcpy(tr.ev, in.ev, sizeof(struct ev) * (size_t)in.nev);
+		memcpy(tr.regs, in.regs, sizeof(int64_t) * th->nregs);
+		ts->tr[ts->n++] = tr;
+		/* next choice vector, odometer style, last read first */
+		in.len = in.pos;
+		for (k = in.len - 1; k >= 0; k--)
+			if (in.choice[k] + 1 < in.maxc[k])
+				break;
+		if (k < 0)
+			break;
+		in.choice[k]++;
+		in.len = k + 1;
+	}
+	free(in.regs);
+	free(in.choice);
+	free(in.maxc);
+	return rc;
+}
+
+/* ---- candidate executions ---- */
+
+struct acc {
+	const struct rc_model *m;
+	struct statemap allowed, forbidden;
+	uint64_t positive, negative;
+	int undef;
+	char *dot;
+	int dot_sat;
+};
+
+struct en {
+	const rc_litmus_t *t;
+	const struct rc_model_opts *opts;
+	struct tset *ts;
+	size_t nth;
+	size_t *pick;
+	struct acc *acc;
+	size_t nacc;
+	bool prefilter;
+	struct rc_exec x;
+	int reads[RC_EXEC_MAX], nreads;
+	int first[RC_EXEC_MAX + 1]; /* first event of thread i */
+	int *wl;		    /* writes per location, packed */
+	int *nwl, *offwl;
+	int *locs_used, nlocs_used;
+	uint64_t candidates;
+	size_t nobs;
+	struct rc_lvar *obs;
+	int64_t *vals;
+	int rc;
+	rc_err_t *err;
+};
+
+static void build_exec(struct en *en)
+{
+	const rc_litmus_t *t = en->t;
+	struct rc_exec *x = &en->x;
+	int n = 0;
+
+	x->t = t;
+	for (size_t l = 0; l < t->nlocs; l++) {
+		struct ev *e = &x->ev[n++];
+
+		e->type = EV_W;
+		e->mo = RC_MO_NA;
+		e->flags = EVF_INIT;
+		e->thread = -1;
+		e->loc = (int16_t)l;
+		e->line = 0;
+		e->val = t->loc_init[l];
+	}
+	for (size_t i = 0; i < en->nth; i++) {
+		const struct trace *tr = &en->ts[i].tr[en->pick[i]];
+
+		en->first[i] = n;
+		memcpy(&x->ev[n], tr->ev, sizeof(struct ev) * (size_t)tr->nev);
+		n += tr->nev;
+	}
+	en->first[en->nth] = n;
+	x->n = n;
+	x->all = n == 64 ? ~UINT64_C(0) : bit(n) - 1;
+	x->R = x->W = x->F = x->init = x->mem = 0;
+	memset(x->at_mo, 0, sizeof x->at_mo);
+	for (int i = 0; i < n; i++) {
+		const struct ev *e = &x->ev[i];
+
+		if (e->type == EV_R)
+			x->R |= bit(i);
+		else if (e->type == EV_W)
+			x->W |= bit(i);
+		else
+			x->F |= bit(i);
+		if (e->flags & EVF_INIT)
+			x->init |= bit(i);
+		x->at_mo[e->mo & 7] |= bit(i);
+	}
+	x->mem = x->R | x->W;
+	for (size_t i = 0; i < en->nth; i++) {
+		uint64_t m = 0;
+
+		for (int k = en->first[i]; k < en->first[i + 1]; k++)
+			m |= bit(k);
+		x->thr[i] = m;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct ev *e = &x->ev[i];
+		int th = e->thread;
+
+		x->po[i] = 0;
+		x->rmw[i] = 0;
+		x->rf[i] = 0;
+		x->co[i] = 0;
+		x->fr[i] = 0;
+		x->loc[i] = 0;
+		x->rf_of[i] = -1;
+		if (th >= 0) {
+			x->po[i] = x->thr[th] & above(i);
+			for (uint64_t m = x->po[i]; m; m &= m - 1) {
+				int j = __builtin_ctzll(m);
+
+				if (x->ev[j].ins == e->ins)
+					x->po[i] &= ~bit(j);
+			}
+			x->ext[i] = x->all & ~x->thr[th];
+		} else {
+			x->ext[i] = x->all & ~bit(i);
+		}
+		if (e->type == EV_R && (e->flags & EVF_RMW) && i + 1 < n &&
+		    x->ev[i + 1].type == EV_W &&
+		    (x->ev[i + 1].flags & EVF_RMW) && x->ev[i + 1].thread == th)
+			x->rmw[i] = bit(i + 1);
+	}
+	for (int i = 0; i < n; i++) {
+		if (x->ev[i].type == EV_F)
+			continue;
+		for (int j = 0; j < n; j++)
+			if (j != i && x->ev[j].type != EV_F &&
+			    x->ev[j].loc == x->ev[i].loc)
+				x->loc[i] |= bit(j);
+	}
+	en->nreads = 0;
+	for (int i = 0; i < n; i++)
+		if (x->ev[i].type == EV_R)
+			en->reads[en->nreads++] = i;
+}
+
+/* SC per location for location l: po-loc | rf | co | fr acyclic on l. */
+static bool loc_coherent(const struct rc_exec *x, const struct en *en, int l)
+{
+	rel_t u;
+	uint64_t lm = 0;
+	int n = x->n;
+
+	for (int i = 0; i < n; i++)
+		if (x->ev[i].type != EV_F && x->ev[i].loc == l)
+			lm |= bit(i);
+	for (int i = 0; i < n; i++) {
+		u[i] = 0;
+		if (!(lm & bit(i)))
+			continue;
+		u[i] = (x->po[i] & lm) | x->rf[i] | x->co[i];
+		if (x->ev[i].type == EV_R && x->rf_of[i] >= 0)
+			u[i] |= x->co[x->rf_of[i]];
+	}
+	(void)en;
+	return _rc_rel_acyclic(u, n);
+}
+
+static void compute_fr(struct rc_exec *x)
+{
+	for (int i = 0; i < x->n; i++)
+		x->fr[i] = (x->ev[i].type == EV_R && x->rf_of[i] >= 0)
+				   ? x->co[x->rf_of[i]]
+				   : 0;
+}
+
+static int64_t state_value(const struct en *en, struct rc_lvar v)
+{
+	const struct rc_exec *x = &en->x;
+
+	if (v.thread >= 0) {
+		if ((size_t)v.thread >= en->nth)
+			return 0;
+		return en->ts[v.thread].tr[en->pick[v.thread]].regs[v.idx];
+	}
+	/* the co-last write of the location */
+	for (int i = 0; i < en->nwl[v.idx]; i++) {
+		int w = en->wl[en->offwl[v.idx] + i];
+
+		if ((x->co[w] & x->W) == 0)
+			return x->ev[w].val;
+	}
+	return en->t->loc_init[v.idx];
+}
+
+static int64_t prop_value(void *ctx, struct rc_lvar v)
+{
+	return state_value(ctx, v);
+}
+
+static void check_models(struct en *en)
+{
+	struct rc_exec *x = &en->x;
+	int sat = -1;
+
+	compute_fr(x);
+	en->candidates++;
+	for (size_t i = 0; i < en->nobs; i++)
+		en->vals[i] = state_value(en, en->obs[i]);
+	for (size_t k = 0; k < en->nacc && en->rc == 0; k++) {
+		struct acc *a = &en->acc[k];
+		struct rc_why why;
+		bool okx;
+
+		memset(&why, 0, sizeof why);
+		okx = a->m->check(x, en->opts->why ? &why : NULL);
+		if (sat < 0)
+			sat = rc_litmus_prop_eval(en->t->prop, prop_value, en);
+		if (okx) {
+			struct rc_state *s;
+			int fresh;
+
+			if (sat)
+				a->positive++;
+			else
+				a->negative++;
+			if (a->m->racy && !a->undef && a->m->racy(x))
+				a->undef = 1;
+			s = _rc_statemap_get(&a->allowed, en->vals, &fresh);
+			if (!s) {
+				en->rc = -RC_ENOMEM;
+				return;
+			}
+			s->sat = sat;
+			s->count++;
+			if (fresh && en->opts->why)
+				s->why = _rc_witness_str(x);
+			if (en->opts->dot &&
+			    (!a->dot || (sat && !a->dot_sat))) {
+				free(a->dot);
+				a->dot = _rc_dot_str(x, a->m->name);
+				a->dot_sat = sat;
+			}
+		} else if (en->opts->why) {
+			struct rc_state *s;
+			int fresh;
+
+			s = _rc_statemap_get(&a->forbidden, en->vals, &fresh);
+			if (!s) {
+				en->rc = -RC_ENOMEM;
+				return;
+			}
+			s->sat = sat;
+			if (fresh)
+				s->why = _rc_why_str(x, &why);
+		}
+	}
+	if (en->opts->max_candidates &&
+	    en->candidates > en->opts->max_candidates && en->rc == 0)
+		en->rc = rc_err_set(
+			en->err, RC_ETIMEDOUT, en->t->name, 0, 0,
+			"more than %llu candidate executions",
+			(unsigned long long)en->opts->max_candidates);
+}
+
+static void choose_co(struct en *en, int li);
+
+/* Places the writes of location l at positions pos.. of its co order. */
+static void perm_co(struct en *en, int li, int l, int *order, int pos, int nw)
+{
+	struct rc_exec *x = &en->x;
+	uint64_t placed = 0;
+
+	if (en->rc)
+		return;
+	if (pos == nw) {
+		/* co rows: every write before all later ones */
+		uint64_t after = 0;
+
+		for (int k = nw - 1; k >= 0; k--) {
+			x->co[order[k]] = after;
+			after |= bit(order[k]);
+		}
+		if (en->prefilter) {
+			/* fr rows for the reads of l are needed here */
+			if (!loc_coherent(x, en, l))
+				return;
+		}
+		choose_co(en, li + 1);
+		return;
+	}
+	for (int q = 0; q < pos; q++)
+		placed |= bit(order[q]);
+	for (int k = pos; k < nw; k++) {
+		int tmp = order[pos];
+
+		order[pos] = order[k];
+		order[k] = tmp;
+		/* coWW: a write po-before a placed write cannot follow it */
+		if (!en->prefilter || !(x->po[order[pos]] & placed))
+			perm_co(en, li, l, order, pos + 1, nw);
+		tmp = order[pos];
+		order[pos] = order[k];
+		order[k] = tmp;
+	}
+}
+
+static void choose_co(struct en *en, int li)
+{
+	struct rc_exec *x = &en->x;
+	int order[RC_EXEC_MAX];
+	int l, nw;
+
+	if (en->rc)
+		return;
+	if (li == en->nlocs_used) {
+		check_models(en);
+		return;
+	}
+	l = en->locs_used[li];
+	nw = en->nwl[l];
+	for (int i = 0; i < nw; i++)
+		order[i] = en->wl[en->offwl[l] + i];
+	/* the initial write (first in wl) is first in co */
+	if (nw <= 1) {
+		if (nw == 1)
+			x->co[order[0]] = 0;
+		if (en->prefilter && !loc_coherent(x, en, l))
+			return;
+		choose_co(en, li + 1);
+		return;
+	}
+	perm_co(en, li, l, order, 1, nw);
+}
+
+static bool porf_acyclic(const struct rc_exec *x)
+{
+	rel_t u;
+
+	for (int i = 0; i < x->n; i++)
+		u[i] = x->po[i] | x->rf[i];
+	return _rc_rel_acyclic(u, x->n);
+}
+
+static void choose_rf(struct en *en, int k)
+{
+	struct rc_exec *x = &en->x;
+	int r;
+	uint64_t cand;
+
+	if (en->rc)
+		return;
+	if (k == en->nreads) {
+		if (en->prefilter && !porf_acyclic(x))
+			return;
+		choose_co(en, 0);
+		return;
+	}
+	r = en->reads[k];
+	cand = 0;
+	for (int i = 0; i < en->nwl[x->ev[r].loc]; i++) {
+		int w = en->wl[en->offwl[x->ev[r].loc] + i];
+
+		if (x->ev[w].val == x->ev[r].val)
+			cand |= bit(w);
+	}
+	/* an RMW never reads its own write (herd7 neither) */
+	cand &= ~x->rmw[r];
+	if (en->prefilter) {
+		/* a read cannot read from its own thread's future */
+		uint64_t later =
+			x->ev[r].thread >= 0
+				? x->thr[x->ev[r].thread] & ~(bit(r) - 1)
+				: 0;
+
+		cand &= ~later;
+	}
+	while (cand) {
+		int w = __builtin_ctzll(cand);
+
+		cand &= cand - 1;
+		x->rf[w] |= bit(r);
+		x->rf_of[r] = w;
+		choose_rf(en, k + 1);
+		x->rf[w] &= ~bit(r);
+		x->rf_of[r] = -1;
+	}
+}
+
+static void run_combination(struct en *en)
+{
+	const rc_litmus_t *t = en->t;
+	struct rc_exec *x = &en->x;
+	int off = 0;
+
+	build_exec(en);
+	en->nlocs_used = 0;
+	for (size_t l = 0; l < t->nlocs; l++) {
+		en->offwl[l] = off;
+		en->nwl[l] = 0;
+		for (int i = 0; i < x->n; i++)
+			if (x->ev[i].type == EV_W && x->ev[i].loc == (int)l)
+				en->wl[off + en->nwl[l]++] = i;
+		off += en->nwl[l];
+		if (en->nwl[l] > 1 || (en->prefilter && en->nwl[l] >= 1))
+			en->locs_used[en->nlocs_used++] = (int)l;
+	}
+	choose_rf(en, 0);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The observed variables: the condition's and the locations line's. */
+static int collect_obs(const rc_litmus_t *t, struct rc_lvar **obs,
+		       size_t *nobs);
+
+static void prop_vars(const struct rc_lprop *p, struct rc_lvar *v, size_t *n,
+		      size_t cap)
+{
+	if (!p)
+		return;
+	if (p->kind == RC_LP_EQ) {
+		for (size_t i = 0; i < *n; i++)
+			if (v[i].thread == p->var.thread &&
+			    v[i].idx == p->var.idx)
+				return;
+		if (*n < cap)
+			v[(*n)++] = p->var;
+		return;
+	}
+	prop_vars(p->a, v, n, cap);
+	prop_vars(p->b, v, n, cap);
+}
+
+static size_t count_eq(const struct rc_lprop *p)
+{
+	if (!p)
+		return 0;
+	return (p->kind == RC_LP_EQ) + count_eq(p->a) + count_eq(p->b);
+}
+
+static int collect_obs(const rc_litmus_t *t, struct rc_lvar **obs, size_t *nobs)
+{
+	size_t cap = count_eq(t->prop) + t->nlocations + 1, n = 0;
+	struct rc_lvar *v = calloc(cap, sizeof(*v));
+	char **names;
+	struct rc_lvar *sorted;
+
+	if (!v)
+		return -RC_ENOMEM;
+	for (size_t i = 0; i < t->nlocations; i++) {
+		bool dup = false;
+
+		for (size_t k = 0; k < n; k++)
+			if (v[k].thread == t->locations[i].thread &&
+			    v[k].idx == t->locations[i].idx)
+				dup = true;
+		if (!dup)
+			v[n++] = t->locations[i];
+	}
+	prop_vars(t->prop, v, &n, cap);
+	/* sort bytewise by herd name */
+	names = calloc(n + 1, sizeof(char *));
+	sorted = calloc(n + 1, sizeof(*sorted));
+	if (!names || !sorted) {
+		free(names);
+		free(sorted);
+		free(v);
+		return -RC_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char buf[300];
+		size_t l;
+
+		rc_litmus_var_name(t, v[i], buf, sizeof buf);
+		l = strlen(buf);
+		names[i] = malloc(l + 1 + sizeof(size_t));
+		if (!names[i]) {
+			for (size_t k = 0; k < i; k++)
+				free(names[k]);
+			free(names);
+			free(sorted);
+			free(v);
+			return -RC_ENOMEM;
+		}
+		memcpy(names[i], buf, l + 1);
+		memcpy(names[i] + l + 1, &i, sizeof(size_t));
+	}
+	qsort(names, n, sizeof(char *), cmp_names);
+	for (size_t i = 0; i < n; i++) {
+		size_t idx;
+
+		memcpy(&idx, names[i] + strlen(names[i]) + 1, sizeof(size_t));
+		sorted[i] = v[idx];
+		free(names[i]);
+	}
+	free(names);
+	free(v);
+	*obs = sorted;
+	*nobs = n;
+	return 0;
+}
+
+int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
+		  size_t nmodels, const struct rc_model_opts *opts,
+		  rc_outcomes_t **out, rc_err_t *err)
+{
+	struct en en;
+	struct dom *dom = NULL;
+	size_t nth = t->nthreads;
+	int rc = 0;
+	size_t maxw = 0;
+
+	memset(&en, 0, sizeof en);
+	en.t = t;
+	en.opts = opts;
+	en.nth = nth;
+	en.err = err;
+	en.prefilter = !opts->why;
+	for (size_t k = 0; k < nmodels; k++)
+		if (!models[k]->prefilter)
+			en.prefilter = false;
+	en.ts = calloc(nth + 1, sizeof(struct tset));
+	en.pick = calloc(nth + 1, sizeof(size_t));
+	en.acc = calloc(nmodels, sizeof(struct acc));
+	dom = calloc(t->nlocs + 1, sizeof(struct dom));
+	en.wl = calloc(RC_EXEC_MAX + 1, sizeof(int));
+	en.nwl = calloc(t->nlocs + 1, sizeof(int));
+	en.offwl = calloc(t->nlocs + 1, sizeof(int));
+	en.locs_used = calloc(t->nlocs + 1, sizeof(int));
+	if (!en.ts || !en.pick || !en.acc || !dom || !en.wl || !en.nwl ||
+	    !en.offwl || !en.locs_used) {
+		rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
+		goto out;
+	}
+	if (t->nlocs > RC_EXEC_MAX) {
+		rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+				"more than %d locations", RC_EXEC_MAX);
+		goto out;
+	}
+	en.nacc = nmodels;
+	for (size_t k = 0; k < nmodels; k++)
+		en.acc[k].m = models[k];
+	rc = collect_obs(t, &en.obs, &en.nobs);
+	if (rc < 0) {
+		rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
+		goto out;
+	}
+	en.vals = calloc(en.nobs + 1, sizeof(int64_t));
+	if (!en.vals) {
+		rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
+		goto out;
+	}
+	for (size_t k = 0; k < nmodels; k++) {
+		if (_rc_statemap_init(&en.acc[k].allowed, en.nobs) < 0 ||
+		    _rc_statemap_init(&en.acc[k].forbidden, en.nobs) < 0) {
+			rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+					"out of memory");
+			goto out;
+		}
+	}
+	/* value domains: a fixpoint over the values threads can write */
+	for (size_t l = 0; l < t->nlocs; l++)
+		if (dom_add(&dom[l], t->loc_init[l]) < 0) {
+			rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+					"out of memory");
+			goto out;
+		}
+	for (size_t round = 0;; round++) {
+		int grew = 0;
+
+		maxw = 0;
+		for (size_t i = 0; i < nth; i++) {
+			size_t tw = 0;
+
+			tset_clear(&en.ts[i]);
+			rc = thread_traces(t, (int)i, dom, &en.ts[i], err);
+			if (rc < 0)
+				goto out;
+			for (size_t k = 0; k < en.ts[i].n; k++) {
+				size_t w = 0;
+
+				for (int e = 0; e < en.ts[i].tr[k].nev; e++)
+					if (en.ts[i].tr[k].ev[e].type == EV_W)
+						w++;
+				if (w > tw)
+					tw = w;
+			}
+			maxw += tw;
+		}
+		if (round >= maxw + 1)
+			break;
+		for (size_t i = 0; i < nth; i++)
+			for (size_t k = 0; k < en.ts[i].n; k++)
+				for (int e = 0; e < en.ts[i].tr[k].nev; e++) {
+					const struct ev *ev =
+						&en.ts[i].tr[k].ev[e];
+					int r;
+
+					if (ev->type != EV_W)
+						continue;
+					r = dom_add(&dom[ev->loc], ev->val);
+					if (r < 0) {
+						rc = rc_err_set(
+							err, RC_ENOMEM, t->name,
+							0, 0, "out of memory");
+						goto out;
+					}
+					grew |= r;
+					if (dom[ev->loc].n > 4096) {
+						rc = rc_err_set(
+							err, RC_ENOTSUP,
+							t->name, 0, 0,
+							"too many values for "
+							"location %s",
+							t->locs[ev->loc]);
+						goto out;
+					}
+				}
+		if (!grew)
+			break;
+	}
+	/* every combination of traces, odometer style */
+	for (;;) {
+		size_t total = t->nlocs, i;
+
+		for (i = 0; i < nth; i++)
+			total += (size_t)en.ts[i].tr[en.pick[i]].nev;
+		if (total > RC_EXEC_MAX) {
+			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+					"an execution has more than %d events",
+					RC_EXEC_MAX);
+			goto out;
+		}
+		run_combination(&en);
+		if (en.rc) {
+			rc = en.rc;
+			if (rc == -RC_ENOMEM)
+				rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+					   "out of memory");
+			goto out;
+		}
+		for (i = nth; i-- > 0;) {
+			if (en.pick[i] + 1 < en.ts[i].n) {
+				en.pick[i]++;
+				break;
+			}
+			en.pick[i] = 0;
+		}
+		if (i == (size_t)-1 || nth == 0)
+			break;
+	}
+	for (size_t k = 0; k < nmodels; k++) {
+		rc = _rc_outcomes_make(t, en.acc[k].m, en.obs, en.nobs,
+				       &en.acc[k].allowed, &en.acc[k].forbidden,
+				       en.acc[k].positive, en.acc[k].negative,
+				       en.acc[k].undef, en.candidates,
+				       en.acc[k].dot, &out[k]);
+		en.acc[k].dot = NULL;
+		if (rc < 0) {
+			for (size_t q = 0; q < k; q++) {
+				rc_outcomes_free(out[q]);
+				out[q] = NULL;
+			}
+			rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+				   "out of memory");
+			goto out;
+		}
+	}
+out:
+	if (en.acc)
+		for (size_t k = 0; k < nmodels; k++) {
+			_rc_statemap_free(&en.acc[k].allowed);
+			_rc_statemap_free(&en.acc[k].forbidden);
+			free(en.acc[k].dot);
+		}
+	if (en.ts)
+		for (size_t i = 0; i < nth; i++)
+			tset_clear(&en.ts[i]);
+	if (dom)
+		for (size_t l = 0; l < t->nlocs; l++)
+			free(dom[l].v);
+	free(dom);
+	free(en.ts);
+	free(en.pick);
+	free(en.acc);
+	free(en.wl);
+	free(en.nwl);
+	free(en.offwl);
+	free(en.locs_used);
+	free(en.obs);
+	free(en.vals);
+	return rc;
+}

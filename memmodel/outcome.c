@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: MIT */
+/* outcome.c: the model registry, outcome sets, and the text and Graphviz of executions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "memmodel/enum.h"
+
+static const struct rc_model *const models[] = {
+	&_rc_model_sc, &_rc_model_tso, &_rc_model_rc11,
+	&_rc_model_ra, &_rc_model_sra,
+};
+
+#define NMODELS (sizeof(models) / sizeof(models[0]))
+
+size_t rc_model_count(void)
+{
+	return NMODELS;
+}
+
+const rc_model_t *rc_model_at(size_t i)
+{
+	return i < NMODELS ? models[i] : NULL;
+}
+
+const rc_model_t *rc_model_find(const char *name)
+{
+	for (size_t i = 0; i < NMODELS; i++)
+		if (strcmp(models[i]->name, name) == 0 ||
+		    (models[i]->herd_name &&
+		     strcmp(models[i]->herd_name, name) == 0))
+			return models[i];
+	return NULL;
+}
+
+const char *rc_model_name(const rc_model_t *m)
+{
+	return m->name;
+}
+
+const char *rc_model_herd_name(const rc_model_t *m)
+{
+	return m->herd_name;
+}
+
+const char *rc_model_summary(const rc_model_t *m)
+{
+	return m->summary;
+}
+
+int rc_model_applies(const rc_model_t *m, const rc_litmus_t *t)
+{
+	return (m->archs >> t->arch) & 1;
+}
+
+const char *rc_observation_name(enum rc_observation ob)
+{
+	return ob == RC_OBS_ALWAYS	? "Always"
+	       : ob == RC_OBS_SOMETIMES ? "Sometimes"
+					: "Never";
+}
+
+const char *rc_outcomes_check(const rc_outcomes_t *o)
+{
+	return o->undef ? "Undef" : o->ok ? "Ok" : "No";
+}
+
+int rc_model_run(const rc_litmus_t *t, const rc_model_t *const *ms, size_t n,
+		 const struct rc_model_opts *opts, rc_outcomes_t **out,
+		 rc_err_t *err)
+{
+	struct rc_model_opts dflt = { 0, 0, 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		out[i] = NULL;
+		if (!rc_model_applies(ms[i], t))
+			return rc_err_set(err, RC_EINVAL, t->name, 0, 0,
+					  "model %s does not apply to %s tests",
+					  ms[i]->name,
+					  t->arch == RC_LITMUS_X86 ? "X86"
+								   : "C");
+	}
+	return _rc_enumerate(t, ms, n, opts ? opts : &dflt, out, err);
+}
+
+/* ---- state sets ---- */
+
+int _rc_statemap_init(struct statemap *m, size_t nobs)
+{
+	memset(m, 0, sizeof(*m));
+	m->nobs = nobs;
+	m->tabcap = 64;
+	m->tab = calloc(m->tabcap, sizeof(size_t));
+	return m->tab ? 0 : -RC_ENOMEM;
+}
+
+void _rc_statemap_free(struct statemap *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->st[i].vals);
+		free(m->st[i].why);
+	}
+	free(m->st);
+	free(m->tab);
+	memset(m, 0, sizeof(*m));
+}
+
+static size_t hash_vals(const int64_t *v, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (uint64_t)v[i];
+		h *= 1099511628211ULL;
+		h ^= h >> 29;
+	}
+	return (size_t)h;
+}
+
+struct rc_state *_rc_statemap_get(struct statemap *m, const int64_t *vals,
+				  int *fresh)
+{
+	size_t h = hash_vals(vals, m->nobs), mask = m->tabcap - 1, i;
+	struct rc_state *s;
+
+	*fresh = 0;
+	for (i = h & mask; m->tab[i]; i = (i + 1) & mask) {
+		s = &m->st[m->tab[i] - 1];
+		if (memcmp(s->vals, vals, m->nobs * sizeof(int64_t)) == 0)
+			return s;
+	}
+	if (m->n == m->cap) {
+		size_t nc = m->cap ? 2 * m->cap : 16;
+		struct rc_state *ns = realloc(m->st, nc * sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		m->st = ns;
+		m->cap = nc;
+	}
+	s = &m->st[m->n];
+	memset(s, 0, sizeof(*s));
+	s->vals = malloc((m->nobs + 1) * sizeof(int64_t));
+	if (!s->vals)
+		return NULL;
+	memcpy(s->vals, vals, m->nobs * sizeof(int64_t));
+	m->n++;
+	m->tab[i] = m->n;
+	*fresh = 1;
+	if (2 * m->n > m->tabcap) {
+		size_t nc = 2 * m->tabcap;
+		size_t *nt = calloc(nc, sizeof(size_t));
+
+		if (!nt) {
+			m->n--;
+			free(s->vals);
+			m->tab[i] = 0;
+			return NULL;
+		}
+		for (size_t k = 0; k < m->n; k++) {
+			size_t j = hash_vals(m->st[k].vals, m->nobs) & (nc - 1);
+
+			while (nt[j])
+				j = (j + 1) & (nc - 1);
+			nt[j] = k + 1;
+		}
+		free(m->tab);
+		m->tab = nt;
+		m->tabcap = nc;
+	}
+	return s;
+}
+
+/* ---- text of events and executions ---- */
+
+static void ev_label(const struct rc_exec *x, int i, char *buf, size_t n)
+{
+	int k;
+
+	if (x->ev[i].flags & EVF_INIT) {
+		snprintf(buf, n, "i:%s", x->t->locs[x->ev[i].loc]);
+		return;
+	}
+	k = i - (int)x->t->nlocs;
+	if (k < 26)
+		snprintf(buf, n, "%c", 'a' + k);
+	else
+		snprintf(buf, n, "e%d", k);
+}
+
+static const char *mo_short(int mo)
+{
+	static const char *const s[] = { "na",	"rlx",	  "con", "acq",
+					 "rel", "acqrel", "sc" };
+
+	return mo >= 0 && mo < 7 ? s[mo] : "?";
+}
+
+static void ev_desc(const struct rc_exec *x, int i, char *buf, size_t n)
+{
+	const struct ev *e = &x->ev[i];
+	char lab[32];
+	const char *mo = "";
+
+	ev_label(x, i, lab, sizeof lab);
+	if (x->t->arch == RC_LITMUS_C && !(e->flags & EVF_INIT))
+		mo = mo_short(e->mo);
+	if (e->type == EV_F)
+		snprintf(buf, n, "%s: F%s", lab,
+			 (e->flags & EVF_MFENCE) ? " mfence" : mo);
+	else
+		snprintf(buf, n, "%s: %c%s%s %s=%lld", lab,
+			 e->type == EV_R ? 'R' : 'W', mo,
+			 (e->flags & EVF_LOCKED) ? "*" : "", x->t->locs[e->loc],
+			 (long long)e->val);
+}
+
+char *_rc_why_str(const struct rc_exec *x, const struct rc_why *why)
+{
+	char *buf = NULL, d[160];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	if (!why->axiom || why->ncycle == 0) {
+		fprintf(f, "forbidden");
+	} else {
+		fprintf(f, "%s: ", why->axiom);
+		for (int k = 0; k < why->ncycle; k++) {
+			ev_desc(x, why->cycle[k], d, sizeof d);
+			fprintf(f, "%s -%s-> ", d, why->label[k]);
+		}
+		ev_label(x, why->cycle[why->ncycle], d, sizeof d);
+		fputs(d, f);
+	}
+	fclose(f);
+	return buf;
+}
+
+char *_rc_witness_str(const struct rc_exec *x)
+{
+	char *buf = NULL, d[160];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int th = -2, first = 1;
+
+	if (!f)
+		return NULL;
+	fputs("witness:", f);
+	for (int i = 0; i < x->n; i++) {
+		if (x->ev[i].flags & EVF_INIT)
+			continue;
+		ev_desc(x, i, d, sizeof d);
+		fprintf(f, "%s%s",
+			x->ev[i].thread != th ? (th == -2 ? " " : " | ") : ", ",
+			d);
+		th = x->ev[i].thread;
+	}
+	fputs("; rf:", f);
+	for (int r = 0; r < x->n; r++)
+		if (x->rf_of[r] >= 0) {
+			char a[32], b[32];
+
+			ev_label(x, x->rf_of[r], a, sizeof a);
+			ev_label(x, r, b, sizeof b);
+			fprintf(f, "%s %s->%s", first ? "" : ",", a, b);
+			first = 0;
+		}
+	fputs("; co:", f);
+	first = 1;
+	for (size_t l = 0; l < x->t->nlocs; l++) {
+		int order[RC_EXEC_MAX], nw = 0;
+
+		for (int i = 0; i < x->n; i++)
+			if (x->ev[i].type == EV_W && x->ev[i].loc == (int)l)
+				order[nw++] = i;
+		if (nw < 2)
+			continue;
+		/* sort by number of co-predecessors */
+		for (int a = 0; a < nw; a++)
+			for (int b = a + 1; b < nw; b++)
+				if (x->co[order[b]] &
+				    (UINT64_C(1) << order[a])) {
+					int t = order[a];
+
+					order[a] = order[b];
+					order[b] = t;
+				}
+		fprintf(f, "%s %s:", first ? "" : ",", x->t->locs[l]);
+		first = 0;
+		for (int k = 0; k < nw; k++) {
+			ev_label(x, order[k], d, sizeof d);
+			fprintf(f, "%s%s", k ? "<" : " ", d);
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static void dot_edges(FILE *f, const struct rc_exec *x, const rel_t r,
+		      bool immediate, const char *name, const char *color)
+{
+	for (int i = 0; i < x->n; i++)
+		for (uint64_t m = r[i]; m; m &= m - 1) {
+			int j = __builtin_ctzll(m);
+
+			/* skip edges implied by two others of the same kind */
+			if (immediate &&
+			    (r[i] & ~(UINT64_C(1) << j) & ~r[j] & 0) == 0) {
+				uint64_t mid = r[i] & ~(UINT64_C(1) << j);
+				bool skip = false;
+
+				for (uint64_t q = mid; q; q &= q - 1)
+					if (r[__builtin_ctzll(q)] >> j & 1)
+						skip = true;
+				if (skip)
+					continue;
+			}
+			fprintf(f,
+				"  e%d -> e%d [label=\"%s\", color=%s, "
+				"fontcolor=%s];\n",
+				i, j, name, color, color);
+		}
+}
+
+char *_rc_dot_str(const struct rc_exec *x, const char *model)
+{
+	char *buf = NULL, d[160];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int th = -2;
+
+	if (!f)
+		return NULL;
+	fprintf(f,
+		"digraph \"%s\" {\n  label=\"%s under %s\";\n"
+		"  node [shape=box, fontname=monospace];\n",
+		x->t->name, x->t->name, model);
+	for (int i = 0; i < x->n; i++) {
+		if (x->ev[i].thread != th) {
+			if (th >= -1)
+				fputs("  }\n", f);
+			th = x->ev[i].thread;
+			if (th < 0)
+				fputs("  subgraph cluster_init {\n"
+				      "    label=\"init\";\n",
+				      f);
+			else
+				fprintf(f,
+					"  subgraph cluster_P%d {\n"
+					"    label=\"P%d\";\n",
+					th, th);
+		}
+		ev_desc(x, i, d, sizeof d);
+		fprintf(f, "    e%d [label=\"%s\"];\n", i, d);
+	}
+	if (th >= -1)
+		fputs("  }\n", f);
+	dot_edges(f, x, x->po, true, "po", "black");
+	dot_edges(f, x, x->rf, false, "rf", "red");
+	dot_edges(f, x, x->co, true, "co", "blue");
+	dot_edges(f, x, x->fr, false, "fr", "orange");
+	dot_edges(f, x, x->rmw, false, "rmw", "purple");
+	fputs("}\n", f);
+	fclose(f);
+	return buf;
+}
+
+/* ---- outcomes ---- */
+
+static const rc_outcomes_t *sort_ctx_o;
+
+static int state_cmp(const void *a, const void *b)
+{
+	const struct rc_state *sa = a, *sb = b;
+	char ba[2048], bb[2048];
+
+	rc_state_str(sort_ctx_o, sa, ba, sizeof ba);
+	rc_state_str(sort_ctx_o, sb, bb, sizeof bb);
+	return strcmp(ba, bb);
+}
+
+int rc_state_str(const rc_outcomes_t *o, const struct rc_state *s, char *buf,
+		 size_t n)
+{
+	size_t len = 0;
+
+	if (n)
+		buf[0] = '\0';
+	for (size_t i = 0; i < o->nobs; i++) {
+		int w = snprintf(buf + len, n > len ? n - len : 0, "%s%s=%lld",
+				 i ? "; " : "", o->obs_names[i],
+				 (long long)s->vals[i]);
+
+		if (w > 0)
+			len += (size_t)w;
+	}
+	return (int)len;
+}
+
+/* qsort has no context argument: sorting happens under this lock. */
+#include <pthread.h>
+static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sort_states(rc_outcomes_t *o, struct rc_state *s, size_t n)
+{
+	pthread_mutex_lock(&sort_lock);
+	sort_ctx_o = o;
+	qsort(s, n, sizeof(*s), state_cmp);
+	sort_ctx_o = NULL;
+	pthread_mutex_unlock(&sort_lock);
+}
+
+int _rc_outcomes_make(const rc_litmus_t *t, const struct rc_model *m,
+		      const struct rc_lvar *obs, size_t nobs,
+		      struct statemap *allowed, struct statemap *forbidden,
+		      uint64_t positive, uint64_t negative, int undef,
+		      uint64_t candidates, char *dot, rc_outcomes_t **out)
+{
+	rc_outcomes_t *o = calloc(1, sizeof(*o));
+	size_t nf = 0;
+
+	*out = NULL;
+	if (!o) {
+		free(dot);
+		return -RC_ENOMEM;
+	}
+	o->model = m;
+	o->test = t;
+	o->nobs = nobs;
+	o->obs = calloc(nobs + 1, sizeof(*o->obs));
+	o->obs_names = calloc(nobs + 1, sizeof(char *));
+	o->dot = dot;
+	if (!o->obs || !o->obs_names)
+		goto oom;
+	for (size_t i = 0; i < nobs; i++) {
+		char buf[300];
+
+		o->obs[i] = obs[i];
+		rc_litmus_var_name(t, obs[i], buf, sizeof buf);
+		o->obs_names[i] = strdup(buf);
+		if (!o->obs_names[i])
+			goto oom;
+	}
+	/* take the states out of the maps */
+	o->states = allowed->st;
+	o->nstates = allowed->n;
+	allowed->st = NULL;
+	allowed->n = allowed->cap = 0;
+	o->forbidden = forbidden->st;
+	for (size_t i = 0; i < forbidden->n; i++) {
+		struct rc_state *s = &forbidden->st[i];
+		int fresh = 0;
+		bool is_allowed = false;
+
+		for (size_t k = 0; k < o->nstates && !is_allowed; k++)
+			if (memcmp(o->states[k].vals, s->vals,
+				   nobs * sizeof(int64_t)) == 0)
+				is_allowed = true;
+		(void)fresh;
+		if (is_allowed) {
+			free(s->vals);
+			free(s->why);
+		} else {
+			o->forbidden[nf++] = *s;
+		}
+	}
+	o->nforbidden = nf;
+	forbidden->st = NULL;
+	forbidden->n = forbidden->cap = 0;
+	sort_states(o, o->states, o->nstates);
+	sort_states(o, o->forbidden, o->nforbidden);
+	o->positive = positive;
+	o->negative = negative;
+	o->candidates = candidates;
+	o->undef = undef;
+	o->observation = positive == 0	 ? RC_OBS_NEVER
+			 : negative == 0 ? RC_OBS_ALWAYS
+					 : RC_OBS_SOMETIMES;
+	switch (t->quant) {
+	case RC_LQ_EXISTS:
+		o->ok = positive > 0;
+		break;
+	case RC_LQ_NOT_EXISTS:
+		o->ok = positive == 0;
+		break;
+	case RC_LQ_FORALL:
+		o->ok = negative == 0;
+		break;
+	}
+	*out = o;
+	return 0;
+oom:
+	rc_outcomes_free(o);
+	return -RC_ENOMEM;
+}
+
+void rc_outcomes_free(rc_outcomes_t *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->nstates; i++) {
+		free(o->states[i].vals);
+		free(o->states[i].why);
+	}
+	for (size_t i = 0; i < o->nforbidden; i++) {
+		free(o->forbidden[i].vals);
+		free(o->forbidden[i].why);
+	}
+	if (o->obs_names)
+		for (size_t i = 0; i < o->nobs; i++)
+			free(o->obs_names[i]);
+	free(o->obs_names);
+	free(o->obs);
+	free(o->states);
+	free(o->forbidden);
+	free(o->dot);
+	free(o);
+}

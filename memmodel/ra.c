@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ra.c: release/acquire consistency (RA), after Lahav, Giannarakis and
+ * Vafeiadis, "Taming release-acquire consistency" (POPL 2016).
+ *
+ * Every access is taken as a release write or an acquire read, whatever
+ * the test's memory orders say, so every rf edge synchronises:
+ * hb = (po | rf)+. Axioms checked, as in the paper's RA definition:
+ * "hb-acyclic": po | rf acyclic (no event happens before itself);
+ * "coherence": hb; eco? irreflexive, eco = (rf | co | fr)+ (no write is
+ * co-before, and no read reads from a write co-before, one it already
+ * knows of: the paper's mo;hb, fr;hb and mo;rf;hb conditions);
+ * "atomicity": rmw & (fr; co) empty (an RMW reads its co-predecessor).
+ * Fences carry no extra ordering: under RA a release/acquire fence adds
+ * nothing, and SC fences are not part of the paper's RA.
+ */
+#include "memmodel/exec.h"
+
+bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb);
+
+bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb)
+{
+	int n = x->n;
+	rel_t eco;
+
+	/* the read of an RMW is before its write, also on X86 */
+	_rc_rel_copy(hb, x->po, n);
+	_rc_rel_union(hb, x->rmw, n);
+	_rc_rel_union(hb, x->rf, n);
+	if (!_rc_rel_acyclic(hb, n)) {
+		const rel_t *parts[] = { &x->po, &x->rmw, &x->rf };
+		static const char *const names[] = { "po", "rmw", "rf" };
+
+		if (why)
+			_rc_rel_find_cycle(hb, n, "hb-acyclic", parts, names, 3,
+					   why);
+		return false;
+	}
+	_rc_rel_closure(hb, hb, n);
+	_rc_rel_copy(eco, x->rf, n);
+	_rc_rel_union(eco, x->co, n);
+	_rc_rel_union(eco, x->fr, n);
+	_rc_rel_closure(eco, eco, n);
+	for (int i = 0; i < n; i++)
+		for (uint64_t m = hb[i]; m; m &= m - 1) {
+			int j = __builtin_ctzll(m);
+
+			if (eco[j] >> i & 1) {
+				if (why) {
+					why->axiom = "coherence";
+					why->ncycle = 2;
+					why->cycle[0] = i;
+					why->cycle[1] = j;
+					why->cycle[2] = i;
+					why->label[0] = "hb";
+					why->label[1] = "eco";
+				}
+				return false;
+			}
+		}
+	for (int r = 0; r < n; r++)
+		for (uint64_t m = x->rmw[r]; m; m &= m - 1) {
+			int w = __builtin_ctzll(m);
+
+			for (uint64_t k = x->fr[r]; k; k &= k - 1) {
+				int v = __builtin_ctzll(k);
+
+				if (x->co[v] >> w & 1) {
+					if (why) {
+						why->axiom = "atomicity";
+						why->ncycle = 3;
+						why->cycle[0] = r;
+						why->cycle[1] = v;
+						why->cycle[2] = w;
+						why->cycle[3] = r;
+						why->label[0] = "fr";
+						why->label[1] = "co";
+						why->label[2] = "rmw^-1";
+					}
+					return false;
+				}
+			}
+		}
+	return true;
+}
+
+static bool ra_check(const struct rc_exec *x, struct rc_why *why)
+{
+	rel_t hb;
+
+	return _rc_ra_check(x, why, hb);
+}
+
+const struct rc_model _rc_model_ra = {
+	.name = "ra",
+	.herd_name = NULL,
+	.summary = "release/acquire (Lahav et al. POPL 2016)",
+	.archs = (1u << RC_LITMUS_X86) | (1u << RC_LITMUS_C),
+	.prefilter = true,
+	.check = ra_check,
+	.racy = NULL,
+};

@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_bench.c: `replicore bench KIND`, and KIND models: the litmus corpus under every model, timed. */
+#include <dirent.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <replicore/litmus.h>
+#include <replicore/model.h>
+
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+static const char bench_help[] =
+	"NAME\n"
+	"    replicore bench - benchmarks\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    replicore bench models [--json] [--repeat N] [--corpus DIR]\n"
+	"    replicore bench check [OPTION]...\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    models  runs every litmus test of the corpus (DIR/x86 and "
+	"DIR/c11) under\n"
+	"            every model that applies to it, one model per run as "
+	"herd7 runs\n"
+	"            one cat file, and prints each run's time (the best of N) "
+	"and the\n"
+	"            totals, with herd7's figures from the baselines beside "
+	"them:\n"
+	"            the sc, x86tso and rc11 runs without fig6-explicit "
+	"(herd7: 0.40 s\n"
+	"            for its 213 runs) and fig6-explicit under rc11 (herd7: "
+	"93 s) and\n"
+	"            sc (herd7: 22 s). Times are measured, never asserted.\n"
+	"    check   the history checkers' benchmark; see 'replicore bench "
+	"check --help'.\n"
+	"\n"
+	"OPTIONS (models)\n"
+	"    --json        one JSON object: runs[] with test, model, "
+	"seconds, states;\n"
+	"                  total_seconds; herd7 comparisons\n"
+	"    --repeat N    time each run N times and keep the best (default "
+	"1)\n"
+	"    --corpus DIR  the litmus corpus (default "
+	"$RC_SHARED/corpus/litmus, "
+	"else\n"
+	"                  ../shared/corpus/litmus)\n"
+	"    -h, --help    print this help\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 on success, 2 on a bad option, an unknown KIND or a corpus "
+	"file that\n"
+	"    does not parse.\n"
+	"\n"
+	"EXAMPLE\n"
+	"    replicore bench models --repeat 3 --json\n";
+
+/* herd7 7.57 on this kind of machine, from the project's baselines. */
+#define HERD_BATCH_S 0.40
+#define HERD_FIG6_RC11_S 93.0
+#define HERD_FIG6_SC_S 22.0
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The .litmus files of dir/sub, sorted; appended to *files. */
+static int list_dir(const char *dir, const char *sub, char ***files, size_t *n,
+		    size_t *cap)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *e;
+	size_t first = *n;
+
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		size_t l = strlen(e->d_name);
+		char *f;
+
+		if (l < 8 || strcmp(e->d_name + l - 7, ".litmus") != 0)
+			continue;
+		if (*n == *cap) {
+			size_t nc = *cap ? 2 * *cap : 64;
+			char **nf = realloc(*files, nc * sizeof(char *));
+
+			if (!nf) {
+				closedir(d);
+				return -1;
+			}
+			*files = nf;
+			*cap = nc;
+		}
+		f = malloc(strlen(sub) + l + 2);
+		if (!f) {
+			closedir(d);
+			return -1;
+		}
+		sprintf(f, "%s/%s", sub, e->d_name);
+		(*files)[(*n)++] = f;
+	}
+	closedir(d);
+	qsort(*files + first, *n - first, sizeof(char *), cmp_str);
+	return 0;
+}
+
+static int bench_models(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "corpus", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char dflt[4096], **files = NULL;
+	const char *dir = NULL;
+	uint64_t repeat = 1;
+	size_t nfiles = 0, cap = 0, nruns = 0, herd_runs = 0;
+	double total = 0, herd_cmp = 0, fig6_rc11 = -1, fig6_sc = -1, t0;
+	int c, json = 0, status = CLI_EXIT_OK;
+	struct cli_json j;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = 1;
+			break;
+		case 'r':
+			if (!cli_parse_u64("bench models", "--repeat", optarg,
+					   &repeat))
+				return CLI_EXIT_USAGE;
+			if (repeat == 0)
+				return cli_usage("bench models",
+						 "--repeat must be at least 1");
+			break;
+		case 'c':
+			dir = optarg;
+			break;
+		case 'h':
+			fputs(bench_help, stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_bad_option("bench models", argv, optopt);
+		}
+	}
+	if (optind < argc)
+		return cli_usage("bench models", "unexpected argument '%s'",
+				 argv[optind]);
+	if (!dir) {
+		const char *sh = getenv("RC_SHARED");
+
+		snprintf(dflt, sizeof dflt, "%s/corpus/litmus",
+			 sh && *sh ? sh : "../shared");
+		dir = dflt;
+	}
+	if (list_dir(dir, "x86", &files, &nfiles, &cap) < 0 ||
+	    list_dir(dir, "c11", &files, &nfiles, &cap) < 0) {
+		fprintf(stderr, "replicore bench models: out of memory\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (nfiles == 0) {
+		free(files);
+		return cli_usage("bench models",
+				 "no .litmus files under %s/x86 or %s/c11", dir,
+				 dir);
+	}
+	if (json) {
+		cli_json_init(&j, stdout);
+		cli_json_obj(&j);
+		cli_json_key(&j, "corpus");
+		cli_json_str(&j, dir);
+		cli_json_key(&j, "repeat");
+		cli_json_uint(&j, repeat);
+		cli_json_key(&j, "runs");
+		cli_json_arr(&j);
+	} else {
+		printf("%-44s %-5s %10s %7s\n", "test", "model", "seconds",
+		       "states");
+	}
+	t0 = now();
+	for (size_t i = 0; i < nfiles; i++) {
+		char path[8192];
+		rc_err_t err = RC_ERR_INITIALIZER;
+		rc_litmus_t *t;
+		bool fig6 = strstr(files[i], "fig6-explicit") != NULL;
+
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		if (rc_litmus_parse_file(path, &t, &err) < 0) {
+			rc_err_print(&err, stderr);
+			status = CLI_EXIT_USAGE;
+			continue;
+		}
+		for (size_t k = 0; k < rc_model_count(); k++) {
+			const rc_model_t *m = rc_model_at(k);
+			double best = -1;
+			size_t nstates = 0;
+			bool herd;
+
+			if (!rc_model_applies(m, t))
+				continue;
+			for (uint64_t r = 0; r < repeat; r++) {
+				rc_outcomes_t *o;
+				double s = now(), d;
+
+				if (rc_model_run(t, &m, 1, NULL, &o, &err) <
+				    0) {
+					rc_err_print(&err, stderr);
+					status = CLI_EXIT_USAGE;
+					break;
+				}
+				d = now() - s;
+				nstates = o->nstates;
+				rc_outcomes_free(o);
+				if (best < 0 || d < best)
+					best = d;
+			}
+			if (best < 0)
+				continue;
+			nruns++;
+			total += best;
+			herd = rc_model_herd_name(m) != NULL;
+			if (herd && !fig6) {
+				herd_cmp += best;
+				herd_runs++;
+			}
+			if (fig6 && strcmp(rc_model_name(m), "rc11") == 0)
+				fig6_rc11 = best;
+			if (fig6 && strcmp(rc_model_name(m), "sc") == 0)
+				fig6_sc = best;
+			if (json) {
+				cli_json_obj(&j);
+				cli_json_key(&j, "test");
+				cli_json_str(&j, files[i]);
+				cli_json_key(&j, "model");
+				cli_json_str(&j, rc_model_name(m));
+				cli_json_key(&j, "seconds");
+				cli_json_double(&j, best);
+				cli_json_key(&j, "states");
+				cli_json_uint(&j, nstates);
+				cli_json_obj_end(&j);
+			} else {
+				printf("%-44s %-5s %10.6f %7zu\n", files[i],
+				       rc_model_name(m), best, nstates);
+			}
+		}
+		rc_litmus_free(t);
+	}
+	if (json) {
+		cli_json_arr_end(&j);
+		cli_json_key(&j, "runs_count");
+		cli_json_uint(&j, nruns);
+		cli_json_key(&j, "total_seconds");
+		cli_json_double(&j, total);
+		cli_json_key(&j, "wall_seconds");
+		cli_json_double(&j, now() - t0);
+		cli_json_key(&j, "herd7_batch");
+		cli_json_obj(&j);
+		cli_json_key(&j, "what");
+		cli_json_str(&j, "sc, x86tso and rc11 runs without "
+				 "fig6-explicit");
+		cli_json_key(&j, "runs");
+		cli_json_uint(&j, herd_runs);
+		cli_json_key(&j, "seconds");
+		cli_json_double(&j, herd_cmp);
+		cli_json_key(&j, "herd7_seconds");
+		cli_json_double(&j, HERD_BATCH_S);
+		cli_json_key(&j, "ratio");
+		cli_json_double(&j, herd_cmp / HERD_BATCH_S);
+		cli_json_obj_end(&j);
+		cli_json_key(&j, "fig6_explicit");
+		cli_json_obj(&j);
+		cli_json_key(&j, "rc11_seconds");
+		if (fig6_rc11 >= 0)
+			cli_json_double(&j, fig6_rc11);
+		else
+			cli_json_null(&j);
+		cli_json_key(&j, "herd7_rc11_seconds");
+		cli_json_double(&j, HERD_FIG6_RC11_S);
+		cli_json_key(&j, "sc_seconds");
+		if (fig6_sc >= 0)
+			cli_json_double(&j, fig6_sc);
+		else
+			cli_json_null(&j);
+		cli_json_key(&j, "herd7_sc_seconds");
+		cli_json_double(&j, HERD_FIG6_SC_S);
+		cli_json_obj_end(&j);
+		cli_json_obj_end(&j);
+		cli_json_end(&j);
+	} else {
+		printf("\n%zu runs, total %.4f s\n", nruns, total);
+		printf("sc+x86tso+rc11 without fig6-explicit: %zu runs, %.4f s "
+		       "(herd7: %.2f s, ratio %.3f)\n",
+		       herd_runs, herd_cmp, HERD_BATCH_S,
+		       herd_cmp / HERD_BATCH_S);
+		if (fig6_rc11 >= 0)
+			printf("fig6-explicit rc11: %.4f s (herd7: %.0f s)\n",
+			       fig6_rc11, HERD_FIG6_RC11_S);
+		if (fig6_sc >= 0)
+			printf("fig6-explicit sc: %.4f s (herd7: %.0f s)\n",
+			       fig6_sc, HERD_FIG6_SC_S);
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		free(files[i]);
+	free(files);
+	return status;
+}
+
+/* The kinds of benchmark; a new kind is one more row. */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} kinds[] = {
+	{ "models", bench_models },
+	{ "check", bench_check },
+};
+
+int cmd_bench(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(bench_help, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(bench_help, stdout);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strcmp(kinds[i].name, argv[1]) == 0)
+			return kinds[i].run(argc - 1, argv + 1);
+	return cli_usage("bench",
+			 "unknown benchmark '%s' (expected models or "
+			 "check)",
+			 argv[1]);
+}
