@@ -9,3 +9,33 @@ noinst_HEADERS += %reldir%/arena.h
 replicoreinc_HEADERS += include/replicore/litmus.h
 
 replicore_SOURCES += tools/cmd_litmus.c tools/cmd_bench.c
+
+# The parser's fuzz target. make check replays the kept corpus through it;
+# make fuzz builds it with libFuzzer and runs it (FUZZ_SECONDS, default 600)
+# on that corpus, seeded with the reference litmus corpus.
+check_PROGRAMS += tests/fuzz/replay_litmus
+tests_fuzz_replay_litmus_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_litmus.c
+tests_fuzz_replay_litmus_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/fuzz/replay_litmus
+EXTRA_DIST += tests/fuzz/corpus-litmus
+
+FUZZ_CC = clang
+FUZZ_SECONDS = 600
+FUZZ_SRCS = $(srcdir)/tests/fuzz/fuzz_litmus.c $(srcdir)/litmus/arena.c \
+	$(srcdir)/litmus/parse.c $(srcdir)/litmus/print.c \
+	$(srcdir)/runtime/err.c
+tests/fuzz/fuzz-litmus: $(FUZZ_SRCS)
+	@mkdir -p tests/fuzz
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(srcdir)/include \
+		-I$(builddir)/include -I$(srcdir) -o $@ $(FUZZ_SRCS)
+fuzz: tests/fuzz/fuzz-litmus
+	@mkdir -p tests/fuzz/seed-litmus
+	cp $(RC_SHARED)/corpus/litmus/x86/*.litmus \
+		$(RC_SHARED)/corpus/litmus/c11/*.litmus tests/fuzz/seed-litmus/
+	ASAN_OPTIONS=detect_leaks=1 ./tests/fuzz/fuzz-litmus \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+		-print_final_stats=1 $(srcdir)/tests/fuzz/corpus-litmus \
+		tests/fuzz/seed-litmus
+CLEANFILES += tests/fuzz/fuzz-litmus
+.PHONY: fuzz

@@ -16,3 +16,7 @@ replicoreinc_HEADERS += include/replicore/model.h
 check_PROGRAMS += tests/unit/test_model_corpus
 tests_unit_test_model_corpus_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_model_corpus
+
+check_PROGRAMS += tests/unit/test_model_axioms
+tests_unit_test_model_axioms_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_model_axioms

@@ -306,12 +306,11 @@ static void dot_edges(FILE *f, const struct rc_exec *x, const rel_t r,
 			int j = __builtin_ctzll(m);
 
 			/* skip edges implied by two others of the same kind */
-			if (immediate &&
-			    (r[i] & ~(UINT64_C(1) << j) & ~r[j] & 0) == 0) {
-				uint64_t mid = r[i] & ~(UINT64_C(1) << j);
+			if (immediate) {
 				bool skip = false;
 
-				for (uint64_t q = mid; q; q &= q - 1)
+				for (uint64_t q = r[i] & ~(UINT64_C(1) << j); q;
+				     q &= q - 1)
 					if (r[__builtin_ctzll(q)] >> j & 1)
 						skip = true;
 				if (skip)
