@@ -39,3 +39,10 @@ fuzz: tests/fuzz/fuzz-litmus
 		tests/fuzz/seed-litmus
 CLEANFILES += tests/fuzz/fuzz-litmus
 .PHONY: fuzz
+
+check_PROGRAMS += tests/unit/test_litmus_parse
+tests_unit_test_litmus_parse_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_litmus_parse
+
+TESTS += tests/unit/test_litmus_cli.sh
+EXTRA_DIST += tests/unit/test_litmus_cli.sh

@@ -1200,13 +1200,14 @@ static void parse_c_threads(struct ps *ps)
 				    (!is_type_word(&ps->t) &&
 				     (is_p(&t2, ",") || is_p(&t2, ")"))))
 					break;
-				if (tl + ps->t.len + 2 < sizeof type) {
-					if (tl)
-						type[tl++] = ' ';
-					memcpy(type + tl, ps->t.s, ps->t.len);
-					tl += ps->t.len;
-					type[tl] = '\0';
-				}
+				if (tl + ps->t.len + 2 >= sizeof type)
+					expected(ps,
+						 "a shorter parameter type");
+				if (tl)
+					type[tl++] = ' ';
+				memcpy(type + tl, ps->t.s, ps->t.len);
+				tl += ps->t.len;
+				type[tl] = '\0';
 				next(ps);
 				while (is_p(&ps->t, "*")) {
 					stars++;
