@@ -46,3 +46,5 @@ TESTS += tests/unit/test_litmus_parse
 
 TESTS += tests/unit/test_litmus_cli.sh
 EXTRA_DIST += tests/unit/test_litmus_cli.sh
+
+dist_man_MANS += doc/replicore-litmus.1
