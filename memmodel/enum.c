@@ -369,7 +369,9 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 		struct trace tr;
 		int k;
 
-		memcpy(in.regs, th->reg_init, th->nregs * sizeof(int64_t));
+		if (th->nregs)
+			memcpy(in.regs, th->reg_init,
+			       th->nregs * sizeof(int64_t));
 		in.nev = 0;
 		in.nins = 0;
 		in.pos = 0;
@@ -432,6 +434,125 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 	return rc;
 }
 
+/*
+ * Drops the traces that cannot be coherent whatever the other threads do.
+ * When every thread that may write a location has a single trace, the
+ * location's writes are known, and with them what coherence forces
+ * between them: the initial write first, then each thread's writes in
+ * program order (CoWW). A trace that reads the location twice, first a
+ * value all of whose writes are forced after every write of the value it
+ * reads second, breaks CoRR in every execution, under every model that
+ * prunes (they all keep each location sequentially consistent).
+ */
+static int prune_traces(const rc_litmus_t *t, struct tset *ts, size_t nth)
+{
+	for (size_t l = 0; l < t->nlocs; l++) {
+		struct ev w[RC_EXEC_MAX];
+		int nw = 0;
+		bool fixed = true;
+
+		w[nw].type = EV_W;
+		w[nw].thread = -1;
+		w[nw].val = t->loc_init[l];
+		w[nw++].ins = 0;
+		for (size_t i = 0; i < nth && fixed; i++) {
+			bool writes = false;
+
+			for (size_t k = 0; k < ts[i].n; k++)
+				for (int e = 0; e < ts[i].tr[k].nev; e++)
+					if (ts[i].tr[k].ev[e].type == EV_W &&
+					    ts[i].tr[k].ev[e].loc == (int)l)
+						writes = true;
+			if (!writes)
+				continue;
+			if (ts[i].n != 1) {
+				fixed = false;
+				break;
+			}
+			for (int e = 0; e < ts[i].tr[0].nev; e++) {
+				const struct ev *ev = &ts[i].tr[0].ev[e];
+
+				if (ev->type == EV_W && ev->loc == (int)l &&
+				    nw < RC_EXEC_MAX) {
+					w[nw] = *ev;
+					w[nw++].ins = (int16_t)e;
+				}
+			}
+		}
+		if (!fixed)
+			continue;
+		for (size_t i = 0; i < nth; i++) {
+			size_t keep = 0;
+			bool writer = false;
+
+			for (int p = 0; p < nw; p++)
+				writer |= w[p].thread == (int)i;
+			if (writer)
+				continue;
+			for (size_t k = 0; k < ts[i].n; k++) {
+				const struct trace *tr = &ts[i].tr[k];
+				bool bad = false;
+
+				for (int a = 0; a < tr->nev && !bad; a++) {
+					const struct ev *ra = &tr->ev[a];
+
+					if (ra->type != EV_R ||
+					    ra->loc != (int)l)
+						continue;
+					for (int b = a + 1; b < tr->nev && !bad;
+					     b++) {
+						const struct ev *rb =
+							&tr->ev[b];
+						bool possible = false;
+
+						if (rb->type != EV_R ||
+						    rb->loc != (int)l ||
+						    rb->val == ra->val)
+							continue;
+						/* some source of rb not forced before
+						 * some source of ra */
+						for (int p = 0;
+						     p < nw && !possible; p++) {
+							if (w[p].val != rb->val)
+								continue;
+							for (int q = 0; q < nw;
+							     q++) {
+								bool forced;
+
+								if (w[q].val !=
+								    ra->val)
+									continue;
+								forced =
+									w[p].thread <
+										0 ||
+									(w[p].thread ==
+										 w[q].thread &&
+									 w[p].ins <
+										 w[q].ins);
+								if (!forced) {
+									possible =
+										true;
+									break;
+								}
+							}
+						}
+						if (!possible)
+							bad = true;
+					}
+				}
+				if (bad) {
+					free(tr->ev);
+					free(tr->regs);
+				} else {
+					ts[i].tr[keep++] = ts[i].tr[k];
+				}
+			}
+			ts[i].n = keep;
+		}
+	}
+	return 0;
+}
+
 /* ---- candidate executions ---- */
 
 struct acc {
@@ -458,6 +579,10 @@ struct en {
 	int *wl;		    /* writes per location, packed */
 	int *nwl, *offwl;
 	int *locs_used, nlocs_used;
+	uint64_t *locmask;	       /* events of each location */
+	uint64_t pred[RC_EXEC_MAX];    /* writes that must be co-before */
+	int rmwsrc[RC_EXEC_MAX];       /* RMW write: the write its read reads */
+	uint64_t rmwsucc[RC_EXEC_MAX]; /* write: RMW writes reading it */
 	uint64_t candidates;
 	size_t nobs;
 	struct rc_lvar *obs;
@@ -545,14 +670,15 @@ static void build_exec(struct en *en)
 		    (x->ev[i + 1].flags & EVF_RMW) && x->ev[i + 1].thread == th)
 			x->rmw[i] = bit(i + 1);
 	}
-	for (int i = 0; i < n; i++) {
-		if (x->ev[i].type == EV_F)
-			continue;
-		for (int j = 0; j < n; j++)
-			if (j != i && x->ev[j].type != EV_F &&
-			    x->ev[j].loc == x->ev[i].loc)
-				x->loc[i] |= bit(j);
-	}
+	for (int i = 0; i < n; i++)
+		if (x->ev[i].type != EV_F)
+			en->locmask[x->ev[i].loc] = 0;
+	for (int i = 0; i < n; i++)
+		if (x->ev[i].type != EV_F)
+			en->locmask[x->ev[i].loc] |= bit(i);
+	for (int i = 0; i < n; i++)
+		if (x->ev[i].type != EV_F)
+			x->loc[i] = en->locmask[x->ev[i].loc] & ~bit(i);
 	en->nreads = 0;
 	for (int i = 0; i < n; i++)
 		if (x->ev[i].type == EV_R)
@@ -707,17 +833,113 @@ static void perm_co(struct en *en, int li, int l, int *order, int pos, int nw)
 	for (int q = 0; q < pos; q++)
 		placed |= bit(order[q]);
 	for (int k = pos; k < nw; k++) {
-		int tmp = order[pos];
+		int tmp = order[pos], w = order[k];
+		bool fits = true;
 
+		if (en->prefilter) {
+			int prev = order[pos - 1];
+
+			/* what coherence puts before w is placed */
+			fits = (en->pred[w] & ~placed) == 0;
+			/* an RMW's write follows the write its read reads */
+			if (en->rmwsucc[prev] && en->rmwsucc[prev] != bit(w))
+				fits = false;
+			if (en->rmwsrc[w] >= 0 && en->rmwsrc[w] != prev)
+				fits = false;
+		}
+		if (!fits)
+			continue;
 		order[pos] = order[k];
 		order[k] = tmp;
-		/* coWW: a write po-before a placed write cannot follow it */
-		if (!en->prefilter || !(x->po[order[pos]] & placed))
-			perm_co(en, li, l, order, pos + 1, nw);
+		perm_co(en, li, l, order, pos + 1, nw);
 		tmp = order[pos];
 		order[pos] = order[k];
 		order[k] = tmp;
 	}
+}
+
+/*
+ * The co constraints that per-location coherence implies, given rf: for
+ * writes of l, CoWW (po), CoRW (a read po-before w reads from a write
+ * that must precede w), CoWR (a write po-before a read precedes the write
+ * the read reads) and CoRR (two reads in po read in co order); and RMW
+ * atomicity when the RMW's read is po-before its write (with coherence,
+ * every model here then forbids any write between the RMW's source and
+ * its write). Returns false when they cannot all hold.
+ */
+static bool co_constraints(struct en *en, int l)
+{
+	struct rc_exec *x = &en->x;
+	uint64_t lm = en->locmask[l], lw = lm & x->W, lr = lm & x->R;
+
+	for (uint64_t m = lw; m; m &= m - 1) {
+		int w = __builtin_ctzll(m);
+
+		en->pred[w] = (x->ev[w].flags & EVF_INIT) ? 0 : (lw & x->init);
+		en->rmwsrc[w] = -1;
+		en->rmwsucc[w] = 0;
+	}
+	for (uint64_t m = lw; m; m &= m - 1) {
+		int w = __builtin_ctzll(m);
+
+		/* CoWW */
+		for (uint64_t q = x->po[w] & lw; q; q &= q - 1)
+			en->pred[__builtin_ctzll(q)] |= bit(w);
+	}
+	for (uint64_t m = lr; m; m &= m - 1) {
+		int r = __builtin_ctzll(m), src = x->rf_of[r];
+
+		if (src < 0)
+			continue;
+		/* CoRW: r po-before w */
+		for (uint64_t q = x->po[r] & lw; q; q &= q - 1) {
+			int w = __builtin_ctzll(q);
+
+			if (w != src)
+				en->pred[w] |= bit(src);
+		}
+		/* CoRR: r po-before r2 */
+		for (uint64_t q = x->po[r] & lr; q; q &= q - 1) {
+			int src2 = x->rf_of[__builtin_ctzll(q)];
+
+			if (src2 >= 0 && src2 != src)
+				en->pred[src2] |= bit(src);
+		}
+		/*
+		 * RMW, when its read is po-before its write (C). herd7 does
+		 * not order the two events of one X86 instruction, and its
+		 * sc and x86tso then allow the write co-before the read's
+		 * source: no constraint there.
+		 */
+		if (x->rmw[r] && (x->po[r] & x->rmw[r])) {
+			int w = __builtin_ctzll(x->rmw[r]);
+
+			en->pred[w] |= bit(src);
+			en->rmwsrc[w] = src;
+			if (en->rmwsucc[src])
+				return false;
+			en->rmwsucc[src] = bit(w);
+		}
+	}
+	/* CoWR: w po-before r, r reads src != w */
+	for (uint64_t m = lw; m; m &= m - 1) {
+		int w = __builtin_ctzll(m);
+
+		for (uint64_t q = x->po[w] & lr; q; q &= q - 1) {
+			int src = x->rf_of[__builtin_ctzll(q)];
+
+			if (src >= 0 && src != w)
+				en->pred[src] |= bit(w);
+		}
+	}
+	/* a write that must precede itself, directly */
+	for (uint64_t m = lw; m; m &= m - 1) {
+		int w = __builtin_ctzll(m);
+
+		if (en->pred[w] & bit(w))
+			return false;
+	}
+	return true;
 }
 
 static void choose_co(struct en *en, int li)
@@ -745,6 +967,8 @@ static void choose_co(struct en *en, int li)
 		choose_co(en, li + 1);
 		return;
 	}
+	if (en->prefilter && !co_constraints(en, l))
+		return;
 	perm_co(en, li, l, order, 1, nw);
 }
 
@@ -928,6 +1152,7 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 	size_t nth = t->nthreads;
 	int rc = 0;
 	size_t maxw = 0;
+	bool none = false;
 
 	memset(&en, 0, sizeof en);
 	en.t = t;
@@ -946,8 +1171,9 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 	en.nwl = calloc(t->nlocs + 1, sizeof(int));
 	en.offwl = calloc(t->nlocs + 1, sizeof(int));
 	en.locs_used = calloc(t->nlocs + 1, sizeof(int));
-	if (!en.ts || !en.pick || !en.acc || !dom || !en.wl || !en.nwl ||
-	    !en.offwl || !en.locs_used) {
+	en.locmask = calloc(t->nlocs + 1, sizeof(uint64_t));
+	if (!en.locmask || !en.ts || !en.pick || !en.acc || !dom || !en.wl ||
+	    !en.nwl || !en.offwl || !en.locs_used) {
 		rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
 		goto out;
 	}
@@ -1038,8 +1264,19 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		if (!grew)
 			break;
 	}
+	if (en.prefilter) {
+		rc = prune_traces(t, en.ts, nth);
+		if (rc < 0) {
+			rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+				   "out of memory");
+			goto out;
+		}
+	}
 	/* every combination of traces, odometer style */
-	for (;;) {
+	for (size_t i = 0; i < nth; i++)
+		if (en.ts[i].n == 0)
+			none = true; /* no coherent execution at all */
+	while (!none) {
 		size_t total = t->nlocs, i;
 
 		for (i = 0; i < nth; i++)
@@ -1106,6 +1343,7 @@ out:
 	free(en.nwl);
 	free(en.offwl);
 	free(en.locs_used);
+	free(en.locmask);
 	free(en.obs);
 	free(en.vals);
 	return rc;

@@ -404,6 +404,8 @@ static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void sort_states(rc_outcomes_t *o, struct rc_state *s, size_t n)
 {
+	if (n < 2)
+		return;
 	pthread_mutex_lock(&sort_lock);
 	sort_ctx_o = o;
 	qsort(s, n, sizeof(*s), state_cmp);

@@ -100,7 +100,7 @@ bool _rc_rel_acyclic(const rel_t a, int n)
 
 bool _rc_rel_irreflexive(const rel_t a, int n)
 {
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && i < RC_EXEC_MAX; i++)
 		if (a[i] >> i & 1)
 			return false;
 	return true;
