@@ -98,6 +98,7 @@ static struct ev *push_ev(struct interp *in, uint8_t type, int loc, uint8_t mo,
 	e->thread = (int8_t)in->tid;
 	e->val = val;
 	e->line = 0;
+	e->unseq = 0;
 	/*
 	 * herd7 orders the events of one X86 instruction (the read and the
 	 * write of XCHG or LOCK ADD) by iico, not po; a C statement's
@@ -229,13 +230,26 @@ static int64_t eval(struct interp *in, const struct rc_lexpr *e)
 	case RC_LE_FENCE:
 		push_ev(in, EV_F, -1, (uint8_t)e->mo, 0, 0);
 		return 0;
-	case RC_LE_BINOP:
+	case RC_LE_BINOP: {
+		int s0 = in->nev, s1, s2;
+		int64_t b;
+
 		a = eval(in, e->a);
 		if (e->op == RC_OP_LAND)
 			return a && eval(in, e->b) ? 1 : 0;
 		if (e->op == RC_OP_LOR)
 			return a || eval(in, e->b) ? 1 : 0;
-		return arith(e->op, a, eval(in, e->b));
+		s1 = in->nev;
+		b = eval(in, e->b);
+		s2 = in->nev;
+		/* the operands of + (and the others) are unsequenced */
+		for (int i = s0; i < s1 && i < RC_EXEC_MAX; i++)
+			for (int j = s1; j < s2 && j < RC_EXEC_MAX; j++) {
+				in->ev[i].unseq |= UINT64_C(1) << j;
+				in->ev[j].unseq |= UINT64_C(1) << i;
+			}
+		return arith(e->op, a, b);
+	}
 	case RC_LE_UNOP:
 		a = eval(in, e->a);
 		return e->op == RC_OP_NOT   ? !a
@@ -553,6 +567,46 @@ static int prune_traces(const rc_litmus_t *t, struct tset *ts, size_t nth)
 	return 0;
 }
 
+static int seed_expr(const struct rc_lexpr *e, const rc_litmus_t *t,
+		     struct dom *dom)
+{
+	if (!e)
+		return 0;
+	if (e->kind == RC_LE_CONST)
+		for (size_t l = 0; l < t->nlocs; l++)
+			if (dom_add(&dom[l], e->ival) < 0)
+				return -RC_ENOMEM;
+	if (seed_expr(e->a, t, dom) < 0 || seed_expr(e->b, t, dom) < 0)
+		return -RC_ENOMEM;
+	return 0;
+}
+
+static int seed_stmts(const struct rc_lstmt *s, size_t n, const rc_litmus_t *t,
+		      struct dom *dom)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (seed_expr(s[i].e, t, dom) < 0 ||
+		    seed_stmts(s[i].body, s[i].nbody, t, dom) < 0 ||
+		    seed_stmts(s[i].els, s[i].nels, t, dom) < 0)
+			return -RC_ENOMEM;
+		if (t->arch == RC_LITMUS_X86 && !s[i].src_is_reg)
+			for (size_t l = 0; l < t->nlocs; l++)
+				if (dom_add(&dom[l], s[i].src_imm) < 0)
+					return -RC_ENOMEM;
+	}
+	return 0;
+}
+
+/* Adds every constant of the program to every location's domain. */
+static int seed_constants(const rc_litmus_t *t, struct dom *dom)
+{
+	for (size_t i = 0; i < t->nthreads; i++)
+		if (seed_stmts(t->threads[i].code, t->threads[i].ncode, t,
+			       dom) < 0)
+			return -RC_ENOMEM;
+	return 0;
+}
+
 /* ---- candidate executions ---- */
 
 struct acc {
@@ -573,6 +627,7 @@ struct en {
 	struct acc *acc;
 	size_t nacc;
 	bool prefilter;
+	bool porf; /* cut po|rf cycles */
 	struct rc_exec x;
 	int reads[RC_EXEC_MAX], nreads;
 	int first[RC_EXEC_MAX + 1]; /* first event of thread i */
@@ -607,6 +662,8 @@ static void build_exec(struct en *en)
 		e->thread = -1;
 		e->loc = (int16_t)l;
 		e->line = 0;
+		e->ins = 0;
+		e->unseq = 0;
 		e->val = t->loc_init[l];
 	}
 	for (size_t i = 0; i < en->nth; i++) {
@@ -654,7 +711,8 @@ static void build_exec(struct en *en)
 		x->loc[i] = 0;
 		x->rf_of[i] = -1;
 		if (th >= 0) {
-			x->po[i] = x->thr[th] & above(i);
+			x->po[i] = x->thr[th] & above(i) &
+				   ~(e->unseq << en->first[th]);
 			for (uint64_t m = x->po[i]; m; m &= m - 1) {
 				int j = __builtin_ctzll(m);
 
@@ -990,7 +1048,7 @@ static void choose_rf(struct en *en, int k)
 	if (en->rc)
 		return;
 	if (k == en->nreads) {
-		if (en->prefilter && !porf_acyclic(x))
+		if (en->porf && !porf_acyclic(x))
 			return;
 		choose_co(en, 0);
 		return;
@@ -1160,9 +1218,15 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 	en.nth = nth;
 	en.err = err;
 	en.prefilter = !opts->why;
-	for (size_t k = 0; k < nmodels; k++)
+	en.porf = en.prefilter;
+	for (size_t k = 0; k < nmodels; k++) {
 		if (!models[k]->prefilter)
 			en.prefilter = false;
+		if (models[k]->thin_air)
+			en.porf = false;
+	}
+	if (!en.prefilter)
+		en.porf = false;
 	en.ts = calloc(nth + 1, sizeof(struct tset));
 	en.pick = calloc(nth + 1, sizeof(size_t));
 	en.acc = calloc(nmodels, sizeof(struct acc));
@@ -1209,6 +1273,22 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 			rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
 					"out of memory");
 			goto out;
+		}
+	/*
+	 * A model that allows po|rf cycles needs the executions whose
+	 * values justify themselves (x=1 read because of a write that the
+	 * read itself enables): seed the domains with the program's
+	 * constants, as herd7's symbolic values find them.
+	 */
+	for (size_t k = 0; k < nmodels; k++)
+		if (models[k]->thin_air) {
+			rc = seed_constants(t, dom);
+			if (rc < 0) {
+				rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+					   "out of memory");
+				goto out;
+			}
+			break;
 		}
 	for (size_t round = 0;; round++) {
 		int grew = 0;

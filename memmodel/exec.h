@@ -31,10 +31,12 @@ struct ev {
 	uint8_t type;
 	uint8_t mo; /* enum rc_mo */
 	uint8_t flags;
-	int8_t thread; /* -1 for initial writes */
-	int16_t loc;   /* -1 for fences */
-	int16_t line;  /* source line of the statement */
-	int16_t ins;   /* instruction instance within the thread */
+	int8_t thread;	/* -1 for initial writes */
+	int16_t loc;	/* -1 for fences */
+	int16_t line;	/* source line of the statement */
+	int16_t ins;	/* instruction instance within the thread */
+	uint64_t unseq; /* C: events of its thread it is unsequenced with,
+			 * by index in the thread's trace */
 	int64_t val;
 };
 
@@ -69,8 +71,10 @@ struct rc_why {
  * execution is consistent; when not and why is non-NULL it fills why.
  * racy() (may be NULL) says whether a consistent execution has a data
  * race that makes the program undefined. prefilter: the model forbids
- * every execution where po|rf is cyclic or a location is not
- * sequentially consistent on its own, so enumeration may prune those.
+ * every execution where a location is not sequentially consistent on its
+ * own (and, for C RMWs, one whose RMW is not atomic), so enumeration may
+ * prune those; and, unless thin_air is set, every execution where po|rf
+ * is cyclic.
  */
 struct rc_model {
 	const char *name;
@@ -78,12 +82,13 @@ struct rc_model {
 	const char *summary;
 	unsigned archs; /* bit (1 << enum rc_litmus_arch) */
 	bool prefilter;
+	bool thin_air; /* allows po|rf cycles: do not cut them */
 	bool (*check)(const struct rc_exec *x, struct rc_why *why);
 	bool (*racy)(const struct rc_exec *x);
 };
 
 extern const struct rc_model _rc_model_sc, _rc_model_tso, _rc_model_rc11,
-	_rc_model_ra, _rc_model_sra;
+	_rc_model_c11, _rc_model_ra, _rc_model_sra;
 
 /* ---- relation algebra on bit matrices (rel.c) ---- */
 

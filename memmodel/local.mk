@@ -7,6 +7,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/sc.c \
 	%reldir%/tso.c \
 	%reldir%/rc11.c \
+	%reldir%/c11.c \
 	%reldir%/ra.c \
 	%reldir%/sra.c
 

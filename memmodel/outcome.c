@@ -7,8 +7,8 @@
 #include "memmodel/enum.h"
 
 static const struct rc_model *const models[] = {
-	&_rc_model_sc, &_rc_model_tso, &_rc_model_rc11,
-	&_rc_model_ra, &_rc_model_sra,
+	&_rc_model_sc,	&_rc_model_tso, &_rc_model_rc11,
+	&_rc_model_c11, &_rc_model_ra,	&_rc_model_sra,
 };
 
 #define NMODELS (sizeof(models) / sizeof(models[0]))

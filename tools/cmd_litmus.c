@@ -43,13 +43,15 @@ static const char litmus_help[] =
 	"OPTIONS\n"
 	"    -m, --model LIST  models, comma-separated: sc, tso (herd's "
 	"x86tso),\n"
-	"                      rc11, ra, sra, or all (every model that applies "
-	"to\n"
-	"                      the test: sc, tso, ra, sra for X86; sc, rc11, "
-	"ra, sra\n"
-	"                      for C). Default: tso for X86 tests, rc11 for C "
-	"tests,\n"
-	"                      as herd7. With several models the output is one "
+	"                      rc11, c11 (herd's c11_partialSC), ra, sra, or "
+	"all\n"
+	"                      (every model that applies to the test: sc, tso, "
+	"ra,\n"
+	"                      sra for X86; sc, rc11, c11, ra, sra for C). "
+	"herd7's\n"
+	"                      names work too. Default: tso for X86 tests, "
+	"rc11 for C\n"
+	"                      tests. With several models the output is one "
 	"table\n"
 	"                      per test: a row per model, then which model "
 	"allows\n"
@@ -134,7 +136,7 @@ static int pick_models(const char *cmd, const char *spec, const rc_litmus_t *t,
 				return cli_usage(
 					cmd,
 					"unknown model '%s' (expected "
-					"sc, tso, rc11, ra, sra or all)",
+					"sc, tso, rc11, c11, ra, sra or all)",
 					tok);
 			for (size_t k = 0; k < *n; k++)
 				dup |= out[k] == m;
@@ -499,11 +501,12 @@ static int verb_model(int argc, char **argv)
 		for (tok = strtok_r(buf, ",", &save); tok;
 		     tok = strtok_r(NULL, ",", &save))
 			if (strcmp(tok, "all") != 0 && !rc_model_find(tok))
-				return cli_usage("litmus model",
-						 "unknown model '%s' (expected "
-						 "sc, tso, rc11, ra, sra or "
-						 "all)",
-						 tok);
+				return cli_usage(
+					"litmus model",
+					"unknown model '%s' (expected "
+					"sc, tso, rc11, c11, ra, sra or "
+					"all)",
+					tok);
 	}
 	if (lo.dot) {
 		lo.dotf = fopen(lo.dot, "w");

@@ -23,6 +23,7 @@ extern "C" {
  * | sc   | sc.cat     | X86, C | po|rf|co|fr acyclic; RMW atomicity            |
  * | tso  | x86tso.cat | X86    | uniproc; atomicity; ghb acyclic               |
  * | rc11 | rc11.cat   | C      | coherence, atomicity, SC, no-thin-air; races  |
+ * | c11  | c11_partialSC.cat | C | C11 (Batty et al. POPL 2016); thin air; races |
  * | ra   | (none)     | X86, C | Lahav et al. POPL 2016: RA                    |
  * | sra  | (none)     | X86, C | Lahav et al. POPL 2016: strong RA             |
  *

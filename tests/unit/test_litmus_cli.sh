@@ -91,9 +91,9 @@ check "bench models --json" status 0 "$BIN" bench models --json --corpus "$T/cor
 check "bench: per-run times" has '"test":"x86/SB.litmus","model":"sc","seconds":' "$T/out"
 check "bench: the total" has '"total_seconds":' "$T/out"
 check "bench: herd7 comparison" has '"herd7_seconds":0.4' "$T/out"
-check "bench: 8 runs (4 models each)" has '"runs_count":8' "$T/out"
+check "bench: 9 runs (4 X86 models, 5 C models)" has '"runs_count":9' "$T/out"
 check "bench models human output" status 0 "$BIN" bench models --corpus "$T/corpus" --repeat 2
-check "bench: summary line" has "8 runs, total" "$T/out"
+check "bench: summary line" has "9 runs, total" "$T/out"
 check "unknown bench kind exits 2" status 2 "$BIN" bench frob
 check "and lists the kinds" has "unknown benchmark 'frob' (expected models or check)" "$T/err"
 check "bench --help exits 0" status 0 "$BIN" bench --help

@@ -441,11 +441,105 @@ static void check_race(void)
 	rc_litmus_free(t);
 }
 
+/* c11 (herd7's c11_partialSC): thin air allowed, C11 release sequences. */
+static void check_c11(void)
+{
+	static const struct {
+		const char *name, *text;
+		int c11, rc11;
+		const char *check_c11, *why;
+	} t[] = {
+		{ "LB+ctrl",
+		  "C LB+ctrl\n{ [x] = 0; [y] = 0; }\n"
+		  "P0 (atomic_int* x, atomic_int* y) {\n"
+		  "  int r0 = atomic_load_explicit(x, memory_order_relaxed);\n"
+		  "  if (r0) { atomic_store_explicit(y, 1, "
+		  "memory_order_relaxed); }\n}\n"
+		  "P1 (atomic_int* x, atomic_int* y) {\n"
+		  "  int r0 = atomic_load_explicit(y, memory_order_relaxed);\n"
+		  "  if (r0) { atomic_store_explicit(x, 1, "
+		  "memory_order_relaxed); }\n}\n"
+		  "exists (0:r0=1 /\\ 1:r0=1)\n",
+		  1, 0, "Ok", NULL },
+		{ "MP+rel+acq",
+		  "C MP+rel+acq\n{ [x] = 0; [y] = 0; }\n"
+		  "P0 (atomic_int* x, atomic_int* y) {\n"
+		  "  atomic_store_explicit(x, 1, memory_order_relaxed);\n"
+		  "  atomic_store_explicit(y, 1, memory_order_release);\n}\n"
+		  "P1 (atomic_int* x, atomic_int* y) {\n"
+		  "  int r0 = atomic_load_explicit(y, memory_order_acquire);\n"
+		  "  int r1 = atomic_load_explicit(x, "
+		  "memory_order_relaxed);\n}\n"
+		  "exists (1:r0=1 /\\ 1:r1=0)\n",
+		  0, 0, "No", "Coh" },
+		{ "SB+sc",
+		  "C SB+sc\n{ [x] = 0; [y] = 0; }\n"
+		  "P0 (atomic_int* x, atomic_int* y) {\n"
+		  "  atomic_store_explicit(x, 1, memory_order_seq_cst);\n"
+		  "  int r0 = atomic_load_explicit(y, "
+		  "memory_order_seq_cst);\n}\n"
+		  "P1 (atomic_int* x, atomic_int* y) {\n"
+		  "  atomic_store_explicit(y, 1, memory_order_seq_cst);\n"
+		  "  int r0 = atomic_load_explicit(x, "
+		  "memory_order_seq_cst);\n}\n"
+		  "exists (0:r0=0 /\\ 1:r0=0)\n",
+		  0, 0, "No", "Spartial" },
+		{ "rseq",
+		  "C rseq\n{ [x] = 0; [y] = 0; }\n"
+		  "P0 (atomic_int* x) {\n"
+		  "  atomic_store_explicit(x, 2, memory_order_relaxed);\n}\n"
+		  "P1 (atomic_int* x, int* y) {\n"
+		  "  *y = 1;\n"
+		  "  atomic_store_explicit(x, 1, memory_order_release);\n"
+		  "  atomic_store_explicit(x, 3, memory_order_relaxed);\n}\n"
+		  "P2 (atomic_int* x, int* y) {\n"
+		  "  int r0 = atomic_load_explicit(x, memory_order_acquire);\n"
+		  "  if (r0 == 3) { int r1 = *y; }\n}\n"
+		  "exists (2:r0=3 /\\ 2:r1=0)\n",
+		  1, 0, "Undef", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		rc_err_t err = RC_ERR_INITIALIZER;
+		rc_litmus_t *lt;
+		rc_outcomes_t *o, *r, *w;
+		char buf[64];
+
+		if (!ok(rc_litmus_parse(t[i].text, strlen(t[i].text), t[i].name,
+					&lt, &err) == 0,
+			"c11: %s parses", t[i].name)) {
+			diag("%u:%u: %s", err.line, err.col, err.msg);
+			continue;
+		}
+		o = run(lt, "c11", 0);
+		r = run(lt, "rc11", 0);
+		w = run(lt, "c11_partialSC", 1);
+		ok(o && (o->positive > 0) == t[i].c11, "c11 %s %s",
+		   t[i].c11 ? "allows" : "forbids", t[i].name);
+		ok(r && (r->positive > 0) == t[i].rc11, "rc11 %s %s",
+		   t[i].rc11 ? "allows" : "forbids", t[i].name);
+		is_str(o ? rc_outcomes_check(o) : "", t[i].check_c11,
+		       "c11: %s is %s", t[i].name, t[i].check_c11);
+		if (t[i].why) {
+			const char *want = t[i].why;
+
+			ok(w && strcmp(why_axiom(w, buf, sizeof buf), want) ==
+					   0,
+			   "c11: %s breaks %s (got %s)", t[i].name, want, buf);
+		}
+		rc_outcomes_free(o);
+		rc_outcomes_free(r);
+		rc_outcomes_free(w);
+		rc_litmus_free(lt);
+	}
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
 		check_shape(&shapes[i]);
 	check_race();
+	check_c11();
 	done_testing();
 	return exit_status();
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_model_corpus.c: every sc, x86tso and rc11 row of the corpus's VERDICTS.tsv, verdict and states. */
+/* test_model_corpus.c: every row of the corpus's VERDICTS.tsv (sc, x86tso, rc11, c11_partialSC), verdict and states. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +32,7 @@ int main(void)
 	char path[4096], *line = NULL;
 	size_t lcap = 0;
 	FILE *f;
-	unsigned rows = 0, skipped_ref = 0;
+	unsigned rows = 0, partial = 0;
 
 	if (!shared || !*shared)
 		shared = "../shared";
@@ -71,10 +71,8 @@ int main(void)
 		}
 		if (!states)
 			states = "";
-		if (strcmp(model, "c11_partialSC") == 0) {
-			skipped_ref++;
-			continue;
-		}
+		if (strcmp(model, "c11_partialSC") == 0)
+			partial++;
 		snprintf(want_model, sizeof want_model, "%s", model);
 		m = rc_model_find(want_model);
 		rows++;
@@ -113,9 +111,9 @@ int main(void)
 	}
 	fclose(f);
 	free(line);
-	diag("%u rows of sc, x86tso and rc11 checked; %u c11_partialSC rows "
-	     "are for reference only",
-	     rows, skipped_ref);
+	diag("%u rows checked: %u of sc, x86tso and rc11, %u of c11_partialSC "
+	     "(our c11)",
+	     rows, rows - partial, partial);
 	ok(rows > 0, "the corpus has rows to check");
 	done_testing();
 	return exit_status();
