@@ -9,16 +9,22 @@
 
 #include "runtime/wait.h"
 
+/*
+ * The spin phase is short: 64 + 128 + 256 + 512 pause instructions, a few
+ * tens of microseconds, about what a partner on another core needs to
+ * answer. Longer spins only steal the CPU from a partner on the same one.
+ */
 enum {
-	SPIN_ROUNDS = 16,  /* backoff spins before yielding */
-	YIELD_ROUNDS = 64, /* yields before napping */
+	SPIN_FIRST = 64,   /* pauses in the first backoff round */
+	SPIN_ROUNDS = 4,   /* backoff rounds before yielding */
+	YIELD_ROUNDS = 16, /* yields before napping */
 	NAP_MAX_NS = 100000,
 };
 
 void _rc_wait_init(struct _rc_wait *w, uint64_t timeout_ns)
 {
 	w->round = 0;
-	w->backoff = CK_BACKOFF_INITIALIZER;
+	w->backoff = SPIN_FIRST;
 	if (timeout_ns == UINT64_MAX)
 		w->deadline = 0;
 	else

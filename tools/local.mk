@@ -10,3 +10,4 @@ replicore_SOURCES += \
 noinst_HEADERS += \
 	%reldir%/cli.h \
 	%reldir%/commands.h
+dist_man_MANS += doc/replicore.1

@@ -17,11 +17,18 @@ extern "C" {
  * one) from senders to receivers in FIFO order. Its kind fixes how many
  * threads may send and receive at once:
  *
- *   kind           senders at once   receivers at once   progress
- *   RC_CHAN_SPSC   1                 1                   wait-free
- *   RC_CHAN_MPSC   any               1                   lock-free send
- *   RC_CHAN_SPMC   1                 any                 lock-free receive
- *   RC_CHAN_MPMC   any               any                 lock-free
+ *   kind           senders at once   receivers at once
+ *   RC_CHAN_SPSC   1                 1
+ *   RC_CHAN_MPSC   any               1
+ *   RC_CHAN_SPMC   1                 any
+ *   RC_CHAN_MPMC   any               any
+ *
+ * Progress: single-sender sends and single-receiver receives are wait-free;
+ * multi-receiver receives are lock-free (a CAS on the consumer index).
+ * Multi-sender sends reserve a slot lock-free, then wait for earlier
+ * concurrent senders to publish theirs (ck_ring's commit rule), so they are
+ * blocking: a sender preempted in the middle of a send delays the senders
+ * behind it. Keep multi-sender channels' senders on distinct PUs.
  *
  * Calling a single-sender or single-receiver side from two threads at once
  * is a programmer error (undefined behaviour, as in ck_ring).
@@ -64,9 +71,9 @@ unsigned rc_chan_capacity(const rc_chan_t *c);
 unsigned rc_chan_size(const rc_chan_t *c);
 
 /*
- * Sends msg if there is room; never blocks. Returns false when full.
- * Release: pairs with the acquire of the receive that takes msg.
- * Wait-free (SPSC, SPMC), lock-free (MPSC, MPMC).
+ * Sends msg if there is room; never waits for a receiver. Returns false
+ * when full. Release: pairs with the acquire of the receive that takes msg.
+ * Wait-free (SPSC, SPMC); for MPSC and MPMC see the progress note above.
  */
 bool rc_chan_trysend(rc_chan_t *c, void *msg);
 

@@ -38,7 +38,7 @@ struct run {
 
 struct worker {
 	struct run *run;
-	unsigned id;
+	unsigned id, pu;
 	pthread_t thread;
 };
 
@@ -47,7 +47,7 @@ static void *sender(void *arg)
 	struct worker *w = arg;
 	struct run *r = w->run;
 
-	if (rc_topo_pin(r->topo, r->pus[w->id], NULL) < 0)
+	if (rc_topo_pin(r->topo, w->pu, NULL) < 0)
 		atomic_fetch_add(&r->pin_failures, 1);
 	for (uint64_t s = 0; s < r->msgs; s++) {
 		uintptr_t m = ((uintptr_t)w->id << SEQ_BITS) | s;
@@ -67,7 +67,7 @@ static void *receiver(void *arg)
 	uint64_t total = (uint64_t)r->senders * r->msgs;
 	int64_t *last = calloc(r->senders, sizeof(*last));
 
-	if (rc_topo_pin(r->topo, r->pus[r->senders + w->id], NULL) < 0)
+	if (rc_topo_pin(r->topo, w->pu, NULL) < 0)
 		atomic_fetch_add(&r->pin_failures, 1);
 	for (unsigned i = 0; i < r->senders; i++)
 		last[i] = -1;
@@ -145,6 +145,18 @@ static void run_kind(const rc_topo_t *topo, const char *layout,
 	r.seen = calloc((size_t)(r.senders * msgs), 1);
 	rc_chan_create(&r.chan, kind, 64, NULL);
 	w = calloc(n, sizeof(*w));
+	/*
+	 * Senders and receivers alternate over the spread PUs, so senders land
+	 * on different real PUs where there are enough: a multi-sender send
+	 * waits for earlier senders to publish (see chan.h), and two senders
+	 * sharing one PU would make each other wait a whole time slice.
+	 */
+	for (unsigned i = 0, si = 0, ri = 0, k = 0; k < n; k++) {
+		bool send = ri >= r.receivers || (si < r.senders && k % 2 == 0);
+
+		i = send ? si++ : r.senders + ri++;
+		w[i].pu = r.pus[k];
+	}
 	for (unsigned i = 0; i < n; i++) {
 		w[i].run = &r;
 		w[i].id = i < r.senders ? i : i - r.senders;
