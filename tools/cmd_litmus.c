@@ -17,7 +17,7 @@ static const char litmus_help[] =
 	"\n"
 	"SYNOPSIS\n"
 	"    replicore litmus model FILE... [--model LIST] [--json] [--why]\n"
-	"                                   [--dot OUT]\n"
+	"                                   [--dot OUT] [--max-candidates N]\n"
 	"    replicore litmus fmt FILE...\n"
 	"\n"
 	"DESCRIPTION\n"
@@ -77,6 +77,10 @@ static const char litmus_help[] =
 	"                      model) to OUT, one satisfying the condition "
 	"when there\n"
 	"                      is one\n"
+	"    --max-candidates N\n"
+	"                      give up (exit status 3) after N candidate "
+	"executions\n"
+	"                      of one test (default: no limit)\n"
 	"    -h, --help        print this help\n"
 	"\n"
 	"EXIT STATUS\n"
@@ -95,6 +99,7 @@ static const char litmus_help[] =
 
 struct lopts {
 	const char *models;
+	uint64_t max_candidates;
 	int json, why;
 	const char *dot;
 	FILE *dotf;
@@ -407,7 +412,8 @@ static int run_model_file(const char *file, const struct lopts *lo)
 	rc_litmus_t *t;
 	const rc_model_t *ms[8];
 	rc_outcomes_t *out[8];
-	struct rc_model_opts mo = { lo->why, lo->dotf != NULL, 0 };
+	struct rc_model_opts mo = { lo->why, lo->dotf != NULL,
+				    lo->max_candidates };
 	size_t n;
 	int rc;
 
@@ -458,6 +464,7 @@ static int verb_model(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "why", no_argument, NULL, 'w' },
 		{ "dot", required_argument, NULL, 'd' },
+		{ "max-candidates", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -480,6 +487,11 @@ static int verb_model(int argc, char **argv)
 			break;
 		case 'd':
 			lo.dot = optarg;
+			break;
+		case 'c':
+			if (!cli_parse_u64("litmus model", "--max-candidates",
+					   optarg, &lo.max_candidates))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'h':
 			fputs(litmus_help, stdout);

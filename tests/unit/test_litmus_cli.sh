@@ -71,6 +71,8 @@ check "why: a witness per allowed state" has "witness: a: W x=1, b: R y=0 | c: W
 check "why under rc11: no-thin-air" status 0 "$BIN" litmus model --why "$C/c11/lb.litmus"
 check "why: the no-thin-air cycle" has "no-thin-air: a: Rrlx x=1 -po-> b: Wrlx y=1 -rf-> c: Rrlx y=1 -po-> d: Wrlx x=1 -rf-> a" "$T/out"
 
+check "a budget that runs out exits 3" status 3 "$BIN" litmus model --max-candidates 5 "$C/c11/fig6-explicit.litmus"
+check "and says so" has "more than 5 candidate executions" "$T/err"
 check "--dot" status 0 "$BIN" litmus model --dot "$T/g.dot" "$C/x86/MP.litmus"
 check "dot file is Graphviz" grep -q '^digraph "MP"' "$T/g.dot"
 check "dot has rf edges" has 'label="rf"' "$T/g.dot"
