@@ -10,7 +10,8 @@ replicoreinc_HEADERS += include/replicore/litmus.h
 
 replicore_SOURCES += tools/cmd_litmus.c tools/cmd_bench.c
 
-# The parser's fuzz target. make check replays the kept corpus through it;
+# The fuzz target: the parser and printer, and small tests through the
+# models. make check replays the kept corpus through it;
 # make fuzz builds it with libFuzzer and runs it (FUZZ_SECONDS, default 600)
 # on that corpus, seeded with the reference litmus corpus.
 check_PROGRAMS += tests/fuzz/replay_litmus
@@ -23,12 +24,16 @@ FUZZ_CC = clang
 FUZZ_SECONDS = 600
 FUZZ_SRCS = $(srcdir)/tests/fuzz/fuzz_litmus.c $(srcdir)/litmus/arena.c \
 	$(srcdir)/litmus/parse.c $(srcdir)/litmus/print.c \
-	$(srcdir)/runtime/err.c
+	$(srcdir)/runtime/err.c $(srcdir)/memmodel/rel.c \
+	$(srcdir)/memmodel/enum.c $(srcdir)/memmodel/outcome.c \
+	$(srcdir)/memmodel/sc.c $(srcdir)/memmodel/tso.c \
+	$(srcdir)/memmodel/rc11.c $(srcdir)/memmodel/c11.c \
+	$(srcdir)/memmodel/ra.c $(srcdir)/memmodel/sra.c
 tests/fuzz/fuzz-litmus: $(FUZZ_SRCS)
 	@mkdir -p tests/fuzz
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -D_GNU_SOURCE -I$(srcdir)/include \
-		-I$(builddir)/include -I$(srcdir) -o $@ $(FUZZ_SRCS)
+		-I$(builddir)/include -I$(srcdir) -o $@ $(FUZZ_SRCS) -lpthread
 fuzz: tests/fuzz/fuzz-litmus
 	@mkdir -p tests/fuzz/seed-litmus
 	cp $(RC_SHARED)/corpus/litmus/x86/*.litmus \

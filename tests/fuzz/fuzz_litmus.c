@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_litmus.c: libFuzzer target: parse, print, reparse and reprint a litmus test. */
+/* fuzz_litmus.c: libFuzzer target: parse, print, reparse and reprint a litmus test, and run small ones under every model. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <replicore/litmus.h>
+#include <replicore/model.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,6 +21,51 @@ static char *print_str(const rc_litmus_t *t, size_t *len)
 	rc_litmus_print(t, f);
 	fclose(f);
 	return buf;
+}
+
+static size_t count_stmts(const struct rc_lstmt *s, size_t n)
+{
+	size_t c = n;
+
+	for (size_t i = 0; i < n; i++)
+		c += count_stmts(s[i].body, s[i].nbody) +
+		     count_stmts(s[i].els, s[i].nels);
+	return c;
+}
+
+/* Small tests go through every model that applies, under a budget. */
+static void run_models(const rc_litmus_t *t)
+{
+	const rc_model_t *ms[8];
+	rc_outcomes_t *out[8];
+	struct rc_model_opts o = { 0, 1, 20000 };
+	rc_err_t err = RC_ERR_INITIALIZER;
+	size_t n = 0, stmts = 0;
+
+	for (size_t i = 0; i < t->nthreads; i++)
+		stmts += count_stmts(t->threads[i].code, t->threads[i].ncode);
+	if (t->nthreads > 4 || stmts > 10 || t->nlocs > 6)
+		return;
+	for (size_t i = 0; i < rc_model_count() && n < 8; i++)
+		if (rc_model_applies(rc_model_at(i), t))
+			ms[n++] = rc_model_at(i);
+	if (rc_model_run(t, ms, n, &o, out, &err) < 0) {
+		if (err.msg[0] == '\0')
+			abort();
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char buf[4096];
+
+		/* the outcome sets are well formed */
+		if (out[i]->positive + out[i]->negative > 0 &&
+		    out[i]->nstates == 0)
+			abort();
+		for (size_t k = 0; k < out[i]->nstates; k++)
+			rc_state_str(out[i], &out[i]->states[k], buf,
+				     sizeof buf);
+		rc_outcomes_free(out[i]);
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -50,6 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(p1);
 	free(p2);
 	rc_litmus_free(t2);
+	run_models(t);
 	rc_litmus_free(t);
 	return 0;
 }
