@@ -111,6 +111,68 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * Is order (a linearization) also a sequential witness: does it keep each
+ * process's determinate operations in their program order?
+ */
+static bool keeps_program_order(const rc_history_t *h, const uint32_t *ids,
+				size_t n, const uint32_t *order, size_t norder)
+{
+	uint32_t *pos = malloc((h->n + 1) * sizeof(*pos));
+	uint32_t *last = NULL;
+	bool good = pos != NULL;
+
+	for (size_t i = 0; good && i < h->n; i++)
+		pos[i] = UINT32_MAX;
+	for (size_t i = 0; good && i < norder; i++)
+		pos[order[i]] = (uint32_t)i;
+	/* each determinate op after the process's op invoked before it */
+	for (size_t a = 0; good && a < n; a++) {
+		const struct rc_hop *x = &h->ops[ids[a]];
+
+		if (x->status != RC_HST_OK || pos[ids[a]] == UINT32_MAX)
+			continue;
+		for (size_t b = 0; good && b < n; b++) {
+			const struct rc_hop *y = &h->ops[ids[b]];
+
+			if (y->proc == x->proc && y->status == RC_HST_OK &&
+			    pos[ids[b]] != UINT32_MAX && x->call < y->call &&
+			    pos[ids[a]] > pos[ids[b]])
+				good = false;
+		}
+	}
+	free(last);
+	free(pos);
+	return good;
+}
+
+/*
+ * Sequential consistency is NP-complete and its search can be long; a
+ * linearization that keeps program order is an answer found cheaply, so
+ * the linearizability search runs first and the sequential search only
+ * when it does not give one.
+ */
+static int check_sc(const rc_history_t *h, enum rc_spec spec,
+		    const uint32_t *ids, size_t n, double deadline,
+		    size_t max_states, struct rc_check_part *part)
+{
+	int rc = _rc_check_search(h, spec, RC_LEVEL_LIN, ids, n, deadline,
+				  max_states, part);
+
+	if (rc < 0)
+		return rc;
+	if (part->verdict == RC_VERDICT_OK &&
+	    keeps_program_order(h, ids, n, part->order, part->norder))
+		return 0;
+	free(part->order);
+	free(part->blocked);
+	part->order = part->blocked = NULL;
+	part->norder = part->nblocked = 0;
+	part->note[0] = '\0';
+	return _rc_check_search(h, spec, RC_LEVEL_SC, ids, n, deadline,
+				max_states, part);
+}
+
 int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	     rc_check_result_t **out, rc_err_t *err)
 {
@@ -118,7 +180,7 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	enum rc_spec spec = opts->spec;
 	double t0 = _rc_now(), deadline = 0;
 	size_t max_states =
-		opts->max_states ? opts->max_states : (size_t)1 << 26;
+		opts->max_states ? opts->max_states : (size_t)1 << 25;
 	uint32_t *ids = NULL;
 	uint64_t *keyed = NULL;
 	int rc = 0;
@@ -147,11 +209,12 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	r->nops = h->n;
 	r->differentiated = true;
 	/*
-	 * P-compositionality: a kv history is linearizable (sequentially
-	 * consistent) iff each key's sub-history is. Causal consistency
-	 * relates keys, so the causal levels take the history whole.
+	 * P-compositionality: a kv history is linearizable iff each key's
+	 * sub-history is. Sequential and causal consistency are not local
+	 * properties (they relate keys through process order), so those
+	 * levels take the history whole.
 	 */
-	if (spec == RC_SPEC_KV && !causal) {
+	if (spec == RC_SPEC_KV && opts->level == RC_LEVEL_LIN) {
 		/* sort (first appearance of key, index) pairs */
 		uint64_t *first = NULL;
 		size_t nk = 0;
@@ -214,6 +277,9 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 			rc = _rc_check_causal(h, spec, opts->level, ids + start,
 					      part->nops, deadline, max_states,
 					      part, &r->differentiated);
+		else if (opts->level == RC_LEVEL_SC)
+			rc = check_sc(h, spec, ids + start, part->nops,
+				      deadline, max_states, part);
 		else
 			rc = _rc_check_search(h, spec, opts->level, ids + start,
 					      part->nops, deadline, max_states,

@@ -25,7 +25,7 @@ const char *_rc_strpool_get(const struct _rc_strpool *p, size_t id, size_t *len)
 {
 	assert(id < p->n);
 	if (len != NULL)
-		*len = p->off[id + 1] - p->off[id];
+		*len = p->off[id + 1] - p->off[id] - 1;
 	return p->buf + p->off[id];
 }
 
@@ -92,7 +92,7 @@ int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len)
 	if (len > 0)
 		memcpy(p->buf + p->len, s, len);
 	p->len += len;
-	p->buf[p->len] = '\0'; /* not counted: the next string overwrites it */
+	p->buf[p->len++] = '\0'; /* each string ends with a NUL */
 	p->off[p->n + 1] = p->len;
 	p->tab[i] = (uint32_t)p->n + 1;
 	return (int64_t)p->n++;

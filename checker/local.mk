@@ -18,3 +18,30 @@ replicoreinc_HEADERS += \
 	include/replicore/check.h
 
 replicore_SOURCES += tools/cmd_check.c tools/bench_check.c
+
+check_PROGRAMS += tests/unit/test_check_props
+tests_unit_test_check_props_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_check_props
+
+# The fuzz target of the history parsers and checkers: make fuzz-check
+# (clang with libFuzzer) runs it FUZZ_SECONDS (600) over the corpus kept in
+# tests/fuzz/corpus-check, which the fuzzer extends.
+CHECK_FUZZ_FILES = $(top_srcdir)/tests/fuzz/fuzz_check.c \
+	$(top_srcdir)/checker/history.c $(top_srcdir)/checker/parse.c \
+	$(top_srcdir)/checker/spec.c $(top_srcdir)/checker/search.c \
+	$(top_srcdir)/checker/causal.c $(top_srcdir)/checker/check.c \
+	$(top_srcdir)/checker/html.c $(top_srcdir)/runtime/err.c
+EXTRA_DIST += tests/fuzz/fuzz_check.c tests/fuzz/fuzz_check.h \
+	tests/fuzz/corpus-check
+fuzz-check:
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE \
+	  -I$(top_srcdir)/include -I$(top_builddir)/include -I$(top_srcdir) \
+	  $(CHECK_FUZZ_FILES) -o fuzz_check
+	mkdir -p fuzz-check-new
+	./fuzz_check -max_total_time=$${FUZZ_SECONDS:-600} -max_len=4096 \
+	  -timeout=10 -rss_limit_mb=2048 fuzz-check-new \
+	  $(top_srcdir)/tests/fuzz/corpus-check
+	./fuzz_check -merge=1 $(top_srcdir)/tests/fuzz/corpus-check \
+	  fuzz-check-new
+.PHONY: fuzz-check

@@ -551,6 +551,8 @@ static int parse_log_line(struct rd *r)
 		if (ev.kind == RC_HOP_CAS &&
 		    (v[1] == RC_HVAL_NONE || v[0] == RC_HVAL_UNKNOWN))
 			return bad(r, at, "[OLD NEW] for :cas");
+		if (ev.kind == RC_HOP_WRITE && v[1] != RC_HVAL_NONE)
+			return bad(r, at, "one value to write");
 		if (ev.kind != RC_HOP_READ) {
 			ev.arg[0] = v[0];
 			ev.arg[1] = v[1];
@@ -664,6 +666,12 @@ static int parse_edn_line(struct rd *r)
 				return bad(r, start,
 					   "a map with a :value to "
 					   "write");
+			if ((kind_nargs[ev.kind] -
+				     (kind_has_key(ev.kind) ? 1u : 0u) ==
+			     2) != (v[1] != RC_HVAL_NONE))
+				return bad(r, start,
+					   "a :value of as many values as "
+					   "the operation takes");
 			ev.arg[0] = v[0];
 			ev.arg[1] = v[1];
 		}
@@ -671,13 +679,6 @@ static int parse_edn_line(struct rd *r)
 		ev.arg[0] = v[0];
 	}
 	return jepsen_event(r, start, t, &ev);
-}
-
-static bool is_blank_line(const char *s, const char *e)
-{
-	while (s < e && (*s == ' ' || *s == '\t' || *s == '\r'))
-		s++;
-	return s == e;
 }
 
 int rc_history_parse(const char *text, size_t len, const char *name,
@@ -739,7 +740,7 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 		r.line0 = r.p = s;
 		r.end = e;
 		skip_blank(&r);
-		if (!is_blank_line(s, e) && *r.p != '#' &&
+		if (r.p < r.end && *r.p != '#' &&
 		    !(fmt == RC_HFMT_JEPSEN_EDN && *r.p == ';')) {
 			if (fmt == RC_HFMT_REPLICORE)
 				rc = parse_replicore_line(&r);

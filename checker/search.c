@@ -383,9 +383,9 @@ static int record_best(struct search *s, const struct frame *f,
 	part->nblocked = nb;
 	_rc_state_fmt(&s->st, f->state, st, sizeof(st));
 	snprintf(part->note, sizeof(part->note),
-		 "state %s after the longest linearizable prefix (%zu ops); "
+		 "state %s after the longest %s prefix (%zu ops); "
 		 "none of the %zu ops that could come next is possible",
-		 st, part->norder, nb);
+		 st, s->sc ? "sequential" : "linearizable", part->norder, nb);
 	s->best_ndet = f->ndet;
 	s->have_best = true;
 	return 0;
@@ -434,7 +434,8 @@ static int setup(struct search *s, const rc_history_t *h, enum rc_spec spec,
 		x->cls = (uint8_t)_rc_opclass(spec, o);
 		x->proc = o->proc;
 		x->twin = -1;
-		if (x->cls == RC_OPC_OTHER)
+		/* chains need one object: a kv part of one key */
+		if (x->cls == RC_OPC_OTHER || o->key != h->ops[ids[0]].key)
 			chains = false;
 		if (o->proc > maxproc)
 			maxproc = o->proc;
@@ -595,7 +596,7 @@ int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
 				break;
 			}
 			if (s.memo.n > s.max_states ||
-			    s.memo.len > (size_t)3 << 28) {
+			    s.memo.len > (size_t)1 << 28) {
 				part->verdict = RC_VERDICT_UNKNOWN;
 				snprintf(part->note, sizeof(part->note),
 					 "state budget spent (%zu states)",

@@ -18,7 +18,9 @@ int _rc_states_init(struct _rc_states *st, enum rc_spec spec,
 	memset(st, 0, sizeof(*st));
 	st->spec = spec;
 	st->h = h;
-	if (_rc_strpool_copy(&st->strs, &h->strs) < 0)
+	st->cap = 16;
+	st->data = malloc(st->cap * sizeof(*st->data));
+	if (st->data == NULL || _rc_strpool_copy(&st->strs, &h->strs) < 0)
 		return -RC_ENOMEM;
 	switch (spec) {
 	case RC_SPEC_REGISTER:
@@ -26,15 +28,6 @@ int _rc_states_init(struct _rc_states *st, enum rc_spec spec,
 		init[0] = RC_HVAL_NIL;
 		n = 1;
 		break;
-	case RC_SPEC_KV: {
-		int64_t id = _rc_strpool_intern(&st->strs, "", 0);
-
-		if (id < 0)
-			return -RC_ENOMEM;
-		init[0] = RC_HVAL_STR(id);
-		n = 1;
-		break;
-	}
 	case RC_SPEC_COUNTER:
 		init[0] = 0;
 		n = 1;
@@ -199,9 +192,22 @@ static int64_t one(struct _rc_states *st, int64_t v)
 	return intern(st, &v, 1);
 }
 
-static int64_t step_kv(struct _rc_states *st, uint32_t sid, int64_t cur,
+/*
+ * A kv state is the sorted list of (key, value) pairs of the keys written
+ * so far; a key not in it holds "".
+ */
+static int64_t step_kv(struct _rc_states *st, uint32_t sid,
 		       const struct rc_hop *op)
 {
+	size_t n, i = 0;
+	const int64_t *v = sget(st, sid, &n);
+	rc_hval_t cur = RC_HVAL_NIL, nv;
+	int64_t *t;
+
+	while (i < n && v[i] < op->key)
+		i += 2;
+	if (i < n && v[i] == op->key)
+		cur = v[i + 1];
 	switch (op->kind) {
 	case RC_HOP_GET:
 	case RC_HOP_READ:
@@ -211,11 +217,13 @@ static int64_t step_kv(struct _rc_states *st, uint32_t sid, int64_t cur,
 		return -1;
 	case RC_HOP_PUT:
 	case RC_HOP_WRITE:
-		return one(st, op->arg[0]);
+		nv = op->arg[0];
+		break;
 	case RC_HOP_APPEND: {
 		char b1[24], b2[24];
-		size_t l1, l2;
-		const char *s1 = kv_text(st, cur, b1, &l1);
+		size_t l1 = 0, l2;
+		const char *s1 =
+			cur == RC_HVAL_NIL ? "" : kv_text(st, cur, b1, &l1);
 		const char *s2 = kv_text(st, op->arg[0], b2, &l2);
 		char small[256], *buf = small;
 		int64_t id;
@@ -229,11 +237,25 @@ static int64_t step_kv(struct _rc_states *st, uint32_t sid, int64_t cur,
 			free(buf);
 		if (id < 0)
 			return -2;
-		return one(st, RC_HVAL_STR(id));
+		nv = RC_HVAL_STR(id);
+		break;
 	}
 	default:
 		return -1;
 	}
+	v = sget(st, sid,
+		 &n); /* the pool may have moved nothing, but be sure */
+	if ((t = tmpbuf(st, n + 2)) == NULL)
+		return -2;
+	memcpy(t, v, i * sizeof(*t));
+	t[i] = op->key;
+	t[i + 1] = nv;
+	if (i < n && v[i] == op->key) {
+		memcpy(t + i + 2, v + i + 2, (n - i - 2) * sizeof(*t));
+		return intern(st, t, n);
+	}
+	memcpy(t + i + 2, v + i, (n - i) * sizeof(*t));
+	return intern(st, t, n + 2);
 }
 
 int64_t _rc_step(struct _rc_states *st, uint32_t sid, const struct rc_hop *op)
@@ -260,7 +282,7 @@ int64_t _rc_step(struct _rc_states *st, uint32_t sid, const struct rc_hop *op)
 		}
 		return -1;
 	case RC_SPEC_KV:
-		return step_kv(st, sid, v[0], op);
+		return step_kv(st, sid, op);
 	case RC_SPEC_COUNTER:
 		if (op->kind == RC_HOP_INC)
 			return one(st, v[0] + a);
@@ -372,20 +394,31 @@ void _rc_state_fmt(const struct _rc_states *st, uint32_t sid, char *buf,
 	const int64_t *v = sget(st, sid, &m);
 	char vb[96];
 	rc_history_t tmp;
+	bool kv = st->spec == RC_SPEC_KV;
 
 	/* values format against the pool that holds appended strings */
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.strs = st->strs;
-	if (m == 1 && st->spec != RC_SPEC_QUEUE && st->spec != RC_SPEC_STACK &&
-	    st->spec != RC_SPEC_SET) {
+	if (m == 1 && !kv && st->spec != RC_SPEC_QUEUE &&
+	    st->spec != RC_SPEC_STACK && st->spec != RC_SPEC_SET) {
 		rc_history_fmtval(&tmp, v[0], buf, n);
 		return;
 	}
-	o += (size_t)snprintf(buf + o, n - o, "[");
-	for (size_t i = 0; i < m && o + 1 < n; i++)
-		o += (size_t)snprintf(
-			buf + o, n - o, "%s%s", i ? " " : "",
-			rc_history_fmtval(&tmp, v[i], vb, sizeof(vb)));
-	if (o + 1 < n)
-		snprintf(buf + o, n - o, "]");
+	buf[0] = '\0';
+	for (size_t i = 0; i < m; i++) {
+		int w = snprintf(buf + o, n - o, "%s%s%s",
+				 i == 0 ? (kv ? "{" : "[") : " ",
+				 rc_history_fmtval(&tmp, v[i], vb, sizeof(vb)),
+				 kv && i % 2 == 0 ? ":" : "");
+
+		if (w < 0 || (size_t)w >= n - o) {
+			o = n - 1;
+			break;
+		}
+		o += (size_t)w;
+	}
+	if (m == 0 && n > 3)
+		snprintf(buf, n, kv ? "{}" : "[]");
+	else if (o + 2 <= n)
+		snprintf(buf + o, n - o, "%s", kv ? "}" : "]");
 }

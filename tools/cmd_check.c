@@ -298,8 +298,9 @@ static void print_text(const char *file, const rc_history_t *h,
 		}
 		if (pt->norder > 5)
 			from = pt->norder - 5;
-		printf("  longest linearizable prefix: %zu ops%s\n", pt->norder,
-		       from ? ", the last 5:" : ":");
+		printf("  longest %s prefix: %zu ops%s\n",
+		       r->level == RC_LEVEL_SC ? "sequential" : "linearizable",
+		       pt->norder, from ? ", the last 5:" : ":");
 		for (size_t i = from; i < pt->norder; i++)
 			print_op(h, pt->order[i]);
 		printf("  cannot come next:\n");

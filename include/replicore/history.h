@@ -119,7 +119,7 @@ int rc_history_add(rc_history_t *h, const struct rc_hop *op, rc_err_t *err);
 /* Interns a string (len bytes, may hold NULs) and returns its value code. */
 rc_hval_t rc_history_str(rc_history_t *h, const char *s, size_t len);
 
-/* The bytes of a string value, and their length; NULL if not a string. */
+/* The bytes of a string value (NUL-terminated) and their length; NULL if not a string. */
 const char *rc_history_strval(const rc_history_t *h, rc_hval_t v, size_t *len);
 
 size_t rc_history_len(const rc_history_t *h);
