@@ -174,6 +174,54 @@ static const char *binop_s(enum rc_lop op)
 	return s[op];
 }
 
+/* The parser's binding strength of a binary operator; 10 for the rest. */
+static int binop_prec(enum rc_lop op)
+{
+	switch (op) {
+	case RC_OP_LOR:
+		return 1;
+	case RC_OP_LAND:
+		return 2;
+	case RC_OP_OR:
+		return 3;
+	case RC_OP_XOR:
+		return 4;
+	case RC_OP_AND:
+		return 5;
+	case RC_OP_EQ:
+	case RC_OP_NE:
+		return 6;
+	case RC_OP_LT:
+	case RC_OP_LE:
+	case RC_OP_GT:
+	case RC_OP_GE:
+		return 7;
+	case RC_OP_ADD:
+	case RC_OP_SUB:
+		return 8;
+	case RC_OP_MUL:
+		return 9;
+	default:
+		return 10;
+	}
+}
+
+static void print_expr(const rc_litmus_t *t, const struct rc_lthread *th,
+		       const struct rc_lexpr *e, FILE *out);
+
+/* e where an operand of binding strength at least min is expected. */
+static void print_sub(const rc_litmus_t *t, const struct rc_lthread *th,
+		      const struct rc_lexpr *e, int min, FILE *out)
+{
+	if (e->kind == RC_LE_BINOP && binop_prec(e->op) < min) {
+		fputc('(', out);
+		print_expr(t, th, e, out);
+		fputc(')', out);
+	} else {
+		print_expr(t, th, e, out);
+	}
+}
+
 static void print_expr(const rc_litmus_t *t, const struct rc_lthread *th,
 		       const struct rc_lexpr *e, FILE *out)
 {
@@ -222,16 +270,14 @@ static void print_expr(const rc_litmus_t *t, const struct rc_lthread *th,
 		fprintf(out, "atomic_thread_fence(%s)", rc_mo_name(e->mo));
 		return;
 	case RC_LE_BINOP:
-		fputc('(', out);
-		print_expr(t, th, e->a, out);
+		/* left-associative: parentheses only where precedence needs */
+		print_sub(t, th, e->a, binop_prec(e->op), out);
 		fprintf(out, " %s ", binop_s(e->op));
-		print_expr(t, th, e->b, out);
-		fputc(')', out);
+		print_sub(t, th, e->b, binop_prec(e->op) + 1, out);
 		return;
 	case RC_LE_UNOP:
-		fprintf(out, "%s(", binop_s(e->op));
-		print_expr(t, th, e->a, out);
-		fputc(')', out);
+		fputs(binop_s(e->op), out);
+		print_sub(t, th, e->a, 10, out);
 		return;
 	}
 	if (e->kind == RC_LE_CONST || e->kind == RC_LE_REG ||
@@ -362,7 +408,7 @@ static void print_prop(const rc_litmus_t *t, const struct rc_lprop *p,
 		return;
 	case RC_LP_NOT:
 		fputs("~", out);
-		if (prop_prec(p->a) < 3 || p->a->kind == RC_LP_EQ) {
+		if (prop_prec(p->a) < 3) {
 			fputc('(', out);
 			print_prop(t, p->a, out);
 			fputc(')', out);
