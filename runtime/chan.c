@@ -79,6 +79,42 @@ unsigned rc_chan_size(const rc_chan_t *c)
 	return ck_ring_size(&c->ring);
 }
 
+/*
+ * A multi-sender send: reserve a slot (a CAS on the producer head), fill it,
+ * then publish in ticket order. ck_ring's commit spins until the earlier
+ * tickets are published; waiting for that here first, with a wait that
+ * yields, lets a preempted earlier sender run again instead of burning the
+ * rest of the time slice. The commit then finds its turn at once.
+ */
+static bool send_mp(rc_chan_t *c, void *msg)
+{
+	unsigned ticket;
+	void **slot;
+	struct _rc_wait w;
+
+	slot = c->kind == RC_CHAN_MPSC
+		       ? ck_ring_enqueue_reserve_mpsc(&c->ring, c->slots,
+						      &ticket)
+		       : ck_ring_enqueue_reserve_mpmc(&c->ring, c->slots,
+						      &ticket);
+	if (slot == NULL)
+		return false;
+	*slot = msg;
+	_rc_wait_init(&w, UINT64_MAX);
+	while (ck_pr_load_uint(&c->ring.p_tail) != ticket)
+		_rc_wait_step(&w);
+	/*
+	 * The commit's store fence orders the slot write above before the
+	 * p_tail store that publishes it; pairs with the receiver's load
+	 * fence after it reads p_tail.
+	 */
+	if (c->kind == RC_CHAN_MPSC)
+		ck_ring_enqueue_commit_mpsc(&c->ring, ticket);
+	else
+		ck_ring_enqueue_commit_mpmc(&c->ring, ticket);
+	return true;
+}
+
 bool rc_chan_trysend(rc_chan_t *c, void *msg)
 {
 	bool r = false;
@@ -96,14 +132,12 @@ bool rc_chan_trysend(rc_chan_t *c, void *msg)
 	case RC_CHAN_SPSC:
 		r = ck_ring_enqueue_spsc(&c->ring, c->slots, msg);
 		break;
-	case RC_CHAN_MPSC:
-		r = ck_ring_enqueue_mpsc(&c->ring, c->slots, msg);
-		break;
 	case RC_CHAN_SPMC:
 		r = ck_ring_enqueue_spmc(&c->ring, c->slots, msg);
 		break;
+	case RC_CHAN_MPSC:
 	case RC_CHAN_MPMC:
-		r = ck_ring_enqueue_mpmc(&c->ring, c->slots, msg);
+		r = send_mp(c, msg);
 		break;
 	}
 	RC_TSAN_IGNORE_END();

@@ -28,7 +28,7 @@ extern "C" {
  * Multi-sender sends reserve a slot lock-free, then wait for earlier
  * concurrent senders to publish theirs (ck_ring's commit rule), so they are
  * blocking: a sender preempted in the middle of a send delays the senders
- * behind it. Keep multi-sender channels' senders on distinct PUs.
+ * behind it, which wait for it spinning briefly, then yielding the CPU.
  *
  * Calling a single-sender or single-receiver side from two threads at once
  * is a programmer error (undefined behaviour, as in ck_ring).
