@@ -45,3 +45,7 @@ fuzz-check:
 	./fuzz_check -merge=1 $(top_srcdir)/tests/fuzz/corpus-check \
 	  fuzz-check-new
 .PHONY: fuzz-check
+
+check_PROGRAMS += tests/unit/test_check_causal
+tests_unit_test_check_causal_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_check_causal

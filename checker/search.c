@@ -81,6 +81,7 @@ struct search {
 	uint32_t *indet; /* indeterminate ops by invocation */
 	size_t nindet;
 	bool sc, chains;
+	bool relaxed; /* indeterminate ops may take effect more than once */
 	/* sc: each process's determinate ops in order, and positions */
 	uint32_t nprocs;
 	uint32_t *pstart, *plen, *pops, *ppos;
@@ -88,7 +89,7 @@ struct search {
 	struct memo memo;
 	struct frame *fr;
 	size_t nfr, cfr;
-	uint32_t *key;
+	uint32_t *key, *ikey;
 	size_t keycap;
 	/* the witness */
 	uint32_t best_ndet;
@@ -153,31 +154,31 @@ static bool key_reserve(struct search *s, size_t n)
 }
 
 /*
- * The memo key of the current node: [state, k, exceptions...] for
- * linearizability, [state, positions..., linearized indeterminate ops...]
- * for sequential consistency. Returns its length, or 0 when out of memory.
+ * The memo key of the current node, in two parts: the determinate part
+ * [state, k, linearized determinate ops at or after k] (for sequential
+ * consistency [state, 0, position in each process]) in s->key, returned
+ * length; and the sorted linearized indeterminate ops in s->ikey (*ni).
+ * Returns 0 when out of memory.
  */
 static size_t build_key(struct search *s, uint32_t state, uint32_t k,
-			uint32_t rp)
+			uint32_t rp, size_t *ni)
 {
 	size_t m = 2;
 
-	if (!key_reserve(s, 2 + s->nprocs + s->nindet + 64))
+	if (!key_reserve(s, 2 + s->nprocs + 64))
 		return 0;
+	*ni = 0;
+	for (size_t j = 0; j < s->nindet; j++)
+		if (islin(s, s->indet[j]))
+			s->ikey[(*ni)++] = s->indet[j];
 	s->key[0] = state;
 	if (s->sc) {
 		s->key[1] = 0;
 		for (uint32_t p = 0; p < s->nprocs; p++)
 			s->key[m++] = s->ppos[p];
-		for (size_t j = 0; j < s->nindet; j++)
-			if (islin(s, s->indet[j]))
-				s->key[m++] = s->indet[j];
 		return m;
 	}
 	s->key[1] = k;
-	for (size_t j = 0; j < s->nindet && s->indet[j] < k; j++)
-		if (!islin(s, s->indet[j]))
-			s->key[m++] = s->indet[j] | 0x80000000u;
 	int64_t mr = minret(s, rp);
 	for (uint32_t i = k; i < s->n && s->ops[i].call <= mr; i++) {
 		if (i % 64 == 0 && s->lin[i / 64] == 0 &&
@@ -185,8 +186,8 @@ static size_t build_key(struct search *s, uint32_t state, uint32_t k,
 			i += 63;
 			continue;
 		}
-		if (islin(s, i)) {
-			if (!key_reserve(s, m + 1 + 1))
+		if (islin(s, i) && !s->ops[i].indet) {
+			if (!key_reserve(s, m + 1 + 2))
 				return 0;
 			s->key[m++] = i;
 		}
@@ -203,8 +204,32 @@ static uint32_t key_hash(const uint32_t *k, size_t n)
 	return (uint32_t)h;
 }
 
-/* Inserts the key; 1 when new, 0 when seen, -1 when out of memory. */
-static int memo_insert(struct memo *m, const uint32_t *k, size_t n)
+/* Is the sorted list a a subset of the sorted list b? */
+static bool subset(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+	size_t j = 0;
+
+	if (na > nb)
+		return false;
+	for (size_t i = 0; i < na; i++) {
+		while (j < nb && b[j] < a[i])
+			j++;
+		if (j == nb || b[j] != a[i])
+			return false;
+		j++;
+	}
+	return true;
+}
+
+/*
+ * Looks the node up and remembers it: 1 when new, 0 when a node with the
+ * same determinate part and a subset of its indeterminate ops was seen (it
+ * can do all this one can: unused indeterminate ops are optional, and
+ * identical ones interchangeable), -1 when out of memory. Entries are
+ * [nd, hash, ni, det..., ind...].
+ */
+static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
+		       const uint32_t *ind, size_t ni)
 {
 	uint32_t h = key_hash(k, n);
 	size_t i;
@@ -234,15 +259,16 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n)
 		const uint32_t *e = m->arena + m->tab[i] - 1;
 
 		if (e[0] == n && e[1] == h &&
-		    memcmp(e + 2, k, n * sizeof(*k)) == 0)
+		    memcmp(e + 3, k, n * sizeof(*k)) == 0 &&
+		    subset(e + 3 + n, e[2], ind, ni))
 			return 0;
 		i = (i + 1) & (m->tcap - 1);
 	}
-	if (m->len + n + 2 > m->cap) {
+	if (m->len + n + ni + 3 > m->cap) {
 		size_t nc = m->cap ? m->cap * 2 : 4096;
 		uint32_t *a;
 
-		while (nc < m->len + n + 2)
+		while (nc < m->len + n + ni + 3)
 			nc *= 2;
 		a = realloc(m->arena, nc * sizeof(*a));
 		if (a == NULL)
@@ -252,9 +278,12 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n)
 	}
 	m->arena[m->len] = (uint32_t)n;
 	m->arena[m->len + 1] = h;
-	memcpy(m->arena + m->len + 2, k, n * sizeof(*k));
+	m->arena[m->len + 2] = (uint32_t)ni;
+	memcpy(m->arena + m->len + 3, k, n * sizeof(*k));
+	if (ni > 0)
+		memcpy(m->arena + m->len + 3 + n, ind, ni * sizeof(*ind));
 	m->tab[i] = m->len + 1;
-	m->len += n + 2;
+	m->len += n + ni + 3;
 	m->n++;
 	return 1;
 }
@@ -297,6 +326,12 @@ static int64_t next_candidate(struct search *s, struct frame *f)
 			f->cur = (uint32_t)s->nindet;
 			break;
 		}
+		if (s->relaxed) {
+			/* reusable: the first of identical ops stands for all */
+			if (o->twin >= 0)
+				continue;
+			return i;
+		}
 		if (islin(s, i))
 			continue;
 		if (o->twin >= 0 && !islin(s, (uint32_t)o->twin))
@@ -325,7 +360,8 @@ static int push(struct search *s, const struct frame *f)
 static void apply(struct search *s, const struct frame *f, uint32_t i,
 		  struct frame *c)
 {
-	setlin(s, i, true);
+	if (!(s->relaxed && s->ops[i].indet))
+		setlin(s, i, true);
 	c->op = i;
 	c->k = f->k;
 	c->rp = f->rp;
@@ -343,6 +379,8 @@ static void apply(struct search *s, const struct frame *f, uint32_t i,
 
 static void unapply(struct search *s, uint32_t i)
 {
+	if (s->relaxed && s->ops[i].indet)
+		return;
 	setlin(s, i, false);
 	if (!s->ops[i].indet && s->sc)
 		s->ppos[s->ops[i].proc]--;
@@ -405,6 +443,7 @@ static void search_free(struct search *s)
 	free(s->memo.tab);
 	free(s->fr);
 	free(s->key);
+	free(s->ikey);
 	_rc_states_free(&s->st);
 }
 
@@ -531,18 +570,19 @@ static int setup_sc(struct search *s)
 	return 0;
 }
 
-int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
-		     enum rc_level level, const uint32_t *ids, size_t n,
-		     double deadline, size_t max_states,
-		     struct rc_check_part *part)
+static int search_run(const rc_history_t *h, enum rc_spec spec,
+		      enum rc_level level, const uint32_t *ids, size_t n,
+		      double deadline, size_t max_states,
+		      struct rc_check_part *part, bool relaxed, bool *reused)
 {
 	struct search s;
 	struct frame root;
 	unsigned long long iter = 0;
 	int rc = 0;
-	size_t klen;
+	size_t klen, ni;
 
 	memset(&s, 0, sizeof(s));
+	s.relaxed = relaxed;
 	s.sc = level == RC_LEVEL_SC;
 	s.deadline = deadline;
 	s.max_states = max_states;
@@ -556,8 +596,11 @@ int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
 	root.state = RC_STATE_INIT;
 	while (root.k < s.n && s.ops[root.k].indet)
 		root.k++;
-	if ((klen = build_key(&s, root.state, root.k, root.rp)) == 0 ||
-	    memo_insert(&s.memo, s.key, klen) < 0 || push(&s, &root) < 0) {
+	s.ikey = malloc((s.nindet + 1) * sizeof(*s.ikey));
+	if (s.ikey == NULL ||
+	    (klen = build_key(&s, root.state, root.k, root.rp, &ni)) == 0 ||
+	    memo_insert(&s.memo, s.key, klen, s.ikey, ni) < 0 ||
+	    push(&s, &root) < 0) {
 		rc = -RC_ENOMEM;
 		goto out;
 	}
@@ -585,6 +628,11 @@ int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
 			part->nblocked = 0;
 			part->note[0] = '\0';
 			part->verdict = RC_VERDICT_OK;
+			/* did an indeterminate op take effect twice? */
+			for (size_t d = 1; d < s.nfr && relaxed; d++)
+				for (size_t e = d + 1; e < s.nfr; e++)
+					if (s.fr[d].op == s.fr[e].op)
+						*reused = true;
 			break;
 		}
 		if ((++iter & 1023) == 0) {
@@ -651,7 +699,7 @@ int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
 			c.chain = (uint16_t)(f->chain + 1);
 			c.s0 = f->chain > 0 ? f->s0 : f->state;
 		}
-		klen = build_key(&s, c.state, c.k, c.rp);
+		klen = build_key(&s, c.state, c.k, c.rp, &ni);
 		if (klen == 0) {
 			rc = -RC_ENOMEM;
 			goto out;
@@ -665,7 +713,7 @@ int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
 			s.key[klen++] = 0xfffffffeu;
 			s.key[klen++] = c.s0;
 		}
-		int ins = memo_insert(&s.memo, s.key, klen);
+		int ins = memo_insert(&s.memo, s.key, klen, s.ikey, ni);
 
 		if (ins < 0) {
 			rc = -RC_ENOMEM;
@@ -683,4 +731,56 @@ int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
 out:
 	search_free(&s);
 	return rc;
+}
+
+/*
+ * With indeterminate ops the search first lets them take effect any number
+ * of times (not consuming them): that only widens what is accepted, so a
+ * violation found this way is a violation, and it keeps the consumed subset
+ * out of the states, which is what makes never-completing writes costly.
+ * A witness that uses no indeterminate op twice is a real witness; only
+ * otherwise does the exact search run.
+ */
+int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
+		     enum rc_level level, const uint32_t *ids, size_t n,
+		     double deadline, size_t max_states,
+		     struct rc_check_part *part)
+{
+	bool reused = false, any_indet = false;
+	int rc;
+
+	bool finite = true;
+
+	/*
+	 * Only for reads, writes and cas: their effects stay among the values
+	 * written, so reusing ops cannot build ever new states (an append or
+	 * an enqueue could).
+	 */
+	for (size_t i = 0; i < n; i++) {
+		any_indet |= h->ops[ids[i]].status == RC_HST_INDET;
+		finite &= _rc_opclass(spec, &h->ops[ids[i]]) != RC_OPC_OTHER;
+	}
+	if (!any_indet || !finite)
+		return search_run(h, spec, level, ids, n, deadline, max_states,
+				  part, false, &reused);
+	rc = search_run(h, spec, level, ids, n, deadline, max_states, part,
+			true, &reused);
+	if (rc < 0 || part->verdict == RC_VERDICT_UNKNOWN ||
+	    (part->verdict == RC_VERDICT_OK && !reused))
+		return rc;
+	if (part->verdict == RC_VERDICT_VIOLATION) {
+		size_t l = strlen(part->note);
+
+		snprintf(part->note + l, sizeof(part->note) - l, "%s",
+			 " (indeterminate ops were allowed to take "
+			 "effect any number of times)");
+		return 0;
+	}
+	free(part->order);
+	free(part->blocked);
+	part->order = part->blocked = NULL;
+	part->norder = part->nblocked = 0;
+	part->note[0] = '\0';
+	return search_run(h, spec, level, ids, n, deadline, max_states, part,
+			  false, &reused);
 }

@@ -441,7 +441,11 @@ static void test_random(enum rc_spec spec, enum rc_level level, unsigned count)
 		o.spec = spec;
 		o.level = level;
 		if (rc_check(h, &o, &r, NULL) < 0) {
-			bad++;
+			if (bad++ == 0) {
+				diag("%s %s: the checker failed on:",
+				     rc_spec_name(spec), rc_level_name(level));
+				diag_history(h);
+			}
 			rc_history_free(h);
 			continue;
 		}
