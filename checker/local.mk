@@ -31,7 +31,7 @@ CHECK_FUZZ_FILES = $(top_srcdir)/tests/fuzz/fuzz_check.c \
 	$(top_srcdir)/checker/spec.c $(top_srcdir)/checker/search.c \
 	$(top_srcdir)/checker/causal.c $(top_srcdir)/checker/check.c \
 	$(top_srcdir)/checker/html.c $(top_srcdir)/runtime/err.c
-EXTRA_DIST += tests/fuzz/fuzz_check.c tests/fuzz/fuzz_check.h \
+EXTRA_DIST += tests/fuzz/fuzz_check.c \
 	tests/fuzz/corpus-check
 fuzz-check:
 	clang -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -49,3 +49,13 @@ fuzz-check:
 check_PROGRAMS += tests/unit/test_check_causal
 tests_unit_test_check_causal_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_causal
+
+# Command-line tests (POSIX sh, TAP): the corpus verdicts, bad input, output.
+TESTS += tests/unit/test_check_corpus.sh tests/unit/test_check_bad.sh
+EXTRA_DIST += tests/unit/test_check_corpus.sh tests/unit/test_check_bad.sh
+
+# make check replays the kept fuzz corpus through the parsers and checkers.
+check_PROGRAMS += tests/unit/test_check_fuzz_replay
+tests_unit_test_check_fuzz_replay_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_check_fuzz_replay
+noinst_HEADERS += tests/fuzz/fuzz_check.h

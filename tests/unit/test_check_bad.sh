@@ -1,0 +1,128 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_check_bad.sh: bad histories give FILE:LINE:COL errors and exit 2; verdict exit statuses; JSON and HTML output.
+set -u
+n=0
+fail=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rc-check.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+out=$tmp/out
+
+# expect STATUS PATTERN DESCRIPTION -- ARGS...
+expect() {
+	want=$1 pat=$2 desc=$3
+	shift 4
+	n=$((n + 1))
+	"$RC_BIN" check "$@" >"$out" 2>"$out.err"
+	got=$?
+	if [ "$got" -eq "$want" ] && cat "$out" "$out.err" | grep -Eq -- "$pat"; then
+		echo "ok $n - $desc"
+	else
+		echo "not ok $n - $desc (exit $got, want $want; pattern '$pat')"
+		sed 's/^/#   /' "$out" "$out.err" | cut -c1-200 | head -10
+		fail=1
+	fi
+}
+
+: >"$tmp/empty.txt"
+printf '\n# only a comment\n\n' >"$tmp/blank.txt"
+printf '0 1 5 write 1 -> ok\n1 2 6 read -> 1\n0 7 8 wri' >"$tmp/trunc.txt"
+printf '0 1 5 write 1 -> ok\n1 2 6 frobnicate 3 -> ok\n' >"$tmp/unknown.txt"
+printf 'INFO  jepsen.util - 0\t:invoke\t:read\tnil\nINFO  jepsen.util - 1\t:ok\t:write\t3\n' >"$tmp/noinv.log"
+printf '{:process 0, :type :ok, :f :get, :key "a", :value "x"}\n' >"$tmp/noinv.edn"
+printf '{:process 0, :type :invoke, :f :get, :key "a", :value nil}\n{:process 0, :type :ok, :f :get, :key "a"' >"$tmp/trunc.edn"
+printf 'INFO  jepsen.util - 0\t:invoke\t:frob\t1\n' >"$tmp/unknown.log"
+printf '0 5 1 write 1 -> ok\n' >"$tmp/backwards.txt"
+printf '0 1 5 write 1 -> ok\n1 2 6 read -> 1\n' >"$tmp/ok.txt"
+printf '0 1 2 write 1 -> ok\n0 3 4 write 2 -> ok\n1 5 6 read -> 1\n' >"$tmp/bad.txt"
+printf '0 1 2 write 1 -> ok\n0 3 4 write 2 -> ok\n1 5 6 read -> 2\n1 7 8 read -> 1\n' >"$tmp/cc.txt"
+printf '0 1 ? write 1 -> ?\n1 3 4 read -> 1\n1 5 6 read -> nil\n' >"$tmp/indet.txt"
+
+expect 2 'empty.txt:1:1: error: expected a history, got an empty file' \
+	"an empty file is bad input" -- "$tmp/empty.txt"
+expect 2 'blank.txt:1:1: error: expected a history' \
+	"a file of comments is bad input" -- "$tmp/blank.txt"
+expect 2 "trunc.txt:3:7: error: expected an operation .*got 'wri'" \
+	"a truncated line names line and column" -- "$tmp/trunc.txt"
+expect 2 "unknown.txt:2:7: error: expected an operation .*got 'frobnicate'" \
+	"an unknown operation names line and column" -- "$tmp/unknown.txt"
+expect 2 'noinv.log:2:[0-9]+: error: a response with no invocation' \
+	"a Jepsen log response with no invocation" -- "$tmp/noinv.log"
+expect 2 'noinv.edn:1:1: error: a response with no invocation' \
+	"an EDN response with no invocation" -- "$tmp/noinv.edn"
+expect 2 'trunc.edn:2:[0-9]+: error: expected' \
+	"a truncated EDN map" -- "$tmp/trunc.edn"
+expect 2 "unknown.log:1:[0-9]+: error: expected an operation .*got ':frob'" \
+	"an unknown Jepsen operation" -- "$tmp/unknown.log"
+expect 2 'backwards.txt:1:5: error: expected a response time not before' \
+	"a response before its invocation" -- "$tmp/backwards.txt"
+expect 2 'nosuch.txt: error: cannot open' \
+	"a missing file" -- "$tmp/nosuch.txt"
+expect 2 "unknown spec 'tree'" "an unknown spec" -- --spec tree "$tmp/ok.txt"
+expect 2 "unknown level 'strict'" "an unknown level" -- --level strict "$tmp/ok.txt"
+expect 2 "not one of the queue spec's" "operations outside the spec" -- \
+	--spec queue "$tmp/ok.txt"
+expect 0 'linearizable' "a linearizable history exits 0" -- "$tmp/ok.txt"
+expect 1 'NOT linearizable' "a violation exits 1" -- "$tmp/bad.txt"
+expect 1 'cannot come next' "the failure names what cannot come next" -- "$tmp/bad.txt"
+expect 0 'sequentially consistent' "sc of a stale read" -- --level sc "$tmp/bad.txt"
+expect 1 'NOT linearizable' "an indeterminate write cannot be undone" -- "$tmp/indet.txt"
+expect 0 '"verdict":"ok"' "--json gives the verdict" -- --json "$tmp/ok.txt"
+expect 0 '"file":.*"spec":"register".*"level":"lin".*"ops":2.*"seconds"' \
+	"--json has file, spec, level, ops, seconds" -- --json "$tmp/ok.txt"
+expect 1 '"witness":\{"kind":"prefix"' "--json gives the failure witness" -- \
+	--json "$tmp/bad.txt"
+expect 0 '"keys":\[' "--json of kv gives one object per key" -- --json \
+	"$RC_SHARED/corpus/histories/jepsen-kv-c01-ok.edn"
+expect 0 'causally consistent' "a stale read is causally consistent" -- \
+	--level cc "$tmp/bad.txt"
+expect 1 'WriteCORead' "a causal violation names its pattern" -- --level cc \
+	"$tmp/cc.txt"
+expect 0 'SYNOPSIS' "--help" -- --help
+
+# A budget that runs out: verdict unknown, exit 3.
+"$RC_BIN" bench check --write 20000 "$tmp/big.txt" 2>/dev/null ||
+	"$RC_BIN" bench-check --write 20000 "$tmp/big.txt" 2>/dev/null
+if [ -s "$tmp/big.txt" ]; then
+	expect 3 'unknown' "--timeout 0.000001 gives unknown, exit 3" -- \
+		--timeout 0.000001 --level sc "$tmp/big.txt"
+else
+	n=$((n + 1))
+	echo "ok $n # SKIP the bench check command is not wired yet"
+fi
+
+# HTML: produced, self-contained, the operations in it, tags balanced.
+n=$((n + 1))
+"$RC_BIN" check --html "$tmp/page.html" "$tmp/bad.txt" >/dev/null 2>&1
+if [ -s "$tmp/page.html" ] && grep -q 'read' "$tmp/page.html" &&
+	grep -q 'Cannot come next' "$tmp/page.html" &&
+	! grep -Eq '(src|href)=|<link|<script src|@import' "$tmp/page.html"; then
+	echo "ok $n - --html writes a self-contained page with the failure"
+else
+	echo "not ok $n - --html page"
+	fail=1
+fi
+n=$((n + 1))
+balanced=yes
+for tag in html head body svg table tr td th g title p h1 h2 style b text; do
+	o=$(grep -o "<$tag[ >]" "$tmp/page.html" | wc -l)
+	c=$(grep -o "</$tag>" "$tmp/page.html" | wc -l)
+	[ "$o" -eq "$c" ] || balanced="no: $tag $o open, $c closed"
+done
+if [ "$balanced" = yes ]; then
+	echo "ok $n - the page's tags are balanced"
+else
+	echo "not ok $n - the page's tags are balanced ($balanced)"
+	fail=1
+fi
+n=$((n + 1))
+"$RC_BIN" check --html "$tmp/ok.html" \
+	"$RC_SHARED/corpus/histories/jepsen-etcd/etcd_002.log" >/dev/null 2>&1
+if grep -q 'Witness order' "$tmp/ok.html" && grep -q '</html>' "$tmp/ok.html"; then
+	echo "ok $n - a passing history's page shows the witness order"
+else
+	echo "not ok $n - a passing history's page shows the witness order"
+	fail=1
+fi
+echo "1..$n"
+exit $fail

@@ -1,0 +1,52 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_check_corpus.sh: every history of the reference corpus gets the verdict VERDICTS.tsv gives it.
+set -u
+dir="$RC_SHARED/corpus/histories"
+if [ ! -f "$dir/VERDICTS.tsv" ]; then
+	echo "1..0 # SKIP no reference corpus at $dir"
+	exit 0
+fi
+n=0
+fail=0
+files=0
+out=$(mktemp "${TMPDIR:-/tmp}/rc-corpus.XXXXXX")
+trap 'rm -f "$out"' EXIT INT TERM
+# Every file of the folder must have a verdict: none is skipped.
+for f in "$dir"/*.edn "$dir"/*/*.log; do
+	[ -e "$f" ] || continue
+	files=$((files + 1))
+	rel=${f#"$dir"/}
+	if ! grep -q "^$rel	" "$dir/VERDICTS.tsv"; then
+		n=$((n + 1))
+		echo "not ok $n - $rel has no verdict in VERDICTS.tsv"
+		fail=1
+	fi
+done
+tab=$(printf '\t')
+while IFS="$tab" read -r file spec lin; do
+	[ "$file" = file ] && continue
+	n=$((n + 1))
+	case $lin in
+	true) want=0 ;;
+	*) want=1 ;;
+	esac
+	"$RC_BIN" check --spec "$spec" --json --timeout 60 "$dir/$file" >"$out" 2>&1
+	got=$?
+	if [ "$got" -eq "$want" ]; then
+		echo "ok $n - $file: linearizable $lin"
+	else
+		echo "not ok $n - $file: exit $got, want $want (linearizable $lin)"
+		sed 's/^/#   /' "$out" | cut -c1-300 | head -5
+		fail=1
+	fi
+done <"$dir/VERDICTS.tsv"
+n=$((n + 1))
+if [ "$files" -eq 54 ]; then
+	echo "ok $n - all 54 files of the corpus checked"
+else
+	echo "not ok $n - found $files files, want 54"
+	fail=1
+fi
+echo "1..$n"
+exit $fail
