@@ -59,3 +59,4 @@ check_PROGRAMS += tests/unit/test_check_fuzz_replay
 tests_unit_test_check_fuzz_replay_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_fuzz_replay
 noinst_HEADERS += tests/fuzz/fuzz_check.h
+dist_man_MANS += doc/replicore-check.1
