@@ -668,7 +668,7 @@ static int bounded_search(struct causal *c, enum rc_level level,
 			if (c->ops[w].write && c->ops[o].proc != c->ops[w].proc)
 				cand[nc][0] = (uint32_t)w,
 				cand[nc++][1] = (uint32_t)o;
-	if (nc > 22) {
+	if (nc > 16) {
 		part->verdict = RC_VERDICT_UNKNOWN;
 		snprintf(part->note, sizeof(part->note),
 			 "the history is not differentiated (a value is "
@@ -682,6 +682,10 @@ static int bounded_search(struct causal *c, enum rc_level level,
 	for (uint64_t x = 0; x < (UINT64_C(1) << nc); x++) {
 		bool cyclic = false;
 
+		if ((x & 255) == 255 && deadline > 0 && _rc_now() > deadline) {
+			b.out_of_time = true;
+			break;
+		}
 		memcpy(b.m, base, c->n * c->words * sizeof(*b.m));
 		for (size_t e = 0; e < nc; e++)
 			if ((x >> e) & 1)

@@ -120,12 +120,12 @@ static int cmp_call(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static const struct search *sort_ctx;
-
-static int cmp_ret(const void *a, const void *b)
+/* Orders op numbers by response time (qsort_r: reentrant). */
+static int cmp_ret(const void *a, const void *b, void *arg)
 {
-	const struct sop *x = &sort_ctx->ops[*(const uint32_t *)a];
-	const struct sop *y = &sort_ctx->ops[*(const uint32_t *)b];
+	const struct search *s = arg;
+	const struct sop *x = &s->ops[*(const uint32_t *)a];
+	const struct sop *y = &s->ops[*(const uint32_t *)b];
 
 	if (x->ret != y->ret)
 		return x->ret < y->ret ? -1 : 1;
@@ -506,9 +506,7 @@ static int setup(struct search *s, const rc_history_t *h, enum rc_spec spec,
 			s->by_ret[s->ndet++] = i;
 		}
 	}
-	sort_ctx = s;
-	qsort(s->by_ret, s->ndet, sizeof(*s->by_ret), cmp_ret);
-	sort_ctx = NULL;
+	qsort_r(s->by_ret, s->ndet, sizeof(*s->by_ret), cmp_ret, s);
 	return 0;
 }
 

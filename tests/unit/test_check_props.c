@@ -572,6 +572,46 @@ static void test_roundtrip(void)
 	free(buf);
 }
 
+struct shared_check {
+	const rc_history_t *h;
+	int verdict;
+};
+
+static void *check_thread(void *arg)
+{
+	struct shared_check *sc = arg;
+	struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
+	rc_check_result_t *r;
+
+	sc->verdict = -1;
+	if (rc_check(sc->h, &o, &r, NULL) == 0) {
+		sc->verdict = (int)r->verdict;
+		rc_check_result_free(r);
+	}
+	return NULL;
+}
+
+/* rc_check is reentrant: threads check one history at once. */
+static void test_threads(void)
+{
+	rc_history_t *h = rc_history_gen_cas(2000, 8, 5, 10);
+	struct shared_check sc[4];
+	pthread_t t[4];
+	bool all = true;
+
+	for (int i = 0; i < 4; i++) {
+		sc[i].h = h;
+		pthread_create(&t[i], NULL, check_thread, &sc[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		all &= sc[i].verdict == RC_VERDICT_OK;
+	}
+	ok(all, "4 threads checking one history at once all find it "
+		"linearizable");
+	rc_history_free(h);
+}
+
 int main(void)
 {
 	unsigned count = (unsigned)tap_env_u64("RC_CHECK_PROPS", 400);
@@ -582,6 +622,7 @@ int main(void)
 				    count);
 	test_generated();
 	test_roundtrip();
+	test_threads();
 	done_testing();
 	return exit_status();
 }
