@@ -10,6 +10,7 @@
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 
+#include "bench/bench.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 
@@ -18,10 +19,28 @@ static const char bench_help[] =
 	"    replicore bench - benchmarks\n"
 	"\n"
 	"SYNOPSIS\n"
-	"    replicore bench models [--json] [--repeat N] [--corpus DIR]\n"
+	"    replicore bench c2c|fence|atomic [--json] [--plot FILE.svg] "
+	"[--duration S]\n"
+	"                    [--repeat N] [--synthetic SPEC]\n"
+	"    replicore bench models [--json] [--repeat N] [--corpus DIR] "
+	"[FILE...]\n"
 	"    replicore bench check [OPTION]...\n"
 	"\n"
 	"DESCRIPTION\n"
+	"    c2c     core-to-core latency of every pair of PUs (cache-line "
+	"ping-pong by\n"
+	"            compare-and-swap and by store/load), heat maps with "
+	"node boundaries\n"
+	"    fence   the cost of each fence (x86, C11, ck_pr_fence_*, "
+	"liburcu) alone and\n"
+	"            between dependent operations\n"
+	"    atomic  load, store, CAS, fetch-add, exchange from 1..P "
+	"threads on one shared\n"
+	"            line, falsely shared lines and private lines\n"
+	"            These three report median and spread of repeated "
+	"samples; see\n"
+	"            'replicore bench KIND --help' and replicore-bench(1) "
+	"(JSON schema).\n"
 	"    models  runs every litmus test of the corpus (DIR/x86 and "
 	"DIR/c11) under\n"
 	"            every model that applies to it, one model per run as "
@@ -35,7 +54,10 @@ static const char bench_help[] =
 	"            fig6-explicit (herd7: 0.40 s for those 213 runs), and\n"
 	"            fig6-explicit under rc11 (herd7: 93 s) and sc (herd7: "
 	"22 s).\n"
-	"            Times are measured, never asserted.\n"
+	"            Each FILE (e.g. bench/litmus/*.litmus, 6-thread tests) is "
+	"timed\n"
+	"            too, after the corpus. Times are measured, never "
+	"asserted.\n"
 	"    check   the history checkers' benchmark; see 'replicore bench "
 	"check --help'.\n"
 	"\n"
@@ -132,7 +154,7 @@ static int bench_models(int argc, char **argv)
 	char dflt[4096], **files = NULL;
 	const char *dir = NULL;
 	uint64_t repeat = 1;
-	size_t nfiles = 0, cap = 0, nruns = 0, herd_runs = 0;
+	size_t nfiles = 0, cap = 0, nruns = 0, herd_runs = 0, ncorpus = 0;
 	double total = 0, herd_cmp = 0, fig6_rc11 = -1, fig6_sc = -1, t0;
 	int c, json = 0, status = CLI_EXIT_OK;
 	struct cli_json j;
@@ -162,9 +184,6 @@ static int bench_models(int argc, char **argv)
 			return cli_bad_option("bench models", argv, optopt);
 		}
 	}
-	if (optind < argc)
-		return cli_usage("bench models", "unexpected argument '%s'",
-				 argv[optind]);
 	if (!dir) {
 		const char *sh = getenv("RC_SHARED");
 
@@ -176,6 +195,23 @@ static int bench_models(int argc, char **argv)
 	    list_dir(dir, "c11", &files, &nfiles, &cap) < 0) {
 		fprintf(stderr, "replicore bench models: out of memory\n");
 		return CLI_EXIT_USAGE;
+	}
+	ncorpus = nfiles;
+	for (int a = optind; a < argc; a++) {
+		char *f;
+
+		if (nfiles == cap) {
+			size_t nc = cap ? 2 * cap : 64;
+			char **nf = realloc(files, nc * sizeof(char *));
+
+			if (!nf)
+				break;
+			files = nf;
+			cap = nc;
+		}
+		f = strdup(argv[a]);
+		if (f)
+			files[nfiles++] = f;
 	}
 	if (nfiles == 0) {
 		free(files);
@@ -201,9 +237,14 @@ static int bench_models(int argc, char **argv)
 		char path[8192];
 		rc_err_t err = RC_ERR_INITIALIZER;
 		rc_litmus_t *t;
-		bool fig6 = strstr(files[i], "fig6-explicit") != NULL;
+		bool fig6 = i < ncorpus &&
+			    strstr(files[i], "fig6-explicit") != NULL;
 
-		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		/* corpus files are relative to dir, the others as given */
+		if (i < ncorpus)
+			snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		else
+			snprintf(path, sizeof path, "%s", files[i]);
 		if (rc_litmus_parse_file(path, &t, &err) < 0) {
 			rc_err_print(&err, stderr);
 			status = CLI_EXIT_USAGE;
@@ -241,7 +282,7 @@ static int bench_models(int argc, char **argv)
 			herd = t->arch == RC_LITMUS_X86
 				       ? rc_model_herd_name(m) != NULL
 				       : strcmp(rc_model_name(m), "rc11") == 0;
-			if (herd && !fig6) {
+			if (herd && !fig6 && i < ncorpus) {
 				herd_cmp += best;
 				herd_runs++;
 			}
@@ -333,7 +374,8 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } kinds[] = {
-	{ "models", bench_models },
+	{ "c2c", bench_c2c },	    { "fence", bench_fence },
+	{ "atomic", bench_atomic }, { "models", bench_models },
 	{ "check", bench_check },
 };
 
@@ -352,7 +394,7 @@ int cmd_bench(int argc, char **argv)
 		if (strcmp(kinds[i].name, argv[1]) == 0)
 			return kinds[i].run(argc - 1, argv + 1);
 	return cli_usage("bench",
-			 "unknown benchmark '%s' (expected models or "
-			 "check)",
+			 "unknown benchmark '%s' (expected c2c, fence, "
+			 "atomic, models or check)",
 			 argv[1]);
 }

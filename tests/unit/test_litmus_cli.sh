@@ -96,8 +96,11 @@ check "bench: herd7 comparison" has '"herd7_seconds":0.4' "$T/out"
 check "bench: 9 runs (4 X86 models, 5 C models)" has '"runs_count":9' "$T/out"
 check "bench models human output" status 0 "$BIN" bench models --corpus "$T/corpus" --repeat 2
 check "bench: summary line" has "9 runs, total" "$T/out"
+check "bench models times extra files" status 0 "$BIN" bench models --json --corpus "$T/corpus" "$C/x86/MP.litmus"
+check "bench: the extra file is a run" has '"test":"'"$C"'/x86/MP.litmus","model":"tso"' "$T/out"
+check "bench: 13 runs" has '"runs_count":13' "$T/out"
 check "unknown bench kind exits 2" status 2 "$BIN" bench frob
-check "and lists the kinds" has "unknown benchmark 'frob' (expected models or check)" "$T/err"
+check "and lists the kinds" has "unknown benchmark 'frob' (expected c2c, fence, atomic, models or check)" "$T/err"
 check "bench --help exits 0" status 0 "$BIN" bench --help
 
 echo "1..$n"
