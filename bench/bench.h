@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* bench.h: the machinery the NUMA microbenchmarks share: options, timing, statistics, JSON and SVG. */
+#ifndef RC_BENCH_BENCH_H
+#define RC_BENCH_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <replicore/topo.h>
+
+#include "tools/cli.h"
+
+/* A cache line as the benches lay out shared data (64 bytes on x86-64). */
+#define RC_BENCH_LINE 64
+
+/* The version of the JSON result envelope (bench/schema.json). */
+#define RC_BENCH_SCHEMA "replicore-bench/1"
+
+/* The entry points, registered in tools/cmd_bench.c. */
+int bench_c2c(int argc, char **argv);
+int bench_fence(int argc, char **argv);
+int bench_atomic(int argc, char **argv);
+
+/* The options every kind takes, parsed by _rc_bench_parse(). */
+struct rc_bench_opts {
+	const char *kind;      /* "c2c", "fence", "atomic" */
+	bool json;	       /* --json: the result as JSON on stdout */
+	const char *plot;      /* --plot FILE.svg, or NULL */
+	double duration;       /* --duration S: seconds per sample */
+	unsigned repeat;       /* --repeat N: samples per measurement */
+	const char *synthetic; /* --synthetic SPEC, or NULL */
+	const char *xml;       /* --xml FILE, or NULL */
+	unsigned threads;      /* --threads N (atomic), 0 = every PU */
+	bool progress;	       /* stderr is a terminal */
+};
+
+/*
+ * Parses the common options after the kind (argv[0] is the kind); help is
+ * printed for -h/--help. Returns -1 to go on, else the exit status to
+ * return (0 after --help, 2 after a bad option, with a message).
+ */
+int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
+		    const char *help);
+
+/* Opens the layout the options name; prints the error and returns NULL. */
+rc_topo_t *_rc_bench_topo(const struct rc_bench_opts *o);
+
+/* Summary statistics of n samples: the median, p10/p90 and min/max. */
+struct rc_bench_stats {
+	unsigned n;
+	double median, p10, p90, min, max;
+};
+
+/* Computes the statistics of v[0..n) (sorts v in place); n >= 1. */
+void _rc_bench_stats(double *v, unsigned n, struct rc_bench_stats *s);
+
+/* Writes s as the JSON object {"median":..,"p10":..,..,"samples":[..]}. */
+void _rc_bench_json_stats(struct cli_json *j, const struct rc_bench_stats *s,
+			  const double *samples);
+
+/*
+ * Starts a result: the envelope's common members (schema, benchmark,
+ * version, date, host with the CPU model and load, topology with the
+ * layout-to-machine mapping, settings). The caller then writes its own
+ * members ("results", ...) and calls _rc_bench_json_end().
+ */
+void _rc_bench_json_begin(struct cli_json *j, const struct rc_bench_opts *o,
+			  const rc_topo_t *topo, const char *unit);
+void _rc_bench_json_end(struct cli_json *j);
+
+/* The CPU's model name (cpuid brand string or /proc/cpuinfo). */
+const char *_rc_bench_cpu_model(void);
+
+/* The 1-minute load average, or -1 when unknown. */
+double _rc_bench_load(void);
+
+/* Progress on stderr ("\r" line) when o->progress; NULL fmt clears it. */
+void _rc_bench_progress(const struct rc_bench_opts *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Monotonic time in nanoseconds. */
+uint64_t _rc_bench_now(void);
+
+/*
+ * A start line for n threads: each calls _rc_bench_gate_wait(), which
+ * returns once all n have arrived. Spins, then yields (bounded by the
+ * other threads' start, which the caller guarantees).
+ */
+struct rc_bench_gate {
+	_Alignas(RC_BENCH_LINE) _Atomic unsigned arrived;
+	char pad[RC_BENCH_LINE - sizeof(unsigned)];
+};
+void _rc_bench_gate_wait(struct rc_bench_gate *g, unsigned n);
+
+/* SVG plots (bench/svg.c). */
+struct rc_svg;
+
+/* A series of a line plot: n points (x[i], y[i]) with error bars lo..hi. */
+struct rc_svg_series {
+	const char *name;
+	unsigned n;
+	const double *x, *y, *lo, *hi; /* lo, hi may be NULL */
+	unsigned dash;		       /* 0 solid, 1 dashed, 2 dotted */
+	unsigned color;		       /* index into the palette */
+};
+
+/* A horizontal bar of a bar chart, with an optional whisker lo..hi. */
+struct rc_svg_bar {
+	const char *label;
+	double v, lo, hi;
+	unsigned color;
+};
+
+/* Opens an SVG document of width x height pixels; NULL on error (errno). */
+struct rc_svg *_rc_svg_open(const char *path, unsigned width, unsigned height,
+			    const char *title, const char *subtitle);
+/* Closes the document; returns 0 or -1 when writing failed. */
+int _rc_svg_close(struct rc_svg *s);
+
+/*
+ * A line plot in the box (x, y, w, h): axes with ticks and labels (units
+ * in the label text), the series and a legend.
+ */
+void _rc_svg_lines(struct rc_svg *s, double x, double y, double w, double h,
+		   const char *xlabel, const char *ylabel,
+		   const struct rc_svg_series *series, unsigned nseries);
+
+/*
+ * A heat map of the n x n matrix m (row-major, NaN = no value) in the box:
+ * labels[i] names row and column i, a cell shows its value, bounds[i] true
+ * draws a boundary line before row/column i (node boundaries), and a colour
+ * bar explains the scale (logarithmic when the values span more than 20x).
+ */
+void _rc_svg_heatmap(struct rc_svg *s, double x, double y, double w, double h,
+		     const char *title, const char *axis, const char *unit,
+		     unsigned n, const double *m, const char *const *labels,
+		     const bool *bounds);
+
+/* A horizontal bar chart in the box, value axis labelled xlabel. */
+void _rc_svg_bars(struct rc_svg *s, double x, double y, double w, double h,
+		  const char *xlabel, const struct rc_svg_bar *bars,
+		  unsigned nbars, const char *const *legend, unsigned nlegend);
+
+/* Free text at (x, y), escaped; anchor "start", "middle" or "end". */
+void _rc_svg_text(struct rc_svg *s, double x, double y, unsigned size,
+		  const char *anchor, const char *text);
+
+#endif /* RC_BENCH_BENCH_H */

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/* test_bench_output.c: bench c2c, fence and atomic with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <replicore/topo.h>
+
+#include "tests/tap.h"
+#include "tests/unit/bench_json.h"
+
+static char dir[256], bin[1024], srcdir[1024];
+static struct bj *schema;
+
+/* Runs "$RC_BIN bench ARGS" with stdout and stderr to files; exit status. */
+static int run(const char *args)
+{
+	char cmd[4096];
+	int st;
+
+	snprintf(cmd, sizeof cmd, "'%s' bench %s >'%s/out' 2>'%s/err'", bin,
+		 args, dir, dir);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static char *slurp(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return bj_read_file(path);
+}
+
+static void show_err(void)
+{
+	char *e = slurp("err");
+
+	if (e != NULL && e[0] != '\0')
+		diag("stderr: %.400s", e);
+	free(e);
+}
+
+/* Validates out as a result of kind; returns the parsed value or NULL. */
+static struct bj *check_json(const char *kind, const char *what)
+{
+	char err[600];
+	char *text = slurp("out");
+	struct bj *v = text ? bj_parse(text, err, sizeof err) : NULL;
+	const struct bj *b;
+	bool valid;
+
+	ok(v != NULL, "%s: stdout is JSON", what);
+	if (v == NULL) {
+		diag("%s", text ? err : "no output");
+		free(text);
+		skip(2, "no JSON");
+		return NULL;
+	}
+	free(text);
+	valid = bj_validate(schema, schema, v, "", err, sizeof err);
+	ok(valid, "%s: valid against bench/schema.json", what);
+	if (!valid)
+		diag("%s", err);
+	b = bj_get(v, "benchmark");
+	ok(b != NULL && b->t == BJ_STR && strcmp(b->s, kind) == 0,
+	   "%s: benchmark is \"%s\"", what, kind);
+	return v;
+}
+
+static void check_svg(const char *name, const char *const *labels,
+		      const char *what)
+{
+	char err[256];
+	char *s = slurp(name);
+	bool wf = s != NULL && svg_wellformed(s, err, sizeof err);
+	bool all = s != NULL;
+
+	ok(wf, "%s: the SVG is well-formed", what);
+	if (!wf)
+		diag("%s", s ? err : "no file");
+	for (size_t i = 0; s != NULL && labels[i] != NULL; i++)
+		if (strstr(s, labels[i]) == NULL) {
+			diag("no '%s' in the SVG", labels[i]);
+			all = false;
+		}
+	ok(all, "%s: axis labels and units present", what);
+	free(s);
+}
+
+static size_t nresults(const struct bj *v)
+{
+	const struct bj *r = bj_get(v, "results");
+
+	return r != NULL && r->t == BJ_ARR ? r->n : 0;
+}
+
+/* The validator itself must reject what is wrong. */
+static void self_test(void)
+{
+	static const char *const bad_json[] = {
+		"{\"schema\":\"replicore-bench/1\"}",
+		"{\"a\":}",
+		"[1,2",
+	};
+	char err[600];
+	struct bj *v;
+
+	v = bj_parse(bad_json[0], err, sizeof err);
+	ok(v != NULL && !bj_validate(schema, schema, v, "", err, sizeof err),
+	   "validator: rejects a result missing members (%s)", err);
+	bj_free(v);
+	ok(bj_parse(bad_json[1], err, sizeof err) == NULL &&
+		   bj_parse(bad_json[2], err, sizeof err) == NULL,
+	   "validator: rejects malformed JSON (%s)", err);
+	ok(!svg_wellformed("<svg xmlns=\"http://www.w3.org/2000/svg\"><g>"
+			   "</svg>",
+			   err, sizeof err) &&
+		   !svg_wellformed("<html></html>", err, sizeof err) &&
+		   !svg_wellformed("<svg xmlns=\"http://www.w3.org/2000/svg\">"
+				   "<text>a < b</text></svg>",
+				   err, sizeof err),
+	   "svg check: rejects unbalanced tags, a foreign root, a stray <");
+	ok(svg_wellformed("<?xml version=\"1.0\"?>\n<svg xmlns=\"http://"
+			  "www.w3.org/2000/svg\"><g a='1'><text>x &amp; "
+			  "y</text><line/></g></svg>\n",
+			  err, sizeof err),
+	   "svg check: accepts a small document");
+}
+
+int main(void)
+{
+	static const char *const c2c_labels[] = { "PU (thick lines: NUMA node",
+						  "ns", "Core-to-core", NULL };
+	static const char *const fence_labels[] = { "ns per loop iteration",
+						    "x86 MFENCE",
+						    "C11 fence seq_cst", NULL };
+	static const char *const atomic_labels[] = {
+		"threads", "ns per operation", "million operations per second",
+		NULL
+	};
+	const char *b = getenv("RC_BIN"), *s = getenv("RC_SRCDIR");
+	const char *dur = getenv("RC_BENCH_TEST_DURATION");
+	char args[2048], path[1200], *text, err[600];
+	rc_topo_t *topo;
+	unsigned npus;
+	struct bj *v;
+	int st;
+
+	snprintf(bin, sizeof bin, "%s", b && *b ? b : "./replicore");
+	snprintf(srcdir, sizeof srcdir, "%s", s && *s ? s : ".");
+	if (dur == NULL || *dur == '\0')
+		dur = "0.005";
+	snprintf(dir, sizeof dir, "%s/rc-bench-XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		skip_all("cannot make a temporary directory");
+	if (rc_topo_open(&topo, NULL, NULL, NULL) < 0)
+		skip_all("cannot read the machine's topology");
+	npus = rc_topo_npus(topo);
+	rc_topo_close(topo);
+
+	snprintf(path, sizeof path, "%s/bench/schema.json", srcdir);
+	text = bj_read_file(path);
+	schema = text ? bj_parse(text, err, sizeof err) : NULL;
+	free(text);
+	if (schema == NULL) {
+		printf("Bail out! cannot read %s\n", path);
+		return 1;
+	}
+	self_test();
+
+	/* c2c on the machine */
+	if (npus >= 2) {
+		snprintf(args, sizeof args,
+			 "c2c --json --duration %s --repeat 3 --plot "
+			 "'%s/c2c.svg'",
+			 dur, dir);
+		st = run(args);
+		is(st, 0, "c2c --json exits 0");
+		if (st != 0)
+			show_err();
+		v = check_json("c2c", "c2c");
+		text = slurp("err");
+		ok(text != NULL && text[0] == '\0',
+		   "c2c: nothing on stderr when it is not a terminal");
+		free(text);
+		is(nresults(v), npus * (npus - 1), "c2c: two methods per pair");
+		ok(bj_get(v, "matrix") != NULL && bj_get(v, "floor") != NULL,
+		   "c2c: the matrix and the floor are there");
+		bj_free(v);
+		check_svg("c2c.svg", c2c_labels, "c2c");
+	} else {
+		skip(8, "c2c needs two PUs");
+	}
+
+	/* c2c on a synthetic layout mapped onto the machine */
+	snprintf(args, sizeof args,
+		 "c2c --json --duration %s --repeat 2 --synthetic "
+		 "'numa:2 core:2 pu:1' --plot '%s/c2c-syn.svg'",
+		 dur, dir);
+	st = run(args);
+	is(st, 0, "c2c --synthetic exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("c2c", "c2c synthetic");
+	{
+		const struct bj *t = bj_get(v, "topology");
+		const struct bj *m = bj_get(t, "mapping");
+		const struct bj *note = bj_get(t, "mapping_note");
+
+		ok(m != NULL && m->n == 4 && bj_get(t, "nodes") != NULL &&
+			   bj_get(t, "nodes")->num == 2,
+		   "c2c synthetic: 4 PUs on 2 nodes, mapping stated");
+		ok(note != NULL && note->t == BJ_STR &&
+			   strstr(note->s, "not real NUMA nodes") != NULL,
+		   "c2c synthetic: says the nodes are not real");
+		is(nresults(v), 12, "c2c synthetic: 6 pairs, 2 methods");
+	}
+	bj_free(v);
+	check_svg("c2c-syn.svg", c2c_labels, "c2c synthetic");
+	text = slurp("c2c-syn.svg");
+	ok(text != NULL && strstr(text, "stroke-width=\"2.5\"") != NULL,
+	   "c2c synthetic: the node boundary is drawn");
+	free(text);
+
+	/* fence */
+	snprintf(args, sizeof args,
+		 "fence --json --duration %s --repeat 2 --plot '%s/fence.svg'",
+		 dur, dir);
+	st = run(args);
+	is(st, 0, "fence --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("fence", "fence");
+	ok(nresults(v) >= 2 * 20, "fence: two loops for each fence (%zu)",
+	   nresults(v));
+	bj_free(v);
+	check_svg("fence.svg", fence_labels, "fence");
+
+	/* atomic */
+	snprintf(
+		args, sizeof args,
+		"atomic --json --duration %s --repeat 2 --plot '%s/atomic.svg'",
+		dur, dir);
+	st = run(args);
+	is(st, 0, "atomic --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("atomic", "atomic");
+	is(nresults(v), 15 * npus, "atomic: 5 ops x 3 layouts x 1..%u threads",
+	   npus);
+	bj_free(v);
+	check_svg("atomic.svg", atomic_labels, "atomic");
+
+	snprintf(args, sizeof args,
+		 "atomic --json --duration %s --repeat 1 --threads 3 "
+		 "--synthetic 'numa:2 core:2 pu:1'",
+		 dur);
+	st = run(args);
+	is(st, 0, "atomic --threads 3 --synthetic exits 0");
+	v = check_json("atomic", "atomic synthetic");
+	is(nresults(v), 15 * 3, "atomic: threads capped by --threads");
+	bj_free(v);
+
+	/* human-readable output */
+	text = NULL;
+	snprintf(args, sizeof args, "c2c --duration %s --repeat 1", dur);
+	ok(run(args) == 0 && (text = slurp("out")) != NULL &&
+		   strstr(text, "core-to-core latency") != NULL,
+	   "c2c without --json prints a table");
+	free(text);
+
+	/* help and bad options */
+	text = NULL;
+	ok(run("--help") == 0 && (text = slurp("out")) != NULL &&
+		   strstr(text, "c2c") && strstr(text, "fence") &&
+		   strstr(text, "atomic"),
+	   "bench --help lists c2c, fence and atomic");
+	free(text);
+	{
+		static const char *const kinds[] = { "c2c", "fence", "atomic" };
+
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(args, sizeof args, "%s --help", kinds[i]);
+			text = NULL;
+			ok(run(args) == 0 && (text = slurp("out")) != NULL &&
+				   strstr(text, "SYNOPSIS") &&
+				   strstr(text, "EXIT STATUS") &&
+				   strstr(text, "--duration"),
+			   "bench %s --help", kinds[i]);
+			free(text);
+		}
+	}
+	{
+		static const struct {
+			const char *args, *msg;
+		} bad[] = {
+			{ "c2c --duration 0", "--duration needs seconds" },
+			{ "c2c --duration abc", "--duration needs seconds" },
+			{ "fence --repeat 0", "--repeat must be" },
+			{ "atomic --repeat x", "--repeat needs" },
+			{ "c2c --frob", "unrecognized option" },
+			{ "c2c --threads 2", "--threads applies to" },
+			{ "fence extra", "unexpected argument 'extra'" },
+			{ "atomic --synthetic 'numa:x'", "synthetic" },
+			{ "c2c --plot", "missing argument" },
+		};
+
+		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			st = run(bad[i].args);
+			text = slurp("err");
+			ok(st == 2 && text != NULL &&
+				   strstr(text, bad[i].msg) != NULL,
+			   "bench %s: exit 2, says '%s'", bad[i].args,
+			   bad[i].msg);
+			if (st != 2 || text == NULL ||
+			    strstr(text, bad[i].msg) == NULL)
+				diag("status %d, stderr: %s", st,
+				     text ? text : "");
+			free(text);
+		}
+	}
+
+	bj_free(schema);
+	snprintf(args, sizeof args, "rm -rf '%s'", dir);
+	if (system(args) != 0)
+		diag("could not remove %s", dir);
+	done_testing();
+	return exit_status();
+}
