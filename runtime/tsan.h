@@ -20,6 +20,9 @@
 
 #ifdef RC_TSAN
 #include <sanitizer/tsan_interface.h>
+/* Exported by the TSan runtime of GCC and clang; not every header declares them. */
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
 /* Everything this thread did so far happens before a later RC_TSAN_ACQUIRE. */
 #define RC_TSAN_RELEASE(addr) __tsan_release((void *)(addr))
 #define RC_TSAN_ACQUIRE(addr) __tsan_acquire((void *)(addr))
