@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <replicore/topo.h>
+
 #include "tools/cli.h"
 
 int cli_usage(const char *cmd, const char *fmt, ...)
@@ -201,4 +203,116 @@ void cli_json_end(struct cli_json *j)
 {
 	assert(j->depth == 0);
 	fputc('\n', j->out);
+}
+
+void cli_json_kv_str(struct cli_json *j, const char *key, const char *s)
+{
+	cli_json_key(j, key);
+	cli_json_str(j, s);
+}
+
+void cli_json_kv_int(struct cli_json *j, const char *key, long long v)
+{
+	cli_json_key(j, key);
+	cli_json_int(j, v);
+}
+
+void cli_json_kv_uint(struct cli_json *j, const char *key, unsigned long long v)
+{
+	cli_json_key(j, key);
+	cli_json_uint(j, v);
+}
+
+void cli_json_kv_double(struct cli_json *j, const char *key, double v)
+{
+	cli_json_key(j, key);
+	cli_json_double(j, v);
+}
+
+void cli_json_kv_bool(struct cli_json *j, const char *key, bool v)
+{
+	cli_json_key(j, key);
+	cli_json_bool(j, v);
+}
+
+const char *cli_cache_type_name(enum rc_cache_type t)
+{
+	return t == RC_CACHE_DATA	   ? "data"
+	       : t == RC_CACHE_INSTRUCTION ? "instruction"
+					   : "unified";
+}
+
+const char *cli_topo_kind_name(enum rc_topo_kind k)
+{
+	return k == RC_TOPO_SYNTHETIC ? "synthetic"
+	       : k == RC_TOPO_XML     ? "xml"
+				      : "machine";
+}
+
+void cli_json_topo(struct cli_json *j, const struct rc_topo *t)
+{
+	unsigned nn = rc_topo_nnodes(t);
+
+	cli_json_obj(j);
+	cli_json_kv_str(j, "kind", cli_topo_kind_name(rc_topo_kind(t)));
+	cli_json_kv_str(j, "source", rc_topo_source(t));
+	cli_json_kv_uint(j, "packages", rc_topo_npackages(t));
+	cli_json_kv_uint(j, "nodes", nn);
+	cli_json_kv_uint(j, "cores", rc_topo_ncores(t));
+	cli_json_kv_uint(j, "pus", rc_topo_npus(t));
+	cli_json_kv_uint(j, "real_pus", rc_topo_real_npus(t));
+	cli_json_kv_bool(j, "wraps", rc_topo_wraps(t));
+	cli_json_key(j, "numa");
+	cli_json_arr(j);
+	for (unsigned n = 0; n < nn; n++) {
+		cli_json_obj(j);
+		cli_json_kv_uint(j, "node", n);
+		cli_json_kv_uint(j, "memory", rc_topo_node_memory(t, n));
+		cli_json_key(j, "pus");
+		cli_json_arr(j);
+		for (unsigned k = 0; k < rc_topo_node_npus(t, n); k++) {
+			struct rc_topo_pu pu;
+
+			rc_topo_pu(t, rc_topo_node_pu(t, n, k), &pu);
+			cli_json_obj(j);
+			cli_json_kv_uint(j, "pu", pu.index);
+			cli_json_kv_uint(j, "core", pu.core);
+			cli_json_kv_uint(j, "package", pu.package);
+			cli_json_kv_uint(j, "real_cpu", pu.real_os_index);
+			cli_json_obj_end(j);
+		}
+		cli_json_arr_end(j);
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_key(j, "caches");
+	cli_json_arr(j);
+	for (unsigned i = 0; i < rc_topo_ncaches(t); i++) {
+		struct rc_topo_cache c;
+
+		rc_topo_cache(t, i, &c);
+		cli_json_obj(j);
+		cli_json_kv_uint(j, "level", c.level);
+		cli_json_kv_str(j, "type", cli_cache_type_name(c.type));
+		cli_json_kv_uint(j, "size", c.size);
+		cli_json_kv_uint(j, "linesize", c.linesize);
+		cli_json_kv_uint(j, "pus", c.npus);
+		cli_json_kv_uint(j, "first_pu", c.first_pu);
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_key(j, "distances");
+	if (rc_topo_distance(t, 0, 0) < 0) {
+		cli_json_null(j);
+	} else {
+		cli_json_arr(j);
+		for (unsigned a = 0; a < nn; a++) {
+			cli_json_arr(j);
+			for (unsigned b = 0; b < nn; b++)
+				cli_json_int(j, rc_topo_distance(t, a, b));
+			cli_json_arr_end(j);
+		}
+		cli_json_arr_end(j);
+	}
+	cli_json_obj_end(j);
 }

@@ -68,4 +68,26 @@ void cli_json_null(struct cli_json *j);
 /* Ends the document with a newline; the depth must be back at 0. */
 void cli_json_end(struct cli_json *j);
 
+/* A key and its value in one call, inside an object. */
+void cli_json_kv_str(struct cli_json *j, const char *key, const char *s);
+void cli_json_kv_int(struct cli_json *j, const char *key, long long v);
+void cli_json_kv_uint(struct cli_json *j, const char *key,
+		      unsigned long long v);
+void cli_json_kv_double(struct cli_json *j, const char *key, double v);
+void cli_json_kv_bool(struct cli_json *j, const char *key, bool v);
+
+struct rc_topo;
+enum rc_topo_kind;
+enum rc_cache_type;
+/* "machine", "synthetic" or "xml". */
+const char *cli_topo_kind_name(enum rc_topo_kind k);
+/* "unified", "data" or "instruction". */
+const char *cli_cache_type_name(enum rc_cache_type t);
+/*
+ * Writes a layout as one JSON object (the schema `replicore topo --json`
+ * documents in replicore(1)): kind, source, counts, NUMA nodes with their
+ * PUs, caches and distances. Every command that reports a topology uses it.
+ */
+void cli_json_topo(struct cli_json *j, const struct rc_topo *topo);
+
 #endif /* RC_TOOLS_CLI_H */

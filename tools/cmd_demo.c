@@ -381,25 +381,9 @@ static void print_json(const rc_topo_t *real, const rc_topo_t *layout,
 	cli_json_init(&j, stdout);
 	cli_json_obj(&j);
 	cli_json_key(&j, "machine");
-	cli_json_obj(&j);
-	cli_json_key(&j, "nodes");
-	cli_json_uint(&j, rc_topo_nnodes(real));
-	cli_json_key(&j, "cores");
-	cli_json_uint(&j, rc_topo_ncores(real));
-	cli_json_key(&j, "pus");
-	cli_json_uint(&j, rc_topo_npus(real));
-	cli_json_obj_end(&j);
+	cli_json_topo(&j, real);
 	cli_json_key(&j, "layout");
-	cli_json_obj(&j);
-	cli_json_key(&j, "source");
-	cli_json_str(&j, rc_topo_source(layout));
-	cli_json_key(&j, "nodes");
-	cli_json_uint(&j, rc_topo_nnodes(layout));
-	cli_json_key(&j, "pus");
-	cli_json_uint(&j, rc_topo_npus(layout));
-	cli_json_key(&j, "wraps");
-	cli_json_bool(&j, rc_topo_wraps(layout));
-	cli_json_obj_end(&j);
+	cli_json_topo(&j, layout);
 	cli_json_key(&j, "clocks");
 	cli_json_obj(&j);
 	cli_json_key(&j, "replicas");
@@ -409,16 +393,11 @@ static void print_json(const rc_topo_t *real, const rc_topo_t *layout,
 
 		rc_topo_pu(layout, reps[i].pu, &pu);
 		cli_json_obj(&j);
-		cli_json_key(&j, "replica");
-		cli_json_uint(&j, i);
-		cli_json_key(&j, "pu");
-		cli_json_uint(&j, pu.index);
-		cli_json_key(&j, "node");
-		cli_json_uint(&j, pu.node);
-		cli_json_key(&j, "real_cpu");
-		cli_json_uint(&j, pu.real_os_index);
-		cli_json_key(&j, "pinned");
-		cli_json_bool(&j, reps[i].pin_error == 0);
+		cli_json_kv_uint(&j, "replica", i);
+		cli_json_kv_uint(&j, "pu", pu.index);
+		cli_json_kv_uint(&j, "node", pu.node);
+		cli_json_kv_uint(&j, "real_cpu", pu.real_os_index);
+		cli_json_kv_bool(&j, "pinned", reps[i].pin_error == 0);
 		cli_json_obj_end(&j);
 	}
 	cli_json_arr_end(&j);
@@ -430,14 +409,10 @@ static void print_json(const rc_topo_t *real, const rc_topo_t *layout,
 		event_name(e, name, sizeof name);
 		event_what(e, what, sizeof what);
 		cli_json_obj(&j);
-		cli_json_key(&j, "event");
-		cli_json_str(&j, name);
-		cli_json_key(&j, "replica");
-		cli_json_uint(&j, e->replica);
-		cli_json_key(&j, "what");
-		cli_json_str(&j, what);
-		cli_json_key(&j, "lamport");
-		cli_json_uint(&j, e->lamport);
+		cli_json_kv_str(&j, "event", name);
+		cli_json_kv_uint(&j, "replica", e->replica);
+		cli_json_kv_str(&j, "what", what);
+		cli_json_kv_uint(&j, "lamport", e->lamport);
 		cli_json_key(&j, "vclock");
 		cli_json_arr(&j);
 		for (unsigned k = 0; k < e->vc->n; k++)
@@ -480,10 +455,8 @@ static void print_json(const rc_topo_t *real, const rc_topo_t *layout,
 		cli_json_str(&j, name);
 	}
 	cli_json_arr_end(&j);
-	cli_json_key(&j, "lamport_consistent");
-	cli_json_bool(&j, res->lamport_consistent);
-	cli_json_key(&j, "order_extends_hb");
-	cli_json_bool(&j, res->order_extends_hb);
+	cli_json_kv_bool(&j, "lamport_consistent", res->lamport_consistent);
+	cli_json_kv_bool(&j, "order_extends_hb", res->order_extends_hb);
 	cli_json_obj_end(&j);
 	cli_json_obj_end(&j);
 	cli_json_end(&j);

@@ -61,20 +61,6 @@ static const char *human_size(uint64_t b, char *buf, size_t n)
 	return buf;
 }
 
-static const char *cache_type(enum rc_cache_type t)
-{
-	return t == RC_CACHE_DATA	   ? "data"
-	       : t == RC_CACHE_INSTRUCTION ? "instruction"
-					   : "unified";
-}
-
-static const char *kind_name(enum rc_topo_kind k)
-{
-	return k == RC_TOPO_SYNTHETIC ? "synthetic"
-	       : k == RC_TOPO_XML     ? "xml"
-				      : "machine";
-}
-
 static void print_table(const rc_topo_t *t)
 {
 	unsigned nn = rc_topo_nnodes(t);
@@ -84,7 +70,7 @@ static void print_table(const rc_topo_t *t)
 		printf("layout: this machine\n");
 	else
 		printf("layout: %s \"%s\", mapped onto %u real PU%s%s\n",
-		       kind_name(rc_topo_kind(t)), rc_topo_source(t),
+		       cli_topo_kind_name(rc_topo_kind(t)), rc_topo_source(t),
 		       rc_topo_real_npus(t),
 		       rc_topo_real_npus(t) == 1 ? "" : "s",
 		       rc_topo_wraps(t) ? " (wraps: several layout PUs share "
@@ -124,7 +110,7 @@ static void print_table(const rc_topo_t *t)
 
 			rc_topo_cache(t, i, &c);
 			printf("  L%-5u %-12s %-11s %-5u %u PU%s from PU %u\n",
-			       c.level, cache_type(c.type),
+			       c.level, cli_cache_type_name(c.type),
 			       c.size ? human_size(c.size, buf, sizeof buf)
 				      : "?",
 			       c.linesize, c.npus, c.npus == 1 ? "" : "s",
@@ -148,91 +134,9 @@ static void print_table(const rc_topo_t *t)
 static void print_json(const rc_topo_t *t)
 {
 	struct cli_json j;
-	unsigned nn = rc_topo_nnodes(t);
 
 	cli_json_init(&j, stdout);
-	cli_json_obj(&j);
-	cli_json_key(&j, "kind");
-	cli_json_str(&j, kind_name(rc_topo_kind(t)));
-	cli_json_key(&j, "source");
-	cli_json_str(&j, rc_topo_source(t));
-	cli_json_key(&j, "packages");
-	cli_json_uint(&j, rc_topo_npackages(t));
-	cli_json_key(&j, "nodes");
-	cli_json_uint(&j, nn);
-	cli_json_key(&j, "cores");
-	cli_json_uint(&j, rc_topo_ncores(t));
-	cli_json_key(&j, "pus");
-	cli_json_uint(&j, rc_topo_npus(t));
-	cli_json_key(&j, "real_pus");
-	cli_json_uint(&j, rc_topo_real_npus(t));
-	cli_json_key(&j, "wraps");
-	cli_json_bool(&j, rc_topo_wraps(t));
-	cli_json_key(&j, "numa");
-	cli_json_arr(&j);
-	for (unsigned n = 0; n < nn; n++) {
-		cli_json_obj(&j);
-		cli_json_key(&j, "node");
-		cli_json_uint(&j, n);
-		cli_json_key(&j, "memory");
-		cli_json_uint(&j, rc_topo_node_memory(t, n));
-		cli_json_key(&j, "pus");
-		cli_json_arr(&j);
-		for (unsigned k = 0; k < rc_topo_node_npus(t, n); k++) {
-			struct rc_topo_pu pu;
-
-			rc_topo_pu(t, rc_topo_node_pu(t, n, k), &pu);
-			cli_json_obj(&j);
-			cli_json_key(&j, "pu");
-			cli_json_uint(&j, pu.index);
-			cli_json_key(&j, "core");
-			cli_json_uint(&j, pu.core);
-			cli_json_key(&j, "package");
-			cli_json_uint(&j, pu.package);
-			cli_json_key(&j, "real_cpu");
-			cli_json_uint(&j, pu.real_os_index);
-			cli_json_obj_end(&j);
-		}
-		cli_json_arr_end(&j);
-		cli_json_obj_end(&j);
-	}
-	cli_json_arr_end(&j);
-	cli_json_key(&j, "caches");
-	cli_json_arr(&j);
-	for (unsigned i = 0; i < rc_topo_ncaches(t); i++) {
-		struct rc_topo_cache c;
-
-		rc_topo_cache(t, i, &c);
-		cli_json_obj(&j);
-		cli_json_key(&j, "level");
-		cli_json_uint(&j, c.level);
-		cli_json_key(&j, "type");
-		cli_json_str(&j, cache_type(c.type));
-		cli_json_key(&j, "size");
-		cli_json_uint(&j, c.size);
-		cli_json_key(&j, "linesize");
-		cli_json_uint(&j, c.linesize);
-		cli_json_key(&j, "pus");
-		cli_json_uint(&j, c.npus);
-		cli_json_key(&j, "first_pu");
-		cli_json_uint(&j, c.first_pu);
-		cli_json_obj_end(&j);
-	}
-	cli_json_arr_end(&j);
-	cli_json_key(&j, "distances");
-	if (rc_topo_distance(t, 0, 0) < 0) {
-		cli_json_null(&j);
-	} else {
-		cli_json_arr(&j);
-		for (unsigned a = 0; a < nn; a++) {
-			cli_json_arr(&j);
-			for (unsigned b = 0; b < nn; b++)
-				cli_json_int(&j, rc_topo_distance(t, a, b));
-			cli_json_arr_end(&j);
-		}
-		cli_json_arr_end(&j);
-	}
-	cli_json_obj_end(&j);
+	cli_json_topo(&j, t);
 	cli_json_end(&j);
 }
 
