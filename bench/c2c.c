@@ -22,14 +22,17 @@
  *   then stores its own (release/acquire).
  *
  * Bounded: the initiator stops after the sample's duration by storing
- * RC_C2C_STOP; each wait yields after a spin budget (a layout whose two
- * PUs share a real CPU ping-pongs through the scheduler) and gives up at a
- * hard deadline, marking the sample as timed out.
+ * RC_C2C_STOP; each wait yields after a spin budget and gives up at a hard
+ * deadline, marking the sample as timed out. The budget is small when the
+ * two PUs share a real CPU (a synthetic layout: the ping-pong then goes
+ * through the scheduler) and large otherwise, so that a loaded machine does
+ * not turn a short wait into a lost time slice.
  */
 
 #define RC_C2C_STOP UINT64_MAX
-#define RC_C2C_BATCH 64		   /* rounds between two clock reads */
-#define RC_C2C_SPINS (1u << 14)	   /* spins before a wait yields */
+#define RC_C2C_BATCH 64		       /* rounds between two clock reads */
+#define RC_C2C_SHARED_SPINS (1u << 10) /* spins before a yield, one real CPU */
+#define RC_C2C_SPINS (1u << 20)	       /* spins before a yield, two CPUs */
 #define RC_C2C_GRACE 2000000000ull /* ns past the duration before giving up */
 
 enum { M_CAS = 0, M_STORE = 1, M_FLOOR = 2, NMETHODS = 2 };
@@ -48,6 +51,7 @@ struct c2c_side {
 	bool initiator;
 	int method;
 	uint64_t duration_ns, deadline_ns;
+	unsigned budget;
 	struct c2c_line *line;
 	struct rc_bench_gate *gate;
 	/* results */
@@ -60,7 +64,7 @@ struct c2c_side {
  * deadline (then *timeout is set).
  */
 static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
-		     bool *timeout)
+		     unsigned budget, bool *timeout)
 {
 	unsigned spins = 0;
 	uint64_t v;
@@ -71,7 +75,7 @@ static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
 	       want) {
 		if (v == RC_C2C_STOP)
 			return false;
-		if (++spins % RC_C2C_SPINS == 0) {
+		if (++spins % budget == 0) {
 			sched_yield();
 			if (_rc_bench_now() > deadline) {
 				*timeout = true;
@@ -82,9 +86,20 @@ static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
 	return true;
 }
 
+/* The spin budget of a pair: small when both PUs run on one real CPU. */
+static unsigned budget_of(const rc_topo_t *topo, unsigned a, unsigned b)
+{
+	struct rc_topo_pu x, y;
+
+	rc_topo_pu(topo, a, &x);
+	rc_topo_pu(topo, b, &y);
+	return x.real_os_index == y.real_os_index ? RC_C2C_SHARED_SPINS
+						  : RC_C2C_SPINS;
+}
+
 /* Moves the line from want to want + 1 by CAS; false as in wait_for(). */
 static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
-		     bool *timeout)
+		     unsigned budget, bool *timeout)
 {
 	unsigned spins = 0;
 	uint64_t exp = want;
@@ -97,7 +112,7 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 		if (exp == RC_C2C_STOP)
 			return false;
 		exp = want;
-		if (++spins % RC_C2C_SPINS == 0) {
+		if (++spins % budget == 0) {
 			sched_yield();
 			if (_rc_bench_now() > deadline) {
 				*timeout = true;
@@ -122,11 +137,11 @@ static void *run_side(void *arg)
 		for (;; r++) {
 			if (s->method == M_CAS) {
 				if (!cas_move(l, 2 * r + 1, s->deadline_ns,
-					      &s->timeout))
+					      s->budget, &s->timeout))
 					break;
 				continue;
 			}
-			if (!wait_for(l, 2 * r + 1, s->deadline_ns,
+			if (!wait_for(l, 2 * r + 1, s->deadline_ns, s->budget,
 				      &s->timeout))
 				break;
 			/* release: our pong after seeing the ping; pairs
@@ -141,7 +156,7 @@ static void *run_side(void *arg)
 		for (unsigned k = 0; k < RC_C2C_BATCH; k++, r++) {
 			if (s->method == M_CAS) {
 				if (!cas_move(l, 2 * r, s->deadline_ns,
-					      &s->timeout))
+					      s->budget, &s->timeout))
 					goto out;
 				continue;
 			}
@@ -149,7 +164,7 @@ static void *run_side(void *arg)
 			 * in the responder's wait */
 			atomic_store_explicit(&l->v, 2 * r + 1,
 					      memory_order_release);
-			if (!wait_for(l, 2 * r + 2, s->deadline_ns,
+			if (!wait_for(l, 2 * r + 2, s->deadline_ns, s->budget,
 				      &s->timeout))
 				goto out;
 		}
@@ -191,6 +206,7 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 		side[i].method = m;
 		side[i].duration_ns = dur;
 		side[i].deadline_ns = now + 2 * dur + RC_C2C_GRACE;
+		side[i].budget = budget_of(topo, a, b);
 		side[i].line = &line;
 		side[i].gate = &gate;
 	}
@@ -313,6 +329,7 @@ struct floor_arg {
 	unsigned pu;
 	bool initiator;
 	uint64_t rounds, elapsed_ns, deadline;
+	unsigned budget;
 	struct c2c_line *line;
 	struct rc_bench_gate *gate;
 	bool timeout;
@@ -329,7 +346,8 @@ static void *floor_side(void *arg)
 	for (uint64_t r = 0; r < f->rounds; r++) {
 		uint64_t mine = 2 * r + (f->initiator ? 0 : 1);
 
-		if (!wait_for(f->line, mine, f->deadline, &f->timeout))
+		if (!wait_for(f->line, mine, f->deadline, f->budget,
+			      &f->timeout))
 			break;
 		/* release: hands the line over; pairs with the acquire
 		 * load in the other side's wait_for() */
@@ -364,6 +382,7 @@ static double floor_sample(const rc_topo_t *topo, unsigned a, unsigned b,
 		f[i].initiator = i == 0;
 		f[i].rounds = rounds;
 		f[i].deadline = dl;
+		f[i].budget = budget_of(topo, a, b);
 		f[i].line = &line;
 		f[i].gate = &gate;
 	}

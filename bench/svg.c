@@ -163,15 +163,11 @@ void _rc_svg_lines(struct rc_svg *s, double x, double y, double w, double h,
 	double px = x + 70, py = y + 10, pw = w - 70 - legw - 10, ph = h - 60;
 	char buf[64];
 
+	/* the scale fits the medians; longer error bars stop at the top */
 	for (unsigned k = 0; k < nseries; k++)
 		for (unsigned i = 0; i < series[k].n; i++) {
-			double top =
-				series[k].hi ? series[k].hi[i] : series[k].y[i];
-
 			xmin = fmin(xmin, series[k].x[i]);
 			xmax = fmax(xmax, series[k].x[i]);
-			if (isfinite(top))
-				ymax = fmax(ymax, top);
 			if (isfinite(series[k].y[i]))
 				ymax = fmax(ymax, series[k].y[i]);
 		}
@@ -236,8 +232,9 @@ void _rc_svg_lines(struct rc_svg *s, double x, double y, double w, double h,
 				continue;
 			if (r->lo && r->hi && isfinite(r->lo[i]) &&
 			    isfinite(r->hi[i]))
-				line(s, SX(r->x[i]), SY(r->lo[i]), SX(r->x[i]),
-				     SY(r->hi[i]), col, 1);
+				line(s, SX(r->x[i]), SY(fmin(r->lo[i], ymax)),
+				     SX(r->x[i]), SY(fmin(r->hi[i], ymax)), col,
+				     1);
 			fprintf(s->f,
 				"<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" "
 				"fill=\"%s\"/>\n",
