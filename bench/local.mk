@@ -11,3 +11,43 @@ bench-models: replicore$(EXEEXT)
 		$(srcdir)/bench/litmus/*.litmus
 bench: bench-models
 .PHONY: bench bench-models
+
+# The NUMA microbenchmarks (c2c, fence, atomic): built into the replicore
+# command, not into the library; their machinery is in bench/common.c and
+# bench/svg.c, and bench/arch.h holds everything architecture-specific.
+replicore_SOURCES += \
+	%reldir%/common.c \
+	%reldir%/svg.c \
+	%reldir%/c2c.c \
+	%reldir%/fence.c \
+	%reldir%/atomic.c
+noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h
+EXTRA_DIST += %reldir%/schema.json
+dist_man_MANS += doc/replicore-bench.1
+
+# Output shape of every kind (JSON against bench/schema.json, SVG
+# well-formed), and the c2c floor beside bench c2c (reported, not asserted).
+check_PROGRAMS += tests/unit/test_bench_output tests/unit/test_bench_c2c
+tests_unit_test_bench_output_SOURCES = tests/unit/test_bench_output.c \
+	tests/unit/bench_json.c tests/unit/bench_json.h
+tests_unit_test_bench_output_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_bench_c2c_SOURCES = tests/unit/test_bench_c2c.c \
+	tests/unit/bench_json.c tests/unit/bench_json.h
+tests_unit_test_bench_c2c_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_bench_output tests/unit/test_bench_c2c
+
+# make bench: a short pass of c2c, fence and atomic into bench/results/.
+RC_BENCH_NUMA_FLAGS = --duration $${RC_BENCH_DURATION:-0.02} \
+	--repeat $${RC_BENCH_REPEAT:-3}
+bench-numa: replicore$(EXEEXT)
+	@mkdir -p bench/results
+	@for k in c2c fence atomic; do \
+	  echo "bench $$k -> bench/results/$$k.json, bench/results/$$k.svg"; \
+	  ./replicore$(EXEEXT) bench $$k $(RC_BENCH_NUMA_FLAGS) --json \
+	    --plot bench/results/$$k.svg >bench/results/$$k.json || exit 1; \
+	done
+bench: bench-numa
+CLEANFILES += bench/results/c2c.json bench/results/c2c.svg \
+	bench/results/fence.json bench/results/fence.svg \
+	bench/results/atomic.json bench/results/atomic.svg
+.PHONY: bench-numa

@@ -10,6 +10,7 @@
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 
+#include "bench/bench.h"
 #include "tools/cli.h"
 #include "tools/commands.h"
 
@@ -18,11 +19,28 @@ static const char bench_help[] =
 	"    replicore bench - benchmarks\n"
 	"\n"
 	"SYNOPSIS\n"
+	"    replicore bench c2c|fence|atomic [--json] [--plot FILE.svg] "
+	"[--duration S]\n"
+	"                    [--repeat N] [--synthetic SPEC]\n"
 	"    replicore bench models [--json] [--repeat N] [--corpus DIR] "
 	"[FILE...]\n"
 	"    replicore bench check [OPTION]...\n"
 	"\n"
 	"DESCRIPTION\n"
+	"    c2c     core-to-core latency of every pair of PUs (cache-line "
+	"ping-pong by\n"
+	"            compare-and-swap and by store/load), heat maps with "
+	"node boundaries\n"
+	"    fence   the cost of each fence (x86, C11, ck_pr_fence_*, "
+	"liburcu) alone and\n"
+	"            between dependent operations\n"
+	"    atomic  load, store, CAS, fetch-add, exchange from 1..P "
+	"threads on one shared\n"
+	"            line, falsely shared lines and private lines\n"
+	"            These three report median and spread of repeated "
+	"samples; see\n"
+	"            'replicore bench KIND --help' and replicore-bench(1) "
+	"(JSON schema).\n"
 	"    models  runs every litmus test of the corpus (DIR/x86 and "
 	"DIR/c11) under\n"
 	"            every model that applies to it, one model per run as "
@@ -356,7 +374,8 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } kinds[] = {
-	{ "models", bench_models },
+	{ "c2c", bench_c2c },	    { "fence", bench_fence },
+	{ "atomic", bench_atomic }, { "models", bench_models },
 	{ "check", bench_check },
 };
 
@@ -375,7 +394,7 @@ int cmd_bench(int argc, char **argv)
 		if (strcmp(kinds[i].name, argv[1]) == 0)
 			return kinds[i].run(argc - 1, argv + 1);
 	return cli_usage("bench",
-			 "unknown benchmark '%s' (expected models or "
-			 "check)",
+			 "unknown benchmark '%s' (expected c2c, fence, "
+			 "atomic, models or check)",
 			 argv[1]);
 }
