@@ -150,8 +150,10 @@ static bool sample(const rc_topo_t *topo, const unsigned *pus, unsigned t,
 		/* relaxed: the flag carries no data */
 		atomic_store_explicit(&flag.stop, true, memory_order_relaxed);
 		for (unsigned i = started; i <= t; i++)
+			/* release: opens the gate after the stop signal above;
+			 * pairs with the acquire load in _rc_bench_gate_wait() */
 			atomic_fetch_add_explicit(&gate.arrived, 1,
-						  memory_order_relaxed);
+						  memory_order_release);
 		for (unsigned i = 0; i < started; i++)
 			pthread_join(th[i], NULL);
 		return false;

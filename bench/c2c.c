@@ -35,7 +35,7 @@
 #define RC_C2C_SPINS (1u << 20)	       /* spins before a yield, two CPUs */
 #define RC_C2C_GRACE 2000000000ull /* ns past the duration before giving up */
 
-enum { M_CAS = 0, M_STORE = 1, M_FLOOR = 2, NMETHODS = 2 };
+enum { M_CAS = 0, M_STORE = 1, NMETHODS = 2 };
 static const char *const method_name[] = { "cas", "store" };
 static const char *const method_title[] = { "compare-and-swap ping-pong",
 					    "store/load ping-pong" };
@@ -216,8 +216,10 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 				/* release: stops the lone initiator */
 				atomic_store_explicit(&line.v, RC_C2C_STOP,
 						      memory_order_release);
+				/* release: opens the gate after the stop signal above;
+				 * pairs with the acquire load in _rc_bench_gate_wait() */
 				atomic_fetch_add_explicit(&gate.arrived, 1,
-							  memory_order_relaxed);
+							  memory_order_release);
 				pthread_join(th[0], NULL);
 			}
 			return NAN;
@@ -389,10 +391,14 @@ static double floor_sample(const rc_topo_t *topo, unsigned a, unsigned b,
 	if (pthread_create(&th[0], NULL, floor_side, &f[0]) != 0)
 		return NAN;
 	if (pthread_create(&th[1], NULL, floor_side, &f[1]) != 0) {
+		/* release: stops the lone first side; pairs with the
+		 * acquire load in its wait_for() */
 		atomic_store_explicit(&line.v, RC_C2C_STOP,
 				      memory_order_release);
+		/* release: opens the gate after the stop signal above;
+		 * pairs with the acquire load in _rc_bench_gate_wait() */
 		atomic_fetch_add_explicit(&gate.arrived, 1,
-					  memory_order_relaxed);
+					  memory_order_release);
 		pthread_join(th[0], NULL);
 		return NAN;
 	}

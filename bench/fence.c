@@ -2,6 +2,7 @@
 /* fence.c: `replicore bench fence`, the cost of each fence alone and between dependent operations. */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ static struct {
 	_Alignas(RC_BENCH_LINE) _Atomic uint64_t v;
 	char pad[RC_BENCH_LINE - sizeof(uint64_t)];
 } cell;
-static _Alignas(RC_BENCH_LINE) uint32_t lockcell;
+/* The target of x86 LOCK ADD; unused on other architectures. */
+static _Alignas(RC_BENCH_LINE) uint32_t lockcell __attribute__((unused));
 
 #define LOOPS(id, stmt)                                              \
 	static void tight_##id(uint64_t n)                           \
