@@ -75,7 +75,7 @@ static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
 	       want) {
 		if (v == RC_C2C_STOP)
 			return false;
-		if (++spins % budget == 0) {
+		if ((++spins & (budget - 1)) == 0) { /* budget: a power of 2 */
 			sched_yield();
 			if (_rc_bench_now() > deadline) {
 				*timeout = true;
@@ -112,7 +112,7 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 		if (exp == RC_C2C_STOP)
 			return false;
 		exp = want;
-		if (++spins % budget == 0) {
+		if ((++spins & (budget - 1)) == 0) { /* budget: a power of 2 */
 			sched_yield();
 			if (_rc_bench_now() > deadline) {
 				*timeout = true;
