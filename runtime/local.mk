@@ -5,6 +5,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/topo.c \
 	%reldir%/chan.c \
 	%reldir%/clock.c \
+	%reldir%/mem.c \
 	%reldir%/wait.c
 
 noinst_HEADERS += \
@@ -16,4 +17,5 @@ replicoreinc_HEADERS += \
 	include/replicore/err.h \
 	include/replicore/topo.h \
 	include/replicore/chan.h \
-	include/replicore/clock.h
+	include/replicore/clock.h \
+	include/replicore/mem.h

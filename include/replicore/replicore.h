@@ -10,6 +10,7 @@
 #include <replicore/check.h>
 #include <replicore/chan.h>
 #include <replicore/clock.h>
+#include <replicore/mem.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 

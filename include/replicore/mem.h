@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/* replicore/mem.h: shared memory objects at four consistency levels, with explicit propagation steps. */
+#ifndef REPLICORE_MEM_H
+#define REPLICORE_MEM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <replicore/err.h>
+#include <replicore/topo.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * An rc_mem is an array of 64-bit locations (all 0 at creation) shared by
+ * a domain of replicas, numbered 0..nreplicas-1. Each replica is used by
+ * one thread at a time (its owner): calling the operations of one replica
+ * from two threads at once is a programmer error. Different replicas may
+ * be used by different threads at once.
+ *
+ * The level fixes what a replica's loads can see:
+ *
+ *   RC_LIN     one copy, every operation a seq_cst atomic: linearizable.
+ *   RC_SC      a copy per replica, writes totally ordered by a shared log
+ *              and applied by every replica in log order; a load first
+ *              applies the log up to the replica's own last write, then
+ *              reads the local copy. Sequentially consistent, not
+ *              linearizable: a load may be stale, never out of order.
+ *   RC_TSO     one shared copy and a FIFO store buffer per replica; a load
+ *              forwards from the own buffer, stores drain oldest first,
+ *              fences and read-modify-writes drain the buffer first.
+ *              x86-TSO (Sewell et al.).
+ *   RC_CAUSAL  a copy per replica; a write is stamped with a vector clock
+ *              and sent to every other replica, which applies it once all
+ *              writes that happen before it are applied; concurrent writes
+ *              to one location are ordered by (Lamport time, replica id),
+ *              so copies converge. Strong release/acquire (SRA).
+ *
+ * Propagation is a set of explicit steps (RC_MEM_STEP_*): a TSO replica's
+ * oldest buffered store drains, an SC replica applies the next log entry,
+ * a causal replica applies the oldest message from one sender. In threaded
+ * mode (the default) each replica performs its own steps inside its
+ * operations, as its level's protocol dictates; the library starts no
+ * thread. In explore mode (RC_MEM_EXPLORE) the object is used from one OS
+ * thread, nothing ever waits, and a step happens only when an operation
+ * needs it to return (an SC load applying up to its own write, a fence
+ * draining) or when the caller performs it with rc_mem_step(): a scheduler
+ * enumerates the enabled steps with rc_mem_steps() and chooses.
+ */
+typedef struct rc_mem rc_mem_t;
+typedef struct rc_mem_replica rc_mem_replica_t;
+
+enum rc_mem_level {
+	RC_LIN = 0,
+	RC_SC = 1,
+	RC_TSO = 2,
+	RC_CAUSAL = 3,
+};
+
+/* The orders an operation may ask for, weakest first. */
+typedef enum rc_order {
+	RC_RELAXED = 0,
+	RC_ACQUIRE = 1,
+	RC_RELEASE = 2,
+	RC_ACQ_REL = 3,
+	RC_SEQ_CST = 4,
+} rc_order_t;
+
+/*
+ * Memory orders: the defaults, and what each level gives for each order.
+ * The order argument is the least the caller needs; a level never gives
+ * less than its own guarantee, so it only ever strengthens an operation.
+ *
+ *   operation   default      LIN      SC       TSO                CAUSAL
+ *   load        RC_ACQUIRE   seq_cst  SC       TSO load           causal
+ *   store       RC_RELEASE   seq_cst  SC       buffered;          causal
+ *                                              RC_SEQ_CST: then
+ *                                              drains the buffer
+ *   cas, fetch_add,
+ *   exchange    RC_ACQ_REL   seq_cst  SC, in   drains, then one   atomic among
+ *                                     the log  seq_cst RMW        RMWs (below)
+ *   fence       RC_SEQ_CST   no-op    catches  RC_SEQ_CST drains; delivers
+ *                                     up with  weaker: no-op      what has
+ *                                     the log  (as on x86)        arrived
+ *
+ * At TSO every load is already an acquire and every store a release (as
+ * on x86), so only RC_SEQ_CST stores and fences cost anything. At CAUSAL
+ * every access is already release/acquire (SRA has no weaker accesses);
+ * a fence cannot make it sequentially consistent, it only pulls in the
+ * writes that have arrived. Use RC_LIN or RC_SC for that.
+ */
+#define RC_MEM_ORDER_LOAD RC_ACQUIRE
+#define RC_MEM_ORDER_STORE RC_RELEASE
+#define RC_MEM_ORDER_RMW RC_ACQ_REL
+#define RC_MEM_ORDER_FENCE RC_SEQ_CST
+
+/* rc_mem_create flags. */
+#define RC_MEM_EXPLORE 0x1u /* one OS thread; steps only on request */
+
+#define RC_MEM_MAX_REPLICAS 64u
+#define RC_MEM_MAX_LOCS (1u << 20)
+/* Stores a TSO buffer holds; a store into a full buffer drains the oldest. */
+#define RC_MEM_TSO_DEPTH 32u
+/*
+ * Threaded TSO: a buffered store drains once its replica has performed
+ * this many more operations (or at a fence, an RMW, rc_mem_progress()).
+ */
+#define RC_MEM_TSO_LAG 8u
+
+/*
+ * Creates an object of nlocs locations (1..RC_MEM_MAX_LOCS) shared by
+ * nreplicas replicas (1..RC_MEM_MAX_REPLICAS) at level, all locations 0.
+ * Blocking (allocates). Returns 0, -RC_EINVAL or -RC_ENOMEM.
+ */
+int rc_mem_create(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
+		  unsigned nreplicas, unsigned flags, rc_err_t *err);
+
+/* Frees the object. No thread may be using it or any of its replicas. */
+void rc_mem_destroy(rc_mem_t *mem);
+
+enum rc_mem_level rc_mem_get_level(const rc_mem_t *mem);
+unsigned rc_mem_nlocs(const rc_mem_t *mem);
+unsigned rc_mem_nreplicas(const rc_mem_t *mem);
+bool rc_mem_is_explore(const rc_mem_t *mem);
+/* "lin", "sc", "tso", "causal". */
+const char *rc_mem_level_name(enum rc_mem_level level);
+/* Parses a level name; returns 0 or -RC_EINVAL. */
+int rc_mem_level_parse(const char *name, enum rc_mem_level *level);
+
+/*
+ * Replica id's handle, without binding any thread: the caller takes care
+ * that one thread at a time uses it. Wait-free, any thread.
+ */
+rc_mem_replica_t *rc_mem_replica(rc_mem_t *mem, unsigned id);
+
+/*
+ * Binds the calling thread to replica id: when topo is not NULL, pins the
+ * thread to the PU rc_topo_spread() gives replica id among nreplicas, so
+ * replicas spread over NUMA nodes first. Fails with -RC_EINVAL when id is
+ * out of range or already bound, or with the error of rc_topo_pin().
+ * Any thread, once per replica; blocking (a system call). Pairs with
+ * rc_mem_unbind().
+ */
+int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo,
+		rc_mem_replica_t **out, rc_err_t *err);
+/* Releases the binding of rc_mem_bind(); the owner only. Wait-free. */
+void rc_mem_unbind(rc_mem_replica_t *r);
+
+unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
+
+/*
+ * The operations. All are called by r's owner only, concurrently with the
+ * operations of other replicas. loc must be below nlocs (assert).
+ * Orders: see the table above. Progress: LIN and TSO operations are
+ * lock-free (single atomic instructions, wait-free on x86). SC writes
+ * reserve a log slot wait-free and publish it; an SC load or RMW waits
+ * for the log entries before its own last write to be published by their
+ * writers, so it is blocking (a writer preempted between reserving and
+ * publishing delays it). CAUSAL loads and stores never wait for another
+ * replica, but hand messages over under a per-replica inbox lock, so they
+ * are blocking in the strict sense; CAUSAL RMWs take the object's RMW lock
+ * as well. In explore mode nothing waits.
+ */
+uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order);
+void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
+		  rc_order_t order);
+/*
+ * Read-modify-writes: atomic at every level (no update of another RMW is
+ * ever lost). LIN: one seq_cst atomic. TSO: drains, then one seq_cst
+ * atomic on the shared copy. SC: one log entry, whose result every replica
+ * computes identically when applying it; the caller applies up to it.
+ * CAUSAL: under the object's RMW lock, the replica first applies the last
+ * RMW write to loc with its causal past (all of it sent already, or being
+ * sent by a writer's current store: it waits for no replica to issue an
+ * operation), then reads its copy and
+ * issues the new value as an ordinary causal write. A plain store
+ * concurrent with an RMW may still be ordered between the RMW's read and
+ * its write; RMWs among themselves never lose an update.
+ *
+ * rc_mem_cas: when loc holds *expected, writes desired and returns true;
+ * otherwise stores the value found into *expected and returns false (a
+ * failed CAS writes nothing, but still drains at TSO and takes a log slot
+ * at SC).
+ */
+bool rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
+		uint64_t desired, rc_order_t order);
+/* Adds delta (modulo 2^64); returns the value before. */
+uint64_t rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
+			  rc_order_t order);
+/* Writes value; returns the value before. */
+uint64_t rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
+			 rc_order_t order);
+/* A fence of the given order; what it does per level is in the table. */
+void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order);
+
+/*
+ * Performs the propagation replica r can do by itself now, without
+ * waiting: TSO drains its whole buffer, SC applies the published log
+ * entries, CAUSAL applies the messages that are causally ready. For an
+ * owner that stops issuing operations but wants its writes to spread.
+ * r's owner only; lock-free at TSO and SC, blocking (inbox lock) at
+ * CAUSAL. Allowed in explore mode, where it is a request like rc_mem_step.
+ */
+void rc_mem_progress(rc_mem_replica_t *r);
+
+/* A propagation step. */
+enum rc_mem_step_kind {
+	RC_MEM_STEP_DRAIN = 0,	 /* TSO: replica's oldest store drains */
+	RC_MEM_STEP_APPLY = 1,	 /* SC: replica applies its next log entry */
+	RC_MEM_STEP_DELIVER = 2, /* CAUSAL: replica applies the oldest
+				    message from sender `from` */
+};
+
+struct rc_mem_step {
+	enum rc_mem_step_kind kind;
+	unsigned replica;
+	unsigned from; /* DELIVER: the sender; otherwise equal to replica */
+};
+
+/*
+ * Explore mode only (assert). Writes the enabled propagation steps, in a
+ * fixed order (by replica, then sender), into steps (at most max of them;
+ * steps may be NULL when max is 0) and returns how many are enabled.
+ * Deterministic: equal states give equal lists.
+ */
+unsigned rc_mem_steps(const rc_mem_t *mem, struct rc_mem_step *steps,
+		      unsigned max);
+
+/* Explore mode only. Performs step: 0, or -RC_EINVAL if it is not enabled. */
+int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *step);
+
+/*
+ * Performs every pending propagation step, so that all replicas hold the
+ * same values (TSO buffers empty, SC copies at the log tail, CAUSAL
+ * inboxes empty and copies converged). Either mode; in threaded mode no
+ * operation may run concurrently (the caller has joined or otherwise
+ * synchronised with the replicas' threads). Lock-free; returns when done.
+ */
+void rc_mem_quiesce(rc_mem_t *mem);
+
+/*
+ * What replica would read at loc now, performing no step: LIN the one
+ * copy, TSO its buffer's newest store to loc or else the shared copy, SC
+ * and CAUSAL its own copy (at SC, possibly without its own latest writes).
+ * For tests and final states: no operation on replica may run
+ * concurrently (explore mode, or after rc_mem_quiesce and a join).
+ */
+uint64_t rc_mem_read_replica(const rc_mem_t *mem, unsigned replica,
+			     unsigned loc);
+
+/*
+ * Whole-state snapshots for exploration, explore mode only. The state is
+ * everything that decides future behaviour (copies, buffers, log suffix
+ * not yet applied everywhere, messages in flight, clocks), encoded
+ * canonically: two objects in equivalent states hash and compare equal.
+ * rc_mem_state_hash is deterministic across runs and machines of the
+ * same endianness. rc_mem_clone makes an independent object in the same
+ * state (0, or -RC_ENOMEM). None of these modify their arguments.
+ */
+uint64_t rc_mem_state_hash(const rc_mem_t *mem);
+bool rc_mem_state_equal(const rc_mem_t *a, const rc_mem_t *b);
+int rc_mem_clone(rc_mem_t **out, const rc_mem_t *src, rc_err_t *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REPLICORE_MEM_H */

@@ -1,0 +1,1385 @@
+/* SPDX-License-Identifier: MIT */
+/* mem.c: the memory objects at four levels: one copy, a shared log, store buffers and causal delivery. */
+
+/*
+ * Four protocols over one replica structure.
+ *
+ * LIN keeps one copy of seq_cst atomics: every operation takes effect at
+ * one instant between its call and its return (Herlihy and Wing 1990).
+ *
+ * SC follows the shared-log construction (state machine replication,
+ * Lamport 1978; Node Replication, Calciu et al. 2017, without combining):
+ * a writer reserves the next log index with one fetch_add on the tail and
+ * publishes its entry there; every replica applies entries to its own copy
+ * strictly in index order. Invariant: replica r's copy is the result of
+ * applying log[0 .. applied_r) to the zero state, and applied_r never
+ * decreases. A load first makes applied_r exceed r's own last entry, then
+ * reads the copy. Why it is SC: order the writes by log index and put each
+ * load right after the prefix it read; each replica's loads see growing
+ * prefixes that contain its own earlier writes, and its later writes get
+ * indexes beyond the prefix it saw (the tail is past applied_r), so the
+ * order respects every replica's program order. It is not linearizable: a
+ * load may read a prefix that misses writes already returned elsewhere.
+ * RMWs are log entries too: applying one is deterministic, so every
+ * replica computes the same result and the issuer reads its own.
+ *
+ * TSO is x86-TSO's abstract machine (Sewell, Sarkar, Owens, Zappa Nardelli
+ * and Myreen, CACM 2010): one shared copy, and per replica a FIFO buffer
+ * of stores that only its owner drains. A load returns the newest buffered
+ * store to its location, else the shared copy. The shared copy is accessed
+ * with seq_cst atomics so that it is one total order even on hardware
+ * weaker than x86; all the relaxation comes from the buffer.
+ *
+ * CAUSAL is causal delivery with vector clocks (Birman, Schiper and
+ * Stephenson 1991; Ahamad et al., "Causal memory", 1995) plus last-writer-
+ * wins by (Lamport time, replica id) for convergence. A write at r ticks
+ * vc_r[r], is applied at r, and is sent to every other replica stamped with
+ * vc_r and r's Lamport time. Replica q applies a message m from s when
+ * m.vc[s] == vc_q[s] + 1 and m.vc[k] <= vc_q[k] for every other k: the
+ * delivery rule. Invariant: vc_q[s] counts the writes of s applied at q,
+ * and they are applied in s's order after everything they depend on; so
+ * every copy is a causally closed set of writes. A write replaces the
+ * copy's value only when its (Lamport, id) stamp is larger; since a write
+ * that happens after another has a larger Lamport time, causal order is
+ * kept, and two replicas holding the same set of writes hold the same
+ * values (convergence). This is strong release/acquire (Lahav et al.,
+ * POPL 2016): po | rf | co follows the Lamport order, hence is acyclic.
+ * Messages go into the receiver's unbounded inbox; a bounded channel would
+ * make a writer wait for a replica that may have stopped issuing
+ * operations. The receiver moves them into one pending FIFO per sender and
+ * applies ready heads.
+ */
+#include <assert.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/mem.h>
+
+#include "runtime/wait.h"
+
+#define RC_CACHELINE 64
+#define STAMP_BITS 6 /* replica id in a causal stamp; 2^6 == max replicas */
+
+/* A location of the one copy (LIN, TSO), alone on its cache line. */
+struct slot {
+	_Atomic uint64_t v;
+	char pad[RC_CACHELINE - sizeof(uint64_t)];
+};
+
+/* TSO: a buffered store; born is the owner's operation count then. */
+struct tso_entry {
+	unsigned loc;
+	uint64_t val;
+	uint64_t born;
+};
+
+/* SC: log entries. */
+enum sc_op { SC_STORE = 0, SC_FADD = 1, SC_XCHG = 2, SC_CAS = 3 };
+
+struct sc_entry {
+	_Atomic uint64_t ready; /* index + 1 once published */
+	uint32_t op;
+	uint32_t loc;
+	uint64_t a, b;
+};
+
+struct sc_seg {
+	_Atomic unsigned passed; /* replicas that applied all of it */
+	struct sc_entry e[];
+};
+
+/* CAUSAL: a write in flight, one copy per receiver. */
+struct cmsg {
+	unsigned from, loc;
+	uint64_t val;
+	uint64_t stamp; /* Lamport time << STAMP_BITS | from */
+	uint64_t vc[];
+};
+
+/* A FIFO of messages, owned by one thread (or under the inbox lock). */
+struct cqueue {
+	struct cmsg **q;
+	size_t head, n, cap;
+};
+
+struct inbox {
+	pthread_mutex_t lock;
+	_Atomic size_t n; /* messages waiting; a hint read without the lock */
+	struct cqueue q;
+} __attribute__((aligned(RC_CACHELINE)));
+
+struct rc_mem_replica {
+	rc_mem_t *mem;
+	unsigned id;
+	_Atomic bool bound;
+	uint64_t ops; /* operations issued: the TSO drain clock */
+	/* TSO */
+	struct tso_entry *buf;
+	unsigned bhead, bn;
+	/* SC and CAUSAL: the replica's copy */
+	uint64_t *copy;
+	/* SC */
+	uint64_t applied;  /* entries applied to copy */
+	uint64_t last_own; /* index + 1 of the own last entry, 0: none */
+	/* CAUSAL */
+	uint64_t *vc;	     /* writes applied per replica */
+	uint64_t lamport;    /* largest Lamport time applied */
+	uint64_t *stamp;     /* per location, of the value held */
+	struct cqueue *pend; /* per sender */
+	struct inbox inbox;
+} __attribute__((aligned(RC_CACHELINE)));
+
+struct rc_mem {
+	enum rc_mem_level level;
+	unsigned nlocs, n, flags;
+	struct rc_mem_replica *reps;
+	struct slot *shared; /* LIN, TSO */
+	/* SC: the log */
+	unsigned seg_shift;
+	size_t ndir;
+	_Atomic(struct sc_seg *) *dir;
+	/* CAUSAL: RMWs */
+	pthread_mutex_t rmw_lock;
+	uint64_t *rmw_vc; /* per location: stamp of its last RMW write */
+	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
+	char pad[RC_CACHELINE - sizeof(uint64_t)];
+};
+
+static const char *const level_names[] = { "lin", "sc", "tso", "causal" };
+
+const char *rc_mem_level_name(enum rc_mem_level level)
+{
+	return (unsigned)level < 4 ? level_names[level] : "?";
+}
+
+int rc_mem_level_parse(const char *name, enum rc_mem_level *level)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (strcmp(name, level_names[i]) == 0) {
+			*level = (enum rc_mem_level)i;
+			return 0;
+		}
+	return -RC_EINVAL;
+}
+
+static bool explore(const rc_mem_t *m)
+{
+	return (m->flags & RC_MEM_EXPLORE) != 0;
+}
+
+/* ---- causal queues ---- */
+
+static bool cq_push(struct cqueue *q, struct cmsg *m)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 8;
+		struct cmsg **nq = malloc(cap * sizeof(*nq));
+
+		if (nq == NULL)
+			return false;
+		for (size_t i = 0; i < q->n; i++)
+			nq[i] = q->q[(q->head + i) % q->cap];
+		free(q->q);
+		q->q = nq;
+		q->head = 0;
+		q->cap = cap;
+	}
+	q->q[(q->head + q->n) % q->cap] = m;
+	q->n++;
+	return true;
+}
+
+static struct cmsg *cq_at(const struct cqueue *q, size_t i)
+{
+	return q->q[(q->head + i) % q->cap];
+}
+
+static struct cmsg *cq_pop(struct cqueue *q)
+{
+	struct cmsg *m = q->q[q->head];
+
+	q->head = (q->head + 1) % q->cap;
+	q->n--;
+	return m;
+}
+
+static void cq_free(struct cqueue *q)
+{
+	while (q->n > 0)
+		free(cq_pop(q));
+	free(q->q);
+	q->q = NULL;
+	q->cap = 0;
+}
+
+static size_t cmsg_size(const rc_mem_t *m)
+{
+	return sizeof(struct cmsg) + m->n * sizeof(uint64_t);
+}
+
+/* ---- creation ---- */
+
+static void replica_free(struct rc_mem_replica *r, unsigned n)
+{
+	free(r->buf);
+	free(r->copy);
+	free(r->vc);
+	free(r->stamp);
+	if (r->pend != NULL)
+		for (unsigned s = 0; s < n; s++)
+			cq_free(&r->pend[s]);
+	free(r->pend);
+	cq_free(&r->inbox.q);
+	pthread_mutex_destroy(&r->inbox.lock);
+}
+
+void rc_mem_destroy(rc_mem_t *mem)
+{
+	if (mem == NULL)
+		return;
+	if (mem->reps != NULL)
+		for (unsigned i = 0; i < mem->n; i++)
+			replica_free(&mem->reps[i], mem->n);
+	free(mem->reps);
+	free(mem->shared);
+	if (mem->dir != NULL)
+		for (size_t i = 0; i < mem->ndir; i++)
+			free(atomic_load_explicit(&mem->dir[i],
+						  memory_order_relaxed));
+	free(mem->dir);
+	free(mem->rmw_vc);
+	pthread_mutex_destroy(&mem->rmw_lock);
+	free(mem);
+}
+
+static int replica_init(rc_mem_t *m, unsigned id)
+{
+	struct rc_mem_replica *r = &m->reps[id];
+
+	r->mem = m;
+	r->id = id;
+	pthread_mutex_init(&r->inbox.lock, NULL);
+	switch (m->level) {
+	case RC_LIN:
+		break;
+	case RC_TSO:
+		r->buf = calloc(RC_MEM_TSO_DEPTH, sizeof(*r->buf));
+		if (r->buf == NULL)
+			return -1;
+		break;
+	case RC_SC:
+		r->copy = calloc(m->nlocs, sizeof(*r->copy));
+		if (r->copy == NULL)
+			return -1;
+		break;
+	case RC_CAUSAL:
+		r->copy = calloc(m->nlocs, sizeof(*r->copy));
+		r->stamp = calloc(m->nlocs, sizeof(*r->stamp));
+		r->vc = calloc(m->n, sizeof(*r->vc));
+		r->pend = calloc(m->n, sizeof(*r->pend));
+		if (!r->copy || !r->stamp || !r->vc || !r->pend)
+			return -1;
+		break;
+	}
+	return 0;
+}
+
+/* A bare object: everything but the per-level state of the replicas. */
+static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
+		     unsigned n, unsigned flags)
+{
+	rc_mem_t *m;
+
+	if (posix_memalign((void **)&m, RC_CACHELINE, sizeof(*m)) != 0)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->rmw_lock, NULL);
+	m->level = level;
+	m->nlocs = nlocs;
+	m->n = n;
+	m->flags = flags;
+	*out = m;
+	if (posix_memalign((void **)&m->reps, RC_CACHELINE,
+			   n * sizeof(*m->reps)) != 0) {
+		m->reps = NULL;
+		return -1;
+	}
+	memset(m->reps, 0, n * sizeof(*m->reps));
+	for (unsigned i = 0; i < n; i++)
+		if (replica_init(m, i) < 0)
+			return -1;
+	if (level == RC_LIN || level == RC_TSO) {
+		if (posix_memalign((void **)&m->shared, RC_CACHELINE,
+				   nlocs * sizeof(*m->shared)) != 0) {
+			m->shared = NULL;
+			return -1;
+		}
+		memset(m->shared, 0, nlocs * sizeof(*m->shared));
+	}
+	if (level == RC_SC) {
+		/*
+		 * Explore mode keeps the directory small, as objects are
+		 * cloned often; threaded mode allows 2^28 log entries over
+		 * the object's life (segments are freed once applied).
+		 */
+		m->seg_shift = (flags & RC_MEM_EXPLORE) ? 6 : 12;
+		m->ndir = (flags & RC_MEM_EXPLORE) ? 1024 : 65536;
+		m->dir = calloc(m->ndir, sizeof(*m->dir));
+		if (m->dir == NULL)
+			return -1;
+	}
+	if (level == RC_CAUSAL) {
+		m->rmw_vc = calloc((size_t)nlocs * n, sizeof(*m->rmw_vc));
+		if (m->rmw_vc == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+int rc_mem_create(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
+		  unsigned nreplicas, unsigned flags, rc_err_t *err)
+{
+	rc_mem_t *m = NULL;
+
+	*out = NULL;
+	if ((unsigned)level > RC_CAUSAL)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "unknown memory level %d", (int)level);
+	if (nlocs == 0 || nlocs > RC_MEM_MAX_LOCS)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "%u locations is not in 1..%u", nlocs,
+				  RC_MEM_MAX_LOCS);
+	if (nreplicas == 0 || nreplicas > RC_MEM_MAX_REPLICAS)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "%u replicas is not in 1..%u", nreplicas,
+				  RC_MEM_MAX_REPLICAS);
+	if (flags & ~RC_MEM_EXPLORE)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "unknown flags %#x", flags);
+	if (mem_alloc(&m, level, nlocs, nreplicas, flags) < 0) {
+		rc_mem_destroy(m);
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	*out = m;
+	return 0;
+}
+
+enum rc_mem_level rc_mem_get_level(const rc_mem_t *mem)
+{
+	return mem->level;
+}
+
+unsigned rc_mem_nlocs(const rc_mem_t *mem)
+{
+	return mem->nlocs;
+}
+
+unsigned rc_mem_nreplicas(const rc_mem_t *mem)
+{
+	return mem->n;
+}
+
+bool rc_mem_is_explore(const rc_mem_t *mem)
+{
+	return explore(mem);
+}
+
+rc_mem_replica_t *rc_mem_replica(rc_mem_t *mem, unsigned id)
+{
+	assert(id < mem->n);
+	return &mem->reps[id];
+}
+
+unsigned rc_mem_replica_id(const rc_mem_replica_t *r)
+{
+	return r->id;
+}
+
+int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo,
+		rc_mem_replica_t **out, rc_err_t *err)
+{
+	struct rc_mem_replica *r;
+	unsigned pus[RC_MEM_MAX_REPLICAS];
+	int rc;
+
+	*out = NULL;
+	if (id >= mem->n)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "replica %u of %u does not exist", id,
+				  mem->n);
+	r = &mem->reps[id];
+	/* Acquire: pairs with the release in rc_mem_unbind, so the new
+	 * owner sees everything the previous one did. */
+	if (atomic_exchange_explicit(&r->bound, true, memory_order_acquire))
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "replica %u is already bound", id);
+	if (topo != NULL) {
+		rc_topo_spread(topo, mem->n, pus);
+		rc = rc_topo_pin(topo, pus[id], err);
+		if (rc < 0) {
+			/* Release: pairs with the acquire above. */
+			atomic_store_explicit(&r->bound, false,
+					      memory_order_release);
+			return rc;
+		}
+	}
+	*out = r;
+	return 0;
+}
+
+void rc_mem_unbind(rc_mem_replica_t *r)
+{
+	/* Release: pairs with the acquire exchange in rc_mem_bind. */
+	atomic_store_explicit(&r->bound, false, memory_order_release);
+}
+
+/* ---- TSO ---- */
+
+static void tso_drain_one(struct rc_mem_replica *r)
+{
+	struct tso_entry *e = &r->buf[r->bhead];
+
+	assert(r->bn > 0);
+	/* seq_cst: the drained stores of all replicas form one order;
+	 * pairs with the seq_cst loads in tso_load. */
+	atomic_store_explicit(&r->mem->shared[e->loc].v, e->val,
+			      memory_order_seq_cst);
+	r->bhead = (r->bhead + 1) % RC_MEM_TSO_DEPTH;
+	r->bn--;
+}
+
+static void tso_drain_all(struct rc_mem_replica *r)
+{
+	while (r->bn > 0)
+		tso_drain_one(r);
+}
+
+/* Threaded mode: stores older than RC_MEM_TSO_LAG operations drain. */
+static void tso_tick(struct rc_mem_replica *r)
+{
+	r->ops++;
+	if (explore(r->mem))
+		return;
+	while (r->bn > 0 && r->ops - r->buf[r->bhead].born >= RC_MEM_TSO_LAG)
+		tso_drain_one(r);
+}
+
+static uint64_t tso_load(struct rc_mem_replica *r, unsigned loc)
+{
+	for (unsigned i = r->bn; i > 0; i--) {
+		struct tso_entry *e =
+			&r->buf[(r->bhead + i - 1) % RC_MEM_TSO_DEPTH];
+
+		if (e->loc == loc)
+			return e->val;
+	}
+	/* seq_cst: pairs with the seq_cst store of tso_drain_one. */
+	return atomic_load_explicit(&r->mem->shared[loc].v,
+				    memory_order_seq_cst);
+}
+
+static void tso_store(struct rc_mem_replica *r, unsigned loc, uint64_t v)
+{
+	struct tso_entry *e;
+
+	if (r->bn == RC_MEM_TSO_DEPTH)
+		tso_drain_one(r);
+	e = &r->buf[(r->bhead + r->bn) % RC_MEM_TSO_DEPTH];
+	e->loc = loc;
+	e->val = v;
+	e->born = r->ops;
+	r->bn++;
+}
+
+/* ---- SC: the shared log ---- */
+
+static size_t seg_entries(const rc_mem_t *m)
+{
+	return (size_t)1 << m->seg_shift;
+}
+
+/* The segment holding index idx, allocated by whoever needs it first. */
+static struct sc_seg *sc_seg(rc_mem_t *m, uint64_t idx)
+{
+	uint64_t k = idx >> m->seg_shift;
+	struct sc_seg *s, *expect = NULL;
+
+	/* A segment is freed only once every replica applied it, so no
+	 * caller asks for a freed one; the log holds ndir segments. */
+	assert(k < m->ndir);
+	/* Acquire: pairs with the release CAS below that published it. */
+	s = atomic_load_explicit(&m->dir[k], memory_order_acquire);
+	if (s != NULL)
+		return s;
+	s = calloc(1, sizeof(*s) + seg_entries(m) * sizeof(s->e[0]));
+	assert(s != NULL); /* no way to report it from a store */
+	/* Release: publishes the zeroed segment; pairs with the acquire
+	 * load above (or the acquire of the failed CAS). */
+	if (!atomic_compare_exchange_strong_explicit(&m->dir[k], &expect, s,
+						     memory_order_acq_rel,
+						     memory_order_acquire)) {
+		free(s);
+		s = expect;
+	}
+	return s;
+}
+
+static uint64_t sc_append(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
+			  uint64_t a, uint64_t b)
+{
+	rc_mem_t *m = r->mem;
+	/* Relaxed: the index only has to be unique; the entry is published
+	 * by the release store of ready below. */
+	uint64_t idx =
+		atomic_fetch_add_explicit(&m->tail, 1, memory_order_relaxed);
+	struct sc_seg *s = sc_seg(m, idx);
+	struct sc_entry *e = &s->e[idx & (seg_entries(m) - 1)];
+
+	e->op = op;
+	e->loc = loc;
+	e->a = a;
+	e->b = b;
+	/* Release: the entry's fields before ready; pairs with the acquire
+	 * load in sc_apply_one. */
+	atomic_store_explicit(&e->ready, idx + 1, memory_order_release);
+	r->last_own = idx + 1;
+	return idx;
+}
+
+/* Applies entry e to copy; returns the value loc held before. */
+static uint64_t sc_exec(uint64_t *copy, const struct sc_entry *e)
+{
+	uint64_t old = copy[e->loc];
+
+	switch ((enum sc_op)e->op) {
+	case SC_STORE:
+	case SC_XCHG:
+		copy[e->loc] = e->a;
+		break;
+	case SC_FADD:
+		copy[e->loc] = old + e->a;
+		break;
+	case SC_CAS:
+		if (old == e->a)
+			copy[e->loc] = e->b;
+		break;
+	}
+	return old;
+}
+
+/*
+ * Applies the next entry if it is published (or waits for it when wait);
+ * returns false when it was not. *old: the value before, for RMWs.
+ */
+static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
+{
+	rc_mem_t *m = r->mem;
+	uint64_t idx = r->applied, o;
+	struct sc_seg *s;
+	struct sc_entry *e;
+	struct _rc_wait w;
+
+	/* Relaxed: a hint; the entry's ready flag is what synchronises. */
+	if (idx >= atomic_load_explicit(&m->tail, memory_order_relaxed))
+		return false;
+	s = sc_seg(m, idx);
+	e = &s->e[idx & (seg_entries(m) - 1)];
+	_rc_wait_init(&w, UINT64_MAX);
+	/* Acquire: pairs with the release store of ready in sc_append. */
+	while (atomic_load_explicit(&e->ready, memory_order_acquire) !=
+	       idx + 1) {
+		if (!wait)
+			return false;
+		_rc_wait_step(&w);
+	}
+	o = sc_exec(r->copy, e);
+	if (old != NULL)
+		*old = o;
+	r->applied = idx + 1;
+	if ((r->applied & (seg_entries(m) - 1)) == 0) {
+		/* Acq_rel: each replica's reads of the segment happen before
+		 * the last one frees it; the last acquires all of them. */
+		if (atomic_fetch_add_explicit(&s->passed, 1,
+					      memory_order_acq_rel) +
+			    1 ==
+		    m->n) {
+			atomic_store_explicit(&m->dir[idx >> m->seg_shift],
+					      NULL, memory_order_relaxed);
+			free(s);
+		}
+	}
+	return true;
+}
+
+/* Applies up to index `upto` (exclusive), waiting for publication. */
+static void sc_apply_upto(struct rc_mem_replica *r, uint64_t upto)
+{
+	while (r->applied < upto)
+		sc_apply_one(r, true, NULL);
+}
+
+/* Threaded mode: also applies what is already published, without waiting. */
+static void sc_catch_up(struct rc_mem_replica *r)
+{
+	sc_apply_upto(r, r->last_own);
+	if (!explore(r->mem))
+		while (sc_apply_one(r, false, NULL))
+			;
+}
+
+static uint64_t sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
+		       uint64_t a, uint64_t b)
+{
+	uint64_t idx = sc_append(r, op, loc, a, b), old = 0;
+
+	sc_apply_upto(r, idx);
+	sc_apply_one(r, true, &old);
+	return old;
+}
+
+/* ---- CAUSAL ---- */
+
+static void c_send(struct rc_mem_replica *r, unsigned loc, uint64_t v)
+{
+	rc_mem_t *m = r->mem;
+
+	for (unsigned q = 0; q < m->n; q++) {
+		struct rc_mem_replica *to = &m->reps[q];
+		struct cmsg *msg;
+		bool pushed;
+
+		if (q == r->id)
+			continue;
+		msg = malloc(cmsg_size(m));
+		assert(msg != NULL); /* no way to report it from a store */
+		msg->from = r->id;
+		msg->loc = loc;
+		msg->val = v;
+		msg->stamp = r->stamp[loc];
+		memcpy(msg->vc, r->vc, m->n * sizeof(uint64_t));
+		if (explore(m)) {
+			pushed = cq_push(&to->pend[r->id], msg);
+		} else {
+			/* The lock orders the message's fields before the
+			 * receiver's reads of them (it takes the lock). */
+			pthread_mutex_lock(&to->inbox.lock);
+			pushed = cq_push(&to->inbox.q, msg);
+			/* Relaxed: a hint for the receiver's quick check;
+			 * the lock does the synchronising. */
+			atomic_store_explicit(&to->inbox.n, to->inbox.q.n,
+					      memory_order_relaxed);
+			pthread_mutex_unlock(&to->inbox.lock);
+		}
+		assert(pushed);
+		(void)pushed;
+	}
+}
+
+static void c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
+{
+	r->vc[r->id]++;
+	r->lamport++;
+	r->copy[loc] = v;
+	r->stamp[loc] = r->lamport << STAMP_BITS | r->id;
+	c_send(r, loc, v);
+}
+
+/* Moves the inbox's messages into the per-sender pending queues. */
+static void c_pull(struct rc_mem_replica *r)
+{
+	struct inbox *in = &r->inbox;
+
+	if (explore(r->mem) ||
+	    atomic_load_explicit(&in->n, memory_order_relaxed) == 0)
+		return;
+	pthread_mutex_lock(&in->lock);
+	while (in->q.n > 0) {
+		struct cmsg *msg = cq_pop(&in->q);
+		bool pushed = cq_push(&r->pend[msg->from], msg);
+
+		assert(pushed);
+		(void)pushed;
+	}
+	atomic_store_explicit(&in->n, 0, memory_order_relaxed);
+	pthread_mutex_unlock(&in->lock);
+}
+
+static bool c_ready(const struct rc_mem_replica *r, const struct cmsg *msg)
+{
+	for (unsigned k = 0; k < r->mem->n; k++) {
+		if (k == msg->from) {
+			if (msg->vc[k] != r->vc[k] + 1)
+				return false;
+		} else if (msg->vc[k] > r->vc[k]) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool c_head_ready(const struct rc_mem_replica *r, unsigned s)
+{
+	return r->pend[s].n > 0 && c_ready(r, cq_at(&r->pend[s], 0));
+}
+
+static void c_deliver(struct rc_mem_replica *r, unsigned s)
+{
+	struct cmsg *msg = cq_pop(&r->pend[s]);
+	uint64_t t = msg->stamp >> STAMP_BITS;
+
+	if (msg->stamp > r->stamp[msg->loc]) {
+		r->copy[msg->loc] = msg->val;
+		r->stamp[msg->loc] = msg->stamp;
+	}
+	r->vc[s]++;
+	if (t > r->lamport)
+		r->lamport = t;
+	free(msg);
+}
+
+/* Applies every pending message that is or becomes ready. */
+static void c_deliver_ready(struct rc_mem_replica *r)
+{
+	bool again = true;
+
+	while (again) {
+		again = false;
+		for (unsigned s = 0; s < r->mem->n; s++)
+			while (c_head_ready(r, s)) {
+				c_deliver(r, s);
+				again = true;
+			}
+	}
+}
+
+/* Threaded mode, at every operation: take in what has arrived. */
+static void c_tick(struct rc_mem_replica *r)
+{
+	if (explore(r->mem))
+		return;
+	c_pull(r);
+	c_deliver_ready(r);
+}
+
+static bool vc_covers(const uint64_t *vc, const uint64_t *target, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++)
+		if (vc[k] < target[k])
+			return false;
+	return true;
+}
+
+/*
+ * Makes r apply every write in the causal past target. Each of them has
+ * been handed to r's inbox, or is being handed by a writer that is in the
+ * middle of sending it to every replica in turn: the wait is for that
+ * writer's loop only, never for a replica to issue an operation. In
+ * explore mode everything is in the pending queues already, and only
+ * messages within target are applied, so no other write is applied as a
+ * side effect.
+ */
+static void c_catch_up(struct rc_mem_replica *r, const uint64_t *target)
+{
+	rc_mem_t *m = r->mem;
+	struct _rc_wait w;
+
+	_rc_wait_init(&w, UINT64_MAX);
+	while (!vc_covers(r->vc, target, m->n)) {
+		bool progress = false;
+
+		if (!explore(m))
+			c_pull(r);
+		for (unsigned s = 0; s < m->n; s++)
+			while (r->vc[s] < target[s] && c_head_ready(r, s)) {
+				c_deliver(r, s);
+				progress = true;
+			}
+		assert(progress || !explore(m));
+		if (!progress)
+			_rc_wait_step(&w);
+	}
+}
+
+static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
+		      uint64_t a, uint64_t b, bool *done)
+{
+	rc_mem_t *m = r->mem;
+	uint64_t *last = &m->rmw_vc[(size_t)loc * m->n];
+	uint64_t old;
+	bool write = true;
+
+	pthread_mutex_lock(&m->rmw_lock);
+	c_tick(r);
+	c_catch_up(r, last);
+	old = r->copy[loc];
+	switch (op) {
+	case SC_STORE:
+	case SC_XCHG:
+		c_write(r, loc, a);
+		break;
+	case SC_FADD:
+		c_write(r, loc, old + a);
+		break;
+	case SC_CAS:
+		write = old == a;
+		if (write)
+			c_write(r, loc, b);
+		break;
+	}
+	if (write)
+		memcpy(last, r->vc, m->n * sizeof(uint64_t));
+	if (done != NULL)
+		*done = write;
+	pthread_mutex_unlock(&m->rmw_lock);
+	return old;
+}
+
+/* ---- operations ---- */
+
+uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
+{
+	rc_mem_t *m = r->mem;
+
+	assert(loc < m->nlocs);
+	(void)order;
+	switch (m->level) {
+	case RC_LIN:
+		/* seq_cst: the linearization point. */
+		return atomic_load_explicit(&m->shared[loc].v,
+					    memory_order_seq_cst);
+	case RC_TSO:
+		tso_tick(r);
+		return tso_load(r, loc);
+	case RC_SC:
+		r->ops++;
+		sc_catch_up(r);
+		return r->copy[loc];
+	case RC_CAUSAL:
+		r->ops++;
+		c_tick(r);
+		return r->copy[loc];
+	}
+	return 0;
+}
+
+void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
+		  rc_order_t order)
+{
+	rc_mem_t *m = r->mem;
+
+	assert(loc < m->nlocs);
+	switch (m->level) {
+	case RC_LIN:
+		/* seq_cst: the linearization point. */
+		atomic_store_explicit(&m->shared[loc].v, value,
+				      memory_order_seq_cst);
+		break;
+	case RC_TSO:
+		tso_tick(r);
+		tso_store(r, loc, value);
+		if (order == RC_SEQ_CST)
+			tso_drain_all(r);
+		break;
+	case RC_SC:
+		r->ops++;
+		sc_append(r, SC_STORE, loc, value, 0);
+		if (!explore(m))
+			while (sc_apply_one(r, false, NULL))
+				;
+		break;
+	case RC_CAUSAL:
+		r->ops++;
+		c_tick(r);
+		c_write(r, loc, value);
+		break;
+	}
+}
+
+static uint64_t rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc,
+		    uint64_t a, uint64_t b, bool *done)
+{
+	rc_mem_t *m = r->mem;
+	uint64_t old = 0;
+	bool ok = true;
+
+	assert(loc < m->nlocs);
+	r->ops++;
+	switch (m->level) {
+	case RC_TSO:
+		tso_drain_all(r);
+		/* fallthrough */
+	case RC_LIN:
+		/* seq_cst RMWs: each is one atomic step in the total order
+		 * of the shared copy; pair with every other access to it. */
+		switch (op) {
+		case SC_FADD:
+			old = atomic_fetch_add_explicit(&m->shared[loc].v, a,
+							memory_order_seq_cst);
+			break;
+		case SC_XCHG:
+		case SC_STORE:
+			old = atomic_exchange_explicit(&m->shared[loc].v, a,
+						       memory_order_seq_cst);
+			break;
+		case SC_CAS:
+			old = a;
+			ok = atomic_compare_exchange_strong_explicit(
+				&m->shared[loc].v, &old, b,
+				memory_order_seq_cst, memory_order_seq_cst);
+			break;
+		}
+		break;
+	case RC_SC:
+		old = sc_rmw(r, op, loc, a, b);
+		ok = op != SC_CAS || old == a;
+		break;
+	case RC_CAUSAL:
+		old = c_rmw(r, op, loc, a, b, &ok);
+		break;
+	}
+	if (done != NULL)
+		*done = ok;
+	return old;
+}
+
+bool rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
+		uint64_t desired, rc_order_t order)
+{
+	bool done;
+	uint64_t old = rmw(r, SC_CAS, loc, *expected, desired, &done);
+
+	(void)order;
+	if (!done)
+		*expected = old;
+	return done;
+}
+
+uint64_t rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
+			  rc_order_t order)
+{
+	(void)order;
+	return rmw(r, SC_FADD, loc, delta, 0, NULL);
+}
+
+uint64_t rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
+			 rc_order_t order)
+{
+	(void)order;
+	return rmw(r, SC_XCHG, loc, value, 0, NULL);
+}
+
+void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)
+{
+	rc_mem_t *m = r->mem;
+
+	switch (m->level) {
+	case RC_LIN:
+		break;
+	case RC_TSO:
+		r->ops++;
+		if (order == RC_SEQ_CST)
+			tso_drain_all(r);
+		break;
+	case RC_SC:
+		r->ops++;
+		/* Relaxed: the tail bounds how far to apply; the entries'
+		 * ready flags synchronise. */
+		sc_apply_upto(r, atomic_load_explicit(&m->tail,
+						      memory_order_relaxed));
+		break;
+	case RC_CAUSAL:
+		r->ops++;
+		c_tick(r);
+		break;
+	}
+}
+
+void rc_mem_progress(rc_mem_replica_t *r)
+{
+	switch (r->mem->level) {
+	case RC_LIN:
+		break;
+	case RC_TSO:
+		tso_drain_all(r);
+		break;
+	case RC_SC:
+		while (sc_apply_one(r, false, NULL))
+			;
+		break;
+	case RC_CAUSAL:
+		c_pull(r);
+		c_deliver_ready(r);
+		break;
+	}
+}
+
+/* ---- steps ---- */
+
+unsigned rc_mem_steps(const rc_mem_t *mem, struct rc_mem_step *steps,
+		      unsigned max)
+{
+	unsigned k = 0;
+	uint64_t tail;
+
+	assert(explore(mem));
+	tail = atomic_load_explicit(&((rc_mem_t *)mem)->tail,
+				    memory_order_relaxed);
+	for (unsigned i = 0; i < mem->n; i++) {
+		const struct rc_mem_replica *r = &mem->reps[i];
+
+		switch (mem->level) {
+		case RC_LIN:
+			break;
+		case RC_TSO:
+			if (r->bn > 0 && k++ < max)
+				steps[k - 1] =
+					(struct rc_mem_step){ RC_MEM_STEP_DRAIN,
+							      i, i };
+			break;
+		case RC_SC:
+			if (r->applied < tail && k++ < max)
+				steps[k - 1] =
+					(struct rc_mem_step){ RC_MEM_STEP_APPLY,
+							      i, i };
+			break;
+		case RC_CAUSAL:
+			for (unsigned s = 0; s < mem->n; s++)
+				if (c_head_ready(r, s) && k++ < max)
+					steps[k - 1] = (struct rc_mem_step){
+						RC_MEM_STEP_DELIVER, i, s
+					};
+			break;
+		}
+	}
+	return k;
+}
+
+int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *st)
+{
+	struct rc_mem_replica *r;
+
+	assert(explore(mem));
+	if (st->replica >= mem->n)
+		return -RC_EINVAL;
+	r = &mem->reps[st->replica];
+	switch (mem->level) {
+	case RC_LIN:
+		return -RC_EINVAL;
+	case RC_TSO:
+		if (st->kind != RC_MEM_STEP_DRAIN || r->bn == 0)
+			return -RC_EINVAL;
+		tso_drain_one(r);
+		return 0;
+	case RC_SC:
+		if (st->kind != RC_MEM_STEP_APPLY ||
+		    !sc_apply_one(r, false, NULL))
+			return -RC_EINVAL;
+		return 0;
+	case RC_CAUSAL:
+		if (st->kind != RC_MEM_STEP_DELIVER || st->from >= mem->n ||
+		    !c_head_ready(r, st->from))
+			return -RC_EINVAL;
+		c_deliver(r, st->from);
+		return 0;
+	}
+	return -RC_EINVAL;
+}
+
+void rc_mem_quiesce(rc_mem_t *mem)
+{
+	uint64_t tail;
+
+	switch (mem->level) {
+	case RC_LIN:
+		break;
+	case RC_TSO:
+		for (unsigned i = 0; i < mem->n; i++)
+			tso_drain_all(&mem->reps[i]);
+		break;
+	case RC_SC:
+		/* Relaxed: no writer runs now; ready flags synchronise. */
+		tail = atomic_load_explicit(&mem->tail, memory_order_relaxed);
+		for (unsigned i = 0; i < mem->n; i++)
+			sc_apply_upto(&mem->reps[i], tail);
+		break;
+	case RC_CAUSAL:
+		for (unsigned i = 0; i < mem->n; i++) {
+			struct rc_mem_replica *r = &mem->reps[i];
+
+			c_pull(r);
+			c_deliver_ready(r);
+			for (unsigned s = 0; s < mem->n; s++)
+				assert(r->pend[s].n == 0);
+		}
+		break;
+	}
+}
+
+uint64_t rc_mem_read_replica(const rc_mem_t *mem, unsigned replica,
+			     unsigned loc)
+{
+	const struct rc_mem_replica *r;
+
+	assert(replica < mem->n && loc < mem->nlocs);
+	r = &mem->reps[replica];
+	switch (mem->level) {
+	case RC_LIN:
+	case RC_TSO:
+		for (unsigned i = r->bn; i > 0; i--) {
+			const struct tso_entry *e =
+				&r->buf[(r->bhead + i - 1) % RC_MEM_TSO_DEPTH];
+
+			if (e->loc == loc)
+				return e->val;
+		}
+		/* Relaxed: the caller has synchronised with the writers. */
+		return atomic_load_explicit(&mem->shared[loc].v,
+					    memory_order_relaxed);
+	case RC_SC:
+	case RC_CAUSAL:
+		return r->copy[loc];
+	}
+	return 0;
+}
+
+/* ---- state: canonical encoding, hash, equality, clone ---- */
+
+struct words {
+	uint64_t *w;
+	size_t n, cap;
+};
+
+static void put(struct words *b, uint64_t v)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 256;
+		uint64_t *nw = realloc(b->w, cap * sizeof(*nw));
+
+		assert(nw != NULL);
+		b->w = nw;
+		b->cap = cap;
+	}
+	b->w[b->n++] = v;
+}
+
+static const struct sc_entry *sc_entry_at(const rc_mem_t *m, uint64_t idx)
+{
+	struct sc_seg *s = atomic_load_explicit(&m->dir[idx >> m->seg_shift],
+						memory_order_relaxed);
+
+	return &s->e[idx & (seg_entries(m) - 1)];
+}
+
+static void put_msg(struct words *b, const rc_mem_t *m, const struct cmsg *msg)
+{
+	put(b, msg->loc);
+	put(b, msg->val);
+	put(b, msg->stamp);
+	for (unsigned k = 0; k < m->n; k++)
+		put(b, msg->vc[k]);
+}
+
+/*
+ * The state as words. Log indexes are relative to the oldest entry some
+ * replica still needs, so states that differ only by how long the log
+ * has been encode the same. Counters that only pace threaded mode (the
+ * TSO drain clock) are left out.
+ */
+static void encode(const rc_mem_t *m, struct words *b)
+{
+	uint64_t base = UINT64_MAX, tail;
+
+	put(b, m->level);
+	put(b, m->nlocs);
+	put(b, m->n);
+	switch (m->level) {
+	case RC_LIN:
+	case RC_TSO:
+		for (unsigned l = 0; l < m->nlocs; l++)
+			put(b, atomic_load_explicit(&m->shared[l].v,
+						    memory_order_relaxed));
+		if (m->level == RC_LIN)
+			break;
+		for (unsigned i = 0; i < m->n; i++) {
+			const struct rc_mem_replica *r = &m->reps[i];
+
+			put(b, r->bn);
+			for (unsigned j = 0; j < r->bn; j++) {
+				const struct tso_entry *e =
+					&r->buf[(r->bhead + j) %
+						RC_MEM_TSO_DEPTH];
+
+				put(b, e->loc);
+				put(b, e->val);
+			}
+		}
+		break;
+	case RC_SC:
+		tail = atomic_load_explicit(&((rc_mem_t *)m)->tail,
+					    memory_order_relaxed);
+		for (unsigned i = 0; i < m->n; i++)
+			if (m->reps[i].applied < base)
+				base = m->reps[i].applied;
+		for (unsigned i = 0; i < m->n; i++) {
+			const struct rc_mem_replica *r = &m->reps[i];
+
+			put(b, r->applied - base);
+			put(b,
+			    r->last_own > r->applied ? r->last_own - base : 0);
+			for (unsigned l = 0; l < m->nlocs; l++)
+				put(b, r->copy[l]);
+		}
+		put(b, tail - base);
+		for (uint64_t idx = base; idx < tail; idx++) {
+			const struct sc_entry *e = sc_entry_at(m, idx);
+
+			put(b, e->op);
+			put(b, e->loc);
+			put(b, e->a);
+			put(b, e->b);
+		}
+		break;
+	case RC_CAUSAL:
+		for (unsigned i = 0; i < m->n; i++) {
+			const struct rc_mem_replica *r = &m->reps[i];
+
+			put(b, r->lamport);
+			for (unsigned k = 0; k < m->n; k++)
+				put(b, r->vc[k]);
+			for (unsigned l = 0; l < m->nlocs; l++) {
+				put(b, r->copy[l]);
+				put(b, r->stamp[l]);
+			}
+			for (unsigned s = 0; s < m->n; s++) {
+				put(b, r->pend[s].n);
+				for (size_t j = 0; j < r->pend[s].n; j++)
+					put_msg(b, m, cq_at(&r->pend[s], j));
+			}
+		}
+		for (size_t j = 0; j < (size_t)m->nlocs * m->n; j++)
+			put(b, m->rmw_vc[j]);
+		break;
+	}
+}
+
+uint64_t rc_mem_state_hash(const rc_mem_t *mem)
+{
+	struct words b = { 0 };
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the words' bytes */
+
+	assert(explore(mem));
+	encode(mem, &b);
+	for (size_t i = 0; i < b.n; i++)
+		for (unsigned k = 0; k < 8; k++) {
+			h ^= (b.w[i] >> (8 * k)) & 0xff;
+			h *= 0x100000001b3ull;
+		}
+	free(b.w);
+	return h;
+}
+
+bool rc_mem_state_equal(const rc_mem_t *a, const rc_mem_t *b)
+{
+	struct words wa = { 0 }, wb = { 0 };
+	bool eq;
+
+	assert(explore(a) && explore(b));
+	encode(a, &wa);
+	encode(b, &wb);
+	eq = wa.n == wb.n && memcmp(wa.w, wb.w, wa.n * sizeof(uint64_t)) == 0;
+	free(wa.w);
+	free(wb.w);
+	return eq;
+}
+
+static int cq_clone(const rc_mem_t *m, struct cqueue *dst,
+		    const struct cqueue *src)
+{
+	for (size_t j = 0; j < src->n; j++) {
+		struct cmsg *msg = malloc(cmsg_size(m));
+
+		if (msg == NULL)
+			return -1;
+		memcpy(msg, cq_at(src, j), cmsg_size(m));
+		if (!cq_push(dst, msg)) {
+			free(msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int clone_into(rc_mem_t *d, const rc_mem_t *s)
+{
+	uint64_t tail = atomic_load_explicit(&((rc_mem_t *)s)->tail,
+					     memory_order_relaxed);
+
+	atomic_store_explicit(&d->tail, tail, memory_order_relaxed);
+	if (s->shared != NULL)
+		for (unsigned l = 0; l < s->nlocs; l++)
+			atomic_store_explicit(
+				&d->shared[l].v,
+				atomic_load_explicit(&s->shared[l].v,
+						     memory_order_relaxed),
+				memory_order_relaxed);
+	if (s->rmw_vc != NULL)
+		memcpy(d->rmw_vc, s->rmw_vc,
+		       (size_t)s->nlocs * s->n * sizeof(uint64_t));
+	for (size_t k = 0; s->dir != NULL && k < s->ndir; k++) {
+		struct sc_seg *src = atomic_load_explicit(&s->dir[k],
+							  memory_order_relaxed),
+			      *dst;
+		size_t sz = sizeof(*src) + seg_entries(s) * sizeof(src->e[0]);
+
+		if (src == NULL)
+			continue;
+		dst = malloc(sz);
+		if (dst == NULL)
+			return -1;
+		memcpy(dst, src, sz);
+		atomic_store_explicit(&d->dir[k], dst, memory_order_relaxed);
+	}
+	for (unsigned i = 0; i < s->n; i++) {
+		const struct rc_mem_replica *rs = &s->reps[i];
+		struct rc_mem_replica *rd = &d->reps[i];
+
+		rd->ops = rs->ops;
+		rd->bhead = rs->bhead;
+		rd->bn = rs->bn;
+		rd->applied = rs->applied;
+		rd->last_own = rs->last_own;
+		rd->lamport = rs->lamport;
+		if (rs->buf != NULL)
+			memcpy(rd->buf, rs->buf,
+			       RC_MEM_TSO_DEPTH * sizeof(*rs->buf));
+		if (rs->copy != NULL)
+			memcpy(rd->copy, rs->copy,
+			       s->nlocs * sizeof(*rs->copy));
+		if (rs->stamp != NULL)
+			memcpy(rd->stamp, rs->stamp,
+			       s->nlocs * sizeof(*rs->stamp));
+		if (rs->vc != NULL)
+			memcpy(rd->vc, rs->vc, s->n * sizeof(*rs->vc));
+		for (unsigned q = 0; rs->pend != NULL && q < s->n; q++)
+			if (cq_clone(s, &rd->pend[q], &rs->pend[q]) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int rc_mem_clone(rc_mem_t **out, const rc_mem_t *src, rc_err_t *err)
+{
+	rc_mem_t *m = NULL;
+
+	*out = NULL;
+	assert(explore(src));
+	if (mem_alloc(&m, src->level, src->nlocs, src->n, src->flags) < 0 ||
+	    clone_into(m, src) < 0) {
+		rc_mem_destroy(m);
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	*out = m;
+	return 0;
+}
