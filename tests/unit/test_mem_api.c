@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* test_mem_api.c: creating memory objects, binding replicas, names, clones and state hashes. */
+#include <replicore/mem.h>
+
+#include "tests/tap.h"
+
+static void test_create(void)
+{
+	rc_mem_t *m = (rc_mem_t *)1;
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	is(rc_mem_create(&m, RC_LIN, 0, 2, 0, &err), -RC_EINVAL,
+	   "0 locations refused");
+	ok(m == NULL && strstr(err.msg, "locations") != NULL,
+	   "with a message: %s", err.msg);
+	is(rc_mem_create(&m, RC_SC, 1, RC_MEM_MAX_REPLICAS + 1, 0, NULL),
+	   -RC_EINVAL, "too many replicas refused");
+	is(rc_mem_create(&m, (enum rc_mem_level)9, 1, 1, 0, NULL), -RC_EINVAL,
+	   "unknown level refused");
+	is(rc_mem_create(&m, RC_TSO, 1, 1, 0x80, NULL), -RC_EINVAL,
+	   "unknown flag refused");
+	for (int l = RC_LIN; l <= RC_CAUSAL; l++) {
+		enum rc_mem_level back = RC_LIN;
+
+		ok(rc_mem_level_parse(rc_mem_level_name((enum rc_mem_level)l),
+				      &back) == 0 &&
+			   back == (enum rc_mem_level)l,
+		   "level %s parses back", rc_mem_level_name(l));
+		is(rc_mem_create(&m, (enum rc_mem_level)l, 3, 2, 0, NULL), 0,
+		   "create %s", rc_mem_level_name(l));
+		ok(rc_mem_get_level(m) == (enum rc_mem_level)l &&
+			   rc_mem_nlocs(m) == 3 && rc_mem_nreplicas(m) == 2 &&
+			   !rc_mem_is_explore(m),
+		   "accessors");
+		rc_mem_destroy(m);
+	}
+	ok(rc_mem_level_parse("pram", &(enum rc_mem_level){ RC_LIN }) ==
+		   -RC_EINVAL,
+	   "unknown name refused");
+}
+
+static void test_bind(void)
+{
+	rc_mem_t *m;
+	rc_mem_replica_t *r, *r2;
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	rc_mem_create(&m, RC_LIN, 1, 2, 0, NULL);
+	is(rc_mem_bind(m, 1, NULL, &r, &err), 0, "bind replica 1");
+	is(rc_mem_replica_id(r), 1, "its id");
+	is(rc_mem_bind(m, 1, NULL, &r2, &err), -RC_EINVAL,
+	   "binding it twice is refused");
+	is(rc_mem_bind(m, 2, NULL, &r2, &err), -RC_EINVAL,
+	   "binding a replica that does not exist is refused");
+	rc_mem_unbind(r);
+	is(rc_mem_bind(m, 1, NULL, &r2, &err), 0, "bound again after unbind");
+	ok(r2 == rc_mem_replica(m, 1), "the same handle");
+	rc_mem_destroy(m);
+}
+
+static void test_state(void)
+{
+	for (int l = RC_LIN; l <= RC_CAUSAL; l++) {
+		rc_mem_t *m, *c;
+		const char *ln = rc_mem_level_name(l);
+		uint64_t h0;
+
+		rc_mem_create(&m, (enum rc_mem_level)l, 2, 2, RC_MEM_EXPLORE,
+			      NULL);
+		h0 = rc_mem_state_hash(m);
+		rc_mem_store(rc_mem_replica(m, 0), 0, 5, RC_RELEASE);
+		ok(rc_mem_state_hash(m) != h0, "%s: a store changes the hash",
+		   ln);
+		is(rc_mem_clone(&c, m, NULL), 0, "%s: clone", ln);
+		ok(rc_mem_state_equal(m, c) &&
+			   rc_mem_state_hash(m) == rc_mem_state_hash(c),
+		   "%s: the clone is equal and hashes the same", ln);
+		rc_mem_store(rc_mem_replica(c, 1), 1, 6, RC_RELEASE);
+		ok(!rc_mem_state_equal(m, c) &&
+			   rc_mem_read_replica(m, 1, 1) == 0,
+		   "%s: the clone is independent", ln);
+		rc_mem_quiesce(m);
+		rc_mem_quiesce(c);
+		ok(rc_mem_read_replica(c, 0, 0) == 5 &&
+			   rc_mem_read_replica(c, 0, 1) == 6 &&
+			   rc_mem_read_replica(m, 1, 0) == 5,
+		   "%s: both quiesce to their own values", ln);
+		rc_mem_destroy(c);
+		rc_mem_destroy(m);
+	}
+}
+
+/* SC: a log that has moved on but holds the same values hashes the same. */
+static void test_sc_canonical(void)
+{
+	rc_mem_t *a, *b;
+
+	rc_mem_create(&a, RC_SC, 1, 2, RC_MEM_EXPLORE, NULL);
+	rc_mem_create(&b, RC_SC, 1, 2, RC_MEM_EXPLORE, NULL);
+	rc_mem_store(rc_mem_replica(a, 0), 0, 1, RC_RELEASE);
+	rc_mem_store(rc_mem_replica(b, 0), 0, 9, RC_RELEASE);
+	rc_mem_store(rc_mem_replica(b, 0), 0, 1, RC_RELEASE);
+	rc_mem_quiesce(a);
+	rc_mem_quiesce(b);
+	ok(rc_mem_state_equal(a, b) &&
+		   rc_mem_state_hash(a) == rc_mem_state_hash(b),
+	   "sc: states after different histories with equal copies are equal");
+	rc_mem_destroy(a);
+	rc_mem_destroy(b);
+}
+
+int main(void)
+{
+	test_create();
+	test_bind();
+	test_state();
+	test_sc_canonical();
+	done_testing();
+	return exit_status();
+}
