@@ -63,6 +63,7 @@ struct frame {
 	uint32_t ndet;	/* determinate ops linearized */
 	uint16_t chain; /* length of the chain of indeterminate ops */
 	uint8_t phase;	/* 0 determinate candidates, 1 indeterminate */
+	uint32_t last;	/* sc: the last candidate tried */
 };
 
 struct memo {
@@ -295,12 +296,28 @@ static int64_t next_candidate(struct search *s, struct frame *f)
 
 	if (f->phase == 0) {
 		if (s->sc) {
-			while (f->cur < s->nprocs) {
-				uint32_t p = f->cur++;
+			/*
+			 * The heads of the processes in invocation order (the
+			 * one after the last tried): a real-time-like order is
+			 * tried first, so near-linearizable histories go fast.
+			 */
+			int64_t best = -1;
 
-				if (s->ppos[p] < s->plen[p])
-					return s->pops[s->pstart[p] +
-						       s->ppos[p]];
+			for (uint32_t p = 0; p < s->nprocs; p++) {
+				uint32_t i;
+
+				if (s->ppos[p] >= s->plen[p])
+					continue;
+				i = s->pops[s->pstart[p] + s->ppos[p]];
+				if (f->cur > 0 && i <= f->last)
+					continue;
+				if (best < 0 || i < (uint32_t)best)
+					best = i;
+			}
+			if (best >= 0) {
+				f->cur = 1;
+				f->last = (uint32_t)best;
+				return best;
 			}
 		} else {
 			if (f->cur < f->k)
