@@ -22,7 +22,8 @@ replicore_SOURCES += \
 	%reldir%/fence.c \
 	%reldir%/atomic.c
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h
-EXTRA_DIST += %reldir%/schema.json
+EXTRA_DIST += %reldir%/schema.json doc/img/bench-c2c.svg \
+	doc/img/bench-fence.svg doc/img/bench-atomic.svg
 dist_man_MANS += doc/replicore-bench.1
 
 # Output shape of every kind (JSON against bench/schema.json, SVG
