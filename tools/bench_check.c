@@ -37,7 +37,8 @@ static const char bench_check_help[] =
 	"histories of\n"
 	"    each size (default 2000,10000,50000) from P processes "
 	"(default 8):\n"
-	"    linearizable, with one read made wrong, and 5000 operations "
+	"    linearizable, with one read made wrong (it returns the next "
+	"value), and 5000 operations "
 	"with 50\n"
 	"    writes that never complete. Each run is measured in a child "
 	"process:\n"
@@ -68,19 +69,25 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Makes one read of h (the one nearest the middle) return 99, never written. */
-static void mutate_read(rc_history_t *h)
+/*
+ * Makes the read at or after *from (the first one that returned a value)
+ * return the next value, one that other operations do write; returns its
+ * index, or -1. A changed read can happen to stay linearizable (a write of
+ * that value may be concurrent); the caller then tries the next one.
+ */
+static long mutate_read(rc_history_t *h, size_t from)
 {
 	size_t n = rc_history_len(h);
 
-	for (size_t d = 0; d < n; d++) {
-		size_t i = n / 2 + d;
+	for (size_t i = from; i < n; i++) {
+		struct rc_hop *o = (struct rc_hop *)rc_history_op(h, i);
 
-		if (i < n && rc_history_op(h, i)->kind == RC_HOP_READ) {
-			((struct rc_hop *)rc_history_op(h, i))->result = 99;
-			return;
+		if (o->kind == RC_HOP_READ && rc_hval_is_int(o->result)) {
+			o->result = (o->result + 1) % 5;
+			return (long)i;
 		}
 	}
+	return -1;
 }
 
 /* Runs one generated check in a child; the parent reads the result. */
@@ -104,13 +111,15 @@ static struct meas run_child(size_t nops, unsigned procs, uint64_t seed,
 		struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
 		rc_history_t *h = rc_history_gen_cas(nops, procs, seed, nindet);
 		rc_check_result_t *r = NULL;
+		size_t from = h != NULL ? rc_history_len(h) / 2 : 0;
 		struct rusage ru;
 		double t0;
 
 		close(fd[0]);
-		if (h != NULL) {
-			if (mutate)
-				mutate_read(h);
+
+		for (int attempt = 0; h != NULL && attempt < 50; attempt++) {
+			long i = mutate ? mutate_read(h, from) : -1;
+
 			o.spec = RC_SPEC_CAS_REGISTER;
 			o.timeout = timeout;
 			t0 = now();
@@ -119,8 +128,14 @@ static struct meas run_child(size_t nops, unsigned procs, uint64_t seed,
 				m.verdict = (int)r->verdict;
 				rc_check_result_free(r);
 			}
-			rc_history_free(h);
+			if (!mutate || i < 0 || m.verdict != RC_VERDICT_OK)
+				break;
+			/* still linearizable: undo, change the next read */
+			((struct rc_hop *)rc_history_op(h, (size_t)i))->result =
+				(rc_history_op(h, (size_t)i)->result + 4) % 5;
+			from = (size_t)i + 1;
 		}
+		rc_history_free(h);
 		getrusage(RUSAGE_SELF, &ru);
 		m.maxrss_kb = ru.ru_maxrss;
 		if (write(fd[1], &m, sizeof(m)) != (ssize_t)sizeof(m))
