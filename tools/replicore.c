@@ -10,7 +10,9 @@
 
 /* One row per subcommand, in the order `replicore --help` lists them. */
 static const struct cli_cmd commands[] = {
-	{ "bench", "benchmarks: memory models (models), checkers (check)",
+	{ "bench",
+	  "benchmarks: c2c, fence, atomic, models (memory models), check "
+	  "(checkers)",
 	  cmd_bench },
 	{ "check", "check a history: linearizable, sequential, causal",
 	  cmd_check },
