@@ -45,9 +45,19 @@ extern "C" {
  * operations, as its level's protocol dictates; the library starts no
  * thread. In explore mode (RC_MEM_EXPLORE) the object is used from one OS
  * thread, nothing ever waits, and a step happens only when an operation
- * needs it to return (an SC load applying up to its own write, a fence
- * draining) or when the caller performs it with rc_mem_step(): a scheduler
- * enumerates the enabled steps with rc_mem_steps() and chooses.
+ * needs it to return (an SC load applying up to its own write, a TSO fence
+ * or RMW draining, a CAUSAL RMW applying the last RMW write to its
+ * location and that write's causal past) or when the caller performs it
+ * with rc_mem_step(): a scheduler enumerates the enabled steps with
+ * rc_mem_steps() and chooses. Since the scheduler may perform those steps
+ * one by one before the operation, doing them inside it hides no outcome.
+ *
+ * Memory: the SC log keeps the entries some replica has not applied yet
+ * (a replica that stops issuing operations keeps the log growing until it
+ * calls rc_mem_progress or the object is quiesced), and holds at most
+ * 2^28 entries over the object's life in threaded mode, 2^16 in explore
+ * mode (assert). CAUSAL inboxes are unbounded for the same reason: a
+ * writer never waits for a replica that has stopped.
  */
 typedef struct rc_mem rc_mem_t;
 typedef struct rc_mem_replica rc_mem_replica_t;
