@@ -1056,6 +1056,11 @@ unsigned rc_mem_steps(const rc_mem_t *mem, struct rc_mem_step *steps,
 	return k;
 }
 
+unsigned rc_mem_nsteps(const rc_mem_t *mem)
+{
+	return rc_mem_steps(mem, NULL, 0);
+}
+
 int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *st)
 {
 	struct rc_mem_replica *r;

@@ -238,6 +238,9 @@ struct rc_mem_step {
 unsigned rc_mem_steps(const rc_mem_t *mem, struct rc_mem_step *steps,
 		      unsigned max);
 
+/* Explore mode only: how many steps are enabled (rc_mem_steps(mem, NULL, 0)). */
+unsigned rc_mem_nsteps(const rc_mem_t *mem);
+
 /* Explore mode only. Performs step: 0, or -RC_EINVAL if it is not enabled. */
 int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *step);
 

@@ -109,8 +109,59 @@ static void test_sc_canonical(void)
 	rc_mem_destroy(b);
 }
 
+/*
+ * The order table of mem.h, row by row, for the orders that change what
+ * an operation does: TSO stores and fences drain only at RC_SEQ_CST; an SC
+ * fence of any order catches up with the log; a LIN fence does nothing.
+ */
+static void test_orders(void)
+{
+	static const rc_order_t orders[] = { RC_RELAXED, RC_ACQUIRE, RC_RELEASE,
+					     RC_ACQ_REL, RC_SEQ_CST };
+
+	ok(RC_MEM_ORDER_LOAD == RC_ACQUIRE &&
+		   RC_MEM_ORDER_STORE == RC_RELEASE &&
+		   RC_MEM_ORDER_RMW == RC_ACQ_REL &&
+		   RC_MEM_ORDER_FENCE == RC_SEQ_CST,
+	   "defaults: acquire loads, release stores, acq_rel RMWs, seq_cst "
+	   "fences");
+	for (unsigned i = 0; i < 5; i++) {
+		rc_order_t o = orders[i];
+		rc_mem_t *m;
+		rc_mem_replica_t *a;
+		bool drains = o == RC_SEQ_CST;
+
+		rc_mem_create(&m, RC_TSO, 1, 2, RC_MEM_EXPLORE, NULL);
+		a = rc_mem_replica(m, 0);
+		rc_mem_store(a, 0, 1, o);
+		ok((rc_mem_nsteps(m) == 0) == drains,
+		   "tso: a store of order %d %s", (int)o,
+		   drains ? "drains" : "stays buffered");
+		rc_mem_store(a, 0, 2, RC_RELEASE);
+		rc_mem_fence(a, o);
+		ok((rc_mem_nsteps(m) == 0) == drains,
+		   "tso: a fence of order %d %s", (int)o,
+		   drains ? "drains" : "does not drain");
+		rc_mem_destroy(m);
+
+		rc_mem_create(&m, RC_SC, 1, 2, RC_MEM_EXPLORE, NULL);
+		rc_mem_store(rc_mem_replica(m, 0), 0, 1, RC_RELEASE);
+		rc_mem_fence(rc_mem_replica(m, 1), o);
+		is(rc_mem_read_replica(m, 1, 0), 1,
+		   "sc: a fence of order %d catches up with the log", (int)o);
+		rc_mem_destroy(m);
+
+		rc_mem_create(&m, RC_LIN, 1, 1, RC_MEM_EXPLORE, NULL);
+		rc_mem_fence(rc_mem_replica(m, 0), o);
+		is(rc_mem_nsteps(m), 0, "lin: a fence of order %d is a no-op",
+		   (int)o);
+		rc_mem_destroy(m);
+	}
+}
+
 int main(void)
 {
+	test_orders();
 	test_create();
 	test_bind();
 	test_state();
