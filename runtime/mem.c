@@ -846,7 +846,8 @@ uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
 	(void)order;
 	switch (m->level) {
 	case RC_LIN:
-		/* seq_cst: the linearization point. */
+		/* seq_cst: the linearization point; pairs with the seq_cst
+		 * stores and RMWs of every replica on this location. */
 		return atomic_load_explicit(&m->shared[loc].v,
 					    memory_order_seq_cst);
 	case RC_TSO:
@@ -872,7 +873,8 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 	assert(loc < m->nlocs);
 	switch (m->level) {
 	case RC_LIN:
-		/* seq_cst: the linearization point. */
+		/* seq_cst: the linearization point; pairs with the seq_cst
+		 * loads and RMWs of every replica on this location. */
 		atomic_store_explicit(&m->shared[loc].v, value,
 				      memory_order_seq_cst);
 		break;

@@ -19,11 +19,12 @@
  * DATA >= FLAG (message passing holds at every level), until FLAG reads
  * msgs; they also store to OWN. After the join and rc_mem_quiesce every
  * replica holds the same values: the fetch_add total, msgs, and one value
- * at OWN.
+ * at OWN. Before that, a store-buffering run (see run_sb).
  *
  * Environment: RC_MEM_THREADS (default 4, capped at the layout's PUs),
  * RC_MEM_OPS (fetch_adds per replica, default 2000), RC_MEM_MSGS (default
- * 2000). A reader that does not see the last flag within 30 s fails.
+ * 2000), RC_MEM_SB_RUNS (default 200). A reader that does not see the
+ * last flag within 30 s fails.
  */
 
 enum { COUNT = 0, DATA = 1, FLAG = 2, OWN = 3, NLOCS = 4 };
@@ -155,6 +156,71 @@ static void run_level(const rc_topo_t *topo, const char *layout,
 	free(w);
 }
 
+/*
+ * Store buffering on real threads: each of two replicas stores to its own
+ * location and loads the other's, started together by a barrier. LIN and
+ * SC must never return 0 to both; TSO must, every time, since a buffered
+ * store drains only at its owner's later operations and there are none;
+ * CAUSAL may, and the count is only reported (it depends on timing).
+ */
+struct sb {
+	rc_mem_t *mem;
+	pthread_barrier_t go;
+	uint64_t got[2];
+};
+
+struct sb_arg {
+	struct sb *sb;
+	unsigned id;
+};
+
+static void *sb_thread(void *arg)
+{
+	struct sb_arg *a = arg;
+	rc_mem_replica_t *r = rc_mem_replica(a->sb->mem, a->id);
+
+	pthread_barrier_wait(&a->sb->go);
+	rc_mem_store(r, a->id, 1, RC_RELEASE);
+	a->sb->got[a->id] = rc_mem_load(r, 1 - a->id, RC_ACQUIRE);
+	return NULL;
+}
+
+static void run_sb(enum rc_mem_level level, unsigned trials)
+{
+	unsigned both = 0;
+
+	for (unsigned t = 0; t < trials; t++) {
+		struct sb sb = { 0 };
+		struct sb_arg args[2] = { { &sb, 0 }, { &sb, 1 } };
+		pthread_t th[2];
+
+		rc_mem_create(&sb.mem, level, 2, 2, 0, NULL);
+		pthread_barrier_init(&sb.go, NULL, 2);
+		for (unsigned i = 0; i < 2; i++)
+			pthread_create(&th[i], NULL, sb_thread, &args[i]);
+		for (unsigned i = 0; i < 2; i++)
+			pthread_join(th[i], NULL);
+		both += sb.got[0] == 0 && sb.got[1] == 0;
+		pthread_barrier_destroy(&sb.go);
+		rc_mem_destroy(sb.mem);
+	}
+	switch (level) {
+	case RC_LIN:
+	case RC_SC:
+		is(both, 0, "%s: store buffering never in %u runs",
+		   rc_mem_level_name(level), trials);
+		break;
+	case RC_TSO:
+		is(both, trials, "tso: store buffering in every one of %u runs",
+		   trials);
+		break;
+	case RC_CAUSAL:
+		diag("causal: store buffering in %u of %u runs (allowed)", both,
+		     trials);
+		break;
+	}
+}
+
 static void run_layout(const char *synthetic)
 {
 	const char *layout = synthetic != NULL ? synthetic : "machine";
@@ -187,6 +253,10 @@ static void run_layout(const char *synthetic)
 
 int main(void)
 {
+	unsigned trials = (unsigned)tap_env_u64("RC_MEM_SB_RUNS", 200);
+
+	for (int l = RC_LIN; l <= RC_CAUSAL; l++)
+		run_sb((enum rc_mem_level)l, trials);
 	run_layout(NULL);
 	run_layout("numa:2 core:2 pu:1");
 	done_testing();
