@@ -78,6 +78,11 @@ struct tso_entry {
 /* SC: log entries. */
 enum sc_op { SC_STORE = 0, SC_FADD = 1, SC_XCHG = 2, SC_CAS = 3 };
 
+/*
+ * Two entries share a cache line: writers of neighbouring entries contend
+ * for it once, while every replica reads the log sequentially, which the
+ * packing helps (Node Replication packs its log the same way).
+ */
 struct sc_entry {
 	_Atomic uint64_t ready; /* index + 1 once published */
 	uint32_t op;
@@ -142,7 +147,7 @@ struct rc_mem {
 	_Atomic(struct sc_seg *) *dir;
 	/* CAUSAL: RMWs */
 	pthread_mutex_t rmw_lock;
-	uint64_t *rmw_vc; /* per location: stamp of its last RMW write */
+	uint64_t *rmw_vc; /* per location: vector clock of its last RMW write */
 	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
 	char pad[RC_CACHELINE - sizeof(uint64_t)];
 };
@@ -169,13 +174,32 @@ static bool explore(const rc_mem_t *m)
 	return (m->flags & RC_MEM_EXPLORE) != 0;
 }
 
+/*
+ * Zeroed memory of whole cache lines, so that the arrays of different
+ * replicas (copies, clocks, buffers) never share a line. NULL without
+ * memory; freed with free().
+ */
+static void *lines_alloc(size_t n, size_t size)
+{
+	size_t bytes =
+		(n * size + RC_CACHELINE - 1) & ~(size_t)(RC_CACHELINE - 1);
+	void *p;
+
+	if (bytes == 0)
+		bytes = RC_CACHELINE;
+	if (posix_memalign(&p, RC_CACHELINE, bytes) != 0)
+		return NULL;
+	memset(p, 0, bytes);
+	return p;
+}
+
 /* ---- causal queues ---- */
 
 static bool cq_push(struct cqueue *q, struct cmsg *m)
 {
 	if (q->n == q->cap) {
 		size_t cap = q->cap ? 2 * q->cap : 8;
-		struct cmsg **nq = malloc(cap * sizeof(*nq));
+		struct cmsg **nq = lines_alloc(cap, sizeof(*nq));
 
 		if (nq == NULL)
 			return false;
@@ -265,20 +289,20 @@ static int replica_init(rc_mem_t *m, unsigned id)
 	case RC_LIN:
 		break;
 	case RC_TSO:
-		r->buf = calloc(RC_MEM_TSO_DEPTH, sizeof(*r->buf));
+		r->buf = lines_alloc(RC_MEM_TSO_DEPTH, sizeof(*r->buf));
 		if (r->buf == NULL)
 			return -1;
 		break;
 	case RC_SC:
-		r->copy = calloc(m->nlocs, sizeof(*r->copy));
+		r->copy = lines_alloc(m->nlocs, sizeof(*r->copy));
 		if (r->copy == NULL)
 			return -1;
 		break;
 	case RC_CAUSAL:
-		r->copy = calloc(m->nlocs, sizeof(*r->copy));
-		r->stamp = calloc(m->nlocs, sizeof(*r->stamp));
-		r->vc = calloc(m->n, sizeof(*r->vc));
-		r->pend = calloc(m->n, sizeof(*r->pend));
+		r->copy = lines_alloc(m->nlocs, sizeof(*r->copy));
+		r->stamp = lines_alloc(m->nlocs, sizeof(*r->stamp));
+		r->vc = lines_alloc(m->n, sizeof(*r->vc));
+		r->pend = lines_alloc(m->n, sizeof(*r->pend));
 		if (!r->copy || !r->stamp || !r->vc || !r->pend)
 			return -1;
 		break;
