@@ -122,6 +122,8 @@ typedef enum rc_order {
 /*
  * Creates an object of nlocs locations (1..RC_MEM_MAX_LOCS) shared by
  * nreplicas replicas (1..RC_MEM_MAX_REPLICAS) at level, all locations 0.
+ * Any thread; the new object is published to the replicas' threads by
+ * whatever hands them the pointer (pthread_create, a release store).
  * Blocking (allocates). Returns 0, -RC_EINVAL or -RC_ENOMEM.
  */
 int rc_mem_create(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
@@ -230,7 +232,9 @@ struct rc_mem_step {
 };
 
 /*
- * Explore mode only (assert). Writes the enabled propagation steps, in a
+ * Explore mode only (assert), like everything down to rc_mem_clone: one
+ * thread drives an explored object, nothing synchronises, nothing waits.
+ * Writes the enabled propagation steps, in a
  * fixed order (by replica, then sender), into steps (at most max of them;
  * steps may be NULL when max is 0) and returns how many are enabled.
  * Deterministic: equal states give equal lists.
@@ -270,7 +274,10 @@ uint64_t rc_mem_read_replica(const rc_mem_t *mem, unsigned replica,
  * canonically: two objects in equivalent states hash and compare equal.
  * rc_mem_state_hash is deterministic across runs and machines of the
  * same endianness. rc_mem_clone makes an independent object in the same
- * state (0, or -RC_ENOMEM). None of these modify their arguments.
+ * state (0, or -RC_ENOMEM). None of these modify their arguments, so
+ * several threads may hash, compare and clone one object at once while
+ * no thread modifies it (a parallel explorer sharing frozen states).
+ * Wait-free apart from allocation.
  */
 uint64_t rc_mem_state_hash(const rc_mem_t *mem);
 bool rc_mem_state_equal(const rc_mem_t *a, const rc_mem_t *b);
