@@ -48,6 +48,22 @@
  * make a writer wait for a replica that may have stopped issuing
  * operations. The receiver moves them into one pending FIFO per sender and
  * applies ready heads.
+ *
+ * Causal memory has no atomic read-modify-write of its own. Here RMWs are
+ * serialised by one lock, and each remembers the vector clock of its
+ * write per location; the next RMW on that location first applies that
+ * write and its causal past (already sent, so this needs no other
+ * replica to act), then reads and writes. Its write's Lamport time is
+ * larger than the previous RMW's, so RMWs on a location are co-ordered
+ * as they were serialised and each reads its predecessor: none is lost.
+ *
+ * Modes. Threaded: each replica performs its own steps inside its
+ * operations (TSO drains stores older than RC_MEM_TSO_LAG operations, SC
+ * applies what is published, CAUSAL takes in its inbox); no thread of our
+ * own. Explore: the same structures in one OS thread, with steps run only
+ * when asked (rc_mem_step) or when an operation cannot return without
+ * them; the canonical encoding at the end of this file gives the state
+ * hash and equality an explorer needs.
  */
 #include <assert.h>
 #include <pthread.h>
