@@ -62,7 +62,7 @@ struct frame {
 	uint32_t s0;	/* chain: the state before the chain */
 	uint32_t ndet;	/* determinate ops linearized */
 	uint16_t chain; /* length of the chain of indeterminate ops */
-	uint8_t phase;	/* 0 determinate candidates, 1 indeterminate */
+	uint8_t phase;	/* 0 determinate candidates, 1 indeterminate, 2 done */
 	uint32_t last;	/* sc: the last candidate tried */
 };
 
@@ -294,6 +294,8 @@ static int64_t next_candidate(struct search *s, struct frame *f)
 {
 	int64_t mr = minret(s, f->rp);
 
+	if (f->phase == 2)
+		return -1; /* a greedy child stands for all (see below) */
 	if (f->phase == 0) {
 		if (s->sc) {
 			/*
@@ -734,6 +736,22 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 			rc = -RC_ENOMEM;
 			goto out;
 		}
+		/*
+		 * An op that never changes the state (a read, a failed cas)
+		 * and succeeds here can go first in any order that completes
+		 * this node: moving it to the front changes no state any other
+		 * op sees, and breaks no program or real-time order since it
+		 * may come next. So when its subtree fails, so does this node:
+		 * no other candidate needs trying.
+		 */
+		unsigned kd = o->op->kind;
+		bool greedy =
+			f->chain == 0 && !o->indet &&
+			(kd == RC_HOP_READ || kd == RC_HOP_GET ||
+			 kd == RC_HOP_CONTAINS ||
+			 (kd == RC_HOP_CAS && o->op->result == RC_HVAL_FALSE));
+		size_t at = s.nfr - 1;
+
 		if (ins == 0 || push(&s, &c) < 0) {
 			unapply(&s, (uint32_t)i);
 			if (ins != 0) {
@@ -741,6 +759,8 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 				goto out;
 			}
 		}
+		if (greedy)
+			s.fr[at].phase = 2;
 	}
 	part->states = s.memo.n;
 out:
