@@ -6,6 +6,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/chan.c \
 	%reldir%/clock.c \
 	%reldir%/mem.c \
+	%reldir%/recorder.c \
 	%reldir%/wait.c
 
 noinst_HEADERS += \
@@ -18,4 +19,5 @@ replicoreinc_HEADERS += \
 	include/replicore/topo.h \
 	include/replicore/chan.h \
 	include/replicore/clock.h \
-	include/replicore/mem.h
+	include/replicore/mem.h \
+	include/replicore/recorder.h

@@ -11,6 +11,7 @@
 #include <replicore/chan.h>
 #include <replicore/clock.h>
 #include <replicore/mem.h>
+#include <replicore/recorder.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 
