@@ -37,3 +37,9 @@ tests_unit_test_mem_threads_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads
+
+# History stress of rc_mem: recorded with rc_recorder, checked per level.
+check_PROGRAMS += tests/regression/test_mem_stress
+tests_regression_test_mem_stress_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/regression/test_mem_stress
+REGTESTS += tests/regression/test_mem_stress

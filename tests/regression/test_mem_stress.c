@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: MIT */
+/* test_mem_stress.c: random operations on rc_mem at each level from pinned threads, recorded and checked by the history checkers. */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <replicore/check.h>
+#include <replicore/clock.h>
+#include <replicore/history.h>
+#include <replicore/mem.h>
+#include <replicore/recorder.h>
+#include <replicore/topo.h>
+
+#include "tests/tap.h"
+
+/*
+ * Threads bound to the replicas of one object run random operations and
+ * record each with rc_recorder; the recorded history then goes to the
+ * checker, which must find:
+ *
+ *   lin     linearizable (kv keyed by location for loads and stores; a
+ *           cas-register per location when CAS and fetch-add are mixed
+ *           in), and also sequentially consistent and CCv;
+ *   sc      sequentially consistent (kv; a single cas-register with
+ *           RMWs, SC not being compositional), and CCv;
+ *   causal  CCv (causal convergence), loads and stores only, which are
+ *           what the causal checkers take.
+ *
+ * A verdict "unknown" (the checker's time budget ran out) is reported and
+ * never counted as a pass of the property it could not decide, nor as a
+ * failure. Location values start at 0, written as nil; every store writes
+ * a value no other store writes, so the histories are differentiated.
+ *
+ * SC is not linearizable: a load may miss a store that returned before
+ * it started, when an earlier log slot is reserved but not yet published
+ * by a third replica. Up to RC_STRESS_SC_RUNS (default 200) threaded runs
+ * of two writers and readers on one location, RC_STRESS_STALE_OPS
+ * (default 3000) operations each, look for such a history; as that
+ * window is narrow, an explore-mode run (one OS thread, a seeded
+ * scheduler choosing between replicas' operations and propagation steps)
+ * follows when none was found, where a reader that has not applied the
+ * log reads stale. Either way the witness is shown.
+ *
+ * Environment: RC_STRESS_THREADS (default 4, capped at the layout's PUs),
+ * RC_STRESS_OPS (operations per thread, default 300, times RC_SCALE),
+ * RC_STRESS_RUNS (runs per level and workload, default 2),
+ * RC_STRESS_TIMEOUT (seconds per check, default 10). Nothing waits without bound: the only waits are an SC
+ * load's for log slots that other running replicas publish, and the
+ * start line.
+ */
+
+enum workload {
+	WL_RW,	  /* loads and stores over NLOCS_RW locations */
+	WL_RMW,	  /* plus CAS and fetch-add */
+	WL_STALE, /* replicas 0 and 1 store to location 0, the others load */
+};
+
+#define NLOCS_RW 3
+
+struct run {
+	rc_mem_t *mem;
+	const rc_topo_t *topo;
+	rc_recorder_t *rec;
+	enum workload wl;
+	unsigned n, nlocs;
+	uint64_t ops, seed;
+	_Atomic unsigned arrived;
+	atomic_uint bind_fail;
+};
+
+struct worker {
+	struct run *run;
+	unsigned id;
+	pthread_t thread;
+};
+
+static rc_hval_t hv(uint64_t v)
+{
+	return v == 0 ? RC_HVAL_NIL : (rc_hval_t)v;
+}
+
+static uint64_t rnd(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/* A value no other store writes: the writer in the high bits. */
+static uint64_t fresh(unsigned id, uint64_t *seq)
+{
+	return ((uint64_t)(id + 1) << 32) | ++*seq;
+}
+
+static void one_op(struct run *run, rc_mem_replica_t *r, unsigned id,
+		   uint64_t *rs, uint64_t *seq, uint64_t *seen)
+{
+	rc_recorder_t *rec = run->rec;
+	uint64_t x = rnd(rs), v, e;
+	unsigned loc = (unsigned)(x >> 8) % run->nlocs, pct = x % 100;
+	rc_hval_t key = (rc_hval_t)loc;
+	bool rmw = run->wl == WL_RMW;
+
+	if (run->wl == WL_STALE) {
+		loc = 0;
+		key = 0;
+		pct = id < 2 ? 99 : 0;
+	}
+	if (pct < 55) {
+		rc_recorder_begin(rec, id, rmw ? RC_HOP_READ : RC_HOP_GET, key,
+				  RC_HVAL_NONE, RC_HVAL_NONE);
+		v = rc_mem_load(r, loc, RC_ACQUIRE);
+		rc_recorder_end(rec, id, hv(v), RC_HST_OK);
+		seen[loc] = v;
+	} else if (!rmw || pct < 75) {
+		v = fresh(id, seq);
+		rc_recorder_begin(rec, id, rmw ? RC_HOP_WRITE : RC_HOP_PUT, key,
+				  hv(v), RC_HVAL_NONE);
+		rc_mem_store(r, loc, v, RC_RELEASE);
+		rc_recorder_end(rec, id, RC_HVAL_OK, RC_HST_OK);
+	} else if (pct < 88) {
+		e = seen[loc];
+		v = fresh(id, seq);
+		rc_recorder_begin(rec, id, RC_HOP_CAS, key, hv(e), hv(v));
+		if (rc_mem_cas(r, loc, &e, v, RC_ACQ_REL)) {
+			rc_recorder_end(rec, id, RC_HVAL_TRUE, RC_HST_OK);
+			seen[loc] = v;
+		} else {
+			rc_recorder_end(rec, id, RC_HVAL_FALSE, RC_HST_OK);
+			seen[loc] = e;
+		}
+	} else {
+		/*
+		 * Recorded as inc 1 -> the value before; key_part rewrites it
+		 * as cas(v, v + 1) -> true, which is what it did, for the
+		 * register spec, which has no add.
+		 */
+		rc_recorder_begin(rec, id, RC_HOP_INC, key, 1, RC_HVAL_NONE);
+		v = rc_mem_fetch_add(r, loc, 1, RC_ACQ_REL);
+		rc_recorder_end(rec, id, hv(v), RC_HST_OK);
+		seen[loc] = v + 1;
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct run *run = w->run;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_mem_replica_t *r;
+	uint64_t rs = run->seed * 0x9e3779b97f4a7c15ull + w->id + 1, seq = 0;
+	uint64_t seen[NLOCS_RW] = { 0 };
+
+	if (rc_mem_bind(run->mem, w->id, run->topo, &r, &err) < 0) {
+		atomic_fetch_add(&run->bind_fail, 1);
+		diag("bind %u: %s", w->id, err.msg);
+		r = rc_mem_replica(run->mem, w->id);
+	}
+	/* seq_cst: a start line; every thread is started by the caller,
+	 * so the wait is bounded by their start */
+	atomic_fetch_add(&run->arrived, 1);
+	while (atomic_load(&run->arrived) < run->n)
+		sched_yield();
+	for (uint64_t i = 0; i < run->ops; i++)
+		one_op(run, r, w->id, &rs, &seq, seen);
+	rc_mem_unbind(r);
+	return NULL;
+}
+
+/*
+ * The cas-register sub-history of one location, from a keyed one; the
+ * fetch-adds (inc 1 -> v) become cas(v, v + 1) -> true.
+ */
+static rc_history_t *key_part(const rc_history_t *h, rc_hval_t key)
+{
+	rc_history_t *p = rc_history_new();
+
+	if (p == NULL)
+		return NULL;
+	for (size_t i = 0; i < rc_history_len(h); i++) {
+		struct rc_hop op = *rc_history_op(h, i);
+
+		if (op.key != key)
+			continue;
+		op.key = RC_HVAL_NONE;
+		if (op.kind == RC_HOP_INC) {
+			uint64_t v = op.result == RC_HVAL_NIL
+					     ? 0
+					     : (uint64_t)op.result;
+
+			op.kind = RC_HOP_CAS;
+			op.arg[0] = op.result;
+			op.arg[1] = hv(v + 1);
+			op.result = RC_HVAL_TRUE;
+		}
+		if (rc_history_add(p, &op, NULL) < 0) {
+			rc_history_free(p);
+			return NULL;
+		}
+	}
+	return p;
+}
+
+static void show_op(const rc_history_t *h, uint32_t id)
+{
+	const struct rc_hop *o = rc_history_op(h, id);
+	char a[64], b[64], k[64], res[64];
+
+	diag("    #%u p%u [%lld, %lld] %s %s %s %s -> %s", id, o->proc,
+	     (long long)o->call, (long long)o->ret, rc_hop_kind_name(o->kind),
+	     o->key == RC_HVAL_NONE ? ""
+				    : rc_history_fmtval(h, o->key, k, sizeof k),
+	     o->arg[0] == RC_HVAL_NONE
+		     ? ""
+		     : rc_history_fmtval(h, o->arg[0], a, sizeof a),
+	     o->arg[1] == RC_HVAL_NONE
+		     ? ""
+		     : rc_history_fmtval(h, o->arg[1], b, sizeof b),
+	     rc_history_fmtval(h, o->result, res, sizeof res));
+}
+
+static void show_witness(const rc_history_t *h, const rc_check_result_t *res)
+{
+	for (size_t p = 0; p < res->nparts; p++) {
+		const struct rc_check_part *part = &res->parts[p];
+		size_t from;
+
+		if (part->verdict != RC_VERDICT_VIOLATION)
+			continue;
+		diag("  %s%s%s", part->pattern,
+		     part->pattern[0] != '\0' ? ": " : "", part->note);
+		from = part->norder > 3 ? part->norder - 3 : 0;
+		if (part->norder > 0)
+			diag("  the end of the longest order (%zu ops):",
+			     part->norder);
+		for (size_t i = from; i < part->norder; i++)
+			show_op(h, part->order[i]);
+		diag("  %s:", part->pattern[0] != '\0'
+				      ? "the bad pattern"
+				      : "none of these can come next");
+		for (size_t i = 0; i < part->nblocked && i < 8; i++)
+			show_op(h, part->blocked[i]);
+		return;
+	}
+}
+
+/* Writes h to a file named after what failed, for replicore check. */
+static void keep(const rc_history_t *h, const char *what)
+{
+	char name[128];
+	FILE *f;
+
+	snprintf(name, sizeof name, "test_mem_stress-%s.hist", what);
+	for (char *c = name; *c != '\0'; c++)
+		if (*c == ' ' || *c == '/' || *c == ':')
+			*c = '-';
+	f = fopen(name, "w");
+	if (f == NULL)
+		return;
+	if (rc_history_write(h, f, NULL) == 0)
+		diag("  history kept in %s", name);
+	fclose(f);
+}
+
+/* Checks h; returns the verdict, or -1 on an error of the checker. */
+static int check(const rc_history_t *h, enum rc_spec spec, enum rc_level lv,
+		 bool show, rc_check_result_t **out)
+{
+	struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_check_result_t *res = NULL;
+	int v;
+
+	o.spec = spec;
+	o.level = lv;
+	o.timeout = (double)tap_env_u64("RC_STRESS_TIMEOUT", 10);
+	if (rc_check(h, &o, &res, &err) < 0) {
+		diag("  check: %s", err.msg);
+		return -1;
+	}
+	v = (int)res->verdict;
+	if (show && v == RC_VERDICT_VIOLATION)
+		show_witness(h, res);
+	if (v == RC_VERDICT_UNKNOWN)
+		diag("  %s at %s: unknown (%s)", rc_spec_name(spec),
+		     rc_level_name(lv), res->note);
+	if (out != NULL)
+		*out = res;
+	else
+		rc_check_result_free(res);
+	return v;
+}
+
+/* Runs n threads on a fresh object; returns the history or NULL. */
+static rc_history_t *record(const rc_topo_t *topo, enum rc_mem_level level,
+			    enum workload wl, unsigned n, unsigned nlocs,
+			    uint64_t ops, uint64_t seed, bool *bound)
+{
+	struct run run;
+	struct worker *w = calloc(n, sizeof(*w));
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_history_t *h = NULL;
+
+	memset(&run, 0, sizeof run);
+	run.topo = topo;
+	run.wl = wl;
+	run.n = n;
+	run.nlocs = nlocs;
+	run.ops = ops;
+	run.seed = seed;
+	atomic_init(&run.arrived, 0);
+	atomic_init(&run.bind_fail, 0);
+	if (w == NULL ||
+	    rc_mem_create(&run.mem, level, nlocs, n, 0, &err) < 0 ||
+	    rc_recorder_create(&run.rec, n, ops, &err) < 0) {
+		diag("setup: %s", err.msg);
+		goto out;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		w[i].run = &run;
+		w[i].id = i;
+		pthread_create(&w[i].thread, NULL, worker_main, &w[i]);
+	}
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(w[i].thread, NULL);
+	*bound = atomic_load(&run.bind_fail) == 0;
+	h = rc_history_new();
+	if (h != NULL && rc_recorder_export(run.rec, h, 0, &err) < 0) {
+		diag("export: %s", err.msg);
+		rc_history_free(h);
+		h = NULL;
+	}
+out:
+	rc_recorder_destroy(run.rec);
+	if (run.mem != NULL)
+		rc_mem_destroy(run.mem);
+	free(w);
+	return h;
+}
+
+struct tally {
+	unsigned runs, ok, viol, unknown, err;
+};
+
+static void count(struct tally *t, int v)
+{
+	t->runs++;
+	if (v == RC_VERDICT_OK)
+		t->ok++;
+	else if (v == RC_VERDICT_VIOLATION)
+		t->viol++;
+	else if (v == RC_VERDICT_UNKNOWN)
+		t->unknown++;
+	else
+		t->err++;
+}
+
+static void report(const struct tally *t, const char *what)
+{
+	ok(t->viol == 0 && t->err == 0, "%s: %u runs, %u ok, %u unknown", what,
+	   t->runs, t->ok, t->unknown);
+}
+
+static void run_level(const rc_topo_t *topo, const char *layout,
+		      enum rc_mem_level level, unsigned n, uint64_t ops,
+		      unsigned runs)
+{
+	const char *ln = rc_mem_level_name(level);
+	struct tally own = { 0 }, sc = { 0 }, ccv = { 0 }, rmw = { 0 };
+	bool bound = true;
+	char what[160];
+
+	for (unsigned k = 0; k < runs; k++) {
+		bool b = true;
+		rc_history_t *h =
+			record(topo, level, WL_RW, n, NLOCS_RW, ops, k + 1, &b);
+		int v;
+
+		bound = bound && b;
+		if (h == NULL) {
+			own.err++;
+			continue;
+		}
+		if (level == RC_LIN || level == RC_SC) {
+			v = check(h, RC_SPEC_KV,
+				  level == RC_LIN ? RC_LEVEL_LIN : RC_LEVEL_SC,
+				  true, NULL);
+			count(&own, v);
+			if (v == RC_VERDICT_VIOLATION)
+				keep(h, ln);
+		}
+		if (level == RC_LIN) {
+			v = check(h, RC_SPEC_KV, RC_LEVEL_SC, true, NULL);
+			count(&sc, v);
+		}
+		v = check(h, RC_SPEC_KV, RC_LEVEL_CCV, true, NULL);
+		count(&ccv, v);
+		if (v == RC_VERDICT_VIOLATION) {
+			snprintf(what, sizeof what, "%s-ccv", ln);
+			keep(h, what);
+		}
+		rc_history_free(h);
+
+		if (level == RC_CAUSAL)
+			continue;
+		/* RMWs: per location at lin, one location at sc */
+		h = record(topo, level, WL_RMW, n, level == RC_LIN ? 2 : 1, ops,
+			   k + 101, &b);
+		bound = bound && b;
+		if (h == NULL) {
+			rmw.err++;
+			continue;
+		}
+		for (unsigned loc = 0; loc < (level == RC_LIN ? 2u : 1u);
+		     loc++) {
+			rc_history_t *p = key_part(h, (rc_hval_t)loc);
+
+			if (p == NULL) {
+				rmw.err++;
+				continue;
+			}
+			v = check(p, RC_SPEC_CAS_REGISTER,
+				  level == RC_LIN ? RC_LEVEL_LIN : RC_LEVEL_SC,
+				  true, NULL);
+			count(&rmw, v);
+			if (v == RC_VERDICT_VIOLATION) {
+				snprintf(what, sizeof what, "%s-rmw", ln);
+				keep(p, what);
+			}
+			rc_history_free(p);
+		}
+		rc_history_free(h);
+	}
+	ok(bound, "%s on %s (%u replicas, %llu ops each): every replica bound",
+	   ln, layout, n, (unsigned long long)ops);
+	if (level == RC_LIN) {
+		snprintf(what, sizeof what,
+			 "lin on %s: loads/stores linearizable", layout);
+		report(&own, what);
+		snprintf(what, sizeof what,
+			 "lin on %s: loads/stores sequentially consistent",
+			 layout);
+		report(&sc, what);
+		snprintf(what, sizeof what,
+			 "lin on %s: with cas and fetch_add, each location "
+			 "linearizable",
+			 layout);
+		report(&rmw, what);
+	} else if (level == RC_SC) {
+		snprintf(what, sizeof what,
+			 "sc on %s: loads/stores sequentially consistent",
+			 layout);
+		report(&own, what);
+		snprintf(what, sizeof what,
+			 "sc on %s: with cas and fetch_add (one location) "
+			 "sequentially consistent",
+			 layout);
+		report(&rmw, what);
+	}
+	snprintf(what, sizeof what,
+		 "%s on %s: loads/stores causally convergent "
+		 "(ccv)",
+		 ln, layout);
+	report(&ccv, what);
+}
+
+/* Threaded: two writers, readers; true when a run was not linearizable. */
+static bool stale_threaded(const rc_topo_t *topo, unsigned n, uint64_t ops,
+			   unsigned runs, unsigned *tried)
+{
+	for (unsigned k = 0; k < runs; k++) {
+		bool b = true;
+		rc_history_t *h =
+			record(topo, RC_SC, WL_STALE, n, 1, ops, k + 7, &b);
+		rc_check_result_t *res = NULL;
+		int v;
+
+		*tried = k + 1;
+		if (h == NULL)
+			continue;
+		v = check(h, RC_SPEC_KV, RC_LEVEL_LIN, false, &res);
+		if (v == RC_VERDICT_VIOLATION) {
+			int s = check(h, RC_SPEC_KV, RC_LEVEL_SC, true, NULL);
+
+			diag("threaded sc run %u: not linearizable:", k + 1);
+			show_witness(h, res);
+			ok(s != RC_VERDICT_VIOLATION && s >= 0,
+			   "that history is sequentially consistent (%s)",
+			   s >= 0 ? rc_verdict_name((enum rc_verdict)s)
+				  : "error");
+			if (s == RC_VERDICT_UNKNOWN)
+				diag("the sc check of this long history ran "
+				     "out of time: not decided");
+			rc_check_result_free(res);
+			rc_history_free(h);
+			return true;
+		}
+		if (res != NULL)
+			rc_check_result_free(res);
+		rc_history_free(h);
+	}
+	return false;
+}
+
+/*
+ * Explore mode: replicas 0 and 1 store, replica 2 loads, and a seeded
+ * scheduler picks an operation or an enabled propagation step each turn.
+ * One OS thread, so the operations are sequential in real time and a
+ * load that misses an applied-elsewhere store is a stale read.
+ */
+static rc_history_t *stale_explore(uint64_t seed, unsigned turns)
+{
+	rc_mem_t *mem = NULL;
+	rc_recorder_t *rec = NULL;
+	rc_history_t *h = NULL;
+	uint64_t rs = seed, seq[3] = { 0 };
+
+	if (rc_mem_create(&mem, RC_SC, 1, 3, RC_MEM_EXPLORE, NULL) < 0 ||
+	    rc_recorder_create(&rec, 3, turns, NULL) < 0)
+		goto out;
+	for (unsigned t = 0; t < turns; t++) {
+		uint64_t x = rnd(&rs);
+		struct rc_mem_step st[8];
+		unsigned ns = rc_mem_steps(mem, st, 8);
+
+		if (x % 3 == 0 && ns > 0) {
+			rc_mem_step(mem, &st[(x >> 8) % ns]);
+		} else {
+			unsigned id = (unsigned)(x >> 8) % 3;
+			rc_mem_replica_t *r = rc_mem_replica(mem, id);
+
+			if (id < 2) {
+				uint64_t v = fresh(id, &seq[id]);
+
+				rc_recorder_begin(rec, id, RC_HOP_PUT, 0, hv(v),
+						  RC_HVAL_NONE);
+				rc_mem_store(r, 0, v, RC_RELEASE);
+				rc_recorder_end(rec, id, RC_HVAL_OK, RC_HST_OK);
+			} else {
+				uint64_t v;
+
+				rc_recorder_begin(rec, id, RC_HOP_GET, 0,
+						  RC_HVAL_NONE, RC_HVAL_NONE);
+				v = rc_mem_load(r, 0, RC_ACQUIRE);
+				rc_recorder_end(rec, id, hv(v), RC_HST_OK);
+			}
+		}
+	}
+	h = rc_history_new();
+	if (h != NULL && rc_recorder_export(rec, h, 0, NULL) < 0) {
+		rc_history_free(h);
+		h = NULL;
+	}
+out:
+	rc_recorder_destroy(rec);
+	if (mem != NULL)
+		rc_mem_destroy(mem);
+	return h;
+}
+
+static void run_stale(const rc_topo_t *topo, const char *layout, unsigned n)
+{
+	unsigned runs = (unsigned)tap_env_u64("RC_STRESS_SC_RUNS", 200);
+	uint64_t stale_ops = tap_env_u64("RC_STRESS_STALE_OPS", 3000);
+	unsigned tried = 0;
+	rc_check_result_t *res = NULL;
+	rc_history_t *h;
+	int v, s;
+
+	if (n >= 3 && stale_threaded(topo, n, stale_ops, runs, &tried)) {
+		ok(1,
+		   "sc on %s: a threaded history is not linearizable "
+		   "(run %u of at most %u)",
+		   layout, tried, runs);
+		return;
+	}
+	diag("sc on %s: %s", layout,
+	     n < 3 ? "threaded stale reads need 3 replicas (two writers)"
+		   : "no threaded history out of the runs was found "
+		     "non-linearizable; the stale window is narrow");
+	diag("  (%u threaded runs); trying explore mode", tried);
+	h = stale_explore(42, 200);
+	if (h == NULL) {
+		ok(0, "sc explore: record");
+		return;
+	}
+	v = check(h, RC_SPEC_KV, RC_LEVEL_LIN, false, &res);
+	if (v == RC_VERDICT_VIOLATION) {
+		diag("explore-mode sc history, not linearizable:");
+		show_witness(h, res);
+	}
+	ok(v == RC_VERDICT_VIOLATION,
+	   "sc (explore mode, seed 42): a history is not linearizable");
+	s = check(h, RC_SPEC_KV, RC_LEVEL_SC, true, NULL);
+	ok(s == RC_VERDICT_OK,
+	   "sc (explore mode): that history is sequentially "
+	   "consistent");
+	if (res != NULL)
+		rc_check_result_free(res);
+	rc_history_free(h);
+}
+
+static void run_layout(const char *synthetic)
+{
+	const char *layout = synthetic != NULL ? synthetic : "machine";
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_topo_t *topo;
+	unsigned n;
+	uint64_t ops = tap_env_u64("RC_STRESS_OPS", 300);
+	unsigned runs = (unsigned)tap_env_u64("RC_STRESS_RUNS", 2);
+
+	if (rc_topo_open(&topo, synthetic, NULL, &err) < 0) {
+		ok(0, "open layout %s: %s", layout, err.msg);
+		return;
+	}
+	n = (unsigned)tap_env_u64("RC_STRESS_THREADS", 4);
+	if (n > rc_topo_npus(topo))
+		n = rc_topo_npus(topo);
+	if (n > RC_MEM_MAX_REPLICAS)
+		n = RC_MEM_MAX_REPLICAS;
+	if (n < 2) {
+		skip(13, "needs 2 PUs in the layout");
+		rc_topo_close(topo);
+		return;
+	}
+	diag("layout %s: %u PUs on %u real, %u threads, %llu ops each, %u "
+	     "runs",
+	     layout, rc_topo_npus(topo), rc_topo_real_npus(topo), n,
+	     (unsigned long long)ops, runs);
+	run_level(topo, layout, RC_LIN, n, ops, runs);
+	run_level(topo, layout, RC_SC, n, ops, runs);
+	run_level(topo, layout, RC_CAUSAL, n, ops, runs);
+	run_stale(topo, layout, n);
+	rc_topo_close(topo);
+}
+
+int main(void)
+{
+	run_layout(NULL);
+	run_layout("numa:2 core:2 pu:1");
+	done_testing();
+	return exit_status();
+}
