@@ -20,7 +20,8 @@ replicore_SOURCES += \
 	%reldir%/svg.c \
 	%reldir%/c2c.c \
 	%reldir%/fence.c \
-	%reldir%/atomic.c
+	%reldir%/atomic.c \
+	%reldir%/mem.c
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h
 EXTRA_DIST += %reldir%/schema.json doc/img/bench-c2c.svg \
 	doc/img/bench-fence.svg doc/img/bench-atomic.svg

@@ -19,7 +19,7 @@ static const char bench_help[] =
 	"    replicore bench - benchmarks\n"
 	"\n"
 	"SYNOPSIS\n"
-	"    replicore bench c2c|fence|atomic [--json] [--plot FILE.svg] "
+	"    replicore bench c2c|fence|atomic|mem [--json] [--plot FILE.svg] "
 	"[--duration S]\n"
 	"                    [--repeat N] [--synthetic SPEC]\n"
 	"    replicore bench models [--json] [--repeat N] [--corpus DIR] "
@@ -37,7 +37,9 @@ static const char bench_help[] =
 	"    atomic  load, store, CAS, fetch-add, exchange from 1..P "
 	"threads on one shared\n"
 	"            line, falsely shared lines and private lines\n"
-	"            These three report median and spread of repeated "
+	"    mem     rc_mem loads and stores at each level against a plain "
+	"atomic\n"
+	"            These four report median and spread of repeated "
 	"samples; see\n"
 	"            'replicore bench KIND --help' and replicore-bench(1) "
 	"(JSON schema).\n"
@@ -376,7 +378,7 @@ static const struct {
 } kinds[] = {
 	{ "c2c", bench_c2c },	    { "fence", bench_fence },
 	{ "atomic", bench_atomic }, { "models", bench_models },
-	{ "check", bench_check },
+	{ "check", bench_check },   { "mem", bench_mem },
 };
 
 int cmd_bench(int argc, char **argv)
@@ -395,6 +397,6 @@ int cmd_bench(int argc, char **argv)
 			return kinds[i].run(argc - 1, argv + 1);
 	return cli_usage("bench",
 			 "unknown benchmark '%s' (expected c2c, fence, "
-			 "atomic, models or check)",
+			 "atomic, mem, models or check)",
 			 argv[1]);
 }

@@ -46,9 +46,9 @@
  * Environment: RC_STRESS_THREADS (default 4, capped at the layout's PUs),
  * RC_STRESS_OPS (operations per thread, default 300, times RC_SCALE),
  * RC_STRESS_RUNS (runs per level and workload, default 2),
- * RC_STRESS_TIMEOUT (seconds per check, default 10). Nothing waits without bound: the only waits are an SC
- * load's for log slots that other running replicas publish, and the
- * start line.
+ * RC_STRESS_TIMEOUT (seconds per check, default 10). Nothing waits
+ * without bound: the only waits are an SC load's for log slots that
+ * other running replicas publish, and the start line.
  */
 
 enum workload {

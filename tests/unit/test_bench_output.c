@@ -141,6 +141,9 @@ int main(void)
 		"threads", "ns per operation", "million operations per second",
 		NULL
 	};
+	static const char *const mem_labels[] = {
+		"million operations per second", "plain", "causal", NULL
+	};
 	const char *b = getenv("RC_BIN"), *s = getenv("RC_SRCDIR");
 	const char *dur = getenv("RC_BENCH_TEST_DURATION");
 	char args[2048], path[1200], *text, err[600];
@@ -264,6 +267,22 @@ int main(void)
 	v = check_json("atomic", "atomic synthetic");
 	is(nresults(v), 15 * 3, "atomic: threads capped by --threads");
 	bj_free(v);
+
+	/* mem: 5 levels x (2 mixes x 1..2 threads + read_only + contended) */
+	snprintf(args, sizeof args,
+		 "mem --json --duration %s --repeat 2 --plot '%s/mem.svg'", dur,
+		 dir);
+	st = run(args);
+	is(st, 0, "mem --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("mem", "mem");
+	is(nresults(v), npus >= 2 ? 5u * 6 : 5u * 3,
+	   "mem: 5 levels x read_mostly, write_heavy at 1..2 threads, "
+	   "read_only, contended_read");
+	ok(v != NULL && bj_get(v, "targets") != NULL, "mem: the targets");
+	bj_free(v);
+	check_svg("mem.svg", mem_labels, "mem");
 
 	/* human-readable output */
 	text = NULL;
