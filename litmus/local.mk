@@ -53,3 +53,9 @@ TESTS += tests/unit/test_litmus_cli.sh
 EXTRA_DIST += tests/unit/test_litmus_cli.sh
 
 dist_man_MANS += doc/replicore-litmus.1
+
+# Litmus tests on the machine (litmus run --target hw): the code generator,
+# the harness and its command, built into the replicore command (the
+# harness dlopens the objects it compiles, hence -ldl from configure).
+replicore_SOURCES += %reldir%/hw_gen.c %reldir%/hw_run.c tools/cmd_litmus_hw.c
+noinst_HEADERS += %reldir%/hw.h %reldir%/hw_arch.h
