@@ -53,3 +53,6 @@ CLEANFILES += bench/results/c2c.json bench/results/c2c.svg \
 	bench/results/fence.json bench/results/fence.svg \
 	bench/results/atomic.json bench/results/atomic.svg
 .PHONY: bench-numa
+
+# replicore bench litmus: the hardware litmus harness on SB beside litmus7.
+replicore_SOURCES += %reldir%/litmus_hw.c

@@ -379,6 +379,7 @@ static const struct {
 	{ "c2c", bench_c2c },	    { "fence", bench_fence },
 	{ "atomic", bench_atomic }, { "models", bench_models },
 	{ "check", bench_check },   { "mem", bench_mem },
+	{ "litmus", bench_litmus },
 };
 
 int cmd_bench(int argc, char **argv)
