@@ -43,3 +43,8 @@ check_PROGRAMS += tests/regression/test_mem_stress
 tests_regression_test_mem_stress_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/regression/test_mem_stress
 REGTESTS += tests/regression/test_mem_stress
+
+# The history recorder (rc_recorder).
+check_PROGRAMS += tests/unit/test_recorder
+tests_unit_test_recorder_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_recorder
