@@ -694,20 +694,43 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 	r.name = name != NULL ? name : "<history>";
 	r.err = err;
 	*out = NULL;
-	/* The format, from the first line that is not blank or a comment. */
+	/*
+	 * The format: replicore's when the text starts with its header line;
+	 * otherwise from the first line that is not blank or a comment: a map
+	 * is EDN, a line of jepsen.util's logger (or an INFO line) is a log.
+	 */
 	for (const char *l = text; l < end;) {
 		const char *e = memchr(l, '\n', (size_t)(end - l));
+		static const char hdr[] = "# replicore-history";
 
 		if (e == NULL)
 			e = end;
+		if (l == text && (size_t)(e - l) >= sizeof(hdr) - 1 &&
+		    memcmp(l, hdr, sizeof(hdr) - 1) == 0) {
+			/* found stays false until an operation line */
+			l = e + 1;
+			for (; l < end; l = l + 1) {
+				e = memchr(l, '\n', (size_t)(end - l));
+				if (e == NULL)
+					e = end;
+				while (l < e && (*l == ' ' || *l == '\t'))
+					l++;
+				if (l < e && *l != '#' && *l != '\r') {
+					found = true;
+					break;
+				}
+				l = e;
+			}
+			break;
+		}
 		while (l < e && (*l == ' ' || *l == '\t'))
 			l++;
 		if (l < e && *l != '#' && *l != ';' && *l != '\r') {
 			if (*l == '{')
 				fmt = RC_HFMT_JEPSEN_EDN;
-			else if (e - l >= 4 && (memcmp(l, "INFO", 4) == 0 ||
-						memmem(l, (size_t)(e - l),
-						       "jepsen", 6) != NULL))
+			else if ((e - l >= 4 && memcmp(l, "INFO", 4) == 0) ||
+				 memmem(l, (size_t)(e - l), "jepsen.util",
+					11) != NULL)
 				fmt = RC_HFMT_JEPSEN_LOG;
 			found = true;
 			break;
