@@ -43,8 +43,17 @@ check_PROGRAMS += tests/regression/test_mem_stress
 tests_regression_test_mem_stress_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/regression/test_mem_stress
 REGTESTS += tests/regression/test_mem_stress
+# histories it keeps when a check fails, for replicore check
+CLEANFILES += test_mem_stress-*.hist
 
 # The history recorder (rc_recorder).
 check_PROGRAMS += tests/unit/test_recorder
 tests_unit_test_recorder_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_recorder
+
+# Litmus tests on the rc_mem objects: every corpus test explored on each
+# level against its model, the interpreter on the classic shapes, the
+# `litmus run` command.
+check_PROGRAMS += tests/unit/test_objrun_corpus
+tests_unit_test_objrun_corpus_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_objrun_corpus
