@@ -208,6 +208,11 @@ int rc_recorder_export(const rc_recorder_t *rec, rc_history_t *h,
 		size_t begun =
 			atomic_load_explicit(&s->begun, memory_order_acquire);
 
+		/* the owner may have ended one and begun more between the
+		 * two loads: only the one at `ended` is taken as pending */
+		if (begun > ended + 1)
+			begun = ended + 1;
+
 		for (size_t i = 0; i < begun; i++) {
 			const struct rec_op *o = &s->log[i];
 			struct rc_hop op;
