@@ -48,8 +48,10 @@
  * sequentially consistent.
  *
  * Environment: RC_STRESS_THREADS (default 4, capped at the layout's PUs),
- * RC_STRESS_OPS (operations per thread, default 300, times RC_SCALE),
- * RC_STRESS_RUNS (runs per level and workload, default 2),
+ * RC_STRESS_OPS (operations per thread, default 300),
+ * RC_STRESS_RUNS (runs per level and workload, default 2; this and
+ * RC_STRESS_SC_RUNS are multiplied by RC_SCALE, the sizes are not, so
+ * that the checkers still decide),
  * RC_STRESS_TIMEOUT (seconds per check, default 10). Nothing waits
  * without bound: the only waits are an SC load's for log slots that
  * other running replicas publish, and the start line.
@@ -79,6 +81,17 @@ struct worker {
 	unsigned id;
 	pthread_t thread;
 };
+
+/*
+ * A setting RC_SCALE does not multiply: sizes the checkers must still
+ * decide in time, thread counts, time budgets. (Run counts scale.)
+ */
+static uint64_t env_fixed(const char *name, uint64_t dflt)
+{
+	const char *s = getenv(name);
+
+	return s != NULL && *s != '\0' ? strtoull(s, NULL, 10) : dflt;
+}
 
 static rc_hval_t hv(uint64_t v)
 {
@@ -304,7 +317,7 @@ static int check(const rc_history_t *h, enum rc_spec spec, enum rc_level lv,
 		 bool show, rc_check_result_t **out)
 {
 	return check_for(h, spec, lv, show, out,
-			 (double)tap_env_u64("RC_STRESS_TIMEOUT", 10));
+			 (double)env_fixed("RC_STRESS_TIMEOUT", 10));
 }
 
 /* Runs n threads on a fresh object; returns the history or NULL. */
@@ -658,7 +671,7 @@ out:
 static void run_stale(const rc_topo_t *topo, const char *layout, unsigned n)
 {
 	unsigned runs = (unsigned)tap_env_u64("RC_STRESS_SC_RUNS", 300);
-	uint64_t stale_ops = tap_env_u64("RC_STRESS_STALE_OPS", 1000);
+	uint64_t stale_ops = env_fixed("RC_STRESS_STALE_OPS", 1000);
 	unsigned tried = 0, nonlin = 0, sc_bad = 0;
 	rc_check_result_t *res = NULL;
 	rc_history_t *h;
@@ -711,14 +724,14 @@ static void run_layout(const char *synthetic)
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_topo_t *topo;
 	unsigned n;
-	uint64_t ops = tap_env_u64("RC_STRESS_OPS", 300);
+	uint64_t ops = env_fixed("RC_STRESS_OPS", 300);
 	unsigned runs = (unsigned)tap_env_u64("RC_STRESS_RUNS", 2);
 
 	if (rc_topo_open(&topo, synthetic, NULL, &err) < 0) {
 		ok(0, "open layout %s: %s", layout, err.msg);
 		return;
 	}
-	n = (unsigned)tap_env_u64("RC_STRESS_THREADS", 4);
+	n = (unsigned)env_fixed("RC_STRESS_THREADS", 4);
 	if (n > rc_topo_npus(topo))
 		n = rc_topo_npus(topo);
 	if (n > RC_MEM_MAX_REPLICAS)
