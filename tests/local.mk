@@ -57,3 +57,12 @@ TESTS += tests/unit/test_recorder
 check_PROGRAMS += tests/unit/test_objrun_corpus
 tests_unit_test_objrun_corpus_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_objrun_corpus
+
+# Litmus tests on the machine (litmus run --target hw): the command in the
+# unit tier; every X86 test of the corpus against tso in the regression tier.
+TESTS += tests/unit/test_litmus_hw.sh
+REGTESTS += tests/regression/test_litmus_hw_corpus.sh
+EXTRA_DIST += tests/unit/test_litmus_hw.sh \
+	tests/regression/test_litmus_hw_corpus.sh \
+	tests/unit/litmus-hw/OPS.litmus tests/unit/litmus-hw/OPS2.litmus \
+	tests/unit/litmus-hw/COPS.litmus
