@@ -39,7 +39,7 @@ fuzz-check:
 	  -I$(top_srcdir)/include -I$(top_builddir)/include -I$(top_srcdir) \
 	  $(CHECK_FUZZ_FILES) -o fuzz_check
 	mkdir -p fuzz-check-new
-	./fuzz_check -max_total_time=$${FUZZ_SECONDS:-600} -max_len=4096 \
+	./fuzz_check -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
 	  -timeout=10 -rss_limit_mb=2048 fuzz-check-new \
 	  $(top_srcdir)/tests/fuzz/corpus-check
 	./fuzz_check -merge=1 $(top_srcdir)/tests/fuzz/corpus-check \
