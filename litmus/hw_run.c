@@ -183,6 +183,45 @@ static int compile(const char *cc, const char *src, const char *so,
 	return 0;
 }
 
+/*
+ * The compiler's identity for the cache key: its command, and the size,
+ * time and inode of the program the command's first word names on PATH,
+ * so an upgraded compiler compiles afresh.
+ */
+static uint64_t hash_compiler(uint64_t h, const char *cc)
+{
+	char prog[256], path[1300];
+	const char *p = getenv("PATH");
+	size_t n = strcspn(cc, " \t");
+	struct stat st;
+
+	h = fnv1a(h, cc, strlen(cc));
+	if (n == 0 || n >= sizeof prog)
+		return h;
+	memcpy(prog, cc, n);
+	prog[n] = '\0';
+	if (strchr(prog, '/')) {
+		if (stat(prog, &st) == 0)
+			goto found;
+		return h;
+	}
+	while (p && *p) {
+		size_t l = strcspn(p, ":");
+
+		if (pathf(path, sizeof path, "%.*s/%s", (int)l, p, prog) == 0 &&
+		    stat(path, &st) == 0)
+			goto found;
+		p += l;
+		if (*p == ':')
+			p++;
+	}
+	return h;
+found:
+	h = fnv1a(h, &st.st_size, sizeof st.st_size);
+	h = fnv1a(h, &st.st_mtime, sizeof st.st_mtime);
+	return fnv1a(h, &st.st_ino, sizeof st.st_ino);
+}
+
 /* Generates, compiles or finds the object, and loads it. */
 static int build(const rc_litmus_t *t, const struct rc_hw_opts *opts,
 		 struct rc_hw_result *res, void **handle, rc_err_t *err)
@@ -203,7 +242,7 @@ static int build(const rc_litmus_t *t, const struct rc_hw_opts *opts,
 		return rc;
 	}
 	h = fnv1a(h, src, len);
-	h = fnv1a(h, opts->cc, strlen(opts->cc));
+	h = hash_compiler(h, opts->cc);
 	h = fnv1a(h, cc_flags, strlen(cc_flags));
 	file_name(t->name, fn, sizeof fn);
 	cache_dir(dir, sizeof dir);
@@ -315,17 +354,25 @@ struct hw_thread {
 static void ybarrier(struct hw_shared *sh, struct hw_thread *me)
 {
 	me->ysense = !me->ysense;
+	/*
+	 * orders this thread's accesses of the round before its arrival;
+	 * pairs with the fence after the wait (ck_pr_faa is not a barrier
+	 * on every architecture)
+	 */
+	ck_pr_fence_memory();
 	if (ck_pr_faa_uint(&sh->ycount, 1) + 1 == sh->nthreads) {
+		/* the others' rounds before ours goes on */
+		ck_pr_fence_memory();
 		ck_pr_store_uint(&sh->ycount, 0);
-		/* orders the reset before the release of the others */
+		/* the count's reset before the release of the others */
 		ck_pr_fence_store();
 		ck_pr_store_uint(&sh->ysense, me->ysense);
 		return;
 	}
 	while (ck_pr_load_uint(&sh->ysense) != me->ysense)
 		sched_yield();
-	/* pairs with the store fence above */
-	ck_pr_fence_load();
+	/* pairs with the fences before each arrival and the release */
+	ck_pr_fence_memory();
 }
 
 static void meet(struct hw_shared *sh, struct hw_thread *me)
