@@ -10,6 +10,11 @@ replicoreinc_HEADERS += include/replicore/litmus.h
 
 replicore_SOURCES += tools/cmd_litmus.c tools/cmd_bench.c
 
+# Litmus tests on the rc_mem objects (litmus run --target lin|sc|tso|causal).
+libreplicore_la_SOURCES += %reldir%/objects.c
+replicoreinc_HEADERS += include/replicore/objrun.h
+replicore_SOURCES += tools/cmd_litmus_run.c
+
 # The fuzz target: the parser and printer, and small tests through the
 # models. make check replays the kept corpus through it;
 # make fuzz builds it with libFuzzer and runs it (FUZZ_SECONDS, default 600)
@@ -21,7 +26,7 @@ TESTS += tests/fuzz/replay_litmus
 EXTRA_DIST += tests/fuzz/corpus-litmus
 
 FUZZ_CC = clang
-FUZZ_SECONDS = 600
+FUZZ_SECONDS ?= 600
 FUZZ_SRCS = $(srcdir)/tests/fuzz/fuzz_litmus.c $(srcdir)/litmus/arena.c \
 	$(srcdir)/litmus/parse.c $(srcdir)/litmus/print.c \
 	$(srcdir)/runtime/err.c $(srcdir)/memmodel/rel.c \

@@ -574,12 +574,15 @@ static int verb_fmt(int argc, char **argv)
 }
 
 /* The verbs of `replicore litmus`; a new verb is one more row. */
+int cmd_litmus_run(int argc, char **argv); /* tools/cmd_litmus_run.c */
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } verbs[] = {
 	{ "model", verb_model },
 	{ "fmt", verb_fmt },
+	{ "run", cmd_litmus_run },
 };
 
 int cmd_litmus(int argc, char **argv)
@@ -596,6 +599,7 @@ int cmd_litmus(int argc, char **argv)
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		if (strcmp(verbs[i].name, argv[1]) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
-	return cli_usage("litmus", "unknown verb '%s' (expected model or fmt)",
+	return cli_usage("litmus",
+			 "unknown verb '%s' (expected model, run or fmt)",
 			 argv[1]);
 }

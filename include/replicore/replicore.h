@@ -14,5 +14,6 @@
 #include <replicore/recorder.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
+#include <replicore/objrun.h>
 
 #endif /* REPLICORE_REPLICORE_H */

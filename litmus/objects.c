@@ -1,0 +1,1036 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * objects.c: litmus tests interpreted over rc_mem replicas, explored
+ * exhaustively in explore mode or run on threads.
+ *
+ * Each thread of the test is compiled to a flat list of operations over
+ * slots (its registers, then temporaries): object accesses (load, store,
+ * fetch-add, exchange, compare-exchange, fence) and local operations
+ * (constants, arithmetic, jumps). A thread's step performs exactly one
+ * access and then the local operations up to its next access, so local
+ * computation never interleaves with anything (it commutes with every
+ * other thread's steps and with propagation).
+ *
+ * Exploration is a depth-first search over configurations (object state,
+ * each thread's pc and slots). From each one, the successors are each
+ * unfinished thread's next step and each propagation step the object
+ * enables (rc_mem_steps). Since explore-mode operations perform only
+ * the steps they need to return, and the scheduler can perform any
+ * enabled step first, these successors reach every behaviour of the
+ * object. A configuration is terminal when every thread is done and no
+ * step is enabled; then every replica holds the coherence-last write of
+ * each location, which is what a model calls the final value.
+ */
+#include <assert.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/objrun.h>
+
+#include "memmodel/enum.h"
+
+enum op_kind {
+	OP_LOAD,  /* dst = load(loc) */
+	OP_STORE, /* store(loc, a) */
+	OP_FADD,  /* dst = fetch_add(loc, a), or of -a when lop is SUB */
+	OP_XCHG,  /* dst = exchange(loc, a) */
+	OP_CAS,	  /* dst = cas(loc, &a, b) */
+	OP_FENCE,
+	OP_LOCAL,	     /* below: local operations */
+	OP_CONST = OP_LOCAL, /* dst = imm */
+	OP_BIN,		     /* dst = a lop b */
+	OP_UN,		     /* dst = lop a */
+	OP_MOV,		     /* dst = a */
+	OP_JZ,		     /* if a == 0 goto target */
+	OP_JNZ,		     /* if a != 0 goto target */
+	OP_JMP,		     /* goto target */
+};
+
+struct op {
+	enum op_kind kind;
+	enum rc_lop lop;
+	rc_order_t ord;
+	int dst, a, b, loc, target;
+	int64_t imm;
+};
+
+struct prog {
+	struct op *ops;
+	size_t nops, cap;
+	int nslots; /* registers, then temporaries */
+	int nregs;
+	int oom;
+};
+
+static int emit(struct prog *p, struct op o)
+{
+	if (p->nops == p->cap) {
+		size_t nc = p->cap ? 2 * p->cap : 32;
+		struct op *n = realloc(p->ops, nc * sizeof(*n));
+
+		if (!n) {
+			p->oom = 1;
+			return -1;
+		}
+		p->ops = n;
+		p->cap = nc;
+	}
+	p->ops[p->nops] = o;
+	return (int)p->nops++;
+}
+
+static struct op mk(enum op_kind k)
+{
+	struct op o;
+
+	memset(&o, 0, sizeof o);
+	o.kind = k;
+	o.dst = o.a = o.b = o.loc = o.target = -1;
+	return o;
+}
+
+static int temp(struct prog *p)
+{
+	return p->nslots++;
+}
+
+static int konst(struct prog *p, int64_t v)
+{
+	struct op o = mk(OP_CONST);
+
+	o.dst = temp(p);
+	o.imm = v;
+	emit(p, o);
+	return o.dst;
+}
+
+static rc_order_t c_order(enum rc_mo mo)
+{
+	switch (mo) {
+	case RC_MO_NA:
+	case RC_MO_RLX:
+		return RC_RELAXED;
+	case RC_MO_CON:
+	case RC_MO_ACQ:
+		return RC_ACQUIRE;
+	case RC_MO_REL:
+		return RC_RELEASE;
+	case RC_MO_ACQ_REL:
+		return RC_ACQ_REL;
+	case RC_MO_SC:
+		return RC_SEQ_CST;
+	}
+	return RC_SEQ_CST;
+}
+
+/* dst = loc op src, atomically, for AND/OR/XOR: a compare-exchange loop. */
+static void cas_loop(struct prog *p, int dst, int loc, enum rc_lop lop, int src,
+		     rc_order_t ord)
+{
+	struct op o = mk(OP_LOAD);
+	int nv = temp(p), flag = temp(p), top;
+
+	o.dst = dst;
+	o.loc = loc;
+	o.ord = RC_RELAXED;
+	emit(p, o);
+	o = mk(OP_BIN);
+	o.dst = nv;
+	o.a = dst;
+	o.b = src;
+	o.lop = lop;
+	top = emit(p, o);
+	o = mk(OP_CAS);
+	o.dst = flag;
+	o.loc = loc;
+	o.a = dst;
+	o.b = nv;
+	o.ord = ord;
+	emit(p, o);
+	o = mk(OP_JZ);
+	o.a = flag;
+	o.target = top;
+	emit(p, o);
+}
+
+static int compile_expr(struct prog *p, const struct rc_lexpr *e)
+{
+	struct op o;
+	int a, b;
+
+	switch (e->kind) {
+	case RC_LE_CONST:
+		return konst(p, e->ival);
+	case RC_LE_REG:
+		return e->reg;
+	case RC_LE_DEREF:
+	case RC_LE_LOAD:
+		o = mk(OP_LOAD);
+		o.dst = temp(p);
+		o.loc = e->loc;
+		o.ord = c_order(e->kind == RC_LE_DEREF ? RC_MO_NA : e->mo);
+		emit(p, o);
+		return o.dst;
+	case RC_LE_STORE:
+		a = compile_expr(p, e->a);
+		o = mk(OP_STORE);
+		o.loc = e->loc;
+		o.a = a;
+		o.ord = c_order(e->mo);
+		emit(p, o);
+		return konst(p, 0);
+	case RC_LE_FETCH:
+		a = compile_expr(p, e->a);
+		if (e->op == RC_OP_ADD || e->op == RC_OP_SUB) {
+			o = mk(OP_FADD);
+			o.dst = temp(p);
+			o.loc = e->loc;
+			o.a = a;
+			o.lop = e->op;
+			o.ord = c_order(e->mo);
+			emit(p, o);
+			return o.dst;
+		}
+		b = temp(p);
+		cas_loop(p, b, e->loc, e->op, a, c_order(e->mo));
+		return b;
+	case RC_LE_XCHG:
+		a = compile_expr(p, e->a);
+		o = mk(OP_XCHG);
+		o.dst = temp(p);
+		o.loc = e->loc;
+		o.a = a;
+		o.ord = c_order(e->mo);
+		emit(p, o);
+		return o.dst;
+	case RC_LE_CAS: {
+		int des = compile_expr(p, e->a), exp = temp(p), flag = temp(p);
+		int jnz;
+
+		o = mk(OP_LOAD);
+		o.dst = exp;
+		o.loc = e->exp_loc;
+		o.ord = RC_RELAXED;
+		emit(p, o);
+		o = mk(OP_CAS);
+		o.dst = flag;
+		o.loc = e->loc;
+		o.a = exp;
+		o.b = des;
+		o.ord = c_order(e->mo);
+		emit(p, o);
+		o = mk(OP_JNZ);
+		o.a = flag;
+		jnz = emit(p, o);
+		o = mk(OP_STORE);
+		o.loc = e->exp_loc;
+		o.a = exp;
+		o.ord = RC_RELAXED;
+		emit(p, o);
+		if (jnz >= 0)
+			p->ops[jnz].target = (int)p->nops;
+		return flag;
+	}
+	case RC_LE_FENCE:
+		o = mk(OP_FENCE);
+		o.ord = c_order(e->mo);
+		emit(p, o);
+		return konst(p, 0);
+	case RC_LE_BINOP:
+		if (e->op == RC_OP_LAND || e->op == RC_OP_LOR) {
+			/* short circuit: dst = a; if decided, skip b */
+			int dst = temp(p), j;
+
+			a = compile_expr(p, e->a);
+			o = mk(OP_UN);
+			o.lop = RC_OP_NOT;
+			o.dst = dst;
+			o.a = a;
+			emit(p, o);
+			o = mk(OP_UN);
+			o.lop = RC_OP_NOT;
+			o.dst = dst;
+			o.a = dst;
+			emit(p, o); /* dst = !!a */
+			o = mk(e->op == RC_OP_LAND ? OP_JZ : OP_JNZ);
+			o.a = dst;
+			j = emit(p, o);
+			b = compile_expr(p, e->b);
+			o = mk(OP_UN);
+			o.lop = RC_OP_NOT;
+			o.dst = dst;
+			o.a = b;
+			emit(p, o);
+			o = mk(OP_UN);
+			o.lop = RC_OP_NOT;
+			o.dst = dst;
+			o.a = dst;
+			emit(p, o);
+			if (j >= 0)
+				p->ops[j].target = (int)p->nops;
+			return dst;
+		}
+		a = compile_expr(p, e->a);
+		b = compile_expr(p, e->b);
+		o = mk(OP_BIN);
+		o.dst = temp(p);
+		o.a = a;
+		o.b = b;
+		o.lop = e->op;
+		emit(p, o);
+		return o.dst;
+	case RC_LE_UNOP:
+		a = compile_expr(p, e->a);
+		o = mk(OP_UN);
+		o.dst = temp(p);
+		o.a = a;
+		o.lop = e->op;
+		emit(p, o);
+		return o.dst;
+	}
+	return konst(p, 0);
+}
+
+static void compile_stmts(struct prog *p, const struct rc_lstmt *s, size_t n);
+
+static int x86_src(struct prog *p, const struct rc_lstmt *s)
+{
+	return s->src_is_reg ? s->src_reg : konst(p, s->src_imm);
+}
+
+static void compile_x86_lockop(struct prog *p, const struct rc_lstmt *s)
+{
+	struct op o;
+	int src, dst;
+
+	if (s->x86op == RC_X86_INC || s->x86op == RC_X86_DEC)
+		src = konst(p, 1);
+	else
+		src = x86_src(p, s);
+	dst = s->x86op == RC_X86_XADD ? s->src_reg : temp(p);
+	switch (s->x86op) {
+	case RC_X86_ADD:
+	case RC_X86_XADD:
+	case RC_X86_INC:
+	case RC_X86_SUB:
+	case RC_X86_DEC:
+		o = mk(OP_FADD);
+		o.dst = dst;
+		o.loc = s->loc;
+		o.a = src;
+		o.lop = s->x86op == RC_X86_SUB || s->x86op == RC_X86_DEC
+				? RC_OP_SUB
+				: RC_OP_ADD;
+		o.ord = RC_SEQ_CST;
+		emit(p, o);
+		break;
+	case RC_X86_OR:
+		cas_loop(p, dst, s->loc, RC_OP_OR, src, RC_SEQ_CST);
+		break;
+	case RC_X86_AND:
+		cas_loop(p, dst, s->loc, RC_OP_AND, src, RC_SEQ_CST);
+		break;
+	case RC_X86_XOR:
+		cas_loop(p, dst, s->loc, RC_OP_XOR, src, RC_SEQ_CST);
+		break;
+	}
+}
+
+static void compile_stmt(struct prog *p, const struct rc_lstmt *s)
+{
+	struct op o;
+	int a, j;
+
+	switch (s->kind) {
+	case RC_LS_X86_LOAD:
+		o = mk(OP_LOAD);
+		o.dst = s->reg;
+		o.loc = s->loc;
+		o.ord = RC_ACQUIRE;
+		emit(p, o);
+		break;
+	case RC_LS_X86_STORE:
+		o = mk(OP_STORE);
+		o.a = x86_src(p, s);
+		o.loc = s->loc;
+		o.ord = RC_RELEASE;
+		emit(p, o);
+		break;
+	case RC_LS_X86_MOVREG:
+		o = mk(OP_MOV);
+		o.a = x86_src(p, s);
+		o.dst = s->reg;
+		emit(p, o);
+		break;
+	case RC_LS_X86_XCHG:
+		o = mk(OP_XCHG);
+		o.dst = s->reg;
+		o.a = s->reg;
+		o.loc = s->loc;
+		o.ord = RC_SEQ_CST;
+		emit(p, o);
+		break;
+	case RC_LS_X86_LOCKOP:
+		compile_x86_lockop(p, s);
+		break;
+	case RC_LS_X86_MFENCE:
+		o = mk(OP_FENCE);
+		o.ord = RC_SEQ_CST;
+		emit(p, o);
+		break;
+	case RC_LS_X86_NOP:
+	case RC_LS_C_DECL:
+		break;
+	case RC_LS_C_ASSIGN:
+		a = compile_expr(p, s->e);
+		o = mk(OP_MOV);
+		o.dst = s->reg;
+		o.a = a;
+		emit(p, o);
+		break;
+	case RC_LS_C_EXPR:
+		compile_expr(p, s->e);
+		break;
+	case RC_LS_C_STORE:
+		a = compile_expr(p, s->e);
+		o = mk(OP_STORE);
+		o.a = a;
+		o.loc = s->loc;
+		o.ord = RC_RELAXED; /* non-atomic */
+		emit(p, o);
+		break;
+	case RC_LS_C_IF:
+		a = compile_expr(p, s->e);
+		o = mk(OP_JZ);
+		o.a = a;
+		j = emit(p, o);
+		compile_stmts(p, s->body, s->nbody);
+		if (s->nels) {
+			int k;
+
+			o = mk(OP_JMP);
+			k = emit(p, o);
+			if (j >= 0)
+				p->ops[j].target = (int)p->nops;
+			compile_stmts(p, s->els, s->nels);
+			if (k >= 0)
+				p->ops[k].target = (int)p->nops;
+		} else if (j >= 0) {
+			p->ops[j].target = (int)p->nops;
+		}
+		break;
+	case RC_LS_C_BLOCK:
+		compile_stmts(p, s->body, s->nbody);
+		break;
+	}
+}
+
+static void compile_stmts(struct prog *p, const struct rc_lstmt *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		compile_stmt(p, &s[i]);
+}
+
+/* ---- the test, compiled ---- */
+
+struct run {
+	const rc_litmus_t *t;
+	enum rc_mem_level level;
+	size_t nth;
+	struct prog *progs;
+	size_t *off; /* offset of thread i's pc in a configuration */
+	size_t len;  /* int64s in a configuration */
+	int64_t *init;
+	struct rc_lvar *obs;
+	size_t nobs;
+	struct statemap finals;
+	uint64_t positive, negative;
+};
+
+static void run_free(struct run *r)
+{
+	if (r->progs)
+		for (size_t i = 0; i < r->nth; i++)
+			free(r->progs[i].ops);
+	free(r->progs);
+	free(r->off);
+	free(r->init);
+	free(r->obs);
+	_rc_statemap_free(&r->finals);
+}
+
+static int obs_cmp_name(const rc_litmus_t *t, struct rc_lvar a,
+			struct rc_lvar b)
+{
+	char x[300], y[300];
+
+	rc_litmus_var_name(t, a, x, sizeof x);
+	rc_litmus_var_name(t, b, y, sizeof y);
+	return strcmp(x, y);
+}
+
+static void add_obs(struct run *r, struct rc_lvar v)
+{
+	for (size_t i = 0; i < r->nobs; i++)
+		if (r->obs[i].thread == v.thread && r->obs[i].idx == v.idx)
+			return;
+	r->obs[r->nobs++] = v;
+}
+
+static size_t count_eq(const struct rc_lprop *p)
+{
+	if (!p)
+		return 0;
+	return (p->kind == RC_LP_EQ) + count_eq(p->a) + count_eq(p->b);
+}
+
+static void prop_obs(struct run *r, const struct rc_lprop *p)
+{
+	if (!p)
+		return;
+	if (p->kind == RC_LP_EQ) {
+		add_obs(r, p->var);
+		return;
+	}
+	prop_obs(r, p->a);
+	prop_obs(r, p->b);
+}
+
+/* Compiles the threads and lays out configurations. */
+static int run_init(struct run *r, const rc_litmus_t *t,
+		    enum rc_mem_level level, rc_err_t *err)
+{
+	size_t cap;
+
+	memset(r, 0, sizeof *r);
+	r->t = t;
+	r->level = level;
+	r->nth = t->nthreads;
+	if (r->nth == 0 || r->nth > RC_MEM_MAX_REPLICAS)
+		return rc_err_set(err, RC_EINVAL, t->name, 0, 0,
+				  "%zu threads: the objects take 1 to %u",
+				  r->nth, RC_MEM_MAX_REPLICAS);
+	r->progs = calloc(r->nth, sizeof(*r->progs));
+	r->off = calloc(r->nth + 1, sizeof(*r->off));
+	cap = count_eq(t->prop) + t->nlocations + 1;
+	r->obs = calloc(cap, sizeof(*r->obs));
+	if (!r->progs || !r->off || !r->obs ||
+	    _rc_statemap_init(&r->finals, 0) < 0)
+		goto oom;
+	for (size_t i = 0; i < t->nlocations; i++)
+		add_obs(r, t->locations[i]);
+	prop_obs(r, t->prop);
+	/* herd's order: bytewise by name (insertion sort: few variables) */
+	for (size_t i = 1; i < r->nobs; i++)
+		for (size_t k = i;
+		     k > 0 && obs_cmp_name(t, r->obs[k - 1], r->obs[k]) > 0;
+		     k--) {
+			struct rc_lvar v = r->obs[k];
+
+			r->obs[k] = r->obs[k - 1];
+			r->obs[k - 1] = v;
+		}
+	r->finals.nobs = r->nobs;
+	for (size_t i = 0; i < r->nth; i++) {
+		struct prog *p = &r->progs[i];
+
+		p->nregs = (int)t->threads[i].nregs;
+		p->nslots = p->nregs;
+		compile_stmts(p, t->threads[i].code, t->threads[i].ncode);
+		if (p->oom)
+			goto oom;
+		r->off[i] = r->len;
+		r->len += 1 + (size_t)p->nslots;
+	}
+	r->off[r->nth] = r->len;
+	r->init = calloc(r->len + 1, sizeof(int64_t));
+	if (!r->init)
+		goto oom;
+	for (size_t i = 0; i < r->nth; i++)
+		for (size_t k = 0; k < t->threads[i].nregs; k++)
+			r->init[r->off[i] + 1 + k] = t->threads[i].reg_init[k];
+	return 0;
+oom:
+	run_free(r);
+	return rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
+}
+
+static int64_t arith(enum rc_lop op, int64_t a, int64_t b)
+{
+	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+
+	switch (op) {
+	case RC_OP_ADD:
+		return (int64_t)(ua + ub);
+	case RC_OP_SUB:
+		return (int64_t)(ua - ub);
+	case RC_OP_MUL:
+		return (int64_t)(ua * ub);
+	case RC_OP_AND:
+		return a & b;
+	case RC_OP_OR:
+		return a | b;
+	case RC_OP_XOR:
+		return a ^ b;
+	case RC_OP_LAND:
+		return a && b;
+	case RC_OP_LOR:
+		return a || b;
+	case RC_OP_EQ:
+		return a == b;
+	case RC_OP_NE:
+		return a != b;
+	case RC_OP_LT:
+		return a < b;
+	case RC_OP_LE:
+		return a <= b;
+	case RC_OP_GT:
+		return a > b;
+	case RC_OP_GE:
+		return a >= b;
+	case RC_OP_NOT:
+		return !a;
+	case RC_OP_NEG:
+		return (int64_t)(0 - ua);
+	case RC_OP_BNOT:
+		return ~a;
+	}
+	return 0;
+}
+
+/* Runs local operations from *pc up to the next access or the end. */
+static void run_local(const struct prog *p, int64_t *pc, int64_t *s)
+{
+	while ((size_t)*pc < p->nops && p->ops[*pc].kind >= OP_LOCAL) {
+		const struct op *o = &p->ops[*pc];
+
+		(*pc)++;
+		switch (o->kind) {
+		case OP_CONST:
+			s[o->dst] = o->imm;
+			break;
+		case OP_BIN:
+			s[o->dst] = arith(o->lop, s[o->a], s[o->b]);
+			break;
+		case OP_UN:
+			s[o->dst] = arith(o->lop, s[o->a], 0);
+			break;
+		case OP_MOV:
+			s[o->dst] = s[o->a];
+			break;
+		case OP_JZ:
+			if (s[o->a] == 0)
+				*pc = o->target;
+			break;
+		case OP_JNZ:
+			if (s[o->a] != 0)
+				*pc = o->target;
+			break;
+		case OP_JMP:
+			*pc = o->target;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Performs thread's next access on replica rep, then its local code. */
+static void step_thread(const struct prog *p, int64_t *pc, int64_t *s,
+			rc_mem_replica_t *rep)
+{
+	const struct op *o = &p->ops[*pc];
+	uint64_t exp;
+
+	(*pc)++;
+	switch (o->kind) {
+	case OP_LOAD:
+		s[o->dst] = (int64_t)rc_mem_load(rep, (unsigned)o->loc, o->ord);
+		break;
+	case OP_STORE:
+		rc_mem_store(rep, (unsigned)o->loc, (uint64_t)s[o->a], o->ord);
+		break;
+	case OP_FADD:
+		s[o->dst] = (int64_t)rc_mem_fetch_add(
+			rep, (unsigned)o->loc,
+			o->lop == RC_OP_SUB ? 0 - (uint64_t)s[o->a]
+					    : (uint64_t)s[o->a],
+			o->ord);
+		break;
+	case OP_XCHG:
+		s[o->dst] = (int64_t)rc_mem_exchange(rep, (unsigned)o->loc,
+						     (uint64_t)s[o->a], o->ord);
+		break;
+	case OP_CAS:
+		exp = (uint64_t)s[o->a];
+		s[o->dst] = rc_mem_cas(rep, (unsigned)o->loc, &exp,
+				       (uint64_t)s[o->b], o->ord);
+		s[o->a] = (int64_t)exp;
+		break;
+	case OP_FENCE:
+		rc_mem_fence(rep, o->ord);
+		break;
+	default:
+		break;
+	}
+	run_local(p, pc, s);
+}
+
+static bool all_done(const struct run *r, const int64_t *cfg)
+{
+	for (size_t i = 0; i < r->nth; i++)
+		if ((size_t)cfg[r->off[i]] < r->progs[i].nops)
+			return false;
+	return true;
+}
+
+struct valctx {
+	const struct run *r;
+	const rc_mem_t *mem;
+	const int64_t *cfg;
+};
+
+static int64_t var_value(void *ctx, struct rc_lvar v)
+{
+	const struct valctx *c = ctx;
+
+	if (v.thread < 0)
+		return (int64_t)rc_mem_read_replica(c->mem, 0, (unsigned)v.idx);
+	return c->cfg[c->r->off[v.thread] + 1 + (size_t)v.idx];
+}
+
+/* Records the final state of a terminal configuration, count times. */
+static int record(struct run *r, const rc_mem_t *mem, const int64_t *cfg,
+		  uint64_t count)
+{
+	struct valctx c = { r, mem, cfg };
+	int64_t vals[r->nobs + 1];
+	struct rc_state *s;
+	int fresh, sat;
+
+	for (size_t i = 0; i < r->nobs; i++)
+		vals[i] = var_value(&c, r->obs[i]);
+	sat = r->t->prop ? rc_litmus_prop_eval(r->t->prop, var_value, &c) : 1;
+	s = _rc_statemap_get(&r->finals, vals, &fresh);
+	if (!s)
+		return -RC_ENOMEM;
+	s->sat = sat;
+	s->count += count;
+	if (sat)
+		r->positive += count;
+	else
+		r->negative += count;
+	return 0;
+}
+
+static int make_object(const struct run *r, unsigned flags, rc_mem_t **out,
+		       rc_err_t *err)
+{
+	unsigned nlocs = r->t->nlocs ? (unsigned)r->t->nlocs : 1;
+	int rc = rc_mem_create(out, r->level, nlocs, (unsigned)r->nth, flags,
+			       err);
+
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < r->t->nlocs; i++)
+		if (r->t->loc_init[i])
+			rc_mem_store(rc_mem_replica(*out, 0), (unsigned)i,
+				     (uint64_t)r->t->loc_init[i], RC_SEQ_CST);
+	rc_mem_quiesce(*out);
+	return 0;
+}
+
+static int finish(struct run *r, uint64_t candidates, rc_outcomes_t **out,
+		  rc_err_t *err)
+{
+	struct statemap none;
+	int rc;
+
+	if (_rc_statemap_init(&none, r->nobs) < 0)
+		return rc_err_set(err, RC_ENOMEM, r->t->name, 0, 0,
+				  "out of memory");
+	rc = _rc_outcomes_make(r->t, NULL, r->obs, r->nobs, &r->finals, &none,
+			       r->positive, r->negative, 0, candidates, NULL,
+			       out);
+	_rc_statemap_free(&none);
+	if (rc < 0)
+		return rc_err_set(err, RC_ENOMEM, r->t->name, 0, 0,
+				  "out of memory");
+	return 0;
+}
+
+/* ---- explore ---- */
+
+struct seen {
+	uint64_t h, mh;
+	int64_t *cfg; /* NULL: empty slot */
+};
+
+struct explorer {
+	struct run *r;
+	struct seen *tab;
+	size_t n, cap;
+	uint64_t max;
+	int rc;
+	rc_err_t *err;
+};
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x100000001b3ULL;
+	h ^= h >> 31;
+	return h;
+}
+
+/* true when (mem, cfg) was seen; otherwise remembers it. */
+static bool seen_or_add(struct explorer *x, const rc_mem_t *mem,
+			const int64_t *cfg, bool *oom)
+{
+	uint64_t mh = rc_mem_state_hash(mem),
+		 h = mix(0xcbf29ce484222325ULL, mh);
+	size_t len = x->r->len, i;
+
+	*oom = false;
+	for (size_t k = 0; k < len; k++)
+		h = mix(h, (uint64_t)cfg[k]);
+	if (2 * (x->n + 1) > x->cap) {
+		size_t nc = x->cap ? 2 * x->cap : 1024;
+		struct seen *nt = calloc(nc, sizeof(*nt));
+
+		if (!nt) {
+			*oom = true;
+			return true;
+		}
+		for (size_t k = 0; k < x->cap; k++)
+			if (x->tab[k].cfg) {
+				size_t j = x->tab[k].h & (nc - 1);
+
+				while (nt[j].cfg)
+					j = (j + 1) & (nc - 1);
+				nt[j] = x->tab[k];
+			}
+		free(x->tab);
+		x->tab = nt;
+		x->cap = nc;
+	}
+	for (i = h & (x->cap - 1); x->tab[i].cfg; i = (i + 1) & (x->cap - 1))
+		if (x->tab[i].h == h && x->tab[i].mh == mh &&
+		    memcmp(x->tab[i].cfg, cfg, len * sizeof(int64_t)) == 0)
+			return true;
+	x->tab[i].cfg = malloc((len + 1) * sizeof(int64_t));
+	if (!x->tab[i].cfg) {
+		*oom = true;
+		return true;
+	}
+	memcpy(x->tab[i].cfg, cfg, len * sizeof(int64_t));
+	x->tab[i].h = h;
+	x->tab[i].mh = mh;
+	x->n++;
+	return false;
+}
+
+/* Explores from (mem, cfg); takes mem. */
+static void explore(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
+{
+	struct run *r = x->r;
+	unsigned nsteps = rc_mem_nsteps(mem);
+	struct rc_mem_step steps[nsteps + 1];
+	int64_t child[r->len + 1];
+	bool oom;
+
+	if (x->rc)
+		goto out;
+	if (seen_or_add(x, mem, cfg, &oom)) {
+		if (oom)
+			x->rc = rc_err_set(x->err, RC_ENOMEM, r->t->name, 0, 0,
+					   "out of memory");
+		goto out;
+	}
+	if (x->n > x->max) {
+		x->rc = rc_err_set(x->err, RC_ETIMEDOUT, r->t->name, 0, 0,
+				   "more than %llu states explored",
+				   (unsigned long long)x->max);
+		goto out;
+	}
+	if (rc_mem_steps(mem, steps, nsteps) != nsteps)
+		assert(0);
+	if (nsteps == 0 && all_done(r, cfg)) {
+		if (record(r, mem, cfg, 1) < 0)
+			x->rc = rc_err_set(x->err, RC_ENOMEM, r->t->name, 0, 0,
+					   "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < r->nth && !x->rc; i++) {
+		rc_mem_t *c;
+		size_t o = r->off[i];
+
+		if ((size_t)cfg[o] >= r->progs[i].nops)
+			continue;
+		if (rc_mem_clone(&c, mem, x->err) < 0) {
+			x->rc = -RC_ENOMEM;
+			break;
+		}
+		memcpy(child, cfg, r->len * sizeof(int64_t));
+		step_thread(&r->progs[i], &child[o], &child[o + 1],
+			    rc_mem_replica(c, (unsigned)i));
+		explore(x, c, child);
+	}
+	for (unsigned k = 0; k < nsteps && !x->rc; k++) {
+		rc_mem_t *c;
+
+		if (rc_mem_clone(&c, mem, x->err) < 0) {
+			x->rc = -RC_ENOMEM;
+			break;
+		}
+		if (rc_mem_step(c, &steps[k]) < 0) {
+			rc_mem_destroy(c);
+			x->rc = rc_err_set(x->err, RC_EINVAL, r->t->name, 0, 0,
+					   "an enabled step was refused");
+			break;
+		}
+		explore(x, c, cfg);
+	}
+out:
+	rc_mem_destroy(mem);
+}
+
+int rc_objrun_explore(const rc_litmus_t *t, enum rc_mem_level level,
+		      const struct rc_objrun_opts *opts, rc_outcomes_t **out,
+		      rc_err_t *err)
+{
+	struct run r;
+	struct explorer x;
+	rc_mem_t *mem;
+	int rc;
+
+	*out = NULL;
+	rc = run_init(&r, t, level, err);
+	if (rc < 0)
+		return rc;
+	rc = make_object(&r, RC_MEM_EXPLORE, &mem, err);
+	if (rc < 0) {
+		run_free(&r);
+		return rc;
+	}
+	for (size_t i = 0; i < r.nth; i++)
+		run_local(&r.progs[i], &r.init[r.off[i]],
+			  &r.init[r.off[i] + 1]);
+	memset(&x, 0, sizeof x);
+	x.r = &r;
+	x.err = err;
+	x.max = opts && opts->max_states ? opts->max_states
+					 : RC_OBJRUN_MAX_STATES;
+	explore(&x, mem, r.init);
+	rc = x.rc;
+	if (rc == 0)
+		rc = finish(&r, x.n, out, err);
+	for (size_t i = 0; i < x.cap; i++)
+		free(x.tab[i].cfg);
+	free(x.tab);
+	run_free(&r);
+	return rc;
+}
+
+/* ---- threads ---- */
+
+struct worker {
+	const struct prog *p;
+	rc_mem_replica_t *rep;
+	int64_t *cfg; /* pc, then slots */
+	atomic_uint *arrived;
+	unsigned n;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	/* a spin barrier, so the threads' accesses overlap; acq_rel pairs
+	 * the arrivals with each other (nothing is published through it) */
+	atomic_fetch_add_explicit(w->arrived, 1, memory_order_acq_rel);
+	while (atomic_load_explicit(w->arrived, memory_order_acquire) < w->n)
+		;
+	while ((size_t)w->cfg[0] < w->p->nops)
+		step_thread(w->p, &w->cfg[0], &w->cfg[1], w->rep);
+	return NULL;
+}
+
+int rc_objrun_threads(const rc_litmus_t *t, enum rc_mem_level level,
+		      const struct rc_objrun_opts *opts, rc_outcomes_t **out,
+		      rc_err_t *err)
+{
+	uint64_t iters = opts && opts->iterations ? opts->iterations : 1;
+	struct run r;
+	int rc;
+
+	*out = NULL;
+	rc = run_init(&r, t, level, err);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < r.nth; i++)
+		run_local(&r.progs[i], &r.init[r.off[i]],
+			  &r.init[r.off[i] + 1]);
+	for (uint64_t it = 0; it < iters && rc == 0; it++) {
+		int64_t cfg[r.len + 1];
+		struct worker w[r.nth];
+		pthread_t tid[r.nth];
+		atomic_uint arrived;
+		rc_mem_t *mem;
+		size_t started = 0;
+
+		rc = make_object(&r, 0, &mem, err);
+		if (rc < 0)
+			break;
+		memcpy(cfg, r.init, r.len * sizeof(int64_t));
+		atomic_init(&arrived, 0);
+		for (size_t i = 0; i < r.nth; i++) {
+			w[i].p = &r.progs[i];
+			w[i].rep = rc_mem_replica(mem, (unsigned)i);
+			w[i].cfg = &cfg[r.off[i]];
+			w[i].arrived = &arrived;
+			w[i].n = (unsigned)r.nth;
+		}
+		for (; started < r.nth; started++)
+			if (pthread_create(&tid[started], NULL, worker_main,
+					   &w[started]) != 0)
+				break;
+		if (started < r.nth) {
+			/* release the started ones: they wait for n */
+			atomic_store_explicit(&arrived, (unsigned)r.nth + 1,
+					      memory_order_release);
+			rc = rc_err_set(err, RC_EAGAIN, t->name, 0, 0,
+					"cannot create a thread");
+		}
+		for (size_t i = 0; i < started; i++)
+			pthread_join(tid[i], NULL);
+		if (rc == 0) {
+			rc_mem_quiesce(mem);
+			if (record(&r, mem, cfg, 1) < 0)
+				rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+						"out of memory");
+		}
+		rc_mem_destroy(mem);
+	}
+	if (rc == 0)
+		rc = finish(&r, iters, out, err);
+	run_free(&r);
+	return rc;
+}
+
+const char *rc_objrun_model(enum rc_mem_level level, enum rc_litmus_arch arch)
+{
+	switch (level) {
+	case RC_LIN:
+	case RC_SC:
+		return "sc";
+	case RC_TSO:
+		return arch == RC_LITMUS_X86 ? "tso" : NULL;
+	case RC_CAUSAL:
+		return "sra";
+	}
+	return NULL;
+}
