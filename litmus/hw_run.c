@@ -700,6 +700,8 @@ out:
 	if (handle)
 		dlclose(handle);
 	rc_topo_close(topo);
+	if (rc < 0)
+		_rc_hw_result_free(res);
 	return rc;
 }
 
