@@ -23,6 +23,7 @@
  */
 #include <assert.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -953,7 +954,7 @@ static void *worker_main(void *arg)
 	 * the arrivals with each other (nothing is published through it) */
 	atomic_fetch_add_explicit(w->arrived, 1, memory_order_acq_rel);
 	while (atomic_load_explicit(w->arrived, memory_order_acquire) < w->n)
-		;
+		sched_yield(); /* more threads than cores must not stall */
 	while ((size_t)w->cfg[0] < w->p->nops)
 		step_thread(w->p, &w->cfg[0], &w->cfg[1], w->rep);
 	return NULL;

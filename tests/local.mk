@@ -57,6 +57,10 @@ TESTS += tests/unit/test_recorder
 check_PROGRAMS += tests/unit/test_objrun_corpus
 tests_unit_test_objrun_corpus_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_objrun_corpus
+check_PROGRAMS += tests/unit/test_objrun_shapes
+tests_unit_test_objrun_shapes_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_objrun_shapes tests/unit/test_litmus_run.sh
+EXTRA_DIST += tests/unit/test_litmus_run.sh
 
 # Litmus tests on the machine (litmus run --target hw): the command in the
 # unit tier; every X86 test of the corpus against tso in the regression tier.

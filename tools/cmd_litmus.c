@@ -599,7 +599,6 @@ int cmd_litmus(int argc, char **argv)
 	for (size_t i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		if (strcmp(verbs[i].name, argv[1]) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
-	return cli_usage("litmus",
-			 "unknown verb '%s' (expected model, run or fmt)",
+	return cli_usage("litmus", "unknown verb '%s' (expected model or fmt)",
 			 argv[1]);
 }
