@@ -841,6 +841,7 @@ static void explore(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 	unsigned nsteps = rc_mem_nsteps(mem);
 	struct rc_mem_step steps[nsteps + 1];
 	int64_t child[r->len + 1];
+	size_t last = r->nth;
 	bool oom;
 
 	if (x->rc)
@@ -865,13 +866,20 @@ static void explore(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 					   "out of memory");
 		goto out;
 	}
+	/* the last successor takes mem itself: one clone fewer per state */
+	for (size_t i = 0; i < r->nth; i++)
+		if ((size_t)cfg[r->off[i]] < r->progs[i].nops)
+			last = i;
 	for (size_t i = 0; i < r->nth && !x->rc; i++) {
 		rc_mem_t *c;
 		size_t o = r->off[i];
 
 		if ((size_t)cfg[o] >= r->progs[i].nops)
 			continue;
-		if (rc_mem_clone(&c, mem, x->err) < 0) {
+		if (nsteps == 0 && i == last) {
+			c = mem;
+			mem = NULL;
+		} else if (rc_mem_clone(&c, mem, x->err) < 0) {
 			x->rc = -RC_ENOMEM;
 			break;
 		}
@@ -883,7 +891,10 @@ static void explore(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 	for (unsigned k = 0; k < nsteps && !x->rc; k++) {
 		rc_mem_t *c;
 
-		if (rc_mem_clone(&c, mem, x->err) < 0) {
+		if (k + 1 == nsteps) {
+			c = mem;
+			mem = NULL;
+		} else if (rc_mem_clone(&c, mem, x->err) < 0) {
 			x->rc = -RC_ENOMEM;
 			break;
 		}
@@ -896,7 +907,8 @@ static void explore(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 		explore(x, c, cfg);
 	}
 out:
-	rc_mem_destroy(mem);
+	if (mem)
+		rc_mem_destroy(mem);
 }
 
 int rc_objrun_explore(const rc_litmus_t *t, enum rc_mem_level level,
