@@ -133,9 +133,9 @@ int bench_litmus(int argc, char **argv)
 			if (!cli_parse_u64("bench litmus", "--size", optarg,
 					   &v))
 				return CLI_EXIT_USAGE;
-			if (v == 0 || v > 1000000)
+			if (v == 0 || v > 100000)
 				return cli_usage("bench litmus",
-						 "--size must be 1 to 1000000");
+						 "--size must be 1 to 100000");
 			o.size = (unsigned)v;
 			break;
 		case 'r':

@@ -41,7 +41,8 @@ static const char hw_help[] =
 	"\n"
 	"OPTIONS\n"
 	"    -n, --iterations N  instances run in all (default 1000000)\n"
-	"    --size S            instances per round (default 1000)\n"
+	"    --size S            instances per round (default 1000, at most "
+	"100000)\n"
 	"    --affinity auto|none|LIST\n"
 	"                        auto: threads spread over the machine "
 	"(default);\n"
@@ -343,9 +344,9 @@ int litmus_run_hw(int argc, char **argv)
 		case 's':
 			if (!cli_parse_u64("litmus run", "--size", optarg, &v))
 				return CLI_EXIT_USAGE;
-			if (v == 0 || v > 1000000)
+			if (v == 0 || v > 100000)
 				return cli_usage("litmus run",
-						 "--size must be 1 to 1000000");
+						 "--size must be 1 to 100000");
 			c.o.size = (unsigned)v;
 			break;
 		case 'a':
