@@ -345,6 +345,8 @@ struct hw_thread {
 	uint64_t rng;
 } CK_CC_CACHELINE;
 
+#define RC_HW_THREAD_ALIGN _Alignof(struct hw_thread)
+
 /*
  * With more threads than PUs a pure spin barrier would burn every time
  * slice waiting for a preempted thread: a sense-reversing barrier that
@@ -576,7 +578,10 @@ int _rc_hw_run(const rc_litmus_t *t, const rc_outcomes_t *o,
 	}
 	res->oversubscribed = nt > npus;
 	res->pus = calloc(nt, sizeof(*res->pus));
-	ths = calloc(nt, sizeof(*ths));
+	/* cache-line aligned: calloc would not honour CK_CC_CACHELINE */
+	ths = aligned_alloc(RC_HW_THREAD_ALIGN, nt * sizeof(*ths));
+	if (ths)
+		memset(ths, 0, nt * sizeof(*ths));
 	sh.outs = calloc(nt, sizeof(*sh.outs));
 	sh.cur = calloc(o->nobs + 1, sizeof(*sh.cur));
 	if (!res->pus || !ths || !sh.outs || !sh.cur) {
