@@ -108,10 +108,11 @@ static void print_human(const rc_litmus_t *t, const rc_outcomes_t *o,
 		struct rc_state st = { s->vals, 0, 0, NULL };
 
 		rc_state_str(o, &st, buf, sizeof buf);
-		printf("%-6llu%c>%s;%s%s%s\n", (unsigned long long)s->count,
-		       s->sat ? '*' : ':', buf,
-		       s->allowed ? "" : "   <- FORBIDDEN by ",
-		       s->allowed ? "" : mn, s->allowed ? "" : "");
+		printf("%-6llu%c>%s;", (unsigned long long)s->count,
+		       s->sat ? '*' : ':', buf);
+		if (!s->allowed)
+			printf("   <- FORBIDDEN by %s", mn);
+		putchar('\n');
 	}
 	printf("%s\n\nWitnesses\nPositive: %llu, Negative: %llu\n",
 	       r->ok ? "Ok" : "No", (unsigned long long)r->positive,
@@ -222,7 +223,8 @@ static int run_file(const char *file, struct hw_cli *c)
 		fprintf(stderr,
 			"replicore litmus run: %s: model %s does not apply to "
 			"%s tests\n",
-			file, c->model, t->arch == RC_LITMUS_X86 ? "X86" : "C");
+			file, c->model ? c->model : "(default)",
+			t->arch == RC_LITMUS_X86 ? "X86" : "C");
 		rc_litmus_free(t);
 		return CLI_EXIT_USAGE;
 	}
