@@ -25,6 +25,7 @@ static const char bench_help[] =
 	"    replicore bench models [--json] [--repeat N] [--corpus DIR] "
 	"[FILE...]\n"
 	"    replicore bench check [OPTION]...\n"
+	"    replicore bench litmus [OPTION]...\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    c2c     core-to-core latency of every pair of PUs (cache-line "
@@ -62,6 +63,10 @@ static const char bench_help[] =
 	"asserted.\n"
 	"    check   the history checkers' benchmark; see 'replicore bench "
 	"check --help'.\n"
+	"    litmus  the hardware litmus harness on SB: iterations and "
+	"store-buffering\n"
+	"            outcomes per second, beside litmus7's; see 'replicore "
+	"bench litmus --help'.\n"
 	"\n"
 	"OPTIONS (models)\n"
 	"    --json        one JSON object: runs[] with test, model, "
@@ -398,6 +403,6 @@ int cmd_bench(int argc, char **argv)
 			return kinds[i].run(argc - 1, argv + 1);
 	return cli_usage("bench",
 			 "unknown benchmark '%s' (expected c2c, fence, "
-			 "atomic, mem, models or check)",
+			 "atomic, mem, models, check or litmus)",
 			 argv[1]);
 }
