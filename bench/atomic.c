@@ -121,9 +121,6 @@ static bool sample(const rc_topo_t *topo, const unsigned *pus, unsigned t,
 		_Alignas(RC_BENCH_LINE) _Atomic bool stop;
 	} flag;
 	struct rc_bench_gate gate;
-	pthread_t th[t];
-	unsigned started = 0;
-	struct timespec ts;
 	double sum_ns = 0, wall = 0, total = 0;
 
 	memset(&gate, 0, sizeof gate);
@@ -142,31 +139,10 @@ static bool sample(const rc_topo_t *topo, const unsigned *pus, unsigned t,
 		w[i].gate = &gate;
 		w[i].parties = t + 1;
 	}
-	for (; started < t; started++)
-		if (pthread_create(&th[started], NULL, worker_main,
-				   &w[started]) != 0)
-			break;
-	if (started < t) {
-		/* relaxed: the flag carries no data */
-		atomic_store_explicit(&flag.stop, true, memory_order_relaxed);
-		for (unsigned i = started; i <= t; i++)
-			/* release: opens the gate after the stop signal above;
-			 * pairs with the acquire load in _rc_bench_gate_wait() */
-			atomic_fetch_add_explicit(&gate.arrived, 1,
-						  memory_order_release);
-		for (unsigned i = 0; i < started; i++)
-			pthread_join(th[i], NULL);
+	if (!_rc_bench_run_workers(t, worker_main, w, sizeof(*w), &gate,
+				   &flag.stop, duration))
 		return false;
-	}
-	_rc_bench_gate_wait(&gate, t + 1);
-	ts.tv_sec = (time_t)duration;
-	ts.tv_nsec = (long)((duration - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0)
-		;
-	/* relaxed: the flag carries no data; pthread_join orders results */
-	atomic_store_explicit(&flag.stop, true, memory_order_relaxed);
 	for (unsigned i = 0; i < t; i++) {
-		pthread_join(th[i], NULL);
 		if (w[i].pin_failed)
 			*pin_failed = true;
 		sum_ns += w[i].ops ? (double)w[i].elapsed_ns / (double)w[i].ops

@@ -96,6 +96,18 @@ struct rc_bench_gate {
 };
 void _rc_bench_gate_wait(struct rc_bench_gate *g, unsigned n);
 
+/*
+ * Runs t workers for duration seconds: starts fn(base + i * size) on t
+ * threads, which each wait at gate with the caller (t + 1 parties), sleeps,
+ * raises *stop and joins them all. If a thread cannot be created, raises
+ * *stop, opens the gate for the ones started, joins them and returns false.
+ * The workers read *stop relaxed: it carries no data, the joins order their
+ * results before the caller reads them.
+ */
+bool _rc_bench_run_workers(unsigned t, void *(*fn)(void *), void *base,
+			   size_t size, struct rc_bench_gate *gate,
+			   _Atomic bool *stop, double duration);
+
 /* SVG plots (bench/svg.c). */
 struct rc_svg;
 

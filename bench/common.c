@@ -5,6 +5,7 @@
 #endif
 
 #include <getopt.h>
+#include <pthread.h>
 #include <math.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -370,4 +371,44 @@ void _rc_bench_json_end(struct cli_json *j)
 {
 	cli_json_obj_end(j);
 	cli_json_end(j);
+}
+
+bool _rc_bench_run_workers(unsigned t, void *(*fn)(void *), void *base,
+			   size_t size, struct rc_bench_gate *gate,
+			   _Atomic bool *stop, double duration)
+{
+	pthread_t *th = calloc(t, sizeof(*th));
+	unsigned started = 0;
+	struct timespec ts;
+
+	if (th == NULL)
+		return false;
+	for (; started < t; started++)
+		if (pthread_create(&th[started], NULL, fn,
+				   (char *)base + (size_t)started * size) != 0)
+			break;
+	if (started < t) {
+		/* relaxed: the flag carries no data */
+		atomic_store_explicit(stop, true, memory_order_relaxed);
+		for (unsigned i = started; i <= t; i++)
+			/* release: opens the gate after the stop signal above;
+			 * pairs with the acquire load in _rc_bench_gate_wait() */
+			atomic_fetch_add_explicit(&gate->arrived, 1,
+						  memory_order_release);
+		for (unsigned i = 0; i < started; i++)
+			pthread_join(th[i], NULL);
+		free(th);
+		return false;
+	}
+	_rc_bench_gate_wait(gate, t + 1);
+	ts.tv_sec = (time_t)duration;
+	ts.tv_nsec = (long)((duration - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0)
+		;
+	/* relaxed: the flag carries no data; pthread_join orders results */
+	atomic_store_explicit(stop, true, memory_order_relaxed);
+	for (unsigned i = 0; i < t; i++)
+		pthread_join(th[i], NULL);
+	free(th);
+	return true;
 }

@@ -139,9 +139,7 @@ static bool sample(const rc_topo_t *topo, const unsigned *pus, unsigned t,
 	} flag;
 	static struct plain plain;
 	struct rc_bench_gate gate;
-	pthread_t th[2];
-	unsigned started = 0, first = mix == MIX_CONTENDED ? 1 : 0;
-	struct timespec ts;
+	unsigned first = mix == MIX_CONTENDED ? 1 : 0;
 	double sum_ns = 0, wall = 0, total = 0;
 	rc_mem_t *mem = NULL;
 
@@ -167,33 +165,12 @@ static bool sample(const rc_topo_t *topo, const unsigned *pus, unsigned t,
 		w[i].gate = &gate;
 		w[i].parties = t + 1;
 	}
-	for (; started < t; started++)
-		if (pthread_create(&th[started], NULL, worker_main,
-				   &w[started]) != 0)
-			break;
-	if (started < t) {
-		/* relaxed: the flag carries no data */
-		atomic_store_explicit(&flag.stop, true, memory_order_relaxed);
-		for (unsigned i = started; i <= t; i++)
-			/* release: opens the gate after the stop signal above;
-			 * pairs with the acquire load in _rc_bench_gate_wait() */
-			atomic_fetch_add_explicit(&gate.arrived, 1,
-						  memory_order_release);
-		for (unsigned i = 0; i < started; i++)
-			pthread_join(th[i], NULL);
+	if (!_rc_bench_run_workers(t, worker_main, w, sizeof(*w), &gate,
+				   &flag.stop, duration)) {
 		if (mem != NULL)
 			rc_mem_destroy(mem);
 		return false;
 	}
-	_rc_bench_gate_wait(&gate, t + 1);
-	ts.tv_sec = (time_t)duration;
-	ts.tv_nsec = (long)((duration - (double)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) != 0)
-		;
-	/* relaxed: the flag carries no data; pthread_join orders results */
-	atomic_store_explicit(&flag.stop, true, memory_order_relaxed);
-	for (unsigned i = 0; i < t; i++)
-		pthread_join(th[i], NULL);
 	for (unsigned i = first; i < t; i++) {
 		if (w[i].pin_failed)
 			*pin_failed = true;
