@@ -70,3 +70,4 @@ EXTRA_DIST += tests/unit/test_litmus_hw.sh \
 	tests/regression/test_litmus_hw_corpus.sh \
 	tests/unit/litmus-hw/OPS.litmus tests/unit/litmus-hw/OPS2.litmus \
 	tests/unit/litmus-hw/COPS.litmus
+EXTRA_DIST += tests/tap.sh

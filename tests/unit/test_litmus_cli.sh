@@ -1,31 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # test_litmus_cli.sh: replicore litmus and replicore bench models from the command line.
-BIN=${RC_BIN:-./replicore}
-C=${RC_SHARED:-../shared}/corpus/litmus
-T=${TMPDIR:-/tmp}/rc-litmus-cli.$$
-mkdir -p "$T" || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-n=0
-fail=0
-check() { # check DESCRIPTION COMMAND...
-	d=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		fail=1
-	fi
-}
-status() { # status WANT COMMAND...: the command's exit status is WANT
-	w=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	test $? -eq "$w"
-}
-has() { grep -F -q -e "$1" "$2"; }
+TAP_NAME=litmus-cli
+. "${RC_SRCDIR:-.}/tests/tap.sh"
 
 check "litmus --help exits 0" status 0 "$BIN" litmus --help
 check "help has a synopsis" has "replicore litmus model FILE" "$T/out"
@@ -103,5 +80,4 @@ check "unknown bench kind exits 2" status 2 "$BIN" bench frob
 check "and says so" has "unknown benchmark 'frob'" "$T/err"
 check "bench --help exits 0" status 0 "$BIN" bench --help
 
-echo "1..$n"
-exit $fail
+done_testing

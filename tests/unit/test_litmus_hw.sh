@@ -1,41 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # test_litmus_hw.sh: replicore litmus run --target hw: histograms, models, --keep, oversubscription and bad options.
-BIN=${RC_BIN:-./replicore}
-C=${RC_SHARED:-../shared}/corpus/litmus
 HERE=${RC_SRCDIR:-.}/tests/unit/litmus-hw
 CC=${CC:-cc}
 N=${RC_LITMUS_HW_N:-2000}
-T=${TMPDIR:-/tmp}/rc-litmus-hw.$$
-mkdir -p "$T" || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
+TAP_NAME=litmus-hw
+. "${RC_SRCDIR:-.}/tests/tap.sh"
 # a cache of our own: every object here is compiled by this test
 XDG_CACHE_HOME=$T/cache
 export XDG_CACHE_HOME
-n=0
-fail=0
-check() { # check DESCRIPTION COMMAND...
-	d=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		fail=1
-	fi
-}
-skip() { # skip DESCRIPTION REASON
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
-}
-status() { # status WANT COMMAND...: the command's exit status is WANT
-	w=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	test $? -eq "$w"
-}
-has() { grep -F -q -e "$1" "$2"; }
 lacks() { ! grep -q -e "$1" "$2"; }
 no_warning() { test -f "$1" && ! test -s "$1"; }
 # the counts of a --json histogram add up to want
@@ -140,5 +113,4 @@ check "unknown option exits 2" status 2 "$BIN" litmus run --target hw --frob "$C
 check "no file exits 2" status 2 "$BIN" litmus run --target hw
 check "missing file exits 2" status 2 "$BIN" litmus run --target hw "$T/none.litmus"
 
-echo "1..$n"
-exit $fail
+done_testing

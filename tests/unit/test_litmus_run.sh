@@ -1,32 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # test_litmus_run.sh: replicore litmus run on the rc_mem objects from the command line.
-BIN=${RC_BIN:-./replicore}
-C=${RC_SHARED:-../shared}/corpus/litmus
-T=${TMPDIR:-/tmp}/rc-litmus-run.$$
-mkdir -p "$T" || exit 1
-trap 'rm -rf "$T"' EXIT INT TERM
-n=0
-fail=0
-check() { # check DESCRIPTION COMMAND...
-	d=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $d"
-	else
-		echo "not ok $n - $d"
-		fail=1
-	fi
-}
-status() { # status WANT COMMAND...: the command's exit status is WANT
-	w=$1
-	shift
-	"$@" >"$T/out" 2>"$T/err"
-	test $? -eq "$w"
-}
-has() { grep -F -q -e "$1" "$2"; }
-hasnt() { ! grep -F -q -e "$1" "$2"; }
+TAP_NAME=litmus-run
+. "${RC_SRCDIR:-.}/tests/tap.sh"
 
 SB=$C/x86/SB.litmus
 check "run --help exits 0" status 0 "$BIN" litmus run --help
@@ -80,5 +56,4 @@ check "max-states budget exits 3" status 3 "$BIN" litmus run --target sc --explo
 s=$?
 check "--target hw is dispatched" test $s -eq 0 -o \( $s -eq 2 -a -n "$(grep -F 'not available in this build' "$T/err")" \)
 
-echo "1..$n"
-exit $fail
+done_testing
