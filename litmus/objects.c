@@ -559,49 +559,6 @@ oom:
 	return rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
 }
 
-static int64_t arith(enum rc_lop op, int64_t a, int64_t b)
-{
-	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
-
-	switch (op) {
-	case RC_OP_ADD:
-		return (int64_t)(ua + ub);
-	case RC_OP_SUB:
-		return (int64_t)(ua - ub);
-	case RC_OP_MUL:
-		return (int64_t)(ua * ub);
-	case RC_OP_AND:
-		return a & b;
-	case RC_OP_OR:
-		return a | b;
-	case RC_OP_XOR:
-		return a ^ b;
-	case RC_OP_LAND:
-		return a && b;
-	case RC_OP_LOR:
-		return a || b;
-	case RC_OP_EQ:
-		return a == b;
-	case RC_OP_NE:
-		return a != b;
-	case RC_OP_LT:
-		return a < b;
-	case RC_OP_LE:
-		return a <= b;
-	case RC_OP_GT:
-		return a > b;
-	case RC_OP_GE:
-		return a >= b;
-	case RC_OP_NOT:
-		return !a;
-	case RC_OP_NEG:
-		return (int64_t)(0 - ua);
-	case RC_OP_BNOT:
-		return ~a;
-	}
-	return 0;
-}
-
 /* Runs local operations from *pc up to the next access or the end. */
 static void run_local(const struct prog *p, int64_t *pc, int64_t *s)
 {
@@ -614,10 +571,10 @@ static void run_local(const struct prog *p, int64_t *pc, int64_t *s)
 			s[o->dst] = o->imm;
 			break;
 		case OP_BIN:
-			s[o->dst] = arith(o->lop, s[o->a], s[o->b]);
+			s[o->dst] = rc_litmus_op_eval(o->lop, s[o->a], s[o->b]);
 			break;
 		case OP_UN:
-			s[o->dst] = arith(o->lop, s[o->a], 0);
+			s[o->dst] = rc_litmus_op_eval(o->lop, s[o->a], 0);
 			break;
 		case OP_MOV:
 			s[o->dst] = s[o->a];

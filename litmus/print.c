@@ -36,6 +36,49 @@ int rc_litmus_var_name(const rc_litmus_t *t, struct rc_lvar v, char *buf,
 			t->threads[v.thread].regs[v.idx]);
 }
 
+int64_t rc_litmus_op_eval(enum rc_lop op, int64_t a, int64_t b)
+{
+	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
+
+	switch (op) {
+	case RC_OP_ADD:
+		return (int64_t)(ua + ub);
+	case RC_OP_SUB:
+		return (int64_t)(ua - ub);
+	case RC_OP_MUL:
+		return (int64_t)(ua * ub);
+	case RC_OP_AND:
+		return a & b;
+	case RC_OP_OR:
+		return a | b;
+	case RC_OP_XOR:
+		return a ^ b;
+	case RC_OP_LAND:
+		return a && b;
+	case RC_OP_LOR:
+		return a || b;
+	case RC_OP_EQ:
+		return a == b;
+	case RC_OP_NE:
+		return a != b;
+	case RC_OP_LT:
+		return a < b;
+	case RC_OP_LE:
+		return a <= b;
+	case RC_OP_GT:
+		return a > b;
+	case RC_OP_GE:
+		return a >= b;
+	case RC_OP_NOT:
+		return !a;
+	case RC_OP_NEG:
+		return (int64_t)(0 - ua);
+	case RC_OP_BNOT:
+		return ~a;
+	}
+	return 0;
+}
+
 int rc_litmus_prop_eval(const struct rc_lprop *p,
 			int64_t (*value)(void *ctx, struct rc_lvar v),
 			void *ctx)

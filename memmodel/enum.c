@@ -147,40 +147,6 @@ static void wr(struct interp *in, int loc, uint8_t mo, uint8_t flags, int64_t v)
 	push_ev(in, EV_W, loc, mo, flags, v);
 }
 
-static int64_t arith(enum rc_lop op, int64_t a, int64_t b)
-{
-	uint64_t ua = (uint64_t)a, ub = (uint64_t)b;
-
-	switch (op) {
-	case RC_OP_ADD:
-		return (int64_t)(ua + ub);
-	case RC_OP_SUB:
-		return (int64_t)(ua - ub);
-	case RC_OP_MUL:
-		return (int64_t)(ua * ub);
-	case RC_OP_AND:
-		return a & b;
-	case RC_OP_OR:
-		return a | b;
-	case RC_OP_XOR:
-		return a ^ b;
-	case RC_OP_EQ:
-		return a == b;
-	case RC_OP_NE:
-		return a != b;
-	case RC_OP_LT:
-		return a < b;
-	case RC_OP_LE:
-		return a <= b;
-	case RC_OP_GT:
-		return a > b;
-	case RC_OP_GE:
-		return a >= b;
-	default:
-		return 0;
-	}
-}
-
 static int64_t eval(struct interp *in, const struct rc_lexpr *e)
 {
 	int64_t a, old;
@@ -201,7 +167,8 @@ static int64_t eval(struct interp *in, const struct rc_lexpr *e)
 	case RC_LE_FETCH:
 		a = eval(in, e->a);
 		old = rd(in, e->loc, (uint8_t)e->mo, EVF_RMW);
-		wr(in, e->loc, (uint8_t)e->mo, EVF_RMW, arith(e->op, old, a));
+		wr(in, e->loc, (uint8_t)e->mo, EVF_RMW,
+		   rc_litmus_op_eval(e->op, old, a));
 		return old;
 	case RC_LE_XCHG:
 		a = eval(in, e->a);
@@ -248,7 +215,7 @@ static int64_t eval(struct interp *in, const struct rc_lexpr *e)
 				in->ev[i].unseq |= UINT64_C(1) << j;
 				in->ev[j].unseq |= UINT64_C(1) << i;
 			}
-		return arith(e->op, a, b);
+		return rc_litmus_op_eval(e->op, a, b);
 	}
 	case RC_LE_UNOP:
 		a = eval(in, e->a);
@@ -289,10 +256,10 @@ static void exec_stmt(struct interp *in, const struct rc_lstmt *s)
 		switch (s->x86op) {
 		case RC_X86_ADD:
 		case RC_X86_XADD:
-			nv = arith(RC_OP_ADD, old, src);
+			nv = rc_litmus_op_eval(RC_OP_ADD, old, src);
 			break;
 		case RC_X86_SUB:
-			nv = arith(RC_OP_SUB, old, src);
+			nv = rc_litmus_op_eval(RC_OP_SUB, old, src);
 			break;
 		case RC_X86_OR:
 			nv = old | src;
@@ -304,10 +271,10 @@ static void exec_stmt(struct interp *in, const struct rc_lstmt *s)
 			nv = old ^ src;
 			break;
 		case RC_X86_INC:
-			nv = arith(RC_OP_ADD, old, 1);
+			nv = rc_litmus_op_eval(RC_OP_ADD, old, 1);
 			break;
 		case RC_X86_DEC:
-			nv = arith(RC_OP_SUB, old, 1);
+			nv = rc_litmus_op_eval(RC_OP_SUB, old, 1);
 			break;
 		}
 		wr(in, s->loc, RC_MO_NA, EVF_RMW | EVF_LOCKED, nv);

@@ -232,6 +232,14 @@ int rc_litmus_var_name(const rc_litmus_t *t, struct rc_lvar v, char *buf,
 /* The C spelling of a memory order ("memory_order_relaxed"). */
 const char *rc_mo_name(enum rc_mo mo);
 
+/*
+ * The value of operator op on a and b (b is ignored by the unary ones),
+ * as the C tests' expressions compute it: wrapping arithmetic, 0/1 for
+ * comparisons and logic. Shared by every interpreter of the AST (models,
+ * objects) so they agree. Pure: any thread, wait-free.
+ */
+int64_t rc_litmus_op_eval(enum rc_lop op, int64_t a, int64_t b);
+
 /* Evaluates the proposition on values given by a lookup function. */
 int rc_litmus_prop_eval(const struct rc_lprop *p,
 			int64_t (*value)(void *ctx, struct rc_lvar v),
