@@ -99,21 +99,6 @@ static void c11_hb(const struct rc_exec *x, rel_t hb)
 	_rc_rel_union(hb, x->po, n);
 }
 
-static bool fail_point(struct rc_why *why, const char *axiom, int a,
-		       const char *la, int b, const char *lb)
-{
-	if (why) {
-		why->axiom = axiom;
-		why->ncycle = 2;
-		why->cycle[0] = a;
-		why->cycle[1] = b;
-		why->cycle[2] = a;
-		why->label[0] = la;
-		why->label[1] = lb;
-	}
-	return false;
-}
-
 static bool c11_check(const struct rc_exec *x, struct rc_why *why)
 {
 	int n = x->n;
@@ -145,14 +130,16 @@ static bool c11_check(const struct rc_exec *x, struct rc_why *why)
 			int j = __builtin_ctzll(m);
 
 			if (hb[j] & bit(i))
-				return fail_point(why, "Coh", i, "co", j, "hb");
+				return _rc_why_two_cycle(why, "Coh", i, "co", j,
+							 "hb");
 		}
 		/* Rf: rf; hb irreflexive */
 		for (uint64_t m = x->rf[i]; m; m &= m - 1) {
 			int j = __builtin_ctzll(m);
 
 			if (hb[j] & bit(i))
-				return fail_point(why, "Rf", i, "rf", j, "hb");
+				return _rc_why_two_cycle(why, "Rf", i, "rf", j,
+							 "hb");
 		}
 	}
 	/* NaRf: non-atomic reads read a visible side effect */
@@ -162,11 +149,13 @@ static bool c11_check(const struct rc_exec *x, struct rc_why *why)
 		if (!(x->R & bit(r)) || (at & bit(r)) || w < 0)
 			continue;
 		if (!(hb[w] & bit(r)))
-			return fail_point(why, "NaRf", w, "rf", r, "not-hb");
+			return _rc_why_two_cycle(why, "NaRf", w, "rf", r,
+						 "not-hb");
 		for (uint64_t m = hb[w] & x->loc[w] & x->W; m; m &= m - 1)
 			if (hb[__builtin_ctzll(m)] & bit(r))
-				return fail_point(why, "NaRf", w, "hb",
-						  __builtin_ctzll(m), "hb");
+				return _rc_why_two_cycle(why, "NaRf", w, "hb",
+							 __builtin_ctzll(m),
+							 "hb");
 	}
 	for (int w = 0; w < n; w++) {
 		/* a final non-atomic write is not hb-before another write */
@@ -175,7 +164,7 @@ static bool c11_check(const struct rc_exec *x, struct rc_why *why)
 		if (hb[w] & x->loc[w] & x->W) {
 			int j = __builtin_ctzll(hb[w] & x->loc[w] & x->W);
 
-			return fail_point(why, "NaRf", w, "hb", j, "co");
+			return _rc_why_two_cycle(why, "NaRf", w, "hb", j, "co");
 		}
 	}
 	/* Rmw */
@@ -186,11 +175,13 @@ static bool c11_check(const struct rc_exec *x, struct rc_why *why)
 			continue;
 		w = __builtin_ctzll(x->rmw[r]);
 		if (x->co[w] & bit(src))
-			return fail_point(why, "Rmw", w, "co", src, "rf");
+			return _rc_why_two_cycle(why, "Rmw", w, "co", src,
+						 "rf");
 		for (uint64_t m = x->co[src]; m; m &= m - 1)
 			if (x->co[__builtin_ctzll(m)] & bit(w))
-				return fail_point(why, "Rmw", src, "co",
-						  __builtin_ctzll(m), "co");
+				return _rc_why_two_cycle(why, "Rmw", src, "co",
+							 __builtin_ctzll(m),
+							 "co");
 	}
 	/* Spartial: r1..r7 on SC events */
 	for (int i = 0; i < n; i++) {

@@ -106,6 +106,13 @@ bool _rc_rel_irreflexive(const rel_t a, int n);
 bool _rc_rel_empty(const rel_t a, int n);
 
 /*
+ * Records in why (when not NULL) that axiom fails on the two-edge cycle
+ * a -la-> b -lb-> a; returns false, so a check can `return` it.
+ */
+bool _rc_why_two_cycle(struct rc_why *why, const char *axiom, int a,
+		       const char *la, int b, const char *lb);
+
+/*
  * Finds a cycle of a (when there is one) and writes it into why with
  * axiom name; each edge is labelled with the name of the first of the
  * nparts relations that holds it (or "?" when none).

@@ -45,18 +45,9 @@ bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb)
 		for (uint64_t m = hb[i]; m; m &= m - 1) {
 			int j = __builtin_ctzll(m);
 
-			if (eco[j] >> i & 1) {
-				if (why) {
-					why->axiom = "coherence";
-					why->ncycle = 2;
-					why->cycle[0] = i;
-					why->cycle[1] = j;
-					why->cycle[2] = i;
-					why->label[0] = "hb";
-					why->label[1] = "eco";
-				}
-				return false;
-			}
+			if (eco[j] >> i & 1)
+				return _rc_why_two_cycle(why, "coherence", i,
+							 "hb", j, "eco");
 		}
 	for (int r = 0; r < n; r++)
 		for (uint64_t m = x->rmw[r]; m; m &= m - 1) {

@@ -91,21 +91,6 @@ static void rc11_hb(const struct rc_exec *x, struct rc11 *c)
 	_rc_rel_closure(c->eco, c->eco, n);
 }
 
-static bool two_cycle(struct rc_why *why, const char *axiom, int a,
-		      const char *la, int b, const char *lb)
-{
-	if (why) {
-		why->axiom = axiom;
-		why->ncycle = 2;
-		why->cycle[0] = a;
-		why->cycle[1] = b;
-		why->cycle[2] = a;
-		why->label[0] = la;
-		why->label[1] = lb;
-	}
-	return false;
-}
-
 static bool rc11_check(const struct rc_exec *x, struct rc_why *why)
 {
 	int n = x->n;
@@ -123,8 +108,8 @@ static bool rc11_check(const struct rc_exec *x, struct rc_why *why)
 			int j = __builtin_ctzll(m);
 
 			if (c.eco[j] & bit(i))
-				return two_cycle(why, "coherence", i, "hb", j,
-						 "eco");
+				return _rc_why_two_cycle(why, "coherence", i,
+							 "hb", j, "eco");
 		}
 	}
 	for (int r = 0; r < n; r++)
@@ -132,8 +117,8 @@ static bool rc11_check(const struct rc_exec *x, struct rc_why *why)
 			int w = __builtin_ctzll(m);
 
 			if (c.eco[w] & bit(r))
-				return two_cycle(why, "coherence-rmw", r, "rmw",
-						 w, "eco");
+				return _rc_why_two_cycle(why, "coherence-rmw",
+							 r, "rmw", w, "eco");
 			for (uint64_t k = x->fr[r]; k; k &= k - 1) {
 				int v = __builtin_ctzll(k);
 

@@ -195,3 +195,18 @@ void _rc_why_point(struct rc_why *why, const char *axiom, int x,
 	why->cycle[1] = x;
 	why->label[0] = label;
 }
+
+bool _rc_why_two_cycle(struct rc_why *why, const char *axiom, int a,
+		       const char *la, int b, const char *lb)
+{
+	if (why) {
+		why->axiom = axiom;
+		why->ncycle = 2;
+		why->cycle[0] = a;
+		why->cycle[1] = b;
+		why->cycle[2] = a;
+		why->label[0] = la;
+		why->label[1] = lb;
+	}
+	return false;
+}
