@@ -344,11 +344,8 @@ int bench_atomic(int argc, char **argv)
 		printf("atomic operations: ns per operation and Mops/s "
 		       "(medians of %u samples of %g s)\n",
 		       o.repeat, o.duration);
-		printf("cpu: %s; load %.2f; threads on PUs",
-		       _rc_bench_cpu_model(), _rc_bench_load());
-		for (unsigned i = 0; i < tmax; i++)
-			printf(" %u", pus[i]);
-		printf("\n\n%-10s %-14s %7s %12s %12s %12s\n", "op", "mode",
+		_rc_bench_print_machine(pus, tmax);
+		printf("\n%-10s %-14s %7s %12s %12s %12s\n", "op", "mode",
 		       "threads", "ns/op", "p10-p90", "Mops/s");
 		for (int op = 0; op < NOPS; op++)
 			for (int m = 0; m < NMODES; m++)

@@ -96,6 +96,9 @@ struct rc_bench_gate {
 };
 void _rc_bench_gate_wait(struct rc_bench_gate *g, unsigned n);
 
+/* Prints "cpu: MODEL; load L; threads on PUs p0 p1 ..." and a newline. */
+void _rc_bench_print_machine(const unsigned *pus, unsigned n);
+
 /*
  * Runs t workers for duration seconds: starts fn(base + i * size) on t
  * threads, which each wait at gate with the caller (t + 1 parties), sleeps,

@@ -412,3 +412,12 @@ bool _rc_bench_run_workers(unsigned t, void *(*fn)(void *), void *base,
 	free(th);
 	return true;
 }
+
+void _rc_bench_print_machine(const unsigned *pus, unsigned n)
+{
+	printf("cpu: %s; load %.2f; threads on PUs", _rc_bench_cpu_model(),
+	       _rc_bench_load());
+	for (unsigned i = 0; i < n; i++)
+		printf(" %u", pus[i]);
+	printf("\n");
+}

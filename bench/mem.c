@@ -416,11 +416,8 @@ int bench_mem(int argc, char **argv)
 		printf("rc_mem: ns per operation and Mops/s (medians of %u "
 		       "samples of %g s)\n",
 		       o.repeat, o.duration);
-		printf("cpu: %s; load %.2f; threads on PUs",
-		       _rc_bench_cpu_model(), _rc_bench_load());
-		for (unsigned i = 0; i < tmax; i++)
-			printf(" %u", pus[i]);
-		printf("\n\n%-8s %-15s %7s %12s %14s %12s\n", "level", "mix",
+		_rc_bench_print_machine(pus, tmax);
+		printf("\n%-8s %-15s %7s %12s %14s %12s\n", "level", "mix",
 		       "threads", "ns/op", "p10-p90", "Mops/s");
 		for (unsigned k = 0; k < nm; k++) {
 			char sp[40];
