@@ -64,3 +64,24 @@ dist_man_MANS += doc/replicore-litmus.1
 # harness dlopens the objects it compiles, hence -ldl from configure).
 replicore_SOURCES += %reldir%/hw_gen.c %reldir%/hw_run.c tools/cmd_litmus_hw.c
 noinst_HEADERS += %reldir%/hw.h %reldir%/hw_arch.h
+
+# The demonstration suite (replicore demo): the classic shapes, X86 and C,
+# each with a comment saying what it shows; installed for the demo.
+suitedir = $(pkgdatadir)/litmus
+dist_suite_DATA = \
+	%reldir%/tests/2+2W.litmus %reldir%/tests/2+2W+mfences.litmus \
+	%reldir%/tests/2+2W+rlx.litmus %reldir%/tests/2+2W+sc.litmus \
+	%reldir%/tests/IRIW.litmus %reldir%/tests/IRIW+mfences.litmus \
+	%reldir%/tests/IRIW+rel+acq.litmus %reldir%/tests/IRIW+sc.litmus \
+	%reldir%/tests/LB.litmus %reldir%/tests/LB+mfences.litmus \
+	%reldir%/tests/LB+rlx.litmus %reldir%/tests/LB+rel+acq.litmus \
+	%reldir%/tests/MP.litmus %reldir%/tests/MP+mfences.litmus \
+	%reldir%/tests/MP+rlx.litmus %reldir%/tests/MP+rel+acq.litmus \
+	%reldir%/tests/R.litmus %reldir%/tests/R+mfences.litmus \
+	%reldir%/tests/R+rlx.litmus %reldir%/tests/R+sc.litmus \
+	%reldir%/tests/S.litmus %reldir%/tests/S+mfences.litmus \
+	%reldir%/tests/S+rlx.litmus %reldir%/tests/S+rel+acq.litmus \
+	%reldir%/tests/SB.litmus %reldir%/tests/SB+mfences.litmus \
+	%reldir%/tests/SB+rlx.litmus %reldir%/tests/SB+fencesc.litmus \
+	%reldir%/tests/WRC.litmus %reldir%/tests/WRC+mfences.litmus \
+	%reldir%/tests/WRC+rlx.litmus %reldir%/tests/WRC+rel+acq.litmus

@@ -4,10 +4,20 @@ replicore_SOURCES += \
 	%reldir%/replicore.c \
 	%reldir%/cli.c \
 	%reldir%/cmd_topo.c \
-	%reldir%/cmd_demo.c
+	%reldir%/cmd_demo.c \
+	%reldir%/demo_litmus.c \
+	%reldir%/demo_history.c \
+	%reldir%/demo_cost.c
 
 
 noinst_HEADERS += \
 	%reldir%/cli.h \
-	%reldir%/commands.h
-dist_man_MANS += doc/replicore.1
+	%reldir%/commands.h \
+	%reldir%/demo.h
+dist_man_MANS += doc/replicore.1 doc/replicore-topo.1 doc/replicore-demo.1
+
+# The demo reads the litmus suite from the source tree when it is there,
+# else from where make install puts it.
+replicore_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_SUITE_SRCDIR='"$(abs_top_srcdir)/litmus/tests"' \
+	-DRC_SUITE_DATADIR='"$(pkgdatadir)/litmus"'
