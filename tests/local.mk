@@ -71,3 +71,11 @@ EXTRA_DIST += tests/unit/test_litmus_hw.sh \
 	tests/unit/litmus-hw/OPS.litmus tests/unit/litmus-hw/OPS2.litmus \
 	tests/unit/litmus-hw/COPS.litmus
 EXTRA_DIST += tests/tap.sh
+
+# The demo's JSON, small counts, against litmus model and litmus run
+# --explore on the same tests.
+check_PROGRAMS += tests/unit/test_demo_json
+tests_unit_test_demo_json_SOURCES = tests/unit/test_demo_json.c \
+	tests/unit/bench_json.c tests/unit/bench_json.h
+tests_unit_test_demo_json_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_demo_json

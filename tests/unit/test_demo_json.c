@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: MIT */
+/* test_demo_json.c: replicore demo --json with small counts, checked against litmus model and litmus run --explore on the same tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "tests/tap.h"
+#include "tests/unit/bench_json.h"
+
+/*
+ * The demo computes every cell itself; this test recomputes them with
+ * the commands a user would run and requires the same answers:
+ *
+ *   models   `litmus model FILE --model all --json`: a model the demo
+ *            marks null is one the command does not run on the test;
+ *            otherwise allowed = some state satisfies the condition
+ *            (positive > 0), and the numbers of states are equal;
+ *   objects  `litmus run FILE --target L --explore --json`, with
+ *            `--compare M` where the demo names M as the level's model:
+ *            allowed, number of states, the model, and how many states
+ *            only the object or only the model has;
+ *   hw       C tests n/a; X86 tests ran (on x86) with the iterations
+ *            asked for, at most that many observed;
+ *   disagreements  one line per difference counted above, plus the
+ *            machine's forbidden states.
+ * The history and cost parts are checked for their internal consistency
+ * (a stale read makes the sc history non-linearizable yet sequentially
+ * consistent; the lin history passes; costs are positive with p10 <=
+ * median <= p90); whether a stale read happens depends on scheduling, so
+ * when none did the implication is skipped, never asserted.
+ *
+ * Environment: RC_DEMO_HW_ITERATIONS (default 2000, times RC_SCALE).
+ */
+
+static char bin[1024];
+
+/* Runs a shell command; its stdout (NULL on failure) and exit status. */
+static char *run(const char *cmd, int *status)
+{
+	FILE *p = popen(cmd, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+	int st;
+
+	if (p == NULL)
+		return NULL;
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap ? 2 * cap : 65536);
+
+			if (nb == NULL)
+				break;
+			buf = nb;
+			cap = cap ? 2 * cap : 65536;
+		}
+		n = fread(buf + len, 1, cap - len - 1, p);
+		if (n == 0)
+			break;
+		len += n;
+	}
+	st = pclose(p);
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	if (buf != NULL)
+		buf[len] = '\0';
+	return buf;
+}
+
+static const struct bj *get(const struct bj *o, const char *k)
+{
+	return o != NULL && o->t == BJ_OBJ ? bj_get(o, k) : NULL;
+}
+
+static const char *str(const struct bj *o, const char *k)
+{
+	const struct bj *v = get(o, k);
+
+	return v != NULL && v->t == BJ_STR ? v->s : "";
+}
+
+static double num(const struct bj *o, const char *k)
+{
+	const struct bj *v = get(o, k);
+
+	return v != NULL && v->t == BJ_NUM ? v->num : -1;
+}
+
+static bool boolean(const struct bj *o, const char *k)
+{
+	const struct bj *v = get(o, k);
+
+	return v != NULL && v->t == BJ_BOOL && v->b;
+}
+
+static size_t len(const struct bj *o, const char *k)
+{
+	const struct bj *v = get(o, k);
+
+	return v != NULL && v->t == BJ_ARR ? v->n : (size_t)-1;
+}
+
+/* One line of output per JSON object: the line whose key equals val. */
+static struct bj *line_with(const char *out, const char *key, const char *val)
+{
+	const char *p = out;
+
+	while (p != NULL && *p != '\0') {
+		const char *e = strchr(p, '\n');
+		size_t l = e ? (size_t)(e - p) : strlen(p);
+		char *line = strndup(p, l), err[200];
+		struct bj *v = line ? bj_parse(line, err, sizeof err) : NULL;
+
+		free(line);
+		if (v != NULL && strcmp(str(v, key), val) == 0)
+			return v;
+		bj_free(v);
+		p = e ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
+static int mismatches;
+
+static void mismatch(const char *test, const char *what, double demo,
+		     double cmd)
+{
+	mismatches++;
+	diag("  %s %s: demo says %g, the command %g", test, what, demo, cmd);
+}
+
+static void check_models(const char *file, const char *test,
+			 const struct bj *models)
+{
+	char cmd[2048];
+	int st;
+	char *out;
+
+	snprintf(cmd, sizeof cmd, "'%s' litmus model '%s' --model all --json",
+		 bin, file);
+	out = run(cmd, &st);
+	for (size_t i = 0; models != NULL && i < models->n; i++) {
+		const char *m = models->k[i];
+		const struct bj *d = models->v[i];
+		struct bj *c = out ? line_with(out, "model", m) : NULL;
+
+		if (d->t == BJ_NULL || c == NULL) {
+			if ((d->t == BJ_NULL) != (c == NULL))
+				mismatch(test, m, d->t == BJ_NULL ? 0 : 1,
+					 c == NULL ? 0 : 1);
+			bj_free(c);
+			continue;
+		}
+		if (boolean(d, "allowed") != (num(c, "positive") > 0))
+			mismatch(test, m, boolean(d, "allowed"),
+				 num(c, "positive") > 0);
+		if (num(d, "states") != (double)len(c, "states"))
+			mismatch(test, m, num(d, "states"),
+				 (double)len(c, "states"));
+		bj_free(c);
+	}
+	free(out);
+}
+
+static void check_objects(const char *file, const char *test,
+			  const struct bj *objs)
+{
+	for (size_t i = 0; objs != NULL && i < objs->n; i++) {
+		const char *lv = objs->k[i], *m;
+		const struct bj *d = objs->v[i], *cmp;
+		char cmd[2048], what[64];
+		struct bj *c;
+		char *out;
+		int st;
+
+		if (!boolean(d, "explored")) {
+			mismatch(test, lv, 0, 1);
+			continue;
+		}
+		m = get(d, "model") && get(d, "model")->t == BJ_STR
+			    ? str(d, "model")
+			    : NULL;
+		snprintf(cmd, sizeof cmd,
+			 "'%s' litmus run '%s' --target %s --explore --json "
+			 "%s%s",
+			 bin, file, lv, m ? "--compare " : "", m ? m : "");
+		out = run(cmd, &st);
+		c = out ? line_with(out, "test", test) : NULL;
+		free(out);
+		if (c == NULL) {
+			mismatch(test, lv, 1, 0);
+			continue;
+		}
+		snprintf(what, sizeof what, "%s allowed", lv);
+		if (boolean(d, "allowed") != (num(c, "positive") > 0))
+			mismatch(test, what, boolean(d, "allowed"),
+				 num(c, "positive") > 0);
+		snprintf(what, sizeof what, "%s states", lv);
+		if (num(d, "states") != (double)len(c, "states"))
+			mismatch(test, what, num(d, "states"),
+				 (double)len(c, "states"));
+		snprintf(what, sizeof what, "%s model", lv);
+		if (get(c, "model") == NULL ||
+		    (m == NULL) != (get(c, "model")->t == BJ_NULL) ||
+		    (m != NULL && strcmp(m, str(c, "model")) != 0))
+			mismatch(test, what, m != NULL, 0);
+		cmp = get(c, "compare");
+		if (m != NULL) {
+			snprintf(what, sizeof what, "%s only_object", lv);
+			if (num(d, "only_object") !=
+			    (double)len(cmp, "only_object"))
+				mismatch(test, what, num(d, "only_object"),
+					 (double)len(cmp, "only_object"));
+			snprintf(what, sizeof what, "%s only_model", lv);
+			if (num(d, "only_model") !=
+			    (double)len(cmp, "only_model"))
+				mismatch(test, what, num(d, "only_model"),
+					 (double)len(cmp, "only_model"));
+		}
+		bj_free(c);
+	}
+}
+
+/* The differences the cells count, as the disagreement lines should. */
+static size_t differences(const struct bj *t)
+{
+	const struct bj *objs = get(t, "objects"), *hw = get(t, "hw");
+	size_t n = num(hw, "forbidden_observed") > 0;
+
+	for (size_t i = 0; objs != NULL && i < objs->n; i++)
+		n += (num(objs->v[i], "only_object") > 0) +
+		     (num(objs->v[i], "only_model") > 0);
+	return n;
+}
+
+static void check_litmus(const struct bj *lit, uint64_t iters)
+{
+	const struct bj *tests = get(lit, "tests");
+	size_t ndiff = 0;
+
+	ok(tests != NULL && tests->t == BJ_ARR && tests->n >= 16,
+	   "litmus: the suite's tests are in the table (%zu)",
+	   tests ? tests->n : 0);
+	for (size_t i = 0; tests != NULL && i < tests->n; i++) {
+		const struct bj *t = tests->v[i], *hw = get(t, "hw");
+		const char *name = str(t, "test"), *file = str(t, "file");
+		bool x86 = strcmp(str(t, "arch"), "X86") == 0;
+		int before = mismatches;
+
+		check_models(file, name, get(t, "models"));
+		check_objects(file, name, get(t, "objects"));
+		if (!x86 && strcmp(str(hw, "status"), "n/a") != 0)
+			mismatch(name, "hw n/a", 0, 1);
+#if defined(__x86_64__) || defined(__i386__)
+		if (x86 && (strcmp(str(hw, "status"), "ran") != 0 ||
+			    num(hw, "iterations") != (double)iters ||
+			    num(hw, "observed") > num(hw, "iterations")))
+			mismatch(name, "hw ran", 0, 1);
+#endif
+		ndiff += differences(t);
+		ok(mismatches == before,
+		   "%s: every cell agrees with litmus model and litmus run "
+		   "--explore",
+		   name);
+	}
+	is(len(lit, "disagreements"), ndiff,
+	   "litmus: one disagreement line per difference in the cells");
+}
+
+static void check_history(const struct bj *h)
+{
+	const struct bj *sc = get(h, "sc"), *lin = get(h, "lin"),
+			*w = get(sc, "witness");
+
+	is_str(str(lin, "lin"), "ok",
+	       "history: the lin object's history is "
+	       "linearizable");
+	is_str(str(sc, "sc"), "ok",
+	       "history: the sc object's history is sequentially "
+	       "consistent");
+	if (num(sc, "stale_reads") <= 0) {
+		diag("no stale read in %g runs (scheduling): the witness is "
+		     "not checked",
+		     num(sc, "runs"));
+		skip(2, "no stale read this time");
+		return;
+	}
+	is_str(str(sc, "lin"), "violation",
+	       "history: with a stale read, the sc history is not "
+	       "linearizable");
+	ok(w != NULL && w->t == BJ_OBJ &&
+		   num(w, "write_return_ns") < num(w, "read_call_ns") &&
+		   num(w, "write_value") > num(w, "read_value"),
+	   "history: the witness is a read invoked after a newer write "
+	   "returned");
+}
+
+static void check_cost(const struct bj *c)
+{
+	const struct bj *lv = get(c, "levels");
+	bool good = lv != NULL && lv->t == BJ_ARR && lv->n == 5;
+
+	for (size_t i = 0; good && i < lv->n; i++) {
+		const struct bj *r = lv->v[i];
+
+		good = num(r, "ns") > 0 && num(r, "p10") <= num(r, "ns") &&
+		       num(r, "ns") <= num(r, "p90");
+	}
+	ok(good, "cost: plain, lin, sc, tso and causal measured, p10 <= "
+		 "median <= p90");
+	ok(get(c, "rsm") != NULL &&
+		   (get(c, "rsm")->t == BJ_NULL || get(c, "rsm")->t == BJ_ARR),
+	   "cost: rsm is null or a list of rows");
+}
+
+int main(void)
+{
+	const char *b = getenv("RC_BIN");
+	uint64_t iters = tap_env_u64("RC_DEMO_HW_ITERATIONS", 2000);
+	char cmd[2048], err[300];
+	struct bj *v;
+	char *out;
+	int st;
+
+	snprintf(bin, sizeof bin, "%s", b != NULL ? b : "./replicore");
+	snprintf(cmd, sizeof cmd,
+		 "'%s' demo --json -n %llu --history-rounds 100 "
+		 "--history-runs 3 --cost-ops 5000 --cost-samples 3",
+		 bin, (unsigned long long)iters);
+	out = run(cmd, &st);
+	ok(out != NULL && (st == 0 || st == 1),
+	   "demo --json runs every part (exit status %d)", st);
+	v = out != NULL ? bj_parse(out, err, sizeof err) : NULL;
+	if (!ok(v != NULL, "demo --json prints one JSON object"))
+		diag("%s", out != NULL ? err : "no output");
+	free(out);
+	if (v == NULL) {
+		done_testing();
+		return exit_status();
+	}
+	is_str(str(v, "schema"), "replicore-demo/1", "schema is named");
+	is(boolean(v, "failed"), st == 1, "failed matches the exit status");
+	check_litmus(get(v, "litmus"), iters);
+	check_history(get(v, "history"));
+	check_cost(get(v, "cost"));
+	bj_free(v);
+	done_testing();
+	return exit_status();
+}
