@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <replicore/litmus.h>
 #include <replicore/mem.h>
@@ -332,6 +333,18 @@ static void litmus_free(void *p)
 	free(res);
 }
 
+/* The suite's folder as shown: relative to the working folder if in it. */
+static void suite_name(const char *suite, char *buf, size_t n)
+{
+	char cwd[1024];
+	size_t l;
+
+	if (getcwd(cwd, sizeof cwd) != NULL && (l = strlen(cwd)) > 1 &&
+	    strncmp(suite, cwd, l) == 0 && suite[l] == '/')
+		suite += l + 1;
+	set_text(buf, n, suite);
+}
+
 static void *litmus_run(const struct demo_ctx *c, bool *failed)
 {
 	struct litmus_result *res = calloc(1, sizeof(*res));
@@ -340,7 +353,7 @@ static void *litmus_run(const struct demo_ctx *c, bool *failed)
 
 	if (res == NULL)
 		return NULL;
-	snprintf(res->suite, sizeof res->suite, "%s", c->o->suite);
+	suite_name(c->o->suite, res->suite, sizeof res->suite);
 	res->hw_iterations = c->o->hw_iterations;
 	names = list_suite(c->o->suite, &n);
 	if (names == NULL || n == 0) {
