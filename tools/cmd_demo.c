@@ -490,26 +490,9 @@ static void topo_json(const void *p, struct cli_json *j)
 	cli_json_obj_end(j);
 }
 
-/* A part whose HTML is its text, preformatted. */
-static void html_pre(const struct demo_part *part, const void *r, FILE *out)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	if (f == NULL)
-		return;
-	part->text(r, f);
-	fclose(f);
-	fputs("<pre>", out);
-	demo_html_esc(out, text);
-	fputs("</pre>\n", out);
-	free(text);
-}
-
 static void topo_html(const void *p, FILE *out)
 {
-	html_pre(&demo_part_topo, p, out);
+	demo_html_pre(out, topo_text, p);
 }
 
 const struct demo_part demo_part_topo = {
@@ -554,6 +537,23 @@ void demo_html_esc(FILE *out, const char *s)
 		default:
 			fputc(*s, out);
 		}
+}
+
+void demo_html_pre(FILE *out, void (*text)(const void *r, FILE *f),
+		   const void *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f == NULL)
+		return;
+	text(r, f);
+	fclose(f);
+	fputs("<pre>", out);
+	demo_html_esc(out, buf);
+	fputs("</pre>\n", out);
+	free(buf);
 }
 
 int demo_html_bars(FILE *out, const char *title, const char *subtitle,

@@ -91,6 +91,10 @@ void demo_progress(const struct demo_ctx *c, const char *fmt, ...)
 /* Writes s with &, <, > and " escaped for HTML. */
 void demo_html_esc(FILE *out, const char *s);
 
+/* Writes what text prints for r as one preformatted HTML block. */
+void demo_html_pre(FILE *out, void (*text)(const void *r, FILE *f),
+		   const void *r);
+
 /*
  * Draws a horizontal bar chart (bench/svg.c) and copies it inline into
  * out, without the XML declaration. Returns 0, or -1 when the scratch

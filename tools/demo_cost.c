@@ -321,51 +321,42 @@ static void cost_json(const void *p, struct cli_json *j)
 	cli_json_obj_end(j);
 }
 
+/* Appends the measured rows as bars of one colour; the new count. */
+static unsigned add_bars(struct rc_svg_bar *bars, unsigned n,
+			 const struct demo_cost_row *rows, unsigned nrows,
+			 unsigned color)
+{
+	for (unsigned k = 0; k < nrows; k++) {
+		if (rows[k].ns < 0)
+			continue;
+		bars[n].label = rows[k].what;
+		bars[n].v = rows[k].ns;
+		bars[n].lo = rows[k].p10;
+		bars[n].hi = rows[k].p90;
+		bars[n++].color = color;
+	}
+	return n;
+}
+
 static void cost_html(const void *p, FILE *out)
 {
 	const struct cost_result *res = p;
 	struct rc_svg_bar bars[NIMPLS + MAX_RSM_ROWS];
-	static const char *const legend[] = { "rc_mem level", "plain atomic" };
-	unsigned n = 0;
-	char *text = NULL, sub[160];
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	static const char *const legend[] = { "plain atomic", "rc_mem level",
+					      "rsm and locks" };
+	unsigned n;
+	char sub[160];
 
-	if (f != NULL) {
-		cost_text(p, f);
-		fclose(f);
-		fputs("<pre>", out);
-		demo_html_esc(out, text);
-		fputs("</pre>\n", out);
-		free(text);
-	}
-	for (unsigned k = 0; k < NIMPLS; k++) {
-		const struct demo_cost_row *r = &res->level[k];
-
-		if (r->ns < 0)
-			continue;
-		bars[n].label = r->what;
-		bars[n].v = r->ns;
-		bars[n].lo = r->p10;
-		bars[n].hi = r->p90;
-		bars[n++].color = k == IMPL_PLAIN ? 1 : 0;
-	}
-	for (int k = 0; res->have_rsm && k < res->nrsm; k++) {
-		const struct demo_cost_row *r = &res->rsm[k];
-
-		if (r->ns < 0)
-			continue;
-		bars[n].label = r->what;
-		bars[n].v = r->ns;
-		bars[n].lo = r->p10;
-		bars[n].hi = r->p90;
-		bars[n++].color = 2;
-	}
+	demo_html_pre(out, cost_text, p);
+	n = add_bars(bars, 0, res->level, 1, 0);
+	n = add_bars(bars, n, res->level + 1, NIMPLS - 1, 1);
+	if (res->have_rsm && res->nrsm > 0)
+		n = add_bars(bars, n, res->rsm, (unsigned)res->nrsm, 2);
 	snprintf(sub, sizeof sub,
 		 "%u threads, %u%% loads; median, whiskers p10..p90", NTHREADS,
 		 LOAD_PCT);
 	demo_html_bars(out, "Cost per operation", sub, "ns per operation", bars,
-		       n, legend, 2);
+		       n, legend, res->have_rsm && res->nrsm > 0 ? 3 : 2);
 }
 
 static void cost_free(void *p)

@@ -562,18 +562,7 @@ static void history_json(const void *p, struct cli_json *j)
 
 static void history_html(const void *p, FILE *out)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-
-	if (f == NULL)
-		return;
-	history_text(p, f);
-	fclose(f);
-	fputs("<pre>", out);
-	demo_html_esc(out, text);
-	fputs("</pre>\n", out);
-	free(text);
+	demo_html_pre(out, history_text, p);
 }
 
 const struct demo_part demo_part_history = {

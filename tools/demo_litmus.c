@@ -447,6 +447,24 @@ static void map_text(enum rc_litmus_arch arch, char *buf, size_t n)
 	}
 }
 
+/* "R: the causal object forbids 1 state sra allows (1:EAX=0; y=2)" */
+static void diff_line(void (*emit)(void *ctx, const char *line), void *ctx,
+		      const char *test, const char *level, const char *verb,
+		      size_t n, const char *mverb, const char *model,
+		      const char *states)
+{
+	char line[1024];
+
+	if (n == 0)
+		return;
+	snprintf(line, sizeof line,
+		 "%s: the %s object %s %zu state%s %s %s "
+		 "(%s%s)",
+		 test, level, verb, n, n == 1 ? "" : "s", model, mverb, states,
+		 n > SHOW_STATES ? " | ..." : "");
+	emit(ctx, line);
+}
+
 /* Each disagreement as one sentence, through emit. */
 static void each_disagreement(const struct litmus_result *res,
 			      void (*emit)(void *ctx, const char *line),
@@ -472,29 +490,11 @@ static void each_disagreement(const struct litmus_result *res,
 
 			if (!o->ran || o->model == NULL)
 				continue;
-			if (o->only_obj) {
-				snprintf(line, sizeof line,
-					 "%s: the %s object allows %zu state%s "
-					 "%s forbids (%s%s)",
-					 r->name, ln, o->only_obj,
-					 o->only_obj == 1 ? "" : "s", o->model,
-					 o->only_obj_s,
-					 o->only_obj > SHOW_STATES ? " | ..."
-								   : "");
-				emit(ctx, line);
-			}
-			if (o->only_model) {
-				snprintf(
-					line, sizeof line,
-					"%s: the %s object forbids %zu state%s "
-					"%s allows (%s%s)",
-					r->name, ln, o->only_model,
-					o->only_model == 1 ? "" : "s", o->model,
-					o->only_model_s,
-					o->only_model > SHOW_STATES ? " | ..."
-								    : "");
-				emit(ctx, line);
-			}
+			diff_line(emit, ctx, r->name, ln, "allows", o->only_obj,
+				  "forbids", o->model, o->only_obj_s);
+			diff_line(emit, ctx, r->name, ln, "forbids",
+				  o->only_model, "allows", o->model,
+				  o->only_model_s);
 		}
 	}
 }
