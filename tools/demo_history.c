@@ -69,13 +69,15 @@ struct shared {
 	/* results */
 	unsigned rounds_run, stale_reads, first_stale;
 	uint64_t a_stores;
-	bool pinned;
+	atomic_bool pin_failed; /* set by any of the three threads */
 };
 
 static void pin(struct shared *s, unsigned pu)
 {
+	/* relaxed: read after the joins */
 	if (rc_topo_pin(s->real, pu, NULL) < 0)
-		s->pinned = false;
+		atomic_store_explicit(&s->pin_failed, true,
+				      memory_order_relaxed);
 }
 
 /*
@@ -213,7 +215,7 @@ static rc_history_t *record(const struct demo_ctx *c, struct hist_run *hr,
 	s.cpu_ar = hr->cpu_ar;
 	s.cpu_b = hr->cpu_b;
 	s.rounds = rounds;
-	s.pinned = true;
+	atomic_init(&s.pin_failed, false);
 	if (rc_mem_create(&s.mem, hr->level, 2, 3, 0, &err) < 0 ||
 	    rc_recorder_create(&s.rec, 2, 2 * (size_t)rounds + 2, &err) < 0) {
 		fprintf(stderr, "replicore demo: history: %s\n", err.msg);
@@ -240,7 +242,7 @@ static rc_history_t *record(const struct demo_ctx *c, struct hist_run *hr,
 	hr->stale_reads = s.stale_reads;
 	hr->first_stale = s.first_stale;
 	hr->a_stores = s.a_stores;
-	hr->pinned = s.pinned;
+	hr->pinned = !atomic_load(&s.pin_failed);
 	h = rc_history_new();
 	if (h != NULL && rc_recorder_export(s.rec, h, 0, &err) < 0) {
 		fprintf(stderr, "replicore demo: history: %s\n", err.msg);

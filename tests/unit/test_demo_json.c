@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "tests/tap.h"
 #include "tests/unit/bench_json.h"
@@ -24,7 +25,8 @@
  *            asked for, at most that many observed;
  *   disagreements  one line per difference counted above, plus the
  *            machine's forbidden states.
- * The history and cost parts are checked for their internal consistency
+ * The page of --html (same run) is checked for its shape. The history
+ * and cost parts are checked for their internal consistency
  * (a stale read makes the sc history non-linearizable yet sequentially
  * consistent; the lin history passes; costs are positive with p10 <=
  * median <= p90); whether a stale read happens depends on scheduling, so
@@ -294,6 +296,47 @@ static void check_history(const struct bj *h)
 	   "returned");
 }
 
+/*
+ * The page of --html: one self-contained document (nothing fetched: no
+ * src, href or script), the litmus table, and each inline SVG plot
+ * well-formed.
+ */
+static void check_html(const char *path, size_t ntests)
+{
+	char *page = bj_read_file(path), err[300];
+	const char *p;
+	size_t rows = 0, svgs = 0;
+	bool svg_ok = true;
+
+	ok(page != NULL && strncmp(page, "<!DOCTYPE html>", 15) == 0 &&
+		   strstr(page, "</html>") != NULL,
+	   "html: --html writes a whole page");
+	if (page == NULL) {
+		skip(3, "no page");
+		return;
+	}
+	ok(strstr(page, "src=") == NULL && strstr(page, "href=") == NULL &&
+		   strstr(page, "<script") == NULL,
+	   "html: the page is self-contained");
+	for (p = page; (p = strstr(p, "<tr><th class=\"t\"")) != NULL; p++)
+		rows++;
+	is(rows, ntests, "html: one table row per litmus test");
+	for (p = page; (p = strstr(p, "<svg")) != NULL; p++) {
+		const char *e = strstr(p, "</svg>");
+		char *svg = e ? strndup(p, (size_t)(e - p) + 6) : NULL;
+
+		svgs++;
+		if (svg == NULL || !svg_wellformed(svg, err, sizeof err)) {
+			svg_ok = false;
+			diag("svg %zu: %s", svgs, svg ? err : "not closed");
+		}
+		free(svg);
+	}
+	ok(svgs >= 2 && svg_ok, "html: %zu inline SVG plots, well-formed",
+	   svgs);
+	free(page);
+}
+
 static void check_cost(const struct bj *c)
 {
 	const struct bj *lv = get(c, "levels");
@@ -314,18 +357,20 @@ static void check_cost(const struct bj *c)
 
 int main(void)
 {
-	const char *b = getenv("RC_BIN");
+	const char *b = getenv("RC_BIN"), *tmp = getenv("TMPDIR");
 	uint64_t iters = tap_env_u64("RC_DEMO_HW_ITERATIONS", 2000);
-	char cmd[2048], err[300];
+	char cmd[4096], err[300], html[512];
 	struct bj *v;
 	char *out;
 	int st;
 
 	snprintf(bin, sizeof bin, "%s", b != NULL ? b : "./replicore");
+	snprintf(html, sizeof html, "%s/rc-demo-%d.html",
+		 tmp != NULL ? tmp : "/tmp", (int)getpid());
 	snprintf(cmd, sizeof cmd,
-		 "'%s' demo --json -n %llu --history-rounds 100 "
+		 "'%s' demo --json --html '%s' -n %llu --history-rounds 100 "
 		 "--history-runs 3 --cost-ops 5000 --cost-samples 3",
-		 bin, (unsigned long long)iters);
+		 bin, html, (unsigned long long)iters);
 	out = run(cmd, &st);
 	ok(out != NULL && (st == 0 || st == 1),
 	   "demo --json runs every part (exit status %d)", st);
@@ -340,6 +385,8 @@ int main(void)
 	is_str(str(v, "schema"), "replicore-demo/1", "schema is named");
 	is(boolean(v, "failed"), st == 1, "failed matches the exit status");
 	check_litmus(get(v, "litmus"), iters);
+	check_html(html, len(get(v, "litmus"), "tests"));
+	unlink(html);
 	check_history(get(v, "history"));
 	check_cost(get(v, "cost"));
 	bj_free(v);
