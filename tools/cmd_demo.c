@@ -775,6 +775,7 @@ int cmd_demo(int argc, char **argv)
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_topo_t *real = NULL, *layout = NULL;
 	struct demo_ctx ctx = { &o, NULL, NULL };
+	FILE *html = NULL;
 	size_t nparts = 0, ndone = 0;
 	uint64_t t0 = rc_clock_now_ns();
 	bool failed = false;
@@ -787,11 +788,19 @@ int cmd_demo(int argc, char **argv)
 		o.suite = dir_exists(RC_SUITE_SRCDIR) ? RC_SUITE_SRCDIR
 						      : RC_SUITE_DATADIR;
 	o.progress = cli_progress_enabled();
+	/* the page's file first: a run is not wasted on an unwritable path */
+	if (o.html != NULL && (html = fopen(o.html, "w")) == NULL) {
+		fprintf(stderr, "replicore demo: --html: cannot write %s\n",
+			o.html);
+		return CLI_EXIT_USAGE;
+	}
 	if (rc_topo_open(&layout, o.synthetic, NULL, &err) < 0 ||
 	    rc_topo_open(&real, NULL, NULL, &err) < 0) {
 		fputs("replicore demo: ", stderr);
 		rc_err_print(&err, stderr);
 		rc_topo_close(layout);
+		if (html != NULL)
+			fclose(html);
 		return CLI_EXIT_USAGE;
 	}
 	ctx.real = real;
@@ -833,17 +842,14 @@ int cmd_demo(int argc, char **argv)
 	else
 		printf("demo: %zu parts in %.1f s%s\n", ndone, total,
 		       failed ? "; a check FAILED (see above)" : "");
-	if (o.html != NULL) {
-		FILE *f = fopen(o.html, "w");
-
-		if (f == NULL) {
-			fprintf(stderr, "replicore demo: cannot write %s\n",
+	if (html != NULL) {
+		html_page(html, &ctx, done, ndone, total);
+		if (fclose(html) != 0) {
+			fprintf(stderr,
+				"replicore demo: --html: cannot write "
+				"%s\n",
 				o.html);
 			status = CLI_EXIT_USAGE;
-		} else {
-			html_page(f, &ctx, done, ndone, total);
-			if (fclose(f) != 0)
-				status = CLI_EXIT_USAGE;
 		}
 	}
 	for (size_t i = 0; i < ndone; i++)

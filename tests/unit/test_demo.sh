@@ -3,7 +3,7 @@
 # test_demo.sh: the demo's message exchange (its topology part) gives the
 # clocks it must.
 set -u
-echo "1..6"
+echo "1..10"
 json=$("$RC_BIN" demo --json --no-hw --history-rounds 20 --history-runs 1 --cost-ops 1000 --cost-samples 1)
 status=$?
 [ $status -eq 0 ] && echo "ok 1 - demo --json exits 0" || echo "not ok 1 - demo --json exits $status"
@@ -30,3 +30,16 @@ case $json in
 	echo "ok 6 - the total order extends happened-before" ;;
 *) echo "not ok 6 - the total order extends happened-before" ;;
 esac
+# Bad options: exit 2 at once, naming the option.
+for args in "--suite /nonexistent" "--hw-iterations 0" "--history-runs x" \
+	"--html /nonexistent/dir/page.html"; do
+	k=$((${k:-6} + 1))
+	# shellcheck disable=SC2086
+	err=$("$RC_BIN" demo $args 2>&1 >/dev/null)
+	st=$?
+	opt=${args%% *}
+	case "$st:$err" in
+	2:*"$opt"*) echo "ok $k - demo $args exits 2 naming $opt" ;;
+	*) echo "not ok $k - demo $args exits 2 naming $opt (got $st: $err)" ;;
+	esac
+done
