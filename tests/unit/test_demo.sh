@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # test_demo.sh: the demo's message exchange (its topology part) gives the
-# clocks it must.
+# clocks it must; bad options exit 2 naming the option.
 set -u
 echo "1..10"
 json=$("$RC_BIN" demo --json --no-hw --history-rounds 20 --history-runs 1 --cost-ops 1000 --cost-samples 1)
