@@ -20,4 +20,6 @@ replicoreinc_HEADERS += \
 	include/replicore/chan.h \
 	include/replicore/clock.h \
 	include/replicore/mem.h \
-	include/replicore/recorder.h
+	include/replicore/recorder.h \
+	include/replicore/log.h \
+	include/replicore/rsm.h
