@@ -7,6 +7,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/clock.c \
 	%reldir%/mem.c \
 	%reldir%/recorder.c \
+	%reldir%/log_shm.c \
+	%reldir%/rsm.c \
 	%reldir%/wait.c
 
 noinst_HEADERS += \
