@@ -71,3 +71,13 @@ EXTRA_DIST += tests/unit/test_litmus_hw.sh \
 	tests/unit/litmus-hw/OPS.litmus tests/unit/litmus-hw/OPS2.litmus \
 	tests/unit/litmus-hw/COPS.litmus
 EXTRA_DIST += tests/tap.sh
+
+# The operation log and the replicated state machine (rc_log, rc_rsm).
+check_PROGRAMS += tests/unit/test_log_shm
+tests_unit_test_log_shm_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_log_shm
+check_PROGRAMS += tests/unit/test_rsm
+tests_unit_test_rsm_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_rsm
+noinst_HEADERS += tests/unit/log_notail.h examples/rsm_map.h \
+	examples/rsm_stack.h examples/rsm_pq.h examples/rsm_counter.h
