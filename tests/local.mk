@@ -81,3 +81,10 @@ tests_unit_test_rsm_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_rsm
 noinst_HEADERS += tests/unit/log_notail.h examples/rsm_map.h \
 	examples/rsm_stack.h examples/rsm_pq.h examples/rsm_counter.h
+# Stress of rc_rsm: recorded histories checked per structure; regtest
+# scales the runs.
+check_PROGRAMS += tests/unit/test_rsm_stress
+tests_unit_test_rsm_stress_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_rsm_stress
+REGTESTS += tests/unit/test_rsm_stress
+CLEANFILES += test_rsm_stress-*.hist
