@@ -5,7 +5,12 @@
  *
  * Each node n has a replica (the user's state), a combiner lock, a
  * reader-writer lock over the replica, applied[n] (how many log entries
- * the replica has applied) and one slot per registered thread.
+ * the replica has applied) and one slot per registered thread. The
+ * reader-writer lock is distributed, as in NR: each thread's slot has
+ * its own reading flag on its own cache line, so readers of one node do
+ * not share a written line; the writer (always the node's combiner)
+ * raises the node's writer flag and waits for every reading flag to
+ * drop.
  *
  * Invariants.
  *  (1) Replica n is the result of applying log entries 0..applied[n]-1 in
@@ -47,11 +52,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ck_rwlock.h>
+#include <ck_pr.h>
 
 #include <replicore/rsm.h>
 
-#include "runtime/tsan.h"
 #include "runtime/wait.h"
 
 #define RC_CACHELINE 64
@@ -70,15 +74,19 @@ struct rsm_slot {
 	uint64_t arg;
 	uint64_t result;
 	int status;
+	/* the owner reads the replica: its share of the read lock */
+	_Alignas(RC_CACHELINE) _Atomic bool reading;
 };
 
 struct rsm_node {
 	_Alignas(RC_CACHELINE) _Atomic bool combining; /* combiner lock */
-	_Alignas(RC_CACHELINE) ck_rwlock_t lock;       /* over state */
+	/* what a reader checks, on one line */
 	_Alignas(RC_CACHELINE) _Atomic uint64_t applied;
-	_Atomic unsigned nslots; /* slots ever claimed (a high-water mark) */
+	_Atomic bool writer; /* the write side of the replica's lock */
+	/* read-mostly */
 	_Alignas(RC_CACHELINE) void *state;
 	unsigned id;
+	_Atomic unsigned nslots; /* slots ever claimed (a high-water mark) */
 	struct rsm_slot *slots;
 	/* The combiner's own, under the combiner lock: */
 	struct rc_log_entry *ebuf; /* the batch */
@@ -111,6 +119,35 @@ struct rc_rsm_handle {
 	struct rsm_slot *slot;
 };
 
+/*
+ * Waiting for a partner that is running: another node's appender about
+ * to stamp its entry, the node's combiner about to answer. Those waits
+ * last about one cache-line transfer, far shorter than the first backoff
+ * round of _rc_wait, so a few single pauses come first.
+ */
+#define RSM_SPINS 256
+
+struct rsm_wait {
+	unsigned spins;
+	struct _rc_wait w;
+};
+
+static void rsm_wait_init(struct rsm_wait *w)
+{
+	w->spins = 0;
+}
+
+static void rsm_wait_step(struct rsm_wait *w)
+{
+	if (w->spins < RSM_SPINS) {
+		ck_pr_stall();
+		if (++w->spins == RSM_SPINS)
+			_rc_wait_init(&w->w, UINT64_MAX);
+	} else {
+		_rc_wait_step(&w->w);
+	}
+}
+
 /* The combiner lock. Acquire on success: pairs with combiner_unlock, so
  * the previous combiner's replica and cursor work happens before ours. */
 static bool combiner_trylock(struct rsm_node *nd)
@@ -128,32 +165,64 @@ static void combiner_unlock(struct rsm_node *nd)
 }
 
 /*
- * ck_rwlock's atomics are assembly TSan cannot see; the annotations state
- * what they give: a writer's section happens before later sections, and
- * readers' sections before a later writer's.
+ * The replica's lock. Writer and readers run Dekker's protocol with
+ * seq_cst accesses: the writer stores writer = true then loads each
+ * reading flag; a reader stores its reading = true then loads writer; in
+ * the single order of seq_cst operations one of them sees the other.
+ * Only the node's combiner writes, so writers need no lock among
+ * themselves. The slots scanned are those claimed when the writer looks
+ * (nslots, seq_cst): a slot claimed later has its reader see writer set.
  */
 static void replica_write_lock(struct rsm_node *nd)
 {
-	ck_rwlock_write_lock(&nd->lock);
-	RC_TSAN_ACQUIRE(&nd->lock);
+	unsigned hw;
+
+	/* seq_cst: Dekker; pairs with the reader's seq_cst store and load
+	 * in replica_read_lock. */
+	atomic_store_explicit(&nd->writer, true, memory_order_seq_cst);
+	hw = atomic_load_explicit(&nd->nslots, memory_order_seq_cst);
+	for (unsigned i = 0; i < hw; i++) {
+		struct rsm_wait w;
+
+		rsm_wait_init(&w);
+		/* seq_cst (an acquire too): pairs with the reader's
+		 * release in replica_read_unlock, so its replica reads
+		 * happen before our writes. */
+		while (atomic_load_explicit(&nd->slots[i].reading,
+					    memory_order_seq_cst))
+			rsm_wait_step(&w);
+	}
 }
 
 static void replica_write_unlock(struct rsm_node *nd)
 {
-	RC_TSAN_RELEASE(&nd->lock);
-	ck_rwlock_write_unlock(&nd->lock);
+	/* Release: the replica writes happen before a reader's seq_cst
+	 * load of writer that sees false. */
+	atomic_store_explicit(&nd->writer, false, memory_order_release);
 }
 
-static void replica_read_lock(struct rsm_node *nd)
+static void replica_read_lock(struct rsm_node *nd, struct rsm_slot *s)
 {
-	ck_rwlock_read_lock(&nd->lock);
-	RC_TSAN_ACQUIRE(&nd->lock);
+	struct rsm_wait w;
+
+	rsm_wait_init(&w);
+	for (;;) {
+		/* seq_cst: Dekker with replica_write_lock (see above). */
+		atomic_store_explicit(&s->reading, true, memory_order_seq_cst);
+		/* seq_cst, an acquire of the last writer's release. */
+		if (!atomic_load_explicit(&nd->writer, memory_order_seq_cst))
+			return;
+		/* Relaxed: we have read nothing; the writer may go on. */
+		atomic_store_explicit(&s->reading, false, memory_order_relaxed);
+		while (atomic_load_explicit(&nd->writer, memory_order_relaxed))
+			rsm_wait_step(&w);
+	}
 }
 
-static void replica_read_unlock(struct rsm_node *nd)
+static void replica_read_unlock(struct rsm_slot *s)
 {
-	RC_TSAN_RELEASE(&nd->lock);
-	ck_rwlock_read_unlock(&nd->lock);
+	/* Release: pairs with the writer's load of reading. */
+	atomic_store_explicit(&s->reading, false, memory_order_release);
 }
 
 /*
@@ -175,7 +244,7 @@ static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
 
 		/* Reads travel through the log only without a tail; only
 		 * their origin needs their result. */
-		if (!mine && ops->is_read(e->op))
+		if (!mine && !rsm->tail_cap && ops->is_read(e->op))
 			continue;
 		r = ops->apply(nd->state, e->op, e->arg);
 		if (mine) {
@@ -207,26 +276,26 @@ static uint64_t drain(rc_rsm_t *rsm, struct rsm_node *nd)
  * target, waiting for entries that are ordered but not yet readable. */
 static void advance(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t target)
 {
-	struct _rc_wait w;
+	struct rsm_wait w;
 
-	_rc_wait_init(&w, UINT64_MAX);
+	rsm_wait_init(&w);
 	/* Relaxed: only the combiner (us) writes applied. */
 	while (atomic_load_explicit(&nd->applied, memory_order_relaxed) <
 	       target) {
 		if (drain(rsm, nd) == 0)
-			_rc_wait_step(&w);
+			rsm_wait_step(&w);
 	}
 }
 
 /* Until every entry of the batch appended so far has been applied here. */
 static void advance_batch(rc_rsm_t *rsm, struct rsm_node *nd)
 {
-	struct _rc_wait w;
+	struct rsm_wait w;
 
-	_rc_wait_init(&w, UINT64_MAX);
+	rsm_wait_init(&w);
 	while (nd->m_got < nd->m_n) {
 		if (drain(rsm, nd) == 0)
-			_rc_wait_step(&w);
+			rsm_wait_step(&w);
 	}
 }
 
@@ -321,14 +390,14 @@ static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 {
 	struct rsm_node *nd = h->node;
 	struct rsm_slot *s = h->slot;
-	struct _rc_wait w;
+	struct rsm_wait w;
 	int st;
 
 	s->op = op;
 	s->arg = arg;
 	/* Release: publishes op and arg to the combiner's acquire. */
 	atomic_store_explicit(&s->state, SLOT_POSTED, memory_order_release);
-	_rc_wait_init(&w, UINT64_MAX);
+	rsm_wait_init(&w);
 	/* Acquire: pairs with the combiner's release of DONE. */
 	while (atomic_load_explicit(&s->state, memory_order_acquire) !=
 	       SLOT_DONE) {
@@ -337,7 +406,7 @@ static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 			combiner_unlock(nd);
 			continue;
 		}
-		_rc_wait_step(&w);
+		rsm_wait_step(&w);
 	}
 	st = s->status;
 	if (st == 0)
@@ -355,12 +424,12 @@ static uint64_t exec_read(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	uint64_t t, r;
 
 	if (!seq) {
-		struct _rc_wait w;
+		struct rsm_wait w;
 		int rc = rc_log_tail(rsm->log, &t);
 
 		assert(rc == 0);
 		(void)rc;
-		_rc_wait_init(&w, UINT64_MAX);
+		rsm_wait_init(&w);
 		/* Acquire: pairs with the release in apply_entries (the
 		 * read lock below orders the replica reads anyway). */
 		while (atomic_load_explicit(&nd->applied,
@@ -370,12 +439,12 @@ static uint64_t exec_read(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 				combiner_unlock(nd);
 				break;
 			}
-			_rc_wait_step(&w);
+			rsm_wait_step(&w);
 		}
 	}
-	replica_read_lock(nd);
+	replica_read_lock(nd, h->slot);
 	r = rsm->ops->apply(nd->state, op, arg);
-	replica_read_unlock(nd);
+	replica_read_unlock(h->slot);
 	return r;
 }
 
@@ -484,7 +553,7 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		atomic_init(&nd->combining, false);
 		atomic_init(&nd->applied, 0);
 		atomic_init(&nd->nslots, 0);
-		ck_rwlock_init(&nd->lock);
+		atomic_init(&nd->writer, false);
 		nd->slots = aligned_alloc(RC_CACHELINE,
 					  m * sizeof(struct rsm_slot));
 		nd->ebuf = calloc(m, sizeof(*nd->ebuf));
@@ -495,8 +564,10 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		    !nd->res)
 			goto nomem;
 		memset(nd->slots, 0, m * sizeof(struct rsm_slot));
-		for (unsigned k = 0; k < m; k++)
+		for (unsigned k = 0; k < m; k++) {
 			atomic_init(&nd->slots[k].state, SLOT_FREE);
+			atomic_init(&nd->slots[k].reading, false);
+		}
 		nd->state = ops->init(init_arg, i);
 		if (!nd->state)
 			goto nomem;
@@ -553,12 +624,13 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 			    &nd->slots[i].state, &expect, SLOT_IDLE,
 			    memory_order_acquire, memory_order_relaxed))
 			continue;
-		/* Release: publishes the claimed slot to combiners that
-		 * read nslots with acquire. */
+		/* seq_cst: publishes the claimed slot to combiners (their
+		 * acquire) and orders it before this thread's first
+		 * reading flag for replica_write_lock's scan. */
 		hw = atomic_load_explicit(&nd->nslots, memory_order_relaxed);
 		while (hw < i + 1 &&
 		       !atomic_compare_exchange_weak_explicit(
-			       &nd->nslots, &hw, i + 1, memory_order_release,
+			       &nd->nslots, &hw, i + 1, memory_order_seq_cst,
 			       memory_order_relaxed))
 			;
 		h->rsm = rsm;
