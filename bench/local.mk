@@ -41,12 +41,13 @@ tests_unit_test_bench_c2c_SOURCES = tests/unit/test_bench_c2c.c \
 tests_unit_test_bench_c2c_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_bench_output tests/unit/test_bench_c2c
 
-# make bench: a short pass of c2c, fence, atomic and mem into bench/results/.
+# make bench: a short pass of c2c, fence, atomic, mem and rsm into
+# bench/results/.
 RC_BENCH_NUMA_FLAGS = --duration $${RC_BENCH_DURATION:-0.02} \
 	--repeat $${RC_BENCH_REPEAT:-3}
 bench-numa: replicore$(EXEEXT)
 	@mkdir -p bench/results
-	@for k in c2c fence atomic mem; do \
+	@for k in c2c fence atomic mem rsm; do \
 	  echo "bench $$k -> bench/results/$$k.json, bench/results/$$k.svg"; \
 	  ./replicore$(EXEEXT) bench $$k $(RC_BENCH_NUMA_FLAGS) --json \
 	    --plot bench/results/$$k.svg >bench/results/$$k.json || exit 1; \
@@ -55,7 +56,8 @@ bench: bench-numa
 CLEANFILES += bench/results/c2c.json bench/results/c2c.svg \
 	bench/results/fence.json bench/results/fence.svg \
 	bench/results/atomic.json bench/results/atomic.svg \
-	bench/results/mem.json bench/results/mem.svg
+	bench/results/mem.json bench/results/mem.svg \
+	bench/results/rsm.json bench/results/rsm.svg
 .PHONY: bench-numa
 
 # replicore bench litmus: the hardware litmus harness on SB beside litmus7.
