@@ -36,6 +36,10 @@
  *      respects each thread's program order: sequential consistency. It
  *      need not respect real time across nodes.
  *
+ * A combiner runs up to RSM_ROUNDS further rounds while its node's
+ * threads keep posting, as flat-combining implementations do: the node's
+ * hot lines (log tail, replica, slots) stay on one core meanwhile.
+ *
  * Results find their operations by tag: the combiner numbers its node's
  * entries with a running counter, and whoever applies the node's log
  * (the combiner itself, or its help callback while an append waits)
@@ -126,6 +130,7 @@ struct rc_rsm_handle {
  * round of _rc_wait, so a few single pauses come first.
  */
 #define RSM_SPINS 256
+#define RSM_ROUNDS 4 /* combining rounds one combiner runs at most */
 
 struct rsm_wait {
 	unsigned spins;
@@ -327,7 +332,7 @@ static void help(void *arg)
  * applies the log through them and hands back results. Under nd's
  * combiner lock.
  */
-static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
+static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 {
 	unsigned hw, nb = 0, done = 0, chunk = rsm->log->max_batch;
 	struct help_ctx hc = { rsm, nd };
@@ -351,7 +356,7 @@ static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
 		nb++;
 	}
 	if (nb == 0)
-		return;
+		return 0;
 	nd->m_base = nd->seq;
 	nd->m_n = 0;
 	nd->m_got = 0;
@@ -383,6 +388,7 @@ static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
 		atomic_store_explicit(&s->state, SLOT_DONE,
 				      memory_order_release);
 	}
+	return nb;
 }
 
 static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
@@ -402,7 +408,11 @@ static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	while (atomic_load_explicit(&s->state, memory_order_acquire) !=
 	       SLOT_DONE) {
 		if (combiner_trylock(nd)) {
-			combine(h->rsm, nd);
+			/* Further rounds while others keep posting: the
+			 * node's hot lines stay with one combiner. */
+			for (unsigned k = 0;
+			     combine(h->rsm, nd) > 0 && k < RSM_ROUNDS; k++)
+				;
 			combiner_unlock(nd);
 			continue;
 		}
