@@ -544,15 +544,6 @@ static double find(const struct meas *ms, unsigned nm, int impl, unsigned mix,
 	return NAN;
 }
 
-static void json_num(struct cli_json *j, const char *key, double v)
-{
-	cli_json_key(j, key);
-	if (isfinite(v))
-		cli_json_double(j, v);
-	else
-		cli_json_null(j);
-}
-
 static int plot(const char *path, const struct rc_bench_opts *o,
 		const rc_topo_t *topo, const struct meas *ms, unsigned nm,
 		unsigned tmax, double r90, double r100)
@@ -721,24 +712,22 @@ int bench_rsm(int argc, char **argv)
 			for (unsigned i = 0; i < ms[k].threads; i++)
 				cli_json_uint(&j, pus[i]);
 			cli_json_arr_end(&j);
-			cli_json_key(&j, "mops_per_s");
-			if (ms[k].mops.n)
-				_rc_bench_json_stats(&j, &ms[k].mops, ms[k].s);
-			else
-				cli_json_null(&j);
+			_rc_bench_json_stats_or_null(&j, "mops_per_s",
+						     &ms[k].mops, ms[k].s);
 			cli_json_obj_end(&j);
 		}
 		cli_json_arr_end(&j);
 		cli_json_key(&j, "rsm_targets");
 		cli_json_obj(&j);
 		cli_json_kv_uint(&j, "threads", tmax);
-		json_num(&j, "rsm_mops_10pct", rsm90);
-		json_num(&j, "rwlock_mops_10pct", rw90);
-		json_num(&j, "rsm_vs_rwlock_10pct", rsm90 / rw90);
+		_rc_bench_json_num(&j, "rsm_mops_10pct", rsm90);
+		_rc_bench_json_num(&j, "rwlock_mops_10pct", rw90);
+		_rc_bench_json_num(&j, "rsm_vs_rwlock_10pct", rsm90 / rw90);
 		cli_json_kv_double(&j, "rsm_vs_rwlock_10pct_target", 1.0);
-		json_num(&j, "rsm_mops_100pct", rsm100);
-		json_num(&j, "spinlock_mops_100pct", spin100);
-		json_num(&j, "rsm_vs_spinlock_100pct", rsm100 / spin100);
+		_rc_bench_json_num(&j, "rsm_mops_100pct", rsm100);
+		_rc_bench_json_num(&j, "spinlock_mops_100pct", spin100);
+		_rc_bench_json_num(&j, "rsm_vs_spinlock_100pct",
+				   rsm100 / spin100);
 		cli_json_kv_double(&j, "rsm_vs_spinlock_100pct_target",
 				   1 / 1.5);
 		cli_json_obj_end(&j);

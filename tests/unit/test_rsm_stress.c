@@ -62,23 +62,6 @@ struct worker {
 	bool failed;
 };
 
-static uint64_t env_fixed(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-
-	return s != NULL && *s != '\0' ? strtoull(s, NULL, 10) : dflt;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
 static rc_hval_t hv(uint64_t v, uint64_t none)
 {
 	return v == none ? RC_HVAL_NIL : (rc_hval_t)v;
@@ -90,7 +73,7 @@ static void one_op(struct worker *w, rc_rsm_handle_t *h, uint64_t *rs,
 	struct run *run = w->run;
 	rc_recorder_t *rec = run->rec;
 	unsigned id = w->id, fl = run->seq ? RC_RSM_READ_SEQ : 0;
-	uint64_t x = rnd(rs), key = 1 + (x >> 8) % 4, r = 0;
+	uint64_t x = tap_rand(rs), key = 1 + (x >> 8) % 4, r = 0;
 	uint64_t fresh = ((uint64_t)(id + 1) << 32) | ++*seq;
 	bool upd = x % 100 < 50;
 
@@ -226,7 +209,7 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 	char what[160];
 	bool failed = false;
 
-	n = (unsigned)env_fixed("RC_STRESS_THREADS", 4);
+	n = (unsigned)tap_env_fixed("RC_STRESS_THREADS", 4);
 	if (n > npus)
 		n = npus;
 	if (n < 1)
@@ -244,11 +227,11 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 		rc_history_free(h);
 		return;
 	}
-	rc_recorder_create(&run.rec, n, env_fixed("RC_STRESS_OPS", 1000) + 1,
-			   NULL);
+	rc_recorder_create(&run.rec, n,
+			   tap_env_fixed("RC_STRESS_OPS", 1000) + 1, NULL);
 	run.kind = k;
 	run.n = n;
-	run.ops = env_fixed("RC_STRESS_OPS", 1000);
+	run.ops = tap_env_fixed("RC_STRESS_OPS", 1000);
 	run.seed = seed;
 	run.seq = seq;
 	run.pus = calloc(n, sizeof(unsigned));
@@ -268,7 +251,7 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 	ok(replicas_equal(run.rsm, k), "%s: replicas equal after sync", what);
 	co.spec = kind_spec(k);
 	co.level = seq ? RC_LEVEL_SC : RC_LEVEL_LIN;
-	co.timeout = (double)env_fixed("RC_STRESS_TIMEOUT", 20);
+	co.timeout = (double)tap_env_fixed("RC_STRESS_TIMEOUT", 20);
 	if (rc_recorder_export(run.rec, h, 0, &err) < 0 ||
 	    rc_check(h, &co, &res, &err) < 0) {
 		ok(0, "%s: check: %s", what, err.msg);
