@@ -36,6 +36,12 @@
  *      respects each thread's program order: sequential consistency. It
  *      need not respect real time across nodes.
  *
+ * One node and no log given: the only replica is every replica, so the
+ * combiner applies its batch to it directly and the log stays unused
+ * (flat combining with a distributed read lock); (2) to (4) hold with
+ * "log position" read as "order of application", and a read needs no
+ * catch-up since every completed update is in the replica.
+ *
  * A combiner runs up to RSM_ROUNDS further rounds while its node's
  * threads keep posting, as flat-combining implementations do: the node's
  * hot lines (log tail, replica, slots) stay on one core meanwhile.
@@ -110,6 +116,7 @@ struct rc_rsm {
 	rc_log_t *log;
 	bool own_log;
 	bool tail_cap;
+	bool direct; /* one node, no caller's log: no log at all */
 	unsigned flags;
 	unsigned nnodes;
 	unsigned slots_per_node;
@@ -334,7 +341,7 @@ static void help(void *arg)
  */
 static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 {
-	unsigned hw, nb = 0, done = 0, chunk = rsm->log->max_batch;
+	unsigned hw, nb = 0, done = 0;
 	struct help_ctx hc = { rsm, nd };
 	int rc = 0;
 
@@ -357,11 +364,28 @@ static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 	}
 	if (nb == 0)
 		return 0;
+	if (rsm->direct) {
+		replica_write_lock(nd);
+		for (unsigned b = 0; b < nb; b++)
+			nd->res[b] = rsm->ops->apply(nd->state, nd->ebuf[b].op,
+						     nd->ebuf[b].arg);
+		/* Release: as in apply_entries. */
+		atomic_store_explicit(
+			&nd->applied,
+			atomic_load_explicit(&nd->applied,
+					     memory_order_relaxed) +
+				nb,
+			memory_order_release);
+		replica_write_unlock(nd);
+		done = nb;
+		goto publish;
+	}
 	nd->m_base = nd->seq;
 	nd->m_n = 0;
 	nd->m_got = 0;
 	nd->seq += nb;
 	while (done < nb) {
+		unsigned chunk = rsm->log->max_batch;
 		unsigned k = nb - done < chunk ? nb - done : chunk;
 
 		rc = rc_log_append(rsm->log, nd->id, nd->ebuf + done, k,
@@ -374,6 +398,7 @@ static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 	}
 	advance_batch(rsm, nd);
 	nd->m_n = 0;
+publish:
 	for (unsigned b = 0; b < nb; b++) {
 		struct rsm_slot *s = &nd->slots[nd->bslot[b]];
 
@@ -433,7 +458,8 @@ static uint64_t exec_read(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	struct rsm_node *nd = h->node;
 	uint64_t t, r;
 
-	if (!seq) {
+	/* Without a log the replica has every completed update. */
+	if (!seq && !rsm->direct) {
 		struct rsm_wait w;
 		int rc = rc_log_tail(rsm->log, &t);
 
@@ -466,7 +492,7 @@ int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	if (rsm->ops->is_read(op)) {
 		bool seq = ((flags | rsm->flags) & RC_RSM_READ_SEQ) != 0;
 
-		if (seq || rsm->tail_cap) {
+		if (seq || rsm->tail_cap || rsm->direct) {
 			*result = exec_read(h, op, arg, seq);
 			return 0;
 		}
@@ -550,6 +576,7 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		rsm->own_log = true;
 	}
 	rsm->tail_cap = (rc_log_caps(rsm->log) & RC_LOG_CAP_TAIL) != 0;
+	rsm->direct = nnodes == 1 && rsm->own_log;
 	rsm->nodes =
 		aligned_alloc(RC_CACHELINE, nnodes * sizeof(struct rsm_node));
 	if (!rsm->nodes)

@@ -362,6 +362,32 @@ static void test_idle(rc_topo_t *topo)
 	rc_rsm_destroy(rsm);
 }
 
+/* One node and no log given: the combiner applies directly. */
+static void test_direct(void)
+{
+	rc_topo_t *one = open_topo("numa:1 core:2 pu:1");
+	rc_rsm_handle_t *a, *b;
+	rc_rsm_t *rsm;
+	uint64_t t = 99;
+
+	if (!one) {
+		skip(3, "no one-node layout");
+		return;
+	}
+	rc_rsm_create(&rsm, &counter_ops, NULL, one, NULL, NULL);
+	rc_rsm_register(rsm, 0, 0, &a, NULL);
+	rc_rsm_register(rsm, 1, 0, &b, NULL);
+	rc_rsm_execute(a, COUNTER_ADD, 3);
+	ok(rc_rsm_execute(b, COUNTER_ADD, 4) == 7 &&
+		   rc_rsm_execute(a, COUNTER_READ, 0) == 7,
+	   "one node: add 3, add 4 from another thread, read 7");
+	rc_log_tail(rc_rsm_log(rsm), &t);
+	is(t, 0u, "one node: the log stays empty");
+	is(rc_rsm_applied(rsm, 0), 2u, "one node: the replica applied 2");
+	close2(rsm, a, b);
+	rc_topo_close(one);
+}
+
 int main(void)
 {
 	rc_topo_t *topo = open_topo(TWO_NODES);
@@ -378,6 +404,7 @@ int main(void)
 	run_stale(topo, true, false);
 	test_stall(topo);
 	test_idle(topo);
+	test_direct();
 	rc_topo_close(topo);
 	done_testing();
 	return exit_status();
