@@ -52,9 +52,9 @@
  * matches entries of this node whose tag falls in the current batch.
  *
  * A node without active threads would hold the shared log's space
- * forever; an appender that waits for room therefore drains idle nodes
- * (those whose combiner lock it can take) as NR does for dormant
- * replicas. A node whose combiner is stuck inside apply cannot be
+ * forever; an appender that waits therefore drains idle nodes that lag
+ * half a log behind (those whose combiner lock it can take), as NR does
+ * for dormant replicas. A node whose combiner is stuck inside apply cannot be
  * drained: the log fills and writers wait (rc_rsm_options.timeout_ns).
  */
 #include <assert.h>
@@ -106,8 +106,8 @@ struct rsm_node {
 	struct rc_log_entry rbuf[RSM_RBUF];
 	uint32_t seq;	 /* tag of the next entry this node appends */
 	uint32_t m_base; /* tag of the batch's first entry */
-	unsigned m_n;	 /* batch entries appended (matchable) */
-	unsigned m_got;	 /* of them, applied here */
+	unsigned m_n;	 /* batch entries (tags m_base.. match) */
+	bool *m_got;	 /* batch position -> its result is in res */
 };
 
 struct rc_rsm {
@@ -261,7 +261,7 @@ static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
 		r = ops->apply(nd->state, e->op, e->arg);
 		if (mine) {
 			nd->res[k] = r;
-			nd->m_got++;
+			nd->m_got[k] = true;
 		}
 	}
 	/* Release: pairs with the acquire loads of applied (readers,
@@ -299,13 +299,18 @@ static void advance(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t target)
 	}
 }
 
-/* Until every entry of the batch appended so far has been applied here. */
-static void advance_batch(rc_rsm_t *rsm, struct rsm_node *nd)
+/*
+ * Until the first n entries of the batch (those appended) have been
+ * applied here. They enter the log in batch order, so the last one
+ * applied means all are; some may have been applied already by help()
+ * while an append waited.
+ */
+static void advance_batch(rc_rsm_t *rsm, struct rsm_node *nd, unsigned n)
 {
 	struct rsm_wait w;
 
 	rsm_wait_init(&w);
-	while (nd->m_got < nd->m_n) {
+	while (n > 0 && !nd->m_got[n - 1]) {
 		if (drain(rsm, nd) == 0)
 			rsm_wait_step(&w);
 	}
@@ -316,18 +321,30 @@ struct help_ctx {
 	struct rsm_node *nd;
 };
 
-/* Called by a waiting append: applies the own node's readable entries,
- * then those of every node whose combiner lock is free. */
+/*
+ * Called by a waiting append: applies the own node's readable entries,
+ * then those of every node that holds the log's room back (its cursor
+ * half a log or more behind ours) and whose combiner lock is free: a
+ * node without active threads. A log without a fixed capacity never
+ * needs the latter.
+ */
 static void help(void *arg)
 {
 	struct help_ctx *h = arg;
 	rc_rsm_t *rsm = h->rsm;
+	size_t cap = rsm->log->capacity;
+	uint64_t mine;
 
 	drain(rsm, h->nd);
+	if (cap == 0)
+		return;
+	mine = rc_log_cursor(rsm->log, h->nd->id);
 	for (unsigned i = 0; i < rsm->nnodes; i++) {
 		struct rsm_node *o = &rsm->nodes[i];
 
-		if (o == h->nd || !combiner_trylock(o))
+		if (o == h->nd ||
+		    rc_log_cursor(rsm->log, o->id) + cap / 2 > mine ||
+		    !combiner_trylock(o))
 			continue;
 		drain(rsm, o);
 		combiner_unlock(o);
@@ -381,8 +398,8 @@ static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 		goto publish;
 	}
 	nd->m_base = nd->seq;
-	nd->m_n = 0;
-	nd->m_got = 0;
+	nd->m_n = nb;
+	memset(nd->m_got, 0, nb * sizeof(bool));
 	nd->seq += nb;
 	while (done < nb) {
 		unsigned chunk = rsm->log->max_batch;
@@ -394,9 +411,8 @@ static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 		if (rc < 0)
 			break;
 		done += k;
-		nd->m_n = done;
 	}
-	advance_batch(rsm, nd);
+	advance_batch(rsm, nd, done);
 	nd->m_n = 0;
 publish:
 	for (unsigned b = 0; b < nb; b++) {
@@ -520,6 +536,7 @@ static void free_nodes(rc_rsm_t *rsm)
 		free(nd->idx);
 		free(nd->bslot);
 		free(nd->res);
+		free(nd->m_got);
 	}
 	free(rsm->nodes);
 }
@@ -597,8 +614,9 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		nd->idx = calloc(m, sizeof(*nd->idx));
 		nd->bslot = calloc(m, sizeof(*nd->bslot));
 		nd->res = calloc(m, sizeof(*nd->res));
+		nd->m_got = calloc(m, sizeof(*nd->m_got));
 		if (!nd->slots || !nd->ebuf || !nd->idx || !nd->bslot ||
-		    !nd->res)
+		    !nd->res || !nd->m_got)
 			goto nomem;
 		memset(nd->slots, 0, m * sizeof(struct rsm_slot));
 		for (unsigned k = 0; k < m; k++) {
