@@ -27,7 +27,7 @@ replicore_SOURCES += \
 replicore_LDADD += $(URCU_CDS_LIBS)
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h
 EXTRA_DIST += %reldir%/schema.json doc/img/bench-c2c.svg \
-	doc/img/bench-fence.svg doc/img/bench-atomic.svg
+	doc/img/bench-fence.svg doc/img/bench-atomic.svg doc/img/bench-rsm.svg
 dist_man_MANS += doc/replicore-bench.1
 
 # Output shape of every kind (JSON against bench/schema.json, SVG

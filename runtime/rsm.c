@@ -42,10 +42,6 @@
  * "log position" read as "order of application", and a read needs no
  * catch-up since every completed update is in the replica.
  *
- * A combiner runs up to RSM_ROUNDS further rounds while its node's
- * threads keep posting, as flat-combining implementations do: the node's
- * hot lines (log tail, replica, slots) stay on one core meanwhile.
- *
  * Results find their operations by tag: the combiner numbers its node's
  * entries with a running counter, and whoever applies the node's log
  * (the combiner itself, or its help callback while an append waits)
@@ -137,7 +133,6 @@ struct rc_rsm_handle {
  * round of _rc_wait, so a few single pauses come first.
  */
 #define RSM_SPINS 256
-#define RSM_ROUNDS 4 /* combining rounds one combiner runs at most */
 
 struct rsm_wait {
 	unsigned spins;
@@ -352,11 +347,47 @@ static void help(void *arg)
 }
 
 /*
+ * The combiner's round without a log (one node): applies each posted
+ * operation straight from its slot, as flat combining does, touching no
+ * line but the slots and the replica. Under nd's combiner lock.
+ */
+static void combine_direct(rc_rsm_t *rsm, struct rsm_node *nd, unsigned hw)
+{
+	unsigned nb = 0;
+
+	for (unsigned i = 0; i < hw; i++) {
+		struct rsm_slot *s = &nd->slots[i];
+
+		/* Acquire: pairs with the owner's release of POSTED. */
+		if (atomic_load_explicit(&s->state, memory_order_acquire) !=
+		    SLOT_POSTED)
+			continue;
+		if (nb++ == 0)
+			replica_write_lock(nd);
+		s->result = rsm->ops->apply(nd->state, s->op, s->arg);
+		s->status = 0;
+		/* Release: publishes result and status; pairs with the
+		 * owner's acquire in exec_update. The owner's next read
+		 * waits for the write lock's release. */
+		atomic_store_explicit(&s->state, SLOT_DONE,
+				      memory_order_release);
+	}
+	if (nb == 0)
+		return;
+	/* Release: as in apply_entries. */
+	atomic_store_explicit(
+		&nd->applied,
+		atomic_load_explicit(&nd->applied, memory_order_relaxed) + nb,
+		memory_order_release);
+	replica_write_unlock(nd);
+}
+
+/*
  * The combiner's round: collects nd's posted operations, appends them,
  * applies the log through them and hands back results. Under nd's
  * combiner lock.
  */
-static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
+static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
 {
 	unsigned hw, nb = 0, done = 0;
 	struct help_ctx hc = { rsm, nd };
@@ -364,6 +395,10 @@ static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 
 	/* Acquire: slots claimed by rc_rsm_register are initialised. */
 	hw = atomic_load_explicit(&nd->nslots, memory_order_acquire);
+	if (rsm->direct) {
+		combine_direct(rsm, nd, hw);
+		return;
+	}
 	for (unsigned i = 0; i < hw; i++) {
 		struct rsm_slot *s = &nd->slots[i];
 
@@ -380,23 +415,7 @@ static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 		nb++;
 	}
 	if (nb == 0)
-		return 0;
-	if (rsm->direct) {
-		replica_write_lock(nd);
-		for (unsigned b = 0; b < nb; b++)
-			nd->res[b] = rsm->ops->apply(nd->state, nd->ebuf[b].op,
-						     nd->ebuf[b].arg);
-		/* Release: as in apply_entries. */
-		atomic_store_explicit(
-			&nd->applied,
-			atomic_load_explicit(&nd->applied,
-					     memory_order_relaxed) +
-				nb,
-			memory_order_release);
-		replica_write_unlock(nd);
-		done = nb;
-		goto publish;
-	}
+		return;
 	nd->m_base = nd->seq;
 	nd->m_n = nb;
 	memset(nd->m_got, 0, nb * sizeof(bool));
@@ -414,7 +433,6 @@ static unsigned combine(rc_rsm_t *rsm, struct rsm_node *nd)
 	}
 	advance_batch(rsm, nd, done);
 	nd->m_n = 0;
-publish:
 	for (unsigned b = 0; b < nb; b++) {
 		struct rsm_slot *s = &nd->slots[nd->bslot[b]];
 
@@ -429,7 +447,6 @@ publish:
 		atomic_store_explicit(&s->state, SLOT_DONE,
 				      memory_order_release);
 	}
-	return nb;
 }
 
 static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
@@ -449,11 +466,7 @@ static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	while (atomic_load_explicit(&s->state, memory_order_acquire) !=
 	       SLOT_DONE) {
 		if (combiner_trylock(nd)) {
-			/* Further rounds while others keep posting: the
-			 * node's hot lines stay with one combiner. */
-			for (unsigned k = 0;
-			     combine(h->rsm, nd) > 0 && k < RSM_ROUNDS; k++)
-				;
+			combine(h->rsm, nd);
 			combiner_unlock(nd);
 			continue;
 		}
