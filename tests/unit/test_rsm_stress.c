@@ -31,9 +31,11 @@
  * as a pass. After the threads are joined, rc_rsm_sync must leave every
  * replica equal.
  *
- * Layouts: the synthetic "numa:2 core:2 pu:1" (2 nodes x 2 threads,
- * mapped onto the machine's PUs) and the machine itself with as many
- * threads as it has PUs. Environment: RC_STRESS_THREADS (default 4,
+ * Layouts: the synthetic "numa:2 core:1 pu:1" (2 nodes x 1 thread: every
+ * update crosses the log, no batching) and "numa:2 core:2 pu:1" (2 nodes
+ * x 2 threads: combining), both mapped onto the machine's PUs, and the
+ * machine itself with as many threads as it has PUs (one node here: the
+ * rsm runs without a log). Environment: RC_STRESS_THREADS (default 4,
  * capped at the layout's PUs), RC_STRESS_OPS (per thread, default 1000),
  * RC_STRESS_RUNS (default 1; times RC_SCALE), RC_STRESS_TIMEOUT (seconds
  * per check, default 20). Nothing waits without bound: the threads wait
@@ -288,9 +290,10 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 int main(void)
 {
 	uint64_t runs = tap_env_u64("RC_STRESS_RUNS", 1);
-	const char *layouts[2] = { "numa:2 core:2 pu:1", NULL };
+	const char *layouts[3] = { "numa:2 core:1 pu:1", "numa:2 core:2 pu:1",
+				   NULL };
 
-	for (unsigned l = 0; l < 2; l++) {
+	for (unsigned l = 0; l < 3; l++) {
 		rc_err_t err = RC_ERR_INITIALIZER;
 		const char *name = layouts[l] ? layouts[l] : "machine";
 		rc_topo_t *topo;
