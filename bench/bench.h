@@ -24,6 +24,7 @@ int bench_c2c(int argc, char **argv);
 int bench_fence(int argc, char **argv);
 int bench_atomic(int argc, char **argv);
 int bench_mem(int argc, char **argv);
+int bench_rsm(int argc, char **argv);
 
 /* The options every kind takes, parsed by _rc_bench_parse(). */
 struct rc_bench_opts {
@@ -34,7 +35,7 @@ struct rc_bench_opts {
 	unsigned repeat;       /* --repeat N: samples per measurement */
 	const char *synthetic; /* --synthetic SPEC, or NULL */
 	const char *xml;       /* --xml FILE, or NULL */
-	unsigned threads;      /* --threads N (atomic), 0 = every PU */
+	unsigned threads;      /* --threads N (atomic, rsm), 0 = every PU */
 	bool progress;	       /* stderr is a terminal */
 };
 
@@ -61,6 +62,15 @@ void _rc_bench_stats(double *v, unsigned n, struct rc_bench_stats *s);
 /* Writes s as the JSON object {"median":..,"p10":..,..,"samples":[..]}. */
 void _rc_bench_json_stats(struct cli_json *j, const struct rc_bench_stats *s,
 			  const double *samples);
+
+/* Writes "key": v, or "key": null when v is not finite (a ratio of a
+ * missing measurement). */
+void _rc_bench_json_num(struct cli_json *j, const char *key, double v);
+
+/* Writes "key": the stats object, or "key": null when s has no sample. */
+void _rc_bench_json_stats_or_null(struct cli_json *j, const char *key,
+				  const struct rc_bench_stats *s,
+				  const double *samples);
 
 /*
  * Starts a result: the envelope's common members (schema, benchmark,

@@ -84,9 +84,11 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 			o->xml = optarg;
 			break;
 		case 't':
-			if (strcmp(o->kind, "atomic") != 0)
+			if (strcmp(o->kind, "atomic") != 0 &&
+			    strcmp(o->kind, "rsm") != 0)
 				return cli_usage(cmd, "--threads applies to "
-						      "bench atomic only");
+						      "bench atomic and rsm "
+						      "only");
 			if (!cli_parse_u64(cmd, "--threads", optarg, &u))
 				return CLI_EXIT_USAGE;
 			if (u < 1 || u > 4096)
@@ -171,6 +173,26 @@ void _rc_bench_json_stats(struct cli_json *j, const struct rc_bench_stats *s,
 		cli_json_double(j, samples[i]);
 	cli_json_arr_end(j);
 	cli_json_obj_end(j);
+}
+
+void _rc_bench_json_num(struct cli_json *j, const char *key, double v)
+{
+	cli_json_key(j, key);
+	if (isfinite(v))
+		cli_json_double(j, v);
+	else
+		cli_json_null(j);
+}
+
+void _rc_bench_json_stats_or_null(struct cli_json *j, const char *key,
+				  const struct rc_bench_stats *s,
+				  const double *samples)
+{
+	cli_json_key(j, key);
+	if (s->n)
+		_rc_bench_json_stats(j, s, samples);
+	else
+		cli_json_null(j);
 }
 
 const char *_rc_bench_cpu_model(void)

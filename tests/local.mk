@@ -79,3 +79,21 @@ tests_unit_test_demo_json_SOURCES = tests/unit/test_demo_json.c \
 	tests/unit/bench_json.c tests/unit/bench_json.h
 tests_unit_test_demo_json_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_demo_json
+
+# The operation log and the replicated state machine (rc_log, rc_rsm).
+check_PROGRAMS += tests/unit/test_log_shm
+tests_unit_test_log_shm_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_log_shm
+check_PROGRAMS += tests/unit/test_rsm
+tests_unit_test_rsm_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_rsm
+noinst_HEADERS += tests/unit/log_notail.h
+# Stress of rc_rsm: recorded histories checked per structure; regtest
+# scales the runs.
+check_PROGRAMS += tests/unit/test_rsm_stress
+tests_unit_test_rsm_stress_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_rsm_stress
+REGTESTS += tests/unit/test_rsm_stress
+CLEANFILES += test_rsm_stress-*.hist
+TESTS += tests/unit/test_examples_rsm.sh
+EXTRA_DIST += tests/unit/test_examples_rsm.sh
