@@ -7,11 +7,16 @@ libreplicore_la_SOURCES += \
 	%reldir%/clock.c \
 	%reldir%/mem.c \
 	%reldir%/recorder.c \
-	%reldir%/wait.c
+	%reldir%/wait.c \
+	%reldir%/paxos.c \
+	%reldir%/paxos_check.c \
+	%reldir%/paxos_sim.c \
+	%reldir%/paxos_thread.c
 
 noinst_HEADERS += \
 	%reldir%/tsan.h \
-	%reldir%/wait.h
+	%reldir%/wait.h \
+	%reldir%/paxos_int.h
 
 replicoreinc_HEADERS += \
 	include/replicore/replicore.h \
@@ -20,4 +25,5 @@ replicoreinc_HEADERS += \
 	include/replicore/chan.h \
 	include/replicore/clock.h \
 	include/replicore/mem.h \
-	include/replicore/recorder.h
+	include/replicore/recorder.h \
+	include/replicore/paxos.h

@@ -16,6 +16,8 @@ static const struct cli_cmd commands[] = {
 	  cmd_check },
 	{ "demo", "run the demonstration on this machine", cmd_demo },
 	{ "litmus", "litmus tests under memory models", cmd_litmus },
+	{ "paxos", "Multi-Paxos simulated with faults, properties checked",
+	  cmd_paxos },
 	{ "topo", "show the machine's or a synthetic layout's topology",
 	  cmd_topo },
 };

@@ -12,6 +12,7 @@
 #include <replicore/clock.h>
 #include <replicore/mem.h>
 #include <replicore/recorder.h>
+#include <replicore/paxos.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>
