@@ -464,6 +464,8 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 			if (sn->state != UP)
 				continue;
 			d = rc_paxos_node_deadline(sn->px);
+			if (d < s->now)
+				d = s->now;
 			if (d <= sn->last_tick)
 				d = sn->last_tick + 1;
 			if (d < tick)
@@ -483,6 +485,8 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 				if (sn->state != UP)
 					continue;
 				d = rc_paxos_node_deadline(sn->px);
+				if (d < s->now)
+					d = s->now;
 				if (d <= sn->last_tick)
 					d = sn->last_tick + 1;
 				if (d <= s->now) {

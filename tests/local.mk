@@ -71,3 +71,26 @@ EXTRA_DIST += tests/unit/test_litmus_hw.sh \
 	tests/unit/litmus-hw/OPS.litmus tests/unit/litmus-hw/OPS2.litmus \
 	tests/unit/litmus-hw/COPS.litmus
 EXTRA_DIST += tests/tap.sh
+
+# Multi-Paxos (rc_paxos): the step machine by hand, the simulation's
+# determinism and 1,000 seeded runs with random faults (100,000 in the
+# regression tier); the same seeds against a copy built without phase-1
+# value adoption, which they must catch; the threaded group; the command.
+check_PROGRAMS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
+	tests/regression/test_paxos_sims
+tests_unit_test_paxos_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_paxos_sims_SOURCES = tests/unit/test_paxos_sim.c
+tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DPX_FUZZ_ONLY -DPX_DEFAULT_SIMS=5000
+tests_regression_test_paxos_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_paxos_broken_SOURCES = tests/unit/test_paxos_broken.c \
+	runtime/paxos.c runtime/paxos_check.c runtime/paxos_sim.c
+tests_unit_test_paxos_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_PHASE1
+tests_unit_test_paxos_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/paxos_fuzz.h
+TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken
+REGTESTS += tests/regression/test_paxos_sims
+check_PROGRAMS += tests/unit/test_paxos_threads
+tests_unit_test_paxos_threads_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_paxos_threads
