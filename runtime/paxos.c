@@ -91,7 +91,8 @@ struct px_slot {
 
 /* A command submitted at this node and not yet delivered here. */
 struct px_mine {
-	uint64_t id, data, sent_at;
+	struct rc_paxos_cmd c;
+	uint64_t sent_at;
 };
 
 struct rc_paxos_node {
@@ -375,7 +376,7 @@ static uint64_t random_timeout(struct rc_paxos_node *n)
 	return n->cfg.election + _rc_px_rand(&n->rng) % n->cfg.election;
 }
 
-static void pend_push(struct rc_paxos_node *n, uint64_t id, uint64_t data)
+static void pend_push(struct rc_paxos_node *n, const struct rc_paxos_cmd *c)
 {
 	if (n->pend_head + n->pend_n == n->pend_cap) {
 		if (n->pend_head > 0) {
@@ -394,8 +395,7 @@ static void pend_push(struct rc_paxos_node *n, uint64_t id, uint64_t data)
 			n->pend_cap = nc;
 		}
 	}
-	n->pend[n->pend_head + n->pend_n].id = id;
-	n->pend[n->pend_head + n->pend_n].data = data;
+	n->pend[n->pend_head + n->pend_n] = *c;
 	n->pend_n++;
 }
 
@@ -425,16 +425,15 @@ static void note_ballot(struct rc_paxos_node *n, uint64_t b)
 }
 
 /* Routes a client command: into the batch queue, or to the leader. */
-static void route(struct rc_paxos_node *n, uint64_t id, uint64_t data)
+static void route(struct rc_paxos_node *n, const struct rc_paxos_cmd *c)
 {
 	unsigned owner = RC_PAXOS_BALLOT_OWNER(n->max_seen);
-	struct rc_paxos_cmd c = { id, data };
 
 	if (n->role != FOLLOWER) {
-		pend_push(n, id, data);
+		pend_push(n, c);
 	} else if (n->max_seen != 0 && owner != n->id) {
 		mb_begin(n, PX_FORWARD, n->max_seen, 0);
-		mb_ent(n, 0, 0, &c, 1);
+		mb_ent(n, 0, 0, c, 1);
 		send_to(n, owner);
 	}
 }
@@ -511,7 +510,7 @@ static void become_leader(struct rc_paxos_node *n)
 static void mine_done(struct rc_paxos_node *n, uint64_t id)
 {
 	for (uint64_t i = 0; i < n->nmine; i++)
-		if (n->mine[i].id == id) {
+		if (n->mine[i].c.id == id) {
 			n->mine[i] = n->mine[--n->nmine];
 			return;
 		}
@@ -762,7 +761,7 @@ static void on_forward(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	if (n->role == FOLLOWER || m->nent == 0)
 		return;
 	for (uint32_t i = 0; i < e->n; i++)
-		pend_push(n, e->cmd[i].id, e->cmd[i].data);
+		pend_push(n, &e->cmd[i]);
 }
 
 static void dispatch(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
@@ -898,9 +897,10 @@ void rc_paxos_node_recv(rc_paxos_node_t *n, uint64_t now,
 	drain_self(n);
 }
 
-uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now, uint64_t data)
+uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
+			      const struct rc_paxos_cmd *c)
 {
-	uint64_t id = RC_PAXOS_ID(n->id, ++n->seq);
+	uint64_t id = c->id ? c->id : RC_PAXOS_ID(n->id, ++n->seq);
 
 	n->now = now;
 	if (n->nmine == n->mine_cap) {
@@ -916,11 +916,12 @@ uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now, uint64_t data)
 	}
 	if (n->nmine == 0)
 		n->retry_at = now + n->cfg.retry;
-	n->mine[n->nmine].id = id;
-	n->mine[n->nmine].data = data;
+	n->mine[n->nmine].c = *c;
+	n->mine[n->nmine].c.id = id;
+	n->mine[n->nmine].c.pad = 0;
 	n->mine[n->nmine].sent_at = now;
+	route(n, &n->mine[n->nmine].c);
 	n->nmine++;
-	route(n, id, data);
 	drain_self(n);
 	return id;
 }
@@ -983,7 +984,7 @@ void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
 			if (now - c->sent_at < n->cfg.retry)
 				continue;
 			c->sent_at = now;
-			route(n, c->id, c->data);
+			route(n, &c->c);
 		}
 		n->retry_at = now + n->cfg.retry / 4 + 1;
 	}

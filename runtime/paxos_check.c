@@ -29,8 +29,9 @@ struct learner {
 
 struct _rc_pxcheck {
 	unsigned nodes;
-	/* proposed commands: open addressing, id -> data */
-	uint64_t *pid, *pdata, pcap, pn;
+	/* proposed commands: open addressing, id -> command */
+	uint64_t *pid, pcap, pn;
+	struct rc_paxos_cmd *pcmd;
 	struct learner l[RC_PAXOS_MAX_NODES];
 	struct ref *ref;
 	uint64_t rcap;
@@ -78,44 +79,49 @@ void _rc_pxcheck_destroy(struct _rc_pxcheck *c)
 	for (unsigned i = 0; i < c->nodes; i++)
 		_rc_pxset_free(&c->l[i].seen);
 	free(c->pid);
-	free(c->pdata);
+	free(c->pcmd);
 	free(c->ref);
 	free(c->pool);
 	free(c);
 }
 
-static bool lookup(const struct _rc_pxcheck *c, uint64_t id, uint64_t *data)
+static const struct rc_paxos_cmd *lookup(const struct _rc_pxcheck *c,
+					 uint64_t id)
 {
 	if (!c->pcap)
-		return false;
+		return NULL;
 	for (uint64_t h = mix(id) & (c->pcap - 1);;
 	     h = (h + 1) & (c->pcap - 1)) {
-		if (c->pid[h] == id) {
-			*data = c->pdata[h];
-			return true;
-		}
+		if (c->pid[h] == id)
+			return &c->pcmd[h];
 		if (!c->pid[h])
-			return false;
+			return NULL;
 	}
 }
 
-static void insert(uint64_t *ids, uint64_t *data, uint64_t cap, uint64_t id,
-		   uint64_t d)
+static void insert(uint64_t *ids, struct rc_paxos_cmd *cmds, uint64_t cap,
+		   const struct rc_paxos_cmd *cmd)
 {
-	uint64_t h = mix(id) & (cap - 1);
+	uint64_t h = mix(cmd->id) & (cap - 1);
 
-	while (ids[h] && ids[h] != id)
+	while (ids[h] && ids[h] != cmd->id)
 		h = (h + 1) & (cap - 1);
-	ids[h] = id;
-	data[h] = d;
+	ids[h] = cmd->id;
+	cmds[h] = *cmd;
 }
 
-void _rc_pxcheck_proposed(struct _rc_pxcheck *c, uint64_t id, uint64_t data)
+static bool same_cmd(const struct rc_paxos_cmd *a, const struct rc_paxos_cmd *b)
+{
+	return a->id == b->id && a->op == b->op && a->arg == b->arg &&
+	       a->tag == b->tag;
+}
+
+void _rc_pxcheck_proposed(struct _rc_pxcheck *c, const struct rc_paxos_cmd *cmd)
 {
 	if ((c->pn + 1) * 2 > c->pcap) {
 		uint64_t nc = c->pcap ? 2 * c->pcap : 256;
-		uint64_t *ni = calloc(nc, sizeof *ni),
-			 *nd = calloc(nc, sizeof *nd);
+		uint64_t *ni = calloc(nc, sizeof *ni);
+		struct rc_paxos_cmd *nd = calloc(nc, sizeof *nd);
 
 		if (!ni || !nd) {
 			free(ni);
@@ -125,14 +131,14 @@ void _rc_pxcheck_proposed(struct _rc_pxcheck *c, uint64_t id, uint64_t data)
 		}
 		for (uint64_t i = 0; i < c->pcap; i++)
 			if (c->pid[i])
-				insert(ni, nd, nc, c->pid[i], c->pdata[i]);
+				insert(ni, nd, nc, &c->pcmd[i]);
 		free(c->pid);
-		free(c->pdata);
+		free(c->pcmd);
 		c->pid = ni;
-		c->pdata = nd;
+		c->pcmd = nd;
 		c->pcap = nc;
 	}
-	insert(c->pid, c->pdata, c->pcap, id, data);
+	insert(c->pid, c->pcmd, c->pcap, cmd);
 	c->pn++;
 }
 
@@ -185,14 +191,14 @@ void _rc_pxcheck_deliver(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
 		     (unsigned long long)l->next - 1);
 	l->next = slot + 1;
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t d;
+		const struct rc_paxos_cmd *p = lookup(c, cmds[i].id);
 
-		if (!lookup(c, cmds[i].id, &d) || d != cmds[i].data)
+		if (!p || !same_cmd(p, &cmds[i]))
 			fail(c, RC_PAXOS_VALIDITY,
-			     "validity: node %u delivered command %llx (data "
+			     "validity: node %u delivered command %llx (op "
 			     "%llu) in slot %llu, never proposed",
 			     node, (unsigned long long)cmds[i].id,
-			     (unsigned long long)cmds[i].data,
+			     (unsigned long long)cmds[i].op,
 			     (unsigned long long)slot);
 		if (_rc_pxset_add(&l->seen, cmds[i].id) == 0)
 			fail(c, RC_PAXOS_INTEGRITY,
@@ -204,8 +210,11 @@ void _rc_pxcheck_deliver(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
 	if (slot < c->rcap && c->ref[slot].set) {
 		const struct ref *r = &c->ref[slot];
 
-		if (r->n != n ||
-		    (n && memcmp(c->pool + r->off, cmds, n * sizeof *cmds)))
+		bool same = r->n == n;
+
+		for (unsigned i = 0; same && i < n; i++)
+			same = same_cmd(&c->pool[r->off + i], &cmds[i]);
+		if (!same)
 			fail(c, RC_PAXOS_AGREEMENT,
 			     "agreement: node %u delivered %u commands in "
 			     "slot %llu, another node %u different ones",

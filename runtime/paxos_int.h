@@ -68,7 +68,8 @@ void _rc_pxset_free(struct _rc_pxset *s);
 struct _rc_pxcheck;
 struct _rc_pxcheck *_rc_pxcheck_create(unsigned nodes);
 void _rc_pxcheck_destroy(struct _rc_pxcheck *c);
-void _rc_pxcheck_proposed(struct _rc_pxcheck *c, uint64_t id, uint64_t data);
+void _rc_pxcheck_proposed(struct _rc_pxcheck *c,
+			  const struct rc_paxos_cmd *cmd);
 void _rc_pxcheck_deliver(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
 			 const struct rc_paxos_cmd *cmds, unsigned n);
 /*

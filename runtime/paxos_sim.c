@@ -202,10 +202,12 @@ static void handle(struct sim *s, struct ev *e)
 		}
 		rc_paxos_node_recv(sn->px, s->now, e->msg);
 	} else if (e->kind == EV_SUBMIT) {
-		uint64_t id = rc_paxos_node_submit(sn->px, s->now, e->data);
+		struct rc_paxos_cmd c = { 0, e->data, 0, 0, 0 };
 
-		_rc_pxcheck_proposed(s->check, id, e->data);
-		trace(s, "submit %u id=%llx", e->node, (unsigned long long)id);
+		c.id = rc_paxos_node_submit(sn->px, s->now, &c);
+		_rc_pxcheck_proposed(s->check, &c);
+		trace(s, "submit %u id=%llx", e->node,
+		      (unsigned long long)c.id);
 	}
 	free(e->msg);
 	e->msg = NULL;

@@ -32,8 +32,9 @@ enum { ENV_MSG, ENV_SUBMIT };
 
 struct env {
 	uint32_t kind, pad;
-	uint64_t due, data;
-	/* ENV_MSG: the message follows */
+	uint64_t due;
+	struct rc_paxos_cmd cmd; /* ENV_SUBMIT */
+				 /* ENV_MSG: the message follows */
 };
 
 struct pnode {
@@ -49,6 +50,7 @@ struct pnode {
 	/* written by others: relaxed, they carry no data */
 	_Alignas(64) _Atomic bool crashed;
 	_Atomic uint64_t stall_until;
+	_Atomic uint64_t seq; /* command ids handed out by rc_paxos_propose */
 	/* written by the node's thread, read by others */
 	_Alignas(64) _Atomic uint64_t delivered;
 	_Atomic unsigned leader;
@@ -90,9 +92,8 @@ static void io_send(void *ctx, unsigned from, unsigned to,
 		e = malloc(sizeof *e + m->size);
 		if (!e)
 			return;
+		memset(e, 0, sizeof *e);
 		e->kind = ENV_MSG;
-		e->data = 0;
-		e->due = 0;
 		if (f->delay > 0 && _rc_px_unit(&pn->rng) < f->delay)
 			e->due = rc_clock_now_ns() +
 				 _rc_px_rand(&pn->rng) % DELAY_NS;
@@ -132,13 +133,7 @@ static void handle(struct pnode *pn, struct env *e, uint64_t now)
 		rc_paxos_node_recv(pn->px, now,
 				   (const struct rc_paxos_msg *)(e + 1));
 	} else {
-		uint64_t id = rc_paxos_node_submit(pn->px, now, e->data);
-
-		if (pn->p->check) {
-			pthread_mutex_lock(&pn->p->lock);
-			_rc_pxcheck_proposed(pn->p->check, id, e->data);
-			pthread_mutex_unlock(&pn->p->lock);
-		}
+		rc_paxos_node_submit(pn->px, now, &e->cmd);
 	}
 	free(e);
 }
@@ -359,11 +354,12 @@ void rc_paxos_destroy(rc_paxos_t *p)
 	free(p);
 }
 
-int rc_paxos_propose(rc_paxos_t *p, unsigned node, uint64_t data)
+int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
+		     uint64_t *id)
 {
 	struct env *e;
 
-	if (node >= p->n)
+	if (node >= p->n || !c)
 		return -RC_EINVAL;
 	/* relaxed: a fault switch, no data */
 	if (atomic_load_explicit(&p->node[node].crashed, memory_order_relaxed))
@@ -371,10 +367,22 @@ int rc_paxos_propose(rc_paxos_t *p, unsigned node, uint64_t data)
 	e = malloc(sizeof *e);
 	if (!e)
 		return -RC_ENOMEM;
+	memset(e, 0, sizeof *e);
 	e->kind = ENV_SUBMIT;
-	e->pad = 0;
-	e->due = 0;
-	e->data = data;
+	e->cmd = *c;
+	e->cmd.pad = 0;
+	/* relaxed: a unique number is all it gives; the send publishes it */
+	e->cmd.id = RC_PAXOS_ID(
+		node, atomic_fetch_add_explicit(&p->node[node].seq, 1,
+						memory_order_relaxed) +
+			      1);
+	if (id)
+		*id = e->cmd.id;
+	if (p->check) {
+		pthread_mutex_lock(&p->lock);
+		_rc_pxcheck_proposed(p->check, &e->cmd);
+		pthread_mutex_unlock(&p->lock);
+	}
 	rc_chan_send(p->node[node].inbox, e);
 	return 0;
 }

@@ -45,10 +45,16 @@ extern "C" {
 /* The most nodes a group may have (ballots and acks are 64-bit masks). */
 #define RC_PAXOS_MAX_NODES 32
 
-/* A client command: id is unique per command, data is the payload. */
+/*
+ * A client command: id is unique per command (origin node and sequence
+ * number), op, arg and tag are the payload, carried unchanged.
+ */
 struct rc_paxos_cmd {
 	uint64_t id;
-	uint64_t data;
+	uint64_t op;
+	uint64_t arg;
+	uint32_t tag;
+	uint32_t pad;
 };
 
 /* The origin node and sequence number packed in a command id. */
@@ -119,10 +125,13 @@ void rc_paxos_node_recv(rc_paxos_node_t *n, uint64_t now,
 			const struct rc_paxos_msg *m);
 
 /*
- * A client command at this node: returns its id. The node keeps it until it
- * is delivered here, sending it to the leader and again after each retry.
+ * A client command c at this node: returns its id (c->id when not 0, which
+ * must then be RC_PAXOS_ID(this node, a sequence number never used), else
+ * a new one). The node keeps it until it is delivered here, sending it to
+ * the leader and again after each retry.
  */
-uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now, uint64_t data);
+uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
+			      const struct rc_paxos_cmd *c);
 
 /* Runs the node's timers at time now. Call it at rc_paxos_node_deadline(). */
 void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now);
@@ -258,12 +267,14 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 void rc_paxos_destroy(rc_paxos_t *p);
 
 /*
- * Submits a command with payload data at node `node`; its id is written to
- * *id when id is not NULL. Any thread, any number at once. Blocking only
- * while the node's inbox is full (the send is a release that pairs with the
- * node's acquire receive). Returns 0, or -RC_EAGAIN when the node crashed.
+ * Submits a command with c's payload (op, arg, tag) at node `node`; its id
+ * (a new one, c->id is ignored) is written to *id when id is not NULL. Any
+ * thread, any number at once. Blocking only while the node's inbox is full
+ * (the send is a release that pairs with the node's acquire receive).
+ * Returns 0, -RC_EINVAL, -RC_ENOMEM, or -RC_EAGAIN when the node crashed.
  */
-int rc_paxos_propose(rc_paxos_t *p, unsigned node, uint64_t data);
+int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
+		     uint64_t *id);
 
 /*
  * Commands node `node` delivered so far. Any thread; an acquire load that

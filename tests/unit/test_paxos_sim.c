@@ -48,7 +48,7 @@ static void box_deliver(void *ctx, unsigned node, uint64_t slot,
 
 	(void)slot;
 	for (unsigned i = 0; i < n && b->ndelivered[node] < 64; i++)
-		b->delivered[node][b->ndelivered[node]++] = cmds[i].data;
+		b->delivered[node][b->ndelivered[node]++] = cmds[i].op;
 }
 
 /* Delivers every queued message (FIFO) to nodes not in `down`. */
@@ -66,6 +66,13 @@ static void box_run(struct box *b, rc_paxos_node_t **px, uint64_t now,
 		}
 	}
 	b->n = 0;
+}
+
+static void submit(rc_paxos_node_t *n, uint64_t now, uint64_t op)
+{
+	struct rc_paxos_cmd c = { 0, op, 0, 0, 0 };
+
+	rc_paxos_node_submit(n, now, &c);
 }
 
 static void test_by_hand(void)
@@ -97,7 +104,7 @@ static void test_by_hand(void)
 	ok(st.leader && st.leaderships == 1, "node 0 leads after a majority");
 	prepares = b.type_count[PX_PREPARE];
 	for (unsigned k = 0; k < 10; k++) {
-		rc_paxos_node_submit(px[k % 3], now, 100 + k);
+		submit(px[k % 3], now, 100 + k);
 		for (int r = 0; r < 4; r++) {
 			rc_paxos_node_tick(px[0], ++now);
 			box_run(&b, px, ++now, 0);
@@ -117,7 +124,7 @@ static void test_by_hand(void)
 	rc_paxos_node_stats(px[0], &st);
 	slots = st.delivered;
 	for (unsigned k = 0; k < 8; k++)
-		rc_paxos_node_submit(px[0], now, 300 + k);
+		submit(px[0], now, 300 + k);
 	rc_paxos_node_tick(px[0], ++now);
 	box_run(&b, px, ++now, 0);
 	box_run(&b, px, ++now, 0);
@@ -126,7 +133,7 @@ static void test_by_hand(void)
 	is(b.ndelivered[2], 18, "node 2 delivered them too");
 	/* Node 0 goes down: node 1 or 2 takes over with a higher ballot. */
 	for (unsigned k = 0; k < 5; k++)
-		rc_paxos_node_submit(px[1], now, 200 + k);
+		submit(px[1], now, 200 + k);
 	box_run(&b, px, ++now, 1);
 	for (int r = 0; r < 400 && b.ndelivered[1] < 23; r++) {
 		now += 50;

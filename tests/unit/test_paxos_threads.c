@@ -55,6 +55,13 @@ static rc_paxos_t *start(unsigned nodes, const char *layout, const char *faults,
 	return p;
 }
 
+static void propose(rc_paxos_t *p, unsigned node, uint64_t op)
+{
+	struct rc_paxos_cmd c = { 0, op, op * 3, (uint32_t)node, 0 };
+
+	rc_paxos_propose(p, node, &c, NULL);
+}
+
 static bool wait_all(rc_paxos_t *p, const unsigned *nodes, unsigned n,
 		     uint64_t count)
 {
@@ -93,11 +100,11 @@ static void test_stall(uint64_t cmds)
 		return;
 	}
 	for (uint64_t k = 0; k < 20; k++)
-		rc_paxos_propose(p, 0, k);
+		propose(p, 0, k);
 	ok(wait_all(p, all, 3, 20), "20 commands at node 0 commit everywhere");
 	rc_paxos_stall(p, 0, WAIT_NS);
 	for (uint64_t k = 0; k < cmds; k++)
-		rc_paxos_propose(p, 1 + (unsigned)(k % 2), 1000 + k);
+		propose(p, 1 + (unsigned)(k % 2), 1000 + k);
 	ok(wait_all(p, live, 2, 20 + cmds),
 	   "with node 0 stalled, nodes 1 and 2 commit %llu more",
 	   (unsigned long long)cmds);
@@ -130,14 +137,15 @@ static void test_crash(uint64_t cmds)
 		return;
 	}
 	for (uint64_t k = 0; k < 20; k++)
-		rc_paxos_propose(p, (unsigned)(k % 5), k);
+		propose(p, (unsigned)(k % 5), k);
 	ok(wait_all(p, all, 5, 20), "20 commands commit everywhere");
 	rc_paxos_crash(p, 0);
 	rc_paxos_crash(p, 1);
-	is(rc_paxos_propose(p, 0, 1), -RC_EAGAIN,
-	   "a crashed node takes no command");
+	is(rc_paxos_propose(p, 0, &(struct rc_paxos_cmd){ 0, 1, 1, 0, 0 },
+			    NULL),
+	   -RC_EAGAIN, "a crashed node takes no command");
 	for (uint64_t k = 0; k < cmds; k++)
-		rc_paxos_propose(p, 2 + (unsigned)(k % 3), 1000 + k);
+		propose(p, 2 + (unsigned)(k % 3), 1000 + k);
 	ok(wait_all(p, live, 3, 20 + cmds),
 	   "with nodes 0 and 1 crashed, nodes 2, 3, 4 commit %llu more",
 	   (unsigned long long)cmds);
