@@ -24,6 +24,7 @@ int bench_c2c(int argc, char **argv);
 int bench_fence(int argc, char **argv);
 int bench_atomic(int argc, char **argv);
 int bench_mem(int argc, char **argv);
+int bench_rsm(int argc, char **argv);
 
 /* The options every kind takes, parsed by _rc_bench_parse(). */
 struct rc_bench_opts {
@@ -34,7 +35,7 @@ struct rc_bench_opts {
 	unsigned repeat;       /* --repeat N: samples per measurement */
 	const char *synthetic; /* --synthetic SPEC, or NULL */
 	const char *xml;       /* --xml FILE, or NULL */
-	unsigned threads;      /* --threads N (atomic), 0 = every PU */
+	unsigned threads;      /* --threads N (atomic, rsm), 0 = every PU */
 	bool progress;	       /* stderr is a terminal */
 };
 

@@ -84,9 +84,11 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 			o->xml = optarg;
 			break;
 		case 't':
-			if (strcmp(o->kind, "atomic") != 0)
+			if (strcmp(o->kind, "atomic") != 0 &&
+			    strcmp(o->kind, "rsm") != 0)
 				return cli_usage(cmd, "--threads applies to "
-						      "bench atomic only");
+						      "bench atomic and rsm "
+						      "only");
 			if (!cli_parse_u64(cmd, "--threads", optarg, &u))
 				return CLI_EXIT_USAGE;
 			if (u < 1 || u > 4096)

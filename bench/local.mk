@@ -21,7 +21,10 @@ replicore_SOURCES += \
 	%reldir%/c2c.c \
 	%reldir%/fence.c \
 	%reldir%/atomic.c \
-	%reldir%/mem.c
+	%reldir%/mem.c \
+	%reldir%/rsm.c
+# bench rsm's lfht baseline: liburcu's hash table.
+replicore_LDADD += $(URCU_CDS_LIBS)
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h
 EXTRA_DIST += %reldir%/schema.json doc/img/bench-c2c.svg \
 	doc/img/bench-fence.svg doc/img/bench-atomic.svg

@@ -7,6 +7,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/clock.c \
 	%reldir%/mem.c \
 	%reldir%/recorder.c \
+	%reldir%/log_shm.c \
+	%reldir%/rsm.c \
 	%reldir%/wait.c \
 	%reldir%/paxos.c \
 	%reldir%/paxos_check.c \
@@ -26,4 +28,6 @@ replicoreinc_HEADERS += \
 	include/replicore/clock.h \
 	include/replicore/mem.h \
 	include/replicore/recorder.h \
+	include/replicore/log.h \
+	include/replicore/rsm.h \
 	include/replicore/paxos.h

@@ -72,6 +72,22 @@ EXTRA_DIST += tests/unit/test_litmus_hw.sh \
 	tests/unit/litmus-hw/COPS.litmus
 EXTRA_DIST += tests/tap.sh
 
+# The operation log and the replicated state machine (rc_log, rc_rsm).
+check_PROGRAMS += tests/unit/test_log_shm
+tests_unit_test_log_shm_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_log_shm
+check_PROGRAMS += tests/unit/test_rsm
+tests_unit_test_rsm_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_rsm
+noinst_HEADERS += tests/unit/log_notail.h examples/rsm_map.h \
+	examples/rsm_stack.h examples/rsm_pq.h examples/rsm_counter.h
+# Stress of rc_rsm: recorded histories checked per structure; regtest
+# scales the runs.
+check_PROGRAMS += tests/unit/test_rsm_stress
+tests_unit_test_rsm_stress_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_rsm_stress
+REGTESTS += tests/unit/test_rsm_stress
+CLEANFILES += test_rsm_stress-*.hist
 # Multi-Paxos (rc_paxos): the step machine by hand, the simulation's
 # determinism and 1,000 seeded runs with random faults (100,000 in the
 # regression tier); the same seeds against a copy built without phase-1

@@ -19,8 +19,8 @@ static const char bench_help[] =
 	"    replicore bench - benchmarks\n"
 	"\n"
 	"SYNOPSIS\n"
-	"    replicore bench c2c|fence|atomic|mem [--json] [--plot FILE.svg] "
-	"[--duration S]\n"
+	"    replicore bench c2c|fence|atomic|mem|rsm [--json] [--plot "
+	"FILE.svg] [--duration S]\n"
 	"                    [--repeat N] [--synthetic SPEC]\n"
 	"    replicore bench models [--json] [--repeat N] [--corpus DIR] "
 	"[FILE...]\n"
@@ -40,7 +40,11 @@ static const char bench_help[] =
 	"            line, falsely shared lines and private lines\n"
 	"    mem     rc_mem loads and stores at each level against a plain "
 	"atomic\n"
-	"            These four report median and spread of repeated "
+	"    rsm     a hash map made concurrent by rc_rsm against a "
+	"spinlock, a rwlock,\n"
+	"            liburcu's cds_lfht and flat combining, 1..P threads, "
+	"0-100% puts\n"
+	"            These five report median and spread of repeated "
 	"samples; see\n"
 	"            'replicore bench KIND --help' and replicore-bench(1) "
 	"(JSON schema).\n"
@@ -384,7 +388,7 @@ static const struct {
 	{ "c2c", bench_c2c },	    { "fence", bench_fence },
 	{ "atomic", bench_atomic }, { "models", bench_models },
 	{ "check", bench_check },   { "mem", bench_mem },
-	{ "litmus", bench_litmus },
+	{ "litmus", bench_litmus }, { "rsm", bench_rsm },
 };
 
 int cmd_bench(int argc, char **argv)
@@ -403,6 +407,6 @@ int cmd_bench(int argc, char **argv)
 			return kinds[i].run(argc - 1, argv + 1);
 	return cli_usage("bench",
 			 "unknown benchmark '%s' (expected c2c, fence, "
-			 "atomic, mem, models, check or litmus)",
+			 "atomic, mem, rsm, models, check or litmus)",
 			 argv[1]);
 }

@@ -12,6 +12,8 @@
 #include <replicore/clock.h>
 #include <replicore/mem.h>
 #include <replicore/recorder.h>
+#include <replicore/log.h>
+#include <replicore/rsm.h>
 #include <replicore/paxos.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>

@@ -1,0 +1,784 @@
+/* SPDX-License-Identifier: MIT */
+/* rsm.c: `replicore bench rsm`, hash-map throughput of rc_rsm against a global spinlock, a reader-writer lock, liburcu's lock-free hash table and flat combining. */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ck_rwlock.h>
+#include <ck_spinlock.h>
+#include <urcu/urcu-memb.h>
+#include <urcu/rculfhash.h>
+
+#include <replicore/rsm.h>
+
+#include "bench/bench.h"
+#include "examples/rsm_map.h"
+#include "runtime/tsan.h"
+
+/*
+ * The workload of Node Replication's hash-map experiment, scaled down: a
+ * map prefilled with KEYS keys; each thread runs get or put (the update
+ * share is the mix: 0, 10, 50, 90, 100%) of uniformly random keys for the
+ * sample's duration. Implementations of the same sequential map
+ * (examples/rsm_map.h), except lfht:
+ *
+ *   rsm       rc_rsm: a replica per NUMA node of the layout, the shared
+ *             log, flat combining per node, linearizable reads
+ *   spinlock  one map under one global ck_spinlock (fetch-and-store)
+ *   rwlock    one map under one ck_rwlock (gets share it)
+ *   lfht      liburcu's lock-free resizable hash table (cds_lfht, memb
+ *             flavour): gets look up under rcu_read_lock; puts store
+ *             the value into the key's node (every key is there after
+ *             the prefill; a missing key would be added, a replaced
+ *             node freed after a grace period)
+ *   fc        flat combining without replication: one map, one
+ *             combiner applying every thread's posted operation
+ *
+ * Threads 1..P (P: the layout's PUs, or --threads) are placed by
+ * rc_topo_spread: one per NUMA node first, so a 4-socket machine sees
+ * rsm's replicas all in use from 4 threads on, as in the paper's plots.
+ * Each sample builds a fresh structure. Throughput is all threads'
+ * operations over the sample's wall time.
+ */
+
+#define KEYS 16384u
+#define CHECK_EVERY 64 /* operations between two looks at the stop flag */
+
+enum { IMPL_RSM, IMPL_SPIN, IMPL_RW, IMPL_LFHT, IMPL_FC, NIMPLS };
+static const char *const impl_name[] = { "rsm", "spinlock", "rwlock", "lfht",
+					 "fc" };
+static const unsigned mix_pct[] = { 0, 10, 50, 90, 100 };
+#define NMIXES (sizeof(mix_pct) / sizeof(mix_pct[0]))
+
+/* ---- the sequential map, prefilled: the same state on every replica */
+
+static void *bench_map_init(void *arg, unsigned node)
+{
+	void *m = map_init(arg, node);
+
+	for (uint64_t k = 1; m && k <= KEYS; k++)
+		map_apply(m, MAP_OP(MAP_PUT, k), k);
+	return m;
+}
+
+static const struct rc_rsm_ops bench_map_ops = { bench_map_init, map_apply,
+						 map_is_read, map_fini };
+
+/* ---- lock-based baselines */
+
+struct locked {
+	_Alignas(RC_BENCH_LINE) ck_spinlock_t spin;
+	_Alignas(RC_BENCH_LINE) ck_rwlock_t rw;
+	_Alignas(RC_BENCH_LINE) void *map;
+};
+
+/* ---- flat combining without replication */
+
+#define FC_MAX_THREADS 4096u
+
+struct fc_slot {
+	_Alignas(RC_BENCH_LINE) _Atomic unsigned state; /* 0 idle, 1 posted,
+							  2 done */
+	uint64_t op, arg, result;
+};
+
+struct fc {
+	_Alignas(RC_BENCH_LINE) _Atomic bool lock;
+	_Alignas(RC_BENCH_LINE) void *map;
+	unsigned nslots;
+	struct fc_slot *slots;
+};
+
+static uint64_t fc_execute(struct fc *fc, unsigned id, uint64_t op,
+			   uint64_t arg)
+{
+	struct fc_slot *s = &fc->slots[id];
+
+	s->op = op;
+	s->arg = arg;
+	/* Release: publishes op and arg to the combiner's acquire. */
+	atomic_store_explicit(&s->state, 1, memory_order_release);
+	for (;;) {
+		/* Acquire: pairs with the combiner's release of done. */
+		if (atomic_load_explicit(&s->state, memory_order_acquire) == 2)
+			break;
+		/* Acquire: the previous combiner's map writes. */
+		if (!atomic_load_explicit(&fc->lock, memory_order_relaxed) &&
+		    !atomic_exchange_explicit(&fc->lock, true,
+					      memory_order_acquire)) {
+			for (unsigned i = 0; i < fc->nslots; i++) {
+				struct fc_slot *o = &fc->slots[i];
+
+				/* Acquire: pairs with the poster's release. */
+				if (atomic_load_explicit(
+					    &o->state, memory_order_acquire) !=
+				    1)
+					continue;
+				o->result = map_apply(fc->map, o->op, o->arg);
+				/* Release: publishes the result. */
+				atomic_store_explicit(&o->state, 2,
+						      memory_order_release);
+			}
+			/* Release: the map writes to the next combiner. */
+			atomic_store_explicit(&fc->lock, false,
+					      memory_order_release);
+		} else {
+			ck_pr_stall();
+		}
+	}
+	/* Relaxed: only the owner looks at an idle slot. */
+	atomic_store_explicit(&s->state, 0, memory_order_relaxed);
+	return s->result;
+}
+
+/* ---- liburcu's hash table */
+
+struct lfht_node {
+	struct cds_lfht_node node;
+	uint64_t key;
+	_Atomic uint64_t val;
+	struct rcu_head rcu;
+};
+
+static unsigned long lfht_hash(uint64_t key)
+{
+	return (unsigned long)(key * 0x9e3779b97f4a7c15ull);
+}
+
+static int lfht_match(struct cds_lfht_node *n, const void *key)
+{
+	return caa_container_of(n, struct lfht_node, node)->key ==
+	       *(const uint64_t *)key;
+}
+
+static void lfht_free(struct rcu_head *h)
+{
+	free(caa_container_of(h, struct lfht_node, rcu));
+}
+
+/*
+ * A put of a key that is there stores the new value into its node (the
+ * nodes are never removed while the threads run); a new key gets a node.
+ */
+static bool lfht_put(struct cds_lfht *ht, uint64_t key, uint64_t val)
+{
+	struct lfht_node *n, *old;
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *o;
+
+	urcu_memb_read_lock();
+	cds_lfht_lookup(ht, lfht_hash(key), lfht_match, &key, &it);
+	o = cds_lfht_iter_get_node(&it);
+	if (o) {
+		/* Release: pairs with the acquire load in lfht_get. */
+		atomic_store_explicit(
+			&caa_container_of(o, struct lfht_node, node)->val, val,
+			memory_order_release);
+		urcu_memb_read_unlock();
+		return true;
+	}
+	urcu_memb_read_unlock();
+	n = malloc(sizeof(*n));
+	if (!n)
+		return false;
+	cds_lfht_node_init(&n->node);
+	n->key = key;
+	atomic_init(&n->val, val);
+	urcu_memb_read_lock();
+	o = cds_lfht_add_replace(ht, lfht_hash(key), lfht_match, &key,
+				 &n->node);
+	urcu_memb_read_unlock();
+	if (o) {
+		old = caa_container_of(o, struct lfht_node, node);
+		urcu_memb_call_rcu(&old->rcu, lfht_free);
+	}
+	return true;
+}
+
+static uint64_t lfht_get(struct cds_lfht *ht, uint64_t key)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
+	uint64_t v = 0;
+
+	urcu_memb_read_lock();
+	cds_lfht_lookup(ht, lfht_hash(key), lfht_match, &key, &it);
+	n = cds_lfht_iter_get_node(&it);
+	if (n)
+		/* Acquire: pairs with the release store in lfht_put. */
+		v = atomic_load_explicit(
+			&caa_container_of(n, struct lfht_node, node)->val,
+			memory_order_acquire);
+	urcu_memb_read_unlock();
+	return v;
+}
+
+static void lfht_destroy(struct cds_lfht *ht)
+{
+	struct cds_lfht_iter it;
+	struct cds_lfht_node *n;
+
+	urcu_memb_read_lock();
+	cds_lfht_for_each(ht, &it, n)
+	{
+		if (cds_lfht_del(ht, n) == 0)
+			urcu_memb_call_rcu(
+				&caa_container_of(n, struct lfht_node, node)
+					 ->rcu,
+				lfht_free);
+	}
+	urcu_memb_read_unlock();
+	urcu_memb_barrier();
+	cds_lfht_destroy(ht, NULL);
+}
+
+/* ---- one sample */
+
+struct shared {
+	int impl;
+	const rc_topo_t *topo;
+	rc_rsm_t *rsm;
+	struct locked *locked;
+	struct fc *fc;
+	struct cds_lfht *ht;
+};
+
+struct worker {
+	_Alignas(RC_BENCH_LINE) struct shared *sh;
+	unsigned id, pu, upd_pct;
+	_Atomic bool *stop;
+	struct rc_bench_gate *gate;
+	unsigned parties;
+	/* results */
+	uint64_t ops, elapsed_ns, sink;
+	bool failed;
+};
+
+static uint64_t one_op(struct worker *w, rc_rsm_handle_t *h, uint64_t key,
+		       bool upd, uint64_t val)
+{
+	struct shared *sh = w->sh;
+	uint64_t op = MAP_OP(upd ? MAP_PUT : MAP_GET, key), r = 0;
+
+	switch (sh->impl) {
+	case IMPL_RSM:
+		return rc_rsm_execute(h, op, val);
+	case IMPL_SPIN:
+		ck_spinlock_lock(&sh->locked->spin);
+		RC_TSAN_ACQUIRE(&sh->locked->spin);
+		r = map_apply(sh->locked->map, op, val);
+		RC_TSAN_RELEASE(&sh->locked->spin);
+		ck_spinlock_unlock(&sh->locked->spin);
+		return r;
+	case IMPL_RW:
+		if (upd) {
+			ck_rwlock_write_lock(&sh->locked->rw);
+			RC_TSAN_ACQUIRE(&sh->locked->rw);
+			r = map_apply(sh->locked->map, op, val);
+			RC_TSAN_RELEASE(&sh->locked->rw);
+			ck_rwlock_write_unlock(&sh->locked->rw);
+		} else {
+			ck_rwlock_read_lock(&sh->locked->rw);
+			RC_TSAN_ACQUIRE(&sh->locked->rw);
+			r = map_apply(sh->locked->map, op, val);
+			RC_TSAN_RELEASE(&sh->locked->rw);
+			ck_rwlock_read_unlock(&sh->locked->rw);
+		}
+		return r;
+	case IMPL_LFHT:
+		if (upd) {
+			if (!lfht_put(sh->ht, key, val))
+				w->failed = true;
+			return 0;
+		}
+		return lfht_get(sh->ht, key);
+	default:
+		return fc_execute(sh->fc, w->id, op, val);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_rsm_handle_t *h = NULL;
+	uint64_t n = 0, sink = 0, t0, x = 0x9e3779b97f4a7c15ull * (w->id + 1);
+
+	if (sh->impl == IMPL_RSM) {
+		if (rc_rsm_register(sh->rsm, w->pu, RC_RSM_PIN, &h, &err) < 0)
+			w->failed = true;
+	} else if (rc_topo_pin(sh->topo, w->pu, &err) < 0) {
+		w->failed = true;
+	}
+	if (sh->impl == IMPL_LFHT)
+		urcu_memb_register_thread();
+	_rc_bench_gate_wait(w->gate, w->parties);
+	t0 = _rc_bench_now();
+	if (sh->impl != IMPL_RSM || h != NULL) {
+		do {
+			for (unsigned k = 0; k < CHECK_EVERY; k++, n++) {
+				x ^= x << 13;
+				x ^= x >> 7;
+				x ^= x << 17;
+				sink += one_op(w, h, 1 + (x >> 40) % KEYS,
+					       x % 100 < w->upd_pct,
+					       (x & 0xffff) + 1);
+			}
+			/* relaxed: the stop flag carries no data; join
+			 * orders the results */
+		} while (!atomic_load_explicit(w->stop, memory_order_relaxed));
+	}
+	w->elapsed_ns = _rc_bench_now() - t0;
+	w->ops = n;
+	w->sink = sink;
+	if (sh->impl == IMPL_LFHT)
+		urcu_memb_unregister_thread();
+	rc_rsm_unregister(h);
+	return NULL;
+}
+
+static bool make_shared(struct shared *sh, int impl, const rc_topo_t *topo,
+			unsigned t)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->impl = impl;
+	sh->topo = topo;
+	switch (impl) {
+	case IMPL_RSM: {
+		struct rc_rsm_options o = RC_RSM_OPTIONS_INITIALIZER;
+
+		o.max_node_threads = t;
+		return rc_rsm_create(&sh->rsm, &bench_map_ops, NULL, topo, &o,
+				     NULL) == 0;
+	}
+	case IMPL_SPIN:
+	case IMPL_RW:
+		sh->locked = aligned_alloc(RC_BENCH_LINE, sizeof(*sh->locked));
+		if (!sh->locked)
+			return false;
+		ck_spinlock_init(&sh->locked->spin);
+		ck_rwlock_init(&sh->locked->rw);
+		sh->locked->map = bench_map_init(NULL, 0);
+		return sh->locked->map != NULL;
+	case IMPL_LFHT:
+		sh->ht =
+			cds_lfht_new_flavor(KEYS, KEYS, 0, CDS_LFHT_AUTO_RESIZE,
+					    &urcu_memb_flavor, NULL);
+		if (!sh->ht)
+			return false;
+		urcu_memb_register_thread();
+		for (uint64_t k = 1; k <= KEYS; k++)
+			lfht_put(sh->ht, k, k);
+		urcu_memb_unregister_thread();
+		return true;
+	default:
+		sh->fc = aligned_alloc(RC_BENCH_LINE, sizeof(*sh->fc));
+		if (!sh->fc)
+			return false;
+		memset(sh->fc, 0, sizeof(*sh->fc));
+		atomic_init(&sh->fc->lock, false);
+		sh->fc->nslots = t;
+		sh->fc->slots = aligned_alloc(RC_BENCH_LINE,
+					      t * sizeof(struct fc_slot));
+		sh->fc->map = bench_map_init(NULL, 0);
+		if (!sh->fc->slots || !sh->fc->map)
+			return false;
+		for (unsigned i = 0; i < t; i++)
+			atomic_init(&sh->fc->slots[i].state, 0);
+		return true;
+	}
+}
+
+static void free_shared(struct shared *sh)
+{
+	if (sh->rsm)
+		rc_rsm_destroy(sh->rsm);
+	if (sh->locked) {
+		if (sh->locked->map)
+			map_fini(sh->locked->map);
+		free(sh->locked);
+	}
+	if (sh->ht) {
+		urcu_memb_register_thread();
+		lfht_destroy(sh->ht);
+		urcu_memb_unregister_thread();
+	}
+	if (sh->fc) {
+		if (sh->fc->map)
+			map_fini(sh->fc->map);
+		free(sh->fc->slots);
+		free(sh->fc);
+	}
+}
+
+/* One sample: *mops, millions of operations per second over all threads. */
+static bool sample(const rc_topo_t *topo, const unsigned *pus, unsigned t,
+		   int impl, unsigned upd_pct, double duration,
+		   struct worker *w, double *mops, bool *pin_failed)
+{
+	static struct {
+		_Alignas(RC_BENCH_LINE) _Atomic bool stop;
+	} flag;
+	struct rc_bench_gate gate;
+	struct shared sh;
+	double wall = 0, total = 0;
+	bool ok;
+
+	if (!make_shared(&sh, impl, topo, t)) {
+		free_shared(&sh);
+		return false;
+	}
+	memset(&gate, 0, sizeof gate);
+	atomic_init(&gate.arrived, 0);
+	atomic_store_explicit(&flag.stop, false, memory_order_relaxed);
+	for (unsigned i = 0; i < t; i++) {
+		memset(&w[i], 0, sizeof w[i]);
+		w[i].sh = &sh;
+		w[i].id = i;
+		w[i].pu = pus[i];
+		w[i].upd_pct = upd_pct;
+		w[i].stop = &flag.stop;
+		w[i].gate = &gate;
+		w[i].parties = t + 1;
+	}
+	ok = _rc_bench_run_workers(t, worker_main, w, sizeof(*w), &gate,
+				   &flag.stop, duration);
+	for (unsigned i = 0; ok && i < t; i++) {
+		if (w[i].failed)
+			*pin_failed = true;
+		total += (double)w[i].ops;
+		wall = fmax(wall, (double)w[i].elapsed_ns);
+	}
+	free_shared(&sh);
+	*mops = wall > 0 ? total / wall * 1e3 : NAN;
+	return ok;
+}
+
+static const char rsm_help[] =
+	"NAME\n"
+	"    replicore bench rsm - a hash map made concurrent by rc_rsm "
+	"against the\n"
+	"    usual ways\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    replicore bench rsm [--json] [--plot FILE.svg] [--duration S] "
+	"[--repeat N]\n"
+	"                        [--threads N] [--synthetic SPEC | --xml "
+	"FILE]\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Runs gets and puts of uniformly random keys on a hash map "
+	"prefilled with\n"
+	"    16384 keys, at 0, 10, 50, 90 and 100% puts, from 1 to N "
+	"threads placed\n"
+	"    one per NUMA node first (rc_topo_spread), on five "
+	"implementations:\n"
+	"      rsm       rc_rsm: a replica per NUMA node, the shared log, "
+	"flat\n"
+	"                combining per node, linearizable reads\n"
+	"      spinlock  one map under one global ck_spinlock\n"
+	"      rwlock    one map under one ck_rwlock\n"
+	"      lfht      liburcu's lock-free hash table (cds_lfht, memb "
+	"flavour)\n"
+	"      fc        one map, flat combining without replication\n"
+	"    Reports millions of operations per second over all threads, "
+	"and the\n"
+	"    targets: rsm against rwlock at 10% puts (target: at least 1) "
+	"and rsm\n"
+	"    against spinlock at 100% puts (target: at least 1/1.5), at the "
+	"most\n"
+	"    threads. Each sample builds a fresh structure; one warm-up "
+	"sample is\n"
+	"    discarded; median, p10/p90 and min/max of N samples of S "
+	"seconds are\n"
+	"    reported. Measured, never asserted. On a machine with several "
+	"NUMA\n"
+	"    nodes this is Node Replication's hash-map experiment: rsm "
+	"keeps one\n"
+	"    replica per node and its reads stay node-local.\n"
+	"\n"
+	"OPTIONS\n"
+	"    --json            one JSON object (schema replicore-bench/1, "
+	"see\n"
+	"                      replicore-bench(1)) on stdout instead of the "
+	"table\n"
+	"    --plot FILE.svg   write throughput against threads, one panel "
+	"per mix\n"
+	"    --duration S      seconds per sample (default 0.05; decimals "
+	"allowed)\n"
+	"    --repeat N        samples per measurement, 1..1000 (default "
+	"3)\n"
+	"    --threads N       the most threads (default: the layout's "
+	"PUs)\n"
+	"    --synthetic SPEC  an hwloc synthetic layout, e.g. \"numa:2 "
+	"core:1 pu:1\"\n"
+	"    --xml FILE        a layout exported by hwloc\n"
+	"    -h, --help        print this help\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 on success, 1 when a thread could not be started or "
+	"pinned, 2 on a\n"
+	"    bad option.\n"
+	"\n"
+	"EXAMPLE\n"
+	"    replicore bench rsm --synthetic 'numa:2 core:1 pu:1' --json "
+	"--plot rsm.svg\n";
+
+struct meas {
+	int impl;
+	unsigned mix, threads;
+	struct rc_bench_stats mops;
+	double *s;
+};
+
+static double find(const struct meas *ms, unsigned nm, int impl, unsigned mix,
+		   unsigned t)
+{
+	for (unsigned q = 0; q < nm; q++)
+		if (ms[q].impl == impl && ms[q].mix == mix &&
+		    ms[q].threads == t)
+			return ms[q].mops.n ? ms[q].mops.median : NAN;
+	return NAN;
+}
+
+static void json_num(struct cli_json *j, const char *key, double v)
+{
+	cli_json_key(j, key);
+	if (isfinite(v))
+		cli_json_double(j, v);
+	else
+		cli_json_null(j);
+}
+
+static int plot(const char *path, const struct rc_bench_opts *o,
+		const rc_topo_t *topo, const struct meas *ms, unsigned nm,
+		unsigned tmax, double r90, double r100)
+{
+	static const double panel_w = 480, panel_h = 300;
+	struct rc_svg_series series[NIMPLS];
+	double *x, *y, *lo, *hi;
+	char sub[512], title[64];
+	struct rc_svg *s;
+
+	x = calloc(NIMPLS * tmax, sizeof(double));
+	y = calloc(NIMPLS * tmax, sizeof(double));
+	lo = calloc(NIMPLS * tmax, sizeof(double));
+	hi = calloc(NIMPLS * tmax, sizeof(double));
+	snprintf(sub, sizeof sub,
+		 "%s; %s%s; median of %u samples of %g s, bars p10-p90; load "
+		 "%.2f; rsm/rwlock at 10%% puts %.2f, rsm/spinlock at 100%% "
+		 "puts %.2f",
+		 _rc_bench_cpu_model(),
+		 rc_topo_kind(topo) == RC_TOPO_REAL ? "this machine"
+						    : "layout ",
+		 rc_topo_kind(topo) == RC_TOPO_REAL ? "" : rc_topo_source(topo),
+		 o->repeat, o->duration, _rc_bench_load(), r90, r100);
+	s = x && y && lo && hi
+		    ? _rc_svg_open(path, (unsigned)(3 * panel_w),
+				   (unsigned)(90 + 2 * (panel_h + 30)),
+				   "rc_rsm: hash-map throughput against "
+				   "threads, per share of puts",
+				   sub)
+		    : NULL;
+	if (s == NULL) {
+		free(x);
+		free(y);
+		free(lo);
+		free(hi);
+		return -1;
+	}
+	for (unsigned m = 0; m < NMIXES; m++) {
+		double px = (m % 3) * panel_w,
+		       py = 70 + (m / 3) * (panel_h + 30);
+
+		for (int i = 0; i < NIMPLS; i++) {
+			unsigned n = 0;
+
+			for (unsigned q = 0; q < nm; q++) {
+				if (ms[q].impl != i || ms[q].mix != m ||
+				    !ms[q].mops.n)
+					continue;
+				x[i * tmax + n] = ms[q].threads;
+				y[i * tmax + n] = ms[q].mops.median;
+				lo[i * tmax + n] = ms[q].mops.p10;
+				hi[i * tmax + n] = ms[q].mops.p90;
+				n++;
+			}
+			series[i].name = impl_name[i];
+			series[i].n = n;
+			series[i].x = x + i * tmax;
+			series[i].y = y + i * tmax;
+			series[i].lo = lo + i * tmax;
+			series[i].hi = hi + i * tmax;
+			series[i].dash = i == IMPL_RSM ? 0 : 1;
+			series[i].color = (unsigned)i;
+		}
+		snprintf(title, sizeof title, "%u%% puts", mix_pct[m]);
+		_rc_svg_text(s, px + panel_w / 2, py + 12, 13, "middle", title);
+		_rc_svg_lines(s, px, py + 18, panel_w, panel_h - 18, "threads",
+			      "million operations per second", series, NIMPLS);
+	}
+	free(x);
+	free(y);
+	free(lo);
+	free(hi);
+	return _rc_svg_close(s);
+}
+
+int bench_rsm(int argc, char **argv)
+{
+	struct rc_bench_opts o = { .kind = "rsm",
+				   .duration = 0.05,
+				   .repeat = 3 };
+	unsigned *pus, tmax, nm = 0;
+	bool failed = false, pin_failed = false;
+	struct meas *ms;
+	struct worker *w;
+	struct cli_json j;
+	rc_topo_t *topo;
+	double rsm90, rw90, rsm100, spin100;
+	int rc;
+
+	rc = _rc_bench_parse(&o, argc, argv, rsm_help);
+	if (rc >= 0)
+		return rc;
+	topo = _rc_bench_topo(&o);
+	if (topo == NULL)
+		return CLI_EXIT_USAGE;
+	tmax = o.threads ? o.threads : rc_topo_npus(topo);
+	if (tmax > RC_RSM_MAX_NODE_THREADS * rc_topo_nnodes(topo))
+		tmax = RC_RSM_MAX_NODE_THREADS * rc_topo_nnodes(topo);
+	pus = calloc(tmax, sizeof(unsigned));
+	w = aligned_alloc(RC_BENCH_LINE, tmax * sizeof(struct worker));
+	ms = calloc(NIMPLS * NMIXES * tmax, sizeof(*ms));
+	if (!pus || !w || !ms) {
+		fprintf(stderr, "replicore bench rsm: out of memory\n");
+		free(pus);
+		free(w);
+		free(ms);
+		rc_topo_close(topo);
+		return CLI_EXIT_USAGE;
+	}
+	rc_topo_spread(topo, tmax, pus);
+	for (unsigned m = 0; m < NMIXES; m++)
+		for (int i = 0; i < NIMPLS; i++)
+			for (unsigned t = 1; t <= tmax; t++) {
+				ms[nm].impl = i;
+				ms[nm].mix = m;
+				ms[nm].threads = t;
+				nm++;
+			}
+	for (unsigned k = 0; k < nm; k++) {
+		struct meas *q = &ms[k];
+		unsigned got = 0;
+		double mops;
+
+		q->s = calloc(o.repeat, sizeof(double));
+		if (!q->s) {
+			failed = true;
+			continue;
+		}
+		_rc_bench_progress(&o, "%s, %u%% puts, %u thread%s",
+				   impl_name[q->impl], mix_pct[q->mix],
+				   q->threads, q->threads == 1 ? "" : "s");
+		(void)sample(topo, pus, q->threads, q->impl, mix_pct[q->mix],
+			     o.duration, w, &mops, &pin_failed);
+		for (unsigned s = 0; s < o.repeat; s++)
+			if (sample(topo, pus, q->threads, q->impl,
+				   mix_pct[q->mix], o.duration, w, &mops,
+				   &pin_failed) &&
+			    isfinite(mops))
+				q->s[got++] = mops;
+		if (got < o.repeat)
+			failed = true;
+		if (got > 0)
+			_rc_bench_stats(q->s, got, &q->mops);
+	}
+	_rc_bench_progress(&o, NULL);
+	rsm90 = find(ms, nm, IMPL_RSM, 1, tmax);
+	rw90 = find(ms, nm, IMPL_RW, 1, tmax);
+	rsm100 = find(ms, nm, IMPL_RSM, NMIXES - 1, tmax);
+	spin100 = find(ms, nm, IMPL_SPIN, NMIXES - 1, tmax);
+
+	if (o.json) {
+		_rc_bench_json_begin(&j, &o, topo, "ns");
+		cli_json_key(&j, "results");
+		cli_json_arr(&j);
+		for (unsigned k = 0; k < nm; k++) {
+			cli_json_obj(&j);
+			cli_json_kv_str(&j, "impl", impl_name[ms[k].impl]);
+			cli_json_kv_uint(&j, "update_pct", mix_pct[ms[k].mix]);
+			cli_json_kv_uint(&j, "threads", ms[k].threads);
+			cli_json_kv_uint(&j, "nodes_used",
+					 ms[k].threads < rc_topo_nnodes(topo)
+						 ? ms[k].threads
+						 : rc_topo_nnodes(topo));
+			cli_json_key(&j, "pus");
+			cli_json_arr(&j);
+			for (unsigned i = 0; i < ms[k].threads; i++)
+				cli_json_uint(&j, pus[i]);
+			cli_json_arr_end(&j);
+			cli_json_key(&j, "mops_per_s");
+			if (ms[k].mops.n)
+				_rc_bench_json_stats(&j, &ms[k].mops, ms[k].s);
+			else
+				cli_json_null(&j);
+			cli_json_obj_end(&j);
+		}
+		cli_json_arr_end(&j);
+		cli_json_key(&j, "rsm_targets");
+		cli_json_obj(&j);
+		cli_json_kv_uint(&j, "threads", tmax);
+		json_num(&j, "rsm_mops_10pct", rsm90);
+		json_num(&j, "rwlock_mops_10pct", rw90);
+		json_num(&j, "rsm_vs_rwlock_10pct", rsm90 / rw90);
+		cli_json_kv_double(&j, "rsm_vs_rwlock_10pct_target", 1.0);
+		json_num(&j, "rsm_mops_100pct", rsm100);
+		json_num(&j, "spinlock_mops_100pct", spin100);
+		json_num(&j, "rsm_vs_spinlock_100pct", rsm100 / spin100);
+		cli_json_kv_double(&j, "rsm_vs_spinlock_100pct_target",
+				   1 / 1.5);
+		cli_json_obj_end(&j);
+		_rc_bench_json_end(&j);
+	} else {
+		printf("rc_rsm hash map: Mops/s over all threads (medians of "
+		       "%u "
+		       "samples of %g s)\n",
+		       o.repeat, o.duration);
+		_rc_bench_print_machine(pus, tmax);
+		printf("\n%-9s %6s %7s %10s %16s\n", "impl", "puts", "threads",
+		       "Mops/s", "p10-p90");
+		for (unsigned k = 0; k < nm; k++) {
+			char sp[40];
+
+			snprintf(sp, sizeof sp, "%.2f-%.2f", ms[k].mops.p10,
+				 ms[k].mops.p90);
+			printf("%-9s %5u%% %7u %10.3f %16s\n",
+			       impl_name[ms[k].impl], mix_pct[ms[k].mix],
+			       ms[k].threads,
+			       ms[k].mops.n ? ms[k].mops.median : NAN, sp);
+		}
+		printf("\nat %u threads: rsm / rwlock at 10%% puts: %.2f "
+		       "(target >= 1); rsm / spinlock at 100%% puts: %.2f "
+		       "(target >= 0.67)\n",
+		       tmax, rsm90 / rw90, rsm100 / spin100);
+	}
+	if (o.plot != NULL && plot(o.plot, &o, topo, ms, nm, tmax, rsm90 / rw90,
+				   rsm100 / spin100) < 0) {
+		perror(o.plot);
+		failed = true;
+	}
+	for (unsigned k = 0; k < nm; k++)
+		free(ms[k].s);
+	free(ms);
+	free(w);
+	free(pus);
+	rc_topo_close(topo);
+	if (pin_failed)
+		fprintf(stderr, "replicore bench rsm: a thread could not be "
+				"pinned or registered\n");
+	return failed || pin_failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
+}

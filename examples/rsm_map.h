@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* rsm_map.h: a plain sequential hash map (open addressing), as an rc_rsm ops table. */
+#ifndef RC_EXAMPLE_RSM_MAP_H
+#define RC_EXAMPLE_RSM_MAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <replicore/rsm.h>
+
+/*
+ * Keys are 1..2^56-1, values any nonzero word (0 reads as absent). An
+ * operation word is the key shifted left by 8 over the operation code.
+ */
+enum { MAP_GET = 1, MAP_PUT = 2 };
+
+#define MAP_OP(code, key) (((uint64_t)(key) << 8) | (code))
+
+struct map {
+	uint64_t *keys, *vals;
+	size_t cap, n; /* cap a power of two; n live keys */
+};
+
+static size_t map_slot(const struct map *m, uint64_t key)
+{
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 17) & (m->cap - 1);
+
+	while (m->keys[i] != 0 && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static bool map_grow(struct map *m, size_t cap)
+{
+	struct map old = *m;
+
+	m->keys = calloc(cap, sizeof(uint64_t));
+	m->vals = calloc(cap, sizeof(uint64_t));
+	m->cap = cap;
+	if (!m->keys || !m->vals) {
+		free(m->keys);
+		free(m->vals);
+		*m = old;
+		return false;
+	}
+	for (size_t i = 0; i < old.cap; i++) {
+		size_t j = map_slot(m, old.keys[i]);
+
+		m->keys[j] = old.keys[i];
+		m->vals[j] = old.vals[i];
+	}
+	free(old.keys);
+	free(old.vals);
+	return true;
+}
+
+/* GET and PUT return the value before (0: absent). */
+static uint64_t map_apply(void *state, uint64_t op, uint64_t arg)
+{
+	struct map *m = state;
+	uint64_t key = op >> 8, old;
+	size_t i = map_slot(m, key);
+
+	old = m->keys[i] == key ? m->vals[i] : 0;
+	if ((op & 0xff) == MAP_GET)
+		return old;
+	if ((op & 0xff) == MAP_PUT && m->keys[i] == 0) {
+		if (4 * (m->n + 1) > 3 * m->cap && map_grow(m, 2 * m->cap))
+			i = map_slot(m, key);
+		m->n++;
+	}
+	m->keys[i] = key;
+	m->vals[i] = arg;
+	return old;
+}
+
+static bool map_is_read(uint64_t op)
+{
+	return (op & 0xff) == MAP_GET;
+}
+
+static void *map_init(void *arg, unsigned node)
+{
+	struct map *m = calloc(1, sizeof(*m));
+
+	(void)arg;
+	(void)node;
+	if (m && !map_grow(m, 64)) {
+		free(m);
+		m = NULL;
+	}
+	return m;
+}
+
+static void map_fini(void *state)
+{
+	struct map *m = state;
+
+	free(m->keys);
+	free(m->vals);
+	free(m);
+}
+
+static const struct rc_rsm_ops map_ops = { map_init, map_apply, map_is_read,
+					   map_fini };
+
+#endif /* RC_EXAMPLE_RSM_MAP_H */

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/* rsm_pq.h: a plain sequential priority queue (a binary min-heap), as an rc_rsm ops table. */
+#ifndef RC_EXAMPLE_RSM_PQ_H
+#define RC_EXAMPLE_RSM_PQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <replicore/rsm.h>
+
+enum { PQ_INSERT = 1, PQ_EXTRACT_MIN = 2, PQ_MIN = 3, PQ_SIZE = 4 };
+
+/* What EXTRACT_MIN and MIN return on an empty queue. */
+#define PQ_EMPTY UINT64_MAX
+
+struct pq {
+	uint64_t *h; /* h[0] is the least; h[i] <= h[2i+1], h[2i+2] */
+	size_t n, cap;
+};
+
+static void pq_swap(uint64_t *a, uint64_t *b)
+{
+	uint64_t t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static uint64_t pq_insert(struct pq *q, uint64_t v)
+{
+	size_t i;
+
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 16;
+		uint64_t *h = realloc(q->h, cap * sizeof(*h));
+
+		if (!h)
+			return 0;
+		q->h = h;
+		q->cap = cap;
+	}
+	for (i = q->n++, q->h[i] = v; i > 0 && q->h[(i - 1) / 2] > q->h[i];
+	     i = (i - 1) / 2)
+		pq_swap(&q->h[i], &q->h[(i - 1) / 2]);
+	return q->n;
+}
+
+static uint64_t pq_extract(struct pq *q)
+{
+	uint64_t min = q->h[0];
+	size_t i = 0;
+
+	q->h[0] = q->h[--q->n];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < q->n && q->h[l] < q->h[m])
+			m = l;
+		if (r < q->n && q->h[r] < q->h[m])
+			m = r;
+		if (m == i)
+			return min;
+		pq_swap(&q->h[i], &q->h[m]);
+		i = m;
+	}
+}
+
+/* INSERT returns the new size (0 when out of memory, nothing inserted). */
+static uint64_t pq_apply(void *state, uint64_t op, uint64_t arg)
+{
+	struct pq *q = state;
+
+	if (op == PQ_INSERT)
+		return pq_insert(q, arg);
+	if (op == PQ_SIZE)
+		return q->n;
+	if (q->n == 0)
+		return PQ_EMPTY;
+	return op == PQ_MIN ? q->h[0] : pq_extract(q);
+}
+
+static bool pq_is_read(uint64_t op)
+{
+	return op == PQ_MIN || op == PQ_SIZE;
+}
+
+static void *pq_init(void *arg, unsigned node)
+{
+	(void)arg;
+	(void)node;
+	return calloc(1, sizeof(struct pq));
+}
+
+static void pq_fini(void *state)
+{
+	struct pq *q = state;
+
+	free(q->h);
+	free(q);
+}
+
+static const struct rc_rsm_ops pq_ops = { pq_init, pq_apply, pq_is_read,
+					  pq_fini };
+
+#endif /* RC_EXAMPLE_RSM_PQ_H */

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/* replicore/rsm.h: a replicated state machine that makes a sequential data structure concurrent and NUMA-aware. */
+#ifndef REPLICORE_RSM_H
+#define REPLICORE_RSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <replicore/err.h>
+#include <replicore/log.h>
+#include <replicore/topo.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * rc_rsm follows Node Replication (Calciu, Sen, Balakrishnan, Aguilera,
+ * ASPLOS 2017). The user describes a sequential data structure by an ops
+ * table; the state machine keeps one replica of it per NUMA node of a
+ * layout (rc_topo), an operation log (replicore/log.h) shared by the
+ * nodes, and flat combining inside each node:
+ *
+ *   - An update is posted in the calling thread's slot of its node. One
+ *     thread of the node, the combiner, collects the node's posted
+ *     updates, appends them to the log as one batch, applies the log up
+ *     to and including the batch to the node's replica, and hands each
+ *     posted operation its result. The others wait for their result or
+ *     for the combiner's place.
+ *   - A read (ops->is_read) observes the log tail at its invocation,
+ *     waits until the node's replica has applied every entry below it
+ *     (becoming the combiner to catch it up if nobody is), and then runs
+ *     on the local replica under the replica's read lock, in parallel
+ *     with the node's other readers. Reads are linearizable.
+ *   - With RC_RSM_READ_SEQ (per rsm or per call) a read skips the
+ *     catch-up and runs on the local replica as it is: it sees the
+ *     caller's own earlier updates and never goes back in time, but may
+ *     miss updates that completed on other nodes. Such reads are
+ *     sequentially consistent, not linearizable.
+ *
+ * Every replica applies the same entries in the same order, so apply must
+ * be deterministic: its result and its effect depend only on the state
+ * and (op, arg).
+ *
+ * A node whose replica stops applying (its combiner stalls inside apply,
+ * say) stops the shared-memory log from reclaiming space: the log fills
+ * and every node's updates wait; with a bounded wait (rc_rsm_options
+ * .timeout_ns) they fail with -RC_ETIMEDOUT instead. Nodes that merely
+ * have no active thread do not stall anybody: a waiting appender applies
+ * the log to idle nodes' replicas itself.
+ *
+ * Concurrency: create and destroy are not concurrent with anything on
+ * the rsm. Any number of threads may register; each uses its own handle
+ * only (a handle is not shared). rc_rsm_execute() from different handles
+ * runs concurrently.
+ */
+typedef struct rc_rsm rc_rsm_t;
+typedef struct rc_rsm_handle rc_rsm_handle_t;
+
+/*
+ * The sequential data structure. Called by the state machine only, never
+ * concurrently on the same replica state except that several is_read
+ * operations may run apply at once (under the replica's read lock).
+ */
+struct rc_rsm_ops {
+	/*
+	 * Creates one replica's state (called once per node, by
+	 * rc_rsm_create, in node order). Returns NULL when out of memory.
+	 */
+	void *(*init)(void *init_arg, unsigned node);
+	/*
+	 * Performs op with arg on state and returns its result. For ops
+	 * where is_read is true, apply must not change state (several
+	 * readers may run it at once).
+	 */
+	uint64_t (*apply)(void *state, uint64_t op, uint64_t arg);
+	/* Whether op only reads. Pure: the same answer for the same op. */
+	bool (*is_read)(uint64_t op);
+	/* Frees one replica's state (may be NULL). */
+	void (*fini)(void *state);
+};
+
+/* Flags of struct rc_rsm_options and of rc_rsm_execute_flags(). */
+#define RC_RSM_READ_SEQ 0x1u /* reads skip the catch-up (not linearizable) */
+#define RC_RSM_PIN 0x2u	     /* register: pin the thread to its PU */
+
+/* A default log's capacity, and the most threads one node may register. */
+#define RC_RSM_LOG_CAPACITY 4096u
+#define RC_RSM_MAX_NODE_THREADS 64u
+
+struct rc_rsm_options {
+	/*
+	 * The log. NULL: the rsm creates a shared-memory log of
+	 * log_capacity entries (RC_RSM_LOG_CAPACITY when 0) and owns it.
+	 * Otherwise the caller's log, for rc_topo_nnodes(topo) nodes; it
+	 * must outlive the rsm, and the caller destroys it.
+	 */
+	rc_log_t *log;
+	size_t log_capacity;
+	/* Most threads that may register on one node; 0: the default. */
+	unsigned max_node_threads;
+	/* RC_RSM_READ_SEQ for every read. */
+	unsigned flags;
+	/* Bound on an update's wait for the log; 0: RC_LOG_FOREVER. */
+	uint64_t timeout_ns;
+};
+
+#define RC_RSM_OPTIONS_INITIALIZER \
+	{                          \
+		NULL, 0, 0, 0, 0   \
+	}
+
+/*
+ * Creates a state machine of ops over the layout topo (one replica per
+ * NUMA node of topo; a synthetic layout is mapped onto the machine's PUs,
+ * see replicore/topo.h), calling ops->init(init_arg, node) for each node.
+ * opts may be NULL (defaults). topo must outlive the rsm. Any thread;
+ * blocking (allocates). Returns 0, -RC_EINVAL (bad options, a log for
+ * another number of nodes), -RC_ENOMEM, or the log's creation error.
+ */
+int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
+		  const rc_topo_t *topo, const struct rc_rsm_options *opts,
+		  rc_err_t *err);
+
+/*
+ * Frees the rsm: calls ops->fini on each replica and destroys the log
+ * when the rsm created it. Every handle must have been unregistered and
+ * no thread may be using the rsm.
+ */
+void rc_rsm_destroy(rc_rsm_t *rsm);
+
+/*
+ * Registers the calling thread on the node holding logical PU pu of the
+ * layout (rc_topo_spread() gives PUs that spread threads over nodes
+ * first) and returns its handle. With RC_RSM_PIN in flags, also pins the
+ * thread to that PU (rc_topo_pin). Any thread, concurrently with other
+ * registrations and with operations; lock-free (claims a slot with a
+ * compare-and-swap) apart from pinning. Returns 0, -RC_EINVAL (pu out of
+ * range), -RC_EAGAIN (the node's slots are all taken) or the pinning
+ * error.
+ */
+int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
+		    rc_rsm_handle_t **out, rc_err_t *err);
+
+/* Gives back h's slot; h's owner, with no operation running. Wait-free. */
+void rc_rsm_unregister(rc_rsm_handle_t *h);
+
+/* The node (replica) h is bound to. */
+unsigned rc_rsm_handle_node(const rc_rsm_handle_t *h);
+
+/*
+ * Executes op with arg and returns its result; h's owner only. Updates
+ * and linearizable reads are linearizable; RC_RSM_READ_SEQ reads are
+ * sequentially consistent. Ordering: the operation's effect is ordered
+ * after everything the caller did before the call and before everything
+ * it does after (an update is published through the log's release/
+ * acquire; a read takes the replica's read lock, an acquire). Blocking:
+ * it may wait for the node's combiner, for log room and for other nodes'
+ * entries. When the rsm has a bounded wait and it runs out, the update
+ * did not take effect (shared-memory log) or is indeterminate (a log
+ * without RC_LOG_CAP_NOPARTIAL); rc_rsm_execute then returns UINT64_MAX:
+ * use rc_rsm_execute_flags to tell.
+ */
+uint64_t rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg);
+
+/*
+ * rc_rsm_execute with per-call flags (RC_RSM_READ_SEQ: this read only is
+ * sequential) and a status: writes the result to *result and returns 0,
+ * or returns -RC_ETIMEDOUT when the rsm's bounded wait ran out (as
+ * above; *result is untouched).
+ */
+int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
+			 unsigned flags, uint64_t *result);
+
+/*
+ * Applies every entry the log holds to every replica so all are equal.
+ * No operation may run concurrently (after the threads are joined).
+ * Blocking until the log's entries are readable. Returns 0.
+ */
+int rc_rsm_sync(rc_rsm_t *rsm);
+
+/*
+ * Replica node's state, for inspection after rc_rsm_sync() (no operation
+ * running). Wait-free.
+ */
+void *rc_rsm_replica(rc_rsm_t *rsm, unsigned node);
+
+unsigned rc_rsm_nnodes(const rc_rsm_t *rsm);
+rc_log_t *rc_rsm_log(rc_rsm_t *rsm);
+
+/*
+ * How many entries replica node has applied (an index of the log).
+ * Any thread; an acquire snapshot that may be stale at once.
+ */
+uint64_t rc_rsm_applied(const rc_rsm_t *rsm, unsigned node);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REPLICORE_RSM_H */

@@ -1,0 +1,708 @@
+/* SPDX-License-Identifier: MIT */
+/* rsm.c: the replicated state machine: a replica per node, a shared log, flat combining. */
+/*
+ * After Node Replication (Calciu, Sen, Balakrishnan, Aguilera, ASPLOS 2017).
+ *
+ * Each node n has a replica (the user's state), a combiner lock, a
+ * reader-writer lock over the replica, applied[n] (how many log entries
+ * the replica has applied) and one slot per registered thread. The
+ * reader-writer lock is distributed, as in NR: each thread's slot has
+ * its own reading flag on its own cache line, so readers of one node do
+ * not share a written line; the writer (always the node's combiner)
+ * raises the node's writer flag and waits for every reading flag to
+ * drop.
+ *
+ * Invariants.
+ *  (1) Replica n is the result of applying log entries 0..applied[n]-1 in
+ *      index order to the initial state. Only the holder of n's combiner
+ *      lock reads n's log cursor and applies entries, under the write
+ *      lock, then raises applied[n]; so every replica goes through the
+ *      same sequence of states.
+ *  (2) An update is linearized at its entry's place in the log: the
+ *      entry is ordered after the update's invocation (it is appended
+ *      after the owner posted it) and before its response (the owner gets
+ *      its result only once the combiner applied the entry), and its
+ *      result is the one every replica computes at that place.
+ *  (3) A linearizable read reads the log tail T at invocation and runs on
+ *      a replica with applied >= T: that state includes every update that
+ *      completed before the read began (log.h's tail contract), and only
+ *      updates ordered before the read's response. The read is linearized
+ *      at the moment of its apply, between the states of entries
+ *      applied-1 and applied; each such point is inside its interval.
+ *  (4) A sequential read (RC_RSM_READ_SEQ) runs on the replica as it is.
+ *      The replica includes the reader's own updates (the combiner applied
+ *      them before answering) and applied[n] only grows, so ordering every
+ *      operation by its log position (a read at its replica's applied)
+ *      respects each thread's program order: sequential consistency. It
+ *      need not respect real time across nodes.
+ *
+ * Results find their operations by tag: the combiner numbers its node's
+ * entries with a running counter, and whoever applies the node's log
+ * (the combiner itself, or its help callback while an append waits)
+ * matches entries of this node whose tag falls in the current batch.
+ *
+ * A node without active threads would hold the shared log's space
+ * forever; an appender that waits for room therefore drains idle nodes
+ * (those whose combiner lock it can take) as NR does for dormant
+ * replicas. A node whose combiner is stuck inside apply cannot be
+ * drained: the log fills and writers wait (rc_rsm_options.timeout_ns).
+ */
+#include <assert.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ck_pr.h>
+
+#include <replicore/rsm.h>
+
+#include "runtime/wait.h"
+
+#define RC_CACHELINE 64
+#define RSM_RBUF 64 /* entries one log read takes */
+
+enum slot_state {
+	SLOT_FREE = 0, /* no handle */
+	SLOT_IDLE,     /* a handle, no operation */
+	SLOT_POSTED,   /* an update waits for the combiner */
+	SLOT_DONE,     /* the combiner wrote result and status */
+};
+
+struct rsm_slot {
+	_Alignas(RC_CACHELINE) _Atomic unsigned state;
+	uint64_t op;
+	uint64_t arg;
+	uint64_t result;
+	int status;
+	/* the owner reads the replica: its share of the read lock */
+	_Alignas(RC_CACHELINE) _Atomic bool reading;
+};
+
+struct rsm_node {
+	_Alignas(RC_CACHELINE) _Atomic bool combining; /* combiner lock */
+	/* what a reader checks, on one line */
+	_Alignas(RC_CACHELINE) _Atomic uint64_t applied;
+	_Atomic bool writer; /* the write side of the replica's lock */
+	/* read-mostly */
+	_Alignas(RC_CACHELINE) void *state;
+	unsigned id;
+	_Atomic unsigned nslots; /* slots ever claimed (a high-water mark) */
+	struct rsm_slot *slots;
+	/* The combiner's own, under the combiner lock: */
+	struct rc_log_entry *ebuf; /* the batch */
+	uint64_t *idx;		   /* its indexes */
+	unsigned *bslot;	   /* batch position -> slot */
+	uint64_t *res;		   /* batch position -> result */
+	struct rc_log_entry rbuf[RSM_RBUF];
+	uint32_t seq;	 /* tag of the next entry this node appends */
+	uint32_t m_base; /* tag of the batch's first entry */
+	unsigned m_n;	 /* batch entries appended (matchable) */
+	unsigned m_got;	 /* of them, applied here */
+};
+
+struct rc_rsm {
+	const struct rc_rsm_ops *ops;
+	const rc_topo_t *topo;
+	rc_log_t *log;
+	bool own_log;
+	bool tail_cap;
+	unsigned flags;
+	unsigned nnodes;
+	unsigned slots_per_node;
+	uint64_t timeout_ns;
+	struct rsm_node *nodes;
+};
+
+struct rc_rsm_handle {
+	rc_rsm_t *rsm;
+	struct rsm_node *node;
+	struct rsm_slot *slot;
+};
+
+/*
+ * Waiting for a partner that is running: another node's appender about
+ * to stamp its entry, the node's combiner about to answer. Those waits
+ * last about one cache-line transfer, far shorter than the first backoff
+ * round of _rc_wait, so a few single pauses come first.
+ */
+#define RSM_SPINS 256
+
+struct rsm_wait {
+	unsigned spins;
+	struct _rc_wait w;
+};
+
+static void rsm_wait_init(struct rsm_wait *w)
+{
+	w->spins = 0;
+}
+
+static void rsm_wait_step(struct rsm_wait *w)
+{
+	if (w->spins < RSM_SPINS) {
+		ck_pr_stall();
+		if (++w->spins == RSM_SPINS)
+			_rc_wait_init(&w->w, UINT64_MAX);
+	} else {
+		_rc_wait_step(&w->w);
+	}
+}
+
+/* The combiner lock. Acquire on success: pairs with combiner_unlock, so
+ * the previous combiner's replica and cursor work happens before ours. */
+static bool combiner_trylock(struct rsm_node *nd)
+{
+	if (atomic_load_explicit(&nd->combining, memory_order_relaxed))
+		return false;
+	return !atomic_exchange_explicit(&nd->combining, true,
+					 memory_order_acquire);
+}
+
+static void combiner_unlock(struct rsm_node *nd)
+{
+	/* Release: pairs with the acquire exchange in combiner_trylock. */
+	atomic_store_explicit(&nd->combining, false, memory_order_release);
+}
+
+/*
+ * The replica's lock. Writer and readers run Dekker's protocol with
+ * seq_cst accesses: the writer stores writer = true then loads each
+ * reading flag; a reader stores its reading = true then loads writer; in
+ * the single order of seq_cst operations one of them sees the other.
+ * Only the node's combiner writes, so writers need no lock among
+ * themselves. The slots scanned are those claimed when the writer looks
+ * (nslots, seq_cst): a slot claimed later has its reader see writer set.
+ */
+static void replica_write_lock(struct rsm_node *nd)
+{
+	unsigned hw;
+
+	/* seq_cst: Dekker; pairs with the reader's seq_cst store and load
+	 * in replica_read_lock. */
+	atomic_store_explicit(&nd->writer, true, memory_order_seq_cst);
+	hw = atomic_load_explicit(&nd->nslots, memory_order_seq_cst);
+	for (unsigned i = 0; i < hw; i++) {
+		struct rsm_wait w;
+
+		rsm_wait_init(&w);
+		/* seq_cst (an acquire too): pairs with the reader's
+		 * release in replica_read_unlock, so its replica reads
+		 * happen before our writes. */
+		while (atomic_load_explicit(&nd->slots[i].reading,
+					    memory_order_seq_cst))
+			rsm_wait_step(&w);
+	}
+}
+
+static void replica_write_unlock(struct rsm_node *nd)
+{
+	/* Release: the replica writes happen before a reader's seq_cst
+	 * load of writer that sees false. */
+	atomic_store_explicit(&nd->writer, false, memory_order_release);
+}
+
+static void replica_read_lock(struct rsm_node *nd, struct rsm_slot *s)
+{
+	struct rsm_wait w;
+
+	rsm_wait_init(&w);
+	for (;;) {
+		/* seq_cst: Dekker with replica_write_lock (see above). */
+		atomic_store_explicit(&s->reading, true, memory_order_seq_cst);
+		/* seq_cst, an acquire of the last writer's release. */
+		if (!atomic_load_explicit(&nd->writer, memory_order_seq_cst))
+			return;
+		/* Relaxed: we have read nothing; the writer may go on. */
+		atomic_store_explicit(&s->reading, false, memory_order_relaxed);
+		while (atomic_load_explicit(&nd->writer, memory_order_relaxed))
+			rsm_wait_step(&w);
+	}
+}
+
+static void replica_read_unlock(struct rsm_slot *s)
+{
+	/* Release: pairs with the writer's load of reading. */
+	atomic_store_explicit(&s->reading, false, memory_order_release);
+}
+
+/*
+ * Applies n entries read from the log (the first at index first) to nd's
+ * replica and raises applied; matches results of nd's current batch.
+ * Under nd's combiner lock.
+ */
+static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
+			  unsigned n)
+{
+	const struct rc_rsm_ops *ops = rsm->ops;
+
+	replica_write_lock(nd);
+	for (unsigned i = 0; i < n; i++) {
+		const struct rc_log_entry *e = &nd->rbuf[i];
+		uint32_t k = e->tag - nd->m_base;
+		bool mine = e->origin == nd->id && k < nd->m_n;
+		uint64_t r;
+
+		/* Reads travel through the log only without a tail; only
+		 * their origin needs their result. */
+		if (!mine && !rsm->tail_cap && ops->is_read(e->op))
+			continue;
+		r = ops->apply(nd->state, e->op, e->arg);
+		if (mine) {
+			nd->res[k] = r;
+			nd->m_got++;
+		}
+	}
+	/* Release: pairs with the acquire loads of applied (readers,
+	 * rc_rsm_applied); the replica itself is under the write lock. */
+	atomic_store_explicit(&nd->applied, first + n, memory_order_release);
+	replica_write_unlock(nd);
+}
+
+/* Applies what the log has readable for nd now; returns how many. */
+static uint64_t drain(rc_rsm_t *rsm, struct rsm_node *nd)
+{
+	uint64_t first, total = 0;
+	unsigned n;
+
+	while ((n = rc_log_read(rsm->log, nd->id, &first, nd->rbuf, RSM_RBUF)) >
+	       0) {
+		apply_entries(rsm, nd, first, n);
+		total += n;
+	}
+	return total;
+}
+
+/* Applies entries until nd's replica has applied every entry below
+ * target, waiting for entries that are ordered but not yet readable. */
+static void advance(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t target)
+{
+	struct rsm_wait w;
+
+	rsm_wait_init(&w);
+	/* Relaxed: only the combiner (us) writes applied. */
+	while (atomic_load_explicit(&nd->applied, memory_order_relaxed) <
+	       target) {
+		if (drain(rsm, nd) == 0)
+			rsm_wait_step(&w);
+	}
+}
+
+/* Until every entry of the batch appended so far has been applied here. */
+static void advance_batch(rc_rsm_t *rsm, struct rsm_node *nd)
+{
+	struct rsm_wait w;
+
+	rsm_wait_init(&w);
+	while (nd->m_got < nd->m_n) {
+		if (drain(rsm, nd) == 0)
+			rsm_wait_step(&w);
+	}
+}
+
+struct help_ctx {
+	rc_rsm_t *rsm;
+	struct rsm_node *nd;
+};
+
+/* Called by a waiting append: applies the own node's readable entries,
+ * then those of every node whose combiner lock is free. */
+static void help(void *arg)
+{
+	struct help_ctx *h = arg;
+	rc_rsm_t *rsm = h->rsm;
+
+	drain(rsm, h->nd);
+	for (unsigned i = 0; i < rsm->nnodes; i++) {
+		struct rsm_node *o = &rsm->nodes[i];
+
+		if (o == h->nd || !combiner_trylock(o))
+			continue;
+		drain(rsm, o);
+		combiner_unlock(o);
+	}
+}
+
+/*
+ * The combiner's round: collects nd's posted operations, appends them,
+ * applies the log through them and hands back results. Under nd's
+ * combiner lock.
+ */
+static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
+{
+	unsigned hw, nb = 0, done = 0, chunk = rsm->log->max_batch;
+	struct help_ctx hc = { rsm, nd };
+	int rc = 0;
+
+	/* Acquire: slots claimed by rc_rsm_register are initialised. */
+	hw = atomic_load_explicit(&nd->nslots, memory_order_acquire);
+	for (unsigned i = 0; i < hw; i++) {
+		struct rsm_slot *s = &nd->slots[i];
+
+		/* Acquire: pairs with the owner's release of POSTED, so op
+		 * and arg are the posted ones. */
+		if (atomic_load_explicit(&s->state, memory_order_acquire) !=
+		    SLOT_POSTED)
+			continue;
+		nd->ebuf[nb].op = s->op;
+		nd->ebuf[nb].arg = s->arg;
+		nd->ebuf[nb].origin = nd->id;
+		nd->ebuf[nb].tag = nd->seq + nb;
+		nd->bslot[nb] = i;
+		nb++;
+	}
+	if (nb == 0)
+		return;
+	nd->m_base = nd->seq;
+	nd->m_n = 0;
+	nd->m_got = 0;
+	nd->seq += nb;
+	while (done < nb) {
+		unsigned k = nb - done < chunk ? nb - done : chunk;
+
+		rc = rc_log_append(rsm->log, nd->id, nd->ebuf + done, k,
+				   nd->idx + done, rsm->timeout_ns, help, &hc,
+				   NULL);
+		if (rc < 0)
+			break;
+		done += k;
+		nd->m_n = done;
+	}
+	advance_batch(rsm, nd);
+	nd->m_n = 0;
+	for (unsigned b = 0; b < nb; b++) {
+		struct rsm_slot *s = &nd->slots[nd->bslot[b]];
+
+		if (b < done) {
+			s->result = nd->res[b];
+			s->status = 0;
+		} else {
+			s->status = rc;
+		}
+		/* Release: publishes result and status; pairs with the
+		 * owner's acquire in exec_update. */
+		atomic_store_explicit(&s->state, SLOT_DONE,
+				      memory_order_release);
+	}
+}
+
+static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
+		       uint64_t *result)
+{
+	struct rsm_node *nd = h->node;
+	struct rsm_slot *s = h->slot;
+	struct rsm_wait w;
+	int st;
+
+	s->op = op;
+	s->arg = arg;
+	/* Release: publishes op and arg to the combiner's acquire. */
+	atomic_store_explicit(&s->state, SLOT_POSTED, memory_order_release);
+	rsm_wait_init(&w);
+	/* Acquire: pairs with the combiner's release of DONE. */
+	while (atomic_load_explicit(&s->state, memory_order_acquire) !=
+	       SLOT_DONE) {
+		if (combiner_trylock(nd)) {
+			combine(h->rsm, nd);
+			combiner_unlock(nd);
+			continue;
+		}
+		rsm_wait_step(&w);
+	}
+	st = s->status;
+	if (st == 0)
+		*result = s->result;
+	/* Relaxed: only the owner looks at an IDLE slot. */
+	atomic_store_explicit(&s->state, SLOT_IDLE, memory_order_relaxed);
+	return st;
+}
+
+static uint64_t exec_read(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
+			  bool seq)
+{
+	rc_rsm_t *rsm = h->rsm;
+	struct rsm_node *nd = h->node;
+	uint64_t t, r;
+
+	if (!seq) {
+		struct rsm_wait w;
+		int rc = rc_log_tail(rsm->log, &t);
+
+		assert(rc == 0);
+		(void)rc;
+		rsm_wait_init(&w);
+		/* Acquire: pairs with the release in apply_entries (the
+		 * read lock below orders the replica reads anyway). */
+		while (atomic_load_explicit(&nd->applied,
+					    memory_order_acquire) < t) {
+			if (combiner_trylock(nd)) {
+				advance(rsm, nd, t);
+				combiner_unlock(nd);
+				break;
+			}
+			rsm_wait_step(&w);
+		}
+	}
+	replica_read_lock(nd, h->slot);
+	r = rsm->ops->apply(nd->state, op, arg);
+	replica_read_unlock(h->slot);
+	return r;
+}
+
+int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
+			 unsigned flags, uint64_t *result)
+{
+	rc_rsm_t *rsm = h->rsm;
+
+	if (rsm->ops->is_read(op)) {
+		bool seq = ((flags | rsm->flags) & RC_RSM_READ_SEQ) != 0;
+
+		if (seq || rsm->tail_cap) {
+			*result = exec_read(h, op, arg, seq);
+			return 0;
+		}
+	}
+	return exec_update(h, op, arg, result);
+}
+
+uint64_t rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
+{
+	uint64_t r = UINT64_MAX;
+
+	(void)rc_rsm_execute_flags(h, op, arg, 0, &r);
+	return r;
+}
+
+static void free_nodes(rc_rsm_t *rsm)
+{
+	for (unsigned i = 0; i < rsm->nnodes; i++) {
+		struct rsm_node *nd = &rsm->nodes[i];
+
+		if (nd->state && rsm->ops->fini)
+			rsm->ops->fini(nd->state);
+		free(nd->slots);
+		free(nd->ebuf);
+		free(nd->idx);
+		free(nd->bslot);
+		free(nd->res);
+	}
+	free(rsm->nodes);
+}
+
+int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
+		  const rc_topo_t *topo, const struct rc_rsm_options *opts,
+		  rc_err_t *err)
+{
+	struct rc_rsm_options def = RC_RSM_OPTIONS_INITIALIZER;
+	rc_rsm_t *rsm;
+	unsigned nnodes;
+	int rc;
+
+	*out = NULL;
+	if (!opts)
+		opts = &def;
+	if (!ops || !ops->init || !ops->apply || !ops->is_read || !topo)
+		return rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
+				  "an ops table with init, apply and is_read, "
+				  "and a topology are required");
+	nnodes = rc_topo_nnodes(topo);
+	if (nnodes == 0)
+		nnodes = 1;
+	if (opts->log && rc_log_nnodes(opts->log) != nnodes)
+		return rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
+				  "the %s log has %u nodes, the layout %u",
+				  rc_log_name(opts->log),
+				  rc_log_nnodes(opts->log), nnodes);
+	if (opts->max_node_threads > 4096)
+		return rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
+				  "max_node_threads %u, expected 0..4096",
+				  opts->max_node_threads);
+	rsm = calloc(1, sizeof(*rsm));
+	if (!rsm)
+		return rc_err_set(err, RC_ENOMEM, "rsm", 0, 0, "out of memory");
+	rsm->ops = ops;
+	rsm->topo = topo;
+	rsm->flags = opts->flags;
+	rsm->nnodes = nnodes;
+	rsm->slots_per_node = opts->max_node_threads ? opts->max_node_threads
+						     : RC_RSM_MAX_NODE_THREADS;
+	rsm->timeout_ns = opts->timeout_ns ? opts->timeout_ns : RC_LOG_FOREVER;
+	if (opts->log) {
+		rsm->log = opts->log;
+	} else {
+		rc = rc_log_shm_create(&rsm->log, nnodes,
+				       opts->log_capacity ? opts->log_capacity
+							  : RC_RSM_LOG_CAPACITY,
+				       err);
+		if (rc < 0) {
+			free(rsm);
+			return rc;
+		}
+		rsm->own_log = true;
+	}
+	rsm->tail_cap = (rc_log_caps(rsm->log) & RC_LOG_CAP_TAIL) != 0;
+	rsm->nodes =
+		aligned_alloc(RC_CACHELINE, nnodes * sizeof(struct rsm_node));
+	if (!rsm->nodes)
+		goto nomem;
+	memset(rsm->nodes, 0, nnodes * sizeof(struct rsm_node));
+	for (unsigned i = 0; i < nnodes; i++) {
+		struct rsm_node *nd = &rsm->nodes[i];
+		unsigned m = rsm->slots_per_node;
+
+		nd->id = i;
+		atomic_init(&nd->combining, false);
+		atomic_init(&nd->applied, 0);
+		atomic_init(&nd->nslots, 0);
+		atomic_init(&nd->writer, false);
+		nd->slots = aligned_alloc(RC_CACHELINE,
+					  m * sizeof(struct rsm_slot));
+		nd->ebuf = calloc(m, sizeof(*nd->ebuf));
+		nd->idx = calloc(m, sizeof(*nd->idx));
+		nd->bslot = calloc(m, sizeof(*nd->bslot));
+		nd->res = calloc(m, sizeof(*nd->res));
+		if (!nd->slots || !nd->ebuf || !nd->idx || !nd->bslot ||
+		    !nd->res)
+			goto nomem;
+		memset(nd->slots, 0, m * sizeof(struct rsm_slot));
+		for (unsigned k = 0; k < m; k++) {
+			atomic_init(&nd->slots[k].state, SLOT_FREE);
+			atomic_init(&nd->slots[k].reading, false);
+		}
+		nd->state = ops->init(init_arg, i);
+		if (!nd->state)
+			goto nomem;
+	}
+	*out = rsm;
+	return 0;
+nomem:
+	if (rsm->nodes)
+		free_nodes(rsm);
+	if (rsm->own_log)
+		rc_log_destroy(rsm->log);
+	free(rsm);
+	return rc_err_set(err, RC_ENOMEM, "rsm", 0, 0, "out of memory");
+}
+
+void rc_rsm_destroy(rc_rsm_t *rsm)
+{
+	if (!rsm)
+		return;
+	free_nodes(rsm);
+	if (rsm->own_log)
+		rc_log_destroy(rsm->log);
+	free(rsm);
+}
+
+int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
+		    rc_rsm_handle_t **out, rc_err_t *err)
+{
+	struct rc_topo_pu info;
+	struct rsm_node *nd;
+	rc_rsm_handle_t *h;
+	int rc;
+
+	*out = NULL;
+	if (rc_topo_pu(rsm->topo, pu, &info) < 0)
+		return rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
+				  "PU %u is not in the layout (0..%u)", pu,
+				  rc_topo_npus(rsm->topo) - 1);
+	nd = &rsm->nodes[info.node < rsm->nnodes ? info.node : 0];
+	if (flags & RC_RSM_PIN) {
+		rc = rc_topo_pin(rsm->topo, pu, err);
+		if (rc < 0)
+			return rc;
+	}
+	h = malloc(sizeof(*h));
+	if (!h)
+		return rc_err_set(err, RC_ENOMEM, "rsm", 0, 0, "out of memory");
+	for (unsigned i = 0; i < rsm->slots_per_node; i++) {
+		unsigned expect = SLOT_FREE, hw;
+
+		/* Acquire: a slot given back by rc_rsm_unregister is free
+		 * of its former owner's accesses; pairs with its release. */
+		if (!atomic_compare_exchange_strong_explicit(
+			    &nd->slots[i].state, &expect, SLOT_IDLE,
+			    memory_order_acquire, memory_order_relaxed))
+			continue;
+		/* seq_cst: publishes the claimed slot to combiners (their
+		 * acquire) and orders it before this thread's first
+		 * reading flag for replica_write_lock's scan. */
+		hw = atomic_load_explicit(&nd->nslots, memory_order_relaxed);
+		while (hw < i + 1 &&
+		       !atomic_compare_exchange_weak_explicit(
+			       &nd->nslots, &hw, i + 1, memory_order_seq_cst,
+			       memory_order_relaxed))
+			;
+		h->rsm = rsm;
+		h->node = nd;
+		h->slot = &nd->slots[i];
+		*out = h;
+		return 0;
+	}
+	free(h);
+	return rc_err_set(err, RC_EAGAIN, "rsm", 0, 0,
+			  "node %u has all its %u thread slots taken", nd->id,
+			  rsm->slots_per_node);
+}
+
+void rc_rsm_unregister(rc_rsm_handle_t *h)
+{
+	if (!h)
+		return;
+	/* Release: the slot's last use happens before its next claim. */
+	atomic_store_explicit(&h->slot->state, SLOT_FREE, memory_order_release);
+	free(h);
+}
+
+unsigned rc_rsm_handle_node(const rc_rsm_handle_t *h)
+{
+	return h->node->id;
+}
+
+int rc_rsm_sync(rc_rsm_t *rsm)
+{
+	uint64_t target = 0;
+
+	if (rsm->tail_cap) {
+		int rc = rc_log_tail(rsm->log, &target);
+
+		assert(rc == 0);
+		(void)rc;
+	}
+	for (unsigned i = 0; i < rsm->nnodes; i++) {
+		struct rsm_node *nd = &rsm->nodes[i];
+		uint64_t a;
+
+		drain(rsm, nd);
+		a = atomic_load_explicit(&nd->applied, memory_order_relaxed);
+		if (a > target)
+			target = a;
+	}
+	for (unsigned i = 0; i < rsm->nnodes; i++)
+		advance(rsm, &rsm->nodes[i], target);
+	return 0;
+}
+
+void *rc_rsm_replica(rc_rsm_t *rsm, unsigned node)
+{
+	assert(node < rsm->nnodes);
+	return rsm->nodes[node].state;
+}
+
+unsigned rc_rsm_nnodes(const rc_rsm_t *rsm)
+{
+	return rsm->nnodes;
+}
+
+rc_log_t *rc_rsm_log(rc_rsm_t *rsm)
+{
+	return rsm->log;
+}
+
+uint64_t rc_rsm_applied(const rc_rsm_t *rsm, unsigned node)
+{
+	assert(node < rsm->nnodes);
+	/* Acquire: pairs with the release in apply_entries. */
+	return atomic_load_explicit(&rsm->nodes[node].applied,
+				    memory_order_acquire);
+}
