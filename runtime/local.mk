@@ -13,7 +13,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/paxos.c \
 	%reldir%/paxos_check.c \
 	%reldir%/paxos_sim.c \
-	%reldir%/paxos_thread.c
+	%reldir%/paxos_thread.c \
+	%reldir%/log_paxos.c
 
 noinst_HEADERS += \
 	%reldir%/tsan.h \

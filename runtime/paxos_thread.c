@@ -372,10 +372,11 @@ int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
 	e->cmd = *c;
 	e->cmd.pad = 0;
 	/* relaxed: a unique number is all it gives; the send publishes it */
-	e->cmd.id = RC_PAXOS_ID(
-		node, atomic_fetch_add_explicit(&p->node[node].seq, 1,
-						memory_order_relaxed) +
-			      1);
+	if (!c->id)
+		e->cmd.id = RC_PAXOS_ID(
+			node, atomic_fetch_add_explicit(&p->node[node].seq, 1,
+							memory_order_relaxed) +
+				      1);
 	if (id)
 		*id = e->cmd.id;
 	if (p->check) {

@@ -119,3 +119,8 @@ tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh
 EXTRA_DIST += tests/unit/test_paxos_cli.sh
+# The Paxos log backend: the log contract, and the hash map over rc_rsm
+# serving with a stalled node where the shared-memory log blocks.
+check_PROGRAMS += tests/unit/test_log_paxos
+tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_log_paxos

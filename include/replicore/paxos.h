@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include <replicore/err.h>
+#include <replicore/log.h>
 #include <replicore/topo.h>
 
 #ifdef __cplusplus
@@ -268,10 +269,12 @@ void rc_paxos_destroy(rc_paxos_t *p);
 
 /*
  * Submits a command with c's payload (op, arg, tag) at node `node`; its id
- * (a new one, c->id is ignored) is written to *id when id is not NULL. Any
- * thread, any number at once. Blocking only while the node's inbox is full
- * (the send is a release that pairs with the node's acquire receive).
- * Returns 0, -RC_EINVAL, -RC_ENOMEM, or -RC_EAGAIN when the node crashed.
+ * is written to *id when id is not NULL: c->id when not 0 (then the caller
+ * alone numbers that node's commands, RC_PAXOS_ID(node, seq) with seqs it
+ * never reuses), else a new one. Any thread, any number at once. Blocking
+ * only while the node's inbox is full (the send is a release that pairs
+ * with the node's acquire receive). Returns 0, -RC_EINVAL, -RC_ENOMEM, or
+ * -RC_EAGAIN when the node crashed.
  */
 int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
 		     uint64_t *id);
@@ -317,6 +320,31 @@ void rc_paxos_stop(rc_paxos_t *p);
 /* Sums of the nodes' counters (after rc_paxos_stop()). */
 void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
 		    struct rc_paxos_node_stats *s);
+
+/*
+ * The Paxos backend of the operation log (replicore/log.h): node i of the
+ * log is node i of a threaded group created from opts (NULL: defaults of
+ * 1 ms heartbeats, 20 ms election timeouts, batches of 64; opts->cfg.nodes
+ * is set to nnodes; opts->deliver must be NULL). An append proposes its
+ * entries at its node and returns once that node delivered them; indexes
+ * are positions in the delivered order, the same at every node. Each node
+ * keeps its own copy of the entries it has not consumed, so a stalled
+ * consumer holds back nobody (its copy grows in memory without bound), and
+ * consensus goes on while a majority of the Paxos nodes runs. Capabilities:
+ * RC_LOG_CAP_TAIL (the largest count delivered at any node); not
+ * RC_LOG_CAP_NOPARTIAL: a timed-out append's entries may still be ordered.
+ * capacity is 0, max_batch 256. Appends and reads follow log.h's rules;
+ * an append blocks (mutex, bounded wait) until its node delivered the
+ * batch. Blocking create (threads). Returns 0 or -RC_E*.
+ */
+int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
+			const struct rc_paxos_opts *opts, rc_err_t *err);
+
+/*
+ * The group under a Paxos log (to stall or crash its nodes), or NULL when
+ * log is another backend. Any thread.
+ */
+rc_paxos_t *rc_log_paxos_group(rc_log_t *log);
 
 #ifdef __cplusplus
 }
