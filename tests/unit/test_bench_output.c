@@ -144,6 +144,10 @@ int main(void)
 	static const char *const mem_labels[] = {
 		"million operations per second", "plain", "causal", NULL
 	};
+	static const char *const paxos_labels[] = { "commits per second",
+						    "p99 append latency (us)",
+						    "batch (entries)",
+						    "paxos, 5 nodes", NULL };
 	const char *b = getenv("RC_BIN"), *s = getenv("RC_SRCDIR");
 	const char *dur = getenv("RC_BENCH_TEST_DURATION");
 	char args[2048], path[1200], *text, err[600];
@@ -283,6 +287,24 @@ int main(void)
 	ok(v != NULL && bj_get(v, "targets") != NULL, "mem: the targets");
 	bj_free(v);
 	check_svg("mem.svg", mem_labels, "mem");
+
+	/* paxos: 2 logs x with/without a stalled minority x 3, 5 nodes x
+	 * batches 1, 8, 32 */
+	snprintf(args, sizeof args,
+		 "paxos --json --duration %s --repeat 1 --plot '%s/paxos.svg'",
+		 dur, dir);
+	st = run(args);
+	is(st, 0, "paxos --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("paxos", "paxos");
+	is(nresults(v), 24,
+	   "paxos: shm and paxos logs x 3, 5 nodes x batch 1, 8, 32 x "
+	   "with and without a stalled minority");
+	ok(v != NULL && bj_get(v, "baseline") != NULL,
+	   "paxos: the published figures beside");
+	bj_free(v);
+	check_svg("paxos.svg", paxos_labels, "paxos");
 
 	/* human-readable output */
 	text = NULL;
