@@ -522,6 +522,7 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		}
 	}
 	res->time = s->now;
+	res->at_live = expect;
 	{
 		char why[256];
 		unsigned v = _rc_pxcheck_final(s->check, live, &res->committed,

@@ -208,6 +208,7 @@ struct rc_paxos_sim_opts {
 /* What a simulation did and found. */
 struct rc_paxos_sim_result {
 	uint64_t committed;   /* commands delivered by every live node */
+	uint64_t at_live;     /* commands submitted at nodes that never crash */
 	uint64_t slots;	      /* slots delivered by every live node */
 	uint64_t ballots;     /* phase 1 started, all nodes */
 	uint64_t leaderships; /* phase 1 won, all nodes */
