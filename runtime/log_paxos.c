@@ -18,6 +18,11 @@
  * bound, in memory) while the others go on, and consensus needs only a
  * majority of Paxos nodes, so a stalled or crashed minority stops nobody.
  *
+ * A waiting append calls its help function, which may read the appending
+ * node's own copy; that copy then stops at the batch's first delivered
+ * entry until the append returns, so the batch is consumed after its
+ * indexes are known, as with the shared-memory log.
+ *
  * Tail: an append returns once its entries are delivered at its node, so
  * their indexes are below that node's count; every index below any node's
  * count holds a chosen entry. The largest count is therefore a tail in the
@@ -54,6 +59,12 @@ struct lp_node {
 	uint64_t first, last; /* ids of the batch; 0: none */
 	uint64_t *idx;
 	unsigned remaining;
+	/*
+	 * The index of the batch's first delivered entry while the append
+	 * waits, else UINT64_MAX: this node's reads stop there, so a help
+	 * function does not consume the batch before the append returns.
+	 */
+	_Atomic uint64_t hold_from;
 	uint64_t seq; /* the appender's */
 };
 
@@ -103,6 +114,14 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 			    cmds[i].id <= nd->last) {
 				nd->idx[cmds[i].id - nd->first] = c;
 				nd->remaining--;
+				/* relaxed: published by the count release
+				 * below, read after the count acquire */
+				if (c <
+				    atomic_load_explicit(&nd->hold_from,
+							 memory_order_relaxed))
+					atomic_store_explicit(
+						&nd->hold_from, c,
+						memory_order_relaxed);
 			}
 			pthread_mutex_unlock(&nd->lock);
 		}
@@ -127,6 +146,8 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 	bool oom;
 
 	pthread_mutex_lock(&nd->lock);
+	/* relaxed: this thread's own reads are the ones it stops */
+	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
 	nd->first = first;
 	nd->last = first + n - 1;
 	nd->idx = idx;
@@ -141,6 +162,9 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 		if (rc < 0) {
 			pthread_mutex_lock(&nd->lock);
 			nd->remaining = 0;
+			/* relaxed: as at the end of the wait below */
+			atomic_store_explicit(&nd->hold_from, UINT64_MAX,
+					      memory_order_relaxed);
 			pthread_mutex_unlock(&nd->lock);
 			return rc_err_set(err, -rc, "log", 0, 0,
 					  "paxos node %u takes no command: %s",
@@ -155,7 +179,7 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 		/* relaxed: a flag; a late sight only delays the error */
 		oom = atomic_load_explicit(&nd->oom, memory_order_relaxed);
 		if (left == 0)
-			return 0;
+			break;
 		if (oom)
 			break;
 		if (help)
@@ -166,6 +190,9 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 	pthread_mutex_lock(&nd->lock);
 	left = nd->remaining;
 	nd->remaining = 0;
+	/* relaxed: the batch is the caller's again; the lock orders it
+	 * before later deliveries */
+	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
 	pthread_mutex_unlock(&nd->lock);
 	if (left == 0)
 		return 0;
@@ -203,8 +230,13 @@ static unsigned lp_read(rc_log_t *log, unsigned node, uint64_t *first,
 	uint64_t c = atomic_load_explicit(&nd->cursor, memory_order_relaxed);
 	/* acquire: pairs with the release in lp_deliver */
 	uint64_t end = atomic_load_explicit(&nd->count, memory_order_acquire);
+	/* relaxed: written before the count release we acquired above */
+	uint64_t hold =
+		atomic_load_explicit(&nd->hold_from, memory_order_relaxed);
 	unsigned n = 0;
 
+	if (hold < end)
+		end = hold;
 	*first = c;
 	while (n < max && c + n < end) {
 		uint64_t i = c + n;
@@ -293,6 +325,7 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 	memset(l->node, 0, nnodes * sizeof *l->node);
 	for (unsigned i = 0; i < nnodes; i++) {
 		pthread_mutex_init(&l->node[i].lock, NULL);
+		atomic_init(&l->node[i].hold_from, UINT64_MAX);
 		l->node[i].chunk =
 			calloc(LP_MAXCHUNKS, sizeof *l->node[i].chunk);
 		if (!l->node[i].chunk) {

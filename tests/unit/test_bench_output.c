@@ -303,6 +303,9 @@ int main(void)
 	   "with and without a stalled minority");
 	ok(v != NULL && bj_get(v, "baseline") != NULL,
 	   "paxos: the published figures beside");
+	ok(v != NULL && bj_get(v, "map") != NULL &&
+		   bj_get(v, "map")->t == BJ_ARR && bj_get(v, "map")->n == 4,
+	   "paxos: the hash map over each log, node 1 up and stalled");
 	bj_free(v);
 	check_svg("paxos.svg", paxos_labels, "paxos");
 
