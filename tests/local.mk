@@ -97,7 +97,7 @@ check_PROGRAMS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
 tests_unit_test_paxos_sim_LDADD = $(RC_TEST_LDADD)
 tests_regression_test_paxos_sims_SOURCES = tests/unit/test_paxos_sim.c
 tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DPX_FUZZ_ONLY -DPX_DEFAULT_SIMS=5000
+	-DPX_FUZZ_ONLY -DPX_DEFAULT_SIMS=5000 -DPX_FIRST_SEED=1000001
 tests_regression_test_paxos_sims_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_paxos_broken_SOURCES = tests/unit/test_paxos_broken.c \
 	runtime/paxos.c runtime/paxos_check.c runtime/paxos_sim.c
@@ -105,7 +105,8 @@ tests_unit_test_paxos_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_PHASE1
 tests_unit_test_paxos_broken_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/paxos_fuzz.h
-TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken
+TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
+	tests/regression/test_paxos_sims
 REGTESTS += tests/regression/test_paxos_sims
 check_PROGRAMS += tests/unit/test_paxos_threads
 tests_unit_test_paxos_threads_LDADD = $(RC_TEST_LDADD)
