@@ -123,7 +123,7 @@ struct rc_paxos_node {
 	/* the message being built */
 	char *buf;
 	uint64_t buf_len, buf_cap;
-	bool oom;
+	bool oom, buf_bad;
 	/* counters */
 	uint64_t elections, leaderships, sent, conflicts;
 };
@@ -255,7 +255,11 @@ static struct px_slot *slot_at(struct rc_paxos_node *n, uint64_t s)
 	return &n->slot[s];
 }
 
-static void buf_reserve(struct rc_paxos_node *n, uint64_t more)
+/*
+ * Room for more bytes in the message being built; false without memory,
+ * and the message is then not sent (a loss the protocol tolerates).
+ */
+static bool buf_reserve(struct rc_paxos_node *n, uint64_t more)
 {
 	if (n->buf_len + more > n->buf_cap) {
 		uint64_t nc = n->buf_cap ? n->buf_cap : 1024;
@@ -266,11 +270,13 @@ static void buf_reserve(struct rc_paxos_node *n, uint64_t more)
 		nb = realloc(n->buf, nc);
 		if (!nb) {
 			n->oom = true;
-			abort();
+			n->buf_bad = true;
+			return false;
 		}
 		n->buf = nb;
 		n->buf_cap = nc;
 	}
+	return true;
 }
 
 static struct rc_paxos_msg *mb_begin(struct rc_paxos_node *n, uint32_t type,
@@ -279,7 +285,9 @@ static struct rc_paxos_msg *mb_begin(struct rc_paxos_node *n, uint32_t type,
 	struct rc_paxos_msg *m;
 
 	n->buf_len = 0;
-	buf_reserve(n, sizeof *m);
+	n->buf_bad = false;
+	if (!buf_reserve(n, sizeof *m))
+		return NULL;
 	m = (struct rc_paxos_msg *)n->buf;
 	memset(m, 0, sizeof *m);
 	m->type = type;
@@ -297,7 +305,8 @@ static void mb_ent(struct rc_paxos_node *n, uint64_t slot, uint64_t ballot,
 	uint64_t sz = sizeof(struct px_ent) + k * sizeof(struct rc_paxos_cmd);
 	struct px_ent *e;
 
-	buf_reserve(n, sz);
+	if (n->buf_bad || !buf_reserve(n, sz))
+		return;
 	e = (struct px_ent *)(n->buf + n->buf_len);
 	e->slot = slot;
 	e->ballot = ballot;
@@ -319,7 +328,11 @@ static struct rc_paxos_msg *mb_msg(struct rc_paxos_node *n)
 
 static void send_to(struct rc_paxos_node *n, unsigned to)
 {
-	struct rc_paxos_msg *m = mb_msg(n);
+	struct rc_paxos_msg *m;
+
+	if (n->buf_bad)
+		return;
+	m = mb_msg(n);
 
 	if (to == n->id) {
 		struct rc_paxos_msg *c = malloc(m->size);
@@ -740,10 +753,10 @@ static void on_catchup(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 		end = n->delivered;
 	if (m->slot >= end)
 		return;
-	mb_begin(n, PX_DECIDE, n->max_seen, m->slot);
 	/* Not from the leader's ballot unless this node leads. */
-	if (n->role != LEADER)
-		((struct rc_paxos_msg *)n->buf)->ballot = 0;
+	if (!mb_begin(n, PX_DECIDE, n->role == LEADER ? n->max_seen : 0,
+		      m->slot))
+		return;
 	for (uint64_t s = m->slot; s < end; s++)
 		mb_ent(n, s, 0, n->slot[s].dec->cmd, n->slot[s].dec->n);
 	send_to(n, m->from);

@@ -318,7 +318,7 @@ unsigned rc_paxos_verify(rc_paxos_t *p, char *why, size_t len);
 /* Stops and joins the node threads; the counters stay readable. */
 void rc_paxos_stop(rc_paxos_t *p);
 
-/* Sums of the nodes' counters (after rc_paxos_stop()). */
+/* Node node's counters (after rc_paxos_stop()). */
 void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
 		    struct rc_paxos_node_stats *s);
 
