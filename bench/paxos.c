@@ -12,7 +12,7 @@
 #include <replicore/rsm.h>
 
 #include "bench/bench.h"
-#include "examples/rsm_map.h"
+#include "examples/rsm_map_stall.h"
 
 /*
  * Both backends through the rc_log interface: one appender (node 0's)
@@ -48,6 +48,26 @@ static const char *const log_name[] = { "shm", "paxos" };
 #define NN (sizeof node_counts / sizeof node_counts[0])
 #define NB (sizeof batches / sizeof batches[0])
 #define NCONF (NLOGS * NN * NB * 2)
+
+/*
+ * A Paxos log of n nodes pinned on topo: 1 ms heartbeats, 50 ms election
+ * timeouts, 100 ms retries, batches and windows of 64.
+ */
+static int paxos_log(rc_log_t **log, unsigned n, const rc_topo_t *topo,
+		     rc_err_t *err)
+{
+	struct rc_paxos_opts o;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o.cfg.heartbeat = 1000000;
+	o.cfg.election = 50000000;
+	o.cfg.retry = 100000000;
+	o.cfg.batch = 64;
+	o.cfg.window = 64;
+	o.topo = topo;
+	return rc_log_paxos_create(log, n, &o, err);
+}
 
 struct consumer {
 	_Alignas(RC_BENCH_LINE) rc_log_t *log;
@@ -111,21 +131,10 @@ static bool run_sample(const rc_topo_t *topo, int which, unsigned nodes,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (which == LOG_SHM) {
+	if (which == LOG_SHM)
 		rc = rc_log_shm_create(&log, nodes, SHM_CAPACITY, &err);
-	} else {
-		struct rc_paxos_opts o;
-
-		memset(&o, 0, sizeof o);
-		o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
-		o.cfg.heartbeat = 1000000;
-		o.cfg.election = 50000000;
-		o.cfg.retry = 100000000;
-		o.cfg.batch = 64;
-		o.cfg.window = 64;
-		o.topo = topo;
-		rc = rc_log_paxos_create(&log, nodes, &o, &err);
-	}
+	else
+		rc = paxos_log(&log, nodes, topo, &err);
 	if (rc < 0) {
 		rc_err_print(&err, stderr);
 		return false;
@@ -193,62 +202,6 @@ static bool run_sample(const rc_topo_t *topo, int which, unsigned nodes,
 
 #define MAP_LAYOUT "numa:3 core:1 pu:1"
 #define MAP_KEYS 1024
-enum { MAP_STALL = 3 };
-
-struct smap {
-	struct map *m;
-	unsigned node;
-};
-
-static _Alignas(RC_BENCH_LINE) _Atomic bool map_hold, map_in_stall;
-
-static void *smap_init(void *arg, unsigned node)
-{
-	struct smap *s = calloc(1, sizeof *s);
-
-	if (s) {
-		s->m = map_init(arg, node);
-		s->node = node;
-	}
-	if (s && !s->m) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
-static uint64_t smap_apply(void *state, uint64_t op, uint64_t arg)
-{
-	struct smap *s = state;
-
-	if ((op & 0xff) == MAP_STALL) {
-		/* seq_cst: a handshake with the driver, not measured */
-		if (s->node == 1) {
-			atomic_store(&map_in_stall, true);
-			while (atomic_load(&map_hold))
-				sched_yield();
-		}
-		return 0;
-	}
-	return map_apply(s->m, op, arg);
-}
-
-static bool smap_is_read(uint64_t op)
-{
-	return map_is_read(op);
-}
-
-static void smap_fini(void *state)
-{
-	struct smap *s = state;
-
-	map_fini(s->m);
-	free(s);
-}
-
-static const struct rc_rsm_ops smap_ops = { smap_init, smap_apply, smap_is_read,
-					    smap_fini };
-
 struct map_worker {
 	_Alignas(RC_BENCH_LINE) rc_rsm_handle_t *h;
 	_Atomic bool *stop;
@@ -309,17 +262,7 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 	*ops = 0;
 	*timeouts = 0;
 	if (which == LOG_PAXOS) {
-		struct rc_paxos_opts o;
-
-		memset(&o, 0, sizeof o);
-		o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
-		o.cfg.heartbeat = 1000000;
-		o.cfg.election = 50000000;
-		o.cfg.retry = 100000000;
-		o.cfg.batch = 64;
-		o.cfg.window = 64;
-		o.topo = mt;
-		if (rc_log_paxos_create(&log, 3, &o, &err) < 0) {
+		if (paxos_log(&log, 3, mt, &err) < 0) {
 			rc_err_print(&err, stderr);
 			return false;
 		}
@@ -327,7 +270,7 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 	ro.log = log;
 	ro.log_capacity = SHM_CAPACITY;
 	ro.timeout_ns = BOUND_NS;
-	if (rc_rsm_create(&rsm, &smap_ops, NULL, mt, &ro, &err) < 0) {
+	if (rc_rsm_create(&rsm, &map_stall_ops, NULL, mt, &ro, &err) < 0) {
 		rc_err_print(&err, stderr);
 		rc_log_destroy(log);
 		return false;
@@ -337,15 +280,15 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 			rc_err_print(&err, stderr);
 			ok = false;
 		}
-	atomic_store(&map_hold, true);
-	atomic_store(&map_in_stall, false);
+	atomic_store(&map_stall_hold, true);
+	atomic_store(&map_stall_in, false);
 	if (ok && stalled) {
 		staller = pthread_create(&st, NULL, map_staller, h[1]) == 0;
 		t0 = _rc_bench_now();
-		while (staller && !atomic_load(&map_in_stall) &&
+		while (staller && !atomic_load(&map_stall_in) &&
 		       _rc_bench_now() - t0 < 10000000000ull)
 			sched_yield();
-		ok = staller && atomic_load(&map_in_stall);
+		ok = staller && atomic_load(&map_stall_in);
 		if (!ok)
 			fprintf(stderr, "replicore bench paxos: node 1 did not "
 					"stall within 10 s\n");
@@ -384,7 +327,7 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 	*ops /= (double)(t1 - t0) / 1e9;
 	if (log)
 		rc_paxos_stall(rc_log_paxos_group(log), 1, 0);
-	atomic_store(&map_hold, false);
+	atomic_store(&map_stall_hold, false);
 	if (staller)
 		pthread_join(st, NULL);
 	for (unsigned i = 0; i < 3; i++)

@@ -613,15 +613,26 @@ static void nack(struct rc_paxos_node *n, unsigned to)
 	send_to(n, to);
 }
 
-static void on_prepare(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+/*
+ * The acceptor's rule for PREPARE and ACCEPT: a ballot below the promise
+ * is refused (NACK naming the higher one); any other becomes the promise.
+ */
+static bool admit(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 {
 	note_ballot(n, m->ballot);
 	if (m->ballot < n->promised) {
 		nack(n, m->from);
-		return;
+		return false;
 	}
 	n->promised = m->ballot;
 	heard_from(n, m);
+	return true;
+}
+
+static void on_prepare(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	if (!admit(n, m))
+		return;
 	mb_begin(n, PX_PROMISE, m->ballot, m->slot);
 	for (uint64_t s = m->slot; s < n->top; s++) {
 		struct px_slot *sl = &n->slot[s];
@@ -670,13 +681,8 @@ static void on_accept(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	struct px_slot *sl;
 	struct px_val *v;
 
-	note_ballot(n, m->ballot);
-	if (m->ballot < n->promised) {
-		nack(n, m->from);
+	if (!admit(n, m))
 		return;
-	}
-	n->promised = m->ballot;
-	heard_from(n, m);
 	sl = slot_at(n, e->slot);
 	v = val_new(e->cmd, e->n);
 	if (!sl || !v) {
@@ -777,39 +783,21 @@ static void on_forward(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 		pend_push(n, &e->cmd[i]);
 }
 
+typedef void (*px_handler)(struct rc_paxos_node *, const struct rc_paxos_msg *);
+
+/* The handler of each message type, indexed by PX_*. */
+static const px_handler handlers[] = {
+	[PX_PREPARE] = on_prepare,     [PX_PROMISE] = on_promise,
+	[PX_NACK] = on_nack,	       [PX_ACCEPT] = on_accept,
+	[PX_ACCEPTED] = on_accepted,   [PX_DECIDE] = on_decide,
+	[PX_HEARTBEAT] = on_heartbeat, [PX_CATCHUP] = on_catchup,
+	[PX_FORWARD] = on_forward,
+};
+
 static void dispatch(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 {
-	switch (m->type) {
-	case PX_PREPARE:
-		on_prepare(n, m);
-		break;
-	case PX_PROMISE:
-		on_promise(n, m);
-		break;
-	case PX_NACK:
-		on_nack(n, m);
-		break;
-	case PX_ACCEPT:
-		on_accept(n, m);
-		break;
-	case PX_ACCEPTED:
-		on_accepted(n, m);
-		break;
-	case PX_DECIDE:
-		on_decide(n, m);
-		break;
-	case PX_HEARTBEAT:
-		on_heartbeat(n, m);
-		break;
-	case PX_CATCHUP:
-		on_catchup(n, m);
-		break;
-	case PX_FORWARD:
-		on_forward(n, m);
-		break;
-	default:
-		break;
-	}
+	if (m->type < sizeof handlers / sizeof handlers[0] && handlers[m->type])
+		handlers[m->type](n, m);
 }
 
 static void drain_self(struct rc_paxos_node *n)

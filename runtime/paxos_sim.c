@@ -368,6 +368,21 @@ int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
 	return 0;
 }
 
+/*
+ * When node sn ticks next: its deadline, not before now and at most once
+ * per microsecond.
+ */
+static uint64_t tick_at(const struct sim *s, const struct snode *sn)
+{
+	uint64_t d = rc_paxos_node_deadline(sn->px);
+
+	if (d < s->now)
+		d = s->now;
+	if (d <= sn->last_tick)
+		d = sn->last_tick + 1;
+	return d;
+}
+
 static bool done(const struct sim *s, uint64_t expect, uint64_t last_submit)
 {
 	if (s->now < last_submit || s->now < s->heal)
@@ -459,20 +474,10 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		uint64_t tick = UINT64_MAX;
 		bool ticked = false;
 
-		for (unsigned i = 0; i < nn; i++) {
-			struct snode *sn = &s->node[i];
-			uint64_t d;
-
-			if (sn->state != UP)
-				continue;
-			d = rc_paxos_node_deadline(sn->px);
-			if (d < s->now)
-				d = s->now;
-			if (d <= sn->last_tick)
-				d = sn->last_tick + 1;
-			if (d < tick)
-				tick = d;
-		}
+		for (unsigned i = 0; i < nn; i++)
+			if (s->node[i].state == UP &&
+			    tick_at(s, &s->node[i]) < tick)
+				tick = tick_at(s, &s->node[i]);
 		if (s->nheap > 0 && s->heap[0].t <= tick) {
 			struct ev e = pop(s);
 
@@ -482,16 +487,9 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 			s->now = tick;
 			for (unsigned i = 0; i < nn; i++) {
 				struct snode *sn = &s->node[i];
-				uint64_t d;
 
-				if (sn->state != UP)
-					continue;
-				d = rc_paxos_node_deadline(sn->px);
-				if (d < s->now)
-					d = s->now;
-				if (d <= sn->last_tick)
-					d = sn->last_tick + 1;
-				if (d <= s->now) {
+				if (sn->state == UP &&
+				    tick_at(s, sn) <= s->now) {
 					sn->last_tick = s->now;
 					rc_paxos_node_tick(sn->px, s->now);
 					ticked = true;

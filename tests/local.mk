@@ -80,6 +80,7 @@ check_PROGRAMS += tests/unit/test_rsm
 tests_unit_test_rsm_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_rsm
 noinst_HEADERS += tests/unit/log_notail.h examples/rsm_map.h \
+	examples/rsm_map_stall.h \
 	examples/rsm_stack.h examples/rsm_pq.h examples/rsm_counter.h
 # Stress of rc_rsm: recorded histories checked per structure; regtest
 # scales the runs.

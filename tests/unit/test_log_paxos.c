@@ -9,7 +9,7 @@
 #include <replicore/paxos.h>
 #include <replicore/rsm.h>
 
-#include "examples/rsm_map.h"
+#include "examples/rsm_map_stall.h"
 #include "tests/tap.h"
 
 /*
@@ -29,6 +29,18 @@ static void nap_ms(unsigned ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Nanosecond timeouts for a loaded machine: 1 ms heartbeats, 40 ms
+ * elections, 80 ms retries. */
+static void paxos_opts(struct rc_paxos_opts *o, rc_topo_t *topo)
+{
+	memset(o, 0, sizeof *o);
+	o->cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o->cfg.heartbeat = 1000000;
+	o->cfg.election = 40000000;
+	o->cfg.retry = 80000000;
+	o->topo = topo;
+}
+
 /* ---- the log contract, directly ---- */
 
 static void test_contract(rc_topo_t *topo)
@@ -41,12 +53,7 @@ static void test_contract(rc_topo_t *topo)
 	unsigned got[3] = { 0, 0, 0 };
 	bool distinct = true, same = true, origins = true;
 
-	memset(&o, 0, sizeof o);
-	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
-	o.cfg.heartbeat = 1000000;
-	o.cfg.election = 40000000;
-	o.cfg.retry = 80000000;
-	o.topo = topo;
+	paxos_opts(&o, topo);
 	ok(rc_log_paxos_create(&log, 3, &o, &err) == 0, "a paxos log of 3");
 	if (!log)
 		return;
@@ -71,8 +78,7 @@ static void test_contract(rc_topo_t *topo)
 	ok(distinct, "a batch keeps its order");
 	if (rc_log_tail(log, &tail) < 0)
 		tail = 0;
-	ok(tail >= 24,
-	   "the tail (%llu) is past every returned append",
+	ok(tail >= 24, "the tail (%llu) is past every returned append",
 	   (unsigned long long)tail);
 	for (unsigned nd = 0; nd < 3; nd++) {
 		unsigned tries = 0;
@@ -111,62 +117,6 @@ static void test_contract(rc_topo_t *topo)
 
 /* ---- the hash map over rc_rsm with a stalled node ---- */
 
-enum { MAP_STALL = 3 };
-
-struct smap {
-	struct map *m;
-	unsigned node;
-};
-
-static atomic_bool hold, in_stall;
-
-static void *smap_init(void *arg, unsigned node)
-{
-	struct smap *s = calloc(1, sizeof *s);
-
-	if (s) {
-		s->m = map_init(arg, node);
-		s->node = node;
-	}
-	if (s && !s->m) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
-static uint64_t smap_apply(void *state, uint64_t op, uint64_t arg)
-{
-	struct smap *s = state;
-
-	if ((op & 0xff) == MAP_STALL) {
-		if (s->node == 1) {
-			/* seq_cst: the test's handshake, nothing to tune */
-			atomic_store(&in_stall, true);
-			while (atomic_load(&hold))
-				nap_ms(1);
-		}
-		return 0;
-	}
-	return map_apply(s->m, op, arg);
-}
-
-static bool smap_is_read(uint64_t op)
-{
-	return map_is_read(op);
-}
-
-static void smap_fini(void *state)
-{
-	struct smap *s = state;
-
-	map_fini(s->m);
-	free(s);
-}
-
-static const struct rc_rsm_ops smap_ops = { smap_init, smap_apply, smap_is_read,
-					    smap_fini };
-
 static void *stall_thread(void *arg)
 {
 	rc_rsm_execute(arg, MAP_OP(MAP_STALL, 1), 0);
@@ -195,18 +145,18 @@ static unsigned serve_stalled(rc_topo_t *topo, rc_log_t *log, uint64_t bound,
 	o.log = log;
 	o.log_capacity = 16;
 	o.timeout_ns = bound;
-	if (rc_rsm_create(&rsm, &smap_ops, NULL, topo, &o, &err) < 0) {
+	if (rc_rsm_create(&rsm, &map_stall_ops, NULL, topo, &o, &err) < 0) {
 		diag("rsm: %s", err.msg);
 		return 0;
 	}
 	for (unsigned i = 0; i < 3; i++)
 		rc_rsm_register(rsm, i, 0, &h[i], NULL);
-	atomic_store(&hold, true);
-	atomic_store(&in_stall, false);
+	atomic_store(&map_stall_hold, true);
+	atomic_store(&map_stall_in, false);
 	pthread_create(&th, NULL, stall_thread, h[1]);
-	while (!atomic_load(&in_stall) && waited++ < 30000)
+	while (!atomic_load(&map_stall_in) && waited++ < 30000)
 		nap_ms(1);
-	*entered = atomic_load(&in_stall);
+	*entered = atomic_load(&map_stall_in);
 	if (px)
 		rc_paxos_stall(px, 1, 3600000000000ull);
 	for (uint64_t k = 1; *entered && k <= 100; k++) {
@@ -224,7 +174,7 @@ static unsigned serve_stalled(rc_topo_t *topo, rc_log_t *log, uint64_t bound,
 	}
 	if (px)
 		rc_paxos_stall(px, 1, 0);
-	atomic_store(&hold, false);
+	atomic_store(&map_stall_hold, false);
 	pthread_join(th, NULL);
 	for (unsigned i = 0; i < 3; i++)
 		rc_rsm_unregister(h[i]);
@@ -246,12 +196,7 @@ static void test_stalled_map(rc_topo_t *topo)
 	   "shm log: with node 1 stalled the map stops serving: %u of 200 "
 	   "operations, then a bounded wait runs out (no hang)",
 	   done);
-	memset(&o, 0, sizeof o);
-	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
-	o.cfg.heartbeat = 1000000;
-	o.cfg.election = 40000000;
-	o.cfg.retry = 80000000;
-	o.topo = topo;
+	paxos_opts(&o, topo);
 	if (rc_log_paxos_create(&log, 3, &o, &err) < 0) {
 		ok(0, "paxos log: %s", err.msg);
 		return;
