@@ -237,9 +237,18 @@ static void *map_work(void *arg)
 	return NULL;
 }
 
+/*
+ * Node 1's thread: STALL until it went through (an update that ran out of
+ * its bound, while a leader is elected, is sent again; the first may
+ * still be applied, and then blocks node 1 just the same).
+ */
 static void *map_staller(void *arg)
 {
-	rc_rsm_execute(arg, MAP_OP(MAP_STALL, 1), 0);
+	uint64_t r;
+
+	while (rc_rsm_execute_flags(arg, MAP_OP(MAP_STALL, 1), 0, 0, &r) < 0 &&
+	       !atomic_load(&map_stall_in))
+		;
 	return NULL;
 }
 
