@@ -246,6 +246,7 @@ static void *map_staller(void *arg)
 {
 	uint64_t r;
 
+	/* seq_cst: the handshake of examples/rsm_map_stall.h, not measured */
 	while (rc_rsm_execute_flags(arg, MAP_OP(MAP_STALL, 1), 0, 0, &r) < 0 &&
 	       !atomic_load(&map_stall_in))
 		;
@@ -289,6 +290,8 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 			rc_err_print(&err, stderr);
 			ok = false;
 		}
+	/* seq_cst: the stall handshake (examples/rsm_map_stall.h), set up
+	 * before node 1's thread starts; not measured */
 	atomic_store(&map_stall_hold, true);
 	atomic_store(&map_stall_in, false);
 	if (ok && stalled) {
@@ -336,6 +339,7 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 	*ops /= (double)(t1 - t0) / 1e9;
 	if (log)
 		rc_paxos_stall(rc_log_paxos_group(log), 1, 0);
+	/* seq_cst: lets node 1 go; its thread is joined next */
 	atomic_store(&map_stall_hold, false);
 	if (staller)
 		pthread_join(st, NULL);

@@ -151,6 +151,7 @@ static unsigned serve_stalled(rc_topo_t *topo, rc_log_t *log, uint64_t bound,
 	}
 	for (unsigned i = 0; i < 3; i++)
 		rc_rsm_register(rsm, i, 0, &h[i], NULL);
+	/* seq_cst: the stall handshake of examples/rsm_map_stall.h */
 	atomic_store(&map_stall_hold, true);
 	atomic_store(&map_stall_in, false);
 	pthread_create(&th, NULL, stall_thread, h[1]);
@@ -174,6 +175,7 @@ static unsigned serve_stalled(rc_topo_t *topo, rc_log_t *log, uint64_t bound,
 	}
 	if (px)
 		rc_paxos_stall(px, 1, 0);
+	/* seq_cst: lets node 1 go; its thread is joined next */
 	atomic_store(&map_stall_hold, false);
 	pthread_join(th, NULL);
 	for (unsigned i = 0; i < 3; i++)
