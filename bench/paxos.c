@@ -107,6 +107,12 @@ struct sample {
 	uint64_t timeouts;
 };
 
+/* log10 of v, 0 for v <= 1 (nothing measured plots at the axis). */
+static double log10_or_0(double v)
+{
+	return v > 1 ? log10(v) : 0;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -612,21 +618,27 @@ int bench_paxos(int argc, char **argv)
 		struct rc_svg_series ser[NLOGS * NN * 2], lser[NLOGS * NN * 2];
 		double x[NLOGS * NN * 2][NB], y[NLOGS * NN * 2][NB],
 			ly[NLOGS * NN * 2][NB];
-		char names[NLOGS * NN * 2][48];
+		char names[NLOGS * NN * 2][48], blabels[4][48];
+		static const char *const legend[] = { "shm", "paxos" };
+		struct rc_svg_bar bars[4];
 		unsigned ns = 0;
 		struct rc_svg *s;
 
+		/* Six decades apart: the plots show log10 of the values. */
 		for (unsigned k = 0; k < nc; k += NB, ns++) {
-			snprintf(names[ns], sizeof names[ns], "%s, %u nodes%s",
+			snprintf(names[ns], sizeof names[ns], "%s %u%s",
 				 log_name[c[k].log], c[k].nodes,
-				 c[k].stalled ? ", stalled minority" : "");
+				 c[k].stalled ? " stalled" : "");
 			for (unsigned b = 0; b < NB; b++) {
 				x[ns][b] = c[k + b].batch;
-				y[ns][b] = c[k + b].commits.n
-						   ? c[k + b].commits.median
-						   : 0;
-				ly[ns][b] = c[k + b].p99.n ? c[k + b].p99.median
-							   : 0;
+				y[ns][b] = log10_or_0(
+					c[k + b].commits.n
+						? c[k + b].commits.median
+						: 0);
+				ly[ns][b] = log10_or_0(
+					c[k + b].p99.n
+						? c[k + b].p99.median / 1e3
+						: 0);
 			}
 			ser[ns] = (struct rc_svg_series){
 				names[ns],
@@ -641,18 +653,17 @@ int bench_paxos(int argc, char **argv)
 			lser[ns] = ser[ns];
 			lser[ns].y = ly[ns];
 		}
-		struct rc_svg_bar bars[4];
-		char blabels[4][48];
-		static const char *const legend[] = { "shm", "paxos" };
-
 		for (unsigned k = 0; k < 4; k++) {
 			snprintf(blabels[k], sizeof blabels[k], "%s, %s",
 				 log_name[mc[k].log],
 				 mc[k].stalled ? "node 1 stalled" : "all up");
 			bars[k].label = blabels[k];
-			bars[k].v = mc[k].ops.n ? mc[k].ops.median : 0;
-			bars[k].lo = mc[k].ops.n ? mc[k].ops.p10 : 0;
-			bars[k].hi = mc[k].ops.n ? mc[k].ops.p90 : 0;
+			bars[k].v =
+				log10_or_0(mc[k].ops.n ? mc[k].ops.median : 0);
+			bars[k].lo =
+				log10_or_0(mc[k].ops.n ? mc[k].ops.p10 : 0);
+			bars[k].hi =
+				log10_or_0(mc[k].ops.n ? mc[k].ops.p90 : 0);
 			bars[k].color = (unsigned)mc[k].log;
 		}
 		s = _rc_svg_open(o.plot, 1000, 1100,
@@ -664,13 +675,17 @@ int bench_paxos(int argc, char **argv)
 			perror(o.plot);
 			failed = true;
 		} else {
-			_rc_svg_lines(s, 0, 60, 1000, 400, "batch (entries)",
-				      "commits per second", ser, ns);
-			_rc_svg_lines(s, 0, 480, 1000, 400, "batch (entries)",
-				      "p99 append latency (us)", lser, ns);
+			_rc_svg_lines(
+				s, 0, 60, 1000, 400, "batch (entries)",
+				"log10 commits per second (6 = 1 million)", ser,
+				ns);
+			_rc_svg_lines(
+				s, 0, 480, 1000, 400, "batch (entries)",
+				"log10 p99 append latency in us (3 = 1 ms)",
+				lser, ns);
 			_rc_svg_bars(s, 0, 900, 1000, 180,
-				     "hash map over rc_rsm, 3 nodes: "
-				     "operations per second",
+				     "hash map over rc_rsm, 3 nodes: log10 "
+				     "operations per second (whiskers p10-p90)",
 				     bars, 4, legend, 2);
 			if (_rc_svg_close(s) < 0) {
 				perror(o.plot);
