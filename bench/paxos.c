@@ -636,9 +636,8 @@ int bench_paxos(int argc, char **argv)
 						? c[k + b].commits.median
 						: 0);
 				ly[ns][b] = log10_or_0(
-					c[k + b].p99.n
-						? c[k + b].p99.median / 1e3
-						: 0);
+					c[k + b].p99.n ? c[k + b].p99.median
+						       : 0);
 			}
 			ser[ns] = (struct rc_svg_series){
 				names[ns],
@@ -681,7 +680,7 @@ int bench_paxos(int argc, char **argv)
 				ns);
 			_rc_svg_lines(
 				s, 0, 480, 1000, 400, "batch (entries)",
-				"log10 p99 append latency in us (3 = 1 ms)",
+				"log10 p99 append latency in ns (3 = 1 us)",
 				lser, ns);
 			_rc_svg_bars(s, 0, 900, 1000, 180,
 				     "hash map over rc_rsm, 3 nodes: log10 "

@@ -144,10 +144,11 @@ int main(void)
 	static const char *const mem_labels[] = {
 		"million operations per second", "plain", "causal", NULL
 	};
-	static const char *const paxos_labels[] = { "commits per second",
-						    "p99 append latency (us)",
-						    "batch (entries)",
-						    "paxos, 5 nodes", NULL };
+	static const char *const paxos_labels[] = {
+		"commits per second",	 "p99 append latency in ns",
+		"batch (entries)",	 "paxos 5 stalled",
+		"operations per second", NULL
+	};
 	const char *b = getenv("RC_BIN"), *s = getenv("RC_SRCDIR");
 	const char *dur = getenv("RC_BENCH_TEST_DURATION");
 	char args[2048], path[1200], *text, err[600];
