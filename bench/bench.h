@@ -64,6 +64,15 @@ void _rc_bench_stats(double *v, unsigned n, struct rc_bench_stats *s);
 void _rc_bench_json_stats(struct cli_json *j, const struct rc_bench_stats *s,
 			  const double *samples);
 
+/* Writes "key": v, or "key": null when v is not finite (a ratio of a
+ * missing measurement). */
+void _rc_bench_json_num(struct cli_json *j, const char *key, double v);
+
+/* Writes "key": the stats object, or "key": null when s has no sample. */
+void _rc_bench_json_stats_or_null(struct cli_json *j, const char *key,
+				  const struct rc_bench_stats *s,
+				  const double *samples);
+
 /*
  * Starts a result: the envelope's common members (schema, benchmark,
  * version, date, host with the CPU model and load, topology with the

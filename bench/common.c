@@ -175,6 +175,26 @@ void _rc_bench_json_stats(struct cli_json *j, const struct rc_bench_stats *s,
 	cli_json_obj_end(j);
 }
 
+void _rc_bench_json_num(struct cli_json *j, const char *key, double v)
+{
+	cli_json_key(j, key);
+	if (isfinite(v))
+		cli_json_double(j, v);
+	else
+		cli_json_null(j);
+}
+
+void _rc_bench_json_stats_or_null(struct cli_json *j, const char *key,
+				  const struct rc_bench_stats *s,
+				  const double *samples)
+{
+	cli_json_key(j, key);
+	if (s->n)
+		_rc_bench_json_stats(j, s, samples);
+	else
+		cli_json_null(j);
+}
+
 const char *_rc_bench_cpu_model(void)
 {
 	static char model[256];

@@ -28,7 +28,7 @@ replicore_SOURCES += \
 replicore_LDADD += $(URCU_CDS_LIBS)
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h
 EXTRA_DIST += %reldir%/schema.json doc/img/bench-c2c.svg \
-	doc/img/bench-fence.svg doc/img/bench-atomic.svg
+	doc/img/bench-fence.svg doc/img/bench-atomic.svg doc/img/bench-rsm.svg
 dist_man_MANS += doc/replicore-bench.1
 
 # Output shape of every kind (JSON against bench/schema.json, SVG
@@ -42,12 +42,13 @@ tests_unit_test_bench_c2c_SOURCES = tests/unit/test_bench_c2c.c \
 tests_unit_test_bench_c2c_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_bench_output tests/unit/test_bench_c2c
 
-# make bench: a short pass of c2c, fence, atomic and mem into bench/results/.
+# make bench: a short pass of c2c, fence, atomic, mem and rsm into
+# bench/results/.
 RC_BENCH_NUMA_FLAGS = --duration $${RC_BENCH_DURATION:-0.02} \
 	--repeat $${RC_BENCH_REPEAT:-3}
 bench-numa: replicore$(EXEEXT)
 	@mkdir -p bench/results
-	@for k in c2c fence atomic mem; do \
+	@for k in c2c fence atomic mem rsm; do \
 	  echo "bench $$k -> bench/results/$$k.json, bench/results/$$k.svg"; \
 	  ./replicore$(EXEEXT) bench $$k $(RC_BENCH_NUMA_FLAGS) --json \
 	    --plot bench/results/$$k.svg >bench/results/$$k.json || exit 1; \
@@ -56,7 +57,8 @@ bench: bench-numa
 CLEANFILES += bench/results/c2c.json bench/results/c2c.svg \
 	bench/results/fence.json bench/results/fence.svg \
 	bench/results/atomic.json bench/results/atomic.svg \
-	bench/results/mem.json bench/results/mem.svg
+	bench/results/mem.json bench/results/mem.svg \
+	bench/results/rsm.json bench/results/rsm.svg
 .PHONY: bench-numa
 
 # replicore bench litmus: the hardware litmus harness on SB beside litmus7.

@@ -274,15 +274,6 @@ static double find(const struct meas *ms, const struct result *res, unsigned nm,
 	return NAN;
 }
 
-static void json_ratio(struct cli_json *j, const char *key, double v)
-{
-	cli_json_key(j, key);
-	if (isfinite(v))
-		cli_json_double(j, v);
-	else
-		cli_json_null(j);
-}
-
 int bench_mem(int argc, char **argv)
 {
 	struct rc_bench_opts o = { .kind = "mem",
@@ -385,30 +376,26 @@ int bench_mem(int argc, char **argv)
 			for (unsigned i = 0; i < ms[k].threads; i++)
 				cli_json_uint(&j, pus[i]);
 			cli_json_arr_end(&j);
-			cli_json_key(&j, "ns_per_op");
-			if (r->ns.n)
-				_rc_bench_json_stats(&j, &r->ns, r->ns_s);
-			else
-				cli_json_null(&j);
-			cli_json_key(&j, "mops_per_s");
-			if (r->mops.n)
-				_rc_bench_json_stats(&j, &r->mops, r->mops_s);
-			else
-				cli_json_null(&j);
+			_rc_bench_json_stats_or_null(&j, "ns_per_op", &r->ns,
+						     r->ns_s);
+			_rc_bench_json_stats_or_null(&j, "mops_per_s", &r->mops,
+						     r->mops_s);
 			cli_json_obj_end(&j);
 		}
 		cli_json_arr_end(&j);
 		cli_json_key(&j, "targets");
 		cli_json_obj(&j);
-		json_ratio(&j, "plain_load_ns", plain_load);
-		json_ratio(&j, "lin_load_ns", lin_load);
-		json_ratio(&j, "lin_load_vs_plain", lin_load / plain_load);
+		_rc_bench_json_num(&j, "plain_load_ns", plain_load);
+		_rc_bench_json_num(&j, "lin_load_ns", lin_load);
+		_rc_bench_json_num(&j, "lin_load_vs_plain",
+				   lin_load / plain_load);
 		cli_json_kv_double(&j, "lin_load_vs_plain_target", 1.2);
-		json_ratio(&j, "lin_read_contended_ns", lin_read);
-		json_ratio(&j, "sc_read_contended_ns", sc_read);
-		json_ratio(&j, "causal_read_contended_ns", causal_read);
-		json_ratio(&j, "sc_read_vs_lin", sc_read / lin_read);
-		json_ratio(&j, "causal_read_vs_lin", causal_read / lin_read);
+		_rc_bench_json_num(&j, "lin_read_contended_ns", lin_read);
+		_rc_bench_json_num(&j, "sc_read_contended_ns", sc_read);
+		_rc_bench_json_num(&j, "causal_read_contended_ns", causal_read);
+		_rc_bench_json_num(&j, "sc_read_vs_lin", sc_read / lin_read);
+		_rc_bench_json_num(&j, "causal_read_vs_lin",
+				   causal_read / lin_read);
 		cli_json_kv_double(&j, "read_vs_lin_target", 1.0);
 		cli_json_obj_end(&j);
 		_rc_bench_json_end(&j);

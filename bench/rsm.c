@@ -29,10 +29,11 @@
  *   spinlock  one map under one global ck_spinlock (fetch-and-store)
  *   rwlock    one map under one ck_rwlock (gets share it)
  *   lfht      liburcu's lock-free resizable hash table (cds_lfht, memb
- *             flavour): gets look up under rcu_read_lock; puts store
- *             the value into the key's node (every key is there after
- *             the prefill; a missing key would be added, a replaced
- *             node freed after a grace period)
+ *             flavour, as many buckets as keys): gets look up under
+ *             rcu_read_lock; puts store the value into the key's node
+ *             (every key is there after the prefill; a missing key
+ *             would be added, a replaced node freed after a grace
+ *             period)
  *   fc        flat combining without replication: one map, one
  *             combiner applying every thread's posted operation
  *
@@ -139,7 +140,7 @@ struct lfht_node {
 	struct cds_lfht_node node;
 	uint64_t key;
 	_Atomic uint64_t val;
-	struct rcu_head rcu;
+	struct lfht_node *next; /* lfht_destroy's list of removed nodes */
 };
 
 static unsigned long lfht_hash(uint64_t key)
@@ -153,14 +154,11 @@ static int lfht_match(struct cds_lfht_node *n, const void *key)
 	       *(const uint64_t *)key;
 }
 
-static void lfht_free(struct rcu_head *h)
-{
-	free(caa_container_of(h, struct lfht_node, rcu));
-}
-
 /*
  * A put of a key that is there stores the new value into its node (the
- * nodes are never removed while the threads run); a new key gets a node.
+ * nodes are never removed while the threads run); a new key gets a node,
+ * and a node it replaces is freed after a grace period (synchronize_rcu:
+ * the bench prefills every key, so this never runs while it measures).
  */
 static bool lfht_put(struct cds_lfht *ht, uint64_t key, uint64_t val)
 {
@@ -192,7 +190,8 @@ static bool lfht_put(struct cds_lfht *ht, uint64_t key, uint64_t val)
 	urcu_memb_read_unlock();
 	if (o) {
 		old = caa_container_of(o, struct lfht_node, node);
-		urcu_memb_call_rcu(&old->rcu, lfht_free);
+		urcu_memb_synchronize_rcu();
+		free(old);
 	}
 	return true;
 }
@@ -215,22 +214,29 @@ static uint64_t lfht_get(struct cds_lfht *ht, uint64_t key)
 	return v;
 }
 
+/* Empties and frees the table; no other thread is using it. */
 static void lfht_destroy(struct cds_lfht *ht)
 {
+	struct lfht_node *removed = NULL, *x;
 	struct cds_lfht_iter it;
 	struct cds_lfht_node *n;
 
 	urcu_memb_read_lock();
 	cds_lfht_for_each(ht, &it, n)
 	{
-		if (cds_lfht_del(ht, n) == 0)
-			urcu_memb_call_rcu(
-				&caa_container_of(n, struct lfht_node, node)
-					 ->rcu,
-				lfht_free);
+		if (cds_lfht_del(ht, n) == 0) {
+			x = caa_container_of(n, struct lfht_node, node);
+			x->next = removed;
+			removed = x;
+		}
 	}
 	urcu_memb_read_unlock();
-	urcu_memb_barrier();
+	urcu_memb_synchronize_rcu();
+	while (removed) {
+		x = removed->next;
+		free(removed);
+		removed = x;
+	}
 	cds_lfht_destroy(ht, NULL);
 }
 
@@ -364,9 +370,8 @@ static bool make_shared(struct shared *sh, int impl, const rc_topo_t *topo,
 		sh->locked->map = bench_map_init(NULL, 0);
 		return sh->locked->map != NULL;
 	case IMPL_LFHT:
-		sh->ht =
-			cds_lfht_new_flavor(KEYS, KEYS, 0, CDS_LFHT_AUTO_RESIZE,
-					    &urcu_memb_flavor, NULL);
+		sh->ht = cds_lfht_new_flavor(KEYS, KEYS, 0, 0,
+					     &urcu_memb_flavor, NULL);
 		if (!sh->ht)
 			return false;
 		urcu_memb_register_thread();
@@ -490,15 +495,18 @@ static const char rsm_help[] =
 	"and rsm\n"
 	"    against spinlock at 100% puts (target: at least 1/1.5), at the "
 	"most\n"
-	"    threads. Each sample builds a fresh structure; one warm-up "
-	"sample is\n"
-	"    discarded; median, p10/p90 and min/max of N samples of S "
-	"seconds are\n"
-	"    reported. Measured, never asserted. On a machine with several "
-	"NUMA\n"
-	"    nodes this is Node Replication's hash-map experiment: rsm "
-	"keeps one\n"
-	"    replica per node and its reads stay node-local.\n"
+	"    threads. Each sample builds a fresh structure; samples are taken "
+	"in\n"
+	"    rounds over all measurements (the first round is a discarded "
+	"warm-up),\n"
+	"    so a change of load spreads over all alike; median, p10/p90 and "
+	"min/max\n"
+	"    of N samples of S seconds are reported. Measured, never "
+	"asserted. On a\n"
+	"    machine with several NUMA nodes this is Node Replication's "
+	"hash-map\n"
+	"    experiment: rsm keeps one replica per node and its reads stay "
+	"node-local.\n"
 	"\n"
 	"OPTIONS\n"
 	"    --json            one JSON object (schema replicore-bench/1, "
@@ -529,7 +537,7 @@ static const char rsm_help[] =
 
 struct meas {
 	int impl;
-	unsigned mix, threads;
+	unsigned mix, threads, got;
 	struct rc_bench_stats mops;
 	double *s;
 };
@@ -542,15 +550,6 @@ static double find(const struct meas *ms, unsigned nm, int impl, unsigned mix,
 		    ms[q].threads == t)
 			return ms[q].mops.n ? ms[q].mops.median : NAN;
 	return NAN;
-}
-
-static void json_num(struct cli_json *j, const char *key, double v)
-{
-	cli_json_key(j, key);
-	if (isfinite(v))
-		cli_json_double(j, v);
-	else
-		cli_json_null(j);
 }
 
 static int plot(const char *path, const struct rc_bench_opts *o,
@@ -671,32 +670,43 @@ int bench_rsm(int argc, char **argv)
 				ms[nm].threads = t;
 				nm++;
 			}
+	/*
+	 * Round-robin: each round takes one sample of every measurement (the
+	 * first round is the discarded warm-up), so a change in the machine's
+	 * load during the run spreads over all of them alike.
+	 */
 	for (unsigned k = 0; k < nm; k++) {
-		struct meas *q = &ms[k];
-		unsigned got = 0;
-		double mops;
-
-		q->s = calloc(o.repeat, sizeof(double));
-		if (!q->s) {
-			failed = true;
-			continue;
+		ms[k].s = calloc(o.repeat, sizeof(double));
+		if (!ms[k].s) {
+			fprintf(stderr, "replicore bench rsm: out of memory\n");
+			exit(CLI_EXIT_USAGE);
 		}
-		_rc_bench_progress(&o, "%s, %u%% puts, %u thread%s",
-				   impl_name[q->impl], mix_pct[q->mix],
-				   q->threads, q->threads == 1 ? "" : "s");
-		(void)sample(topo, pus, q->threads, q->impl, mix_pct[q->mix],
-			     o.duration, w, &mops, &pin_failed);
-		for (unsigned s = 0; s < o.repeat; s++)
+	}
+	for (unsigned round = 0; round <= o.repeat; round++) {
+		for (unsigned k = 0; k < nm; k++) {
+			struct meas *q = &ms[k];
+			double mops;
+
+			_rc_bench_progress(&o,
+					   "round %u of %u: %s, %u%% puts, "
+					   "%u thread%s",
+					   round, o.repeat, impl_name[q->impl],
+					   mix_pct[q->mix], q->threads,
+					   q->threads == 1 ? "" : "s");
 			if (sample(topo, pus, q->threads, q->impl,
 				   mix_pct[q->mix], o.duration, w, &mops,
 				   &pin_failed) &&
-			    isfinite(mops))
-				q->s[got++] = mops;
-		if (got < o.repeat)
-			failed = true;
-		if (got > 0)
-			_rc_bench_stats(q->s, got, &q->mops);
+			    isfinite(mops)) {
+				if (round > 0)
+					q->s[q->got++] = mops;
+			} else {
+				failed = true;
+			}
+		}
 	}
+	for (unsigned k = 0; k < nm; k++)
+		if (ms[k].got > 0)
+			_rc_bench_stats(ms[k].s, ms[k].got, &ms[k].mops);
 	_rc_bench_progress(&o, NULL);
 	rsm90 = find(ms, nm, IMPL_RSM, 1, tmax);
 	rw90 = find(ms, nm, IMPL_RW, 1, tmax);
@@ -721,24 +731,22 @@ int bench_rsm(int argc, char **argv)
 			for (unsigned i = 0; i < ms[k].threads; i++)
 				cli_json_uint(&j, pus[i]);
 			cli_json_arr_end(&j);
-			cli_json_key(&j, "mops_per_s");
-			if (ms[k].mops.n)
-				_rc_bench_json_stats(&j, &ms[k].mops, ms[k].s);
-			else
-				cli_json_null(&j);
+			_rc_bench_json_stats_or_null(&j, "mops_per_s",
+						     &ms[k].mops, ms[k].s);
 			cli_json_obj_end(&j);
 		}
 		cli_json_arr_end(&j);
 		cli_json_key(&j, "rsm_targets");
 		cli_json_obj(&j);
 		cli_json_kv_uint(&j, "threads", tmax);
-		json_num(&j, "rsm_mops_10pct", rsm90);
-		json_num(&j, "rwlock_mops_10pct", rw90);
-		json_num(&j, "rsm_vs_rwlock_10pct", rsm90 / rw90);
+		_rc_bench_json_num(&j, "rsm_mops_10pct", rsm90);
+		_rc_bench_json_num(&j, "rwlock_mops_10pct", rw90);
+		_rc_bench_json_num(&j, "rsm_vs_rwlock_10pct", rsm90 / rw90);
 		cli_json_kv_double(&j, "rsm_vs_rwlock_10pct_target", 1.0);
-		json_num(&j, "rsm_mops_100pct", rsm100);
-		json_num(&j, "spinlock_mops_100pct", spin100);
-		json_num(&j, "rsm_vs_spinlock_100pct", rsm100 / spin100);
+		_rc_bench_json_num(&j, "rsm_mops_100pct", rsm100);
+		_rc_bench_json_num(&j, "spinlock_mops_100pct", spin100);
+		_rc_bench_json_num(&j, "rsm_vs_spinlock_100pct",
+				   rsm100 / spin100);
 		cli_json_kv_double(&j, "rsm_vs_spinlock_100pct_target",
 				   1 / 1.5);
 		cli_json_obj_end(&j);

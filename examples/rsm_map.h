@@ -9,17 +9,13 @@
 
 #include <replicore/rsm.h>
 
-/*
- * Keys are 1..2^56-1, values any nonzero word (0 reads as absent). An
- * operation word is the key shifted left by 8 over the operation code.
- */
+/* Keys 1..2^56-1, values nonzero (0 reads as absent); op: key << 8 | code */
 enum { MAP_GET = 1, MAP_PUT = 2 };
-
 #define MAP_OP(code, key) (((uint64_t)(key) << 8) | (code))
 
 struct map {
-	uint64_t *keys, *vals;
-	size_t cap, n; /* cap a power of two; n live keys */
+	uint64_t *keys, *vals; /* one allocation: vals = keys + cap */
+	size_t cap, n;	       /* cap a power of two; n live keys */
 };
 
 static size_t map_slot(const struct map *m, uint64_t key)
@@ -35,15 +31,13 @@ static bool map_grow(struct map *m, size_t cap)
 {
 	struct map old = *m;
 
-	m->keys = calloc(cap, sizeof(uint64_t));
-	m->vals = calloc(cap, sizeof(uint64_t));
-	m->cap = cap;
-	if (!m->keys || !m->vals) {
-		free(m->keys);
-		free(m->vals);
+	m->keys = calloc(2 * cap, sizeof(uint64_t));
+	if (!m->keys) {
 		*m = old;
 		return false;
 	}
+	m->vals = m->keys + cap;
+	m->cap = cap;
 	for (size_t i = 0; i < old.cap; i++) {
 		size_t j = map_slot(m, old.keys[i]);
 
@@ -51,7 +45,6 @@ static bool map_grow(struct map *m, size_t cap)
 		m->vals[j] = old.vals[i];
 	}
 	free(old.keys);
-	free(old.vals);
 	return true;
 }
 
@@ -65,7 +58,7 @@ static uint64_t map_apply(void *state, uint64_t op, uint64_t arg)
 	old = m->keys[i] == key ? m->vals[i] : 0;
 	if ((op & 0xff) == MAP_GET)
 		return old;
-	if ((op & 0xff) == MAP_PUT && m->keys[i] == 0) {
+	if (m->keys[i] == 0) { /* a new key */
 		if (4 * (m->n + 1) > 3 * m->cap && map_grow(m, 2 * m->cap))
 			i = map_slot(m, key);
 		m->n++;
@@ -86,11 +79,10 @@ static void *map_init(void *arg, unsigned node)
 
 	(void)arg;
 	(void)node;
-	if (m && !map_grow(m, 64)) {
-		free(m);
-		m = NULL;
-	}
-	return m;
+	if (m && map_grow(m, 64))
+		return m;
+	free(m);
+	return NULL;
 }
 
 static void map_fini(void *state)
@@ -98,7 +90,6 @@ static void map_fini(void *state)
 	struct map *m = state;
 
 	free(m->keys);
-	free(m->vals);
 	free(m);
 }
 

@@ -19,14 +19,6 @@ struct pq {
 	size_t n, cap;
 };
 
-static void pq_swap(uint64_t *a, uint64_t *b)
-{
-	uint64_t t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
 static uint64_t pq_insert(struct pq *q, uint64_t v)
 {
 	size_t i;
@@ -40,30 +32,29 @@ static uint64_t pq_insert(struct pq *q, uint64_t v)
 		q->h = h;
 		q->cap = cap;
 	}
-	for (i = q->n++, q->h[i] = v; i > 0 && q->h[(i - 1) / 2] > q->h[i];
-	     i = (i - 1) / 2)
-		pq_swap(&q->h[i], &q->h[(i - 1) / 2]);
+	/* sift up: parents greater than v move down into the hole */
+	for (i = q->n++; i > 0 && q->h[(i - 1) / 2] > v; i = (i - 1) / 2)
+		q->h[i] = q->h[(i - 1) / 2];
+	q->h[i] = v;
 	return q->n;
 }
 
 static uint64_t pq_extract(struct pq *q)
 {
-	uint64_t min = q->h[0];
-	size_t i = 0;
+	uint64_t min = q->h[0], last = q->h[--q->n];
+	size_t i = 0, c;
 
-	q->h[0] = q->h[--q->n];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < q->n && q->h[l] < q->h[m])
-			m = l;
-		if (r < q->n && q->h[r] < q->h[m])
-			m = r;
-		if (m == i)
-			return min;
-		pq_swap(&q->h[i], &q->h[m]);
-		i = m;
+	/* sift down: the lesser child moves up while it is below last */
+	while ((c = 2 * i + 1) < q->n) {
+		if (c + 1 < q->n && q->h[c + 1] < q->h[c])
+			c++;
+		if (q->h[c] >= last)
+			break;
+		q->h[i] = q->h[c];
+		i = c;
 	}
+	q->h[i] = last;
+	return min;
 }
 
 /* INSERT returns the new size (0 when out of memory, nothing inserted). */

@@ -36,15 +36,21 @@
  *      respects each thread's program order: sequential consistency. It
  *      need not respect real time across nodes.
  *
+ * One node and no log given: the only replica is every replica, so the
+ * combiner applies its batch to it directly and the log stays unused
+ * (flat combining with a distributed read lock); (2) to (4) hold with
+ * "log position" read as "order of application", and a read needs no
+ * catch-up since every completed update is in the replica.
+ *
  * Results find their operations by tag: the combiner numbers its node's
  * entries with a running counter, and whoever applies the node's log
  * (the combiner itself, or its help callback while an append waits)
  * matches entries of this node whose tag falls in the current batch.
  *
  * A node without active threads would hold the shared log's space
- * forever; an appender that waits for room therefore drains idle nodes
- * (those whose combiner lock it can take) as NR does for dormant
- * replicas. A node whose combiner is stuck inside apply cannot be
+ * forever; an appender that waits therefore drains idle nodes that lag
+ * half a log behind (those whose combiner lock it can take), as NR does
+ * for dormant replicas. A node whose combiner is stuck inside apply cannot be
  * drained: the log fills and writers wait (rc_rsm_options.timeout_ns).
  */
 #include <assert.h>
@@ -96,8 +102,8 @@ struct rsm_node {
 	struct rc_log_entry rbuf[RSM_RBUF];
 	uint32_t seq;	 /* tag of the next entry this node appends */
 	uint32_t m_base; /* tag of the batch's first entry */
-	unsigned m_n;	 /* batch entries appended (matchable) */
-	unsigned m_got;	 /* of them, applied here */
+	unsigned m_n;	 /* batch entries (tags m_base.. match) */
+	bool *m_got;	 /* batch position -> its result is in res */
 };
 
 struct rc_rsm {
@@ -106,6 +112,7 @@ struct rc_rsm {
 	rc_log_t *log;
 	bool own_log;
 	bool tail_cap;
+	bool direct; /* one node, no caller's log: no log at all */
 	unsigned flags;
 	unsigned nnodes;
 	unsigned slots_per_node;
@@ -249,7 +256,7 @@ static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
 		r = ops->apply(nd->state, e->op, e->arg);
 		if (mine) {
 			nd->res[k] = r;
-			nd->m_got++;
+			nd->m_got[k] = true;
 		}
 	}
 	/* Release: pairs with the acquire loads of applied (readers,
@@ -287,13 +294,18 @@ static void advance(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t target)
 	}
 }
 
-/* Until every entry of the batch appended so far has been applied here. */
-static void advance_batch(rc_rsm_t *rsm, struct rsm_node *nd)
+/*
+ * Until the first n entries of the batch (those appended) have been
+ * applied here. They enter the log in batch order, so the last one
+ * applied means all are; some may have been applied already by help()
+ * while an append waited.
+ */
+static void advance_batch(rc_rsm_t *rsm, struct rsm_node *nd, unsigned n)
 {
 	struct rsm_wait w;
 
 	rsm_wait_init(&w);
-	while (nd->m_got < nd->m_n) {
+	while (n > 0 && !nd->m_got[n - 1]) {
 		if (drain(rsm, nd) == 0)
 			rsm_wait_step(&w);
 	}
@@ -304,22 +316,70 @@ struct help_ctx {
 	struct rsm_node *nd;
 };
 
-/* Called by a waiting append: applies the own node's readable entries,
- * then those of every node whose combiner lock is free. */
+/*
+ * Called by a waiting append: applies the own node's readable entries,
+ * then those of every node that holds the log's room back (its cursor
+ * half a log or more behind ours) and whose combiner lock is free: a
+ * node without active threads. A log without a fixed capacity never
+ * needs the latter.
+ */
 static void help(void *arg)
 {
 	struct help_ctx *h = arg;
 	rc_rsm_t *rsm = h->rsm;
+	size_t cap = rsm->log->capacity;
+	uint64_t mine;
 
 	drain(rsm, h->nd);
+	if (cap == 0)
+		return;
+	mine = rc_log_cursor(rsm->log, h->nd->id);
 	for (unsigned i = 0; i < rsm->nnodes; i++) {
 		struct rsm_node *o = &rsm->nodes[i];
 
-		if (o == h->nd || !combiner_trylock(o))
+		if (o == h->nd ||
+		    rc_log_cursor(rsm->log, o->id) + cap / 2 > mine ||
+		    !combiner_trylock(o))
 			continue;
 		drain(rsm, o);
 		combiner_unlock(o);
 	}
+}
+
+/*
+ * The combiner's round without a log (one node): applies each posted
+ * operation straight from its slot, as flat combining does, touching no
+ * line but the slots and the replica. Under nd's combiner lock.
+ */
+static void combine_direct(rc_rsm_t *rsm, struct rsm_node *nd, unsigned hw)
+{
+	unsigned nb = 0;
+
+	for (unsigned i = 0; i < hw; i++) {
+		struct rsm_slot *s = &nd->slots[i];
+
+		/* Acquire: pairs with the owner's release of POSTED. */
+		if (atomic_load_explicit(&s->state, memory_order_acquire) !=
+		    SLOT_POSTED)
+			continue;
+		if (nb++ == 0)
+			replica_write_lock(nd);
+		s->result = rsm->ops->apply(nd->state, s->op, s->arg);
+		s->status = 0;
+		/* Release: publishes result and status; pairs with the
+		 * owner's acquire in exec_update. The owner's next read
+		 * waits for the write lock's release. */
+		atomic_store_explicit(&s->state, SLOT_DONE,
+				      memory_order_release);
+	}
+	if (nb == 0)
+		return;
+	/* Release: as in apply_entries. */
+	atomic_store_explicit(
+		&nd->applied,
+		atomic_load_explicit(&nd->applied, memory_order_relaxed) + nb,
+		memory_order_release);
+	replica_write_unlock(nd);
 }
 
 /*
@@ -329,12 +389,16 @@ static void help(void *arg)
  */
 static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
 {
-	unsigned hw, nb = 0, done = 0, chunk = rsm->log->max_batch;
+	unsigned hw, nb = 0, done = 0;
 	struct help_ctx hc = { rsm, nd };
 	int rc = 0;
 
 	/* Acquire: slots claimed by rc_rsm_register are initialised. */
 	hw = atomic_load_explicit(&nd->nslots, memory_order_acquire);
+	if (rsm->direct) {
+		combine_direct(rsm, nd, hw);
+		return;
+	}
 	for (unsigned i = 0; i < hw; i++) {
 		struct rsm_slot *s = &nd->slots[i];
 
@@ -353,10 +417,11 @@ static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
 	if (nb == 0)
 		return;
 	nd->m_base = nd->seq;
-	nd->m_n = 0;
-	nd->m_got = 0;
+	nd->m_n = nb;
+	memset(nd->m_got, 0, nb * sizeof(bool));
 	nd->seq += nb;
 	while (done < nb) {
+		unsigned chunk = rsm->log->max_batch;
 		unsigned k = nb - done < chunk ? nb - done : chunk;
 
 		rc = rc_log_append(rsm->log, nd->id, nd->ebuf + done, k,
@@ -365,9 +430,8 @@ static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
 		if (rc < 0)
 			break;
 		done += k;
-		nd->m_n = done;
 	}
-	advance_batch(rsm, nd);
+	advance_batch(rsm, nd, done);
 	nd->m_n = 0;
 	for (unsigned b = 0; b < nb; b++) {
 		struct rsm_slot *s = &nd->slots[nd->bslot[b]];
@@ -423,7 +487,8 @@ static uint64_t exec_read(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	struct rsm_node *nd = h->node;
 	uint64_t t, r;
 
-	if (!seq) {
+	/* Without a log the replica has every completed update. */
+	if (!seq && !rsm->direct) {
 		struct rsm_wait w;
 		int rc = rc_log_tail(rsm->log, &t);
 
@@ -456,7 +521,7 @@ int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	if (rsm->ops->is_read(op)) {
 		bool seq = ((flags | rsm->flags) & RC_RSM_READ_SEQ) != 0;
 
-		if (seq || rsm->tail_cap) {
+		if (seq || rsm->tail_cap || rsm->direct) {
 			*result = exec_read(h, op, arg, seq);
 			return 0;
 		}
@@ -484,6 +549,7 @@ static void free_nodes(rc_rsm_t *rsm)
 		free(nd->idx);
 		free(nd->bslot);
 		free(nd->res);
+		free(nd->m_got);
 	}
 	free(rsm->nodes);
 }
@@ -540,6 +606,7 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		rsm->own_log = true;
 	}
 	rsm->tail_cap = (rc_log_caps(rsm->log) & RC_LOG_CAP_TAIL) != 0;
+	rsm->direct = nnodes == 1 && rsm->own_log;
 	rsm->nodes =
 		aligned_alloc(RC_CACHELINE, nnodes * sizeof(struct rsm_node));
 	if (!rsm->nodes)
@@ -560,8 +627,9 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		nd->idx = calloc(m, sizeof(*nd->idx));
 		nd->bslot = calloc(m, sizeof(*nd->bslot));
 		nd->res = calloc(m, sizeof(*nd->res));
+		nd->m_got = calloc(m, sizeof(*nd->m_got));
 		if (!nd->slots || !nd->ebuf || !nd->idx || !nd->bslot ||
-		    !nd->res)
+		    !nd->res || !nd->m_got)
 			goto nomem;
 		memset(nd->slots, 0, m * sizeof(struct rsm_slot));
 		for (unsigned k = 0; k < m; k++) {

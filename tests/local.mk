@@ -79,9 +79,7 @@ TESTS += tests/unit/test_log_shm
 check_PROGRAMS += tests/unit/test_rsm
 tests_unit_test_rsm_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_rsm
-noinst_HEADERS += tests/unit/log_notail.h examples/rsm_map.h \
-	examples/rsm_map_stall.h \
-	examples/rsm_stack.h examples/rsm_pq.h examples/rsm_counter.h
+noinst_HEADERS += tests/unit/log_notail.h
 # Stress of rc_rsm: recorded histories checked per structure; regtest
 # scales the runs.
 check_PROGRAMS += tests/unit/test_rsm_stress
@@ -126,3 +124,5 @@ EXTRA_DIST += tests/unit/test_paxos_cli.sh
 check_PROGRAMS += tests/unit/test_log_paxos
 tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_log_paxos
+TESTS += tests/unit/test_examples_rsm.sh
+EXTRA_DIST += tests/unit/test_examples_rsm.sh

@@ -145,4 +145,26 @@ static inline uint64_t tap_env_u64(const char *name, uint64_t dflt)
 	return v;
 }
 
+/*
+ * A setting from the environment that RC_SCALE does not multiply: sizes a
+ * checker must still decide in time, thread counts, time budgets.
+ */
+static inline uint64_t tap_env_fixed(const char *name, uint64_t dflt)
+{
+	const char *s = getenv(name);
+
+	return s != NULL && *s != '\0' ? strtoull(s, NULL, 10) : dflt;
+}
+
+/* A xorshift step of the seeded generator *s (nonzero): its next value. */
+static inline uint64_t tap_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
 #endif /* RC_TESTS_TAP_H */

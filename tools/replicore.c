@@ -10,7 +10,9 @@
 
 /* One row per subcommand, in the order `replicore --help` lists them. */
 static const struct cli_cmd commands[] = {
-	{ "bench", "benchmarks: c2c, fence, atomic, mem, models, check, litmus",
+	{ "bench",
+	  "benchmarks: c2c, fence, atomic, mem, rsm, paxos, models, check, "
+	  "litmus",
 	  cmd_bench },
 	{ "check", "check a history: linearizable, sequential, causal",
 	  cmd_check },

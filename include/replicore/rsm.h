@@ -39,6 +39,10 @@ extern "C" {
  *     miss updates that completed on other nodes. Such reads are
  *     sequentially consistent, not linearizable.
  *
+ * With one NUMA node and no log given there is one replica and nothing to
+ * replicate: the combiner applies its batch to the replica directly and
+ * the default log, though created, stays unused.
+ *
  * Every replica applies the same entries in the same order, so apply must
  * be deterministic: its result and its effect depend only on the state
  * and (op, arg).

@@ -82,30 +82,9 @@ struct worker {
 	pthread_t thread;
 };
 
-/*
- * A setting RC_SCALE does not multiply: sizes the checkers must still
- * decide in time, thread counts, time budgets. (Run counts scale.)
- */
-static uint64_t env_fixed(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-
-	return s != NULL && *s != '\0' ? strtoull(s, NULL, 10) : dflt;
-}
-
 static rc_hval_t hv(uint64_t v)
 {
 	return v == 0 ? RC_HVAL_NIL : (rc_hval_t)v;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
 }
 
 /* A value no other store writes: the writer in the high bits. */
@@ -118,7 +97,7 @@ static void one_op(struct run *run, rc_mem_replica_t *r, unsigned id,
 		   uint64_t *rs, uint64_t *seq, uint64_t *seen)
 {
 	rc_recorder_t *rec = run->rec;
-	uint64_t x = rnd(rs), v, e;
+	uint64_t x = tap_rand(rs), v, e;
 	unsigned loc = (unsigned)(x >> 8) % run->nlocs, pct = x % 100;
 	rc_hval_t key = (rc_hval_t)loc;
 	bool rmw = run->wl == WL_RMW;
@@ -317,7 +296,7 @@ static int check(const rc_history_t *h, enum rc_spec spec, enum rc_level lv,
 		 bool show, rc_check_result_t **out)
 {
 	return check_for(h, spec, lv, show, out,
-			 (double)env_fixed("RC_STRESS_TIMEOUT", 10));
+			 (double)tap_env_fixed("RC_STRESS_TIMEOUT", 10));
 }
 
 /* Runs n threads on a fresh object; returns the history or NULL. */
@@ -631,7 +610,7 @@ static rc_history_t *stale_explore(uint64_t seed, unsigned turns)
 	    rc_recorder_create(&rec, 3, turns, NULL) < 0)
 		goto out;
 	for (unsigned t = 0; t < turns; t++) {
-		uint64_t x = rnd(&rs);
+		uint64_t x = tap_rand(&rs);
 		struct rc_mem_step st[8];
 		unsigned ns = rc_mem_steps(mem, st, 8);
 
@@ -673,7 +652,7 @@ out:
 static void run_stale(const rc_topo_t *topo, const char *layout, unsigned n)
 {
 	unsigned runs = (unsigned)tap_env_u64("RC_STRESS_SC_RUNS", 300);
-	uint64_t stale_ops = env_fixed("RC_STRESS_STALE_OPS", 1000);
+	uint64_t stale_ops = tap_env_fixed("RC_STRESS_STALE_OPS", 1000);
 	unsigned tried = 0, nonlin = 0, sc_bad = 0;
 	rc_check_result_t *res = NULL;
 	rc_history_t *h;
@@ -726,14 +705,14 @@ static void run_layout(const char *synthetic)
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_topo_t *topo;
 	unsigned n;
-	uint64_t ops = env_fixed("RC_STRESS_OPS", 300);
+	uint64_t ops = tap_env_fixed("RC_STRESS_OPS", 300);
 	unsigned runs = (unsigned)tap_env_u64("RC_STRESS_RUNS", 2);
 
 	if (rc_topo_open(&topo, synthetic, NULL, &err) < 0) {
 		ok(0, "open layout %s: %s", layout, err.msg);
 		return;
 	}
-	n = (unsigned)env_fixed("RC_STRESS_THREADS", 4);
+	n = (unsigned)tap_env_fixed("RC_STRESS_THREADS", 4);
 	if (n > rc_topo_npus(topo))
 		n = rc_topo_npus(topo);
 	if (n > RC_MEM_MAX_REPLICAS)

@@ -11,20 +11,30 @@
  * Every call goes to the inner shm log except the tail, which this
  * backend does not offer (no RC_LOG_CAP_TAIL): rc_rsm must then send
  * linearizable reads through the log. A timed-out append is declared
- * possibly partial (no RC_LOG_CAP_NOPARTIAL) as a consensus log would.
+ * possibly partial (no RC_LOG_CAP_NOPARTIAL) as a consensus log would,
+ * and an append waits (calling help) after its entries are ordered.
  */
 struct notail_log {
 	struct rc_log base;
 	rc_log_t *inner;
 };
 
+/*
+ * Like a consensus log, returns only some time after the entries are
+ * ordered, calling help meanwhile: help then consumes the appender's own
+ * entries before their indexes are returned.
+ */
 static int notail_append(rc_log_t *log, unsigned node,
 			 const struct rc_log_entry *e, unsigned n,
 			 uint64_t *idx, uint64_t timeout_ns,
 			 rc_log_help_fn help, void *help_arg, rc_err_t *err)
 {
-	return rc_log_append(((struct notail_log *)log)->inner, node, e, n, idx,
-			     timeout_ns, help, help_arg, err);
+	int rc = rc_log_append(((struct notail_log *)log)->inner, node, e, n,
+			       idx, timeout_ns, help, help_arg, err);
+
+	for (unsigned i = 0; rc == 0 && help && i < 2; i++)
+		help(help_arg);
+	return rc;
 }
 
 static int notail_tail(rc_log_t *log, uint64_t *tail)

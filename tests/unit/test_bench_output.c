@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_bench_output.c: bench c2c, fence and atomic with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
+/* test_bench_output.c: bench c2c, fence, atomic, mem and rsm with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +143,10 @@ int main(void)
 	};
 	static const char *const mem_labels[] = {
 		"million operations per second", "plain", "causal", NULL
+	};
+	static const char *const rsm_labels[] = {
+		"threads", "million operations per second", "100% puts", "lfht",
+		NULL
 	};
 	static const char *const paxos_labels[] = {
 		"commits per second",	 "p99 append latency in ns",
@@ -288,6 +292,25 @@ int main(void)
 	ok(v != NULL && bj_get(v, "targets") != NULL, "mem: the targets");
 	bj_free(v);
 	check_svg("mem.svg", mem_labels, "mem");
+
+	/* rsm: 5 implementations x 5 shares of puts x 1..2 threads on 2
+	 * synthetic nodes */
+	snprintf(args, sizeof args,
+		 "rsm --json --duration %s --repeat 1 --synthetic 'numa:2 "
+		 "core:1 pu:1' --plot '%s/rsm.svg'",
+		 dur, dir);
+	st = run(args);
+	is(st, 0, "rsm --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("rsm", "rsm");
+	is(nresults(v), 5u * 5 * 2,
+	   "rsm: rsm, spinlock, rwlock, lfht, fc x 0..100%% puts x 1..2 "
+	   "threads");
+	ok(v != NULL && bj_get(v, "rsm_targets") != NULL, "rsm: the targets");
+	bj_free(v);
+	check_svg("rsm.svg", rsm_labels, "rsm");
+	ok(run("rsm --threads 0") == 2, "rsm --threads 0 is refused");
 
 	/* paxos: 2 logs x with/without a stalled minority x 3, 5 nodes x
 	 * batches 1, 8, 32 */

@@ -29,6 +29,30 @@ static rc_topo_t *open_topo(const char *synthetic)
 	return t;
 }
 
+/* An rsm of ops over topo with a handle on node 0 and one on node 1. */
+static rc_rsm_t *open2(const struct rc_rsm_ops *ops, rc_topo_t *topo,
+		       const struct rc_rsm_options *o, rc_rsm_handle_t **a,
+		       rc_rsm_handle_t **b)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_rsm_t *rsm;
+
+	if (rc_rsm_create(&rsm, ops, NULL, topo, o, &err) < 0 ||
+	    rc_rsm_register(rsm, 0, 0, a, &err) < 0 ||
+	    rc_rsm_register(rsm, 1, 0, b, &err) < 0) {
+		diag("Bail out! %s", err.msg);
+		exit(1);
+	}
+	return rsm;
+}
+
+static void close2(rc_rsm_t *rsm, rc_rsm_handle_t *a, rc_rsm_handle_t *b)
+{
+	rc_rsm_unregister(a);
+	rc_rsm_unregister(b);
+	rc_rsm_destroy(rsm);
+}
+
 static void test_create(rc_topo_t *topo)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -79,19 +103,13 @@ static void test_structures(rc_topo_t *topo)
 	rc_rsm_t *rsm;
 	bool same = true;
 
-	rc_rsm_create(&rsm, &counter_ops, NULL, topo, NULL, NULL);
-	rc_rsm_register(rsm, 0, 0, &a, NULL);
-	rc_rsm_register(rsm, 1, 0, &b, NULL);
+	rsm = open2(&counter_ops, topo, NULL, &a, &b);
 	is(rc_rsm_execute(a, COUNTER_ADD, 5), 5u, "counter: add 5 -> 5");
 	is(rc_rsm_execute(b, COUNTER_ADD, 2), 7u, "add 2 on node 1 -> 7");
 	is(rc_rsm_execute(a, COUNTER_READ, 0), 7u, "read on node 0 -> 7");
-	rc_rsm_unregister(a);
-	rc_rsm_unregister(b);
-	rc_rsm_destroy(rsm);
+	close2(rsm, a, b);
 
-	rc_rsm_create(&rsm, &map_ops, NULL, topo, NULL, NULL);
-	rc_rsm_register(rsm, 0, 0, &a, NULL);
-	rc_rsm_register(rsm, 1, 0, &b, NULL);
+	rsm = open2(&map_ops, topo, NULL, &a, &b);
 	is(rc_rsm_execute(a, MAP_OP(MAP_GET, 3), 0), 0u, "map: 3 absent");
 	is(rc_rsm_execute(a, MAP_OP(MAP_PUT, 3), 30), 0u, "put 3 30 -> 0");
 	is(rc_rsm_execute(b, MAP_OP(MAP_PUT, 3), 31), 30u,
@@ -107,13 +125,9 @@ static void test_structures(rc_topo_t *topo)
 				  0) == map_apply(rc_rsm_replica(rsm, 1),
 						  MAP_OP(MAP_GET, k), 0);
 	ok(same, "after sync both replicas hold the same map");
-	rc_rsm_unregister(a);
-	rc_rsm_unregister(b);
-	rc_rsm_destroy(rsm);
+	close2(rsm, a, b);
 
-	rc_rsm_create(&rsm, &stack_ops, NULL, topo, NULL, NULL);
-	rc_rsm_register(rsm, 0, 0, &a, NULL);
-	rc_rsm_register(rsm, 1, 0, &b, NULL);
+	rsm = open2(&stack_ops, topo, NULL, &a, &b);
 	is(rc_rsm_execute(b, STACK_POP, 0), STACK_EMPTY, "stack: pop empty");
 	rc_rsm_execute(a, STACK_PUSH, 1);
 	rc_rsm_execute(b, STACK_PUSH, 2);
@@ -121,13 +135,9 @@ static void test_structures(rc_topo_t *topo)
 	is(rc_rsm_execute(a, STACK_POP, 0), 2u, "pop 2");
 	is(rc_rsm_execute(b, STACK_POP, 0), 1u, "pop 1");
 	is(rc_rsm_execute(b, STACK_SIZE, 0), 0u, "size 0");
-	rc_rsm_unregister(a);
-	rc_rsm_unregister(b);
-	rc_rsm_destroy(rsm);
+	close2(rsm, a, b);
 
-	rc_rsm_create(&rsm, &pq_ops, NULL, topo, NULL, NULL);
-	rc_rsm_register(rsm, 0, 0, &a, NULL);
-	rc_rsm_register(rsm, 1, 0, &b, NULL);
+	rsm = open2(&pq_ops, topo, NULL, &a, &b);
 	rc_rsm_execute(a, PQ_INSERT, 5);
 	rc_rsm_execute(b, PQ_INSERT, 1);
 	rc_rsm_execute(a, PQ_INSERT, 3);
@@ -137,9 +147,7 @@ static void test_structures(rc_topo_t *topo)
 		   rc_rsm_execute(a, PQ_EXTRACT_MIN, 0) == 5,
 	   "extracts 1, 3, 5 from both nodes");
 	is(rc_rsm_execute(b, PQ_EXTRACT_MIN, 0), PQ_EMPTY, "then empty");
-	rc_rsm_unregister(a);
-	rc_rsm_unregister(b);
-	rc_rsm_destroy(rsm);
+	close2(rsm, a, b);
 }
 
 static rc_history_t *export(rc_recorder_t *rec)
@@ -185,9 +193,7 @@ static void run_stale(rc_topo_t *topo, bool notail, bool seq)
 	uint64_t r = 99;
 
 	o.log = notail ? notail_create(2, 16) : NULL;
-	rc_rsm_create(&rsm, &counter_ops, NULL, topo, &o, NULL);
-	rc_rsm_register(rsm, 0, 0, &a, NULL);
-	rc_rsm_register(rsm, 1, 0, &b, NULL);
+	rsm = open2(&counter_ops, topo, &o, &a, &b);
 	rc_recorder_create(&rec, 2, 8, NULL);
 	rc_recorder_begin(rec, 0, RC_HOP_INC, RC_HVAL_NONE, 1, RC_HVAL_NONE);
 	rc_rsm_execute(a, COUNTER_ADD, 1);
@@ -217,9 +223,7 @@ static void run_stale(rc_topo_t *topo, bool notail, bool seq)
 	}
 	rc_history_free(h);
 	rc_recorder_destroy(rec);
-	rc_rsm_unregister(a);
-	rc_rsm_unregister(b);
-	rc_rsm_destroy(rsm);
+	close2(rsm, a, b);
 	rc_log_destroy(o.log);
 }
 
@@ -298,9 +302,7 @@ static void test_stall(rc_topo_t *topo)
 
 	o.log_capacity = 16;
 	o.timeout_ns = 20000000;
-	rc_rsm_create(&rsm, &sc_ops, NULL, topo, &o, NULL);
-	rc_rsm_register(rsm, 0, 0, &a, NULL);
-	rc_rsm_register(rsm, 1, 0, &b, NULL);
+	rsm = open2(&sc_ops, topo, &o, &a, &b);
 	atomic_store(&stall_hold, true);
 	pthread_create(&th, NULL, stall_thread, b);
 	while (!atomic_load(&stall_in) && waited++ < 10000)
@@ -334,9 +336,7 @@ static void test_stall(rc_topo_t *topo)
 	ok(((struct scounter *)rc_rsm_replica(rsm, 1))->v == 17,
 	   "stall: node 1's replica catches up to 17");
 out:
-	rc_rsm_unregister(a);
-	rc_rsm_unregister(b);
-	rc_rsm_destroy(rsm);
+	close2(rsm, a, b);
 }
 
 /* Nobody runs on node 1; a waiting appender drains its replica. */
@@ -362,6 +362,32 @@ static void test_idle(rc_topo_t *topo)
 	rc_rsm_destroy(rsm);
 }
 
+/* One node and no log given: the combiner applies directly. */
+static void test_direct(void)
+{
+	rc_topo_t *one = open_topo("numa:1 core:2 pu:1");
+	rc_rsm_handle_t *a, *b;
+	rc_rsm_t *rsm;
+	uint64_t t = 99;
+
+	if (!one) {
+		skip(3, "no one-node layout");
+		return;
+	}
+	rc_rsm_create(&rsm, &counter_ops, NULL, one, NULL, NULL);
+	rc_rsm_register(rsm, 0, 0, &a, NULL);
+	rc_rsm_register(rsm, 1, 0, &b, NULL);
+	rc_rsm_execute(a, COUNTER_ADD, 3);
+	ok(rc_rsm_execute(b, COUNTER_ADD, 4) == 7 &&
+		   rc_rsm_execute(a, COUNTER_READ, 0) == 7,
+	   "one node: add 3, add 4 from another thread, read 7");
+	rc_log_tail(rc_rsm_log(rsm), &t);
+	is(t, 0u, "one node: the log stays empty");
+	is(rc_rsm_applied(rsm, 0), 2u, "one node: the replica applied 2");
+	close2(rsm, a, b);
+	rc_topo_close(one);
+}
+
 int main(void)
 {
 	rc_topo_t *topo = open_topo(TWO_NODES);
@@ -378,6 +404,7 @@ int main(void)
 	run_stale(topo, true, false);
 	test_stall(topo);
 	test_idle(topo);
+	test_direct();
 	rc_topo_close(topo);
 	done_testing();
 	return exit_status();

@@ -31,9 +31,11 @@
  * as a pass. After the threads are joined, rc_rsm_sync must leave every
  * replica equal.
  *
- * Layouts: the synthetic "numa:2 core:2 pu:1" (2 nodes x 2 threads,
- * mapped onto the machine's PUs) and the machine itself with as many
- * threads as it has PUs. Environment: RC_STRESS_THREADS (default 4,
+ * Layouts: the synthetic "numa:2 core:1 pu:1" (2 nodes x 1 thread: every
+ * update crosses the log, no batching) and "numa:2 core:2 pu:1" (2 nodes
+ * x 2 threads: combining), both mapped onto the machine's PUs, and the
+ * machine itself with as many threads as it has PUs (one node here: the
+ * rsm runs without a log). Environment: RC_STRESS_THREADS (default 4,
  * capped at the layout's PUs), RC_STRESS_OPS (per thread, default 1000),
  * RC_STRESS_RUNS (default 1; times RC_SCALE), RC_STRESS_TIMEOUT (seconds
  * per check, default 20). Nothing waits without bound: the threads wait
@@ -62,23 +64,6 @@ struct worker {
 	bool failed;
 };
 
-static uint64_t env_fixed(const char *name, uint64_t dflt)
-{
-	const char *s = getenv(name);
-
-	return s != NULL && *s != '\0' ? strtoull(s, NULL, 10) : dflt;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
 static rc_hval_t hv(uint64_t v, uint64_t none)
 {
 	return v == none ? RC_HVAL_NIL : (rc_hval_t)v;
@@ -90,7 +75,7 @@ static void one_op(struct worker *w, rc_rsm_handle_t *h, uint64_t *rs,
 	struct run *run = w->run;
 	rc_recorder_t *rec = run->rec;
 	unsigned id = w->id, fl = run->seq ? RC_RSM_READ_SEQ : 0;
-	uint64_t x = rnd(rs), key = 1 + (x >> 8) % 4, r = 0;
+	uint64_t x = tap_rand(rs), key = 1 + (x >> 8) % 4, r = 0;
 	uint64_t fresh = ((uint64_t)(id + 1) << 32) | ++*seq;
 	bool upd = x % 100 < 50;
 
@@ -226,7 +211,7 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 	char what[160];
 	bool failed = false;
 
-	n = (unsigned)env_fixed("RC_STRESS_THREADS", 4);
+	n = (unsigned)tap_env_fixed("RC_STRESS_THREADS", 4);
 	if (n > npus)
 		n = npus;
 	if (n < 1)
@@ -244,11 +229,11 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 		rc_history_free(h);
 		return;
 	}
-	rc_recorder_create(&run.rec, n, env_fixed("RC_STRESS_OPS", 1000) + 1,
-			   NULL);
+	rc_recorder_create(&run.rec, n,
+			   tap_env_fixed("RC_STRESS_OPS", 1000) + 1, NULL);
 	run.kind = k;
 	run.n = n;
-	run.ops = env_fixed("RC_STRESS_OPS", 1000);
+	run.ops = tap_env_fixed("RC_STRESS_OPS", 1000);
 	run.seed = seed;
 	run.seq = seq;
 	run.pus = calloc(n, sizeof(unsigned));
@@ -268,7 +253,7 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 	ok(replicas_equal(run.rsm, k), "%s: replicas equal after sync", what);
 	co.spec = kind_spec(k);
 	co.level = seq ? RC_LEVEL_SC : RC_LEVEL_LIN;
-	co.timeout = (double)env_fixed("RC_STRESS_TIMEOUT", 20);
+	co.timeout = (double)tap_env_fixed("RC_STRESS_TIMEOUT", 20);
 	if (rc_recorder_export(run.rec, h, 0, &err) < 0 ||
 	    rc_check(h, &co, &res, &err) < 0) {
 		ok(0, "%s: check: %s", what, err.msg);
@@ -305,9 +290,10 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 int main(void)
 {
 	uint64_t runs = tap_env_u64("RC_STRESS_RUNS", 1);
-	const char *layouts[2] = { "numa:2 core:2 pu:1", NULL };
+	const char *layouts[3] = { "numa:2 core:1 pu:1", "numa:2 core:2 pu:1",
+				   NULL };
 
-	for (unsigned l = 0; l < 2; l++) {
+	for (unsigned l = 0; l < 3; l++) {
 		rc_err_t err = RC_ERR_INITIALIZER;
 		const char *name = layouts[l] ? layouts[l] : "machine";
 		rc_topo_t *topo;
