@@ -57,9 +57,21 @@ struct pnode {
 	struct rc_paxos_node_stats stats; /* after rc_paxos_stop() */
 };
 
+/* One crash or stall of the seeded schedule. */
+struct fault {
+	uint64_t at, ns; /* from the start; a stall's length (0: crash) */
+	unsigned node;
+};
+
 struct rc_paxos {
 	struct rc_paxos_opts o;
 	unsigned n;
+	/* the seeded crash/stall schedule, run by its own thread */
+	struct fault *faults;
+	unsigned nfaults;
+	uint64_t doomed, t0;
+	pthread_t fault_th;
+	bool fault_started;
 	rc_topo_t *own_topo;
 	const rc_topo_t *topo;
 	struct pnode *node;
@@ -238,6 +250,71 @@ static void *node_main(void *arg)
 	return NULL;
 }
 
+static int cmp_fault(const void *a, const void *b)
+{
+	const struct fault *x = a, *y = b;
+
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Draws the crash/stall schedule from the seed. */
+static int plan_faults(struct rc_paxos *p, rc_err_t *err)
+{
+	const struct rc_paxos_faults *f = &p->o.faults;
+	uint64_t rng = p->o.cfg.seed ^ 0xfa017fa017ull, span = p->o.fault_ns;
+
+	if (span == 0 || (f->crash == 0 && f->stall == 0))
+		return 0;
+	if (f->crash > (p->n - 1) / 2)
+		return rc_err_set(err, RC_EINVAL, "faults", 0, 0,
+				  "crash=%u leaves no majority of %u nodes",
+				  f->crash, p->n);
+	p->faults = calloc(f->crash + f->stall, sizeof *p->faults);
+	if (!p->faults)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	for (unsigned k = 0; k < f->crash; k++) {
+		struct fault *x = &p->faults[p->nfaults++];
+
+		do
+			x->node = (unsigned)(_rc_px_rand(&rng) % p->n);
+		while (p->doomed >> x->node & 1);
+		p->doomed |= 1ull << x->node;
+		x->at = _rc_px_rand(&rng) % span;
+	}
+	for (unsigned k = 0; k < f->stall; k++) {
+		struct fault *x = &p->faults[p->nfaults++];
+
+		x->node = (unsigned)(_rc_px_rand(&rng) % p->n);
+		x->at = _rc_px_rand(&rng) % span;
+		x->ns = 1 + _rc_px_rand(&rng) % (span / 4 + 1);
+	}
+	qsort(p->faults, p->nfaults, sizeof *p->faults, cmp_fault);
+	return 0;
+}
+
+/* The fault thread: applies the schedule at its times. */
+static void *fault_main(void *arg)
+{
+	struct rc_paxos *p = arg;
+
+	for (unsigned k = 0; k < p->nfaults; k++) {
+		const struct fault *x = &p->faults[k];
+
+		/* relaxed: the flag carries no data */
+		while (rc_clock_now_ns() - p->t0 < x->at)
+			if (atomic_load_explicit(&p->stop,
+						 memory_order_relaxed))
+				return NULL;
+			else
+				nap(NAP_NS);
+		if (x->ns)
+			rc_paxos_stall(p, x->node, x->ns);
+		else
+			rc_paxos_crash(p, x->node);
+	}
+	return NULL;
+}
+
 int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		    rc_err_t *err)
 {
@@ -277,6 +354,9 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 			goto fail;
 		}
 	}
+	r = plan_faults(p, err);
+	if (r < 0)
+		goto fail;
 	rc_topo_spread(p->topo, p->n, pus);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct pnode *pn = &p->node[i];
@@ -303,6 +383,15 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		}
 		p->node[i].started = true;
 	}
+	p->t0 = rc_clock_now_ns();
+	if (p->nfaults > 0) {
+		if (pthread_create(&p->fault_th, NULL, fault_main, p) != 0) {
+			r = rc_err_set(err, RC_ESYS, NULL, 0, 0,
+				       "cannot create the fault thread");
+			goto fail;
+		}
+		p->fault_started = true;
+	}
 	free(pus);
 	*out = p;
 	return 0;
@@ -318,6 +407,8 @@ void rc_paxos_stop(rc_paxos_t *p)
 		return;
 	/* relaxed: the joins below order everything the threads did */
 	atomic_store_explicit(&p->stop, true, memory_order_relaxed);
+	if (p->fault_started)
+		pthread_join(p->fault_th, NULL);
 	for (unsigned i = 0; i < p->n; i++)
 		if (p->node[i].started)
 			pthread_join(p->node[i].th, NULL);
@@ -348,6 +439,7 @@ void rc_paxos_destroy(rc_paxos_t *p)
 		rc_paxos_node_destroy(pn->px);
 	}
 	_rc_pxcheck_destroy(p->check);
+	free(p->faults);
 	pthread_mutex_destroy(&p->lock);
 	rc_topo_close(p->own_topo);
 	free(p->node);
@@ -425,6 +517,11 @@ int rc_paxos_crash(rc_paxos_t *p, unsigned node)
 	atomic_store_explicit(&p->node[node].crashed, true,
 			      memory_order_relaxed);
 	return 0;
+}
+
+uint64_t rc_paxos_doomed(const rc_paxos_t *p)
+{
+	return p->doomed;
 }
 
 unsigned rc_paxos_leader(const rc_paxos_t *p, unsigned node)

@@ -245,11 +245,19 @@ typedef void (*rc_paxos_deliver_fn)(void *arg, unsigned node, uint64_t slot,
 				    const struct rc_paxos_cmd *cmds,
 				    unsigned n);
 
+/*
+ * faults: drop, dup and delay apply to every message; crash and stall
+ * apply when fault_ns > 0: a fault thread crashes `crash` distinct nodes
+ * (a minority at most) and stalls nodes `stall` times (each for up to
+ * fault_ns / 4), at times within the first fault_ns nanoseconds, every
+ * choice drawn from cfg.seed (rc_paxos_doomed() names the nodes that will
+ * crash). Interleavings remain the machine's.
+ */
 struct rc_paxos_opts {
 	struct rc_paxos_config cfg;
-	struct rc_paxos_faults
-		faults;		     /* drop, dup, delay; crash/stall unused */
-	const rc_topo_t *topo;	     /* NULL: the machine */
+	struct rc_paxos_faults faults;
+	uint64_t fault_ns;     /* the fault period; 0: crash/stall unused */
+	const rc_topo_t *topo; /* NULL: the machine */
 	rc_paxos_deliver_fn deliver; /* may be NULL */
 	void *arg;
 	bool check; /* record deliveries for rc_paxos_verify() */
@@ -302,6 +310,12 @@ int rc_paxos_wait(const rc_paxos_t *p, unsigned node, uint64_t count,
  */
 int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns);
 int rc_paxos_crash(rc_paxos_t *p, unsigned node);
+
+/*
+ * The nodes (a bit each) that the seeded fault schedule crashes, now or
+ * later. Wait-free, any thread.
+ */
+uint64_t rc_paxos_doomed(const rc_paxos_t *p);
 
 /* The node that currently leads as far as node `node` knows. Any thread. */
 unsigned rc_paxos_leader(const rc_paxos_t *p, unsigned node);

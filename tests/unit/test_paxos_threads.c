@@ -2,6 +2,7 @@
 /* test_paxos_threads.c: the threaded Paxos group keeps committing with a stalled node and with a crashed minority; deliveries checked. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <replicore/clock.h>
 #include <replicore/paxos.h>
@@ -32,8 +33,9 @@ static struct rc_paxos_config ns_config(unsigned nodes, uint64_t seed)
 	return cfg;
 }
 
-static rc_paxos_t *start(unsigned nodes, const char *layout, const char *faults,
-			 rc_topo_t **topo)
+static rc_paxos_t *start_f(unsigned nodes, const char *layout,
+			   const char *faults, uint64_t fault_ns,
+			   rc_topo_t **topo)
 {
 	struct rc_paxos_opts o;
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -45,6 +47,7 @@ static rc_paxos_t *start(unsigned nodes, const char *layout, const char *faults,
 		return NULL;
 	}
 	o.cfg = ns_config(nodes, 7);
+	o.fault_ns = fault_ns;
 	o.topo = *topo;
 	o.check = true;
 	rc_paxos_faults_parse(faults, &o.faults, &err);
@@ -53,6 +56,12 @@ static rc_paxos_t *start(unsigned nodes, const char *layout, const char *faults,
 		return NULL;
 	}
 	return p;
+}
+
+static rc_paxos_t *start(unsigned nodes, const char *layout, const char *faults,
+			 rc_topo_t **topo)
+{
+	return start_f(nodes, layout, faults, 0, topo);
 }
 
 static void propose(rc_paxos_t *p, unsigned node, uint64_t op)
@@ -154,12 +163,67 @@ static void test_crash(uint64_t cmds)
 	rc_topo_close(topo);
 }
 
+/*
+ * Five nodes with every fault from the seed: lossy links, two crashes and
+ * three stalls within the first 300 ms. Commands go to the nodes the
+ * schedule spares, during and after the faults; every one of them must be
+ * delivered by every node the schedule spares.
+ */
+static void test_seeded(uint64_t cmds)
+{
+	rc_topo_t *topo = NULL;
+	rc_paxos_t *p = start_f(5, "numa:5 core:1 pu:1",
+				"drop=0.02,dup=0.02,delay=0.02,crash=2,stall=3",
+				300000000, &topo);
+	unsigned live[5], nlive = 0;
+	struct timespec ts = { 0, 1000000 };
+	uint64_t doomed;
+
+	ok(p != NULL, "5 nodes with seeded drops, duplicates, delays, two "
+		      "crashes and three stalls");
+	if (!p) {
+		rc_topo_close(topo);
+		return;
+	}
+	doomed = rc_paxos_doomed(p);
+	for (unsigned i = 0; i < 5; i++)
+		if (!(doomed >> i & 1))
+			live[nlive++] = i;
+	is(nlive, 3, "the schedule crashes two nodes (mask %llx)",
+	   (unsigned long long)doomed);
+	for (uint64_t k = 0; k < cmds; k++) {
+		propose(p, live[k % nlive], 1000 + k);
+		if (k % 4 == 0)
+			nanosleep(&ts, NULL); /* spread over the faults */
+	}
+	/* Past the fault period and the longest stall. */
+	ts.tv_nsec = 500000000;
+	nanosleep(&ts, NULL);
+	for (unsigned i = 0; i < 5; i++)
+		if (doomed >> i & 1)
+			is(rc_paxos_propose(
+				   p, i,
+				   &(struct rc_paxos_cmd){ 0, 1, 1, 0, 0 },
+				   NULL),
+			   -RC_EAGAIN, "node %u crashed as scheduled", i);
+	for (uint64_t k = 0; k < 20; k++)
+		propose(p, live[k % nlive], 5000 + k);
+	ok(wait_all(p, live, nlive, cmds + 20),
+	   "the other three deliver all %llu commands, during and after "
+	   "the faults",
+	   (unsigned long long)cmds + 20);
+	verify(p, "5 nodes, seeded faults");
+	rc_paxos_destroy(p);
+	rc_topo_close(topo);
+}
+
 int main(void)
 {
 	uint64_t cmds = tap_env_u64("RC_PAXOS_CMDS", 200);
 
 	test_stall(cmds);
 	test_crash(cmds);
+	test_seeded(cmds);
 	done_testing();
 	return exit_status();
 }
