@@ -25,6 +25,7 @@ int bench_fence(int argc, char **argv);
 int bench_atomic(int argc, char **argv);
 int bench_mem(int argc, char **argv);
 int bench_rsm(int argc, char **argv);
+int bench_paxos(int argc, char **argv);
 
 /* The options every kind takes, parsed by _rc_bench_parse(). */
 struct rc_bench_opts {

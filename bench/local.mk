@@ -22,7 +22,8 @@ replicore_SOURCES += \
 	%reldir%/fence.c \
 	%reldir%/atomic.c \
 	%reldir%/mem.c \
-	%reldir%/rsm.c
+	%reldir%/rsm.c \
+	%reldir%/paxos.c
 # bench rsm's lfht baseline: liburcu's hash table.
 replicore_LDADD += $(URCU_CDS_LIBS)
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h
@@ -62,3 +63,14 @@ CLEANFILES += bench/results/c2c.json bench/results/c2c.svg \
 
 # replicore bench litmus: the hardware litmus harness on SB beside litmus7.
 replicore_SOURCES += %reldir%/litmus_hw.c
+
+# make bench: bench paxos (the Paxos log beside the shared-memory log).
+bench-paxos: replicore$(EXEEXT)
+	@mkdir -p bench/results
+	@echo "bench paxos -> bench/results/paxos.json, bench/results/paxos.svg"
+	@./replicore$(EXEEXT) bench paxos --duration $${RC_BENCH_DURATION:-0.1} \
+	  --repeat $${RC_BENCH_REPEAT:-3} --json \
+	  --plot bench/results/paxos.svg >bench/results/paxos.json
+bench: bench-paxos
+CLEANFILES += bench/results/paxos.json bench/results/paxos.svg
+.PHONY: bench-paxos

@@ -7,4 +7,4 @@ EXTRA_DIST += examples/hello.c
 check_PROGRAMS += examples/rsm
 examples_rsm_LDADD = libreplicore.la $(RC_DEP_LIBS)
 EXTRA_DIST += examples/rsm_map.h examples/rsm_stack.h examples/rsm_pq.h \
-	examples/rsm_counter.h
+	examples/rsm_counter.h examples/rsm_map_stall.h

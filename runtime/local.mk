@@ -9,11 +9,17 @@ libreplicore_la_SOURCES += \
 	%reldir%/recorder.c \
 	%reldir%/log_shm.c \
 	%reldir%/rsm.c \
-	%reldir%/wait.c
+	%reldir%/wait.c \
+	%reldir%/paxos.c \
+	%reldir%/paxos_check.c \
+	%reldir%/paxos_sim.c \
+	%reldir%/paxos_thread.c \
+	%reldir%/log_paxos.c
 
 noinst_HEADERS += \
 	%reldir%/tsan.h \
-	%reldir%/wait.h
+	%reldir%/wait.h \
+	%reldir%/paxos_int.h
 
 replicoreinc_HEADERS += \
 	include/replicore/replicore.h \
@@ -24,4 +30,5 @@ replicoreinc_HEADERS += \
 	include/replicore/mem.h \
 	include/replicore/recorder.h \
 	include/replicore/log.h \
-	include/replicore/rsm.h
+	include/replicore/rsm.h \
+	include/replicore/paxos.h

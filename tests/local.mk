@@ -95,5 +95,42 @@ tests_unit_test_rsm_stress_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_rsm_stress
 REGTESTS += tests/unit/test_rsm_stress
 CLEANFILES += test_rsm_stress-*.hist
+# Multi-Paxos (rc_paxos): the step machine by hand, the simulation's
+# determinism and 1,000 seeded runs with random faults (100,000 in the
+# regression tier); the same seeds against a copy built without phase-1
+# value adoption, which they must catch; the threaded group; the command.
+check_PROGRAMS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
+	tests/regression/test_paxos_sims
+tests_unit_test_paxos_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_paxos_sims_SOURCES = tests/unit/test_paxos_sim.c
+tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DPX_FUZZ_ONLY -DPX_DEFAULT_SIMS=5000 -DPX_FIRST_SEED=1000001
+tests_regression_test_paxos_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_paxos_broken_SOURCES = tests/unit/test_paxos_broken.c \
+	runtime/paxos.c runtime/paxos_check.c runtime/paxos_sim.c
+tests_unit_test_paxos_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_PHASE1
+tests_unit_test_paxos_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/paxos_fuzz.h
+TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
+	tests/regression/test_paxos_sims
+REGTESTS += tests/regression/test_paxos_sims
+check_PROGRAMS += tests/unit/test_paxos_threads
+tests_unit_test_paxos_threads_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_paxos_threads
+# replicore paxos: the command, and over the broken copy (exit 1, the seed).
+check_PROGRAMS += tests/unit/paxos_broken_cli
+tests_unit_paxos_broken_cli_SOURCES = tests/unit/paxos_broken_cli.c \
+	tools/cmd_paxos.c tools/cli.c runtime/paxos.c runtime/paxos_check.c \
+	runtime/paxos_sim.c
+tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
+tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_paxos_cli.sh
+EXTRA_DIST += tests/unit/test_paxos_cli.sh
+# The Paxos log backend: the log contract, and the hash map over rc_rsm
+# serving with a stalled node where the shared-memory log blocks.
+check_PROGRAMS += tests/unit/test_log_paxos
+tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_log_paxos
 TESTS += tests/unit/test_examples_rsm.sh
 EXTRA_DIST += tests/unit/test_examples_rsm.sh

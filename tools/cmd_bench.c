@@ -19,8 +19,9 @@ static const char bench_help[] =
 	"    replicore bench - benchmarks\n"
 	"\n"
 	"SYNOPSIS\n"
-	"    replicore bench c2c|fence|atomic|mem|rsm [--json] [--plot "
-	"FILE.svg] [--duration S]\n"
+	"    replicore bench c2c|fence|atomic|mem|rsm|paxos [--json] [--plot "
+	"FILE.svg]\n"
+	"                    [--duration S]"
 	"                    [--repeat N] [--synthetic SPEC]\n"
 	"    replicore bench models [--json] [--repeat N] [--corpus DIR] "
 	"[FILE...]\n"
@@ -389,6 +390,7 @@ static const struct {
 	{ "atomic", bench_atomic }, { "models", bench_models },
 	{ "check", bench_check },   { "mem", bench_mem },
 	{ "litmus", bench_litmus }, { "rsm", bench_rsm },
+	{ "paxos", bench_paxos },
 };
 
 int cmd_bench(int argc, char **argv)
@@ -407,6 +409,6 @@ int cmd_bench(int argc, char **argv)
 			return kinds[i].run(argc - 1, argv + 1);
 	return cli_usage("bench",
 			 "unknown benchmark '%s' (expected c2c, fence, "
-			 "atomic, mem, rsm, models, check or litmus)",
+			 "atomic, mem, rsm, paxos, models, check or litmus)",
 			 argv[1]);
 }

@@ -13,6 +13,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_litmus(int argc, char **argv);
 /* replicore litmus run --target hw (tools/cmd_litmus_hw.c). */
 int litmus_run_hw(int argc, char **argv);
+int cmd_paxos(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 
 #endif /* RC_TOOLS_COMMANDS_H */

@@ -7,14 +7,16 @@ replicore_SOURCES += \
 	%reldir%/cmd_demo.c \
 	%reldir%/demo_litmus.c \
 	%reldir%/demo_history.c \
-	%reldir%/demo_cost.c
+	%reldir%/demo_cost.c \
+	%reldir%/cmd_paxos.c
 
 
 noinst_HEADERS += \
 	%reldir%/cli.h \
 	%reldir%/commands.h \
 	%reldir%/demo.h
-dist_man_MANS += doc/replicore.1 doc/replicore-topo.1 doc/replicore-demo.1
+dist_man_MANS += doc/replicore.1 doc/replicore-topo.1 doc/replicore-demo.1 \
+	doc/replicore-paxos.1
 
 # The demo reads the litmus suite from the source tree when it is there,
 # else from where make install puts it.

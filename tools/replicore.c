@@ -11,12 +11,15 @@
 /* One row per subcommand, in the order `replicore --help` lists them. */
 static const struct cli_cmd commands[] = {
 	{ "bench",
-	  "benchmarks: c2c, fence, atomic, mem, rsm, models, check, litmus",
+	  "benchmarks: c2c, fence, atomic, mem, rsm, paxos, models, check, "
+	  "litmus",
 	  cmd_bench },
 	{ "check", "check a history: linearizable, sequential, causal",
 	  cmd_check },
 	{ "demo", "run the demonstration on this machine", cmd_demo },
 	{ "litmus", "litmus tests under memory models", cmd_litmus },
+	{ "paxos", "Multi-Paxos simulated with faults, properties checked",
+	  cmd_paxos },
 	{ "topo", "show the machine's or a synthetic layout's topology",
 	  cmd_topo },
 };

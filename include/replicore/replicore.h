@@ -14,6 +14,7 @@
 #include <replicore/recorder.h>
 #include <replicore/log.h>
 #include <replicore/rsm.h>
+#include <replicore/paxos.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>

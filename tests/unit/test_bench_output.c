@@ -148,6 +148,11 @@ int main(void)
 		"threads", "million operations per second", "100% puts", "lfht",
 		NULL
 	};
+	static const char *const paxos_labels[] = {
+		"commits per second",	 "p99 append latency in ns",
+		"batch (entries)",	 "paxos 5 stalled",
+		"operations per second", NULL
+	};
 	const char *b = getenv("RC_BIN"), *s = getenv("RC_SRCDIR");
 	const char *dur = getenv("RC_BENCH_TEST_DURATION");
 	char args[2048], path[1200], *text, err[600];
@@ -306,6 +311,27 @@ int main(void)
 	bj_free(v);
 	check_svg("rsm.svg", rsm_labels, "rsm");
 	ok(run("rsm --threads 0") == 2, "rsm --threads 0 is refused");
+
+	/* paxos: 2 logs x with/without a stalled minority x 3, 5 nodes x
+	 * batches 1, 8, 32 */
+	snprintf(args, sizeof args,
+		 "paxos --json --duration %s --repeat 1 --plot '%s/paxos.svg'",
+		 dur, dir);
+	st = run(args);
+	is(st, 0, "paxos --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("paxos", "paxos");
+	is(nresults(v), 24,
+	   "paxos: shm and paxos logs x 3, 5 nodes x batch 1, 8, 32 x "
+	   "with and without a stalled minority");
+	ok(v != NULL && bj_get(v, "baseline") != NULL,
+	   "paxos: the published figures beside");
+	ok(v != NULL && bj_get(v, "map") != NULL &&
+		   bj_get(v, "map")->t == BJ_ARR && bj_get(v, "map")->n == 4,
+	   "paxos: the hash map over each log, node 1 up and stalled");
+	bj_free(v);
+	check_svg("paxos.svg", paxos_labels, "paxos");
 
 	/* human-readable output */
 	text = NULL;

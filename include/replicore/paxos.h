@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: MIT */
+/* replicore/paxos.h: Multi-Paxos between NUMA nodes, as a step machine, a seeded simulation and a threaded cluster. */
+#ifndef REPLICORE_PAXOS_H
+#define REPLICORE_PAXOS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <replicore/err.h>
+#include <replicore/log.h>
+#include <replicore/topo.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Multi-Paxos (Lamport, "Paxos Made Simple"): every node is an acceptor, a
+ * learner and a proposer; one of them, the leader, owns a ballot for which
+ * a majority promised (phase 1, once per ballot) and then runs phase 2 for
+ * each slot of the log without phase 1 while its ballot stands. Followers
+ * suspect the leader after heartbeats stop and take over with a higher
+ * ballot. The leader batches client commands into slots; learners deliver
+ * the slots in order with no gaps; a node that falls behind catches up from
+ * the leader. runtime/paxos.c opens with the invariant and its proof.
+ *
+ * The protocol is written once, as a deterministic step machine
+ * (rc_paxos_node_*): messages and the time go in, messages, deliveries and
+ * the next deadline come out; it never reads a clock, sleeps or locks. Two
+ * environments run that same code:
+ *
+ *   rc_paxos_sim_run()  all nodes in the calling thread, on simulated time,
+ *                       over a transport that drops, duplicates, delays and
+ *                       reorders messages and stalls and crashes nodes, all
+ *                       from one seed: a seed reproduces a run exactly,
+ *                       message trace included.
+ *   rc_paxos_create()   one thread per node pinned by rc_topo, messages over
+ *                       rc_chan channels, the same faults drawn from a seed
+ *                       (the interleaving is the machine's).
+ *
+ * Times are integers in the environment's unit: simulated microseconds in
+ * the simulation, nanoseconds of rc_clock_now_ns() in the threaded cluster.
+ */
+
+/* The most nodes a group may have (ballots and acks are 64-bit masks). */
+#define RC_PAXOS_MAX_NODES 32
+
+/*
+ * A client command: id is unique per command (origin node and sequence
+ * number), op, arg and tag are the payload, carried unchanged.
+ */
+struct rc_paxos_cmd {
+	uint64_t id;
+	uint64_t op;
+	uint64_t arg;
+	uint32_t tag;
+	uint32_t pad;
+};
+
+/* The origin node and sequence number packed in a command id. */
+#define RC_PAXOS_ID(origin, seq) ((((uint64_t)(origin) + 1) << 48) | (seq))
+#define RC_PAXOS_ID_ORIGIN(id) ((unsigned)((id) >> 48) - 1)
+
+/*
+ * A group's settings. heartbeat: the leader's heartbeat period; election:
+ * a follower suspects the leader after a random time in [election,
+ * 2 election) without hearing from it; retry: a proposer resends its
+ * undelivered commands, and the leader its unanswered phase-2 messages,
+ * after this long. batch: commands per slot at most; window: slots the
+ * leader keeps undecided at once at most. seed: the nodes' random election
+ * timeouts (and, in the environments, the faults).
+ */
+struct rc_paxos_config {
+	unsigned nodes;
+	unsigned batch;
+	unsigned window;
+	uint64_t heartbeat;
+	uint64_t election;
+	uint64_t retry;
+	uint64_t seed;
+};
+
+/* Defaults in simulated microseconds; scale the times for nanoseconds. */
+#define RC_PAXOS_CONFIG_INITIALIZER        \
+	{                                  \
+		3, 16, 32, 50, 400, 800, 1 \
+	}
+
+/* Checks a configuration; -RC_EINVAL with a message naming the field. */
+int rc_paxos_config_check(const struct rc_paxos_config *cfg, rc_err_t *err);
+
+/*
+ * The step machine of one node. A node is not thread-safe: one thread at a
+ * time calls its functions (the environment's), which never block and never
+ * synchronise; they take no locks and issue no fences.
+ */
+typedef struct rc_paxos_node rc_paxos_node_t;
+/* A protocol message; its bytes are rc_paxos_msg_size() long and movable. */
+struct rc_paxos_msg;
+
+/*
+ * What a node hands to its environment, called from inside the node's
+ * functions on the caller's thread. send: a message for node `to` (never
+ * the node itself); the environment copies the bytes before returning.
+ * deliver: slot `slot`, the next in order, with its commands (already
+ * delivered commands, resent by a proposer, are left out; n may be 0).
+ */
+struct rc_paxos_io {
+	void *ctx;
+	void (*send)(void *ctx, unsigned from, unsigned to,
+		     const struct rc_paxos_msg *m);
+	void (*deliver)(void *ctx, unsigned node, uint64_t slot,
+			const struct rc_paxos_cmd *cmds, unsigned n);
+};
+
+/* Creates node id (< cfg->nodes) at time now. Returns 0 or -RC_E*. */
+int rc_paxos_node_create(rc_paxos_node_t **out,
+			 const struct rc_paxos_config *cfg, unsigned id,
+			 const struct rc_paxos_io *io, uint64_t now,
+			 rc_err_t *err);
+void rc_paxos_node_destroy(rc_paxos_node_t *n);
+
+/* Processes message m (from another node) at time now. */
+void rc_paxos_node_recv(rc_paxos_node_t *n, uint64_t now,
+			const struct rc_paxos_msg *m);
+
+/*
+ * A client command c at this node: returns its id (c->id when not 0, which
+ * must then be RC_PAXOS_ID(this node, a sequence number never used), else
+ * a new one). The node keeps it until it is delivered here, sending it to
+ * the leader and again after each retry.
+ */
+uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
+			      const struct rc_paxos_cmd *c);
+
+/* Runs the node's timers at time now. Call it at rc_paxos_node_deadline(). */
+void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now);
+
+/* The earliest time the node wants rc_paxos_node_tick() (<= now: at once). */
+uint64_t rc_paxos_node_deadline(const rc_paxos_node_t *n);
+
+/* The size in bytes of message m, and a one-line description for traces. */
+size_t rc_paxos_msg_size(const struct rc_paxos_msg *m);
+void rc_paxos_msg_describe(const struct rc_paxos_msg *m, char *buf, size_t len);
+
+/* A node's counters, read by its own thread or after it stopped. */
+struct rc_paxos_node_stats {
+	uint64_t ballot;      /* highest ballot seen */
+	bool leader;	      /* holds a ballot a majority promised */
+	uint64_t delivered;   /* slots delivered (the next slot to deliver) */
+	uint64_t commands;    /* commands delivered */
+	uint64_t elections;   /* phase 1 started by this node */
+	uint64_t leaderships; /* phase 1 won by this node */
+	uint64_t sent;	      /* messages sent */
+};
+void rc_paxos_node_stats(const rc_paxos_node_t *n,
+			 struct rc_paxos_node_stats *s);
+
+/* Ballots: round and owner packed in one integer, compared as integers. */
+#define RC_PAXOS_BALLOT(round, owner) (((uint64_t)(round) << 6) | (owner))
+#define RC_PAXOS_BALLOT_ROUND(b) ((b) >> 6)
+#define RC_PAXOS_BALLOT_OWNER(b) ((unsigned)((b)&63))
+
+/*
+ * Faults: drop, dup and delay are probabilities per message (a delayed
+ * message takes up to 50 times the normal latency, so messages overtake
+ * each other), crash is the number of nodes that stop for good and stall
+ * the number of pauses of a node (it keeps its state and comes back).
+ * Faults happen during the run's fault period only; afterwards messages
+ * arrive and stalled nodes resume, so a run with a majority alive ends with
+ * every command committed.
+ */
+struct rc_paxos_faults {
+	double drop, dup, delay;
+	unsigned crash, stall;
+};
+
+/*
+ * Parses "drop=P,dup=P,delay=P,crash=K,stall=K" (any subset, any order; ""
+ * or "none" for no faults) into f, zeroing what is not named. A bad token
+ * fails with -RC_EINVAL, err->where "faults" and err->col the 1-based column
+ * of the token. Wait-free, any thread.
+ */
+int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
+			  rc_err_t *err);
+
+/* The properties a run is checked for, as bits of a verdict. */
+enum rc_paxos_prop {
+	RC_PAXOS_AGREEMENT = 1, /* two learners delivered different slots */
+	RC_PAXOS_VALIDITY = 2,	/* a command that was never proposed */
+	RC_PAXOS_INTEGRITY = 4, /* a command delivered twice by one node */
+	RC_PAXOS_NO_GAPS = 8,	/* a slot delivered out of order */
+	RC_PAXOS_LIVENESS = 16, /* a command never delivered */
+};
+
+/* The name of one property ("agreement", ...). */
+const char *rc_paxos_prop_name(enum rc_paxos_prop p);
+
+/* A simulation: the group, the faults, the workload. */
+struct rc_paxos_sim_opts {
+	struct rc_paxos_config cfg; /* cfg.seed seeds everything */
+	struct rc_paxos_faults faults;
+	unsigned commands; /* client commands, submitted at random nodes */
+	FILE *trace;	   /* the message trace, or NULL */
+};
+
+/* What a simulation did and found. */
+struct rc_paxos_sim_result {
+	uint64_t committed;   /* commands delivered by every live node */
+	uint64_t at_live;     /* commands submitted at nodes that never crash */
+	uint64_t slots;	      /* slots delivered by every live node */
+	uint64_t ballots;     /* phase 1 started, all nodes */
+	uint64_t leaderships; /* phase 1 won, all nodes */
+	uint64_t messages;    /* messages sent */
+	uint64_t dropped, duplicated, delayed;
+	uint64_t crashed, stalls;
+	uint64_t time;	     /* simulated microseconds at the end */
+	unsigned violations; /* enum rc_paxos_prop bits; 0: all hold */
+	char why[256];	     /* the first violation, in words */
+};
+
+/*
+ * Runs one simulation in the calling thread and checks agreement,
+ * validity, integrity, no gaps and liveness after it. Deterministic: the
+ * same opts give the same result and the same trace. Returns 0 (whatever
+ * the verdict; see res->violations) or -RC_EINVAL for bad opts (crash must
+ * leave a majority) or -RC_ENOMEM. Any thread; runs share nothing.
+ */
+int rc_paxos_sim_run(const struct rc_paxos_sim_opts *opts,
+		     struct rc_paxos_sim_result *res, rc_err_t *err);
+
+/*
+ * The threaded cluster: one thread per node, pinned to the PUs that
+ * rc_topo_spread() picks on the layout (so a synthetic layout such as
+ * "numa:3 core:1 pu:1" places the nodes on NUMA nodes of the layout, mapped
+ * onto the machine's PUs). Each node has an MPSC inbox channel; a send
+ * copies the message into the destination's inbox (a full inbox drops it,
+ * which the protocol tolerates). cfg times are nanoseconds.
+ */
+typedef struct rc_paxos rc_paxos_t;
+
+/* Called on node's thread for each slot it delivers (see rc_paxos_io). */
+typedef void (*rc_paxos_deliver_fn)(void *arg, unsigned node, uint64_t slot,
+				    const struct rc_paxos_cmd *cmds,
+				    unsigned n);
+
+/*
+ * faults: drop, dup and delay apply to every message; crash and stall
+ * apply when fault_ns > 0: a fault thread crashes `crash` distinct nodes
+ * (a minority at most) and stalls nodes `stall` times (each for up to
+ * fault_ns / 4), at times within the first fault_ns nanoseconds, every
+ * choice drawn from cfg.seed (rc_paxos_doomed() names the nodes that will
+ * crash). Interleavings remain the machine's.
+ */
+struct rc_paxos_opts {
+	struct rc_paxos_config cfg;
+	struct rc_paxos_faults faults;
+	uint64_t fault_ns;     /* the fault period; 0: crash/stall unused */
+	const rc_topo_t *topo; /* NULL: the machine */
+	rc_paxos_deliver_fn deliver; /* may be NULL */
+	void *arg;
+	bool check; /* record deliveries for rc_paxos_verify() */
+};
+
+/*
+ * Creates the group and starts its threads. Blocking (allocates, creates
+ * threads). Returns 0, -RC_EINVAL, -RC_ENOMEM or -RC_ESYS.
+ */
+int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
+		    rc_err_t *err);
+
+/*
+ * Stops the threads and frees the group. No other call may run on p.
+ * Blocking (joins).
+ */
+void rc_paxos_destroy(rc_paxos_t *p);
+
+/*
+ * Submits a command with c's payload (op, arg, tag) at node `node`; its id
+ * is written to *id when id is not NULL: c->id when not 0 (then the caller
+ * alone numbers that node's commands, RC_PAXOS_ID(node, seq) with seqs it
+ * never reuses), else a new one. Any thread, any number at once. Blocking
+ * only while the node's inbox is full (the send is a release that pairs
+ * with the node's acquire receive). Returns 0, -RC_EINVAL, -RC_ENOMEM, or
+ * -RC_EAGAIN when the node crashed.
+ */
+int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
+		     uint64_t *id);
+
+/*
+ * Commands node `node` delivered so far. Any thread; an acquire load that
+ * pairs with the node's release increment, so the deliveries it counts
+ * (their callbacks' effects) happened before.
+ */
+uint64_t rc_paxos_delivered(const rc_paxos_t *p, unsigned node);
+
+/*
+ * Waits until node `node` delivered at least count commands or timeout_ns
+ * passed: 0 or -RC_ETIMEDOUT. Blocking (spins, yields, naps). Any thread.
+ */
+int rc_paxos_wait(const rc_paxos_t *p, unsigned node, uint64_t count,
+		  uint64_t timeout_ns);
+
+/*
+ * Faults on demand: node stops processing for ns nanoseconds (stall) or for
+ * good (crash); its inbox keeps or drops what arrives. Any thread; takes
+ * effect at the node's next loop (relaxed stores: no data travels with
+ * them). Returns 0 or -RC_EINVAL.
+ */
+int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns);
+int rc_paxos_crash(rc_paxos_t *p, unsigned node);
+
+/*
+ * The nodes (a bit each) that the seeded fault schedule crashes, now or
+ * later. Wait-free, any thread.
+ */
+uint64_t rc_paxos_doomed(const rc_paxos_t *p);
+
+/* The node that currently leads as far as node `node` knows. Any thread. */
+unsigned rc_paxos_leader(const rc_paxos_t *p, unsigned node);
+
+/*
+ * After rc_paxos_stop(): checks what the nodes delivered (opts.check must
+ * have been set) for agreement, validity, integrity and no gaps, and
+ * liveness: every command proposed at a node that did not crash was
+ * delivered by every node that did not crash. Returns the violated
+ * properties (0: none) and writes the first in words to why.
+ */
+unsigned rc_paxos_verify(rc_paxos_t *p, char *why, size_t len);
+
+/* Stops and joins the node threads; the counters stay readable. */
+void rc_paxos_stop(rc_paxos_t *p);
+
+/* Node node's counters (after rc_paxos_stop()). */
+void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
+		    struct rc_paxos_node_stats *s);
+
+/*
+ * The Paxos backend of the operation log (replicore/log.h): node i of the
+ * log is node i of a threaded group created from opts (NULL: defaults of
+ * 1 ms heartbeats, 20 ms election timeouts, batches of 64; opts->cfg.nodes
+ * is set to nnodes; opts->deliver must be NULL). An append proposes its
+ * entries at its node and returns once that node delivered them; indexes
+ * are positions in the delivered order, the same at every node. Each node
+ * keeps its own copy of the entries it has not consumed, so a stalled
+ * consumer holds back nobody (its copy grows in memory without bound), and
+ * consensus goes on while a majority of the Paxos nodes runs. Capabilities:
+ * RC_LOG_CAP_TAIL (the largest count delivered at any node); not
+ * RC_LOG_CAP_NOPARTIAL: a timed-out append's entries may still be ordered.
+ * capacity is 0, max_batch 256. Appends and reads follow log.h's rules;
+ * an append blocks (mutex, bounded wait) until its node delivered the
+ * batch. Blocking create (threads). Returns 0 or -RC_E*.
+ */
+int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
+			const struct rc_paxos_opts *opts, rc_err_t *err);
+
+/*
+ * The group under a Paxos log (to stall or crash its nodes), or NULL when
+ * log is another backend. Any thread.
+ */
+rc_paxos_t *rc_log_paxos_group(rc_log_t *log);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* REPLICORE_PAXOS_H */

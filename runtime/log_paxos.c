@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/* log_paxos.c: the operation log (replicore/log.h) ordered by Multi-Paxos among the nodes. */
+
+/*
+ * Node i of the log is node i of a threaded rc_paxos group. An append at
+ * node i proposes each entry as a command at Paxos node i, with ids the
+ * log numbers itself (RC_PAXOS_ID(i, seq), seq counted per node by the
+ * node's only appender), and waits until Paxos node i has delivered them
+ * all. Every Paxos node delivers the same commands in the same order
+ * (agreement, no gaps, duplicates left out), so "the k-th command node i
+ * delivered" is the same entry at every node: that k is the log index.
+ *
+ * Each node keeps its own copy of the log: its Paxos thread appends what
+ * it delivers to a chunked array and publishes the count (release); the
+ * node's consumer copies from its cursor up to the count (acquire) and
+ * frees the chunks its cursor has passed, which nobody else reads. So a
+ * consumer that stops holds back nobody: its own copy grows (without
+ * bound, in memory) while the others go on, and consensus needs only a
+ * majority of Paxos nodes, so a stalled or crashed minority stops nobody.
+ *
+ * A waiting append calls its help function, which may read the appending
+ * node's own copy; that copy then stops at the batch's first delivered
+ * entry until the append returns, so the batch is consumed after its
+ * indexes are known, as with the shared-memory log.
+ *
+ * Tail: an append returns once its entries are delivered at its node, so
+ * their indexes are below that node's count; every index below any node's
+ * count holds a chosen entry. The largest count is therefore a tail in the
+ * sense of log.h (RC_LOG_CAP_TAIL). A timed-out append leaves its
+ * commands with Paxos, which may still order them (no
+ * RC_LOG_CAP_NOPARTIAL): such entries are consumed like any other.
+ *
+ * The Paxos nodes themselves keep every slot they saw (there is no log
+ * truncation), so the memory of a run grows with its entries.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/log.h>
+#include <replicore/paxos.h>
+
+#include "runtime/wait.h"
+
+#define LP_CHUNK 4096u
+#define LP_MAXCHUNKS (1u << 16) /* 2^28 entries per node */
+#define LP_MAX_BATCH 256u
+
+struct lp_node {
+	_Alignas(64) struct rc_log_entry **chunk; /* LP_MAXCHUNKS pointers */
+	/* entries delivered at this node: its Paxos thread writes */
+	_Atomic uint64_t count;
+	_Atomic bool oom; /* the chunks ran out: appends fail */
+	/* the consumer's */
+	_Alignas(64) _Atomic uint64_t cursor;
+	/* the append in progress, under lock */
+	_Alignas(64) pthread_mutex_t lock;
+	uint64_t first, last; /* ids of the batch; 0: none */
+	uint64_t *idx;
+	unsigned remaining;
+	/*
+	 * The index of the batch's first delivered entry while the append
+	 * waits, else UINT64_MAX: this node's reads stop there, so a help
+	 * function does not consume the batch before the append returns.
+	 */
+	_Atomic uint64_t hold_from;
+	uint64_t seq; /* the appender's */
+};
+
+struct lp_log {
+	struct rc_log base;
+	rc_paxos_t *px;
+	struct lp_node *node;
+};
+
+static struct lp_log *lp(rc_log_t *log)
+{
+	return (struct lp_log *)log;
+}
+
+/* On Paxos node `node`'s thread: slot delivered, its commands appended. */
+static void lp_deliver(void *arg, unsigned node, uint64_t slot,
+		       const struct rc_paxos_cmd *cmds, unsigned n)
+{
+	struct lp_node *nd = &((struct lp_log *)arg)->node[node];
+	/* relaxed: only this thread writes count */
+	uint64_t c = atomic_load_explicit(&nd->count, memory_order_relaxed);
+
+	(void)slot;
+	/* relaxed: only this thread writes oom */
+	for (unsigned i = 0;
+	     i < n && !atomic_load_explicit(&nd->oom, memory_order_relaxed);
+	     i++, c++) {
+		struct rc_log_entry *e;
+		uint64_t k = c / LP_CHUNK;
+
+		if (k < LP_MAXCHUNKS && !nd->chunk[k])
+			nd->chunk[k] = malloc(LP_CHUNK * sizeof **nd->chunk);
+		if (k >= LP_MAXCHUNKS || !nd->chunk[k]) {
+			/* relaxed: a flag; appenders fail on it */
+			atomic_store_explicit(&nd->oom, true,
+					      memory_order_relaxed);
+			break;
+		}
+		e = &nd->chunk[k][c % LP_CHUNK];
+		e->op = cmds[i].op;
+		e->arg = cmds[i].arg;
+		e->origin = RC_PAXOS_ID_ORIGIN(cmds[i].id);
+		e->tag = cmds[i].tag;
+		if (e->origin == node) {
+			pthread_mutex_lock(&nd->lock);
+			if (nd->remaining && cmds[i].id >= nd->first &&
+			    cmds[i].id <= nd->last) {
+				nd->idx[cmds[i].id - nd->first] = c;
+				nd->remaining--;
+				/* relaxed: published by the count release
+				 * below, read after the count acquire */
+				if (c <
+				    atomic_load_explicit(&nd->hold_from,
+							 memory_order_relaxed))
+					atomic_store_explicit(
+						&nd->hold_from, c,
+						memory_order_relaxed);
+			}
+			pthread_mutex_unlock(&nd->lock);
+		}
+	}
+	/*
+	 * release: the entries (and the chunk pointers) are written before
+	 * the count that makes them readable; pairs with the acquire loads
+	 * in lp_read and lp_tail.
+	 */
+	atomic_store_explicit(&nd->count, c, memory_order_release);
+}
+
+static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
+		     unsigned n, uint64_t *idx, uint64_t timeout_ns,
+		     rc_log_help_fn help, void *help_arg, rc_err_t *err)
+{
+	struct lp_log *l = lp(log);
+	struct lp_node *nd = &l->node[node];
+	struct _rc_wait w;
+	uint64_t first = RC_PAXOS_ID(node, nd->seq + 1);
+	unsigned left;
+	bool oom;
+
+	pthread_mutex_lock(&nd->lock);
+	/* relaxed: this thread's own reads are the ones it stops */
+	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
+	nd->first = first;
+	nd->last = first + n - 1;
+	nd->idx = idx;
+	nd->remaining = n;
+	pthread_mutex_unlock(&nd->lock);
+	nd->seq += n;
+	for (unsigned i = 0; i < n; i++) {
+		struct rc_paxos_cmd c = { first + i, e[i].op, e[i].arg,
+					  e[i].tag, 0 };
+		int rc = rc_paxos_propose(l->px, node, &c, NULL);
+
+		if (rc < 0) {
+			pthread_mutex_lock(&nd->lock);
+			nd->remaining = 0;
+			/* relaxed: as at the end of the wait below */
+			atomic_store_explicit(&nd->hold_from, UINT64_MAX,
+					      memory_order_relaxed);
+			pthread_mutex_unlock(&nd->lock);
+			return rc_err_set(err, -rc, "log", 0, 0,
+					  "paxos node %u takes no command: %s",
+					  node, rc_strerror(-rc));
+		}
+	}
+	_rc_wait_init(&w, timeout_ns);
+	for (;;) {
+		pthread_mutex_lock(&nd->lock);
+		left = nd->remaining;
+		pthread_mutex_unlock(&nd->lock);
+		/* relaxed: a flag; a late sight only delays the error */
+		oom = atomic_load_explicit(&nd->oom, memory_order_relaxed);
+		if (left == 0)
+			break;
+		if (oom)
+			break;
+		if (help)
+			help(help_arg);
+		if (!_rc_wait_step(&w))
+			break;
+	}
+	pthread_mutex_lock(&nd->lock);
+	left = nd->remaining;
+	nd->remaining = 0;
+	/* relaxed: the batch is the caller's again; the lock orders it
+	 * before later deliveries */
+	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
+	pthread_mutex_unlock(&nd->lock);
+	if (left == 0)
+		return 0;
+	if (oom)
+		return rc_err_set(err, RC_ENOMEM, "log", 0, 0,
+				  "paxos log of node %u out of memory", node);
+	return rc_err_set(err, RC_ETIMEDOUT, "log", 0, 0,
+			  "paxos log: %u of %u entries not ordered within "
+			  "%llu ns (no majority reachable?)",
+			  left, n, (unsigned long long)timeout_ns);
+}
+
+static int lp_tail(rc_log_t *log, uint64_t *tail)
+{
+	struct lp_log *l = lp(log);
+	uint64_t t = 0;
+
+	for (unsigned i = 0; i < log->nnodes; i++) {
+		/* acquire: pairs with the release in lp_deliver */
+		uint64_t c = atomic_load_explicit(&l->node[i].count,
+						  memory_order_acquire);
+
+		if (c > t)
+			t = c;
+	}
+	*tail = t;
+	return 0;
+}
+
+static unsigned lp_read(rc_log_t *log, unsigned node, uint64_t *first,
+			struct rc_log_entry *out, unsigned max)
+{
+	struct lp_node *nd = &lp(log)->node[node];
+	/* relaxed: the consumer alone writes its cursor */
+	uint64_t c = atomic_load_explicit(&nd->cursor, memory_order_relaxed);
+	/* acquire: pairs with the release in lp_deliver */
+	uint64_t end = atomic_load_explicit(&nd->count, memory_order_acquire);
+	/* relaxed: written before the count release we acquired above */
+	uint64_t hold =
+		atomic_load_explicit(&nd->hold_from, memory_order_relaxed);
+	unsigned n = 0;
+
+	if (hold < end)
+		end = hold;
+	*first = c;
+	while (n < max && c + n < end) {
+		uint64_t i = c + n;
+
+		out[n++] = nd->chunk[i / LP_CHUNK][i % LP_CHUNK];
+		if ((i + 1) % LP_CHUNK == 0) {
+			/* Nobody reads this chunk again. */
+			free(nd->chunk[i / LP_CHUNK]);
+			nd->chunk[i / LP_CHUNK] = NULL;
+		}
+	}
+	/* release: a reader of the cursor (rc_log_cursor) sees our copies
+	 * done; nothing reuses the space (each node owns its copy) */
+	atomic_store_explicit(&nd->cursor, c + n, memory_order_release);
+	return n;
+}
+
+static uint64_t lp_cursor(rc_log_t *log, unsigned node)
+{
+	/* acquire: pairs with the release in lp_read */
+	return atomic_load_explicit(&lp(log)->node[node].cursor,
+				    memory_order_acquire);
+}
+
+static void lp_destroy(rc_log_t *log)
+{
+	struct lp_log *l = lp(log);
+
+	rc_paxos_destroy(l->px);
+	for (unsigned i = 0; l->node && i < log->nnodes; i++) {
+		struct lp_node *nd = &l->node[i];
+
+		for (unsigned k = 0; nd->chunk && k < LP_MAXCHUNKS; k++)
+			free(nd->chunk[k]);
+		free(nd->chunk);
+		pthread_mutex_destroy(&nd->lock);
+	}
+	free(l->node);
+	free(l);
+}
+
+static const struct rc_log_ops lp_ops = {
+	lp_append, lp_tail, lp_read, lp_cursor, lp_destroy,
+};
+
+int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
+			const struct rc_paxos_opts *opts, rc_err_t *err)
+{
+	struct rc_paxos_opts o;
+	struct lp_log *l;
+	int r;
+
+	if (opts) {
+		o = *opts;
+	} else {
+		memset(&o, 0, sizeof o);
+		o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+		o.cfg.heartbeat = 1000000;
+		o.cfg.election = 20000000;
+		o.cfg.retry = 50000000;
+		o.cfg.batch = 64;
+		o.cfg.window = 64;
+	}
+	o.cfg.nodes = nnodes;
+	if (o.deliver)
+		return rc_err_set(err, RC_EINVAL, "log", 0, 0,
+				  "the paxos log delivers itself: "
+				  "opts->deliver must be NULL");
+	l = calloc(1, sizeof *l);
+	if (!l)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	l->base.ops = &lp_ops;
+	l->base.name = "paxos";
+	l->base.nnodes = nnodes;
+	l->base.caps = RC_LOG_CAP_TAIL;
+	l->base.max_batch = LP_MAX_BATCH;
+	l->base.capacity = 0;
+	l->node = nnodes ? aligned_alloc(64, nnodes * sizeof *l->node) : NULL;
+	if (nnodes == 0 || nnodes > RC_PAXOS_MAX_NODES || !l->node) {
+		free(l->node);
+		free(l);
+		return rc_err_set(err, nnodes ? RC_ENOMEM : RC_EINVAL, "log", 0,
+				  0, "a paxos log of %u nodes (1..%d)", nnodes,
+				  RC_PAXOS_MAX_NODES);
+	}
+	memset(l->node, 0, nnodes * sizeof *l->node);
+	for (unsigned i = 0; i < nnodes; i++) {
+		pthread_mutex_init(&l->node[i].lock, NULL);
+		atomic_init(&l->node[i].hold_from, UINT64_MAX);
+		l->node[i].chunk =
+			calloc(LP_MAXCHUNKS, sizeof *l->node[i].chunk);
+		if (!l->node[i].chunk) {
+			lp_destroy(&l->base);
+			return rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
+					  "out of memory");
+		}
+	}
+	o.deliver = lp_deliver;
+	o.arg = l;
+	r = rc_paxos_create(&l->px, &o, err);
+	if (r < 0) {
+		lp_destroy(&l->base);
+		return r;
+	}
+	*out = &l->base;
+	return 0;
+}
+
+rc_paxos_t *rc_log_paxos_group(rc_log_t *log)
+{
+	return strcmp(log->name, "paxos") == 0 ? lp(log)->px : NULL;
+}

@@ -1,0 +1,1064 @@
+/* SPDX-License-Identifier: MIT */
+/* paxos.c: the Multi-Paxos step machine of one node: acceptor, learner, proposer and leader. */
+
+/*
+ * The invariant. A value v is *chosen* for slot s when a majority of
+ * acceptors accepted (b, s, v) for one ballot b. Safety of a slot is
+ * Lamport's P2c: for any ballot b and value v, if (b, s, v) is proposed
+ * then there is a majority Q such that either no acceptor of Q accepted a
+ * value for s below b, or v is the value of the highest-ballot acceptance
+ * for s among Q below b. P2c implies P2b (once v is chosen at ballot b0,
+ * every proposal at a ballot above b0 carries v, by induction on the
+ * ballot: Q meets the majority that chose v, and every acceptance in
+ * between carries v), hence at most one value is ever chosen per slot.
+ *
+ * Why each rule keeps it:
+ *
+ *  - Ballots are unique and totally ordered: round * 64 + owner, and a
+ *    node only ever proposes with its own ballots. So "the proposal of
+ *    ballot b for slot s" is one value.
+ *  - Phase 1 (PREPARE b from slot f, PROMISE): an acceptor promises b only
+ *    if b is at least its promise, and from then on refuses every ACCEPT
+ *    below b; its PROMISE reports, for every slot >= f, the value it
+ *    accepted with the highest ballot. The candidate waits for a majority
+ *    Q of promises. Slots below f are ones the candidate already knows
+ *    chosen; it never proposes there.
+ *  - Adoption: for each slot >= f, the new leader proposes the value of the
+ *    highest-ballot acceptance reported by Q, and a no-op only where Q
+ *    reported none. This is exactly P2c's choice; because Q's members
+ *    refuse lower ballots after promising, no acceptance below b can appear
+ *    in Q later and make the choice stale. (Building with
+ *    RC_PAXOS_BROKEN_PHASE1 skips this adoption; the property checks of
+ *    tests/unit/test_paxos_broken show the agreement that breaks.)
+ *  - Phase 1 covers every slot at once (a slot with no acceptance in Q at
+ *    the time of the promise can only receive acceptances at b or above),
+ *    so the leader runs phase 2 for new slots without phase 1 while its
+ *    ballot stands: the distinguished-leader optimisation of Multi-Paxos.
+ *  - Phase 2 (ACCEPT, ACCEPTED): an acceptor accepts (b, s, v) iff b is at
+ *    least its promise; the leader declares v chosen after a majority of
+ *    ACCEPTED for (b, s) and tells the learners (DECIDE). A learner also
+ *    takes DECIDE entries from any node that knows them (catch-up); those
+ *    come from a node that learned them the same way, so they are chosen.
+ *  - Liveness is not safety's business: heartbeats, random election
+ *    timeouts, NACKs that name the higher ballot, resending of undelivered
+ *    commands and of unanswered ACCEPTs, and catch-up only make progress
+ *    likely once messages flow; none of them changes a chosen value.
+ *
+ * Learners deliver slots strictly in order (the next slot is delivered
+ * only when chosen), so no learner skips a slot, and they leave out a
+ * command they already delivered: a proposer that resends a command after
+ * a lost message may get it chosen in two slots, and every learner drops
+ * the same later copy because they deliver the same slots in the same
+ * order.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/config.h>
+
+#include "runtime/paxos_int.h"
+
+#if defined(RC_PAXOS_BROKEN_PHASE1) || RC_CONFIG_PAXOS_BROKEN_PHASE1
+#define PX_ADOPT 0
+#else
+#define PX_ADOPT 1
+#endif
+
+/* Slots a catch-up reply carries at most. */
+#define PX_CATCHUP_SLOTS 64
+
+enum { FOLLOWER, CANDIDATE, LEADER };
+
+/* A value: a batch of commands, shared by the slot fields that hold it. */
+struct px_val {
+	uint32_t refs, n;
+	struct rc_paxos_cmd cmd[];
+};
+
+struct px_slot {
+	uint64_t acc_ballot; /* acceptor: ballot of the accepted value */
+	struct px_val *acc;
+	struct px_val *dec; /* learner: the chosen value, once known */
+	uint64_t ad_ballot; /* candidate: highest acceptance promised */
+	struct px_val *ad;
+	uint64_t p2_ballot; /* leader: the ballot prop was proposed at */
+	struct px_val *prop;
+	uint64_t acks; /* nodes that accepted prop at p2_ballot */
+	uint64_t sent_at;
+};
+
+/* A command submitted at this node and not yet delivered here. */
+struct px_mine {
+	struct rc_paxos_cmd c;
+	uint64_t sent_at;
+};
+
+struct rc_paxos_node {
+	struct rc_paxos_config cfg;
+	struct rc_paxos_io io;
+	unsigned id, maj;
+	uint64_t rng, now, seq;
+	/* acceptor */
+	uint64_t promised;
+	struct px_slot *slot;
+	uint64_t cap, top; /* top: 1 + the highest slot touched */
+	/* learner */
+	uint64_t delivered, commands, leader_commit, catchup_at;
+	struct _rc_pxset seen;
+	struct rc_paxos_cmd *scratch;
+	uint64_t scratch_cap;
+	/* proposer and leader */
+	int role;
+	uint64_t ballot, max_seen, heard, timeout, p1_at, p1_from, promises;
+	uint64_t next_slot, hb_at, rt_at;
+	struct rc_paxos_cmd *pend;
+	uint64_t pend_head, pend_n, pend_cap;
+	struct px_mine *mine;
+	uint64_t nmine, mine_cap, retry_at;
+	/* messages to this node itself, handled after the current step */
+	struct rc_paxos_msg **selfq;
+	uint64_t self_head, self_n, self_cap;
+	/* the message being built */
+	char *buf;
+	uint64_t buf_len, buf_cap;
+	bool oom, buf_bad;
+	/* counters */
+	uint64_t elections, leaderships, sent, conflicts;
+};
+
+static unsigned popcount64(uint64_t x)
+{
+	return (unsigned)__builtin_popcountll(x);
+}
+
+/* ---- the id set ---- */
+
+static uint64_t set_hash(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	return k;
+}
+
+int _rc_pxset_add(struct _rc_pxset *s, uint64_t key)
+{
+	assert(key != 0);
+	if ((s->n + 1) * 2 > s->cap) {
+		uint64_t nc = s->cap ? 2 * s->cap : 64;
+		uint64_t *nk = calloc(nc, sizeof *nk);
+
+		if (!nk)
+			return -1;
+		for (uint64_t i = 0; i < s->cap; i++) {
+			uint64_t h;
+
+			if (!s->k[i])
+				continue;
+			h = set_hash(s->k[i]) & (nc - 1);
+			while (nk[h])
+				h = (h + 1) & (nc - 1);
+			nk[h] = s->k[i];
+		}
+		free(s->k);
+		s->k = nk;
+		s->cap = nc;
+	}
+	for (uint64_t h = set_hash(key) & (s->cap - 1);;
+	     h = (h + 1) & (s->cap - 1)) {
+		if (s->k[h] == key)
+			return 0;
+		if (!s->k[h]) {
+			s->k[h] = key;
+			s->n++;
+			return 1;
+		}
+	}
+}
+
+bool _rc_pxset_has(const struct _rc_pxset *s, uint64_t key)
+{
+	if (!s->cap)
+		return false;
+	for (uint64_t h = set_hash(key) & (s->cap - 1);;
+	     h = (h + 1) & (s->cap - 1)) {
+		if (s->k[h] == key)
+			return true;
+		if (!s->k[h])
+			return false;
+	}
+}
+
+void _rc_pxset_free(struct _rc_pxset *s)
+{
+	free(s->k);
+	s->k = NULL;
+	s->cap = s->n = 0;
+}
+
+/* ---- values, slots, messages ---- */
+
+static struct px_val *val_new(const struct rc_paxos_cmd *cmds, unsigned n)
+{
+	struct px_val *v = malloc(sizeof *v + n * sizeof(struct rc_paxos_cmd));
+
+	if (!v)
+		return NULL;
+	v->refs = 1;
+	v->n = n;
+	if (n)
+		memcpy(v->cmd, cmds, n * sizeof(struct rc_paxos_cmd));
+	return v;
+}
+
+static struct px_val *val_get(struct px_val *v)
+{
+	if (v)
+		v->refs++;
+	return v;
+}
+
+static void val_put(struct px_val *v)
+{
+	if (v && --v->refs == 0)
+		free(v);
+}
+
+static bool val_same(const struct px_val *a, const struct px_val *b)
+{
+	return a->n == b->n &&
+	       memcmp(a->cmd, b->cmd, a->n * sizeof(struct rc_paxos_cmd)) == 0;
+}
+
+/* The slot record of s, grown as needed; NULL without memory. */
+static struct px_slot *slot_at(struct rc_paxos_node *n, uint64_t s)
+{
+	if (s >= n->cap) {
+		uint64_t nc = n->cap ? n->cap : 256;
+		struct px_slot *ns;
+
+		while (nc <= s)
+			nc *= 2;
+		ns = realloc(n->slot, nc * sizeof *ns);
+		if (!ns) {
+			n->oom = true;
+			return NULL;
+		}
+		memset(ns + n->cap, 0, (nc - n->cap) * sizeof *ns);
+		n->slot = ns;
+		n->cap = nc;
+	}
+	if (s >= n->top)
+		n->top = s + 1;
+	return &n->slot[s];
+}
+
+/*
+ * Room for more bytes in the message being built; false without memory,
+ * and the message is then not sent (a loss the protocol tolerates).
+ */
+static bool buf_reserve(struct rc_paxos_node *n, uint64_t more)
+{
+	if (n->buf_len + more > n->buf_cap) {
+		uint64_t nc = n->buf_cap ? n->buf_cap : 1024;
+		char *nb;
+
+		while (nc < n->buf_len + more)
+			nc *= 2;
+		nb = realloc(n->buf, nc);
+		if (!nb) {
+			n->oom = true;
+			n->buf_bad = true;
+			return false;
+		}
+		n->buf = nb;
+		n->buf_cap = nc;
+	}
+	return true;
+}
+
+static struct rc_paxos_msg *mb_begin(struct rc_paxos_node *n, uint32_t type,
+				     uint64_t ballot, uint64_t slot)
+{
+	struct rc_paxos_msg *m;
+
+	n->buf_len = 0;
+	n->buf_bad = false;
+	if (!buf_reserve(n, sizeof *m))
+		return NULL;
+	m = (struct rc_paxos_msg *)n->buf;
+	memset(m, 0, sizeof *m);
+	m->type = type;
+	m->from = n->id;
+	m->ballot = ballot;
+	m->slot = slot;
+	m->commit = n->delivered;
+	n->buf_len = sizeof *m;
+	return m;
+}
+
+static void mb_ent(struct rc_paxos_node *n, uint64_t slot, uint64_t ballot,
+		   const struct rc_paxos_cmd *cmds, unsigned k)
+{
+	uint64_t sz = sizeof(struct px_ent) + k * sizeof(struct rc_paxos_cmd);
+	struct px_ent *e;
+
+	if (n->buf_bad || !buf_reserve(n, sz))
+		return;
+	e = (struct px_ent *)(n->buf + n->buf_len);
+	e->slot = slot;
+	e->ballot = ballot;
+	e->n = k;
+	e->pad = 0;
+	if (k)
+		memcpy(e->cmd, cmds, k * sizeof(struct rc_paxos_cmd));
+	n->buf_len += sz;
+	((struct rc_paxos_msg *)n->buf)->nent++;
+}
+
+static struct rc_paxos_msg *mb_msg(struct rc_paxos_node *n)
+{
+	struct rc_paxos_msg *m = (struct rc_paxos_msg *)n->buf;
+
+	m->size = n->buf_len;
+	return m;
+}
+
+static void send_to(struct rc_paxos_node *n, unsigned to)
+{
+	struct rc_paxos_msg *m;
+
+	if (n->buf_bad)
+		return;
+	m = mb_msg(n);
+
+	if (to == n->id) {
+		struct rc_paxos_msg *c = malloc(m->size);
+
+		if (!c) {
+			n->oom = true;
+			return;
+		}
+		memcpy(c, m, m->size);
+		if (n->self_head + n->self_n == n->self_cap) {
+			if (n->self_head > 0) {
+				memmove(n->selfq, n->selfq + n->self_head,
+					n->self_n * sizeof *n->selfq);
+				n->self_head = 0;
+			} else {
+				uint64_t nc =
+					n->self_cap ? 2 * n->self_cap : 16;
+				void *nq = realloc(n->selfq,
+						   nc * sizeof *n->selfq);
+
+				if (!nq) {
+					free(c);
+					n->oom = true;
+					return;
+				}
+				n->selfq = nq;
+				n->self_cap = nc;
+			}
+		}
+		n->selfq[n->self_head + n->self_n++] = c;
+		return;
+	}
+	n->sent++;
+	n->io.send(n->io.ctx, n->id, to, m);
+}
+
+static void send_all(struct rc_paxos_node *n)
+{
+	for (unsigned i = 0; i < n->cfg.nodes; i++)
+		send_to(n, i);
+}
+
+static void send_others(struct rc_paxos_node *n)
+{
+	for (unsigned i = 0; i < n->cfg.nodes; i++)
+		if (i != n->id)
+			send_to(n, i);
+}
+
+/* ---- proposer ---- */
+
+static uint64_t random_timeout(struct rc_paxos_node *n)
+{
+	return n->cfg.election + _rc_px_rand(&n->rng) % n->cfg.election;
+}
+
+static void pend_push(struct rc_paxos_node *n, const struct rc_paxos_cmd *c)
+{
+	if (n->pend_head + n->pend_n == n->pend_cap) {
+		if (n->pend_head > 0) {
+			memmove(n->pend, n->pend + n->pend_head,
+				n->pend_n * sizeof *n->pend);
+			n->pend_head = 0;
+		} else {
+			uint64_t nc = n->pend_cap ? 2 * n->pend_cap : 64;
+			void *np = realloc(n->pend, nc * sizeof *n->pend);
+
+			if (!np) {
+				n->oom = true;
+				return;
+			}
+			n->pend = np;
+			n->pend_cap = nc;
+		}
+	}
+	n->pend[n->pend_head + n->pend_n] = *c;
+	n->pend_n++;
+}
+
+static void step_down(struct rc_paxos_node *n)
+{
+	if (n->role == CANDIDATE)
+		for (uint64_t s = n->p1_from; s < n->top; s++) {
+			val_put(n->slot[s].ad);
+			n->slot[s].ad = NULL;
+			n->slot[s].ad_ballot = 0;
+		}
+	n->role = FOLLOWER;
+	n->heard = n->now;
+	n->timeout = random_timeout(n);
+	/* Other nodes' commands: their proposers resend them. */
+	n->pend_head = n->pend_n = 0;
+}
+
+/* A ballot seen in a message: the newest one names the leader. */
+static void note_ballot(struct rc_paxos_node *n, uint64_t b)
+{
+	if (b <= n->max_seen)
+		return;
+	n->max_seen = b;
+	if (n->role != FOLLOWER && b > n->ballot)
+		step_down(n);
+}
+
+/* Routes a client command: into the batch queue, or to the leader. */
+static void route(struct rc_paxos_node *n, const struct rc_paxos_cmd *c)
+{
+	unsigned owner = RC_PAXOS_BALLOT_OWNER(n->max_seen);
+
+	if (n->role != FOLLOWER) {
+		pend_push(n, c);
+	} else if (n->max_seen != 0 && owner != n->id) {
+		mb_begin(n, PX_FORWARD, n->max_seen, 0);
+		mb_ent(n, 0, 0, c, 1);
+		send_to(n, owner);
+	}
+}
+
+static void start_election(struct rc_paxos_node *n)
+{
+	uint64_t r = RC_PAXOS_BALLOT_ROUND(n->max_seen);
+
+	if (RC_PAXOS_BALLOT_ROUND(n->promised) > r)
+		r = RC_PAXOS_BALLOT_ROUND(n->promised);
+	if (n->role == CANDIDATE)
+		step_down(n);
+	n->role = CANDIDATE;
+	n->ballot = RC_PAXOS_BALLOT(r + 1, n->id);
+	n->max_seen = n->ballot;
+	n->promises = 0;
+	n->p1_from = n->delivered;
+	n->p1_at = n->now;
+	n->timeout = random_timeout(n);
+	n->elections++;
+	mb_begin(n, PX_PREPARE, n->ballot, n->p1_from);
+	send_all(n);
+}
+
+/* Proposes v for slot s at the own ballot (phase 2a). */
+static void propose(struct rc_paxos_node *n, uint64_t s, struct px_val *v)
+{
+	struct px_slot *sl = slot_at(n, s);
+
+	if (!sl)
+		return;
+	val_put(sl->prop);
+	sl->prop = val_get(v);
+	sl->p2_ballot = n->ballot;
+	sl->acks = 0;
+	sl->sent_at = n->now;
+	mb_begin(n, PX_ACCEPT, n->ballot, s);
+	mb_ent(n, s, n->ballot, v->cmd, v->n);
+	send_all(n);
+}
+
+static void become_leader(struct rc_paxos_node *n)
+{
+	uint64_t hi = n->top;
+
+	n->role = LEADER;
+	n->leaderships++;
+	for (uint64_t s = n->p1_from; s < hi; s++) {
+		struct px_slot *sl = &n->slot[s];
+		struct px_val *v;
+
+		if (sl->dec) {
+			val_put(sl->ad);
+		} else {
+			v = sl->ad ? sl->ad : val_new(NULL, 0);
+			if (!v) {
+				n->oom = true;
+				continue;
+			}
+			propose(n, s, v);
+			val_put(v);
+		}
+		sl = &n->slot[s];
+		sl->ad = NULL;
+		sl->ad_ballot = 0;
+	}
+	n->next_slot = hi;
+	n->hb_at = n->now;
+	n->rt_at = n->now + n->cfg.retry;
+}
+
+/* ---- learner ---- */
+
+static void mine_done(struct rc_paxos_node *n, uint64_t id)
+{
+	for (uint64_t i = 0; i < n->nmine; i++)
+		if (n->mine[i].c.id == id) {
+			n->mine[i] = n->mine[--n->nmine];
+			return;
+		}
+}
+
+static void deliver_ready(struct rc_paxos_node *n)
+{
+	while (n->delivered < n->top && n->slot[n->delivered].dec) {
+		struct px_val *v = n->slot[n->delivered].dec;
+		unsigned k = 0;
+
+		if (v->n > n->scratch_cap) {
+			void *ns =
+				realloc(n->scratch, v->n * sizeof *n->scratch);
+
+			if (!ns) {
+				n->oom = true;
+				return;
+			}
+			n->scratch = ns;
+			n->scratch_cap = v->n;
+		}
+		for (unsigned i = 0; i < v->n; i++) {
+			int r = _rc_pxset_add(&n->seen, v->cmd[i].id);
+
+			if (r < 0) {
+				n->oom = true;
+				return;
+			}
+			if (r == 0)
+				continue;
+			n->scratch[k++] = v->cmd[i];
+			if (RC_PAXOS_ID_ORIGIN(v->cmd[i].id) == n->id)
+				mine_done(n, v->cmd[i].id);
+		}
+		n->commands += k;
+		n->io.deliver(n->io.ctx, n->id, n->delivered, n->scratch, k);
+		n->delivered++;
+	}
+}
+
+static void decide(struct rc_paxos_node *n, uint64_t s, struct px_val *v)
+{
+	struct px_slot *sl = slot_at(n, s);
+
+	if (!sl)
+		return;
+	if (sl->dec) {
+		if (!val_same(sl->dec, v))
+			n->conflicts++;
+		return;
+	}
+	sl->dec = val_get(v);
+	deliver_ready(n);
+}
+
+static void maybe_catchup(struct rc_paxos_node *n)
+{
+	unsigned owner = RC_PAXOS_BALLOT_OWNER(n->max_seen);
+
+	if (n->role == LEADER || n->delivered >= n->leader_commit ||
+	    owner == n->id)
+		return;
+	if (n->catchup_at != 0 && n->now - n->catchup_at < n->cfg.retry)
+		return;
+	n->catchup_at = n->now;
+	mb_begin(n, PX_CATCHUP, n->max_seen, n->delivered);
+	send_to(n, owner);
+}
+
+/* ---- message handlers ---- */
+
+static void heard_from(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	if (m->ballot == n->max_seen &&
+	    m->from == RC_PAXOS_BALLOT_OWNER(n->max_seen)) {
+		n->heard = n->now;
+		if (m->commit > n->leader_commit)
+			n->leader_commit = m->commit;
+	}
+}
+
+static void nack(struct rc_paxos_node *n, unsigned to)
+{
+	mb_begin(n, PX_NACK,
+		 n->promised > n->max_seen ? n->promised : n->max_seen, 0);
+	send_to(n, to);
+}
+
+/*
+ * The acceptor's rule for PREPARE and ACCEPT: a ballot below the promise
+ * is refused (NACK naming the higher one); any other becomes the promise.
+ */
+static bool admit(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	note_ballot(n, m->ballot);
+	if (m->ballot < n->promised) {
+		nack(n, m->from);
+		return false;
+	}
+	n->promised = m->ballot;
+	heard_from(n, m);
+	return true;
+}
+
+static void on_prepare(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	if (!admit(n, m))
+		return;
+	mb_begin(n, PX_PROMISE, m->ballot, m->slot);
+	for (uint64_t s = m->slot; s < n->top; s++) {
+		struct px_slot *sl = &n->slot[s];
+
+		if (sl->acc)
+			mb_ent(n, s, sl->acc_ballot, sl->acc->cmd, sl->acc->n);
+	}
+	send_to(n, m->from);
+}
+
+static void on_promise(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	const struct px_ent *e = px_first(m);
+
+	if (n->role != CANDIDATE || m->ballot != n->ballot ||
+	    (n->promises & (1ull << m->from)))
+		return;
+	n->promises |= 1ull << m->from;
+	for (uint32_t i = 0; i < m->nent; i++, e = px_next(e)) {
+		struct px_slot *sl;
+
+		if (e->slot < n->p1_from)
+			continue;
+		sl = slot_at(n, e->slot);
+		if (!sl)
+			return;
+		if (PX_ADOPT && e->ballot > sl->ad_ballot) {
+			struct px_val *v = val_new(e->cmd, e->n);
+
+			if (!v) {
+				n->oom = true;
+				return;
+			}
+			val_put(sl->ad);
+			sl->ad = v;
+			sl->ad_ballot = e->ballot;
+		}
+	}
+	if (popcount64(n->promises) >= n->maj)
+		become_leader(n);
+}
+
+static void on_accept(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	const struct px_ent *e = px_first(m);
+	struct px_slot *sl;
+	struct px_val *v;
+
+	if (!admit(n, m))
+		return;
+	sl = slot_at(n, e->slot);
+	v = val_new(e->cmd, e->n);
+	if (!sl || !v) {
+		free(v);
+		n->oom = true;
+		return;
+	}
+	val_put(sl->acc);
+	sl->acc = v;
+	sl->acc_ballot = m->ballot;
+	mb_begin(n, PX_ACCEPTED, m->ballot, e->slot);
+	send_to(n, m->from);
+}
+
+static void on_accepted(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	struct px_slot *sl;
+
+	if (n->role != LEADER || m->ballot != n->ballot || m->slot >= n->top)
+		return;
+	sl = &n->slot[m->slot];
+	if (sl->dec || sl->p2_ballot != n->ballot || !sl->prop)
+		return;
+	sl->acks |= 1ull << m->from;
+	if (popcount64(sl->acks) >= n->maj) {
+		struct px_val *v = val_get(sl->prop);
+
+		mb_begin(n, PX_DECIDE, n->ballot, m->slot);
+		mb_ent(n, m->slot, n->ballot, v->cmd, v->n);
+		send_others(n);
+		decide(n, m->slot, v);
+		val_put(v);
+	}
+}
+
+static void on_decide(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	const struct px_ent *e = px_first(m);
+	uint64_t before = n->delivered;
+
+	note_ballot(n, m->ballot);
+	heard_from(n, m);
+	for (uint32_t i = 0; i < m->nent; i++, e = px_next(e)) {
+		struct px_val *v = val_new(e->cmd, e->n);
+
+		if (!v) {
+			n->oom = true;
+			return;
+		}
+		decide(n, e->slot, v);
+		val_put(v);
+	}
+	if (n->delivered > before)
+		n->catchup_at = 0;
+	maybe_catchup(n);
+}
+
+static void on_heartbeat(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	note_ballot(n, m->ballot);
+	if (m->ballot < n->max_seen) {
+		nack(n, m->from);
+		return;
+	}
+	heard_from(n, m);
+	maybe_catchup(n);
+}
+
+static void on_catchup(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	uint64_t end = m->slot + PX_CATCHUP_SLOTS;
+
+	if (end > n->delivered)
+		end = n->delivered;
+	if (m->slot >= end)
+		return;
+	/* Not from the leader's ballot unless this node leads. */
+	if (!mb_begin(n, PX_DECIDE, n->role == LEADER ? n->max_seen : 0,
+		      m->slot))
+		return;
+	for (uint64_t s = m->slot; s < end; s++)
+		mb_ent(n, s, 0, n->slot[s].dec->cmd, n->slot[s].dec->n);
+	send_to(n, m->from);
+}
+
+static void on_nack(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	note_ballot(n, m->ballot);
+}
+
+static void on_forward(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	const struct px_ent *e = px_first(m);
+
+	if (n->role == FOLLOWER || m->nent == 0)
+		return;
+	for (uint32_t i = 0; i < e->n; i++)
+		pend_push(n, &e->cmd[i]);
+}
+
+typedef void (*px_handler)(struct rc_paxos_node *, const struct rc_paxos_msg *);
+
+/* The handler of each message type, indexed by PX_*. */
+static const px_handler handlers[] = {
+	[PX_PREPARE] = on_prepare,     [PX_PROMISE] = on_promise,
+	[PX_NACK] = on_nack,	       [PX_ACCEPT] = on_accept,
+	[PX_ACCEPTED] = on_accepted,   [PX_DECIDE] = on_decide,
+	[PX_HEARTBEAT] = on_heartbeat, [PX_CATCHUP] = on_catchup,
+	[PX_FORWARD] = on_forward,
+};
+
+static void dispatch(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	if (m->type < sizeof handlers / sizeof handlers[0] && handlers[m->type])
+		handlers[m->type](n, m);
+}
+
+static void drain_self(struct rc_paxos_node *n)
+{
+	while (n->self_n > 0) {
+		struct rc_paxos_msg *m = n->selfq[n->self_head];
+
+		n->self_head++;
+		n->self_n--;
+		if (n->self_n == 0)
+			n->self_head = 0;
+		dispatch(n, m);
+		free(m);
+	}
+}
+
+/* ---- the public step machine ---- */
+
+int rc_paxos_config_check(const struct rc_paxos_config *cfg, rc_err_t *err)
+{
+	if (cfg->nodes < 1 || cfg->nodes > RC_PAXOS_MAX_NODES)
+		return rc_err_set(err, RC_EINVAL, "nodes", 0, 0,
+				  "nodes must be 1..%d, not %u",
+				  RC_PAXOS_MAX_NODES, cfg->nodes);
+	if (cfg->batch < 1)
+		return rc_err_set(err, RC_EINVAL, "batch", 0, 0,
+				  "batch must be at least 1");
+	if (cfg->window < 1)
+		return rc_err_set(err, RC_EINVAL, "window", 0, 0,
+				  "window must be at least 1");
+	if (cfg->heartbeat < 1 || cfg->election <= cfg->heartbeat ||
+	    cfg->retry < 1)
+		return rc_err_set(err, RC_EINVAL, "timeouts", 0, 0,
+				  "heartbeat and retry must be positive and "
+				  "election longer than heartbeat");
+	return 0;
+}
+
+int rc_paxos_node_create(rc_paxos_node_t **out,
+			 const struct rc_paxos_config *cfg, unsigned id,
+			 const struct rc_paxos_io *io, uint64_t now,
+			 rc_err_t *err)
+{
+	struct rc_paxos_node *n;
+	int r = rc_paxos_config_check(cfg, err);
+
+	if (r < 0)
+		return r;
+	if (id >= cfg->nodes)
+		return rc_err_set(err, RC_EINVAL, "node", 0, 0,
+				  "node %u of a group of %u", id, cfg->nodes);
+	n = calloc(1, sizeof *n);
+	if (!n)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	n->cfg = *cfg;
+	n->io = *io;
+	n->id = id;
+	n->maj = cfg->nodes / 2 + 1;
+	n->rng = cfg->seed * 0x9e3779b97f4a7c15ull + id + 1;
+	n->now = now;
+	n->role = FOLLOWER;
+	n->heard = now;
+	/* Node 0 stands first; the others wait for a leader. */
+	n->timeout = id == 0 ? 0 : random_timeout(n);
+	*out = n;
+	return 0;
+}
+
+void rc_paxos_node_destroy(rc_paxos_node_t *n)
+{
+	if (!n)
+		return;
+	for (uint64_t s = 0; s < n->top; s++) {
+		val_put(n->slot[s].acc);
+		val_put(n->slot[s].dec);
+		val_put(n->slot[s].ad);
+		val_put(n->slot[s].prop);
+	}
+	for (uint64_t i = 0; i < n->self_n; i++)
+		free(n->selfq[n->self_head + i]);
+	free(n->selfq);
+	free(n->slot);
+	free(n->scratch);
+	free(n->pend);
+	free(n->mine);
+	free(n->buf);
+	_rc_pxset_free(&n->seen);
+	free(n);
+}
+
+void rc_paxos_node_recv(rc_paxos_node_t *n, uint64_t now,
+			const struct rc_paxos_msg *m)
+{
+	n->now = now;
+	if (m->from >= n->cfg.nodes || m->from == n->id)
+		return;
+	dispatch(n, m);
+	drain_self(n);
+}
+
+uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
+			      const struct rc_paxos_cmd *c)
+{
+	uint64_t id = c->id ? c->id : RC_PAXOS_ID(n->id, ++n->seq);
+
+	n->now = now;
+	if (n->nmine == n->mine_cap) {
+		uint64_t nc = n->mine_cap ? 2 * n->mine_cap : 64;
+		void *nm = realloc(n->mine, nc * sizeof *n->mine);
+
+		if (!nm) {
+			n->oom = true;
+			return id;
+		}
+		n->mine = nm;
+		n->mine_cap = nc;
+	}
+	if (n->nmine == 0)
+		n->retry_at = now + n->cfg.retry;
+	n->mine[n->nmine].c = *c;
+	n->mine[n->nmine].c.id = id;
+	n->mine[n->nmine].c.pad = 0;
+	n->mine[n->nmine].sent_at = now;
+	route(n, &n->mine[n->nmine].c);
+	n->nmine++;
+	drain_self(n);
+	return id;
+}
+
+void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
+{
+	n->now = now;
+	if (n->role == FOLLOWER && now - n->heard >= n->timeout)
+		start_election(n);
+	else if (n->role == CANDIDATE && now - n->p1_at >= n->timeout)
+		start_election(n);
+	if (n->role == LEADER) {
+		while (n->pend_n > 0 &&
+		       n->next_slot - n->delivered < n->cfg.window) {
+			unsigned k = n->pend_n < n->cfg.batch
+					     ? (unsigned)n->pend_n
+					     : n->cfg.batch;
+			struct px_val *v = val_new(n->pend + n->pend_head, k);
+
+			if (!v) {
+				n->oom = true;
+				break;
+			}
+			n->pend_head += k;
+			n->pend_n -= k;
+			if (n->pend_n == 0)
+				n->pend_head = 0;
+			propose(n, n->next_slot++, v);
+			val_put(v);
+			if (n->role != LEADER)
+				break;
+		}
+	}
+	if (n->role == LEADER && now >= n->hb_at) {
+		mb_begin(n, PX_HEARTBEAT, n->ballot, 0);
+		send_others(n);
+		n->hb_at = now + n->cfg.heartbeat;
+	}
+	if (n->role == LEADER && now >= n->rt_at) {
+		for (uint64_t s = n->delivered; s < n->next_slot; s++) {
+			struct px_slot *sl = &n->slot[s];
+
+			if (sl->dec || !sl->prop ||
+			    sl->p2_ballot != n->ballot ||
+			    now - sl->sent_at < n->cfg.retry)
+				continue;
+			sl->sent_at = now;
+			mb_begin(n, PX_ACCEPT, n->ballot, s);
+			mb_ent(n, s, n->ballot, sl->prop->cmd, sl->prop->n);
+			for (unsigned i = 0; i < n->cfg.nodes; i++)
+				if (!(sl->acks & (1ull << i)))
+					send_to(n, i);
+		}
+		n->rt_at = now + n->cfg.retry / 4 + 1;
+	}
+	if (n->nmine > 0 && now >= n->retry_at) {
+		for (uint64_t i = 0; i < n->nmine; i++) {
+			struct px_mine *c = &n->mine[i];
+
+			if (now - c->sent_at < n->cfg.retry)
+				continue;
+			c->sent_at = now;
+			route(n, &c->c);
+		}
+		n->retry_at = now + n->cfg.retry / 4 + 1;
+	}
+	maybe_catchup(n);
+	drain_self(n);
+}
+
+uint64_t rc_paxos_node_deadline(const rc_paxos_node_t *n)
+{
+	uint64_t d;
+
+	if (n->role == FOLLOWER)
+		d = n->heard + n->timeout;
+	else if (n->role == CANDIDATE)
+		d = n->p1_at + n->timeout;
+	else {
+		d = n->hb_at;
+		if (n->pend_n > 0 &&
+		    n->next_slot - n->delivered < n->cfg.window)
+			d = n->now;
+		if (n->next_slot > n->delivered && n->rt_at < d)
+			d = n->rt_at;
+	}
+	if (n->nmine > 0 && n->retry_at < d)
+		d = n->retry_at;
+	if (n->role != LEADER && n->delivered < n->leader_commit &&
+	    RC_PAXOS_BALLOT_OWNER(n->max_seen) != n->id &&
+	    n->catchup_at + n->cfg.retry < d)
+		d = n->catchup_at + n->cfg.retry;
+	return d;
+}
+
+size_t rc_paxos_msg_size(const struct rc_paxos_msg *m)
+{
+	return (size_t)m->size;
+}
+
+void rc_paxos_msg_describe(const struct rc_paxos_msg *m, char *buf, size_t len)
+{
+	static const char *const names[] = {
+		"?",	    "PREPARE", "PROMISE",   "NACK",    "ACCEPT",
+		"ACCEPTED", "DECIDE",  "HEARTBEAT", "CATCHUP", "FORWARD",
+	};
+	const char *name =
+		m->type < sizeof names / sizeof names[0] ? names[m->type] : "?";
+	const struct px_ent *e = px_first(m);
+	uint64_t cmds = 0;
+
+	for (uint32_t i = 0; i < m->nent; i++, e = px_next(e))
+		cmds += e->n;
+	snprintf(buf, len,
+		 "%s b=%llu.%u slot=%llu commit=%llu entries=%u cmds=%llu",
+		 name, (unsigned long long)RC_PAXOS_BALLOT_ROUND(m->ballot),
+		 RC_PAXOS_BALLOT_OWNER(m->ballot), (unsigned long long)m->slot,
+		 (unsigned long long)m->commit, m->nent,
+		 (unsigned long long)cmds);
+}
+
+void rc_paxos_node_stats(const rc_paxos_node_t *n,
+			 struct rc_paxos_node_stats *s)
+{
+	s->ballot = n->max_seen;
+	s->leader = n->role == LEADER;
+	s->delivered = n->delivered;
+	s->commands = n->commands;
+	s->elections = n->elections;
+	s->leaderships = n->leaderships;
+	s->sent = n->sent;
+}
+
+/* Decisions that disagreed with one this node already knew. */
+uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n);
+uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n)
+{
+	return n->conflicts;
+}

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/* paxos_int.h: the Paxos wire format, an id set and the property checker shared by the simulation and the threaded cluster. */
+#ifndef RC_RUNTIME_PAXOS_INT_H
+#define RC_RUNTIME_PAXOS_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <replicore/paxos.h>
+
+/* Message types. */
+enum {
+	PX_PREPARE = 1,	  /* phase 1a: ballot, slot = first slot asked */
+	PX_PROMISE = 2,	  /* phase 1b: ballot, entries = accepted values */
+	PX_NACK = 3,	  /* ballot = the higher ballot promised */
+	PX_ACCEPT = 4,	  /* phase 2a: ballot, one entry */
+	PX_ACCEPTED = 5,  /* phase 2b: ballot, slot */
+	PX_DECIDE = 6,	  /* entries = chosen values */
+	PX_HEARTBEAT = 7, /* ballot, commit = leader's delivered slots */
+	PX_CATCHUP = 8,	  /* slot = first slot the sender misses */
+	PX_FORWARD = 9,	  /* one entry: client commands for the leader */
+};
+
+/*
+ * A message: this header, then nent entries, each a struct px_ent followed
+ * by its n commands. Every part is a multiple of 8 bytes.
+ */
+struct rc_paxos_msg {
+	uint32_t type, from, nent, pad;
+	uint64_t ballot, slot, commit;
+	uint64_t size; /* bytes of the whole message */
+};
+
+struct px_ent {
+	uint64_t slot, ballot;
+	uint32_t n, pad;
+	struct rc_paxos_cmd cmd[];
+};
+
+/* The first entry of m, and the entry after e. */
+static inline const struct px_ent *px_first(const struct rc_paxos_msg *m)
+{
+	return (const struct px_ent *)(m + 1);
+}
+static inline const struct px_ent *px_next(const struct px_ent *e)
+{
+	return (const struct px_ent *)((const char *)(e + 1) +
+				       e->n * sizeof(struct rc_paxos_cmd));
+}
+
+/* An open-addressing set of nonzero 64-bit keys, one owner. */
+struct _rc_pxset {
+	uint64_t *k;
+	uint64_t cap, n;
+};
+/* Adds key; returns 1 if added, 0 if present, -1 without memory. */
+int _rc_pxset_add(struct _rc_pxset *s, uint64_t key);
+bool _rc_pxset_has(const struct _rc_pxset *s, uint64_t key);
+void _rc_pxset_free(struct _rc_pxset *s);
+
+/*
+ * The property checker: fed every proposal and every delivery, it checks
+ * validity, integrity, no gaps and agreement as they happen and liveness at
+ * the end. Not thread-safe: the threaded cluster serialises calls with a
+ * lock.
+ */
+struct _rc_pxcheck;
+struct _rc_pxcheck *_rc_pxcheck_create(unsigned nodes);
+void _rc_pxcheck_destroy(struct _rc_pxcheck *c);
+void _rc_pxcheck_proposed(struct _rc_pxcheck *c,
+			  const struct rc_paxos_cmd *cmd);
+void _rc_pxcheck_deliver(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
+			 const struct rc_paxos_cmd *cmds, unsigned n);
+/*
+ * Liveness over the nodes in live (a bit per node): each delivered every
+ * command proposed at a live node. Returns all violations found so far
+ * (enum rc_paxos_prop bits); the first is described in why. *committed:
+ * commands every live node delivered; *slots: slots every live node did.
+ */
+unsigned _rc_pxcheck_final(struct _rc_pxcheck *c, uint64_t live,
+			   uint64_t *committed, uint64_t *slots, char *why,
+			   size_t len);
+/* Violations so far (no liveness). */
+unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
+
+/* splitmix64: the generator every seeded choice comes from. */
+static inline uint64_t _rc_px_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+/* A double uniform in [0, 1). */
+static inline double _rc_px_unit(uint64_t *s)
+{
+	return (double)(_rc_px_rand(s) >> 11) * 0x1.0p-53;
+}
+
+#endif /* RC_RUNTIME_PAXOS_INT_H */

@@ -1,0 +1,551 @@
+/* SPDX-License-Identifier: MIT */
+/* paxos_sim.c: a Paxos group in one thread on simulated time, over a seeded faulty transport, checked after the run. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/paxos_int.h"
+
+uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n);
+
+/*
+ * Determinism: every choice (latencies, faults, which node a command goes
+ * to and when, the nodes' election timeouts) comes from splitmix64 streams
+ * seeded by cfg.seed; events are ordered by (time, sequence number) and
+ * nodes whose timers are due tick in id order. Nothing reads a clock or
+ * depends on an address, so one seed gives one run and one trace.
+ *
+ * The schedule: commands are submitted at random nodes during the
+ * submission span; faults happen during the fault period (the span plus a
+ * margin); a stall lasts up to STALL_MAX and then the node resumes with
+ * its state and catches up; a crash is for good. After the fault period
+ * messages arrive within LAT_MAX, so with a majority alive every command of
+ * a live node must be delivered everywhere before the time limit.
+ */
+
+#define LAT_MIN 1
+#define LAT_MAX 10
+#define DELAY_MAX 500 /* a delayed message takes up to this much more */
+#define STALL_MAX 3000
+#define LIMIT 2000000 /* simulated us after the fault period */
+
+enum { EV_MSG, EV_SUBMIT, EV_CRASH, EV_STALL, EV_RESUME };
+enum { UP, STALLED, CRASHED };
+
+struct ev {
+	uint64_t t, seq;
+	uint32_t kind, node;
+	uint64_t data;
+	struct rc_paxos_msg *msg;
+};
+
+struct snode {
+	rc_paxos_node_t *px;
+	int state;
+	uint64_t stall_until, last_tick, live_cmds;
+	struct ev *backlog;
+	uint64_t nback, backcap;
+};
+
+struct sim {
+	const struct rc_paxos_sim_opts *o;
+	struct rc_paxos_sim_result *res;
+	uint64_t rng, now, seq, heal;
+	struct ev *heap;
+	uint64_t nheap, heapcap;
+	struct snode node[RC_PAXOS_MAX_NODES];
+	uint64_t crashing; /* nodes that will crash, a bit each */
+	struct _rc_pxcheck *check;
+	bool oom;
+};
+
+static bool ev_less(const struct ev *a, const struct ev *b)
+{
+	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+static void push(struct sim *s, struct ev e)
+{
+	uint64_t i;
+
+	if (s->nheap == s->heapcap) {
+		uint64_t nc = s->heapcap ? 2 * s->heapcap : 256;
+		struct ev *nh = realloc(s->heap, nc * sizeof *nh);
+
+		if (!nh) {
+			s->oom = true;
+			free(e.msg);
+			return;
+		}
+		s->heap = nh;
+		s->heapcap = nc;
+	}
+	e.seq = s->seq++;
+	i = s->nheap++;
+	while (i > 0 && ev_less(&e, &s->heap[(i - 1) / 2])) {
+		s->heap[i] = s->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	s->heap[i] = e;
+}
+
+static struct ev pop(struct sim *s)
+{
+	struct ev top = s->heap[0], last = s->heap[--s->nheap];
+	uint64_t i = 0;
+
+	for (;;) {
+		uint64_t c = 2 * i + 1;
+
+		if (c >= s->nheap)
+			break;
+		if (c + 1 < s->nheap && ev_less(&s->heap[c + 1], &s->heap[c]))
+			c++;
+		if (!ev_less(&s->heap[c], &last))
+			break;
+		s->heap[i] = s->heap[c];
+		i = c;
+	}
+	if (s->nheap > 0)
+		s->heap[i] = last;
+	return top;
+}
+
+static void trace(struct sim *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void trace(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!s->o->trace)
+		return;
+	fprintf(s->o->trace, "%8llu ", (unsigned long long)s->now);
+	va_start(ap, fmt);
+	vfprintf(s->o->trace, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->o->trace);
+}
+
+static void post(struct sim *s, unsigned to, const struct rc_paxos_msg *m,
+		 uint64_t lat)
+{
+	struct ev e = { 0 };
+
+	e.msg = malloc(m->size);
+	if (!e.msg) {
+		s->oom = true;
+		return;
+	}
+	memcpy(e.msg, m, m->size);
+	e.t = s->now + lat;
+	e.kind = EV_MSG;
+	e.node = to;
+	push(s, e);
+}
+
+static void io_send(void *ctx, unsigned from, unsigned to,
+		    const struct rc_paxos_msg *m)
+{
+	struct sim *s = ctx;
+	const struct rc_paxos_faults *f = &s->o->faults;
+	bool faulty = s->now < s->heal;
+	uint64_t lat = LAT_MIN + _rc_px_rand(&s->rng) % (LAT_MAX - LAT_MIN + 1);
+	char d[128];
+
+	s->res->messages++;
+	if (s->o->trace)
+		rc_paxos_msg_describe(m, d, sizeof d);
+	if (faulty && f->drop > 0 && _rc_px_unit(&s->rng) < f->drop) {
+		s->res->dropped++;
+		trace(s, "drop %u>%u %s", from, to, d);
+		return;
+	}
+	if (faulty && f->delay > 0 && _rc_px_unit(&s->rng) < f->delay) {
+		s->res->delayed++;
+		lat += LAT_MAX + _rc_px_rand(&s->rng) % DELAY_MAX;
+	}
+	trace(s, "send %u>%u +%llu %s", from, to, (unsigned long long)lat, d);
+	post(s, to, m, lat);
+	if (faulty && f->dup > 0 && _rc_px_unit(&s->rng) < f->dup) {
+		s->res->duplicated++;
+		lat = LAT_MIN + _rc_px_rand(&s->rng) % (LAT_MAX + DELAY_MAX);
+		trace(s, "dup  %u>%u +%llu", from, to, (unsigned long long)lat);
+		post(s, to, m, lat);
+	}
+}
+
+static void io_deliver(void *ctx, unsigned node, uint64_t slot,
+		       const struct rc_paxos_cmd *cmds, unsigned n)
+{
+	struct sim *s = ctx;
+
+	trace(s, "deliver %u slot=%llu cmds=%u", node, (unsigned long long)slot,
+	      n);
+	_rc_pxcheck_deliver(s->check, node, slot, cmds, n);
+	for (unsigned i = 0; i < n; i++)
+		if (!(s->crashing >> RC_PAXOS_ID_ORIGIN(cmds[i].id) & 1))
+			s->node[node].live_cmds++;
+}
+
+/* Handles e at node e.node, which is up. */
+static void handle(struct sim *s, struct ev *e)
+{
+	struct snode *sn = &s->node[e->node];
+
+	if (e->kind == EV_MSG) {
+		char d[128];
+
+		if (s->o->trace) {
+			rc_paxos_msg_describe(e->msg, d, sizeof d);
+			trace(s, "recv %u>%u %s", e->msg->from, e->node, d);
+		}
+		rc_paxos_node_recv(sn->px, s->now, e->msg);
+	} else if (e->kind == EV_SUBMIT) {
+		struct rc_paxos_cmd c = { 0, e->data, 0, 0, 0 };
+
+		c.id = rc_paxos_node_submit(sn->px, s->now, &c);
+		_rc_pxcheck_proposed(s->check, &c);
+		trace(s, "submit %u id=%llx", e->node,
+		      (unsigned long long)c.id);
+	}
+	free(e->msg);
+	e->msg = NULL;
+}
+
+static void backlog(struct sim *s, struct snode *sn, struct ev *e)
+{
+	if (sn->nback == sn->backcap) {
+		uint64_t nc = sn->backcap ? 2 * sn->backcap : 64;
+		struct ev *nb = realloc(sn->backlog, nc * sizeof *nb);
+
+		if (!nb) {
+			s->oom = true;
+			free(e->msg);
+			return;
+		}
+		sn->backlog = nb;
+		sn->backcap = nc;
+	}
+	sn->backlog[sn->nback++] = *e;
+}
+
+static void event(struct sim *s, struct ev *e)
+{
+	struct snode *sn = &s->node[e->node];
+
+	switch (e->kind) {
+	case EV_MSG:
+	case EV_SUBMIT:
+		if (sn->state == UP)
+			handle(s, e);
+		else if (sn->state == STALLED)
+			backlog(s, sn, e);
+		else {
+			if (e->kind == EV_SUBMIT) {
+				/* Proposed at a crashed node: lost. */
+				trace(s, "lost submit at crashed %u", e->node);
+			}
+			free(e->msg);
+		}
+		break;
+	case EV_CRASH:
+		if (sn->state != CRASHED) {
+			trace(s, "crash %u", e->node);
+			sn->state = CRASHED;
+			s->res->crashed++;
+			for (uint64_t i = 0; i < sn->nback; i++)
+				free(sn->backlog[i].msg);
+			sn->nback = 0;
+		}
+		break;
+	case EV_STALL:
+		if (sn->state == CRASHED)
+			break;
+		if (s->now + e->data > sn->stall_until)
+			sn->stall_until = s->now + e->data;
+		if (sn->state == UP) {
+			trace(s, "stall %u until %llu", e->node,
+			      (unsigned long long)sn->stall_until);
+			sn->state = STALLED;
+			s->res->stalls++;
+		}
+		{
+			struct ev r = { 0 };
+
+			r.t = sn->stall_until;
+			r.kind = EV_RESUME;
+			r.node = e->node;
+			push(s, r);
+		}
+		break;
+	case EV_RESUME:
+		if (sn->state != STALLED || s->now < sn->stall_until)
+			break;
+		trace(s, "resume %u with %llu waiting", e->node,
+		      (unsigned long long)sn->nback);
+		sn->state = UP;
+		for (uint64_t i = 0; i < sn->nback && sn->state == UP; i++)
+			handle(s, &sn->backlog[i]);
+		sn->nback = 0;
+		break;
+	}
+}
+
+int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
+			  rc_err_t *err)
+{
+	const char *p = spec;
+
+	memset(f, 0, sizeof *f);
+	if (!spec || !*spec || strcmp(spec, "none") == 0)
+		return 0;
+	while (*p) {
+		const char *tok = p, *eq, *end = strchr(p, ',');
+		unsigned col = (unsigned)(tok - spec) + 1;
+		char key[16], val[64], *rest;
+		size_t kl, vl;
+
+		if (!end)
+			end = p + strlen(p);
+		eq = memchr(tok, '=', (size_t)(end - tok));
+		if (!eq)
+			return rc_err_set(err, RC_EINVAL, "faults", 1, col,
+					  "'%.*s' is not NAME=VALUE",
+					  (int)(end - tok), tok);
+		kl = (size_t)(eq - tok);
+		vl = (size_t)(end - eq - 1);
+		if (kl == 0 || kl >= sizeof key || vl == 0 || vl >= sizeof val)
+			return rc_err_set(err, RC_EINVAL, "faults", 1, col,
+					  "'%.*s' is not NAME=VALUE",
+					  (int)(end - tok), tok);
+		memcpy(key, tok, kl);
+		key[kl] = 0;
+		memcpy(val, eq + 1, vl);
+		val[vl] = 0;
+		if (!strcmp(key, "drop") || !strcmp(key, "dup") ||
+		    !strcmp(key, "delay")) {
+			double v = strtod(val, &rest);
+
+			if (*rest || rest == val || !(v >= 0 && v <= 1))
+				return rc_err_set(
+					err, RC_EINVAL, "faults", 1,
+					col + (unsigned)kl + 1,
+					"%s: '%s' is not a probability "
+					"between 0 and 1",
+					key, val);
+			if (key[1] == 'r')
+				f->drop = v;
+			else if (key[1] == 'u')
+				f->dup = v;
+			else
+				f->delay = v;
+		} else if (!strcmp(key, "crash") || !strcmp(key, "stall")) {
+			unsigned long v = strtoul(val, &rest, 10);
+
+			if (*rest || rest == val || val[0] == '-' || v > 1000)
+				return rc_err_set(err, RC_EINVAL, "faults", 1,
+						  col + (unsigned)kl + 1,
+						  "%s: '%s' is not a count "
+						  "0..1000",
+						  key, val);
+			if (key[0] == 'c')
+				f->crash = (unsigned)v;
+			else
+				f->stall = (unsigned)v;
+		} else {
+			return rc_err_set(err, RC_EINVAL, "faults", 1, col,
+					  "unknown fault '%s' (drop, dup, "
+					  "delay, crash, stall)",
+					  key);
+		}
+		p = *end ? end + 1 : end;
+		if (*end && !*p)
+			return rc_err_set(err, RC_EINVAL, "faults", 1,
+					  (unsigned)(p - spec),
+					  "a fault is missing after ','");
+	}
+	return 0;
+}
+
+/*
+ * When node sn ticks next: its deadline, not before now and at most once
+ * per microsecond.
+ */
+static uint64_t tick_at(const struct sim *s, const struct snode *sn)
+{
+	uint64_t d = rc_paxos_node_deadline(sn->px);
+
+	if (d < s->now)
+		d = s->now;
+	if (d <= sn->last_tick)
+		d = sn->last_tick + 1;
+	return d;
+}
+
+static bool done(const struct sim *s, uint64_t expect, uint64_t last_submit)
+{
+	if (s->now < last_submit || s->now < s->heal)
+		return false;
+	for (unsigned i = 0; i < s->o->cfg.nodes; i++)
+		if (!(s->crashing >> i & 1) &&
+		    (s->node[i].live_cmds < expect || s->node[i].state != UP))
+			return false;
+	return true;
+}
+
+int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
+		     struct rc_paxos_sim_result *res, rc_err_t *err)
+{
+	const unsigned nn = o->cfg.nodes;
+	struct rc_paxos_io io;
+	struct sim *s;
+	uint64_t span, expect = 0, last_submit = 0, live;
+	int r = rc_paxos_config_check(&o->cfg, err);
+
+	if (r < 0)
+		return r;
+	if (o->faults.crash > (nn - 1) / 2)
+		return rc_err_set(err, RC_EINVAL, "faults", 0, 0,
+				  "crash=%u leaves no majority of %u nodes "
+				  "(at most %u)",
+				  o->faults.crash, nn, (nn - 1) / 2);
+	s = calloc(1, sizeof *s);
+	if (!s)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	memset(res, 0, sizeof *res);
+	s->o = o;
+	s->res = res;
+	s->rng = o->cfg.seed ^ 0x5eed5eed5eedull;
+	s->check = _rc_pxcheck_create(nn);
+	io.ctx = s;
+	io.send = io_send;
+	io.deliver = io_deliver;
+	for (unsigned i = 0; i < nn && s->check; i++) {
+		r = rc_paxos_node_create(&s->node[i].px, &o->cfg, i, &io, 0,
+					 err);
+		if (r < 0)
+			goto out;
+	}
+	if (!s->check) {
+		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	/* The schedule, drawn before the run from the seed. */
+	span = 50 * (uint64_t)o->commands + 1000;
+	s->heal = span + 2000;
+	for (unsigned k = 0; k < o->faults.crash; k++) {
+		struct ev e = { 0 };
+		unsigned v;
+
+		do
+			v = (unsigned)(_rc_px_rand(&s->rng) % nn);
+		while (s->crashing >> v & 1);
+		s->crashing |= 1ull << v;
+		e.t = _rc_px_rand(&s->rng) % s->heal;
+		e.kind = EV_CRASH;
+		e.node = v;
+		push(s, e);
+	}
+	for (unsigned k = 0; k < o->faults.stall; k++) {
+		struct ev e = { 0 };
+
+		e.t = _rc_px_rand(&s->rng) % s->heal;
+		e.kind = EV_STALL;
+		e.node = (uint32_t)(_rc_px_rand(&s->rng) % nn);
+		e.data = 100 + _rc_px_rand(&s->rng) % STALL_MAX;
+		push(s, e);
+	}
+	for (unsigned k = 0; k < o->commands; k++) {
+		struct ev e = { 0 };
+
+		e.t = _rc_px_rand(&s->rng) % span;
+		e.kind = EV_SUBMIT;
+		e.node = (uint32_t)(_rc_px_rand(&s->rng) % nn);
+		e.data = k + 1;
+		if (!(s->crashing >> e.node & 1))
+			expect++;
+		if (e.t > last_submit)
+			last_submit = e.t;
+		push(s, e);
+	}
+	/* The run. */
+	while (!s->oom && !done(s, expect, last_submit)) {
+		uint64_t tick = UINT64_MAX;
+		bool ticked = false;
+
+		for (unsigned i = 0; i < nn; i++)
+			if (s->node[i].state == UP &&
+			    tick_at(s, &s->node[i]) < tick)
+				tick = tick_at(s, &s->node[i]);
+		if (s->nheap > 0 && s->heap[0].t <= tick) {
+			struct ev e = pop(s);
+
+			s->now = e.t;
+			event(s, &e);
+		} else if (tick != UINT64_MAX) {
+			s->now = tick;
+			for (unsigned i = 0; i < nn; i++) {
+				struct snode *sn = &s->node[i];
+
+				if (sn->state == UP &&
+				    tick_at(s, sn) <= s->now) {
+					sn->last_tick = s->now;
+					rc_paxos_node_tick(sn->px, s->now);
+					ticked = true;
+				}
+			}
+		}
+		if ((!ticked && s->nheap == 0 && tick == UINT64_MAX) ||
+		    s->now > s->heal + LIMIT)
+			break;
+	}
+	/* The verdict. */
+	live = 0;
+	for (unsigned i = 0; i < nn; i++) {
+		struct rc_paxos_node_stats st;
+
+		rc_paxos_node_stats(s->node[i].px, &st);
+		res->ballots += st.elections;
+		res->leaderships += st.leaderships;
+		if (s->node[i].state != CRASHED)
+			live |= 1ull << i;
+		if (_rc_paxos_node_conflicts(s->node[i].px) &&
+		    !(res->violations & RC_PAXOS_AGREEMENT)) {
+			res->violations |= RC_PAXOS_AGREEMENT;
+			snprintf(res->why, sizeof res->why,
+				 "agreement: node %u learned two values for "
+				 "one slot",
+				 i);
+		}
+	}
+	res->time = s->now;
+	res->at_live = expect;
+	{
+		char why[256];
+		unsigned v = _rc_pxcheck_final(s->check, live, &res->committed,
+					       &res->slots, why, sizeof why);
+
+		if (v && !res->violations)
+			snprintf(res->why, sizeof res->why, "%s", why);
+		res->violations |= v;
+	}
+	if (s->oom)
+		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+out:
+	while (s->nheap > 0) {
+		struct ev e = pop(s);
+
+		free(e.msg);
+	}
+	free(s->heap);
+	for (unsigned i = 0; i < nn; i++) {
+		for (uint64_t k = 0; k < s->node[i].nback; k++)
+			free(s->node[i].backlog[k].msg);
+		free(s->node[i].backlog);
+		rc_paxos_node_destroy(s->node[i].px);
+	}
+	_rc_pxcheck_destroy(s->check);
+	free(s);
+	return r;
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* test_log_paxos.c: the Paxos log backend under the log contract, and the hash map over rc_rsm serving with one of three nodes stalled where the shared-memory log blocks. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include <replicore/log.h>
+#include <replicore/paxos.h>
+#include <replicore/rsm.h>
+
+#include "examples/rsm_map_stall.h"
+#include "tests/tap.h"
+
+/*
+ * Three nodes on "numa:3 core:1 pu:1" (mapped onto the machine's PUs).
+ * Every wait is bounded: appends and rsm updates have timeouts, and a
+ * stall is ended by the test.
+ */
+
+#define LAYOUT "numa:3 core:1 pu:1"
+#define BOUND_NS 20000000ull	      /* the shm log's bounded wait: 20 ms */
+#define PAXOS_BOUND_NS 30000000000ull /* 30 s: generous on a loaded box */
+
+static void nap_ms(unsigned ms)
+{
+	struct timespec ts = { 0, (long)ms * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Nanosecond timeouts for a loaded machine: 1 ms heartbeats, 40 ms
+ * elections, 80 ms retries. */
+static void paxos_opts(struct rc_paxos_opts *o, rc_topo_t *topo)
+{
+	memset(o, 0, sizeof *o);
+	o->cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o->cfg.heartbeat = 1000000;
+	o->cfg.election = 40000000;
+	o->cfg.retry = 80000000;
+	o->topo = topo;
+}
+
+/* ---- the log contract, directly ---- */
+
+static void test_contract(rc_topo_t *topo)
+{
+	struct rc_paxos_opts o;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_log_t *log = NULL;
+	struct rc_log_entry e[8], out[3][64];
+	uint64_t idx[3][8], tail = 0, first;
+	unsigned got[3] = { 0, 0, 0 };
+	bool distinct = true, same = true, origins = true;
+
+	paxos_opts(&o, topo);
+	ok(rc_log_paxos_create(&log, 3, &o, &err) == 0, "a paxos log of 3");
+	if (!log)
+		return;
+	is(strcmp(rc_log_name(log), "paxos"), 0, "named paxos");
+	ok(rc_log_caps(log) & RC_LOG_CAP_TAIL, "with an exact tail");
+	ok(!(rc_log_caps(log) & RC_LOG_CAP_NOPARTIAL),
+	   "a timed-out append may still be ordered (no NOPARTIAL)");
+	ok(rc_log_paxos_group(log) != NULL, "its group is reachable");
+	for (unsigned nd = 0; nd < 3; nd++) {
+		for (unsigned i = 0; i < 8; i++) {
+			e[i].op = 100 * nd + i;
+			e[i].arg = nd;
+			e[i].tag = i;
+			e[i].origin = 99;
+		}
+		ok(rc_log_append(log, nd, e, 8, idx[nd], PAXOS_BOUND_NS, NULL,
+				 NULL, &err) == 0,
+		   "node %u appends 8 entries", nd);
+		for (unsigned i = 1; i < 8; i++)
+			distinct &= idx[nd][i] > idx[nd][i - 1];
+	}
+	ok(distinct, "a batch keeps its order");
+	if (rc_log_tail(log, &tail) < 0)
+		tail = 0;
+	ok(tail >= 24, "the tail (%llu) is past every returned append",
+	   (unsigned long long)tail);
+	for (unsigned nd = 0; nd < 3; nd++) {
+		unsigned tries = 0;
+
+		while (got[nd] < 24 && tries++ < 30000) {
+			unsigned n =
+				rc_log_read(log, nd, &first, out[nd] + got[nd],
+					    64 - got[nd]);
+
+			if (n && first != got[nd])
+				same = false;
+			got[nd] += n;
+			if (!n)
+				nap_ms(1);
+		}
+	}
+	ok(got[0] == 24 && got[1] == 24 && got[2] == 24,
+	   "every node reads the 24 entries (%u, %u, %u)", got[0], got[1],
+	   got[2]);
+	for (unsigned i = 0; i < 24 && i < got[1] && i < got[2]; i++)
+		same &= out[0][i].op == out[1][i].op &&
+			out[0][i].op == out[2][i].op &&
+			out[0][i].tag == out[2][i].tag;
+	ok(same, "in one order at every node");
+	for (unsigned nd = 0; nd < 3; nd++)
+		for (unsigned i = 0; i < 8 && idx[nd][i] < got[0]; i++) {
+			const struct rc_log_entry *x = &out[0][idx[nd][i]];
+
+			origins &= x->op == 100 * nd + i && x->origin == nd &&
+				   x->tag == i;
+		}
+	ok(origins, "each index holds its entry, origin set by the log");
+	is(rc_log_cursor(log, 1), 24, "node 1's cursor moved past them");
+	rc_log_destroy(log);
+}
+
+/* ---- the hash map over rc_rsm with a stalled node ---- */
+
+static void *stall_thread(void *arg)
+{
+	rc_rsm_execute(arg, MAP_OP(MAP_STALL, 1), 0);
+	return NULL;
+}
+
+/*
+ * Node 1's combiner blocks inside apply (and, with Paxos, node 1's Paxos
+ * thread stalls too); nodes 0 and 2 then put and get 100 keys each.
+ * Returns how many of their operations succeeded, and whether the gets
+ * read back what was put.
+ */
+static unsigned serve_stalled(rc_topo_t *topo, rc_log_t *log, uint64_t bound,
+			      bool *reads_ok, bool *entered)
+{
+	struct rc_rsm_options o = RC_RSM_OPTIONS_INITIALIZER;
+	rc_rsm_handle_t *h[3] = { NULL, NULL, NULL };
+	rc_paxos_t *px = log ? rc_log_paxos_group(log) : NULL;
+	rc_rsm_t *rsm = NULL;
+	unsigned done = 0, waited = 0;
+	pthread_t th;
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	*reads_ok = true;
+	*entered = false;
+	o.log = log;
+	o.log_capacity = 16;
+	o.timeout_ns = bound;
+	if (rc_rsm_create(&rsm, &map_stall_ops, NULL, topo, &o, &err) < 0) {
+		diag("rsm: %s", err.msg);
+		return 0;
+	}
+	for (unsigned i = 0; i < 3; i++)
+		rc_rsm_register(rsm, i, 0, &h[i], NULL);
+	/* seq_cst: the stall handshake of examples/rsm_map_stall.h */
+	atomic_store(&map_stall_hold, true);
+	atomic_store(&map_stall_in, false);
+	pthread_create(&th, NULL, stall_thread, h[1]);
+	while (!atomic_load(&map_stall_in) && waited++ < 30000)
+		nap_ms(1);
+	*entered = atomic_load(&map_stall_in);
+	if (px)
+		rc_paxos_stall(px, 1, 3600000000000ull);
+	for (uint64_t k = 1; *entered && k <= 100; k++) {
+		rc_rsm_handle_t *a = h[k % 2 ? 0 : 2], *b = h[k % 2 ? 2 : 0];
+		uint64_t r = 0;
+
+		if (rc_rsm_execute_flags(a, MAP_OP(MAP_PUT, k), 10 * k, 0, &r) <
+		    0)
+			break;
+		done++;
+		if (rc_rsm_execute_flags(b, MAP_OP(MAP_GET, k), 0, 0, &r) < 0)
+			break;
+		done++;
+		*reads_ok &= r == 10 * k;
+	}
+	if (px)
+		rc_paxos_stall(px, 1, 0);
+	/* seq_cst: lets node 1 go; its thread is joined next */
+	atomic_store(&map_stall_hold, false);
+	pthread_join(th, NULL);
+	for (unsigned i = 0; i < 3; i++)
+		rc_rsm_unregister(h[i]);
+	rc_rsm_destroy(rsm);
+	return done;
+}
+
+static void test_stalled_map(rc_topo_t *topo)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct rc_paxos_opts o;
+	rc_log_t *log = NULL;
+	bool reads_ok, entered;
+	unsigned done;
+
+	done = serve_stalled(topo, NULL, BOUND_NS, &reads_ok, &entered);
+	ok(entered, "shm log: node 1 stalls inside apply");
+	ok(done < 200,
+	   "shm log: with node 1 stalled the map stops serving: %u of 200 "
+	   "operations, then a bounded wait runs out (no hang)",
+	   done);
+	paxos_opts(&o, topo);
+	if (rc_log_paxos_create(&log, 3, &o, &err) < 0) {
+		ok(0, "paxos log: %s", err.msg);
+		return;
+	}
+	done = serve_stalled(topo, log, PAXOS_BOUND_NS, &reads_ok, &entered);
+	ok(entered, "paxos log: node 1 stalls inside apply and in Paxos");
+	is(done, 200,
+	   "paxos log: nodes 0 and 2 keep serving: all 100 puts and 100 "
+	   "gets");
+	ok(reads_ok, "paxos log: every get reads the value put");
+	rc_log_destroy(log);
+}
+
+int main(void)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_topo_t *topo = NULL;
+
+	if (rc_topo_open(&topo, LAYOUT, NULL, &err) < 0) {
+		skip_all("layout %s: %s", LAYOUT, err.msg);
+		return 0;
+	}
+	test_contract(topo);
+	test_stalled_map(topo);
+	rc_topo_close(topo);
+	done_testing();
+	return exit_status();
+}

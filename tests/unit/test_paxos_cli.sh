@@ -1,0 +1,53 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_paxos_cli.sh: replicore paxos sim from the command line: summary, JSON, trace, errors, and a failing run of the broken variant.
+TAP_NAME=paxos-cli
+. "${RC_SRCDIR:-.}/tests/tap.sh"
+BROKEN=${RC_BUILDDIR:-.}/tests/unit/paxos_broken_cli
+
+check "paxos --help exits 0" status 0 "$BIN" paxos --help
+check "help names the faults" has "drop=P, dup=P, delay=P" "$T/out"
+check "paxos sim --help exits 0" status 0 "$BIN" paxos sim --help
+check "replicore --help lists paxos" status 0 "$BIN" --help
+check "as a command" has "paxos" "$T/out"
+check "no verb exits 2" status 2 "$BIN" paxos
+check "unknown verb exits 2" status 2 "$BIN" paxos frob
+check "bad option exits 2" status 2 "$BIN" paxos sim --frob
+check "bad --nodes exits 2" status 2 "$BIN" paxos sim --nodes x
+check "--nodes 0 exits 2" status 2 "$BIN" paxos sim --nodes 0
+check "unknown fault exits 2" status 2 "$BIN" paxos sim --faults drop=0.1,frob=1
+check "naming the token and its column" has "--faults:1:10: unknown fault 'frob'" "$T/err"
+check "bad probability exits 2" status 2 "$BIN" paxos sim --faults dup=1.5
+check "naming the value's column" has "--faults:1:5:" "$T/err"
+check "crash without a majority exits 2" status 2 "$BIN" paxos sim --nodes 4 --faults crash=2
+check "saying why" has "no majority" "$T/err"
+
+check "a faulty run exits 0" status 0 "$BIN" paxos sim --nodes 5 --seed 7 --faults drop=0.1,dup=0.05,delay=0.1,crash=2,stall=3 --commands 200
+check "summary: commands committed" has "commands committed" "$T/out"
+check "summary: ballots" has "ballots" "$T/out"
+check "summary: messages" has "messages" "$T/out"
+check "summary: simulated time" has "simulated time" "$T/out"
+check "summary: properties hold" has "liveness: hold" "$T/out"
+check "100 runs exit 0" status 0 "$BIN" paxos sim --runs 100 --faults drop=0.2,dup=0.1,delay=0.2,crash=1,stall=3 --commands 30 --json
+check "JSON: no failed run" has '"failed_runs":0' "$T/out"
+check "JSON: empty violations" has '"violations":[]' "$T/out"
+
+"$BIN" paxos sim --nodes 3 --seed 5 --faults drop=0.2,delay=0.2,stall=2 --commands 20 --trace >"$T/t1"
+"$BIN" paxos sim --nodes 3 --seed 5 --faults drop=0.2,delay=0.2,stall=2 --commands 20 --trace >"$T/t2"
+"$BIN" paxos sim --nodes 3 --seed 6 --faults drop=0.2,delay=0.2,stall=2 --commands 20 --trace >"$T/t3"
+check "--trace shows messages" has "ACCEPT b=" "$T/t1"
+check "and drops" has " drop " "$T/t1"
+check "and deliveries" has "deliver " "$T/t1"
+check "one seed, one trace" cmp -s "$T/t1" "$T/t2"
+check "another seed, another trace" sh -c "! cmp -s '$T/t1' '$T/t3'"
+
+if [ -x "$BROKEN" ]; then
+	check "broken phase 1: exits 1" status 1 "$BROKEN" sim --runs 50 --faults drop=0.2,dup=0.1,delay=0.2,stall=3 --commands 30
+	check "naming a failing seed" has "violates agreement" "$T/err"
+	check "and the first failing seed in the summary" has "first at seed" "$T/out"
+	check "broken phase 1, JSON: the seed" status 1 "$BROKEN" sim --runs 50 --faults drop=0.2,dup=0.1,delay=0.2,stall=3 --commands 30 --json
+	check "JSON: first_failing_seed" has '"first_failing_seed":' "$T/out"
+else
+	skip "broken phase 1 exits 1" "no $BROKEN"
+fi
+done_testing

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/* test_paxos_sim.c: the Paxos step machine by hand, the simulation's determinism, and seeded runs with random faults, all properties checked. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/paxos.h>
+
+#include "runtime/paxos_int.h"
+#include "tests/tap.h"
+#include "tests/unit/paxos_fuzz.h"
+
+#ifndef PX_DEFAULT_SIMS
+#define PX_DEFAULT_SIMS 1000
+#endif
+/* The regression build runs other seeds than the unit tier's. */
+#ifndef PX_FIRST_SEED
+#define PX_FIRST_SEED 1
+#endif
+
+/* ---- the step machine driven by hand: three nodes, a mailbox ---- */
+
+struct box {
+	unsigned n;
+	struct {
+		unsigned to;
+		struct rc_paxos_msg *m;
+	} q[4096];
+	unsigned type_count[16];
+	uint64_t delivered[3][64];
+	unsigned ndelivered[3];
+};
+
+static void box_send(void *ctx, unsigned from, unsigned to,
+		     const struct rc_paxos_msg *m)
+{
+	struct box *b = ctx;
+
+	(void)from;
+	if (b->n == sizeof b->q / sizeof b->q[0])
+		return;
+	b->q[b->n].to = to;
+	b->q[b->n].m = malloc(rc_paxos_msg_size(m));
+	memcpy(b->q[b->n].m, m, rc_paxos_msg_size(m));
+	b->type_count[m->type]++;
+	b->n++;
+}
+
+static void box_deliver(void *ctx, unsigned node, uint64_t slot,
+			const struct rc_paxos_cmd *cmds, unsigned n)
+{
+	struct box *b = ctx;
+
+	(void)slot;
+	for (unsigned i = 0; i < n && b->ndelivered[node] < 64; i++)
+		b->delivered[node][b->ndelivered[node]++] = cmds[i].op;
+}
+
+/* Delivers every queued message (FIFO) to nodes not in `down`. */
+static void box_run(struct box *b, rc_paxos_node_t **px, uint64_t now,
+		    unsigned down)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		if (!(down >> b->q[i].to & 1))
+			rc_paxos_node_recv(px[b->q[i].to], now, b->q[i].m);
+		free(b->q[i].m);
+		b->q[i].m = NULL;
+		if (i + 1 == b->n) {
+			b->n = 0;
+			break;
+		}
+	}
+	b->n = 0;
+}
+
+static void submit(rc_paxos_node_t *n, uint64_t now, uint64_t op)
+{
+	struct rc_paxos_cmd c = { 0, op, 0, 0, 0 };
+
+	rc_paxos_node_submit(n, now, &c);
+}
+
+static void test_by_hand(void)
+{
+	struct rc_paxos_config cfg = RC_PAXOS_CONFIG_INITIALIZER;
+	static struct box b;
+	struct rc_paxos_io io = { &b, box_send, box_deliver };
+	rc_paxos_node_t *px[3];
+	struct rc_paxos_node_stats st;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	unsigned prepares;
+	uint64_t now = 0, slots;
+	bool same = true;
+
+	cfg.batch = 4;
+	for (unsigned i = 0; i < 3; i++)
+		ok(rc_paxos_node_create(&px[i], &cfg, i, &io, 0, &err) == 0,
+		   "node %u created", i);
+	ok(rc_paxos_node_deadline(px[0]) == 0,
+	   "node 0 stands at once; the others wait");
+	ok(rc_paxos_node_deadline(px[1]) >= cfg.election,
+	   "node 1 waits at least one election timeout");
+	rc_paxos_node_tick(px[0], ++now);
+	is(b.type_count[PX_PREPARE], 2, "node 0 sends PREPARE to both others");
+	box_run(&b, px, ++now, 0);
+	is(b.type_count[PX_PROMISE], 2, "both promise");
+	box_run(&b, px, ++now, 0);
+	rc_paxos_node_stats(px[0], &st);
+	ok(st.leader && st.leaderships == 1, "node 0 leads after a majority");
+	prepares = b.type_count[PX_PREPARE];
+	for (unsigned k = 0; k < 10; k++) {
+		submit(px[k % 3], now, 100 + k);
+		for (int r = 0; r < 4; r++) {
+			rc_paxos_node_tick(px[0], ++now);
+			box_run(&b, px, ++now, 0);
+		}
+	}
+	is(b.type_count[PX_PREPARE], prepares,
+	   "a stable leader runs no phase 1 for later slots");
+	is(b.type_count[PX_FORWARD], 6,
+	   "commands at nodes 1 and 2 are forwarded to the leader");
+	for (unsigned i = 0; i < 3; i++)
+		is(b.ndelivered[i], 10, "node %u delivered all 10", i);
+	for (unsigned k = 0; k < 10; k++)
+		same &= b.delivered[1][k] == b.delivered[0][k] &&
+			b.delivered[2][k] == b.delivered[0][k];
+	ok(same, "in one order at every node");
+	/* Eight commands at once at the leader: two slots of four. */
+	rc_paxos_node_stats(px[0], &st);
+	slots = st.delivered;
+	for (unsigned k = 0; k < 8; k++)
+		submit(px[0], now, 300 + k);
+	rc_paxos_node_tick(px[0], ++now);
+	box_run(&b, px, ++now, 0);
+	box_run(&b, px, ++now, 0);
+	rc_paxos_node_stats(px[0], &st);
+	is(st.delivered - slots, 2, "8 commands batched into 2 slots of 4");
+	is(b.ndelivered[2], 18, "node 2 delivered them too");
+	/* Node 0 goes down: node 1 or 2 takes over with a higher ballot. */
+	for (unsigned k = 0; k < 5; k++)
+		submit(px[1], now, 200 + k);
+	box_run(&b, px, ++now, 1);
+	for (int r = 0; r < 400 && b.ndelivered[1] < 23; r++) {
+		now += 50;
+		rc_paxos_node_tick(px[1], now);
+		rc_paxos_node_tick(px[2], now);
+		box_run(&b, px, now, 1);
+		box_run(&b, px, now, 1);
+	}
+	is(b.ndelivered[1], 23, "node 1 delivers its 5 after node 0 stops");
+	is(b.ndelivered[2], 23, "so does node 2");
+	rc_paxos_node_stats(px[1], &st);
+	ok(RC_PAXOS_BALLOT_ROUND(st.ballot) >= 2,
+	   "under a higher ballot (round %llu)",
+	   (unsigned long long)RC_PAXOS_BALLOT_ROUND(st.ballot));
+	/* Node 0 comes back and catches up from the new leader. */
+	for (int r = 0; r < 100 && b.ndelivered[0] < 23; r++) {
+		now += 50;
+		for (unsigned i = 0; i < 3; i++)
+			rc_paxos_node_tick(px[i], now);
+		box_run(&b, px, now, 0);
+		box_run(&b, px, now, 0);
+	}
+	is(b.ndelivered[0], 23, "node 0 catches up after it comes back");
+	ok(b.type_count[PX_CATCHUP] > 0 || b.type_count[PX_DECIDE] > 0,
+	   "through catch-up or decisions");
+	for (unsigned i = 0; i < 3; i++)
+		rc_paxos_node_destroy(px[i]);
+}
+
+/* ---- the simulation ---- */
+
+static char *run_trace(uint64_t seed, const char *faults, size_t *len,
+		       struct rc_paxos_sim_result *r)
+{
+	struct rc_paxos_sim_opts o;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	memset(&o, 0, sizeof o);
+	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o.cfg.nodes = 5;
+	o.cfg.seed = seed;
+	o.commands = 60;
+	o.trace = f;
+	rc_paxos_faults_parse(faults, &o.faults, &err);
+	if (rc_paxos_sim_run(&o, r, &err) < 0)
+		rc_err_print(&err, stderr);
+	fclose(f);
+	return buf;
+}
+
+static void test_determinism(void)
+{
+	const char *faults = "drop=0.2,dup=0.1,delay=0.2,crash=1,stall=3";
+	struct rc_paxos_sim_result a, b, c;
+	size_t la, lb, lc;
+	char *ta = run_trace(42, faults, &la, &a);
+	char *tb = run_trace(42, faults, &lb, &b);
+	char *tc = run_trace(43, faults, &lc, &c);
+
+	ok(la > 1000 && la == lb && memcmp(ta, tb, la) == 0,
+	   "one seed, one trace (%zu bytes, identical twice)", la);
+	ok(a.messages == b.messages && a.time == b.time &&
+		   a.committed == b.committed,
+	   "one seed, one summary");
+	ok(lc != la || memcmp(ta, tc, la) != 0, "another seed, another trace");
+	ok(a.dropped > 0 && a.duplicated > 0 && a.delayed > 0 && a.stalls > 0 &&
+		   a.crashed == 1,
+	   "the faults happened: %llu dropped, %llu duplicated, %llu delayed, "
+	   "%llu stalls, %llu crashed",
+	   (unsigned long long)a.dropped, (unsigned long long)a.duplicated,
+	   (unsigned long long)a.delayed, (unsigned long long)a.stalls,
+	   (unsigned long long)a.crashed);
+	is(a.violations, 0, "and every property held (%s)", a.why);
+	free(ta);
+	free(tb);
+	free(tc);
+}
+
+static void test_clean(void)
+{
+	struct rc_paxos_sim_opts o;
+	struct rc_paxos_sim_result r;
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o.commands = 200;
+	ok(rc_paxos_sim_run(&o, &r, &err) == 0, "a run without faults");
+	is(r.committed, 200, "commits every command");
+	is(r.ballots, 1, "under one ballot");
+	is(r.violations, 0, "with every property");
+	o.cfg.nodes = 4;
+	o.faults.crash = 2;
+	is(rc_paxos_sim_run(&o, &r, &err), -RC_EINVAL,
+	   "crash=2 of 4 is refused: no majority would be left");
+}
+
+static void test_faults_parse(void)
+{
+	struct rc_paxos_faults f;
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	ok(rc_paxos_faults_parse("drop=0.1,dup=0.2,delay=0.3,crash=1,stall=2",
+				 &f, &err) == 0 &&
+		   f.drop == 0.1 && f.dup == 0.2 && f.delay == 0.3 &&
+		   f.crash == 1 && f.stall == 2,
+	   "every fault parsed");
+	ok(rc_paxos_faults_parse("none", &f, &err) == 0 && f.drop == 0 &&
+		   f.crash == 0,
+	   "none is no faults");
+	is(rc_paxos_faults_parse("drop=0.1,frob=2", &f, &err), -RC_EINVAL,
+	   "an unknown fault is refused");
+	is(err.col, 10, "at its column");
+	is(rc_paxos_faults_parse("drop=2", &f, &err), -RC_EINVAL,
+	   "a probability above 1 is refused");
+	is(err.col, 6, "the column of the value");
+	is(rc_paxos_faults_parse("crash=x", &f, &err), -RC_EINVAL,
+	   "a count that is no number is refused");
+	is(rc_paxos_faults_parse("drop", &f, &err), -RC_EINVAL,
+	   "an item without = is refused");
+	is(rc_paxos_faults_parse("drop=0.1,", &f, &err), -RC_EINVAL,
+	   "a trailing comma is refused");
+}
+
+static void test_fuzz(void)
+{
+	uint64_t n = tap_env_u64("RC_PAXOS_SIMS", PX_DEFAULT_SIMS);
+	struct px_fuzz f;
+
+	ok(px_fuzz_run(PX_FIRST_SEED, n, &f) == 0,
+	   "%llu seeded simulations ran from seed %llu", (unsigned long long)n,
+	   (unsigned long long)PX_FIRST_SEED);
+	diag("%llu commands committed, %llu messages, %llu ballots",
+	     (unsigned long long)f.committed, (unsigned long long)f.messages,
+	     (unsigned long long)f.ballots);
+	ok(f.committed > n * 10, "they committed commands");
+	is(f.failed, 0,
+	   "no run violates agreement, validity, integrity, no gaps or "
+	   "liveness");
+	if (f.failed)
+		diag("first failing seed %llu: %s (replay: replicore paxos "
+		     "sim with px_fuzz_opts(seed))",
+		     (unsigned long long)f.first_seed, f.first_why);
+}
+
+int main(void)
+{
+#ifdef PX_FUZZ_ONLY
+	const bool fuzz_only = true;
+#else
+	const bool fuzz_only = false;
+#endif
+
+	if (!fuzz_only) {
+		test_by_hand();
+		test_determinism();
+		test_clean();
+		test_faults_parse();
+	}
+	test_fuzz();
+	done_testing();
+	return exit_status();
+}

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: MIT */
+/* test_paxos_threads.c: the threaded Paxos group keeps committing with a stalled node and with a crashed minority; deliveries checked. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <replicore/clock.h>
+#include <replicore/paxos.h>
+#include <replicore/topo.h>
+
+#include "tests/tap.h"
+
+/*
+ * One thread per node on a synthetic layout with one PU per NUMA node,
+ * mapped onto the machine's PUs. Commands (RC_PAXOS_CMDS, default 200,
+ * times RC_SCALE) go to live nodes; every wait is bounded (WAIT_NS) and a
+ * run that does not finish fails instead of hanging. After the run the
+ * deliveries are checked for agreement, validity, integrity, no gaps and
+ * liveness.
+ */
+
+#define WAIT_NS 120000000000ull /* 120 s */
+
+static struct rc_paxos_config ns_config(unsigned nodes, uint64_t seed)
+{
+	struct rc_paxos_config cfg = RC_PAXOS_CONFIG_INITIALIZER;
+
+	cfg.nodes = nodes;
+	cfg.heartbeat = 2000000; /* 2 ms */
+	cfg.election = 40000000; /* 40 ms */
+	cfg.retry = 80000000;	 /* 80 ms */
+	cfg.seed = seed;
+	return cfg;
+}
+
+static rc_paxos_t *start_f(unsigned nodes, const char *layout,
+			   const char *faults, uint64_t fault_ns,
+			   rc_topo_t **topo)
+{
+	struct rc_paxos_opts o;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_paxos_t *p = NULL;
+
+	memset(&o, 0, sizeof o);
+	if (rc_topo_open(topo, layout, NULL, &err) < 0) {
+		rc_err_print(&err, stderr);
+		return NULL;
+	}
+	o.cfg = ns_config(nodes, 7);
+	o.fault_ns = fault_ns;
+	o.topo = *topo;
+	o.check = true;
+	rc_paxos_faults_parse(faults, &o.faults, &err);
+	if (rc_paxos_create(&p, &o, &err) < 0) {
+		rc_err_print(&err, stderr);
+		return NULL;
+	}
+	return p;
+}
+
+static rc_paxos_t *start(unsigned nodes, const char *layout, const char *faults,
+			 rc_topo_t **topo)
+{
+	return start_f(nodes, layout, faults, 0, topo);
+}
+
+static void propose(rc_paxos_t *p, unsigned node, uint64_t op)
+{
+	struct rc_paxos_cmd c = { 0, op, op * 3, (uint32_t)node, 0 };
+
+	rc_paxos_propose(p, node, &c, NULL);
+}
+
+static bool wait_all(rc_paxos_t *p, const unsigned *nodes, unsigned n,
+		     uint64_t count)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (rc_paxos_wait(p, nodes[i], count, WAIT_NS) < 0) {
+			diag("node %u delivered %llu of %llu", nodes[i],
+			     (unsigned long long)rc_paxos_delivered(p,
+								    nodes[i]),
+			     (unsigned long long)count);
+			return false;
+		}
+	return true;
+}
+
+static void verify(rc_paxos_t *p, const char *what)
+{
+	char why[256];
+	unsigned v = rc_paxos_verify(p, why, sizeof why);
+
+	is(v, 0, "%s: agreement, validity, integrity, no gaps, liveness%s%s",
+	   what, v ? ": " : "", v ? why : "");
+}
+
+/* Three nodes; the leader stalls; the other two keep committing. */
+static void test_stall(uint64_t cmds)
+{
+	rc_topo_t *topo = NULL;
+	rc_paxos_t *p = start(3, "numa:3 core:1 pu:1", "none", &topo);
+	const unsigned live[] = { 1, 2 }, all[] = { 0, 1, 2 };
+	struct rc_paxos_node_stats st;
+	uint64_t ballots = 0;
+
+	ok(p != NULL, "3 nodes started on numa:3 core:1 pu:1");
+	if (!p) {
+		rc_topo_close(topo);
+		return;
+	}
+	for (uint64_t k = 0; k < 20; k++)
+		propose(p, 0, k);
+	ok(wait_all(p, all, 3, 20), "20 commands at node 0 commit everywhere");
+	rc_paxos_stall(p, 0, WAIT_NS);
+	for (uint64_t k = 0; k < cmds; k++)
+		propose(p, 1 + (unsigned)(k % 2), 1000 + k);
+	ok(wait_all(p, live, 2, 20 + cmds),
+	   "with node 0 stalled, nodes 1 and 2 commit %llu more",
+	   (unsigned long long)cmds);
+	rc_paxos_stall(p, 0, 0);
+	ok(wait_all(p, all, 1, 20 + cmds), "node 0 resumes and catches up");
+	rc_paxos_stop(p);
+	for (unsigned i = 0; i < 3; i++) {
+		rc_paxos_stats(p, i, &st);
+		ballots += st.elections;
+	}
+	ok(ballots >= 2, "a new leader took over (%llu ballots started)",
+	   (unsigned long long)ballots);
+	verify(p, "3 nodes, one stalled");
+	rc_paxos_destroy(p);
+	rc_topo_close(topo);
+}
+
+/* Five nodes, two of them crash (the first leader among them), with
+ * lossy messages: the other three keep committing. */
+static void test_crash(uint64_t cmds)
+{
+	rc_topo_t *topo = NULL;
+	rc_paxos_t *p = start(5, "numa:5 core:1 pu:1",
+			      "drop=0.02,dup=0.02,delay=0.02", &topo);
+	const unsigned live[] = { 2, 3, 4 }, all[] = { 0, 1, 2, 3, 4 };
+
+	ok(p != NULL, "5 nodes started on numa:5 core:1 pu:1, lossy links");
+	if (!p) {
+		rc_topo_close(topo);
+		return;
+	}
+	for (uint64_t k = 0; k < 20; k++)
+		propose(p, (unsigned)(k % 5), k);
+	ok(wait_all(p, all, 5, 20), "20 commands commit everywhere");
+	rc_paxos_crash(p, 0);
+	rc_paxos_crash(p, 1);
+	is(rc_paxos_propose(p, 0, &(struct rc_paxos_cmd){ 0, 1, 1, 0, 0 },
+			    NULL),
+	   -RC_EAGAIN, "a crashed node takes no command");
+	for (uint64_t k = 0; k < cmds; k++)
+		propose(p, 2 + (unsigned)(k % 3), 1000 + k);
+	ok(wait_all(p, live, 3, 20 + cmds),
+	   "with nodes 0 and 1 crashed, nodes 2, 3, 4 commit %llu more",
+	   (unsigned long long)cmds);
+	verify(p, "5 nodes, two crashed");
+	rc_paxos_destroy(p);
+	rc_topo_close(topo);
+}
+
+/*
+ * Five nodes with every fault from the seed: lossy links, two crashes and
+ * three stalls within the first 300 ms. Commands go to the nodes the
+ * schedule spares, during and after the faults; every one of them must be
+ * delivered by every node the schedule spares.
+ */
+static void test_seeded(uint64_t cmds)
+{
+	rc_topo_t *topo = NULL;
+	rc_paxos_t *p = start_f(5, "numa:5 core:1 pu:1",
+				"drop=0.02,dup=0.02,delay=0.02,crash=2,stall=3",
+				300000000, &topo);
+	unsigned live[5], nlive = 0;
+	struct timespec ts = { 0, 1000000 };
+	uint64_t doomed;
+
+	ok(p != NULL, "5 nodes with seeded drops, duplicates, delays, two "
+		      "crashes and three stalls");
+	if (!p) {
+		rc_topo_close(topo);
+		return;
+	}
+	doomed = rc_paxos_doomed(p);
+	for (unsigned i = 0; i < 5; i++)
+		if (!(doomed >> i & 1))
+			live[nlive++] = i;
+	is(nlive, 3, "the schedule crashes two nodes (mask %llx)",
+	   (unsigned long long)doomed);
+	for (uint64_t k = 0; k < cmds; k++) {
+		propose(p, live[k % nlive], 1000 + k);
+		if (k % 4 == 0)
+			nanosleep(&ts, NULL); /* spread over the faults */
+	}
+	/* Past the fault period and the longest stall. */
+	ts.tv_nsec = 500000000;
+	nanosleep(&ts, NULL);
+	for (unsigned i = 0; i < 5; i++)
+		if (doomed >> i & 1)
+			is(rc_paxos_propose(
+				   p, i,
+				   &(struct rc_paxos_cmd){ 0, 1, 1, 0, 0 },
+				   NULL),
+			   -RC_EAGAIN, "node %u crashed as scheduled", i);
+	for (uint64_t k = 0; k < 20; k++)
+		propose(p, live[k % nlive], 5000 + k);
+	ok(wait_all(p, live, nlive, cmds + 20),
+	   "the other three deliver all %llu commands, during and after "
+	   "the faults",
+	   (unsigned long long)cmds + 20);
+	verify(p, "5 nodes, seeded faults");
+	rc_paxos_destroy(p);
+	rc_topo_close(topo);
+}
+
+int main(void)
+{
+	uint64_t cmds = tap_env_u64("RC_PAXOS_CMDS", 200);
+
+	test_stall(cmds);
+	test_crash(cmds);
+	test_seeded(cmds);
+	done_testing();
+	return exit_status();
+}

@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_paxos.c: `replicore paxos sim`, seeded Multi-Paxos simulations with faults, checked. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/paxos.h>
+
+#include "tools/cli.h"
+#include "tools/commands.h"
+
+static const char paxos_help[] =
+	"NAME\n"
+	"    replicore paxos - Multi-Paxos between NUMA nodes, simulated "
+	"with faults\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    replicore paxos sim [--nodes N] [--seed S] [--faults SPEC] "
+	"[--commands C]\n"
+	"                        [--runs R] [--batch B] [--window W] "
+	"[--trace] [--json]\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Runs the rc_paxos protocol with N nodes in one thread on "
+	"simulated time\n"
+	"    (microseconds) over a transport that drops, duplicates, delays "
+	"and\n"
+	"    reorders messages and stalls and crashes nodes, every choice "
+	"drawn from\n"
+	"    the seed: the same arguments give the same run and the same "
+	"trace. C\n"
+	"    commands are submitted at random nodes; faults stop after a "
+	"while (a\n"
+	"    stalled node resumes and catches up, a crashed one stays down). "
+	"After\n"
+	"    each run the properties are checked: agreement (no two "
+	"learners deliver\n"
+	"    different commands in one slot), validity (only proposed "
+	"commands),\n"
+	"    integrity (each command at most once per learner), no gaps "
+	"(slots in\n"
+	"    order) and liveness (every command proposed at a live node is "
+	"delivered\n"
+	"    by every live node).\n"
+	"\n"
+	"OPTIONS\n"
+	"    --nodes N      nodes in the group, 1..32 (default 3)\n"
+	"    --seed S       the seed (default 1); with --runs, the first "
+	"seed\n"
+	"    --faults SPEC  comma-separated NAME=VALUE: drop=P, dup=P, "
+	"delay=P\n"
+	"                   (probabilities per message, 0..1), crash=K "
+	"(nodes that\n"
+	"                   stop for good, at most a minority), stall=K "
+	"(pauses of a\n"
+	"                   node); \"none\" for none (default)\n"
+	"    --commands C   client commands (default 100)\n"
+	"    --runs R       run seeds S..S+R-1 and sum them (default 1)\n"
+	"    --batch B      commands per slot at most (default 16)\n"
+	"    --window W     undecided slots at once at most (default 32)\n"
+	"    --trace        print the message trace (send, drop, dup, "
+	"recv,\n"
+	"                   deliver, stall, crash) before the summary\n"
+	"    --json         print the summary as one JSON object\n"
+	"    -h, --help     print this help\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 when every property holds, 1 when one fails (the seed is "
+	"printed),\n"
+	"    2 on a bad option or SPEC (the message names the token and its "
+	"column).\n"
+	"\n"
+	"EXAMPLE\n"
+	"    replicore paxos sim --nodes 5 --seed 7 --faults "
+	"drop=0.1,dup=0.05,crash=2,stall=3 --commands 200\n";
+
+static int usage_err(const rc_err_t *err)
+{
+	fprintf(stderr, "replicore paxos: --faults:%u:%u: %s\n", err->line,
+		err->col, err->msg);
+	fprintf(stderr, "Try 'replicore paxos --help' for more "
+			"information.\n");
+	return CLI_EXIT_USAGE;
+}
+
+static void print_props(FILE *out, unsigned v)
+{
+	const char *sep = "";
+
+	for (unsigned p = 1; p <= RC_PAXOS_LIVENESS; p <<= 1)
+		if (v & p) {
+			fprintf(out, "%s%s", sep,
+				rc_paxos_prop_name((enum rc_paxos_prop)p));
+			sep = ", ";
+		}
+}
+
+static int paxos_sim(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "nodes", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "faults", required_argument, NULL, 'f' },
+		{ "commands", required_argument, NULL, 'c' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "trace", no_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct rc_paxos_config cfg = RC_PAXOS_CONFIG_INITIALIZER;
+	struct rc_paxos_sim_opts o;
+	struct rc_paxos_sim_result sum, r;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t nodes = 3, seed = 1, commands = 100, runs = 1, batch = 16,
+		 window = 32, failed = 0, first_fail = 0;
+	const char *spec = "none";
+	bool trace = false, json = false;
+	char first_why[256] = "";
+	unsigned props = 0;
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		uint64_t *dst = NULL;
+		const char *name = NULL;
+
+		switch (c) {
+		case 'n':
+			dst = &nodes, name = "--nodes";
+			break;
+		case 's':
+			dst = &seed, name = "--seed";
+			break;
+		case 'c':
+			dst = &commands, name = "--commands";
+			break;
+		case 'r':
+			dst = &runs, name = "--runs";
+			break;
+		case 'b':
+			dst = &batch, name = "--batch";
+			break;
+		case 'w':
+			dst = &window, name = "--window";
+			break;
+		case 'f':
+			spec = optarg;
+			break;
+		case 't':
+			trace = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			fputs(paxos_help, stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_bad_option("paxos sim", argv, optopt);
+		}
+		if (dst && !cli_parse_u64("paxos sim", name, optarg, dst))
+			return CLI_EXIT_USAGE;
+	}
+	if (optind < argc)
+		return cli_usage("paxos sim", "unexpected argument '%s'",
+				 argv[optind]);
+	if (nodes < 1 || nodes > RC_PAXOS_MAX_NODES)
+		return cli_usage("paxos sim", "--nodes must be 1..%d",
+				 RC_PAXOS_MAX_NODES);
+	if (runs < 1 || commands > 1000000 || batch < 1 || window < 1 ||
+	    batch > 4096 || window > 4096)
+		return cli_usage("paxos sim",
+				 "--runs, --batch and --window must be at "
+				 "least 1 (--batch, --window at most 4096, "
+				 "--commands at most 1000000)");
+	memset(&o, 0, sizeof o);
+	if (rc_paxos_faults_parse(spec, &o.faults, &err) < 0)
+		return usage_err(&err);
+	if (o.faults.crash > (nodes - 1) / 2)
+		return cli_usage("paxos sim",
+				 "--faults: crash=%u leaves no majority of %u "
+				 "nodes (at most %u)",
+				 o.faults.crash, (unsigned)nodes,
+				 (unsigned)(nodes - 1) / 2);
+	cfg.nodes = (unsigned)nodes;
+	cfg.batch = (unsigned)batch;
+	cfg.window = (unsigned)window;
+	o.commands = (unsigned)commands;
+	o.trace = trace ? stdout : NULL;
+	memset(&sum, 0, sizeof sum);
+	for (uint64_t k = 0; k < runs; k++) {
+		cfg.seed = seed + k;
+		o.cfg = cfg;
+		if (rc_paxos_sim_run(&o, &r, &err) < 0) {
+			rc_err_print(&err, stderr);
+			return CLI_EXIT_USAGE;
+		}
+		sum.committed += r.committed;
+		sum.at_live += r.at_live;
+		sum.slots += r.slots;
+		sum.ballots += r.ballots;
+		sum.leaderships += r.leaderships;
+		sum.messages += r.messages;
+		sum.dropped += r.dropped;
+		sum.duplicated += r.duplicated;
+		sum.delayed += r.delayed;
+		sum.crashed += r.crashed;
+		sum.stalls += r.stalls;
+		sum.time += r.time;
+		if (r.violations) {
+			if (failed++ == 0) {
+				first_fail = cfg.seed;
+				snprintf(first_why, sizeof first_why, "%s",
+					 r.why);
+			}
+			props |= r.violations;
+			fprintf(stderr, "replicore paxos: seed %llu violates ",
+				(unsigned long long)cfg.seed);
+			print_props(stderr, r.violations);
+			fprintf(stderr, ": %s\n", r.why);
+		}
+	}
+	if (json) {
+		struct cli_json j;
+
+		cli_json_init(&j, stdout);
+		cli_json_obj(&j);
+		cli_json_kv_uint(&j, "nodes", nodes);
+		cli_json_kv_uint(&j, "seed", seed);
+		cli_json_kv_uint(&j, "runs", runs);
+		cli_json_kv_str(&j, "faults", spec);
+		cli_json_kv_uint(&j, "commands", commands);
+		cli_json_kv_uint(&j, "batch", batch);
+		cli_json_kv_uint(&j, "window", window);
+		cli_json_kv_uint(&j, "committed", sum.committed);
+		cli_json_kv_uint(&j, "submitted_at_live_nodes", sum.at_live);
+		cli_json_kv_uint(&j, "slots", sum.slots);
+		cli_json_kv_uint(&j, "ballots", sum.ballots);
+		cli_json_kv_uint(&j, "leaderships", sum.leaderships);
+		cli_json_kv_uint(&j, "messages", sum.messages);
+		cli_json_kv_uint(&j, "dropped", sum.dropped);
+		cli_json_kv_uint(&j, "duplicated", sum.duplicated);
+		cli_json_kv_uint(&j, "delayed", sum.delayed);
+		cli_json_kv_uint(&j, "crashed", sum.crashed);
+		cli_json_kv_uint(&j, "stalls", sum.stalls);
+		cli_json_kv_uint(&j, "simulated_us", sum.time);
+		cli_json_kv_uint(&j, "failed_runs", failed);
+		cli_json_key(&j, "violations");
+		cli_json_arr(&j);
+		for (unsigned p = 1; p <= RC_PAXOS_LIVENESS; p <<= 1)
+			if (props & p)
+				cli_json_str(&j, rc_paxos_prop_name((
+							 enum rc_paxos_prop)p));
+		cli_json_arr_end(&j);
+		if (failed) {
+			cli_json_kv_uint(&j, "first_failing_seed", first_fail);
+			cli_json_kv_str(&j, "why", first_why);
+		}
+		cli_json_obj_end(&j);
+		cli_json_end(&j);
+	} else {
+		printf("paxos sim: %llu run%s of %llu nodes from seed %llu, "
+		       "faults %s\n",
+		       (unsigned long long)runs, runs == 1 ? "" : "s",
+		       (unsigned long long)nodes, (unsigned long long)seed,
+		       spec);
+		printf("  commands committed  %llu of %llu by every live node "
+		       "(%llu submitted at nodes that never crashed)\n",
+		       (unsigned long long)sum.committed,
+		       (unsigned long long)(commands * runs),
+		       (unsigned long long)sum.at_live);
+		printf("  slots               %llu\n",
+		       (unsigned long long)sum.slots);
+		printf("  ballots             %llu started, %llu won\n",
+		       (unsigned long long)sum.ballots,
+		       (unsigned long long)sum.leaderships);
+		printf("  messages            %llu sent, %llu dropped, %llu "
+		       "duplicated, %llu delayed\n",
+		       (unsigned long long)sum.messages,
+		       (unsigned long long)sum.dropped,
+		       (unsigned long long)sum.duplicated,
+		       (unsigned long long)sum.delayed);
+		printf("  nodes               %llu crashed, %llu stalls\n",
+		       (unsigned long long)sum.crashed,
+		       (unsigned long long)sum.stalls);
+		printf("  simulated time      %llu us\n",
+		       (unsigned long long)sum.time);
+		if (failed) {
+			printf("  VIOLATED            ");
+			print_props(stdout, props);
+			printf(" in %llu run%s; first at seed %llu: %s\n",
+			       (unsigned long long)failed,
+			       failed == 1 ? "" : "s",
+			       (unsigned long long)first_fail, first_why);
+		} else {
+			printf("  properties          agreement, validity, "
+			       "integrity, no gaps, liveness: hold\n");
+		}
+	}
+	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
+}
+
+int cmd_paxos(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage("paxos", "a verb is needed: sim");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(paxos_help, stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "sim") == 0)
+		return paxos_sim(argc - 1, argv + 1);
+	return cli_usage("paxos", "unknown verb '%s' (sim)", argv[1]);
+}
