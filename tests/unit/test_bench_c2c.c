@@ -91,11 +91,9 @@ int main(void)
 	rc_topo_close(topo);
 	snprintf(path, sizeof path, "%s/bench/schema.json",
 		 sd && *sd ? sd : ".");
-	text = bj_read_file(path);
-	schema = text ? bj_parse(text, err, sizeof err) : NULL;
-	free(text);
+	schema = bj_parse_file(path, err, sizeof err);
 	if (schema == NULL) {
-		printf("Bail out! cannot read %s\n", path);
+		printf("Bail out! %s: %s\n", path, err);
 		return 1;
 	}
 	snprintf(dir, sizeof dir, "%s/rc-bench-c2c-XXXXXX", tmp ? tmp : "/tmp");
@@ -123,11 +121,11 @@ int main(void)
 	}
 
 	snprintf(path, sizeof path, "%s/out", dir);
-	text = bj_read_file(path);
-	v = text ? bj_parse(text, err, sizeof err) : NULL;
-	free(text);
+	v = bj_parse_file(path, err, sizeof err);
 	ok(v != NULL, "stdout is JSON");
-	if (v != NULL) {
+	if (v == NULL)
+		diag("%s", err);
+	else {
 		valid = bj_validate(schema, schema, v, "", err, sizeof err);
 		if (!valid)
 			diag("%s", err);
