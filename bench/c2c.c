@@ -207,7 +207,7 @@ static void *run_side(void *arg)
 	struct c2c_side *s = arg;
 	struct c2c_line *l = s->line;
 	rc_err_t err = RC_ERR_INITIALIZER;
-	bool timeout = false;
+	bool timeout = false, ok;
 	uint64_t t0;
 
 	if (rc_topo_pin(s->topo, s->pu, &err) < 0)
@@ -219,9 +219,15 @@ static void *run_side(void *arg)
 		return NULL;
 	}
 	t0 = _rc_bench_now();
-	if (!initiate(s, l, t0, &s->rounds, &timeout))
-		s->rounds = 0;
+	ok = initiate(s, l, t0, &s->rounds, &timeout);
 	s->elapsed_ns = _rc_bench_now() - t0;
+	/*
+	 * The responder's answer to our last move comes before the stop:
+	 * its store would overwrite RC_C2C_STOP, and it would wait on.
+	 */
+	if (!ok ||
+	    !wait_for(l, 2 * s->rounds, s->deadline_ns, s->budget, &timeout))
+		s->rounds = 0;
 	s->timeout = timeout;
 	/* release: tells the responder to stop; pairs with its acquire
 	 * loads and CAS failures, which look for RC_C2C_STOP */
