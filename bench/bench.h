@@ -38,6 +38,7 @@ struct rc_bench_opts {
 	const char *xml;       /* --xml FILE, or NULL */
 	unsigned threads;      /* --threads N (atomic, rsm), 0 = every PU */
 	bool progress;	       /* stderr is a terminal */
+	const char *warmup;    /* how the kind warms up, NULL: the default */
 };
 
 /*

@@ -21,6 +21,21 @@
  * - "store": each side spins on loads until it sees the other's value,
  *   then stores its own (release/acquire).
  *
+ * The floor is the plainest ping-pong: the store/load exchange for a round
+ * count fixed before it starts, with no clock read in the loop. "store" is
+ * the same exchange; the method is chosen and the parameters are read
+ * before the loop, so that a round trip costs it the floor's wait and
+ * store and nothing else, and the clock is read once per RC_C2C_BATCH
+ * round trips to end the sample. All kinds use one line, so they share
+ * its placement too. Each pair is measured in rounds, and each
+ * round takes one sample of the floor, of "cas" and of "store" in turn (the
+ * order rotates from round to round), so that a method and the floor it
+ * is divided by run on the same PUs moments apart: on a virtual machine
+ * the host may move the virtual CPUs between cores that share a cache
+ * and cores that do not, and the latency changes several times over with
+ * it, for milliseconds to seconds at a time. A method's ratio to the
+ * floor is taken per round and summarised over the rounds.
+ *
  * Bounded: the initiator stops after the sample's duration by storing
  * RC_C2C_STOP; each wait yields after a spin budget and gives up at a hard
  * deadline, marking the sample as timed out. The budget is small when the
@@ -34,9 +49,11 @@
 #define RC_C2C_SHARED_SPINS (1u << 10) /* spins before a yield, one real CPU */
 #define RC_C2C_SPINS (1u << 20)	       /* spins before a yield, two CPUs */
 #define RC_C2C_GRACE 2000000000ull /* ns past the duration before giving up */
+#define RC_C2C_PROBE 1000u	   /* floor round trips before calibration */
 
-enum { M_CAS = 0, M_STORE = 1, NMETHODS = 2 };
-static const char *const method_name[] = { "cas", "store" };
+/* The methods, then the floor: the three kinds of sample of a round. */
+enum { M_CAS = 0, M_STORE = 1, NMETHODS = 2, M_FLOOR = 2, NKINDS = 3 };
+static const char *const method_name[] = { "cas", "store", "floor" };
 static const char *const method_title[] = { "compare-and-swap ping-pong",
 					    "store/load ping-pong" };
 
@@ -44,6 +61,9 @@ struct c2c_line {
 	_Alignas(RC_BENCH_LINE) _Atomic uint64_t v;
 	char pad[RC_BENCH_LINE - sizeof(uint64_t)];
 };
+
+/* The line every sample passes back and forth, one sample at a time. */
+static struct c2c_line line;
 
 struct c2c_side {
 	_Alignas(RC_BENCH_LINE) const rc_topo_t *topo;
@@ -70,7 +90,8 @@ static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
 	uint64_t v;
 
 	/* acquire: the other side's release store of want happens before
-	 * our next move; pairs with the release stores in run_side() */
+	 * our next move; pairs with the release stores in respond(),
+	 * initiate() and floor_side() */
 	while ((v = atomic_load_explicit(&l->v, memory_order_acquire)) !=
 	       want) {
 		if (v == RC_C2C_STOP)
@@ -123,59 +144,91 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 	return true;
 }
 
+/* The responder: moves the line from 2r + 1 to 2r + 2 until it stops. */
+static void respond(const struct c2c_side *s, struct c2c_line *l, bool *timeout)
+{
+	const uint64_t deadline = s->deadline_ns;
+	const unsigned budget = s->budget;
+
+	if (s->method == M_CAS) {
+		for (uint64_t r = 0;; r++)
+			if (!cas_move(l, 2 * r + 1, deadline, budget, timeout))
+				return;
+	}
+	for (uint64_t r = 0;; r++) {
+		if (!wait_for(l, 2 * r + 1, deadline, budget, timeout))
+			return;
+		/* release: our pong after seeing the ping; pairs with the
+		 * acquire load in the initiator's wait_for() */
+		atomic_store_explicit(&l->v, 2 * r + 2, memory_order_release);
+	}
+}
+
+/*
+ * The initiator: round trips in batches of RC_C2C_BATCH between two clock
+ * reads, until the sample's duration has passed since t0; the number of
+ * round trips in *rounds (the first move, at t0, waits for nothing, as in
+ * the floor), false when the sample stopped or timed out.
+ */
+static bool initiate(const struct c2c_side *s, struct c2c_line *l, uint64_t t0,
+		     uint64_t *rounds, bool *timeout)
+{
+	const uint64_t deadline = s->deadline_ns, duration = s->duration_ns;
+	const unsigned budget = s->budget;
+	uint64_t r = 0;
+
+	*rounds = 0;
+	if (s->method == M_CAS) {
+		do {
+			for (uint64_t end = r + RC_C2C_BATCH; r < end; r++)
+				if (!cas_move(l, 2 * r, deadline, budget,
+					      timeout))
+					return false;
+			*rounds = r;
+		} while (_rc_bench_now() - t0 < duration);
+		return true;
+	}
+	do {
+		for (uint64_t end = r + RC_C2C_BATCH; r < end; r++) {
+			if (!wait_for(l, 2 * r, deadline, budget, timeout))
+				return false;
+			/* release: the ping; pairs with the acquire load in
+			 * the responder's wait_for() */
+			atomic_store_explicit(&l->v, 2 * r + 1,
+					      memory_order_release);
+		}
+		*rounds = r;
+	} while (_rc_bench_now() - t0 < duration);
+	return true;
+}
+
 static void *run_side(void *arg)
 {
 	struct c2c_side *s = arg;
 	struct c2c_line *l = s->line;
 	rc_err_t err = RC_ERR_INITIALIZER;
-	uint64_t r = 0, t0, t;
+	bool timeout = false, ok;
+	uint64_t t0;
 
 	if (rc_topo_pin(s->topo, s->pu, &err) < 0)
 		s->pin_failed = true;
 	_rc_bench_gate_wait(s->gate, 2);
 	if (!s->initiator) {
-		for (;; r++) {
-			if (s->method == M_CAS) {
-				if (!cas_move(l, 2 * r + 1, s->deadline_ns,
-					      s->budget, &s->timeout))
-					break;
-				continue;
-			}
-			if (!wait_for(l, 2 * r + 1, s->deadline_ns, s->budget,
-				      &s->timeout))
-				break;
-			/* release: our pong after seeing the ping; pairs
-			 * with the acquire load in the initiator's wait */
-			atomic_store_explicit(&l->v, 2 * r + 2,
-					      memory_order_release);
-		}
+		respond(s, l, &timeout);
+		s->timeout = timeout;
 		return NULL;
 	}
 	t0 = _rc_bench_now();
-	for (;;) {
-		for (unsigned k = 0; k < RC_C2C_BATCH; k++, r++) {
-			if (s->method == M_CAS) {
-				if (!cas_move(l, 2 * r, s->deadline_ns,
-					      s->budget, &s->timeout))
-					goto out;
-				continue;
-			}
-			/* release: the ping; pairs with the acquire load
-			 * in the responder's wait */
-			atomic_store_explicit(&l->v, 2 * r + 1,
-					      memory_order_release);
-			if (!wait_for(l, 2 * r + 2, s->deadline_ns, s->budget,
-				      &s->timeout))
-				goto out;
-		}
-		t = _rc_bench_now();
-		if (t - t0 >= s->duration_ns)
-			break;
-	}
-out:
+	ok = initiate(s, l, t0, &s->rounds, &timeout);
 	s->elapsed_ns = _rc_bench_now() - t0;
-	/* In CAS mode the last move was ours when we stop between rounds. */
-	s->rounds = s->method == M_CAS && r > 0 ? r - 1 : r;
+	/*
+	 * The responder's answer to our last move comes before the stop:
+	 * its store would overwrite RC_C2C_STOP, and it would wait on.
+	 */
+	if (!ok ||
+	    !wait_for(l, 2 * s->rounds, s->deadline_ns, s->budget, &timeout))
+		s->rounds = 0;
+	s->timeout = timeout;
 	/* release: tells the responder to stop; pairs with its acquire
 	 * loads and CAS failures, which look for RC_C2C_STOP */
 	atomic_store_explicit(&l->v, RC_C2C_STOP, memory_order_release);
@@ -189,7 +242,6 @@ out:
 static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 		     double duration, bool *pin_failed)
 {
-	static struct c2c_line line;
 	struct rc_bench_gate gate;
 	struct c2c_side side[2];
 	pthread_t th[2];
@@ -233,108 +285,22 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 	return (double)side[0].elapsed_ns / (2.0 * (double)side[0].rounds);
 }
 
-/* A measurement: warm-up, then o->repeat samples; false if any failed. */
-static bool measure(const struct rc_bench_opts *o, const rc_topo_t *topo,
-		    unsigned a, unsigned b, int m, double *v,
-		    struct rc_bench_stats *st, bool *pin_failed)
-{
-	unsigned ok = 0;
-
-	(void)sample(topo, a, b, m, o->duration, pin_failed);
-	for (unsigned r = 0; r < o->repeat; r++) {
-		double x = sample(topo, a, b, m, o->duration, pin_failed);
-
-		if (isfinite(x))
-			v[ok++] = x;
-	}
-	if (ok == 0) {
-		memset(st, 0, sizeof *st);
-		return false;
-	}
-	_rc_bench_stats(v, ok, st);
-	return ok == o->repeat;
-}
-
-static const char c2c_help[] =
-	"NAME\n"
-	"    replicore bench c2c - core-to-core latency of every pair of "
-	"PUs\n"
-	"\n"
-	"SYNOPSIS\n"
-	"    replicore bench c2c [--json] [--plot FILE.svg] [--duration S] "
-	"[--repeat N]\n"
-	"                        [--synthetic SPEC | --xml FILE]\n"
-	"\n"
-	"DESCRIPTION\n"
-	"    For every pair of PUs (a, b) of the layout, two threads pinned "
-	"to a and b\n"
-	"    pass one cache line back and forth, a counter each side "
-	"advances in turn:\n"
-	"      cas    by compare-and-swap (each side retries until its "
-	"CAS succeeds)\n"
-	"      store  by store/load (each side spins on loads, then "
-	"stores)\n"
-	"    A round trip moves the line twice; the one-way latency is "
-	"the time of\n"
-	"    a sample over twice its round trips, in nanoseconds. Each "
-	"measurement is\n"
-	"    one warm-up sample (discarded) and N samples of S seconds; "
-	"the median,\n"
-	"    p10/p90 (nearest rank) and min/max of the samples are "
-	"reported. The\n"
-	"    pairs are printed as a table and as a matrix per method; "
-	"--plot draws\n"
-	"    both matrices as heat maps with the NUMA node boundaries as "
-	"thick lines.\n"
-	"    A \"floor\" measurement, the plainest ping-pong loop on the "
-	"first pair,\n"
-	"    is reported beside them with the ratio of each method to it.\n"
-	"\n"
-	"    A synthetic or XML layout is mapped onto the machine: layout "
-	"PU i runs on\n"
-	"    real CPU (i mod real CPUs). Its nodes are not real NUMA "
-	"nodes, and a pair\n"
-	"    of PUs on one real CPU measures the scheduler (each wait "
-	"yields after a\n"
-	"    spin budget), not a cache; the output says so.\n"
-	"\n"
-	"OPTIONS\n"
-	"    --json            one JSON object (schema replicore-bench/1, "
-	"see\n"
-	"                      replicore-bench(1)) on stdout instead of the "
-	"table\n"
-	"    --plot FILE.svg   write the heat maps to FILE.svg\n"
-	"    --duration S      seconds per sample (default 0.05; decimals "
-	"allowed)\n"
-	"    --repeat N        samples per measurement, 1..1000 (default "
-	"5)\n"
-	"    --synthetic SPEC  an hwloc synthetic layout, e.g. \"numa:2 "
-	"core:2 pu:1\"\n"
-	"    --xml FILE        a layout exported by hwloc\n"
-	"    -h, --help        print this help\n"
-	"\n"
-	"    Progress is written to stderr only when stderr is a "
-	"terminal.\n"
-	"\n"
-	"EXIT STATUS\n"
-	"    0 on success, 1 when a sample timed out or a thread could not "
-	"be pinned,\n"
-	"    2 on a bad option or layout.\n"
-	"\n"
-	"EXAMPLE\n"
-	"    replicore bench c2c --repeat 7 --plot c2c.svg\n"
-	"    replicore bench c2c --synthetic \"numa:2 core:2 pu:1\" --json\n";
-
-/* The plainest ping-pong, as a reference: no batching, no CAS. */
+/*
+ * The floor: the plainest ping-pong, a reference for the methods. Each side
+ * waits for its turn and hands the line over with one store, for a round
+ * count fixed in advance; nothing else is in the loop but wait_for()'s
+ * rarely taken escape (a yield after a spin budget, and the deadline), so
+ * that it cannot hang on a loaded machine.
+ */
 struct floor_arg {
-	const rc_topo_t *topo;
+	_Alignas(RC_BENCH_LINE) const rc_topo_t *topo;
 	unsigned pu;
 	bool initiator;
 	uint64_t rounds, elapsed_ns, deadline;
 	unsigned budget;
 	struct c2c_line *line;
 	struct rc_bench_gate *gate;
-	bool timeout;
+	bool timeout, pin_failed;
 };
 
 static void *floor_side(void *arg)
@@ -342,7 +308,8 @@ static void *floor_side(void *arg)
 	struct floor_arg *f = arg;
 	uint64_t t0;
 
-	(void)rc_topo_pin(f->topo, f->pu, NULL);
+	if (rc_topo_pin(f->topo, f->pu, NULL) < 0)
+		f->pin_failed = true;
 	_rc_bench_gate_wait(f->gate, 2);
 	t0 = _rc_bench_now();
 	for (uint64_t r = 0; r < f->rounds; r++) {
@@ -364,10 +331,10 @@ static void *floor_side(void *arg)
 	return NULL;
 }
 
+/* One floor sample of rounds round trips: one-way ns, or NaN. */
 static double floor_sample(const rc_topo_t *topo, unsigned a, unsigned b,
-			   uint64_t rounds, double duration)
+			   uint64_t rounds, double duration, bool *pin_failed)
 {
-	static struct c2c_line line;
 	struct rc_bench_gate gate;
 	struct floor_arg f[2];
 	pthread_t th[2];
@@ -404,19 +371,205 @@ static double floor_sample(const rc_topo_t *topo, unsigned a, unsigned b,
 	}
 	pthread_join(th[0], NULL);
 	pthread_join(th[1], NULL);
+	if (f[0].pin_failed || f[1].pin_failed)
+		*pin_failed = true;
 	if (f[0].timeout || f[1].timeout)
 		return NAN;
 	return (double)f[0].elapsed_ns / (2.0 * (double)rounds);
+}
+
+/* The floor's round count for about duration s at x ns one way. */
+static uint64_t floor_rounds(double x, double duration, uint64_t before)
+{
+	double r;
+
+	if (!isfinite(x) || x <= 0)
+		return before;
+	r = duration * 1e9 / (2 * x);
+	return r < 100 ? 100 : r > 1e12 ? (uint64_t)1e12 : (uint64_t)r;
+}
+
+/* What is measured on one pair: samples, statistics and ratios. */
+struct c2c_pair {
+	double *samp[NKINDS];		  /* o->repeat each */
+	double *ratio[NMETHODS];	  /* per round: method / floor */
+	struct rc_bench_stats st[NKINDS]; /* n == 0: none */
+	struct rc_bench_stats rst[NMETHODS];
+};
+
+/*
+ * Measures pair (a, b): a short floor probe to size the floor's samples, a
+ * warm-up round (discarded), then o->repeat rounds of one sample of each
+ * kind, in an order that rotates from round to round. The ratio of a
+ * method to the floor is taken within each round. False if any sample
+ * failed.
+ */
+static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
+			 unsigned a, unsigned b, struct c2c_pair *pp,
+			 bool *pin_failed)
+{
+	unsigned n[NKINDS] = { 0 }, nr[NMETHODS] = { 0 };
+	uint64_t rounds;
+	bool all = true;
+
+	rounds = floor_rounds(
+		floor_sample(topo, a, b, RC_C2C_PROBE, o->duration, pin_failed),
+		o->duration, RC_C2C_PROBE);
+	for (unsigned r = 0; r <= o->repeat; r++) {
+		double x[NKINDS];
+
+		for (unsigned k = 0; k < NKINDS; k++) {
+			int m = (int)((r + k) % NKINDS);
+
+			if (m == M_FLOOR) {
+				x[m] = floor_sample(topo, a, b, rounds,
+						    o->duration, pin_failed);
+				rounds =
+					floor_rounds(x[m], o->duration, rounds);
+			} else {
+				x[m] = sample(topo, a, b, m, o->duration,
+					      pin_failed);
+			}
+		}
+		if (r == 0) /* the warm-up round */
+			continue;
+		for (int m = 0; m < NKINDS; m++) {
+			if (isfinite(x[m]))
+				pp->samp[m][n[m]++] = x[m];
+			else
+				all = false;
+		}
+		for (int m = 0; m < NMETHODS; m++)
+			if (isfinite(x[m]) && isfinite(x[M_FLOOR]) &&
+			    x[M_FLOOR] > 0)
+				pp->ratio[m][nr[m]++] = x[m] / x[M_FLOOR];
+	}
+	for (int m = 0; m < NKINDS; m++) {
+		memset(&pp->st[m], 0, sizeof pp->st[m]);
+		if (n[m] > 0)
+			_rc_bench_stats(pp->samp[m], n[m], &pp->st[m]);
+	}
+	for (int m = 0; m < NMETHODS; m++) {
+		memset(&pp->rst[m], 0, sizeof pp->rst[m]);
+		if (nr[m] > 0)
+			_rc_bench_stats(pp->ratio[m], nr[m], &pp->rst[m]);
+	}
+	return all;
+}
+static const char c2c_help[] =
+	"NAME\n"
+	"    replicore bench c2c - core-to-core latency of every pair of "
+	"PUs\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    replicore bench c2c [--json] [--plot FILE.svg] [--duration S] "
+	"[--repeat N]\n"
+	"                        [--synthetic SPEC | --xml FILE]\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    For every pair of PUs (a, b) of the layout, two threads pinned "
+	"to a and b\n"
+	"    pass one cache line back and forth, a counter each side "
+	"advances in turn:\n"
+	"      cas    by compare-and-swap (each side retries until its "
+	"CAS succeeds)\n"
+	"      store  by store/load (each side spins on loads, then "
+	"stores)\n"
+	"    A round trip moves the line twice; the one-way latency is "
+	"the time of\n"
+	"    a sample over twice its round trips, in nanoseconds.\n"
+	"\n"
+	"    Beside them runs the floor, the plainest ping-pong: the "
+	"store/load\n"
+	"    exchange for a fixed number of round trips, nothing else in "
+	"the loop.\n"
+	"    Each pair is measured in rounds: one sample of S seconds of "
+	"cas, of\n"
+	"    store and of the floor, in an order that rotates from round "
+	"to round,\n"
+	"    after one warm-up round (discarded). A method's ratio to the "
+	"floor is\n"
+	"    taken within each round, so that both ran on the same PUs "
+	"moments\n"
+	"    apart (on a virtual machine the host may move the virtual "
+	"CPUs between\n"
+	"    cores that share a cache and cores that do not). The "
+	"median, p10/p90\n"
+	"    (nearest rank) and min/max of the N rounds are reported, "
+	"for the\n"
+	"    latencies and for the ratios. The pairs are printed as a "
+	"table, then\n"
+	"    the ratios, then a matrix per method; --plot draws both "
+	"matrices as\n"
+	"    heat maps with the NUMA node boundaries as thick lines.\n"
+	"\n"
+	"    A synthetic or XML layout is mapped onto the machine: layout "
+	"PU i runs on\n"
+	"    real CPU (i mod real CPUs). Its nodes are not real NUMA "
+	"nodes, and a pair\n"
+	"    of PUs on one real CPU measures the scheduler (each wait "
+	"yields after a\n"
+	"    spin budget), not a cache; the output says so.\n"
+	"\n"
+	"OPTIONS\n"
+	"    --json            one JSON object (schema replicore-bench/1, "
+	"see\n"
+	"                      replicore-bench(1)) on stdout instead of the "
+	"table\n"
+	"    --plot FILE.svg   write the heat maps to FILE.svg\n"
+	"    --duration S      seconds per sample (default 0.05; decimals "
+	"allowed)\n"
+	"    --repeat N        rounds per pair, 1..1000 (default 5)\n"
+	"    --synthetic SPEC  an hwloc synthetic layout, e.g. \"numa:2 "
+	"core:2 pu:1\"\n"
+	"    --xml FILE        a layout exported by hwloc\n"
+	"    -h, --help        print this help\n"
+	"\n"
+	"    Progress is written to stderr only when stderr is a "
+	"terminal.\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 on success, 1 when a sample timed out or a thread could not "
+	"be pinned,\n"
+	"    2 on a bad option or layout.\n"
+	"\n"
+	"EXAMPLE\n"
+	"    replicore bench c2c --repeat 7 --plot c2c.svg\n"
+	"    replicore bench c2c --synthetic \"numa:2 core:2 pu:1\" --json\n";
+
+/* Writes key and s (with its samples) as JSON, or null when s is empty. */
+static void json_stats(struct cli_json *j, const char *key,
+		       const struct rc_bench_stats *s, const double *samples)
+{
+	cli_json_key(j, key);
+	if (s->n)
+		_rc_bench_json_stats(j, s, samples);
+	else
+		cli_json_null(j);
+}
+
+/* "median [p10, p90]" with prec decimals, or "timed out" when s is empty. */
+static void stats_cell(char *buf, size_t size, const struct rc_bench_stats *s,
+		       int prec)
+{
+	if (s->n)
+		snprintf(buf, size, "%.*f [%.*f, %.*f]", prec, s->median, prec,
+			 s->p10, prec, s->p90);
+	else
+		snprintf(buf, size, "timed out");
 }
 
 int bench_c2c(int argc, char **argv)
 {
 	struct rc_bench_opts o = { .kind = "c2c",
 				   .duration = 0.05,
-				   .repeat = 5 };
-	struct rc_bench_stats *st[NMETHODS], fst;
-	double **samp[NMETHODS], *fsamp, *mat[NMETHODS];
-	unsigned n, *ord, npairs, p = 0, ffirst = 0;
+				   .repeat = 5,
+				   .warmup = "one discarded round (a sample of "
+					     "each method and of the floor) "
+					     "before the rounds of each pair" };
+	struct c2c_pair *pair;
+	double *mat[NMETHODS];
+	unsigned n, *ord, npairs, p = 0;
 	bool pin_failed = false, failed = false, *bounds;
 	const char **labels;
 	char(*labelbuf)[16];
@@ -444,13 +597,14 @@ int bench_c2c(int argc, char **argv)
 	bounds = calloc(n, sizeof *bounds);
 	labels = calloc(n, sizeof *labels);
 	labelbuf = calloc(n, sizeof *labelbuf);
-	fsamp = calloc(o.repeat, sizeof(double));
-	for (int m = 0; m < NMETHODS; m++) {
-		st[m] = calloc(npairs, sizeof(struct rc_bench_stats));
-		samp[m] = calloc(npairs, sizeof(double *));
+	pair = calloc(npairs, sizeof *pair);
+	for (int m = 0; m < NMETHODS; m++)
 		mat[m] = malloc((size_t)n * n * sizeof(double));
-		for (unsigned i = 0; samp[m] && i < npairs; i++)
-			samp[m][i] = calloc(o.repeat, sizeof(double));
+	for (unsigned i = 0; pair && i < npairs; i++) {
+		for (int m = 0; m < NKINDS; m++)
+			pair[i].samp[m] = calloc(o.repeat, sizeof(double));
+		for (int m = 0; m < NMETHODS; m++)
+			pair[i].ratio[m] = calloc(o.repeat, sizeof(double));
 	}
 	/* PUs in node order, so each node is one block of the matrix */
 	for (unsigned i = 0; i < n; i++)
@@ -481,38 +635,13 @@ int bench_c2c(int argc, char **argv)
 	}
 
 	for (unsigned a = 0; a < n; a++)
-		for (unsigned b = a + 1; b < n; b++, p++)
-			for (int m = 0; m < NMETHODS; m++) {
-				_rc_bench_progress(&o, "pair %u/%u (%u,%u) %s",
-						   p + 1, npairs, a, b,
-						   method_name[m]);
-				if (!measure(&o, topo, a, b, m, samp[m][p],
-					     &st[m][p], &pin_failed))
-					failed = true;
-			}
-	/* the floor on the first pair, its round count from "store" */
-	_rc_bench_progress(&o, "floor (0,1)");
-	{
-		double per = st[M_STORE][0].n ? st[M_STORE][0].median : NAN;
-		uint64_t rounds =
-			isfinite(per) && per > 0
-				? (uint64_t)(o.duration * 1e9 / (2 * per))
-				: 1000;
-
-		if (rounds < 1)
-			rounds = 1;
-		(void)floor_sample(topo, 0, 1, rounds, o.duration);
-		for (unsigned r = 0; r < o.repeat; r++) {
-			double x = floor_sample(topo, 0, 1, rounds, o.duration);
-
-			if (isfinite(x))
-				fsamp[ffirst++] = x;
+		for (unsigned b = a + 1; b < n; b++, p++) {
+			_rc_bench_progress(&o, "pair %u/%u (%u,%u)", p + 1,
+					   npairs, a, b);
+			if (!measure_pair(&o, topo, a, b, &pair[p],
+					  &pin_failed))
+				failed = true;
 		}
-		if (ffirst > 0)
-			_rc_bench_stats(fsamp, ffirst, &fst);
-		else
-			memset(&fst, 0, sizeof fst);
-	}
 	_rc_bench_progress(&o, NULL);
 
 	/* the matrices, in node order; NaN on the diagonal */
@@ -530,10 +659,10 @@ int bench_c2c(int argc, char **argv)
 					if (ord[i] == b)
 						ib = i;
 				}
-				if (st[m][p].n == 0)
+				if (pair[p].st[m].n == 0)
 					continue;
-				mat[m][ia * n + ib] = st[m][p].median;
-				mat[m][ib * n + ia] = st[m][p].median;
+				mat[m][ia * n + ib] = pair[p].st[m].median;
+				mat[m][ib * n + ia] = pair[p].st[m].median;
 			}
 	}
 
@@ -568,13 +697,15 @@ int bench_c2c(int argc, char **argv)
 					cli_json_bool(&j,
 						      x.real_os_index ==
 							      y.real_os_index);
-					cli_json_key(&j, "latency_ns");
-					if (st[m][p].n)
-						_rc_bench_json_stats(
-							&j, &st[m][p],
-							samp[m][p]);
-					else
-						cli_json_null(&j);
+					json_stats(&j, "latency_ns",
+						   &pair[p].st[m],
+						   pair[p].samp[m]);
+					json_stats(&j, "floor_ns",
+						   &pair[p].st[M_FLOOR],
+						   pair[p].samp[M_FLOOR]);
+					json_stats(&j, "ratio_to_floor",
+						   &pair[p].rst[m],
+						   pair[p].ratio[m]);
 					cli_json_obj_end(&j);
 				}
 			}
@@ -601,29 +732,28 @@ int bench_c2c(int argc, char **argv)
 		cli_json_key(&j, "floor");
 		cli_json_obj(&j);
 		cli_json_key(&j, "what");
-		cli_json_str(&j, "the plainest store/load ping-pong loop on "
-				 "PUs 0 and 1, a reference for the methods");
-		cli_json_key(&j, "latency_ns");
-		if (fst.n)
-			_rc_bench_json_stats(&j, &fst, fsamp);
-		else
-			cli_json_null(&j);
+		cli_json_str(&j, "the plainest store/load ping-pong loop, "
+				 "sampled in the same rounds as the methods "
+				 "on each pair; a ratio is a method's sample "
+				 "over the floor's of the same round");
+		cli_json_key(&j, "a");
+		cli_json_uint(&j, 0);
+		cli_json_key(&j, "b");
+		cli_json_uint(&j, 1);
+		json_stats(&j, "latency_ns", &pair[0].st[M_FLOOR],
+			   pair[0].samp[M_FLOOR]);
 		for (int m = 0; m < NMETHODS; m++) {
 			char key[32];
 
 			snprintf(key, sizeof key, "ratio_%s", method_name[m]);
-			cli_json_key(&j, key);
-			if (fst.n && st[m][0].n)
-				cli_json_double(&j,
-						st[m][0].median / fst.median);
-			else
-				cli_json_null(&j);
+			json_stats(&j, key, &pair[0].rst[m], pair[0].ratio[m]);
 		}
 		cli_json_obj_end(&j);
 		_rc_bench_json_end(&j);
 	} else {
 		printf("core-to-core latency, one way, ns (median [p10, p90] "
-		       "of %u samples of %g s)\n",
+		       "of %u rounds; a round is one sample of %g s of each "
+		       "method and of the floor)\n",
 		       o.repeat, o.duration);
 		printf("cpu: %s; load %.2f\n", _rc_bench_cpu_model(),
 		       _rc_bench_load());
@@ -634,39 +764,41 @@ int bench_c2c(int argc, char **argv)
 			       "scheduler\n",
 			       rc_topo_source(topo), rc_topo_real_npus(topo),
 			       rc_topo_real_npus(topo));
-		printf("\n%5s %5s %5s  %-30s %-30s\n", "a", "b", "nodes", "cas",
-		       "store");
+		printf("\n%5s %5s %5s  %-24s %-24s %-24s\n", "a", "b", "nodes",
+		       "cas", "store", "floor");
 		p = 0;
 		for (unsigned a = 0; a < n; a++)
 			for (unsigned b = a + 1; b < n; b++, p++) {
 				struct rc_topo_pu x, y;
-				char cell[NMETHODS][64];
+				char c[NKINDS][64];
 
 				rc_topo_pu(topo, a, &x);
 				rc_topo_pu(topo, b, &y);
-				for (int m = 0; m < NMETHODS; m++)
-					if (st[m][p].n)
-						snprintf(cell[m], 64,
-							 "%.1f [%.1f, %.1f]",
-							 st[m][p].median,
-							 st[m][p].p10,
-							 st[m][p].p90);
-					else
-						snprintf(cell[m], 64,
-							 "timed out");
-				printf("%5u %5u %2u-%-2u  %-30s %-30s%s\n", a,
-				       b, x.node, y.node, cell[0], cell[1],
+				for (int m = 0; m < NKINDS; m++)
+					stats_cell(c[m], sizeof c[m],
+						   &pair[p].st[m], 1);
+				printf("%5u %5u %2u-%-2u  %-24s %-24s "
+				       "%-24s%s\n",
+				       a, b, x.node, y.node, c[0], c[1], c[2],
 				       x.real_os_index == y.real_os_index
 					       ? "  (same real CPU)"
 					       : "");
 			}
-		if (fst.n)
-			printf("\nfloor (plainest ping-pong, PUs 0-1): %.1f ns "
-			       "[%.1f, %.1f]; cas/floor %.3f, store/floor "
-			       "%.3f\n",
-			       fst.median, fst.p10, fst.p90,
-			       st[M_CAS][0].median / fst.median,
-			       st[M_STORE][0].median / fst.median);
+		printf("\nratio to the floor (a method's sample over the "
+		       "floor's in the same round; median [p10, p90])\n");
+		printf("%5s %5s  %-24s %-24s\n", "a", "b", "cas/floor",
+		       "store/floor");
+		p = 0;
+		for (unsigned a = 0; a < n; a++)
+			for (unsigned b = a + 1; b < n; b++, p++) {
+				char c[NMETHODS][64];
+
+				for (int m = 0; m < NMETHODS; m++)
+					stats_cell(c[m], sizeof c[m],
+						   &pair[p].rst[m], 3);
+				printf("%5u %5u  %-24s %-24s\n", a, b, c[0],
+				       c[1]);
+			}
 		for (int m = 0; m < NMETHODS; m++) {
 			printf("\n%s (median ns; rows and columns are PUs in "
 			       "node order)\n     ",
@@ -739,14 +871,15 @@ int bench_c2c(int argc, char **argv)
 		}
 	}
 
-	for (int m = 0; m < NMETHODS; m++) {
-		for (unsigned i = 0; samp[m] && i < npairs; i++)
-			free(samp[m][i]);
-		free(samp[m]);
-		free(st[m]);
-		free(mat[m]);
+	for (unsigned i = 0; pair && i < npairs; i++) {
+		for (int m = 0; m < NKINDS; m++)
+			free(pair[i].samp[m]);
+		for (int m = 0; m < NMETHODS; m++)
+			free(pair[i].ratio[m]);
 	}
-	free(fsamp);
+	for (int m = 0; m < NMETHODS; m++)
+		free(mat[m]);
+	free(pair);
 	free(ord);
 	free(bounds);
 	free(labels);

@@ -381,8 +381,10 @@ void _rc_bench_json_begin(struct cli_json *j, const struct rc_bench_opts *o,
 	cli_json_key(j, "repeat");
 	cli_json_uint(j, o->repeat);
 	cli_json_key(j, "warmup");
-	cli_json_str(j, "one discarded sample of the same duration before "
-			"each measurement");
+	cli_json_str(j, o->warmup != NULL
+				? o->warmup
+				: "one discarded sample of the same duration "
+				  "before each measurement");
 	cli_json_key(j, "spread");
 	cli_json_str(j, "p10 and p90 (nearest rank) and min and max of the "
 			"repeated samples");

@@ -310,6 +310,20 @@ char *bj_read_file(const char *path)
 	return s;
 }
 
+struct bj *bj_parse_file(const char *path, char *err, size_t errn)
+{
+	char *text = bj_read_file(path);
+	struct bj *v;
+
+	if (text == NULL) {
+		snprintf(err, errn, "cannot read %s", path);
+		return NULL;
+	}
+	v = bj_parse(text, err, errn);
+	free(text);
+	return v;
+}
+
 static bool verr(char *err, size_t errn, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 

@@ -27,6 +27,9 @@ void bj_free(struct bj *v);
 const struct bj *bj_get(const struct bj *o, const char *key);
 /* The file's contents, NUL-terminated, or NULL. */
 char *bj_read_file(const char *path);
+/* The file's contents parsed; NULL with a message in err when unreadable
+ * or bad. */
+struct bj *bj_parse_file(const char *path, char *err, size_t errn);
 
 /*
  * Validates v against schema (root holds "definitions" for $ref), with the

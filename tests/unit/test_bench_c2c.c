@@ -1,237 +1,154 @@
 /* SPDX-License-Identifier: MIT */
-/* test_bench_c2c.c: the floor of core-to-core latency, the plainest ping-pong loop, beside `replicore bench c2c` (reported, not asserted). */
-#include <math.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
+/* test_bench_c2c.c: `replicore bench c2c` beside its floor, the plainest ping-pong loop: the result's shape is checked, the ratios are reported, not asserted. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <replicore/clock.h>
 #include <replicore/topo.h>
 
 #include "tests/tap.h"
 #include "tests/unit/bench_json.h"
 
 /*
- * The floor: two threads on PUs 0 and 1 hand one counter back and forth,
- * each spinning until it sees its turn and then storing the next value.
- * Nothing else happens in the loop but a rarely taken escape (a yield
- * and a deadline check every 2^20 spins), so the loop never hangs on a
- * loaded machine. One way = time / (2 * rounds).
+ * bench c2c measures every pair in rounds of one sample of "cas", "store"
+ * and the floor (the plainest store/load ping-pong, for a fixed number of
+ * round trips with nothing else in the loop), and gives each method's
+ * ratio to the floor within each round. This test runs it on the machine
+ * and prints those numbers as diagnostics; it asserts only that the run
+ * succeeds, that its JSON matches bench/schema.json and that its plot is
+ * well-formed SVG, since timings depend on the machine and its load.
  */
-static struct {
-	_Alignas(64) _Atomic uint64_t turn;
-	char pad[64 - sizeof(uint64_t)];
-} line;
 
-struct side {
-	rc_topo_t *topo;
-	unsigned pu, first;
-	uint64_t rounds, deadline, ns;
-	bool late;
-};
-
-static void *pingpong(void *arg)
+/* "median [p10, p90]" of the stats object s with prec decimals. */
+static const char *cell(const struct bj *s, int prec, char *buf, size_t n)
 {
-	struct side *s = arg;
-	uint64_t t0;
+	const struct bj *m = bj_get(s, "median"), *lo = bj_get(s, "p10");
+	const struct bj *hi = bj_get(s, "p90");
 
-	(void)rc_topo_pin(s->topo, s->pu, NULL);
-	t0 = rc_clock_now_ns();
-	for (uint64_t r = 0; r < s->rounds && !s->late; r++) {
-		uint64_t mine = 2 * r + s->first;
-		unsigned long spins = 0;
-
-		/* acquire: the other side's store of our turn; pairs with the
-		 * release store below in the other thread */
-		while (atomic_load_explicit(&line.turn, memory_order_acquire) !=
-		       mine)
-			if (++spins % (1ul << 20) == 0) {
-				sched_yield();
-				if (rc_clock_now_ns() > s->deadline) {
-					s->late = true;
-					break;
-				}
-			}
-		/* release: hands the turn over; pairs with the acquire load */
-		atomic_store_explicit(&line.turn, mine + 1,
-				      memory_order_release);
-	}
-	s->ns = rc_clock_now_ns() - t0;
-	return NULL;
+	if (m == NULL || lo == NULL || hi == NULL)
+		snprintf(buf, n, "none (timed out)");
+	else
+		snprintf(buf, n, "%.*f [%.*f, %.*f]", prec, m->num, prec,
+			 lo->num, prec, hi->num);
+	return buf;
 }
 
-/* One floor sample: one-way ns over rounds round trips, NaN if late. */
-static double floor_once(rc_topo_t *topo, uint64_t rounds)
-{
-	struct side s[2];
-	pthread_t th[2];
-	uint64_t dl = rc_clock_now_ns() + 10ull * 1000000000ull;
-
-	atomic_store(&line.turn, 0);
-	for (unsigned i = 0; i < 2; i++) {
-		s[i] = (struct side){ topo, i, i, rounds, dl, 0, false };
-		if (pthread_create(&th[i], NULL, pingpong, &s[i]) != 0)
-			return NAN;
-	}
-	pthread_join(th[0], NULL);
-	pthread_join(th[1], NULL);
-	if (s[0].late || s[1].late)
-		return NAN;
-	return (double)s[0].ns / (2.0 * (double)rounds);
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof *v, cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double min_of(const double *v, unsigned n)
-{
-	double m = v[0];
-
-	for (unsigned i = 1; i < n; i++)
-		m = fmin(m, v[i]);
-	return m;
-}
-
-/* The median of method on pair (0, 1) in a bench c2c result, or NaN. */
-static double pair_median(const struct bj *v, const char *method)
+/* Prints each result's latency, floor and ratio to the floor. */
+static void report(const struct bj *v)
 {
 	const struct bj *r = bj_get(v, "results");
+	const struct bj *n = bj_get(bj_get(v, "settings"), "repeat");
 
+	diag("per pair and method: median [p10, p90] over %.0f rounds; the "
+	     "ratio is taken within each round",
+	     n != NULL ? n->num : 0);
 	for (size_t i = 0; r != NULL && i < r->n; i++) {
-		const struct bj *e = r->v[i], *m = bj_get(e, "method");
-		const struct bj *a = bj_get(e, "a"), *b = bj_get(e, "b");
-		const struct bj *lat = bj_get(e, "latency_ns");
+		const struct bj *e = r->v[i];
+		const struct bj *ratio =
+			bj_get(bj_get(e, "ratio_to_floor"), "median");
+		char c[3][64];
 
-		if (m && strcmp(m->s, method) == 0 && a && a->num == 0 && b &&
-		    b->num == 1 && bj_get(lat, "median"))
-			return bj_get(lat, "median")->num;
+		diag("(%.0f, %.0f) %-5s %s ns; floor %s ns; ratio %s%s",
+		     bj_get(e, "a")->num, bj_get(e, "b")->num,
+		     bj_get(e, "method")->s,
+		     cell(bj_get(e, "latency_ns"), 1, c[0], sizeof c[0]),
+		     cell(bj_get(e, "floor_ns"), 1, c[1], sizeof c[1]),
+		     cell(bj_get(e, "ratio_to_floor"), 3, c[2], sizeof c[2]),
+		     ratio == NULL			      ? ""
+		     : ratio->num >= 0.9 && ratio->num <= 1.1 ? " (within 10%)"
+							      : " (not within "
+								"10%)");
 	}
-	return NAN;
 }
 
 int main(void)
 {
-	const char *bin = getenv("RC_BIN");
-	double seconds = (double)tap_env_u64("RC_BENCH_FLOOR_MS", 50) / 1e3;
-	unsigned reps = (unsigned)tap_env_u64("RC_BENCH_FLOOR_REPEAT", 5);
-	double fl[1000], bs[1000], bc[1000], bo[1000], probe;
+	const char *b = getenv("RC_BIN"), *sd = getenv("RC_SRCDIR");
+	const char *tmp = getenv("TMPDIR");
+	double seconds = (double)tap_env_u64("RC_BENCH_FLOOR_MS", 20) / 1e3;
+	unsigned reps = (unsigned)tap_env_u64("RC_BENCH_FLOOR_REPEAT", 7);
+	char dir[256], path[1200], cmd[4096], err[600], *text;
 	double loads[3] = { -1, -1, -1 };
-	char cmd[2048], path[512], err[256];
-	unsigned nf = 0, nb = 0, no = 0;
-	uint64_t rounds;
+	struct bj *schema, *v;
+	bool valid = false, wf = false;
 	rc_topo_t *topo;
-	int st, bad_status = 0;
+	int st;
 
 	if (reps < 1)
 		reps = 1;
 	if (reps > 1000)
 		reps = 1000;
+	if (seconds <= 0)
+		seconds = 0.001;
 	if (rc_topo_open(&topo, NULL, NULL, NULL) < 0)
 		skip_all("cannot read the machine's topology");
 	if (rc_topo_npus(topo) < 2) {
 		rc_topo_close(topo);
 		skip_all("the machine has one PU: no pair to measure");
 	}
+	rc_topo_close(topo);
+	snprintf(path, sizeof path, "%s/bench/schema.json",
+		 sd && *sd ? sd : ".");
+	schema = bj_parse_file(path, err, sizeof err);
+	if (schema == NULL) {
+		printf("Bail out! %s: %s\n", path, err);
+		return 1;
+	}
+	snprintf(dir, sizeof dir, "%s/rc-bench-c2c-XXXXXX", tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL)
+		skip_all("cannot make a temporary directory");
 	plan(4);
 	getloadavg(loads, 3);
-	diag("load average %.2f %.2f %.2f on %u PUs (numbers are noisy "
-	     "under load)",
-	     loads[0], loads[1], loads[2], rc_topo_npus(topo));
+	diag("load average %.2f %.2f %.2f: other work on this machine "
+	     "disturbs the numbers below",
+	     loads[0], loads[1], loads[2]);
 
-	/* calibrate the floor's round count to about `seconds` per sample */
-	probe = floor_once(topo, 2000);
-	rounds = isfinite(probe) && probe > 0
-			 ? (uint64_t)(seconds * 1e9 / (2 * probe))
-			 : 2000;
-	if (rounds < 100)
-		rounds = 100;
-	/*
-	 * Interleaved: a floor sample, then one bench c2c run (warm-up and
-	 * one sample per method), reps times, so that both see much the
-	 * same load; the medians of each are compared.
-	 */
-	snprintf(path, sizeof path, "%s/rc-bench-c2c.%d.json",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
 	snprintf(cmd, sizeof cmd,
-		 "'%s' bench c2c --json --duration %g --repeat 1 >'%s'",
-		 bin && *bin ? bin : "./replicore", seconds, path);
-	for (unsigned i = 0; i < reps; i++) {
-		double x = floor_once(topo, rounds);
-		char *text;
-		struct bj *v;
-
-		if (isfinite(x))
-			fl[nf++] = x;
-		st = system(cmd);
-		st = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-		if (st != 0)
-			bad_status = st;
+		 "'%s' bench c2c --json --plot '%s/c2c.svg' --duration %g "
+		 "--repeat %u >'%s/out' 2>'%s/err'",
+		 b && *b ? b : "./replicore", dir, seconds, reps, dir, dir);
+	st = system(cmd);
+	st = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	is(st, 0, "replicore bench c2c --json --plot exits 0");
+	if (st != 0) {
+		snprintf(path, sizeof path, "%s/err", dir);
 		text = bj_read_file(path);
-		v = text != NULL ? bj_parse(text, err, sizeof err) : NULL;
+		if (text != NULL && *text != '\0')
+			diag("stderr: %.400s", text);
 		free(text);
-		if (v != NULL && isfinite(pair_median(v, "store")) &&
-		    isfinite(pair_median(v, "cas"))) {
-			const struct bj *own =
-				bj_get(bj_get(v, "floor"), "ratio_store");
-
-			bs[nb] = pair_median(v, "store");
-			bc[nb++] = pair_median(v, "cas");
-			if (own != NULL && own->t == BJ_NUM)
-				bo[no++] = own->num;
-		}
-		bj_free(v);
 	}
+
+	snprintf(path, sizeof path, "%s/out", dir);
+	v = bj_parse_file(path, err, sizeof err);
+	ok(v != NULL, "stdout is JSON");
+	if (v == NULL)
+		diag("%s", err);
+	else {
+		valid = bj_validate(schema, schema, v, "", err, sizeof err);
+		if (!valid)
+			diag("%s", err);
+	}
+	ok(valid, "the result is valid against bench/schema.json");
+	if (valid)
+		report(v);
+
+	snprintf(path, sizeof path, "%s/c2c.svg", dir);
+	text = bj_read_file(path);
+	wf = text != NULL && svg_wellformed(text, err, sizeof err);
+	if (!wf)
+		diag("%s", text ? err : "no SVG file");
+	ok(wf, "the heat map is well-formed SVG");
+	free(text);
+
 	remove(path);
-	rc_topo_close(topo);
-
-	ok(nf > 0, "the floor loop ran (%u samples of %llu round trips)", nf,
-	   (unsigned long long)rounds);
-	is(bad_status, 0, "replicore bench c2c --json exits 0 (%u runs)", reps);
-	ok(nb == reps, "bench c2c reports the pair (0, 1) in every run");
-	if (nf > 0 && nb > 0) {
-		double f = median(fl, nf), s = median(bs, nb),
-		       c = median(bc, nb);
-
-		diag("floor (this test's plainest ping-pong): median %.1f ns "
-		     "one way, min %.1f, max %.1f",
-		     f, fl[0], fl[nf - 1]);
-		diag("bench c2c store/load: median %.1f ns, ratio to the "
-		     "floor %.3f (%s 10%%)",
-		     s, s / f,
-		     fabs(s / f - 1) <= 0.10 ? "within" : "NOT within");
-		diag("bench c2c compare-and-swap: median %.1f ns, ratio to the "
-		     "floor %.3f",
-		     c, c / f);
-		diag("least of the samples (less sensitive to load): floor "
-		     "%.1f ns, store/load %.1f, compare-and-swap %.1f; ratios "
-		     "%.3f and %.3f",
-		     fl[0], min_of(bs, nb), min_of(bc, nb),
-		     min_of(bs, nb) / fl[0], min_of(bc, nb) / fl[0]);
-		if (no > 0)
-			diag("bench c2c's own floor ratio (store), median of "
-			     "%u runs: %.3f",
-			     no, median(bo, no));
-		ok(isfinite(s / f) && s / f > 0,
-		   "the ratio to the floor is reported (not asserted): %.3f",
-		   s / f);
-	} else {
-		ok(false, "the ratio to the floor is reported");
-	}
+	snprintf(path, sizeof path, "%s/out", dir);
+	remove(path);
+	snprintf(path, sizeof path, "%s/err", dir);
+	remove(path);
+	rmdir(dir);
+	bj_free(v);
+	bj_free(schema);
 	return exit_status();
 }

@@ -175,11 +175,9 @@ int main(void)
 	rc_topo_close(topo);
 
 	snprintf(path, sizeof path, "%s/bench/schema.json", srcdir);
-	text = bj_read_file(path);
-	schema = text ? bj_parse(text, err, sizeof err) : NULL;
-	free(text);
+	schema = bj_parse_file(path, err, sizeof err);
 	if (schema == NULL) {
-		printf("Bail out! cannot read %s\n", path);
+		printf("Bail out! %s: %s\n", path, err);
 		return 1;
 	}
 	self_test();
