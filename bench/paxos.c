@@ -259,9 +259,9 @@ static void *map_staller(void *arg)
 	return NULL;
 }
 
-/* One sample: operations per second of nodes 0 and 2. */
-static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
-		       double duration, double *ops, uint64_t *timeouts)
+bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
+				double duration, double *ops,
+				uint64_t *timeouts)
 {
 	static _Alignas(RC_BENCH_LINE) _Atomic bool stop;
 	struct rc_bench_gate gate;
@@ -277,7 +277,7 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 
 	*ops = 0;
 	*timeouts = 0;
-	if (which == LOG_PAXOS) {
+	if (paxos) {
 		if (paxos_log(&log, 3, mt, &err) < 0) {
 			rc_err_print(&err, stderr);
 			return false;
@@ -531,8 +531,9 @@ int bench_paxos(int argc, char **argv)
 		for (unsigned s = 0; s < o.repeat; s++) {
 			uint64_t to;
 
-			if (!map_sample(mt, x->log, x->stalled, o.duration,
-					&x->os[got], &to)) {
+			if (!_rc_bench_paxos_map_sample(mt, x->log == LOG_PAXOS,
+							x->stalled, o.duration,
+							&x->os[got], &to)) {
 				failed = true;
 				continue;
 			}
