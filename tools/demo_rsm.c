@@ -47,7 +47,6 @@ int demo_cost_rsm(const struct demo_ctx *c, struct demo_cost_row *rows,
 	rc_topo_spread(c->layout, THREADS, pus);
 	for (unsigned k = 0; k < NROWS && n < max; k++) {
 		struct demo_cost_row *row = &rows[n++];
-		struct rc_bench_stats st;
 		unsigned got = 0;
 
 		snprintf(row->what, sizeof row->what, "%s", rsm_rows[k].what);
@@ -64,14 +63,7 @@ int demo_cost_rsm(const struct demo_ctx *c, struct demo_cost_row *rows,
 			    mops > 0)
 				v[got++] = THREADS * 1e3 / mops;
 		}
-		if (got == 0) {
-			row->ns = row->p10 = row->p90 = -1;
-			continue;
-		}
-		_rc_bench_stats(v, got, &st);
-		row->ns = st.median;
-		row->p10 = st.p10;
-		row->p90 = st.p90;
+		demo_cost_row_stats(row, v, got);
 	}
 	free(v);
 	if (pin_failed)
