@@ -114,17 +114,18 @@ static void cons_text(const void *p, FILE *out)
 			      *ss = &res->run[RUN_SHM_STALLED];
 
 	fprintf(out,
-		"The hash map of examples/rsm_map.h over rc_rsm on three "
-		"nodes (layout\n"
-		"\"%s\", real CPUs %u, %u and %u): threads of nodes 0 "
-		"and 2 run gets and\n"
-		"puts of random keys, %.1f s per sample, median of %u "
-		"samples (p10..p90).\n"
-		"Stalled: a thread of node 1 blocks inside apply, holding "
-		"node 1's combiner\n"
-		"(with Paxos, node 1's Paxos thread stalls too). An update "
-		"waits at most %u ms;\n"
-		"one that runs out counts as a timeout.\n",
+		"The hash map of examples/rsm_map.h over rc_rsm on three nodes "
+		"(layout\n"
+		"\"%s\", real CPUs %u, %u and %u): threads of nodes 0 and 2 "
+		"run\n"
+		"gets and puts of random keys, %.1f s per sample, median of %u "
+		"samples\n"
+		"(p10..p90). Stalled: a thread of node 1 blocks inside apply, "
+		"holding node\n"
+		"1's combiner (with Paxos, node 1's Paxos thread stalls too). "
+		"An "
+		"update\n"
+		"waits at most %u ms; one that runs out counts as a timeout.\n",
 		LAYOUT, res->real[0], res->real[1], res->real[2], DURATION,
 		SAMPLES, BOUND_MS);
 	fprintf(out, "  %-6s %-8s %12s  %-25s %8s\n", "log", "node 1", "ops/s",
