@@ -122,6 +122,7 @@ static inline bool map_stall_begin(struct map_stall_driver *d,
 	atomic_store(&map_stall_hold, true);
 	atomic_store(&map_stall_in, false);
 	d->started = pthread_create(&d->th, NULL, map_stall_thread, node1) == 0;
+	/* seq_cst: node 1's thread raises map_stall_in inside apply */
 	while (d->started && !atomic_load(&map_stall_in) && waited < wait_ns) {
 		nanosleep(&nap, NULL);
 		waited += 100000;
