@@ -27,6 +27,48 @@ int bench_mem(int argc, char **argv);
 int bench_rsm(int argc, char **argv);
 int bench_paxos(int argc, char **argv);
 
+/*
+ * bench rsm's implementations of one hash map (bench/rsm.c), for other
+ * commands: rc_rsm, a global ck_spinlock, a ck_rwlock, liburcu's lfht and
+ * flat combining.
+ */
+enum rc_bench_rsm_impl {
+	RC_BENCH_RSM,
+	RC_BENCH_RSM_SPIN,
+	RC_BENCH_RSM_RW,
+	RC_BENCH_RSM_LFHT,
+	RC_BENCH_RSM_FC,
+	RC_BENCH_RSM_NIMPLS
+};
+
+/*
+ * One sample of bench rsm: t threads on topo's PUs pus[0..t) run gets and
+ * puts (upd_pct% puts) of random keys on a fresh map of implementation
+ * impl for duration seconds. *mops: millions of operations per second
+ * over all threads; *pin_failed is set when a thread could not be pinned
+ * or registered. Returns false when the map or a thread could not be
+ * made. Blocking; one sample at a time (it uses one static stop flag).
+ */
+bool _rc_bench_rsm_sample(const rc_topo_t *topo, const unsigned *pus,
+			  unsigned t, enum rc_bench_rsm_impl impl,
+			  unsigned upd_pct, double duration, double *mops,
+			  bool *pin_failed);
+
+/*
+ * One sample of bench paxos's hash map (bench/paxos.c): the map of
+ * examples/rsm_map_stall.h over rc_rsm on the three NUMA nodes of mt
+ * (a "numa:3 core:1 pu:1" layout), over the shared-memory log or, with
+ * paxos, the Paxos log; threads of nodes 0 and 2 run gets and puts of
+ * random keys for duration seconds, with node 1 stalled inside apply (and
+ * in Paxos) when stalled. *ops: their operations per second; *timeouts:
+ * updates that ran out of their 20 ms bound. Returns false when
+ * something could not be made or node 1 did not stall. Blocking; one
+ * sample at a time (it uses the stall flags of rsm_map_stall.h).
+ */
+bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
+				double duration, double *ops,
+				uint64_t *timeouts);
+
 /* The options every kind takes, parsed by _rc_bench_parse(). */
 struct rc_bench_opts {
 	const char *kind;      /* "c2c", "fence", "atomic" */

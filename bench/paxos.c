@@ -243,33 +243,18 @@ static void *map_work(void *arg)
 	return NULL;
 }
 
-/*
- * Node 1's thread: STALL until it went through (an update that ran out of
- * its bound, while a leader is elected, is sent again; the first may
- * still be applied, and then blocks node 1 just the same).
- */
-static void *map_staller(void *arg)
-{
-	uint64_t r;
-
-	/* seq_cst: the handshake of examples/rsm_map_stall.h, not measured */
-	while (rc_rsm_execute_flags(arg, MAP_OP(MAP_STALL, 1), 0, 0, &r) < 0 &&
-	       !atomic_load(&map_stall_in))
-		;
-	return NULL;
-}
-
-/* One sample: operations per second of nodes 0 and 2. */
-static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
-		       double duration, double *ops, uint64_t *timeouts)
+bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
+				double duration, double *ops,
+				uint64_t *timeouts)
 {
 	static _Alignas(RC_BENCH_LINE) _Atomic bool stop;
 	struct rc_bench_gate gate;
 	struct rc_rsm_options ro = RC_RSM_OPTIONS_INITIALIZER;
 	struct map_worker w[2];
 	rc_rsm_handle_t *h[3] = { NULL, NULL, NULL };
-	pthread_t th[2], st;
-	bool ok = true, started[2] = { false, false }, staller = false;
+	struct map_stall_driver stall;
+	pthread_t th[2];
+	bool ok = true, started[2] = { false, false };
 	rc_log_t *log = NULL;
 	rc_rsm_t *rsm = NULL;
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -277,7 +262,7 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 
 	*ops = 0;
 	*timeouts = 0;
-	if (which == LOG_PAXOS) {
+	if (paxos) {
 		if (paxos_log(&log, 3, mt, &err) < 0) {
 			rc_err_print(&err, stderr);
 			return false;
@@ -296,23 +281,14 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 			rc_err_print(&err, stderr);
 			ok = false;
 		}
-	/* seq_cst: the stall handshake (examples/rsm_map_stall.h), set up
-	 * before node 1's thread starts; not measured */
-	atomic_store(&map_stall_hold, true);
-	atomic_store(&map_stall_in, false);
+	memset(&stall, 0, sizeof stall);
 	if (ok && stalled) {
-		staller = pthread_create(&st, NULL, map_staller, h[1]) == 0;
-		t0 = _rc_bench_now();
-		while (staller && !atomic_load(&map_stall_in) &&
-		       _rc_bench_now() - t0 < 10000000000ull)
-			sched_yield();
-		ok = staller && atomic_load(&map_stall_in);
+		ok = map_stall_begin(&stall, h[1],
+				     log ? rc_log_paxos_group(log) : NULL,
+				     10000000000ull);
 		if (!ok)
 			fprintf(stderr, "replicore bench paxos: node 1 did not "
 					"stall within 10 s\n");
-		if (log)
-			rc_paxos_stall(rc_log_paxos_group(log), 1,
-				       3600000000000ull);
 	}
 	atomic_store_explicit(&stop, false, memory_order_relaxed);
 	memset(&gate, 0, sizeof gate);
@@ -343,12 +319,7 @@ static bool map_sample(const rc_topo_t *mt, int which, bool stalled,
 		}
 	t1 = _rc_bench_now();
 	*ops /= (double)(t1 - t0) / 1e9;
-	if (log)
-		rc_paxos_stall(rc_log_paxos_group(log), 1, 0);
-	/* seq_cst: lets node 1 go; its thread is joined next */
-	atomic_store(&map_stall_hold, false);
-	if (staller)
-		pthread_join(st, NULL);
+	map_stall_end(&stall);
 	for (unsigned i = 0; i < 3; i++)
 		if (h[i])
 			rc_rsm_unregister(h[i]);
@@ -531,8 +502,9 @@ int bench_paxos(int argc, char **argv)
 		for (unsigned s = 0; s < o.repeat; s++) {
 			uint64_t to;
 
-			if (!map_sample(mt, x->log, x->stalled, o.duration,
-					&x->os[got], &to)) {
+			if (!_rc_bench_paxos_map_sample(mt, x->log == LOG_PAXOS,
+							x->stalled, o.duration,
+							&x->os[got], &to)) {
 				failed = true;
 				continue;
 			}

@@ -47,7 +47,14 @@
 #define KEYS 16384u
 #define CHECK_EVERY 64 /* operations between two looks at the stop flag */
 
-enum { IMPL_RSM, IMPL_SPIN, IMPL_RW, IMPL_LFHT, IMPL_FC, NIMPLS };
+enum {
+	IMPL_RSM = RC_BENCH_RSM,
+	IMPL_SPIN = RC_BENCH_RSM_SPIN,
+	IMPL_RW = RC_BENCH_RSM_RW,
+	IMPL_LFHT = RC_BENCH_RSM_LFHT,
+	IMPL_FC = RC_BENCH_RSM_FC,
+	NIMPLS = RC_BENCH_RSM_NIMPLS
+};
 static const char *const impl_name[] = { "rsm", "spinlock", "rwlock", "lfht",
 					 "fc" };
 static const unsigned mix_pct[] = { 0, 10, 50, 90, 100 };
@@ -459,6 +466,25 @@ static bool sample(const rc_topo_t *topo, const unsigned *pus, unsigned t,
 	}
 	free_shared(&sh);
 	*mops = wall > 0 ? total / wall * 1e3 : NAN;
+	return ok;
+}
+
+bool _rc_bench_rsm_sample(const rc_topo_t *topo, const unsigned *pus,
+			  unsigned t, enum rc_bench_rsm_impl impl,
+			  unsigned upd_pct, double duration, double *mops,
+			  bool *pin_failed)
+{
+	struct worker *w;
+	bool ok;
+
+	if (t == 0 || t > FC_MAX_THREADS)
+		return false;
+	w = aligned_alloc(RC_BENCH_LINE, t * sizeof(*w));
+	if (!w)
+		return false;
+	ok = sample(topo, pus, t, (int)impl, upd_pct, duration, w, mops,
+		    pin_failed);
+	free(w);
 	return ok;
 }
 

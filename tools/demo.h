@@ -73,6 +73,12 @@ struct demo_cost_row {
 };
 
 /*
+ * Sets row's median and p10/p90 from the n samples v (sorted in place),
+ * or all three to -1 when n is 0 (the row prints as failed).
+ */
+void demo_cost_row_stats(struct demo_cost_row *row, double *v, unsigned n);
+
+/*
  * The replicated state machine against a lock, for the cost part: a
  * file defining demo_cost_rsm is called by demo_cost.c after the object
  * levels are measured, with the same context; it measures and writes at

@@ -168,6 +168,20 @@ static double sample(const struct demo_ctx *c, const unsigned *pus,
 	return started == NTHREADS ? sum / NTHREADS : -1;
 }
 
+void demo_cost_row_stats(struct demo_cost_row *row, double *v, unsigned n)
+{
+	struct rc_bench_stats st;
+
+	if (n == 0) {
+		row->ns = row->p10 = row->p90 = -1;
+		return;
+	}
+	_rc_bench_stats(v, n, &st);
+	row->ns = st.median;
+	row->p10 = st.p10;
+	row->p90 = st.p90;
+}
+
 struct cost_result {
 	uint64_t ops;
 	unsigned repeat;
@@ -204,7 +218,6 @@ static void *cost_run(const struct demo_ctx *c, bool *failed)
 	}
 	for (unsigned k = 0; k < NIMPLS; k++) {
 		struct demo_cost_row *row = &res->level[k];
-		struct rc_bench_stats st;
 		unsigned n = 0;
 
 		for (unsigned i = 0; i < res->repeat; i++) {
@@ -219,14 +232,7 @@ static void *cost_run(const struct demo_ctx *c, bool *failed)
 		snprintf(row->what, sizeof row->what, "%s", impl_name[k]);
 		snprintf(row->detail, sizeof row->detail, "%s",
 			 k == IMPL_PLAIN ? "C11 _Atomic, seq_cst" : "rc_mem");
-		if (n == 0) {
-			row->ns = row->p10 = row->p90 = -1;
-			continue;
-		}
-		_rc_bench_stats(v, n, &st);
-		row->ns = st.median;
-		row->p10 = st.p10;
-		row->p90 = st.p90;
+		demo_cost_row_stats(row, v, n);
 	}
 	free(v);
 	/* the replicated state machine against a lock, when built in */

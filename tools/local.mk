@@ -8,6 +8,8 @@ replicore_SOURCES += \
 	%reldir%/demo_litmus.c \
 	%reldir%/demo_history.c \
 	%reldir%/demo_cost.c \
+	%reldir%/demo_consensus.c \
+	%reldir%/demo_rsm.c \
 	%reldir%/cmd_paxos.c
 
 

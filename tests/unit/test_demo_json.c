@@ -25,8 +25,8 @@
  *            asked for, at most that many observed;
  *   disagreements  one line per difference counted above, plus the
  *            machine's forbidden states.
- * The page of --html (same run) is checked for its shape. The history
- * and cost parts are checked for their internal consistency
+ * The page of --html (same run) is checked for its shape. The history,
+ * consensus and cost parts are checked for their internal consistency
  * (a stale read makes the sc history non-linearizable yet sequentially
  * consistent; the lin history passes; costs are positive with p10 <=
  * median <= p90); whether a stale read happens depends on scheduling, so
@@ -337,6 +337,30 @@ static void check_html(const char *path, size_t ntests)
 	free(page);
 }
 
+/*
+ * The rsm rows of the cost part: rc_rsm first, then the locks it is
+ * compared with, each measured (p10 <= median <= p90).
+ */
+static void check_rows(const struct bj *rs, const char *what)
+{
+	static const char *const names[] = { "rsm", "ck_spinlock",
+					     "ck_rwlock" };
+	bool good = rs != NULL && rs->t == BJ_ARR && rs->n >= 3;
+
+	for (size_t i = 0; good && i < rs->n; i++) {
+		const struct bj *r = rs->v[i];
+
+		good = num(r, "ns") > 0 && num(r, "p10") <= num(r, "ns") &&
+		       num(r, "ns") <= num(r, "p90") &&
+		       (i >= 3 || (str(r, "what") != NULL &&
+				   strcmp(str(r, "what"), names[i]) == 0));
+	}
+	ok(good,
+	   "%s: rsm, ck_spinlock and ck_rwlock measured, p10 <= "
+	   "median <= p90",
+	   what);
+}
+
 static void check_cost(const struct bj *c)
 {
 	const struct bj *lv = get(c, "levels");
@@ -350,9 +374,50 @@ static void check_cost(const struct bj *c)
 	}
 	ok(good, "cost: plain, lin, sc, tso and causal measured, p10 <= "
 		 "median <= p90");
-	ok(get(c, "rsm") != NULL &&
-		   (get(c, "rsm")->t == BJ_NULL || get(c, "rsm")->t == BJ_ARR),
-	   "cost: rsm is null or a list of rows");
+	check_rows(get(c, "rsm"), "cost: rsm");
+}
+
+/*
+ * The consensus part: four runs (shm and paxos, node 1 running and
+ * stalled), each with all its samples; with node 1 stalled the Paxos log
+ * keeps committing (ops/s > 0) and the part says so, while the
+ * shared-memory log blocks: its updates run out of their bound. That
+ * the shm log's 1024 entries fill within a 0.2 s sample holds on any
+ * machine that runs the suite at all; the Paxos log's timeouts are
+ * reported, not asserted (a leader change under load may cost one).
+ */
+static void check_consensus(const struct bj *c)
+{
+	const struct bj *runs = get(c, "runs");
+	const struct bj *r[4] = { NULL, NULL, NULL, NULL };
+	bool all = runs != NULL && runs->t == BJ_ARR && runs->n == 4;
+
+	for (size_t i = 0; all && i < 4; i++) {
+		r[i] = runs->v[i];
+		all = str(r[i], "log") != NULL &&
+		      strcmp(str(r[i], "log"), i < 2 ? "shm" : "paxos") == 0 &&
+		      boolean(r[i], "stalled") == (i % 2 == 1) &&
+		      num(r[i], "samples") == num(c, "samples") &&
+		      num(r[i], "ops_per_s") > 0 &&
+		      num(r[i], "p10") <= num(r[i], "ops_per_s") &&
+		      num(r[i], "ops_per_s") <= num(r[i], "p90") &&
+		      num(r[i], "timeouts") >= 0;
+	}
+	ok(all && num(c, "samples") > 0 && num(c, "duration_s") > 0 &&
+		   num(c, "bound_ns") > 0,
+	   "consensus: shm and paxos, node 1 running and stalled, all "
+	   "measured");
+	if (!all) {
+		skip(2, "the runs are not all there");
+		return;
+	}
+	ok(num(r[3], "ops_per_s") > 0 && boolean(c, "paxos_keeps_serving"),
+	   "consensus: paxos with node 1 stalled commits %.0f ops/s "
+	   "(%.0f timeouts)",
+	   num(r[3], "ops_per_s"), num(r[3], "timeouts"));
+	ok(num(r[1], "timeouts") > 0 && boolean(c, "shm_blocks"),
+	   "consensus: shm with node 1 stalled blocks: %.0f timeouts",
+	   num(r[1], "timeouts"));
 }
 
 int main(void)
@@ -388,6 +453,7 @@ int main(void)
 	check_html(html, len(get(v, "litmus"), "tests"));
 	unlink(html);
 	check_history(get(v, "history"));
+	check_consensus(get(v, "consensus"));
 	check_cost(get(v, "cost"));
 	bj_free(v);
 	done_testing();

@@ -117,12 +117,6 @@ static void test_contract(rc_topo_t *topo)
 
 /* ---- the hash map over rc_rsm with a stalled node ---- */
 
-static void *stall_thread(void *arg)
-{
-	rc_rsm_execute(arg, MAP_OP(MAP_STALL, 1), 0);
-	return NULL;
-}
-
 /*
  * Node 1's combiner blocks inside apply (and, with Paxos, node 1's Paxos
  * thread stalls too); nodes 0 and 2 then put and get 100 keys each.
@@ -136,8 +130,8 @@ static unsigned serve_stalled(rc_topo_t *topo, rc_log_t *log, uint64_t bound,
 	rc_rsm_handle_t *h[3] = { NULL, NULL, NULL };
 	rc_paxos_t *px = log ? rc_log_paxos_group(log) : NULL;
 	rc_rsm_t *rsm = NULL;
-	unsigned done = 0, waited = 0;
-	pthread_t th;
+	struct map_stall_driver stall;
+	unsigned done = 0;
 	rc_err_t err = RC_ERR_INITIALIZER;
 
 	*reads_ok = true;
@@ -151,15 +145,7 @@ static unsigned serve_stalled(rc_topo_t *topo, rc_log_t *log, uint64_t bound,
 	}
 	for (unsigned i = 0; i < 3; i++)
 		rc_rsm_register(rsm, i, 0, &h[i], NULL);
-	/* seq_cst: the stall handshake of examples/rsm_map_stall.h */
-	atomic_store(&map_stall_hold, true);
-	atomic_store(&map_stall_in, false);
-	pthread_create(&th, NULL, stall_thread, h[1]);
-	while (!atomic_load(&map_stall_in) && waited++ < 30000)
-		nap_ms(1);
-	*entered = atomic_load(&map_stall_in);
-	if (px)
-		rc_paxos_stall(px, 1, 3600000000000ull);
+	*entered = map_stall_begin(&stall, h[1], px, 30000000000ull);
 	for (uint64_t k = 1; *entered && k <= 100; k++) {
 		rc_rsm_handle_t *a = h[k % 2 ? 0 : 2], *b = h[k % 2 ? 2 : 0];
 		uint64_t r = 0;
@@ -173,11 +159,7 @@ static unsigned serve_stalled(rc_topo_t *topo, rc_log_t *log, uint64_t bound,
 		done++;
 		*reads_ok &= r == 10 * k;
 	}
-	if (px)
-		rc_paxos_stall(px, 1, 0);
-	/* seq_cst: lets node 1 go; its thread is joined next */
-	atomic_store(&map_stall_hold, false);
-	pthread_join(th, NULL);
+	map_stall_end(&stall);
 	for (unsigned i = 0; i < 3; i++)
 		rc_rsm_unregister(h[i]);
 	rc_rsm_destroy(rsm);

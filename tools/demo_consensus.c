@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/* demo_consensus.c: the demo's consensus part: the replicated hash map keeps committing over the Paxos log with one node of three stalled, and blocks over the shared-memory log. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <replicore/topo.h>
+
+#include "bench/bench.h"
+#include "tools/demo.h"
+
+/*
+ * The measurement is bench paxos's hash-map sample
+ * (_rc_bench_paxos_map_sample, bench/paxos.c): three nodes on LAYOUT
+ * mapped onto the machine's PUs; threads of nodes 0 and 2 run gets and
+ * puts of random keys; node 1 either runs or is stalled (a thread of node
+ * 1 blocks inside apply holding node 1's combiner; with Paxos, node 1's
+ * Paxos thread stalls too). Over the shared-memory log every node must
+ * consume the log before it can be reused, so the stalled node blocks the
+ * others once the log is full: their updates run out of the 20 ms bound
+ * (timeouts). Over the Paxos log a majority of two keeps choosing.
+ * Commits per second are measured in the run, never printed from a
+ * constant; the part fails when the Paxos log did not keep serving.
+ */
+
+#define LAYOUT "numa:3 core:1 pu:1"
+#define DURATION 0.2 /* seconds per sample */
+#define SAMPLES 3
+#define BOUND_MS 20 /* the updates' bound, bench/paxos.c's BOUND_NS */
+
+enum { RUN_SHM, RUN_SHM_STALLED, RUN_PAXOS, RUN_PAXOS_STALLED, NRUNS };
+
+struct cons_run {
+	const char *log;
+	bool stalled;
+	unsigned got; /* samples taken */
+	double ops, p10, p90;
+	uint64_t timeouts;
+};
+
+struct cons_result {
+	unsigned real[3];
+	struct cons_run run[NRUNS];
+	bool paxos_serves, shm_blocks;
+};
+
+static void *cons_run(const struct demo_ctx *c, bool *failed)
+{
+	struct cons_result *res = calloc(1, sizeof(*res));
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_topo_t *mt = NULL;
+
+	if (res == NULL)
+		return NULL;
+	if (rc_topo_open(&mt, LAYOUT, NULL, &err) < 0) {
+		fprintf(stderr, "replicore demo: layout %s: %s\n", LAYOUT,
+			err.msg);
+		free(res);
+		return NULL;
+	}
+	for (unsigned i = 0; i < 3; i++) {
+		struct rc_topo_pu pu;
+
+		if (rc_topo_pu(mt, i, &pu) == 0)
+			res->real[i] = pu.real_os_index;
+	}
+	for (unsigned k = 0; k < NRUNS; k++) {
+		struct cons_run *r = &res->run[k];
+		double v[SAMPLES];
+		struct rc_bench_stats st;
+
+		r->log = k < RUN_PAXOS ? "shm" : "paxos";
+		r->stalled = k % 2;
+		for (unsigned s = 0; s < SAMPLES; s++) {
+			uint64_t to = 0;
+
+			demo_progress(c, "consensus: %s log%s, sample %u of %u",
+				      r->log,
+				      r->stalled ? ", node 1 stalled" : "",
+				      s + 1, SAMPLES);
+			if (!_rc_bench_paxos_map_sample(mt, k >= RUN_PAXOS,
+							r->stalled, DURATION,
+							&v[r->got], &to))
+				continue;
+			r->timeouts += to;
+			r->got++;
+		}
+		if (r->got == 0) {
+			r->ops = r->p10 = r->p90 = -1;
+			continue;
+		}
+		_rc_bench_stats(v, r->got, &st);
+		r->ops = st.median;
+		r->p10 = st.p10;
+		r->p90 = st.p90;
+	}
+	demo_progress(c, NULL);
+	rc_topo_close(mt);
+	res->paxos_serves = res->run[RUN_PAXOS_STALLED].got == SAMPLES &&
+			    res->run[RUN_PAXOS_STALLED].ops > 0;
+	res->shm_blocks = res->run[RUN_SHM_STALLED].got > 0 &&
+			  res->run[RUN_SHM_STALLED].timeouts > 0;
+	if (!res->paxos_serves) {
+		fprintf(stderr, "replicore demo: the Paxos log did not keep "
+				"serving with node 1 stalled\n");
+		*failed = true;
+	}
+	return res;
+}
+
+static void cons_text(const void *p, FILE *out)
+{
+	const struct cons_result *res = p;
+	const struct cons_run *ps = &res->run[RUN_PAXOS_STALLED],
+			      *ss = &res->run[RUN_SHM_STALLED];
+
+	fprintf(out,
+		"The hash map of examples/rsm_map.h over rc_rsm on three nodes "
+		"(layout\n"
+		"\"%s\", real CPUs %u, %u and %u): threads of nodes 0 and 2 "
+		"run\n"
+		"gets and puts of random keys, %.1f s per sample, median of %u "
+		"samples\n"
+		"(p10..p90). Stalled: a thread of node 1 blocks inside apply, "
+		"holding node\n"
+		"1's combiner (with Paxos, node 1's Paxos thread stalls too). "
+		"An "
+		"update\n"
+		"waits at most %u ms; one that runs out counts as a timeout.\n",
+		LAYOUT, res->real[0], res->real[1], res->real[2], DURATION,
+		SAMPLES, BOUND_MS);
+	fprintf(out, "  %-6s %-8s %12s  %-25s %8s\n", "log", "node 1", "ops/s",
+		"(p10..p90)", "timeouts");
+	for (unsigned k = 0; k < NRUNS; k++) {
+		const struct cons_run *r = &res->run[k];
+		char spread[64];
+
+		if (r->got == 0) {
+			fprintf(out, "  %-6s %-8s %12s\n", r->log,
+				r->stalled ? "stalled" : "running", "failed");
+			continue;
+		}
+		snprintf(spread, sizeof spread, "(%.0f..%.0f)", r->p10, r->p90);
+		fprintf(out, "  %-6s %-8s %12.0f  %-25s %8llu\n", r->log,
+			r->stalled ? "stalled" : "running", r->ops, spread,
+			(unsigned long long)r->timeouts);
+	}
+	fprintf(out,
+		"paxos with node 1 stalled: %s (%.0f ops/s, %llu "
+		"timeouts)\n",
+		res->paxos_serves ? "keeps serving" : "DID NOT KEEP SERVING",
+		ps->ops, (unsigned long long)ps->timeouts);
+	fprintf(out,
+		"shm with node 1 stalled: %s (%.0f ops/s, %llu "
+		"timeouts of %u ms)\n",
+		res->shm_blocks ? "blocks" : "did not block in this run",
+		ss->ops, (unsigned long long)ss->timeouts, BOUND_MS);
+}
+
+static void cons_json(const void *p, struct cli_json *j)
+{
+	const struct cons_result *res = p;
+
+	cli_json_obj(j);
+	cli_json_kv_str(j, "layout", LAYOUT);
+	cli_json_kv_double(j, "duration_s", DURATION);
+	cli_json_kv_uint(j, "samples", SAMPLES);
+	cli_json_kv_uint(j, "bound_ns", BOUND_MS * 1000000ull);
+	cli_json_key(j, "runs");
+	cli_json_arr(j);
+	for (unsigned k = 0; k < NRUNS; k++) {
+		const struct cons_run *r = &res->run[k];
+
+		cli_json_obj(j);
+		cli_json_kv_str(j, "log", r->log);
+		cli_json_kv_bool(j, "stalled", r->stalled);
+		cli_json_kv_uint(j, "samples", r->got);
+		if (r->got == 0) {
+			cli_json_key(j, "ops_per_s");
+			cli_json_null(j);
+		} else {
+			cli_json_kv_double(j, "ops_per_s", r->ops);
+			cli_json_kv_double(j, "p10", r->p10);
+			cli_json_kv_double(j, "p90", r->p90);
+		}
+		cli_json_kv_uint(j, "timeouts", r->timeouts);
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_kv_bool(j, "paxos_keeps_serving", res->paxos_serves);
+	cli_json_kv_bool(j, "shm_blocks", res->shm_blocks);
+	cli_json_obj_end(j);
+}
+
+static void cons_html(const void *p, FILE *out)
+{
+	const struct cons_result *res = p;
+	static const char *const legend[] = { "node 1 running",
+					      "node 1 stalled" };
+	static const char *const label[NRUNS] = { "shm", "shm, stalled",
+						  "paxos", "paxos, stalled" };
+	struct rc_svg_bar bars[NRUNS];
+	unsigned n = 0;
+	char sub[160];
+
+	demo_html_pre(out, cons_text, p);
+	for (unsigned k = 0; k < NRUNS; k++) {
+		const struct cons_run *r = &res->run[k];
+
+		if (r->got == 0)
+			continue;
+		bars[n].label = label[k];
+		bars[n].v = r->ops;
+		bars[n].lo = r->p10;
+		bars[n].hi = r->p90;
+		bars[n++].color = r->stalled;
+	}
+	snprintf(sub, sizeof sub,
+		 "three nodes, node 1 stalled or not; median, whiskers "
+		 "p10..p90");
+	demo_html_bars(out, "Hash map commits per second by log", sub,
+		       "operations per second", bars, n, legend, 2);
+}
+
+static void cons_free(void *p)
+{
+	free(p);
+}
+
+const struct demo_part demo_part_consensus = {
+	"consensus", "Consensus: a stalled node under the Paxos and shm logs",
+	cons_run,    cons_text,
+	cons_json,   cons_html,
+	cons_free,
+};
