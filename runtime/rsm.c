@@ -146,10 +146,20 @@ struct rc_rsm {
 	struct rsm_node *nodes;
 };
 
+/* Besides its slot, a handle caches what every operation looks at, so a
+ * read follows one pointer (the handle) rather than chains of them. */
 struct rc_rsm_handle {
 	rc_rsm_t *rsm;
 	struct rsm_node *node;
 	struct rsm_slot *slot;
+	uint64_t (*apply)(void *state, uint64_t op, uint64_t arg);
+	bool (*is_read)(uint64_t op);
+	void *state;	       /* the node's replica */
+	_Atomic bool *wflag;   /* the node's wflag */
+	_Atomic bool *reading; /* the slot's reading flag */
+	unsigned flags;	       /* the rsm's */
+	bool direct;	       /* the rsm's */
+	bool tail_cap;	       /* the rsm's */
 };
 
 /*
@@ -248,28 +258,36 @@ static void replica_write_unlock(struct rsm_node *nd)
 	atomic_store_explicit(&nd->writer, false, memory_order_release);
 }
 
-static void replica_read_lock(struct rsm_node *nd, struct rsm_slot *s)
+/* replica_read_lock's wait while a writer is in. */
+static void replica_read_wait(_Atomic bool *wflag, _Atomic bool *reading)
 {
 	struct rsm_wait w;
 
 	rsm_wait_init(&w);
-	for (;;) {
-		/* seq_cst: Dekker with replica_write_lock (see above). */
-		atomic_store_explicit(&s->reading, true, memory_order_seq_cst);
-		/* seq_cst, an acquire of the last writer's release. */
-		if (!atomic_load_explicit(nd->wflag, memory_order_seq_cst))
-			return;
+	do {
 		/* Relaxed: we have read nothing; the writer may go on. */
-		atomic_store_explicit(&s->reading, false, memory_order_relaxed);
-		while (atomic_load_explicit(nd->wflag, memory_order_relaxed))
+		atomic_store_explicit(reading, false, memory_order_relaxed);
+		while (atomic_load_explicit(wflag, memory_order_relaxed))
 			rsm_wait_step(&w);
-	}
+		/* seq_cst: Dekker with replica_write_lock (see above). */
+		atomic_store_explicit(reading, true, memory_order_seq_cst);
+		/* seq_cst, an acquire of the last writer's release. */
+	} while (atomic_load_explicit(wflag, memory_order_seq_cst));
 }
 
-static void replica_read_unlock(struct rsm_slot *s)
+static inline void replica_read_lock(_Atomic bool *wflag, _Atomic bool *reading)
+{
+	/* seq_cst: Dekker with replica_write_lock (see above). */
+	atomic_store_explicit(reading, true, memory_order_seq_cst);
+	/* seq_cst, an acquire of the last writer's release. */
+	if (atomic_load_explicit(wflag, memory_order_seq_cst))
+		replica_read_wait(wflag, reading);
+}
+
+static inline void replica_read_unlock(_Atomic bool *reading)
 {
 	/* Release: pairs with the writer's load of reading. */
-	atomic_store_explicit(&s->reading, false, memory_order_release);
+	atomic_store_explicit(reading, false, memory_order_release);
 }
 
 /*
@@ -570,60 +588,69 @@ static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	return s->status;
 }
 
-static uint64_t exec_read(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
-			  bool seq)
+/*
+ * A linearizable read's catch-up: until nd's replica has applied every
+ * entry below the log tail seen now, applying entries itself when the
+ * node has no combiner.
+ */
+static void catch_up(rc_rsm_t *rsm, struct rsm_node *nd)
 {
-	rc_rsm_t *rsm = h->rsm;
-	struct rsm_node *nd = h->node;
-	uint64_t t, r;
+	struct rsm_wait w;
+	uint64_t t;
+	int rc = rc_log_tail(rsm->log, &t);
 
-	/* Without a log the replica has every completed update. */
-	if (!seq && !rsm->direct) {
-		struct rsm_wait w;
-		int rc = rc_log_tail(rsm->log, &t);
-
-		assert(rc == 0);
-		(void)rc;
-		rsm_wait_init(&w);
-		/* Acquire: pairs with the release in apply_entries (the
-		 * read lock below orders the replica reads anyway). */
-		while (atomic_load_explicit(&nd->applied,
-					    memory_order_acquire) < t) {
-			if (combiner_trylock(nd)) {
-				advance(rsm, nd, t);
-				combiner_unlock(nd);
-				break;
-			}
-			rsm_wait_step(&w);
+	assert(rc == 0);
+	(void)rc;
+	rsm_wait_init(&w);
+	/* Acquire: pairs with the release in apply_entries (the read lock
+	 * taken next orders the replica reads anyway). */
+	while (atomic_load_explicit(&nd->applied, memory_order_acquire) < t) {
+		if (combiner_trylock(nd)) {
+			advance(rsm, nd, t);
+			combiner_unlock(nd);
+			break;
 		}
+		rsm_wait_step(&w);
 	}
-	replica_read_lock(nd, h->slot);
-	r = rsm->ops->apply(nd->state, op, arg);
-	replica_read_unlock(h->slot);
-	return r;
+}
+
+/*
+ * The common path of rc_rsm_execute and rc_rsm_execute_flags. A read
+ * without a log, or a sequential one, is the read lock around apply: one
+ * store and one load of shared lines, the store to the caller's own.
+ */
+static inline int execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
+			  unsigned flags, uint64_t *result)
+{
+	bool seq;
+
+	if (!h->is_read(op))
+		return exec_update(h, op, arg, result);
+	seq = ((flags | h->flags) & RC_RSM_READ_SEQ) != 0;
+	if (!seq && !h->direct) {
+		/* Without a tail a read goes through the log. */
+		if (!h->tail_cap)
+			return exec_update(h, op, arg, result);
+		catch_up(h->rsm, h->node);
+	}
+	/* Without a log the replica has every completed update. */
+	replica_read_lock(h->wflag, h->reading);
+	*result = h->apply(h->state, op, arg);
+	replica_read_unlock(h->reading);
+	return 0;
 }
 
 int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 			 unsigned flags, uint64_t *result)
 {
-	rc_rsm_t *rsm = h->rsm;
-
-	if (rsm->ops->is_read(op)) {
-		bool seq = ((flags | rsm->flags) & RC_RSM_READ_SEQ) != 0;
-
-		if (seq || rsm->tail_cap || rsm->direct) {
-			*result = exec_read(h, op, arg, seq);
-			return 0;
-		}
-	}
-	return exec_update(h, op, arg, result);
+	return execute(h, op, arg, flags, result);
 }
 
 uint64_t rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 {
 	uint64_t r = UINT64_MAX;
 
-	(void)rc_rsm_execute_flags(h, op, arg, 0, &r);
+	(void)execute(h, op, arg, 0, &r);
 	return r;
 }
 
@@ -799,6 +826,14 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 		h->rsm = rsm;
 		h->node = nd;
 		h->slot = &nd->slots[i];
+		h->apply = rsm->ops->apply;
+		h->is_read = rsm->ops->is_read;
+		h->state = nd->state;
+		h->wflag = nd->wflag;
+		h->reading = &nd->slots[i].reading;
+		h->flags = rsm->flags;
+		h->direct = rsm->direct;
+		h->tail_cap = rsm->tail_cap;
 		*out = h;
 		return 0;
 	}
