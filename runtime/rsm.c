@@ -129,7 +129,6 @@ struct rsm_node {
 	uint32_t seq;	 /* tag of the next entry this node appends */
 	uint32_t m_base; /* tag of the batch's first entry */
 	unsigned m_n;	 /* batch entries (tags m_base.. match) */
-	bool *m_got;	 /* batch position -> its result is in res */
 };
 
 struct rc_rsm {
@@ -312,10 +311,8 @@ static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
 		if (!mine && !rsm->tail_cap && ops->is_read(e->op))
 			continue;
 		r = ops->apply(nd->state, e->op, e->arg);
-		if (mine) {
+		if (mine)
 			nd->res[k] = r;
-			nd->m_got[k] = true;
-		}
 	}
 	/* Release: pairs with the acquire loads of applied (readers,
 	 * rc_rsm_applied); the replica itself is under the write lock. */
@@ -509,7 +506,6 @@ static void combine(rc_rsm_t *rsm, struct rsm_node *nd, struct rsm_own *own)
 		return;
 	nd->m_base = nd->seq;
 	nd->m_n = nb;
-	memset(nd->m_got, 0, nb * sizeof(bool));
 	nd->seq += nb;
 	while (done < nb) {
 		unsigned chunk = rsm->log->max_batch;
@@ -667,7 +663,6 @@ static void free_nodes(rc_rsm_t *rsm)
 		free(nd->bslot);
 		free(nd->breq);
 		free(nd->res);
-		free(nd->m_got);
 	}
 	free(rsm->nodes);
 }
@@ -747,9 +742,8 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		nd->bslot = calloc(m, sizeof(*nd->bslot));
 		nd->breq = calloc(m, sizeof(*nd->breq));
 		nd->res = calloc(m, sizeof(*nd->res));
-		nd->m_got = calloc(m, sizeof(*nd->m_got));
 		if (!nd->slots || !nd->ebuf || !nd->idx || !nd->bslot ||
-		    !nd->breq || !nd->res || !nd->m_got)
+		    !nd->breq || !nd->res)
 			goto nomem;
 		memset(nd->slots, 0, m * sizeof(struct rsm_slot));
 		for (unsigned k = 0; k < m; k++) {
