@@ -159,6 +159,7 @@ struct rc_rsm_handle {
 	unsigned flags;	       /* the rsm's */
 	bool direct;	       /* the rsm's */
 	bool tail_cap;	       /* the rsm's */
+	bool local_reads;      /* every read is read_local: direct or seq */
 };
 
 /*
@@ -258,7 +259,8 @@ static void replica_write_unlock(struct rsm_node *nd)
 }
 
 /* replica_read_lock's wait while a writer is in. */
-static void replica_read_wait(_Atomic bool *wflag, _Atomic bool *reading)
+static __attribute__((noinline)) void replica_read_wait(_Atomic bool *wflag,
+							_Atomic bool *reading)
 {
 	struct rsm_wait w;
 
@@ -610,43 +612,61 @@ static void catch_up(rc_rsm_t *rsm, struct rsm_node *nd)
 	}
 }
 
-/*
- * The common path of rc_rsm_execute and rc_rsm_execute_flags. A read
- * without a log, or a sequential one, is the read lock around apply: one
- * store and one load of shared lines, the store to the caller's own.
- */
-static inline int execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
-			  unsigned flags, uint64_t *result)
+/* A read under the read lock, without catch-up. */
+static inline uint64_t read_local(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 {
-	bool seq;
+	uint64_t r;
 
+	replica_read_lock(h->wflag, h->reading);
+	r = h->apply(h->state, op, arg);
+	replica_read_unlock(h->reading);
+	return r;
+}
+
+/*
+ * Everything but a read that needs no catch-up (an update, a
+ * linearizable read with a log). Kept out of line so that the read path
+ * in rc_rsm_execute stays a leaf of a few instructions.
+ */
+static __attribute__((noinline)) int execute_slow(rc_rsm_handle_t *h,
+						  uint64_t op, uint64_t arg,
+						  unsigned flags,
+						  uint64_t *result)
+{
 	if (!h->is_read(op))
 		return exec_update(h, op, arg, result);
-	seq = ((flags | h->flags) & RC_RSM_READ_SEQ) != 0;
-	if (!seq && !h->direct) {
+	if (!((flags | h->flags) & RC_RSM_READ_SEQ) && !h->direct) {
 		/* Without a tail a read goes through the log. */
 		if (!h->tail_cap)
 			return exec_update(h, op, arg, result);
 		catch_up(h->rsm, h->node);
 	}
-	/* Without a log the replica has every completed update. */
-	replica_read_lock(h->wflag, h->reading);
-	*result = h->apply(h->state, op, arg);
-	replica_read_unlock(h->reading);
+	*result = read_local(h, op, arg);
 	return 0;
 }
 
+/*
+ * A read without a log (the replica has every completed update) or a
+ * sequential one is the read lock around apply: one store, to the
+ * caller's own line, and one load of a shared line.
+ */
 int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 			 unsigned flags, uint64_t *result)
 {
-	return execute(h, op, arg, flags, result);
+	if ((h->local_reads || (flags & RC_RSM_READ_SEQ)) && h->is_read(op)) {
+		*result = read_local(h, op, arg);
+		return 0;
+	}
+	return execute_slow(h, op, arg, flags, result);
 }
 
 uint64_t rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 {
 	uint64_t r = UINT64_MAX;
 
-	(void)execute(h, op, arg, 0, &r);
+	if (h->local_reads && h->is_read(op))
+		return read_local(h, op, arg);
+	(void)execute_slow(h, op, arg, 0, &r);
 	return r;
 }
 
@@ -828,6 +848,8 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 		h->flags = rsm->flags;
 		h->direct = rsm->direct;
 		h->tail_cap = rsm->tail_cap;
+		h->local_reads =
+			rsm->direct || (rsm->flags & RC_RSM_READ_SEQ) != 0;
 		*out = h;
 		return 0;
 	}
