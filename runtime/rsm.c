@@ -222,20 +222,27 @@ static void combiner_unlock(struct rsm_node *nd)
  * themselves. The slots scanned are those claimed when the writer looks
  * (nslots, seq_cst): a slot claimed later has its reader see writer set.
  */
-static void wait_readers(struct rsm_node *nd)
+static __attribute__((noinline)) void wait_reader(_Atomic bool *reading)
+{
+	struct rsm_wait w;
+
+	rsm_wait_init(&w);
+	/* seq_cst: as in wait_readers. */
+	while (atomic_load_explicit(reading, memory_order_seq_cst))
+		rsm_wait_step(&w);
+}
+
+static inline void wait_readers(struct rsm_node *nd)
 {
 	unsigned hw = atomic_load_explicit(&nd->nslots, memory_order_seq_cst);
 
 	for (unsigned i = 0; i < hw; i++) {
-		struct rsm_wait w;
-
-		rsm_wait_init(&w);
 		/* seq_cst (an acquire too): pairs with the reader's
 		 * release in replica_read_unlock, so its replica reads
 		 * happen before our writes. */
-		while (atomic_load_explicit(&nd->slots[i].reading,
-					    memory_order_seq_cst))
-			rsm_wait_step(&w);
+		if (atomic_load_explicit(&nd->slots[i].reading,
+					 memory_order_seq_cst))
+			wait_reader(&nd->slots[i].reading);
 	}
 }
 
@@ -466,23 +473,20 @@ static void combine_direct(rc_rsm_t *rsm, struct rsm_node *nd, unsigned hw,
 }
 
 /*
- * The combiner's round: collects its own update (if any) and nd's posted
+ * The combiner's round with a log: collects its own update (if any) and nd's posted
  * ones, appends them, applies the log through them and hands back
  * results. Under nd's combiner lock.
  */
-static void combine(rc_rsm_t *rsm, struct rsm_node *nd, struct rsm_own *own)
+static __attribute__((noinline)) void combine_log(rc_rsm_t *rsm,
+						  struct rsm_node *nd,
+						  unsigned hw,
+						  struct rsm_own *own)
 {
-	unsigned hw, nb = 0, done = 0;
+	unsigned nb = 0, done = 0;
 	struct help_ctx hc = { rsm, nd };
 	int rc = 0;
 	uint32_t req;
 
-	/* Acquire: slots claimed by rc_rsm_register are initialised. */
-	hw = atomic_load_explicit(&nd->nslots, memory_order_acquire);
-	if (rsm->direct) {
-		combine_direct(rsm, nd, hw, own);
-		return;
-	}
 	if (own) {
 		nd->ebuf[nb].op = own->op;
 		nd->ebuf[nb].arg = own->arg;
@@ -545,22 +549,29 @@ static void combine(rc_rsm_t *rsm, struct rsm_node *nd, struct rsm_own *own)
  * update in its slot and waits for the answer or for the combiner's
  * place.
  */
-static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
-		       uint64_t *result)
+/* The combiner's round, with or without a log. Under nd's combiner
+ * lock. */
+static inline void combine(rc_rsm_t *rsm, struct rsm_node *nd,
+			   struct rsm_own *own)
+{
+	/* Acquire: slots claimed by rc_rsm_register are initialised. */
+	unsigned hw = atomic_load_explicit(&nd->nslots, memory_order_acquire);
+
+	if (rsm->direct)
+		combine_direct(rsm, nd, hw, own);
+	else
+		combine_log(rsm, nd, hw, own);
+}
+
+/* exec_update when the node has a combiner: posts and waits. */
+static __attribute__((noinline)) int
+exec_posted(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
 {
 	struct rsm_node *nd = h->node;
 	struct rsm_slot *s = h->slot;
-	struct rsm_own own = { op, arg, 0, 0 };
 	struct rsm_wait w;
 	uint32_t req;
 
-	if (combiner_trylock(nd)) {
-		combine(h->rsm, nd, &own);
-		combiner_unlock(nd);
-		if (own.status == 0)
-			*result = own.result;
-		return own.status;
-	}
 	s->op = op;
 	s->arg = arg;
 	/* Relaxed: only the owner writes req. */
@@ -584,6 +595,21 @@ static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	if (s->status == 0)
 		*result = s->result;
 	return s->status;
+}
+
+static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
+		       uint64_t *result)
+{
+	struct rsm_node *nd = h->node;
+	struct rsm_own own = { op, arg, 0, 0 };
+
+	if (!combiner_trylock(nd))
+		return exec_posted(h, op, arg, result);
+	combine(h->rsm, nd, &own);
+	combiner_unlock(nd);
+	if (own.status == 0)
+		*result = own.result;
+	return own.status;
 }
 
 /*
