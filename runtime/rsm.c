@@ -10,7 +10,14 @@
  * its own reading flag on its own cache line, so readers of one node do
  * not share a written line; the writer (always the node's combiner)
  * raises the node's writer flag and waits for every reading flag to
- * drop.
+ * drop. Without a log the combiner lock itself is the writer flag (the
+ * combiner writes the replica for nearly all of its hold), which saves
+ * an exchange per round.
+ *
+ * A slot keeps what its owner writes (the request), what the combiner
+ * writes (the response) and the reading flag on three lines, so an idle
+ * slot is a line nobody writes; and a thread that finds no combiner
+ * becomes it at once, applying its own update without posting it.
  *
  * Invariants.
  *  (1) Replica n is the result of applying log entries 0..applied[n]-1 in
@@ -54,6 +61,7 @@
  * drained: the log fills and writers wait (rc_rsm_options.timeout_ns).
  */
 #include <assert.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,26 +77,43 @@
 
 enum slot_state {
 	SLOT_FREE = 0, /* no handle */
-	SLOT_IDLE,     /* a handle, no operation */
-	SLOT_POSTED,   /* an update waits for the combiner */
-	SLOT_DONE,     /* the combiner wrote result and status */
+	SLOT_TAKEN,    /* a handle owns the slot */
 };
 
+/*
+ * A thread's slot, three lines each written by one side only, so that a
+ * combiner scanning idle slots reads lines nobody writes: the owner's
+ * request (an update is posted while req != resp), the combiner's
+ * response, and the owner's share of the replica's read lock.
+ */
 struct rsm_slot {
+	/* written by the owner (state also by register/unregister) */
 	_Alignas(RC_CACHELINE) _Atomic unsigned state;
+	_Atomic uint32_t req; /* operations posted so far */
 	uint64_t op;
 	uint64_t arg;
-	uint64_t result;
+	/* written by the node's combiner */
+	_Alignas(RC_CACHELINE) _Atomic uint32_t resp; /* answered so far */
 	int status;
+	uint64_t result;
 	/* the owner reads the replica: its share of the read lock */
 	_Alignas(RC_CACHELINE) _Atomic bool reading;
 };
 
+/* An update the combiner brings itself, without posting it. */
+struct rsm_own {
+	uint64_t op, arg, result;
+	int status;
+};
+
 struct rsm_node {
-	_Alignas(RC_CACHELINE) _Atomic bool combining; /* combiner lock */
+	/* combiner lock; without a log also the replica's write side */
+	_Alignas(RC_CACHELINE) _Atomic bool combining;
 	/* what a reader checks, on one line */
 	_Alignas(RC_CACHELINE) _Atomic uint64_t applied;
 	_Atomic bool writer; /* the write side of the replica's lock */
+	/* where a reader looks for a writer: &writer, or &combining */
+	_Atomic bool *wflag;
 	/* read-mostly */
 	_Alignas(RC_CACHELINE) void *state;
 	unsigned id;
@@ -97,13 +122,13 @@ struct rsm_node {
 	/* The combiner's own, under the combiner lock: */
 	struct rc_log_entry *ebuf; /* the batch */
 	uint64_t *idx;		   /* its indexes */
-	unsigned *bslot;	   /* batch position -> slot */
+	unsigned *bslot;	   /* batch position -> slot (UINT_MAX: own) */
+	uint32_t *breq;		   /* batch position -> the slot's req */
 	uint64_t *res;		   /* batch position -> result */
 	struct rc_log_entry rbuf[RSM_RBUF];
 	uint32_t seq;	 /* tag of the next entry this node appends */
 	uint32_t m_base; /* tag of the batch's first entry */
 	unsigned m_n;	 /* batch entries (tags m_base.. match) */
-	bool *m_got;	 /* batch position -> its result is in res */
 };
 
 struct rc_rsm {
@@ -120,10 +145,21 @@ struct rc_rsm {
 	struct rsm_node *nodes;
 };
 
+/* Besides its slot, a handle caches what every operation looks at, so a
+ * read follows one pointer (the handle) rather than chains of them. */
 struct rc_rsm_handle {
 	rc_rsm_t *rsm;
 	struct rsm_node *node;
 	struct rsm_slot *slot;
+	uint64_t (*apply)(void *state, uint64_t op, uint64_t arg);
+	bool (*is_read)(uint64_t op);
+	void *state;	       /* the node's replica */
+	_Atomic bool *wflag;   /* the node's wflag */
+	_Atomic bool *reading; /* the slot's reading flag */
+	unsigned flags;	       /* the rsm's */
+	bool direct;	       /* the rsm's */
+	bool tail_cap;	       /* the rsm's */
+	bool local_reads;      /* every read is read_local: direct or seq */
 };
 
 /*
@@ -133,6 +169,8 @@ struct rc_rsm_handle {
  * round of _rc_wait, so a few single pauses come first.
  */
 #define RSM_SPINS 256
+/* A posted update's turns of waiting between two looks at the lock. */
+#define RSM_LOCK_EVERY 8
 
 struct rsm_wait {
 	unsigned spins;
@@ -156,18 +194,22 @@ static void rsm_wait_step(struct rsm_wait *w)
 }
 
 /* The combiner lock. Acquire on success: pairs with combiner_unlock, so
- * the previous combiner's replica and cursor work happens before ours. */
+ * the previous combiner's replica and cursor work happens before ours.
+ * seq_cst: without a log the lock is the replica's write flag, whose
+ * store takes part in Dekker's protocol (see replica_write_lock). */
 static bool combiner_trylock(struct rsm_node *nd)
 {
 	if (atomic_load_explicit(&nd->combining, memory_order_relaxed))
 		return false;
 	return !atomic_exchange_explicit(&nd->combining, true,
-					 memory_order_acquire);
+					 memory_order_seq_cst);
 }
 
 static void combiner_unlock(struct rsm_node *nd)
 {
-	/* Release: pairs with the acquire exchange in combiner_trylock. */
+	/* Release: pairs with the acquire exchange in combiner_trylock and,
+	 * without a log, with a reader's seq_cst load of the flag that sees
+	 * it down (the replica writes happen before the reader's reads). */
 	atomic_store_explicit(&nd->combining, false, memory_order_release);
 }
 
@@ -180,25 +222,40 @@ static void combiner_unlock(struct rsm_node *nd)
  * themselves. The slots scanned are those claimed when the writer looks
  * (nslots, seq_cst): a slot claimed later has its reader see writer set.
  */
-static void replica_write_lock(struct rsm_node *nd)
+static __attribute__((noinline)) void wait_reader(_Atomic bool *reading)
 {
-	unsigned hw;
+	struct rsm_wait w;
 
-	/* seq_cst: Dekker; pairs with the reader's seq_cst store and load
-	 * in replica_read_lock. */
-	atomic_store_explicit(&nd->writer, true, memory_order_seq_cst);
-	hw = atomic_load_explicit(&nd->nslots, memory_order_seq_cst);
+	rsm_wait_init(&w);
+	/* seq_cst: as in wait_readers. */
+	while (atomic_load_explicit(reading, memory_order_seq_cst))
+		rsm_wait_step(&w);
+}
+
+static inline void wait_readers(struct rsm_node *nd)
+{
+	unsigned hw = atomic_load_explicit(&nd->nslots, memory_order_seq_cst);
+
 	for (unsigned i = 0; i < hw; i++) {
-		struct rsm_wait w;
-
-		rsm_wait_init(&w);
 		/* seq_cst (an acquire too): pairs with the reader's
 		 * release in replica_read_unlock, so its replica reads
 		 * happen before our writes. */
-		while (atomic_load_explicit(&nd->slots[i].reading,
-					    memory_order_seq_cst))
-			rsm_wait_step(&w);
+		if (atomic_load_explicit(&nd->slots[i].reading,
+					 memory_order_seq_cst))
+			wait_reader(&nd->slots[i].reading);
 	}
+}
+
+/*
+ * Without a log the combiner lock is the write flag: a combiner raised
+ * it by its seq_cst exchange and calls wait_readers() alone.
+ */
+static void replica_write_lock(struct rsm_node *nd)
+{
+	/* seq_cst: Dekker; pairs with the reader's seq_cst store and load
+	 * in replica_read_lock. */
+	atomic_store_explicit(&nd->writer, true, memory_order_seq_cst);
+	wait_readers(nd);
 }
 
 static void replica_write_unlock(struct rsm_node *nd)
@@ -208,28 +265,37 @@ static void replica_write_unlock(struct rsm_node *nd)
 	atomic_store_explicit(&nd->writer, false, memory_order_release);
 }
 
-static void replica_read_lock(struct rsm_node *nd, struct rsm_slot *s)
+/* replica_read_lock's wait while a writer is in. */
+static __attribute__((noinline)) void replica_read_wait(_Atomic bool *wflag,
+							_Atomic bool *reading)
 {
 	struct rsm_wait w;
 
 	rsm_wait_init(&w);
-	for (;;) {
-		/* seq_cst: Dekker with replica_write_lock (see above). */
-		atomic_store_explicit(&s->reading, true, memory_order_seq_cst);
-		/* seq_cst, an acquire of the last writer's release. */
-		if (!atomic_load_explicit(&nd->writer, memory_order_seq_cst))
-			return;
+	do {
 		/* Relaxed: we have read nothing; the writer may go on. */
-		atomic_store_explicit(&s->reading, false, memory_order_relaxed);
-		while (atomic_load_explicit(&nd->writer, memory_order_relaxed))
+		atomic_store_explicit(reading, false, memory_order_relaxed);
+		while (atomic_load_explicit(wflag, memory_order_relaxed))
 			rsm_wait_step(&w);
-	}
+		/* seq_cst: Dekker with replica_write_lock (see above). */
+		atomic_store_explicit(reading, true, memory_order_seq_cst);
+		/* seq_cst, an acquire of the last writer's release. */
+	} while (atomic_load_explicit(wflag, memory_order_seq_cst));
 }
 
-static void replica_read_unlock(struct rsm_slot *s)
+static inline void replica_read_lock(_Atomic bool *wflag, _Atomic bool *reading)
+{
+	/* seq_cst: Dekker with replica_write_lock (see above). */
+	atomic_store_explicit(reading, true, memory_order_seq_cst);
+	/* seq_cst, an acquire of the last writer's release. */
+	if (atomic_load_explicit(wflag, memory_order_seq_cst))
+		replica_read_wait(wflag, reading);
+}
+
+static inline void replica_read_unlock(_Atomic bool *reading)
 {
 	/* Release: pairs with the writer's load of reading. */
-	atomic_store_explicit(&s->reading, false, memory_order_release);
+	atomic_store_explicit(reading, false, memory_order_release);
 }
 
 /*
@@ -254,10 +320,8 @@ static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
 		if (!mine && !rsm->tail_cap && ops->is_read(e->op))
 			continue;
 		r = ops->apply(nd->state, e->op, e->arg);
-		if (mine) {
+		if (mine)
 			nd->res[k] = r;
-			nd->m_got[k] = true;
-		}
 	}
 	/* Release: pairs with the acquire loads of applied (readers,
 	 * rc_rsm_applied); the replica itself is under the write lock. */
@@ -279,34 +343,29 @@ static uint64_t drain(rc_rsm_t *rsm, struct rsm_node *nd)
 	return total;
 }
 
-/* Applies entries until nd's replica has applied every entry below
- * target, waiting for entries that are ordered but not yet readable. */
+/*
+ * Applies entries until nd's replica has applied every entry below
+ * target, waiting for entries that are ordered but not yet readable.
+ * The replica's applied count is its log cursor, so each read asks for
+ * no more than target - applied entries: the log then need not look at
+ * the entry after target, a line another node is about to write.
+ */
 static void advance(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t target)
 {
 	struct rsm_wait w;
+	uint64_t a, first;
+	unsigned n;
 
 	rsm_wait_init(&w);
 	/* Relaxed: only the combiner (us) writes applied. */
-	while (atomic_load_explicit(&nd->applied, memory_order_relaxed) <
+	while ((a = atomic_load_explicit(&nd->applied, memory_order_relaxed)) <
 	       target) {
-		if (drain(rsm, nd) == 0)
-			rsm_wait_step(&w);
-	}
-}
-
-/*
- * Until the first n entries of the batch (those appended) have been
- * applied here. They enter the log in batch order, so the last one
- * applied means all are; some may have been applied already by help()
- * while an append waited.
- */
-static void advance_batch(rc_rsm_t *rsm, struct rsm_node *nd, unsigned n)
-{
-	struct rsm_wait w;
-
-	rsm_wait_init(&w);
-	while (n > 0 && !nd->m_got[n - 1]) {
-		if (drain(rsm, nd) == 0)
+		n = rc_log_read(rsm->log, nd->id, &first, nd->rbuf,
+				target - a < RSM_RBUF ? (unsigned)(target - a)
+						      : RSM_RBUF);
+		if (n > 0)
+			apply_entries(rsm, nd, first, n);
+		else
 			rsm_wait_step(&w);
 	}
 }
@@ -347,78 +406,112 @@ static void help(void *arg)
 }
 
 /*
- * The combiner's round without a log (one node): applies each posted
- * operation straight from its slot, as flat combining does, touching no
- * line but the slots and the replica. Under nd's combiner lock.
+ * Whether slot s holds a posted update: its request count is ahead of
+ * its response count. Sets *req to the request count. Acquire: pairs
+ * with the owner's release of req in exec_update, so op and arg are the
+ * posted ones. The response count is the combiners' own (ordered among
+ * them by the combiner lock).
  */
-static void combine_direct(rc_rsm_t *rsm, struct rsm_node *nd, unsigned hw)
+static bool slot_posted(struct rsm_slot *s, uint32_t *req)
 {
-	unsigned nb = 0;
+	*req = atomic_load_explicit(&s->req, memory_order_acquire);
+	return *req != atomic_load_explicit(&s->resp, memory_order_relaxed);
+}
 
+static void slot_answer(struct rsm_slot *s, uint32_t req, uint64_t result,
+			int status)
+{
+	s->result = result;
+	s->status = status;
+	/* Release: publishes result and status; pairs with the owner's
+	 * acquire of resp in exec_update. */
+	atomic_store_explicit(&s->resp, req, memory_order_release);
+}
+
+/*
+ * The combiner's round without a log (one node): applies its own update
+ * (if any) and each posted one straight from its slot, as flat combining
+ * does, touching no line but the slots and the replica. The combiner
+ * lock is the write flag: it only waits for the readers. Under nd's
+ * combiner lock.
+ */
+static void combine_direct(rc_rsm_t *rsm, struct rsm_node *nd, unsigned hw,
+			   struct rsm_own *own)
+{
+	const struct rc_rsm_ops *ops = rsm->ops;
+	unsigned nb = 0;
+	bool locked = false;
+	uint32_t req;
+
+	if (own) {
+		wait_readers(nd);
+		locked = true;
+		own->result = ops->apply(nd->state, own->op, own->arg);
+		own->status = 0;
+		nb++;
+	}
 	for (unsigned i = 0; i < hw; i++) {
 		struct rsm_slot *s = &nd->slots[i];
 
-		/* Acquire: pairs with the owner's release of POSTED. */
-		if (atomic_load_explicit(&s->state, memory_order_acquire) !=
-		    SLOT_POSTED)
+		if (!slot_posted(s, &req))
 			continue;
-		if (nb++ == 0)
-			replica_write_lock(nd);
-		s->result = rsm->ops->apply(nd->state, s->op, s->arg);
-		s->status = 0;
-		/* Release: publishes result and status; pairs with the
-		 * owner's acquire in exec_update. The owner's next read
-		 * waits for the write lock's release. */
-		atomic_store_explicit(&s->state, SLOT_DONE,
-				      memory_order_release);
+		if (!locked) {
+			wait_readers(nd);
+			locked = true;
+		}
+		slot_answer(s, req, ops->apply(nd->state, s->op, s->arg), 0);
+		nb++;
 	}
 	if (nb == 0)
 		return;
-	/* Release: as in apply_entries. */
+	/* Release: pairs with the acquire loads of applied in
+	 * rc_rsm_applied (readers here look at the combiner lock). */
 	atomic_store_explicit(
 		&nd->applied,
 		atomic_load_explicit(&nd->applied, memory_order_relaxed) + nb,
 		memory_order_release);
-	replica_write_unlock(nd);
 }
 
 /*
- * The combiner's round: collects nd's posted operations, appends them,
- * applies the log through them and hands back results. Under nd's
- * combiner lock.
+ * The combiner's round with a log: collects its own update (if any) and nd's posted
+ * ones, appends them, applies the log through them and hands back
+ * results. Under nd's combiner lock.
  */
-static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
+static __attribute__((noinline)) void combine_log(rc_rsm_t *rsm,
+						  struct rsm_node *nd,
+						  unsigned hw,
+						  struct rsm_own *own)
 {
-	unsigned hw, nb = 0, done = 0;
+	unsigned nb = 0, done = 0;
 	struct help_ctx hc = { rsm, nd };
 	int rc = 0;
+	uint32_t req;
 
-	/* Acquire: slots claimed by rc_rsm_register are initialised. */
-	hw = atomic_load_explicit(&nd->nslots, memory_order_acquire);
-	if (rsm->direct) {
-		combine_direct(rsm, nd, hw);
-		return;
+	if (own) {
+		nd->ebuf[nb].op = own->op;
+		nd->ebuf[nb].arg = own->arg;
+		nd->ebuf[nb].origin = nd->id;
+		nd->ebuf[nb].tag = nd->seq + nb;
+		nd->bslot[nb] = UINT_MAX;
+		nb++;
 	}
 	for (unsigned i = 0; i < hw; i++) {
 		struct rsm_slot *s = &nd->slots[i];
 
-		/* Acquire: pairs with the owner's release of POSTED, so op
-		 * and arg are the posted ones. */
-		if (atomic_load_explicit(&s->state, memory_order_acquire) !=
-		    SLOT_POSTED)
+		if (!slot_posted(s, &req))
 			continue;
 		nd->ebuf[nb].op = s->op;
 		nd->ebuf[nb].arg = s->arg;
 		nd->ebuf[nb].origin = nd->id;
 		nd->ebuf[nb].tag = nd->seq + nb;
 		nd->bslot[nb] = i;
+		nd->breq[nb] = req;
 		nb++;
 	}
 	if (nb == 0)
 		return;
 	nd->m_base = nd->seq;
 	nd->m_n = nb;
-	memset(nd->m_got, 0, nb * sizeof(bool));
 	nd->seq += nb;
 	while (done < nb) {
 		unsigned chunk = rsm->log->max_batch;
@@ -431,109 +524,175 @@ static void combine(rc_rsm_t *rsm, struct rsm_node *nd)
 			break;
 		done += k;
 	}
-	advance_batch(rsm, nd, done);
+	/* The batch enters the log in order: its last appended entry
+	 * applied means all are (help() may have applied some already). */
+	if (done > 0)
+		advance(rsm, nd, nd->idx[done - 1] + 1);
 	nd->m_n = 0;
 	for (unsigned b = 0; b < nb; b++) {
-		struct rsm_slot *s = &nd->slots[nd->bslot[b]];
+		uint64_t r = b < done ? nd->res[b] : 0;
+		int st = b < done ? 0 : rc;
 
-		if (b < done) {
-			s->result = nd->res[b];
-			s->status = 0;
+		if (nd->bslot[b] == UINT_MAX) {
+			own->result = r;
+			own->status = st;
 		} else {
-			s->status = rc;
+			slot_answer(&nd->slots[nd->bslot[b]], nd->breq[b], r,
+				    st);
 		}
-		/* Release: publishes result and status; pairs with the
-		 * owner's acquire in exec_update. */
-		atomic_store_explicit(&s->state, SLOT_DONE,
-				      memory_order_release);
 	}
+}
+
+/*
+ * An update: when the node has no combiner the caller becomes it and
+ * brings its own update without posting it; otherwise it posts the
+ * update in its slot and waits for the answer or for the combiner's
+ * place.
+ */
+/* The combiner's round, with or without a log. Under nd's combiner
+ * lock. */
+static inline void combine(rc_rsm_t *rsm, struct rsm_node *nd,
+			   struct rsm_own *own)
+{
+	/* Acquire: slots claimed by rc_rsm_register are initialised. */
+	unsigned hw = atomic_load_explicit(&nd->nslots, memory_order_acquire);
+
+	if (rsm->direct)
+		combine_direct(rsm, nd, hw, own);
+	else
+		combine_log(rsm, nd, hw, own);
+}
+
+/* exec_update when the node has a combiner: posts and waits. */
+static __attribute__((noinline)) int
+exec_posted(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
+{
+	struct rsm_node *nd = h->node;
+	struct rsm_slot *s = h->slot;
+	struct rsm_wait w;
+	uint32_t req;
+
+	s->op = op;
+	s->arg = arg;
+	/* Relaxed: only the owner writes req. */
+	req = atomic_load_explicit(&s->req, memory_order_relaxed) + 1;
+	/* Release: publishes op and arg to the combiner's acquire. */
+	atomic_store_explicit(&s->req, req, memory_order_release);
+	rsm_wait_init(&w);
+	/* Acquire: pairs with the combiner's release of resp. The combiner
+	 * lock is looked at only every RSM_LOCK_EVERY turns: a waiter
+	 * polling it would take its line away from the combiner, whose
+	 * next exchange would then miss. */
+	for (unsigned n = 1;
+	     atomic_load_explicit(&s->resp, memory_order_acquire) != req; n++) {
+		if (n % RSM_LOCK_EVERY == 0 && combiner_trylock(nd)) {
+			combine(h->rsm, nd, NULL);
+			combiner_unlock(nd);
+			continue;
+		}
+		rsm_wait_step(&w);
+	}
+	if (s->status == 0)
+		*result = s->result;
+	return s->status;
 }
 
 static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 		       uint64_t *result)
 {
 	struct rsm_node *nd = h->node;
-	struct rsm_slot *s = h->slot;
-	struct rsm_wait w;
-	int st;
+	struct rsm_own own = { op, arg, 0, 0 };
 
-	s->op = op;
-	s->arg = arg;
-	/* Release: publishes op and arg to the combiner's acquire. */
-	atomic_store_explicit(&s->state, SLOT_POSTED, memory_order_release);
+	if (!combiner_trylock(nd))
+		return exec_posted(h, op, arg, result);
+	combine(h->rsm, nd, &own);
+	combiner_unlock(nd);
+	if (own.status == 0)
+		*result = own.result;
+	return own.status;
+}
+
+/*
+ * A linearizable read's catch-up: until nd's replica has applied every
+ * entry below the log tail seen now, applying entries itself when the
+ * node has no combiner.
+ */
+static void catch_up(rc_rsm_t *rsm, struct rsm_node *nd)
+{
+	struct rsm_wait w;
+	uint64_t t;
+	int rc = rc_log_tail(rsm->log, &t);
+
+	assert(rc == 0);
+	(void)rc;
 	rsm_wait_init(&w);
-	/* Acquire: pairs with the combiner's release of DONE. */
-	while (atomic_load_explicit(&s->state, memory_order_acquire) !=
-	       SLOT_DONE) {
+	/* Acquire: pairs with the release in apply_entries (the read lock
+	 * taken next orders the replica reads anyway). */
+	while (atomic_load_explicit(&nd->applied, memory_order_acquire) < t) {
 		if (combiner_trylock(nd)) {
-			combine(h->rsm, nd);
+			advance(rsm, nd, t);
 			combiner_unlock(nd);
-			continue;
+			break;
 		}
 		rsm_wait_step(&w);
 	}
-	st = s->status;
-	if (st == 0)
-		*result = s->result;
-	/* Relaxed: only the owner looks at an IDLE slot. */
-	atomic_store_explicit(&s->state, SLOT_IDLE, memory_order_relaxed);
-	return st;
 }
 
-static uint64_t exec_read(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
-			  bool seq)
+/* A read under the read lock, without catch-up. */
+static inline uint64_t read_local(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 {
-	rc_rsm_t *rsm = h->rsm;
-	struct rsm_node *nd = h->node;
-	uint64_t t, r;
+	uint64_t r;
 
-	/* Without a log the replica has every completed update. */
-	if (!seq && !rsm->direct) {
-		struct rsm_wait w;
-		int rc = rc_log_tail(rsm->log, &t);
-
-		assert(rc == 0);
-		(void)rc;
-		rsm_wait_init(&w);
-		/* Acquire: pairs with the release in apply_entries (the
-		 * read lock below orders the replica reads anyway). */
-		while (atomic_load_explicit(&nd->applied,
-					    memory_order_acquire) < t) {
-			if (combiner_trylock(nd)) {
-				advance(rsm, nd, t);
-				combiner_unlock(nd);
-				break;
-			}
-			rsm_wait_step(&w);
-		}
-	}
-	replica_read_lock(nd, h->slot);
-	r = rsm->ops->apply(nd->state, op, arg);
-	replica_read_unlock(h->slot);
+	replica_read_lock(h->wflag, h->reading);
+	r = h->apply(h->state, op, arg);
+	replica_read_unlock(h->reading);
 	return r;
 }
 
+/*
+ * Everything but a read that needs no catch-up (an update, a
+ * linearizable read with a log). Kept out of line so that the read path
+ * in rc_rsm_execute stays a leaf of a few instructions.
+ */
+static __attribute__((noinline)) int execute_slow(rc_rsm_handle_t *h,
+						  uint64_t op, uint64_t arg,
+						  unsigned flags,
+						  uint64_t *result)
+{
+	if (!h->is_read(op))
+		return exec_update(h, op, arg, result);
+	if (!((flags | h->flags) & RC_RSM_READ_SEQ) && !h->direct) {
+		/* Without a tail a read goes through the log. */
+		if (!h->tail_cap)
+			return exec_update(h, op, arg, result);
+		catch_up(h->rsm, h->node);
+	}
+	*result = read_local(h, op, arg);
+	return 0;
+}
+
+/*
+ * A read without a log (the replica has every completed update) or a
+ * sequential one is the read lock around apply: one store, to the
+ * caller's own line, and one load of a shared line.
+ */
 int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 			 unsigned flags, uint64_t *result)
 {
-	rc_rsm_t *rsm = h->rsm;
-
-	if (rsm->ops->is_read(op)) {
-		bool seq = ((flags | rsm->flags) & RC_RSM_READ_SEQ) != 0;
-
-		if (seq || rsm->tail_cap || rsm->direct) {
-			*result = exec_read(h, op, arg, seq);
-			return 0;
-		}
+	if ((h->local_reads || (flags & RC_RSM_READ_SEQ)) && h->is_read(op)) {
+		*result = read_local(h, op, arg);
+		return 0;
 	}
-	return exec_update(h, op, arg, result);
+	return execute_slow(h, op, arg, flags, result);
 }
 
 uint64_t rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 {
 	uint64_t r = UINT64_MAX;
 
-	(void)rc_rsm_execute_flags(h, op, arg, 0, &r);
+	if (h->local_reads && h->is_read(op))
+		return read_local(h, op, arg);
+	(void)execute_slow(h, op, arg, 0, &r);
 	return r;
 }
 
@@ -548,8 +707,8 @@ static void free_nodes(rc_rsm_t *rsm)
 		free(nd->ebuf);
 		free(nd->idx);
 		free(nd->bslot);
+		free(nd->breq);
 		free(nd->res);
-		free(nd->m_got);
 	}
 	free(rsm->nodes);
 }
@@ -621,19 +780,22 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		atomic_init(&nd->applied, 0);
 		atomic_init(&nd->nslots, 0);
 		atomic_init(&nd->writer, false);
+		nd->wflag = rsm->direct ? &nd->combining : &nd->writer;
 		nd->slots = aligned_alloc(RC_CACHELINE,
 					  m * sizeof(struct rsm_slot));
 		nd->ebuf = calloc(m, sizeof(*nd->ebuf));
 		nd->idx = calloc(m, sizeof(*nd->idx));
 		nd->bslot = calloc(m, sizeof(*nd->bslot));
+		nd->breq = calloc(m, sizeof(*nd->breq));
 		nd->res = calloc(m, sizeof(*nd->res));
-		nd->m_got = calloc(m, sizeof(*nd->m_got));
 		if (!nd->slots || !nd->ebuf || !nd->idx || !nd->bslot ||
-		    !nd->res || !nd->m_got)
+		    !nd->breq || !nd->res)
 			goto nomem;
 		memset(nd->slots, 0, m * sizeof(struct rsm_slot));
 		for (unsigned k = 0; k < m; k++) {
 			atomic_init(&nd->slots[k].state, SLOT_FREE);
+			atomic_init(&nd->slots[k].req, 0);
+			atomic_init(&nd->slots[k].resp, 0);
 			atomic_init(&nd->slots[k].reading, false);
 		}
 		nd->state = ops->init(init_arg, i);
@@ -689,7 +851,7 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 		/* Acquire: a slot given back by rc_rsm_unregister is free
 		 * of its former owner's accesses; pairs with its release. */
 		if (!atomic_compare_exchange_strong_explicit(
-			    &nd->slots[i].state, &expect, SLOT_IDLE,
+			    &nd->slots[i].state, &expect, SLOT_TAKEN,
 			    memory_order_acquire, memory_order_relaxed))
 			continue;
 		/* seq_cst: publishes the claimed slot to combiners (their
@@ -704,6 +866,16 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 		h->rsm = rsm;
 		h->node = nd;
 		h->slot = &nd->slots[i];
+		h->apply = rsm->ops->apply;
+		h->is_read = rsm->ops->is_read;
+		h->state = nd->state;
+		h->wflag = nd->wflag;
+		h->reading = &nd->slots[i].reading;
+		h->flags = rsm->flags;
+		h->direct = rsm->direct;
+		h->tail_cap = rsm->tail_cap;
+		h->local_reads =
+			rsm->direct || (rsm->flags & RC_RSM_READ_SEQ) != 0;
 		*out = h;
 		return 0;
 	}

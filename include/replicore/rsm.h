@@ -22,10 +22,11 @@ extern "C" {
  * layout (rc_topo), an operation log (replicore/log.h) shared by the
  * nodes, and flat combining inside each node:
  *
- *   - An update is posted in the calling thread's slot of its node. One
- *     thread of the node, the combiner, collects the node's posted
- *     updates, appends them to the log as one batch, applies the log up
- *     to and including the batch to the node's replica, and hands each
+ *   - An update whose thread finds its node without a combiner makes
+ *     that thread the combiner at once; otherwise it is posted in the
+ *     thread's slot. The combiner takes its own update and the node's
+ *     posted ones, appends them to the log as one batch, applies the log
+ *     up to and including the batch to the node's replica, and hands each
  *     posted operation its result. The others wait for their result or
  *     for the combiner's place.
  *   - A read (ops->is_read) observes the log tail at its invocation,
