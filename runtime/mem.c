@@ -77,6 +77,7 @@
 
 #define RC_CACHELINE 64
 #define STAMP_BITS 6 /* replica id in a causal stamp; 2^6 == max replicas */
+#define C_STRIPES 64 /* causal write locks; location l takes l % C_STRIPES */
 
 /* A location of the one copy (LIN, TSO), alone on its cache line. */
 struct slot {
@@ -161,9 +162,13 @@ struct rc_mem {
 	unsigned seg_shift;
 	size_t ndir;
 	_Atomic(struct sc_seg *) *dir;
-	/* CAUSAL: RMWs */
-	pthread_mutex_t rmw_lock;
-	uint64_t *rmw_vc; /* per location: vector clock of its last RMW write */
+	/*
+	 * CAUSAL: per location, the stamp and vector clock of the last write
+	 * issued to it, under the location's stripe of wlock (threaded mode).
+	 */
+	pthread_mutex_t wlock[C_STRIPES];
+	uint64_t *last_stamp;
+	uint64_t *last_vc; /* nlocs rows of n */
 	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
 	char pad[RC_CACHELINE - sizeof(uint64_t)];
 };
@@ -289,8 +294,10 @@ void rc_mem_destroy(rc_mem_t *mem)
 			free(atomic_load_explicit(&mem->dir[i],
 						  memory_order_relaxed));
 	free(mem->dir);
-	free(mem->rmw_vc);
-	pthread_mutex_destroy(&mem->rmw_lock);
+	free(mem->last_stamp);
+	free(mem->last_vc);
+	for (unsigned i = 0; i < C_STRIPES; i++)
+		pthread_mutex_destroy(&mem->wlock[i]);
 	free(mem);
 }
 
@@ -335,7 +342,8 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 	if (posix_memalign((void **)&m, RC_CACHELINE, sizeof(*m)) != 0)
 		return -1;
 	memset(m, 0, sizeof(*m));
-	pthread_mutex_init(&m->rmw_lock, NULL);
+	for (unsigned i = 0; i < C_STRIPES; i++)
+		pthread_mutex_init(&m->wlock[i], NULL);
 	m->level = level;
 	m->nlocs = nlocs;
 	m->n = n;
@@ -371,8 +379,9 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 			return -1;
 	}
 	if (level == RC_CAUSAL) {
-		m->rmw_vc = calloc((size_t)nlocs * n, sizeof(*m->rmw_vc));
-		if (m->rmw_vc == NULL)
+		m->last_stamp = calloc(nlocs, sizeof(*m->last_stamp));
+		m->last_vc = calloc((size_t)nlocs * n, sizeof(*m->last_vc));
+		if (m->last_stamp == NULL || m->last_vc == NULL)
 			return -1;
 	}
 	return 0;
@@ -717,13 +726,39 @@ static void c_send(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 	}
 }
 
+/*
+ * Issues a write of v to loc: its Lamport time exceeds both r's clock and
+ * the time of the last write issued to loc, so the writes to a location
+ * are stamped in the order they are issued. In threaded mode the caller
+ * holds loc's write lock (c_lock).
+ */
 static void c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 {
+	rc_mem_t *m = r->mem;
+	uint64_t t = m->last_stamp[loc] >> STAMP_BITS;
+
+	if (r->lamport > t)
+		t = r->lamport;
+	r->lamport = t + 1;
 	r->vc[r->id]++;
-	r->lamport++;
 	r->copy[loc] = v;
 	r->stamp[loc] = r->lamport << STAMP_BITS | r->id;
+	m->last_stamp[loc] = r->stamp[loc];
+	memcpy(&m->last_vc[(size_t)loc * m->n], r->vc, m->n * sizeof(uint64_t));
 	c_send(r, loc, v);
+}
+
+/* loc's write lock; explore mode has one thread and takes none. */
+static void c_lock(rc_mem_t *m, unsigned loc)
+{
+	if (!explore(m))
+		pthread_mutex_lock(&m->wlock[loc % C_STRIPES]);
+}
+
+static void c_unlock(rc_mem_t *m, unsigned loc)
+{
+	if (!explore(m))
+		pthread_mutex_unlock(&m->wlock[loc % C_STRIPES]);
 }
 
 /* Moves the inbox's messages into the per-sender pending queues. */
@@ -842,17 +877,27 @@ static void c_catch_up(struct rc_mem_replica *r, const uint64_t *target)
 	}
 }
 
+/*
+ * An RMW reads the last write issued to loc and writes right after it,
+ * under loc's write lock, so no write comes between (atomicity). A CAS
+ * whose expected value differs from r's copy fails there, as a plain
+ * read of the copy.
+ */
 static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 		      uint64_t a, uint64_t b, bool *done)
 {
 	rc_mem_t *m = r->mem;
-	uint64_t *last = &m->rmw_vc[(size_t)loc * m->n];
 	uint64_t old;
 	bool write = true;
 
-	pthread_mutex_lock(&m->rmw_lock);
 	c_tick(r);
-	c_catch_up(r, last);
+	if (op == SC_CAS && r->copy[loc] != a) {
+		*done = false;
+		return r->copy[loc];
+	}
+	c_lock(m, loc);
+	c_catch_up(r, &m->last_vc[(size_t)loc * m->n]);
+	assert(r->stamp[loc] == m->last_stamp[loc]);
 	old = r->copy[loc];
 	switch (op) {
 	case SC_STORE:
@@ -868,11 +913,8 @@ static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 			c_write(r, loc, b);
 		break;
 	}
-	if (write)
-		memcpy(last, r->vc, m->n * sizeof(uint64_t));
-	if (done != NULL)
-		*done = write;
-	pthread_mutex_unlock(&m->rmw_lock);
+	c_unlock(m, loc);
+	*done = write;
 	return old;
 }
 
@@ -934,7 +976,9 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 	case RC_CAUSAL:
 		r->ops++;
 		c_tick(r);
+		c_lock(m, loc);
 		c_write(r, loc, value);
+		c_unlock(m, loc);
 		break;
 	}
 }
@@ -1305,8 +1349,10 @@ static void encode(const rc_mem_t *m, struct words *b)
 					put_msg(b, m, cq_at(&r->pend[s], j));
 			}
 		}
+		for (unsigned l = 0; l < m->nlocs; l++)
+			put(b, m->last_stamp[l]);
 		for (size_t j = 0; j < (size_t)m->nlocs * m->n; j++)
-			put(b, m->rmw_vc[j]);
+			put(b, m->last_vc[j]);
 		break;
 	}
 }
@@ -1371,9 +1417,12 @@ static int clone_into(rc_mem_t *d, const rc_mem_t *s)
 				atomic_load_explicit(&s->shared[l].v,
 						     memory_order_relaxed),
 				memory_order_relaxed);
-	if (s->rmw_vc != NULL)
-		memcpy(d->rmw_vc, s->rmw_vc,
+	if (s->last_vc != NULL) {
+		memcpy(d->last_stamp, s->last_stamp,
+		       s->nlocs * sizeof(uint64_t));
+		memcpy(d->last_vc, s->last_vc,
 		       (size_t)s->nlocs * s->n * sizeof(uint64_t));
+	}
 	for (size_t k = 0; s->dir != NULL && k < s->ndir; k++) {
 		struct sc_seg *src = atomic_load_explicit(&s->dir[k],
 							  memory_order_relaxed),
