@@ -58,9 +58,10 @@
  * as they were serialised and each reads its predecessor: none is lost.
  *
  * Modes. Threaded: each replica performs its own steps inside its
- * operations (TSO drains stores older than RC_MEM_TSO_LAG operations, SC
- * applies what is published, CAUSAL takes in its inbox); no thread of our
- * own. Explore: the same structures in one OS thread, with steps run only
+ * operations (TSO drains stores older than RC_MEM_TSO_LAG operations; SC
+ * applies what is published and CAUSAL takes in its inbox at writes,
+ * RMWs, fences and once every RC_MEM_READ_LAG operations, so that most
+ * loads read the local copy and nothing else); no thread of our own. Explore: the same structures in one OS thread, with steps run only
  * when asked (rc_mem_step) or when an operation cannot return without
  * them; the canonical encoding at the end of this file gives the state
  * hash and equality an explorer needs.
@@ -134,6 +135,8 @@ struct inbox {
 
 struct rc_mem_replica {
 	rc_mem_t *mem;
+	enum rc_mem_level level; /* the object's, beside the handle: */
+	struct slot *shared;	 /* a LIN load reads one line of r first */
 	unsigned id;
 	_Atomic bool bound;
 	uint64_t ops; /* operations issued: the TSO drain clock */
@@ -306,6 +309,7 @@ static int replica_init(rc_mem_t *m, unsigned id)
 	struct rc_mem_replica *r = &m->reps[id];
 
 	r->mem = m;
+	r->level = m->level;
 	r->id = id;
 	pthread_mutex_init(&r->inbox.lock, NULL);
 	switch (m->level) {
@@ -365,6 +369,8 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 			return -1;
 		}
 		memset(m->shared, 0, nlocs * sizeof(*m->shared));
+		for (unsigned i = 0; i < n; i++)
+			m->reps[i].shared = m->shared;
 	}
 	if (level == RC_SC) {
 		/*
@@ -622,7 +628,14 @@ static uint64_t sc_exec(uint64_t *copy, const struct sc_entry *e)
  * Applies the next entry if it is published (or waits for it when wait);
  * returns false when it was not. *old: the value before, for RMWs.
  */
-static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
+static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old);
+
+/*
+ * sc_apply_one for a caller that knows the next entry is reserved (below
+ * a tail it has read, or its own): no look at the tail's contended line.
+ */
+static bool sc_apply_reserved(struct rc_mem_replica *r, bool wait,
+			      uint64_t *old)
 {
 	rc_mem_t *m = r->mem;
 	uint64_t idx = r->applied, o;
@@ -630,9 +643,6 @@ static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
 	struct sc_entry *e;
 	struct _rc_wait w;
 
-	/* Relaxed: a hint; the entry's ready flag is what synchronises. */
-	if (idx >= atomic_load_explicit(&m->tail, memory_order_relaxed))
-		return false;
 	s = sc_seg(m, idx);
 	e = &s->e[idx & (seg_entries(m) - 1)];
 	_rc_wait_init(&w, UINT64_MAX);
@@ -662,20 +672,57 @@ static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
 	return true;
 }
 
+static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
+{
+	/* Relaxed: a hint; the entry's ready flag is what synchronises. */
+	if (r->applied >=
+	    atomic_load_explicit(&r->mem->tail, memory_order_relaxed))
+		return false;
+	return sc_apply_reserved(r, wait, old);
+}
+
 /* Applies up to index `upto` (exclusive), waiting for publication. */
 static void sc_apply_upto(struct rc_mem_replica *r, uint64_t upto)
 {
 	while (r->applied < upto)
-		sc_apply_one(r, true, NULL);
+		sc_apply_reserved(r, true, NULL);
 }
 
-/* Threaded mode: also applies what is already published, without waiting. */
+/* Applies the entries published below the tail seen now, without waiting. */
+static void sc_apply_published(struct rc_mem_replica *r)
+{
+	/* Relaxed: a bound; the entries' ready flags synchronise. */
+	uint64_t t = atomic_load_explicit(&r->mem->tail, memory_order_relaxed);
+
+	while (r->applied < t && sc_apply_reserved(r, false, NULL))
+		;
+}
+
+/* True once every RC_MEM_READ_LAG operations of r in threaded mode. */
+static bool read_lag_due(const struct rc_mem_replica *r)
+{
+	return !explore(r->mem) && r->ops % RC_MEM_READ_LAG == 0;
+}
+
+/*
+ * Before a load: the copy must hold the replica's own writes; in threaded
+ * mode it also applies up to RC_MEM_READ_BATCH published entries once
+ * every RC_MEM_READ_LAG operations, so other loads touch no shared line.
+ */
 static void sc_catch_up(struct rc_mem_replica *r)
 {
-	sc_apply_upto(r, r->last_own);
-	if (!explore(r->mem))
-		while (sc_apply_one(r, false, NULL))
+	if (r->applied < r->last_own)
+		sc_apply_upto(r, r->last_own);
+	if (read_lag_due(r)) {
+		/* Relaxed: a bound; the ready flags synchronise. */
+		uint64_t t = atomic_load_explicit(&r->mem->tail,
+						  memory_order_relaxed);
+
+		if (t - r->applied > RC_MEM_READ_BATCH)
+			t = r->applied + RC_MEM_READ_BATCH;
+		while (r->applied < t && sc_apply_reserved(r, false, NULL))
 			;
+	}
 }
 
 static uint64_t sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
@@ -684,7 +731,7 @@ static uint64_t sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 	uint64_t idx = sc_append(r, op, loc, a, b), old = 0;
 
 	sc_apply_upto(r, idx);
-	sc_apply_one(r, true, &old);
+	sc_apply_reserved(r, true, &old);
 	return old;
 }
 
@@ -761,8 +808,9 @@ static void c_unlock(rc_mem_t *m, unsigned loc)
 		pthread_mutex_unlock(&m->wlock[loc % C_STRIPES]);
 }
 
-/* Moves the inbox's messages into the per-sender pending queues. */
-static void c_pull(struct rc_mem_replica *r)
+/* Moves at most max of the inbox's messages, oldest first, into the
+ * per-sender pending queues. */
+static void c_pull_some(struct rc_mem_replica *r, size_t max)
 {
 	struct inbox *in = &r->inbox;
 
@@ -770,15 +818,22 @@ static void c_pull(struct rc_mem_replica *r)
 	    atomic_load_explicit(&in->n, memory_order_relaxed) == 0)
 		return;
 	pthread_mutex_lock(&in->lock);
-	while (in->q.n > 0) {
+	while (in->q.n > 0 && max-- > 0) {
 		struct cmsg *msg = cq_pop(&in->q);
 		bool pushed = cq_push(&r->pend[msg->from], msg);
 
 		assert(pushed);
 		(void)pushed;
 	}
-	atomic_store_explicit(&in->n, 0, memory_order_relaxed);
+	/* Relaxed: a hint, as in c_send. */
+	atomic_store_explicit(&in->n, in->q.n, memory_order_relaxed);
 	pthread_mutex_unlock(&in->lock);
+}
+
+/* Moves all of the inbox's messages into the pending queues. */
+static void c_pull(struct rc_mem_replica *r)
+{
+	c_pull_some(r, SIZE_MAX);
 }
 
 static bool c_ready(const struct rc_mem_replica *r, const struct cmsg *msg)
@@ -829,7 +884,26 @@ static void c_deliver_ready(struct rc_mem_replica *r)
 	}
 }
 
-/* Threaded mode, at every operation: take in what has arrived. */
+/* Applies at most max ready messages, oldest per sender first. */
+static void c_deliver_some(struct rc_mem_replica *r, unsigned max)
+{
+	bool again = true;
+
+	while (again && max > 0) {
+		again = false;
+		for (unsigned s = 0; s < r->mem->n && max > 0; s++)
+			if (c_head_ready(r, s)) {
+				c_deliver(r, s);
+				max--;
+				again = true;
+			}
+	}
+}
+
+/*
+ * Threaded mode, at writes, RMWs, fences and every RC_MEM_READ_LAG
+ * operations: take in what has arrived.
+ */
 static void c_tick(struct rc_mem_replica *r)
 {
 	if (explore(r->mem))
@@ -922,16 +996,16 @@ static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 
 uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
 {
-	rc_mem_t *m = r->mem;
-
-	assert(loc < m->nlocs);
 	(void)order;
-	switch (m->level) {
-	case RC_LIN:
+	assert(loc < r->mem->nlocs);
+	if (__builtin_expect(r->level == RC_LIN, 1))
 		/* seq_cst: the linearization point; pairs with the seq_cst
 		 * stores and RMWs of every replica on this location. */
-		return atomic_load_explicit(&m->shared[loc].v,
+		return atomic_load_explicit(&r->shared[loc].v,
 					    memory_order_seq_cst);
+	switch (r->level) {
+	case RC_LIN:
+		break;
 	case RC_TSO:
 		tso_tick(r);
 		return tso_load(r, loc);
@@ -941,7 +1015,10 @@ uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
 		return r->copy[loc];
 	case RC_CAUSAL:
 		r->ops++;
-		c_tick(r);
+		if (read_lag_due(r)) {
+			c_pull_some(r, RC_MEM_READ_BATCH);
+			c_deliver_some(r, RC_MEM_READ_BATCH);
+		}
 		return r->copy[loc];
 	}
 	return 0;
@@ -970,8 +1047,7 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		r->ops++;
 		sc_append(r, SC_STORE, loc, value, 0);
 		if (!explore(m))
-			while (sc_apply_one(r, false, NULL))
-				;
+			sc_apply_published(r);
 		break;
 	case RC_CAUSAL:
 		r->ops++;
@@ -1091,8 +1167,7 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		tso_drain_all(r);
 		break;
 	case RC_SC:
-		while (sc_apply_one(r, false, NULL))
-			;
+		sc_apply_published(r);
 		break;
 	case RC_CAUSAL:
 		c_pull(r);
