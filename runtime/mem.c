@@ -34,28 +34,32 @@
  * Stephenson 1991; Ahamad et al., "Causal memory", 1995) plus last-writer-
  * wins by (Lamport time, replica id) for convergence. A write at r ticks
  * vc_r[r], is applied at r, and is sent to every other replica stamped with
- * vc_r and r's Lamport time. Replica q applies a message m from s when
+ * vc_r and its Lamport time, which exceeds both r's clock and the time of
+ * the last write issued to the location (kept per location, under the
+ * location's write lock). Replica q applies a message m from s when
  * m.vc[s] == vc_q[s] + 1 and m.vc[k] <= vc_q[k] for every other k: the
  * delivery rule. Invariant: vc_q[s] counts the writes of s applied at q,
  * and they are applied in s's order after everything they depend on; so
  * every copy is a causally closed set of writes. A write replaces the
- * copy's value only when its (Lamport, id) stamp is larger; since a write
- * that happens after another has a larger Lamport time, causal order is
- * kept, and two replicas holding the same set of writes hold the same
- * values (convergence). This is strong release/acquire (Lahav et al.,
- * POPL 2016): po | rf | co follows the Lamport order, hence is acyclic.
- * Messages go into the receiver's unbounded inbox; a bounded channel would
- * make a writer wait for a replica that may have stopped issuing
- * operations. The receiver moves them into one pending FIFO per sender and
- * applies ready heads.
+ * copy's value only when its (Lamport, id) stamp is larger. The stamps of
+ * one location's writes grow in the order the writes are issued (each
+ * exceeds the last), so that order is the coherence order co; and a write
+ * that happens after another has a larger Lamport time, so po | rf | co
+ * follows the Lamport order and is acyclic: strong release/acquire
+ * (Lahav et al., POPL 2016). Two replicas holding the same set of writes
+ * hold the same values (convergence). Messages go into the receiver's
+ * unbounded inbox; a bounded channel would make a writer wait for a
+ * replica that may have stopped issuing operations. The receiver moves
+ * them into one pending FIFO per sender and applies ready heads.
  *
- * Causal memory has no atomic read-modify-write of its own. Here RMWs are
- * serialised by one lock, and each remembers the vector clock of its
- * write per location; the next RMW on that location first applies that
- * write and its causal past (already sent, so this needs no other
- * replica to act), then reads and writes. Its write's Lamport time is
- * larger than the previous RMW's, so RMWs on a location are co-ordered
- * as they were serialised and each reads its predecessor: none is lost.
+ * Causal memory has no atomic read-modify-write of its own. Here an RMW
+ * takes its location's write lock, which every write to the location
+ * takes, applies the last write issued there with its causal past
+ * (already sent, so this needs no other replica to act), reads it and
+ * writes: its write is the next one issued, so it is co-right-after the
+ * write it read, and no write, plain or RMW, comes between. A CAS whose
+ * expected value differs from the replica's copy fails on the copy
+ * without the lock: a read of the copy, which SRA allows.
  *
  * Modes. Threaded: each replica performs its own steps inside its
  * operations (TSO drains stores older than RC_MEM_TSO_LAG operations; SC
@@ -67,6 +71,7 @@
  * hash and equality an explorer needs.
  */
 #include <assert.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -869,21 +874,6 @@ static void c_deliver(struct rc_mem_replica *r, unsigned s)
 	free(msg);
 }
 
-/* Applies every pending message that is or becomes ready. */
-static void c_deliver_ready(struct rc_mem_replica *r)
-{
-	bool again = true;
-
-	while (again) {
-		again = false;
-		for (unsigned s = 0; s < r->mem->n; s++)
-			while (c_head_ready(r, s)) {
-				c_deliver(r, s);
-				again = true;
-			}
-	}
-}
-
 /* Applies at most max ready messages, oldest per sender first. */
 static void c_deliver_some(struct rc_mem_replica *r, unsigned max)
 {
@@ -898,6 +888,12 @@ static void c_deliver_some(struct rc_mem_replica *r, unsigned max)
 				again = true;
 			}
 	}
+}
+
+/* Applies every pending message that is or becomes ready. */
+static void c_deliver_ready(struct rc_mem_replica *r)
+{
+	c_deliver_some(r, UINT_MAX);
 }
 
 /*
