@@ -930,9 +930,28 @@ struct succ {
 	int thread, step;
 };
 
-/* Explores from (mem, cfg); takes mem. cfg[r->len]: the committed replica
- * of the reduction, or -1. */
+static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg);
+
+/*
+ * Explores from (mem, cfg); takes mem. cfg[r->len]: the committed replica
+ * of the reduction, or -1. With local steps, a replica whose thread has
+ * finished first takes in everything it can: its steps are observable by
+ * no access any more (the final state is read after rc_mem_quiesce), so
+ * doing them now only merges states that differ by when they happen.
+ */
 static void explore(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
+{
+	const struct run *r = x->r;
+
+	if (local_steps(r))
+		for (size_t i = 0; i < r->nth; i++)
+			if ((size_t)cfg[r->off[i]] >= r->progs[i].nops)
+				rc_mem_progress(
+					rc_mem_replica(mem, (unsigned)i));
+	explore_at(x, mem, cfg);
+}
+
+static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 {
 	struct run *r = x->r;
 	unsigned nsteps = rc_mem_nsteps(mem);

@@ -1334,13 +1334,92 @@ static const struct sc_entry *sc_entry_at(const rc_mem_t *m, uint64_t idx)
 	return &s->e[idx & (seg_entries(m) - 1)];
 }
 
-static void put_msg(struct words *b, const rc_mem_t *m, const struct cmsg *msg)
+/*
+ * Causal stamps are only ever compared with stamps of the same location,
+ * and a new write's stamp exceeds every stamp of its location (the last
+ * one issued is the largest). So a stamp is encoded as its rank among
+ * the stamps its location holds now (copies, messages, the last write),
+ * and the Lamport clocks, which only push stamps up, are left out: states
+ * that differ only in clock values behave alike.
+ */
+struct ranks {
+	uint64_t *v; /* per location: sorted distinct stamps */
+	size_t *n, cap;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void ranks_add(struct ranks *k, unsigned loc, uint64_t stamp)
+{
+	k->v[loc * k->cap + k->n[loc]++] = stamp;
+}
+
+static void ranks_make(struct ranks *k, const rc_mem_t *m)
+{
+	size_t msgs = 0;
+
+	for (unsigned i = 0; i < m->n; i++)
+		for (unsigned s = 0; s < m->n; s++)
+			msgs += m->reps[i].pend[s].n;
+	k->cap = m->n + msgs + 2;
+	k->v = malloc(m->nlocs * k->cap * sizeof(*k->v));
+	k->n = calloc(m->nlocs, sizeof(*k->n));
+	assert(k->v != NULL && k->n != NULL);
+	for (unsigned l = 0; l < m->nlocs; l++) {
+		ranks_add(k, l, 0);
+		ranks_add(k, l, m->last_stamp[l]);
+		for (unsigned i = 0; i < m->n; i++)
+			ranks_add(k, l, m->reps[i].stamp[l]);
+	}
+	for (unsigned i = 0; i < m->n; i++)
+		for (unsigned s = 0; s < m->n; s++)
+			for (size_t j = 0; j < m->reps[i].pend[s].n; j++) {
+				const struct cmsg *msg =
+					cq_at(&m->reps[i].pend[s], j);
+
+				ranks_add(k, msg->loc, msg->stamp);
+			}
+	for (unsigned l = 0; l < m->nlocs; l++) {
+		uint64_t *v = &k->v[l * k->cap];
+		size_t u = 0;
+
+		qsort(v, k->n[l], sizeof(*v), cmp_u64);
+		for (size_t j = 0; j < k->n[l]; j++)
+			if (u == 0 || v[u - 1] != v[j])
+				v[u++] = v[j];
+		k->n[l] = u;
+	}
+}
+
+static uint64_t rank_of(const struct ranks *k, unsigned loc, uint64_t stamp)
+{
+	const uint64_t *v = &k->v[loc * k->cap];
+	size_t lo = 0, hi = k->n[loc];
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid] < stamp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void put_msg(struct words *b, const rc_mem_t *m, const struct ranks *k,
+		    const struct cmsg *msg)
 {
 	put(b, msg->loc);
 	put(b, msg->val);
-	put(b, msg->stamp);
-	for (unsigned k = 0; k < m->n; k++)
-		put(b, msg->vc[k]);
+	put(b, rank_of(k, msg->loc, msg->stamp));
+	for (unsigned j = 0; j < m->n; j++)
+		put(b, msg->vc[j]);
 }
 
 /*
@@ -1352,6 +1431,7 @@ static void put_msg(struct words *b, const rc_mem_t *m, const struct cmsg *msg)
 static void encode(const rc_mem_t *m, struct words *b)
 {
 	uint64_t base = UINT64_MAX, tail;
+	struct ranks rk;
 
 	put(b, m->level);
 	put(b, m->nlocs);
@@ -1404,26 +1484,29 @@ static void encode(const rc_mem_t *m, struct words *b)
 		}
 		break;
 	case RC_CAUSAL:
+		ranks_make(&rk, m);
 		for (unsigned i = 0; i < m->n; i++) {
 			const struct rc_mem_replica *r = &m->reps[i];
 
-			put(b, r->lamport);
 			for (unsigned k = 0; k < m->n; k++)
 				put(b, r->vc[k]);
 			for (unsigned l = 0; l < m->nlocs; l++) {
 				put(b, r->copy[l]);
-				put(b, r->stamp[l]);
+				put(b, rank_of(&rk, l, r->stamp[l]));
 			}
 			for (unsigned s = 0; s < m->n; s++) {
 				put(b, r->pend[s].n);
 				for (size_t j = 0; j < r->pend[s].n; j++)
-					put_msg(b, m, cq_at(&r->pend[s], j));
+					put_msg(b, m, &rk,
+						cq_at(&r->pend[s], j));
 			}
 		}
 		for (unsigned l = 0; l < m->nlocs; l++)
-			put(b, m->last_stamp[l]);
+			put(b, rank_of(&rk, l, m->last_stamp[l]));
 		for (size_t j = 0; j < (size_t)m->nlocs * m->n; j++)
 			put(b, m->last_vc[j]);
+		free(rk.v);
+		free(rk.n);
 		break;
 	}
 }
