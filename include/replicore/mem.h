@@ -133,7 +133,7 @@ typedef enum rc_order {
  * older, never out of order) and the log or inbox holding what it has not
  * taken in grows until it writes, fences or calls rc_mem_progress().
  */
-#define RC_MEM_READ_LAG 64u
+#define RC_MEM_READ_LAG 128u
 #define RC_MEM_READ_BATCH 4u
 
 /*
@@ -187,14 +187,13 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * reserve a log slot wait-free and publish it; an SC load or RMW waits
  * for the log entries before its own last write to be published by their
  * writers, so it is blocking (a writer preempted between reserving and
- * publishing delays it). CAUSAL loads and stores never wait for another
- * replica to act, but a store takes its location's write lock (one of 64
- * stripes) and hands messages over under each receiver's inbox lock, and
- * a load takes its own inbox lock once every RC_MEM_READ_LAG operations,
- * so they are blocking in the strict sense; a CAUSAL RMW holds the write
- * lock while it waits for the last write to its location to arrive
- * (already sent, or being sent by its writer's store). In explore mode
- * nothing waits.
+ * publishing delays it). CAUSAL loads never wait and take no lock: the
+ * inboxes are liburcu wait-free queues (a writer enqueues wait-free, the
+ * owner dequeues what is fully linked in). A CAUSAL store takes its
+ * location's write lock (one of 64 stripes), so it is blocking; a CAUSAL
+ * RMW holds that lock while it waits for the last write to its location
+ * to arrive (already sent, or being sent by its writer's store). In
+ * explore mode nothing waits.
  */
 uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order);
 void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
@@ -234,8 +233,7 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order);
  * waiting: TSO drains its whole buffer, SC applies the published log
  * entries, CAUSAL applies the messages that are causally ready. For an
  * owner that stops issuing operations but wants its writes to spread.
- * r's owner only; lock-free at TSO and SC, blocking (inbox lock) at
- * CAUSAL. Allowed in explore mode, where it is a request like rc_mem_step.
+ * r's owner only; lock-free at TSO, SC and CAUSAL. Allowed in explore mode, where it is a request like rc_mem_step.
  */
 void rc_mem_progress(rc_mem_replica_t *r);
 
