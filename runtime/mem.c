@@ -64,8 +64,9 @@
  * Modes. Threaded: each replica performs its own steps inside its
  * operations (TSO drains stores older than RC_MEM_TSO_LAG operations; SC
  * applies what is published and CAUSAL takes in its inbox at writes,
- * RMWs, fences and once every RC_MEM_READ_LAG operations, so that most
- * loads read the local copy and nothing else); no thread of our own. Explore: the same structures in one OS thread, with steps run only
+ * RMWs, fences, at the loads of a replica that wrote recently, and in
+ * bounded batches every RC_MEM_READ_LAG operations, so that the loads of
+ * a replica that only reads touch nothing shared); no thread of our own. Explore: the same structures in one OS thread, with steps run only
  * when asked (rc_mem_step) or when an operation cannot return without
  * them; the canonical encoding at the end of this file gives the state
  * hash and equality an explorer needs.
@@ -155,7 +156,8 @@ struct rc_mem_replica {
 	unsigned nlocs;
 	unsigned id;
 	_Atomic bool bound;
-	uint64_t ops; /* operations issued: the TSO drain clock */
+	uint64_t ops;	   /* operations issued: the TSO drain clock */
+	uint64_t wrote_at; /* ops at the replica's last write or RMW */
 	/* TSO */
 	struct tso_entry *buf;
 	unsigned bhead, bn;
@@ -728,15 +730,29 @@ static bool read_lag_due(const struct rc_mem_replica *r)
 }
 
 /*
+ * Threaded mode: r wrote within its last RC_MEM_READ_LAG operations, so it
+ * takes in everything at its loads too (it would at its next write
+ * anyway, and it touches the shared structures at its writes already).
+ */
+static bool read_fresh(const struct rc_mem_replica *r)
+{
+	return !explore(r->mem) && r->ops - r->wrote_at <= RC_MEM_READ_LAG;
+}
+
+/*
  * Before a load: the copy must hold the replica's own writes; in threaded
- * mode it also applies up to RC_MEM_READ_BATCH published entries once
- * every RC_MEM_READ_LAG operations, so other loads touch no shared line.
+ * mode it also takes in the published log when it wrote recently, and
+ * otherwise up to RC_MEM_READ_BATCH entries once every RC_MEM_READ_LAG
+ * operations, so that a replica that only reads touches no shared line
+ * at its other loads.
  */
 static void sc_catch_up(struct rc_mem_replica *r)
 {
 	if (r->applied < r->last_own)
 		sc_apply_upto(r, r->last_own);
-	if (read_lag_due(r)) {
+	if (read_fresh(r)) {
+		sc_apply_published(r);
+	} else if (read_lag_due(r)) {
 		/* Relaxed: a bound; the ready flags synchronise. */
 		uint64_t t = atomic_load_explicit(&r->mem->tail,
 						  memory_order_relaxed);
@@ -1030,7 +1046,9 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 		return r->copy[loc];
 	case RC_CAUSAL:
 		r->ops++;
-		if (read_lag_due(r)) {
+		if (read_fresh(r)) {
+			c_tick(r);
+		} else if (read_lag_due(r)) {
 			c_pull_some(r, RC_MEM_READ_BATCH);
 			c_deliver_some(r, RC_MEM_READ_BATCH);
 		}
@@ -1072,12 +1090,14 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		break;
 	case RC_SC:
 		r->ops++;
+		r->wrote_at = r->ops;
 		sc_append(r, SC_STORE, loc, value, 0);
 		if (!explore(m))
 			sc_apply_published(r);
 		break;
 	case RC_CAUSAL:
 		r->ops++;
+		r->wrote_at = r->ops;
 		c_tick(r);
 		c_lock(m, loc);
 		c_write(r, loc, value);
@@ -1095,6 +1115,7 @@ static uint64_t rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc,
 
 	assert(loc < m->nlocs);
 	r->ops++;
+	r->wrote_at = r->ops;
 	switch (m->level) {
 	case RC_TSO:
 		tso_drain_all(r);

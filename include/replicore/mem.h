@@ -123,15 +123,18 @@ typedef enum rc_order {
 /*
  * Threaded SC and CAUSAL: a replica takes in all the others' writes that
  * have reached it (applies the published log, delivers its inbox) at its
- * own writes, RMWs and fences and in rc_mem_progress(). Its loads are
- * served from its copy alone, except that once every RC_MEM_READ_LAG of
- * its operations a load first takes in up to RC_MEM_READ_BATCH of them.
- * So a replica that only loads keeps advancing (a load spinning on a
- * location sees a new value once the writes before it are taken in), but
- * pays for at most RC_MEM_READ_BATCH / RC_MEM_READ_LAG writes per load:
- * while the others write faster than that, it falls behind (its reads are
- * older, never out of order) and the log or inbox holding what it has not
- * taken in grows until it writes, fences or calls rc_mem_progress().
+ * own writes, RMWs and fences, in rc_mem_progress(), and at its loads
+ * while it has written within its last RC_MEM_READ_LAG operations (it
+ * would at its next write anyway). A replica that has not written for
+ * longer serves its loads from its copy alone, except that once every
+ * RC_MEM_READ_LAG operations a load first takes in up to
+ * RC_MEM_READ_BATCH of them. So a replica that only loads keeps advancing
+ * (a load spinning on a location sees a new value once the writes before
+ * it are taken in) but pays for at most RC_MEM_READ_BATCH /
+ * RC_MEM_READ_LAG writes per load: while the others write faster than
+ * that, it falls behind (its reads are older, never out of order) and the
+ * log or inbox holding what it has not taken in grows until it writes,
+ * fences or calls rc_mem_progress().
  */
 #define RC_MEM_READ_LAG 128u
 #define RC_MEM_READ_BATCH 4u
