@@ -66,7 +66,8 @@
  * applies what is published and CAUSAL takes in its inbox at writes,
  * RMWs, fences, at the loads of a replica that wrote recently, and in
  * bounded batches every RC_MEM_READ_LAG operations, so that the loads of
- * a replica that only reads touch nothing shared); no thread of our own. Explore: the same structures in one OS thread, with steps run only
+ * a replica that only reads touch nothing shared); no thread of our own.
+ * Explore: the same structures in one OS thread, with steps run only
  * when asked (rc_mem_step) or when an operation cannot return without
  * them; the canonical encoding at the end of this file gives the state
  * hash and equality an explorer needs.

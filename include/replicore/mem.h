@@ -91,8 +91,8 @@ typedef enum rc_order {
  *                                              RC_SEQ_CST: then
  *                                              drains the buffer
  *   cas, fetch_add,
- *   exchange    RC_ACQ_REL   seq_cst  SC, in   drains, then one   reads the last
- *                                     the log  seq_cst RMW        write (below)
+ *   exchange    RC_ACQ_REL   seq_cst  SC, in   drains, then one   reads the
+ *                                     the log  seq_cst RMW        last write
  *   fence       RC_SEQ_CST   no-op    catches  RC_SEQ_CST drains; delivers
  *                                     up with  weaker: no-op      what has
  *                                     the log  (as on x86)        arrived
@@ -236,7 +236,8 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order);
  * waiting: TSO drains its whole buffer, SC applies the published log
  * entries, CAUSAL applies the messages that are causally ready. For an
  * owner that stops issuing operations but wants its writes to spread.
- * r's owner only; lock-free at TSO, SC and CAUSAL. Allowed in explore mode, where it is a request like rc_mem_step.
+ * r's owner only; lock-free at TSO, SC and CAUSAL. Allowed in explore
+ * mode, where it is a request like rc_mem_step.
  */
 void rc_mem_progress(rc_mem_replica_t *r);
 
