@@ -155,6 +155,7 @@ struct rc_mem_replica {
 	enum rc_mem_level level; /* the object's, beside the handle: */
 	struct slot *shared;	 /* a LIN load reads one line of r first */
 	unsigned nlocs;
+	bool exploring; /* the object's RC_MEM_EXPLORE, on r's own line */
 	unsigned id;
 	_Atomic bool bound;
 	uint64_t ops;	   /* operations issued: the TSO drain clock */
@@ -186,9 +187,11 @@ struct rc_mem {
 	_Atomic(struct sc_seg *) *dir;
 	/*
 	 * CAUSAL: per location, the stamp and vector clock of the last write
-	 * issued to it, under the location's stripe of wlock (threaded mode).
+	 * issued to it, under the location's stripe of wlock (threaded mode);
+	 * the locks start a line of their own, away from the fields above
+	 * that every operation reads.
 	 */
-	pthread_mutex_t wlock[C_STRIPES];
+	pthread_mutex_t wlock[C_STRIPES] __attribute__((aligned(RC_CACHELINE)));
 	uint64_t *last_stamp;
 	uint64_t *last_vc; /* nlocs rows of n */
 	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
@@ -336,6 +339,7 @@ static int replica_init(rc_mem_t *m, unsigned id)
 	r->mem = m;
 	r->level = m->level;
 	r->nlocs = m->nlocs;
+	r->exploring = explore(m);
 	r->id = id;
 	__cds_wfcq_init(&r->inbox.head, &r->inbox.tail);
 	switch (m->level) {
@@ -541,7 +545,7 @@ static void tso_drain_all(struct rc_mem_replica *r)
 static void tso_tick(struct rc_mem_replica *r)
 {
 	r->ops++;
-	if (explore(r->mem))
+	if (r->exploring)
 		return;
 	while (r->bn > 0 && r->ops - r->buf[r->bhead].born >= RC_MEM_TSO_LAG)
 		tso_drain_one(r);
@@ -727,7 +731,7 @@ static void sc_apply_published(struct rc_mem_replica *r)
 /* True once every RC_MEM_READ_LAG operations of r in threaded mode. */
 static bool read_lag_due(const struct rc_mem_replica *r)
 {
-	return !explore(r->mem) && r->ops % RC_MEM_READ_LAG == 0;
+	return !r->exploring && r->ops % RC_MEM_READ_LAG == 0;
 }
 
 /*
@@ -737,7 +741,7 @@ static bool read_lag_due(const struct rc_mem_replica *r)
  */
 static bool read_fresh(const struct rc_mem_replica *r)
 {
-	return !explore(r->mem) && r->ops - r->wrote_at <= RC_MEM_READ_LAG;
+	return !r->exploring && r->ops - r->wrote_at <= RC_MEM_READ_LAG;
 }
 
 /*
@@ -857,7 +861,7 @@ static void c_pull_some(struct rc_mem_replica *r, size_t max)
 {
 	struct inbox *in = &r->inbox;
 
-	if (explore(r->mem))
+	if (r->exploring)
 		return;
 	while (max-- > 0) {
 		struct cds_wfcq_node *nd =
@@ -943,7 +947,7 @@ static void c_deliver_ready(struct rc_mem_replica *r)
  */
 static void c_tick(struct rc_mem_replica *r)
 {
-	if (explore(r->mem))
+	if (r->exploring)
 		return;
 	c_pull(r);
 	c_deliver_ready(r);
