@@ -64,6 +64,8 @@ struct prog {
 	int nslots; /* registers, then temporaries */
 	int nregs;
 	int oom;
+	bool *global_ahead; /* [pc]: a non-local access may still come */
+	bool *obs_ahead;    /* [pc]: an access that observes steps may come */
 };
 
 static int emit(struct prog *p, struct op o)
@@ -454,8 +456,11 @@ struct run {
 static void run_free(struct run *r)
 {
 	if (r->progs)
-		for (size_t i = 0; i < r->nth; i++)
+		for (size_t i = 0; i < r->nth; i++) {
 			free(r->progs[i].ops);
+			free(r->progs[i].global_ahead);
+			free(r->progs[i].obs_ahead);
+		}
 	free(r->progs);
 	free(r->off);
 	free(r->init);
@@ -498,6 +503,65 @@ static void prop_obs(struct run *r, const struct rc_lprop *p)
 	}
 	prop_obs(r, p->a);
 	prop_obs(r, p->b);
+}
+
+static bool local_kind(enum rc_mem_level level, enum op_kind k);
+
+/*
+ * Whether an access depends on the propagation steps its replica took
+ * before it: at SC only a load (stores and RMWs append to the log and
+ * apply up to their own entry, whatever was applied before); at CAUSAL
+ * every access but the fence (a write's vector clock is what the replica
+ * has applied).
+ */
+static bool observes(enum rc_mem_level level, enum op_kind k)
+{
+	if (k >= OP_LOCAL)
+		return false;
+	if (level == RC_SC)
+		return k == OP_LOAD;
+	return k != OP_FENCE;
+}
+
+/*
+ * ahead[pc]: some path from pc reaches an access for which want() holds;
+ * a fixpoint over the jumps. NULL without memory.
+ */
+static bool *reach(const struct prog *p, enum rc_mem_level level,
+		   bool (*want)(enum rc_mem_level, enum op_kind))
+{
+	bool *g = calloc(p->nops + 1, sizeof(bool)), changed = true;
+
+	while (g && changed) {
+		changed = false;
+		for (size_t pc = p->nops; pc-- > 0;) {
+			const struct op *o = &p->ops[pc];
+			bool v = want(level, o->kind);
+
+			if (o->kind != OP_JMP)
+				v = v || g[pc + 1];
+			if (o->kind == OP_JMP || o->kind == OP_JZ ||
+			    o->kind == OP_JNZ)
+				v = v || g[o->target];
+			if (v && !g[pc]) {
+				g[pc] = true;
+				changed = true;
+			}
+		}
+	}
+	return g;
+}
+
+static bool nonlocal(enum rc_mem_level level, enum op_kind k)
+{
+	return !local_kind(level, k);
+}
+
+static int ahead(struct prog *p, enum rc_mem_level level)
+{
+	p->global_ahead = reach(p, level, nonlocal);
+	p->obs_ahead = reach(p, level, observes);
+	return p->global_ahead && p->obs_ahead ? 0 : -1;
 }
 
 /* Compiles the threads and lays out configurations. */
@@ -545,6 +609,8 @@ static int run_init(struct run *r, const rc_litmus_t *t,
 			goto oom;
 		r->off[i] = r->len;
 		r->len += 1 + (size_t)p->nslots;
+		if (ahead(p, level) < 0)
+			goto oom;
 	}
 	r->off[r->nth] = r->len;
 	r->init = calloc(r->len + 1, sizeof(int64_t));
@@ -750,7 +816,7 @@ static bool seen_or_add(struct explorer *x, const rc_mem_t *mem,
 {
 	uint64_t mh = rc_mem_state_hash(mem),
 		 h = mix(0xcbf29ce484222325ULL, mh);
-	size_t len = x->r->len, i;
+	size_t len = x->r->len + 1, i; /* and the committed replica */
 
 	*oom = false;
 	for (size_t k = 0; k < len; k++)
@@ -791,15 +857,110 @@ static bool seen_or_add(struct explorer *x, const rc_mem_t *mem,
 	return false;
 }
 
-/* Explores from (mem, cfg); takes mem. */
+/*
+ * Whether the object's propagation steps are local: at SC and CAUSAL a
+ * step changes only its own replica (its copy, log position, clocks,
+ * pending queues), so it commutes with every other replica's steps and
+ * operations, and only the replica's own next operation can observe it.
+ * Then every schedule is equivalent to one where each replica's steps
+ * come right before its own next operation, and exploring only those
+ * schedules loses no outcome (a partial-order reduction): after a step of
+ * replica c, only further steps of c or thread c's operation may follow
+ * (c is kept in the configuration's last word, part of its identity).
+ * Steps of a replica whose thread has finished only bring its copy to the
+ * converged state, which the final state reads anyway (rc_mem_quiesce).
+ * TSO's drain writes the shared copy, which every replica reads: no
+ * reduction there.
+ */
+static bool local_steps(const struct run *r)
+{
+	return r->level == RC_SC || r->level == RC_CAUSAL;
+}
+
+/*
+ * Whether the access at pc of thread i reads or changes only its own
+ * replica (at SC and CAUSAL): a load, served from the replica's copy after
+ * its own writes, and a CAUSAL fence, which in explore mode performs no
+ * step. Such an access commutes with other replicas like a local step,
+ * so it is delayed the same way: it joins its replica's block.
+ */
+static bool local_kind(enum rc_mem_level level, enum op_kind k)
+{
+	return k == OP_LOAD || (k == OP_FENCE && level == RC_CAUSAL) ||
+	       k >= OP_LOCAL;
+}
+
+static bool local_op(const struct run *r, int i, int64_t pc)
+{
+	return local_kind(r->level, r->progs[i].ops[pc].kind);
+}
+
+/* Thread i at pc has only local accesses left on every path. */
+static bool tail_only(const struct run *r, size_t i, int64_t pc)
+{
+	return !r->progs[i].global_ahead[pc];
+}
+
+/*
+ * A replica whose thread has only local accesses left (a tail) is delayed
+ * to the end: its accesses and steps commute with everything others do.
+ * Once every unfinished thread is in its tail, the tails run one after
+ * another, lowest replica first: returns that replica, or -1 while some
+ * thread may still perform a non-local access.
+ */
+static int64_t tail_turn(const struct run *r, const int64_t *cfg)
+{
+	int64_t first = -1;
+
+	for (size_t i = 0; i < r->nth; i++) {
+		int64_t pc = cfg[r->off[i]];
+
+		if ((size_t)pc >= r->progs[i].nops)
+			continue;
+		if (!tail_only(r, i, pc))
+			return -1;
+		if (first < 0)
+			first = (int64_t)i;
+	}
+	return first;
+}
+
+/* A successor: thread i's step (step < 0) or propagation step k. */
+struct succ {
+	int thread, step;
+};
+
+static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg);
+
+/*
+ * Explores from (mem, cfg); takes mem. cfg[r->len]: the committed replica
+ * of the reduction, or -1. With local steps, a replica whose thread has
+ * finished first takes in everything it can: its steps are observable by
+ * no access any more (the final state is read after rc_mem_quiesce), so
+ * doing them now only merges states that differ by when they happen.
+ */
 static void explore(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
+{
+	const struct run *r = x->r;
+
+	if (local_steps(r))
+		for (size_t i = 0; i < r->nth; i++)
+			if ((size_t)cfg[r->off[i]] >= r->progs[i].nops)
+				rc_mem_progress(
+					rc_mem_replica(mem, (unsigned)i));
+	explore_at(x, mem, cfg);
+}
+
+static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 {
 	struct run *r = x->r;
 	unsigned nsteps = rc_mem_nsteps(mem);
 	struct rc_mem_step steps[nsteps + 1];
+	struct succ next[r->nth + nsteps + 1];
 	int64_t child[r->len + 1];
-	size_t last = r->nth;
-	bool oom;
+	int64_t commit = cfg[r->len];
+	bool local = local_steps(r), oom;
+	size_t nnext = 0;
 
 	if (x->rc)
 		goto out;
@@ -817,51 +978,65 @@ static void explore(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 	}
 	if (rc_mem_steps(mem, steps, nsteps) != nsteps)
 		assert(0);
-	if (nsteps == 0 && all_done(r, cfg)) {
+	if (all_done(r, cfg) && (nsteps == 0 || local)) {
+		rc_mem_quiesce(mem);
 		if (record(r, mem, cfg, 1) < 0)
 			x->rc = rc_err_set(x->err, RC_ENOMEM, r->t->name, 0, 0,
 					   "out of memory");
 		goto out;
 	}
-	/* the last successor takes mem itself: one clone fewer per state */
+	if (local && commit < 0)
+		commit = tail_turn(r, cfg);
 	for (size_t i = 0; i < r->nth; i++)
-		if ((size_t)cfg[r->off[i]] < r->progs[i].nops)
-			last = i;
-	for (size_t i = 0; i < r->nth && !x->rc; i++) {
-		rc_mem_t *c;
-		size_t o = r->off[i];
+		if ((size_t)cfg[r->off[i]] < r->progs[i].nops &&
+		    (commit < 0 || (size_t)commit == i) &&
+		    (!local || commit >= 0 || !tail_only(r, i, cfg[r->off[i]])))
+			next[nnext++] = (struct succ){ (int)i, -1 };
+	for (unsigned k = 0; k < nsteps; k++) {
+		unsigned rep = steps[k].replica;
 
-		if ((size_t)cfg[o] >= r->progs[i].nops)
+		if (local &&
+		    (!r->progs[rep].obs_ahead[cfg[r->off[rep]]] ||
+		     (commit >= 0 && (unsigned)commit != rep) ||
+		     (commit < 0 && tail_only(r, rep, cfg[r->off[rep]]))))
 			continue;
-		if (nsteps == 0 && i == last) {
-			c = mem;
-			mem = NULL;
-		} else if (rc_mem_clone(&c, mem, x->err) < 0) {
-			x->rc = -RC_ENOMEM;
-			break;
-		}
-		memcpy(child, cfg, r->len * sizeof(int64_t));
-		step_thread(&r->progs[i], &child[o], &child[o + 1],
-			    rc_mem_replica(c, (unsigned)i));
-		explore(x, c, child);
+		next[nnext++] = (struct succ){ (int)rep, (int)k };
 	}
-	for (unsigned k = 0; k < nsteps && !x->rc; k++) {
+	/* the last successor takes mem itself: one clone fewer per state */
+	for (size_t j = 0; j < nnext && !x->rc; j++) {
+		const struct succ *sc = &next[j];
 		rc_mem_t *c;
 
-		if (k + 1 == nsteps) {
+		if (j + 1 == nnext) {
 			c = mem;
 			mem = NULL;
 		} else if (rc_mem_clone(&c, mem, x->err) < 0) {
 			x->rc = -RC_ENOMEM;
 			break;
 		}
-		if (rc_mem_step(c, &steps[k]) < 0) {
-			rc_mem_destroy(c);
-			x->rc = rc_err_set(x->err, RC_EINVAL, r->t->name, 0, 0,
-					   "an enabled step was refused");
-			break;
+		memcpy(child, cfg, (r->len + 1) * sizeof(int64_t));
+		if (sc->step < 0) {
+			size_t o = r->off[sc->thread];
+
+			child[r->len] = local && local_op(r, sc->thread, cfg[o])
+						? sc->thread
+						: -1;
+			step_thread(&r->progs[sc->thread], &child[o],
+				    &child[o + 1],
+				    rc_mem_replica(c, (unsigned)sc->thread));
+			if ((size_t)child[o] >= r->progs[sc->thread].nops)
+				child[r->len] = -1;
+		} else {
+			child[r->len] = local ? sc->thread : -1;
+			if (rc_mem_step(c, &steps[sc->step]) < 0) {
+				rc_mem_destroy(c);
+				x->rc = rc_err_set(
+					x->err, RC_EINVAL, r->t->name, 0, 0,
+					"an enabled step was refused");
+				break;
+			}
 		}
-		explore(x, c, cfg);
+		explore(x, c, child);
 	}
 out:
 	if (mem)
@@ -894,6 +1069,7 @@ int rc_objrun_explore(const rc_litmus_t *t, enum rc_mem_level level,
 	x.err = err;
 	x.max = opts && opts->max_states ? opts->max_states
 					 : RC_OBJRUN_MAX_STATES;
+	r.init[r.len] = -1;
 	explore(&x, mem, r.init);
 	rc = x.rc;
 	if (rc == 0)

@@ -34,49 +34,62 @@
  * Stephenson 1991; Ahamad et al., "Causal memory", 1995) plus last-writer-
  * wins by (Lamport time, replica id) for convergence. A write at r ticks
  * vc_r[r], is applied at r, and is sent to every other replica stamped with
- * vc_r and r's Lamport time. Replica q applies a message m from s when
+ * vc_r and its Lamport time, which exceeds both r's clock and the time of
+ * the last write issued to the location (kept per location, under the
+ * location's write lock). Replica q applies a message m from s when
  * m.vc[s] == vc_q[s] + 1 and m.vc[k] <= vc_q[k] for every other k: the
  * delivery rule. Invariant: vc_q[s] counts the writes of s applied at q,
  * and they are applied in s's order after everything they depend on; so
  * every copy is a causally closed set of writes. A write replaces the
- * copy's value only when its (Lamport, id) stamp is larger; since a write
- * that happens after another has a larger Lamport time, causal order is
- * kept, and two replicas holding the same set of writes hold the same
- * values (convergence). This is strong release/acquire (Lahav et al.,
- * POPL 2016): po | rf | co follows the Lamport order, hence is acyclic.
- * Messages go into the receiver's unbounded inbox; a bounded channel would
- * make a writer wait for a replica that may have stopped issuing
- * operations. The receiver moves them into one pending FIFO per sender and
- * applies ready heads.
+ * copy's value only when its (Lamport, id) stamp is larger. The stamps of
+ * one location's writes grow in the order the writes are issued (each
+ * exceeds the last), so that order is the coherence order co; and a write
+ * that happens after another has a larger Lamport time, so po | rf | co
+ * follows the Lamport order and is acyclic: strong release/acquire
+ * (Lahav et al., POPL 2016). Two replicas holding the same set of writes
+ * hold the same values (convergence). Messages go into the receiver's
+ * unbounded inbox; a bounded channel would make a writer wait for a
+ * replica that may have stopped issuing operations. The receiver moves
+ * them into one pending FIFO per sender and applies ready heads.
  *
- * Causal memory has no atomic read-modify-write of its own. Here RMWs are
- * serialised by one lock, and each remembers the vector clock of its
- * write per location; the next RMW on that location first applies that
- * write and its causal past (already sent, so this needs no other
- * replica to act), then reads and writes. Its write's Lamport time is
- * larger than the previous RMW's, so RMWs on a location are co-ordered
- * as they were serialised and each reads its predecessor: none is lost.
+ * Causal memory has no atomic read-modify-write of its own. Here an RMW
+ * takes its location's write lock, which every write to the location
+ * takes, applies the last write issued there with its causal past
+ * (already sent, so this needs no other replica to act), reads it and
+ * writes: its write is the next one issued, so it is co-right-after the
+ * write it read, and no write, plain or RMW, comes between. A CAS whose
+ * expected value differs from the replica's copy fails on the copy
+ * without the lock: a read of the copy, which SRA allows.
  *
  * Modes. Threaded: each replica performs its own steps inside its
- * operations (TSO drains stores older than RC_MEM_TSO_LAG operations, SC
- * applies what is published, CAUSAL takes in its inbox); no thread of our
- * own. Explore: the same structures in one OS thread, with steps run only
+ * operations (TSO drains stores older than RC_MEM_TSO_LAG operations; SC
+ * applies what is published and CAUSAL takes in its inbox at writes,
+ * RMWs, fences, at the loads of a replica that wrote recently, and in
+ * bounded batches every RC_MEM_READ_LAG operations, so that the loads of
+ * a replica that only reads touch nothing shared); no thread of our own.
+ * Explore: the same structures in one OS thread, with steps run only
  * when asked (rc_mem_step) or when an operation cannot return without
  * them; the canonical encoding at the end of this file gives the state
  * hash and equality an explorer needs.
  */
 #include <assert.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <urcu/compiler.h>
+#include <urcu/wfcqueue.h>
+
 #include <replicore/mem.h>
 
+#include "runtime/tsan.h"
 #include "runtime/wait.h"
 
 #define RC_CACHELINE 64
 #define STAMP_BITS 6 /* replica id in a causal stamp; 2^6 == max replicas */
+#define C_STRIPES 64 /* causal write locks; location l takes l % C_STRIPES */
 
 /* A location of the one copy (LIN, TSO), alone on its cache line. */
 struct slot {
@@ -113,29 +126,40 @@ struct sc_seg {
 
 /* CAUSAL: a write in flight, one copy per receiver. */
 struct cmsg {
+	struct cds_wfcq_node node; /* in the receiver's inbox */
 	unsigned from, loc;
 	uint64_t val;
 	uint64_t stamp; /* Lamport time << STAMP_BITS | from */
 	uint64_t vc[];
 };
 
-/* A FIFO of messages, owned by one thread (or under the inbox lock). */
+/* A FIFO of messages, owned by one thread. */
 struct cqueue {
 	struct cmsg **q;
 	size_t head, n, cap;
 };
 
+/*
+ * Threaded mode: the messages sent to a replica, a liburcu wait-free
+ * concurrent queue (enqueue wait-free by any writer; dequeue by the owner
+ * alone, which needs no lock). The producers' tail has its own line.
+ */
 struct inbox {
-	pthread_mutex_t lock;
-	_Atomic size_t n; /* messages waiting; a hint read without the lock */
-	struct cqueue q;
+	struct __cds_wfcq_head head;
+	char pad[RC_CACHELINE - sizeof(struct __cds_wfcq_head)];
+	struct cds_wfcq_tail tail;
 } __attribute__((aligned(RC_CACHELINE)));
 
 struct rc_mem_replica {
 	rc_mem_t *mem;
+	enum rc_mem_level level; /* the object's, beside the handle: */
+	struct slot *shared;	 /* a LIN load reads one line of r first */
+	unsigned nlocs;
+	bool exploring; /* the object's RC_MEM_EXPLORE, on r's own line */
 	unsigned id;
 	_Atomic bool bound;
-	uint64_t ops; /* operations issued: the TSO drain clock */
+	uint64_t ops;	   /* operations issued: the TSO drain clock */
+	uint64_t wrote_at; /* ops at the replica's last write or RMW */
 	/* TSO */
 	struct tso_entry *buf;
 	unsigned bhead, bn;
@@ -161,9 +185,15 @@ struct rc_mem {
 	unsigned seg_shift;
 	size_t ndir;
 	_Atomic(struct sc_seg *) *dir;
-	/* CAUSAL: RMWs */
-	pthread_mutex_t rmw_lock;
-	uint64_t *rmw_vc; /* per location: vector clock of its last RMW write */
+	/*
+	 * CAUSAL: per location, the stamp and vector clock of the last write
+	 * issued to it, under the location's stripe of wlock (threaded mode);
+	 * the locks start a line of their own, away from the fields above
+	 * that every operation reads.
+	 */
+	pthread_mutex_t wlock[C_STRIPES] __attribute__((aligned(RC_CACHELINE)));
+	uint64_t *last_stamp;
+	uint64_t *last_vc; /* nlocs rows of n */
 	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
 	char pad[RC_CACHELINE - sizeof(uint64_t)];
 };
@@ -271,8 +301,14 @@ static void replica_free(struct rc_mem_replica *r, unsigned n)
 		for (unsigned s = 0; s < n; s++)
 			cq_free(&r->pend[s]);
 	free(r->pend);
-	cq_free(&r->inbox.q);
-	pthread_mutex_destroy(&r->inbox.lock);
+	for (;;) {
+		struct cds_wfcq_node *nd = __cds_wfcq_dequeue_blocking(
+			&r->inbox.head, &r->inbox.tail);
+
+		if (nd == NULL)
+			break;
+		free(caa_container_of(nd, struct cmsg, node));
+	}
 }
 
 void rc_mem_destroy(rc_mem_t *mem)
@@ -289,8 +325,10 @@ void rc_mem_destroy(rc_mem_t *mem)
 			free(atomic_load_explicit(&mem->dir[i],
 						  memory_order_relaxed));
 	free(mem->dir);
-	free(mem->rmw_vc);
-	pthread_mutex_destroy(&mem->rmw_lock);
+	free(mem->last_stamp);
+	free(mem->last_vc);
+	for (unsigned i = 0; i < C_STRIPES; i++)
+		pthread_mutex_destroy(&mem->wlock[i]);
 	free(mem);
 }
 
@@ -299,8 +337,11 @@ static int replica_init(rc_mem_t *m, unsigned id)
 	struct rc_mem_replica *r = &m->reps[id];
 
 	r->mem = m;
+	r->level = m->level;
+	r->nlocs = m->nlocs;
+	r->exploring = explore(m);
 	r->id = id;
-	pthread_mutex_init(&r->inbox.lock, NULL);
+	__cds_wfcq_init(&r->inbox.head, &r->inbox.tail);
 	switch (m->level) {
 	case RC_LIN:
 		break;
@@ -335,7 +376,8 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 	if (posix_memalign((void **)&m, RC_CACHELINE, sizeof(*m)) != 0)
 		return -1;
 	memset(m, 0, sizeof(*m));
-	pthread_mutex_init(&m->rmw_lock, NULL);
+	for (unsigned i = 0; i < C_STRIPES; i++)
+		pthread_mutex_init(&m->wlock[i], NULL);
 	m->level = level;
 	m->nlocs = nlocs;
 	m->n = n;
@@ -357,6 +399,8 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 			return -1;
 		}
 		memset(m->shared, 0, nlocs * sizeof(*m->shared));
+		for (unsigned i = 0; i < n; i++)
+			m->reps[i].shared = m->shared;
 	}
 	if (level == RC_SC) {
 		/*
@@ -371,8 +415,9 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 			return -1;
 	}
 	if (level == RC_CAUSAL) {
-		m->rmw_vc = calloc((size_t)nlocs * n, sizeof(*m->rmw_vc));
-		if (m->rmw_vc == NULL)
+		m->last_stamp = calloc(nlocs, sizeof(*m->last_stamp));
+		m->last_vc = calloc((size_t)nlocs * n, sizeof(*m->last_vc));
+		if (m->last_stamp == NULL || m->last_vc == NULL)
 			return -1;
 	}
 	return 0;
@@ -500,7 +545,7 @@ static void tso_drain_all(struct rc_mem_replica *r)
 static void tso_tick(struct rc_mem_replica *r)
 {
 	r->ops++;
-	if (explore(r->mem))
+	if (r->exploring)
 		return;
 	while (r->bn > 0 && r->ops - r->buf[r->bhead].born >= RC_MEM_TSO_LAG)
 		tso_drain_one(r);
@@ -613,7 +658,14 @@ static uint64_t sc_exec(uint64_t *copy, const struct sc_entry *e)
  * Applies the next entry if it is published (or waits for it when wait);
  * returns false when it was not. *old: the value before, for RMWs.
  */
-static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
+static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old);
+
+/*
+ * sc_apply_one for a caller that knows the next entry is reserved (below
+ * a tail it has read, or its own): no look at the tail's contended line.
+ */
+static bool sc_apply_reserved(struct rc_mem_replica *r, bool wait,
+			      uint64_t *old)
 {
 	rc_mem_t *m = r->mem;
 	uint64_t idx = r->applied, o;
@@ -621,9 +673,6 @@ static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
 	struct sc_entry *e;
 	struct _rc_wait w;
 
-	/* Relaxed: a hint; the entry's ready flag is what synchronises. */
-	if (idx >= atomic_load_explicit(&m->tail, memory_order_relaxed))
-		return false;
 	s = sc_seg(m, idx);
 	e = &s->e[idx & (seg_entries(m) - 1)];
 	_rc_wait_init(&w, UINT64_MAX);
@@ -653,20 +702,71 @@ static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
 	return true;
 }
 
+static bool sc_apply_one(struct rc_mem_replica *r, bool wait, uint64_t *old)
+{
+	/* Relaxed: a hint; the entry's ready flag is what synchronises. */
+	if (r->applied >=
+	    atomic_load_explicit(&r->mem->tail, memory_order_relaxed))
+		return false;
+	return sc_apply_reserved(r, wait, old);
+}
+
 /* Applies up to index `upto` (exclusive), waiting for publication. */
 static void sc_apply_upto(struct rc_mem_replica *r, uint64_t upto)
 {
 	while (r->applied < upto)
-		sc_apply_one(r, true, NULL);
+		sc_apply_reserved(r, true, NULL);
 }
 
-/* Threaded mode: also applies what is already published, without waiting. */
+/* Applies the entries published below the tail seen now, without waiting. */
+static void sc_apply_published(struct rc_mem_replica *r)
+{
+	/* Relaxed: a bound; the entries' ready flags synchronise. */
+	uint64_t t = atomic_load_explicit(&r->mem->tail, memory_order_relaxed);
+
+	while (r->applied < t && sc_apply_reserved(r, false, NULL))
+		;
+}
+
+/* True once every RC_MEM_READ_LAG operations of r in threaded mode. */
+static bool read_lag_due(const struct rc_mem_replica *r)
+{
+	return !r->exploring && r->ops % RC_MEM_READ_LAG == 0;
+}
+
+/*
+ * Threaded mode: r wrote within its last RC_MEM_READ_LAG operations, so it
+ * takes in everything at its loads too (it would at its next write
+ * anyway, and it touches the shared structures at its writes already).
+ */
+static bool read_fresh(const struct rc_mem_replica *r)
+{
+	return !r->exploring && r->ops - r->wrote_at <= RC_MEM_READ_LAG;
+}
+
+/*
+ * Before a load: the copy must hold the replica's own writes; in threaded
+ * mode it also takes in the published log when it wrote recently, and
+ * otherwise up to RC_MEM_READ_BATCH entries once every RC_MEM_READ_LAG
+ * operations, so that a replica that only reads touches no shared line
+ * at its other loads.
+ */
 static void sc_catch_up(struct rc_mem_replica *r)
 {
-	sc_apply_upto(r, r->last_own);
-	if (!explore(r->mem))
-		while (sc_apply_one(r, false, NULL))
+	if (r->applied < r->last_own)
+		sc_apply_upto(r, r->last_own);
+	if (read_fresh(r)) {
+		sc_apply_published(r);
+	} else if (read_lag_due(r)) {
+		/* Relaxed: a bound; the ready flags synchronise. */
+		uint64_t t = atomic_load_explicit(&r->mem->tail,
+						  memory_order_relaxed);
+
+		if (t - r->applied > RC_MEM_READ_BATCH)
+			t = r->applied + RC_MEM_READ_BATCH;
+		while (r->applied < t && sc_apply_reserved(r, false, NULL))
 			;
+	}
 }
 
 static uint64_t sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
@@ -675,7 +775,7 @@ static uint64_t sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 	uint64_t idx = sc_append(r, op, loc, a, b), old = 0;
 
 	sc_apply_upto(r, idx);
-	sc_apply_one(r, true, &old);
+	sc_apply_reserved(r, true, &old);
 	return old;
 }
 
@@ -701,49 +801,89 @@ static void c_send(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 		memcpy(msg->vc, r->vc, m->n * sizeof(uint64_t));
 		if (explore(m)) {
 			pushed = cq_push(&to->pend[r->id], msg);
+			assert(pushed);
+			(void)pushed;
 		} else {
-			/* The lock orders the message's fields before the
-			 * receiver's reads of them (it takes the lock). */
-			pthread_mutex_lock(&to->inbox.lock);
-			pushed = cq_push(&to->inbox.q, msg);
-			/* Relaxed: a hint for the receiver's quick check;
-			 * the lock does the synchronising. */
-			atomic_store_explicit(&to->inbox.n, to->inbox.q.n,
-					      memory_order_relaxed);
-			pthread_mutex_unlock(&to->inbox.lock);
+			cds_wfcq_node_init(&msg->node);
+			/* The enqueue's exchange is a full barrier: the
+			 * message's fields before its link; pairs with the
+			 * dependent loads of the dequeue in c_pull_some
+			 * (the TSan annotation says so to TSan, which does
+			 * not see into liburcu). */
+			RC_TSAN_RELEASE(msg);
+			cds_wfcq_enqueue(&to->inbox.head, &to->inbox.tail,
+					 &msg->node);
 		}
-		assert(pushed);
-		(void)pushed;
 	}
 }
 
+/*
+ * Issues a write of v to loc: its Lamport time exceeds both r's clock and
+ * the time of the last write issued to loc, so the writes to a location
+ * are stamped in the order they are issued. In threaded mode the caller
+ * holds loc's write lock (c_lock).
+ */
 static void c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 {
+	rc_mem_t *m = r->mem;
+	uint64_t t = m->last_stamp[loc] >> STAMP_BITS;
+
+	if (r->lamport > t)
+		t = r->lamport;
+	r->lamport = t + 1;
 	r->vc[r->id]++;
-	r->lamport++;
 	r->copy[loc] = v;
 	r->stamp[loc] = r->lamport << STAMP_BITS | r->id;
+	m->last_stamp[loc] = r->stamp[loc];
+	memcpy(&m->last_vc[(size_t)loc * m->n], r->vc, m->n * sizeof(uint64_t));
 	c_send(r, loc, v);
 }
 
-/* Moves the inbox's messages into the per-sender pending queues. */
-static void c_pull(struct rc_mem_replica *r)
+/* loc's write lock; explore mode has one thread and takes none. */
+static void c_lock(rc_mem_t *m, unsigned loc)
+{
+	if (!explore(m))
+		pthread_mutex_lock(&m->wlock[loc % C_STRIPES]);
+}
+
+static void c_unlock(rc_mem_t *m, unsigned loc)
+{
+	if (!explore(m))
+		pthread_mutex_unlock(&m->wlock[loc % C_STRIPES]);
+}
+
+/*
+ * Moves at most max of the inbox's messages, oldest first, into the
+ * per-sender pending queues; stops at a message a writer is still
+ * linking in (never waits).
+ */
+static void c_pull_some(struct rc_mem_replica *r, size_t max)
 {
 	struct inbox *in = &r->inbox;
 
-	if (explore(r->mem) ||
-	    atomic_load_explicit(&in->n, memory_order_relaxed) == 0)
+	if (r->exploring)
 		return;
-	pthread_mutex_lock(&in->lock);
-	while (in->q.n > 0) {
-		struct cmsg *msg = cq_pop(&in->q);
-		bool pushed = cq_push(&r->pend[msg->from], msg);
+	while (max-- > 0) {
+		struct cds_wfcq_node *nd =
+			__cds_wfcq_dequeue_nonblocking(&in->head, &in->tail);
+		struct cmsg *msg;
+		bool pushed;
 
+		if (nd == NULL || nd == CDS_WFCQ_WOULDBLOCK)
+			break;
+		msg = caa_container_of(nd, struct cmsg, node);
+		/* pairs with the release annotation in c_send */
+		RC_TSAN_ACQUIRE(msg);
+		pushed = cq_push(&r->pend[msg->from], msg);
 		assert(pushed);
 		(void)pushed;
 	}
-	atomic_store_explicit(&in->n, 0, memory_order_relaxed);
-	pthread_mutex_unlock(&in->lock);
+}
+
+/* Moves all of the inbox's messages into the pending queues. */
+static void c_pull(struct rc_mem_replica *r)
+{
+	c_pull_some(r, SIZE_MAX);
 }
 
 static bool c_ready(const struct rc_mem_replica *r, const struct cmsg *msg)
@@ -779,25 +919,35 @@ static void c_deliver(struct rc_mem_replica *r, unsigned s)
 	free(msg);
 }
 
-/* Applies every pending message that is or becomes ready. */
-static void c_deliver_ready(struct rc_mem_replica *r)
+/* Applies at most max ready messages, oldest per sender first. */
+static void c_deliver_some(struct rc_mem_replica *r, unsigned max)
 {
 	bool again = true;
 
-	while (again) {
+	while (again && max > 0) {
 		again = false;
-		for (unsigned s = 0; s < r->mem->n; s++)
-			while (c_head_ready(r, s)) {
+		for (unsigned s = 0; s < r->mem->n && max > 0; s++)
+			if (c_head_ready(r, s)) {
 				c_deliver(r, s);
+				max--;
 				again = true;
 			}
 	}
 }
 
-/* Threaded mode, at every operation: take in what has arrived. */
+/* Applies every pending message that is or becomes ready. */
+static void c_deliver_ready(struct rc_mem_replica *r)
+{
+	c_deliver_some(r, UINT_MAX);
+}
+
+/*
+ * Threaded mode, at writes, RMWs, fences and every RC_MEM_READ_LAG
+ * operations: take in what has arrived.
+ */
 static void c_tick(struct rc_mem_replica *r)
 {
-	if (explore(r->mem))
+	if (r->exploring)
 		return;
 	c_pull(r);
 	c_deliver_ready(r);
@@ -842,17 +992,27 @@ static void c_catch_up(struct rc_mem_replica *r, const uint64_t *target)
 	}
 }
 
+/*
+ * An RMW reads the last write issued to loc and writes right after it,
+ * under loc's write lock, so no write comes between (atomicity). A CAS
+ * whose expected value differs from r's copy fails there, as a plain
+ * read of the copy.
+ */
 static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 		      uint64_t a, uint64_t b, bool *done)
 {
 	rc_mem_t *m = r->mem;
-	uint64_t *last = &m->rmw_vc[(size_t)loc * m->n];
 	uint64_t old;
 	bool write = true;
 
-	pthread_mutex_lock(&m->rmw_lock);
 	c_tick(r);
-	c_catch_up(r, last);
+	if (op == SC_CAS && r->copy[loc] != a) {
+		*done = false;
+		return r->copy[loc];
+	}
+	c_lock(m, loc);
+	c_catch_up(r, &m->last_vc[(size_t)loc * m->n]);
+	assert(r->stamp[loc] == m->last_stamp[loc]);
 	old = r->copy[loc];
 	switch (op) {
 	case SC_STORE:
@@ -868,28 +1028,20 @@ static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 			c_write(r, loc, b);
 		break;
 	}
-	if (write)
-		memcpy(last, r->vc, m->n * sizeof(uint64_t));
-	if (done != NULL)
-		*done = write;
-	pthread_mutex_unlock(&m->rmw_lock);
+	c_unlock(m, loc);
+	*done = write;
 	return old;
 }
 
 /* ---- operations ---- */
 
-uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
+/* The loads of the levels with copies or buffers, out of LIN's way. */
+static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
+						     unsigned loc)
 {
-	rc_mem_t *m = r->mem;
-
-	assert(loc < m->nlocs);
-	(void)order;
-	switch (m->level) {
+	switch (r->level) {
 	case RC_LIN:
-		/* seq_cst: the linearization point; pairs with the seq_cst
-		 * stores and RMWs of every replica on this location. */
-		return atomic_load_explicit(&m->shared[loc].v,
-					    memory_order_seq_cst);
+		break;
 	case RC_TSO:
 		tso_tick(r);
 		return tso_load(r, loc);
@@ -899,10 +1051,27 @@ uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
 		return r->copy[loc];
 	case RC_CAUSAL:
 		r->ops++;
-		c_tick(r);
+		if (read_fresh(r)) {
+			c_tick(r);
+		} else if (read_lag_due(r)) {
+			c_pull_some(r, RC_MEM_READ_BATCH);
+			c_deliver_some(r, RC_MEM_READ_BATCH);
+		}
 		return r->copy[loc];
 	}
 	return 0;
+}
+
+uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
+{
+	(void)order;
+	assert(loc < r->nlocs);
+	if (__builtin_expect(r->level == RC_LIN, 1))
+		/* seq_cst: the linearization point; pairs with the seq_cst
+		 * stores and RMWs of every replica on this location. */
+		return atomic_load_explicit(&r->shared[loc].v,
+					    memory_order_seq_cst);
+	return load_other(r, loc);
 }
 
 void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
@@ -926,15 +1095,18 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		break;
 	case RC_SC:
 		r->ops++;
+		r->wrote_at = r->ops;
 		sc_append(r, SC_STORE, loc, value, 0);
 		if (!explore(m))
-			while (sc_apply_one(r, false, NULL))
-				;
+			sc_apply_published(r);
 		break;
 	case RC_CAUSAL:
 		r->ops++;
+		r->wrote_at = r->ops;
 		c_tick(r);
+		c_lock(m, loc);
 		c_write(r, loc, value);
+		c_unlock(m, loc);
 		break;
 	}
 }
@@ -948,6 +1120,7 @@ static uint64_t rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc,
 
 	assert(loc < m->nlocs);
 	r->ops++;
+	r->wrote_at = r->ops;
 	switch (m->level) {
 	case RC_TSO:
 		tso_drain_all(r);
@@ -1047,8 +1220,7 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		tso_drain_all(r);
 		break;
 	case RC_SC:
-		while (sc_apply_one(r, false, NULL))
-			;
+		sc_apply_published(r);
 		break;
 	case RC_CAUSAL:
 		c_pull(r);
@@ -1219,13 +1391,92 @@ static const struct sc_entry *sc_entry_at(const rc_mem_t *m, uint64_t idx)
 	return &s->e[idx & (seg_entries(m) - 1)];
 }
 
-static void put_msg(struct words *b, const rc_mem_t *m, const struct cmsg *msg)
+/*
+ * Causal stamps are only ever compared with stamps of the same location,
+ * and a new write's stamp exceeds every stamp of its location (the last
+ * one issued is the largest). So a stamp is encoded as its rank among
+ * the stamps its location holds now (copies, messages, the last write),
+ * and the Lamport clocks, which only push stamps up, are left out: states
+ * that differ only in clock values behave alike.
+ */
+struct ranks {
+	uint64_t *v; /* per location: sorted distinct stamps */
+	size_t *n, cap;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void ranks_add(struct ranks *k, unsigned loc, uint64_t stamp)
+{
+	k->v[loc * k->cap + k->n[loc]++] = stamp;
+}
+
+static void ranks_make(struct ranks *k, const rc_mem_t *m)
+{
+	size_t msgs = 0;
+
+	for (unsigned i = 0; i < m->n; i++)
+		for (unsigned s = 0; s < m->n; s++)
+			msgs += m->reps[i].pend[s].n;
+	k->cap = m->n + msgs + 2;
+	k->v = malloc(m->nlocs * k->cap * sizeof(*k->v));
+	k->n = calloc(m->nlocs, sizeof(*k->n));
+	assert(k->v != NULL && k->n != NULL);
+	for (unsigned l = 0; l < m->nlocs; l++) {
+		ranks_add(k, l, 0);
+		ranks_add(k, l, m->last_stamp[l]);
+		for (unsigned i = 0; i < m->n; i++)
+			ranks_add(k, l, m->reps[i].stamp[l]);
+	}
+	for (unsigned i = 0; i < m->n; i++)
+		for (unsigned s = 0; s < m->n; s++)
+			for (size_t j = 0; j < m->reps[i].pend[s].n; j++) {
+				const struct cmsg *msg =
+					cq_at(&m->reps[i].pend[s], j);
+
+				ranks_add(k, msg->loc, msg->stamp);
+			}
+	for (unsigned l = 0; l < m->nlocs; l++) {
+		uint64_t *v = &k->v[l * k->cap];
+		size_t u = 0;
+
+		qsort(v, k->n[l], sizeof(*v), cmp_u64);
+		for (size_t j = 0; j < k->n[l]; j++)
+			if (u == 0 || v[u - 1] != v[j])
+				v[u++] = v[j];
+		k->n[l] = u;
+	}
+}
+
+static uint64_t rank_of(const struct ranks *k, unsigned loc, uint64_t stamp)
+{
+	const uint64_t *v = &k->v[loc * k->cap];
+	size_t lo = 0, hi = k->n[loc];
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid] < stamp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void put_msg(struct words *b, const rc_mem_t *m, const struct ranks *k,
+		    const struct cmsg *msg)
 {
 	put(b, msg->loc);
 	put(b, msg->val);
-	put(b, msg->stamp);
-	for (unsigned k = 0; k < m->n; k++)
-		put(b, msg->vc[k]);
+	put(b, rank_of(k, msg->loc, msg->stamp));
+	for (unsigned j = 0; j < m->n; j++)
+		put(b, msg->vc[j]);
 }
 
 /*
@@ -1237,6 +1488,7 @@ static void put_msg(struct words *b, const rc_mem_t *m, const struct cmsg *msg)
 static void encode(const rc_mem_t *m, struct words *b)
 {
 	uint64_t base = UINT64_MAX, tail;
+	struct ranks rk;
 
 	put(b, m->level);
 	put(b, m->nlocs);
@@ -1289,24 +1541,29 @@ static void encode(const rc_mem_t *m, struct words *b)
 		}
 		break;
 	case RC_CAUSAL:
+		ranks_make(&rk, m);
 		for (unsigned i = 0; i < m->n; i++) {
 			const struct rc_mem_replica *r = &m->reps[i];
 
-			put(b, r->lamport);
 			for (unsigned k = 0; k < m->n; k++)
 				put(b, r->vc[k]);
 			for (unsigned l = 0; l < m->nlocs; l++) {
 				put(b, r->copy[l]);
-				put(b, r->stamp[l]);
+				put(b, rank_of(&rk, l, r->stamp[l]));
 			}
 			for (unsigned s = 0; s < m->n; s++) {
 				put(b, r->pend[s].n);
 				for (size_t j = 0; j < r->pend[s].n; j++)
-					put_msg(b, m, cq_at(&r->pend[s], j));
+					put_msg(b, m, &rk,
+						cq_at(&r->pend[s], j));
 			}
 		}
+		for (unsigned l = 0; l < m->nlocs; l++)
+			put(b, rank_of(&rk, l, m->last_stamp[l]));
 		for (size_t j = 0; j < (size_t)m->nlocs * m->n; j++)
-			put(b, m->rmw_vc[j]);
+			put(b, m->last_vc[j]);
+		free(rk.v);
+		free(rk.n);
 		break;
 	}
 }
@@ -1371,9 +1628,12 @@ static int clone_into(rc_mem_t *d, const rc_mem_t *s)
 				atomic_load_explicit(&s->shared[l].v,
 						     memory_order_relaxed),
 				memory_order_relaxed);
-	if (s->rmw_vc != NULL)
-		memcpy(d->rmw_vc, s->rmw_vc,
+	if (s->last_vc != NULL) {
+		memcpy(d->last_stamp, s->last_stamp,
+		       s->nlocs * sizeof(uint64_t));
+		memcpy(d->last_vc, s->last_vc,
 		       (size_t)s->nlocs * s->n * sizeof(uint64_t));
+	}
 	for (size_t k = 0; s->dir != NULL && k < s->ndir; k++) {
 		struct sc_seg *src = atomic_load_explicit(&s->dir[k],
 							  memory_order_relaxed),

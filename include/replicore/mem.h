@@ -34,9 +34,11 @@ extern "C" {
  *              x86-TSO (Sewell et al.).
  *   RC_CAUSAL  a copy per replica; a write is stamped with a vector clock
  *              and sent to every other replica, which applies it once all
- *              writes that happen before it are applied; concurrent writes
- *              to one location are ordered by (Lamport time, replica id),
- *              so copies converge. Strong release/acquire (SRA).
+ *              writes that happen before it are applied; the writes to one
+ *              location are ordered by (Lamport time, replica id), where
+ *              a write's time exceeds its replica's clock and the last
+ *              write issued to the location, so they are ordered as
+ *              issued and copies converge. Strong release/acquire (SRA).
  *
  * Propagation is a set of explicit steps (RC_MEM_STEP_*): a TSO replica's
  * oldest buffered store drains, an SC replica applies the next log entry,
@@ -46,7 +48,7 @@ extern "C" {
  * thread. In explore mode (RC_MEM_EXPLORE) the object is used from one OS
  * thread, nothing ever waits, and a step happens only when an operation
  * needs it to return (an SC load applying up to its own write, a TSO fence
- * or RMW draining, a CAUSAL RMW applying the last RMW write to its
+ * or RMW draining, a CAUSAL RMW applying the last write issued to its
  * location and that write's causal past) or when the caller performs it
  * with rc_mem_step(): a scheduler enumerates the enabled steps with
  * rc_mem_steps() and chooses. Since the scheduler may perform those steps
@@ -89,8 +91,8 @@ typedef enum rc_order {
  *                                              RC_SEQ_CST: then
  *                                              drains the buffer
  *   cas, fetch_add,
- *   exchange    RC_ACQ_REL   seq_cst  SC, in   drains, then one   atomic among
- *                                     the log  seq_cst RMW        RMWs (below)
+ *   exchange    RC_ACQ_REL   seq_cst  SC, in   drains, then one   reads the
+ *                                     the log  seq_cst RMW        last write
  *   fence       RC_SEQ_CST   no-op    catches  RC_SEQ_CST drains; delivers
  *                                     up with  weaker: no-op      what has
  *                                     the log  (as on x86)        arrived
@@ -118,6 +120,24 @@ typedef enum rc_order {
  * this many more operations (or at a fence, an RMW, rc_mem_progress()).
  */
 #define RC_MEM_TSO_LAG 8u
+/*
+ * Threaded SC and CAUSAL: a replica takes in all the others' writes that
+ * have reached it (applies the published log, delivers its inbox) at its
+ * own writes, RMWs and fences, in rc_mem_progress(), and at its loads
+ * while it has written within its last RC_MEM_READ_LAG operations (it
+ * would at its next write anyway). A replica that has not written for
+ * longer serves its loads from its copy alone, except that once every
+ * RC_MEM_READ_LAG operations a load first takes in up to
+ * RC_MEM_READ_BATCH of them. So a replica that only loads keeps advancing
+ * (a load spinning on a location sees a new value once the writes before
+ * it are taken in) but pays for at most RC_MEM_READ_BATCH /
+ * RC_MEM_READ_LAG writes per load: while the others write faster than
+ * that, it falls behind (its reads are older, never out of order) and the
+ * log or inbox holding what it has not taken in grows until it writes,
+ * fences or calls rc_mem_progress().
+ */
+#define RC_MEM_READ_LAG 128u
+#define RC_MEM_READ_BATCH 4u
 
 /*
  * Creates an object of nlocs locations (1..RC_MEM_MAX_LOCS) shared by
@@ -170,10 +190,13 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * reserve a log slot wait-free and publish it; an SC load or RMW waits
  * for the log entries before its own last write to be published by their
  * writers, so it is blocking (a writer preempted between reserving and
- * publishing delays it). CAUSAL loads and stores never wait for another
- * replica, but hand messages over under a per-replica inbox lock, so they
- * are blocking in the strict sense; CAUSAL RMWs take the object's RMW lock
- * as well. In explore mode nothing waits.
+ * publishing delays it). CAUSAL loads never wait and take no lock: the
+ * inboxes are liburcu wait-free queues (a writer enqueues wait-free, the
+ * owner dequeues what is fully linked in). A CAUSAL store takes its
+ * location's write lock (one of 64 stripes), so it is blocking; a CAUSAL
+ * RMW holds that lock while it waits for the last write to its location
+ * to arrive (already sent, or being sent by its writer's store). In
+ * explore mode nothing waits.
  */
 uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order);
 void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
@@ -183,13 +206,14 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
  * ever lost). LIN: one seq_cst atomic. TSO: drains, then one seq_cst
  * atomic on the shared copy. SC: one log entry, whose result every replica
  * computes identically when applying it; the caller applies up to it.
- * CAUSAL: under the object's RMW lock, the replica first applies the last
- * RMW write to loc with its causal past (all of it sent already, or being
- * sent by a writer's current store: it waits for no replica to issue an
- * operation), then reads its copy and
- * issues the new value as an ordinary causal write. A plain store
- * concurrent with an RMW may still be ordered between the RMW's read and
- * its write; RMWs among themselves never lose an update.
+ * CAUSAL: under loc's write lock, which every write to loc takes, the
+ * replica first applies the last write issued to loc with its causal past
+ * (all of it sent already, or being sent by a writer's current store: it
+ * waits for no replica to issue an operation), then reads it and issues
+ * the new value as a causal write ordered right after it: no write, plain
+ * or RMW, comes between (SRA's atomicity). A CAUSAL compare-exchange whose
+ * expected value differs from the replica's copy fails at once, reading
+ * the copy (a stale value, as any CAUSAL load may).
  *
  * rc_mem_cas: when loc holds *expected, writes desired and returns true;
  * otherwise stores the value found into *expected and returns false (a
@@ -212,8 +236,8 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order);
  * waiting: TSO drains its whole buffer, SC applies the published log
  * entries, CAUSAL applies the messages that are causally ready. For an
  * owner that stops issuing operations but wants its writes to spread.
- * r's owner only; lock-free at TSO and SC, blocking (inbox lock) at
- * CAUSAL. Allowed in explore mode, where it is a request like rc_mem_step.
+ * r's owner only; lock-free at TSO, SC and CAUSAL. Allowed in explore
+ * mode, where it is a request like rc_mem_step.
  */
 void rc_mem_progress(rc_mem_replica_t *r);
 

@@ -100,7 +100,7 @@ static void test_converge(void)
 	rc_mem_step(m2, &(struct rc_mem_step){ RC_MEM_STEP_DELIVER, 2, 0 });
 	ok(rc_mem_read_replica(m, 2, X) == 2 &&
 		   rc_mem_read_replica(m2, 2, X) == 2,
-	   "equal Lamport times: the higher replica id wins in either order");
+	   "b's write, issued after a's, wins in either delivery order");
 	rc_mem_quiesce(m);
 	rc_mem_quiesce(m2);
 	for (unsigned i = 0; i < 3; i++)
@@ -112,14 +112,18 @@ static void test_converge(void)
 	   "both delivery orders end in the same state");
 	rc_mem_destroy(m2);
 
-	/* Lamport time beats the id: a's x=3 follows its z write. */
+	/*
+	 * The writes to a location are stamped in the order they are
+	 * issued: b's x=4 comes after a's x=3 although a's clock is ahead
+	 * (its z write) and b has not seen x=3.
+	 */
 	rc_mem_store(a, Z, 1, RC_RELEASE);
 	rc_mem_store(a, X, 3, RC_RELEASE);
 	rc_mem_store(b, X, 4, RC_RELEASE);
 	rc_mem_quiesce(m);
 	for (unsigned i = 0; i < 3; i++)
-		is(rc_mem_read_replica(m, i, X), 3,
-		   "replica %u: the later Lamport time (3) wins over id", i);
+		is(rc_mem_read_replica(m, i, X), 4,
+		   "replica %u: the write issued last (4) wins", i);
 	rc_mem_destroy(m);
 }
 
@@ -134,13 +138,34 @@ static void test_rmw(void)
 	is(rc_mem_fetch_add(b, X, 1, RC_ACQ_REL), 1,
 	   "without any delivery step, a second fetch_add sees the first");
 	is(rc_mem_fetch_add(c, X, 1, RC_ACQ_REL), 2, "and a third");
+	ok(!rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL) && exp == 1,
+	   "a cas its own copy refutes fails there, with the copy's 1");
 	ok(!rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL) && exp == 3,
-	   "cas sees the last RMW and fails with 3");
-	ok(rc_mem_cas(b, X, &exp, 7, RC_ACQ_REL), "cas 3 -> 7");
+	   "a cas its copy allows reads the last write and fails with 3");
+	ok(rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL), "cas 3 -> 7");
 	is(rc_mem_exchange(c, X, 9, RC_ACQ_REL), 7, "exchange");
 	rc_mem_quiesce(m);
 	for (unsigned i = 0; i < 3; i++)
 		is(rc_mem_read_replica(m, i, X), 9, "replica %u holds 9", i);
+	rc_mem_destroy(m);
+
+	/*
+	 * Atomicity against plain stores: b's store, issued after a's
+	 * fetch_add without b seeing it, is ordered after the RMW, and the
+	 * next RMW reads it; no store lands between an RMW's read and write.
+	 */
+	m = mk(2, 3);
+	a = rc_mem_replica(m, 0);
+	b = rc_mem_replica(m, 1);
+	c = rc_mem_replica(m, 2);
+	is(rc_mem_fetch_add(a, X, 1, RC_ACQ_REL), 0, "fetch_add at 0");
+	rc_mem_store(b, X, 5, RC_RELEASE);
+	is(rc_mem_load(b, X, RC_ACQUIRE), 5, "b reads its own store");
+	is(rc_mem_fetch_add(c, X, 1, RC_ACQ_REL), 5,
+	   "the next fetch_add reads the store issued last");
+	rc_mem_quiesce(m);
+	for (unsigned i = 0; i < 3; i++)
+		is(rc_mem_read_replica(m, i, X), 6, "replica %u holds 6", i);
 	rc_mem_destroy(m);
 }
 
