@@ -165,6 +165,12 @@ bool _rc_bench_run_workers(unsigned t, void *(*fn)(void *), void *base,
 			   size_t size, struct rc_bench_gate *gate,
 			   _Atomic bool *stop, double duration);
 
+/*
+ * Writes s to f with &, <, >, " and ' escaped for XML text and attribute
+ * values (SVG and HTML alike).
+ */
+void _rc_xml_esc(FILE *f, const char *s);
+
 /* SVG plots (bench/svg.c). */
 struct rc_svg;
 

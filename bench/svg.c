@@ -20,7 +20,7 @@ static const char *const palette[] = {
 
 static const char *const dashes[] = { "", "6 4", "2 3" };
 
-static void esc(FILE *f, const char *s)
+void _rc_xml_esc(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
@@ -52,7 +52,7 @@ void _rc_svg_text(struct rc_svg *s, double x, double y, unsigned size,
 		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"%u\" "
 		"text-anchor=\"%s\">",
 		x, y, size, anchor);
-	esc(s->f, text);
+	_rc_xml_esc(s->f, text);
 	fputs("</text>\n", s->f);
 }
 
@@ -64,7 +64,7 @@ static void vtext(struct rc_svg *s, double x, double y, unsigned size,
 		"<text x=\"%.1f\" y=\"%.1f\" font-size=\"%u\" "
 		"text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">",
 		x, y, size, x, y);
-	esc(s->f, text);
+	_rc_xml_esc(s->f, text);
 	fputs("</text>\n", s->f);
 }
 
@@ -107,7 +107,7 @@ struct rc_svg *_rc_svg_open(const char *path, unsigned width, unsigned height,
 		"font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">\n"
 		"<title>",
 		width, height, width, height);
-	esc(s->f, title);
+	_rc_xml_esc(s->f, title);
 	fputs("</title>\n", s->f);
 	rect(s, 0, 0, width, height, "#ffffff");
 	_rc_svg_text(s, width / 2.0, 24, 16, "middle", title);
@@ -323,7 +323,7 @@ void _rc_svg_heatmap(struct rc_svg *s, double x, double y, double w, double h,
 				fprintf(s->f, "%.1f ", v);
 			else
 				fputs("no value ", s->f);
-			esc(s->f, unit);
+			_rc_xml_esc(s->f, unit);
 			fputs("</title></rect>\n", s->f);
 			if (isfinite(v) && cell >= 22) {
 				fmt_num(buf, sizeof buf, v);
@@ -343,13 +343,13 @@ void _rc_svg_heatmap(struct rc_svg *s, double x, double y, double w, double h,
 			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
 			"text-anchor=\"end\">",
 			ox - 4, oy + (r + 0.5) * cell + 4);
-		esc(s->f, labels[r]);
+		_rc_xml_esc(s->f, labels[r]);
 		fputs("</text>\n", s->f);
 		fprintf(s->f,
 			"<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
 			"text-anchor=\"middle\">",
 			ox + (r + 0.5) * cell, oy - 4);
-		esc(s->f, labels[r]);
+		_rc_xml_esc(s->f, labels[r]);
 		fputs("</text>\n", s->f);
 	}
 	/* node boundaries */

@@ -528,27 +528,6 @@ void demo_progress(const struct demo_ctx *c, const char *fmt, ...)
 	fflush(stderr);
 }
 
-void demo_html_esc(FILE *out, const char *s)
-{
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-}
-
 void demo_html_pre(FILE *out, void (*text)(const void *r, FILE *f),
 		   const void *r)
 {
@@ -561,7 +540,7 @@ void demo_html_pre(FILE *out, void (*text)(const void *r, FILE *f),
 	text(r, f);
 	fclose(f);
 	fputs("<pre>", out);
-	demo_html_esc(out, buf);
+	_rc_xml_esc(out, buf);
 	fputs("</pre>\n", out);
 	free(buf);
 }
@@ -637,7 +616,7 @@ static void html_page(FILE *out, const struct demo_ctx *c,
 	(void)c;
 	for (size_t i = 0; i < n; i++) {
 		fprintf(out, "<h2>%zu. ", i + 1);
-		demo_html_esc(out, done[i].part->title);
+		_rc_xml_esc(out, done[i].part->title);
 		fprintf(out, "</h2>\n");
 		done[i].part->html(done[i].result, out);
 		fprintf(out, "<p><small>%.1f s</small></p>\n", done[i].seconds);

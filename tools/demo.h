@@ -94,9 +94,6 @@ int demo_cost_rsm(const struct demo_ctx *c, struct demo_cost_row *rows,
 void demo_progress(const struct demo_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Writes s with &, <, > and " escaped for HTML. */
-void demo_html_esc(FILE *out, const char *s);
-
 /* Writes what text prints for r as one preformatted HTML block. */
 void demo_html_pre(FILE *out, void (*text)(const void *r, FILE *f),
 		   const void *r);

@@ -687,14 +687,14 @@ static void html_cell(FILE *out, const char *text)
 
 	fprintf(out, "<td class=\"%s%s\">", cls,
 		strchr(text, '!') != NULL ? " dis" : "");
-	demo_html_esc(out, text);
+	_rc_xml_esc(out, text);
 	fputs("</td>", out);
 }
 
 static void emit_html(void *ctx, const char *line)
 {
 	fputs("<li>", ctx);
-	demo_html_esc(ctx, line);
+	_rc_xml_esc(ctx, line);
 	fputs("</li>\n", ctx);
 }
 
@@ -708,7 +708,7 @@ static void litmus_html(const void *p, FILE *out)
 	char buf[64], sub[160];
 
 	fprintf(out, "<p>%zu tests from <code>", res->n);
-	demo_html_esc(out, res->suite);
+	_rc_xml_esc(out, res->suite);
 	fprintf(out,
 		"</code>. A cell says whether the relaxed outcome (the "
 		"test's <code>exists</code> clause) is allowed: by the "
@@ -728,9 +728,9 @@ static void litmus_html(const void *p, FILE *out)
 		const struct row *r = &res->rows[i];
 
 		fputs("<tr><th class=\"t\" title=\"", out);
-		demo_html_esc(out, r->cond);
+		_rc_xml_esc(out, r->cond);
 		fputs("\">", out);
-		demo_html_esc(out, r->name);
+		_rc_xml_esc(out, r->name);
 		fputs("</th>", out);
 		for (size_t k = 0; k < NMODELS; k++)
 			html_cell(out,
@@ -740,7 +740,7 @@ static void litmus_html(const void *p, FILE *out)
 			r->hw.status == HW_RAN && r->hw.forbidden_seen
 				? "num dis"
 				: "num");
-		demo_html_esc(out, buf);
+		_rc_xml_esc(out, buf);
 		fputs("</td>", out);
 		for (size_t l = 0; l < NLEVELS; l++) {
 			obj_cell(&r->obj[l], buf, sizeof buf);
