@@ -66,7 +66,11 @@
  * applies what is published and CAUSAL takes in its inbox at writes,
  * RMWs, fences, at the loads of a replica that wrote recently, and in
  * bounded batches every RC_MEM_READ_LAG operations, so that the loads of
- * a replica that only reads touch nothing shared); no thread of our own.
+ * a replica that only reads touch nothing shared, except that such a
+ * load that finds more than RC_MEM_MAX_BACKLOG writes not taken in (SC:
+ * the tail against the applied index; CAUSAL: the senders' counts of
+ * writes sent against the vector clock) takes in all of them, which
+ * bounds the log and inboxes a reader holds back); no thread of our own.
  * Explore: the same structures in one OS thread, with steps run only
  * when asked (rc_mem_step) or when an operation cannot return without
  * them; the canonical encoding at the end of this file gives the state
@@ -174,6 +178,13 @@ struct rc_mem_replica {
 	uint64_t *stamp;     /* per location, of the value held */
 	struct cqueue *pend; /* per sender */
 	struct inbox inbox;
+	/*
+	 * CAUSAL threaded: the replica's own writes issued (vc[id] once its
+	 * messages are sent), written by the owner alone and read by the
+	 * others once every RC_MEM_READ_LAG operations to size their backlog;
+	 * on a line of its own so the owner's other fields stay private.
+	 */
+	_Atomic uint64_t sent __attribute__((aligned(RC_CACHELINE)));
 } __attribute__((aligned(RC_CACHELINE)));
 
 struct rc_mem {
@@ -748,8 +759,10 @@ static bool read_fresh(const struct rc_mem_replica *r)
  * Before a load: the copy must hold the replica's own writes; in threaded
  * mode it also takes in the published log when it wrote recently, and
  * otherwise up to RC_MEM_READ_BATCH entries once every RC_MEM_READ_LAG
- * operations, so that a replica that only reads touches no shared line
- * at its other loads.
+ * operations, or all the published ones when more than
+ * RC_MEM_MAX_BACKLOG are not applied, so that a replica that only reads
+ * touches no shared line at its other loads and the log it holds back
+ * stays bounded.
  */
 static void sc_catch_up(struct rc_mem_replica *r)
 {
@@ -762,7 +775,10 @@ static void sc_catch_up(struct rc_mem_replica *r)
 		uint64_t t = atomic_load_explicit(&r->mem->tail,
 						  memory_order_relaxed);
 
-		if (t - r->applied > RC_MEM_READ_BATCH)
+		/* Over the bound: everything published below t, so the
+		 * log it holds back shrinks to what arrives meanwhile. */
+		if (t - r->applied <= RC_MEM_MAX_BACKLOG &&
+		    t - r->applied > RC_MEM_READ_BATCH)
 			t = r->applied + RC_MEM_READ_BATCH;
 		while (r->applied < t && sc_apply_reserved(r, false, NULL))
 			;
@@ -837,6 +853,9 @@ static void c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 	m->last_stamp[loc] = r->stamp[loc];
 	memcpy(&m->last_vc[(size_t)loc * m->n], r->vc, m->n * sizeof(uint64_t));
 	c_send(r, loc, v);
+	/* Relaxed: a count for c_backlog's estimate; the messages are
+	 * published by the inbox's enqueue, not by this store. */
+	atomic_store_explicit(&r->sent, r->vc[r->id], memory_order_relaxed);
 }
 
 /* loc's write lock; explore mode has one thread and takes none. */
@@ -953,6 +972,27 @@ static void c_tick(struct rc_mem_replica *r)
 	c_deliver_ready(r);
 }
 
+/*
+ * Threaded mode: how many of the others' writes r has not applied, from
+ * their own counts of writes sent; reads one line per other replica.
+ */
+static uint64_t c_backlog(const struct rc_mem_replica *r)
+{
+	const rc_mem_t *m = r->mem;
+	uint64_t sum = 0;
+
+	for (unsigned s = 0; s < m->n; s++) {
+		/* Relaxed: an estimate; a message counted but not yet in
+		 * the inbox is simply taken in at a later tick. */
+		uint64_t sent = atomic_load_explicit(&m->reps[s].sent,
+						     memory_order_relaxed);
+
+		if (s != r->id && sent > r->vc[s])
+			sum += sent - r->vc[s];
+	}
+	return sum;
+}
+
 static bool vc_covers(const uint64_t *vc, const uint64_t *target, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++)
@@ -1054,8 +1094,12 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 		if (read_fresh(r)) {
 			c_tick(r);
 		} else if (read_lag_due(r)) {
-			c_pull_some(r, RC_MEM_READ_BATCH);
-			c_deliver_some(r, RC_MEM_READ_BATCH);
+			if (c_backlog(r) > RC_MEM_MAX_BACKLOG) {
+				c_tick(r);
+			} else {
+				c_pull_some(r, RC_MEM_READ_BATCH);
+				c_deliver_some(r, RC_MEM_READ_BATCH);
+			}
 		}
 		return r->copy[loc];
 	}

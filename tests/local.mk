@@ -27,16 +27,19 @@ EXTRA_DIST += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 # programs, the API, and a threaded run.
 check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
-	tests/unit/test_mem_explore tests/unit/test_mem_threads
+	tests/unit/test_mem_explore tests/unit/test_mem_threads \
+	tests/unit/test_mem_backlog
 tests_unit_test_mem_api_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_tso_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_sc_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_causal_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_explore_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_threads_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_mem_backlog_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
-	tests/unit/test_mem_explore tests/unit/test_mem_threads
+	tests/unit/test_mem_explore tests/unit/test_mem_threads \
+	tests/unit/test_mem_backlog
 
 # History stress of rc_mem: recorded with rc_recorder, checked per level.
 check_PROGRAMS += tests/regression/test_mem_stress

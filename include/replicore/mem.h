@@ -55,11 +55,14 @@ extern "C" {
  * one by one before the operation, doing them inside it hides no outcome.
  *
  * Memory: the SC log keeps the entries some replica has not applied yet
- * (a replica that stops issuing operations keeps the log growing until it
- * calls rc_mem_progress or the object is quiesced), and holds at most
+ * (a replica that keeps issuing operations, loads alone included, holds
+ * back a bounded number, see RC_MEM_MAX_BACKLOG; one that stops issuing
+ * operations keeps the log growing until it calls rc_mem_progress or the
+ * object is quiesced), and holds at most
  * 2^28 entries over the object's life in threaded mode, 2^16 in explore
- * mode (assert). CAUSAL inboxes are unbounded for the same reason: a
- * writer never waits for a replica that has stopped.
+ * mode (assert). CAUSAL inboxes likewise: bounded for a replica that
+ * keeps issuing operations, unbounded for one that has stopped, since a
+ * writer never waits for it.
  */
 typedef struct rc_mem rc_mem_t;
 typedef struct rc_mem_replica rc_mem_replica_t;
@@ -128,16 +131,19 @@ typedef enum rc_order {
  * would at its next write anyway). A replica that has not written for
  * longer serves its loads from its copy alone, except that once every
  * RC_MEM_READ_LAG operations a load first takes in up to
- * RC_MEM_READ_BATCH of them. So a replica that only loads keeps advancing
- * (a load spinning on a location sees a new value once the writes before
- * it are taken in) but pays for at most RC_MEM_READ_BATCH /
- * RC_MEM_READ_LAG writes per load: while the others write faster than
- * that, it falls behind (its reads are older, never out of order) and the
- * log or inbox holding what it has not taken in grows until it writes,
- * fences or calls rc_mem_progress().
+ * RC_MEM_READ_BATCH of them, or all of them when it finds more than
+ * RC_MEM_MAX_BACKLOG not taken in. So a replica that only loads keeps
+ * advancing (a load spinning on a location sees a new value once the
+ * writes before it are taken in) and usually pays for at most
+ * RC_MEM_READ_BATCH / RC_MEM_READ_LAG writes per load; while the others
+ * write faster than that it falls behind (its reads are older, never out
+ * of order), but never by more than RC_MEM_MAX_BACKLOG writes plus those
+ * the others issue during RC_MEM_READ_LAG of its operations: that bounds
+ * the SC log entries and CAUSAL messages it holds back.
  */
 #define RC_MEM_READ_LAG 128u
 #define RC_MEM_READ_BATCH 4u
+#define RC_MEM_MAX_BACKLOG 4096u
 
 /*
  * Creates an object of nlocs locations (1..RC_MEM_MAX_LOCS) shared by
