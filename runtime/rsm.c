@@ -17,7 +17,13 @@
  * A slot keeps what its owner writes (the request), what the combiner
  * writes (the response) and the reading flag on three lines, so an idle
  * slot is a line nobody writes; and a thread that finds no combiner
- * becomes it at once, applying its own update without posting it.
+ * becomes it at once, applying its own update without posting it. A
+ * thread whose last update another combiner answered posts its next one
+ * before looking at the combiner lock (and then only every few turns of
+ * its wait): with a combiner busy on the node, a look at the lock would
+ * take the lock's line away from it, while the combiner serves every
+ * posted slot in each round; with none, the first look finds the lock
+ * free, so the poster's wait stays bounded either way.
  *
  * Invariants.
  *  (1) Replica n is the result of applying log entries 0..applied[n]-1 in
@@ -618,14 +624,17 @@ exec_posted(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
 	atomic_store_explicit(&s->req, req, memory_order_release);
 	rsm_wait_init(&w);
 	/* Acquire: pairs with the combiner's release of resp. The combiner
-	 * lock is looked at only every RSM_LOCK_EVERY turns: a waiter
-	 * polling it would take its line away from the combiner, whose
-	 * next exchange would then miss. A combiner serves every posted
-	 * slot each round, so with one active the wait is one round; when
-	 * none is, the lock is free at the first look. */
+	 * lock is looked at only every RSM_LOCK_EVERY turns while the
+	 * waiter spins: a waiter polling it would take its line away from
+	 * the combiner, whose next exchange would then miss. Once a turn
+	 * yields or naps it is looked at every turn, so a lock left free
+	 * is not left so for eight naps. A combiner serves every posted
+	 * slot each round, so with one active the wait is about a round;
+	 * with none, the first look finds the lock free. */
 	for (unsigned n = 1;
 	     atomic_load_explicit(&s->resp, memory_order_acquire) != req; n++) {
-		if (n % RSM_LOCK_EVERY == 0 && combiner_trylock(nd)) {
+		if ((n % RSM_LOCK_EVERY == 0 || w.spins == RSM_SPINS) &&
+		    combiner_trylock(nd)) {
 			combine(h->rsm, nd, NULL);
 			combiner_unlock(nd);
 			served = false;
