@@ -17,7 +17,13 @@
  * A slot keeps what its owner writes (the request), what the combiner
  * writes (the response) and the reading flag on three lines, so an idle
  * slot is a line nobody writes; and a thread that finds no combiner
- * becomes it at once, applying its own update without posting it.
+ * becomes it at once, applying its own update without posting it. A
+ * thread whose last update another combiner answered posts its next one
+ * before looking at the combiner lock (and then only every few turns of
+ * its wait): with a combiner busy on the node, a look at the lock would
+ * take the lock's line away from it, while the combiner serves every
+ * posted slot in each round; with none, the first look finds the lock
+ * free, so the poster's wait stays bounded either way.
  *
  * Invariants.
  *  (1) Replica n is the result of applying log entries 0..applied[n]-1 in
@@ -160,6 +166,7 @@ struct rc_rsm_handle {
 	bool direct;	       /* the rsm's */
 	bool tail_cap;	       /* the rsm's */
 	bool local_reads;      /* every read is read_local: direct or seq */
+	bool follow; /* its last update was answered by another combiner */
 };
 
 /*
@@ -232,10 +239,8 @@ static __attribute__((noinline)) void wait_reader(_Atomic bool *reading)
 		rsm_wait_step(&w);
 }
 
-static inline void wait_readers(struct rsm_node *nd)
+static inline void wait_readers_upto(struct rsm_node *nd, unsigned hw)
 {
-	unsigned hw = atomic_load_explicit(&nd->nslots, memory_order_seq_cst);
-
 	for (unsigned i = 0; i < hw; i++) {
 		/* seq_cst (an acquire too): pairs with the reader's
 		 * release in replica_read_unlock, so its replica reads
@@ -244,6 +249,14 @@ static inline void wait_readers(struct rsm_node *nd)
 					 memory_order_seq_cst))
 			wait_reader(&nd->slots[i].reading);
 	}
+}
+
+/* seq_cst load of nslots: after our write flag in the single order, so
+ * a slot claimed later has its reader see the flag. */
+static inline void wait_readers(struct rsm_node *nd)
+{
+	wait_readers_upto(
+		nd, atomic_load_explicit(&nd->nslots, memory_order_seq_cst));
 }
 
 /*
@@ -428,48 +441,78 @@ static void slot_answer(struct rsm_slot *s, uint32_t req, uint64_t result,
 	atomic_store_explicit(&s->resp, req, memory_order_release);
 }
 
-/*
- * The combiner's round without a log (one node): applies its own update
- * (if any) and each posted one straight from its slot, as flat combining
- * does, touching no line but the slots and the replica. The combiner
- * lock is the write flag: it only waits for the readers. Under nd's
- * combiner lock.
- */
-static void combine_direct(rc_rsm_t *rsm, struct rsm_node *nd, unsigned hw,
-			   struct rsm_own *own)
+/* Raises applied by nb after a round without a log. */
+static inline void applied_add(struct rsm_node *nd, unsigned nb)
 {
-	const struct rc_rsm_ops *ops = rsm->ops;
+	/* Release: pairs with the acquire loads of applied in
+	 * rc_rsm_applied (readers here look at the combiner lock). Only
+	 * the combiner (us) writes applied: the load may be relaxed. */
+	atomic_store_explicit(
+		&nd->applied,
+		atomic_load_explicit(&nd->applied, memory_order_relaxed) + nb,
+		memory_order_release);
+}
+
+/*
+ * Without a log: applies each update posted in slots 0..hw-1 straight
+ * from its slot and answers it, as flat combining does, touching no line
+ * but the slots and the replica; waits for the readers first unless
+ * locked (the caller did). Returns how many it applied. Under nd's
+ * combiner lock, which is the write flag.
+ */
+static inline unsigned serve_direct(const struct rc_rsm_ops *ops,
+				    struct rsm_node *nd, unsigned hw,
+				    bool locked)
+{
 	unsigned nb = 0;
-	bool locked = false;
 	uint32_t req;
 
-	if (own) {
-		wait_readers(nd);
-		locked = true;
-		own->result = ops->apply(nd->state, own->op, own->arg);
-		own->status = 0;
-		nb++;
-	}
 	for (unsigned i = 0; i < hw; i++) {
 		struct rsm_slot *s = &nd->slots[i];
 
 		if (!slot_posted(s, &req))
 			continue;
 		if (!locked) {
-			wait_readers(nd);
+			wait_readers_upto(nd, hw);
 			locked = true;
 		}
 		slot_answer(s, req, ops->apply(nd->state, s->op, s->arg), 0);
 		nb++;
 	}
-	if (nb == 0)
-		return;
-	/* Release: pairs with the acquire loads of applied in
-	 * rc_rsm_applied (readers here look at the combiner lock). */
-	atomic_store_explicit(
-		&nd->applied,
-		atomic_load_explicit(&nd->applied, memory_order_relaxed) + nb,
-		memory_order_release);
+	return nb;
+}
+
+/*
+ * The combiner's round without a log (one node) when it brings no update
+ * of its own (a poster that took the lock). Under nd's combiner lock.
+ */
+static void combine_direct(rc_rsm_t *rsm, struct rsm_node *nd, unsigned hw)
+{
+	unsigned nb = serve_direct(rsm->ops, nd, hw, false);
+
+	if (nb > 0)
+		applied_add(nd, nb);
+}
+
+/*
+ * An update that made its thread the combiner, without a log: the whole
+ * of an update that finds no combiner, so it is kept inline in
+ * rc_rsm_execute. Waits for the readers, applies op to the replica,
+ * serves what the node's other threads posted meanwhile. Under the
+ * node's combiner lock.
+ */
+static inline uint64_t direct_own(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
+{
+	struct rsm_node *nd = h->node;
+	/* seq_cst: wait_readers' scan (see there); an acquire too, so the
+	 * slots claimed by rc_rsm_register are initialised. */
+	unsigned hw = atomic_load_explicit(&nd->nslots, memory_order_seq_cst);
+	uint64_t r;
+
+	wait_readers_upto(nd, hw);
+	r = h->apply(h->state, op, arg);
+	applied_add(nd, 1 + serve_direct(h->rsm->ops, nd, hw, true));
+	return r;
 }
 
 /*
@@ -543,14 +586,9 @@ static __attribute__((noinline)) void combine_log(rc_rsm_t *rsm,
 	}
 }
 
-/*
- * An update: when the node has no combiner the caller becomes it and
- * brings its own update without posting it; otherwise it posts the
- * update in its slot and waits for the answer or for the combiner's
- * place.
- */
-/* The combiner's round, with or without a log. Under nd's combiner
- * lock. */
+/* The combiner's round with a log (own: the combiner's update, or NULL)
+ * or without (own is NULL: a direct combiner with an update of its own
+ * runs direct_own). Under nd's combiner lock. */
 static inline void combine(rc_rsm_t *rsm, struct rsm_node *nd,
 			   struct rsm_own *own)
 {
@@ -558,18 +596,24 @@ static inline void combine(rc_rsm_t *rsm, struct rsm_node *nd,
 	unsigned hw = atomic_load_explicit(&nd->nslots, memory_order_acquire);
 
 	if (rsm->direct)
-		combine_direct(rsm, nd, hw, own);
+		combine_direct(rsm, nd, hw);
 	else
 		combine_log(rsm, nd, hw, own);
 }
 
-/* exec_update when the node has a combiner: posts and waits. */
+/*
+ * Posts the update in h's slot and waits for its answer, or for the
+ * combiner's place. Sets h->follow when another thread's round answered
+ * it: the node has an active combiner, so the thread's next update is
+ * posted first too rather than taking the lock's line away from it.
+ */
 static __attribute__((noinline)) int
 exec_posted(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
 {
 	struct rsm_node *nd = h->node;
 	struct rsm_slot *s = h->slot;
 	struct rsm_wait w;
+	bool served = true;
 	uint32_t req;
 
 	s->op = op;
@@ -580,36 +624,61 @@ exec_posted(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
 	atomic_store_explicit(&s->req, req, memory_order_release);
 	rsm_wait_init(&w);
 	/* Acquire: pairs with the combiner's release of resp. The combiner
-	 * lock is looked at only every RSM_LOCK_EVERY turns: a waiter
-	 * polling it would take its line away from the combiner, whose
-	 * next exchange would then miss. */
+	 * lock is looked at only every RSM_LOCK_EVERY turns while the
+	 * waiter spins: a waiter polling it would take its line away from
+	 * the combiner, whose next exchange would then miss. Once a turn
+	 * yields or naps it is looked at every turn, so a lock left free
+	 * is not left so for eight naps. A combiner serves every posted
+	 * slot each round, so with one active the wait is about a round;
+	 * with none, the first look finds the lock free. */
 	for (unsigned n = 1;
 	     atomic_load_explicit(&s->resp, memory_order_acquire) != req; n++) {
-		if (n % RSM_LOCK_EVERY == 0 && combiner_trylock(nd)) {
+		if ((n % RSM_LOCK_EVERY == 0 || w.spins == RSM_SPINS) &&
+		    combiner_trylock(nd)) {
 			combine(h->rsm, nd, NULL);
 			combiner_unlock(nd);
+			served = false;
 			continue;
 		}
 		rsm_wait_step(&w);
 	}
+	h->follow = served;
 	if (s->status == 0)
 		*result = s->result;
 	return s->status;
 }
 
+/*
+ * An update with a log: when the node has no combiner the caller becomes
+ * it and brings its own update without posting it; otherwise (or while
+ * it follows another combiner) it posts the update in its slot and waits.
+ */
 static int exec_update(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 		       uint64_t *result)
 {
 	struct rsm_node *nd = h->node;
 	struct rsm_own own = { op, arg, 0, 0 };
 
-	if (!combiner_trylock(nd))
+	if (h->follow || !combiner_trylock(nd))
 		return exec_posted(h, op, arg, result);
 	combine(h->rsm, nd, &own);
 	combiner_unlock(nd);
 	if (own.status == 0)
 		*result = own.result;
 	return own.status;
+}
+
+/*
+ * An update that does not become the combiner at once: without a log it
+ * is posted (the caller's try failed, or it follows a combiner), with a
+ * log it goes through exec_update.
+ */
+static __attribute__((noinline)) int
+update_slow(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
+{
+	if (h->direct)
+		return exec_posted(h, op, arg, result);
+	return exec_update(h, op, arg, result);
 }
 
 /*
@@ -650,18 +719,14 @@ static inline uint64_t read_local(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 }
 
 /*
- * Everything but a read that needs no catch-up (an update, a
- * linearizable read with a log). Kept out of line so that the read path
- * in rc_rsm_execute stays a leaf of a few instructions.
+ * A read that needs the log: a linearizable read with a log catches up
+ * first, or without the log's tail goes through the log as an update.
  */
-static __attribute__((noinline)) int execute_slow(rc_rsm_handle_t *h,
-						  uint64_t op, uint64_t arg,
-						  unsigned flags,
-						  uint64_t *result)
+static __attribute__((noinline)) int read_slow(rc_rsm_handle_t *h, uint64_t op,
+					       uint64_t arg, unsigned flags,
+					       uint64_t *result)
 {
-	if (!h->is_read(op))
-		return exec_update(h, op, arg, result);
-	if (!((flags | h->flags) & RC_RSM_READ_SEQ) && !h->direct) {
+	if (!((flags | h->flags) & RC_RSM_READ_SEQ)) {
 		/* Without a tail a read goes through the log. */
 		if (!h->tail_cap)
 			return exec_update(h, op, arg, result);
@@ -672,27 +737,42 @@ static __attribute__((noinline)) int execute_slow(rc_rsm_handle_t *h,
 }
 
 /*
- * A read without a log (the replica has every completed update) or a
- * sequential one is the read lock around apply: one store, to the
- * caller's own line, and one load of a shared line.
+ * An update without a log that finds no combiner (and follows none) is
+ * the combiner lock around apply and a look at the node's slots; a read
+ * without a log, or a sequential one, is the read lock around apply: one
+ * store, to the caller's own line, and one load of a shared line. Both
+ * inline here; the rest is out of line.
  */
+static inline __attribute__((always_inline)) int
+execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, unsigned flags,
+	uint64_t *result)
+{
+	if (h->is_read(op)) {
+		if (h->local_reads || (flags & RC_RSM_READ_SEQ)) {
+			*result = read_local(h, op, arg);
+			return 0;
+		}
+		return read_slow(h, op, arg, flags, result);
+	}
+	if (h->direct && !h->follow && combiner_trylock(h->node)) {
+		*result = direct_own(h, op, arg);
+		combiner_unlock(h->node);
+		return 0;
+	}
+	return update_slow(h, op, arg, result);
+}
+
 int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 			 unsigned flags, uint64_t *result)
 {
-	if ((h->local_reads || (flags & RC_RSM_READ_SEQ)) && h->is_read(op)) {
-		*result = read_local(h, op, arg);
-		return 0;
-	}
-	return execute_slow(h, op, arg, flags, result);
+	return execute(h, op, arg, flags, result);
 }
 
 uint64_t rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 {
 	uint64_t r = UINT64_MAX;
 
-	if (h->local_reads && h->is_read(op))
-		return read_local(h, op, arg);
-	(void)execute_slow(h, op, arg, 0, &r);
+	(void)execute(h, op, arg, 0, &r);
 	return r;
 }
 
@@ -876,6 +956,7 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 		h->tail_cap = rsm->tail_cap;
 		h->local_reads =
 			rsm->direct || (rsm->flags & RC_RSM_READ_SEQ) != 0;
+		h->follow = false;
 		*out = h;
 		return 0;
 	}

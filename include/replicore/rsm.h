@@ -23,12 +23,17 @@ extern "C" {
  * nodes, and flat combining inside each node:
  *
  *   - An update whose thread finds its node without a combiner makes
- *     that thread the combiner at once; otherwise it is posted in the
- *     thread's slot. The combiner takes its own update and the node's
- *     posted ones, appends them to the log as one batch, applies the log
- *     up to and including the batch to the node's replica, and hands each
- *     posted operation its result. The others wait for their result or
- *     for the combiner's place.
+ *     that thread the combiner at once; otherwise (and while the
+ *     thread's previous update was answered by another combiner, which
+ *     is then likely still at work) it is posted in the thread's slot,
+ *     and the thread tries the lock only now and then while it waits.
+ *     Each combiner round serves every slot posted when it looks, so a
+ *     posted update is served by the next round that starts after it,
+ *     or its thread takes the combiner's place once the lock is free.
+ *     The combiner takes its own update and the node's posted ones,
+ *     appends them to the log as one batch, applies the log up to and
+ *     including the batch to the node's replica, and hands each posted
+ *     operation its result.
  *   - A read (ops->is_read) observes the log tail at its invocation,
  *     waits until the node's replica has applied every entry below it
  *     (becoming the combiner to catch it up if nobody is), and then runs
