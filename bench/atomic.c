@@ -237,12 +237,9 @@ int bench_atomic(int argc, char **argv)
 	rc_topo_t *topo;
 	int rc;
 
-	rc = _rc_bench_parse(&o, argc, argv, atomic_help);
+	rc = _rc_bench_start(&o, argc, argv, atomic_help, &topo);
 	if (rc >= 0)
 		return rc;
-	topo = _rc_bench_topo(&o);
-	if (topo == NULL)
-		return CLI_EXIT_USAGE;
 	tmax = rc_topo_npus(topo);
 	if (o.threads != 0 && o.threads < tmax)
 		tmax = o.threads;

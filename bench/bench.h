@@ -91,8 +91,13 @@ struct rc_bench_opts {
 int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 		    const char *help);
 
-/* Opens the layout the options name; prints the error and returns NULL. */
-rc_topo_t *_rc_bench_topo(const struct rc_bench_opts *o);
+/*
+ * _rc_bench_parse(), then opens the layout the options name into *topo.
+ * Returns -1 to go on, else the exit status to return: that of the parse,
+ * or 2 after printing why the layout could not be opened.
+ */
+int _rc_bench_start(struct rc_bench_opts *o, int argc, char **argv,
+		    const char *help, rc_topo_t **topo);
 
 /* Summary statistics of n samples: the median, p10/p90 and min/max. */
 struct rc_bench_stats {

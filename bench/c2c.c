@@ -577,12 +577,9 @@ int bench_c2c(int argc, char **argv)
 	rc_topo_t *topo;
 	int rc;
 
-	rc = _rc_bench_parse(&o, argc, argv, c2c_help);
+	rc = _rc_bench_start(&o, argc, argv, c2c_help, &topo);
 	if (rc >= 0)
 		return rc;
-	topo = _rc_bench_topo(&o);
-	if (topo == NULL)
-		return CLI_EXIT_USAGE;
 	n = rc_topo_npus(topo);
 	if (n < 2) {
 		fprintf(stderr,

@@ -112,17 +112,20 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 	return -1;
 }
 
-rc_topo_t *_rc_bench_topo(const struct rc_bench_opts *o)
+int _rc_bench_start(struct rc_bench_opts *o, int argc, char **argv,
+		    const char *help, rc_topo_t **topo)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
-	rc_topo_t *t;
+	int rc = _rc_bench_parse(o, argc, argv, help);
 
-	if (rc_topo_open(&t, o->synthetic, o->xml, &err) < 0) {
+	if (rc >= 0)
+		return rc;
+	if (rc_topo_open(topo, o->synthetic, o->xml, &err) < 0) {
 		fprintf(stderr, "replicore bench %s: ", o->kind);
 		rc_err_print(&err, stderr);
-		return NULL;
+		return CLI_EXIT_USAGE;
 	}
-	return t;
+	return -1;
 }
 
 static int cmp_double(const void *a, const void *b)

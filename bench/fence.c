@@ -262,12 +262,9 @@ int bench_fence(int argc, char **argv)
 	bool failed = false, reader = false;
 	int rc;
 
-	rc = _rc_bench_parse(&o, argc, argv, fence_help);
+	rc = _rc_bench_start(&o, argc, argv, fence_help, &topo);
 	if (rc >= 0)
 		return rc;
-	topo = _rc_bench_topo(&o);
-	if (topo == NULL)
-		return CLI_EXIT_USAGE;
 	if (rc_topo_pin(topo, 0, &err) < 0) {
 		fprintf(stderr, "replicore bench fence: ");
 		rc_err_print(&err, stderr);

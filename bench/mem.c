@@ -289,12 +289,9 @@ int bench_mem(int argc, char **argv)
 	int rc;
 	double lin_load, plain_load, lin_read, sc_read, causal_read;
 
-	rc = _rc_bench_parse(&o, argc, argv, mem_help);
+	rc = _rc_bench_start(&o, argc, argv, mem_help, &topo);
 	if (rc >= 0)
 		return rc;
-	topo = _rc_bench_topo(&o);
-	if (topo == NULL)
-		return CLI_EXIT_USAGE;
 	tmax = rc_topo_npus(topo) >= 2 ? 2 : 1;
 	rc_topo_spread(topo, tmax, pus);
 	w = aligned_alloc(RC_BENCH_LINE, 2 * sizeof(struct worker));

@@ -426,12 +426,9 @@ int bench_paxos(int argc, char **argv)
 	rc_topo_t *topo;
 	int rc;
 
-	rc = _rc_bench_parse(&o, argc, argv, paxos_help);
+	rc = _rc_bench_start(&o, argc, argv, paxos_help, &topo);
 	if (rc >= 0)
 		return rc;
-	topo = _rc_bench_topo(&o);
-	if (!topo)
-		return CLI_EXIT_USAGE;
 	lat = malloc(MAXLAT * sizeof *lat);
 	if (!lat) {
 		rc_topo_close(topo);

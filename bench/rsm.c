@@ -667,12 +667,9 @@ int bench_rsm(int argc, char **argv)
 	double rsm90, rw90, rsm100, spin100;
 	int rc;
 
-	rc = _rc_bench_parse(&o, argc, argv, rsm_help);
+	rc = _rc_bench_start(&o, argc, argv, rsm_help, &topo);
 	if (rc >= 0)
 		return rc;
-	topo = _rc_bench_topo(&o);
-	if (topo == NULL)
-		return CLI_EXIT_USAGE;
 	tmax = o.threads ? o.threads : rc_topo_npus(topo);
 	if (tmax > RC_RSM_MAX_NODE_THREADS * rc_topo_nnodes(topo))
 		tmax = RC_RSM_MAX_NODE_THREADS * rc_topo_nnodes(topo);
