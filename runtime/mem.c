@@ -78,22 +78,16 @@
  */
 #include <assert.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <urcu/compiler.h>
-#include <urcu/wfcqueue.h>
-
 #include <replicore/mem.h>
 
-#include "runtime/tsan.h"
 #include "runtime/wait.h"
 
 #define RC_CACHELINE 64
 #define STAMP_BITS 6 /* replica id in a causal stamp; 2^6 == max replicas */
-#define C_STRIPES 64 /* causal write locks; location l takes l % C_STRIPES */
 
 /* A location of the one copy (LIN, TSO), alone on its cache line. */
 struct slot {
@@ -128,30 +122,31 @@ struct sc_seg {
 	struct sc_entry e[];
 };
 
-/* CAUSAL: a write in flight, one copy per receiver. */
-struct cmsg {
-	struct cds_wfcq_node node; /* in the receiver's inbox */
-	unsigned from, loc;
+/*
+ * CAUSAL: one write in its sender's log. vc is the sender's vector clock
+ * after the write without the sender's own component, which is the
+ * entry's index + 1; so an entry takes 16 + 8n bytes, and two share a
+ * cache line when there are two replicas.
+ */
+struct clog_entry {
 	uint64_t val;
-	uint64_t stamp; /* Lamport time << STAMP_BITS | from */
-	uint64_t vc[];
-};
-
-/* A FIFO of messages, owned by one thread. */
-struct cqueue {
-	struct cmsg **q;
-	size_t head, n, cap;
+	uint64_t stamp; /* Lamport time << STAMP_BITS | sender */
+	uint32_t loc;
+	uint32_t unused;
+	uint64_t
+		vc[]; /* n - 1 components: k < sender at k, k > sender at k-1 */
 };
 
 /*
- * Threaded mode: the messages sent to a replica, a liburcu wait-free
- * concurrent queue (enqueue wait-free by any writer; dequeue by the owner
- * alone, which needs no lock). The producers' tail has its own line.
+ * A segment of a sender's log: a header line, then cseg_n entries of
+ * cstride bytes. The sender links the next segment before it publishes
+ * the next segment's first entry; a reader moves on when it reaches that
+ * entry, and the last of the n - 1 readers to move on frees the segment.
  */
-struct inbox {
-	struct __cds_wfcq_head head;
-	char pad[RC_CACHELINE - sizeof(struct __cds_wfcq_head)];
-	struct cds_wfcq_tail tail;
+struct clog_seg {
+	struct clog_seg *next;
+	uint64_t first;		 /* index of the first entry */
+	_Atomic unsigned passed; /* readers that moved past it */
 } __attribute__((aligned(RC_CACHELINE)));
 
 struct rc_mem_replica {
@@ -173,18 +168,19 @@ struct rc_mem_replica {
 	uint64_t applied;  /* entries applied to copy */
 	uint64_t last_own; /* index + 1 of the own last entry, 0: none */
 	/* CAUSAL */
-	uint64_t *vc;	     /* writes applied per replica */
-	uint64_t lamport;    /* largest Lamport time applied */
-	uint64_t *stamp;     /* per location, of the value held */
-	struct cqueue *pend; /* per sender */
-	struct inbox inbox;
+	uint64_t *vc;		/* writes applied per replica: vc[s] is
+				   also r's position in s's log */
+	uint64_t lamport;	/* largest Lamport time applied */
+	uint64_t *stamp;	/* per location, of the value held */
+	struct clog_seg **rseg; /* per sender, the segment r reads */
+	struct clog_seg *wseg;	/* the segment of its own log it appends to */
 	/*
-	 * CAUSAL threaded: the replica's own writes issued (vc[id] once its
-	 * messages are sent), written by the owner alone and read by the
-	 * others once every RC_MEM_READ_LAG operations to size their backlog;
-	 * on a line of its own so the owner's other fields stay private.
+	 * CAUSAL: the entries of the replica's own log that the others may
+	 * read (vc[id] once the write's entry is written), stored by the
+	 * owner alone and read by the others when they take writes in; on a
+	 * line of its own so the owner's other fields stay private.
 	 */
-	_Atomic uint64_t sent __attribute__((aligned(RC_CACHELINE)));
+	_Atomic uint64_t published __attribute__((aligned(RC_CACHELINE)));
 } __attribute__((aligned(RC_CACHELINE)));
 
 struct rc_mem {
@@ -197,14 +193,15 @@ struct rc_mem {
 	size_t ndir;
 	_Atomic(struct sc_seg *) *dir;
 	/*
-	 * CAUSAL: per location, the stamp and vector clock of the last write
-	 * issued to it, under the location's stripe of wlock (threaded mode);
-	 * the locks start a line of their own, away from the fields above
-	 * that every operation reads.
+	 * CAUSAL: the logs' geometry; per location, the stamp of the last
+	 * write issued to it (a write's compare-exchange there is its place
+	 * in the location's coherence order), and in explore mode that
+	 * write's vector clock.
 	 */
-	pthread_mutex_t wlock[C_STRIPES] __attribute__((aligned(RC_CACHELINE)));
-	uint64_t *last_stamp;
-	uint64_t *last_vc; /* nlocs rows of n */
+	size_t cstride;	 /* bytes per log entry */
+	unsigned cseg_n; /* entries per log segment */
+	_Atomic uint64_t *last_stamp;
+	uint64_t *last_vc; /* explore mode: nlocs rows of n */
 	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
 	char pad[RC_CACHELINE - sizeof(uint64_t)];
 };
@@ -250,85 +247,118 @@ static void *lines_alloc(size_t n, size_t size)
 	return p;
 }
 
-/* ---- causal queues ---- */
+/* ---- CAUSAL: the senders' logs ---- */
 
-static bool cq_push(struct cqueue *q, struct cmsg *m)
+/* A new segment whose first entry has index first; NULL without memory. */
+static struct clog_seg *c_seg_new(const rc_mem_t *m, uint64_t first)
 {
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? 2 * q->cap : 8;
-		struct cmsg **nq = lines_alloc(cap, sizeof(*nq));
+	struct clog_seg *g;
 
-		if (nq == NULL)
-			return false;
-		for (size_t i = 0; i < q->n; i++)
-			nq[i] = q->q[(q->head + i) % q->cap];
-		free(q->q);
-		q->q = nq;
-		q->head = 0;
-		q->cap = cap;
+	if (posix_memalign((void **)&g, RC_CACHELINE,
+			   sizeof(*g) + m->cseg_n * m->cstride) != 0)
+		return NULL;
+	g->next = NULL;
+	g->first = first;
+	atomic_init(&g->passed, 0);
+	return g;
+}
+
+static struct clog_entry *c_seg_entry(const rc_mem_t *m,
+				      const struct clog_seg *g, uint64_t idx)
+{
+	return (struct clog_entry *)((char *)(g + 1) +
+				     (idx - g->first) * m->cstride);
+}
+
+/* Component k of the vector clock of entry idx of sender s's log. */
+static uint64_t c_entry_vc(const struct clog_entry *e, unsigned s, uint64_t idx,
+			   unsigned k)
+{
+	return k == s ? idx + 1 : e->vc[k - (k > s)];
+}
+
+/*
+ * The segment holding entry idx, walking on from g (which holds an entry
+ * at or before idx). Every segment up to idx's is linked once the sender
+ * has published idx.
+ */
+static const struct clog_seg *c_seg_find(const rc_mem_t *m,
+					 const struct clog_seg *g, uint64_t idx)
+{
+	while (idx - g->first >= m->cseg_n)
+		g = g->next;
+	return g;
+}
+
+/*
+ * The oldest segment of s's log some reader still needs, from the
+ * readers' positions: no reader runs (explore mode, destroy). NULL when
+ * s's log was never made.
+ */
+static struct clog_seg *c_log_oldest(const rc_mem_t *m, unsigned s)
+{
+	struct clog_seg *old = m->reps[s].wseg;
+
+	for (unsigned i = 0; i < m->n; i++) {
+		struct clog_seg *g =
+			m->reps[i].rseg != NULL ? m->reps[i].rseg[s] : NULL;
+
+		if (i != s && g != NULL &&
+		    (old == NULL || g->first < old->first))
+			old = g;
 	}
-	q->q[(q->head + q->n) % q->cap] = m;
-	q->n++;
-	return true;
+	return old;
 }
 
-static struct cmsg *cq_at(const struct cqueue *q, size_t i)
+/* Frees s's log; no reader or writer runs. */
+static void c_log_free(rc_mem_t *m, unsigned s)
 {
-	return q->q[(q->head + i) % q->cap];
+	struct clog_seg *g = c_log_oldest(m, s);
+
+	while (g != NULL) {
+		struct clog_seg *next = g->next;
+
+		free(g);
+		g = next;
+	}
+	m->reps[s].wseg = NULL;
 }
 
-static struct cmsg *cq_pop(struct cqueue *q)
+/* Gives every replica an empty log that every other replica reads. */
+static int c_logs_init(rc_mem_t *m)
 {
-	struct cmsg *m = q->q[q->head];
-
-	q->head = (q->head + 1) % q->cap;
-	q->n--;
-	return m;
-}
-
-static void cq_free(struct cqueue *q)
-{
-	while (q->n > 0)
-		free(cq_pop(q));
-	free(q->q);
-	q->q = NULL;
-	q->cap = 0;
-}
-
-static size_t cmsg_size(const rc_mem_t *m)
-{
-	return sizeof(struct cmsg) + m->n * sizeof(uint64_t);
+	for (unsigned s = 0; s < m->n; s++) {
+		m->reps[s].wseg = c_seg_new(m, 0);
+		if (m->reps[s].wseg == NULL)
+			return -1;
+		for (unsigned i = 0; i < m->n; i++)
+			if (i != s)
+				m->reps[i].rseg[s] = m->reps[s].wseg;
+	}
+	return 0;
 }
 
 /* ---- creation ---- */
 
-static void replica_free(struct rc_mem_replica *r, unsigned n)
+static void replica_free(struct rc_mem_replica *r)
 {
 	free(r->buf);
 	free(r->copy);
 	free(r->vc);
 	free(r->stamp);
-	if (r->pend != NULL)
-		for (unsigned s = 0; s < n; s++)
-			cq_free(&r->pend[s]);
-	free(r->pend);
-	for (;;) {
-		struct cds_wfcq_node *nd = __cds_wfcq_dequeue_blocking(
-			&r->inbox.head, &r->inbox.tail);
-
-		if (nd == NULL)
-			break;
-		free(caa_container_of(nd, struct cmsg, node));
-	}
+	free(r->rseg);
 }
 
 void rc_mem_destroy(rc_mem_t *mem)
 {
 	if (mem == NULL)
 		return;
+	if (mem->reps != NULL && mem->level == RC_CAUSAL)
+		for (unsigned s = 0; s < mem->n; s++)
+			c_log_free(mem, s);
 	if (mem->reps != NULL)
 		for (unsigned i = 0; i < mem->n; i++)
-			replica_free(&mem->reps[i], mem->n);
+			replica_free(&mem->reps[i]);
 	free(mem->reps);
 	free(mem->shared);
 	if (mem->dir != NULL)
@@ -338,8 +368,6 @@ void rc_mem_destroy(rc_mem_t *mem)
 	free(mem->dir);
 	free(mem->last_stamp);
 	free(mem->last_vc);
-	for (unsigned i = 0; i < C_STRIPES; i++)
-		pthread_mutex_destroy(&mem->wlock[i]);
 	free(mem);
 }
 
@@ -352,7 +380,6 @@ static int replica_init(rc_mem_t *m, unsigned id)
 	r->nlocs = m->nlocs;
 	r->exploring = explore(m);
 	r->id = id;
-	__cds_wfcq_init(&r->inbox.head, &r->inbox.tail);
 	switch (m->level) {
 	case RC_LIN:
 		break;
@@ -370,8 +397,8 @@ static int replica_init(rc_mem_t *m, unsigned id)
 		r->copy = lines_alloc(m->nlocs, sizeof(*r->copy));
 		r->stamp = lines_alloc(m->nlocs, sizeof(*r->stamp));
 		r->vc = lines_alloc(m->n, sizeof(*r->vc));
-		r->pend = lines_alloc(m->n, sizeof(*r->pend));
-		if (!r->copy || !r->stamp || !r->vc || !r->pend)
+		r->rseg = lines_alloc(m->n, sizeof(*r->rseg));
+		if (!r->copy || !r->stamp || !r->vc || !r->rseg)
 			return -1;
 		break;
 	}
@@ -387,8 +414,6 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 	if (posix_memalign((void **)&m, RC_CACHELINE, sizeof(*m)) != 0)
 		return -1;
 	memset(m, 0, sizeof(*m));
-	for (unsigned i = 0; i < C_STRIPES; i++)
-		pthread_mutex_init(&m->wlock[i], NULL);
 	m->level = level;
 	m->nlocs = nlocs;
 	m->n = n;
@@ -426,10 +451,24 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 			return -1;
 	}
 	if (level == RC_CAUSAL) {
-		m->last_stamp = calloc(nlocs, sizeof(*m->last_stamp));
-		m->last_vc = calloc((size_t)nlocs * n, sizeof(*m->last_vc));
-		if (m->last_stamp == NULL || m->last_vc == NULL)
+		/*
+		 * About 32 KiB per segment in threaded mode; explore mode
+		 * keeps them small, as objects are cloned often.
+		 */
+		m->cstride =
+			sizeof(struct clog_entry) + (n - 1) * sizeof(uint64_t);
+		m->cseg_n = (flags & RC_MEM_EXPLORE) ? 16 : 32768 / m->cstride;
+		if (m->cseg_n < 16)
+			m->cseg_n = 16;
+		m->last_stamp = lines_alloc(nlocs, sizeof(*m->last_stamp));
+		if (m->last_stamp == NULL || c_logs_init(m) < 0)
 			return -1;
+		if (flags & RC_MEM_EXPLORE) {
+			m->last_vc =
+				calloc((size_t)nlocs * n, sizeof(*m->last_vc));
+			if (m->last_vc == NULL)
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -797,279 +836,329 @@ static uint64_t sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 
 /* ---- CAUSAL ---- */
 
-static void c_send(struct rc_mem_replica *r, unsigned loc, uint64_t v)
+/*
+ * Appends r's write just issued (vc[id] counts it) to r's log and
+ * publishes it. With one replica nobody reads the log and nothing is
+ * written.
+ */
+static void c_append(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 {
 	rc_mem_t *m = r->mem;
+	uint64_t idx = r->vc[r->id] - 1;
+	struct clog_seg *g = r->wseg;
+	struct clog_entry *e;
 
-	for (unsigned q = 0; q < m->n; q++) {
-		struct rc_mem_replica *to = &m->reps[q];
-		struct cmsg *msg;
-		bool pushed;
+	if (m->n == 1)
+		return;
+	if (idx - g->first == m->cseg_n) {
+		struct clog_seg *ng = c_seg_new(m, idx);
 
-		if (q == r->id)
-			continue;
-		msg = malloc(cmsg_size(m));
-		assert(msg != NULL); /* no way to report it from a store */
-		msg->from = r->id;
-		msg->loc = loc;
-		msg->val = v;
-		msg->stamp = r->stamp[loc];
-		memcpy(msg->vc, r->vc, m->n * sizeof(uint64_t));
-		if (explore(m)) {
-			pushed = cq_push(&to->pend[r->id], msg);
-			assert(pushed);
-			(void)pushed;
-		} else {
-			cds_wfcq_node_init(&msg->node);
-			/* The enqueue's exchange is a full barrier: the
-			 * message's fields before its link; pairs with the
-			 * dependent loads of the dequeue in c_pull_some
-			 * (the TSan annotation says so to TSan, which does
-			 * not see into liburcu). */
-			RC_TSAN_RELEASE(msg);
-			cds_wfcq_enqueue(&to->inbox.head, &to->inbox.tail,
-					 &msg->node);
-		}
+		assert(ng != NULL); /* no way to report it from a store */
+		/* Plain: published with the entry by the release below. */
+		g->next = ng;
+		r->wseg = g = ng;
 	}
+	e = c_seg_entry(m, g, idx);
+	e->val = v;
+	e->stamp = r->stamp[loc];
+	e->loc = loc;
+	for (unsigned k = 0, j = 0; k < m->n; k++)
+		if (k != r->id)
+			e->vc[j++] = r->vc[k];
+	/* Release: the entry and the link to its segment before the count;
+	 * pairs with the acquire load in c_published. */
+	atomic_store_explicit(&r->published, idx + 1, memory_order_release);
+}
+
+/* How many entries of s's log are published. */
+static uint64_t c_published(const rc_mem_t *m, unsigned s)
+{
+	/* Acquire: the entries below the count; pairs with the release
+	 * store in c_append. */
+	return atomic_load_explicit(
+		&((struct rc_mem_replica *)&m->reps[s])->published,
+		memory_order_acquire);
 }
 
 /*
- * Issues a write of v to loc: its Lamport time exceeds both r's clock and
- * the time of the last write issued to loc, so the writes to a location
- * are stamped in the order they are issued. In threaded mode the caller
- * holds loc's write lock (c_lock).
+ * Issues a write of v to loc if the last write issued to loc is still
+ * the one stamped *last (else sets *last to the newer stamp and returns
+ * false): its Lamport time exceeds both r's clock and *last's, and the
+ * compare-exchange makes it the next write to loc, so the writes to a
+ * location are stamped in the order they are issued.
  */
-static void c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
+static bool c_issue(struct rc_mem_replica *r, unsigned loc, uint64_t v,
+		    uint64_t *last)
 {
 	rc_mem_t *m = r->mem;
-	uint64_t t = m->last_stamp[loc] >> STAMP_BITS;
+	uint64_t t = *last >> STAMP_BITS, st;
 
 	if (r->lamport > t)
 		t = r->lamport;
+	st = (t + 1) << STAMP_BITS | r->id;
+	/* Relaxed: the word's modification order is the location's
+	 * coherence order and needs nothing else; the write's contents
+	 * reach the other replicas through r's log (c_append). */
+	if (!atomic_compare_exchange_strong_explicit(&m->last_stamp[loc], last,
+						     st, memory_order_relaxed,
+						     memory_order_relaxed))
+		return false;
 	r->lamport = t + 1;
 	r->vc[r->id]++;
 	r->copy[loc] = v;
-	r->stamp[loc] = r->lamport << STAMP_BITS | r->id;
-	m->last_stamp[loc] = r->stamp[loc];
-	memcpy(&m->last_vc[(size_t)loc * m->n], r->vc, m->n * sizeof(uint64_t));
-	c_send(r, loc, v);
-	/* Relaxed: a count for c_backlog's estimate; the messages are
-	 * published by the inbox's enqueue, not by this store. */
-	atomic_store_explicit(&r->sent, r->vc[r->id], memory_order_relaxed);
-}
-
-/* loc's write lock; explore mode has one thread and takes none. */
-static void c_lock(rc_mem_t *m, unsigned loc)
-{
-	if (!explore(m))
-		pthread_mutex_lock(&m->wlock[loc % C_STRIPES]);
-}
-
-static void c_unlock(rc_mem_t *m, unsigned loc)
-{
-	if (!explore(m))
-		pthread_mutex_unlock(&m->wlock[loc % C_STRIPES]);
-}
-
-/*
- * Moves at most max of the inbox's messages, oldest first, into the
- * per-sender pending queues; stops at a message a writer is still
- * linking in (never waits).
- */
-static void c_pull_some(struct rc_mem_replica *r, size_t max)
-{
-	struct inbox *in = &r->inbox;
-
+	r->stamp[loc] = st;
 	if (r->exploring)
-		return;
-	while (max-- > 0) {
-		struct cds_wfcq_node *nd =
-			__cds_wfcq_dequeue_nonblocking(&in->head, &in->tail);
-		struct cmsg *msg;
-		bool pushed;
-
-		if (nd == NULL || nd == CDS_WFCQ_WOULDBLOCK)
-			break;
-		msg = caa_container_of(nd, struct cmsg, node);
-		/* pairs with the release annotation in c_send */
-		RC_TSAN_ACQUIRE(msg);
-		pushed = cq_push(&r->pend[msg->from], msg);
-		assert(pushed);
-		(void)pushed;
-	}
-}
-
-/* Moves all of the inbox's messages into the pending queues. */
-static void c_pull(struct rc_mem_replica *r)
-{
-	c_pull_some(r, SIZE_MAX);
-}
-
-static bool c_ready(const struct rc_mem_replica *r, const struct cmsg *msg)
-{
-	for (unsigned k = 0; k < r->mem->n; k++) {
-		if (k == msg->from) {
-			if (msg->vc[k] != r->vc[k] + 1)
-				return false;
-		} else if (msg->vc[k] > r->vc[k]) {
-			return false;
-		}
-	}
+		memcpy(&m->last_vc[(size_t)loc * m->n], r->vc,
+		       m->n * sizeof(uint64_t));
+	c_append(r, loc, v);
 	return true;
 }
 
-static bool c_head_ready(const struct rc_mem_replica *r, unsigned s)
+/* A plain write: issued after whatever write to loc is the last now. */
+static void c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 {
-	return r->pend[s].n > 0 && c_ready(r, cq_at(&r->pend[s], 0));
+	/* Relaxed: see c_issue; a stale value only fails the exchange. */
+	uint64_t last = atomic_load_explicit(&r->mem->last_stamp[loc],
+					     memory_order_relaxed);
+
+	while (!c_issue(r, loc, v, &last))
+		;
 }
 
-static void c_deliver(struct rc_mem_replica *r, unsigned s)
+/* Entry idx of s's log may be applied at r: everything before it is. */
+static bool c_ready(const struct rc_mem_replica *r, unsigned s,
+		    const struct clog_entry *e)
 {
-	struct cmsg *msg = cq_pop(&r->pend[s]);
-	uint64_t t = msg->stamp >> STAMP_BITS;
+	for (unsigned k = 0, j = 0; k < r->mem->n; k++)
+		if (k != s && e->vc[j++] > r->vc[k])
+			return false;
+	return true;
+}
 
-	if (msg->stamp > r->stamp[msg->loc]) {
-		r->copy[msg->loc] = msg->val;
-		r->stamp[msg->loc] = msg->stamp;
+/*
+ * The entry at r's position in s's log, which s has published; moves r
+ * to its segment first if r finished the previous one, and the last
+ * reader to leave a segment frees it.
+ */
+static const struct clog_entry *c_head(struct rc_mem_replica *r, unsigned s)
+{
+	rc_mem_t *m = r->mem;
+	struct clog_seg *g = r->rseg[s];
+
+	if (r->vc[s] - g->first == m->cseg_n) {
+		r->rseg[s] = g->next;
+		/* Acq_rel: every reader's reads of the segment happen before
+		 * the last one frees it; the last acquires all of them. */
+		if (atomic_fetch_add_explicit(&g->passed, 1,
+					      memory_order_acq_rel) +
+			    1 ==
+		    m->n - 1)
+			free(g);
+		g = r->rseg[s];
+	}
+	return c_seg_entry(m, g, r->vc[s]);
+}
+
+/* Applies entry e, the head of s's log, at r. */
+static void c_apply(struct rc_mem_replica *r, unsigned s,
+		    const struct clog_entry *e)
+{
+	uint64_t t = e->stamp >> STAMP_BITS;
+
+	if (e->stamp > r->stamp[e->loc]) {
+		r->copy[e->loc] = e->val;
+		r->stamp[e->loc] = e->stamp;
 	}
 	r->vc[s]++;
 	if (t > r->lamport)
 		r->lamport = t;
-	free(msg);
 }
 
-/* Applies at most max ready messages, oldest per sender first. */
-static void c_deliver_some(struct rc_mem_replica *r, unsigned max)
+/*
+ * Applies at most max of the others' entries below the counts avail[],
+ * each once everything before it is applied, oldest per sender first;
+ * returns how many.
+ */
+static unsigned c_apply_some(struct rc_mem_replica *r, const uint64_t *avail,
+			     unsigned max)
 {
+	unsigned done = 0;
 	bool again = true;
 
-	while (again && max > 0) {
+	while (again && done < max) {
 		again = false;
-		for (unsigned s = 0; s < r->mem->n && max > 0; s++)
-			if (c_head_ready(r, s)) {
-				c_deliver(r, s);
-				max--;
+		for (unsigned s = 0; s < r->mem->n && done < max; s++) {
+			if (s == r->id)
+				continue;
+			while (done < max && r->vc[s] < avail[s]) {
+				const struct clog_entry *e = c_head(r, s);
+
+				if (!c_ready(r, s, e))
+					break;
+				c_apply(r, s, e);
+				done++;
 				again = true;
 			}
+		}
 	}
-}
-
-/* Applies every pending message that is or becomes ready. */
-static void c_deliver_ready(struct rc_mem_replica *r)
-{
-	c_deliver_some(r, UINT_MAX);
+	return done;
 }
 
 /*
- * Threaded mode, at writes, RMWs, fences and every RC_MEM_READ_LAG
- * operations: take in what has arrived.
+ * Reads every other sender's published count into avail[] (the own slot
+ * gets 0); returns how many of those entries r has not applied.
  */
-static void c_tick(struct rc_mem_replica *r)
+static uint64_t c_avail(const struct rc_mem_replica *r, uint64_t *avail)
 {
-	if (r->exploring)
-		return;
-	c_pull(r);
-	c_deliver_ready(r);
-}
-
-/*
- * Threaded mode: how many of the others' writes r has not applied, from
- * their own counts of writes sent; reads one line per other replica.
- */
-static uint64_t c_backlog(const struct rc_mem_replica *r)
-{
-	const rc_mem_t *m = r->mem;
 	uint64_t sum = 0;
 
-	for (unsigned s = 0; s < m->n; s++) {
-		/* Relaxed: an estimate; a message counted but not yet in
-		 * the inbox is simply taken in at a later tick. */
-		uint64_t sent = atomic_load_explicit(&m->reps[s].sent,
-						     memory_order_relaxed);
-
-		if (s != r->id && sent > r->vc[s])
-			sum += sent - r->vc[s];
+	for (unsigned s = 0; s < r->mem->n; s++) {
+		avail[s] = s == r->id ? 0 : c_published(r->mem, s);
+		sum += avail[s] - (s == r->id ? 0 : r->vc[s]);
 	}
 	return sum;
 }
 
-static bool vc_covers(const uint64_t *vc, const uint64_t *target, unsigned n)
+/* Applies what is published and causally ready, at most max; how many. */
+static unsigned c_take(struct rc_mem_replica *r, unsigned max)
 {
-	for (unsigned k = 0; k < n; k++)
-		if (vc[k] < target[k])
-			return false;
-	return true;
+	uint64_t avail[RC_MEM_MAX_REPLICAS];
+
+	c_avail(r, avail);
+	return c_apply_some(r, avail, max);
 }
 
 /*
- * Makes r apply every write in the causal past target. Each of them has
- * been handed to r's inbox, or is being handed by a writer that is in the
- * middle of sending it to every replica in turn: the wait is for that
- * writer's loop only, never for a replica to issue an operation. In
- * explore mode everything is in the pending queues already, and only
- * messages within target are applied, so no other write is applied as a
+ * Threaded mode, at writes, RMWs, fences and every RC_MEM_READ_LAG
+ * operations: take in what the others have published.
+ */
+static void c_tick(struct rc_mem_replica *r)
+{
+	if (!r->exploring)
+		c_take(r, UINT_MAX);
+}
+
+/*
+ * Threaded mode, a load once every RC_MEM_READ_LAG operations of a
+ * replica that has not written recently: up to RC_MEM_READ_BATCH
+ * entries, or every published one when more than RC_MEM_MAX_BACKLOG are
+ * not applied; one look at each sender's count either way.
+ */
+static void c_lag_tick(struct rc_mem_replica *r)
+{
+	uint64_t avail[RC_MEM_MAX_REPLICAS];
+
+	c_apply_some(r, avail,
+		     c_avail(r, avail) > RC_MEM_MAX_BACKLOG
+			     ? UINT_MAX
+			     : RC_MEM_READ_BATCH);
+}
+
+/* Explore mode: the head of s's log at r is published and ready. */
+static bool c_head_ready(const struct rc_mem_replica *r, unsigned s)
+{
+	const rc_mem_t *m = r->mem;
+
+	if (s == r->id || r->vc[s] >= c_published(m, s))
+		return false;
+	return c_ready(
+		r, s,
+		c_seg_entry(m, c_seg_find(m, r->rseg[s], r->vc[s]), r->vc[s]));
+}
+
+/* Explore mode: applies the head of s's log at r (c_head_ready). */
+static void c_deliver(struct rc_mem_replica *r, unsigned s)
+{
+	c_apply(r, s, c_head(r, s));
+}
+
+/*
+ * Makes r apply the last write issued to loc, stamped last. Threaded:
+ * that write and its causal past are published, or being published by a
+ * writer between its compare-exchange and its release store (the wait
+ * is for that writer's store only, never for a replica to issue an
+ * operation); r takes in whatever is ready until it holds that write or
+ * a later one. Explore: that write's causal past is in the logs already
+ * (last_vc), and only it is applied, so no other write is applied as a
  * side effect.
  */
-static void c_catch_up(struct rc_mem_replica *r, const uint64_t *target)
+static void c_catch_up(struct rc_mem_replica *r, unsigned loc, uint64_t last)
 {
 	rc_mem_t *m = r->mem;
 	struct _rc_wait w;
 
-	_rc_wait_init(&w, UINT64_MAX);
-	while (!vc_covers(r->vc, target, m->n)) {
-		bool progress = false;
+	if (r->exploring) {
+		const uint64_t *target = &m->last_vc[(size_t)loc * m->n];
+		bool progress = true;
 
-		if (!explore(m))
-			c_pull(r);
-		for (unsigned s = 0; s < m->n; s++)
-			while (r->vc[s] < target[s] && c_head_ready(r, s)) {
-				c_deliver(r, s);
-				progress = true;
-			}
-		assert(progress || !explore(m));
-		if (!progress)
-			_rc_wait_step(&w);
+		while (progress) {
+			progress = false;
+			for (unsigned s = 0; s < m->n; s++)
+				while (r->vc[s] < target[s] &&
+				       c_head_ready(r, s)) {
+					c_deliver(r, s);
+					progress = true;
+				}
+		}
+		assert(r->stamp[loc] == last);
+		return;
 	}
+	_rc_wait_init(&w, UINT64_MAX);
+	while (r->stamp[loc] < last)
+		if (c_take(r, UINT_MAX) == 0)
+			_rc_wait_step(&w);
 }
 
 /*
- * An RMW reads the last write issued to loc and writes right after it,
- * under loc's write lock, so no write comes between (atomicity). A CAS
- * whose expected value differs from r's copy fails there, as a plain
+ * An RMW reads the last write issued to loc and issues its own right
+ * after it: the compare-exchange in c_issue fails if another write to
+ * loc was issued in between, and the RMW starts over from that one. A
+ * CAS whose expected value differs from r's copy fails there, as a plain
  * read of the copy.
  */
 static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 		      uint64_t a, uint64_t b, bool *done)
 {
 	rc_mem_t *m = r->mem;
-	uint64_t old;
-	bool write = true;
+	/* Relaxed: a stamp to catch up with; the write it names reaches r
+	 * through its sender's log. */
+	uint64_t last = atomic_load_explicit(&m->last_stamp[loc],
+					     memory_order_relaxed),
+		 old, v = 0;
 
 	c_tick(r);
 	if (op == SC_CAS && r->copy[loc] != a) {
 		*done = false;
 		return r->copy[loc];
 	}
-	c_lock(m, loc);
-	c_catch_up(r, &m->last_vc[(size_t)loc * m->n]);
-	assert(r->stamp[loc] == m->last_stamp[loc]);
-	old = r->copy[loc];
-	switch (op) {
-	case SC_STORE:
-	case SC_XCHG:
-		c_write(r, loc, a);
-		break;
-	case SC_FADD:
-		c_write(r, loc, old + a);
-		break;
-	case SC_CAS:
-		write = old == a;
-		if (write)
-			c_write(r, loc, b);
-		break;
+	for (;;) {
+		c_catch_up(r, loc, last);
+		if (r->stamp[loc] != last) {
+			/* took in a write issued since: start from it */
+			last = r->stamp[loc];
+			continue;
+		}
+		old = r->copy[loc];
+		switch (op) {
+		case SC_STORE:
+		case SC_XCHG:
+			v = a;
+			break;
+		case SC_FADD:
+			v = old + a;
+			break;
+		case SC_CAS:
+			if (old != a) {
+				*done = false;
+				return old;
+			}
+			v = b;
+			break;
+		}
+		if (c_issue(r, loc, v, &last))
+			break;
 	}
-	c_unlock(m, loc);
-	*done = write;
+	*done = true;
 	return old;
 }
 
@@ -1094,12 +1183,7 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 		if (read_fresh(r)) {
 			c_tick(r);
 		} else if (read_lag_due(r)) {
-			if (c_backlog(r) > RC_MEM_MAX_BACKLOG) {
-				c_tick(r);
-			} else {
-				c_pull_some(r, RC_MEM_READ_BATCH);
-				c_deliver_some(r, RC_MEM_READ_BATCH);
-			}
+			c_lag_tick(r);
 		}
 		return r->copy[loc];
 	}
@@ -1148,9 +1232,7 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		r->ops++;
 		r->wrote_at = r->ops;
 		c_tick(r);
-		c_lock(m, loc);
 		c_write(r, loc, value);
-		c_unlock(m, loc);
 		break;
 	}
 }
@@ -1267,8 +1349,7 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		sc_apply_published(r);
 		break;
 	case RC_CAUSAL:
-		c_pull(r);
-		c_deliver_ready(r);
+		c_take(r, UINT_MAX);
 		break;
 	}
 }
@@ -1371,10 +1452,10 @@ void rc_mem_quiesce(rc_mem_t *mem)
 		for (unsigned i = 0; i < mem->n; i++) {
 			struct rc_mem_replica *r = &mem->reps[i];
 
-			c_pull(r);
-			c_deliver_ready(r);
+			c_take(r, UINT_MAX);
 			for (unsigned s = 0; s < mem->n; s++)
-				assert(r->pend[s].n == 0);
+				assert(s == i ||
+				       r->vc[s] == c_published(mem, s));
 		}
 		break;
 	}
@@ -1460,31 +1541,52 @@ static void ranks_add(struct ranks *k, unsigned loc, uint64_t stamp)
 	k->v[loc * k->cap + k->n[loc]++] = stamp;
 }
 
+/* Explore mode: the stamp of the last write issued to loc. */
+static uint64_t c_last(const rc_mem_t *m, unsigned loc)
+{
+	/* Relaxed: one thread drives an explored object. */
+	return atomic_load_explicit(&m->last_stamp[loc], memory_order_relaxed);
+}
+
+/* Explore mode: the oldest entry of s's log some replica has not applied. */
+static uint64_t c_log_base(const rc_mem_t *m, unsigned s)
+{
+	uint64_t base = c_published(m, s);
+
+	for (unsigned i = 0; i < m->n; i++)
+		if (i != s && m->reps[i].vc[s] < base)
+			base = m->reps[i].vc[s];
+	return base;
+}
+
 static void ranks_make(struct ranks *k, const rc_mem_t *m)
 {
 	size_t msgs = 0;
 
-	for (unsigned i = 0; i < m->n; i++)
-		for (unsigned s = 0; s < m->n; s++)
-			msgs += m->reps[i].pend[s].n;
+	for (unsigned s = 0; s < m->n; s++)
+		msgs += c_published(m, s) - c_log_base(m, s);
 	k->cap = m->n + msgs + 2;
 	k->v = malloc(m->nlocs * k->cap * sizeof(*k->v));
 	k->n = calloc(m->nlocs, sizeof(*k->n));
 	assert(k->v != NULL && k->n != NULL);
 	for (unsigned l = 0; l < m->nlocs; l++) {
 		ranks_add(k, l, 0);
-		ranks_add(k, l, m->last_stamp[l]);
+		ranks_add(k, l, c_last(m, l));
 		for (unsigned i = 0; i < m->n; i++)
 			ranks_add(k, l, m->reps[i].stamp[l]);
 	}
-	for (unsigned i = 0; i < m->n; i++)
-		for (unsigned s = 0; s < m->n; s++)
-			for (size_t j = 0; j < m->reps[i].pend[s].n; j++) {
-				const struct cmsg *msg =
-					cq_at(&m->reps[i].pend[s], j);
+	for (unsigned s = 0; s < m->n; s++) {
+		const struct clog_seg *g = c_log_oldest(m, s);
+		uint64_t end = c_published(m, s);
 
-				ranks_add(k, msg->loc, msg->stamp);
-			}
+		for (uint64_t idx = c_log_base(m, s); idx < end; idx++) {
+			const struct clog_entry *e;
+
+			g = c_seg_find(m, g, idx);
+			e = c_seg_entry(m, g, idx);
+			ranks_add(k, e->loc, e->stamp);
+		}
+	}
 	for (unsigned l = 0; l < m->nlocs; l++) {
 		uint64_t *v = &k->v[l * k->cap];
 		size_t u = 0;
@@ -1513,14 +1615,16 @@ static uint64_t rank_of(const struct ranks *k, unsigned loc, uint64_t stamp)
 	return lo;
 }
 
+/* Entry idx of s's log, in the layout of a message: as its vector clock
+ * the whole of it. */
 static void put_msg(struct words *b, const rc_mem_t *m, const struct ranks *k,
-		    const struct cmsg *msg)
+		    unsigned s, uint64_t idx, const struct clog_entry *e)
 {
-	put(b, msg->loc);
-	put(b, msg->val);
-	put(b, rank_of(k, msg->loc, msg->stamp));
+	put(b, e->loc);
+	put(b, e->val);
+	put(b, rank_of(k, e->loc, e->stamp));
 	for (unsigned j = 0; j < m->n; j++)
-		put(b, msg->vc[j]);
+		put(b, c_entry_vc(e, s, idx, j));
 }
 
 /*
@@ -1596,14 +1700,19 @@ static void encode(const rc_mem_t *m, struct words *b)
 				put(b, rank_of(&rk, l, r->stamp[l]));
 			}
 			for (unsigned s = 0; s < m->n; s++) {
-				put(b, r->pend[s].n);
-				for (size_t j = 0; j < r->pend[s].n; j++)
-					put_msg(b, m, &rk,
-						cq_at(&r->pend[s], j));
+				const struct clog_seg *g = r->rseg[s];
+				uint64_t end = s == i ? 0 : c_published(m, s);
+
+				put(b, end > r->vc[s] ? end - r->vc[s] : 0);
+				for (uint64_t x = r->vc[s]; x < end; x++) {
+					g = c_seg_find(m, g, x);
+					put_msg(b, m, &rk, s, x,
+						c_seg_entry(m, g, x));
+				}
 			}
 		}
 		for (unsigned l = 0; l < m->nlocs; l++)
-			put(b, rank_of(&rk, l, m->last_stamp[l]));
+			put(b, rank_of(&rk, l, c_last(m, l)));
 		for (size_t j = 0; j < (size_t)m->nlocs * m->n; j++)
 			put(b, m->last_vc[j]);
 		free(rk.v);
@@ -1642,19 +1751,44 @@ bool rc_mem_state_equal(const rc_mem_t *a, const rc_mem_t *b)
 	return eq;
 }
 
-static int cq_clone(const rc_mem_t *m, struct cqueue *dst,
-		    const struct cqueue *src)
+/*
+ * d's log of sender q becomes a copy of src's, segment by segment from
+ * the oldest one a reader needs, with every reader at the same entry.
+ * Leaves d's log as it was when out of memory.
+ */
+static int c_log_clone(rc_mem_t *d, const rc_mem_t *src, unsigned q)
 {
-	for (size_t j = 0; j < src->n; j++) {
-		struct cmsg *msg = malloc(cmsg_size(m));
+	size_t sz = sizeof(struct clog_seg) + src->cseg_n * src->cstride;
+	struct clog_seg *head = NULL, **link = &head, *c = NULL;
 
-		if (msg == NULL)
-			return -1;
-		memcpy(msg, cq_at(src, j), cmsg_size(m));
-		if (!cq_push(dst, msg)) {
-			free(msg);
+	for (const struct clog_seg *g = c_log_oldest(src, q); g != NULL;
+	     g = g->next) {
+		if (posix_memalign((void **)&c, RC_CACHELINE, sz) != 0) {
+			while (head != NULL) {
+				c = head->next;
+				free(head);
+				head = c;
+			}
 			return -1;
 		}
+		memcpy(c, g, sz);
+		c->next = NULL;
+		*link = c;
+		link = &c->next;
+	}
+	c_log_free(d, q);
+	d->reps[q].wseg = c;
+	/* Relaxed: one thread drives both objects. */
+	atomic_store_explicit(&d->reps[q].published, c_published(src, q),
+			      memory_order_relaxed);
+	for (unsigned i = 0; i < d->n; i++) {
+		struct clog_seg *g = head;
+
+		if (i == q)
+			continue;
+		while (g->first != src->reps[i].rseg[q]->first)
+			g = g->next;
+		d->reps[i].rseg[q] = g;
 	}
 	return 0;
 }
@@ -1673,8 +1807,10 @@ static int clone_into(rc_mem_t *d, const rc_mem_t *s)
 						     memory_order_relaxed),
 				memory_order_relaxed);
 	if (s->last_vc != NULL) {
-		memcpy(d->last_stamp, s->last_stamp,
-		       s->nlocs * sizeof(uint64_t));
+		for (unsigned l = 0; l < s->nlocs; l++)
+			/* Relaxed: one thread drives both objects. */
+			atomic_store_explicit(&d->last_stamp[l], c_last(s, l),
+					      memory_order_relaxed);
 		memcpy(d->last_vc, s->last_vc,
 		       (size_t)s->nlocs * s->n * sizeof(uint64_t));
 	}
@@ -1713,10 +1849,10 @@ static int clone_into(rc_mem_t *d, const rc_mem_t *s)
 			       s->nlocs * sizeof(*rs->stamp));
 		if (rs->vc != NULL)
 			memcpy(rd->vc, rs->vc, s->n * sizeof(*rs->vc));
-		for (unsigned q = 0; rs->pend != NULL && q < s->n; q++)
-			if (cq_clone(s, &rd->pend[q], &rs->pend[q]) < 0)
-				return -1;
 	}
+	for (unsigned q = 0; s->level == RC_CAUSAL && q < s->n; q++)
+		if (c_log_clone(d, s, q) < 0)
+			return -1;
 	return 0;
 }
 
