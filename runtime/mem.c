@@ -33,48 +33,63 @@
  * CAUSAL is causal delivery with vector clocks (Birman, Schiper and
  * Stephenson 1991; Ahamad et al., "Causal memory", 1995) plus last-writer-
  * wins by (Lamport time, replica id) for convergence. A write at r ticks
- * vc_r[r], is applied at r, and is sent to every other replica stamped with
- * vc_r and its Lamport time, which exceeds both r's clock and the time of
- * the last write issued to the location (kept per location, under the
- * location's write lock). Replica q applies a message m from s when
- * m.vc[s] == vc_q[s] + 1 and m.vc[k] <= vc_q[k] for every other k: the
- * delivery rule. Invariant: vc_q[s] counts the writes of s applied at q,
- * and they are applied in s's order after everything they depend on; so
- * every copy is a causally closed set of writes. A write replaces the
- * copy's value only when its (Lamport, id) stamp is larger. The stamps of
- * one location's writes grow in the order the writes are issued (each
- * exceeds the last), so that order is the coherence order co; and a write
- * that happens after another has a larger Lamport time, so po | rf | co
- * follows the Lamport order and is acyclic: strong release/acquire
- * (Lahav et al., POPL 2016). Two replicas holding the same set of writes
- * hold the same values (convergence). Messages go into the receiver's
- * unbounded inbox; a bounded channel would make a writer wait for a
- * replica that may have stopped issuing operations. The receiver moves
- * them into one pending FIFO per sender and applies ready heads.
+ * vc_r[r], is applied at r, and is appended to r's log stamped with vc_r
+ * and its Lamport time, which exceeds both r's clock and the time of the
+ * last write issued to the location (kept per location in one word, which
+ * the write replaces by compare-exchange). Every other replica q reads
+ * r's log in order, and its position there is vc_q[r]: q applies the
+ * entry at its position once e.vc[k] <= vc_q[k] for every k other than r
+ * (for r itself e.vc[r] == vc_q[r] + 1 holds by position): the delivery
+ * rule. Invariant: vc_q[s] counts the writes of s applied at q, and they
+ * are applied in s's order after everything they depend on; so every
+ * copy is a causally closed set of writes. A write replaces the copy's
+ * value only when its (Lamport, id) stamp is larger. The stamps of one
+ * location's writes grow in the order the writes are issued (each
+ * exceeds the last: the order of the compare-exchanges), so that order
+ * is the coherence order co; and a write that happens after another has
+ * a larger Lamport time, so po | rf | co follows the Lamport order and is
+ * acyclic: strong release/acquire (Lahav et al., POPL 2016). Two replicas
+ * holding the same set of writes hold the same values (convergence).
+ *
+ * A sender's log is single-writer and append-only: entries of 16 + 8n
+ * bytes (the clock without the sender's own component, which is the
+ * index + 1), in segments of about 32 KiB. The sender writes an entry
+ * once and publishes it with a release store of its count of entries;
+ * a reader loads that count with acquire once per batch and applies the
+ * entries below it. A reader moves to the next segment when it reaches
+ * its first entry (the sender linked it before publishing that entry),
+ * and the last of the n - 1 readers to leave a segment frees it. The
+ * logs are unbounded: a bounded one would make a writer wait for a
+ * replica that may have stopped issuing operations.
  *
  * Causal memory has no atomic read-modify-write of its own. Here an RMW
- * takes its location's write lock, which every write to the location
- * takes, applies the last write issued there with its causal past
- * (already sent, so this needs no other replica to act), reads it and
- * writes: its write is the next one issued, so it is co-right-after the
- * write it read, and no write, plain or RMW, comes between. A CAS whose
- * expected value differs from the replica's copy fails on the copy
- * without the lock: a read of the copy, which SRA allows.
+ * reads the stamp of the last write issued to its location, applies that
+ * write with its causal past (already published, or being published by
+ * a writer between its compare-exchange and its release store, so this
+ * needs no other replica to issue an operation), reads it and issues its
+ * write with a compare-exchange from that stamp: if any write to the
+ * location was issued in between, the exchange fails and the RMW starts
+ * over from the newer write. So its write is co-right-after the write it
+ * read, and no write, plain or RMW, comes between. A CAS whose expected
+ * value differs from the replica's copy fails on the copy: a read of the
+ * copy, which SRA allows.
  *
  * Modes. Threaded: each replica performs its own steps inside its
  * operations (TSO drains stores older than RC_MEM_TSO_LAG operations; SC
- * applies what is published and CAUSAL takes in its inbox at writes,
- * RMWs, fences, at the loads of a replica that wrote recently, and in
- * bounded batches every RC_MEM_READ_LAG operations, so that the loads of
- * a replica that only reads touch nothing shared, except that such a
- * load that finds more than RC_MEM_MAX_BACKLOG writes not taken in (SC:
- * the tail against the applied index; CAUSAL: the senders' counts of
- * writes sent against the vector clock) takes in all of them, which
- * bounds the log and inboxes a reader holds back); no thread of our own.
- * Explore: the same structures in one OS thread, with steps run only
- * when asked (rc_mem_step) or when an operation cannot return without
- * them; the canonical encoding at the end of this file gives the state
- * hash and equality an explorer needs.
+ * and CAUSAL apply what the others published at writes, RMWs, fences, at
+ * the loads of a replica that wrote recently, and in bounded batches
+ * every RC_MEM_READ_LAG operations, so that the loads of a replica that
+ * only reads touch nothing shared, except that such a load that finds
+ * more than RC_MEM_MAX_BACKLOG writes not taken in (SC: the tail against
+ * the applied index; CAUSAL: the senders' published counts against the
+ * vector clock) takes in all of them, which bounds the log a reader
+ * holds back); no thread of our own. Explore: the same structures in one
+ * OS thread, with steps run only when asked (rc_mem_step) or when an
+ * operation cannot return without them; the canonical encoding at the
+ * end of this file gives the state hash and equality an explorer needs.
+ * A CAUSAL step applies the entry at a replica's position in one
+ * sender's log; an RMW there applies only the causal past of the write
+ * it reads (kept per location in last_vc, in explore mode alone).
  */
 #include <assert.h>
 #include <limits.h>
@@ -1520,7 +1535,7 @@ static const struct sc_entry *sc_entry_at(const rc_mem_t *m, uint64_t idx)
  * Causal stamps are only ever compared with stamps of the same location,
  * and a new write's stamp exceeds every stamp of its location (the last
  * one issued is the largest). So a stamp is encoded as its rank among
- * the stamps its location holds now (copies, messages, the last write),
+ * the stamps its location holds now (copies, log entries, the last write),
  * and the Lamport clocks, which only push stamps up, are left out: states
  * that differ only in clock values behave alike.
  */
@@ -1615,8 +1630,7 @@ static uint64_t rank_of(const struct ranks *k, unsigned loc, uint64_t stamp)
 	return lo;
 }
 
-/* Entry idx of s's log, in the layout of a message: as its vector clock
- * the whole of it. */
+/* Entry idx of s's log, with the whole of its vector clock. */
 static void put_msg(struct words *b, const rc_mem_t *m, const struct ranks *k,
 		    unsigned s, uint64_t idx, const struct clog_entry *e)
 {

@@ -33,8 +33,9 @@ extern "C" {
  *              fences and read-modify-writes drain the buffer first.
  *              x86-TSO (Sewell et al.).
  *   RC_CAUSAL  a copy per replica; a write is stamped with a vector clock
- *              and sent to every other replica, which applies it once all
- *              writes that happen before it are applied; the writes to one
+ *              and appended to its replica's log, which every other
+ *              replica reads in order, applying an entry once all writes
+ *              that happen before it are applied; the writes to one
  *              location are ordered by (Lamport time, replica id), where
  *              a write's time exceeds its replica's clock and the last
  *              write issued to the location, so they are ordered as
@@ -42,7 +43,7 @@ extern "C" {
  *
  * Propagation is a set of explicit steps (RC_MEM_STEP_*): a TSO replica's
  * oldest buffered store drains, an SC replica applies the next log entry,
- * a causal replica applies the oldest message from one sender. In threaded
+ * a causal replica applies the next entry of one sender's log. In threaded
  * mode (the default) each replica performs its own steps inside its
  * operations, as its level's protocol dictates; the library starts no
  * thread. In explore mode (RC_MEM_EXPLORE) the object is used from one OS
@@ -60,8 +61,10 @@ extern "C" {
  * operations keeps the log growing until it calls rc_mem_progress or the
  * object is quiesced), and holds at most
  * 2^28 entries over the object's life in threaded mode, 2^16 in explore
- * mode (assert). CAUSAL inboxes likewise: bounded for a replica that
- * keeps issuing operations, unbounded for one that has stopped, since a
+ * mode (assert). A CAUSAL sender's log likewise keeps the entries some
+ * other replica has not applied (a segment of about 32 KiB is freed once
+ * every other replica has applied it): bounded while the replicas keep
+ * issuing operations, unbounded behind one that has stopped, since a
  * writer never waits for it.
  */
 typedef struct rc_mem rc_mem_t;
@@ -96,15 +99,15 @@ typedef enum rc_order {
  *   cas, fetch_add,
  *   exchange    RC_ACQ_REL   seq_cst  SC, in   drains, then one   reads the
  *                                     the log  seq_cst RMW        last write
- *   fence       RC_SEQ_CST   no-op    catches  RC_SEQ_CST drains; delivers
- *                                     up with  weaker: no-op      what has
- *                                     the log  (as on x86)        arrived
+ *   fence       RC_SEQ_CST   no-op    catches  RC_SEQ_CST drains; applies
+ *                                     up with  weaker: no-op      what is
+ *                                     the log  (as on x86)        published
  *
  * At TSO every load is already an acquire and every store a release (as
  * on x86), so only RC_SEQ_CST stores and fences cost anything. At CAUSAL
  * every access is already release/acquire (SRA has no weaker accesses);
  * a fence cannot make it sequentially consistent, it only pulls in the
- * writes that have arrived. Use RC_LIN or RC_SC for that.
+ * writes the others have published. Use RC_LIN or RC_SC for that.
  */
 #define RC_MEM_ORDER_LOAD RC_ACQUIRE
 #define RC_MEM_ORDER_STORE RC_RELEASE
@@ -125,7 +128,7 @@ typedef enum rc_order {
 #define RC_MEM_TSO_LAG 8u
 /*
  * Threaded SC and CAUSAL: a replica takes in all the others' writes that
- * have reached it (applies the published log, delivers its inbox) at its
+ * have been published (the shared log, the senders' logs) at its
  * own writes, RMWs and fences, in rc_mem_progress(), and at its loads
  * while it has written within its last RC_MEM_READ_LAG operations (it
  * would at its next write anyway). A replica that has not written for
@@ -139,7 +142,7 @@ typedef enum rc_order {
  * write faster than that it falls behind (its reads are older, never out
  * of order), but never by more than RC_MEM_MAX_BACKLOG writes plus those
  * the others issue during RC_MEM_READ_LAG of its operations: that bounds
- * the SC log entries and CAUSAL messages it holds back.
+ * the SC and CAUSAL log entries it holds back.
  */
 #define RC_MEM_READ_LAG 128u
 #define RC_MEM_READ_BATCH 4u
@@ -196,12 +199,17 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * reserve a log slot wait-free and publish it; an SC load or RMW waits
  * for the log entries before its own last write to be published by their
  * writers, so it is blocking (a writer preempted between reserving and
- * publishing delays it). CAUSAL loads never wait and take no lock: the
- * inboxes are liburcu wait-free queues (a writer enqueues wait-free, the
- * owner dequeues what is fully linked in). A CAUSAL store takes its
- * location's write lock (one of 64 stripes), so it is blocking; a CAUSAL
- * RMW holds that lock while it waits for the last write to its location
- * to arrive (already sent, or being sent by its writer's store). In
+ * publishing delays it). CAUSAL loads are wait-free and take no lock:
+ * a load reads the senders' published counts (acquire) and applies at
+ * most the entries published below them. A CAUSAL store takes no lock
+ * either: one compare-exchange on its location's last-write stamp (it
+ * fails only when another write to the location was issued meanwhile,
+ * so stores are lock-free), then it writes its entry in its own log and
+ * publishes it with a release store of its count. A CAUSAL RMW waits
+ * for the last write to its location to be published (already done, or
+ * being done by its writer's current store, between that store's
+ * compare-exchange and its publication), so it is blocking, and starts
+ * over when another write to its location is issued meanwhile. In
  * explore mode nothing waits.
  */
 uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order);
@@ -212,12 +220,14 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
  * ever lost). LIN: one seq_cst atomic. TSO: drains, then one seq_cst
  * atomic on the shared copy. SC: one log entry, whose result every replica
  * computes identically when applying it; the caller applies up to it.
- * CAUSAL: under loc's write lock, which every write to loc takes, the
- * replica first applies the last write issued to loc with its causal past
- * (all of it sent already, or being sent by a writer's current store: it
- * waits for no replica to issue an operation), then reads it and issues
- * the new value as a causal write ordered right after it: no write, plain
- * or RMW, comes between (SRA's atomicity). A CAUSAL compare-exchange whose
+ * CAUSAL: the replica first applies the last write issued to loc with
+ * its causal past (all of it published already, or being published by a
+ * writer's current store: it waits for no replica to issue an
+ * operation), then reads it and issues the new value as a causal write
+ * ordered right after it, by a compare-exchange on loc's last-write
+ * stamp that every write to loc performs; if another write to loc was
+ * issued in between, it starts over from that one. So no write, plain or
+ * RMW, comes between (SRA's atomicity). A CAUSAL compare-exchange whose
  * expected value differs from the replica's copy fails at once, reading
  * the copy (a stale value, as any CAUSAL load may).
  *
@@ -240,7 +250,8 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order);
 /*
  * Performs the propagation replica r can do by itself now, without
  * waiting: TSO drains its whole buffer, SC applies the published log
- * entries, CAUSAL applies the messages that are causally ready. For an
+ * entries, CAUSAL applies the published entries that are causally ready
+ * (those that become ready meanwhile too). For an
  * owner that stops issuing operations but wants its writes to spread.
  * r's owner only; lock-free at TSO, SC and CAUSAL. Allowed in explore
  * mode, where it is a request like rc_mem_step.
@@ -251,8 +262,8 @@ void rc_mem_progress(rc_mem_replica_t *r);
 enum rc_mem_step_kind {
 	RC_MEM_STEP_DRAIN = 0,	 /* TSO: replica's oldest store drains */
 	RC_MEM_STEP_APPLY = 1,	 /* SC: replica applies its next log entry */
-	RC_MEM_STEP_DELIVER = 2, /* CAUSAL: replica applies the oldest
-				    message from sender `from` */
+	RC_MEM_STEP_DELIVER = 2, /* CAUSAL: replica applies the next entry
+				    of sender `from`'s log */
 };
 
 struct rc_mem_step {
@@ -280,8 +291,9 @@ int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *step);
 
 /*
  * Performs every pending propagation step, so that all replicas hold the
- * same values (TSO buffers empty, SC copies at the log tail, CAUSAL
- * inboxes empty and copies converged). Either mode; in threaded mode no
+ * same values (TSO buffers empty, SC copies at the log tail, every
+ * CAUSAL log entry applied everywhere and copies converged). Either
+ * mode; in threaded mode no
  * operation may run concurrently (the caller has joined or otherwise
  * synchronised with the replicas' threads). Lock-free; returns when done.
  */
@@ -300,7 +312,8 @@ uint64_t rc_mem_read_replica(const rc_mem_t *mem, unsigned replica,
 /*
  * Whole-state snapshots for exploration, explore mode only. The state is
  * everything that decides future behaviour (copies, buffers, log suffix
- * not yet applied everywhere, messages in flight, clocks), encoded
+ * not yet applied everywhere, CAUSAL log entries not yet applied
+ * everywhere, clocks), encoded
  * canonically: two objects in equivalent states hash and compare equal.
  * rc_mem_state_hash is deterministic across runs and machines of the
  * same endianness. rc_mem_clone makes an independent object in the same
