@@ -188,6 +188,8 @@ struct rc_mem_replica {
 	uint64_t lamport;	/* largest Lamport time applied */
 	uint64_t *stamp;	/* per location, of the value held */
 	struct clog_seg **rseg; /* per sender, the segment r reads */
+	uint64_t c_due;		/* threaded: ops at the next load that takes
+				   in (c_load); UINT64_MAX in explore mode */
 	struct clog_seg *wseg;	/* the segment of its own log it appends to */
 	/*
 	 * CAUSAL: the entries of the replica's own log that the others may
@@ -940,7 +942,7 @@ static void c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 		;
 }
 
-/* Entry idx of s's log may be applied at r: everything before it is. */
+/* Entry e of s's log may be applied at r: everything before it is. */
 static bool c_ready(const struct rc_mem_replica *r, unsigned s,
 		    const struct clog_entry *e)
 {
@@ -951,42 +953,59 @@ static bool c_ready(const struct rc_mem_replica *r, unsigned s,
 }
 
 /*
- * The entry at r's position in s's log, which s has published; moves r
- * to its segment first if r finished the previous one, and the last
- * reader to leave a segment frees it.
+ * Applies the entries of s's log at r from r's position while they are
+ * ready, below end (which s has published); returns how many. Applying
+ * them moves vc[s] alone, so the other components are checked against a
+ * copy taken once. r moves on to a segment when it reaches its first
+ * entry, and the last reader to leave a segment frees it.
  */
-static const struct clog_entry *c_head(struct rc_mem_replica *r, unsigned s)
+static uint64_t c_apply_run(struct rc_mem_replica *r, unsigned s, uint64_t end)
 {
-	rc_mem_t *m = r->mem;
+	const rc_mem_t *m = r->mem;
+	uint64_t others[RC_MEM_MAX_REPLICAS], lamport = r->lamport;
+	uint64_t idx = r->vc[s], start = idx;
+	uint64_t *copy = r->copy, *stamp = r->stamp;
 	struct clog_seg *g = r->rseg[s];
+	unsigned no = m->n - 1;
 
-	if (r->vc[s] - g->first == m->cseg_n) {
-		r->rseg[s] = g->next;
-		/* Acq_rel: every reader's reads of the segment happen before
-		 * the last one frees it; the last acquires all of them. */
-		if (atomic_fetch_add_explicit(&g->passed, 1,
-					      memory_order_acq_rel) +
-			    1 ==
-		    m->n - 1)
-			free(g);
-		g = r->rseg[s];
+	for (unsigned k = 0, j = 0; k < m->n; k++)
+		if (k != s)
+			others[j++] = r->vc[k];
+	for (; idx < end; idx++) {
+		const struct clog_entry *e;
+		uint64_t t;
+		unsigned j;
+
+		if (idx - g->first == m->cseg_n) {
+			struct clog_seg *done = g;
+
+			g = g->next;
+			/* Acq_rel: every reader's reads of the segment happen
+			 * before the last one frees it; the last acquires
+			 * all of them. */
+			if (atomic_fetch_add_explicit(&done->passed, 1,
+						      memory_order_acq_rel) +
+				    1 ==
+			    no)
+				free(done);
+		}
+		e = c_seg_entry(m, g, idx);
+		for (j = 0; j < no && e->vc[j] <= others[j]; j++)
+			;
+		if (j < no)
+			break;
+		if (e->stamp > stamp[e->loc]) {
+			copy[e->loc] = e->val;
+			stamp[e->loc] = e->stamp;
+		}
+		t = e->stamp >> STAMP_BITS;
+		if (t > lamport)
+			lamport = t;
 	}
-	return c_seg_entry(m, g, r->vc[s]);
-}
-
-/* Applies entry e, the head of s's log, at r. */
-static void c_apply(struct rc_mem_replica *r, unsigned s,
-		    const struct clog_entry *e)
-{
-	uint64_t t = e->stamp >> STAMP_BITS;
-
-	if (e->stamp > r->stamp[e->loc]) {
-		r->copy[e->loc] = e->val;
-		r->stamp[e->loc] = e->stamp;
-	}
-	r->vc[s]++;
-	if (t > r->lamport)
-		r->lamport = t;
+	r->rseg[s] = g;
+	r->vc[s] = idx;
+	r->lamport = lamport;
+	return idx - start;
 }
 
 /*
@@ -994,26 +1013,24 @@ static void c_apply(struct rc_mem_replica *r, unsigned s,
  * each once everything before it is applied, oldest per sender first;
  * returns how many.
  */
-static unsigned c_apply_some(struct rc_mem_replica *r, const uint64_t *avail,
-			     unsigned max)
+static uint64_t c_apply_some(struct rc_mem_replica *r, const uint64_t *avail,
+			     uint64_t max)
 {
-	unsigned done = 0;
+	uint64_t done = 0;
 	bool again = true;
 
 	while (again && done < max) {
 		again = false;
 		for (unsigned s = 0; s < r->mem->n && done < max; s++) {
-			if (s == r->id)
-				continue;
-			while (done < max && r->vc[s] < avail[s]) {
-				const struct clog_entry *e = c_head(r, s);
+			uint64_t k, end = avail[s];
 
-				if (!c_ready(r, s, e))
-					break;
-				c_apply(r, s, e);
-				done++;
-				again = true;
-			}
+			if (s == r->id || r->vc[s] >= end)
+				continue;
+			if (end - r->vc[s] > max - done)
+				end = r->vc[s] + (max - done);
+			k = c_apply_run(r, s, end);
+			done += k;
+			again |= k > 0;
 		}
 	}
 	return done;
@@ -1035,7 +1052,7 @@ static uint64_t c_avail(const struct rc_mem_replica *r, uint64_t *avail)
 }
 
 /* Applies what is published and causally ready, at most max; how many. */
-static unsigned c_take(struct rc_mem_replica *r, unsigned max)
+static uint64_t c_take(struct rc_mem_replica *r, uint64_t max)
 {
 	uint64_t avail[RC_MEM_MAX_REPLICAS];
 
@@ -1050,7 +1067,7 @@ static unsigned c_take(struct rc_mem_replica *r, unsigned max)
 static void c_tick(struct rc_mem_replica *r)
 {
 	if (!r->exploring)
-		c_take(r, UINT_MAX);
+		c_take(r, UINT64_MAX);
 }
 
 /*
@@ -1062,11 +1079,46 @@ static void c_tick(struct rc_mem_replica *r)
 static void c_lag_tick(struct rc_mem_replica *r)
 {
 	uint64_t avail[RC_MEM_MAX_REPLICAS];
+	uint64_t backlog = c_avail(r, avail);
 
 	c_apply_some(r, avail,
-		     c_avail(r, avail) > RC_MEM_MAX_BACKLOG
-			     ? UINT_MAX
-			     : RC_MEM_READ_BATCH);
+		     backlog > RC_MEM_MAX_BACKLOG ? UINT64_MAX
+						  : RC_MEM_READ_BATCH);
+}
+
+/*
+ * A load that has more to do than read the copy: threaded mode takes in
+ * when read_fresh or read_lag_due says so (as SC does), and computes the
+ * operation count of the next load that has something to do: the next
+ * one while r wrote within RC_MEM_READ_LAG operations, else the next
+ * multiple of RC_MEM_READ_LAG. Writes and RMWs make the next load due
+ * (c_due = ops + 1); a fence only counts an operation, which at worst
+ * makes a load come here early.
+ */
+static __attribute__((noinline)) uint64_t c_load_due(struct rc_mem_replica *r,
+						     unsigned loc)
+{
+	if (r->exploring) {
+		r->c_due = UINT64_MAX;
+		return r->copy[loc];
+	}
+	if (read_fresh(r))
+		c_tick(r);
+	else if (read_lag_due(r))
+		c_lag_tick(r);
+	if (r->ops + 1 - r->wrote_at <= RC_MEM_READ_LAG)
+		r->c_due = r->ops + 1;
+	else
+		r->c_due = (r->ops / RC_MEM_READ_LAG + 1) * RC_MEM_READ_LAG;
+	return r->copy[loc];
+}
+
+/* A CAUSAL load: in the common case a count and a read of r's copy. */
+static inline uint64_t c_load(struct rc_mem_replica *r, unsigned loc)
+{
+	if (__builtin_expect(++r->ops >= r->c_due, 0))
+		return c_load_due(r, loc);
+	return r->copy[loc];
 }
 
 /* Explore mode: the head of s's log at r is published and ready. */
@@ -1084,7 +1136,7 @@ static bool c_head_ready(const struct rc_mem_replica *r, unsigned s)
 /* Explore mode: applies the head of s's log at r (c_head_ready). */
 static void c_deliver(struct rc_mem_replica *r, unsigned s)
 {
-	c_apply(r, s, c_head(r, s));
+	c_apply_run(r, s, r->vc[s] + 1);
 }
 
 /*
@@ -1120,7 +1172,7 @@ static void c_catch_up(struct rc_mem_replica *r, unsigned loc, uint64_t last)
 	}
 	_rc_wait_init(&w, UINT64_MAX);
 	while (r->stamp[loc] < last)
-		if (c_take(r, UINT_MAX) == 0)
+		if (c_take(r, UINT64_MAX) == 0)
 			_rc_wait_step(&w);
 }
 
@@ -1141,6 +1193,7 @@ static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 					     memory_order_relaxed),
 		 old, v = 0;
 
+	r->c_due = r->ops + 1; /* the caller counted the RMW as a write */
 	c_tick(r);
 	if (op == SC_CAS && r->copy[loc] != a) {
 		*done = false;
@@ -1185,6 +1238,7 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 {
 	switch (r->level) {
 	case RC_LIN:
+	case RC_CAUSAL: /* rc_mem_load serves these itself */
 		break;
 	case RC_TSO:
 		tso_tick(r);
@@ -1192,14 +1246,6 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 	case RC_SC:
 		r->ops++;
 		sc_catch_up(r);
-		return r->copy[loc];
-	case RC_CAUSAL:
-		r->ops++;
-		if (read_fresh(r)) {
-			c_tick(r);
-		} else if (read_lag_due(r)) {
-			c_lag_tick(r);
-		}
 		return r->copy[loc];
 	}
 	return 0;
@@ -1214,6 +1260,8 @@ uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
 		 * stores and RMWs of every replica on this location. */
 		return atomic_load_explicit(&r->shared[loc].v,
 					    memory_order_seq_cst);
+	if (r->level == RC_CAUSAL)
+		return c_load(r, loc);
 	return load_other(r, loc);
 }
 
@@ -1246,6 +1294,7 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 	case RC_CAUSAL:
 		r->ops++;
 		r->wrote_at = r->ops;
+		r->c_due = r->ops + 1;
 		c_tick(r);
 		c_write(r, loc, value);
 		break;
@@ -1364,7 +1413,7 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		sc_apply_published(r);
 		break;
 	case RC_CAUSAL:
-		c_take(r, UINT_MAX);
+		c_take(r, UINT64_MAX);
 		break;
 	}
 }
@@ -1467,7 +1516,7 @@ void rc_mem_quiesce(rc_mem_t *mem)
 		for (unsigned i = 0; i < mem->n; i++) {
 			struct rc_mem_replica *r = &mem->reps[i];
 
-			c_take(r, UINT_MAX);
+			c_take(r, UINT64_MAX);
 			for (unsigned s = 0; s < mem->n; s++)
 				assert(s == i ||
 				       r->vc[s] == c_published(mem, s));
