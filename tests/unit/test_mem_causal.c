@@ -186,6 +186,100 @@ static void test_sb(void)
 	rc_mem_destroy(m);
 }
 
+/*
+ * A sender's log is kept in segments (16 entries in explore mode), freed
+ * once every other replica has applied them. Replicas at different
+ * places of a log three segments long: the steps, a clone, its
+ * independence, and convergence.
+ */
+static void test_long_log(void)
+{
+	rc_mem_t *m = mk(2, 3), *c = NULL;
+	rc_mem_replica_t *a = rc_mem_replica(m, 0);
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct rc_mem_step to1 = deliver(1, 0), to2 = deliver(2, 0);
+	bool stepped = true;
+
+	for (uint64_t i = 1; i <= 40; i++)
+		rc_mem_store(a, X, i, RC_RELEASE);
+	for (unsigned i = 0; i < 20; i++)
+		stepped = stepped && rc_mem_step(m, &to1) == 0;
+	for (unsigned i = 0; i < 5; i++)
+		stepped = stepped && rc_mem_step(m, &to2) == 0;
+	ok(stepped, "25 deliveries across a segment boundary");
+	is(rc_mem_load(rc_mem_replica(m, 1), X, RC_ACQUIRE), 20,
+	   "replica 1 is at the 20th write");
+	is(rc_mem_load(rc_mem_replica(m, 2), X, RC_ACQUIRE), 5,
+	   "replica 2 is at the 5th");
+	rc_mem_store(rc_mem_replica(m, 1), Y, 1, RC_RELEASE);
+	ok(!has_step(m, deliver(2, 1)),
+	   "replica 1's write waits at 2 for the 20 writes it read");
+	is(rc_mem_clone(&c, m, &err), 0, "clone");
+	ok(rc_mem_state_equal(m, c) &&
+		   rc_mem_state_hash(m) == rc_mem_state_hash(c),
+	   "the clone is equal and hashes the same");
+	rc_mem_progress(rc_mem_replica(c, 2));
+	is(rc_mem_read_replica(c, 2, X), 40,
+	   "in the clone replica 2 takes in the rest of the log");
+	is(rc_mem_read_replica(c, 2, Y), 1, "and then replica 1's write");
+	is(rc_mem_read_replica(m, 2, X), 5, "the original is unchanged");
+	ok(!rc_mem_state_equal(m, c), "and no longer equal");
+	rc_mem_progress(rc_mem_replica(m, 2));
+	ok(rc_mem_state_equal(m, c),
+	   "the same deliveries make the original equal again");
+	rc_mem_quiesce(m);
+	rc_mem_quiesce(c);
+	for (unsigned r = 0; r < 3; r++)
+		ok(rc_mem_read_replica(m, r, X) == 40 &&
+			   rc_mem_read_replica(c, r, X) == 40 &&
+			   rc_mem_read_replica(m, r, Y) == 1,
+		   "replica %u converges in both", r);
+	is(rc_mem_nsteps(m), 0, "nothing left to deliver");
+	rc_mem_destroy(c);
+	rc_mem_destroy(m);
+}
+
+/*
+ * Threaded mode, driven by one thread: readers at different places of a
+ * log of several segments (about 800 entries each with three replicas);
+ * destroying the object with the log half read frees it (the sanitizer
+ * builds check that nothing leaks or is freed twice).
+ */
+static void test_threaded_log(void)
+{
+	rc_mem_t *m = NULL;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_mem_replica_t *a, *b, *d;
+	bool seen = true;
+
+	if (rc_mem_create(&m, RC_CAUSAL, 2, 3, 0, &err) < 0) {
+		diag("rc_mem_create: %s", err.msg);
+		exit(1);
+	}
+	a = rc_mem_replica(m, 0);
+	b = rc_mem_replica(m, 1);
+	d = rc_mem_replica(m, 2);
+	for (uint64_t i = 1; i <= 5000; i++) {
+		rc_mem_store(a, X, i, RC_RELEASE);
+		if (i % 1000 == 0) {
+			rc_mem_progress(b);
+			seen = seen && rc_mem_read_replica(m, 1, X) == i;
+		}
+		if (i == 2500) {
+			rc_mem_progress(d);
+			seen = seen && rc_mem_read_replica(m, 2, X) == i;
+		}
+	}
+	ok(seen, "threaded: rc_mem_progress takes in the whole log each time");
+	rc_mem_store(b, Y, 7, RC_RELEASE);
+	(void)rc_mem_fetch_add(d, Y, 1, RC_ACQ_REL);
+	is(rc_mem_read_replica(m, 2, X), 5000,
+	   "threaded: an RMW takes in what is published first");
+	is(rc_mem_read_replica(m, 2, Y), 8,
+	   "threaded: and adds to the last write issued");
+	rc_mem_destroy(m);
+}
+
 int main(void)
 {
 	test_delivery();
@@ -193,6 +287,8 @@ int main(void)
 	test_converge();
 	test_rmw();
 	test_sb();
+	test_long_log();
+	test_threaded_log();
 	done_testing();
 	return exit_status();
 }
