@@ -92,7 +92,6 @@
  * it reads (kept per location in last_vc, in explore mode alone).
  */
 #include <assert.h>
-#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
