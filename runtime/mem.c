@@ -58,8 +58,10 @@
  * a reader loads that count with acquire once per batch and applies the
  * entries below it. A reader moves to the next segment when it reaches
  * its first entry (the sender linked it before publishing that entry),
- * and the last of the n - 1 readers to leave a segment frees it. The
- * logs are unbounded: a bounded one would make a writer wait for a
+ * and the last of the n - 1 readers to leave a segment hands it back to
+ * the sender, which reuses it for its next segment (it keeps one spare
+ * and frees the others), so a steady stream of writes allocates
+ * nothing. The logs are unbounded: a bounded one would make a writer wait for a
  * replica that may have stopped issuing operations.
  *
  * Causal memory has no atomic read-modify-write of its own. Here an RMW
@@ -147,15 +149,16 @@ struct clog_entry {
 	uint64_t stamp; /* Lamport time << STAMP_BITS | sender */
 	uint32_t loc;
 	uint32_t unused;
-	uint64_t
-		vc[]; /* n - 1 components: k < sender at k, k > sender at k-1 */
+	/* n - 1 components: k < sender at k, k > sender at k - 1 */
+	uint64_t vc[];
 };
 
 /*
  * A segment of a sender's log: a header line, then cseg_n entries of
  * cstride bytes. The sender links the next segment before it publishes
  * the next segment's first entry; a reader moves on when it reaches that
- * entry, and the last of the n - 1 readers to move on frees the segment.
+ * entry, and the last of the n - 1 readers to move on hands the segment
+ * back to the sender (spare).
  */
 struct clog_seg {
 	struct clog_seg *next;
@@ -197,6 +200,12 @@ struct rc_mem_replica {
 	 * line of its own so the owner's other fields stay private.
 	 */
 	_Atomic uint64_t published __attribute__((aligned(RC_CACHELINE)));
+	/*
+	 * CAUSAL: a segment of the replica's log that every other replica
+	 * has left, handed back by the last of them for the owner to reuse
+	 * (NULL: none), so that a steady stream of writes allocates nothing.
+	 */
+	_Atomic(struct clog_seg *) spare;
 } __attribute__((aligned(RC_CACHELINE)));
 
 struct rc_mem {
@@ -338,6 +347,9 @@ static void c_log_free(rc_mem_t *m, unsigned s)
 		g = next;
 	}
 	m->reps[s].wseg = NULL;
+	/* Relaxed: no reader or writer runs. */
+	free(atomic_exchange_explicit(&m->reps[s].spare, NULL,
+				      memory_order_relaxed));
 }
 
 /* Gives every replica an empty log that every other replica reads. */
@@ -867,9 +879,20 @@ static void c_append(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 	if (m->n == 1)
 		return;
 	if (idx - g->first == m->cseg_n) {
-		struct clog_seg *ng = c_seg_new(m, idx);
+		/* Acquire: the readers' reads of a handed-back segment happen
+		 * before it is written again; pairs with the release exchange
+		 * in c_apply_run. */
+		struct clog_seg *ng = atomic_exchange_explicit(
+			&r->spare, NULL, memory_order_acquire);
 
+		if (ng == NULL)
+			ng = c_seg_new(m, idx);
 		assert(ng != NULL); /* no way to report it from a store */
+		ng->next = NULL;
+		ng->first = idx;
+		/* Relaxed: no reader sees the segment before the release
+		 * below publishes its first entry. */
+		atomic_store_explicit(&ng->passed, 0, memory_order_relaxed);
 		/* Plain: published with the entry by the release below. */
 		g->next = ng;
 		r->wseg = g = ng;
@@ -956,7 +979,7 @@ static bool c_ready(const struct rc_mem_replica *r, unsigned s,
  * ready, below end (which s has published); returns how many. Applying
  * them moves vc[s] alone, so the other components are checked against a
  * copy taken once. r moves on to a segment when it reaches its first
- * entry, and the last reader to leave a segment frees it.
+ * entry, and the last reader to leave a segment hands it back to s.
  */
 static uint64_t c_apply_run(struct rc_mem_replica *r, unsigned s, uint64_t end)
 {
@@ -980,13 +1003,18 @@ static uint64_t c_apply_run(struct rc_mem_replica *r, unsigned s, uint64_t end)
 
 			g = g->next;
 			/* Acq_rel: every reader's reads of the segment happen
-			 * before the last one frees it; the last acquires
-			 * all of them. */
+			 * before the last one hands it back; the last
+			 * acquires all of them. */
 			if (atomic_fetch_add_explicit(&done->passed, 1,
 						      memory_order_acq_rel) +
 				    1 ==
 			    no)
-				free(done);
+				/* Acq_rel: release passes those reads on to
+				 * the sender's acquire exchange in c_append;
+				 * acquire, to free a spare never reused. */
+				free(atomic_exchange_explicit(
+					&m->reps[s].spare, done,
+					memory_order_acq_rel));
 		}
 		e = c_seg_entry(m, g, idx);
 		for (j = 0; j < no && e->vc[j] <= others[j]; j++)

@@ -62,10 +62,10 @@ extern "C" {
  * object is quiesced), and holds at most
  * 2^28 entries over the object's life in threaded mode, 2^16 in explore
  * mode (assert). A CAUSAL sender's log likewise keeps the entries some
- * other replica has not applied (a segment of about 32 KiB is freed once
- * every other replica has applied it): bounded while the replicas keep
- * issuing operations, unbounded behind one that has stopped, since a
- * writer never waits for it.
+ * other replica has not applied (a segment of about 32 KiB is reused or
+ * freed once every other replica has applied it): bounded while the
+ * replicas keep issuing operations, unbounded behind one that has
+ * stopped, since a writer never waits for it.
  */
 typedef struct rc_mem rc_mem_t;
 typedef struct rc_mem_replica rc_mem_replica_t;
