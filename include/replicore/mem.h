@@ -58,11 +58,13 @@ extern "C" {
  * (a replica that keeps issuing operations, loads alone included, holds
  * back a bounded number, see RC_MEM_MAX_BACKLOG; one that stops issuing
  * operations keeps the log growing until it calls rc_mem_progress or the
- * object is quiesced), and holds at most
- * 2^28 entries over the object's life in threaded mode, 2^16 in explore
- * mode (assert). CAUSAL inboxes likewise: bounded for a replica that
- * keeps issuing operations, unbounded for one that has stopped, since a
- * writer never waits for it.
+ * object is quiesced), at most RC_MEM_SC_LOG entries in threaded mode:
+ * past that, SC operations wait for the replica furthest behind (see the
+ * progress paragraph below); at most RC_MEM_SC_LOG_EXPLORE in explore
+ * mode (assert). Log space is reused, so an object takes any number of
+ * writes over its life. CAUSAL inboxes likewise hold back a bounded
+ * number for a replica that keeps issuing operations, and grow without
+ * bound for one that has stopped, since a writer never waits for it.
  */
 typedef struct rc_mem rc_mem_t;
 typedef struct rc_mem_replica rc_mem_replica_t;
@@ -144,6 +146,12 @@ typedef enum rc_order {
 #define RC_MEM_READ_LAG 128u
 #define RC_MEM_READ_BATCH 4u
 #define RC_MEM_MAX_BACKLOG 4096u
+/*
+ * SC: the log entries some replica has not applied yet, at most, in
+ * threaded mode (2^25: 1 GiB of log) and in explore mode.
+ */
+#define RC_MEM_SC_LOG (1u << 25)
+#define RC_MEM_SC_LOG_EXPLORE (1u << 16)
 
 /*
  * Creates an object of nlocs locations (1..RC_MEM_MAX_LOCS) shared by
@@ -196,7 +204,11 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * reserve a log slot wait-free and publish it; an SC load or RMW waits
  * for the log entries before its own last write to be published by their
  * writers, so it is blocking (a writer preempted between reserving and
- * publishing delays it). CAUSAL loads never wait and take no lock: the
+ * publishing delays it). SC operations also wait when some replica is
+ * RC_MEM_SC_LOG entries behind, until it applies the oldest of them: a
+ * replica that stops issuing operations for good while others write
+ * without end must call rc_mem_progress() now and then or be quiesced,
+ * or their SC operations eventually wait for it. CAUSAL loads never wait and take no lock: the
  * inboxes are liburcu wait-free queues (a writer enqueues wait-free, the
  * owner dequeues what is fully linked in). A CAUSAL store takes its
  * location's write lock (one of 64 stripes), so it is blocking; a CAUSAL
