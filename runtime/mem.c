@@ -21,7 +21,11 @@
  * order respects every replica's program order. It is not linearizable: a
  * load may read a prefix that misses writes already returned elsewhere.
  * RMWs are log entries too: applying one is deterministic, so every
- * replica computes the same result and the issuer reads its own.
+ * replica computes the same result and the issuer reads its own. The
+ * log's entries live in segments whose directory is a ring: a segment is
+ * freed once every replica has applied it, and its slot then serves the
+ * segment a ring's length later; a writer that finds its slot still held
+ * waits for the replica furthest behind (RC_MEM_SC_LOG entries back).
  *
  * TSO is x86-TSO's abstract machine (Sewell, Sarkar, Owens, Zappa Nardelli
  * and Myreen, CACM 2010): one shared copy, and per replica a FIFO buffer
@@ -61,8 +65,8 @@
  * and the last of the n - 1 readers to leave a segment hands it back to
  * the sender, which reuses it for its next segment (it keeps one spare
  * and frees the others), so a steady stream of writes allocates
- * nothing. The logs are unbounded: a bounded one would make a writer wait for a
- * replica that may have stopped issuing operations.
+ * nothing. The logs are unbounded: a bounded one would make a writer
+ * wait for a replica that may have stopped issuing operations.
  *
  * Causal memory has no atomic read-modify-write of its own. Here an RMW
  * reads the stamp of the last write issued to its location, applies that
@@ -104,6 +108,20 @@
 
 #define RC_CACHELINE 64
 #define STAMP_BITS 6 /* replica id in a causal stamp; 2^6 == max replicas */
+/*
+ * Threaded SC: the log's entries not yet applied by every replica, at
+ * most, and per segment (log2). A test build may make them small to
+ * reach the bound quickly (powers of 2, at least two segments).
+ */
+#ifndef SC_LOG_ENTRIES
+#define SC_LOG_ENTRIES RC_MEM_SC_LOG
+#endif
+#ifndef SC_SEG_SHIFT
+#define SC_SEG_SHIFT 12
+#endif
+_Static_assert((SC_LOG_ENTRIES & (SC_LOG_ENTRIES - 1)) == 0 &&
+		       SC_LOG_ENTRIES >> SC_SEG_SHIFT >= 2,
+	       "the SC log is a power of 2 and holds two segments");
 
 /* A location of the one copy (LIN, TSO), alone on its cache line. */
 struct slot {
@@ -136,6 +154,17 @@ struct sc_entry {
 struct sc_seg {
 	_Atomic unsigned passed; /* replicas that applied all of it */
 	struct sc_entry e[];
+};
+
+/*
+ * The log's directory is a ring of ndir slots: segment k lives in slot
+ * k % ndir. A slot serves one segment at a time: serves is the number of
+ * the segment it holds or will hold next, and moves on by ndir when that
+ * segment is freed; a writer that needs a later segment waits for it.
+ */
+struct sc_slot {
+	_Atomic(struct sc_seg *) seg;
+	_Atomic uint64_t serves;
 };
 
 /*
@@ -176,6 +205,12 @@ struct rc_mem_replica {
 	_Atomic bool bound;
 	uint64_t ops;	   /* operations issued: the TSO drain clock */
 	uint64_t wrote_at; /* ops at the replica's last write or RMW */
+	/*
+	 * Threaded SC and CAUSAL: a load whose operation count is below
+	 * look reads the copy and nothing else; 0 (TSO, explore mode, and
+	 * after a write) sends every load through the full path.
+	 */
+	uint64_t look;
 	/* TSO */
 	struct tso_entry *buf;
 	unsigned bhead, bn;
@@ -190,8 +225,6 @@ struct rc_mem_replica {
 	uint64_t lamport;	/* largest Lamport time applied */
 	uint64_t *stamp;	/* per location, of the value held */
 	struct clog_seg **rseg; /* per sender, the segment r reads */
-	uint64_t c_due;		/* threaded: ops at the next load that takes
-				   in (c_load); UINT64_MAX in explore mode */
 	struct clog_seg *wseg;	/* the segment of its own log it appends to */
 	/*
 	 * CAUSAL: the entries of the replica's own log that the others may
@@ -215,8 +248,8 @@ struct rc_mem {
 	struct slot *shared; /* LIN, TSO */
 	/* SC: the log */
 	unsigned seg_shift;
-	size_t ndir;
-	_Atomic(struct sc_seg *) *dir;
+	size_t ndir; /* a power of 2 */
+	struct sc_slot *dir;
 	/*
 	 * CAUSAL: the logs' geometry; per location, the stamp of the last
 	 * write issued to it (a write's compare-exchange there is its place
@@ -391,7 +424,7 @@ void rc_mem_destroy(rc_mem_t *mem)
 	free(mem->shared);
 	if (mem->dir != NULL)
 		for (size_t i = 0; i < mem->ndir; i++)
-			free(atomic_load_explicit(&mem->dir[i],
+			free(atomic_load_explicit(&mem->dir[i].seg,
 						  memory_order_relaxed));
 	free(mem->dir);
 	free(mem->last_stamp);
@@ -469,14 +502,18 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 	if (level == RC_SC) {
 		/*
 		 * Explore mode keeps the directory small, as objects are
-		 * cloned often; threaded mode allows 2^28 log entries over
-		 * the object's life (segments are freed once applied).
+		 * cloned often. Both bound the entries not yet applied by
+		 * every replica (RC_MEM_SC_LOG_EXPLORE, SC_LOG_ENTRIES).
 		 */
-		m->seg_shift = (flags & RC_MEM_EXPLORE) ? 6 : 12;
-		m->ndir = (flags & RC_MEM_EXPLORE) ? 1024 : 65536;
+		m->seg_shift = (flags & RC_MEM_EXPLORE) ? 6 : SC_SEG_SHIFT;
+		m->ndir = (flags & RC_MEM_EXPLORE)
+				  ? RC_MEM_SC_LOG_EXPLORE >> 6
+				  : SC_LOG_ENTRIES >> SC_SEG_SHIFT;
 		m->dir = calloc(m->ndir, sizeof(*m->dir));
 		if (m->dir == NULL)
 			return -1;
+		for (size_t k = 0; k < m->ndir; k++)
+			atomic_init(&m->dir[k].serves, k);
 	}
 	if (level == RC_CAUSAL) {
 		/*
@@ -663,24 +700,49 @@ static size_t seg_entries(const rc_mem_t *m)
 	return (size_t)1 << m->seg_shift;
 }
 
-/* The segment holding index idx, allocated by whoever needs it first. */
-static struct sc_seg *sc_seg(rc_mem_t *m, uint64_t idx)
+static void sc_apply_published(struct rc_mem_replica *r);
+
+/*
+ * The segment holding index idx, allocated by whoever needs it first. A
+ * segment is freed only once every replica applied it, so no caller asks
+ * for a freed one. When the segment ndir before it still holds the slot
+ * (a replica lags by more than RC_MEM_SC_LOG entries), a threaded caller
+ * waits until every replica has applied it; a writer (self, which has
+ * reserved idx) applies the published log meanwhile, since its own
+ * replica may be the one behind. In explore mode that is a bug (assert).
+ */
+static struct sc_seg *sc_seg(rc_mem_t *m, uint64_t idx,
+			     struct rc_mem_replica *self)
 {
 	uint64_t k = idx >> m->seg_shift;
+	struct sc_slot *sl = &m->dir[k & (m->ndir - 1)];
 	struct sc_seg *s, *expect = NULL;
 
-	/* A segment is freed only once every replica applied it, so no
-	 * caller asks for a freed one; the log holds ndir segments. */
-	assert(k < m->ndir);
+	/* Acquire: pairs with the release store of serves in
+	 * sc_apply_reserved, after which the slot's old segment is gone. */
+	if (atomic_load_explicit(&sl->serves, memory_order_acquire) != k) {
+		struct _rc_wait w;
+
+		assert(!explore(m));
+		_rc_wait_init(&w, UINT64_MAX);
+		/* Acquire: as above. */
+		while (atomic_load_explicit(&sl->serves,
+					    memory_order_acquire) != k) {
+			if (self != NULL &&
+			    self->applied >> m->seg_shift < k - m->ndir + 1)
+				sc_apply_published(self);
+			_rc_wait_step(&w);
+		}
+	}
 	/* Acquire: pairs with the release CAS below that published it. */
-	s = atomic_load_explicit(&m->dir[k], memory_order_acquire);
+	s = atomic_load_explicit(&sl->seg, memory_order_acquire);
 	if (s != NULL)
 		return s;
 	s = calloc(1, sizeof(*s) + seg_entries(m) * sizeof(s->e[0]));
 	assert(s != NULL); /* no way to report it from a store */
 	/* Release: publishes the zeroed segment; pairs with the acquire
 	 * load above (or the acquire of the failed CAS). */
-	if (!atomic_compare_exchange_strong_explicit(&m->dir[k], &expect, s,
+	if (!atomic_compare_exchange_strong_explicit(&sl->seg, &expect, s,
 						     memory_order_acq_rel,
 						     memory_order_acquire)) {
 		free(s);
@@ -697,7 +759,7 @@ static uint64_t sc_append(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 	 * by the release store of ready below. */
 	uint64_t idx =
 		atomic_fetch_add_explicit(&m->tail, 1, memory_order_relaxed);
-	struct sc_seg *s = sc_seg(m, idx);
+	struct sc_seg *s = sc_seg(m, idx, r);
 	struct sc_entry *e = &s->e[idx & (seg_entries(m) - 1)];
 
 	e->op = op;
@@ -751,7 +813,7 @@ static bool sc_apply_reserved(struct rc_mem_replica *r, bool wait,
 	struct sc_entry *e;
 	struct _rc_wait w;
 
-	s = sc_seg(m, idx);
+	s = sc_seg(m, idx, NULL);
 	e = &s->e[idx & (seg_entries(m) - 1)];
 	_rc_wait_init(&w, UINT64_MAX);
 	/* Acquire: pairs with the release store of ready in sc_append. */
@@ -772,8 +834,16 @@ static bool sc_apply_reserved(struct rc_mem_replica *r, bool wait,
 					      memory_order_acq_rel) +
 			    1 ==
 		    m->n) {
-			atomic_store_explicit(&m->dir[idx >> m->seg_shift],
-					      NULL, memory_order_relaxed);
+			uint64_t k = idx >> m->seg_shift;
+			struct sc_slot *sl = &m->dir[k & (m->ndir - 1)];
+
+			atomic_store_explicit(&sl->seg, NULL,
+					      memory_order_relaxed);
+			/* Release: the slot is empty before it serves the
+			 * next segment; pairs with the acquire loads of
+			 * serves in sc_seg. */
+			atomic_store_explicit(&sl->serves, k + m->ndir,
+					      memory_order_release);
 			free(s);
 		}
 	}
@@ -806,10 +876,34 @@ static void sc_apply_published(struct rc_mem_replica *r)
 		;
 }
 
-/* True once every RC_MEM_READ_LAG operations of r in threaded mode. */
+/*
+ * Threaded mode: a load that has gone RC_MEM_READ_LAG operations without
+ * looking beyond the copy looks now.
+ */
 static bool read_lag_due(const struct rc_mem_replica *r)
 {
-	return !r->exploring && r->ops % RC_MEM_READ_LAG == 0;
+	return !r->exploring && r->ops >= r->look;
+}
+
+/* After a write or RMW: the next loads take the full path (read_fresh). */
+static void wrote(struct rc_mem_replica *r)
+{
+	r->wrote_at = r->ops;
+	r->look = 0;
+}
+
+/*
+ * After a threaded SC or CAUSAL load took the full path: when the next
+ * one must take it too (while r wrote recently, the very next; otherwise
+ * RC_MEM_READ_LAG operations on).
+ */
+static void next_look(struct rc_mem_replica *r)
+{
+	if (r->exploring)
+		return;
+	r->look =
+		r->ops +
+		(r->ops - r->wrote_at < RC_MEM_READ_LAG ? 1 : RC_MEM_READ_LAG);
 }
 
 /*
@@ -1113,41 +1207,6 @@ static void c_lag_tick(struct rc_mem_replica *r)
 						  : RC_MEM_READ_BATCH);
 }
 
-/*
- * A load that has more to do than read the copy: threaded mode takes in
- * when read_fresh or read_lag_due says so (as SC does), and computes the
- * operation count of the next load that has something to do: the next
- * one while r wrote within RC_MEM_READ_LAG operations, else the next
- * multiple of RC_MEM_READ_LAG. Writes and RMWs make the next load due
- * (c_due = ops + 1); a fence only counts an operation, which at worst
- * makes a load come here early.
- */
-static __attribute__((noinline)) uint64_t c_load_due(struct rc_mem_replica *r,
-						     unsigned loc)
-{
-	if (r->exploring) {
-		r->c_due = UINT64_MAX;
-		return r->copy[loc];
-	}
-	if (read_fresh(r))
-		c_tick(r);
-	else if (read_lag_due(r))
-		c_lag_tick(r);
-	if (r->ops + 1 - r->wrote_at <= RC_MEM_READ_LAG)
-		r->c_due = r->ops + 1;
-	else
-		r->c_due = (r->ops / RC_MEM_READ_LAG + 1) * RC_MEM_READ_LAG;
-	return r->copy[loc];
-}
-
-/* A CAUSAL load: in the common case a count and a read of r's copy. */
-static inline uint64_t c_load(struct rc_mem_replica *r, unsigned loc)
-{
-	if (__builtin_expect(++r->ops >= r->c_due, 0))
-		return c_load_due(r, loc);
-	return r->copy[loc];
-}
-
 /* Explore mode: the head of s's log at r is published and ready. */
 static bool c_head_ready(const struct rc_mem_replica *r, unsigned s)
 {
@@ -1220,7 +1279,6 @@ static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 					     memory_order_relaxed),
 		 old, v = 0;
 
-	r->c_due = r->ops + 1; /* the caller counted the RMW as a write */
 	c_tick(r);
 	if (op == SC_CAS && r->copy[loc] != a) {
 		*done = false;
@@ -1264,8 +1322,7 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 						     unsigned loc)
 {
 	switch (r->level) {
-	case RC_LIN:
-	case RC_CAUSAL: /* rc_mem_load serves these itself */
+	case RC_LIN: /* rc_mem_load serves it itself */
 		break;
 	case RC_TSO:
 		tso_tick(r);
@@ -1273,6 +1330,15 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 	case RC_SC:
 		r->ops++;
 		sc_catch_up(r);
+		next_look(r);
+		return r->copy[loc];
+	case RC_CAUSAL:
+		r->ops++;
+		if (read_fresh(r))
+			c_tick(r);
+		else if (read_lag_due(r))
+			c_lag_tick(r);
+		next_look(r);
 		return r->copy[loc];
 	}
 	return 0;
@@ -1287,8 +1353,11 @@ uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
 		 * stores and RMWs of every replica on this location. */
 		return atomic_load_explicit(&r->shared[loc].v,
 					    memory_order_seq_cst);
-	if (r->level == RC_CAUSAL)
-		return c_load(r, loc);
+	/* SC and CAUSAL between two looks beyond the copy (next_look). */
+	if (r->ops + 1 < r->look) {
+		r->ops++;
+		return r->copy[loc];
+	}
 	return load_other(r, loc);
 }
 
@@ -1313,15 +1382,14 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		break;
 	case RC_SC:
 		r->ops++;
-		r->wrote_at = r->ops;
+		wrote(r);
 		sc_append(r, SC_STORE, loc, value, 0);
 		if (!explore(m))
 			sc_apply_published(r);
 		break;
 	case RC_CAUSAL:
 		r->ops++;
-		r->wrote_at = r->ops;
-		r->c_due = r->ops + 1;
+		wrote(r);
 		c_tick(r);
 		c_write(r, loc, value);
 		break;
@@ -1337,7 +1405,7 @@ static uint64_t rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc,
 
 	assert(loc < m->nlocs);
 	r->ops++;
-	r->wrote_at = r->ops;
+	wrote(r);
 	switch (m->level) {
 	case RC_TSO:
 		tso_drain_all(r);
@@ -1601,7 +1669,8 @@ static void put(struct words *b, uint64_t v)
 
 static const struct sc_entry *sc_entry_at(const rc_mem_t *m, uint64_t idx)
 {
-	struct sc_seg *s = atomic_load_explicit(&m->dir[idx >> m->seg_shift],
+	uint64_t k = idx >> m->seg_shift;
+	struct sc_seg *s = atomic_load_explicit(&m->dir[k & (m->ndir - 1)].seg,
 						memory_order_relaxed);
 
 	return &s->e[idx & (seg_entries(m) - 1)];
@@ -1905,18 +1974,24 @@ static int clone_into(rc_mem_t *d, const rc_mem_t *s)
 		       (size_t)s->nlocs * s->n * sizeof(uint64_t));
 	}
 	for (size_t k = 0; s->dir != NULL && k < s->ndir; k++) {
-		struct sc_seg *src = atomic_load_explicit(&s->dir[k],
+		struct sc_seg *src = atomic_load_explicit(&s->dir[k].seg,
 							  memory_order_relaxed),
 			      *dst;
 		size_t sz = sizeof(*src) + seg_entries(s) * sizeof(src->e[0]);
 
+		atomic_store_explicit(
+			&d->dir[k].serves,
+			atomic_load_explicit(&s->dir[k].serves,
+					     memory_order_relaxed),
+			memory_order_relaxed);
 		if (src == NULL)
 			continue;
 		dst = malloc(sz);
 		if (dst == NULL)
 			return -1;
 		memcpy(dst, src, sz);
-		atomic_store_explicit(&d->dir[k], dst, memory_order_relaxed);
+		atomic_store_explicit(&d->dir[k].seg, dst,
+				      memory_order_relaxed);
 	}
 	for (unsigned i = 0; i < s->n; i++) {
 		const struct rc_mem_replica *rs = &s->reps[i];

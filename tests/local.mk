@@ -41,6 +41,14 @@ TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog
 
+# SC's log space reused, over a copy of mem.c with a log of 256 entries.
+check_PROGRAMS += tests/unit/test_mem_sclog
+tests_unit_test_mem_sclog_SOURCES = tests/unit/test_mem_sclog.c runtime/mem.c
+tests_unit_test_mem_sclog_CPPFLAGS = $(AM_CPPFLAGS) -DSC_LOG_ENTRIES=256 \
+	-DSC_SEG_SHIFT=6
+tests_unit_test_mem_sclog_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_mem_sclog
+
 # History stress of rc_mem: recorded with rc_recorder, checked per level.
 check_PROGRAMS += tests/regression/test_mem_stress
 tests_regression_test_mem_stress_LDADD = $(RC_TEST_LDADD)

@@ -59,11 +59,13 @@ extern "C" {
  * (a replica that keeps issuing operations, loads alone included, holds
  * back a bounded number, see RC_MEM_MAX_BACKLOG; one that stops issuing
  * operations keeps the log growing until it calls rc_mem_progress or the
- * object is quiesced), and holds at most
- * 2^28 entries over the object's life in threaded mode, 2^16 in explore
- * mode (assert). A CAUSAL sender's log likewise keeps the entries some
- * other replica has not applied (a segment of about 32 KiB is reused or
- * freed once every other replica has applied it): bounded while the
+ * object is quiesced), at most RC_MEM_SC_LOG entries in threaded mode:
+ * past that, SC operations wait for the replica furthest behind (see the
+ * progress paragraph below); at most RC_MEM_SC_LOG_EXPLORE in explore
+ * mode (assert). Log space is reused, so an object takes any number of
+ * writes over its life. A CAUSAL sender's log likewise keeps the entries
+ * some other replica has not applied (a segment of about 32 KiB is reused
+ * or freed once every other replica has applied it): bounded while the
  * replicas keep issuing operations, unbounded behind one that has
  * stopped, since a writer never waits for it.
  */
@@ -147,6 +149,12 @@ typedef enum rc_order {
 #define RC_MEM_READ_LAG 128u
 #define RC_MEM_READ_BATCH 4u
 #define RC_MEM_MAX_BACKLOG 4096u
+/*
+ * SC: the log entries some replica has not applied yet, at most, in
+ * threaded mode (2^25: 1 GiB of log) and in explore mode.
+ */
+#define RC_MEM_SC_LOG (1u << 25)
+#define RC_MEM_SC_LOG_EXPLORE (1u << 16)
 
 /*
  * Creates an object of nlocs locations (1..RC_MEM_MAX_LOCS) shared by
@@ -199,9 +207,13 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * reserve a log slot wait-free and publish it; an SC load or RMW waits
  * for the log entries before its own last write to be published by their
  * writers, so it is blocking (a writer preempted between reserving and
- * publishing delays it). CAUSAL loads are wait-free and take no lock:
- * a load reads the senders' published counts (acquire) and applies at
- * most the entries published below them. A CAUSAL store takes no lock
+ * publishing delays it). SC operations also wait when some replica is
+ * RC_MEM_SC_LOG entries behind, until it applies the oldest of them: a
+ * replica that stops issuing operations for good while others write
+ * without end must call rc_mem_progress() now and then or be quiesced,
+ * or their SC operations eventually wait for it. CAUSAL loads are
+ * wait-free and take no lock: a load reads the senders' published counts
+ * (acquire) and applies at most the entries published below them. A CAUSAL store takes no lock
  * either: one compare-exchange on its location's last-write stamp (it
  * fails only when another write to the location was issued meanwhile,
  * so stores are lock-free), then it writes its entry in its own log and
