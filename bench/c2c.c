@@ -21,13 +21,14 @@
  * - "store": each side spins on loads until it sees the other's value,
  *   then stores its own (release/acquire).
  *
- * The floor is the plainest ping-pong: the store/load exchange for a round
- * count fixed before it starts, with no clock read in the loop. "store" is
- * the same exchange; the method is chosen and the parameters are read
- * before the loop, so that a round trip costs it the floor's wait and
- * store and nothing else, and the clock is read once per RC_C2C_BATCH
- * round trips to end the sample. All kinds use one line, so they share
- * its placement too. Each pair is measured in rounds, and each
+ * The floor is the plainest ping-pong: the store/load exchange
+ * (exchange()) for a round count fixed before it starts, with no clock
+ * read in the loop. "store" runs the very same exchange(): its initiator
+ * in batches of RC_C2C_BATCH round trips between two clock reads, which
+ * end the sample, its responder until the initiator stops it. So a round
+ * trip costs "store" what it costs the floor, plus a clock read per
+ * batch. All kinds use one line and one thread set-up, so they share the
+ * line's placement too. Each pair is measured in rounds, and each
  * round takes one sample of the floor, of "cas" and of "store" in turn (the
  * order rotates from round to round), so that a method and the floor it
  * is divided by run on the same PUs moments apart: on a virtual machine
@@ -69,8 +70,10 @@ struct c2c_side {
 	_Alignas(RC_BENCH_LINE) const rc_topo_t *topo;
 	unsigned pu;
 	bool initiator;
-	int method;
-	uint64_t duration_ns, deadline_ns;
+	int kind;	       /* M_CAS, M_STORE or M_FLOOR */
+	uint64_t duration_ns;  /* the methods: the sample's length */
+	uint64_t floor_rounds; /* the floor: its round trips */
+	uint64_t deadline_ns;
 	unsigned budget;
 	struct c2c_line *line;
 	struct rc_bench_gate *gate;
@@ -83,15 +86,14 @@ struct c2c_side {
  * Waits until the line holds want; returns false on RC_C2C_STOP or at the
  * deadline (then *timeout is set).
  */
-static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
-		     unsigned budget, bool *timeout)
+static inline bool wait_for(struct c2c_line *l, uint64_t want,
+			    uint64_t deadline, unsigned budget, bool *timeout)
 {
 	unsigned spins = 0;
 	uint64_t v;
 
 	/* acquire: the other side's release store of want happens before
-	 * our next move; pairs with the release stores in respond(),
-	 * initiate() and floor_side() */
+	 * our next move; pairs with the release store in exchange() */
 	while ((v = atomic_load_explicit(&l->v, memory_order_acquire)) !=
 	       want) {
 		if (v == RC_C2C_STOP)
@@ -103,6 +105,28 @@ static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
 				return false;
 			}
 		}
+	}
+	return true;
+}
+
+/*
+ * The store/load exchange, the floor's whole loop and "store"'s: round
+ * trips r0 .. r0 + n - 1 of one side (the initiator moves the counter
+ * from 2r to 2r+1, the responder from 2r+1 to 2r+2); false as in
+ * wait_for().
+ */
+static inline bool exchange(struct c2c_line *l, bool responder, uint64_t r0,
+			    uint64_t n, uint64_t deadline, unsigned budget,
+			    bool *timeout)
+{
+	for (uint64_t r = r0; r - r0 < n; r++) {
+		uint64_t mine = 2 * r + responder;
+
+		if (!wait_for(l, mine, deadline, budget, timeout))
+			return false;
+		/* release: hands the line over; pairs with the acquire
+		 * load in the other side's wait_for() */
+		atomic_store_explicit(&l->v, mine + 1, memory_order_release);
 	}
 	return true;
 }
@@ -144,31 +168,11 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 	return true;
 }
 
-/* The responder: moves the line from 2r + 1 to 2r + 2 until it stops. */
-static void respond(const struct c2c_side *s, struct c2c_line *l, bool *timeout)
-{
-	const uint64_t deadline = s->deadline_ns;
-	const unsigned budget = s->budget;
-
-	if (s->method == M_CAS) {
-		for (uint64_t r = 0;; r++)
-			if (!cas_move(l, 2 * r + 1, deadline, budget, timeout))
-				return;
-	}
-	for (uint64_t r = 0;; r++) {
-		if (!wait_for(l, 2 * r + 1, deadline, budget, timeout))
-			return;
-		/* release: our pong after seeing the ping; pairs with the
-		 * acquire load in the initiator's wait_for() */
-		atomic_store_explicit(&l->v, 2 * r + 2, memory_order_release);
-	}
-}
-
 /*
- * The initiator: round trips in batches of RC_C2C_BATCH between two clock
- * reads, until the sample's duration has passed since t0; the number of
- * round trips in *rounds (the first move, at t0, waits for nothing, as in
- * the floor), false when the sample stopped or timed out.
+ * The methods' initiator: round trips in batches of RC_C2C_BATCH between
+ * two clock reads, until the sample's duration has passed since t0; the
+ * number of round trips in *rounds (the first move, at t0, waits for
+ * nothing, as in the floor), false when the sample stopped or timed out.
  */
 static bool initiate(const struct c2c_side *s, struct c2c_line *l, uint64_t t0,
 		     uint64_t *rounds, bool *timeout)
@@ -178,24 +182,17 @@ static bool initiate(const struct c2c_side *s, struct c2c_line *l, uint64_t t0,
 	uint64_t r = 0;
 
 	*rounds = 0;
-	if (s->method == M_CAS) {
-		do {
+	do {
+		if (s->kind == M_CAS) {
 			for (uint64_t end = r + RC_C2C_BATCH; r < end; r++)
 				if (!cas_move(l, 2 * r, deadline, budget,
 					      timeout))
 					return false;
-			*rounds = r;
-		} while (_rc_bench_now() - t0 < duration);
-		return true;
-	}
-	do {
-		for (uint64_t end = r + RC_C2C_BATCH; r < end; r++) {
-			if (!wait_for(l, 2 * r, deadline, budget, timeout))
+		} else {
+			if (!exchange(l, false, r, RC_C2C_BATCH, deadline,
+				      budget, timeout))
 				return false;
-			/* release: the ping; pairs with the acquire load in
-			 * the responder's wait_for() */
-			atomic_store_explicit(&l->v, 2 * r + 1,
-					      memory_order_release);
+			r += RC_C2C_BATCH;
 		}
 		*rounds = r;
 	} while (_rc_bench_now() - t0 < duration);
@@ -206,19 +203,40 @@ static void *run_side(void *arg)
 {
 	struct c2c_side *s = arg;
 	struct c2c_line *l = s->line;
-	rc_err_t err = RC_ERR_INITIALIZER;
 	bool timeout = false, ok;
 	uint64_t t0;
 
-	if (rc_topo_pin(s->topo, s->pu, &err) < 0)
+	if (rc_topo_pin(s->topo, s->pu, NULL) < 0)
 		s->pin_failed = true;
 	_rc_bench_gate_wait(s->gate, 2);
+	t0 = _rc_bench_now();
+	if (s->kind == M_FLOOR) {
+		ok = exchange(l, !s->initiator, 0, s->floor_rounds,
+			      s->deadline_ns, s->budget, &timeout);
+		s->elapsed_ns = _rc_bench_now() - t0;
+		s->rounds = ok ? s->floor_rounds : 0;
+		s->timeout = timeout;
+		if (timeout)
+			/* release: lets the other side stop too; pairs
+			 * with the acquire load in its wait_for() */
+			atomic_store_explicit(&l->v, RC_C2C_STOP,
+					      memory_order_release);
+		return NULL;
+	}
 	if (!s->initiator) {
-		respond(s, l, &timeout);
+		/* until the initiator's RC_C2C_STOP */
+		if (s->kind == M_CAS) {
+			for (uint64_t r = 0;; r++)
+				if (!cas_move(l, 2 * r + 1, s->deadline_ns,
+					      s->budget, &timeout))
+					break;
+		} else {
+			(void)exchange(l, true, 0, UINT64_MAX, s->deadline_ns,
+				       s->budget, &timeout);
+		}
 		s->timeout = timeout;
 		return NULL;
 	}
-	t0 = _rc_bench_now();
 	ok = initiate(s, l, t0, &s->rounds, &timeout);
 	s->elapsed_ns = _rc_bench_now() - t0;
 	/*
@@ -236,11 +254,12 @@ static void *run_side(void *arg)
 }
 
 /*
- * One sample of method m between PUs a and b: the one-way latency in ns,
- * or NaN when the sample timed out or no round completed.
+ * One sample of kind k between PUs a and b (for the floor, of rounds
+ * round trips; for a method, of about duration s): the one-way latency in
+ * ns, or NaN when the sample timed out or no round completed.
  */
-static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
-		     double duration, bool *pin_failed)
+static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int k,
+		     uint64_t rounds, double duration, bool *pin_failed)
 {
 	struct rc_bench_gate gate;
 	struct c2c_side side[2];
@@ -255,8 +274,9 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 		side[i].topo = topo;
 		side[i].pu = i == 0 ? a : b;
 		side[i].initiator = i == 0;
-		side[i].method = m;
+		side[i].kind = k;
 		side[i].duration_ns = dur;
+		side[i].floor_rounds = rounds;
 		side[i].deadline_ns = now + 2 * dur + RC_C2C_GRACE;
 		side[i].budget = budget_of(topo, a, b);
 		side[i].line = &line;
@@ -265,7 +285,8 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 	for (unsigned i = 0; i < 2; i++)
 		if (pthread_create(&th[i], NULL, run_side, &side[i]) != 0) {
 			if (i == 1) {
-				/* release: stops the lone initiator */
+				/* release: stops the lone initiator; pairs
+				 * with the acquire load in its wait_for() */
 				atomic_store_explicit(&line.v, RC_C2C_STOP,
 						      memory_order_release);
 				/* release: opens the gate after the stop signal above;
@@ -283,99 +304,6 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 	if (side[0].timeout || side[1].timeout || side[0].rounds == 0)
 		return NAN;
 	return (double)side[0].elapsed_ns / (2.0 * (double)side[0].rounds);
-}
-
-/*
- * The floor: the plainest ping-pong, a reference for the methods. Each side
- * waits for its turn and hands the line over with one store, for a round
- * count fixed in advance; nothing else is in the loop but wait_for()'s
- * rarely taken escape (a yield after a spin budget, and the deadline), so
- * that it cannot hang on a loaded machine.
- */
-struct floor_arg {
-	_Alignas(RC_BENCH_LINE) const rc_topo_t *topo;
-	unsigned pu;
-	bool initiator;
-	uint64_t rounds, elapsed_ns, deadline;
-	unsigned budget;
-	struct c2c_line *line;
-	struct rc_bench_gate *gate;
-	bool timeout, pin_failed;
-};
-
-static void *floor_side(void *arg)
-{
-	struct floor_arg *f = arg;
-	uint64_t t0;
-
-	if (rc_topo_pin(f->topo, f->pu, NULL) < 0)
-		f->pin_failed = true;
-	_rc_bench_gate_wait(f->gate, 2);
-	t0 = _rc_bench_now();
-	for (uint64_t r = 0; r < f->rounds; r++) {
-		uint64_t mine = 2 * r + (f->initiator ? 0 : 1);
-
-		if (!wait_for(f->line, mine, f->deadline, f->budget,
-			      &f->timeout))
-			break;
-		/* release: hands the line over; pairs with the acquire
-		 * load in the other side's wait_for() */
-		atomic_store_explicit(&f->line->v, mine + 1,
-				      memory_order_release);
-	}
-	f->elapsed_ns = _rc_bench_now() - t0;
-	if (f->timeout)
-		/* release: lets the other side stop too */
-		atomic_store_explicit(&f->line->v, RC_C2C_STOP,
-				      memory_order_release);
-	return NULL;
-}
-
-/* One floor sample of rounds round trips: one-way ns, or NaN. */
-static double floor_sample(const rc_topo_t *topo, unsigned a, unsigned b,
-			   uint64_t rounds, double duration, bool *pin_failed)
-{
-	struct rc_bench_gate gate;
-	struct floor_arg f[2];
-	pthread_t th[2];
-	uint64_t dl =
-		_rc_bench_now() + (uint64_t)(2 * duration * 1e9) + RC_C2C_GRACE;
-
-	memset(&gate, 0, sizeof gate);
-	atomic_init(&gate.arrived, 0);
-	atomic_store_explicit(&line.v, 0, memory_order_relaxed);
-	for (unsigned i = 0; i < 2; i++) {
-		memset(&f[i], 0, sizeof f[i]);
-		f[i].topo = topo;
-		f[i].pu = i == 0 ? a : b;
-		f[i].initiator = i == 0;
-		f[i].rounds = rounds;
-		f[i].deadline = dl;
-		f[i].budget = budget_of(topo, a, b);
-		f[i].line = &line;
-		f[i].gate = &gate;
-	}
-	if (pthread_create(&th[0], NULL, floor_side, &f[0]) != 0)
-		return NAN;
-	if (pthread_create(&th[1], NULL, floor_side, &f[1]) != 0) {
-		/* release: stops the lone first side; pairs with the
-		 * acquire load in its wait_for() */
-		atomic_store_explicit(&line.v, RC_C2C_STOP,
-				      memory_order_release);
-		/* release: opens the gate after the stop signal above;
-		 * pairs with the acquire load in _rc_bench_gate_wait() */
-		atomic_fetch_add_explicit(&gate.arrived, 1,
-					  memory_order_release);
-		pthread_join(th[0], NULL);
-		return NAN;
-	}
-	pthread_join(th[0], NULL);
-	pthread_join(th[1], NULL);
-	if (f[0].pin_failed || f[1].pin_failed)
-		*pin_failed = true;
-	if (f[0].timeout || f[1].timeout)
-		return NAN;
-	return (double)f[0].elapsed_ns / (2.0 * (double)rounds);
 }
 
 /* The floor's round count for about duration s at x ns one way. */
@@ -412,24 +340,20 @@ static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 	uint64_t rounds;
 	bool all = true;
 
-	rounds = floor_rounds(
-		floor_sample(topo, a, b, RC_C2C_PROBE, o->duration, pin_failed),
-		o->duration, RC_C2C_PROBE);
+	rounds = floor_rounds(sample(topo, a, b, M_FLOOR, RC_C2C_PROBE,
+				     o->duration, pin_failed),
+			      o->duration, RC_C2C_PROBE);
 	for (unsigned r = 0; r <= o->repeat; r++) {
 		double x[NKINDS];
 
 		for (unsigned k = 0; k < NKINDS; k++) {
 			int m = (int)((r + k) % NKINDS);
 
-			if (m == M_FLOOR) {
-				x[m] = floor_sample(topo, a, b, rounds,
-						    o->duration, pin_failed);
+			x[m] = sample(topo, a, b, m, rounds, o->duration,
+				      pin_failed);
+			if (m == M_FLOOR)
 				rounds =
 					floor_rounds(x[m], o->duration, rounds);
-			} else {
-				x[m] = sample(topo, a, b, m, o->duration,
-					      pin_failed);
-			}
 		}
 		if (r == 0) /* the warm-up round */
 			continue;
