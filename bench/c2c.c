@@ -21,21 +21,24 @@
  * - "store": each side spins on loads until it sees the other's value,
  *   then stores its own (release/acquire).
  *
- * The floor is the plainest ping-pong: the store/load exchange
- * (exchange()) for a round count fixed before it starts, with no clock
- * read in the loop. "store" runs the very same exchange(): its initiator
+ * Each method has a floor, the plainest ping-pong of the same exchange:
+ * a round count fixed before it starts and no clock read in the loop.
+ * The two exchanges differ on the wire (a CAS asks for the line for
+ * writing at once; a load first shares it, and the store then takes it),
+ * so each method is compared with its own. "store" runs the very same
+ * exchange() as its floor, and "cas" the same cas_move(): the initiator
  * in batches of RC_C2C_BATCH round trips between two clock reads, which
- * end the sample, its responder until the initiator stops it. So a round
- * trip costs "store" what it costs the floor, plus a clock read per
+ * end the sample, the responder until the initiator stops it. So a round
+ * trip costs a method what it costs its floor, plus a clock read per
  * batch. All kinds use one line and one thread set-up, so they share the
- * line's placement too. Each pair is measured in rounds, and each
- * round takes one sample of the floor, of "cas" and of "store" in turn (the
- * order rotates from round to round), so that a method and the floor it
- * is divided by run on the same PUs moments apart: on a virtual machine
- * the host may move the virtual CPUs between cores that share a cache
- * and cores that do not, and the latency changes several times over with
- * it, for milliseconds to seconds at a time. A method's ratio to the
- * floor is taken per round and summarised over the rounds.
+ * line's placement too. Each pair is measured in rounds, and each round
+ * takes one sample of each kind in turn (the order rotates from round to
+ * round), so that a method and the floor it is divided by run on the
+ * same PUs moments apart: on a virtual machine the host may move the
+ * virtual CPUs between cores that share a cache and cores that do not,
+ * and the latency changes several times over with it, for milliseconds
+ * to seconds at a time. A method's ratio to its floor is taken per round
+ * and summarised over the rounds.
  *
  * Bounded: the initiator stops after the sample's duration by storing
  * RC_C2C_STOP; each wait yields after a spin budget and gives up at a hard
@@ -52,9 +55,13 @@
 #define RC_C2C_GRACE 2000000000ull /* ns past the duration before giving up */
 #define RC_C2C_PROBE 1000u	   /* floor round trips before calibration */
 
-/* The methods, then the floor: the three kinds of sample of a round. */
-enum { M_CAS = 0, M_STORE = 1, NMETHODS = 2, M_FLOOR = 2, NKINDS = 3 };
-static const char *const method_name[] = { "cas", "store", "floor" };
+/*
+ * The methods, then their floors: the four kinds of sample of a round;
+ * method m's floor is kind FLOOR(m).
+ */
+enum { M_CAS = 0, M_STORE = 1, NMETHODS = 2, NKINDS = 4 };
+#define FLOOR(m) (NMETHODS + (m))
+static const char *const method_name[] = { "cas", "store" };
 static const char *const method_title[] = { "compare-and-swap ping-pong",
 					    "store/load ping-pong" };
 
@@ -70,7 +77,7 @@ struct c2c_side {
 	_Alignas(RC_BENCH_LINE) const rc_topo_t *topo;
 	unsigned pu;
 	bool initiator;
-	int kind;	       /* M_CAS, M_STORE or M_FLOOR */
+	int kind;	       /* a method, or FLOOR(method) */
 	uint64_t duration_ns;  /* the methods: the sample's length */
 	uint64_t floor_rounds; /* the floor: its round trips */
 	uint64_t deadline_ns;
@@ -168,6 +175,28 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 	return true;
 }
 
+/* exchange() by compare-and-swap: cas_move() for each round trip. */
+static inline bool cas_exchange(struct c2c_line *l, bool responder, uint64_t r0,
+				uint64_t n, uint64_t deadline, unsigned budget,
+				bool *timeout)
+{
+	for (uint64_t r = r0; r - r0 < n; r++)
+		if (!cas_move(l, 2 * r + responder, deadline, budget, timeout))
+			return false;
+	return true;
+}
+
+/* Round trips r0 .. r0 + n - 1 of method m's exchange, for one side. */
+static bool round_trips(int m, struct c2c_line *l, bool responder, uint64_t r0,
+			uint64_t n, uint64_t deadline, unsigned budget,
+			bool *timeout)
+{
+	if (m == M_CAS)
+		return cas_exchange(l, responder, r0, n, deadline, budget,
+				    timeout);
+	return exchange(l, responder, r0, n, deadline, budget, timeout);
+}
+
 /*
  * The methods' initiator: round trips in batches of RC_C2C_BATCH between
  * two clock reads, until the sample's duration has passed since t0; the
@@ -177,25 +206,16 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 static bool initiate(const struct c2c_side *s, struct c2c_line *l, uint64_t t0,
 		     uint64_t *rounds, bool *timeout)
 {
-	const uint64_t deadline = s->deadline_ns, duration = s->duration_ns;
-	const unsigned budget = s->budget;
 	uint64_t r = 0;
 
 	*rounds = 0;
 	do {
-		if (s->kind == M_CAS) {
-			for (uint64_t end = r + RC_C2C_BATCH; r < end; r++)
-				if (!cas_move(l, 2 * r, deadline, budget,
-					      timeout))
-					return false;
-		} else {
-			if (!exchange(l, false, r, RC_C2C_BATCH, deadline,
-				      budget, timeout))
-				return false;
-			r += RC_C2C_BATCH;
-		}
+		if (!round_trips(s->kind, l, false, r, RC_C2C_BATCH,
+				 s->deadline_ns, s->budget, timeout))
+			return false;
+		r += RC_C2C_BATCH;
 		*rounds = r;
-	} while (_rc_bench_now() - t0 < duration);
+	} while (_rc_bench_now() - t0 < s->duration_ns);
 	return true;
 }
 
@@ -210,9 +230,10 @@ static void *run_side(void *arg)
 		s->pin_failed = true;
 	_rc_bench_gate_wait(s->gate, 2);
 	t0 = _rc_bench_now();
-	if (s->kind == M_FLOOR) {
-		ok = exchange(l, !s->initiator, 0, s->floor_rounds,
-			      s->deadline_ns, s->budget, &timeout);
+	if (s->kind >= NMETHODS) { /* a floor: its fixed round count */
+		ok = round_trips(s->kind - NMETHODS, l, !s->initiator, 0,
+				 s->floor_rounds, s->deadline_ns, s->budget,
+				 &timeout);
 		s->elapsed_ns = _rc_bench_now() - t0;
 		s->rounds = ok ? s->floor_rounds : 0;
 		s->timeout = timeout;
@@ -225,15 +246,8 @@ static void *run_side(void *arg)
 	}
 	if (!s->initiator) {
 		/* until the initiator's RC_C2C_STOP */
-		if (s->kind == M_CAS) {
-			for (uint64_t r = 0;; r++)
-				if (!cas_move(l, 2 * r + 1, s->deadline_ns,
-					      s->budget, &timeout))
-					break;
-		} else {
-			(void)exchange(l, true, 0, UINT64_MAX, s->deadline_ns,
-				       s->budget, &timeout);
-		}
+		(void)round_trips(s->kind, l, true, 0, UINT64_MAX,
+				  s->deadline_ns, s->budget, &timeout);
 		s->timeout = timeout;
 		return NULL;
 	}
@@ -320,16 +334,16 @@ static uint64_t floor_rounds(double x, double duration, uint64_t before)
 /* What is measured on one pair: samples, statistics and ratios. */
 struct c2c_pair {
 	double *samp[NKINDS];		  /* o->repeat each */
-	double *ratio[NMETHODS];	  /* per round: method / floor */
+	double *ratio[NMETHODS];	  /* per round: method / its floor */
 	struct rc_bench_stats st[NKINDS]; /* n == 0: none */
 	struct rc_bench_stats rst[NMETHODS];
 };
 
 /*
- * Measures pair (a, b): a short floor probe to size the floor's samples, a
+ * Measures pair (a, b): a short probe of each floor to size its samples, a
  * warm-up round (discarded), then o->repeat rounds of one sample of each
  * kind, in an order that rotates from round to round. The ratio of a
- * method to the floor is taken within each round. False if any sample
+ * method to its floor is taken within each round. False if any sample
  * failed.
  */
 static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
@@ -337,23 +351,25 @@ static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 			 bool *pin_failed)
 {
 	unsigned n[NKINDS] = { 0 }, nr[NMETHODS] = { 0 };
-	uint64_t rounds;
+	uint64_t rounds[NKINDS] = { 0 };
 	bool all = true;
 
-	rounds = floor_rounds(sample(topo, a, b, M_FLOOR, RC_C2C_PROBE,
-				     o->duration, pin_failed),
-			      o->duration, RC_C2C_PROBE);
+	for (int m = 0; m < NMETHODS; m++)
+		rounds[FLOOR(m)] =
+			floor_rounds(sample(topo, a, b, FLOOR(m), RC_C2C_PROBE,
+					    o->duration, pin_failed),
+				     o->duration, RC_C2C_PROBE);
 	for (unsigned r = 0; r <= o->repeat; r++) {
 		double x[NKINDS];
 
 		for (unsigned k = 0; k < NKINDS; k++) {
 			int m = (int)((r + k) % NKINDS);
 
-			x[m] = sample(topo, a, b, m, rounds, o->duration,
+			x[m] = sample(topo, a, b, m, rounds[m], o->duration,
 				      pin_failed);
-			if (m == M_FLOOR)
-				rounds =
-					floor_rounds(x[m], o->duration, rounds);
+			if (m >= NMETHODS)
+				rounds[m] = floor_rounds(x[m], o->duration,
+							 rounds[m]);
 		}
 		if (r == 0) /* the warm-up round */
 			continue;
@@ -364,9 +380,9 @@ static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 				all = false;
 		}
 		for (int m = 0; m < NMETHODS; m++)
-			if (isfinite(x[m]) && isfinite(x[M_FLOOR]) &&
-			    x[M_FLOOR] > 0)
-				pp->ratio[m][nr[m]++] = x[m] / x[M_FLOOR];
+			if (isfinite(x[m]) && isfinite(x[FLOOR(m)]) &&
+			    x[FLOOR(m)] > 0)
+				pp->ratio[m][nr[m]++] = x[m] / x[FLOOR(m)];
 	}
 	for (int m = 0; m < NKINDS; m++) {
 		memset(&pp->st[m], 0, sizeof pp->st[m]);
@@ -403,15 +419,15 @@ static const char c2c_help[] =
 	"the time of\n"
 	"    a sample over twice its round trips, in nanoseconds.\n"
 	"\n"
-	"    Beside them runs the floor, the plainest ping-pong: the "
-	"store/load\n"
-	"    exchange for a fixed number of round trips, nothing else in "
-	"the loop.\n"
+	"    Beside each method runs its floor, the plainest ping-pong of "
+	"the same\n"
+	"    exchange: a fixed number of round trips, nothing else in the "
+	"loop.\n"
 	"    Each pair is measured in rounds: one sample of S seconds of "
 	"cas, of\n"
-	"    store and of the floor, in an order that rotates from round "
+	"    store and of each floor, in an order that rotates from round "
 	"to round,\n"
-	"    after one warm-up round (discarded). A method's ratio to the "
+	"    after one warm-up round (discarded). A method's ratio to its "
 	"floor is\n"
 	"    taken within each round, so that both ran on the same PUs "
 	"moments\n"
@@ -489,7 +505,7 @@ int bench_c2c(int argc, char **argv)
 				   .duration = 0.05,
 				   .repeat = 5,
 				   .warmup = "one discarded round (a sample of "
-					     "each method and of the floor) "
+					     "each method and of each floor) "
 					     "before the rounds of each pair" };
 	struct c2c_pair *pair;
 	double *mat[NMETHODS];
@@ -622,8 +638,8 @@ int bench_c2c(int argc, char **argv)
 						   &pair[p].st[m],
 						   pair[p].samp[m]);
 					json_stats(&j, "floor_ns",
-						   &pair[p].st[M_FLOOR],
-						   pair[p].samp[M_FLOOR]);
+						   &pair[p].st[FLOOR(m)],
+						   pair[p].samp[FLOOR(m)]);
 					json_stats(&j, "ratio_to_floor",
 						   &pair[p].rst[m],
 						   pair[p].ratio[m]);
@@ -653,16 +669,20 @@ int bench_c2c(int argc, char **argv)
 		cli_json_key(&j, "floor");
 		cli_json_obj(&j);
 		cli_json_key(&j, "what");
-		cli_json_str(&j, "the plainest store/load ping-pong loop, "
-				 "sampled in the same rounds as the methods "
-				 "on each pair; a ratio is a method's sample "
-				 "over the floor's of the same round");
+		cli_json_str(&j, "per method, the plainest ping-pong loop "
+				 "of the same exchange (compare-and-swap, "
+				 "store/load) for a fixed number of round "
+				 "trips, sampled in the same rounds as the "
+				 "methods on each pair; a ratio is a "
+				 "method's sample over its floor's of the "
+				 "same round");
 		cli_json_key(&j, "a");
 		cli_json_uint(&j, 0);
 		cli_json_key(&j, "b");
 		cli_json_uint(&j, 1);
-		json_stats(&j, "latency_ns", &pair[0].st[M_FLOOR],
-			   pair[0].samp[M_FLOOR]);
+		for (int m = 0; m < NMETHODS; m++)
+			json_stats(&j, method_name[m], &pair[0].st[FLOOR(m)],
+				   pair[0].samp[FLOOR(m)]);
 		for (int m = 0; m < NMETHODS; m++) {
 			char key[32];
 
@@ -674,7 +694,7 @@ int bench_c2c(int argc, char **argv)
 	} else {
 		printf("core-to-core latency, one way, ns (median [p10, p90] "
 		       "of %u rounds; a round is one sample of %g s of each "
-		       "method and of the floor)\n",
+		       "method and of each floor)\n",
 		       o.repeat, o.duration);
 		printf("cpu: %s; load %.2f\n", _rc_bench_cpu_model(),
 		       _rc_bench_load());
@@ -685,8 +705,8 @@ int bench_c2c(int argc, char **argv)
 			       "scheduler\n",
 			       rc_topo_source(topo), rc_topo_real_npus(topo),
 			       rc_topo_real_npus(topo));
-		printf("\n%5s %5s %5s  %-24s %-24s %-24s\n", "a", "b", "nodes",
-		       "cas", "store", "floor");
+		printf("\n%5s %5s %5s  %-24s %-24s %-24s %-24s\n", "a", "b",
+		       "nodes", "cas", "store", "floor cas", "floor store");
 		p = 0;
 		for (unsigned a = 0; a < n; a++)
 			for (unsigned b = a + 1; b < n; b++, p++) {
@@ -698,17 +718,18 @@ int bench_c2c(int argc, char **argv)
 				for (int m = 0; m < NKINDS; m++)
 					stats_cell(c[m], sizeof c[m],
 						   &pair[p].st[m], 1);
-				printf("%5u %5u %2u-%-2u  %-24s %-24s "
+				printf("%5u %5u %2u-%-2u  %-24s %-24s %-24s "
 				       "%-24s%s\n",
 				       a, b, x.node, y.node, c[0], c[1], c[2],
+				       c[3],
 				       x.real_os_index == y.real_os_index
 					       ? "  (same real CPU)"
 					       : "");
 			}
-		printf("\nratio to the floor (a method's sample over the "
+		printf("\nratio to the floor (a method's sample over its "
 		       "floor's in the same round; median [p10, p90])\n");
-		printf("%5s %5s  %-24s %-24s\n", "a", "b", "cas/floor",
-		       "store/floor");
+		printf("%5s %5s  %-24s %-24s\n", "a", "b", "cas/floor cas",
+		       "store/floor store");
 		p = 0;
 		for (unsigned a = 0; a < n; a++)
 			for (unsigned b = a + 1; b < n; b++, p++) {
