@@ -21,20 +21,24 @@
  * - "store": each side spins on loads until it sees the other's value,
  *   then stores its own (release/acquire).
  *
- * The floor is the plainest ping-pong: the store/load exchange for a round
- * count fixed before it starts, with no clock read in the loop. "store" is
- * the same exchange; the method is chosen and the parameters are read
- * before the loop, so that a round trip costs it the floor's wait and
- * store and nothing else, and the clock is read once per RC_C2C_BATCH
- * round trips to end the sample. All kinds use one line, so they share
- * its placement too. Each pair is measured in rounds, and each
- * round takes one sample of the floor, of "cas" and of "store" in turn (the
- * order rotates from round to round), so that a method and the floor it
- * is divided by run on the same PUs moments apart: on a virtual machine
- * the host may move the virtual CPUs between cores that share a cache
- * and cores that do not, and the latency changes several times over with
- * it, for milliseconds to seconds at a time. A method's ratio to the
- * floor is taken per round and summarised over the rounds.
+ * Each method has a floor, the plainest ping-pong of the same exchange:
+ * a round count fixed before it starts and no clock read in the loop.
+ * The two exchanges differ on the wire (a CAS asks for the line for
+ * writing at once; a load first shares it, and the store then takes it),
+ * so each method is compared with its own. "store" runs the very same
+ * exchange() as its floor, and "cas" the same cas_move(): the initiator
+ * in batches of RC_C2C_BATCH round trips between two clock reads, which
+ * end the sample, the responder until the initiator stops it. So a round
+ * trip costs a method what it costs its floor, plus a clock read per
+ * batch. All kinds use one line and one thread set-up, so they share the
+ * line's placement too. Each pair is measured in rounds, and each round
+ * takes one sample of each kind in turn (the order rotates from round to
+ * round), so that a method and the floor it is divided by run on the
+ * same PUs moments apart: on a virtual machine the host may move the
+ * virtual CPUs between cores that share a cache and cores that do not,
+ * and the latency changes several times over with it, for milliseconds
+ * to seconds at a time. A method's ratio to its floor is taken per round
+ * and summarised over the rounds.
  *
  * Bounded: the initiator stops after the sample's duration by storing
  * RC_C2C_STOP; each wait yields after a spin budget and gives up at a hard
@@ -51,9 +55,13 @@
 #define RC_C2C_GRACE 2000000000ull /* ns past the duration before giving up */
 #define RC_C2C_PROBE 1000u	   /* floor round trips before calibration */
 
-/* The methods, then the floor: the three kinds of sample of a round. */
-enum { M_CAS = 0, M_STORE = 1, NMETHODS = 2, M_FLOOR = 2, NKINDS = 3 };
-static const char *const method_name[] = { "cas", "store", "floor" };
+/*
+ * The methods, then their floors: the four kinds of sample of a round;
+ * method m's floor is kind FLOOR(m).
+ */
+enum { M_CAS = 0, M_STORE = 1, NMETHODS = 2, NKINDS = 4 };
+#define FLOOR(m) (NMETHODS + (m))
+static const char *const method_name[] = { "cas", "store" };
 static const char *const method_title[] = { "compare-and-swap ping-pong",
 					    "store/load ping-pong" };
 
@@ -69,8 +77,10 @@ struct c2c_side {
 	_Alignas(RC_BENCH_LINE) const rc_topo_t *topo;
 	unsigned pu;
 	bool initiator;
-	int method;
-	uint64_t duration_ns, deadline_ns;
+	int kind;	       /* a method, or FLOOR(method) */
+	uint64_t duration_ns;  /* the methods: the sample's length */
+	uint64_t floor_rounds; /* the floor: its round trips */
+	uint64_t deadline_ns;
 	unsigned budget;
 	struct c2c_line *line;
 	struct rc_bench_gate *gate;
@@ -83,15 +93,14 @@ struct c2c_side {
  * Waits until the line holds want; returns false on RC_C2C_STOP or at the
  * deadline (then *timeout is set).
  */
-static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
-		     unsigned budget, bool *timeout)
+static inline bool wait_for(struct c2c_line *l, uint64_t want,
+			    uint64_t deadline, unsigned budget, bool *timeout)
 {
 	unsigned spins = 0;
 	uint64_t v;
 
 	/* acquire: the other side's release store of want happens before
-	 * our next move; pairs with the release stores in respond(),
-	 * initiate() and floor_side() */
+	 * our next move; pairs with the release store in exchange() */
 	while ((v = atomic_load_explicit(&l->v, memory_order_acquire)) !=
 	       want) {
 		if (v == RC_C2C_STOP)
@@ -103,6 +112,28 @@ static bool wait_for(struct c2c_line *l, uint64_t want, uint64_t deadline,
 				return false;
 			}
 		}
+	}
+	return true;
+}
+
+/*
+ * The store/load exchange, the floor's whole loop and "store"'s: round
+ * trips r0 .. r0 + n - 1 of one side (the initiator moves the counter
+ * from 2r to 2r+1, the responder from 2r+1 to 2r+2); false as in
+ * wait_for().
+ */
+static inline bool exchange(struct c2c_line *l, bool responder, uint64_t r0,
+			    uint64_t n, uint64_t deadline, unsigned budget,
+			    bool *timeout)
+{
+	for (uint64_t r = r0; r - r0 < n; r++) {
+		uint64_t mine = 2 * r + responder;
+
+		if (!wait_for(l, mine, deadline, budget, timeout))
+			return false;
+		/* release: hands the line over; pairs with the acquire
+		 * load in the other side's wait_for() */
+		atomic_store_explicit(&l->v, mine + 1, memory_order_release);
 	}
 	return true;
 }
@@ -144,61 +175,47 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 	return true;
 }
 
-/* The responder: moves the line from 2r + 1 to 2r + 2 until it stops. */
-static void respond(const struct c2c_side *s, struct c2c_line *l, bool *timeout)
+/* exchange() by compare-and-swap: cas_move() for each round trip. */
+static inline bool cas_exchange(struct c2c_line *l, bool responder, uint64_t r0,
+				uint64_t n, uint64_t deadline, unsigned budget,
+				bool *timeout)
 {
-	const uint64_t deadline = s->deadline_ns;
-	const unsigned budget = s->budget;
+	for (uint64_t r = r0; r - r0 < n; r++)
+		if (!cas_move(l, 2 * r + responder, deadline, budget, timeout))
+			return false;
+	return true;
+}
 
-	if (s->method == M_CAS) {
-		for (uint64_t r = 0;; r++)
-			if (!cas_move(l, 2 * r + 1, deadline, budget, timeout))
-				return;
-	}
-	for (uint64_t r = 0;; r++) {
-		if (!wait_for(l, 2 * r + 1, deadline, budget, timeout))
-			return;
-		/* release: our pong after seeing the ping; pairs with the
-		 * acquire load in the initiator's wait_for() */
-		atomic_store_explicit(&l->v, 2 * r + 2, memory_order_release);
-	}
+/* Round trips r0 .. r0 + n - 1 of method m's exchange, for one side. */
+static bool round_trips(int m, struct c2c_line *l, bool responder, uint64_t r0,
+			uint64_t n, uint64_t deadline, unsigned budget,
+			bool *timeout)
+{
+	if (m == M_CAS)
+		return cas_exchange(l, responder, r0, n, deadline, budget,
+				    timeout);
+	return exchange(l, responder, r0, n, deadline, budget, timeout);
 }
 
 /*
- * The initiator: round trips in batches of RC_C2C_BATCH between two clock
- * reads, until the sample's duration has passed since t0; the number of
- * round trips in *rounds (the first move, at t0, waits for nothing, as in
- * the floor), false when the sample stopped or timed out.
+ * The methods' initiator: round trips in batches of RC_C2C_BATCH between
+ * two clock reads, until the sample's duration has passed since t0; the
+ * number of round trips in *rounds (the first move, at t0, waits for
+ * nothing, as in the floor), false when the sample stopped or timed out.
  */
 static bool initiate(const struct c2c_side *s, struct c2c_line *l, uint64_t t0,
 		     uint64_t *rounds, bool *timeout)
 {
-	const uint64_t deadline = s->deadline_ns, duration = s->duration_ns;
-	const unsigned budget = s->budget;
 	uint64_t r = 0;
 
 	*rounds = 0;
-	if (s->method == M_CAS) {
-		do {
-			for (uint64_t end = r + RC_C2C_BATCH; r < end; r++)
-				if (!cas_move(l, 2 * r, deadline, budget,
-					      timeout))
-					return false;
-			*rounds = r;
-		} while (_rc_bench_now() - t0 < duration);
-		return true;
-	}
 	do {
-		for (uint64_t end = r + RC_C2C_BATCH; r < end; r++) {
-			if (!wait_for(l, 2 * r, deadline, budget, timeout))
-				return false;
-			/* release: the ping; pairs with the acquire load in
-			 * the responder's wait_for() */
-			atomic_store_explicit(&l->v, 2 * r + 1,
-					      memory_order_release);
-		}
+		if (!round_trips(s->kind, l, false, r, RC_C2C_BATCH,
+				 s->deadline_ns, s->budget, timeout))
+			return false;
+		r += RC_C2C_BATCH;
 		*rounds = r;
-	} while (_rc_bench_now() - t0 < duration);
+	} while (_rc_bench_now() - t0 < s->duration_ns);
 	return true;
 }
 
@@ -206,19 +223,34 @@ static void *run_side(void *arg)
 {
 	struct c2c_side *s = arg;
 	struct c2c_line *l = s->line;
-	rc_err_t err = RC_ERR_INITIALIZER;
 	bool timeout = false, ok;
 	uint64_t t0;
 
-	if (rc_topo_pin(s->topo, s->pu, &err) < 0)
+	if (rc_topo_pin(s->topo, s->pu, NULL) < 0)
 		s->pin_failed = true;
 	_rc_bench_gate_wait(s->gate, 2);
+	t0 = _rc_bench_now();
+	if (s->kind >= NMETHODS) { /* a floor: its fixed round count */
+		ok = round_trips(s->kind - NMETHODS, l, !s->initiator, 0,
+				 s->floor_rounds, s->deadline_ns, s->budget,
+				 &timeout);
+		s->elapsed_ns = _rc_bench_now() - t0;
+		s->rounds = ok ? s->floor_rounds : 0;
+		s->timeout = timeout;
+		if (timeout)
+			/* release: lets the other side stop too; pairs
+			 * with the acquire load in its wait_for() */
+			atomic_store_explicit(&l->v, RC_C2C_STOP,
+					      memory_order_release);
+		return NULL;
+	}
 	if (!s->initiator) {
-		respond(s, l, &timeout);
+		/* until the initiator's RC_C2C_STOP */
+		(void)round_trips(s->kind, l, true, 0, UINT64_MAX,
+				  s->deadline_ns, s->budget, &timeout);
 		s->timeout = timeout;
 		return NULL;
 	}
-	t0 = _rc_bench_now();
 	ok = initiate(s, l, t0, &s->rounds, &timeout);
 	s->elapsed_ns = _rc_bench_now() - t0;
 	/*
@@ -236,11 +268,12 @@ static void *run_side(void *arg)
 }
 
 /*
- * One sample of method m between PUs a and b: the one-way latency in ns,
- * or NaN when the sample timed out or no round completed.
+ * One sample of kind k between PUs a and b (for the floor, of rounds
+ * round trips; for a method, of about duration s): the one-way latency in
+ * ns, or NaN when the sample timed out or no round completed.
  */
-static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
-		     double duration, bool *pin_failed)
+static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int k,
+		     uint64_t rounds, double duration, bool *pin_failed)
 {
 	struct rc_bench_gate gate;
 	struct c2c_side side[2];
@@ -255,8 +288,9 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 		side[i].topo = topo;
 		side[i].pu = i == 0 ? a : b;
 		side[i].initiator = i == 0;
-		side[i].method = m;
+		side[i].kind = k;
 		side[i].duration_ns = dur;
+		side[i].floor_rounds = rounds;
 		side[i].deadline_ns = now + 2 * dur + RC_C2C_GRACE;
 		side[i].budget = budget_of(topo, a, b);
 		side[i].line = &line;
@@ -265,7 +299,8 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 	for (unsigned i = 0; i < 2; i++)
 		if (pthread_create(&th[i], NULL, run_side, &side[i]) != 0) {
 			if (i == 1) {
-				/* release: stops the lone initiator */
+				/* release: stops the lone initiator; pairs
+				 * with the acquire load in its wait_for() */
 				atomic_store_explicit(&line.v, RC_C2C_STOP,
 						      memory_order_release);
 				/* release: opens the gate after the stop signal above;
@@ -285,99 +320,6 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int m,
 	return (double)side[0].elapsed_ns / (2.0 * (double)side[0].rounds);
 }
 
-/*
- * The floor: the plainest ping-pong, a reference for the methods. Each side
- * waits for its turn and hands the line over with one store, for a round
- * count fixed in advance; nothing else is in the loop but wait_for()'s
- * rarely taken escape (a yield after a spin budget, and the deadline), so
- * that it cannot hang on a loaded machine.
- */
-struct floor_arg {
-	_Alignas(RC_BENCH_LINE) const rc_topo_t *topo;
-	unsigned pu;
-	bool initiator;
-	uint64_t rounds, elapsed_ns, deadline;
-	unsigned budget;
-	struct c2c_line *line;
-	struct rc_bench_gate *gate;
-	bool timeout, pin_failed;
-};
-
-static void *floor_side(void *arg)
-{
-	struct floor_arg *f = arg;
-	uint64_t t0;
-
-	if (rc_topo_pin(f->topo, f->pu, NULL) < 0)
-		f->pin_failed = true;
-	_rc_bench_gate_wait(f->gate, 2);
-	t0 = _rc_bench_now();
-	for (uint64_t r = 0; r < f->rounds; r++) {
-		uint64_t mine = 2 * r + (f->initiator ? 0 : 1);
-
-		if (!wait_for(f->line, mine, f->deadline, f->budget,
-			      &f->timeout))
-			break;
-		/* release: hands the line over; pairs with the acquire
-		 * load in the other side's wait_for() */
-		atomic_store_explicit(&f->line->v, mine + 1,
-				      memory_order_release);
-	}
-	f->elapsed_ns = _rc_bench_now() - t0;
-	if (f->timeout)
-		/* release: lets the other side stop too */
-		atomic_store_explicit(&f->line->v, RC_C2C_STOP,
-				      memory_order_release);
-	return NULL;
-}
-
-/* One floor sample of rounds round trips: one-way ns, or NaN. */
-static double floor_sample(const rc_topo_t *topo, unsigned a, unsigned b,
-			   uint64_t rounds, double duration, bool *pin_failed)
-{
-	struct rc_bench_gate gate;
-	struct floor_arg f[2];
-	pthread_t th[2];
-	uint64_t dl =
-		_rc_bench_now() + (uint64_t)(2 * duration * 1e9) + RC_C2C_GRACE;
-
-	memset(&gate, 0, sizeof gate);
-	atomic_init(&gate.arrived, 0);
-	atomic_store_explicit(&line.v, 0, memory_order_relaxed);
-	for (unsigned i = 0; i < 2; i++) {
-		memset(&f[i], 0, sizeof f[i]);
-		f[i].topo = topo;
-		f[i].pu = i == 0 ? a : b;
-		f[i].initiator = i == 0;
-		f[i].rounds = rounds;
-		f[i].deadline = dl;
-		f[i].budget = budget_of(topo, a, b);
-		f[i].line = &line;
-		f[i].gate = &gate;
-	}
-	if (pthread_create(&th[0], NULL, floor_side, &f[0]) != 0)
-		return NAN;
-	if (pthread_create(&th[1], NULL, floor_side, &f[1]) != 0) {
-		/* release: stops the lone first side; pairs with the
-		 * acquire load in its wait_for() */
-		atomic_store_explicit(&line.v, RC_C2C_STOP,
-				      memory_order_release);
-		/* release: opens the gate after the stop signal above;
-		 * pairs with the acquire load in _rc_bench_gate_wait() */
-		atomic_fetch_add_explicit(&gate.arrived, 1,
-					  memory_order_release);
-		pthread_join(th[0], NULL);
-		return NAN;
-	}
-	pthread_join(th[0], NULL);
-	pthread_join(th[1], NULL);
-	if (f[0].pin_failed || f[1].pin_failed)
-		*pin_failed = true;
-	if (f[0].timeout || f[1].timeout)
-		return NAN;
-	return (double)f[0].elapsed_ns / (2.0 * (double)rounds);
-}
-
 /* The floor's round count for about duration s at x ns one way. */
 static uint64_t floor_rounds(double x, double duration, uint64_t before)
 {
@@ -392,16 +334,16 @@ static uint64_t floor_rounds(double x, double duration, uint64_t before)
 /* What is measured on one pair: samples, statistics and ratios. */
 struct c2c_pair {
 	double *samp[NKINDS];		  /* o->repeat each */
-	double *ratio[NMETHODS];	  /* per round: method / floor */
+	double *ratio[NMETHODS];	  /* per round: method / its floor */
 	struct rc_bench_stats st[NKINDS]; /* n == 0: none */
 	struct rc_bench_stats rst[NMETHODS];
 };
 
 /*
- * Measures pair (a, b): a short floor probe to size the floor's samples, a
+ * Measures pair (a, b): a short probe of each floor to size its samples, a
  * warm-up round (discarded), then o->repeat rounds of one sample of each
  * kind, in an order that rotates from round to round. The ratio of a
- * method to the floor is taken within each round. False if any sample
+ * method to its floor is taken within each round. False if any sample
  * failed.
  */
 static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
@@ -409,27 +351,25 @@ static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 			 bool *pin_failed)
 {
 	unsigned n[NKINDS] = { 0 }, nr[NMETHODS] = { 0 };
-	uint64_t rounds;
+	uint64_t rounds[NKINDS] = { 0 };
 	bool all = true;
 
-	rounds = floor_rounds(
-		floor_sample(topo, a, b, RC_C2C_PROBE, o->duration, pin_failed),
-		o->duration, RC_C2C_PROBE);
+	for (int m = 0; m < NMETHODS; m++)
+		rounds[FLOOR(m)] =
+			floor_rounds(sample(topo, a, b, FLOOR(m), RC_C2C_PROBE,
+					    o->duration, pin_failed),
+				     o->duration, RC_C2C_PROBE);
 	for (unsigned r = 0; r <= o->repeat; r++) {
 		double x[NKINDS];
 
 		for (unsigned k = 0; k < NKINDS; k++) {
 			int m = (int)((r + k) % NKINDS);
 
-			if (m == M_FLOOR) {
-				x[m] = floor_sample(topo, a, b, rounds,
-						    o->duration, pin_failed);
-				rounds =
-					floor_rounds(x[m], o->duration, rounds);
-			} else {
-				x[m] = sample(topo, a, b, m, o->duration,
-					      pin_failed);
-			}
+			x[m] = sample(topo, a, b, m, rounds[m], o->duration,
+				      pin_failed);
+			if (m >= NMETHODS)
+				rounds[m] = floor_rounds(x[m], o->duration,
+							 rounds[m]);
 		}
 		if (r == 0) /* the warm-up round */
 			continue;
@@ -440,9 +380,9 @@ static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 				all = false;
 		}
 		for (int m = 0; m < NMETHODS; m++)
-			if (isfinite(x[m]) && isfinite(x[M_FLOOR]) &&
-			    x[M_FLOOR] > 0)
-				pp->ratio[m][nr[m]++] = x[m] / x[M_FLOOR];
+			if (isfinite(x[m]) && isfinite(x[FLOOR(m)]) &&
+			    x[FLOOR(m)] > 0)
+				pp->ratio[m][nr[m]++] = x[m] / x[FLOOR(m)];
 	}
 	for (int m = 0; m < NKINDS; m++) {
 		memset(&pp->st[m], 0, sizeof pp->st[m]);
@@ -479,15 +419,15 @@ static const char c2c_help[] =
 	"the time of\n"
 	"    a sample over twice its round trips, in nanoseconds.\n"
 	"\n"
-	"    Beside them runs the floor, the plainest ping-pong: the "
-	"store/load\n"
-	"    exchange for a fixed number of round trips, nothing else in "
-	"the loop.\n"
+	"    Beside each method runs its floor, the plainest ping-pong of "
+	"the same\n"
+	"    exchange: a fixed number of round trips, nothing else in the "
+	"loop.\n"
 	"    Each pair is measured in rounds: one sample of S seconds of "
 	"cas, of\n"
-	"    store and of the floor, in an order that rotates from round "
+	"    store and of each floor, in an order that rotates from round "
 	"to round,\n"
-	"    after one warm-up round (discarded). A method's ratio to the "
+	"    after one warm-up round (discarded). A method's ratio to its "
 	"floor is\n"
 	"    taken within each round, so that both ran on the same PUs "
 	"moments\n"
@@ -565,7 +505,7 @@ int bench_c2c(int argc, char **argv)
 				   .duration = 0.05,
 				   .repeat = 5,
 				   .warmup = "one discarded round (a sample of "
-					     "each method and of the floor) "
+					     "each method and of each floor) "
 					     "before the rounds of each pair" };
 	struct c2c_pair *pair;
 	double *mat[NMETHODS];
@@ -698,8 +638,8 @@ int bench_c2c(int argc, char **argv)
 						   &pair[p].st[m],
 						   pair[p].samp[m]);
 					json_stats(&j, "floor_ns",
-						   &pair[p].st[M_FLOOR],
-						   pair[p].samp[M_FLOOR]);
+						   &pair[p].st[FLOOR(m)],
+						   pair[p].samp[FLOOR(m)]);
 					json_stats(&j, "ratio_to_floor",
 						   &pair[p].rst[m],
 						   pair[p].ratio[m]);
@@ -729,16 +669,20 @@ int bench_c2c(int argc, char **argv)
 		cli_json_key(&j, "floor");
 		cli_json_obj(&j);
 		cli_json_key(&j, "what");
-		cli_json_str(&j, "the plainest store/load ping-pong loop, "
-				 "sampled in the same rounds as the methods "
-				 "on each pair; a ratio is a method's sample "
-				 "over the floor's of the same round");
+		cli_json_str(&j, "per method, the plainest ping-pong loop "
+				 "of the same exchange (compare-and-swap, "
+				 "store/load) for a fixed number of round "
+				 "trips, sampled in the same rounds as the "
+				 "methods on each pair; a ratio is a "
+				 "method's sample over its floor's of the "
+				 "same round");
 		cli_json_key(&j, "a");
 		cli_json_uint(&j, 0);
 		cli_json_key(&j, "b");
 		cli_json_uint(&j, 1);
-		json_stats(&j, "latency_ns", &pair[0].st[M_FLOOR],
-			   pair[0].samp[M_FLOOR]);
+		for (int m = 0; m < NMETHODS; m++)
+			json_stats(&j, method_name[m], &pair[0].st[FLOOR(m)],
+				   pair[0].samp[FLOOR(m)]);
 		for (int m = 0; m < NMETHODS; m++) {
 			char key[32];
 
@@ -750,7 +694,7 @@ int bench_c2c(int argc, char **argv)
 	} else {
 		printf("core-to-core latency, one way, ns (median [p10, p90] "
 		       "of %u rounds; a round is one sample of %g s of each "
-		       "method and of the floor)\n",
+		       "method and of each floor)\n",
 		       o.repeat, o.duration);
 		printf("cpu: %s; load %.2f\n", _rc_bench_cpu_model(),
 		       _rc_bench_load());
@@ -761,8 +705,8 @@ int bench_c2c(int argc, char **argv)
 			       "scheduler\n",
 			       rc_topo_source(topo), rc_topo_real_npus(topo),
 			       rc_topo_real_npus(topo));
-		printf("\n%5s %5s %5s  %-24s %-24s %-24s\n", "a", "b", "nodes",
-		       "cas", "store", "floor");
+		printf("\n%5s %5s %5s  %-24s %-24s %-24s %-24s\n", "a", "b",
+		       "nodes", "cas", "store", "floor cas", "floor store");
 		p = 0;
 		for (unsigned a = 0; a < n; a++)
 			for (unsigned b = a + 1; b < n; b++, p++) {
@@ -774,17 +718,18 @@ int bench_c2c(int argc, char **argv)
 				for (int m = 0; m < NKINDS; m++)
 					stats_cell(c[m], sizeof c[m],
 						   &pair[p].st[m], 1);
-				printf("%5u %5u %2u-%-2u  %-24s %-24s "
+				printf("%5u %5u %2u-%-2u  %-24s %-24s %-24s "
 				       "%-24s%s\n",
 				       a, b, x.node, y.node, c[0], c[1], c[2],
+				       c[3],
 				       x.real_os_index == y.real_os_index
 					       ? "  (same real CPU)"
 					       : "");
 			}
-		printf("\nratio to the floor (a method's sample over the "
+		printf("\nratio to the floor (a method's sample over its "
 		       "floor's in the same round; median [p10, p90])\n");
-		printf("%5s %5s  %-24s %-24s\n", "a", "b", "cas/floor",
-		       "store/floor");
+		printf("%5s %5s  %-24s %-24s\n", "a", "b", "cas/floor cas",
+		       "store/floor store");
 		p = 0;
 		for (unsigned a = 0; a < n; a++)
 			for (unsigned b = a + 1; b < n; b++, p++) {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_bench_c2c.c: `replicore bench c2c` beside its floor, the plainest ping-pong loop: the result's shape is checked, the ratios are reported, not asserted. */
+/* test_bench_c2c.c: `replicore bench c2c` beside its floors, the plainest ping-pong loops: the result's shape is checked, the ratios are reported, not asserted. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +13,9 @@
 
 /*
  * bench c2c measures every pair in rounds of one sample of "cas", "store"
- * and the floor (the plainest store/load ping-pong, for a fixed number of
- * round trips with nothing else in the loop), and gives each method's
- * ratio to the floor within each round. This test runs it on the machine
+ * and each one's floor (the plainest ping-pong of the same exchange, for
+ * a fixed number of round trips with nothing else in the loop), and gives
+ * each method's ratio to its floor within each round. This test runs it on the machine
  * and prints those numbers as diagnostics; it asserts only that the run
  * succeeds, that its JSON matches bench/schema.json and that its plot is
  * well-formed SVG, since timings depend on the machine and its load.
