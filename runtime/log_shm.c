@@ -29,6 +29,19 @@
  *
  * Timeouts: an append waits only before its reservation, so a timed-out
  * append left nothing behind (RC_LOG_CAP_NOPARTIAL).
+ *
+ * Lines. Each slot has a cache line of its own: entries appended by
+ * different nodes never share a line, so an appender writing its entry
+ * does not take a line away from another node writing the entry beside
+ * it. The tail's line moves between the appending nodes' caches on nearly
+ * every append; an appender therefore does not load it before its
+ * compare-and-swap (a load would fetch the line shared, and the
+ * compare-and-swap would then need it again, exclusive): it expects the
+ * tail where its own previous append ended plus as many entries of other
+ * nodes as came before that append, and learns the true tail from a
+ * failed compare-and-swap, which leaves the line in its cache. While the
+ * tail's line travels, prefetches bring the slot it expects to write and
+ * the first entry of another node it will read next.
  */
 #include <assert.h>
 #include <stdatomic.h>
@@ -41,17 +54,25 @@
 
 #define RC_CACHELINE 64
 
+/* A slot, a cache line of its own (see Lines). */
 struct shm_slot {
-	_Atomic uint64_t stamp; /* index + 1 once the entry is in; 0 empty */
+	/* index + 1 once the entry is in; 0 empty */
+	_Alignas(RC_CACHELINE) _Atomic uint64_t stamp;
 	uint64_t op;
 	uint64_t arg;
 	uint32_t origin;
 	uint32_t tag;
 };
 
+/* A node's line: its cursor, and its appender's guess of the tail. */
 struct shm_cursor {
 	_Alignas(RC_CACHELINE) _Atomic uint64_t next;
+	uint64_t last_end; /* where the node's last append ended */
+	uint64_t gap;	   /* others' entries just before that append */
 };
+
+/* The most entries of other nodes an appender expects before its own. */
+#define SHM_GAP_MAX 64
 
 struct shm_log {
 	struct rc_log base;
@@ -100,24 +121,40 @@ static int shm_append(rc_log_t *log, unsigned node,
 		      rc_err_t *err)
 {
 	struct shm_log *l = shm(log);
+	struct shm_cursor *me = &l->cursors[node];
 	uint64_t cap = l->mask + 1, t, head;
 	struct _rc_wait w;
-	bool waiting = false;
+	bool waiting = false, known = false;
 
-	/* Relaxed: the compare-and-swap below decides. */
-	t = atomic_load_explicit(&l->tail, memory_order_relaxed);
+	/* A guess (see Lines): the compare-and-swap below decides, and
+	 * one that fails gives the tail. */
+	t = me->last_end + me->gap;
+	__builtin_prefetch(&l->slots[t & l->mask], 1);
+	__builtin_prefetch(&l->slots[(t + 2) & l->mask], 1);
+	if (me->gap > 0)
+		__builtin_prefetch(&l->slots[me->last_end & l->mask], 0);
 	for (;;) {
 		/* Acquire: pairs with the release in shm_refresh_head, so
 		 * the readers' copies of the slots we may reuse happen
 		 * before our writes to them. A stale head only makes us
 		 * refresh it. */
 		head = atomic_load_explicit(&l->head, memory_order_acquire);
-		if (t + n - head > cap && head <= t)
+		if (t + n - head > cap && head <= t) {
+			if (!known) {
+				/* Only the true tail may find the log full.
+				 * Relaxed: the compare-and-swap decides. */
+				t = atomic_load_explicit(&l->tail,
+							 memory_order_relaxed);
+				known = true;
+				continue;
+			}
 			head = shm_refresh_head(l);
+		}
 		if (head > t) {
 			/* t is stale: the cursors passed it already. */
 			t = atomic_load_explicit(&l->tail,
 						 memory_order_relaxed);
+			known = true;
 			continue;
 		}
 		if (t + n - head <= cap) {
@@ -128,6 +165,7 @@ static int shm_append(rc_log_t *log, unsigned node,
 				    &l->tail, &t, t + n, memory_order_relaxed,
 				    memory_order_relaxed))
 				break;
+			known = true;
 			continue;
 		}
 		/* Full: some cursor holds the room back. */
@@ -143,7 +181,10 @@ static int shm_append(rc_log_t *log, unsigned node,
 					  "stopped consuming",
 					  (unsigned long long)timeout_ns);
 		t = atomic_load_explicit(&l->tail, memory_order_relaxed);
+		known = true;
 	}
+	me->gap = t - me->last_end <= SHM_GAP_MAX ? t - me->last_end : 0;
+	me->last_end = t + n;
 	for (unsigned i = 0; i < n; i++) {
 		struct shm_slot *s = &l->slots[(t + i) & l->mask];
 
@@ -246,7 +287,7 @@ int rc_log_shm_create(rc_log_t **out, unsigned nnodes, size_t capacity,
 	if (!l)
 		return rc_err_set(err, RC_ENOMEM, "log", 0, 0, "out of memory");
 	memset(l, 0, sizeof(*l));
-	l->slots = calloc(capacity, sizeof(*l->slots));
+	l->slots = aligned_alloc(RC_CACHELINE, capacity * sizeof(*l->slots));
 	l->cursors =
 		aligned_alloc(RC_CACHELINE, nnodes * sizeof(struct shm_cursor));
 	if (!l->slots || !l->cursors) {
@@ -255,8 +296,11 @@ int rc_log_shm_create(rc_log_t **out, unsigned nnodes, size_t capacity,
 		free(l);
 		return rc_err_set(err, RC_ENOMEM, "log", 0, 0, "out of memory");
 	}
-	for (unsigned i = 0; i < nnodes; i++)
+	for (unsigned i = 0; i < nnodes; i++) {
 		atomic_init(&l->cursors[i].next, 0);
+		l->cursors[i].last_end = 0;
+		l->cursors[i].gap = 0;
+	}
 	for (size_t i = 0; i < capacity; i++)
 		atomic_init(&l->slots[i].stamp, 0);
 	atomic_init(&l->tail, 0);

@@ -246,11 +246,14 @@ static inline const char *rc_log_name(const rc_log_t *log)
 
 /*
  * The shared-memory backend: a circular array of capacity entries (a
- * power of two, 2..2^24) in the creating thread's memory, shared by
- * nnodes nodes (1..RC_LOG_SHM_MAX_NODES). Appends reserve consecutive
- * indexes with one compare-and-swap on the tail and then copy the
- * entries in; the tail is exact (RC_LOG_CAP_TAIL) and a timed-out append
- * reserved nothing (RC_LOG_CAP_NOPARTIAL). max_batch is capacity / 2.
+ * power of two, 2..2^24), each on a cache line of its own (64 bytes an
+ * entry), in the creating thread's memory, shared by nnodes nodes
+ * (1..RC_LOG_SHM_MAX_NODES). Appends reserve consecutive indexes with a
+ * compare-and-swap on the tail (which expects the tail where the node's
+ * previous append suggests, so it does not read the tail's line first)
+ * and then copy the entries in; the tail is exact (RC_LOG_CAP_TAIL) and a
+ * timed-out append reserved nothing (RC_LOG_CAP_NOPARTIAL). max_batch is
+ * capacity / 2.
  * An append waits while the entries between the slowest cursor and the
  * tail would exceed capacity: one node that stops consuming stops every
  * appender (see "A node that stops consuming"). Appends are lock-free

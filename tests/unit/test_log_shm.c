@@ -189,6 +189,78 @@ static void test_laps(void)
 }
 
 /*
+ * An appender expects the tail where its previous append and the others'
+ * entries before it suggest; whatever the others did since, it gets the
+ * true next index, and a log it would overfill stays as it was.
+ */
+static void test_guess(void)
+{
+	/* node, entries, the index the append must get, and why */
+	static const struct {
+		unsigned node, n;
+		uint64_t at;
+		const char *what;
+	} step[] = {
+		{ 0, 1, 0, "node 0 appends at 0" },
+		{ 1, 3, 1, "node 1, expecting the tail at 0, appends 3 at 1" },
+		{ 0, 1, 4, "node 0, expecting the tail at 1, appends at 4" },
+		{ 1, 1, 5, "node 1, expecting the tail at 5, appends at 5" },
+		{ 2, 100, 6, "node 2 appends 100 at 6" },
+		{ 0, 1, 106,
+		  "node 0, expecting the tail at 8, appends at 106" },
+		{ 0, 1, 107, "and at 107 next, with nobody in between" },
+		{ 1, 1, 108, "node 1 appends at 108" },
+		{ 0, 1, 109, "node 0 at 109, one entry of node 1 before it" },
+		{ 0, 1, 110,
+		  "node 0, expecting the tail at 111 (one too far), appends at "
+		  "110" },
+	};
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct rc_log_entry e[100], out[128];
+	uint64_t idx[100], t, first;
+	rc_log_t *log;
+	bool good = true;
+
+	for (unsigned i = 0; i < 100; i++)
+		e[i] = ent(i, i, i);
+	rc_log_shm_create(&log, 3, 256, &err);
+	for (size_t i = 0; i < sizeof step / sizeof step[0]; i++)
+		ok(rc_log_append(log, step[i].node, e, step[i].n, idx, 0, NULL,
+				 NULL, &err) == 0 &&
+			   idx[0] == step[i].at,
+		   "%s", step[i].what);
+	for (unsigned nd = 0; nd < 3 && good; nd++) {
+		uint64_t next = 0;
+		unsigned n;
+
+		while (good &&
+		       (n = rc_log_read(log, nd, &first, out, 128)) > 0) {
+			good = first == next;
+			next += n;
+		}
+		good = good && next == 111;
+	}
+	ok(good, "every node reads the 111 entries in order");
+	for (unsigned i = 0; i < 2 && good; i++)
+		good = rc_log_append(log, 1, e, 74, idx, 0, NULL, NULL, &err) ==
+		       0;
+	ok(good &&
+		   rc_log_append(log, 1, e, 100, idx, 0, NULL, NULL, &err) ==
+			   0 &&
+		   idx[0] == 259,
+	   "node 1 fills the log up to 8 entries of room (tail 359)");
+	ok(rc_log_append(log, 0, e, 9, idx, 0, NULL, NULL, &err) ==
+		   -RC_ETIMEDOUT,
+	   "node 0, expecting the tail at 111, finds no room for 9");
+	rc_log_tail(log, &t);
+	is(t, 359u, "and the tail did not move");
+	ok(rc_log_append(log, 0, e, 8, idx, 0, NULL, NULL, &err) == 0 &&
+		   idx[0] == 359,
+	   "8 entries fit, at 359");
+	rc_log_destroy(log);
+}
+
+/*
  * Threads append batches for their nodes and consume their own node (in
  * the help and between appends) while one more node is read by a reader
  * thread: every node must see the same sequence, each entry once, each
@@ -323,6 +395,7 @@ int main(void)
 	test_order();
 	test_full();
 	test_laps();
+	test_guess();
 	test_threads();
 	done_testing();
 	return exit_status();
