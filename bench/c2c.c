@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ck_pr.h>
+
 #include "bench/bench.h"
 
 /*
@@ -134,6 +136,13 @@ static inline bool exchange(struct c2c_line *l, bool responder, uint64_t r0,
 		/* release: hands the line over; pairs with the acquire
 		 * load in the other side's wait_for() */
 		atomic_store_explicit(&l->v, mine + 1, memory_order_release);
+		/*
+		 * The spin-wait hint (PAUSE on x86) before spinning on the
+		 * line just handed over: on the machine this was measured
+		 * on, a load issued right behind the store made the next
+		 * transfer take about 45 ns instead of 27.
+		 */
+		ck_pr_stall();
 	}
 	return true;
 }
