@@ -19,6 +19,21 @@
 /* The version of the JSON result envelope (bench/schema.json). */
 #define RC_BENCH_SCHEMA "replicore-bench/1"
 
+/* Lines that the benchmarks' --help texts share, word for word. */
+#define RC_BENCH_HELP_JSON                                                    \
+	"    --json            one JSON object (schema replicore-bench/1, "   \
+	"see\n"                                                               \
+	"                      replicore-bench(1)) on stdout instead of the " \
+	"table\n"
+#define RC_BENCH_HELP_XML                                    \
+	"    --xml FILE        a layout exported by hwloc\n" \
+	"    -h, --help        print this help\n"
+#define RC_BENCH_HELP_EXIT_THREADS                                           \
+	"EXIT STATUS\n"                                                      \
+	"    0 on success, 1 when a thread could not be started or pinned, " \
+	"2 on a\n"                                                           \
+	"    bad option.\n"
+
 /* The entry points, registered in tools/cmd_bench.c. */
 int bench_c2c(int argc, char **argv);
 int bench_fence(int argc, char **argv);
