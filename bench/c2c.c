@@ -479,17 +479,6 @@ static const char c2c_help[] =
 	"    replicore bench c2c --repeat 7 --plot c2c.svg\n"
 	"    replicore bench c2c --synthetic \"numa:2 core:2 pu:1\" --json\n";
 
-/* Writes key and s (with its samples) as JSON, or null when s is empty. */
-static void json_stats(struct cli_json *j, const char *key,
-		       const struct rc_bench_stats *s, const double *samples)
-{
-	cli_json_key(j, key);
-	if (s->n)
-		_rc_bench_json_stats(j, s, samples);
-	else
-		cli_json_null(j);
-}
-
 /* "median [p10, p90]" with prec decimals, or "timed out" when s is empty. */
 static void stats_cell(char *buf, size_t size, const struct rc_bench_stats *s,
 		       int prec)
@@ -636,15 +625,18 @@ int bench_c2c(int argc, char **argv)
 					cli_json_bool(&j,
 						      x.real_os_index ==
 							      y.real_os_index);
-					json_stats(&j, "latency_ns",
-						   &pair[p].st[m],
-						   pair[p].samp[m]);
-					json_stats(&j, "floor_ns",
-						   &pair[p].st[FLOOR(m)],
-						   pair[p].samp[FLOOR(m)]);
-					json_stats(&j, "ratio_to_floor",
-						   &pair[p].rst[m],
-						   pair[p].ratio[m]);
+					_rc_bench_json_stats_or_null(
+						&j, "latency_ns",
+						&pair[p].st[m],
+						pair[p].samp[m]);
+					_rc_bench_json_stats_or_null(
+						&j, "floor_ns",
+						&pair[p].st[FLOOR(m)],
+						pair[p].samp[FLOOR(m)]);
+					_rc_bench_json_stats_or_null(
+						&j, "ratio_to_floor",
+						&pair[p].rst[m],
+						pair[p].ratio[m]);
 					cli_json_obj_end(&j);
 				}
 			}
@@ -683,13 +675,15 @@ int bench_c2c(int argc, char **argv)
 		cli_json_key(&j, "b");
 		cli_json_uint(&j, 1);
 		for (int m = 0; m < NMETHODS; m++)
-			json_stats(&j, method_name[m], &pair[0].st[FLOOR(m)],
-				   pair[0].samp[FLOOR(m)]);
+			_rc_bench_json_stats_or_null(&j, method_name[m],
+						     &pair[0].st[FLOOR(m)],
+						     pair[0].samp[FLOOR(m)]);
 		for (int m = 0; m < NMETHODS; m++) {
 			char key[32];
 
 			snprintf(key, sizeof key, "ratio_%s", method_name[m]);
-			json_stats(&j, key, &pair[0].rst[m], pair[0].ratio[m]);
+			_rc_bench_json_stats_or_null(&j, key, &pair[0].rst[m],
+						     pair[0].ratio[m]);
 		}
 		cli_json_obj_end(&j);
 		_rc_bench_json_end(&j);

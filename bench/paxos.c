@@ -399,16 +399,6 @@ struct conf {
 	uint64_t timeouts;
 };
 
-static void json_stats(struct cli_json *j, const char *key,
-		       const struct rc_bench_stats *s, const double *v)
-{
-	cli_json_key(j, key);
-	if (s->n)
-		_rc_bench_json_stats(j, s, v);
-	else
-		cli_json_null(j);
-}
-
 int bench_paxos(int argc, char **argv)
 {
 	struct rc_bench_opts o = { .kind = "paxos",
@@ -524,9 +514,12 @@ int bench_paxos(int argc, char **argv)
 			cli_json_kv_uint(&j, "stalled",
 					 c[k].stalled ? (c[k].nodes - 1) / 2
 						      : 0);
-			json_stats(&j, "commits_per_s", &c[k].commits, c[k].cs);
-			json_stats(&j, "latency_p50_ns", &c[k].p50, c[k].p50s);
-			json_stats(&j, "latency_p99_ns", &c[k].p99, c[k].p99s);
+			_rc_bench_json_stats_or_null(&j, "commits_per_s",
+						     &c[k].commits, c[k].cs);
+			_rc_bench_json_stats_or_null(&j, "latency_p50_ns",
+						     &c[k].p50, c[k].p50s);
+			_rc_bench_json_stats_or_null(&j, "latency_p99_ns",
+						     &c[k].p99, c[k].p99s);
 			cli_json_kv_uint(&j, "timeouts", c[k].timeouts);
 			cli_json_obj_end(&j);
 		}
@@ -538,7 +531,8 @@ int bench_paxos(int argc, char **argv)
 			cli_json_kv_str(&j, "log", log_name[mc[k].log]);
 			cli_json_kv_uint(&j, "nodes", 3);
 			cli_json_kv_uint(&j, "stalled", mc[k].stalled);
-			json_stats(&j, "ops_per_s", &mc[k].ops, mc[k].os);
+			_rc_bench_json_stats_or_null(&j, "ops_per_s",
+						     &mc[k].ops, mc[k].os);
 			cli_json_kv_uint(&j, "timeouts", mc[k].timeouts);
 			cli_json_obj_end(&j);
 		}
