@@ -31,4 +31,5 @@ replicoreinc_HEADERS += \
 	include/replicore/recorder.h \
 	include/replicore/log.h \
 	include/replicore/rsm.h \
-	include/replicore/paxos.h
+	include/replicore/paxos.h \
+	include/replicore/wait.h

@@ -6,6 +6,7 @@
 #include <replicore/config.h>
 #include <replicore/err.h>
 #include <replicore/topo.h>
+#include <replicore/wait.h>
 #include <replicore/history.h>
 #include <replicore/check.h>
 #include <replicore/chan.h>
