@@ -10,6 +10,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/log_shm.c \
 	%reldir%/rsm.c \
 	%reldir%/wait.c \
+	%reldir%/mring.c \
 	%reldir%/paxos.c \
 	%reldir%/paxos_check.c \
 	%reldir%/paxos_sim.c \
@@ -19,7 +20,8 @@ libreplicore_la_SOURCES += \
 noinst_HEADERS += \
 	%reldir%/tsan.h \
 	%reldir%/wait.h \
-	%reldir%/paxos_int.h
+	%reldir%/paxos_int.h \
+	%reldir%/mring.h
 
 replicoreinc_HEADERS += \
 	include/replicore/replicore.h \

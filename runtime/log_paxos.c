@@ -41,7 +41,7 @@
 #include <replicore/log.h>
 #include <replicore/paxos.h>
 
-#include "runtime/wait.h"
+#include "runtime/paxos_int.h"
 
 #define LP_CHUNK 4096u
 #define LP_MAXCHUNKS (1u << 16) /* 2^28 entries per node */
@@ -49,16 +49,19 @@
 
 struct lp_node {
 	_Alignas(64) struct rc_log_entry **chunk; /* LP_MAXCHUNKS pointers */
-	/* entries delivered at this node: its Paxos thread writes */
+	/* entries delivered at this node: whoever runs its Paxos node */
 	_Atomic uint64_t count;
 	_Atomic bool oom; /* the chunks ran out: appends fail */
 	/* the consumer's */
 	_Alignas(64) _Atomic uint64_t cursor;
-	/* the append in progress, under lock */
-	_Alignas(64) pthread_mutex_t lock;
-	uint64_t first, last; /* ids of the batch; 0: none */
-	uint64_t *idx;
-	unsigned remaining;
+	/*
+	 * The append in progress: set and cleared by the appender under the
+	 * Paxos node's lock, read and counted down by deliveries, which
+	 * happen under the same lock.
+	 */
+	_Alignas(64) uint64_t first, last; /* ids of the batch; 0: none */
+	uint64_t idx[LP_MAX_BATCH];
+	_Atomic unsigned remaining;
 	/*
 	 * The index of the batch's first delivered entry while the append
 	 * waits, else UINT64_MAX: this node's reads stop there, so a help
@@ -66,6 +69,7 @@ struct lp_node {
 	 */
 	_Atomic uint64_t hold_from;
 	uint64_t seq; /* the appender's */
+	struct rc_paxos_cmd cmd[LP_MAX_BATCH];
 };
 
 struct lp_log {
@@ -108,22 +112,22 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 		e->arg = cmds[i].arg;
 		e->origin = RC_PAXOS_ID_ORIGIN(cmds[i].id);
 		e->tag = cmds[i].tag;
-		if (e->origin == node) {
-			pthread_mutex_lock(&nd->lock);
-			if (nd->remaining && cmds[i].id >= nd->first &&
-			    cmds[i].id <= nd->last) {
-				nd->idx[cmds[i].id - nd->first] = c;
-				nd->remaining--;
-				/* relaxed: published by the count release
-				 * below, read after the count acquire */
-				if (c <
-				    atomic_load_explicit(&nd->hold_from,
-							 memory_order_relaxed))
-					atomic_store_explicit(
-						&nd->hold_from, c,
-						memory_order_relaxed);
-			}
-			pthread_mutex_unlock(&nd->lock);
+		if (e->origin == node && nd->first != 0 &&
+		    cmds[i].id >= nd->first && cmds[i].id <= nd->last) {
+			/* relaxed: only the lock holder writes remaining
+			 * and hold_from here; the release below publishes */
+			unsigned left = atomic_load_explicit(
+				&nd->remaining, memory_order_relaxed);
+
+			nd->idx[cmds[i].id - nd->first] = c;
+			if (c < atomic_load_explicit(&nd->hold_from,
+						     memory_order_relaxed))
+				atomic_store_explicit(&nd->hold_from, c,
+						      memory_order_relaxed);
+			/* release: the index above before the count the
+			 * appender polls; pairs with its acquire load */
+			atomic_store_explicit(&nd->remaining, left - 1,
+					      memory_order_release);
 		}
 	}
 	/*
@@ -134,66 +138,66 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 	atomic_store_explicit(&nd->count, c, memory_order_release);
 }
 
+static bool lp_done(void *arg)
+{
+	struct lp_node *nd = arg;
+
+	/* acquire: pairs with the release in lp_deliver, so the indexes
+	 * of the counted entries are written; relaxed for the flag, which
+	 * carries no data */
+	return atomic_load_explicit(&nd->remaining, memory_order_acquire) ==
+		       0 ||
+	       atomic_load_explicit(&nd->oom, memory_order_relaxed);
+}
+
 static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 		     unsigned n, uint64_t *idx, uint64_t timeout_ns,
 		     rc_log_help_fn help, void *help_arg, rc_err_t *err)
 {
 	struct lp_log *l = lp(log);
 	struct lp_node *nd = &l->node[node];
-	struct _rc_wait w;
 	uint64_t first = RC_PAXOS_ID(node, nd->seq + 1);
 	unsigned left;
 	bool oom;
+	int rc;
 
-	pthread_mutex_lock(&nd->lock);
-	/* relaxed: this thread's own reads are the ones it stops */
-	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
-	nd->first = first;
-	nd->last = first + n - 1;
-	nd->idx = idx;
-	nd->remaining = n;
-	pthread_mutex_unlock(&nd->lock);
-	nd->seq += n;
 	for (unsigned i = 0; i < n; i++) {
 		struct rc_paxos_cmd c = { first + i, e[i].op, e[i].arg,
 					  e[i].tag, 0 };
-		int rc = rc_paxos_propose(l->px, node, &c, NULL);
 
-		if (rc < 0) {
-			pthread_mutex_lock(&nd->lock);
-			nd->remaining = 0;
-			/* relaxed: as at the end of the wait below */
-			atomic_store_explicit(&nd->hold_from, UINT64_MAX,
-					      memory_order_relaxed);
-			pthread_mutex_unlock(&nd->lock);
-			return rc_err_set(err, -rc, "log", 0, 0,
-					  "paxos node %u takes no command: %s",
-					  node, rc_strerror(-rc));
-		}
+		nd->cmd[i] = c;
 	}
-	_rc_wait_init(&w, timeout_ns);
-	for (;;) {
-		pthread_mutex_lock(&nd->lock);
-		left = nd->remaining;
-		pthread_mutex_unlock(&nd->lock);
-		/* relaxed: a flag; a late sight only delays the error */
-		oom = atomic_load_explicit(&nd->oom, memory_order_relaxed);
-		if (left == 0)
-			break;
-		if (oom)
-			break;
-		if (help)
-			help(help_arg);
-		if (!_rc_wait_step(&w))
-			break;
+	nd->seq += n;
+	_rc_paxos_lock(l->px, node);
+	nd->first = first;
+	nd->last = first + n - 1;
+	/* relaxed: under the Paxos node's lock, which deliveries take */
+	atomic_store_explicit(&nd->remaining, n, memory_order_relaxed);
+	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
+	rc = _rc_paxos_submit_locked(l->px, node, nd->cmd, n);
+	if (rc < 0) {
+		nd->first = nd->last = 0;
+		atomic_store_explicit(&nd->remaining, 0, memory_order_relaxed);
 	}
-	pthread_mutex_lock(&nd->lock);
-	left = nd->remaining;
-	nd->remaining = 0;
+	_rc_paxos_unlock(l->px, node);
+	if (rc < 0)
+		return rc_err_set(err, -rc, "log", 0, 0,
+				  "paxos node %u takes no command: %s", node,
+				  rc_strerror(-rc));
+	(void)_rc_paxos_await(l->px, node, timeout_ns, lp_done, nd, help,
+			      help_arg);
+	_rc_paxos_lock(l->px, node);
+	/* relaxed: under the lock, as above */
+	left = atomic_load_explicit(&nd->remaining, memory_order_relaxed);
+	oom = atomic_load_explicit(&nd->oom, memory_order_relaxed);
+	if (left == 0)
+		memcpy(idx, nd->idx, n * sizeof *idx);
+	nd->first = nd->last = 0;
+	atomic_store_explicit(&nd->remaining, 0, memory_order_relaxed);
 	/* relaxed: the batch is the caller's again; the lock orders it
 	 * before later deliveries */
 	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
-	pthread_mutex_unlock(&nd->lock);
+	_rc_paxos_unlock(l->px, node);
 	if (left == 0)
 		return 0;
 	if (oom)
@@ -231,9 +235,16 @@ static unsigned lp_read(rc_log_t *log, unsigned node, uint64_t *first,
 	/* acquire: pairs with the release in lp_deliver */
 	uint64_t end = atomic_load_explicit(&nd->count, memory_order_acquire);
 	/* relaxed: written before the count release we acquired above */
-	uint64_t hold =
-		atomic_load_explicit(&nd->hold_from, memory_order_relaxed);
+	uint64_t hold;
 	unsigned n = 0;
+
+	/* Nothing to read: the node's own Paxos steps may be waiting for a
+	 * thread to run them (the callers runner); run them if free. */
+	if (end == c && _rc_paxos_try_run(lp(log)->px, node) > 0)
+		/* acquire: as above */
+		end = atomic_load_explicit(&nd->count, memory_order_acquire);
+	/* relaxed: written before the count release we acquired above */
+	hold = atomic_load_explicit(&nd->hold_from, memory_order_relaxed);
 
 	if (hold < end)
 		end = hold;
@@ -272,7 +283,6 @@ static void lp_destroy(rc_log_t *log)
 		for (unsigned k = 0; nd->chunk && k < LP_MAXCHUNKS; k++)
 			free(nd->chunk[k]);
 		free(nd->chunk);
-		pthread_mutex_destroy(&nd->lock);
 	}
 	free(l->node);
 	free(l);
@@ -324,7 +334,6 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 	}
 	memset(l->node, 0, nnodes * sizeof *l->node);
 	for (unsigned i = 0; i < nnodes; i++) {
-		pthread_mutex_init(&l->node[i].lock, NULL);
 		atomic_init(&l->node[i].hold_from, UINT64_MAX);
 		l->node[i].chunk =
 			calloc(LP_MAXCHUNKS, sizeof *l->node[i].chunk);

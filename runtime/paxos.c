@@ -898,32 +898,84 @@ void rc_paxos_node_recv(rc_paxos_node_t *n, uint64_t now,
 	drain_self(n);
 }
 
-uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
-			      const struct rc_paxos_cmd *c)
+/* Sends k client commands to the leader in one FORWARD (a follower's). */
+static void forward_batch(struct rc_paxos_node *n, const struct rc_paxos_cmd *c,
+			  unsigned k)
 {
-	uint64_t id = c->id ? c->id : RC_PAXOS_ID(n->id, ++n->seq);
+	unsigned owner = RC_PAXOS_BALLOT_OWNER(n->max_seen);
+
+	if (n->max_seen != 0 && owner != n->id) {
+		mb_begin(n, PX_FORWARD, n->max_seen, 0);
+		mb_ent(n, 0, 0, c, k);
+		send_to(n, owner);
+	}
+}
+
+unsigned rc_paxos_node_submitv(rc_paxos_node_t *n, uint64_t now,
+			       const struct rc_paxos_cmd *c, unsigned k,
+			       uint64_t *ids)
+{
+	uint64_t first;
+	unsigned i;
 
 	n->now = now;
-	if (n->nmine == n->mine_cap) {
+	if (n->nmine + k > n->mine_cap) {
 		uint64_t nc = n->mine_cap ? 2 * n->mine_cap : 64;
-		void *nm = realloc(n->mine, nc * sizeof *n->mine);
+		void *nm;
 
+		while (nc < n->nmine + k)
+			nc *= 2;
+		nm = realloc(n->mine, nc * sizeof *n->mine);
 		if (!nm) {
 			n->oom = true;
-			return id;
+			return 0;
 		}
 		n->mine = nm;
 		n->mine_cap = nc;
 	}
 	if (n->nmine == 0)
 		n->retry_at = now + n->cfg.retry;
-	n->mine[n->nmine].c = *c;
-	n->mine[n->nmine].c.id = id;
-	n->mine[n->nmine].c.pad = 0;
-	n->mine[n->nmine].sent_at = now;
-	route(n, &n->mine[n->nmine].c);
-	n->nmine++;
+	first = n->nmine;
+	for (i = 0; i < k; i++) {
+		struct px_mine *m = &n->mine[n->nmine++];
+
+		m->c = c[i];
+		m->c.id = c[i].id ? c[i].id : RC_PAXOS_ID(n->id, ++n->seq);
+		m->c.pad = 0;
+		m->sent_at = now;
+		if (ids)
+			ids[i] = m->c.id;
+	}
+	if (n->role != FOLLOWER) {
+		for (i = 0; i < k; i++)
+			pend_push(n, &n->mine[first + i].c);
+	} else {
+		struct rc_paxos_cmd *tmp = n->scratch;
+
+		if (k > n->scratch_cap) {
+			tmp = realloc(n->scratch, k * sizeof *tmp);
+			if (!tmp) {
+				n->oom = true;
+				drain_self(n);
+				return k;
+			}
+			n->scratch = tmp;
+			n->scratch_cap = k;
+		}
+		for (i = 0; i < k; i++)
+			tmp[i] = n->mine[first + i].c;
+		forward_batch(n, tmp, k);
+	}
 	drain_self(n);
+	return k;
+}
+
+uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
+			      const struct rc_paxos_cmd *c)
+{
+	uint64_t id = 0;
+
+	rc_paxos_node_submitv(n, now, c, 1, &id);
 	return id;
 }
 

@@ -84,6 +84,26 @@ unsigned _rc_pxcheck_final(struct _rc_pxcheck *c, uint64_t live,
 /* Violations so far (no liveness). */
 unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
 
+/*
+ * The group's face to the Paxos log (log_paxos.c). _rc_paxos_lock holds
+ * node's step machine (blocking, for one run of the node at most);
+ * _rc_paxos_submit_locked submits k commands under it (filling in their
+ * ids; -RC_EAGAIN if the node crashed) and, with the callers runner, lets
+ * the leader propose them; deliveries at node happen only under the same
+ * lock. _rc_paxos_await waits as rc_paxos_wait does until cond(arg) holds
+ * (false: the timeout passed first), calling help(help_arg) after each
+ * look. _rc_paxos_try_run runs node once if no thread does (callers
+ * runner only), returning the work done.
+ */
+void _rc_paxos_lock(rc_paxos_t *p, unsigned node);
+void _rc_paxos_unlock(rc_paxos_t *p, unsigned node);
+int _rc_paxos_submit_locked(rc_paxos_t *p, unsigned node,
+			    struct rc_paxos_cmd *c, unsigned k);
+bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
+		     bool (*cond)(void *), void *arg, void (*help)(void *),
+		     void *help_arg);
+unsigned _rc_paxos_try_run(rc_paxos_t *p, unsigned node);
+
 /* splitmix64: the generator every seeded choice comes from. */
 static inline uint64_t _rc_px_rand(uint64_t *s)
 {

@@ -1,59 +1,102 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos_thread.c: a Paxos group with one pinned thread per node, messages over rc_chan inboxes, faults from a seed. */
+/* paxos_thread.c: a Paxos group on real cores: messages inline in per-pair rings, each node's step machine run by the threads that wait on it or by a thread of its own, faults from a seed. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <replicore/chan.h>
+#include <ck_pr.h>
+
 #include <replicore/clock.h>
 
+#include "runtime/mring.h"
 #include "runtime/paxos_int.h"
 #include "runtime/wait.h"
 
 /*
- * Each node's thread owns its rc_paxos_node and is the only one to call
- * it; everything reaches it through its MPSC inbox, whose send (release)
- * and receive (acquire) order the message bytes. A message in flight is a
- * heap copy (struct env, then the message) handed over by pointer; the
- * receiver frees it. The sender draws the faults from its own seeded
- * stream: drop (never sent), duplicate (sent twice), delay (the receiver
- * holds it until its due time, so later messages overtake it). A full
- * inbox drops the message, as a lossy network would.
+ * Transport. Node i sends to node j through ring[i][j], a
+ * single-producer single-consumer ring (mring.h) whose messages sit
+ * inline in cache lines: an ACCEPTED or a HEARTBEAT is one line, an
+ * ACCEPT or DECIDE of one command two. Nothing is allocated per message,
+ * except a message longer than the ring takes (a PROMISE or catch-up
+ * reply of many slots, a FORWARD of a large batch), which travels as a
+ * pointer to a heap copy that the receiver frees. Node i's step machine
+ * runs under node i's lock, so whoever holds that lock is the only
+ * producer of ring[i][*] and the only consumer of ring[*][i]; the lock's
+ * acquire and release hand both sides from one holder to the next. A full
+ * ring drops the message, as a lossy network would; the protocol resends.
+ *
+ * Who runs a node's step machine. With RC_PAXOS_RUN_CALLERS (the default)
+ * no thread is created for the nodes: the threads that use the group run
+ * them. rc_paxos_propose submits at its node and runs it; a thread that
+ * waits (rc_paxos_wait, an append of the Paxos log) runs its own node and
+ * then every other node that is free (its lock not held), not stalled and
+ * not crashed, until its condition holds. So a commit by one thread on an
+ * otherwise idle group is a sequence of function calls with no thread
+ * hand-off, and with threads on several nodes each node's messages are
+ * handled by whichever of them comes first. With RC_PAXOS_RUN_THREADS
+ * each node has a pinned thread of its own that runs it, as a separate
+ * server would; a submission locks the node briefly and wakes its thread.
+ *
+ * Waiting. A node thread with nothing to do parks on its node's event;
+ * whoever sends it a message or submits at it wakes it when it is parked
+ * (a fence and a load otherwise). A waiter in the callers runner parks on
+ * the group's event, woken by any node step that sent or delivered
+ * something, and never longer than PARK_MAX_NS or the nodes' next timer,
+ * because a timer (an election, a resend) is due with nobody to wake it.
+ *
+ * Faults are drawn by the sender from its node's seeded stream: drop
+ * (never sent), duplicate (sent twice), delay (the receiver holds a heap
+ * copy until its due time, so later messages overtake it). Stalls and
+ * crashes are flags that the runners obey: a stalled or crashed node is
+ * not run; a crashed node's incoming messages are discarded.
  */
 
-#define INBOX 4096
-#define BURST 64	   /* messages handled between two ticks */
-#define NAP_NS 1000000ull  /* longest idle wait */
-#define DELAY_NS 200000ull /* a delayed message's extra time, at most */
+#define RING_LINES 256u	       /* per pair: 16 KiB, messages to 4 KiB */
+#define RING_LINES_BIG 64u     /* per pair in groups over 8 nodes */
+#define BURST 64	       /* messages handled per ring per run */
+#define NAP_NS 1000000ull      /* a node thread's longest park */
+#define PARK_MAX_NS 1000000ull /* a callers-runner waiter's longest park */
+#define PARK_MIN_NS 5000ull    /* its shortest, when a timer is due */
+#define DELAY_NS 200000ull     /* a delayed message's extra time, at most */
 
-enum { ENV_MSG, ENV_SUBMIT };
+/* Ring message kinds. */
+enum {
+	K_MSG,	   /* the message itself */
+	K_DELAYED, /* uint64_t due, then the message */
+	K_REF,	   /* uint64_t due, then a pointer to a heap copy */
+};
 
-struct env {
-	uint32_t kind, pad;
+struct held {
 	uint64_t due;
-	struct rc_paxos_cmd cmd; /* ENV_SUBMIT */
-				 /* ENV_MSG: the message follows */
+	struct rc_paxos_msg *m; /* heap copy */
 };
 
 struct pnode {
 	_Alignas(64) struct rc_paxos *p;
 	unsigned id, pu;
 	rc_paxos_node_t *px;
-	rc_chan_t *inbox;
 	pthread_t th;
 	bool started;
+	/* under the node lock */
 	uint64_t rng;
-	struct env **delayed;
-	unsigned ndelayed, delayed_cap;
+	struct held *held;
+	unsigned nheld, held_cap;
+	uint64_t sent_to; /* a bit per node sent to during this run */
+	bool delivered_now;
+	/* the node lock */
+	_Alignas(64) _Atomic bool locked;
 	/* written by others: relaxed, they carry no data */
 	_Alignas(64) _Atomic bool crashed;
 	_Atomic uint64_t stall_until;
 	_Atomic uint64_t seq; /* command ids handed out by rc_paxos_propose */
-	/* written by the node's thread, read by others */
+	/* written by whoever runs the node, read by others */
 	_Alignas(64) _Atomic uint64_t delivered;
 	_Atomic unsigned leader;
+	_Atomic uint64_t deadline; /* the step machine's next timer */
+	/* the node's thread and the node's waiters park here */
+	_Alignas(64) struct _rc_event ev;
 	struct rc_paxos_node_stats stats; /* after rc_paxos_stop() */
 };
 
@@ -66,25 +109,117 @@ struct fault {
 struct rc_paxos {
 	struct rc_paxos_opts o;
 	unsigned n;
+	struct _rc_mring *ring; /* ring[from * n + to] */
 	/* the seeded crash/stall schedule, run by its own thread */
 	struct fault *faults;
 	unsigned nfaults;
 	uint64_t doomed, t0;
 	pthread_t fault_th;
 	bool fault_started;
+	struct _rc_event fault_ev; /* wakes the fault thread to stop */
 	rc_topo_t *own_topo;
 	const rc_topo_t *topo;
 	struct pnode *node;
 	_Alignas(64) _Atomic bool stop;
 	bool stopped;
+	/* the callers runner's waiters park here */
+	_Alignas(64) struct _rc_event ev;
 	pthread_mutex_t lock; /* serialises the checker */
 	struct _rc_pxcheck *check;
 };
 
-static void put(struct pnode *to, struct env *e)
+static struct _rc_mring *ring(struct rc_paxos *p, unsigned from, unsigned to)
 {
-	if (!rc_chan_trysend(to->inbox, e))
-		free(e);
+	return &p->ring[from * p->n + to];
+}
+
+/* ---- the node lock ---- */
+
+static bool node_trylock(struct pnode *pn)
+{
+	/* relaxed: a look before the exchange, no data */
+	if (atomic_load_explicit(&pn->locked, memory_order_relaxed))
+		return false;
+	/* acquire: pairs with the release in node_unlock; the previous
+	 * holder's step machine and ring sides happen before ours */
+	return !atomic_exchange_explicit(&pn->locked, true,
+					 memory_order_acquire);
+}
+
+/* Held for one run of the node at most: a bounded number of steps. */
+static void node_lock(struct pnode *pn)
+{
+	struct _rc_wait w;
+
+	if (node_trylock(pn))
+		return;
+	_rc_wait_start(&w, UINT64_MAX, RC_WAIT_SPIN_PARK);
+	while (!node_trylock(pn))
+		_rc_wait_step(&w);
+}
+
+/*
+ * Unlocks pn after a run and wakes who may now move: with the threads
+ * runner each node sent to (its thread parks on its event) and pn's own
+ * event when pn delivered (its waiters); with the callers runner the
+ * group's waiters when anything was sent or delivered. The holder copies
+ * and clears what it did before unlocking.
+ */
+static void node_unlock(struct pnode *pn)
+{
+	struct rc_paxos *p = pn->p;
+	uint64_t to = pn->sent_to;
+	bool dl = pn->delivered_now;
+
+	pn->sent_to = 0;
+	pn->delivered_now = false;
+	/* release: pairs with the acquire exchange in node_trylock */
+	atomic_store_explicit(&pn->locked, false, memory_order_release);
+	if (p->o.runner == RC_PAXOS_RUN_THREADS) {
+		for (unsigned j = 0; to; j++, to >>= 1)
+			if (to & 1)
+				_rc_event_wake(&p->node[j].ev);
+		if (dl)
+			_rc_event_wake(&pn->ev);
+	} else if (to || dl) {
+		_rc_event_wake(&p->ev);
+	}
+}
+
+/* ---- sending and delivering (under the sender's / deliverer's lock) ---- */
+
+/* Puts one copy of m on ring from -> to; due 0: at once. */
+static void put(struct rc_paxos *p, unsigned from, unsigned to,
+		const struct rc_paxos_msg *m, uint64_t due)
+{
+	struct _rc_mring *r = ring(p, from, to);
+	size_t sz = (size_t)m->size;
+	char *d;
+
+	if (due == 0 && (d = _rc_mring_reserve(r, sz, K_MSG)) != NULL) {
+		memcpy(d, m, sz);
+	} else if (due != 0 &&
+		   (d = _rc_mring_reserve(r, 8 + sz, K_DELAYED)) != NULL) {
+		memcpy(d, &due, 8);
+		memcpy(d + 8, m, sz);
+	} else if (sz + 8 > _rc_mring_max(r)) {
+		struct rc_paxos_msg *c = malloc(sz);
+
+		if (!c)
+			return;
+		d = _rc_mring_reserve(r, 8 + sizeof c, K_REF);
+		if (!d) {
+			free(c);
+			return;
+		}
+		memcpy(c, m, sz);
+		memcpy(d, &due, 8);
+		memcpy(d + 8, &c, sizeof c);
+	} else {
+		return; /* full: lost */
+	}
+	_rc_mring_publish(r);
+	p->node[from].sent_to |= 1ull << to;
 }
 
 static void io_send(void *ctx, unsigned from, unsigned to,
@@ -93,7 +228,6 @@ static void io_send(void *ctx, unsigned from, unsigned to,
 	struct pnode *pn = ctx;
 	struct rc_paxos *p = pn->p;
 	const struct rc_paxos_faults *f = &p->o.faults;
-	struct env *e;
 	int copies = 1;
 
 	if (f->drop > 0 && _rc_px_unit(&pn->rng) < f->drop)
@@ -101,18 +235,13 @@ static void io_send(void *ctx, unsigned from, unsigned to,
 	if (f->dup > 0 && _rc_px_unit(&pn->rng) < f->dup)
 		copies = 2;
 	while (copies-- > 0) {
-		e = malloc(sizeof *e + m->size);
-		if (!e)
-			return;
-		memset(e, 0, sizeof *e);
-		e->kind = ENV_MSG;
+		uint64_t due = 0;
+
 		if (f->delay > 0 && _rc_px_unit(&pn->rng) < f->delay)
-			e->due = rc_clock_now_ns() +
-				 _rc_px_rand(&pn->rng) % DELAY_NS;
-		memcpy(e + 1, m, m->size);
-		put(&p->node[to], e);
+			due = rc_clock_now_ns() +
+			      _rc_px_rand(&pn->rng) % DELAY_NS + 1;
+		put(p, from, to, m, due);
 	}
-	(void)from;
 }
 
 static void io_deliver(void *ctx, unsigned node, uint64_t slot,
@@ -131,124 +260,288 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 	/*
 	 * release: the callback's effects happen before a reader that sees
 	 * the new count; pairs with the acquire in rc_paxos_delivered. Only
-	 * this thread writes the counter.
+	 * the node's lock holder writes the counter.
 	 */
 	atomic_store_explicit(
 		&pn->delivered,
 		atomic_load_explicit(&pn->delivered, memory_order_relaxed) + n,
 		memory_order_release);
+	pn->delivered_now = true;
 }
 
-static void handle(struct pnode *pn, struct env *e, uint64_t now)
-{
-	if (e->kind == ENV_MSG) {
-		rc_paxos_node_recv(pn->px, now,
-				   (const struct rc_paxos_msg *)(e + 1));
-	} else {
-		rc_paxos_node_submit(pn->px, now, &e->cmd);
-	}
-	free(e);
-}
+/* ---- running a node (under its lock) ---- */
 
-static void hold(struct pnode *pn, struct env *e)
+static void hold(struct pnode *pn, uint64_t due, struct rc_paxos_msg *m)
 {
-	if (pn->ndelayed == pn->delayed_cap) {
-		unsigned nc = pn->delayed_cap ? 2 * pn->delayed_cap : 64;
-		void *nd = realloc(pn->delayed, nc * sizeof *pn->delayed);
+	if (pn->nheld == pn->held_cap) {
+		unsigned nc = pn->held_cap ? 2 * pn->held_cap : 64;
+		void *nd = realloc(pn->held, nc * sizeof *pn->held);
 
 		if (!nd) {
-			free(e);
+			free(m);
 			return;
 		}
-		pn->delayed = nd;
-		pn->delayed_cap = nc;
+		pn->held = nd;
+		pn->held_cap = nc;
 	}
-	pn->delayed[pn->ndelayed++] = e;
+	pn->held[pn->nheld].due = due;
+	pn->held[pn->nheld].m = m;
+	pn->nheld++;
 }
 
-static void nap(uint64_t ns)
+/* Handles (or holds) the message at the head of r; returns false if none. */
+static bool take(struct pnode *pn, struct _rc_mring *r, uint64_t *now)
 {
-	struct timespec ts = { 0, (long)ns };
+	unsigned kind;
+	const char *d = _rc_mring_peek(r, &kind);
+	const struct rc_paxos_msg *m;
+	struct rc_paxos_msg *c = NULL;
+	uint64_t due = 0;
 
-	nanosleep(&ts, NULL);
+	if (!d)
+		return false;
+	if (kind == K_MSG) {
+		m = (const struct rc_paxos_msg *)d;
+	} else {
+		memcpy(&due, d, 8);
+		if (kind == K_REF) {
+			memcpy(&c, d + 8, sizeof c);
+			m = c;
+		} else {
+			m = (const struct rc_paxos_msg *)(d + 8);
+		}
+	}
+	if (due > *now) {
+		if (!c) {
+			c = malloc((size_t)m->size);
+			if (c)
+				memcpy(c, m, (size_t)m->size);
+		}
+		if (c)
+			hold(pn, due, c);
+		_rc_mring_pop(r);
+		return true;
+	}
+	rc_paxos_node_recv(pn->px, *now, m);
+	_rc_mring_pop(r);
+	free(c);
+	return true;
 }
+
+/* Discards what arrives at a crashed node. */
+static void discard(struct pnode *pn)
+{
+	struct rc_paxos *p = pn->p;
+	unsigned kind;
+
+	for (unsigned j = 0; j < p->n; j++) {
+		struct _rc_mring *r = ring(p, j, pn->id);
+		const char *d;
+
+		if (j == pn->id)
+			continue;
+		while ((d = _rc_mring_peek(r, &kind)) != NULL) {
+			if (kind == K_REF) {
+				struct rc_paxos_msg *c;
+
+				memcpy(&c, d + 8, sizeof c);
+				free(c);
+			}
+			_rc_mring_pop(r);
+		}
+	}
+}
+
+/* Publishes node pn's leader and next timer for other threads. */
+static void note(struct pnode *pn)
+{
+	uint64_t d = rc_paxos_node_deadline(pn->px);
+	struct rc_paxos_node_stats st;
+
+	for (unsigned i = 0; i < pn->nheld; i++)
+		if (pn->held[i].due < d)
+			d = pn->held[i].due;
+	rc_paxos_node_stats(pn->px, &st);
+	/* relaxed: hints for other threads, no data */
+	atomic_store_explicit(&pn->leader, RC_PAXOS_BALLOT_OWNER(st.ballot),
+			      memory_order_relaxed);
+	atomic_store_explicit(&pn->deadline, d, memory_order_relaxed);
+}
+
+/*
+ * One run of node pn, under its lock: held messages now due, up to BURST
+ * messages from each peer, then the timers if due. Returns the messages
+ * handled plus one if the timers ran (0: nothing to do).
+ */
+static unsigned run_node(struct pnode *pn)
+{
+	struct rc_paxos *p = pn->p;
+	uint64_t now = rc_clock_now_ns(), su;
+	unsigned k = 0;
+
+	/* relaxed: fault switches, no data travels with them */
+	if (atomic_load_explicit(&pn->crashed, memory_order_relaxed)) {
+		discard(pn);
+		return 0;
+	}
+	su = atomic_load_explicit(&pn->stall_until, memory_order_relaxed);
+	if (now < su)
+		return 0;
+	for (unsigned i = 0; i < pn->nheld;) {
+		if (pn->held[i].due <= now) {
+			struct rc_paxos_msg *m = pn->held[i].m;
+
+			pn->held[i] = pn->held[--pn->nheld];
+			rc_paxos_node_recv(pn->px, now, m);
+			free(m);
+			k++;
+		} else {
+			i++;
+		}
+	}
+	for (unsigned j = 0; j < p->n; j++) {
+		struct _rc_mring *r = ring(p, j, pn->id);
+
+		if (j == pn->id)
+			continue;
+		for (unsigned b = 0; b < BURST && take(pn, r, &now); b++)
+			k++;
+	}
+	if (rc_paxos_node_deadline(pn->px) <= now) {
+		rc_paxos_node_tick(pn->px, now);
+		k++;
+	}
+	if (k > 0)
+		note(pn);
+	return k;
+}
+
+/* Runs node i if it is free; returns what run_node did (0 if not run). */
+static unsigned try_run(struct rc_paxos *p, unsigned i)
+{
+	struct pnode *pn = &p->node[i];
+	unsigned k;
+
+	if (!node_trylock(pn))
+		return 0;
+	k = run_node(pn);
+	node_unlock(pn);
+	return k;
+}
+
+/*
+ * The callers runner's step of a waiter at node `node`: runs that node,
+ * then every other free node. Returns the work done (0: none).
+ */
+static unsigned progress(struct rc_paxos *p, unsigned node)
+{
+	unsigned k = try_run(p, node);
+
+	for (unsigned d = 1; d < p->n; d++)
+		k += try_run(p, (node + d) % p->n);
+	return k;
+}
+
+/* The earliest timer of the runnable nodes, as a park bound from now. */
+static uint64_t park_bound(struct rc_paxos *p, uint64_t now)
+{
+	uint64_t d = now + PARK_MAX_NS;
+
+	for (unsigned i = 0; i < p->n; i++) {
+		/* relaxed: hints; a stale one only shortens a park */
+		uint64_t t = atomic_load_explicit(&p->node[i].deadline,
+						  memory_order_relaxed);
+		uint64_t su = atomic_load_explicit(&p->node[i].stall_until,
+						   memory_order_relaxed);
+
+		if (atomic_load_explicit(&p->node[i].crashed,
+					 memory_order_relaxed))
+			continue;
+		if (su > now)
+			t = su;
+		if (t < d)
+			d = t;
+	}
+	/* A timer already due belongs to a node another thread runs now:
+	 * look again soon rather than at once. */
+	return d > now + PARK_MIN_NS ? d - now : PARK_MIN_NS;
+}
+
+/*
+ * Waits until cond(arg) holds or the wait w runs out (false). The
+ * callers runner runs the nodes meanwhile; the threads runner parks on
+ * node's event, which the node's deliveries wake.
+ */
+static bool await(struct rc_paxos *p, unsigned node, struct _rc_wait *w,
+		  bool (*cond)(void *), void *arg, void (*help)(void *),
+		  void *help_arg)
+{
+	for (;;) {
+		struct _rc_event *ev = p->o.runner == RC_PAXOS_RUN_THREADS
+					       ? &p->node[node].ev
+					       : &p->ev;
+		uint32_t key = _rc_event_key(ev);
+		unsigned k = 0;
+		uint64_t bound = UINT64_MAX;
+
+		if (p->o.runner != RC_PAXOS_RUN_THREADS)
+			k = progress(p, node);
+		if (cond(arg))
+			return true;
+		if (help)
+			help(help_arg);
+		if (k > 0)
+			continue;
+		if (p->o.runner != RC_PAXOS_RUN_THREADS)
+			bound = park_bound(p, rc_clock_now_ns());
+		if (!_rc_wait_event(w, ev, key, bound))
+			return cond(arg);
+	}
+}
+
+/* ---- the threads runner ---- */
 
 static void *node_main(void *arg)
 {
 	struct pnode *pn = arg;
 	struct rc_paxos *p = pn->p;
 	rc_err_t err = RC_ERR_INITIALIZER;
-	void *m;
+	struct _rc_wait w;
 
 	(void)rc_topo_pin(p->topo, pn->pu, &err); /* best effort */
+	_rc_wait_start(&w, UINT64_MAX, p->o.wait);
 	/* relaxed: the flag carries no data; the join orders the results */
 	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-		uint64_t now = rc_clock_now_ns(), d, su;
-		unsigned k = 0;
-		struct rc_paxos_node_stats st;
+		uint32_t key = _rc_event_key(&pn->ev);
+		uint64_t now, d, su;
+		unsigned k;
 
-		/* relaxed: fault switches, no data travels with them */
-		if (atomic_load_explicit(&pn->crashed, memory_order_relaxed)) {
-			while (rc_chan_tryrecv(pn->inbox, &m))
-				free(m);
-			nap(NAP_NS);
+		node_lock(pn);
+		k = run_node(pn);
+		node_unlock(pn);
+		if (k > 0) {
+			_rc_wait_start(&w, UINT64_MAX, p->o.wait);
 			continue;
-		}
-		su = atomic_load_explicit(&pn->stall_until,
-					  memory_order_relaxed);
-		if (now < su) {
-			nap(su - now < NAP_NS ? su - now : NAP_NS);
-			continue;
-		}
-		for (unsigned i = 0; i < pn->ndelayed;) {
-			if (pn->delayed[i]->due <= now) {
-				struct env *e = pn->delayed[i];
-
-				pn->delayed[i] = pn->delayed[--pn->ndelayed];
-				handle(pn, e, now);
-			} else {
-				i++;
-			}
-		}
-		while (k < BURST && rc_chan_tryrecv(pn->inbox, &m)) {
-			struct env *e = m;
-
-			k++;
-			if (e->due > now)
-				hold(pn, e);
-			else
-				handle(pn, e, now);
 		}
 		now = rc_clock_now_ns();
-		if (rc_paxos_node_deadline(pn->px) <= now)
-			rc_paxos_node_tick(pn->px, now);
-		rc_paxos_node_stats(pn->px, &st);
-		/* relaxed: a hint for readers, no data */
-		atomic_store_explicit(&pn->leader,
-				      RC_PAXOS_BALLOT_OWNER(st.ballot),
-				      memory_order_relaxed);
-		if (k > 0)
-			continue;
-		d = rc_paxos_node_deadline(pn->px);
-		for (unsigned i = 0; i < pn->ndelayed; i++)
-			if (pn->delayed[i]->due < d)
-				d = pn->delayed[i]->due;
+		/* relaxed: hints, as in park_bound */
+		d = atomic_load_explicit(&pn->deadline, memory_order_relaxed);
+		su = atomic_load_explicit(&pn->stall_until,
+					  memory_order_relaxed);
+		if (su > now)
+			d = su;
+		/* relaxed: a fault switch */
+		if (atomic_load_explicit(&pn->crashed, memory_order_relaxed))
+			d = now + NAP_NS;
 		if (d <= now)
 			continue;
-		if (rc_chan_recv_timed(pn->inbox, &m,
-				       d - now < NAP_NS ? d - now : NAP_NS) ==
-		    0) {
-			struct env *e = m;
-
-			now = rc_clock_now_ns();
-			if (e->due > now)
-				hold(pn, e);
-			else
-				handle(pn, e, now);
-		}
+		_rc_wait_event(&w, &pn->ev, key,
+			       d - now < NAP_NS ? d - now : NAP_NS);
 	}
 	return NULL;
 }
+
+/* ---- the fault schedule ---- */
 
 static int cmp_fault(const void *a, const void *b)
 {
@@ -292,21 +585,28 @@ static int plan_faults(struct rc_paxos *p, rc_err_t *err)
 	return 0;
 }
 
-/* The fault thread: applies the schedule at its times. */
+/* The fault thread: applies the schedule at its times, parked between. */
 static void *fault_main(void *arg)
 {
 	struct rc_paxos *p = arg;
+	struct _rc_wait w;
 
+	_rc_wait_start(&w, UINT64_MAX, RC_WAIT_PARK);
 	for (unsigned k = 0; k < p->nfaults; k++) {
 		const struct fault *x = &p->faults[k];
 
-		/* relaxed: the flag carries no data */
-		while (rc_clock_now_ns() - p->t0 < x->at)
+		for (;;) {
+			uint32_t key = _rc_event_key(&p->fault_ev);
+			uint64_t t = rc_clock_now_ns() - p->t0;
+
+			/* relaxed: the flag carries no data */
 			if (atomic_load_explicit(&p->stop,
 						 memory_order_relaxed))
 				return NULL;
-			else
-				nap(NAP_NS);
+			if (t >= x->at)
+				break;
+			_rc_wait_event(&w, &p->fault_ev, key, x->at - t);
+		}
 		if (x->ns)
 			rc_paxos_stall(p, x->node, x->ns);
 		else
@@ -315,35 +615,60 @@ static void *fault_main(void *arg)
 	return NULL;
 }
 
+/* ---- the group ---- */
+
 int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		    rc_err_t *err)
 {
 	struct rc_paxos *p;
-	unsigned *pus;
+	unsigned *pus, lines;
 	int r = rc_paxos_config_check(&opts->cfg, err);
 
 	if (r < 0)
 		return r;
+	if (opts->runner != RC_PAXOS_RUN_CALLERS &&
+	    opts->runner != RC_PAXOS_RUN_THREADS)
+		return rc_err_set(err, RC_EINVAL, "runner", 0, 0,
+				  "unknown runner %d", (int)opts->runner);
+	if (!rc_wait_policy_name(opts->wait))
+		return rc_err_set(err, RC_EINVAL, "wait", 0, 0,
+				  "unknown wait policy %d", (int)opts->wait);
 	p = calloc(1, sizeof *p);
 	if (!p)
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 	p->o = *opts;
 	p->n = opts->cfg.nodes;
 	pthread_mutex_init(&p->lock, NULL);
+	_rc_event_init(&p->ev);
+	_rc_event_init(&p->fault_ev);
 	p->node = aligned_alloc(64, p->n * sizeof *p->node);
+	p->ring = aligned_alloc(64, (size_t)p->n * p->n * sizeof *p->ring);
 	pus = calloc(p->n, sizeof *pus);
-	if (!p->node || !pus) {
+	if (!p->node || !p->ring || !pus) {
 		free(pus);
+		free(p->ring);
 		free(p->node);
 		free(p);
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	memset(p->node, 0, p->n * sizeof *p->node);
+	memset(p->ring, 0, (size_t)p->n * p->n * sizeof *p->ring);
+	lines = p->n <= 8 ? RING_LINES : RING_LINES_BIG;
+	for (unsigned i = 0; i < p->n * p->n; i++)
+		if (i / p->n != i % p->n &&
+		    _rc_mring_init(&p->ring[i], lines) < 0) {
+			r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
+				       "out of memory");
+			free(pus);
+			goto fail;
+		}
 	p->topo = opts->topo;
 	if (!p->topo) {
 		r = rc_topo_open(&p->own_topo, NULL, NULL, err);
-		if (r < 0)
+		if (r < 0) {
+			free(pus);
 			goto fail;
+		}
 		p->topo = p->own_topo;
 	}
 	if (opts->check) {
@@ -351,12 +676,15 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		if (!p->check) {
 			r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
 				       "out of memory");
+			free(pus);
 			goto fail;
 		}
 	}
 	r = plan_faults(p, err);
-	if (r < 0)
+	if (r < 0) {
+		free(pus);
 		goto fail;
+	}
 	rc_topo_spread(p->topo, p->n, pus);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct pnode *pn = &p->node[i];
@@ -366,23 +694,27 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		pn->id = i;
 		pn->pu = pus[i];
 		pn->rng = opts->cfg.seed * 0x2545f4914f6cdd1dull + i;
-		r = rc_chan_create(&pn->inbox, RC_CHAN_MPSC, INBOX, err);
-		if (r < 0)
-			goto fail;
+		_rc_event_init(&pn->ev);
 		r = rc_paxos_node_create(&pn->px, &opts->cfg, i, &io,
 					 rc_clock_now_ns(), err);
-		if (r < 0)
-			goto fail;
-	}
-	for (unsigned i = 0; i < p->n; i++) {
-		if (pthread_create(&p->node[i].th, NULL, node_main,
-				   &p->node[i]) != 0) {
-			r = rc_err_set(err, RC_ESYS, NULL, 0, 0,
-				       "cannot create node thread %u", i);
+		if (r < 0) {
+			free(pus);
 			goto fail;
 		}
-		p->node[i].started = true;
+		note(pn);
 	}
+	free(pus);
+	if (opts->runner == RC_PAXOS_RUN_THREADS)
+		for (unsigned i = 0; i < p->n; i++) {
+			if (pthread_create(&p->node[i].th, NULL, node_main,
+					   &p->node[i]) != 0) {
+				r = rc_err_set(err, RC_ESYS, NULL, 0, 0,
+					       "cannot create node thread %u",
+					       i);
+				goto fail;
+			}
+			p->node[i].started = true;
+		}
 	p->t0 = rc_clock_now_ns();
 	if (p->nfaults > 0) {
 		if (pthread_create(&p->fault_th, NULL, fault_main, p) != 0) {
@@ -392,11 +724,9 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		}
 		p->fault_started = true;
 	}
-	free(pus);
 	*out = p;
 	return 0;
 fail:
-	free(pus);
 	rc_paxos_destroy(p);
 	return r;
 }
@@ -405,79 +735,159 @@ void rc_paxos_stop(rc_paxos_t *p)
 {
 	if (p->stopped)
 		return;
-	/* relaxed: the joins below order everything the threads did */
+	/* relaxed: the joins below order everything the threads did; the
+	 * wakes end their parks */
 	atomic_store_explicit(&p->stop, true, memory_order_relaxed);
+	_rc_event_wake(&p->fault_ev);
 	if (p->fault_started)
 		pthread_join(p->fault_th, NULL);
+	for (unsigned i = 0; i < p->n; i++)
+		_rc_event_wake(&p->node[i].ev);
 	for (unsigned i = 0; i < p->n; i++)
 		if (p->node[i].started)
 			pthread_join(p->node[i].th, NULL);
 	for (unsigned i = 0; i < p->n; i++)
-		if (p->node[i].px)
+		if (p->node[i].px) {
+			/* No runner is left: the lock orders the last
+			 * caller's runs before these reads. */
+			node_lock(&p->node[i]);
 			rc_paxos_node_stats(p->node[i].px, &p->node[i].stats);
+			node_unlock(&p->node[i]);
+		}
 	p->stopped = true;
 }
 
 void rc_paxos_destroy(rc_paxos_t *p)
 {
-	void *m;
-
 	if (!p)
 		return;
 	rc_paxos_stop(p);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct pnode *pn = &p->node[i];
 
-		if (pn->inbox) {
-			while (rc_chan_tryrecv(pn->inbox, &m))
-				free(m);
-			rc_chan_destroy(pn->inbox);
+		if (pn->px) {
+			node_lock(pn);
+			discard(pn);
+			node_unlock(pn);
 		}
-		for (unsigned k = 0; k < pn->ndelayed; k++)
-			free(pn->delayed[k]);
-		free(pn->delayed);
+		for (unsigned k = 0; k < pn->nheld; k++)
+			free(pn->held[k].m);
+		free(pn->held);
 		rc_paxos_node_destroy(pn->px);
 	}
+	for (unsigned i = 0; p->ring && i < p->n * p->n; i++)
+		_rc_mring_fini(&p->ring[i]);
 	_rc_pxcheck_destroy(p->check);
 	free(p->faults);
 	pthread_mutex_destroy(&p->lock);
 	rc_topo_close(p->own_topo);
+	free(p->ring);
 	free(p->node);
 	free(p);
+}
+
+/* ---- the interface of the Paxos log (paxos_int.h) ---- */
+
+void _rc_paxos_lock(rc_paxos_t *p, unsigned node)
+{
+	node_lock(&p->node[node]);
+}
+
+void _rc_paxos_unlock(rc_paxos_t *p, unsigned node)
+{
+	node_unlock(&p->node[node]);
+}
+
+int _rc_paxos_submit_locked(rc_paxos_t *p, unsigned node,
+			    struct rc_paxos_cmd *c, unsigned k)
+{
+	struct pnode *pn = &p->node[node];
+	uint64_t now;
+
+	/* relaxed: a fault switch, no data */
+	if (atomic_load_explicit(&pn->crashed, memory_order_relaxed))
+		return -RC_EAGAIN;
+	for (unsigned i = 0; i < k; i++) {
+		c[i].pad = 0;
+		/* relaxed: a unique number is all it gives */
+		if (!c[i].id)
+			c[i].id = RC_PAXOS_ID(
+				node,
+				atomic_fetch_add_explicit(
+					&pn->seq, 1, memory_order_relaxed) +
+					1);
+	}
+	if (p->check) {
+		pthread_mutex_lock(&p->lock);
+		for (unsigned i = 0; i < k; i++)
+			_rc_pxcheck_proposed(p->check, &c[i]);
+		pthread_mutex_unlock(&p->lock);
+	}
+	now = rc_clock_now_ns();
+	rc_paxos_node_submitv(pn->px, now, c, k, NULL);
+	/* The callers runner: the leader proposes at once, unless the node
+	 * is stalled (the submission waits in it like a message). */
+	if (p->o.runner != RC_PAXOS_RUN_THREADS) {
+		/* relaxed: a fault switch */
+		if (atomic_load_explicit(&pn->stall_until,
+					 memory_order_relaxed) <= now &&
+		    rc_paxos_node_deadline(pn->px) <= now)
+			rc_paxos_node_tick(pn->px, now);
+	} else {
+		pn->sent_to |= 1ull << node; /* wakes the node's thread */
+	}
+	note(pn);
+	return 0;
+}
+
+bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
+		     bool (*cond)(void *), void *arg, void (*help)(void *),
+		     void *help_arg)
+{
+	struct _rc_wait w;
+
+	_rc_wait_start(&w, timeout_ns, p->o.wait);
+	return await(p, node, &w, cond, arg, help, help_arg);
+}
+
+unsigned _rc_paxos_try_run(rc_paxos_t *p, unsigned node)
+{
+	if (p->o.runner == RC_PAXOS_RUN_THREADS)
+		return 0;
+	return try_run(p, node);
+}
+
+/* ---- the public calls ---- */
+
+int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
+		      const struct rc_paxos_cmd *c, unsigned k, uint64_t *ids)
+{
+	struct rc_paxos_cmd buf[64];
+	int r = 0;
+
+	if (node >= p->n || (!c && k))
+		return -RC_EINVAL;
+	for (unsigned done = 0; done < k && r == 0;) {
+		unsigned m = k - done < 64 ? k - done : 64;
+
+		memcpy(buf, c + done, m * sizeof *buf);
+		node_lock(&p->node[node]);
+		r = _rc_paxos_submit_locked(p, node, buf, m);
+		node_unlock(&p->node[node]);
+		if (r == 0 && ids)
+			for (unsigned i = 0; i < m; i++)
+				ids[done + i] = buf[i].id;
+		done += m;
+	}
+	return r;
 }
 
 int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
 		     uint64_t *id)
 {
-	struct env *e;
-
-	if (node >= p->n || !c)
+	if (!c)
 		return -RC_EINVAL;
-	/* relaxed: a fault switch, no data */
-	if (atomic_load_explicit(&p->node[node].crashed, memory_order_relaxed))
-		return -RC_EAGAIN;
-	e = malloc(sizeof *e);
-	if (!e)
-		return -RC_ENOMEM;
-	memset(e, 0, sizeof *e);
-	e->kind = ENV_SUBMIT;
-	e->cmd = *c;
-	e->cmd.pad = 0;
-	/* relaxed: a unique number is all it gives; the send publishes it */
-	if (!c->id)
-		e->cmd.id = RC_PAXOS_ID(
-			node, atomic_fetch_add_explicit(&p->node[node].seq, 1,
-							memory_order_relaxed) +
-				      1);
-	if (id)
-		*id = e->cmd.id;
-	if (p->check) {
-		pthread_mutex_lock(&p->lock);
-		_rc_pxcheck_proposed(p->check, &e->cmd);
-		pthread_mutex_unlock(&p->lock);
-	}
-	rc_chan_send(p->node[node].inbox, e);
-	return 0;
+	return rc_paxos_proposev(p, node, c, 1, id);
 }
 
 uint64_t rc_paxos_delivered(const rc_paxos_t *p, unsigned node)
@@ -487,16 +897,40 @@ uint64_t rc_paxos_delivered(const rc_paxos_t *p, unsigned node)
 				    memory_order_acquire);
 }
 
+struct count_cond {
+	const rc_paxos_t *p;
+	unsigned node;
+	uint64_t count;
+};
+
+static bool count_reached(void *arg)
+{
+	struct count_cond *c = arg;
+
+	return rc_paxos_delivered(c->p, c->node) >= c->count;
+}
+
 int rc_paxos_wait(const rc_paxos_t *p, unsigned node, uint64_t count,
 		  uint64_t timeout_ns)
 {
-	struct _rc_wait w;
+	struct count_cond c = { p, node, count };
 
-	_rc_wait_init(&w, timeout_ns);
-	while (rc_paxos_delivered(p, node) < count)
-		if (!_rc_wait_step(&w))
-			return -RC_ETIMEDOUT;
-	return 0;
+	if (node >= p->n)
+		return -RC_EINVAL;
+	/* The group is not changed by waiting on it, only run. */
+	return _rc_paxos_await((rc_paxos_t *)p, node, timeout_ns, count_reached,
+			       &c, NULL, NULL)
+		       ? 0
+		       : -RC_ETIMEDOUT;
+}
+
+int rc_paxos_poll(rc_paxos_t *p, unsigned node)
+{
+	if (node >= p->n)
+		return -RC_EINVAL;
+	if (p->o.runner == RC_PAXOS_RUN_THREADS)
+		return 0;
+	return progress(p, node) > 0;
 }
 
 int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns)
@@ -505,7 +939,11 @@ int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns)
 		return -RC_EINVAL;
 	/* relaxed: a fault switch, no data */
 	atomic_store_explicit(&p->node[node].stall_until,
-			      rc_clock_now_ns() + ns, memory_order_relaxed);
+			      ns ? rc_clock_now_ns() + ns : 0,
+			      memory_order_relaxed);
+	/* A stall's end is a timer of its own; wake who parks on it. */
+	_rc_event_wake(&p->node[node].ev);
+	_rc_event_wake(&p->ev);
 	return 0;
 }
 
@@ -516,6 +954,8 @@ int rc_paxos_crash(rc_paxos_t *p, unsigned node)
 	/* relaxed: a fault switch, no data */
 	atomic_store_explicit(&p->node[node].crashed, true,
 			      memory_order_relaxed);
+	_rc_event_wake(&p->node[node].ev);
+	_rc_event_wake(&p->ev);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <replicore/err.h>
 #include <replicore/log.h>
 #include <replicore/topo.h>
+#include <replicore/wait.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -134,6 +135,16 @@ void rc_paxos_node_recv(rc_paxos_node_t *n, uint64_t now,
 uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
 			      const struct rc_paxos_cmd *c);
 
+/*
+ * k client commands at once, as k calls of rc_paxos_node_submit would
+ * submit them (ids[i] receives each id when ids is not NULL), except that
+ * a follower forwards them to the leader in one message, so that they can
+ * share a slot. Returns k.
+ */
+unsigned rc_paxos_node_submitv(rc_paxos_node_t *n, uint64_t now,
+			       const struct rc_paxos_cmd *c, unsigned k,
+			       uint64_t *ids);
+
 /* Runs the node's timers at time now. Call it at rc_paxos_node_deadline(). */
 void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now);
 
@@ -231,16 +242,44 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *opts,
 		     struct rc_paxos_sim_result *res, rc_err_t *err);
 
 /*
- * The threaded cluster: one thread per node, pinned to the PUs that
- * rc_topo_spread() picks on the layout (so a synthetic layout such as
- * "numa:3 core:1 pu:1" places the nodes on NUMA nodes of the layout, mapped
- * onto the machine's PUs). Each node has an MPSC inbox channel; a send
- * copies the message into the destination's inbox (a full inbox drops it,
- * which the protocol tolerates). cfg times are nanoseconds.
+ * The group on real cores. Messages travel inline in a single-producer
+ * ring per pair of nodes, laid out in cache lines (an ACCEPTED is one
+ * line, an ACCEPT of one command two); a full ring drops the message,
+ * which the protocol tolerates. Who runs each node's step machine is the
+ * runner's choice:
+ *
+ *   RC_PAXOS_RUN_CALLERS  (the default) no thread of its own: the threads
+ *                         that use the group run it. A proposal runs its
+ *                         node at once (the leader sends its ACCEPTs in
+ *                         the proposing thread); a thread that waits
+ *                         (rc_paxos_wait, rc_paxos_poll, an append of the
+ *                         Paxos log) runs its node and every other node
+ *                         that no thread is running, that is not stalled
+ *                         and not crashed. A commit by one thread on an
+ *                         idle group thus involves no thread hand-off.
+ *                         Nothing runs while nobody calls: timers
+ *                         (heartbeats, elections, resends) fire at the
+ *                         next call.
+ *   RC_PAXOS_RUN_THREADS  one thread per node, pinned to the PU that
+ *                         rc_topo_spread() picks on the layout, as a
+ *                         separate server would run it; an idle node
+ *                         thread parks and whoever sends it a message
+ *                         wakes it.
+ *
+ * Either way a node's step machine runs under a lock of its own, so any
+ * number of threads may call the functions below at once. A synthetic
+ * layout such as "numa:3 core:1 pu:1" places the nodes on NUMA nodes of
+ * the layout, mapped onto the machine's PUs. cfg times are nanoseconds.
  */
 typedef struct rc_paxos rc_paxos_t;
 
-/* Called on node's thread for each slot it delivers (see rc_paxos_io). */
+enum rc_paxos_runner {
+	RC_PAXOS_RUN_CALLERS = 0,
+	RC_PAXOS_RUN_THREADS = 1,
+};
+
+/* Called by whoever runs node `node` for each slot it delivers (see
+ * rc_paxos_io); never twice at once for one node. */
 typedef void (*rc_paxos_deliver_fn)(void *arg, unsigned node, uint64_t slot,
 				    const struct rc_paxos_cmd *cmds,
 				    unsigned n);
@@ -251,7 +290,8 @@ typedef void (*rc_paxos_deliver_fn)(void *arg, unsigned node, uint64_t slot,
  * (a minority at most) and stalls nodes `stall` times (each for up to
  * fault_ns / 4), at times within the first fault_ns nanoseconds, every
  * choice drawn from cfg.seed (rc_paxos_doomed() names the nodes that will
- * crash). Interleavings remain the machine's.
+ * crash). Interleavings remain the machine's. wait: how waiting calls and
+ * node threads wait (replicore/wait.h).
  */
 struct rc_paxos_opts {
 	struct rc_paxos_config cfg;
@@ -261,6 +301,8 @@ struct rc_paxos_opts {
 	rc_paxos_deliver_fn deliver; /* may be NULL */
 	void *arg;
 	bool check; /* record deliveries for rc_paxos_verify() */
+	enum rc_paxos_runner runner;
+	enum rc_wait_policy wait;
 };
 
 /*
@@ -281,12 +323,22 @@ void rc_paxos_destroy(rc_paxos_t *p);
  * is written to *id when id is not NULL: c->id when not 0 (then the caller
  * alone numbers that node's commands, RC_PAXOS_ID(node, seq) with seqs it
  * never reuses), else a new one. Any thread, any number at once. Blocking
- * only while the node's inbox is full (the send is a release that pairs
- * with the node's acquire receive). Returns 0, -RC_EINVAL, -RC_ENOMEM, or
- * -RC_EAGAIN when the node crashed.
+ * only for the node's lock, held by another thread for one run of the
+ * node at most (a bounded number of steps); with the callers runner it
+ * then runs the node once. The submission is a release that pairs with
+ * the acquire of whoever runs the node next (the lock). Returns 0,
+ * -RC_EINVAL, -RC_ENOMEM, or -RC_EAGAIN when the node crashed.
  */
 int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
 		     uint64_t *id);
+
+/*
+ * k commands at once, as rc_paxos_propose would submit them one by one
+ * (ids[i] receives each id when ids is not NULL), except that they reach
+ * the leader together and share slots up to cfg.batch. Same guarantees.
+ */
+int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
+		      const struct rc_paxos_cmd *c, unsigned k, uint64_t *ids);
 
 /*
  * Commands node `node` delivered so far. Any thread; an acquire load that
@@ -297,10 +349,22 @@ uint64_t rc_paxos_delivered(const rc_paxos_t *p, unsigned node);
 
 /*
  * Waits until node `node` delivered at least count commands or timeout_ns
- * passed: 0 or -RC_ETIMEDOUT. Blocking (spins, yields, naps). Any thread.
+ * passed: 0 or -RC_ETIMEDOUT. Blocking, with opts.wait's policy: with the
+ * callers runner the waiter runs the nodes meanwhile and parks only when
+ * none has work, for at most 1 ms or until the next timer of a node; with
+ * the threads runner it parks until the node's thread delivers. An
+ * acquire of the deliveries counted. Any thread.
  */
 int rc_paxos_wait(const rc_paxos_t *p, unsigned node, uint64_t count,
 		  uint64_t timeout_ns);
+
+/*
+ * With the callers runner: runs node `node`, then every other node that
+ * no thread runs now, once each; returns 1 if any had work, 0 if none,
+ * -RC_EINVAL for a bad node. With the threads runner: returns 0 at once.
+ * Never waits (it skips a node whose lock is held). Any thread.
+ */
+int rc_paxos_poll(rc_paxos_t *p, unsigned node);
 
 /*
  * Faults on demand: node stops processing for ns nanoseconds (stall) or for

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* mring.c: the single-producer single-consumer message ring of mring.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/mring.h"
+
+#define SKIP 255u
+
+int _rc_mring_init(struct _rc_mring *r, unsigned lines)
+{
+	struct _rc_mring_line *b;
+
+	memset(r, 0, sizeof *r);
+	if (lines < 8 || (lines & (lines - 1)) != 0)
+		return -1;
+	b = aligned_alloc(_RC_MRING_LINE, (size_t)lines * sizeof *b);
+	if (!b)
+		return -1;
+	/* Stamps start at a value no first-lap position + 1 has. */
+	for (unsigned i = 0; i < lines; i++) {
+		atomic_init(&b[i].stamp, UINT32_MAX);
+		b[i].kind = 0;
+		b[i].lines = 0;
+	}
+	r->pbuf = r->cbuf = b;
+	r->pmask = r->cmask = lines - 1;
+	atomic_init(&r->head, 0);
+	return 0;
+}
+
+void _rc_mring_fini(struct _rc_mring *r)
+{
+	free(r->pbuf);
+	r->pbuf = r->cbuf = NULL;
+}
+
+size_t _rc_mring_max(const struct _rc_mring *r)
+{
+	/* A quarter of the ring, so a skip never starves a message. */
+	return (r->pmask + 1) / 4 * _RC_MRING_LINE - 8;
+}
+
+static uint32_t stamp_of(uint64_t pos)
+{
+	return (uint32_t)(pos + 1);
+}
+
+void *_rc_mring_reserve(struct _rc_mring *r, size_t len, unsigned kind)
+{
+	uint64_t cap = r->pmask + 1, at = r->tail & r->pmask;
+	uint64_t need = (len + 8 + _RC_MRING_LINE - 1) / _RC_MRING_LINE;
+	uint64_t skip = at + need > cap ? cap - at : 0;
+	struct _rc_mring_line *l;
+
+	if (len > _rc_mring_max(r))
+		return NULL;
+	if (r->tail + skip + need - r->head_seen > cap) {
+		/* acquire: pairs with the consumer's release of head, so its
+		 * reads of the lines we are about to reuse are done */
+		r->head_seen =
+			atomic_load_explicit(&r->head, memory_order_acquire);
+		if (r->tail + skip + need - r->head_seen > cap)
+			return NULL;
+	}
+	if (skip) {
+		l = &r->pbuf[at];
+		l->kind = SKIP;
+		l->lines = (uint16_t)skip;
+		/* release: the skip's header before its stamp; pairs with
+		 * the acquire in _rc_mring_peek */
+		atomic_store_explicit(&l->stamp, stamp_of(r->tail),
+				      memory_order_release);
+		r->tail += skip;
+	}
+	l = &r->pbuf[r->tail & r->pmask];
+	l->kind = (uint8_t)kind;
+	l->lines = (uint16_t)need;
+	r->res_pos = r->tail;
+	r->tail += need;
+	return l->data;
+}
+
+void _rc_mring_publish(struct _rc_mring *r)
+{
+	/* release: the message's bytes before its stamp; pairs with the
+	 * acquire load of the stamp in _rc_mring_peek */
+	atomic_store_explicit(&r->pbuf[r->res_pos & r->pmask].stamp,
+			      stamp_of(r->res_pos), memory_order_release);
+}
+
+static void ack(struct _rc_mring *r)
+{
+	/* release: our reads of the consumed lines happen before the
+	 * producer reuses them; pairs with its acquire in reserve */
+	atomic_store_explicit(&r->head, r->chead, memory_order_release);
+	r->unacked = 0;
+}
+
+const void *_rc_mring_peek(struct _rc_mring *r, unsigned *kind)
+{
+	for (;;) {
+		struct _rc_mring_line *l = &r->cbuf[r->chead & r->cmask];
+
+		/* acquire: pairs with the release of the stamp in publish
+		 * (and reserve, for a skip): the bytes are written */
+		if (atomic_load_explicit(&l->stamp, memory_order_acquire) !=
+		    stamp_of(r->chead)) {
+			if (r->unacked)
+				ack(r);
+			return NULL;
+		}
+		if (l->kind != SKIP) {
+			*kind = l->kind;
+			return l->data;
+		}
+		r->chead += l->lines;
+		r->unacked += l->lines;
+	}
+}
+
+void _rc_mring_pop(struct _rc_mring *r)
+{
+	struct _rc_mring_line *l = &r->cbuf[r->chead & r->cmask];
+
+	r->chead += l->lines;
+	r->unacked += l->lines;
+	if (r->unacked >= (r->cmask + 1) / 8)
+		ack(r);
+}
+
+bool _rc_mring_ready(struct _rc_mring *r)
+{
+	/* relaxed: a hint; a consumer that acts on it peeks (acquire) */
+	return atomic_load_explicit(&r->cbuf[r->chead & r->cmask].stamp,
+				    memory_order_relaxed) == stamp_of(r->chead);
+}
