@@ -62,6 +62,10 @@
  * two PUs share a real CPU (a synthetic layout: the ping-pong then goes
  * through the scheduler) and large otherwise, so that a loaded machine does
  * not turn a short wait into a lost time slice.
+ *
+ * _rc_bench_c2c_floor(), the store/load floor for other benchmarks, runs
+ * the same sides without the yields: its waits spin and only look at the
+ * clock after the budget, so it refuses two PUs on one real CPU.
  */
 
 #define RC_C2C_STOP UINT64_MAX
@@ -596,6 +600,55 @@ static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 				: NAN;
 	}
 	return all;
+}
+
+int _rc_bench_c2c_floor(const rc_topo_t *topo, unsigned pu_a, unsigned pu_b,
+			double duration_s, double *chunk_min_ns,
+			double *chunk_median_ns)
+{
+	struct c2c_run run = { .topo = topo,
+			       .a = pu_a,
+			       .b = pu_b,
+			       .duration = duration_s,
+			       .yield = false };
+	struct rc_topo_pu x, y;
+	struct c2c_chunks *c;
+	uint64_t rounds;
+	double probe, full;
+	int rc = 0;
+
+	if (topo == NULL || chunk_min_ns == NULL || chunk_median_ns == NULL ||
+	    !(duration_s > 0 && duration_s <= 3600) || pu_a == pu_b ||
+	    rc_topo_pu(topo, pu_a, &x) < 0 || rc_topo_pu(topo, pu_b, &y) < 0)
+		return -RC_EINVAL;
+	if (x.real_os_index == y.real_os_index)
+		return -RC_ENOTSUP; /* would spin out the other side's slices */
+	run.line = aligned_alloc(RC_BENCH_LINE, sizeof *run.line);
+	c = calloc(1, sizeof *c);
+	if (run.line == NULL || c == NULL) {
+		free(run.line);
+		free(c);
+		return -RC_ENOMEM;
+	}
+	/* as bench c2c sizes its floors: a probe, then about duration_s */
+	probe = sample(&run, FLOOR(M_STORE), RC_C2C_PROBE, NULL);
+	rounds = floor_rounds(probe, duration_s, RC_C2C_PROBE);
+	if (rounds < RC_C2C_CHUNK)
+		rounds = RC_C2C_CHUNK; /* one chunk at least */
+	full = isfinite(probe) ? sample(&run, FLOOR(M_STORE), rounds, c) : NAN;
+	if (run.start_failed)
+		rc = -RC_ESYS;
+	else if (run.pin_failed)
+		rc = -RC_ENOTSUP;
+	else if (!isfinite(full) || c->n == 0)
+		rc = -RC_ETIMEDOUT;
+	else {
+		*chunk_min_ns = chunk_one_way((double)c->min_ns);
+		*chunk_median_ns = chunk_one_way(chunk_median(c));
+	}
+	free(run.line);
+	free(c);
+	return rc;
 }
 
 static const char c2c_help[] =
