@@ -84,6 +84,30 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 				double duration, double *ops,
 				uint64_t *timeouts);
 
+/*
+ * bench c2c's store/load floor (bench/c2c.c), for other benchmarks: two
+ * threads pinned to PUs pu_a and pu_b of topo pass one cache line back
+ * and forth, each spinning on loads until its turn and then storing, for
+ * about duration_s seconds, timed in chunks of 1024 round trips.
+ * *chunk_min_ns and *chunk_median_ns get the minimum and the median
+ * one-way latency over the chunks (the median within 0.1%); a chunk that
+ * was preempted inflates only itself. Written only on success.
+ *
+ * Returns 0; -RC_EINVAL for a bad argument (a PU outside the layout,
+ * pu_a == pu_b, duration_s outside (0, 3600]); -RC_ENOTSUP when both PUs
+ * run on one real CPU (the threads spin and never yield) or a thread
+ * could not be pinned; -RC_ENOMEM; -RC_ESYS when a thread could not be
+ * started; -RC_ETIMEDOUT when a wait ran past twice duration_s plus 2 s.
+ *
+ * Blocking: starts and joins its two threads, so what they did happens
+ * before the return. Any thread may call it; calls at once use lines of
+ * their own, but calls sharing a PU, or running beside bench c2c, measure
+ * each other.
+ */
+int _rc_bench_c2c_floor(const rc_topo_t *topo, unsigned pu_a, unsigned pu_b,
+			double duration_s, double *chunk_min_ns,
+			double *chunk_median_ns);
+
 /* The options every kind takes, parsed by _rc_bench_parse(). */
 struct rc_bench_opts {
 	const char *kind;      /* "c2c", "fence", "atomic" */

@@ -24,7 +24,8 @@
  *   then stores its own (release/acquire).
  *
  * Each method has a floor, the plainest ping-pong of the same exchange:
- * a round count fixed before it starts and no clock read in the loop.
+ * a round count fixed before it starts and nothing in the loop but a
+ * clock read every RC_C2C_CHUNK round trips (below).
  * The two exchanges differ on the wire (a CAS asks for the line for
  * writing at once; a load first shares it, and the store then takes it),
  * so each method is compared with its own. "store" runs the very same
@@ -32,7 +33,8 @@
  * in batches of RC_C2C_BATCH round trips between two clock reads, which
  * end the sample, the responder until the initiator stops it. So a round
  * trip costs a method what it costs its floor, plus a clock read per
- * batch. All kinds use one line and one thread set-up, so they share the
+ * batch (the floor reads the clock once in 16 batches). All kinds use one
+ * line and one thread set-up, so they share the
  * line's placement too. Each pair is measured in rounds, and each round
  * takes one sample of each kind in turn (the order rotates from round to
  * round), so that a method and the floor it is divided by run on the
@@ -42,12 +44,28 @@
  * to seconds at a time. A method's ratio to its floor is taken per round
  * and summarised over the rounds.
  *
+ * Every sample, of a method or a floor, is also timed in chunks of
+ * RC_C2C_CHUNK round trips: the initiator's clock read after every 16th
+ * batch, or the floor's after every chunk, ends one chunk and starts the
+ * next, so timing the chunks adds no clock read to a method and one per
+ * chunk to a floor (a clock read cost 32 ns on the machine this was
+ * written on, where the shortest chunk took 48 us: 23.6 ns one way). A
+ * sample that loses its CPU for a while (preempted, or its virtual CPU
+ * descheduled) inflates only the chunk it was in, so the minimum and the
+ * median over the chunks of all rounds show the transfer with the
+ * interruptions left out. A method's chunk median over its floor's is
+ * the chunk ratio.
+ *
  * Bounded: the initiator stops after the sample's duration by storing
  * RC_C2C_STOP; each wait yields after a spin budget and gives up at a hard
  * deadline, marking the sample as timed out. The budget is small when the
  * two PUs share a real CPU (a synthetic layout: the ping-pong then goes
  * through the scheduler) and large otherwise, so that a loaded machine does
  * not turn a short wait into a lost time slice.
+ *
+ * _rc_bench_c2c_floor(), the store/load floor for other benchmarks, runs
+ * the same sides without the yields: its waits spin and only look at the
+ * clock after the budget, so it refuses two PUs on one real CPU.
  */
 
 #define RC_C2C_STOP UINT64_MAX
@@ -56,6 +74,85 @@
 #define RC_C2C_SPINS (1u << 20)	       /* spins before a yield, two CPUs */
 #define RC_C2C_GRACE 2000000000ull /* ns past the duration before giving up */
 #define RC_C2C_PROBE 1000u	   /* floor round trips before calibration */
+#define RC_C2C_CHUNK (16 * RC_C2C_BATCH) /* round trips per timed chunk */
+
+_Static_assert(RC_C2C_CHUNK % RC_C2C_BATCH == 0,
+	       "a chunk ends at the clock read after a batch");
+
+/*
+ * The chunk times of a measurement, in ns: a count per bin, bins
+ * 1/2^RC_C2C_SUB of a power of two wide (below 2^RC_C2C_SUB ns, one per
+ * ns), so that any number of chunks fits in one fixed array and the
+ * median comes out within 2^-RC_C2C_SUB of itself; the minimum and the
+ * maximum are kept exactly. Written by one initiator at a time, read
+ * after the join.
+ */
+#define RC_C2C_SUB 10
+#define RC_C2C_TOP 44 /* chunks of 2^44 ns (4.9 hours) or more: the top bin */
+#define RC_C2C_NBINS ((RC_C2C_TOP - RC_C2C_SUB + 1) << RC_C2C_SUB)
+
+struct c2c_chunks {
+	uint64_t n, min_ns, max_ns;
+	uint64_t bin[RC_C2C_NBINS];
+};
+
+/* The bin of a chunk of v ns. */
+static inline unsigned chunk_bin(uint64_t v)
+{
+	unsigned e;
+
+	if (v < (1u << RC_C2C_SUB))
+		return (unsigned)v;
+	if (v >> RC_C2C_TOP)
+		v = (UINT64_C(1) << RC_C2C_TOP) - 1;
+	e = 63 - (unsigned)__builtin_clzll(v); /* RC_C2C_SUB .. TOP - 1 */
+	return (e - RC_C2C_SUB + 1) << RC_C2C_SUB |
+	       (unsigned)(v >> (e - RC_C2C_SUB) & ((1u << RC_C2C_SUB) - 1));
+}
+
+/* Counts a chunk of v ns in c; c NULL: a sample whose chunks are not kept. */
+static inline void chunk_add(struct c2c_chunks *c, uint64_t v)
+{
+	if (c == NULL)
+		return;
+	if (c->n == 0 || v < c->min_ns)
+		c->min_ns = v;
+	if (c->n == 0 || v > c->max_ns)
+		c->max_ns = v;
+	c->n++;
+	c->bin[chunk_bin(v)]++;
+}
+
+/* The k-th shortest chunk of c (from 0; k < c->n): its bin's middle. */
+static double chunk_rank(const struct c2c_chunks *c, uint64_t k)
+{
+	uint64_t seen = 0;
+	unsigned i = 0, g, m;
+	double v;
+
+	while (seen + c->bin[i] <= k)
+		seen += c->bin[i++];
+	g = i >> RC_C2C_SUB; /* the bins of 2^(g-1) ns each */
+	m = i & ((1u << RC_C2C_SUB) - 1);
+	if (g <= 1) /* one ns wide */
+		v = g == 0 ? m : (1u << RC_C2C_SUB) + m;
+	else
+		v = ldexp((1u << RC_C2C_SUB) + m + 0.5, (int)g - 1);
+	/* the extremes are exact, and a bin's middle may lie past them */
+	return v < (double)c->min_ns   ? (double)c->min_ns
+	       : v > (double)c->max_ns ? (double)c->max_ns
+				       : v;
+}
+
+/* The median chunk of c, ns; NaN when c holds none. */
+static double chunk_median(const struct c2c_chunks *c)
+{
+	if (c->n == 0)
+		return NAN;
+	if (c->n % 2)
+		return chunk_rank(c, c->n / 2);
+	return (chunk_rank(c, c->n / 2 - 1) + chunk_rank(c, c->n / 2)) / 2;
+}
 
 /*
  * The methods, then their floors: the four kinds of sample of a round;
@@ -84,19 +181,23 @@ struct c2c_side {
 	uint64_t floor_rounds; /* the floor: its round trips */
 	uint64_t deadline_ns;
 	unsigned budget;
+	bool yield; /* false: spin only (each PU has a real CPU of its own) */
 	struct c2c_line *line;
 	struct rc_bench_gate *gate;
+	struct c2c_chunks *chunks; /* the initiator's, or NULL */
 	/* results */
 	uint64_t rounds, elapsed_ns;
 	bool timeout, pin_failed;
 };
 
 /*
- * Waits until the line holds want; returns false on RC_C2C_STOP or at the
+ * Waits until the line holds want, looking at the clock (after a yield if
+ * yield) every budget spins; returns false on RC_C2C_STOP or at the
  * deadline (then *timeout is set).
  */
 static inline bool wait_for(struct c2c_line *l, uint64_t want,
-			    uint64_t deadline, unsigned budget, bool *timeout)
+			    uint64_t deadline, unsigned budget, bool yield,
+			    bool *timeout)
 {
 	unsigned spins = 0;
 	uint64_t v;
@@ -108,7 +209,8 @@ static inline bool wait_for(struct c2c_line *l, uint64_t want,
 		if (v == RC_C2C_STOP)
 			return false;
 		if ((++spins & (budget - 1)) == 0) { /* budget: a power of 2 */
-			sched_yield();
+			if (yield)
+				sched_yield();
 			if (_rc_bench_now() > deadline) {
 				*timeout = true;
 				return false;
@@ -126,12 +228,12 @@ static inline bool wait_for(struct c2c_line *l, uint64_t want,
  */
 static inline bool exchange(struct c2c_line *l, bool responder, uint64_t r0,
 			    uint64_t n, uint64_t deadline, unsigned budget,
-			    bool *timeout)
+			    bool yield, bool *timeout)
 {
 	for (uint64_t r = r0; r - r0 < n; r++) {
 		uint64_t mine = 2 * r + responder;
 
-		if (!wait_for(l, mine, deadline, budget, timeout))
+		if (!wait_for(l, mine, deadline, budget, yield, timeout))
 			return false;
 		/* release: hands the line over; pairs with the acquire
 		 * load in the other side's wait_for() */
@@ -160,7 +262,7 @@ static unsigned budget_of(const rc_topo_t *topo, unsigned a, unsigned b)
 
 /* Moves the line from want to want + 1 by CAS; false as in wait_for(). */
 static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
-		     unsigned budget, bool *timeout)
+		     unsigned budget, bool yield, bool *timeout)
 {
 	unsigned spins = 0;
 	uint64_t exp = want;
@@ -174,7 +276,8 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 			return false;
 		exp = want;
 		if ((++spins & (budget - 1)) == 0) { /* budget: a power of 2 */
-			sched_yield();
+			if (yield)
+				sched_yield();
 			if (_rc_bench_now() > deadline) {
 				*timeout = true;
 				return false;
@@ -187,23 +290,27 @@ static bool cas_move(struct c2c_line *l, uint64_t want, uint64_t deadline,
 /* exchange() by compare-and-swap: cas_move() for each round trip. */
 static inline bool cas_exchange(struct c2c_line *l, bool responder, uint64_t r0,
 				uint64_t n, uint64_t deadline, unsigned budget,
-				bool *timeout)
+				bool yield, bool *timeout)
 {
 	for (uint64_t r = r0; r - r0 < n; r++)
-		if (!cas_move(l, 2 * r + responder, deadline, budget, timeout))
+		if (!cas_move(l, 2 * r + responder, deadline, budget, yield,
+			      timeout))
 			return false;
 	return true;
 }
 
-/* Round trips r0 .. r0 + n - 1 of method m's exchange, for one side. */
-static bool round_trips(int m, struct c2c_line *l, bool responder, uint64_t r0,
-			uint64_t n, uint64_t deadline, unsigned budget,
-			bool *timeout)
+/*
+ * Round trips r0 .. r0 + n - 1 of method m's exchange, for side s (its
+ * deadline and waits).
+ */
+static bool round_trips(int m, const struct c2c_side *s, struct c2c_line *l,
+			bool responder, uint64_t r0, uint64_t n, bool *timeout)
 {
 	if (m == M_CAS)
-		return cas_exchange(l, responder, r0, n, deadline, budget,
-				    timeout);
-	return exchange(l, responder, r0, n, deadline, budget, timeout);
+		return cas_exchange(l, responder, r0, n, s->deadline_ns,
+				    s->budget, s->yield, timeout);
+	return exchange(l, responder, r0, n, s->deadline_ns, s->budget,
+			s->yield, timeout);
 }
 
 /*
@@ -211,21 +318,62 @@ static bool round_trips(int m, struct c2c_line *l, bool responder, uint64_t r0,
  * two clock reads, until the sample's duration has passed since t0; the
  * number of round trips in *rounds (the first move, at t0, waits for
  * nothing, as in the floor), false when the sample stopped or timed out.
+ * Every RC_C2C_CHUNK round trips, the clock read ends a chunk.
  */
 static bool initiate(const struct c2c_side *s, struct c2c_line *l, uint64_t t0,
 		     uint64_t *rounds, bool *timeout)
 {
-	uint64_t r = 0;
+	uint64_t r = 0, tc = t0, now;
 
 	*rounds = 0;
 	do {
-		if (!round_trips(s->kind, l, false, r, RC_C2C_BATCH,
-				 s->deadline_ns, s->budget, timeout))
+		if (!round_trips(s->kind, s, l, false, r, RC_C2C_BATCH,
+				 timeout))
 			return false;
 		r += RC_C2C_BATCH;
 		*rounds = r;
-	} while (_rc_bench_now() - t0 < s->duration_ns);
+		now = _rc_bench_now();
+		if (r % RC_C2C_CHUNK == 0) {
+			chunk_add(s->chunks, now - tc);
+			tc = now;
+		}
+	} while (now - t0 < s->duration_ns);
 	return true;
+}
+
+/*
+ * The floor's initiator: its fixed round count, a clock read after each
+ * RC_C2C_CHUNK round trips ending a chunk (the rest, shorter than a chunk,
+ * is not timed); false as in wait_for().
+ */
+static bool floor_initiate(const struct c2c_side *s, struct c2c_line *l,
+			   uint64_t t0, bool *timeout)
+{
+	int m = s->kind - NMETHODS;
+	uint64_t r = 0, tc = t0, now;
+
+	for (; s->floor_rounds - r >= RC_C2C_CHUNK; r += RC_C2C_CHUNK) {
+		if (!round_trips(m, s, l, false, r, RC_C2C_CHUNK, timeout))
+			return false;
+		now = _rc_bench_now();
+		chunk_add(s->chunks, now - tc);
+		tc = now;
+	}
+	return round_trips(m, s, l, false, r, s->floor_rounds - r, timeout);
+}
+
+/*
+ * _rc_bench_gate_wait() without its yield, for sides that spin only: the
+ * wait is bounded by the other side's start, which sample() guarantees.
+ */
+static void gate_spin(struct rc_bench_gate *g, unsigned n)
+{
+	/* acq_rel: publishes this side's set-up and takes the other's;
+	 * pairs with the acquire load below on the other side */
+	atomic_fetch_add_explicit(&g->arrived, 1, memory_order_acq_rel);
+	/* acquire: pairs with the other side's acq_rel increment */
+	while (atomic_load_explicit(&g->arrived, memory_order_acquire) < n)
+		ck_pr_stall();
 }
 
 static void *run_side(void *arg)
@@ -237,12 +385,15 @@ static void *run_side(void *arg)
 
 	if (rc_topo_pin(s->topo, s->pu, NULL) < 0)
 		s->pin_failed = true;
-	_rc_bench_gate_wait(s->gate, 2);
+	if (s->yield)
+		_rc_bench_gate_wait(s->gate, 2);
+	else
+		gate_spin(s->gate, 2);
 	t0 = _rc_bench_now();
 	if (s->kind >= NMETHODS) { /* a floor: its fixed round count */
-		ok = round_trips(s->kind - NMETHODS, l, !s->initiator, 0,
-				 s->floor_rounds, s->deadline_ns, s->budget,
-				 &timeout);
+		ok = s->initiator ? floor_initiate(s, l, t0, &timeout)
+				  : round_trips(s->kind - NMETHODS, s, l, true,
+						0, s->floor_rounds, &timeout);
 		s->elapsed_ns = _rc_bench_now() - t0;
 		s->rounds = ok ? s->floor_rounds : 0;
 		s->timeout = timeout;
@@ -255,8 +406,7 @@ static void *run_side(void *arg)
 	}
 	if (!s->initiator) {
 		/* until the initiator's RC_C2C_STOP */
-		(void)round_trips(s->kind, l, true, 0, UINT64_MAX,
-				  s->deadline_ns, s->budget, &timeout);
+		(void)round_trips(s->kind, s, l, true, 0, UINT64_MAX, &timeout);
 		s->timeout = timeout;
 		return NULL;
 	}
@@ -266,8 +416,8 @@ static void *run_side(void *arg)
 	 * The responder's answer to our last move comes before the stop:
 	 * its store would overwrite RC_C2C_STOP, and it would wait on.
 	 */
-	if (!ok ||
-	    !wait_for(l, 2 * s->rounds, s->deadline_ns, s->budget, &timeout))
+	if (!ok || !wait_for(l, 2 * s->rounds, s->deadline_ns, s->budget,
+			     s->yield, &timeout))
 		s->rounds = 0;
 	s->timeout = timeout;
 	/* release: tells the responder to stop; pairs with its acquire
@@ -276,44 +426,61 @@ static void *run_side(void *arg)
 	return NULL;
 }
 
+/* What the samples of one measurement between PUs a and b share. */
+struct c2c_run {
+	const rc_topo_t *topo;
+	unsigned a, b;
+	struct c2c_line *line; /* one sample at a time on it */
+	double duration;       /* a method's sample, s */
+	bool yield;	       /* false: spin only; each PU has its own CPU */
+	/* set by any sample */
+	bool pin_failed, start_failed;
+};
+
 /*
- * One sample of kind k between PUs a and b (for the floor, of rounds
- * round trips; for a method, of about duration s): the one-way latency in
- * ns, or NaN when the sample timed out or no round completed.
+ * One sample of kind k on run's pair (for the floor, of rounds round
+ * trips; for a method, of about run->duration s), its chunks counted in
+ * chunks unless NULL: the one-way latency in ns, or NaN when a thread
+ * could not start, the sample timed out or no round completed.
  */
-static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int k,
-		     uint64_t rounds, double duration, bool *pin_failed)
+static double sample(struct c2c_run *run, int k, uint64_t rounds,
+		     struct c2c_chunks *chunks)
 {
 	struct rc_bench_gate gate;
 	struct c2c_side side[2];
+	struct c2c_line *l = run->line;
 	pthread_t th[2];
-	uint64_t now = _rc_bench_now(), dur = (uint64_t)(duration * 1e9);
+	uint64_t now = _rc_bench_now(), dur = (uint64_t)(run->duration * 1e9);
 
 	memset(&gate, 0, sizeof gate);
 	atomic_init(&gate.arrived, 0);
-	atomic_store_explicit(&line.v, 0, memory_order_relaxed);
+	atomic_store_explicit(&l->v, 0, memory_order_relaxed);
 	for (unsigned i = 0; i < 2; i++) {
 		memset(&side[i], 0, sizeof side[i]);
-		side[i].topo = topo;
-		side[i].pu = i == 0 ? a : b;
+		side[i].topo = run->topo;
+		side[i].pu = i == 0 ? run->a : run->b;
 		side[i].initiator = i == 0;
 		side[i].kind = k;
 		side[i].duration_ns = dur;
 		side[i].floor_rounds = rounds;
 		side[i].deadline_ns = now + 2 * dur + RC_C2C_GRACE;
-		side[i].budget = budget_of(topo, a, b);
-		side[i].line = &line;
+		side[i].budget = budget_of(run->topo, run->a, run->b);
+		side[i].yield = run->yield;
+		side[i].line = l;
 		side[i].gate = &gate;
+		side[i].chunks = i == 0 ? chunks : NULL;
 	}
 	for (unsigned i = 0; i < 2; i++)
 		if (pthread_create(&th[i], NULL, run_side, &side[i]) != 0) {
+			run->start_failed = true;
 			if (i == 1) {
 				/* release: stops the lone initiator; pairs
 				 * with the acquire load in its wait_for() */
-				atomic_store_explicit(&line.v, RC_C2C_STOP,
+				atomic_store_explicit(&l->v, RC_C2C_STOP,
 						      memory_order_release);
-				/* release: opens the gate after the stop signal above;
-				 * pairs with the acquire load in _rc_bench_gate_wait() */
+				/* release: opens the gate after the stop
+				 * signal above; pairs with the acquire load
+				 * in _rc_bench_gate_wait() or gate_spin() */
 				atomic_fetch_add_explicit(&gate.arrived, 1,
 							  memory_order_release);
 				pthread_join(th[0], NULL);
@@ -323,7 +490,7 @@ static double sample(const rc_topo_t *topo, unsigned a, unsigned b, int k,
 	pthread_join(th[0], NULL);
 	pthread_join(th[1], NULL);
 	if (side[0].pin_failed || side[1].pin_failed)
-		*pin_failed = true;
+		run->pin_failed = true;
 	if (side[0].timeout || side[1].timeout || side[0].rounds == 0)
 		return NAN;
 	return (double)side[0].elapsed_ns / (2.0 * (double)side[0].rounds);
@@ -346,27 +513,45 @@ struct c2c_pair {
 	double *ratio[NMETHODS];	  /* per round: method / its floor */
 	struct rc_bench_stats st[NKINDS]; /* n == 0: none */
 	struct rc_bench_stats rst[NMETHODS];
+	/* over the chunks of every round, one way, ns; NaN: no chunk */
+	double chunk_min[NKINDS], chunk_median[NKINDS];
+	uint64_t chunks[NKINDS];
+	double chunk_ratio[NMETHODS]; /* method's chunk median / floor's */
 };
+
+/* One way, ns, of a chunk of t ns. */
+static double chunk_one_way(double t)
+{
+	return t / (2.0 * RC_C2C_CHUNK);
+}
 
 /*
  * Measures pair (a, b): a short probe of each floor to size its samples, a
  * warm-up round (discarded), then o->repeat rounds of one sample of each
  * kind, in an order that rotates from round to round. The ratio of a
- * method to its floor is taken within each round. False if any sample
- * failed.
+ * method to its floor is taken within each round; the chunks of every
+ * round but the warm-up are counted in ch[kind] (cleared here). False if
+ * any sample failed.
  */
 static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 			 unsigned a, unsigned b, struct c2c_pair *pp,
-			 bool *pin_failed)
+			 struct c2c_chunks *const ch[NKINDS], bool *pin_failed)
 {
+	struct c2c_run run = { .topo = topo,
+			       .a = a,
+			       .b = b,
+			       .line = &line,
+			       .duration = o->duration,
+			       .yield = true };
 	unsigned n[NKINDS] = { 0 }, nr[NMETHODS] = { 0 };
 	uint64_t rounds[NKINDS] = { 0 };
 	bool all = true;
 
+	for (int m = 0; m < NKINDS; m++)
+		memset(ch[m], 0, sizeof *ch[m]);
 	for (int m = 0; m < NMETHODS; m++)
 		rounds[FLOOR(m)] =
-			floor_rounds(sample(topo, a, b, FLOOR(m), RC_C2C_PROBE,
-					    o->duration, pin_failed),
+			floor_rounds(sample(&run, FLOOR(m), RC_C2C_PROBE, NULL),
 				     o->duration, RC_C2C_PROBE);
 	for (unsigned r = 0; r <= o->repeat; r++) {
 		double x[NKINDS];
@@ -374,8 +559,8 @@ static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 		for (unsigned k = 0; k < NKINDS; k++) {
 			int m = (int)((r + k) % NKINDS);
 
-			x[m] = sample(topo, a, b, m, rounds[m], o->duration,
-				      pin_failed);
+			/* the warm-up round's chunks are not kept */
+			x[m] = sample(&run, m, rounds[m], r ? ch[m] : NULL);
 			if (m >= NMETHODS)
 				rounds[m] = floor_rounds(x[m], o->duration,
 							 rounds[m]);
@@ -393,18 +578,79 @@ static bool measure_pair(const struct rc_bench_opts *o, const rc_topo_t *topo,
 			    x[FLOOR(m)] > 0)
 				pp->ratio[m][nr[m]++] = x[m] / x[FLOOR(m)];
 	}
+	if (run.pin_failed)
+		*pin_failed = true;
 	for (int m = 0; m < NKINDS; m++) {
 		memset(&pp->st[m], 0, sizeof pp->st[m]);
 		if (n[m] > 0)
 			_rc_bench_stats(pp->samp[m], n[m], &pp->st[m]);
+		pp->chunks[m] = ch[m]->n;
+		pp->chunk_min[m] =
+			ch[m]->n ? chunk_one_way((double)ch[m]->min_ns) : NAN;
+		pp->chunk_median[m] = chunk_one_way(chunk_median(ch[m]));
 	}
 	for (int m = 0; m < NMETHODS; m++) {
 		memset(&pp->rst[m], 0, sizeof pp->rst[m]);
 		if (nr[m] > 0)
 			_rc_bench_stats(pp->ratio[m], nr[m], &pp->rst[m]);
+		pp->chunk_ratio[m] =
+			pp->chunk_median[FLOOR(m)] > 0
+				? pp->chunk_median[m] /
+					  pp->chunk_median[FLOOR(m)]
+				: NAN;
 	}
 	return all;
 }
+
+int _rc_bench_c2c_floor(const rc_topo_t *topo, unsigned pu_a, unsigned pu_b,
+			double duration_s, double *chunk_min_ns,
+			double *chunk_median_ns)
+{
+	struct c2c_run run = { .topo = topo,
+			       .a = pu_a,
+			       .b = pu_b,
+			       .duration = duration_s,
+			       .yield = false };
+	struct rc_topo_pu x, y;
+	struct c2c_chunks *c;
+	uint64_t rounds;
+	double probe, full;
+	int rc = 0;
+
+	if (topo == NULL || chunk_min_ns == NULL || chunk_median_ns == NULL ||
+	    !(duration_s > 0 && duration_s <= 3600) || pu_a == pu_b ||
+	    rc_topo_pu(topo, pu_a, &x) < 0 || rc_topo_pu(topo, pu_b, &y) < 0)
+		return -RC_EINVAL;
+	if (x.real_os_index == y.real_os_index)
+		return -RC_ENOTSUP; /* would spin out the other side's slices */
+	run.line = aligned_alloc(RC_BENCH_LINE, sizeof *run.line);
+	c = calloc(1, sizeof *c);
+	if (run.line == NULL || c == NULL) {
+		free(run.line);
+		free(c);
+		return -RC_ENOMEM;
+	}
+	/* as bench c2c sizes its floors: a probe, then about duration_s */
+	probe = sample(&run, FLOOR(M_STORE), RC_C2C_PROBE, NULL);
+	rounds = floor_rounds(probe, duration_s, RC_C2C_PROBE);
+	if (rounds < RC_C2C_CHUNK)
+		rounds = RC_C2C_CHUNK; /* one chunk at least */
+	full = isfinite(probe) ? sample(&run, FLOOR(M_STORE), rounds, c) : NAN;
+	if (run.start_failed)
+		rc = -RC_ESYS;
+	else if (run.pin_failed)
+		rc = -RC_ENOTSUP;
+	else if (!isfinite(full) || c->n == 0)
+		rc = -RC_ETIMEDOUT;
+	else {
+		*chunk_min_ns = chunk_one_way((double)c->min_ns);
+		*chunk_median_ns = chunk_one_way(chunk_median(c));
+	}
+	free(run.line);
+	free(c);
+	return rc;
+}
+
 static const char c2c_help[] =
 	"NAME\n"
 	"    replicore bench c2c - core-to-core latency of every pair of "
@@ -431,7 +677,8 @@ static const char c2c_help[] =
 	"    Beside each method runs its floor, the plainest ping-pong of "
 	"the same\n"
 	"    exchange: a fixed number of round trips, nothing else in the "
-	"loop.\n"
+	"loop but\n"
+	"    the clock read that ends a chunk (below).\n"
 	"    Each pair is measured in rounds: one sample of S seconds of "
 	"cas, of\n"
 	"    store and of each floor, in an order that rotates from round "
@@ -446,11 +693,23 @@ static const char c2c_help[] =
 	"median, p10/p90\n"
 	"    (nearest rank) and min/max of the N rounds are reported, "
 	"for the\n"
-	"    latencies and for the ratios. The pairs are printed as a "
-	"table, then\n"
-	"    the ratios, then a matrix per method; --plot draws both "
-	"matrices as\n"
-	"    heat maps with the NUMA node boundaries as thick lines.\n"
+	"    latencies and for the ratios.\n"
+	"\n"
+	"    Every sample of the N rounds is also timed in chunks of 1024 "
+	"round\n"
+	"    trips, one clock read each. A preempted chunk inflates only "
+	"itself, so\n"
+	"    the minimum and the median one-way latency over the chunks of "
+	"all rounds\n"
+	"    leave interruptions out; they are reported for each method "
+	"and floor,\n"
+	"    with each method's chunk median over its floor's.\n"
+	"\n"
+	"    The pairs are printed as a table, then the ratios, then the "
+	"chunks, then\n"
+	"    a matrix per method; --plot draws both matrices as heat maps "
+	"with the\n"
+	"    NUMA node boundaries as thick lines.\n"
 	"\n"
 	"    A synthetic or XML layout is mapped onto the machine: layout "
 	"PU i runs on\n"
@@ -479,6 +738,24 @@ static const char c2c_help[] =
 	"    replicore bench c2c --repeat 7 --plot c2c.svg\n"
 	"    replicore bench c2c --synthetic \"numa:2 core:2 pu:1\" --json\n";
 
+/*
+ * A result's chunk members for method m: its chunks' minimum and median
+ * one way and their count, its floor's, and the ratio of the medians.
+ */
+static void json_chunks(struct cli_json *j, const struct c2c_pair *pp, int m)
+{
+	_rc_bench_json_num(j, "chunk_min_ns", pp->chunk_min[m]);
+	_rc_bench_json_num(j, "chunk_median_ns", pp->chunk_median[m]);
+	cli_json_key(j, "chunks");
+	cli_json_uint(j, pp->chunks[m]);
+	_rc_bench_json_num(j, "floor_chunk_min_ns", pp->chunk_min[FLOOR(m)]);
+	_rc_bench_json_num(j, "floor_chunk_median_ns",
+			   pp->chunk_median[FLOOR(m)]);
+	cli_json_key(j, "floor_chunks");
+	cli_json_uint(j, pp->chunks[FLOOR(m)]);
+	_rc_bench_json_num(j, "chunk_ratio_to_floor", pp->chunk_ratio[m]);
+}
+
 /* "median [p10, p90]" with prec decimals, or "timed out" when s is empty. */
 static void stats_cell(char *buf, size_t size, const struct rc_bench_stats *s,
 		       int prec)
@@ -490,6 +767,25 @@ static void stats_cell(char *buf, size_t size, const struct rc_bench_stats *s,
 		snprintf(buf, size, "timed out");
 }
 
+/* "minimum / median" of kind k's chunks, or "no chunk". */
+static void chunk_cell(char *buf, size_t size, const struct c2c_pair *pp, int k)
+{
+	if (pp->chunks[k])
+		snprintf(buf, size, "%.1f / %.1f", pp->chunk_min[k],
+			 pp->chunk_median[k]);
+	else
+		snprintf(buf, size, "no chunk");
+}
+
+/* A ratio with three decimals, or "-" when it is missing. */
+static void ratio_cell(char *buf, size_t size, double v)
+{
+	if (isfinite(v))
+		snprintf(buf, size, "%.3f", v);
+	else
+		snprintf(buf, size, "-");
+}
+
 int bench_c2c(int argc, char **argv)
 {
 	struct rc_bench_opts o = { .kind = "c2c",
@@ -499,6 +795,7 @@ int bench_c2c(int argc, char **argv)
 					     "each method and of each floor) "
 					     "before the rounds of each pair" };
 	struct c2c_pair *pair;
+	struct c2c_chunks *ch[NKINDS];
 	double *mat[NMETHODS];
 	unsigned n, *ord, npairs, p = 0;
 	bool pin_failed = false, failed = false, *bounds;
@@ -519,6 +816,15 @@ int bench_c2c(int argc, char **argv)
 			n);
 		rc_topo_close(topo);
 		return CLI_EXIT_USAGE;
+	}
+	for (int m = 0; m < NKINDS; m++)
+		ch[m] = malloc(sizeof *ch[m]);
+	if (!ch[0] || !ch[1] || !ch[2] || !ch[3]) {
+		fprintf(stderr, "replicore bench c2c: out of memory\n");
+		for (int m = 0; m < NKINDS; m++)
+			free(ch[m]);
+		rc_topo_close(topo);
+		return CLI_EXIT_FOUND;
 	}
 	npairs = n * (n - 1) / 2;
 	ord = calloc(n, sizeof *ord);
@@ -566,7 +872,7 @@ int bench_c2c(int argc, char **argv)
 		for (unsigned b = a + 1; b < n; b++, p++) {
 			_rc_bench_progress(&o, "pair %u/%u (%u,%u)", p + 1,
 					   npairs, a, b);
-			if (!measure_pair(&o, topo, a, b, &pair[p],
+			if (!measure_pair(&o, topo, a, b, &pair[p], ch,
 					  &pin_failed))
 				failed = true;
 		}
@@ -637,6 +943,7 @@ int bench_c2c(int argc, char **argv)
 						&j, "ratio_to_floor",
 						&pair[p].rst[m],
 						pair[p].ratio[m]);
+					json_chunks(&j, &pair[p], m);
 					cli_json_obj_end(&j);
 				}
 			}
@@ -685,6 +992,21 @@ int bench_c2c(int argc, char **argv)
 			_rc_bench_json_stats_or_null(&j, key, &pair[0].rst[m],
 						     pair[0].ratio[m]);
 		}
+		cli_json_obj_end(&j);
+		cli_json_key(&j, "chunks");
+		cli_json_obj(&j);
+		cli_json_key(&j, "what");
+		cli_json_str(&j, "every sample of a method or a floor, but "
+				 "the warm-up round's, timed in chunks of "
+				 "round_trips round trips (one clock read "
+				 "each); a result's chunk_min_ns and "
+				 "chunk_median_ns are the minimum and the "
+				 "median one way over the chunks of all its "
+				 "rounds (the median within 0.1%), and "
+				 "chunk_ratio_to_floor is the method's chunk "
+				 "median over its floor's");
+		cli_json_key(&j, "round_trips");
+		cli_json_uint(&j, RC_C2C_CHUNK);
 		cli_json_obj_end(&j);
 		_rc_bench_json_end(&j);
 	} else {
@@ -736,6 +1058,30 @@ int bench_c2c(int argc, char **argv)
 						   &pair[p].rst[m], 3);
 				printf("%5u %5u  %-24s %-24s\n", a, b, c[0],
 				       c[1]);
+			}
+		printf("\nchunks of %u round trips, one way, ns (minimum / "
+		       "median over the chunks of all %u rounds: a preempted "
+		       "chunk inflates only itself), and each method's chunk "
+		       "median over its floor's\n",
+		       RC_C2C_CHUNK, o.repeat);
+		printf("%5s %5s  %-17s %-17s %-17s %-17s %-10s %-11s\n", "a",
+		       "b", "cas", "store", "floor cas", "floor store",
+		       "cas/floor", "store/floor");
+		p = 0;
+		for (unsigned a = 0; a < n; a++)
+			for (unsigned b = a + 1; b < n; b++, p++) {
+				char c[NKINDS][64], r[NMETHODS][32];
+
+				for (int m = 0; m < NKINDS; m++)
+					chunk_cell(c[m], sizeof c[m], &pair[p],
+						   m);
+				for (int m = 0; m < NMETHODS; m++)
+					ratio_cell(r[m], sizeof r[m],
+						   pair[p].chunk_ratio[m]);
+				printf("%5u %5u  %-17s %-17s %-17s %-17s %-10s "
+				       "%-11s\n",
+				       a, b, c[0], c[1], c[2], c[3], r[0],
+				       r[1]);
 			}
 		for (int m = 0; m < NMETHODS; m++) {
 			printf("\n%s (median ns; rows and columns are PUs in "
@@ -817,6 +1163,8 @@ int bench_c2c(int argc, char **argv)
 	}
 	for (int m = 0; m < NMETHODS; m++)
 		free(mat[m]);
+	for (int m = 0; m < NKINDS; m++)
+		free(ch[m]);
 	free(pair);
 	free(ord);
 	free(bounds);

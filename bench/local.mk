@@ -42,6 +42,14 @@ tests_unit_test_bench_c2c_SOURCES = tests/unit/test_bench_c2c.c \
 tests_unit_test_bench_c2c_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_bench_output tests/unit/test_bench_c2c
 
+# bench c2c's store/load floor as other benchmarks call it: the function
+# itself, linked with the bench sources (outside the library).
+check_PROGRAMS += tests/unit/test_bench_c2c_floor
+tests_unit_test_bench_c2c_floor_SOURCES = tests/unit/test_bench_c2c_floor.c \
+	bench/c2c.c bench/common.c bench/svg.c tools/cli.c
+tests_unit_test_bench_c2c_floor_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_bench_c2c_floor
+
 # make bench: a short pass of c2c, fence, atomic, mem and rsm into
 # bench/results/.
 RC_BENCH_NUMA_FLAGS = --duration $${RC_BENCH_DURATION:-0.02} \

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_json.c: JSON reading, schema validation and SVG well-formedness for the bench tests. */
+/* bench_json.c: JSON reading, schema validation, SVG well-formedness and bench c2c's chunk check for the bench tests. */
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -659,6 +659,78 @@ bool svg_wellformed(const char *text, char *err, size_t errn)
 		snprintf(err, errn, "%s",
 			 roots == 0 ? "no <svg> root" : "unclosed element");
 		return false;
+	}
+	return true;
+}
+
+/* Checks one method's or floor's chunk minimum and median in result i, e. */
+static bool chunk_pair_ok(const struct bj *e, size_t i, const char *min_key,
+			  const char *median_key, const char *count_key,
+			  char *err, size_t errn)
+{
+	const struct bj *lo = bj_get(e, min_key), *mid = bj_get(e, median_key);
+	const struct bj *n = bj_get(e, count_key);
+	char path[96];
+
+	snprintf(path, sizeof path, "results[%zu].%s", i, min_key);
+	if (lo == NULL || mid == NULL || n == NULL || n->t != BJ_NUM)
+		return verr(err, errn, path, "%s, %s or %s missing", min_key,
+			    median_key, count_key);
+	if (n->num == 0) {
+		if (lo->t != BJ_NULL || mid->t != BJ_NULL)
+			return verr(err, errn, path,
+				    "no chunk, yet a minimum or median");
+		return true;
+	}
+	if (lo->t != BJ_NUM || mid->t != BJ_NUM)
+		return verr(err, errn, path,
+			    "%.0f chunks, yet no minimum or median", n->num);
+	if (!(lo->num > 0 && lo->num <= mid->num))
+		return verr(err, errn, path,
+			    "minimum %g, median %g: not 0 < minimum <= median",
+			    lo->num, mid->num);
+	return true;
+}
+
+bool bj_c2c_chunks_ok(const struct bj *v, char *err, size_t errn)
+{
+	const struct bj *c = bj_get(v, "chunks"), *r = bj_get(v, "results");
+	const struct bj *rt = bj_get(c, "round_trips");
+
+	if (rt == NULL || rt->t != BJ_NUM || !(rt->num >= 1))
+		return verr(err, errn, "chunks", "no round_trips");
+	if (r == NULL || r->t != BJ_ARR || r->n == 0)
+		return verr(err, errn, "results", "none");
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bj *e = r->v[i];
+		const struct bj *m = bj_get(e, "chunk_median_ns");
+		const struct bj *f = bj_get(e, "floor_chunk_median_ns");
+		const struct bj *q = bj_get(e, "chunk_ratio_to_floor");
+		char path[96];
+
+		if (!chunk_pair_ok(e, i, "chunk_min_ns", "chunk_median_ns",
+				   "chunks", err, errn) ||
+		    !chunk_pair_ok(e, i, "floor_chunk_min_ns",
+				   "floor_chunk_median_ns", "floor_chunks", err,
+				   errn))
+			return false;
+		snprintf(path, sizeof path, "results[%zu].chunk_ratio_to_floor",
+			 i);
+		if (q == NULL)
+			return verr(err, errn, path, "missing");
+		if (m->t != BJ_NUM || f->t != BJ_NUM) {
+			if (q->t != BJ_NULL)
+				return verr(err, errn, path,
+					    "a ratio of a missing median");
+			continue;
+		}
+		/* the JSON carries 9 significant digits */
+		if (q->t != BJ_NUM ||
+		    fabs(q->num - m->num / f->num) > 1e-6 * (m->num / f->num))
+			return verr(err, errn, path,
+				    "not the chunk median %g over the floor's "
+				    "%g",
+				    m->num, f->num);
 	}
 	return true;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_json.h: a small JSON reader, a JSON Schema subset validator and an SVG well-formedness check for the bench tests. */
+/* bench_json.h: a small JSON reader, a JSON Schema subset validator, an SVG well-formedness check and bench c2c's chunk check for the bench tests. */
 #ifndef RC_TESTS_BENCH_JSON_H
 #define RC_TESTS_BENCH_JSON_H
 
@@ -48,5 +48,15 @@ bool bj_validate(const struct bj *root, const struct bj *schema,
  * closed in order, attributes quoted, entities known, no stray '<' or '&'.
  */
 bool svg_wellformed(const char *text, char *err, size_t errn);
+
+/*
+ * Checks the chunk members of a bench c2c result v (already valid against
+ * the schema) for consistency, whatever the timings: "chunks" says how
+ * many round trips a chunk holds; in each result, a method or floor with
+ * chunks has 0 < chunk minimum <= chunk median, one without has both
+ * null, and chunk_ratio_to_floor is the method's chunk median over its
+ * floor's, null when either is. Returns true, or false with why in err.
+ */
+bool bj_c2c_chunks_ok(const struct bj *v, char *err, size_t errn);
 
 #endif /* RC_TESTS_BENCH_JSON_H */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_bench_c2c.c: `replicore bench c2c` beside its floors, the plainest ping-pong loops: the result's shape is checked, the ratios are reported, not asserted. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,16 @@
 /*
  * bench c2c measures every pair in rounds of one sample of "cas", "store"
  * and each one's floor (the plainest ping-pong of the same exchange, for
- * a fixed number of round trips with nothing else in the loop), and gives
- * each method's ratio to its floor within each round. This test runs it on the machine
+ * a fixed number of round trips with nothing else in the loop but a clock
+ * read per chunk), and gives each method's ratio to its floor within each
+ * round; it also times every sample in chunks of about 1,000 round trips
+ * and gives the minimum and median chunk of each method and floor, and
+ * the ratio of the two chunk medians. This test runs it on the machine
  * and prints those numbers as diagnostics; it asserts only that the run
- * succeeds, that its JSON matches bench/schema.json and that its plot is
- * well-formed SVG, since timings depend on the machine and its load.
+ * succeeds, that its JSON matches bench/schema.json, that the chunk
+ * figures agree with each other (0 < minimum <= median, the ratio is the
+ * medians' quotient) and that its plot is well-formed SVG, since timings
+ * depend on the machine and its load.
  */
 
 /* "median [p10, p90]" of the stats object s with prec decimals. */
@@ -32,6 +38,19 @@ static const char *cell(const struct bj *s, int prec, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%.*f [%.*f, %.*f]", prec, m->num, prec,
 			 lo->num, prec, hi->num);
+	return buf;
+}
+
+/* "minimum / median" of a result's chunks, keys min and median. */
+static const char *chunk_cell(const struct bj *e, const char *min,
+			      const char *median, char *buf, size_t n)
+{
+	const struct bj *lo = bj_get(e, min), *mid = bj_get(e, median);
+
+	if (lo == NULL || mid == NULL || lo->t != BJ_NUM || mid->t != BJ_NUM)
+		snprintf(buf, n, "none (no chunk completed)");
+	else
+		snprintf(buf, n, "%.1f / %.1f", lo->num, mid->num);
 	return buf;
 }
 
@@ -60,6 +79,29 @@ static void report(const struct bj *v)
 		     : ratio->num >= 0.9 && ratio->num <= 1.1 ? " (within 10%)"
 							      : " (not within "
 								"10%)");
+	}
+	diag("per pair and method: minimum / median one way over the chunks "
+	     "of %.0f round trips of every round, and the method's chunk "
+	     "median over its floor's",
+	     bj_get(bj_get(v, "chunks"), "round_trips")->num);
+	for (size_t i = 0; r != NULL && i < r->n; i++) {
+		const struct bj *e = r->v[i];
+		const struct bj *q = bj_get(e, "chunk_ratio_to_floor");
+		char c[2][64];
+
+		diag("(%.0f, %.0f) %-5s chunks %s ns; floor %s ns; chunk ratio "
+		     "%.3f%s",
+		     bj_get(e, "a")->num, bj_get(e, "b")->num,
+		     bj_get(e, "method")->s,
+		     chunk_cell(e, "chunk_min_ns", "chunk_median_ns", c[0],
+				sizeof c[0]),
+		     chunk_cell(e, "floor_chunk_min_ns",
+				"floor_chunk_median_ns", c[1], sizeof c[1]),
+		     q->t == BJ_NUM ? q->num : NAN,
+		     q->t != BJ_NUM ? ""
+		     : q->num <= 1.3 && q->num >= 1 / 1.3
+			     ? " (within 1.3x)"
+			     : " (not within 1.3x)");
 	}
 }
 
@@ -99,7 +141,7 @@ int main(void)
 	snprintf(dir, sizeof dir, "%s/rc-bench-c2c-XXXXXX", tmp ? tmp : "/tmp");
 	if (mkdtemp(dir) == NULL)
 		skip_all("cannot make a temporary directory");
-	plan(4);
+	plan(5);
 	getloadavg(loads, 3);
 	diag("load average %.2f %.2f %.2f: other work on this machine "
 	     "disturbs the numbers below",
@@ -131,8 +173,18 @@ int main(void)
 			diag("%s", err);
 	}
 	ok(valid, "the result is valid against bench/schema.json");
-	if (valid)
+	if (valid) {
+		bool chunks_ok = bj_c2c_chunks_ok(v, err, sizeof err);
+
+		ok(chunks_ok, "each chunk minimum is above 0 and at most its "
+			      "median, and each chunk ratio is the quotient of "
+			      "the medians");
+		if (!chunks_ok)
+			diag("%s", err);
 		report(v);
+	} else {
+		skip(1, "no valid result");
+	}
 
 	snprintf(path, sizeof path, "%s/c2c.svg", dir);
 	text = bj_read_file(path);

@@ -97,6 +97,64 @@ static size_t nresults(const struct bj *v)
 	return r != NULL && r->t == BJ_ARR ? r->n : 0;
 }
 
+/* c2c: the chunk members agree with each other (bj_c2c_chunks_ok()). */
+static void check_chunks(const struct bj *v, const char *what)
+{
+	char err[600] = "no result";
+	bool good = v != NULL && bj_c2c_chunks_ok(v, err, sizeof err);
+
+	ok(good,
+	   "%s: chunk minimum <= median, both > 0 or both null, ratio "
+	   "of the medians",
+	   what);
+	if (!good)
+		diag("%s", err);
+}
+
+/* A c2c result with one method's chunk members, as JSON text. */
+#define C2C_CHUNKS(MIN, MED, N, RATIO)                                       \
+	"{\"chunks\":{\"round_trips\":1024},\"results\":[{"                  \
+	"\"chunk_min_ns\":" MIN ",\"chunk_median_ns\":" MED ",\"chunks\":" N \
+	",\"floor_chunk_min_ns\":20,"                                        \
+	"\"floor_chunk_median_ns\":25,\"floor_chunks\":9,"                   \
+	"\"chunk_ratio_to_floor\":" RATIO "}]}"
+
+/* The chunk check must reject figures that disagree with each other. */
+static void self_test_chunks(void)
+{
+	static const char *const bad[] = {
+		C2C_CHUNKS("30", "28", "9", "1.12"),	 /* min > median */
+		C2C_CHUNKS("0", "28", "9", "1.12"),	 /* min 0 */
+		C2C_CHUNKS("20", "28", "0", "1.12"),	 /* figures, no chunk */
+		C2C_CHUNKS("null", "null", "9", "null"), /* chunks, no figure */
+		C2C_CHUNKS("20", "28", "9", "1.3"),	 /* not 28 / 25 */
+		C2C_CHUNKS("null", "null", "0", "1.12"), /* ratio of nothing */
+	};
+	char err[600];
+	bool all = true;
+	struct bj *v;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = bj_parse(bad[i], err, sizeof err);
+		if (v == NULL || bj_c2c_chunks_ok(v, err, sizeof err)) {
+			diag("not rejected: %s", bad[i]);
+			all = false;
+		}
+		bj_free(v);
+	}
+	ok(all, "chunk check: rejects min > median, min 0, figures without "
+		"chunks and chunks without, a ratio off the medians' or of "
+		"nothing");
+	v = bj_parse(C2C_CHUNKS("20", "28", "9", "1.12"), err, sizeof err);
+	ok(v != NULL && bj_c2c_chunks_ok(v, err, sizeof err),
+	   "chunk check: accepts figures that agree");
+	bj_free(v);
+	v = bj_parse(C2C_CHUNKS("null", "null", "0", "null"), err, sizeof err);
+	ok(v != NULL && bj_c2c_chunks_ok(v, err, sizeof err),
+	   "chunk check: accepts a method with no chunk");
+	bj_free(v);
+}
+
 /* The validator itself must reject what is wrong. */
 static void self_test(void)
 {
@@ -128,6 +186,7 @@ static void self_test(void)
 			  "y</text><line/></g></svg>\n",
 			  err, sizeof err),
 	   "svg check: accepts a small document");
+	self_test_chunks();
 }
 
 int main(void)
@@ -200,10 +259,11 @@ int main(void)
 		is(nresults(v), npus * (npus - 1), "c2c: two methods per pair");
 		ok(bj_get(v, "matrix") != NULL && bj_get(v, "floor") != NULL,
 		   "c2c: the matrix and the floor are there");
+		check_chunks(v, "c2c");
 		bj_free(v);
 		check_svg("c2c.svg", c2c_labels, "c2c");
 	} else {
-		skip(8, "c2c needs two PUs");
+		skip(9, "c2c needs two PUs");
 	}
 
 	/* c2c on a synthetic layout mapped onto the machine */
@@ -228,6 +288,7 @@ int main(void)
 			   strstr(note->s, "not real NUMA nodes") != NULL,
 		   "c2c synthetic: says the nodes are not real");
 		is(nresults(v), 12, "c2c synthetic: 6 pairs, 2 methods");
+		check_chunks(v, "c2c synthetic");
 	}
 	bj_free(v);
 	check_svg("c2c-syn.svg", c2c_labels, "c2c synthetic");
@@ -335,8 +396,9 @@ int main(void)
 	text = NULL;
 	snprintf(args, sizeof args, "c2c --duration %s --repeat 1", dur);
 	ok(run(args) == 0 && (text = slurp("out")) != NULL &&
-		   strstr(text, "core-to-core latency") != NULL,
-	   "c2c without --json prints a table");
+		   strstr(text, "core-to-core latency") != NULL &&
+		   strstr(text, "chunks of 1024 round trips, one way") != NULL,
+	   "c2c without --json prints a table, and one of the chunks");
 	free(text);
 
 	/* help and bad options */
