@@ -46,7 +46,8 @@ static uint32_t stamp_of(uint64_t pos)
 	return (uint32_t)(pos + 1);
 }
 
-void *_rc_mring_reserve(struct _rc_mring *r, size_t len, unsigned kind)
+void *_rc_mring_reserve(struct _rc_mring *r, size_t len, unsigned kind,
+			unsigned keep)
 {
 	uint64_t cap = r->pmask + 1, at = r->tail & r->pmask;
 	uint64_t need = (len + 8 + _RC_MRING_LINE - 1) / _RC_MRING_LINE;

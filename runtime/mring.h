@@ -59,12 +59,15 @@ void _rc_mring_fini(struct _rc_mring *r);
 size_t _rc_mring_max(const struct _rc_mring *r);
 
 /*
- * Producer: room for a message of len bytes with the given kind (0..254).
- * Returns where to write its bytes, or NULL when the ring is full or len
- * is over _rc_mring_max(). Then _rc_mring_publish makes it visible.
- * Wait-free.
+ * Producer: room for a message of len bytes with the given kind (0..254),
+ * leaving at least keep lines free after it (0: may fill the ring; a
+ * sender keeps room so that messages that matter more still fit).
+ * Returns where to write its bytes, or NULL when there is no such room
+ * or len is over _rc_mring_max(). Then _rc_mring_publish makes it
+ * visible. Wait-free.
  */
-void *_rc_mring_reserve(struct _rc_mring *r, size_t len, unsigned kind);
+void *_rc_mring_reserve(struct _rc_mring *r, size_t len, unsigned kind,
+			unsigned keep);
 void _rc_mring_publish(struct _rc_mring *r);
 
 /*

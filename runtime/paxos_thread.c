@@ -53,8 +53,8 @@
  * not run; a crashed node's incoming messages are discarded.
  */
 
-#define RING_LINES 256u	       /* per pair: 16 KiB, messages to 4 KiB */
-#define RING_LINES_BIG 64u     /* per pair in groups over 8 nodes */
+#define RING_LINES 1024u       /* per pair: 64 KiB, messages to 16 KiB */
+#define RING_LINES_BIG 128u    /* per pair in groups over 8 nodes */
 #define BURST 64	       /* messages handled per ring per run */
 #define NAP_NS 1000000ull      /* a node thread's longest park */
 #define PARK_MAX_NS 1000000ull /* a callers-runner waiter's longest park */
@@ -84,6 +84,7 @@ struct pnode {
 	struct held *held;
 	unsigned nheld, held_cap;
 	uint64_t sent_to; /* a bit per node sent to during this run */
+	uint64_t lost;	  /* messages lost to a full ring */
 	bool delivered_now;
 	/* the node lock */
 	_Alignas(64) _Atomic bool locked;
@@ -110,6 +111,7 @@ struct rc_paxos {
 	struct rc_paxos_opts o;
 	unsigned n;
 	struct _rc_mring *ring; /* ring[from * n + to] */
+	unsigned ring_keep;	/* lines a leader's stream leaves free */
 	/* the seeded crash/stall schedule, run by its own thread */
 	struct fault *faults;
 	unsigned nfaults;
@@ -194,12 +196,22 @@ static void put(struct rc_paxos *p, unsigned from, unsigned to,
 {
 	struct _rc_mring *r = ring(p, from, to);
 	size_t sz = (size_t)m->size;
+	/*
+	 * The steady stream of a leader (ACCEPT, a DECIDE of one slot,
+	 * HEARTBEAT) may not take the ring's last quarter: a follower that
+	 * fell that far behind catches up with a CATCHUP, whose answer (and
+	 * every other message) must then still find room.
+	 */
+	unsigned keep = (m->type == PX_ACCEPT || m->type == PX_HEARTBEAT ||
+			 (m->type == PX_DECIDE && m->nent <= 1))
+				? p->ring_keep
+				: 0;
 	char *d;
 
-	if (due == 0 && (d = _rc_mring_reserve(r, sz, K_MSG)) != NULL) {
+	if (due == 0 && (d = _rc_mring_reserve(r, sz, K_MSG, keep)) != NULL) {
 		memcpy(d, m, sz);
-	} else if (due != 0 &&
-		   (d = _rc_mring_reserve(r, 8 + sz, K_DELAYED)) != NULL) {
+	} else if (due != 0 && (d = _rc_mring_reserve(r, 8 + sz, K_DELAYED,
+						      keep)) != NULL) {
 		memcpy(d, &due, 8);
 		memcpy(d + 8, m, sz);
 	} else if (sz + 8 > _rc_mring_max(r)) {
@@ -207,15 +219,17 @@ static void put(struct rc_paxos *p, unsigned from, unsigned to,
 
 		if (!c)
 			return;
-		d = _rc_mring_reserve(r, 8 + sizeof c, K_REF);
+		d = _rc_mring_reserve(r, 8 + sizeof c, K_REF, keep);
 		if (!d) {
 			free(c);
+			p->node[from].lost++;
 			return;
 		}
 		memcpy(c, m, sz);
 		memcpy(d, &due, 8);
 		memcpy(d + 8, &c, sizeof c);
 	} else {
+		p->node[from].lost++;
 		return; /* full: lost */
 	}
 	_rc_mring_publish(r);
@@ -373,10 +387,10 @@ static void note(struct pnode *pn)
  * messages from each peer, then the timers if due. Returns the messages
  * handled plus one if the timers ran (0: nothing to do).
  */
-static unsigned run_node(struct pnode *pn)
+static unsigned run_node(struct pnode *pn, uint64_t now)
 {
 	struct rc_paxos *p = pn->p;
-	uint64_t now = rc_clock_now_ns(), su;
+	uint64_t su;
 	unsigned k = 0;
 
 	/* relaxed: fault switches, no data travels with them */
@@ -417,14 +431,14 @@ static unsigned run_node(struct pnode *pn)
 }
 
 /* Runs node i if it is free; returns what run_node did (0 if not run). */
-static unsigned try_run(struct rc_paxos *p, unsigned i)
+static unsigned try_run(struct rc_paxos *p, unsigned i, uint64_t now)
 {
 	struct pnode *pn = &p->node[i];
 	unsigned k;
 
 	if (!node_trylock(pn))
 		return 0;
-	k = run_node(pn);
+	k = run_node(pn, now);
 	node_unlock(pn);
 	return k;
 }
@@ -435,10 +449,13 @@ static unsigned try_run(struct rc_paxos *p, unsigned i)
  */
 static unsigned progress(struct rc_paxos *p, unsigned node)
 {
-	unsigned k = try_run(p, node);
+	/* One clock read for the pass: a read costs 41 ns here, and the
+	 * timers it feeds run on a scale of milliseconds. */
+	uint64_t now = rc_clock_now_ns();
+	unsigned k = try_run(p, node, now);
 
 	for (unsigned d = 1; d < p->n; d++)
-		k += try_run(p, (node + d) % p->n);
+		k += try_run(p, (node + d) % p->n, now);
 	return k;
 }
 
@@ -517,7 +534,7 @@ static void *node_main(void *arg)
 		unsigned k;
 
 		node_lock(pn);
-		k = run_node(pn);
+		k = run_node(pn, rc_clock_now_ns());
 		node_unlock(pn);
 		if (k > 0) {
 			_rc_wait_start(&w, UINT64_MAX, p->o.wait);
@@ -654,6 +671,7 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 	memset(p->node, 0, p->n * sizeof *p->node);
 	memset(p->ring, 0, (size_t)p->n * p->n * sizeof *p->ring);
 	lines = p->n <= 8 ? RING_LINES : RING_LINES_BIG;
+	p->ring_keep = lines / 4;
 	for (unsigned i = 0; i < p->n * p->n; i++)
 		if (i / p->n != i % p->n &&
 		    _rc_mring_init(&p->ring[i], lines) < 0) {
@@ -752,6 +770,7 @@ void rc_paxos_stop(rc_paxos_t *p)
 			 * caller's runs before these reads. */
 			node_lock(&p->node[i]);
 			rc_paxos_node_stats(p->node[i].px, &p->node[i].stats);
+			p->node[i].stats.lost = p->node[i].lost;
 			node_unlock(&p->node[i]);
 		}
 	p->stopped = true;
@@ -854,7 +873,7 @@ unsigned _rc_paxos_try_run(rc_paxos_t *p, unsigned node)
 {
 	if (p->o.runner == RC_PAXOS_RUN_THREADS)
 		return 0;
-	return try_run(p, node);
+	return try_run(p, node, rc_clock_now_ns());
 }
 
 /* ---- the public calls ---- */

@@ -164,6 +164,7 @@ struct rc_paxos_node_stats {
 	uint64_t elections;   /* phase 1 started by this node */
 	uint64_t leaderships; /* phase 1 won by this node */
 	uint64_t sent;	      /* messages sent */
+	uint64_t lost; /* of them lost to a full ring (rc_paxos_stats only) */
 };
 void rc_paxos_node_stats(const rc_paxos_node_t *n,
 			 struct rc_paxos_node_stats *s);
