@@ -103,6 +103,9 @@ bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 		     bool (*cond)(void *), void *arg, void (*help)(void *),
 		     void *help_arg);
 unsigned _rc_paxos_try_run(rc_paxos_t *p, unsigned node);
+/* Waiters parked on node's deliveries now (the callers runner: on the
+ * group); for tests. */
+unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);
 
 /* splitmix64: the generator every seeded choice comes from. */
 static inline uint64_t _rc_px_rand(uint64_t *s)

@@ -39,9 +39,11 @@
  * each node has a pinned thread of its own that runs it, as a separate
  * server would; a submission locks the node briefly and wakes its thread.
  *
- * Waiting. A node thread with nothing to do parks on its node's event;
- * whoever sends it a message or submits at it wakes it when it is parked
- * (a fence and a load otherwise). A waiter in the callers runner parks on
+ * Waiting. A node thread with nothing to do parks on its node's inbox
+ * event; whoever sends it a message, submits at it or stalls it wakes it
+ * when it is parked (a fence and a load otherwise). A waiter for a node's
+ * deliveries in the threads runner parks on the node's delivery event,
+ * which only deliveries wake. A waiter in the callers runner parks on
  * the group's event, woken by any node step that sent or delivered
  * something, and never longer than PARK_MAX_NS or the nodes' next timer,
  * because a timer (an election, a resend) is due with nobody to wake it.
@@ -96,7 +98,10 @@ struct pnode {
 	_Alignas(64) _Atomic uint64_t delivered;
 	_Atomic unsigned leader;
 	_Atomic uint64_t deadline; /* the step machine's next timer */
-	/* the node's thread and the node's waiters park here */
+	/* the node's thread parks here: woken by messages, submissions and
+	 * fault switches */
+	_Alignas(64) struct _rc_event inbox;
+	/* the threads runner's waiters for this node's deliveries */
 	_Alignas(64) struct _rc_event ev;
 	struct rc_paxos_node_stats stats; /* after rc_paxos_stop() */
 };
@@ -162,8 +167,8 @@ static void node_lock(struct pnode *pn)
 
 /*
  * Unlocks pn after a run and wakes who may now move: with the threads
- * runner each node sent to (its thread parks on its event) and pn's own
- * event when pn delivered (its waiters); with the callers runner the
+ * runner the thread of each node sent to (on its inbox event) and pn's
+ * waiters when pn delivered (its delivery event); with the callers runner the
  * group's waiters when anything was sent or delivered. The holder copies
  * and clears what it did before unlocking.
  */
@@ -180,7 +185,7 @@ static void node_unlock(struct pnode *pn)
 	if (p->o.runner == RC_PAXOS_RUN_THREADS) {
 		for (unsigned j = 0; to; j++, to >>= 1)
 			if (to & 1)
-				_rc_event_wake(&p->node[j].ev);
+				_rc_event_wake(&p->node[j].inbox);
 		if (dl)
 			_rc_event_wake(&pn->ev);
 	} else if (to || dl) {
@@ -529,7 +534,7 @@ static void *node_main(void *arg)
 	_rc_wait_start(&w, UINT64_MAX, p->o.wait);
 	/* relaxed: the flag carries no data; the join orders the results */
 	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
-		uint32_t key = _rc_event_key(&pn->ev);
+		uint32_t key = _rc_event_key(&pn->inbox);
 		uint64_t now, d, su;
 		unsigned k;
 
@@ -552,7 +557,7 @@ static void *node_main(void *arg)
 			d = now + NAP_NS;
 		if (d <= now)
 			continue;
-		_rc_wait_event(&w, &pn->ev, key,
+		_rc_wait_event(&w, &pn->inbox, key,
 			       d - now < NAP_NS ? d - now : NAP_NS);
 	}
 	return NULL;
@@ -713,6 +718,7 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		pn->pu = pus[i];
 		pn->rng = opts->cfg.seed * 0x2545f4914f6cdd1dull + i;
 		_rc_event_init(&pn->ev);
+		_rc_event_init(&pn->inbox);
 		r = rc_paxos_node_create(&pn->px, &opts->cfg, i, &io,
 					 rc_clock_now_ns(), err);
 		if (r < 0) {
@@ -760,7 +766,7 @@ void rc_paxos_stop(rc_paxos_t *p)
 	if (p->fault_started)
 		pthread_join(p->fault_th, NULL);
 	for (unsigned i = 0; i < p->n; i++)
-		_rc_event_wake(&p->node[i].ev);
+		_rc_event_wake(&p->node[i].inbox);
 	for (unsigned i = 0; i < p->n; i++)
 		if (p->node[i].started)
 			pthread_join(p->node[i].th, NULL);
@@ -876,6 +882,13 @@ unsigned _rc_paxos_try_run(rc_paxos_t *p, unsigned node)
 	return try_run(p, node, rc_clock_now_ns());
 }
 
+unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node)
+{
+	return p->o.runner == RC_PAXOS_RUN_THREADS
+		       ? _rc_event_waiters(&p->node[node].ev)
+		       : _rc_event_waiters(&p->ev);
+}
+
 /* ---- the public calls ---- */
 
 int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
@@ -961,7 +974,7 @@ int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns)
 			      ns ? rc_clock_now_ns() + ns : 0,
 			      memory_order_relaxed);
 	/* A stall's end is a timer of its own; wake who parks on it. */
-	_rc_event_wake(&p->node[node].ev);
+	_rc_event_wake(&p->node[node].inbox);
 	_rc_event_wake(&p->ev);
 	return 0;
 }
@@ -973,7 +986,7 @@ int rc_paxos_crash(rc_paxos_t *p, unsigned node)
 	/* relaxed: a fault switch, no data */
 	atomic_store_explicit(&p->node[node].crashed, true,
 			      memory_order_relaxed);
-	_rc_event_wake(&p->node[node].ev);
+	_rc_event_wake(&p->node[node].inbox);
 	_rc_event_wake(&p->ev);
 	return 0;
 }

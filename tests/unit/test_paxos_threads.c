@@ -1,17 +1,26 @@
 /* SPDX-License-Identifier: MIT */
-/* test_paxos_threads.c: the threaded Paxos group keeps committing with a stalled node and with a crashed minority; deliveries checked. */
+/* test_paxos_threads.c: the Paxos group on real cores keeps committing with a stalled node and with a crashed minority, under both runners; deliveries checked; a parked waiter is woken by its commit. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <replicore/clock.h>
 #include <replicore/paxos.h>
 #include <replicore/topo.h>
 
+#include "runtime/paxos_int.h"
 #include "tests/tap.h"
 
+static enum rc_paxos_runner runner;
+static enum rc_wait_policy policy;
+static const char *rname;
+
 /*
- * One thread per node on a synthetic layout with one PU per NUMA node,
+ * Each test runs twice: with the callers runner (the threads that propose
+ * and wait run the nodes; spin-then-park waits) and with a thread per
+ * node (park waits), on a synthetic layout with one PU per NUMA node,
  * mapped onto the machine's PUs. Commands (RC_PAXOS_CMDS, default 200,
  * times RC_SCALE) go to live nodes; every wait is bounded (WAIT_NS) and a
  * run that does not finish fails instead of hanging. After the run the
@@ -47,6 +56,8 @@ static rc_paxos_t *start_f(unsigned nodes, const char *layout,
 		return NULL;
 	}
 	o.cfg = ns_config(nodes, 7);
+	o.runner = runner;
+	o.wait = policy;
 	o.fault_ns = fault_ns;
 	o.topo = *topo;
 	o.check = true;
@@ -103,7 +114,7 @@ static void test_stall(uint64_t cmds)
 	struct rc_paxos_node_stats st;
 	uint64_t ballots = 0;
 
-	ok(p != NULL, "3 nodes started on numa:3 core:1 pu:1");
+	ok(p != NULL, "%s: 3 nodes started on numa:3 core:1 pu:1", rname);
 	if (!p) {
 		rc_topo_close(topo);
 		return;
@@ -140,7 +151,8 @@ static void test_crash(uint64_t cmds)
 			      "drop=0.02,dup=0.02,delay=0.02", &topo);
 	const unsigned live[] = { 2, 3, 4 }, all[] = { 0, 1, 2, 3, 4 };
 
-	ok(p != NULL, "5 nodes started on numa:5 core:1 pu:1, lossy links");
+	ok(p != NULL, "%s: 5 nodes started on numa:5 core:1 pu:1, lossy links",
+	   rname);
 	if (!p) {
 		rc_topo_close(topo);
 		return;
@@ -179,8 +191,10 @@ static void test_seeded(uint64_t cmds)
 	struct timespec ts = { 0, 1000000 };
 	uint64_t doomed;
 
-	ok(p != NULL, "5 nodes with seeded drops, duplicates, delays, two "
-		      "crashes and three stalls");
+	ok(p != NULL,
+	   "%s: 5 nodes with seeded drops, duplicates, delays, two "
+	   "crashes and three stalls",
+	   rname);
 	if (!p) {
 		rc_topo_close(topo);
 		return;
@@ -217,13 +231,94 @@ static void test_seeded(uint64_t cmds)
 	rc_topo_close(topo);
 }
 
+struct waiter {
+	rc_paxos_t *p;
+	unsigned node;
+	uint64_t count;
+	int rc;
+};
+
+static void *wait_main(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->rc = rc_paxos_wait(w->p, w->node, w->count, UINT64_MAX);
+	return NULL;
+}
+
+/*
+ * No lost wake-up: with a thread per node and the park policy, a waiter
+ * for node 2's second delivery parks with no time bound while node 2 is
+ * stalled; the command commits at nodes 0 and 1; node 2 resumes,
+ * delivers, and its delivery must wake the waiter. Only a delivery wakes
+ * a waiter's event, so a lost wake-up leaves the waiter parked for good
+ * and the alarm fails the test.
+ */
+static void test_park(void)
+{
+	rc_topo_t *topo = NULL;
+	rc_paxos_t *p;
+	const unsigned all[] = { 0, 1, 2 }, two[] = { 0, 1 };
+	struct waiter w;
+	struct timespec ts = { 0, 100000 };
+	pthread_t th;
+	unsigned spins = 0;
+
+	runner = RC_PAXOS_RUN_THREADS;
+	policy = RC_WAIT_PARK;
+	rname = "park";
+	p = start(3, "numa:3 core:1 pu:1", "none", &topo);
+	ok(p != NULL, "park: 3 nodes, a thread each, park waits");
+	if (!p) {
+		rc_topo_close(topo);
+		return;
+	}
+	propose(p, 0, 1);
+	ok(wait_all(p, all, 3, 1),
+	   "park: the first command commits everywhere");
+	rc_paxos_stall(p, 2, WAIT_NS);
+	w = (struct waiter){ p, 2, 2, 1 };
+	if (pthread_create(&th, NULL, wait_main, &w) != 0) {
+		ok(false, "park: waiter thread");
+		rc_paxos_destroy(p);
+		rc_topo_close(topo);
+		return;
+	}
+	while (_rc_paxos_parked(p, 2) == 0 && spins++ < 600000)
+		nanosleep(&ts, NULL);
+	is(_rc_paxos_parked(p, 2), 1, "park: the waiter for node 2 parked");
+	propose(p, 0, 2);
+	ok(wait_all(p, two, 2, 2), "park: nodes 0 and 1 commit the second");
+	is(rc_paxos_delivered(p, 2), 1,
+	   "park: node 2, stalled, has not delivered it");
+	is(_rc_paxos_parked(p, 2), 1, "park: the waiter is still parked");
+	rc_paxos_stall(p, 2, 0);
+	pthread_join(th, NULL);
+	is(w.rc, 0, "park: node 2's delivery woke the waiter");
+	is(_rc_paxos_parked(p, 2), 0, "park: nobody is left parked");
+	rc_paxos_destroy(p);
+	rc_topo_close(topo);
+}
+
 int main(void)
 {
 	uint64_t cmds = tap_env_u64("RC_PAXOS_CMDS", 200);
 
+	/* A lost wake-up hangs a test; fail it instead. */
+	alarm(600);
+	runner = RC_PAXOS_RUN_CALLERS;
+	policy = RC_WAIT_SPIN_PARK;
+	rname = "callers";
 	test_stall(cmds);
 	test_crash(cmds);
 	test_seeded(cmds);
+	runner = RC_PAXOS_RUN_THREADS;
+	policy = RC_WAIT_PARK;
+	rname = "threads";
+	test_stall(cmds);
+	test_crash(cmds);
+	test_seeded(cmds);
+	test_park();
 	done_testing();
 	return exit_status();
 }
