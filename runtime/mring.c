@@ -26,6 +26,7 @@ int _rc_mring_init(struct _rc_mring *r, unsigned lines)
 	r->pbuf = r->cbuf = b;
 	r->pmask = r->cmask = lines - 1;
 	atomic_init(&r->head, 0);
+	atomic_init(&r->chead, 0);
 	return 0;
 }
 
@@ -90,49 +91,66 @@ void _rc_mring_publish(struct _rc_mring *r)
 			      stamp_of(r->res_pos), memory_order_release);
 }
 
-static void ack(struct _rc_mring *r)
+/* The consumer's head: only the consumer writes it (relaxed). */
+static uint64_t chead(struct _rc_mring *r)
+{
+	return atomic_load_explicit(&r->chead, memory_order_relaxed);
+}
+
+static void ack(struct _rc_mring *r, uint64_t h)
 {
 	/* release: our reads of the consumed lines happen before the
 	 * producer reuses them; pairs with its acquire in reserve */
-	atomic_store_explicit(&r->head, r->chead, memory_order_release);
+	atomic_store_explicit(&r->head, h, memory_order_release);
 	r->unacked = 0;
+}
+
+/* Moves the consumer's head by n lines, acknowledging in batches. */
+static void advance(struct _rc_mring *r, uint64_t h, unsigned n)
+{
+	/* relaxed: a hint for _rc_mring_ready; ack publishes */
+	atomic_store_explicit(&r->chead, h + n, memory_order_relaxed);
+	r->unacked += n;
+	if (r->unacked >= (r->cmask + 1) / 8)
+		ack(r, h + n);
 }
 
 const void *_rc_mring_peek(struct _rc_mring *r, unsigned *kind)
 {
 	for (;;) {
-		struct _rc_mring_line *l = &r->cbuf[r->chead & r->cmask];
+		uint64_t h = chead(r);
+		struct _rc_mring_line *l = &r->cbuf[h & r->cmask];
 
 		/* acquire: pairs with the release of the stamp in publish
 		 * (and reserve, for a skip): the bytes are written */
 		if (atomic_load_explicit(&l->stamp, memory_order_acquire) !=
-		    stamp_of(r->chead)) {
+		    stamp_of(h)) {
 			if (r->unacked)
-				ack(r);
+				ack(r, h);
 			return NULL;
 		}
 		if (l->kind != SKIP) {
 			*kind = l->kind;
 			return l->data;
 		}
-		r->chead += l->lines;
-		r->unacked += l->lines;
+		advance(r, h, l->lines);
 	}
 }
 
 void _rc_mring_pop(struct _rc_mring *r)
 {
-	struct _rc_mring_line *l = &r->cbuf[r->chead & r->cmask];
+	uint64_t h = chead(r);
 
-	r->chead += l->lines;
-	r->unacked += l->lines;
-	if (r->unacked >= (r->cmask + 1) / 8)
-		ack(r);
+	advance(r, h, r->cbuf[h & r->cmask].lines);
 }
 
 bool _rc_mring_ready(struct _rc_mring *r)
 {
+	uint64_t h = chead(r);
+
+	if (!r->cbuf)
+		return false;
 	/* relaxed: a hint; a consumer that acts on it peeks (acquire) */
-	return atomic_load_explicit(&r->cbuf[r->chead & r->cmask].stamp,
-				    memory_order_relaxed) == stamp_of(r->chead);
+	return atomic_load_explicit(&r->cbuf[h & r->cmask].stamp,
+				    memory_order_relaxed) == stamp_of(h);
 }

@@ -44,9 +44,10 @@ struct _rc_mring {
 	_Alignas(64) struct _rc_mring_line *pbuf;
 	uint64_t pmask, tail, head_seen;
 	uint64_t res_pos; /* the reserved record's position */
-	/* the consumer's */
+	/* the consumer's (chead also read by others, as a hint) */
 	_Alignas(64) struct _rc_mring_line *cbuf;
-	uint64_t cmask, chead, unacked;
+	uint64_t cmask, unacked;
+	_Atomic uint64_t chead;
 	/* written by the consumer, read by the producer when full */
 	_Alignas(64) _Atomic uint64_t head;
 };
@@ -77,7 +78,13 @@ void _rc_mring_publish(struct _rc_mring *r);
 const void *_rc_mring_peek(struct _rc_mring *r, unsigned *kind);
 void _rc_mring_pop(struct _rc_mring *r);
 
-/* Consumer: whether a message is waiting (a hint for other threads). */
+/*
+ * Whether a message waits at the consumer's head: a hint for any thread,
+ * which reads the head and the stamp there without ordering. It may miss
+ * a message published during the call or, if the consumer moved on and
+ * the producer came round a whole ring meanwhile, one behind it; the
+ * consumer's own _rc_mring_peek is exact. Wait-free, any thread.
+ */
 bool _rc_mring_ready(struct _rc_mring *r);
 
 #endif /* RC_RUNTIME_MRING_H */

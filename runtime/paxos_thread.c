@@ -452,15 +452,47 @@ static unsigned try_run(struct rc_paxos *p, unsigned i, uint64_t now)
  * The callers runner's step of a waiter at node `node`: runs that node,
  * then every other free node. Returns the work done (0: none).
  */
-static unsigned progress(struct rc_paxos *p, unsigned node)
+/*
+ * Whether node i looks as if it has work: a message at the head of one of
+ * its rings or a timer due (hints, read without its lock).
+ */
+static bool has_work(struct rc_paxos *p, unsigned i, uint64_t now)
+{
+	struct pnode *pn = &p->node[i];
+
+	/* relaxed: fault switches and hints, no data */
+	if (atomic_load_explicit(&pn->crashed, memory_order_relaxed) ||
+	    atomic_load_explicit(&pn->stall_until, memory_order_relaxed) > now)
+		return false;
+	if (atomic_load_explicit(&pn->deadline, memory_order_relaxed) <= now)
+		return true;
+	for (unsigned j = 0; j < p->n; j++)
+		if (j != i && _rc_mring_ready(ring(p, j, i)))
+			return true;
+	return false;
+}
+
+/*
+ * The callers runner's pass for a waiter at node `node`: runs that node,
+ * then every other free node, each if it looks as if it has work; so an
+ * idle node's lock line is not touched. Every SWEEP-th pass of a waiter
+ * runs them all, which bounds what a stale hint can delay.
+ */
+#define SWEEP 64u
+static unsigned progress(struct rc_paxos *p, unsigned node, unsigned pass)
 {
 	/* One clock read for the pass: a read costs 41 ns here, and the
 	 * timers it feeds run on a scale of milliseconds. */
 	uint64_t now = rc_clock_now_ns();
-	unsigned k = try_run(p, node, now);
+	bool all = pass % SWEEP == SWEEP - 1;
+	unsigned k = 0;
 
-	for (unsigned d = 1; d < p->n; d++)
-		k += try_run(p, (node + d) % p->n, now);
+	for (unsigned d = 0; d < p->n; d++) {
+		unsigned i = (node + d) % p->n;
+
+		if (all || has_work(p, i, now))
+			k += try_run(p, i, now);
+	}
 	return k;
 }
 
@@ -498,6 +530,8 @@ static bool await(struct rc_paxos *p, unsigned node, struct _rc_wait *w,
 		  bool (*cond)(void *), void *arg, void (*help)(void *),
 		  void *help_arg)
 {
+	unsigned pass = 0;
+
 	for (;;) {
 		struct _rc_event *ev = p->o.runner == RC_PAXOS_RUN_THREADS
 					       ? &p->node[node].ev
@@ -507,7 +541,7 @@ static bool await(struct rc_paxos *p, unsigned node, struct _rc_wait *w,
 		uint64_t bound = UINT64_MAX;
 
 		if (p->o.runner != RC_PAXOS_RUN_THREADS)
-			k = progress(p, node);
+			k = progress(p, node, pass++);
 		if (cond(arg))
 			return true;
 		if (help)
@@ -962,7 +996,7 @@ int rc_paxos_poll(rc_paxos_t *p, unsigned node)
 		return -RC_EINVAL;
 	if (p->o.runner == RC_PAXOS_RUN_THREADS)
 		return 0;
-	return progress(p, node) > 0;
+	return progress(p, node, SWEEP - 1) > 0;
 }
 
 int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns)
