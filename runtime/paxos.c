@@ -135,8 +135,10 @@ struct rc_paxos_node {
 	struct px_mine *mine;
 	uint64_t nmine, mine_cap, retry_at;
 	/* messages to this node itself, handled after the current step */
-	struct rc_paxos_msg **selfq;
-	uint64_t self_head, self_n, self_cap;
+	/* two byte queues: one filling while the other is handled */
+	char *selfb[2];
+	uint64_t self_len[2], self_cap[2];
+	unsigned self_cur;
 	/* the message being built */
 	char *buf;
 	uint64_t buf_len, buf_cap;
@@ -352,34 +354,25 @@ static void send_to(struct rc_paxos_node *n, unsigned to)
 	m = mb_msg(n);
 
 	if (to == n->id) {
-		struct rc_paxos_msg *c = malloc(m->size);
+		unsigned b = n->self_cur;
 
-		if (!c) {
-			n->oom = true;
-			return;
-		}
-		memcpy(c, m, m->size);
-		if (n->self_head + n->self_n == n->self_cap) {
-			if (n->self_head > 0) {
-				memmove(n->selfq, n->selfq + n->self_head,
-					n->self_n * sizeof *n->selfq);
-				n->self_head = 0;
-			} else {
-				uint64_t nc =
-					n->self_cap ? 2 * n->self_cap : 16;
-				void *nq = realloc(n->selfq,
-						   nc * sizeof *n->selfq);
+		if (n->self_len[b] + m->size > n->self_cap[b]) {
+			uint64_t nc =
+				n->self_cap[b] ? 2 * n->self_cap[b] : 1024;
+			char *nb;
 
-				if (!nq) {
-					free(c);
-					n->oom = true;
-					return;
-				}
-				n->selfq = nq;
-				n->self_cap = nc;
+			while (nc < n->self_len[b] + m->size)
+				nc *= 2;
+			nb = realloc(n->selfb[b], nc);
+			if (!nb) {
+				n->oom = true;
+				return;
 			}
+			n->selfb[b] = nb;
+			n->self_cap[b] = nc;
 		}
-		n->selfq[n->self_head + n->self_n++] = c;
+		memcpy(n->selfb[b] + n->self_len[b], m, m->size);
+		n->self_len[b] += m->size;
 		return;
 	}
 	n->sent++;
@@ -865,17 +858,26 @@ static void dispatch(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 		handlers[m->type](n, m);
 }
 
+/*
+ * Handles the messages this node sent itself, in the order sent, without
+ * a heap copy each: the queue being handled is set aside while handling
+ * fills the other, and the two swap until both are empty.
+ */
 static void drain_self(struct rc_paxos_node *n)
 {
-	while (n->self_n > 0) {
-		struct rc_paxos_msg *m = n->selfq[n->self_head];
+	while (n->self_len[n->self_cur] > 0) {
+		unsigned b = n->self_cur;
 
-		n->self_head++;
-		n->self_n--;
-		if (n->self_n == 0)
-			n->self_head = 0;
-		dispatch(n, m);
-		free(m);
+		n->self_cur ^= 1;
+		for (uint64_t off = 0; off < n->self_len[b];) {
+			const struct rc_paxos_msg *m =
+				(const struct rc_paxos_msg *)(n->selfb[b] +
+							      off);
+
+			off += m->size;
+			dispatch(n, m);
+		}
+		n->self_len[b] = 0;
 	}
 }
 
@@ -941,9 +943,8 @@ void rc_paxos_node_destroy(rc_paxos_node_t *n)
 		val_put(n->slot[s].ad);
 		val_put(n->slot[s].prop);
 	}
-	for (uint64_t i = 0; i < n->self_n; i++)
-		free(n->selfq[n->self_head + i]);
-	free(n->selfq);
+	free(n->selfb[0]);
+	free(n->selfb[1]);
 	free(n->slot);
 	free(n->scratch);
 	free(n->pend);

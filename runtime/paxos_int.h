@@ -92,8 +92,8 @@ unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
  * the leader propose them; deliveries at node happen only under the same
  * lock. _rc_paxos_await waits as rc_paxos_wait does until cond(arg) holds
  * (false: the timeout passed first), calling help(help_arg) after each
- * look. _rc_paxos_try_run runs node once if no thread does (callers
- * runner only), returning the work done.
+ * look. _rc_paxos_try_run runs node once if no thread does and a
+ * message waits for it (callers runner only), returning the work done.
  */
 void _rc_paxos_lock(rc_paxos_t *p, unsigned node);
 void _rc_paxos_unlock(rc_paxos_t *p, unsigned node);

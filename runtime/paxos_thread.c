@@ -456,6 +456,15 @@ static unsigned try_run(struct rc_paxos *p, unsigned i, uint64_t now)
  * Whether node i looks as if it has work: a message at the head of one of
  * its rings or a timer due (hints, read without its lock).
  */
+/* Whether a message waits at the head of one of node i's rings (a hint). */
+static bool has_message(struct rc_paxos *p, unsigned i)
+{
+	for (unsigned j = 0; j < p->n; j++)
+		if (j != i && _rc_mring_ready(ring(p, j, i)))
+			return true;
+	return false;
+}
+
 static bool has_work(struct rc_paxos *p, unsigned i, uint64_t now)
 {
 	struct pnode *pn = &p->node[i];
@@ -466,10 +475,7 @@ static bool has_work(struct rc_paxos *p, unsigned i, uint64_t now)
 		return false;
 	if (atomic_load_explicit(&pn->deadline, memory_order_relaxed) <= now)
 		return true;
-	for (unsigned j = 0; j < p->n; j++)
-		if (j != i && _rc_mring_ready(ring(p, j, i)))
-			return true;
-	return false;
+	return has_message(p, i);
 }
 
 /*
@@ -911,7 +917,7 @@ bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 
 unsigned _rc_paxos_try_run(rc_paxos_t *p, unsigned node)
 {
-	if (p->o.runner == RC_PAXOS_RUN_THREADS)
+	if (p->o.runner == RC_PAXOS_RUN_THREADS || !has_message(p, node))
 		return 0;
 	return try_run(p, node, rc_clock_now_ns());
 }
