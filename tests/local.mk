@@ -21,6 +21,7 @@ REGTESTS += tests/regression/test_chan_stress
 check_PROGRAMS += tests/unit/test_wait
 tests_unit_test_wait_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_wait
+noinst_HEADERS += tests/unit/parked.h
 
 # Command-line, demo, format and install tests (POSIX sh, TAP).
 TESTS += tests/unit/test_cli.sh tests/unit/test_demo.sh \

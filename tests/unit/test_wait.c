@@ -11,6 +11,7 @@
 
 #include "runtime/wait.h"
 #include "tests/tap.h"
+#include "tests/unit/parked.h"
 
 /*
  * A lost wake-up leaves a waiter parked for ever. Every wait here that
@@ -63,6 +64,9 @@ static void test_spin_pauses(void)
 	uint64_t n = _rc_wait_spin_pauses();
 
 	ok(n > 0, "the spin phase lasts %llu pauses", (unsigned long long)n);
+	diag("    wakes use %s",
+	     _rc_wait_asym ? "a compiler barrier (membarrier registered)"
+			   : "a seq_cst fence (no membarrier)");
 	is(_rc_wait_spin_pauses(), n, "calibrated once: the same again");
 }
 
@@ -116,23 +120,6 @@ static void one_wake(struct one *o)
 	_rc_event_wake(&o->ev);
 }
 
-/* Thread tid's scheduler state from /proc ('S': asleep), or '?'. */
-static char task_state(long tid)
-{
-	char path[64], buf[512], *p;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", tid);
-	f = fopen(path, "r");
-	if (f == NULL)
-		return '?';
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (p == NULL || (p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return '?';
-	return p[2];
-}
-
 /*
  * A waiter with the park policy parks (it armed the event and sleeps in
  * the kernel), and the thread that makes its condition true wakes it:
@@ -155,7 +142,7 @@ static void test_parked_woken(void)
 		usleep(100);
 	/* relaxed: written before the waiter armed the event */
 	tid = atomic_load_explicit(&o.tid, memory_order_relaxed);
-	while (task_state(tid) != 'S')
+	while (!thread_parked(tid))
 		usleep(100);
 	ok(!one_cond(&o), "a park-policy waiter armed the event and sleeps");
 	one_wake(&o);
