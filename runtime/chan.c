@@ -17,11 +17,20 @@
  * ck_ring keeps its consumer and producer counters on separate cache lines;
  * the slots live in their own cache-aligned array, so neither a sender nor a
  * receiver shares a line with the channel's read-only fields.
+ *
+ * Blocking calls park on two events (runtime/wait.h): receivers of an
+ * empty channel on nonempty, which every successful send wakes; senders
+ * of a full one on nonfull, which every successful receive wakes. Each
+ * event has a line of its own: while nobody waits, a wake only reads it,
+ * so the line stays shared in every cache (runtime/wait.c says what a
+ * wake costs).
  */
 struct rc_chan {
 	struct ck_ring ring;
 	struct ck_ring_buffer *slots;
 	enum rc_chan_kind kind;
+	_Alignas(RC_CACHELINE) struct _rc_event nonempty;
+	_Alignas(RC_CACHELINE) struct _rc_event nonfull;
 } __attribute__((aligned(RC_CACHELINE)));
 
 int rc_chan_create(rc_chan_t **out, enum rc_chan_kind kind, unsigned capacity,
@@ -52,6 +61,8 @@ int rc_chan_create(rc_chan_t **out, enum rc_chan_kind kind, unsigned capacity,
 	memset(c->slots, 0, (size_t)size * sizeof(*c->slots));
 	ck_ring_init(&c->ring, size);
 	c->kind = kind;
+	_rc_event_init(&c->nonempty);
+	_rc_event_init(&c->nonfull);
 	*out = c;
 	return 0;
 }
@@ -80,17 +91,35 @@ unsigned rc_chan_size(const rc_chan_t *c)
 }
 
 /*
+ * Waits until the senders of the tickets before ticket have published
+ * theirs: spinning, then parked on nonempty, which each of them wakes once
+ * it has published. Out of line: the try calls stay small.
+ */
+static __attribute__((noinline)) void wait_turn(rc_chan_t *c, unsigned ticket)
+{
+	struct _rc_wait w;
+
+	_rc_wait_start(&w, UINT64_MAX, RC_WAIT_SPIN_PARK);
+	for (;;) {
+		uint32_t key = _rc_event_key(&c->nonempty);
+
+		if (ck_pr_load_uint(&c->ring.p_tail) == ticket)
+			return;
+		_rc_wait_event(&w, &c->nonempty, key, UINT64_MAX);
+	}
+}
+
+/*
  * A multi-sender send: reserve a slot (a CAS on the producer head), fill it,
  * then publish in ticket order. ck_ring's commit spins until the earlier
- * tickets are published; waiting for that here first, with a wait that
- * yields, lets a preempted earlier sender run again instead of burning the
- * rest of the time slice. The commit then finds its turn at once.
+ * tickets are published; waiting for that here first (wait_turn) lets a
+ * preempted earlier sender run again instead of burning the rest of the
+ * time slice. The commit then finds its turn at once.
  */
 static bool send_mp(rc_chan_t *c, void *msg)
 {
 	unsigned ticket;
 	void **slot;
-	struct _rc_wait w;
 
 	slot = c->kind == RC_CHAN_MPSC
 		       ? ck_ring_enqueue_reserve_mpsc(&c->ring, c->slots,
@@ -100,9 +129,8 @@ static bool send_mp(rc_chan_t *c, void *msg)
 	if (slot == NULL)
 		return false;
 	*slot = msg;
-	_rc_wait_init(&w, UINT64_MAX);
-	while (ck_pr_load_uint(&c->ring.p_tail) != ticket)
-		_rc_wait_step(&w);
+	if (ck_pr_load_uint(&c->ring.p_tail) != ticket)
+		wait_turn(c, ticket);
 	/*
 	 * The commit's store fence orders the slot write above before the
 	 * p_tail store that publishes it; pairs with the receiver's load
@@ -141,10 +169,21 @@ bool rc_chan_trysend(rc_chan_t *c, void *msg)
 		break;
 	}
 	RC_TSAN_IGNORE_END();
+	/* After the index store that published msg: a receiver parked on
+	 * an empty channel (or a sender waiting for its turn) wakes. */
+	if (r)
+		_rc_event_wake(&c->nonempty);
 	return r;
 }
 
-bool rc_chan_tryrecv(rc_chan_t *c, void **msg)
+/*
+ * Takes the oldest message. With several receivers, retry says whether a
+ * lost race for the consumer index is retried (ck_ring's dequeue, which
+ * then returns false only for an empty ring) or returned as false (its
+ * trydequeue).
+ */
+static inline __attribute__((always_inline)) bool
+recv_one(rc_chan_t *c, void **msg, bool retry)
 {
 	bool r = false;
 
@@ -162,44 +201,68 @@ bool rc_chan_tryrecv(rc_chan_t *c, void **msg)
 		r = ck_ring_dequeue_mpsc(&c->ring, c->slots, msg);
 		break;
 	case RC_CHAN_SPMC:
-		r = ck_ring_trydequeue_spmc(&c->ring, c->slots, msg);
+		r = retry ? ck_ring_dequeue_spmc(&c->ring, c->slots, msg)
+			  : ck_ring_trydequeue_spmc(&c->ring, c->slots, msg);
 		break;
 	case RC_CHAN_MPMC:
-		r = ck_ring_trydequeue_mpmc(&c->ring, c->slots, msg);
+		r = retry ? ck_ring_dequeue_mpmc(&c->ring, c->slots, msg)
+			  : ck_ring_trydequeue_mpmc(&c->ring, c->slots, msg);
 		break;
 	}
 	RC_TSAN_IGNORE_END();
-	if (r)
+	if (r) {
 		RC_TSAN_ACQUIRE(c);
+		/* After the consumer index moved: a sender parked on a full
+		 * channel wakes. */
+		_rc_event_wake(&c->nonfull);
+	}
 	return r;
 }
 
+bool rc_chan_tryrecv(rc_chan_t *c, void **msg)
+{
+	return recv_one(c, msg, false);
+}
+
+/*
+ * The blocking calls wait on an event with the default policy: spin for
+ * about as long as a park costs, then park until the other side's next
+ * successful call wakes them. A send finds the channel full (ck_ring's
+ * enqueue returns false only then) and a receive with retry finds it
+ * empty, after the key was taken: so a park misses no wake.
+ */
 int rc_chan_send_timed(rc_chan_t *c, void *msg, uint64_t timeout_ns)
 {
 	struct _rc_wait w;
 
 	if (rc_chan_trysend(c, msg))
 		return 0;
-	_rc_wait_init(&w, timeout_ns);
-	do {
+	_rc_wait_start(&w, timeout_ns, RC_WAIT_SPIN_PARK);
+	for (;;) {
+		uint32_t key = _rc_event_key(&c->nonfull);
+
 		if (rc_chan_trysend(c, msg))
 			return 0;
-	} while (_rc_wait_step(&w));
-	return -RC_ETIMEDOUT;
+		if (!_rc_wait_event(&w, &c->nonfull, key, UINT64_MAX))
+			return -RC_ETIMEDOUT;
+	}
 }
 
 int rc_chan_recv_timed(rc_chan_t *c, void **msg, uint64_t timeout_ns)
 {
 	struct _rc_wait w;
 
-	if (rc_chan_tryrecv(c, msg))
+	if (recv_one(c, msg, true))
 		return 0;
-	_rc_wait_init(&w, timeout_ns);
-	do {
-		if (rc_chan_tryrecv(c, msg))
+	_rc_wait_start(&w, timeout_ns, RC_WAIT_SPIN_PARK);
+	for (;;) {
+		uint32_t key = _rc_event_key(&c->nonempty);
+
+		if (recv_one(c, msg, true))
 			return 0;
-	} while (_rc_wait_step(&w));
-	return -RC_ETIMEDOUT;
+		if (!_rc_wait_event(&w, &c->nonempty, key, UINT64_MAX))
+			return -RC_ETIMEDOUT;
+	}
 }
 
 void rc_chan_send(rc_chan_t *c, void *msg)

@@ -17,6 +17,12 @@ TESTS += tests/unit/test_chan tests/unit/test_clock \
 	tests/regression/test_chan_stress
 REGTESTS += tests/regression/test_chan_stress
 
+# How blocking calls wait (rc_wait_policy, the event that wakes a park).
+check_PROGRAMS += tests/unit/test_wait
+tests_unit_test_wait_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_wait
+noinst_HEADERS += tests/unit/parked.h
+
 # Command-line, demo, format and install tests (POSIX sh, TAP).
 TESTS += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 	tests/unit/test_format.sh tests/unit/test_install.sh

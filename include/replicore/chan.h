@@ -28,7 +28,9 @@ extern "C" {
  * Multi-sender sends reserve a slot lock-free, then wait for earlier
  * concurrent senders to publish theirs (ck_ring's commit rule), so they are
  * blocking: a sender preempted in the middle of a send delays the senders
- * behind it, which wait for it spinning briefly, then yielding the CPU.
+ * behind it, for as long as it stays off the CPU. They wait for it
+ * spinning for about 10 us, then parked until it has published (it wakes
+ * them).
  *
  * Calling a single-sender or single-receiver side from two threads at once
  * is a programmer error (undefined behaviour, as in ck_ring).
@@ -74,6 +76,9 @@ unsigned rc_chan_size(const rc_chan_t *c);
  * Sends msg if there is room; never waits for a receiver. Returns false
  * when full. Release: pairs with the acquire of the receive that takes msg.
  * Wait-free (SPSC, SPMC); for MPSC and MPMC see the progress note above.
+ * A send that succeeds wakes the receivers parked in rc_chan_recv (a
+ * compiler barrier and a load when none is, a futex system call when one
+ * is).
  */
 bool rc_chan_trysend(rc_chan_t *c, void *msg);
 
@@ -81,21 +86,30 @@ bool rc_chan_trysend(rc_chan_t *c, void *msg);
  * Takes the oldest message if there is one; never blocks. Returns false when
  * empty (MPMC and SPMC may also return false under contention, as ck_ring's
  * trydequeue does; rc_chan_recv retries). Acquire: pairs with the release of
- * the send that put the message.
+ * the send that put the message. A receive that succeeds wakes the senders
+ * parked in rc_chan_send on a full channel (as for rc_chan_trysend).
  */
 bool rc_chan_tryrecv(rc_chan_t *c, void **msg);
 
 /*
- * Blocking send and receive: spin with exponential backoff (ck_backoff),
- * then yield the CPU, then sleep in short naps, so a long wait does not burn
- * a core. Same ordering as the try calls.
+ * Blocking send and receive, with the channel's side rules above (any
+ * number of threads on a multi side). Same ordering as the try calls. A
+ * send to a full channel waits for a receive to make room; a receive from
+ * an empty one waits for a send (a multi-receiver receive does not give
+ * up on a lost race for a message, it retries). They wait as
+ * replicore/wait.h's default policy does: spin with pause instructions
+ * for about 10 us, then park in the kernel until the other side's next
+ * successful call wakes them, so a long wait does not burn a core and
+ * ends within a wake's latency of the call that makes room or brings a
+ * message. There is no bound on the wait but the other side's progress:
+ * a receive on a channel nobody sends to waits for ever.
  */
 void rc_chan_send(rc_chan_t *c, void *msg);
 void *rc_chan_recv(rc_chan_t *c);
 
 /*
- * As above, but give up after timeout_ns nanoseconds: 0, or -RC_ETIMEDOUT
- * with nothing sent or received.
+ * As above, but give up after timeout_ns nanoseconds (a park ends at the
+ * deadline): 0, or -RC_ETIMEDOUT with nothing sent or received.
  */
 int rc_chan_send_timed(rc_chan_t *c, void *msg, uint64_t timeout_ns);
 int rc_chan_recv_timed(rc_chan_t *c, void **msg, uint64_t timeout_ns);

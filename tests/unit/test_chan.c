@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* test_chan.c: channels of every kind, deterministically from one thread. */
+/* test_chan.c: channels of every kind, deterministically from one thread; a blocked receiver and sender woken by the other side. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <replicore/chan.h>
 #include <replicore/clock.h>
 
 #include "tests/tap.h"
+#include "tests/unit/parked.h"
 
 static const char *kind_name[] = { "spsc", "mpsc", "spmc", "mpmc" };
 
@@ -51,13 +58,107 @@ static void test_kind(enum rc_chan_kind kind)
 	rc_chan_destroy(c);
 }
 
+/* A lost wake-up leaves a blocked call waiting for ever: fail instead. */
+static void watchdog(int sig)
+{
+	static const char msg[] = "Bail out! a blocked call was not woken\n";
+
+	(void)sig;
+	(void)!write(1, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+struct blocked {
+	rc_chan_t *c;
+	_Atomic long tid; /* the blocked thread's id, once it runs */
+	void *msg;	  /* received, or to send */
+};
+
+static void *blocked_recv(void *arg)
+{
+	struct blocked *b = arg;
+
+	/* relaxed: a number the main thread polls, no data with it */
+	atomic_store_explicit(&b->tid, syscall(SYS_gettid),
+			      memory_order_relaxed);
+	b->msg = rc_chan_recv(b->c);
+	return NULL;
+}
+
+static void *blocked_send(void *arg)
+{
+	struct blocked *b = arg;
+
+	/* relaxed: as above */
+	atomic_store_explicit(&b->tid, syscall(SYS_gettid),
+			      memory_order_relaxed);
+	rc_chan_send(b->c, b->msg);
+	return NULL;
+}
+
+/* Until thread b->tid runs and then parks. */
+static void await_asleep(struct blocked *b)
+{
+	long tid;
+
+	/* relaxed: polled; the thread's state is what is waited for */
+	while ((tid = atomic_load_explicit(&b->tid, memory_order_relaxed)) == 0)
+		usleep(100);
+	while (!thread_parked(tid))
+		usleep(100);
+}
+
+/*
+ * A receiver blocked on an empty channel parks (it sleeps in the kernel
+ * once its spin phase is over) and the send that brings a message wakes
+ * it; a sender blocked on a full channel parks and the receive that makes
+ * room wakes it. The watchdog fails the test if either is never woken.
+ */
+static void test_wakes(enum rc_chan_kind kind)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	const char *k = kind_name[kind];
+	struct blocked b = { .msg = NULL };
+	pthread_t th;
+	void *m = NULL;
+	bool all = true;
+
+	rc_chan_create(&b.c, kind, 1, &err);
+	atomic_init(&b.tid, 0);
+	pthread_create(&th, NULL, blocked_recv, &b);
+	await_asleep(&b);
+	ok(rc_chan_trysend(b.c, (void *)42),
+	   "%s: a receiver of an empty channel sleeps; a send", k);
+	pthread_join(th, NULL);
+	is((uintptr_t)b.msg, 42, "%s: wakes it with the message", k);
+
+	for (unsigned i = 0; i < rc_chan_capacity(b.c); i++)
+		all &= rc_chan_trysend(b.c, (void *)(uintptr_t)(i + 1));
+	b.msg = (void *)43;
+	atomic_store_explicit(&b.tid, 0, memory_order_relaxed);
+	pthread_create(&th, NULL, blocked_send, &b);
+	await_asleep(&b);
+	ok(all && rc_chan_tryrecv(b.c, &m) && (uintptr_t)m == 1,
+	   "%s: a sender to a full channel sleeps; a receive", k);
+	pthread_join(th, NULL);
+	for (unsigned i = 1; i < rc_chan_capacity(b.c); i++)
+		all &= rc_chan_tryrecv(b.c, &m) && (uintptr_t)m == i + 1;
+	ok(all && rc_chan_tryrecv(b.c, &m) && (uintptr_t)m == 43,
+	   "%s: wakes it, and its message follows in order", k);
+	rc_chan_destroy(b.c);
+}
+
 int main(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_chan_t *c;
 
+	signal(SIGALRM, watchdog);
+	alarm((unsigned)tap_env_fixed("RC_CHAN_WATCHDOG_S", 300));
 	for (int k = RC_CHAN_SPSC; k <= RC_CHAN_MPMC; k++)
 		test_kind((enum rc_chan_kind)k);
+	for (int k = RC_CHAN_SPSC; k <= RC_CHAN_MPMC; k++)
+		test_wakes((enum rc_chan_kind)k);
 	is(rc_chan_create(&c, RC_CHAN_SPSC, 0, &err), -RC_EINVAL,
 	   "capacity 0 is refused");
 	ok(c == NULL && err.msg[0] != '\0', "with a message: %s", err.msg);
