@@ -2,21 +2,29 @@
 /* log_paxos.c: the operation log (replicore/log.h) ordered by Multi-Paxos among the nodes. */
 
 /*
- * Node i of the log is node i of a threaded rc_paxos group. An append at
- * node i proposes each entry as a command at Paxos node i, with ids the
- * log numbers itself (RC_PAXOS_ID(i, seq), seq counted per node by the
- * node's only appender), and waits until Paxos node i has delivered them
- * all. Every Paxos node delivers the same commands in the same order
- * (agreement, no gaps, duplicates left out), so "the k-th command node i
- * delivered" is the same entry at every node: that k is the log index.
+ * Node i of the log is node i of an rc_paxos group (its runner and wait
+ * policy from the options: by default the threads that append and read
+ * run the Paxos nodes themselves, and there is no thread per node). An
+ * append at node i submits all its entries at once as commands at Paxos
+ * node i, with ids the log numbers itself (RC_PAXOS_ID(i, seq), seq
+ * counted per node by the node's only appender), so that they share a
+ * slot, and waits, running the group meanwhile, until Paxos node i has
+ * delivered them all. Every Paxos node delivers the same commands in the
+ * same order (agreement, no gaps, duplicates left out), so "the k-th
+ * command node i delivered" is the same entry at every node: that k is
+ * the log index. The append's bookkeeping (which ids, their indexes, how
+ * many remain) is set and cleared under the Paxos node's lock, the lock
+ * under which that node delivers.
  *
- * Each node keeps its own copy of the log: its Paxos thread appends what
- * it delivers to a chunked array and publishes the count (release); the
- * node's consumer copies from its cursor up to the count (acquire) and
- * frees the chunks its cursor has passed, which nobody else reads. So a
- * consumer that stops holds back nobody: its own copy grows (without
- * bound, in memory) while the others go on, and consensus needs only a
- * majority of Paxos nodes, so a stalled or crashed minority stops nobody.
+ * Each node keeps its own copy of the log: whoever runs its Paxos node
+ * appends what it delivers to a chunked array and publishes the count
+ * (release); the node's consumer copies from its cursor up to the count
+ * (acquire) and frees the chunks its cursor has passed, which nobody else
+ * reads; a consumer that finds nothing new runs its Paxos node if a
+ * message waits for it. So a consumer that stops holds back nobody: its
+ * own copy grows (without bound, in memory) while the others go on, and
+ * consensus needs only a majority of Paxos nodes, so a stalled or crashed
+ * minority stops nobody.
  *
  * A waiting append calls its help function, which may read the appending
  * node's own copy; that copy then stops at the batch's first delivered
@@ -33,7 +41,6 @@
  * The Paxos nodes themselves keep every slot they saw (there is no log
  * truncation), so the memory of a run grows with its entries.
  */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>

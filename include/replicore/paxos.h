@@ -279,8 +279,11 @@ enum rc_paxos_runner {
 	RC_PAXOS_RUN_THREADS = 1,
 };
 
-/* Called by whoever runs node `node` for each slot it delivers (see
- * rc_paxos_io); never twice at once for one node. */
+/*
+ * Called by whoever runs node `node` for each slot it delivers (see
+ * rc_paxos_io), never twice at once for one node, with that node's lock
+ * held: it must not call into the group (propose, wait, poll) itself.
+ */
 typedef void (*rc_paxos_deliver_fn)(void *arg, unsigned node, uint64_t slot,
 				    const struct rc_paxos_cmd *cmds,
 				    unsigned n);
@@ -403,10 +406,14 @@ void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
 
 /*
  * The Paxos backend of the operation log (replicore/log.h): node i of the
- * log is node i of a threaded group created from opts (NULL: defaults of
- * 1 ms heartbeats, 20 ms election timeouts, batches of 64; opts->cfg.nodes
- * is set to nnodes; opts->deliver must be NULL). An append proposes its
- * entries at its node and returns once that node delivered them; indexes
+ * log is node i of a group created from opts (NULL: defaults of 1 ms
+ * heartbeats, 20 ms election timeouts, batches of 64, the callers runner
+ * and spin-then-park waits; opts->cfg.nodes is set to nnodes;
+ * opts->deliver must be NULL). An append submits its entries at its node
+ * together (they share a slot, up to cfg.batch) and returns once that
+ * node delivered them, running the group while it waits (the callers
+ * runner); a read that finds nothing new runs its node if a message waits
+ * for it; indexes
  * are positions in the delivered order, the same at every node. Each node
  * keeps its own copy of the entries it has not consumed, so a stalled
  * consumer holds back nobody (its copy grows in memory without bound), and
@@ -414,8 +421,9 @@ void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
  * RC_LOG_CAP_TAIL (the largest count delivered at any node); not
  * RC_LOG_CAP_NOPARTIAL: a timed-out append's entries may still be ordered.
  * capacity is 0, max_batch 256. Appends and reads follow log.h's rules;
- * an append blocks (mutex, bounded wait) until its node delivered the
- * batch. Blocking create (threads). Returns 0 or -RC_E*.
+ * an append blocks (up to its timeout) until its node delivered the
+ * batch; a read never waits. Blocking create (allocates; threads with the
+ * threads runner). Returns 0 or -RC_E*.
  */
 int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 			const struct rc_paxos_opts *opts, rc_err_t *err);
