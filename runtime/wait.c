@@ -258,19 +258,24 @@ static bool spinning(struct _rc_wait *w)
 	return false;
 }
 
+/*
+ * One pause of the spin phase: false once the deadline has passed. The
+ * clock is read every 256 pauses, not every pause.
+ */
+static bool spin_once(struct _rc_wait *w)
+{
+	ck_pr_stall();
+	return !(w->deadline != 0 && (w->spun & 255) == 0 &&
+		 rc_clock_now_ns() >= w->deadline);
+}
+
 bool _rc_wait_event(struct _rc_wait *w, struct _rc_event *e, uint32_t key,
 		    uint64_t max_park_ns)
 {
 	uint64_t now = 0, ns = max_park_ns;
 
-	if (spinning(w)) {
-		ck_pr_stall();
-		/* The clock is read every 256 pauses, not every pause. */
-		if (w->deadline != 0 && (w->spun & 255) == 0 &&
-		    rc_clock_now_ns() >= w->deadline)
-			return false;
-		return true;
-	}
+	if (spinning(w))
+		return spin_once(w);
 	if (w->deadline != 0) {
 		now = rc_clock_now_ns();
 		if (now >= w->deadline)
@@ -299,13 +304,8 @@ bool _rc_wait_event(struct _rc_wait *w, struct _rc_event *e, uint32_t key,
 
 bool _rc_wait_step(struct _rc_wait *w)
 {
-	if (spinning(w)) {
-		ck_pr_stall();
-		if (w->deadline != 0 && (w->spun & 255) == 0 &&
-		    rc_clock_now_ns() >= w->deadline)
-			return false;
-		return true;
-	}
+	if (spinning(w))
+		return spin_once(w);
 	if (w->deadline != 0 && rc_clock_now_ns() >= w->deadline)
 		return false;
 	{

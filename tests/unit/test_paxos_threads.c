@@ -306,18 +306,14 @@ int main(void)
 
 	/* A lost wake-up hangs a test; fail it instead. */
 	alarm(600);
-	runner = RC_PAXOS_RUN_CALLERS;
-	policy = RC_WAIT_SPIN_PARK;
-	rname = "callers";
-	test_stall(cmds);
-	test_crash(cmds);
-	test_seeded(cmds);
-	runner = RC_PAXOS_RUN_THREADS;
-	policy = RC_WAIT_PARK;
-	rname = "threads";
-	test_stall(cmds);
-	test_crash(cmds);
-	test_seeded(cmds);
+	for (unsigned r = 0; r < 2; r++) {
+		runner = r ? RC_PAXOS_RUN_THREADS : RC_PAXOS_RUN_CALLERS;
+		policy = r ? RC_WAIT_PARK : RC_WAIT_SPIN_PARK;
+		rname = r ? "threads" : "callers";
+		test_stall(cmds);
+		test_crash(cmds);
+		test_seeded(cmds);
+	}
 	test_park();
 	done_testing();
 	return exit_status();
