@@ -526,6 +526,14 @@ static void become_leader(struct rc_paxos_node *n)
 	n->next_slot = hi;
 	n->hb_at = n->now;
 	n->rt_at = n->now + n->cfg.retry;
+	/* Its own commands not delivered yet (submitted while no leader was
+	 * known, or forwarded to a leader that fell) are proposed now rather
+	 * than at the next resend; a copy chosen twice is left out by the
+	 * learners. */
+	for (uint64_t i = 0; i < n->nmine; i++) {
+		pend_push(n, &n->mine[i].c);
+		n->mine[i].sent_at = n->now;
+	}
 }
 
 /* ---- learner ---- */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_paxos_threads.c: the Paxos group on real cores keeps committing with a stalled node and with a crashed minority, under both runners; deliveries checked; a parked waiter is woken by its commit. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -231,6 +232,78 @@ static void test_seeded(uint64_t cmds)
 	rc_topo_close(topo);
 }
 
+static _Atomic uint64_t slots_at[3];
+
+static void count_slot(void *arg, unsigned node, uint64_t slot,
+		       const struct rc_paxos_cmd *cmds, unsigned n)
+{
+	(void)arg;
+	(void)slot;
+	(void)cmds;
+	/* relaxed: a count read after rc_paxos_wait's acquire */
+	if (n > 0)
+		atomic_fetch_add_explicit(&slots_at[node], 1,
+					  memory_order_relaxed);
+}
+
+/*
+ * Commands proposed together share a slot: eight at the leader, then
+ * eight at a follower (forwarded in one message), each add one slot with
+ * commands at every node. RC_TEST_BATCH sets cfg.batch (default 64): 1
+ * shows the test failing.
+ */
+static void test_batch(void)
+{
+	struct rc_paxos_opts o;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_topo_t *topo = NULL;
+	rc_paxos_t *p = NULL;
+	struct rc_paxos_cmd c[8];
+	const unsigned all[] = { 0, 1, 2 };
+
+	memset(&o, 0, sizeof o);
+	if (rc_topo_open(&topo, "numa:3 core:1 pu:1", NULL, &err) < 0) {
+		rc_err_print(&err, stderr);
+		ok(false, "%s: batch: layout", rname);
+		return;
+	}
+	o.cfg = ns_config(3, 11);
+	o.cfg.batch = (unsigned)tap_env_u64("RC_TEST_BATCH", 64);
+	o.runner = runner;
+	o.wait = policy;
+	o.topo = topo;
+	o.deliver = count_slot;
+	for (unsigned i = 0; i < 3; i++)
+		atomic_store(&slots_at[i], 0);
+	ok(rc_paxos_create(&p, &o, &err) == 0, "%s: batch: 3 nodes", rname);
+	if (!p) {
+		rc_topo_close(topo);
+		return;
+	}
+	propose(p, 0, 1);
+	ok(wait_all(p, all, 3, 1), "%s: batch: a first command commits", rname);
+	for (unsigned round = 0; round < 2; round++) {
+		unsigned at = round ? 1 : 0;
+		uint64_t before[3];
+		bool one = true;
+
+		for (unsigned i = 0; i < 3; i++)
+			before[i] = atomic_load(&slots_at[i]);
+		for (unsigned i = 0; i < 8; i++)
+			c[i] = (struct rc_paxos_cmd){ 0, 100 + i, i, at, 0 };
+		is(rc_paxos_proposev(p, at, c, 8, NULL), 0,
+		   "%s: batch: 8 commands proposed at node %u", rname, at);
+		ok(wait_all(p, all, 3, 9 + 8 * round),
+		   "%s: batch: they commit everywhere", rname);
+		for (unsigned i = 0; i < 3; i++)
+			one &= atomic_load(&slots_at[i]) == before[i] + 1;
+		ok(one, "%s: batch: in one slot at every node (%s)", rname,
+		   at ? "forwarded by a follower" : "at the leader");
+	}
+	rc_paxos_destroy(p);
+	rc_topo_close(topo);
+}
+
 struct waiter {
 	rc_paxos_t *p;
 	unsigned node;
@@ -313,6 +386,7 @@ int main(void)
 		test_stall(cmds);
 		test_crash(cmds);
 		test_seeded(cmds);
+		test_batch();
 	}
 	test_park();
 	done_testing();
