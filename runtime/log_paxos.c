@@ -20,11 +20,11 @@
  * appends what it delivers to a chunked array and publishes the count
  * (release); the node's consumer copies from its cursor up to the count
  * (acquire) and frees the chunks its cursor has passed, which nobody else
- * reads; a consumer that finds nothing new runs its Paxos node if a
- * message waits for it. So a consumer that stops holds back nobody: its
- * own copy grows (without bound, in memory) while the others go on, and
- * consensus needs only a majority of Paxos nodes, so a stalled or crashed
- * minority stops nobody.
+ * reads; a consumer that finds nothing new makes a waiter's pass over
+ * the group (its node and every free node with work). So a consumer that
+ * stops holds back nobody: its own copy grows (without bound, in memory)
+ * while the others go on, and consensus needs only a majority of Paxos
+ * nodes, so a stalled or crashed minority stops nobody.
  *
  * A waiting append calls its help function, which may read the appending
  * node's own copy; that copy then stops at the batch's first delivered
@@ -61,6 +61,7 @@ struct lp_node {
 	_Atomic bool oom; /* the chunks ran out: appends fail */
 	/* the consumer's */
 	_Alignas(64) _Atomic uint64_t cursor;
+	unsigned pass; /* its passes over the group (see lp_read) */
 	/*
 	 * The append in progress: set and cleared by the appender under the
 	 * Paxos node's lock, read and counted down by deliveries, which
@@ -245,9 +246,11 @@ static unsigned lp_read(rc_log_t *log, unsigned node, uint64_t *first,
 	uint64_t hold;
 	unsigned n = 0;
 
-	/* Nothing to read: the node's own Paxos steps may be waiting for a
-	 * thread to run them (the callers runner); run them if free. */
-	if (end == c && _rc_paxos_try_run(lp(log)->px, node) > 0)
+	/* Nothing to read: with the callers runner the group moves only
+	 * when its users run it, and this reader may be the only one left
+	 * (its missing entries may need a heartbeat, a catch-up and the
+	 * leader's answer): one waiter's pass over the nodes. */
+	if (end == c && _rc_paxos_progress(lp(log)->px, node, nd->pass++) > 0)
 		/* acquire: as above */
 		end = atomic_load_explicit(&nd->count, memory_order_acquire);
 	/* relaxed: written before the count release we acquired above */

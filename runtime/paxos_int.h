@@ -92,8 +92,9 @@ unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
  * the leader propose them; deliveries at node happen only under the same
  * lock. _rc_paxos_await waits as rc_paxos_wait does until cond(arg) holds
  * (false: the timeout passed first), calling help(help_arg) after each
- * look. _rc_paxos_try_run runs node once if no thread does and a
- * message waits for it (callers runner only), returning the work done.
+ * look. _rc_paxos_progress makes one pass of a waiter at node (callers
+ * runner only; pass counts the caller's passes): node, then every free
+ * node, each if it has a message or a timer due; returns the work done.
  */
 void _rc_paxos_lock(rc_paxos_t *p, unsigned node);
 void _rc_paxos_unlock(rc_paxos_t *p, unsigned node);
@@ -102,7 +103,7 @@ int _rc_paxos_submit_locked(rc_paxos_t *p, unsigned node,
 bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 		     bool (*cond)(void *), void *arg, void (*help)(void *),
 		     void *help_arg);
-unsigned _rc_paxos_try_run(rc_paxos_t *p, unsigned node);
+unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass);
 /* Waiters parked on node's deliveries now (the callers runner: on the
  * group); for tests. */
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);

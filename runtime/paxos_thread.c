@@ -915,11 +915,11 @@ bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 	return await(p, node, &w, cond, arg, help, help_arg);
 }
 
-unsigned _rc_paxos_try_run(rc_paxos_t *p, unsigned node)
+unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass)
 {
-	if (p->o.runner == RC_PAXOS_RUN_THREADS || !has_message(p, node))
+	if (p->o.runner == RC_PAXOS_RUN_THREADS)
 		return 0;
-	return try_run(p, node, rc_clock_now_ns());
+	return progress(p, node, pass);
 }
 
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node)

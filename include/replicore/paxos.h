@@ -412,9 +412,9 @@ void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
  * opts->deliver must be NULL). An append submits its entries at its node
  * together (they share a slot, up to cfg.batch) and returns once that
  * node delivered them, running the group while it waits (the callers
- * runner); a read that finds nothing new runs its node if a message waits
- * for it; indexes
- * are positions in the delivered order, the same at every node. Each node
+ * runner); a read that finds nothing new runs its node and every other
+ * free node that has work, as a waiter does; indexes are positions in
+ * the delivered order, the same at every node. Each node
  * keeps its own copy of the entries it has not consumed, so a stalled
  * consumer holds back nobody (its copy grows in memory without bound), and
  * consensus goes on while a majority of the Paxos nodes runs. Capabilities:
