@@ -197,8 +197,9 @@ static void test_stalled_map(rc_topo_t *topo)
 
 /*
  * A lone reader brings its node up to date. Node 0 appends with one
- * message in five lost, so node 2 misses ACCEPTs and DECIDEs; then, with no other thread using the log, node 2's
- * reader reads until its copy holds everything node 0's does. The entries
+ * message in five lost, so node 2 misses ACCEPTs and DECIDEs; then, with
+ * no other thread using the log, node 2's reader reads until its copy
+ * holds everything node 0's does. The entries
  * it misses reach it only through timers and other nodes' steps (a
  * heartbeat naming the commit, a catch-up and the leader's answer), which
  * its reads must run: a read that ran only its own node when a message
