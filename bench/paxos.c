@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <replicore/log.h>
 #include <replicore/paxos.h>
@@ -208,10 +209,52 @@ static bool run_sample(const rc_topo_t *topo, int which, unsigned nodes,
 
 #define MAP_LAYOUT "numa:3 core:1 pu:1"
 #define MAP_KEYS 1024
+
+/*
+ * The map sample's start line: the two workers and the sampling thread
+ * meet here. A worker's warm-up may last a leader election, so the early
+ * arrivals sleep on a condition variable instead of spinning or
+ * yielding. open() lets everyone through when a worker never started.
+ */
+struct park_gate {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	unsigned arrived, n;
+};
+
+static void park_gate_wait(struct park_gate *g)
+{
+	pthread_mutex_lock(&g->m);
+	if (++g->arrived >= g->n)
+		pthread_cond_broadcast(&g->c);
+	while (g->arrived < g->n)
+		pthread_cond_wait(&g->c, &g->m);
+	pthread_mutex_unlock(&g->m);
+}
+
+static void park_gate_open(struct park_gate *g)
+{
+	pthread_mutex_lock(&g->m);
+	g->arrived = g->n;
+	pthread_cond_broadcast(&g->c);
+	pthread_mutex_unlock(&g->m);
+}
+
+/* Sleeps for s seconds (s >= 0), through interruptions. */
+static void sleep_s(double s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
 struct map_worker {
 	_Alignas(RC_BENCH_LINE) rc_rsm_handle_t *h;
 	_Atomic bool *stop;
-	struct rc_bench_gate *gate;
+	struct park_gate *gate;
 	uint64_t ops, timeouts, x;
 };
 
@@ -222,7 +265,7 @@ static void *map_work(void *arg)
 
 	/* Warm-up, not counted: a takeover after the stall settles here. */
 	(void)rc_rsm_execute_flags(w->h, MAP_OP(MAP_PUT, 1), 1, 0, &r);
-	_rc_bench_gate_wait(w->gate, 3);
+	park_gate_wait(w->gate);
 
 	/* relaxed: the stop flag carries no data; the join orders */
 	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
@@ -248,7 +291,7 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 				uint64_t *timeouts)
 {
 	static _Alignas(RC_BENCH_LINE) _Atomic bool stop;
-	struct rc_bench_gate gate;
+	struct park_gate gate;
 	struct rc_rsm_options ro = RC_RSM_OPTIONS_INITIALIZER;
 	struct map_worker w[2];
 	rc_rsm_handle_t *h[3] = { NULL, NULL, NULL };
@@ -291,8 +334,10 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 					"stall within 10 s\n");
 	}
 	atomic_store_explicit(&stop, false, memory_order_relaxed);
-	memset(&gate, 0, sizeof gate);
-	atomic_init(&gate.arrived, 0);
+	pthread_mutex_init(&gate.m, NULL);
+	pthread_cond_init(&gate.c, NULL);
+	gate.arrived = 0;
+	gate.n = 3;
 	for (unsigned i = 0; ok && i < 2; i++) {
 		memset(&w[i], 0, sizeof w[i]);
 		w[i].h = h[i ? 2 : 0];
@@ -303,12 +348,12 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 		ok = started[i];
 	}
 	if (ok)
-		_rc_bench_gate_wait(&gate, 3);
-	else /* seq_cst: opens the gate for a worker that did start */
-		atomic_store(&gate.arrived, 3);
+		park_gate_wait(&gate);
+	else
+		park_gate_open(&gate);
 	t0 = _rc_bench_now();
-	while (ok && _rc_bench_now() - t0 < (uint64_t)(duration * 1e9))
-		sched_yield();
+	if (ok)
+		sleep_s(duration);
 	/* relaxed: the joins order the workers' counts */
 	atomic_store_explicit(&stop, true, memory_order_relaxed);
 	for (unsigned i = 0; i < 2; i++)
@@ -318,6 +363,8 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 			*timeouts += w[i].timeouts;
 		}
 	t1 = _rc_bench_now();
+	pthread_cond_destroy(&gate.c);
+	pthread_mutex_destroy(&gate.m);
 	*ops /= (double)(t1 - t0) / 1e9;
 	map_stall_end(&stall);
 	for (unsigned i = 0; i < 3; i++)
