@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos.c: `replicore bench paxos`, commits per second and latency of the Paxos log beside the shared-memory log, by batch size, node count and a stalled minority. */
+/* paxos.c: `replicore bench paxos`, commits per second and latency of the Paxos log beside the shared-memory log, by runner, batch size, node count and a stalled minority. */
 #include <math.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <replicore/log.h>
 #include <replicore/paxos.h>
@@ -15,96 +15,117 @@
 #include "examples/rsm_map_stall.h"
 
 /*
- * Both backends through the rc_log interface: one appender (node 0's)
+ * Both backends through the rc_log interface, driven by one appending
+ * thread and no other thread of the benchmark. The appender (node 0's)
  * appends batches of B entries, each append returning once its entries
  * are ordered (the shared-memory log: reserved and written; the Paxos log:
- * chosen by a majority and delivered at node 0); one consumer thread per
- * other node reads everything. With a stalled minority, nodes N-1, N-2,
- * ... ((N-1)/2 of them) stop: their consumers do not read and, for the
- * Paxos log, their Paxos threads stall too. An append waits at most
- * BOUND_NS; one that runs out counts as a timeout and commits nothing.
- * commits/s is entries appended over the sample's wall time; latency is
- * per append (per batch): p50 and p99 of the sample's appends.
+ * chosen by a majority and delivered at node 0). The append's help
+ * function, called while it waits, and a drain after each append read
+ * every running node's copy of the log: so the shared-memory log never
+ * waits for room that only a reader can free, and on the Paxos log a read
+ * that finds nothing runs that node's steps (rc_log_read under the
+ * callers runner): idle nodes are driven by whoever waits on them.
+ *
+ * The Paxos log runs under each runner: callers (RC_PAXOS_RUN_CALLERS, no
+ * thread of its own: the appender runs every node) and threads
+ * (RC_PAXOS_RUN_THREADS, one pinned thread per node, parked when idle).
+ * Its nodes sit on "numa:N core:1 pu:1" (N nodes, mapped onto the
+ * machine's PUs) unless --synthetic or --xml names another layout.
+ *
+ * With a stalled minority, nodes N-1, N-2, ... ((N-1)/2 of them) stop:
+ * nobody reads their copies and, for the Paxos log, rc_paxos_stall keeps
+ * their steps from running. An append waits at most BOUND_NS; one that
+ * runs out counts as a timeout and commits nothing. commits/s is entries
+ * appended over the sample's wall time; latency is per append (per
+ * batch): p50, p99 and p99.9 of the sample's appends, then the median of
+ * each over the samples. lost: the Paxos group's messages dropped at a
+ * full ring (rc_paxos_stats after rc_paxos_stop), summed over the samples.
+ *
+ * Beside them, the floor of a commit whose acceptors run on other cores:
+ * an ACCEPT out and an ACCEPTED back, two one-way cache-line transfers,
+ * taken as twice the chunk median of the plain store/load ping-pong
+ * (_rc_bench_c2c_floor) between the PUs of nodes 0 and 1 of the 3-node
+ * layout, for FLOOR_S just before the 3-node batch-1 callers row. And the
+ * 1-minute load average at the start and the end of the run.
  *
  * Then the hash map of examples/rsm_map.h over rc_rsm on three NUMA nodes
  * ("numa:3 core:1 pu:1"), over each log: two threads, on nodes 0 and 2,
  * run gets and puts (half each) of random keys, with node 1 running and
  * with node 1 stalled (a thread of node 1 blocks inside apply, holding
- * node 1's combiner; with Paxos, node 1's Paxos thread stalls too).
- * Operations per second and the updates that ran out of their 20 ms
- * bound. Reported, never asserted; on a shared 2-core machine the numbers
- * show the load.
+ * node 1's combiner; with Paxos, rc_paxos_stall stops node 1's steps
+ * too). Operations per second, the updates that ran out of their 20 ms
+ * bound, and the ratio of the map over Paxos to the map over shared
+ * memory with node 1 running. Reported, never asserted; on a shared
+ * 2-core machine the numbers show the load.
  */
 
 #define SHM_CAPACITY 1024
 #define BOUND_NS 20000000ull /* 20 ms */
 #define MAXLAT (1u << 20)
+#define FLOOR_S 0.1
+#define MAP_TARGET 0.25 /* the map over Paxos against shm, node 1 running */
 
 static const unsigned node_counts[] = { 3, 5 };
-static const unsigned batches[] = { 1, 8, 32 };
+static const unsigned batches[] = { 1, 32 };
 enum { LOG_SHM, LOG_PAXOS, NLOGS };
 static const char *const log_name[] = { "shm", "paxos" };
 
+/* The rows' kinds: a log and, for Paxos, its runner. */
+enum { K_SHM, K_CALLERS, K_THREADS, NKINDS };
+static const char *const kind_runner[] = { NULL, "callers", "threads" };
+
 #define NN (sizeof node_counts / sizeof node_counts[0])
 #define NB (sizeof batches / sizeof batches[0])
-#define NCONF (NLOGS * NN * NB * 2)
+#define NCONF (NKINDS * NN * NB * 2)
 
 /*
- * A Paxos log of n nodes pinned on topo: 1 ms heartbeats, 50 ms election
- * timeouts, 100 ms retries, batches and windows of 64.
+ * A Paxos log of n nodes on topo, run by runner, with the timers of
+ * rc_log_paxos_create's defaults: 1 ms heartbeats, 20 ms election
+ * timeouts, 50 ms retries; batches and windows of 64. Each sample's
+ * warm-up waits for an election: with 50 ms timeouts the warm-ups took
+ * 3.5 s of a 22 s run here.
  */
 static int paxos_log(rc_log_t **log, unsigned n, const rc_topo_t *topo,
-		     rc_err_t *err)
+		     enum rc_paxos_runner runner, rc_err_t *err)
 {
 	struct rc_paxos_opts o;
 
 	memset(&o, 0, sizeof o);
 	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
 	o.cfg.heartbeat = 1000000;
-	o.cfg.election = 50000000;
-	o.cfg.retry = 100000000;
+	o.cfg.election = 20000000;
+	o.cfg.retry = 50000000;
 	o.cfg.batch = 64;
 	o.cfg.window = 64;
 	o.topo = topo;
+	o.runner = runner;
 	return rc_log_paxos_create(log, n, &o, err);
-}
-
-struct consumer {
-	_Alignas(RC_BENCH_LINE) rc_log_t *log;
-	unsigned node;
-	_Atomic bool *stop;
-};
-
-static void *consume(void *arg)
-{
-	struct consumer *c = arg;
-	struct rc_log_entry buf[64];
-	uint64_t first;
-
-	/* relaxed: the stop flag carries no data; the join orders */
-	while (!atomic_load_explicit(c->stop, memory_order_relaxed))
-		if (rc_log_read(c->log, c->node, &first, buf, 64) == 0)
-			sched_yield();
-	return NULL;
 }
 
 struct help_arg {
 	rc_log_t *log;
+	unsigned readers; /* nodes 0 .. readers-1 run; the rest stall */
 };
 
+/*
+ * Reads every running node's copy to its end. The last read of each
+ * finds nothing; on the Paxos log under the callers runner it then runs
+ * that node's steps, and reads on if they delivered something.
+ */
 static void help_read(void *arg)
 {
 	struct help_arg *h = arg;
 	struct rc_log_entry buf[64];
 	uint64_t first;
 
-	while (rc_log_read(h->log, 0, &first, buf, 64) > 0)
-		;
+	for (unsigned i = 0; i < h->readers; i++)
+		while (rc_log_read(h->log, i, &first, buf, 64) > 0)
+			;
 }
 
 struct sample {
-	double commits, p50_ns, p99_ns;
-	uint64_t timeouts;
+	double commits, p50_ns, p99_ns, p999_ns;
+	uint64_t timeouts, lost;
 };
 
 /* log10 of v, 0 for v <= 1 (nothing measured plots at the axis). */
@@ -113,59 +134,88 @@ static double log10_or_0(double v)
 	return v > 1 ? log10(v) : 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
+/*
+ * Moves the k-th smallest of v[0..n) (from 0) to v[k], values no
+ * larger before it and no smaller after (Hoare's selection, linear time
+ * expected: for a million latencies here, the three selections took
+ * 14 ms where qsort took 170 ms).
+ */
+static void select_k(uint64_t *v, size_t n, size_t k)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	size_t lo = 0, hi = n - 1;
 
-	return x < y ? -1 : x > y;
+	while (lo < hi) {
+		uint64_t pivot = v[lo + (hi - lo) / 2], t;
+		size_t i = lo, j = hi;
+
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
 }
 
-static bool run_sample(const rc_topo_t *topo, int which, unsigned nodes,
+/*
+ * One sample of one row: a fresh log of `nodes` nodes (kind: shm, or
+ * Paxos under a runner, on topo), the stalled minority stalled, one
+ * warm-up append (it waits for a leader; not measured), then appends of
+ * `batch` entries for duration seconds.
+ */
+static bool run_sample(const rc_topo_t *topo, int kind, unsigned nodes,
 		       unsigned batch, bool stalled, double duration,
 		       uint64_t *lat, struct sample *out)
 {
-	static _Alignas(RC_BENCH_LINE) _Atomic bool stop;
-	struct consumer cons[8];
-	pthread_t th[8];
-	bool started[8] = { false };
 	struct rc_log_entry e[32];
 	struct help_arg ha;
 	uint64_t idx[32], t0, t_end, committed = 0, nlat = 0;
 	unsigned nstall = stalled ? (nodes - 1) / 2 : 0;
 	rc_log_t *log = NULL;
+	rc_paxos_t *px = NULL;
 	rc_err_t err = RC_ERR_INITIALIZER;
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (which == LOG_SHM)
+	if (kind == K_SHM)
 		rc = rc_log_shm_create(&log, nodes, SHM_CAPACITY, &err);
 	else
-		rc = paxos_log(&log, nodes, topo, &err);
+		rc = paxos_log(&log, nodes, topo,
+			       kind == K_THREADS ? RC_PAXOS_RUN_THREADS
+						 : RC_PAXOS_RUN_CALLERS,
+			       &err);
 	if (rc < 0) {
 		rc_err_print(&err, stderr);
 		return false;
 	}
-	if (which == LOG_PAXOS)
-		for (unsigned k = 0; k < nstall; k++)
-			rc_paxos_stall(rc_log_paxos_group(log), nodes - 1 - k,
-				       3600000000000ull);
-	atomic_store_explicit(&stop, false, memory_order_relaxed);
-	for (unsigned i = 1; i + nstall < nodes; i++) {
-		cons[i].log = log;
-		cons[i].node = i;
-		cons[i].stop = &stop;
-		started[i] =
-			pthread_create(&th[i], NULL, consume, &cons[i]) == 0;
-	}
+	px = rc_log_paxos_group(log);
+	for (unsigned k = 0; px && k < nstall; k++)
+		rc_paxos_stall(px, nodes - 1 - k, 3600000000000ull);
 	for (unsigned i = 0; i < batch; i++) {
 		e[i].op = i;
 		e[i].arg = 0;
 		e[i].tag = i;
 	}
 	ha.log = log;
-	/* Warm-up: the first append waits for a leader; not measured. */
+	ha.readers = nodes - nstall;
 	(void)rc_log_append(log, 0, e, 1, idx, 1000000000ull, help_read, &ha,
 			    NULL);
+	help_read(&ha);
 	t0 = _rc_bench_now();
 	t_end = t0 + (uint64_t)(duration * 1e9);
 	for (uint64_t now = t0; now < t_end; now = _rc_bench_now()) {
@@ -184,35 +234,127 @@ static bool run_sample(const rc_topo_t *topo, int which, unsigned nodes,
 	}
 	out->commits =
 		(double)committed / ((double)(_rc_bench_now() - t0) / 1e9);
-	/* relaxed: the joins order the consumers' work */
-	atomic_store_explicit(&stop, true, memory_order_relaxed);
-	for (unsigned i = 1; i < nodes; i++)
-		if (started[i])
-			pthread_join(th[i], NULL);
-	if (which == LOG_PAXOS)
+	if (px) {
 		for (unsigned k = 0; k < nstall; k++)
-			rc_paxos_stall(rc_log_paxos_group(log), nodes - 1 - k,
-				       0);
+			rc_paxos_stall(px, nodes - 1 - k, 0);
+		/* Stopping before the log's destroy keeps the counters. */
+		rc_paxos_stop(px);
+		for (unsigned i = 0; i < nodes; i++) {
+			struct rc_paxos_node_stats st;
+
+			rc_paxos_stats(px, i, &st);
+			out->lost += st.lost;
+		}
+	}
 	rc_log_destroy(log);
 	if (nlat > 0) {
-		qsort(lat, nlat, sizeof *lat, cmp_u64);
+		/* Largest rank first: each selection leaves the smaller
+		 * values in front for the next. */
+		select_k(lat, nlat, nlat * 999 / 1000);
+		select_k(lat, nlat * 999 / 1000 + 1, nlat * 99 / 100);
+		select_k(lat, nlat * 99 / 100 + 1, nlat / 2);
 		out->p50_ns = (double)lat[nlat / 2];
 		out->p99_ns = (double)lat[nlat * 99 / 100];
+		out->p999_ns = (double)lat[nlat * 999 / 1000];
 	} else {
-		out->p50_ns = out->p99_ns = NAN;
+		out->p50_ns = out->p99_ns = out->p999_ns = NAN;
 	}
 	return true;
+}
+
+/* The floor beside the run (see the top comment). */
+struct floor_res {
+	int rc;		 /* of _rc_bench_c2c_floor; 1: not measured yet */
+	unsigned pu[2];	 /* layout PUs of nodes 0 and 1 */
+	unsigned cpu[2]; /* their real CPUs */
+	double min_ns, median_ns; /* one way, over the chunks */
+};
+
+static void measure_floor(const rc_topo_t *topo, struct floor_res *f)
+{
+	unsigned pus[3];
+	struct rc_topo_pu pu;
+
+	rc_topo_spread(topo, 3, pus);
+	for (unsigned i = 0; i < 2; i++) {
+		f->pu[i] = pus[i];
+		f->cpu[i] = rc_topo_pu(topo, pus[i], &pu) == 0
+				    ? pu.real_os_index
+				    : 0;
+	}
+	f->rc = _rc_bench_c2c_floor(topo, pus[0], pus[1], FLOOR_S, &f->min_ns,
+				    &f->median_ns);
+}
+
+/* Why the floor was not measured, in words. */
+static void floor_why(const struct floor_res *f, char *buf, size_t len)
+{
+	if (f->rc == 1)
+		snprintf(buf, len, "the 3-node callers row did not run");
+	else if (f->pu[0] == f->pu[1])
+		snprintf(buf, len, "nodes 0 and 1 share layout PU %u",
+			 f->pu[0]);
+	else if (f->cpu[0] == f->cpu[1])
+		snprintf(buf, len,
+			 "nodes 0 and 1 (layout PUs %u and %u) run on one real "
+			 "CPU, %u",
+			 f->pu[0], f->pu[1], f->cpu[0]);
+	else
+		snprintf(buf, len, "%s", rc_strerror(-f->rc));
 }
 
 /* ---- the hash map over rc_rsm with node 1 stalled ---- */
 
 #define MAP_LAYOUT "numa:3 core:1 pu:1"
 #define MAP_KEYS 1024
+
+/*
+ * The map sample's start line: the two workers and the sampling thread
+ * meet here. A worker's warm-up may last a leader election, so the early
+ * arrivals sleep on a condition variable instead of spinning or
+ * yielding. open() lets everyone through when a worker never started.
+ */
+struct park_gate {
+	pthread_mutex_t m;
+	pthread_cond_t c;
+	unsigned arrived, n;
+};
+
+static void park_gate_wait(struct park_gate *g)
+{
+	pthread_mutex_lock(&g->m);
+	if (++g->arrived >= g->n)
+		pthread_cond_broadcast(&g->c);
+	while (g->arrived < g->n)
+		pthread_cond_wait(&g->c, &g->m);
+	pthread_mutex_unlock(&g->m);
+}
+
+static void park_gate_open(struct park_gate *g)
+{
+	pthread_mutex_lock(&g->m);
+	g->arrived = g->n;
+	pthread_cond_broadcast(&g->c);
+	pthread_mutex_unlock(&g->m);
+}
+
+/* Sleeps for s seconds (s >= 0), through interruptions. */
+static void sleep_s(double s)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
 struct map_worker {
 	_Alignas(RC_BENCH_LINE) rc_rsm_handle_t *h;
 	_Atomic bool *stop;
-	struct rc_bench_gate *gate;
+	struct park_gate *gate;
 	uint64_t ops, timeouts, x;
+	_Atomic bool done; /* the worker returned from its loop */
 };
 
 static void *map_work(void *arg)
@@ -222,7 +364,7 @@ static void *map_work(void *arg)
 
 	/* Warm-up, not counted: a takeover after the stall settles here. */
 	(void)rc_rsm_execute_flags(w->h, MAP_OP(MAP_PUT, 1), 1, 0, &r);
-	_rc_bench_gate_wait(w->gate, 3);
+	park_gate_wait(w->gate);
 
 	/* relaxed: the stop flag carries no data; the join orders */
 	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
@@ -240,7 +382,28 @@ static void *map_work(void *arg)
 		else
 			w->ops++;
 	}
+	/* release: the counts before the flag; pairs with the acquire
+	 * load in join_worker (the join orders them anyway) */
+	atomic_store_explicit(&w->done, true, memory_order_release);
 	return NULL;
+}
+
+/*
+ * Joins a map worker after the stop flag. Under the callers runner only
+ * the workers run the Paxos nodes, and a worker may be waiting inside
+ * rc_rsm for entries that its node gets only after another node's steps
+ * (a decision it missed, answers to its election): once the other worker
+ * has returned, nobody would run those. So until the worker returns, the
+ * joining thread runs every free node once a millisecond, asleep between.
+ */
+static void join_worker(pthread_t th, struct map_worker *w, rc_paxos_t *px)
+{
+	/* acquire: pairs with the release store in map_work */
+	while (px && !atomic_load_explicit(&w->done, memory_order_acquire)) {
+		sleep_s(0.001);
+		(void)rc_paxos_poll(px, 0);
+	}
+	pthread_join(th, NULL);
 }
 
 bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
@@ -248,7 +411,7 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 				uint64_t *timeouts)
 {
 	static _Alignas(RC_BENCH_LINE) _Atomic bool stop;
-	struct rc_bench_gate gate;
+	struct park_gate gate;
 	struct rc_rsm_options ro = RC_RSM_OPTIONS_INITIALIZER;
 	struct map_worker w[2];
 	rc_rsm_handle_t *h[3] = { NULL, NULL, NULL };
@@ -263,7 +426,7 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 	*ops = 0;
 	*timeouts = 0;
 	if (paxos) {
-		if (paxos_log(&log, 3, mt, &err) < 0) {
+		if (paxos_log(&log, 3, mt, RC_PAXOS_RUN_CALLERS, &err) < 0) {
 			rc_err_print(&err, stderr);
 			return false;
 		}
@@ -291,10 +454,13 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 					"stall within 10 s\n");
 	}
 	atomic_store_explicit(&stop, false, memory_order_relaxed);
-	memset(&gate, 0, sizeof gate);
-	atomic_init(&gate.arrived, 0);
+	pthread_mutex_init(&gate.m, NULL);
+	pthread_cond_init(&gate.c, NULL);
+	gate.arrived = 0;
+	gate.n = 3;
 	for (unsigned i = 0; ok && i < 2; i++) {
 		memset(&w[i], 0, sizeof w[i]);
+		atomic_init(&w[i].done, false);
 		w[i].h = h[i ? 2 : 0];
 		w[i].stop = &stop;
 		w[i].gate = &gate;
@@ -303,21 +469,24 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 		ok = started[i];
 	}
 	if (ok)
-		_rc_bench_gate_wait(&gate, 3);
-	else /* seq_cst: opens the gate for a worker that did start */
-		atomic_store(&gate.arrived, 3);
+		park_gate_wait(&gate);
+	else
+		park_gate_open(&gate);
 	t0 = _rc_bench_now();
-	while (ok && _rc_bench_now() - t0 < (uint64_t)(duration * 1e9))
-		sched_yield();
+	if (ok)
+		sleep_s(duration);
 	/* relaxed: the joins order the workers' counts */
 	atomic_store_explicit(&stop, true, memory_order_relaxed);
 	for (unsigned i = 0; i < 2; i++)
 		if (started[i]) {
-			pthread_join(th[i], NULL);
+			join_worker(th[i], &w[i],
+				    log ? rc_log_paxos_group(log) : NULL);
 			*ops += (double)w[i].ops;
 			*timeouts += w[i].timeouts;
 		}
 	t1 = _rc_bench_now();
+	pthread_cond_destroy(&gate.c);
+	pthread_mutex_destroy(&gate.m);
 	*ops /= (double)(t1 - t0) / 1e9;
 	map_stall_end(&stall);
 	for (unsigned i = 0; i < 3; i++)
@@ -347,42 +516,60 @@ static const char paxos_help[] =
 	"                          [--synthetic SPEC | --xml FILE]\n"
 	"\n"
 	"DESCRIPTION\n"
-	"    Appends batches of 1, 8 and 32 entries from node 0 to an "
-	"operation log of\n"
-	"    3 and 5 nodes, each append returning once its entries are "
-	"ordered, while\n"
-	"    a consumer thread per other node reads: the shared-memory log "
-	"(1024\n"
-	"    entries) and the Paxos log (rc_paxos, one pinned thread per "
-	"node), with\n"
-	"    every node running and with a stalled minority (the last "
-	"(N-1)/2 nodes\n"
-	"    stop consuming and, with Paxos, stop taking part). An append "
-	"waits at\n"
-	"    most 20 ms. Reports commits (entries) per second, append "
-	"latency p50\n"
-	"    and p99 in microseconds, and the appends that timed out: "
+	"    One thread appends batches of 1 and 32 entries at node 0 of an "
+	"operation\n"
+	"    log of 3 and 5 nodes, each append returning once its entries are "
+	"ordered,\n"
+	"    and reads every running node's copy of the log while it waits and "
+	"after\n"
+	"    each append; no other thread of the benchmark runs meanwhile. The "
+	"logs:\n"
+	"    the shared-memory log (1024 entries) and the Paxos log (rc_paxos "
+	"on\n"
+	"    \"numa:N core:1 pu:1\", mapped onto the machine's PUs) under each "
+	"runner:\n"
+	"    callers (the appending thread runs every node's steps) and "
+	"threads (one\n"
+	"    pinned thread per node). Each with every node running and with a "
+	"stalled\n"
+	"    minority (the last (N-1)/2 nodes are not read and, with Paxos, "
+	"take no\n"
+	"    part). An append waits at most 20 ms. Reports commits (entries) "
+	"per\n"
+	"    second, append latency p50, p99 and p99.9 in microseconds, the "
+	"appends\n"
+	"    that timed out and the Paxos messages lost to a full ring: "
 	"medians of N\n"
-	"    samples of S seconds. Then the hash map of "
-	"examples/rsm_map.h over\n"
-	"    rc_rsm on \"numa:3 core:1 pu:1\", over each log: threads on "
-	"nodes 0 and 2\n"
-	"    (half puts), with node 1 up and with node 1 stalled "
-	"(blocked in apply;\n"
-	"    with Paxos its Paxos thread stalls too): operations per second "
-	"and\n"
-	"    updates that timed out. Measured, never asserted.\n"
+	"    samples of S seconds. Beside them: the store/load ping-pong floor "
+	"between\n"
+	"    the PUs of nodes 0 and 1 (two one-way transfers, 0.1 s) with the "
+	"3-node\n"
+	"    batch-1 callers p50 over it, and the 1-minute load average at the "
+	"start\n"
+	"    and the end. Then the hash map of examples/rsm_map.h over rc_rsm "
+	"on\n"
+	"    \"numa:3 core:1 pu:1\", over each log: threads on nodes 0 and 2 "
+	"(half puts),\n"
+	"    with node 1 up and with node 1 stalled (blocked in apply; with "
+	"Paxos its\n"
+	"    steps stop too): operations per second, updates that timed out, "
+	"and the\n"
+	"    map over Paxos against the map over shared memory with node 1 "
+	"up.\n"
+	"    Measured, never asserted.\n"
 	"\n"
 	"OPTIONS\n"
-	"    --json            one JSON object (schema replicore-bench/1, "
-	"see\n"
+	"    --json            one JSON object (schema replicore-bench/1, see\n"
 	"                      replicore-bench(1)) instead of the table\n"
-	"    --plot FILE.svg   commits/s and p99 latency against batch "
-	"size\n"
+	"    --plot FILE.svg   commits/s and p99 latency against batch size, "
+	"and the\n"
+	"                      map's operations per second\n"
 	"    --duration S      seconds per sample (default 0.2)\n"
 	"    --repeat N        samples per measurement (default 3)\n"
-	"    --synthetic SPEC  the layout the Paxos threads are pinned "
-	"on\n" RC_BENCH_HELP_XML "\n"
+	"    --synthetic SPEC  the Paxos nodes' layout for both node counts "
+	"(default\n"
+	"                      \"numa:3 core:1 pu:1\" and \"numa:5 core:1 "
+	"pu:1\")\n" RC_BENCH_HELP_XML "\n"
 	"EXIT STATUS\n"
 	"    0 on success, 1 when a log could not be created, 2 on a bad "
 	"option.\n"
@@ -391,43 +578,110 @@ static const char paxos_help[] =
 	"    replicore bench paxos --duration 0.1 --json --plot paxos.svg\n";
 
 struct conf {
-	int log;
+	int kind; /* K_SHM, K_CALLERS, K_THREADS */
 	unsigned nodes, batch;
 	bool stalled;
-	struct rc_bench_stats commits, p50, p99;
-	double *cs, *p50s, *p99s;
-	uint64_t timeouts;
+	struct rc_bench_stats commits, p50, p99, p999;
+	double *cs, *p50s, *p99s, *p999s;
+	uint64_t timeouts, lost;
 };
+
+static const char *conf_log(const struct conf *c)
+{
+	return log_name[c->kind == K_SHM ? LOG_SHM : LOG_PAXOS];
+}
+
+/* The median of s, or NAN when it has no sample. */
+static double med(const struct rc_bench_stats *s)
+{
+	return s->n ? s->median : NAN;
+}
+
+/* Prints v / 1000 in a column of width w, or "-" when v is not finite. */
+static void print_us(double v, int w)
+{
+	if (isfinite(v))
+		printf(" %*.1f", w, v / 1e3);
+	else
+		printf(" %*s", w, "-");
+}
+
+/* "%.2f" of v, or "-" when v is not finite (a missing load). */
+static const char *fmt2(double v, char *buf, size_t len)
+{
+	if (isfinite(v))
+		snprintf(buf, len, "%.2f", v);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static double load_or_nan(void)
+{
+	double l = _rc_bench_load();
+
+	return l >= 0 ? l : NAN;
+}
 
 int bench_paxos(int argc, char **argv)
 {
 	struct rc_bench_opts o = { .kind = "paxos",
 				   .duration = 0.2,
-				   .repeat = 3 };
+				   .repeat = 3,
+				   .warmup = "one append before each sample, "
+					     "not measured (it waits for a "
+					     "leader)" };
 	struct conf c[NCONF];
 	struct map_conf mc[4];
-	rc_topo_t *mt = NULL;
+	struct floor_res fl = { .rc = 1 };
+	rc_topo_t *mt = NULL, *own[NN] = { NULL };
+	const rc_topo_t *lt[NN];
 	rc_err_t err = RC_ERR_INITIALIZER;
+	double load_start, load_end, floor_ns = NAN, ratio = NAN, head_p50;
+	double map_ratio = NAN;
 	uint64_t *lat;
-	unsigned nc = 0;
+	unsigned nc = 0, head = NCONF;
 	bool failed = false;
+	char why[160] = "", l0[16], l1[16];
 	rc_topo_t *topo;
 	int rc;
 
 	rc = _rc_bench_start(&o, argc, argv, paxos_help, &topo);
 	if (rc >= 0)
 		return rc;
+	load_start = load_or_nan();
+	for (unsigned n = 0; n < NN; n++) {
+		char spec[64];
+
+		lt[n] = topo;
+		if (o.synthetic || o.xml)
+			continue;
+		snprintf(spec, sizeof spec, "numa:%u core:1 pu:1",
+			 node_counts[n]);
+		if (rc_topo_open(&own[n], spec, NULL, &err) < 0) {
+			rc_err_print(&err, stderr);
+			for (unsigned k = 0; k < n; k++)
+				rc_topo_close(own[k]);
+			rc_topo_close(topo);
+			return CLI_EXIT_FOUND;
+		}
+		lt[n] = own[n];
+	}
 	lat = malloc(MAXLAT * sizeof *lat);
 	if (!lat) {
+		for (unsigned n = 0; n < NN; n++)
+			rc_topo_close(own[n]);
 		rc_topo_close(topo);
 		return CLI_EXIT_FOUND;
 	}
 	memset(c, 0, sizeof c);
-	for (int l = 0; l < NLOGS; l++)
+	for (int kd = 0; kd < NKINDS; kd++)
 		for (unsigned s = 0; s < 2; s++)
 			for (unsigned n = 0; n < NN; n++)
 				for (unsigned b = 0; b < NB; b++) {
-					c[nc].log = l;
+					if (kd == K_CALLERS && !s && !n && !b)
+						head = nc;
+					c[nc].kind = kd;
 					c[nc].nodes = node_counts[n];
 					c[nc].batch = batches[b];
 					c[nc].stalled = s;
@@ -435,35 +689,46 @@ int bench_paxos(int argc, char **argv)
 				}
 	for (unsigned k = 0; k < nc; k++) {
 		struct conf *x = &c[k];
+		const rc_topo_t *t = lt[x->nodes == node_counts[0] ? 0 : 1];
 		unsigned got = 0;
 		struct sample sm;
 
 		x->cs = calloc(o.repeat, sizeof(double));
 		x->p50s = calloc(o.repeat, sizeof(double));
 		x->p99s = calloc(o.repeat, sizeof(double));
-		if (!x->cs || !x->p50s || !x->p99s) {
+		x->p999s = calloc(o.repeat, sizeof(double));
+		if (!x->cs || !x->p50s || !x->p99s || !x->p999s) {
 			failed = true;
 			break;
 		}
-		_rc_bench_progress(&o, "%s, %u nodes, batch %u%s",
-				   log_name[x->log], x->nodes, x->batch,
+		if (k == head) {
+			_rc_bench_progress(&o, "the store/load floor");
+			measure_floor(t, &fl);
+		}
+		_rc_bench_progress(&o, "%s%s%s, %u nodes, batch %u%s",
+				   conf_log(x), x->kind == K_SHM ? "" : " ",
+				   x->kind == K_SHM ? "" : kind_runner[x->kind],
+				   x->nodes, x->batch,
 				   x->stalled ? ", stalled minority" : "");
 		for (unsigned s = 0; s < o.repeat; s++) {
-			if (!run_sample(topo, x->log, x->nodes, x->batch,
+			if (!run_sample(t, x->kind, x->nodes, x->batch,
 					x->stalled, o.duration, lat, &sm)) {
 				failed = true;
 				continue;
 			}
 			x->timeouts += sm.timeouts;
+			x->lost += sm.lost;
 			x->cs[got] = sm.commits;
 			x->p50s[got] = isfinite(sm.p50_ns) ? sm.p50_ns : 0;
 			x->p99s[got] = isfinite(sm.p99_ns) ? sm.p99_ns : 0;
+			x->p999s[got] = isfinite(sm.p999_ns) ? sm.p999_ns : 0;
 			got++;
 		}
 		if (got) {
 			_rc_bench_stats(x->cs, got, &x->commits);
 			_rc_bench_stats(x->p50s, got, &x->p50);
 			_rc_bench_stats(x->p99s, got, &x->p99);
+			_rc_bench_stats(x->p999s, got, &x->p999);
 		}
 	}
 	memset(mc, 0, sizeof mc);
@@ -500,15 +765,41 @@ int bench_paxos(int argc, char **argv)
 			_rc_bench_stats(x->os, got, &x->ops);
 	}
 	_rc_bench_progress(&o, NULL);
+	load_end = load_or_nan();
+	head_p50 = head < nc ? med(&c[head].p50) : NAN;
+	if (fl.rc == 0) {
+		floor_ns = 2 * fl.median_ns;
+		if (isfinite(head_p50) && head_p50 > 0)
+			ratio = head_p50 / floor_ns;
+	} else {
+		floor_why(&fl, why, sizeof why);
+	}
+	if (mc[0].ops.n && mc[2].ops.n && mc[0].ops.median > 0)
+		map_ratio = mc[2].ops.median / mc[0].ops.median;
 	if (o.json) {
 		struct cli_json j;
 
-		_rc_bench_json_begin(&j, &o, topo, "ns");
+		_rc_bench_json_begin(&j, &o, lt[0], "ns");
+		_rc_bench_json_num(&j, "load_start", load_start);
+		_rc_bench_json_num(&j, "load_end", load_end);
 		cli_json_key(&j, "results");
 		cli_json_arr(&j);
 		for (unsigned k = 0; k < nc; k++) {
+			const rc_topo_t *t =
+				lt[c[k].nodes == node_counts[0] ? 0 : 1];
+
 			cli_json_obj(&j);
-			cli_json_kv_str(&j, "log", log_name[c[k].log]);
+			cli_json_kv_str(&j, "log", conf_log(&c[k]));
+			cli_json_key(&j, "runner");
+			if (c[k].kind == K_SHM)
+				cli_json_null(&j);
+			else
+				cli_json_str(&j, kind_runner[c[k].kind]);
+			cli_json_key(&j, "layout");
+			if (c[k].kind == K_SHM)
+				cli_json_null(&j);
+			else
+				cli_json_str(&j, rc_topo_source(t));
 			cli_json_kv_uint(&j, "nodes", c[k].nodes);
 			cli_json_kv_uint(&j, "batch", c[k].batch);
 			cli_json_kv_uint(&j, "stalled",
@@ -520,10 +811,45 @@ int bench_paxos(int argc, char **argv)
 						     &c[k].p50, c[k].p50s);
 			_rc_bench_json_stats_or_null(&j, "latency_p99_ns",
 						     &c[k].p99, c[k].p99s);
+			_rc_bench_json_stats_or_null(&j, "latency_p999_ns",
+						     &c[k].p999, c[k].p999s);
 			cli_json_kv_uint(&j, "timeouts", c[k].timeouts);
+			cli_json_key(&j, "lost");
+			if (c[k].kind == K_SHM)
+				cli_json_null(&j);
+			else
+				cli_json_uint(&j, c[k].lost);
 			cli_json_obj_end(&j);
 		}
 		cli_json_arr_end(&j);
+		cli_json_key(&j, "paxos_floor");
+		cli_json_obj(&j);
+		cli_json_kv_str(&j, "what",
+				"the store/load ping-pong between the PUs of "
+				"nodes 0 and 1 of the 3-node layout, in chunks "
+				"of 1024 round trips, just before the 3-node "
+				"batch-1 callers row; floor_ns is two one-way "
+				"transfers (twice the chunk median), ratio "
+				"that row's p50 over floor_ns");
+		cli_json_kv_str(&j, "layout", rc_topo_source(lt[0]));
+		cli_json_kv_uint(&j, "pu_a", fl.pu[0]);
+		cli_json_kv_uint(&j, "pu_b", fl.pu[1]);
+		cli_json_kv_uint(&j, "real_cpu_a", fl.cpu[0]);
+		cli_json_kv_uint(&j, "real_cpu_b", fl.cpu[1]);
+		cli_json_kv_double(&j, "duration_s", FLOOR_S);
+		_rc_bench_json_num(&j, "chunk_min_ns",
+				   fl.rc == 0 ? fl.min_ns : NAN);
+		_rc_bench_json_num(&j, "chunk_median_ns",
+				   fl.rc == 0 ? fl.median_ns : NAN);
+		_rc_bench_json_num(&j, "floor_ns", floor_ns);
+		_rc_bench_json_num(&j, "p50_ns", head_p50);
+		_rc_bench_json_num(&j, "ratio", ratio);
+		cli_json_key(&j, "not_measured");
+		if (fl.rc == 0)
+			cli_json_null(&j);
+		else
+			cli_json_str(&j, why);
+		cli_json_obj_end(&j);
 		cli_json_key(&j, "map");
 		cli_json_arr(&j);
 		for (unsigned k = 0; k < 4; k++) {
@@ -537,6 +863,13 @@ int bench_paxos(int argc, char **argv)
 			cli_json_obj_end(&j);
 		}
 		cli_json_arr_end(&j);
+		cli_json_key(&j, "map_ratio");
+		cli_json_obj(&j);
+		_rc_bench_json_num(&j, "shm_ops_per_s", med(&mc[0].ops));
+		_rc_bench_json_num(&j, "paxos_ops_per_s", med(&mc[2].ops));
+		_rc_bench_json_num(&j, "paxos_vs_shm", map_ratio);
+		cli_json_kv_double(&j, "paxos_vs_shm_target", MAP_TARGET);
+		cli_json_obj_end(&j);
 		cli_json_key(&j, "baseline");
 		cli_json_obj(&j);
 		cli_json_kv_str(&j, "source",
@@ -551,19 +884,53 @@ int bench_paxos(int argc, char **argv)
 		printf("operation log: commits/s and append latency (medians "
 		       "of %u samples of %g s; appends wait at most 20 ms)\n",
 		       o.repeat, o.duration);
-		printf("cpu: %s; load %.2f\n", _rc_bench_cpu_model(),
-		       _rc_bench_load());
-		printf("\n%-6s %5s %5s %8s %14s %10s %10s %9s\n", "log",
-		       "nodes", "batch", "stalled", "commits/s", "p50 us",
-		       "p99 us", "timeouts");
-		for (unsigned k = 0; k < nc; k++)
-			printf("%-6s %5u %5u %8u %14.0f %10.1f %10.1f %9llu\n",
-			       log_name[c[k].log], c[k].nodes, c[k].batch,
+		printf("one appending thread at node 0, reading every running "
+		       "node's copy; Paxos nodes on %s, %s\n",
+		       rc_topo_source(lt[0]), rc_topo_source(lt[1]));
+		printf("cpu: %s; load %s -> %s (1-minute average at the start "
+		       "and the end)\n",
+		       _rc_bench_cpu_model(), fmt2(load_start, l0, sizeof l0),
+		       fmt2(load_end, l1, sizeof l1));
+		printf("\n%-6s %-8s %5s %5s %7s %12s %8s %8s %9s %8s %6s\n",
+		       "log", "runner", "nodes", "batch", "stalled",
+		       "commits/s", "p50 us", "p99 us", "p99.9 us", "timeouts",
+		       "lost");
+		for (unsigned k = 0; k < nc; k++) {
+			printf("%-6s %-8s %5u %5u %7u %12.0f", conf_log(&c[k]),
+			       c[k].kind == K_SHM ? "-"
+						  : kind_runner[c[k].kind],
+			       c[k].nodes, c[k].batch,
 			       c[k].stalled ? (c[k].nodes - 1) / 2 : 0,
-			       c[k].commits.n ? c[k].commits.median : 0,
-			       c[k].p50.n ? c[k].p50.median / 1e3 : 0,
-			       c[k].p99.n ? c[k].p99.median / 1e3 : 0,
-			       (unsigned long long)c[k].timeouts);
+			       c[k].commits.n ? c[k].commits.median : 0);
+			print_us(med(&c[k].p50), 8);
+			print_us(med(&c[k].p99), 8);
+			print_us(med(&c[k].p999), 9);
+			printf(" %8llu", (unsigned long long)c[k].timeouts);
+			if (c[k].kind == K_SHM)
+				printf(" %6s\n", "-");
+			else
+				printf(" %6llu\n",
+				       (unsigned long long)c[k].lost);
+		}
+		if (fl.rc == 0 && isfinite(ratio))
+			printf("\nfloor: two one-way transfers = %.0f ns "
+			       "(chunk "
+			       "median), p50 / floor = %.2f\n",
+			       floor_ns, ratio);
+		else if (fl.rc == 0)
+			printf("\nfloor: two one-way transfers = %.0f ns "
+			       "(chunk "
+			       "median); no p50 to compare\n",
+			       floor_ns);
+		else
+			printf("\nfloor: not measured (%s); no ratio\n", why);
+		if (fl.rc == 0)
+			printf("  (store/load ping-pong between layout PUs %u "
+			       "and %u, real CPUs %u and %u, %g s; chunk "
+			       "minimum %.0f ns one way; p50: paxos callers, 3 "
+			       "nodes, batch 1)\n",
+			       fl.pu[0], fl.pu[1], fl.cpu[0], fl.cpu[1],
+			       FLOOR_S, fl.min_ns);
 		printf("\nhash map over rc_rsm on %s, threads on nodes 0 and "
 		       "2, half puts:\n%-6s %8s %14s %9s\n",
 		       MAP_LAYOUT, "log", "stalled", "ops/s", "timeouts");
@@ -572,14 +939,22 @@ int bench_paxos(int argc, char **argv)
 			       mc[k].stalled,
 			       mc[k].ops.n ? mc[k].ops.median : 0,
 			       (unsigned long long)mc[k].timeouts);
+		if (isfinite(map_ratio))
+			printf("paxos / shm with node 1 running: %.2f (target "
+			       ">= %.2f)\n",
+			       map_ratio, MAP_TARGET);
+		else
+			printf("paxos / shm with node 1 running: not measured "
+			       "(target >= %.2f)\n",
+			       MAP_TARGET);
 		printf("\npublished: 1Paxos under 1 us per message on a "
 		       "multicore; Mu 1.3 us per replicated request (RDMA)\n");
 	}
 	if (o.plot) {
-		struct rc_svg_series ser[NLOGS * NN * 2], lser[NLOGS * NN * 2];
-		double x[NLOGS * NN * 2][NB], y[NLOGS * NN * 2][NB],
-			ly[NLOGS * NN * 2][NB];
-		char names[NLOGS * NN * 2][48], blabels[4][48];
+		enum { NSER = NKINDS * NN * 2 };
+		struct rc_svg_series ser[NSER], lser[NSER];
+		double x[NSER][NB], y[NSER][NB], ly[NSER][NB];
+		char names[NSER][48], blabels[4][48];
 		static const char *const legend[] = { "shm", "paxos" };
 		struct rc_svg_bar bars[4];
 		unsigned ns = 0;
@@ -587,9 +962,11 @@ int bench_paxos(int argc, char **argv)
 
 		/* Six decades apart: the plots show log10 of the values. */
 		for (unsigned k = 0; k < nc; k += NB, ns++) {
-			snprintf(names[ns], sizeof names[ns], "%s %u%s",
-				 log_name[c[k].log], c[k].nodes,
-				 c[k].stalled ? " stalled" : "");
+			snprintf(names[ns], sizeof names[ns], "%s%s%s %u%s",
+				 conf_log(&c[k]), c[k].kind == K_SHM ? "" : "/",
+				 c[k].kind == K_SHM ? ""
+						    : kind_runner[c[k].kind],
+				 c[k].nodes, c[k].stalled ? " stalled" : "");
 			for (unsigned b = 0; b < NB; b++) {
 				x[ns][b] = c[k + b].batch;
 				y[ns][b] = log10_or_0(
@@ -608,7 +985,7 @@ int bench_paxos(int argc, char **argv)
 				NULL,
 				NULL,
 				c[k].stalled,
-				(unsigned)(c[k].log * NN + (c[k].nodes == 5))
+				(unsigned)(c[k].kind * NN + (c[k].nodes != node_counts[0]))
 			};
 			lser[ns] = ser[ns];
 			lser[ns].y = ly[ns];
@@ -657,11 +1034,14 @@ int bench_paxos(int argc, char **argv)
 		free(c[k].cs);
 		free(c[k].p50s);
 		free(c[k].p99s);
+		free(c[k].p999s);
 	}
 	for (unsigned k = 0; k < 4; k++)
 		free(mc[k].os);
 	free(lat);
 	rc_topo_close(mt);
+	for (unsigned n = 0; n < NN; n++)
+		rc_topo_close(own[n]);
 	rc_topo_close(topo);
 	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
 }

@@ -107,8 +107,8 @@ static inline void *map_stall_thread(void *node1)
  * Stalls node 1: raises map_stall_hold, starts a thread that runs STALL
  * through node1 (a handle registered on node 1) and waits at most wait_ns
  * for it to block inside apply; then, when px is not NULL, stalls node
- * 1's Paxos thread too. Returns true when node 1 is stalled. Blocking;
- * call map_stall_end() after it in any case.
+ * 1's Paxos node too (nobody runs its steps). Returns true when node 1
+ * is stalled. Blocking; call map_stall_end() after it in any case.
  */
 static inline bool map_stall_begin(struct map_stall_driver *d,
 				   rc_rsm_handle_t *node1, rc_paxos_t *px,

@@ -13,11 +13,12 @@
  * (_rc_bench_paxos_map_sample, bench/paxos.c): three nodes on LAYOUT
  * mapped onto the machine's PUs; threads of nodes 0 and 2 run gets and
  * puts of random keys; node 1 either runs or is stalled (a thread of node
- * 1 blocks inside apply holding node 1's combiner; with Paxos, node 1's
- * Paxos thread stalls too). Over the shared-memory log every node must
- * consume the log before it can be reused, so the stalled node blocks the
- * others once the log is full: their updates run out of the 20 ms bound
- * (timeouts). Over the Paxos log a majority of two keeps choosing.
+ * 1 blocks inside apply holding node 1's combiner; with Paxos,
+ * rc_paxos_stall stops node 1's Paxos steps too). Over the shared-memory
+ * log every node must consume the log before it can be reused, so the
+ * stalled node blocks the others once the log is full: their updates run
+ * out of the 20 ms bound (timeouts). Over the Paxos log a majority of two
+ * keeps choosing.
  * Commits per second are measured in the run, never printed from a
  * constant; the part fails when the Paxos log did not keep serving.
  */
@@ -122,7 +123,7 @@ static void cons_text(const void *p, FILE *out)
 		"samples\n"
 		"(p10..p90). Stalled: a thread of node 1 blocks inside apply, "
 		"holding node\n"
-		"1's combiner (with Paxos, node 1's Paxos thread stalls too). "
+		"1's combiner (with Paxos, node 1's Paxos steps stop too). "
 		"An "
 		"update\n"
 		"waits at most %u ms; one that runs out counts as a timeout.\n",

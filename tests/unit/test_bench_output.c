@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_bench_output.c: bench c2c, fence, atomic, mem and rsm with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,146 @@ static void self_test_chunks(void)
 	bj_free(v);
 }
 
+/* A number member's value, NAN when it is null or absent. */
+static double num_or_nan(const struct bj *o, const char *key)
+{
+	const struct bj *x = bj_get(o, key);
+
+	return x != NULL && x->t == BJ_NUM ? x->num : NAN;
+}
+
+/* A stats member's median, NAN when it is null or absent. */
+static double median_of(const struct bj *o, const char *key)
+{
+	return num_or_nan(bj_get(o, key), "median");
+}
+
+/* a and b agree to 0.1% (or are both not finite). */
+static bool close_to(double a, double b)
+{
+	if (!isfinite(a) || !isfinite(b))
+		return !isfinite(a) && !isfinite(b);
+	return fabs(a - b) <= 1e-3 * fabs(b) + 1e-9;
+}
+
+/*
+ * bench paxos's own members agree with each other, whatever the timings:
+ * a Paxos row has a runner, a layout and a count of lost messages, a shm
+ * row none; p50 <= p99 <= p99.9 in every row; the floor is twice its
+ * chunk median and the ratio is p50 over it (all null, with a reason,
+ * when the floor did not run); the map ratio is paxos over shm.
+ */
+static bool paxos_ok(const struct bj *v, char *err, size_t errn)
+{
+	const struct bj *r = bj_get(v, "results"),
+			*f = bj_get(v, "paxos_floor");
+	const struct bj *m = bj_get(v, "map_ratio"), *nm;
+	double fl, ratio;
+
+	if (r == NULL || r->t != BJ_ARR || f == NULL || m == NULL ||
+	    bj_get(v, "load_start") == NULL || bj_get(v, "load_end") == NULL) {
+		snprintf(err, errn, "a member is missing");
+		return false;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bj *x = r->v[i], *log = bj_get(x, "log");
+		bool shm = log != NULL && log->t == BJ_STR &&
+			   strcmp(log->s, "shm") == 0;
+		double p50 = median_of(x, "latency_p50_ns"),
+		       p99 = median_of(x, "latency_p99_ns"),
+		       p999 = median_of(x, "latency_p999_ns");
+
+		if ((bj_get(x, "runner")->t == BJ_NULL) != shm ||
+		    (bj_get(x, "layout")->t == BJ_NULL) != shm ||
+		    (bj_get(x, "lost")->t == BJ_NULL) != shm) {
+			snprintf(err, errn,
+				 "result %zu: runner, layout and lost are "
+				 "null exactly for shm",
+				 i);
+			return false;
+		}
+		if (isfinite(p50) && isfinite(p99) && isfinite(p999) &&
+		    !(p50 <= p99 && p99 <= p999)) {
+			snprintf(err, errn,
+				 "result %zu: p50 %g, p99 %g, p99.9 %g out of "
+				 "order",
+				 i, p50, p99, p999);
+			return false;
+		}
+	}
+	nm = bj_get(f, "not_measured");
+	fl = num_or_nan(f, "floor_ns");
+	ratio = num_or_nan(f, "ratio");
+	if (nm == NULL || (nm->t == BJ_NULL) != isfinite(fl) ||
+	    (isfinite(fl) &&
+	     !close_to(fl, 2 * num_or_nan(f, "chunk_median_ns"))) ||
+	    (isfinite(fl) && !(num_or_nan(f, "chunk_min_ns") <=
+			       num_or_nan(f, "chunk_median_ns"))) ||
+	    !close_to(ratio,
+		      isfinite(fl) ? num_or_nan(f, "p50_ns") / fl : NAN)) {
+		snprintf(err, errn,
+			 "floor: %g ns, ratio %g: not twice the chunk median, "
+			 "not p50 over it, or a figure beside a reason",
+			 fl, ratio);
+		return false;
+	}
+	if (!close_to(num_or_nan(m, "paxos_vs_shm"),
+		      num_or_nan(m, "paxos_ops_per_s") /
+			      num_or_nan(m, "shm_ops_per_s"))) {
+		snprintf(err, errn, "map_ratio: not paxos over shm");
+		return false;
+	}
+	return true;
+}
+
+/* A paxos result's own members, as JSON text. */
+#define PAXOS_RES(LOST, FLOOR, RATIO, WHY)                               \
+	"{\"load_start\":0.5,\"load_end\":null,\"results\":[{\"log\":"   \
+	"\"paxos\",\"runner\":\"callers\",\"layout\":\"numa:3\","        \
+	"\"lost\":" LOST                                                 \
+	",\"latency_p50_ns\":{\"median\":900},\"latency_p99_ns\":"       \
+	"{\"median\":5000},\"latency_p999_ns\":{\"median\":9000}}],"     \
+	"\"paxos_floor\":{\"chunk_min_ns\":100,\"chunk_median_ns\":150," \
+	"\"floor_ns\":" FLOOR ",\"p50_ns\":900,\"ratio\":" RATIO         \
+	",\"not_measured\":" WHY "},\"map_ratio\":{\"shm_ops_per_s\":4," \
+	"\"paxos_ops_per_s\":1,\"paxos_vs_shm\":0.25}}"
+
+/* The paxos check must reject figures that disagree with each other. */
+static void self_test_paxos(void)
+{
+	static const char *const bad[] = {
+		PAXOS_RES("null", "300", "3", "null"),	/* no lost count */
+		PAXOS_RES("0", "150", "6", "null"),	/* not 2 x median */
+		PAXOS_RES("0", "300", "2", "null"),	/* not p50 / floor */
+		PAXOS_RES("0", "300", "3", "\"why\""),	/* figure, reason */
+		PAXOS_RES("0", "null", "null", "null"), /* no figure, why? */
+	};
+	char err[600];
+	bool all = true;
+	struct bj *v;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = bj_parse(bad[i], err, sizeof err);
+		if (v == NULL || paxos_ok(v, err, sizeof err)) {
+			diag("not rejected: %s", bad[i]);
+			all = false;
+		}
+		bj_free(v);
+	}
+	ok(all, "paxos check: rejects a Paxos row without lost messages, a "
+		"floor off twice its median, a ratio off p50 over it, and a "
+		"floor beside a reason or neither");
+	v = bj_parse(PAXOS_RES("0", "300", "3", "null"), err, sizeof err);
+	ok(v != NULL && paxos_ok(v, err, sizeof err),
+	   "paxos check: accepts figures that agree");
+	bj_free(v);
+	v = bj_parse(PAXOS_RES("0", "null", "null", "\"one CPU\""), err,
+		     sizeof err);
+	ok(v != NULL && paxos_ok(v, err, sizeof err),
+	   "paxos check: accepts a floor that did not run, with its reason");
+	bj_free(v);
+}
+
 /* The validator itself must reject what is wrong. */
 static void self_test(void)
 {
@@ -187,6 +328,7 @@ static void self_test(void)
 			  err, sizeof err),
 	   "svg check: accepts a small document");
 	self_test_chunks();
+	self_test_paxos();
 }
 
 int main(void)
@@ -209,12 +351,13 @@ int main(void)
 	};
 	static const char *const paxos_labels[] = {
 		"commits per second",	 "p99 append latency in ns",
-		"batch (entries)",	 "paxos 5 stalled",
+		"batch (entries)",	 "paxos/threads 5 stalled",
 		"operations per second", NULL
 	};
 	const char *b = getenv("RC_BIN"), *s = getenv("RC_SRCDIR");
 	const char *dur = getenv("RC_BENCH_TEST_DURATION");
 	char args[2048], path[1200], *text, err[600];
+	bool good;
 	rc_topo_t *topo;
 	unsigned npus;
 	struct bj *v;
@@ -371,8 +514,8 @@ int main(void)
 	check_svg("rsm.svg", rsm_labels, "rsm");
 	ok(run("rsm --threads 0") == 2, "rsm --threads 0 is refused");
 
-	/* paxos: 2 logs x with/without a stalled minority x 3, 5 nodes x
-	 * batches 1, 8, 32 */
+	/* paxos: shm and paxos under two runners x with/without a stalled
+	 * minority x 3, 5 nodes x batches 1, 32 */
 	snprintf(args, sizeof args,
 		 "paxos --json --duration %s --repeat 1 --plot '%s/paxos.svg'",
 		 dur, dir);
@@ -382,8 +525,15 @@ int main(void)
 		show_err();
 	v = check_json("paxos", "paxos");
 	is(nresults(v), 24,
-	   "paxos: shm and paxos logs x 3, 5 nodes x batch 1, 8, 32 x "
-	   "with and without a stalled minority");
+	   "paxos: shm, paxos callers and paxos threads x 3, 5 nodes x "
+	   "batch 1, 32 x with and without a stalled minority");
+	snprintf(err, sizeof err, "no result");
+	good = v != NULL && paxos_ok(v, err, sizeof err);
+	ok(good,
+	   "paxos: runner, layout and lost where they apply, p50 <= p99 <= "
+	   "p99.9, the floor, its ratio and the map ratio agree");
+	if (!good)
+		diag("%s", err);
 	ok(v != NULL && bj_get(v, "baseline") != NULL,
 	   "paxos: the published figures beside");
 	ok(v != NULL && bj_get(v, "map") != NULL &&
