@@ -202,15 +202,18 @@ static void put(struct rc_paxos *p, unsigned from, unsigned to,
 	struct _rc_mring *r = ring(p, from, to);
 	size_t sz = (size_t)m->size;
 	/*
-	 * The steady stream of a leader (ACCEPT, a DECIDE of one slot,
-	 * HEARTBEAT) may not take the ring's last quarter: a follower that
-	 * fell that far behind catches up with a CATCHUP, whose answer (and
-	 * every other message) must then still find room.
+	 * The steady stream of a leader (ACCEPT, a DECIDE of one slot) may
+	 * not take the ring's last quarter: a follower that fell that far
+	 * behind catches up with a CATCHUP, whose answer (and every other
+	 * message) must then still find room. HEARTBEATs are not of that
+	 * stream: one lost to a full ring makes the follower suspect the
+	 * leader and stand for election, and there is one a heartbeat
+	 * period.
 	 */
-	unsigned keep = (m->type == PX_ACCEPT || m->type == PX_HEARTBEAT ||
-			 (m->type == PX_DECIDE && m->nent <= 1))
-				? p->ring_keep
-				: 0;
+	unsigned keep =
+		(m->type == PX_ACCEPT || (m->type == PX_DECIDE && m->nent <= 1))
+			? p->ring_keep
+			: 0;
 	char *d;
 
 	if (due == 0 && (d = _rc_mring_reserve(r, sz, K_MSG, keep)) != NULL) {

@@ -36,12 +36,14 @@ extern "C" {
  *                       reorders messages and stalls and crashes nodes, all
  *                       from one seed: a seed reproduces a run exactly,
  *                       message trace included.
- *   rc_paxos_create()   one thread per node pinned by rc_topo, messages over
- *                       rc_chan channels, the same faults drawn from a seed
- *                       (the interleaving is the machine's).
+ *   rc_paxos_create()   on real cores: messages inline in a ring per pair
+ *                       of nodes, each node's steps run by the threads
+ *                       that propose and wait (or by a pinned thread per
+ *                       node), the same faults drawn from a seed (the
+ *                       interleaving is the machine's); see below.
  *
  * Times are integers in the environment's unit: simulated microseconds in
- * the simulation, nanoseconds of rc_clock_now_ns() in the threaded cluster.
+ * the simulation, nanoseconds of rc_clock_now_ns() on real cores.
  */
 
 /* The most nodes a group may have (ballots and acks are 64-bit masks). */
