@@ -70,8 +70,8 @@
  * linearizable read waiting for the replica to catch up or for the lock,
  * pause RSM_SPINS times, then wait as rc_rsm_options.wait says, on the
  * node's event: the combiner wakes them whenever it drops the write flag
- * or the combiner lock, which costs it a compiler barrier and a load of
- * a line nobody writes while nobody is parked (runtime/wait.h). The
+ * or the combiner lock, which costs it a seq_cst fence and a load of a
+ * line nobody writes while nobody is parked (runtime/wait.h). The
  * other waits pause, then spin and nap under the same policy, woken by
  * nobody: a reader waiting for the write flag to drop and the writer
  * waiting for a reader to leave (waking them measurably slowed the hash
@@ -284,11 +284,12 @@ static inline void combiner_unlock(struct rsm_node *nd)
  * The writer's wait for one reader to leave: it pauses, spins and naps,
  * woken by nobody. A reader leaves after one apply unless it is
  * preempted, and a wake would sit in every read's unlock: measured here
- * with a node event woken there (a compiler barrier and a load after
- * the flag's store), the best CPU time of a read by one thread on one
- * node went from 11.5 ns to 12.6, and two threads on one node at 10%
- * puts ran at a median of 6.7 million operations a second against 8.5
- * (hash map, 8 alternating runs each, load average 1.5-1.8).
+ * with a node event woken there, and the wake's cheaper variant then in
+ * use (a compiler barrier and a load; see runtime/wait.c), the best CPU
+ * time of a read by one thread on one node went from 11.5 ns to 12.6,
+ * and two threads on one node at 10% puts ran at a median of 6.7 million
+ * operations a second against 8.5 (hash map, 8 alternating runs each,
+ * load average 1.5-1.8). A seq_cst fence in every unlock costs more.
  */
 static __attribute__((noinline)) void wait_reader(_Atomic bool *reading,
 						  enum rc_wait_policy policy)
