@@ -180,7 +180,14 @@ static int shm_append(rc_log_t *log, unsigned node,
 			known = true;
 			continue;
 		}
-		/* Full: some cursor holds the room back. */
+		/*
+		 * Full: some cursor holds the room back. The wait spins,
+		 * then naps (runtime/wait.h's step), calling help at every
+		 * turn; it does not park: what makes room may be this
+		 * thread's own help (its node's cursor, an idle node's),
+		 * so a parked appender would need a wake from every append
+		 * and every combiner's unlock as well as from every read.
+		 */
 		if (!waiting) {
 			_rc_wait_init(&w, timeout_ns);
 			waiting = true;

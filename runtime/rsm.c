@@ -65,6 +65,20 @@
  * half a log behind (those whose combiner lock it can take), as NR does
  * for dormant replicas. A node whose combiner is stuck inside apply cannot be
  * drained: the log fills and writers wait (rc_rsm_options.timeout_ns).
+ *
+ * Waiting. A posted update waiting for its answer or the lock, and a
+ * linearizable read waiting for the replica to catch up or for the lock,
+ * pause RSM_SPINS times, then wait as rc_rsm_options.wait says, on the
+ * node's event: the combiner wakes them whenever it drops the write flag
+ * or the combiner lock, which costs it a seq_cst fence and a load of a
+ * line nobody writes while nobody is parked (runtime/wait.h). The
+ * other waits pause, then spin and nap under the same policy, woken by
+ * nobody: a reader waiting for the write flag to drop and the writer
+ * waiting for a reader to leave (waking them measurably slowed the hash
+ * map; the figures are at replica_read_wait and wait_reader), and the
+ * combiner waiting for another node's appender to stamp an entry it has
+ * reserved (advance: the log has no event for it, and the appender
+ * writes the entry right after reserving it).
  */
 #include <assert.h>
 #include <limits.h>
@@ -115,6 +129,14 @@ struct rsm_own {
 struct rsm_node {
 	/* combiner lock; without a log also the replica's write side */
 	_Alignas(RC_CACHELINE) _Atomic bool combining;
+	/*
+	 * Woken by the node's combiner when it gives up the combiner lock
+	 * or the replica's write lock (after answering and applying): a
+	 * posted update and a catching-up read park on it. A line of its
+	 * own: while nobody is parked a wake only reads it, and a waiter's
+	 * key loads do not take the lock's line away from the combiner.
+	 */
+	_Alignas(RC_CACHELINE) struct _rc_event ev;
 	/* what a reader checks, on one line */
 	_Alignas(RC_CACHELINE) _Atomic uint64_t applied;
 	_Atomic bool writer; /* the write side of the replica's lock */
@@ -148,6 +170,7 @@ struct rc_rsm {
 	unsigned nnodes;
 	unsigned slots_per_node;
 	uint64_t timeout_ns;
+	enum rc_wait_policy wait;
 	struct rsm_node *nodes;
 };
 
@@ -167,13 +190,14 @@ struct rc_rsm_handle {
 	bool tail_cap;	       /* the rsm's */
 	bool local_reads;      /* every read is read_local: direct or seq */
 	bool follow; /* its last update was answered by another combiner */
+	enum rc_wait_policy wait; /* the rsm's */
 };
 
 /*
  * Waiting for a partner that is running: another node's appender about
  * to stamp its entry, the node's combiner about to answer. Those waits
- * last about one cache-line transfer, far shorter than the first backoff
- * round of _rc_wait, so a few single pauses come first.
+ * last about one cache-line transfer, far shorter than the spin phase of
+ * _rc_wait, so a few single pauses come first, under every policy.
  */
 #define RSM_SPINS 256
 /* A posted update's turns of waiting between two looks at the lock
@@ -182,23 +206,47 @@ struct rc_rsm_handle {
 
 struct rsm_wait {
 	unsigned spins;
+	enum rc_wait_policy policy;
 	struct _rc_wait w;
 };
 
-static void rsm_wait_init(struct rsm_wait *w)
+static void rsm_wait_init(struct rsm_wait *w, enum rc_wait_policy policy)
 {
 	w->spins = 0;
+	w->policy = policy;
 }
 
+/* A pause of the first phase; false once it is over (w->w started). */
+static inline bool rsm_spin(struct rsm_wait *w)
+{
+	if (w->spins >= RSM_SPINS)
+		return false;
+	ck_pr_stall();
+	if (++w->spins == RSM_SPINS)
+		_rc_wait_start(&w->w, UINT64_MAX, w->policy);
+	return true;
+}
+
+/*
+ * One turn of a wait on the node's event, with the key taken before the
+ * condition was checked: the pauses, then the policy's spin and park
+ * (woken by the combiner, see struct rsm_node.ev).
+ */
+static void rsm_wait_event(struct rsm_wait *w, struct _rc_event *e,
+			   uint32_t key)
+{
+	if (!rsm_spin(w))
+		_rc_wait_event(&w->w, e, key, UINT64_MAX);
+}
+
+/*
+ * One turn of a wait that no party here signals (see advance and
+ * wait_reader): the pauses, then the policy's spin and naps.
+ */
 static void rsm_wait_step(struct rsm_wait *w)
 {
-	if (w->spins < RSM_SPINS) {
-		ck_pr_stall();
-		if (++w->spins == RSM_SPINS)
-			_rc_wait_init(&w->w, UINT64_MAX);
-	} else {
+	if (!rsm_spin(w))
 		_rc_wait_step(&w->w);
-	}
 }
 
 /* The combiner lock. Acquire on success: pairs with combiner_unlock, so
@@ -213,12 +261,14 @@ static bool combiner_trylock(struct rsm_node *nd)
 					 memory_order_seq_cst);
 }
 
-static void combiner_unlock(struct rsm_node *nd)
+static inline void combiner_unlock(struct rsm_node *nd)
 {
 	/* Release: pairs with the acquire exchange in combiner_trylock and,
 	 * without a log, with a reader's seq_cst load of the flag that sees
 	 * it down (the replica writes happen before the reader's reads). */
 	atomic_store_explicit(&nd->combining, false, memory_order_release);
+	/* After the answers, applied and the lock: the parked wake. */
+	_rc_event_wake(&nd->ev);
 }
 
 /*
@@ -230,17 +280,30 @@ static void combiner_unlock(struct rsm_node *nd)
  * themselves. The slots scanned are those claimed when the writer looks
  * (nslots, seq_cst): a slot claimed later has its reader see writer set.
  */
-static __attribute__((noinline)) void wait_reader(_Atomic bool *reading)
+/*
+ * The writer's wait for one reader to leave: it pauses, spins and naps,
+ * woken by nobody. A reader leaves after one apply unless it is
+ * preempted, and a wake would sit in every read's unlock: measured here
+ * with a node event woken there, and the wake's cheaper variant then in
+ * use (a compiler barrier and a load; see runtime/wait.c), the best CPU
+ * time of a read by one thread on one node went from 11.5 ns to 12.6,
+ * and two threads on one node at 10% puts ran at a median of 6.7 million
+ * operations a second against 8.5 (hash map, 8 alternating runs each,
+ * load average 1.5-1.8). A seq_cst fence in every unlock costs more.
+ */
+static __attribute__((noinline)) void wait_reader(_Atomic bool *reading,
+						  enum rc_wait_policy policy)
 {
 	struct rsm_wait w;
 
-	rsm_wait_init(&w);
+	rsm_wait_init(&w, policy);
 	/* seq_cst: as in wait_readers. */
 	while (atomic_load_explicit(reading, memory_order_seq_cst))
 		rsm_wait_step(&w);
 }
 
-static inline void wait_readers_upto(struct rsm_node *nd, unsigned hw)
+static inline void wait_readers_upto(struct rsm_node *nd, unsigned hw,
+				     enum rc_wait_policy policy)
 {
 	for (unsigned i = 0; i < hw; i++) {
 		/* seq_cst (an acquire too): pairs with the reader's
@@ -248,28 +311,29 @@ static inline void wait_readers_upto(struct rsm_node *nd, unsigned hw)
 		 * happen before our writes. */
 		if (atomic_load_explicit(&nd->slots[i].reading,
 					 memory_order_seq_cst))
-			wait_reader(&nd->slots[i].reading);
+			wait_reader(&nd->slots[i].reading, policy);
 	}
 }
 
 /* seq_cst load of nslots: after our write flag in the single order, so
  * a slot claimed later has its reader see the flag. */
-static inline void wait_readers(struct rsm_node *nd)
+static inline void wait_readers(struct rsm_node *nd, enum rc_wait_policy policy)
 {
 	wait_readers_upto(
-		nd, atomic_load_explicit(&nd->nslots, memory_order_seq_cst));
+		nd, atomic_load_explicit(&nd->nslots, memory_order_seq_cst),
+		policy);
 }
 
 /*
  * Without a log the combiner lock is the write flag: a combiner raised
  * it by its seq_cst exchange and calls wait_readers() alone.
  */
-static void replica_write_lock(struct rsm_node *nd)
+static void replica_write_lock(struct rsm_node *nd, enum rc_wait_policy policy)
 {
 	/* seq_cst: Dekker; pairs with the reader's seq_cst store and load
 	 * in replica_read_lock. */
 	atomic_store_explicit(&nd->writer, true, memory_order_seq_cst);
-	wait_readers(nd);
+	wait_readers(nd, policy);
 }
 
 static void replica_write_unlock(struct rsm_node *nd)
@@ -277,33 +341,45 @@ static void replica_write_unlock(struct rsm_node *nd)
 	/* Release: the replica writes happen before a reader's seq_cst
 	 * load of writer that sees false. */
 	atomic_store_explicit(&nd->writer, false, memory_order_release);
+	/* After applied and the flag: reads parked in catch_up. */
+	_rc_event_wake(&nd->ev);
 }
 
-/* replica_read_lock's wait while a writer is in. */
-static __attribute__((noinline)) void replica_read_wait(_Atomic bool *wflag,
-							_Atomic bool *reading)
+/*
+ * replica_read_lock's wait while a writer is in: it pauses, spins and
+ * naps. Parked on the node's event instead, woken at each drop of the
+ * write flag, it cost half the throughput of two threads on one node at
+ * 90% puts: 8.6-20.4 million operations a second against 16.6-37.9 with
+ * naps (hash map, 6 alternating runs each; with naps 33.3 against 33.9
+ * for the code before events, medians of 10). Without a log the write
+ * flag is the combiner lock, which the combiner drops after every update
+ * and takes again at once; a reader woken at each drop loses the race
+ * again and spins for the next, polling the lines the combiner writes,
+ * where a napping reader leaves the combiner to run alone.
+ */
+static __attribute__((noinline)) void replica_read_wait(rc_rsm_handle_t *h)
 {
 	struct rsm_wait w;
 
-	rsm_wait_init(&w);
+	rsm_wait_init(&w, h->wait);
 	do {
 		/* Relaxed: we have read nothing; the writer may go on. */
-		atomic_store_explicit(reading, false, memory_order_relaxed);
-		while (atomic_load_explicit(wflag, memory_order_relaxed))
+		atomic_store_explicit(h->reading, false, memory_order_relaxed);
+		while (atomic_load_explicit(h->wflag, memory_order_relaxed))
 			rsm_wait_step(&w);
 		/* seq_cst: Dekker with replica_write_lock (see above). */
-		atomic_store_explicit(reading, true, memory_order_seq_cst);
+		atomic_store_explicit(h->reading, true, memory_order_seq_cst);
 		/* seq_cst, an acquire of the last writer's release. */
-	} while (atomic_load_explicit(wflag, memory_order_seq_cst));
+	} while (atomic_load_explicit(h->wflag, memory_order_seq_cst));
 }
 
-static inline void replica_read_lock(_Atomic bool *wflag, _Atomic bool *reading)
+static inline void replica_read_lock(rc_rsm_handle_t *h)
 {
 	/* seq_cst: Dekker with replica_write_lock (see above). */
-	atomic_store_explicit(reading, true, memory_order_seq_cst);
+	atomic_store_explicit(h->reading, true, memory_order_seq_cst);
 	/* seq_cst, an acquire of the last writer's release. */
-	if (atomic_load_explicit(wflag, memory_order_seq_cst))
-		replica_read_wait(wflag, reading);
+	if (atomic_load_explicit(h->wflag, memory_order_seq_cst))
+		replica_read_wait(h);
 }
 
 static inline void replica_read_unlock(_Atomic bool *reading)
@@ -322,7 +398,7 @@ static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
 {
 	const struct rc_rsm_ops *ops = rsm->ops;
 
-	replica_write_lock(nd);
+	replica_write_lock(nd, rsm->wait);
 	for (unsigned i = 0; i < n; i++) {
 		const struct rc_log_entry *e = &nd->rbuf[i];
 		uint32_t k = e->tag - nd->m_base;
@@ -370,7 +446,9 @@ static void advance(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t target)
 	uint64_t a, first;
 	unsigned n;
 
-	rsm_wait_init(&w);
+	/* Waits for an appender of another node to stamp its entry: the
+	 * log has no event for that, so it naps after its spin phase. */
+	rsm_wait_init(&w, rsm->wait);
 	/* Relaxed: only the combiner (us) writes applied. */
 	while ((a = atomic_load_explicit(&nd->applied, memory_order_relaxed)) <
 	       target) {
@@ -461,10 +539,10 @@ static inline void applied_add(struct rsm_node *nd, unsigned nb)
  * locked (the caller did). Returns how many it applied. Under nd's
  * combiner lock, which is the write flag.
  */
-static inline unsigned serve_direct(const struct rc_rsm_ops *ops,
-				    struct rsm_node *nd, unsigned hw,
-				    bool locked)
+static inline unsigned serve_direct(const rc_rsm_t *rsm, struct rsm_node *nd,
+				    unsigned hw, bool locked)
 {
+	const struct rc_rsm_ops *ops = rsm->ops;
 	unsigned nb = 0;
 	uint32_t req;
 
@@ -474,7 +552,7 @@ static inline unsigned serve_direct(const struct rc_rsm_ops *ops,
 		if (!slot_posted(s, &req))
 			continue;
 		if (!locked) {
-			wait_readers_upto(nd, hw);
+			wait_readers_upto(nd, hw, rsm->wait);
 			locked = true;
 		}
 		slot_answer(s, req, ops->apply(nd->state, s->op, s->arg), 0);
@@ -489,7 +567,7 @@ static inline unsigned serve_direct(const struct rc_rsm_ops *ops,
  */
 static void combine_direct(rc_rsm_t *rsm, struct rsm_node *nd, unsigned hw)
 {
-	unsigned nb = serve_direct(rsm->ops, nd, hw, false);
+	unsigned nb = serve_direct(rsm, nd, hw, false);
 
 	if (nb > 0)
 		applied_add(nd, nb);
@@ -510,9 +588,9 @@ static inline uint64_t direct_own(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 	unsigned hw = atomic_load_explicit(&nd->nslots, memory_order_seq_cst);
 	uint64_t r;
 
-	wait_readers_upto(nd, hw);
+	wait_readers_upto(nd, hw, h->wait);
 	r = h->apply(h->state, op, arg);
-	applied_add(nd, 1 + serve_direct(h->rsm->ops, nd, hw, true));
+	applied_add(nd, 1 + serve_direct(h->rsm, nd, hw, true));
 	return r;
 }
 
@@ -623,7 +701,7 @@ exec_posted(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
 	req = atomic_load_explicit(&s->req, memory_order_relaxed) + 1;
 	/* Release: publishes op and arg to the combiner's acquire. */
 	atomic_store_explicit(&s->req, req, memory_order_release);
-	rsm_wait_init(&w);
+	rsm_wait_init(&w, h->wait);
 	/* Acquire: pairs with the combiner's release of resp. The combiner
 	 * lock is looked at only every RSM_LOCK_EVERY turns while the
 	 * waiter spins. A combiner serves every posted slot each round, so
@@ -637,11 +715,16 @@ exec_posted(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
 	 * role changed hands 60,000-120,000 times a second and the map ran
 	 * at 0.25-0.52 times a global spinlock's speed; every 32 turns,
 	 * 110-260 times a second and 0.74-1.10.) With no combiner the
-	 * lock is free at the first look, 32 short pauses in; once a turn
-	 * yields or naps it is looked at every turn, so a lock left free
-	 * is not left so for 32 naps. */
-	for (unsigned n = 1;
-	     atomic_load_explicit(&s->resp, memory_order_acquire) != req; n++) {
+	 * lock is free at the first look, 32 short pauses in; after the
+	 * pauses it is looked at every turn, so a lock left free is not
+	 * left so for 32 turns of the policy's spin. A parked poster is
+	 * woken by combiner_unlock, after its answer or with the lock
+	 * free: the key is taken before both are looked at. */
+	for (unsigned n = 1;; n++) {
+		uint32_t key = _rc_event_key(&nd->ev);
+
+		if (atomic_load_explicit(&s->resp, memory_order_acquire) == req)
+			break;
 		if ((n % RSM_LOCK_EVERY == 0 || w.spins == RSM_SPINS) &&
 		    combiner_trylock(nd)) {
 			combine(h->rsm, nd, NULL);
@@ -649,7 +732,7 @@ exec_posted(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
 			served = false;
 			continue;
 		}
-		rsm_wait_step(&w);
+		rsm_wait_event(&w, &nd->ev, key);
 	}
 	h->follow = served;
 	if (s->status == 0)
@@ -703,16 +786,26 @@ static void catch_up(rc_rsm_t *rsm, struct rsm_node *nd)
 
 	assert(rc == 0);
 	(void)rc;
-	rsm_wait_init(&w);
-	/* Acquire: pairs with the release in apply_entries (the read lock
-	 * taken next orders the replica reads anyway). */
-	while (atomic_load_explicit(&nd->applied, memory_order_acquire) < t) {
+	/* Acquire: as below. Caught up already: no event line touched. */
+	if (atomic_load_explicit(&nd->applied, memory_order_acquire) >= t)
+		return;
+	rsm_wait_init(&w, rsm->wait);
+	/* Parked, woken by combiner_unlock: applied raised, or the lock
+	 * free for this thread to catch up itself. */
+	for (;;) {
+		uint32_t key = _rc_event_key(&nd->ev);
+
+		/* Acquire: pairs with the release in apply_entries (the
+		 * read lock taken next orders the replica reads anyway). */
+		if (atomic_load_explicit(&nd->applied, memory_order_acquire) >=
+		    t)
+			break;
 		if (combiner_trylock(nd)) {
 			advance(rsm, nd, t);
 			combiner_unlock(nd);
 			break;
 		}
-		rsm_wait_step(&w);
+		rsm_wait_event(&w, &nd->ev, key);
 	}
 }
 
@@ -721,7 +814,7 @@ static inline uint64_t read_local(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 {
 	uint64_t r;
 
-	replica_read_lock(h->wflag, h->reading);
+	replica_read_lock(h);
 	r = h->apply(h->state, op, arg);
 	replica_read_unlock(h->reading);
 	return r;
@@ -826,6 +919,11 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 				  "the %s log has %u nodes, the layout %u",
 				  rc_log_name(opts->log),
 				  rc_log_nnodes(opts->log), nnodes);
+	if (rc_wait_policy_name(opts->wait) == NULL)
+		return rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
+				  "wait policy %d, expected spin-park (0), "
+				  "spin (1) or park (2)",
+				  (int)opts->wait);
 	if (opts->max_node_threads > 4096)
 		return rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
 				  "max_node_threads %u, expected 0..4096",
@@ -840,6 +938,7 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 	rsm->slots_per_node = opts->max_node_threads ? opts->max_node_threads
 						     : RC_RSM_MAX_NODE_THREADS;
 	rsm->timeout_ns = opts->timeout_ns ? opts->timeout_ns : RC_LOG_FOREVER;
+	rsm->wait = opts->wait;
 	if (opts->log) {
 		rsm->log = opts->log;
 	} else {
@@ -869,6 +968,7 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		atomic_init(&nd->applied, 0);
 		atomic_init(&nd->nslots, 0);
 		atomic_init(&nd->writer, false);
+		_rc_event_init(&nd->ev);
 		nd->wflag = rsm->direct ? &nd->combining : &nd->writer;
 		nd->slots = aligned_alloc(RC_CACHELINE,
 					  m * sizeof(struct rsm_slot));
@@ -966,6 +1066,7 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 		h->local_reads =
 			rsm->direct || (rsm->flags & RC_RSM_READ_SEQ) != 0;
 		h->follow = false;
+		h->wait = rsm->wait;
 		*out = h;
 		return 0;
 	}

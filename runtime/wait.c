@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <linux/membarrier.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -48,69 +47,31 @@
 #endif
 
 /*
- * The fences of Dekker's pattern are asymmetric where the kernel allows
- * it, as liburcu's urcu-memb does for its readers: a wake happens after
- * every send, every combiner round, every commit, a park only after a
- * spin phase, so the waker gets a compiler barrier and the waiter, once
- * it has raised the flag, makes every running thread of the process
- * execute a full barrier (membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED).
- * Either the waker's load of the flag comes after that barrier on its
- * CPU and sees the flag, or its store of the condition came before the
- * barrier and the waiter's check sees it. A seq_cst fence in the waker
- * would drain its store buffer on every wake. Measured on this machine
- * (2 vCPUs, AMD EPYC, Linux 6.18, load average about 1 from other work),
- * through rc_chan, which wakes after each successful call: a trysend and
- * tryrecv pair on an SPSC channel in one thread took 17-18 ns with the
- * fence, 12-17 with the compiler barrier and 9-14 with no wake at all; a
- * stream of sends to a receiving thread ran at 10-17 million messages a
- * second with the fence and 24-40 with the barrier, against 26-35 with no
- * wake (the drain waits for the index's cache line, which the receiver
- * keeps reading). A membarrier costs the waiter 0.5-0.6 us with no other
- * thread running and 4-6 us with one running.
- *
- * _rc_wait_asym is set once, before main (a constructor): registered
- * for the expedited command, or not, for the life of the process, so
- * waker and waiter agree. Without it (an old kernel, a sandbox that
- * filters the call) both sides use a seq_cst fence. The waker's half is
- * inline (_rc_event_wake in wait.h), its fence out of line.
+ * Both halves of Dekker's pattern are seq_cst fences. An asymmetric pair
+ * was built and measured here (2 vCPUs, AMD EPYC, Linux 6.18, alternating
+ * runs): a compiler barrier in the wake, and in the waiter about to park
+ * a membarrier (MEMBARRIER_CMD_PRIVATE_EXPEDITED, as liburcu's urcu-memb
+ * does for its readers). Its wake is cheaper: a stream of sends over an
+ * SPSC rc_chan to a receiving thread ran at 10-27 million messages a
+ * second against 4-22 with the fence (12-18 before channels woke anybody;
+ * load average about 3), for the fence drains the store buffer, whose
+ * index store waits for the line the receiver keeps reading. But each
+ * park then costs a system call that interrupts every CPU running a
+ * thread of the process (4-6 us with one running), and threads that park
+ * between messages pay it all the time: replicore bench paxos over 5
+ * nodes, whose threads share the 2 CPUs, committed 3,900-6,300 single
+ * entries a second (p50 155-231 us) with it, against 5,700-6,700 (p50
+ * 146-171 us) with the fence and 5,800-6,500 (p50 144-154 us) before
+ * channels woke anybody (three runs each, load average 1.1-2.5). The
+ * rsm's hash map showed no difference beyond the noise either way.
  */
-bool _rc_wait_asym;
-
-__attribute__((constructor)) static void wait_register(void)
+void _rc_wait_fence_out(void)
 {
-	long q = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-
-	if (q < 0 || !(q & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
-		return;
-	_rc_wait_asym =
-		syscall(SYS_membarrier,
-			MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-}
-
-void _rc_wait_fence(void)
-{
-	/* seq_cst fence: the waker's half without membarrier; pairs with
-	 * the fence in arm_barrier */
+	/* seq_cst fence: the wake's half (see _rc_event_fence); pairs
+	 * with the fence in arm */
 	atomic_thread_fence(memory_order_seq_cst);
 }
 
-/*
- * The waiter's half: the flag's store before the condition's load, in
- * this thread and, with asym, in every running thread of the process.
- * Returns false if the membarrier failed (it does not once registered).
- */
-static inline bool arm_barrier(void)
-{
-	/* seq_cst fence: orders our flag store before our key load and
-	 * check; pairs with the waker's fence when it has one */
-	atomic_thread_fence(memory_order_seq_cst);
-	if (!_rc_wait_asym)
-		return true;
-	/* every running sibling passes a full barrier: pairs with the
-	 * compiler barrier in _rc_event_wake */
-	return syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0,
-		       0) == 0;
-}
 #define CALIB_PAUSES 4096u
 #define NAP_MAX_NS 100000L
 
@@ -193,18 +154,15 @@ void _rc_event_wake_armed(struct _rc_event *e)
 	syscall(SYS_futex, &e->seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 }
 
-/*
- * Raises e's flag before the caller checks its condition once more.
- * Returns false if the flag could not be ordered before the check.
- */
-static bool arm(struct _rc_event *e)
+/* Raises e's flag before the caller checks its condition once more. */
+static void arm(struct _rc_event *e)
 {
-	/* relaxed: ordered by arm_barrier */
+	/* relaxed: ordered by the fence below */
 	atomic_store_explicit(&e->waiters, 1, memory_order_relaxed);
-	/* Orders the flag before the caller's next key load and check of
-	 * its condition; pairs with the barrier in _rc_event_wake
-	 * (Dekker's pattern). */
-	return arm_barrier();
+	/* seq_cst fence: orders the flag before the caller's next key load
+	 * and check of its condition; pairs with the fence in
+	 * _rc_event_wake (Dekker's pattern) */
+	atomic_thread_fence(memory_order_seq_cst);
 }
 
 /* Parks on e while its key is key, for at most ns (UINT64_MAX: no bound). */
@@ -288,17 +246,14 @@ bool _rc_wait_event(struct _rc_wait *w, struct _rc_event *e, uint32_t key,
 		 * A key moved since the arming means a wake may have taken
 		 * the flag, perhaps a wake for an older condition: arm
 		 * again. */
-		w->armed_ok = arm(e);
+		arm(e);
 		w->armed = e;
 		w->armed_key = key;
 		return true;
 	}
 	w->armed = NULL;
 	w->parks++;
-	/* A membarrier that failed leaves a wake possibly unseen: the
-	 * park then lasts a nap at most (it does not fail once
-	 * registered). */
-	park(e, key, w->armed_ok || ns < NAP_MAX_NS ? ns : NAP_MAX_NS);
+	park(e, key, ns);
 	return true;
 }
 

@@ -9,6 +9,8 @@
 
 #include <replicore/wait.h>
 
+#include "runtime/tsan.h"
+
 /*
  * An event is an eventcount: a waiter reads the key, checks its
  * condition, and parks only if the key has not moved since; a waker makes
@@ -16,19 +18,19 @@
  * enters the kernel only when a waiter has armed the event.
  *
  * No wake-up is lost. A waiter does not park on its first turn after the
- * spin phase: it arms the event (raises its flag, then a barrier) and
- * returns, so the caller takes the key and checks its condition once
- * more, now armed. The waker stores its condition, then a barrier, then
- * loads the flag (Dekker's pattern; the barriers, asymmetric where the
- * kernel allows it, are described in wait.c): either the waiter's check
- * sees the condition, or the waker sees the flag, clears it, moves the
- * key and wakes, and the park, with a key taken after the arming, either
- * sees the key moved or is woken. (Checking only the key after arming is
- * not enough: a waker that saw no flag does not move it.) A park disarms
- * the waiter, so it arms again before its next park; so does a key that
- * moved since the arming, since the wake that moved it may have taken
- * the flag (a wake for an older condition, delayed between its load of
- * the flag and its exchange, does that).
+ * spin phase: it arms the event (raises its flag, then a seq_cst fence)
+ * and returns, so the caller takes the key and checks its condition once
+ * more, now armed. The waker stores its condition, then a seq_cst fence,
+ * then loads the flag (Dekker's pattern with two fences; wait.c says why
+ * not an asymmetric pair): either the waiter's check sees the condition,
+ * or the waker sees the flag, clears it, moves the key and wakes, and the
+ * park, with a key taken after the arming, either sees the key moved or
+ * is woken. (Checking only the key after arming is not enough: a waker
+ * that saw no flag does not move it.) A park disarms the waiter, so it
+ * arms again before its next park; so does a key that moved since the
+ * arming, since the wake that moved it may have taken the flag (a wake
+ * for an older condition, delayed between its load of the flag and its
+ * exchange, does that).
  *
  * A waiter's loop:
  *
@@ -64,36 +66,40 @@ static inline uint32_t _rc_event_key(struct _rc_event *e)
 	return atomic_load_explicit(&e->seq, memory_order_acquire);
 }
 
-/* Set before main: the barriers are asymmetric (membarrier; wait.c). */
-extern bool _rc_wait_asym;
-/* A seq_cst fence, out of line (see wait.c on ThreadSanitizer). */
-void _rc_wait_fence(void);
+/* A seq_cst fence, out of line (for ThreadSanitizer, see wait.c). */
+void _rc_wait_fence_out(void);
 /* _rc_event_wake once the flag was seen raised. */
 void _rc_event_wake_armed(struct _rc_event *e);
 
+/* The wake's fence: inline, but out of line under ThreadSanitizer. */
+static inline void _rc_event_fence(void)
+{
+#ifdef RC_TSAN
+	_rc_wait_fence_out();
+#else
+	/* seq_cst fence: see _rc_event_wake */
+	atomic_thread_fence(memory_order_seq_cst);
+#endif
+}
+
 /*
  * Wakes every thread parked on e. Call after making the condition true.
- * Wait-free when the event is not armed: a compiler barrier (a seq_cst
- * fence where membarrier is missing) and a load of the flag. Otherwise
- * an exchange, an increment and one futex wake system call. A waiter
- * that armed the event and then found its condition true leaves the flag
- * up: the next wake pays the system call once for it. Any thread.
+ * Wait-free when the event is not armed: a seq_cst fence and a load of
+ * the flag. Otherwise an exchange, an increment and one futex wake
+ * system call. A waiter that armed the event and then found its
+ * condition true leaves the flag up: the next wake pays the system call
+ * once for it. Any thread.
  */
 static inline void _rc_event_wake(struct _rc_event *e)
 {
 	/*
-	 * Orders the caller's store that made the condition true before
-	 * the load of the flag; pairs with the barrier after the flag's
-	 * store in the waiter's arming (Dekker's pattern): either we see
-	 * the flag, or the waiter's next check sees the condition. With
-	 * _rc_wait_asym a compiler barrier, which the waiter's membarrier
-	 * turns into a full barrier when it matters; else a seq_cst fence.
+	 * seq_cst fence: orders the caller's store that made the condition
+	 * true before the load of the flag; pairs with the fence after the
+	 * flag's store in the waiter's arming (Dekker's pattern): either
+	 * we see the flag, or the waiter's next check sees the condition.
 	 */
-	if (_rc_wait_asym)
-		atomic_signal_fence(memory_order_seq_cst);
-	else
-		_rc_wait_fence();
-	/* relaxed: ordered by the barrier above */
+	_rc_event_fence();
+	/* relaxed: ordered by the fence above */
 	if (atomic_load_explicit(&e->waiters, memory_order_relaxed) != 0)
 		_rc_event_wake_armed(e);
 }
@@ -119,7 +125,6 @@ struct _rc_wait {
 	uint64_t parks;		 /* times this waiter parked */
 	struct _rc_event *armed; /* the event armed for the next park */
 	uint32_t armed_key;	 /* the key the caller held when it armed */
-	bool armed_ok;		 /* the arming's barrier held */
 };
 
 /* Starts a wait that gives up timeout_ns from now (UINT64_MAX: never). */
@@ -129,8 +134,8 @@ void _rc_wait_start(struct _rc_wait *w, uint64_t timeout_ns,
 /*
  * One step of a wait on event e with the key read before the condition
  * was checked: during the spin phase one pause; after it (or at once
- * with RC_WAIT_PARK) arms e (a membarrier system call, see wait.c) and
- * returns at once, and on the next step parks until e is woken, the
+ * with RC_WAIT_PARK) arms e and returns at once, and on the next
+ * step parks until e is woken, the
  * deadline passes or max_park_ns passes (UINT64_MAX: no bound but the
  * deadline), whichever is first. Returns false once the deadline has
  * passed. Blocking; one waiter's steps in one thread, any number of

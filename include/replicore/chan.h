@@ -77,7 +77,7 @@ unsigned rc_chan_size(const rc_chan_t *c);
  * when full. Release: pairs with the acquire of the receive that takes msg.
  * Wait-free (SPSC, SPMC); for MPSC and MPMC see the progress note above.
  * A send that succeeds wakes the receivers parked in rc_chan_recv (a
- * compiler barrier and a load when none is, a futex system call when one
+ * seq_cst fence and a load when none is, a futex system call when one
  * is).
  */
 bool rc_chan_trysend(rc_chan_t *c, void *msg);

@@ -10,6 +10,7 @@
 #include <replicore/err.h>
 #include <replicore/log.h>
 #include <replicore/topo.h>
+#include <replicore/wait.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -114,11 +115,24 @@ struct rc_rsm_options {
 	unsigned flags;
 	/* Bound on an update's wait for the log; 0: RC_LOG_FOREVER. */
 	uint64_t timeout_ns;
+	/*
+	 * How an operation waits for the node's combiner (a posted update
+	 * for its answer, a linearizable read for the replica to catch
+	 * up): after 256 pause instructions (about 7 us here),
+	 * RC_WAIT_SPIN_PARK (0, the default) spins about 10 us more, then
+	 * parks until the combiner wakes it as it gives the lock up;
+	 * RC_WAIT_SPIN only spins; RC_WAIT_PARK parks at once. The waits
+	 * nobody signals (a reader for the writer to leave the replica,
+	 * the writer for a reader, the combiner for another node's entry)
+	 * spin, then nap in growing naps of up to 100 us under spin-park
+	 * and park, and only spin under spin. See replicore/wait.h.
+	 */
+	enum rc_wait_policy wait;
 };
 
-#define RC_RSM_OPTIONS_INITIALIZER \
-	{                          \
-		NULL, 0, 0, 0, 0   \
+#define RC_RSM_OPTIONS_INITIALIZER                  \
+	{                                           \
+		NULL, 0, 0, 0, 0, RC_WAIT_SPIN_PARK \
 	}
 
 /*

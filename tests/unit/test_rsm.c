@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* test_rsm.c: rc_rsm deterministically: the API, the four example structures, sequential against linearizable reads, a stalled node, idle nodes, a log without a tail. */
+/* test_rsm.c: rc_rsm deterministically: the API, the four example structures, sequential against linearizable reads, a stalled node, idle nodes, a log without a tail, waiters parked and woken by the combiner. */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <replicore/check.h>
 #include <replicore/recorder.h>
@@ -15,9 +17,20 @@
 #include "examples/rsm_stack.h"
 #include "tests/tap.h"
 #include "tests/unit/log_notail.h"
+#include "tests/unit/parked.h"
 
 /* Two NUMA nodes of one PU each, mapped onto the machine's PUs. */
 #define TWO_NODES "numa:2 core:1 pu:1"
+
+/* A lost wake-up leaves a parked thread asleep for ever: fail instead. */
+static void watchdog(int sig)
+{
+	static const char msg[] = "Bail out! a parked thread was not woken\n";
+
+	(void)sig;
+	(void)!write(1, msg, sizeof(msg) - 1);
+	_exit(1);
+}
 
 static rc_topo_t *open_topo(const char *synthetic)
 {
@@ -78,6 +91,12 @@ static void test_create(rc_topo_t *topo)
 		   -RC_EINVAL,
 	   "a default log's capacity must be a power of two");
 	o.log_capacity = 0;
+	o.wait = (enum rc_wait_policy)3;
+	ok(rc_rsm_create(&rsm, &counter_ops, NULL, topo, &o, &err) ==
+			   -RC_EINVAL &&
+		   rsm == NULL,
+	   "an unknown wait policy is refused: %s", err.msg);
+	o.wait = RC_WAIT_SPIN_PARK;
 	o.max_node_threads = 1;
 	ok(rc_rsm_create(&rsm, &counter_ops, NULL, topo, &o, &err) == 0,
 	   "creates a counter over %s", TWO_NODES);
@@ -227,8 +246,11 @@ static void run_stale(rc_topo_t *topo, bool notail, bool seq)
 	rc_log_destroy(o.log);
 }
 
-/* A counter whose STALL operation blocks replica 1 while stall_hold. */
-enum { SC_ADD = 1, SC_READ = 2, SC_STALL = 3 };
+/*
+ * A counter whose STALL operation blocks replica 1 while stall_hold, and
+ * whose HOLD operation blocks replica arg while stall_hold.
+ */
+enum { SC_ADD = 1, SC_READ = 2, SC_STALL = 3, SC_HOLD = 4 };
 
 struct scounter {
 	uint64_t v;
@@ -250,7 +272,8 @@ static uint64_t sc_apply(void *state, uint64_t op, uint64_t arg)
 
 	if (op == SC_ADD)
 		c->v += arg;
-	if (op == SC_STALL && c->node == 1) {
+	if ((op == SC_STALL && c->node == 1) ||
+	    (op == SC_HOLD && c->node == arg)) {
 		/* seq_cst: a test's handshake, nothing to tune */
 		atomic_store(&stall_in, true);
 		while (atomic_load(&stall_hold))
@@ -339,6 +362,112 @@ out:
 	close2(rsm, a, b);
 }
 
+struct parker {
+	rc_rsm_handle_t *h;
+	uint64_t op, arg, result;
+	_Atomic long tid; /* once it runs */
+	pthread_t th;
+};
+
+static void *parker_main(void *arg)
+{
+	struct parker *p = arg;
+
+	/* relaxed: polled by the main thread, no data with it */
+	atomic_store_explicit(&p->tid, syscall(SYS_gettid),
+			      memory_order_relaxed);
+	p->result = rc_rsm_execute(p->h, p->op, p->arg);
+	return NULL;
+}
+
+/*
+ * Starts p's operation in a thread of its own and waits until it parks
+ * (on a futex), or with nap only until it sleeps.
+ */
+static void park_one(struct parker *p, rc_rsm_handle_t *h, uint64_t op,
+		     bool nap)
+{
+	long tid;
+
+	p->h = h;
+	p->op = op;
+	p->arg = op == SC_ADD ? 10 : 0;
+	atomic_init(&p->tid, 0);
+	pthread_create(&p->th, NULL, parker_main, p);
+	/* relaxed: as above */
+	while ((tid = atomic_load_explicit(&p->tid, memory_order_relaxed)) == 0)
+		usleep(100);
+	while (nap ? parked_state(tid) != 'S' : !thread_parked(tid))
+		usleep(100);
+}
+
+/*
+ * With the park policy, a thread of node 0 holds the combiner inside
+ * apply (HOLD). Another thread's update is posted and parks; with a log
+ * a linearizable read parks in its catch-up too, the combiner lock being
+ * held (without one a read waits for the write flag, the combiner lock,
+ * in naps: see replica_read_wait). Once the combiner's apply returns,
+ * its unlock wakes them: the update is answered (by that round without a
+ * log, by the woken poster's own round with one) and the read runs. Parked means asleep on a futex (tests/unit/parked.h); a lost wake
+ * leaves a thread parked for ever and the watchdog fails the test.
+ */
+static void test_park(rc_topo_t *topo, bool direct)
+{
+	const char *what = direct ? "one node, no log" : "two nodes, shm log";
+	struct rc_rsm_options o = RC_RSM_OPTIONS_INITIALIZER;
+	struct parker holder, poster, reader;
+	rc_rsm_handle_t *h[3];
+	unsigned waited = 0;
+	rc_rsm_t *rsm;
+
+	if (topo == NULL) {
+		skip(4, "no one-node layout");
+		return;
+	}
+	o.wait = RC_WAIT_PARK;
+	rc_rsm_create(&rsm, &sc_ops, NULL, topo, &o, NULL);
+	for (unsigned i = 0; i < 3; i++)
+		rc_rsm_register(rsm, 0, 0, &h[i], NULL);
+	atomic_store(&stall_in, false);
+	atomic_store(&stall_hold, true);
+	holder.h = h[0];
+	holder.op = SC_HOLD;
+	holder.arg = 0;
+	atomic_init(&holder.tid, 0);
+	pthread_create(&holder.th, NULL, parker_main, &holder);
+	while (!atomic_load(&stall_in) && waited++ < 10000)
+		nap();
+	ok(atomic_load(&stall_in), "%s: a thread holds the combiner in apply",
+	   what);
+	park_one(&poster, h[1], SC_ADD, false);
+	park_one(&reader, h[2], SC_READ, direct);
+	ok(true, "%s: a posted update and %s (park policy)", what,
+	   direct ? "a read napping for the write flag"
+		  : "a catching-up read park");
+	atomic_store(&stall_hold, false);
+	pthread_join(holder.th, NULL);
+	pthread_join(poster.th, NULL);
+	pthread_join(reader.th, NULL);
+	is(poster.result, 10u, "%s: the parked update is woken and answered",
+	   what);
+	/* Without a log the round that answers the update ends before the
+	 * write flag drops; with one, the read's catch-up target (the tail
+	 * at its invocation) holds HOLD only, and the update, concurrent
+	 * with the read, may come after it. */
+	if (direct)
+		is(reader.result, 10u,
+		   "%s: the read, once the write flag drops, sees the update",
+		   what);
+	else
+		ok(reader.result == 0 || reader.result == 10,
+		   "%s: the parked read is woken (reads %llu: the concurrent "
+		   "update may come before or after it)",
+		   what, (unsigned long long)reader.result);
+	for (unsigned i = 0; i < 3; i++)
+		rc_rsm_unregister(h[i]);
+	rc_rsm_destroy(rsm);
+}
+
 /* Nobody runs on node 1; a waiting appender drains its replica. */
 static void test_idle(rc_topo_t *topo)
 {
@@ -405,6 +534,16 @@ int main(void)
 	test_stall(topo);
 	test_idle(topo);
 	test_direct();
+	signal(SIGALRM, watchdog);
+	alarm((unsigned)tap_env_fixed("RC_RSM_WATCHDOG_S", 300));
+	test_park(topo, false);
+	{
+		rc_topo_t *one = open_topo("numa:1 core:2 pu:1");
+
+		test_park(one, true);
+		if (one)
+			rc_topo_close(one);
+	}
 	rc_topo_close(topo);
 	done_testing();
 	return exit_status();

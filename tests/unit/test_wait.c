@@ -64,9 +64,6 @@ static void test_spin_pauses(void)
 	uint64_t n = _rc_wait_spin_pauses();
 
 	ok(n > 0, "the spin phase lasts %llu pauses", (unsigned long long)n);
-	diag("    wakes use %s",
-	     _rc_wait_asym ? "a compiler barrier (membarrier registered)"
-			   : "a seq_cst fence (no membarrier)");
 	is(_rc_wait_spin_pauses(), n, "calibrated once: the same again");
 }
 
