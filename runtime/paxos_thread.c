@@ -168,11 +168,14 @@ static void node_lock(struct pnode *pn)
 /*
  * Unlocks pn after a run and wakes who may now move: with the threads
  * runner the thread of each node sent to (on its inbox event) and pn's
- * waiters when pn delivered (its delivery event); with the callers runner the
- * group's waiters when anything was sent or delivered. The holder copies
- * and clears what it did before unlocking.
+ * waiters when pn delivered (its delivery event). With the callers runner
+ * the group's waiters should be woken when anything was sent or
+ * delivered: node_release returns that, for a caller that runs several
+ * nodes to wake once (a wake costs a seq_cst fence), and node_unlock
+ * wakes at once. The holder copies and clears what it did before
+ * unlocking.
  */
-static void node_unlock(struct pnode *pn)
+static bool node_release(struct pnode *pn)
 {
 	struct rc_paxos *p = pn->p;
 	uint64_t to = pn->sent_to;
@@ -182,15 +185,20 @@ static void node_unlock(struct pnode *pn)
 	pn->delivered_now = false;
 	/* release: pairs with the acquire exchange in node_trylock */
 	atomic_store_explicit(&pn->locked, false, memory_order_release);
-	if (p->o.runner == RC_PAXOS_RUN_THREADS) {
-		for (unsigned j = 0; to; j++, to >>= 1)
-			if (to & 1)
-				_rc_event_wake(&p->node[j].inbox);
-		if (dl)
-			_rc_event_wake(&pn->ev);
-	} else if (to || dl) {
-		_rc_event_wake(&p->ev);
-	}
+	if (p->o.runner != RC_PAXOS_RUN_THREADS)
+		return to || dl;
+	for (unsigned j = 0; to; j++, to >>= 1)
+		if (to & 1)
+			_rc_event_wake(&p->node[j].inbox);
+	if (dl)
+		_rc_event_wake(&pn->ev);
+	return false;
+}
+
+static void node_unlock(struct pnode *pn)
+{
+	if (node_release(pn))
+		_rc_event_wake(&pn->p->ev);
 }
 
 /* ---- sending and delivering (under the sender's / deliverer's lock) ---- */
@@ -438,8 +446,12 @@ static unsigned run_node(struct pnode *pn, uint64_t now)
 	return k;
 }
 
-/* Runs node i if it is free; returns what run_node did (0 if not run). */
-static unsigned try_run(struct rc_paxos *p, unsigned i, uint64_t now)
+/*
+ * Runs node i if it is free; returns what run_node did (0 if not run)
+ * and raises *wake if the group's waiters are to be woken (node_release).
+ */
+static unsigned try_run(struct rc_paxos *p, unsigned i, uint64_t now,
+			bool *wake)
 {
 	struct pnode *pn = &p->node[i];
 	unsigned k;
@@ -447,7 +459,7 @@ static unsigned try_run(struct rc_paxos *p, unsigned i, uint64_t now)
 	if (!node_trylock(pn))
 		return 0;
 	k = run_node(pn, now);
-	node_unlock(pn);
+	*wake |= node_release(pn);
 	return k;
 }
 
@@ -493,15 +505,18 @@ static unsigned progress(struct rc_paxos *p, unsigned node, unsigned pass)
 	/* One clock read for the pass: a read costs 41 ns here, and the
 	 * timers it feeds run on a scale of milliseconds. */
 	uint64_t now = rc_clock_now_ns();
-	bool all = pass % SWEEP == SWEEP - 1;
+	bool all = pass % SWEEP == SWEEP - 1, wake = false;
 	unsigned k = 0;
 
 	for (unsigned d = 0; d < p->n; d++) {
 		unsigned i = (node + d) % p->n;
 
 		if (all || has_work(p, i, now))
-			k += try_run(p, i, now);
+			k += try_run(p, i, now, &wake);
 	}
+	/* One wake for the pass, after every node it ran is unlocked. */
+	if (wake)
+		_rc_event_wake(&p->ev);
 	return k;
 }
 
