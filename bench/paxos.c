@@ -371,7 +371,6 @@ struct map_worker {
 	_Atomic bool *stop;
 	struct park_gate *gate;
 	uint64_t ops, timeouts, x;
-	_Atomic bool done; /* the worker returned from its loop */
 };
 
 static void *map_work(void *arg)
@@ -399,28 +398,7 @@ static void *map_work(void *arg)
 		else
 			w->ops++;
 	}
-	/* release: the counts before the flag; pairs with the acquire
-	 * load in join_worker (the join orders them anyway) */
-	atomic_store_explicit(&w->done, true, memory_order_release);
 	return NULL;
-}
-
-/*
- * Joins a map worker after the stop flag. Under the callers runner only
- * the workers run the Paxos nodes, and a worker may be waiting inside
- * rc_rsm for entries that its node gets only after another node's steps
- * (a decision it missed, answers to its election): once the other worker
- * has returned, nobody would run those. So until the worker returns, the
- * joining thread runs every free node once a millisecond, asleep between.
- */
-static void join_worker(pthread_t th, struct map_worker *w, rc_paxos_t *px)
-{
-	/* acquire: pairs with the release store in map_work */
-	while (px && !atomic_load_explicit(&w->done, memory_order_acquire)) {
-		sleep_s(0.001);
-		(void)rc_paxos_poll(px, 0);
-	}
-	pthread_join(th, NULL);
 }
 
 bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
@@ -477,7 +455,6 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 	gate.n = 3;
 	for (unsigned i = 0; ok && i < 2; i++) {
 		memset(&w[i], 0, sizeof w[i]);
-		atomic_init(&w[i].done, false);
 		w[i].h = h[i ? 2 : 0];
 		w[i].stop = &stop;
 		w[i].gate = &gate;
@@ -496,8 +473,9 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 	atomic_store_explicit(&stop, true, memory_order_relaxed);
 	for (unsigned i = 0; i < 2; i++)
 		if (started[i]) {
-			join_worker(th[i], &w[i],
-				    log ? rc_log_paxos_group(log) : NULL);
+			/* A worker still inside rc_rsm runs the group's
+			 * steps it waits for itself (rc_log_read). */
+			pthread_join(th[i], NULL);
 			*ops += (double)w[i].ops;
 			*timeouts += w[i].timeouts;
 		}

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* wait.c: the calibrated spin, the futex park and the event that wakes it. */
-#include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -67,7 +65,7 @@
  */
 void _rc_wait_fence_out(void)
 {
-	/* seq_cst fence: the wake's half (see _rc_event_fence); pairs
+	/* seq_cst fence: the wake's half (see _rc_event_fence in wait.h); pairs
 	 * with the fence in arm */
 	atomic_thread_fence(memory_order_seq_cst);
 }
