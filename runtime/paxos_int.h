@@ -29,6 +29,7 @@ enum {
 struct rc_paxos_msg {
 	uint32_t type, from, nent, pad;
 	uint64_t ballot, slot, commit;
+	uint64_t low;  /* slots every node delivered, as the sender knows */
 	uint64_t size; /* bytes of the whole message */
 };
 

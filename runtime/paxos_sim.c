@@ -508,8 +508,11 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		rc_paxos_node_stats(s->node[i].px, &st);
 		res->ballots += st.elections;
 		res->leaderships += st.leaderships;
-		if (s->node[i].state != CRASHED)
+		if (s->node[i].state != CRASHED) {
 			live |= 1ull << i;
+			if (st.kept > res->kept)
+				res->kept = st.kept;
+		}
 		if (_rc_paxos_node_conflicts(s->node[i].px) &&
 		    !(res->violations & RC_PAXOS_AGREEMENT)) {
 			res->violations |= RC_PAXOS_AGREEMENT;

@@ -167,6 +167,9 @@ struct rc_paxos_node_stats {
 	uint64_t leaderships; /* phase 1 won by this node */
 	uint64_t sent;	      /* messages sent */
 	uint64_t lost; /* of them lost to a full ring (rc_paxos_stats only) */
+	uint64_t kept; /* slots held in memory: those not yet known to be
+			* delivered at every node (a crashed node keeps
+			* them all) */
 };
 void rc_paxos_node_stats(const rc_paxos_node_t *n,
 			 struct rc_paxos_node_stats *s);
@@ -230,6 +233,7 @@ struct rc_paxos_sim_result {
 	uint64_t dropped, duplicated, delayed;
 	uint64_t crashed, stalls;
 	uint64_t time;	     /* simulated microseconds at the end */
+	uint64_t kept;	     /* most slots a live node held at the end */
 	unsigned violations; /* enum rc_paxos_prop bits; 0: all hold */
 	char why[256];	     /* the first violation, in words */
 };

@@ -237,6 +237,41 @@ static void test_clean(void)
 	   "crash=2 of 4 is refused: no majority would be left");
 }
 
+/*
+ * Truncation: a group whose nodes all run forgets the slots every node
+ * delivered, so what a node holds stays near the proposal window however
+ * long the run; a node that crashed for good never reports, and the
+ * others then keep every slot from the crash on.
+ */
+static void test_truncation(void)
+{
+	struct rc_paxos_sim_opts o;
+	struct rc_paxos_sim_result r;
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o.cfg.batch = 1;
+	o.commands = 5000;
+	ok(rc_paxos_sim_run(&o, &r, &err) == 0 && r.violations == 0,
+	   "5000 commands, no faults (%s)", r.why);
+	ok(r.slots >= 5000 && r.kept <= 2 * o.cfg.window,
+	   "a node holds %llu of %llu slots (window %u)",
+	   (unsigned long long)r.kept, (unsigned long long)r.slots,
+	   o.cfg.window);
+	o.faults.crash = 1;
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		o.cfg.seed = seed;
+		ok(rc_paxos_sim_run(&o, &r, &err) == 0 && r.violations == 0,
+		   "seed %llu, a node crashes (%s)", (unsigned long long)seed,
+		   r.why);
+		ok(r.kept > 2 * o.cfg.window,
+		   "seed %llu: the others keep %llu of %llu slots",
+		   (unsigned long long)seed, (unsigned long long)r.kept,
+		   (unsigned long long)r.slots);
+	}
+}
+
 static void test_faults_parse(void)
 {
 	struct rc_paxos_faults f;
@@ -297,6 +332,7 @@ int main(void)
 		test_by_hand();
 		test_determinism();
 		test_clean();
+		test_truncation();
 		test_faults_parse();
 	}
 	test_fuzz();
