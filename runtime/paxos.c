@@ -250,10 +250,16 @@ static void val_put(struct px_val *v)
 		free(v);
 }
 
+static bool val_is(const struct px_val *a, const struct rc_paxos_cmd *cmd,
+		   unsigned n)
+{
+	return a->n == n &&
+	       memcmp(a->cmd, cmd, n * sizeof(struct rc_paxos_cmd)) == 0;
+}
+
 static bool val_same(const struct px_val *a, const struct px_val *b)
 {
-	return a->n == b->n &&
-	       memcmp(a->cmd, b->cmd, a->n * sizeof(struct rc_paxos_cmd)) == 0;
+	return val_is(a, b->cmd, b->n);
 }
 
 /* The record of slot s, which must be in base..top-1. */
@@ -827,9 +833,14 @@ static void on_accept(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	if (!admit(n, m) || e->slot < n->base)
 		return;
 	sl = slot_at(n, e->slot);
-	v = val_new(e->cmd, e->n);
+	/* A ballot proposes one value per slot: the leader's own ACCEPT
+	 * carries its proposal, shared rather than copied. */
+	if (sl && sl->prop && sl->p2_ballot == m->ballot)
+		v = val_get(sl->prop);
+	else
+		v = val_new(e->cmd, e->n);
 	if (!sl || !v) {
-		free(v);
+		val_put(v);
 		n->oom = true;
 		return;
 	}
@@ -870,8 +881,17 @@ static void on_decide(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	note_ballot(n, m->ballot);
 	heard_from(n, m);
 	for (uint32_t i = 0; i < m->nent; i++, e = px_next(e)) {
-		struct px_val *v = val_new(e->cmd, e->n);
+		struct px_slot *sl = slot_at(n, e->slot);
+		struct px_val *v;
 
+		if (!sl || (sl->dec && val_is(sl->dec, e->cmd, e->n)))
+			continue;
+		/* The value this acceptor accepted is usually the one
+		 * chosen: shared rather than copied. */
+		if (sl->acc && val_is(sl->acc, e->cmd, e->n))
+			v = val_get(sl->acc);
+		else
+			v = val_new(e->cmd, e->n);
 		if (!v) {
 			n->oom = true;
 			return;

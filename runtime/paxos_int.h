@@ -93,9 +93,11 @@ unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
  * the leader propose them; deliveries at node happen only under the same
  * lock. _rc_paxos_await waits as rc_paxos_wait does until cond(arg) holds
  * (false: the timeout passed first), calling help(help_arg) after each
- * look. _rc_paxos_progress makes one pass of a waiter at node (callers
- * runner only; pass counts the caller's passes): node, then every free
- * node, each if it has a message or a timer due; returns the work done.
+ * look. _rc_paxos_progress makes one pass of a reader at node (callers
+ * runner only; pass counts the caller's passes): node, then the free
+ * nodes no other thread waits at, each if it has a message or a timer
+ * due; returns the work done. Called from a help function inside
+ * _rc_paxos_await it does nothing (0): the waiter's loop makes the passes.
  */
 void _rc_paxos_lock(rc_paxos_t *p, unsigned node);
 void _rc_paxos_unlock(rc_paxos_t *p, unsigned node);

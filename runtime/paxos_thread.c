@@ -101,6 +101,10 @@ struct pnode {
 	/* the node's thread parks here: woken by messages, submissions and
 	 * fault switches */
 	_Alignas(64) struct _rc_event inbox;
+	/* the callers runner: when a thread that waits at this node last
+	 * said so (0: it parks or left), and which thread (its token) */
+	_Alignas(64) _Atomic uint64_t active_at;
+	_Atomic uintptr_t active_by;
 	/* the threads runner's waiters for this node's deliveries */
 	_Alignas(64) struct _rc_event ev;
 	struct rc_paxos_node_stats stats; /* after rc_paxos_stop() */
@@ -494,14 +498,87 @@ static bool has_work(struct rc_paxos *p, unsigned i, uint64_t now)
 }
 
 /*
+ * Affinity. A node's steps run fastest where its state and its rings
+ * already are: in the cache of the thread that runs it every time. So a
+ * waiter leaves alone a node at which another thread waits (that thread
+ * runs it), and of the nodes with no waiter, those between its own node
+ * and the next node with one (cyclically): each idle node has one runner
+ * while the set of waiting nodes holds still. With three nodes and
+ * threads at nodes 0 and 2, node 0's thread runs node 1 too, and node 0
+ * (the leader) and node 1 make a majority inside one cache. A waiter says
+ * it waits at most once per ACTIVE_REFRESH_NS (a store to its node's
+ * line, which every other waiter reads) and its claim lapses after
+ * ACTIVE_NS, or at once when it parks; every SWEEP-th pass of a waiter
+ * runs every node regardless, which bounds what a stale claim (a thread
+ * preempted while it waits) can delay.
+ */
+#define ACTIVE_NS 50000ull
+#define ACTIVE_REFRESH_NS 10000ull
+
+static _Thread_local char thread_token;
+
+static bool active_other(struct rc_paxos *p, unsigned i, uint64_t now)
+{
+	struct pnode *pn = &p->node[i];
+	/* relaxed: hints, no data */
+	uint64_t at = atomic_load_explicit(&pn->active_at, memory_order_relaxed);
+
+	return at != 0 && at + ACTIVE_NS > now &&
+	       atomic_load_explicit(&pn->active_by, memory_order_relaxed) !=
+		       (uintptr_t)&thread_token;
+}
+
+static void active_say(struct pnode *pn, uint64_t now)
+{
+	/* relaxed: hints, no data */
+	uint64_t at = atomic_load_explicit(&pn->active_at, memory_order_relaxed);
+
+	if (at == 0 || now - at >= ACTIVE_REFRESH_NS ||
+	    atomic_load_explicit(&pn->active_by, memory_order_relaxed) !=
+		    (uintptr_t)&thread_token) {
+		atomic_store_explicit(&pn->active_by, (uintptr_t)&thread_token,
+				      memory_order_relaxed);
+		atomic_store_explicit(&pn->active_at, now,
+				      memory_order_relaxed);
+	}
+}
+
+static void active_leave(struct pnode *pn)
+{
+	/* relaxed: a hint, no data */
+	if (atomic_load_explicit(&pn->active_at, memory_order_relaxed) != 0)
+		atomic_store_explicit(&pn->active_at, 0, memory_order_relaxed);
+}
+
+/* Whether the waiter at `node` runs node i (another node): i has no
+ * waiter of its own and `node` is the nearest node before i that has. */
+static bool runs(struct rc_paxos *p, unsigned node, unsigned i, uint64_t now)
+{
+	if (active_other(p, i, now))
+		return false;
+	for (unsigned d = 1; d < p->n; d++) {
+		unsigned j = (i + p->n - d) % p->n;
+
+		if (j == node)
+			return true;
+		if (active_other(p, j, now))
+			return false;
+	}
+	return true;
+}
+
+/*
  * The callers runner's pass for a waiter at node `node`: runs that node,
- * then every other free node, each if it looks as if it has work; so an
- * idle node's lock line is not touched. Every SWEEP-th pass of a waiter
- * runs them all, which bounds what a stale hint can delay.
+ * then each other node it runs (above), each if it looks as if it has
+ * work; so an idle node's lock line is not touched. Every SWEEP-th pass
+ * of a waiter runs them all, which bounds what a stale hint can delay.
+ * `waits`: the caller waits at node (an append or a proposal), as
+ * opposed to a read that found nothing, which claims no node.
  */
 #define SWEEP 64u
 static unsigned progress(struct rc_paxos *p, unsigned node, unsigned pass,
-			 bool (*cond)(void *), void *arg)
+			 bool waits, bool (*cond)(void *), void *arg,
+			 uint64_t *nowp)
 {
 	/* One clock read for the pass: a read costs 41 ns here, and the
 	 * timers it feeds run on a scale of milliseconds. */
@@ -509,10 +586,13 @@ static unsigned progress(struct rc_paxos *p, unsigned node, unsigned pass,
 	bool all = pass % SWEEP == SWEEP - 1, wake = false;
 	unsigned k = 0;
 
+	if (waits)
+		active_say(&p->node[node], now);
 	for (unsigned d = 0; d < p->n; d++) {
 		unsigned i = (node + d) % p->n;
 
-		if (all || has_work(p, i, now))
+		if (all || ((d == 0 || runs(p, node, i, now)) &&
+			    has_work(p, i, now)))
 			k += try_run(p, i, now, &wake);
 		/* A waiter whose own node just met its condition leaves the
 		 * others (the DECIDEs a commit sends) for the next pass of
@@ -524,6 +604,8 @@ static unsigned progress(struct rc_paxos *p, unsigned node, unsigned pass,
 	/* One wake for the pass, after every node it ran is unlocked. */
 	if (wake)
 		_rc_event_wake(&p->ev);
+	if (nowp)
+		*nowp = now;
 	return k;
 }
 
@@ -553,37 +635,68 @@ static uint64_t park_bound(struct rc_paxos *p, uint64_t now)
 }
 
 /*
- * Waits until cond(arg) holds or the wait w runs out (false). The
- * callers runner runs the nodes meanwhile; the threads runner parks on
- * node's event, which the node's deliveries wake.
+ * The thread's waits in progress (await): a read made from a waiter's
+ * help function makes no pass of its own (_rc_paxos_progress), since the
+ * waiter's loop makes one each turn; two passes a turn doubled the clock
+ * reads and the looks at every ring.
  */
-static bool await(struct rc_paxos *p, unsigned node, struct _rc_wait *w,
+static _Thread_local unsigned awaiting;
+
+/*
+ * Waits until cond(arg) holds or timeout_ns passed (false). The callers
+ * runner runs the nodes meanwhile, reading the clock once a turn (in
+ * progress; the timeout and the park bound use that reading); the threads
+ * runner parks on node's event, which the node's deliveries wake.
+ */
+static bool await(struct rc_paxos *p, unsigned node, uint64_t timeout_ns,
 		  bool (*cond)(void *), void *arg, void (*help)(void *),
 		  void *help_arg)
 {
+	bool callers = p->o.runner != RC_PAXOS_RUN_THREADS;
+	struct _rc_event *ev = callers ? &p->ev : &p->node[node].ev;
+	uint64_t deadline = 0, now = 0;
 	unsigned pass = 0;
+	struct _rc_wait w;
+	bool r;
 
+	_rc_wait_start(&w, callers ? UINT64_MAX : timeout_ns, p->o.wait);
+	awaiting++;
 	for (;;) {
-		struct _rc_event *ev = p->o.runner == RC_PAXOS_RUN_THREADS
-					       ? &p->node[node].ev
-					       : &p->ev;
 		uint32_t key = _rc_event_key(ev);
 		unsigned k = 0;
 		uint64_t bound = UINT64_MAX;
 
-		if (p->o.runner != RC_PAXOS_RUN_THREADS)
-			k = progress(p, node, pass++, cond, arg);
-		if (cond(arg))
-			return true;
+		if (callers) {
+			k = progress(p, node, pass++, true, cond, arg, &now);
+			if (deadline == 0 && timeout_ns != UINT64_MAX)
+				deadline = now + timeout_ns;
+		}
+		if (cond(arg)) {
+			r = true;
+			break;
+		}
 		if (help)
 			help(help_arg);
 		if (k > 0)
 			continue;
-		if (p->o.runner != RC_PAXOS_RUN_THREADS)
-			bound = park_bound(p, rc_clock_now_ns());
-		if (!_rc_wait_event(w, ev, key, bound))
-			return cond(arg);
+		if (callers) {
+			if (deadline != 0 && now >= deadline) {
+				r = cond(arg);
+				break;
+			}
+			bound = park_bound(p, now);
+			if (deadline != 0 && deadline - now < bound)
+				bound = deadline - now;
+			/* Others run this node while this thread waits. */
+			active_leave(&p->node[node]);
+		}
+		if (!_rc_wait_event(&w, ev, key, bound)) {
+			r = cond(arg);
+			break;
+		}
 	}
+	awaiting--;
+	return r;
 }
 
 /* ---- the threads runner ---- */
@@ -934,17 +1047,14 @@ bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 		     bool (*cond)(void *), void *arg, void (*help)(void *),
 		     void *help_arg)
 {
-	struct _rc_wait w;
-
-	_rc_wait_start(&w, timeout_ns, p->o.wait);
-	return await(p, node, &w, cond, arg, help, help_arg);
+	return await(p, node, timeout_ns, cond, arg, help, help_arg);
 }
 
 unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass)
 {
-	if (p->o.runner == RC_PAXOS_RUN_THREADS)
+	if (p->o.runner == RC_PAXOS_RUN_THREADS || awaiting)
 		return 0;
-	return progress(p, node, pass, NULL, NULL);
+	return progress(p, node, pass, false, NULL, NULL, NULL);
 }
 
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node)
@@ -1027,7 +1137,7 @@ int rc_paxos_poll(rc_paxos_t *p, unsigned node)
 		return -RC_EINVAL;
 	if (p->o.runner == RC_PAXOS_RUN_THREADS)
 		return 0;
-	return progress(p, node, SWEEP - 1, NULL, NULL) > 0;
+	return progress(p, node, SWEEP - 1, false, NULL, NULL, NULL) > 0;
 }
 
 int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns)
