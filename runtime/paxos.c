@@ -575,7 +575,22 @@ static void propose(struct rc_paxos_node *n, uint64_t s, struct px_val *v)
 	sl->sent_at = n->now;
 	mb_begin(n, PX_ACCEPT, n->ballot, s);
 	mb_ent(n, s, n->ballot, v->cmd, v->n);
-	send_all(n);
+	if (n->maj == 1 || n->ballot < n->promised) {
+		/* Through the self queue: a group of one decides in
+		 * on_accepted, and a ballot below the promise is refused. */
+		send_all(n);
+		return;
+	}
+	/* The leader accepts its own proposal here, as its ACCEPT and
+	 * ACCEPTED through the self queue would after this step (nothing
+	 * else is handled in between), without building and copying the
+	 * two messages; one acceptance is not a majority of several. */
+	n->promised = n->ballot;
+	val_put(sl->acc);
+	sl->acc = val_get(v);
+	sl->acc_ballot = n->ballot;
+	sl->acks = 1ull << n->id;
+	send_others(n);
 }
 
 static void become_leader(struct rc_paxos_node *n)
@@ -1282,8 +1297,12 @@ void rc_paxos_node_stats(const rc_paxos_node_t *n,
 }
 
 /* Decisions that disagreed with one this node already knew. */
-uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n);
 uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n)
 {
 	return n->conflicts;
+}
+
+unsigned _rc_paxos_node_leader(const rc_paxos_node_t *n)
+{
+	return RC_PAXOS_BALLOT_OWNER(n->max_seen);
 }

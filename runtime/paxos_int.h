@@ -66,6 +66,15 @@ void _rc_pxset_free(struct _rc_pxset *s);
  * the end. Not thread-safe: the threaded cluster serialises calls with a
  * lock.
  */
+/*
+ * A step machine's values that its stats do not carry, for the runners:
+ * the slots it learned two values for (0 unless agreement broke) and the
+ * node it takes for the leader (the owner of the highest ballot seen).
+ * The caller serialises them with the node's steps.
+ */
+uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n);
+unsigned _rc_paxos_node_leader(const rc_paxos_node_t *n);
+
 struct _rc_pxcheck;
 struct _rc_pxcheck *_rc_pxcheck_create(unsigned nodes);
 void _rc_pxcheck_destroy(struct _rc_pxcheck *c);

@@ -7,7 +7,6 @@
 
 #include "runtime/paxos_int.h"
 
-uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n);
 
 /*
  * Determinism: every choice (latencies, faults, which node a command goes

@@ -390,16 +390,17 @@ static void discard(struct pnode *pn)
 static void note(struct pnode *pn)
 {
 	uint64_t d = rc_paxos_node_deadline(pn->px);
-	struct rc_paxos_node_stats st;
+	unsigned l = _rc_paxos_node_leader(pn->px);
 
 	for (unsigned i = 0; i < pn->nheld; i++)
 		if (pn->held[i].due < d)
 			d = pn->held[i].due;
-	rc_paxos_node_stats(pn->px, &st);
-	/* relaxed: hints for other threads, no data */
-	atomic_store_explicit(&pn->leader, RC_PAXOS_BALLOT_OWNER(st.ballot),
-			      memory_order_relaxed);
-	atomic_store_explicit(&pn->deadline, d, memory_order_relaxed);
+	/* relaxed: hints for other threads, no data; stored only when
+	 * changed, so a reader's copy of the line stays valid */
+	if (atomic_load_explicit(&pn->leader, memory_order_relaxed) != l)
+		atomic_store_explicit(&pn->leader, l, memory_order_relaxed);
+	if (atomic_load_explicit(&pn->deadline, memory_order_relaxed) != d)
+		atomic_store_explicit(&pn->deadline, d, memory_order_relaxed);
 }
 
 /*
