@@ -260,10 +260,15 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *opts,
  *                         node at once (the leader sends its ACCEPTs in
  *                         the proposing thread); a thread that waits
  *                         (rc_paxos_wait, rc_paxos_poll, an append of the
- *                         Paxos log) runs its node and every other node
- *                         that no thread is running, that is not stalled
- *                         and not crashed. A commit by one thread on an
- *                         idle group thus involves no thread hand-off.
+ *                         Paxos log) runs its node, and of the other
+ *                         nodes that are free, not stalled and not
+ *                         crashed, those at which no other thread waits
+ *                         and whose next node with a waiter (in id order,
+ *                         cyclically) is its own: each node keeps to one
+ *                         cache while the waiters hold still (every 64th
+ *                         pass runs every free node). A commit by one
+ *                         thread on an idle group thus involves no
+ *                         thread hand-off.
  *                         Nothing runs while nobody calls: timers
  *                         (heartbeats, elections, resends) fire at the
  *                         next call.
