@@ -38,8 +38,10 @@
  * commands with Paxos, which may still order them (no
  * RC_LOG_CAP_NOPARTIAL): such entries are consumed like any other.
  *
- * The Paxos nodes themselves keep every slot they saw (there is no log
- * truncation), so the memory of a run grows with its entries.
+ * The Paxos nodes themselves free the slots every node delivered (see
+ * truncate_below in paxos.c); a node that crashed, or a stalled one, keeps
+ * the others from freeing any slot it has not delivered, so their memory
+ * then grows with the entries until it comes back (or for good).
  */
 #include <stdatomic.h>
 #include <stdlib.h>

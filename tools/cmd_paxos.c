@@ -212,6 +212,8 @@ static int paxos_sim(int argc, char **argv)
 		sum.crashed += r.crashed;
 		sum.stalls += r.stalls;
 		sum.time += r.time;
+		if (r.kept > sum.kept)
+			sum.kept = r.kept;
 		if (r.violations) {
 			if (failed++ == 0) {
 				first_fail = cfg.seed;
@@ -249,6 +251,7 @@ static int paxos_sim(int argc, char **argv)
 		cli_json_kv_uint(&j, "crashed", sum.crashed);
 		cli_json_kv_uint(&j, "stalls", sum.stalls);
 		cli_json_kv_uint(&j, "simulated_us", sum.time);
+		cli_json_kv_uint(&j, "kept_slots", sum.kept);
 		cli_json_kv_uint(&j, "failed_runs", failed);
 		cli_json_key(&j, "violations");
 		cli_json_arr(&j);
@@ -290,6 +293,10 @@ static int paxos_sim(int argc, char **argv)
 		       (unsigned long long)sum.stalls);
 		printf("  simulated time      %llu us\n",
 		       (unsigned long long)sum.time);
+		printf("  slots kept          %llu at most by a live node at "
+		       "the end (the others were delivered everywhere and "
+		       "freed)\n",
+		       (unsigned long long)sum.kept);
 		if (failed) {
 			printf("  VIOLATED            ");
 			print_props(stdout, props);
