@@ -940,8 +940,7 @@ static void on_catchup(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	if (from >= end)
 		return;
 	/* Not from the leader's ballot unless this node leads. */
-	if (!mb_begin(n, PX_DECIDE, n->role == LEADER ? n->max_seen : 0,
-		      from))
+	if (!mb_begin(n, PX_DECIDE, n->role == LEADER ? n->max_seen : 0, from))
 		return;
 	for (uint64_t s = from; s < end; s++)
 		mb_ent(n, s, 0, slot_of(n, s)->dec->cmd, slot_of(n, s)->dec->n);

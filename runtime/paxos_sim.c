@@ -7,7 +7,6 @@
 
 #include "runtime/paxos_int.h"
 
-
 /*
  * Determinism: every choice (latencies, faults, which node a command goes
  * to and when, the nodes' election timeouts) comes from splitmix64 streams

@@ -527,7 +527,8 @@ static bool active_other(struct rc_paxos *p, unsigned i, uint64_t now)
 {
 	struct pnode *pn = &p->node[i];
 	/* relaxed: hints, no data */
-	uint64_t at = atomic_load_explicit(&pn->active_at, memory_order_relaxed);
+	uint64_t at =
+		atomic_load_explicit(&pn->active_at, memory_order_relaxed);
 
 	return at != 0 && at + ACTIVE_NS > now &&
 	       atomic_load_explicit(&pn->active_by, memory_order_relaxed) !=
@@ -537,7 +538,8 @@ static bool active_other(struct rc_paxos *p, unsigned i, uint64_t now)
 static void active_say(struct pnode *pn, uint64_t now)
 {
 	/* relaxed: hints, no data */
-	uint64_t at = atomic_load_explicit(&pn->active_at, memory_order_relaxed);
+	uint64_t at =
+		atomic_load_explicit(&pn->active_at, memory_order_relaxed);
 
 	if (at == 0 || now - at >= ACTIVE_REFRESH_NS ||
 	    atomic_load_explicit(&pn->active_by, memory_order_relaxed) !=
@@ -597,8 +599,8 @@ static unsigned progress(struct rc_paxos *p, unsigned node, unsigned pass,
 	for (unsigned d = 0; d < p->n; d++) {
 		unsigned i = (node + d) % p->n;
 
-		if (all || ((d == 0 || runs(p, node, i, now)) &&
-			    has_work(p, i, now)))
+		if (all ||
+		    ((d == 0 || runs(p, node, i, now)) && has_work(p, i, now)))
 			k += try_run(p, i, now, &wake);
 		/* A waiter whose own node just met its condition leaves the
 		 * others (the DECIDEs a commit sends) for the next pass of
