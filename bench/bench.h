@@ -82,7 +82,7 @@ bool _rc_bench_rsm_sample(const rc_topo_t *topo, const unsigned *pus,
  */
 bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 				double duration, double *ops,
-				uint64_t *timeouts);
+				uint64_t *timeouts, double *per_slot);
 
 /*
  * bench c2c's store/load floor (bench/c2c.c), for other benchmarks: two

@@ -403,7 +403,7 @@ static void *map_work(void *arg)
 
 bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 				double duration, double *ops,
-				uint64_t *timeouts)
+				uint64_t *timeouts, double *per_slot)
 {
 	static _Alignas(RC_BENCH_LINE) _Atomic bool stop;
 	struct park_gate gate;
@@ -484,6 +484,18 @@ bool _rc_bench_paxos_map_sample(const rc_topo_t *mt, bool paxos, bool stalled,
 	pthread_mutex_destroy(&gate.m);
 	*ops /= (double)(t1 - t0) / 1e9;
 	map_stall_end(&stall);
+	if (per_slot)
+		*per_slot = NAN;
+	if (per_slot && log) {
+		/* Commands per slot delivered at node 0 over the sample and
+		 * its warm-up: how much the leader could batch. */
+		struct rc_paxos_node_stats st;
+
+		rc_paxos_stop(rc_log_paxos_group(log));
+		rc_paxos_stats(rc_log_paxos_group(log), 0, &st);
+		if (st.delivered > 0)
+			*per_slot = (double)st.commands / (double)st.delivered;
+	}
 	for (unsigned i = 0; i < 3; i++)
 		if (h[i])
 			rc_rsm_unregister(h[i]);
@@ -498,6 +510,7 @@ struct map_conf {
 	struct rc_bench_stats ops;
 	double *os;
 	uint64_t timeouts;
+	double per_slot; /* Paxos: median commands per slot at node 0 */
 };
 
 static const char paxos_help[] =
@@ -549,9 +562,12 @@ static const char paxos_help[] =
 	"    with node 1 up and with node 1 stalled (blocked in apply; with "
 	"Paxos its\n"
 	"    steps stop too): operations per second, updates that timed out, "
-	"and the\n"
-	"    map over Paxos against the map over shared memory with node 1 "
-	"up.\n"
+	"the\n"
+	"    commands per Paxos slot delivered at node 0 (how much the leader "
+	"could\n"
+	"    batch), and the map over Paxos against the map over shared "
+	"memory with\n"
+	"    node 1 up.\n"
 	"    Measured, never asserted.\n"
 	"\n"
 	"OPTIONS\n"
@@ -629,6 +645,7 @@ int bench_paxos(int argc, char **argv)
 					     "leader)" };
 	struct conf c[NCONF];
 	struct map_conf mc[4];
+	double *ps = NULL; /* a map configuration's commands per slot */
 	struct floor_res fl = { .rc = 1 };
 	rc_topo_t *mt = NULL, *own[NN] = { NULL };
 	const rc_topo_t *lt[NN];
@@ -739,27 +756,38 @@ int bench_paxos(int argc, char **argv)
 		x->log = (int)(k / 2);
 		x->stalled = k % 2;
 		x->os = calloc(o.repeat, sizeof(double));
-		if (!x->os) {
+		free(ps);
+		ps = calloc(o.repeat, sizeof(double));
+		if (!x->os || !ps) {
 			failed = true;
 			break;
 		}
 		_rc_bench_progress(&o, "hash map over %s%s", log_name[x->log],
 				   x->stalled ? ", node 1 stalled" : "");
+		x->per_slot = NAN;
 		for (unsigned s = 0; s < o.repeat; s++) {
 			uint64_t to;
 
-			if (!_rc_bench_paxos_map_sample(mt, x->log == LOG_PAXOS,
-							x->stalled, o.duration,
-							&x->os[got], &to)) {
+			if (!_rc_bench_paxos_map_sample(
+				    mt, x->log == LOG_PAXOS, x->stalled,
+				    o.duration, &x->os[got], &to, &ps[got])) {
 				failed = true;
 				continue;
 			}
 			x->timeouts += to;
 			got++;
 		}
-		if (got)
+		if (got) {
+			struct rc_bench_stats st;
+
 			_rc_bench_stats(x->os, got, &x->ops);
+			if (x->log == LOG_PAXOS) {
+				_rc_bench_stats(ps, got, &st);
+				x->per_slot = st.median;
+			}
+		}
 	}
+	free(ps);
 	_rc_bench_progress(&o, NULL);
 	load_end = load_or_nan();
 	head_p50 = head < nc ? med(&c[head].p50) : NAN;
@@ -856,6 +884,8 @@ int bench_paxos(int argc, char **argv)
 			_rc_bench_json_stats_or_null(&j, "ops_per_s",
 						     &mc[k].ops, mc[k].os);
 			cli_json_kv_uint(&j, "timeouts", mc[k].timeouts);
+			_rc_bench_json_num(&j, "commands_per_slot",
+					   mc[k].per_slot);
 			cli_json_obj_end(&j);
 		}
 		cli_json_arr_end(&j);
@@ -929,13 +959,19 @@ int bench_paxos(int argc, char **argv)
 			       fl.pu[0], fl.pu[1], fl.cpu[0], fl.cpu[1],
 			       FLOOR_S, fl.min_ns);
 		printf("\nhash map over rc_rsm on %s, threads on nodes 0 and "
-		       "2, half puts:\n%-6s %8s %14s %9s\n",
-		       MAP_LAYOUT, "log", "stalled", "ops/s", "timeouts");
-		for (unsigned k = 0; k < 4; k++)
-			printf("%-6s %8u %14.0f %9llu\n", log_name[mc[k].log],
+		       "2, half puts:\n%-6s %8s %14s %9s %10s\n",
+		       MAP_LAYOUT, "log", "stalled", "ops/s", "timeouts",
+		       "cmds/slot");
+		for (unsigned k = 0; k < 4; k++) {
+			printf("%-6s %8u %14.0f %9llu", log_name[mc[k].log],
 			       mc[k].stalled,
 			       mc[k].ops.n ? mc[k].ops.median : 0,
 			       (unsigned long long)mc[k].timeouts);
+			if (isfinite(mc[k].per_slot))
+				printf(" %10.2f\n", mc[k].per_slot);
+			else
+				printf(" %10s\n", "-");
+		}
 		if (isfinite(map_ratio))
 			printf("paxos / shm with node 1 running: %.2f (target "
 			       ">= %.2f)\n",

@@ -80,7 +80,7 @@ static void *cons_run(const struct demo_ctx *c, bool *failed)
 				      s + 1, SAMPLES);
 			if (!_rc_bench_paxos_map_sample(mt, k >= RUN_PAXOS,
 							r->stalled, DURATION,
-							&v[r->got], &to))
+							&v[r->got], &to, NULL))
 				continue;
 			r->timeouts += to;
 			r->got++;
