@@ -98,6 +98,7 @@
  * it reads (kept per location in last_vc, in explore mode alone).
  */
 #include <assert.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,19 @@
 _Static_assert((SC_LOG_ENTRIES & (SC_LOG_ENTRIES - 1)) == 0 &&
 		       SC_LOG_ENTRIES >> SC_SEG_SHIFT >= 2,
 	       "the SC log is a power of 2 and holds two segments");
+/*
+ * Threaded SC: a replica that is not inside the log and lags the tail by
+ * more than this many entries is dropped from it (made stale, see
+ * sc_reclaim), so the log behind an idle replica stays this long: 16
+ * segments (2 MiB of entries), or half the log when that is shorter.
+ */
+#define SC_STALE_LAG                                           \
+	((uint64_t)(SC_LOG_ENTRIES / 2 < (16u << SC_SEG_SHIFT) \
+			    ? SC_LOG_ENTRIES / 2               \
+			    : (16u << SC_SEG_SHIFT)))
+/* Threaded SC: a replica's place in the log (rc_mem_replica.lstate). */
+#define SC_IN 1u    /* its owner is inside the log: reads entries */
+#define SC_STALE 2u /* dropped from the log: its copy is no prefix kept */
 
 /* A location of the one copy (LIN, TSO), alone on its cache line. */
 struct slot {
@@ -203,6 +217,14 @@ struct rc_mem_replica {
 	bool exploring; /* the object's RC_MEM_EXPLORE, on r's own line */
 	unsigned id;
 	_Atomic bool bound;
+	/*
+	 * Threaded SC: SC_IN while the owner reads the log, SC_STALE once
+	 * the replica was dropped from it (offline, or idle and too far
+	 * behind); the owner sets and clears SC_IN, a reclaimer sets
+	 * SC_STALE only while SC_IN is clear, the owner clears it when it
+	 * takes the checkpoint (sc_resync).
+	 */
+	_Atomic unsigned lstate;
 	uint64_t ops;	   /* operations issued: the TSO drain clock */
 	uint64_t wrote_at; /* ops at the replica's last write or RMW */
 	/*
@@ -231,6 +253,8 @@ struct rc_mem_replica {
 	 * read (vc[id] once the write's entry is written), stored by the
 	 * owner alone and read by the others when they take writes in; on a
 	 * line of its own so the owner's other fields stay private.
+	 * Threaded SC: the entries the replica has applied, as of its last
+	 * exit from the log, for the reclaimer.
 	 */
 	_Atomic uint64_t published __attribute__((aligned(RC_CACHELINE)));
 	/*
@@ -250,6 +274,15 @@ struct rc_mem {
 	unsigned seg_shift;
 	size_t ndir; /* a power of 2 */
 	struct sc_slot *dir;
+	/*
+	 * Threaded SC, under ck_lock: the checkpoint, a copy at log index
+	 * ck_at that a stale replica takes instead of the entries freed
+	 * before it, and the oldest segment not freed (head_seg).
+	 */
+	pthread_mutex_t ck_lock;
+	bool ck_made;
+	uint64_t *ck_copy;
+	uint64_t ck_at, head_seg;
 	/*
 	 * CAUSAL: the logs' geometry; per location, the stamp of the last
 	 * write issued to it (a write's compare-exchange there is its place
@@ -427,6 +460,9 @@ void rc_mem_destroy(rc_mem_t *mem)
 			free(atomic_load_explicit(&mem->dir[i].seg,
 						  memory_order_relaxed));
 	free(mem->dir);
+	free(mem->ck_copy);
+	if (mem->ck_made)
+		pthread_mutex_destroy(&mem->ck_lock);
 	free(mem->last_stamp);
 	free(mem->last_vc);
 	free(mem);
@@ -514,6 +550,13 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 			return -1;
 		for (size_t k = 0; k < m->ndir; k++)
 			atomic_init(&m->dir[k].serves, k);
+		if (!(flags & RC_MEM_EXPLORE)) {
+			m->ck_copy = lines_alloc(nlocs, sizeof(*m->ck_copy));
+			if (m->ck_copy == NULL ||
+			    pthread_mutex_init(&m->ck_lock, NULL) != 0)
+				return -1;
+			m->ck_made = true;
+		}
 	}
 	if (level == RC_CAUSAL) {
 		/*
@@ -625,12 +668,14 @@ int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo,
 			return rc;
 		}
 	}
+	rc_mem_online(r);
 	*out = r;
 	return 0;
 }
 
 void rc_mem_unbind(rc_mem_replica_t *r)
 {
+	rc_mem_offline(r);
 	/* Release: pairs with the acquire exchange in rc_mem_bind. */
 	atomic_store_explicit(&r->bound, false, memory_order_release);
 }
@@ -701,15 +746,20 @@ static size_t seg_entries(const rc_mem_t *m)
 }
 
 static void sc_apply_published(struct rc_mem_replica *r);
+static void sc_reclaim(rc_mem_t *m, uint64_t need, bool wait);
 
 /*
  * The segment holding index idx, allocated by whoever needs it first. A
- * segment is freed only once every replica applied it, so no caller asks
- * for a freed one. When the segment ndir before it still holds the slot
- * (a replica lags by more than RC_MEM_SC_LOG entries), a threaded caller
- * waits until every replica has applied it; a writer (self, which has
- * reserved idx) applies the published log meanwhile, since its own
- * replica may be the one behind. In explore mode that is a bug (assert).
+ * segment is freed only once every replica applied it (explore mode) or
+ * once every replica not stale did and the checkpoint took it in
+ * (threaded, sc_reclaim), so no caller asks for a freed one. When the
+ * segment ndir before it still holds the slot (RC_MEM_SC_LOG entries
+ * back), a threaded caller reclaims, dropping every replica behind it
+ * that is not inside the log, and otherwise waits for the replicas that
+ * are: they are applying entries, so the wait ends without anyone else
+ * issuing an operation. A writer (self, which has reserved idx) applies
+ * the published log meanwhile, since its own replica may be behind. In
+ * explore mode that is a bug (assert).
  */
 static struct sc_seg *sc_seg(rc_mem_t *m, uint64_t idx,
 			     struct rc_mem_replica *self)
@@ -718,8 +768,8 @@ static struct sc_seg *sc_seg(rc_mem_t *m, uint64_t idx,
 	struct sc_slot *sl = &m->dir[k & (m->ndir - 1)];
 	struct sc_seg *s, *expect = NULL;
 
-	/* Acquire: pairs with the release store of serves in
-	 * sc_apply_reserved, after which the slot's old segment is gone. */
+	/* Acquire: pairs with the release store of serves in sc_reclaim
+	 * (or sc_apply_reserved), after which the old segment is gone. */
 	if (atomic_load_explicit(&sl->serves, memory_order_acquire) != k) {
 		struct _rc_wait w;
 
@@ -731,6 +781,10 @@ static struct sc_seg *sc_seg(rc_mem_t *m, uint64_t idx,
 			if (self != NULL &&
 			    self->applied >> m->seg_shift < k - m->ndir + 1)
 				sc_apply_published(self);
+			sc_reclaim(m, (k - m->ndir + 1) << m->seg_shift, true);
+			if (atomic_load_explicit(&sl->serves,
+						 memory_order_acquire) == k)
+				break;
 			_rc_wait_step(&w);
 		}
 	}
@@ -749,6 +803,149 @@ static struct sc_seg *sc_seg(rc_mem_t *m, uint64_t idx,
 		s = expect;
 	}
 	return s;
+}
+
+/* The published entry idx, in a segment not freed (threaded mode). */
+static const struct sc_entry *sc_at(rc_mem_t *m, uint64_t idx)
+{
+	uint64_t k = idx >> m->seg_shift;
+	/* Acquire: pairs with the release CAS in sc_seg. */
+	struct sc_seg *s = atomic_load_explicit(&m->dir[k & (m->ndir - 1)].seg,
+						memory_order_acquire);
+
+	return &s->e[idx & (seg_entries(m) - 1)];
+}
+
+static uint64_t sc_exec(uint64_t *copy, const struct sc_entry *e);
+
+/*
+ * Threaded SC: frees the segments every replica that is not stale has
+ * applied, after applying them to the checkpoint. On the way it drops
+ * (makes stale) each replica that is not inside the log and lags the
+ * tail by more than SC_STALE_LAG entries or, when need is not 0, has
+ * applied fewer than need entries: a stale replica holds nothing back,
+ * and takes the checkpoint when its owner next enters the log
+ * (sc_resync). wait: take the lock even if another thread holds it
+ * (else give up at once). Each entry is applied to the checkpoint once,
+ * by whichever thread reclaims.
+ */
+static void sc_reclaim(rc_mem_t *m, uint64_t need, bool wait)
+{
+	uint64_t tail, min = UINT64_MAX;
+
+	if (wait)
+		pthread_mutex_lock(&m->ck_lock);
+	else if (pthread_mutex_trylock(&m->ck_lock) != 0)
+		return;
+	/* Relaxed: a bound for the lag; nothing is read through it. */
+	tail = atomic_load_explicit(&m->tail, memory_order_relaxed);
+	for (unsigned q = 0; q < m->n; q++) {
+		struct rc_mem_replica *r = &m->reps[q];
+		/* Acquire: pairs with the release store in sc_leave; the
+		 * owner's reads of the log happen before what follows. */
+		unsigned st =
+			atomic_load_explicit(&r->lstate, memory_order_acquire);
+		/* Acquire: pairs with the release in sc_publish_applied:
+		 * the owner read every entry below it before. */
+		uint64_t a = atomic_load_explicit(&r->published,
+						  memory_order_acquire);
+
+		if (st & SC_STALE)
+			continue;
+		if (st == 0 && (tail - a > SC_STALE_LAG || a < need)) {
+			unsigned expect = 0;
+
+			/* Acq_rel: fails if the owner entered the log (it
+			 * keeps its place); on success the owner's next
+			 * entry (sc_enter) sees SC_STALE. */
+			if (atomic_compare_exchange_strong_explicit(
+				    &r->lstate, &expect, SC_STALE,
+				    memory_order_acq_rel, memory_order_acquire))
+				continue;
+			/* Acquire: as above, for the owner now inside. */
+			a = atomic_load_explicit(&r->published,
+						 memory_order_acquire);
+		}
+		if (a < min)
+			min = a;
+	}
+	if (min != UINT64_MAX && min > m->ck_at) {
+		for (uint64_t i = m->ck_at; i < min; i++)
+			sc_exec(m->ck_copy, sc_at(m, i));
+		m->ck_at = min;
+	}
+	while ((m->head_seg + 1) << m->seg_shift <= m->ck_at) {
+		struct sc_slot *sl = &m->dir[m->head_seg & (m->ndir - 1)];
+		struct sc_seg *s =
+			atomic_load_explicit(&sl->seg, memory_order_relaxed);
+
+		atomic_store_explicit(&sl->seg, NULL, memory_order_relaxed);
+		/* Release: the slot is empty before it serves the next
+		 * segment; pairs with the acquire loads of serves in
+		 * sc_seg. */
+		atomic_store_explicit(&sl->serves, m->head_seg + m->ndir,
+				      memory_order_release);
+		free(s);
+		m->head_seg++;
+	}
+	pthread_mutex_unlock(&m->ck_lock);
+}
+
+/* Threaded SC: r's applied count, for the reclaimer. */
+static void sc_publish_applied(struct rc_mem_replica *r)
+{
+	/* Release: r's reads of the entries below happen before a
+	 * reclaimer frees them; pairs with the acquire in sc_reclaim. */
+	atomic_store_explicit(&r->published, r->applied, memory_order_release);
+}
+
+/*
+ * Threaded SC: a stale replica takes the checkpoint when it is ahead of
+ * its copy (the entries between were freed; those from the checkpoint
+ * on are kept until r applies them, since r counts again from here).
+ * Its owner only, inside the log (SC_IN set).
+ */
+static void sc_resync(struct rc_mem_replica *r)
+{
+	rc_mem_t *m = r->mem;
+
+	pthread_mutex_lock(&m->ck_lock);
+	if (m->ck_at > r->applied) {
+		memcpy(r->copy, m->ck_copy, m->nlocs * sizeof(*r->copy));
+		r->applied = m->ck_at;
+	}
+	sc_publish_applied(r);
+	/* Relaxed: under ck_lock, which every reader of SC_STALE holds. */
+	atomic_store_explicit(&r->lstate, SC_IN, memory_order_relaxed);
+	pthread_mutex_unlock(&m->ck_lock);
+}
+
+/*
+ * Threaded SC: r's owner enters the log before reading or appending
+ * entries, and leaves it after; while inside, no reclaimer drops r or
+ * frees what it reads.
+ */
+static void sc_enter(struct rc_mem_replica *r)
+{
+	unsigned old;
+
+	if (r->exploring)
+		return;
+	/* Acq_rel: pairs with the reclaimer's compare-exchange: either it
+	 * sees SC_IN and leaves r in the log, or this sees SC_STALE. */
+	old = atomic_fetch_or_explicit(&r->lstate, SC_IN, memory_order_acq_rel);
+	if (old & SC_STALE)
+		sc_resync(r);
+}
+
+static void sc_leave(struct rc_mem_replica *r)
+{
+	if (r->exploring)
+		return;
+	sc_publish_applied(r);
+	/* Release: r's reads of the log happen before a reclaimer's
+	 * acquire of lstate that then drops r and frees them. */
+	atomic_store_explicit(&r->lstate, 0, memory_order_release);
 }
 
 static uint64_t sc_append(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
@@ -827,7 +1024,11 @@ static bool sc_apply_reserved(struct rc_mem_replica *r, bool wait,
 	if (old != NULL)
 		*old = o;
 	r->applied = idx + 1;
-	if ((r->applied & (seg_entries(m) - 1)) == 0) {
+	if ((r->applied & (seg_entries(m) - 1)) == 0 && !r->exploring) {
+		/* Threaded: a segment done; free what everyone passed. */
+		sc_publish_applied(r);
+		sc_reclaim(m, 0, false);
+	} else if ((r->applied & (seg_entries(m) - 1)) == 0) {
 		/* Acq_rel: each replica's reads of the segment happen before
 		 * the last one frees it; the last acquires all of them. */
 		if (atomic_fetch_add_explicit(&s->passed, 1,
@@ -927,9 +1128,14 @@ static bool read_fresh(const struct rc_mem_replica *r)
  */
 static void sc_catch_up(struct rc_mem_replica *r)
 {
+	bool fresh = read_fresh(r);
+
+	if (r->applied >= r->last_own && !fresh && !read_lag_due(r))
+		return;
+	sc_enter(r);
 	if (r->applied < r->last_own)
 		sc_apply_upto(r, r->last_own);
-	if (read_fresh(r)) {
+	if (fresh) {
 		sc_apply_published(r);
 	} else if (read_lag_due(r)) {
 		/* Relaxed: a bound; the ready flags synchronise. */
@@ -944,15 +1150,19 @@ static void sc_catch_up(struct rc_mem_replica *r)
 		while (r->applied < t && sc_apply_reserved(r, false, NULL))
 			;
 	}
+	sc_leave(r);
 }
 
 static uint64_t sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 		       uint64_t a, uint64_t b)
 {
-	uint64_t idx = sc_append(r, op, loc, a, b), old = 0;
+	uint64_t idx, old = 0;
 
+	sc_enter(r);
+	idx = sc_append(r, op, loc, a, b);
 	sc_apply_upto(r, idx);
 	sc_apply_reserved(r, true, &old);
+	sc_leave(r);
 	return old;
 }
 
@@ -1383,9 +1593,11 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 	case RC_SC:
 		r->ops++;
 		wrote(r);
+		sc_enter(r);
 		sc_append(r, SC_STORE, loc, value, 0);
 		if (!explore(m))
 			sc_apply_published(r);
+		sc_leave(r);
 		break;
 	case RC_CAUSAL:
 		r->ops++;
@@ -1484,10 +1696,12 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)
 		break;
 	case RC_SC:
 		r->ops++;
+		sc_enter(r);
 		/* Relaxed: the tail bounds how far to apply; the entries'
 		 * ready flags synchronise. */
 		sc_apply_upto(r, atomic_load_explicit(&m->tail,
 						      memory_order_relaxed));
+		sc_leave(r);
 		break;
 	case RC_CAUSAL:
 		r->ops++;
@@ -1505,10 +1719,52 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		tso_drain_all(r);
 		break;
 	case RC_SC:
+		sc_enter(r);
 		sc_apply_published(r);
+		sc_leave(r);
 		break;
 	case RC_CAUSAL:
 		c_take(r, UINT64_MAX);
+		break;
+	}
+}
+
+void rc_mem_offline(rc_mem_replica_t *r)
+{
+	if (r->exploring)
+		return;
+	switch (r->level) {
+	case RC_LIN:
+	case RC_CAUSAL:
+		break;
+	case RC_TSO:
+		tso_drain_all(r);
+		break;
+	case RC_SC:
+		/* Release: the owner's reads of the log happen before a
+		 * reclaimer's acquire of lstate that frees them. */
+		atomic_store_explicit(&r->lstate, SC_STALE,
+				      memory_order_release);
+		break;
+	}
+}
+
+void rc_mem_online(rc_mem_replica_t *r)
+{
+	if (r->exploring)
+		return;
+	switch (r->level) {
+	case RC_LIN:
+	case RC_TSO:
+	case RC_CAUSAL:
+		break;
+	case RC_SC:
+		/* Takes the checkpoint if the log moved on without it, then
+		 * what is published; its next load takes the full path. */
+		sc_enter(r);
+		sc_apply_published(r);
+		sc_leave(r);
+		r->look = 0;
 		break;
 	}
 }
@@ -1604,8 +1860,14 @@ void rc_mem_quiesce(rc_mem_t *mem)
 	case RC_SC:
 		/* Relaxed: no writer runs now; ready flags synchronise. */
 		tail = atomic_load_explicit(&mem->tail, memory_order_relaxed);
-		for (unsigned i = 0; i < mem->n; i++)
+		for (unsigned i = 0; i < mem->n; i++) {
+			/* A stale or offline replica takes the checkpoint
+			 * first; the rc_mem_online of its owner, if any,
+			 * finds it current. */
+			sc_enter(&mem->reps[i]);
 			sc_apply_upto(&mem->reps[i], tail);
+			sc_leave(&mem->reps[i]);
+		}
 		break;
 	case RC_CAUSAL:
 		for (unsigned i = 0; i < mem->n; i++) {

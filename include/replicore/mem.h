@@ -194,8 +194,29 @@ rc_mem_replica_t *rc_mem_replica(rc_mem_t *mem, unsigned id);
  */
 int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo,
 		rc_mem_replica_t **out, rc_err_t *err);
-/* Releases the binding of rc_mem_bind(); the owner only. Wait-free. */
+/*
+ * Releases the binding of rc_mem_bind() and takes the replica offline
+ * (rc_mem_offline); the owner only. Wait-free.
+ */
 void rc_mem_unbind(rc_mem_replica_t *r);
+
+/*
+ * Offline and online, after liburcu's rcu_thread_offline/online: an owner
+ * that stops using its replica for a while takes it offline, and an
+ * offline replica holds nobody up and keeps nothing in memory for itself.
+ * The owner calls neither operation of the replica in between but
+ * rc_mem_online, which brings it back: at SC it takes the writes it
+ * missed (from a checkpoint of the log when the entries it lacks were
+ * freed), so its next load reads at least every write published before
+ * the call. rc_mem_bind brings a replica online, rc_mem_unbind takes it
+ * offline; a replica starts online. At TSO offline drains the buffer. At
+ * LIN there is nothing to do, and at CAUSAL not yet (an idle causal
+ * replica still keeps the others' logs growing). r's owner only; offline
+ * is wait-free, online blocking (a lock held by a reclaimer for the
+ * length of its pass). No-ops in explore mode.
+ */
+void rc_mem_offline(rc_mem_replica_t *r);
+void rc_mem_online(rc_mem_replica_t *r);
 
 unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
 

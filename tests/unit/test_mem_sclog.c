@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_mem_sclog.c: threaded SC reuses its log space, and waits for a replica that lags by the whole log. */
+/* test_mem_sclog.c: threaded SC reuses its log space and drops a replica that issues nothing from it. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -16,9 +16,8 @@
  *   - one replica writes and reads many times the log's size;
  *   - a writer and a loading replica on two threads: every value the
  *     reader sees is one written, in order, and it ends with the last;
- *   - a replica that issues nothing: the writer stops at exactly
- *     SC_LOG_ENTRIES writes and waits, and finishes once that replica
- *     calls rc_mem_progress().
+ *   - a replica that issues nothing, then one offline: the writer never
+ *     waits for it, and it reads the last write when it is back.
  *
  * Environment: RC_MEM_SCLOG_WRITES (default 64 times the log).
  */
@@ -125,43 +124,52 @@ static void two_threads(uint64_t writes)
 	rc_mem_destroy(w.m);
 }
 
+/*
+ * Replica 1 issues nothing while replica 0 writes 64 times the log
+ * (first on its own, then offline): the writer never waits for it, and
+ * when it issues an operation again (rc_mem_progress, rc_mem_online) it
+ * reads the last write and its own earlier one.
+ */
 static void idle_replica(void)
 {
-	struct writer w = { .writes = 4 * SC_LOG_ENTRIES };
+	struct writer w = { .writes = 64 * SC_LOG_ENTRIES };
+	rc_mem_replica_t *r1;
 	pthread_t th;
-	uint64_t t0, seen;
+	uint64_t t0;
 
 	if (rc_mem_create(&w.m, RC_SC, 2, 2, 0, NULL) < 0)
 		BAIL_OUT("rc_mem_create");
+	r1 = rc_mem_replica(w.m, 1);
+	rc_mem_store(r1, Y, 7, RC_RELEASE);
 	if (pthread_create(&th, NULL, write_all, &w) != 0)
 		BAIL_OUT("pthread_create");
-	/* Until the writer reaches the bound, or 10 s: a bounded wait. */
+	/* A hang guard, not a timing claim: 60 s for 16,384 writes. */
 	t0 = now_ns();
 	/* Acquire: pairs with the writer's release of its count. */
-	while ((seen = atomic_load_explicit(&w.done, memory_order_acquire)) <
-		       SC_LOG_ENTRIES &&
-	       now_ns() - t0 < 10000000000ull)
-		sched_yield();
-	/* Some time for a writer that does not wait to pass the bound. */
-	nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+	while (atomic_load_explicit(&w.done, memory_order_acquire) < w.writes &&
+	       now_ns() - t0 < 60000000000ull)
+		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 	/* Acquire: as above. */
-	seen = atomic_load_explicit(&w.done, memory_order_acquire);
-	is(seen, SC_LOG_ENTRIES,
-	   "a replica that issues nothing: the writer stops after exactly "
-	   "the log's %u entries",
-	   (unsigned)SC_LOG_ENTRIES);
-	/* The idle replica's owner lets the writes reach it, now and then,
-	 * until the writer is through. */
-	/* Acquire: as above. */
-	while (atomic_load_explicit(&w.done, memory_order_acquire) < w.writes) {
-		rc_mem_progress(rc_mem_replica(w.m, 1));
-		sched_yield();
-	}
+	is(atomic_load_explicit(&w.done, memory_order_acquire), w.writes,
+	   "a replica that issues nothing holds nobody up: the writer "
+	   "wrote %u entries through a log of %u",
+	   (unsigned)(64 * SC_LOG_ENTRIES), (unsigned)SC_LOG_ENTRIES);
 	pthread_join(th, NULL);
-	rc_mem_progress(rc_mem_replica(w.m, 1));
-	is(rc_mem_load(rc_mem_replica(w.m, 1), X, RC_ACQUIRE), w.writes,
-	   "rc_mem_progress lets the writer finish; the idle replica then "
-	   "holds the last write");
+	rc_mem_progress(r1);
+	ok(rc_mem_load(r1, X, RC_ACQUIRE) == w.writes &&
+		   rc_mem_load(r1, Y, RC_ACQUIRE) == 7,
+	   "the idle replica then reads the last write and its own");
+
+	/* Offline, for another 64 logs' worth of writes. */
+	rc_mem_offline(r1);
+	w.writes *= 2;
+	if (pthread_create(&th, NULL, write_all, &w) != 0)
+		BAIL_OUT("pthread_create");
+	pthread_join(th, NULL);
+	rc_mem_online(r1);
+	ok(rc_mem_load(r1, X, RC_ACQUIRE) == w.writes &&
+		   rc_mem_load(r1, Y, RC_ACQUIRE) == 7,
+	   "an offline replica back online reads the last write and its own");
 	rc_mem_destroy(w.m);
 }
 
@@ -170,7 +178,7 @@ int main(void)
 	uint64_t writes = tap_env_u64("RC_MEM_SCLOG_WRITES",
 				      64 * (uint64_t)SC_LOG_ENTRIES);
 
-	plan(6);
+	plan(7);
 	one_replica(writes);
 	two_threads(writes);
 	idle_replica();
