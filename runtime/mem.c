@@ -133,9 +133,12 @@ _Static_assert((SC_LOG_ENTRIES & (SC_LOG_ENTRIES - 1)) == 0 &&
 	((uint64_t)(SC_LOG_ENTRIES / 2 < (16u << SC_SEG_SHIFT) \
 			    ? SC_LOG_ENTRIES / 2               \
 			    : (16u << SC_SEG_SHIFT)))
-/* Threaded SC: a replica's place in the log (rc_mem_replica.lstate). */
-#define SC_IN 1u    /* its owner is inside the log: reads entries */
-#define SC_STALE 2u /* dropped from the log: its copy is no prefix kept */
+/*
+ * Threaded SC and CAUSAL: a replica's place in the logs it reads
+ * (rc_mem_replica.lstate).
+ */
+#define LOG_IN 1u    /* its owner is inside: reads entries */
+#define LOG_STALE 2u /* dropped: its copy is not kept up by the logs */
 
 /* A location of the one copy (LIN, TSO), alone on its cache line. */
 struct slot {
@@ -218,10 +221,10 @@ struct rc_mem_replica {
 	unsigned id;
 	_Atomic bool bound;
 	/*
-	 * Threaded SC: SC_IN while the owner reads the log, SC_STALE once
+	 * Threaded SC: LOG_IN while the owner reads the log, LOG_STALE once
 	 * the replica was dropped from it (offline, or idle and too far
-	 * behind); the owner sets and clears SC_IN, a reclaimer sets
-	 * SC_STALE only while SC_IN is clear, the owner clears it when it
+	 * behind); the owner sets and clears LOG_IN, a reclaimer sets
+	 * LOG_STALE only while LOG_IN is clear, the owner clears it when it
 	 * takes the checkpoint (sc_resync).
 	 */
 	_Atomic unsigned lstate;
@@ -248,6 +251,13 @@ struct rc_mem_replica {
 	uint64_t *stamp;	/* per location, of the value held */
 	struct clog_seg **rseg; /* per sender, the segment r reads */
 	struct clog_seg *wseg;	/* the segment of its own log it appends to */
+	/*
+	 * Threaded CAUSAL: r's positions (vc) as of its last exit from the
+	 * logs, for the reclaimer; and whether r moved to a new segment
+	 * (read or written) since it last reclaimed.
+	 */
+	_Atomic uint64_t *pos;
+	bool crossed;
 	/*
 	 * CAUSAL: the entries of the replica's own log that the others may
 	 * read (vc[id] once the write's entry is written), stored by the
@@ -291,6 +301,14 @@ struct rc_mem {
 	 */
 	size_t cstride;	 /* bytes per log entry */
 	unsigned cseg_n; /* entries per log segment */
+	/*
+	 * Threaded CAUSAL, under ck_lock: the checkpoint, a replica of no
+	 * log of its own that takes in every published write, whose state a
+	 * stale replica takes (c_resync); and per sender the oldest segment
+	 * not handed back.
+	 */
+	struct rc_mem_replica *ck_rep;
+	struct clog_seg **chead;
 	_Atomic uint64_t *last_stamp;
 	uint64_t *last_vc; /* explore mode: nlocs rows of n */
 	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
@@ -404,7 +422,10 @@ static struct clog_seg *c_log_oldest(const rc_mem_t *m, unsigned s)
 /* Frees s's log; no reader or writer runs. */
 static void c_log_free(rc_mem_t *m, unsigned s)
 {
-	struct clog_seg *g = c_log_oldest(m, s);
+	/* Threaded, a stale reader's segments may be gone: the reclaimer
+	 * knows the oldest one kept. */
+	struct clog_seg *g =
+		m->chead != NULL ? m->chead[s] : c_log_oldest(m, s);
 
 	while (g != NULL) {
 		struct clog_seg *next = g->next;
@@ -428,6 +449,10 @@ static int c_logs_init(rc_mem_t *m)
 		for (unsigned i = 0; i < m->n; i++)
 			if (i != s)
 				m->reps[i].rseg[s] = m->reps[s].wseg;
+		if (m->ck_rep != NULL) {
+			m->ck_rep->rseg[s] = m->reps[s].wseg;
+			m->chead[s] = m->reps[s].wseg;
+		}
 	}
 	return 0;
 }
@@ -441,6 +466,7 @@ static void replica_free(struct rc_mem_replica *r)
 	free(r->vc);
 	free(r->stamp);
 	free(r->rseg);
+	free((void *)r->pos);
 }
 
 void rc_mem_destroy(rc_mem_t *mem)
@@ -453,6 +479,10 @@ void rc_mem_destroy(rc_mem_t *mem)
 	if (mem->reps != NULL)
 		for (unsigned i = 0; i < mem->n; i++)
 			replica_free(&mem->reps[i]);
+	if (mem->ck_rep != NULL)
+		replica_free(mem->ck_rep);
+	free(mem->ck_rep);
+	free(mem->chead);
 	free(mem->reps);
 	free(mem->shared);
 	if (mem->dir != NULL)
@@ -497,6 +527,11 @@ static int replica_init(rc_mem_t *m, unsigned id)
 		r->rseg = lines_alloc(m->n, sizeof(*r->rseg));
 		if (!r->copy || !r->stamp || !r->vc || !r->rseg)
 			return -1;
+		if (!r->exploring) {
+			r->pos = lines_alloc(m->n, sizeof(*r->pos));
+			if (r->pos == NULL)
+				return -1;
+		}
 		break;
 	}
 	return 0;
@@ -569,7 +604,29 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 		if (m->cseg_n < 16)
 			m->cseg_n = 16;
 		m->last_stamp = lines_alloc(nlocs, sizeof(*m->last_stamp));
-		if (m->last_stamp == NULL || c_logs_init(m) < 0)
+		if (m->last_stamp == NULL)
+			return -1;
+		if (!(flags & RC_MEM_EXPLORE)) {
+			/* The checkpoint: a replica numbered n, of no log. */
+			m->ck_rep = lines_alloc(1, sizeof(*m->ck_rep));
+			m->chead = calloc(n, sizeof(*m->chead));
+			if (m->ck_rep == NULL || m->chead == NULL)
+				return -1;
+			m->ck_rep->mem = m;
+			m->ck_rep->level = level;
+			m->ck_rep->nlocs = nlocs;
+			m->ck_rep->id = n;
+			m->ck_rep->copy = lines_alloc(nlocs, sizeof(uint64_t));
+			m->ck_rep->stamp = lines_alloc(nlocs, sizeof(uint64_t));
+			m->ck_rep->vc = lines_alloc(n, sizeof(uint64_t));
+			m->ck_rep->rseg = lines_alloc(n, sizeof(void *));
+			if (!m->ck_rep->copy || !m->ck_rep->stamp ||
+			    !m->ck_rep->vc || !m->ck_rep->rseg ||
+			    pthread_mutex_init(&m->ck_lock, NULL) != 0)
+				return -1;
+			m->ck_made = true;
+		}
+		if (c_logs_init(m) < 0)
 			return -1;
 		if (flags & RC_MEM_EXPLORE) {
 			m->last_vc =
@@ -850,16 +907,16 @@ static void sc_reclaim(rc_mem_t *m, uint64_t need, bool wait)
 		uint64_t a = atomic_load_explicit(&r->published,
 						  memory_order_acquire);
 
-		if (st & SC_STALE)
+		if (st & LOG_STALE)
 			continue;
 		if (st == 0 && (tail - a > SC_STALE_LAG || a < need)) {
 			unsigned expect = 0;
 
 			/* Acq_rel: fails if the owner entered the log (it
 			 * keeps its place); on success the owner's next
-			 * entry (sc_enter) sees SC_STALE. */
+			 * entry (sc_enter) sees LOG_STALE. */
 			if (atomic_compare_exchange_strong_explicit(
-				    &r->lstate, &expect, SC_STALE,
+				    &r->lstate, &expect, LOG_STALE,
 				    memory_order_acq_rel, memory_order_acquire))
 				continue;
 			/* Acquire: as above, for the owner now inside. */
@@ -903,7 +960,7 @@ static void sc_publish_applied(struct rc_mem_replica *r)
  * Threaded SC: a stale replica takes the checkpoint when it is ahead of
  * its copy (the entries between were freed; those from the checkpoint
  * on are kept until r applies them, since r counts again from here).
- * Its owner only, inside the log (SC_IN set).
+ * Its owner only, inside the log (LOG_IN set).
  */
 static void sc_resync(struct rc_mem_replica *r)
 {
@@ -915,8 +972,8 @@ static void sc_resync(struct rc_mem_replica *r)
 		r->applied = m->ck_at;
 	}
 	sc_publish_applied(r);
-	/* Relaxed: under ck_lock, which every reader of SC_STALE holds. */
-	atomic_store_explicit(&r->lstate, SC_IN, memory_order_relaxed);
+	/* Relaxed: under ck_lock, which every reader of LOG_STALE holds. */
+	atomic_store_explicit(&r->lstate, LOG_IN, memory_order_relaxed);
 	pthread_mutex_unlock(&m->ck_lock);
 }
 
@@ -932,9 +989,10 @@ static void sc_enter(struct rc_mem_replica *r)
 	if (r->exploring)
 		return;
 	/* Acq_rel: pairs with the reclaimer's compare-exchange: either it
-	 * sees SC_IN and leaves r in the log, or this sees SC_STALE. */
-	old = atomic_fetch_or_explicit(&r->lstate, SC_IN, memory_order_acq_rel);
-	if (old & SC_STALE)
+	 * sees LOG_IN and leaves r in the log, or this sees LOG_STALE. */
+	old = atomic_fetch_or_explicit(&r->lstate, LOG_IN,
+				       memory_order_acq_rel);
+	if (old & LOG_STALE)
 		sc_resync(r);
 }
 
@@ -1192,6 +1250,7 @@ static void c_append(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 		if (ng == NULL)
 			ng = c_seg_new(m, idx);
 		assert(ng != NULL); /* no way to report it from a store */
+		r->crossed = true;
 		ng->next = NULL;
 		ng->first = idx;
 		/* Relaxed: no reader sees the segment before the release
@@ -1306,13 +1365,17 @@ static uint64_t c_apply_run(struct rc_mem_replica *r, unsigned s, uint64_t end)
 			struct clog_seg *done = g;
 
 			g = g->next;
-			/* Acq_rel: every reader's reads of the segment happen
-			 * before the last one hands it back; the last
-			 * acquires all of them. */
-			if (atomic_fetch_add_explicit(&done->passed, 1,
+			r->crossed = true;
+			/* Explore mode: the last reader to leave hands the
+			 * segment back; threaded, the reclaimer does
+			 * (c_reclaim). Acq_rel: every reader's reads of the
+			 * segment happen before the last one hands it back;
+			 * the last acquires all of them. */
+			if (r->exploring &&
+			    atomic_fetch_add_explicit(&done->passed, 1,
 						      memory_order_acq_rel) +
-				    1 ==
-			    no)
+					    1 ==
+				    no)
 				/* Acq_rel: release passes those reads on to
 				 * the sender's acquire exchange in c_append;
 				 * acquire, to free a spare never reused. */
@@ -1415,6 +1478,188 @@ static void c_lag_tick(struct rc_mem_replica *r)
 	c_apply_some(r, avail,
 		     backlog > RC_MEM_MAX_BACKLOG ? UINT64_MAX
 						  : RC_MEM_READ_BATCH);
+}
+
+/*
+ * Threaded CAUSAL: a replica that lags the others' logs by more than
+ * this many entries while outside them is dropped (c_reclaim): 16
+ * segments, and at least four times RC_MEM_MAX_BACKLOG, which a replica
+ * that keeps issuing loads never lags by much more.
+ */
+static uint64_t c_stale_lag(const rc_mem_t *m)
+{
+	uint64_t lag = 16 * (uint64_t)m->cseg_n;
+
+	return lag > 4 * RC_MEM_MAX_BACKLOG ? lag : 4 * RC_MEM_MAX_BACKLOG;
+}
+
+/* Threaded CAUSAL: r's positions in the others' logs, for c_reclaim. */
+static void c_publish_pos(struct rc_mem_replica *r)
+{
+	for (unsigned s = 0; s < r->mem->n; s++)
+		if (s != r->id)
+			/* Release: r's reads of s's log below the position
+			 * happen before a reclaimer hands those segments
+			 * back; pairs with the acquire in c_reclaim. */
+			atomic_store_explicit(&r->pos[s], r->vc[s],
+					      memory_order_release);
+}
+
+/*
+ * Threaded CAUSAL, under ck_lock: the checkpoint takes in every
+ * published write. Every write a replica applied was published with its
+ * causal past, so afterwards the checkpoint holds all that any replica
+ * holds.
+ */
+static void c_checkpoint(rc_mem_t *m)
+{
+	c_take(m->ck_rep, UINT64_MAX);
+}
+
+/*
+ * Threaded CAUSAL: hands back (to the sender, as its spare, or frees)
+ * the segments of each log that every replica not stale and the
+ * checkpoint have left, after the checkpoint takes in what is
+ * published. On the way it drops (makes stale) each replica that is
+ * outside the logs and lags them by more than c_stale_lag() entries: a
+ * stale replica holds nothing back and takes the checkpoint when its
+ * owner next enters (c_resync). wait: take the lock even if another
+ * thread holds it (else give up at once).
+ */
+static void c_reclaim(rc_mem_t *m, bool wait)
+{
+	uint64_t pub[RC_MEM_MAX_REPLICAS], live = 0;
+
+	if (wait)
+		pthread_mutex_lock(&m->ck_lock);
+	else if (pthread_mutex_trylock(&m->ck_lock) != 0)
+		return;
+	for (unsigned s = 0; s < m->n; s++)
+		pub[s] = c_published(m, s);
+	for (unsigned q = 0; q < m->n; q++) {
+		struct rc_mem_replica *r = &m->reps[q];
+		/* Acquire: pairs with the release store in c_leave; the
+		 * owner's reads of the logs happen before what follows. */
+		unsigned st =
+			atomic_load_explicit(&r->lstate, memory_order_acquire);
+		uint64_t lag = 0;
+
+		if (st & LOG_STALE)
+			continue;
+		for (unsigned s = 0; s < m->n; s++)
+			if (s != q)
+				/* Acquire: pairs with c_publish_pos. */
+				lag += pub[s] - atomic_load_explicit(
+							&r->pos[s],
+							memory_order_acquire);
+		if (st == 0 && lag > c_stale_lag(m)) {
+			unsigned expect = 0;
+
+			/* Acq_rel: fails if the owner entered (it keeps
+			 * its place); on success its next c_enter sees
+			 * LOG_STALE. */
+			if (atomic_compare_exchange_strong_explicit(
+				    &r->lstate, &expect, LOG_STALE,
+				    memory_order_acq_rel, memory_order_acquire))
+				continue;
+		}
+		live |= 1ull << q;
+	}
+	c_checkpoint(m);
+	for (unsigned s = 0; s < m->n; s++) {
+		uint64_t min = m->ck_rep->vc[s];
+		struct clog_seg *g = m->chead[s];
+
+		for (unsigned q = 0; q < m->n; q++)
+			if (q != s && (live >> q & 1)) {
+				/* Acquire: pairs with c_publish_pos. */
+				uint64_t p = atomic_load_explicit(
+					&m->reps[q].pos[s],
+					memory_order_acquire);
+
+				if (p < min)
+					min = p;
+			}
+		/* A reader moves to the next segment when it takes that
+		 * segment's first entry: only then has it left g, and only
+		 * then is g->next sure to be written (the sender links it
+		 * before it publishes that entry), so it is read after. */
+		while (min > g->first + m->cseg_n && g->next != NULL) {
+			struct clog_seg *next = g->next;
+
+			/* Acq_rel: the readers' reads of g happen before
+			 * the sender writes it again (its acquire exchange
+			 * in c_append); acquire, to free a spare never
+			 * reused. */
+			free(atomic_exchange_explicit(&m->reps[s].spare, g,
+						      memory_order_acq_rel));
+			g = next;
+		}
+		m->chead[s] = g;
+	}
+	pthread_mutex_unlock(&m->ck_lock);
+}
+
+/*
+ * Threaded CAUSAL: a stale replica takes the checkpoint, which holds
+ * every published write and so everything r holds (its own writes
+ * included); r's owner only, inside (LOG_IN set).
+ */
+static void c_resync(struct rc_mem_replica *r)
+{
+	rc_mem_t *m = r->mem;
+	const struct rc_mem_replica *ck = m->ck_rep;
+
+	pthread_mutex_lock(&m->ck_lock);
+	c_checkpoint(m);
+	memcpy(r->copy, ck->copy, m->nlocs * sizeof(*r->copy));
+	memcpy(r->stamp, ck->stamp, m->nlocs * sizeof(*r->stamp));
+	for (unsigned s = 0; s < m->n; s++)
+		if (s != r->id) {
+			r->vc[s] = ck->vc[s];
+			r->rseg[s] = ck->rseg[s];
+		}
+	assert(ck->vc[r->id] == r->vc[r->id]);
+	if (ck->lamport > r->lamport)
+		r->lamport = ck->lamport;
+	c_publish_pos(r);
+	/* Relaxed: under ck_lock, which every reader of LOG_STALE holds. */
+	atomic_store_explicit(&r->lstate, LOG_IN, memory_order_relaxed);
+	pthread_mutex_unlock(&m->ck_lock);
+}
+
+/*
+ * Threaded CAUSAL: r's owner enters the others' logs before it reads
+ * them (and before it writes, which may take a segment back), and
+ * leaves after; while inside, no reclaimer drops r or hands back what it
+ * reads. A replica that moved to a new segment reclaims on leaving.
+ */
+static void c_enter(struct rc_mem_replica *r)
+{
+	unsigned old;
+
+	if (r->exploring)
+		return;
+	/* Acq_rel: pairs with the reclaimer's compare-exchange: either it
+	 * sees LOG_IN and leaves r in, or this sees LOG_STALE. */
+	old = atomic_fetch_or_explicit(&r->lstate, LOG_IN,
+				       memory_order_acq_rel);
+	if (old & LOG_STALE)
+		c_resync(r);
+}
+
+static void c_leave(struct rc_mem_replica *r)
+{
+	if (r->exploring)
+		return;
+	c_publish_pos(r);
+	/* Release: r's reads of the logs happen before a reclaimer's
+	 * acquire of lstate that then drops r and hands them back. */
+	atomic_store_explicit(&r->lstate, 0, memory_order_release);
+	if (r->crossed) {
+		r->crossed = false;
+		c_reclaim(r->mem, false);
+	}
 }
 
 /* Explore mode: the head of s's log at r is published and ready. */
@@ -1544,10 +1789,15 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 		return r->copy[loc];
 	case RC_CAUSAL:
 		r->ops++;
-		if (read_fresh(r))
+		if (read_fresh(r)) {
+			c_enter(r);
 			c_tick(r);
-		else if (read_lag_due(r))
+			c_leave(r);
+		} else if (read_lag_due(r)) {
+			c_enter(r);
 			c_lag_tick(r);
+			c_leave(r);
+		}
 		next_look(r);
 		return r->copy[loc];
 	}
@@ -1602,8 +1852,10 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 	case RC_CAUSAL:
 		r->ops++;
 		wrote(r);
+		c_enter(r);
 		c_tick(r);
 		c_write(r, loc, value);
+		c_leave(r);
 		break;
 	}
 }
@@ -1648,7 +1900,9 @@ static uint64_t rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc,
 		ok = op != SC_CAS || old == a;
 		break;
 	case RC_CAUSAL:
+		c_enter(r);
 		old = c_rmw(r, op, loc, a, b, &ok);
+		c_leave(r);
 		break;
 	}
 	if (done != NULL)
@@ -1705,7 +1959,9 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)
 		break;
 	case RC_CAUSAL:
 		r->ops++;
+		c_enter(r);
 		c_tick(r);
+		c_leave(r);
 		break;
 	}
 }
@@ -1724,7 +1980,9 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		sc_leave(r);
 		break;
 	case RC_CAUSAL:
+		c_enter(r);
 		c_take(r, UINT64_MAX);
+		c_leave(r);
 		break;
 	}
 }
@@ -1735,15 +1993,15 @@ void rc_mem_offline(rc_mem_replica_t *r)
 		return;
 	switch (r->level) {
 	case RC_LIN:
-	case RC_CAUSAL:
 		break;
 	case RC_TSO:
 		tso_drain_all(r);
 		break;
 	case RC_SC:
-		/* Release: the owner's reads of the log happen before a
+	case RC_CAUSAL:
+		/* Release: the owner's reads of the logs happen before a
 		 * reclaimer's acquire of lstate that frees them. */
-		atomic_store_explicit(&r->lstate, SC_STALE,
+		atomic_store_explicit(&r->lstate, LOG_STALE,
 				      memory_order_release);
 		break;
 	}
@@ -1756,7 +2014,6 @@ void rc_mem_online(rc_mem_replica_t *r)
 	switch (r->level) {
 	case RC_LIN:
 	case RC_TSO:
-	case RC_CAUSAL:
 		break;
 	case RC_SC:
 		/* Takes the checkpoint if the log moved on without it, then
@@ -1764,6 +2021,13 @@ void rc_mem_online(rc_mem_replica_t *r)
 		sc_enter(r);
 		sc_apply_published(r);
 		sc_leave(r);
+		r->look = 0;
+		break;
+	case RC_CAUSAL:
+		/* As SC, from the others' logs. */
+		c_enter(r);
+		c_take(r, UINT64_MAX);
+		c_leave(r);
 		r->look = 0;
 		break;
 	}
@@ -1873,7 +2137,11 @@ void rc_mem_quiesce(rc_mem_t *mem)
 		for (unsigned i = 0; i < mem->n; i++) {
 			struct rc_mem_replica *r = &mem->reps[i];
 
+			/* A stale or offline replica takes the checkpoint
+			 * first. */
+			c_enter(r);
 			c_take(r, UINT64_MAX);
+			c_leave(r);
 			for (unsigned s = 0; s < mem->n; s++)
 				assert(s == i ||
 				       r->vc[s] == c_published(mem, s));

@@ -34,7 +34,7 @@ EXTRA_DIST += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
-	tests/unit/test_mem_backlog
+	tests/unit/test_mem_backlog tests/unit/test_mem_offline
 tests_unit_test_mem_api_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_tso_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_sc_LDADD = $(RC_TEST_LDADD)
@@ -42,10 +42,11 @@ tests_unit_test_mem_causal_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_explore_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_threads_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_backlog_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_mem_offline_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
-	tests/unit/test_mem_backlog
+	tests/unit/test_mem_backlog tests/unit/test_mem_offline
 
 # SC's log space reused, over a copy of mem.c with a log of 256 entries.
 check_PROGRAMS += tests/unit/test_mem_sclog

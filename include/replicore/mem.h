@@ -55,19 +55,16 @@ extern "C" {
  * rc_mem_steps() and chooses. Since the scheduler may perform those steps
  * one by one before the operation, doing them inside it hides no outcome.
  *
- * Memory: the SC log keeps the entries some replica has not applied yet
- * (a replica that keeps issuing operations, loads alone included, holds
- * back a bounded number, see RC_MEM_MAX_BACKLOG; one that stops issuing
- * operations keeps the log growing until it calls rc_mem_progress or the
- * object is quiesced), at most RC_MEM_SC_LOG entries in threaded mode:
- * past that, SC operations wait for the replica furthest behind (see the
- * progress paragraph below); at most RC_MEM_SC_LOG_EXPLORE in explore
- * mode (assert). Log space is reused, so an object takes any number of
- * writes over its life. A CAUSAL sender's log likewise keeps the entries
- * some other replica has not applied (a segment of about 32 KiB is reused
- * or freed once every other replica has applied it): bounded while the
- * replicas keep issuing operations, unbounded behind one that has
- * stopped, since a writer never waits for it.
+ * Memory: in threaded mode the SC log keeps the entries some replica
+ * that is online and inside the 16-segment window (see rc_mem_offline)
+ * has not applied, plus a checkpoint copy of the locations; a CAUSAL
+ * sender's log likewise keeps the entries such a replica, or the
+ * checkpoint, has not applied (a segment of about 32 KiB is reused or
+ * freed once they all have). So memory stays bounded behind a replica
+ * that stops issuing operations or goes offline, and is returned as the
+ * others go on. In explore mode nothing is dropped: the SC log holds at
+ * most RC_MEM_SC_LOG_EXPLORE entries not applied everywhere (assert),
+ * and the causal logs what some replica has not applied.
  */
 typedef struct rc_mem rc_mem_t;
 typedef struct rc_mem_replica rc_mem_replica_t;
@@ -209,11 +206,16 @@ void rc_mem_unbind(rc_mem_replica_t *r);
  * missed (from a checkpoint of the log when the entries it lacks were
  * freed), so its next load reads at least every write published before
  * the call. rc_mem_bind brings a replica online, rc_mem_unbind takes it
- * offline; a replica starts online. At TSO offline drains the buffer. At
- * LIN there is nothing to do, and at CAUSAL not yet (an idle causal
- * replica still keeps the others' logs growing). r's owner only; offline
- * is wait-free, online blocking (a lock held by a reclaimer for the
- * length of its pass). No-ops in explore mode.
+ * offline; a replica starts online. At SC and CAUSAL the owner may also
+ * just stop issuing operations: once its replica lags the log (SC) or
+ * the others' logs (CAUSAL) by 16 segments (SC: of 4096 entries; CAUSAL:
+ * of about 32 KiB, and at least 16384 entries) it is
+ * dropped as if offline, and its next operation takes the checkpoint
+ * first. The checkpoint is a copy kept by the replicas that free log
+ * segments: each entry is applied to it once more. At TSO offline drains
+ * the buffer; at LIN there is nothing to do. r's owner only; offline is
+ * wait-free, online blocking (a lock held by a reclaimer for the length
+ * of its pass). No-ops in explore mode.
  */
 void rc_mem_offline(rc_mem_replica_t *r);
 void rc_mem_online(rc_mem_replica_t *r);
@@ -228,14 +230,20 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * reserve a log slot wait-free and publish it; an SC load or RMW waits
  * for the log entries before its own last write to be published by their
  * writers, so it is blocking (a writer preempted between reserving and
- * publishing delays it). SC operations also wait when some replica is
- * RC_MEM_SC_LOG entries behind, until it applies the oldest of them: a
- * replica that stops issuing operations for good while others write
- * without end must call rc_mem_progress() now and then or be quiesced,
- * or their SC operations eventually wait for it. CAUSAL loads are
- * wait-free and take no lock: a load reads the senders' published counts
- * (acquire) and applies at most the entries published below them. A CAUSAL store takes no lock
- * either: one compare-exchange on its location's last-write stamp (it
+ * publishing delays it). An SC write whose log slot (RC_MEM_SC_LOG
+ * entries back) is still held waits for the replicas inside the log that
+ * are behind it to apply it (they are applying entries, so it waits for
+ * nobody to issue an operation); replicas outside the log that hold it
+ * are dropped (rc_mem_offline). In threaded mode, the first SC or
+ * CAUSAL operation of a dropped replica that goes beyond its copy takes
+ * the checkpoint under a lock, held by a reclaimer for one pass (it
+ * applies what the replicas passed to the checkpoint and frees it);
+ * apart from that, and from trying that lock after crossing a log
+ * segment (and going on when it is taken), CAUSAL loads are wait-free
+ * and take no lock: a load reads the senders' published counts (acquire)
+ * and applies at most the entries published below them. A CAUSAL store
+ * takes no other lock either: one compare-exchange on its location's
+ * last-write stamp (it
  * fails only when another write to the location was issued meanwhile,
  * so stores are lock-free), then it writes its entry in its own log and
  * publishes it with a release store of its count. A CAUSAL RMW waits
