@@ -277,7 +277,9 @@ static uint64_t one_op(struct worker *w, rc_rsm_handle_t *h, uint64_t key,
 
 	switch (sh->impl) {
 	case IMPL_RSM:
-		return rc_rsm_execute(h, op, val);
+		/* No bounded wait (make_shared): it returns 0. */
+		(void)rc_rsm_execute(h, op, val, &r);
+		return r;
 	case IMPL_SPIN:
 		ck_spinlock_lock(&sh->locked->spin);
 		RC_TSAN_ACQUIRE(&sh->locked->spin);

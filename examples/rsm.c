@@ -34,7 +34,7 @@ static void *worker(void *arg)
 {
 	unsigned id = (unsigned)(uintptr_t)arg;
 	struct handles h;
-	uint64_t popped = 0, last = 0;
+	uint64_t popped = 0, last = 0, r;
 	int sorted = 1;
 
 	/* Each thread registers on its PU's node, once per structure. */
@@ -42,16 +42,20 @@ static void *worker(void *arg)
 	rc_rsm_register(stack, pus[id], 0, &h.stack, NULL);
 	rc_rsm_register(pq, pus[id], 0, &h.pq, NULL);
 	rc_rsm_register(counter, pus[id], 0, &h.counter, NULL);
+	/* With the default options an operation has no bounded wait: it
+	 * returns 0 once it has taken effect, so its status needs no look
+	 * here (with rc_rsm_options.timeout_ns set it would). */
 	for (uint64_t i = 1; i <= OPS; i++) {
 		uint64_t key = id * OPS + i;
 
-		rc_rsm_execute(h.map, MAP_OP(MAP_PUT, key), key * 10);
-		rc_rsm_execute(h.stack, STACK_PUSH, key);
-		rc_rsm_execute(h.pq, PQ_INSERT, key);
-		rc_rsm_execute(h.counter, COUNTER_ADD, 1);
-		if (i % 2 == 0 &&
-		    rc_rsm_execute(h.stack, STACK_POP, 0) != STACK_EMPTY)
-			popped++;
+		rc_rsm_execute(h.map, MAP_OP(MAP_PUT, key), key * 10, &r);
+		rc_rsm_execute(h.stack, STACK_PUSH, key, &r);
+		rc_rsm_execute(h.pq, PQ_INSERT, key, &r);
+		rc_rsm_execute(h.counter, COUNTER_ADD, 1, &r);
+		if (i % 2 == 0) {
+			rc_rsm_execute(h.stack, STACK_POP, 0, &r);
+			popped += r != STACK_EMPTY;
+		}
 	}
 	rc_rsm_unregister(h.map);
 	rc_rsm_unregister(h.stack);
@@ -60,8 +64,9 @@ static void *worker(void *arg)
 	 * queue: each thread sees the minimums it extracts increase. */
 	pthread_barrier_wait(&inserted);
 	for (unsigned i = 0; i < OPS / 4; i++) {
-		uint64_t v = rc_rsm_execute(h.pq, PQ_EXTRACT_MIN, 0);
+		uint64_t v;
 
+		rc_rsm_execute(h.pq, PQ_EXTRACT_MIN, 0, &v);
 		sorted &= v != PQ_EMPTY && v > last;
 		last = v;
 	}
@@ -74,7 +79,7 @@ int main(int argc, char **argv)
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_rsm_handle_t *h;
 	pthread_t t[THREADS];
-	uint64_t popped = 0, n, v, bad = 0;
+	uint64_t popped = 0, n, v, got, bad = 0;
 	rc_topo_t *topo;
 	int sorted = 1;
 
@@ -102,14 +107,16 @@ int main(int argc, char **argv)
 		popped += r ? (uintptr_t)r - 1 : 0;
 	}
 	rc_rsm_register(map, 0, 0, &h, NULL);
-	for (uint64_t k = 1; k <= THREADS * OPS; k++)
-		bad += rc_rsm_execute(h, MAP_OP(MAP_GET, k), 0) != k * 10;
+	for (uint64_t k = 1; k <= THREADS * OPS; k++) {
+		rc_rsm_execute(h, MAP_OP(MAP_GET, k), 0, &got);
+		bad += got != k * 10;
+	}
 	rc_rsm_unregister(h);
 	rc_rsm_register(stack, 0, 0, &h, NULL);
-	n = rc_rsm_execute(h, STACK_SIZE, 0);
+	rc_rsm_execute(h, STACK_SIZE, 0, &n);
 	rc_rsm_unregister(h);
 	rc_rsm_register(counter, 0, 0, &h, NULL);
-	v = rc_rsm_execute(h, COUNTER_READ, 0);
+	rc_rsm_execute(h, COUNTER_READ, 0, &v);
 	rc_rsm_unregister(h);
 	printf("%u threads on %u NUMA node(s) of %s\n", THREADS,
 	       rc_topo_nnodes(topo), rc_topo_source(topo));

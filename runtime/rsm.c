@@ -870,12 +870,10 @@ int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	return execute(h, op, arg, flags, result);
 }
 
-uint64_t rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
+int rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
+		   uint64_t *result)
 {
-	uint64_t r = UINT64_MAX;
-
-	(void)execute(h, op, arg, 0, &r);
-	return r;
+	return execute(h, op, arg, 0, result);
 }
 
 static void free_nodes(rc_rsm_t *rsm)

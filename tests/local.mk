@@ -8,6 +8,11 @@ TESTS += tests/unit/test_topo
 
 noinst_HEADERS += tests/tap.h
 
+# Error codes (err.h): errno values, named by rc_strerror.
+check_PROGRAMS += tests/unit/test_err
+tests_unit_test_err_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_err
+
 check_PROGRAMS += tests/unit/test_chan tests/unit/test_clock \
 	tests/regression/test_chan_stress
 tests_unit_test_chan_LDADD = $(RC_TEST_LDADD)

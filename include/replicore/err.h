@@ -3,6 +3,7 @@
 #ifndef REPLICORE_ERR_H
 #define REPLICORE_ERR_H
 
+#include <errno.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -15,16 +16,24 @@ extern "C" {
  * an rc_err_t when the caller passed one. Programmer errors (a NULL object,
  * a thread calling a single-producer channel from two threads) are caught by
  * assert() instead. The library never exits the process.
+ *
+ * Each code is the errno value of the same meaning, so a status reads as
+ * the C library's and the kernel's do: -RC_EINVAL == -EINVAL, and a caller
+ * may compare with either name, hand -rc to strerror(), or pass the status
+ * on as its own -errno. Where the system gives one value two names (EAGAIN
+ * and EWOULDBLOCK; ENOTSUP and EOPNOTSUPP on Linux), both compare equal.
+ * RC_ESYS has no errno of its own and is EIO; its rc_err_t says which
+ * call failed and why.
  */
 enum rc_errcode {
 	RC_OK = 0,
-	RC_EINVAL = 1,	  /* an argument or an input text is malformed */
-	RC_ENOMEM = 2,	  /* out of memory */
-	RC_ESYS = 3,	  /* a system or hwloc call failed; see msg */
-	RC_ENOTSUP = 4,	  /* not supported on this machine or build */
-	RC_ETIMEDOUT = 5, /* a bounded wait ran out */
-	RC_EAGAIN = 6,	  /* a try operation could not complete now */
-	RC_ENOENT = 7,	  /* a file or a named thing does not exist */
+	RC_EINVAL = EINVAL,	  /* a malformed argument or input text */
+	RC_ENOMEM = ENOMEM,	  /* out of memory */
+	RC_ESYS = EIO,		  /* a system or hwloc call failed; see msg */
+	RC_ENOTSUP = ENOTSUP,	  /* not supported on this machine or build */
+	RC_ETIMEDOUT = ETIMEDOUT, /* a bounded wait ran out */
+	RC_EAGAIN = EAGAIN,	  /* a try operation could not complete now */
+	RC_ENOENT = ENOENT,	  /* a file or a named thing does not exist */
 };
 
 /*
@@ -33,7 +42,7 @@ enum rc_errcode {
  * Not shared between threads: each caller owns the one it passes.
  */
 typedef struct rc_err {
-	int code;
+	int code; /* an enum rc_errcode, positive (RC_EINVAL, not -RC_EINVAL) */
 	unsigned line;
 	unsigned col;
 	char where[256];
@@ -62,7 +71,12 @@ void rc_err_clear(rc_err_t *err);
  */
 void rc_err_print(const rc_err_t *err, FILE *out);
 
-/* A short English name for an error code ("invalid input", ...). */
+/*
+ * A short English name for an error code ("invalid input", ...): code may
+ * be an rc_errcode or its negation (a returned status). Any other value
+ * (an errno that is not an rc_errcode, say) gives "unknown error". The
+ * names are constant strings; any thread.
+ */
 const char *rc_strerror(int code);
 
 #ifdef __cplusplus

@@ -174,25 +174,39 @@ void rc_rsm_unregister(rc_rsm_handle_t *h);
 unsigned rc_rsm_handle_node(const rc_rsm_handle_t *h);
 
 /*
- * Executes op with arg and returns its result; h's owner only. Updates
- * and linearizable reads are linearizable; RC_RSM_READ_SEQ reads are
- * sequentially consistent. Ordering: the operation's effect is ordered
- * after everything the caller did before the call and before everything
- * it does after (an update is published through the log's release/
- * acquire; a read takes the replica's read lock, an acquire). Blocking:
- * it may wait for the node's combiner, for log room and for other nodes'
- * entries. When the rsm has a bounded wait and it runs out, the update
- * did not take effect (shared-memory log) or is indeterminate (a log
- * without RC_LOG_CAP_NOPARTIAL); rc_rsm_execute then returns UINT64_MAX:
- * use rc_rsm_execute_flags to tell.
+ * Executes op with arg, writes its result to *result and returns 0.
+ * Concurrency: h's owner only, concurrently with every other handle's
+ * operations on any node. Updates are linearizable; reads are too unless
+ * the rsm has RC_RSM_READ_SEQ, when they are sequentially consistent.
+ * Ordering: the operation takes effect after everything the caller did
+ * before the call and before everything it does after. An update handed
+ * to the node's combiner is posted with a release that pairs with the
+ * combiner's acquire; the combiner publishes it by the log's append, a
+ * release that pairs with each node's rc_log_read (without a log, by the
+ * combiner lock's release). A read takes the replica's read lock, an
+ * acquire that pairs with the release by which the last combiner left
+ * the replica.
+ * Progress: blocking. The call may wait for the node's combiner (as
+ * rc_rsm_options.wait says), for room in the log and for other nodes'
+ * entries; without a bounded wait (rc_rsm_options.timeout_ns 0) a node
+ * whose replica stops applying may keep it waiting for ever. Errors: an
+ * operation that goes through the log (an update; a linearizable read
+ * when the log lacks RC_LOG_CAP_TAIL) returns -RC_ETIMEDOUT when the
+ * bounded wait runs out, or another failure of the log's append as the
+ * log reports it (the Paxos log: -RC_EAGAIN when the node crashed,
+ * -RC_ENOMEM). Then *result is untouched, and the operation did not take
+ * effect when the log has RC_LOG_CAP_NOPARTIAL (the shared-memory log
+ * has) or is indeterminate (it may still take effect) when it has not.
+ * An operation that does not go through a log (a read that need not, any
+ * operation of a one-node rsm that made its own log) returns 0. Pairs
+ * with rc_rsm_register, which gives h.
  */
-uint64_t rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg);
+int rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
+		   uint64_t *result);
 
 /*
  * rc_rsm_execute with per-call flags (RC_RSM_READ_SEQ: this read only is
- * sequential) and a status: writes the result to *result and returns 0,
- * or returns -RC_ETIMEDOUT when the rsm's bounded wait ran out (as
- * above; *result is untouched).
+ * sequential): the same concurrency, ordering, waiting and statuses.
  */
 int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 			 unsigned flags, uint64_t *result);

@@ -66,6 +66,24 @@ static void close2(rc_rsm_t *rsm, rc_rsm_handle_t *a, rc_rsm_handle_t *b)
 	rc_rsm_destroy(rsm);
 }
 
+/*
+ * rc_rsm_execute where it must succeed (no bounded wait, or one that
+ * cannot run out): its result, or a bail-out naming the error.
+ */
+static uint64_t run_op(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
+{
+	uint64_t r;
+	int rc = rc_rsm_execute(h, op, arg, &r);
+
+	if (rc < 0) {
+		diag("Bail out! rc_rsm_execute(op %llu, arg %llu): %s",
+		     (unsigned long long)op, (unsigned long long)arg,
+		     rc_strerror(rc));
+		exit(1);
+	}
+	return r;
+}
+
 static void test_create(rc_topo_t *topo)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -123,20 +141,19 @@ static void test_structures(rc_topo_t *topo)
 	bool same = true;
 
 	rsm = open2(&counter_ops, topo, NULL, &a, &b);
-	is(rc_rsm_execute(a, COUNTER_ADD, 5), 5u, "counter: add 5 -> 5");
-	is(rc_rsm_execute(b, COUNTER_ADD, 2), 7u, "add 2 on node 1 -> 7");
-	is(rc_rsm_execute(a, COUNTER_READ, 0), 7u, "read on node 0 -> 7");
+	is(run_op(a, COUNTER_ADD, 5), 5u, "counter: add 5 -> 5");
+	is(run_op(b, COUNTER_ADD, 2), 7u, "add 2 on node 1 -> 7");
+	is(run_op(a, COUNTER_READ, 0), 7u, "read on node 0 -> 7");
 	close2(rsm, a, b);
 
 	rsm = open2(&map_ops, topo, NULL, &a, &b);
-	is(rc_rsm_execute(a, MAP_OP(MAP_GET, 3), 0), 0u, "map: 3 absent");
-	is(rc_rsm_execute(a, MAP_OP(MAP_PUT, 3), 30), 0u, "put 3 30 -> 0");
-	is(rc_rsm_execute(b, MAP_OP(MAP_PUT, 3), 31), 30u,
-	   "put 3 31 on node 1 -> 30");
-	is(rc_rsm_execute(a, MAP_OP(MAP_GET, 3), 0), 31u, "get 3 -> 31");
+	is(run_op(a, MAP_OP(MAP_GET, 3), 0), 0u, "map: 3 absent");
+	is(run_op(a, MAP_OP(MAP_PUT, 3), 30), 0u, "put 3 30 -> 0");
+	is(run_op(b, MAP_OP(MAP_PUT, 3), 31), 30u, "put 3 31 on node 1 -> 30");
+	is(run_op(a, MAP_OP(MAP_GET, 3), 0), 31u, "get 3 -> 31");
 	for (uint64_t k = 1; k <= 200; k++)
-		rc_rsm_execute(k & 1 ? a : b, MAP_OP(MAP_PUT, k + 10), k);
-	is(rc_rsm_execute(b, MAP_OP(MAP_GET, 150), 0), 140u,
+		run_op(k & 1 ? a : b, MAP_OP(MAP_PUT, k + 10), k);
+	is(run_op(b, MAP_OP(MAP_GET, 150), 0), 140u,
 	   "200 more keys (the table grows): get 150 -> 140");
 	rc_rsm_sync(rsm);
 	for (uint64_t k = 1; k <= 210; k++)
@@ -147,25 +164,25 @@ static void test_structures(rc_topo_t *topo)
 	close2(rsm, a, b);
 
 	rsm = open2(&stack_ops, topo, NULL, &a, &b);
-	is(rc_rsm_execute(b, STACK_POP, 0), STACK_EMPTY, "stack: pop empty");
-	rc_rsm_execute(a, STACK_PUSH, 1);
-	rc_rsm_execute(b, STACK_PUSH, 2);
-	is(rc_rsm_execute(a, STACK_TOP, 0), 2u, "push 1, push 2: top 2");
-	is(rc_rsm_execute(a, STACK_POP, 0), 2u, "pop 2");
-	is(rc_rsm_execute(b, STACK_POP, 0), 1u, "pop 1");
-	is(rc_rsm_execute(b, STACK_SIZE, 0), 0u, "size 0");
+	is(run_op(b, STACK_POP, 0), STACK_EMPTY, "stack: pop empty");
+	run_op(a, STACK_PUSH, 1);
+	run_op(b, STACK_PUSH, 2);
+	is(run_op(a, STACK_TOP, 0), 2u, "push 1, push 2: top 2");
+	is(run_op(a, STACK_POP, 0), 2u, "pop 2");
+	is(run_op(b, STACK_POP, 0), 1u, "pop 1");
+	is(run_op(b, STACK_SIZE, 0), 0u, "size 0");
 	close2(rsm, a, b);
 
 	rsm = open2(&pq_ops, topo, NULL, &a, &b);
-	rc_rsm_execute(a, PQ_INSERT, 5);
-	rc_rsm_execute(b, PQ_INSERT, 1);
-	rc_rsm_execute(a, PQ_INSERT, 3);
-	is(rc_rsm_execute(b, PQ_MIN, 0), 1u, "pq: insert 5 1 3: min 1");
-	ok(rc_rsm_execute(a, PQ_EXTRACT_MIN, 0) == 1 &&
-		   rc_rsm_execute(b, PQ_EXTRACT_MIN, 0) == 3 &&
-		   rc_rsm_execute(a, PQ_EXTRACT_MIN, 0) == 5,
+	run_op(a, PQ_INSERT, 5);
+	run_op(b, PQ_INSERT, 1);
+	run_op(a, PQ_INSERT, 3);
+	is(run_op(b, PQ_MIN, 0), 1u, "pq: insert 5 1 3: min 1");
+	ok(run_op(a, PQ_EXTRACT_MIN, 0) == 1 &&
+		   run_op(b, PQ_EXTRACT_MIN, 0) == 3 &&
+		   run_op(a, PQ_EXTRACT_MIN, 0) == 5,
 	   "extracts 1, 3, 5 from both nodes");
-	is(rc_rsm_execute(b, PQ_EXTRACT_MIN, 0), PQ_EMPTY, "then empty");
+	is(run_op(b, PQ_EXTRACT_MIN, 0), PQ_EMPTY, "then empty");
 	close2(rsm, a, b);
 }
 
@@ -215,7 +232,7 @@ static void run_stale(rc_topo_t *topo, bool notail, bool seq)
 	rsm = open2(&counter_ops, topo, &o, &a, &b);
 	rc_recorder_create(&rec, 2, 8, NULL);
 	rc_recorder_begin(rec, 0, RC_HOP_INC, RC_HVAL_NONE, 1, RC_HVAL_NONE);
-	rc_rsm_execute(a, COUNTER_ADD, 1);
+	run_op(a, COUNTER_ADD, 1);
 	rc_recorder_end(rec, 0, RC_HVAL_OK, RC_HST_OK);
 	is(rc_rsm_applied(rsm, 1), 0u, "%s: node 1's replica is behind", what);
 	rc_recorder_begin(rec, 1, RC_HOP_READ, RC_HVAL_NONE, RC_HVAL_NONE,
@@ -303,7 +320,7 @@ static void *stall_thread(void *arg)
 {
 	rc_rsm_handle_t *h = arg;
 
-	rc_rsm_execute(h, SC_STALL, 0);
+	run_op(h, SC_STALL, 0);
 	return NULL;
 }
 
@@ -345,11 +362,14 @@ static void test_stall(rc_topo_t *topo)
 	rc_log_tail(rc_rsm_log(rsm), &t);
 	ok(rc == -RC_ETIMEDOUT,
 	   "stall: with node 1 stalled an add times out (%d), no hang", rc);
+	r = UINT64_MAX;
+	ok(rc_rsm_execute(a, SC_ADD, 1, &r) == -RC_ETIMEDOUT && r == UINT64_MAX,
+	   "stall: rc_rsm_execute says so too, leaving the result alone");
 	is(done, 16u, "stall: after exactly 16 adds (log of 16, node 1 at 1)");
 	ok(t == 17 && rc_log_cursor(rc_rsm_log(rsm), 1) == 1,
 	   "stall: the log is full: tail %llu, node 1's cursor 1",
 	   (unsigned long long)t);
-	is(rc_rsm_execute(a, SC_READ, 0), 16u,
+	is(run_op(a, SC_READ, 0), 16u,
 	   "stall: node 0 still reads (16: the timed-out add had no effect)");
 	atomic_store(&stall_hold, false);
 	pthread_join(th, NULL);
@@ -376,7 +396,7 @@ static void *parker_main(void *arg)
 	/* relaxed: polled by the main thread, no data with it */
 	atomic_store_explicit(&p->tid, syscall(SYS_gettid),
 			      memory_order_relaxed);
-	p->result = rc_rsm_execute(p->h, p->op, p->arg);
+	p->result = run_op(p->h, p->op, p->arg);
 	return NULL;
 }
 
@@ -506,9 +526,8 @@ static void test_direct(void)
 	rc_rsm_create(&rsm, &counter_ops, NULL, one, NULL, NULL);
 	rc_rsm_register(rsm, 0, 0, &a, NULL);
 	rc_rsm_register(rsm, 1, 0, &b, NULL);
-	rc_rsm_execute(a, COUNTER_ADD, 3);
-	ok(rc_rsm_execute(b, COUNTER_ADD, 4) == 7 &&
-		   rc_rsm_execute(a, COUNTER_READ, 0) == 7,
+	run_op(a, COUNTER_ADD, 3);
+	ok(run_op(b, COUNTER_ADD, 4) == 7 && run_op(a, COUNTER_READ, 0) == 7,
 	   "one node: add 3, add 4 from another thread, read 7");
 	rc_log_tail(rc_rsm_log(rsm), &t);
 	is(t, 0u, "one node: the log stays empty");
