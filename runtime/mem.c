@@ -134,6 +134,17 @@ _Static_assert((SC_LOG_ENTRIES & (SC_LOG_ENTRIES - 1)) == 0 &&
 			    ? SC_LOG_ENTRIES / 2               \
 			    : (16u << SC_SEG_SHIFT)))
 /*
+ * Threaded CAUSAL: bytes of a sender's log segment, and the least lag
+ * (in entries) at which a replica outside the logs is dropped; a test
+ * build may make them small so that replicas are dropped often.
+ */
+#ifndef CLOG_SEG_BYTES
+#define CLOG_SEG_BYTES 32768u
+#endif
+#ifndef CLOG_STALE_MIN
+#define CLOG_STALE_MIN (4u * RC_MEM_MAX_BACKLOG)
+#endif
+/*
  * Threaded SC and CAUSAL: a replica's place in the logs it reads
  * (rc_mem_replica.lstate).
  */
@@ -291,6 +302,7 @@ struct rc_mem {
 	 */
 	pthread_mutex_t ck_lock;
 	bool ck_made;
+	uint64_t resyncs; /* stale replicas that took the checkpoint */
 	uint64_t *ck_copy;
 	uint64_t ck_at, head_seg;
 	/*
@@ -600,7 +612,9 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 		 */
 		m->cstride =
 			sizeof(struct clog_entry) + (n - 1) * sizeof(uint64_t);
-		m->cseg_n = (flags & RC_MEM_EXPLORE) ? 16 : 32768 / m->cstride;
+		m->cseg_n = (flags & RC_MEM_EXPLORE)
+				    ? 16
+				    : CLOG_SEG_BYTES / m->cstride;
 		if (m->cseg_n < 16)
 			m->cseg_n = 16;
 		m->last_stamp = lines_alloc(nlocs, sizeof(*m->last_stamp));
@@ -967,6 +981,7 @@ static void sc_resync(struct rc_mem_replica *r)
 	rc_mem_t *m = r->mem;
 
 	pthread_mutex_lock(&m->ck_lock);
+	m->resyncs++;
 	if (m->ck_at > r->applied) {
 		memcpy(r->copy, m->ck_copy, m->nlocs * sizeof(*r->copy));
 		r->applied = m->ck_at;
@@ -1490,7 +1505,7 @@ static uint64_t c_stale_lag(const rc_mem_t *m)
 {
 	uint64_t lag = 16 * (uint64_t)m->cseg_n;
 
-	return lag > 4 * RC_MEM_MAX_BACKLOG ? lag : 4 * RC_MEM_MAX_BACKLOG;
+	return lag > CLOG_STALE_MIN ? lag : CLOG_STALE_MIN;
 }
 
 /* Threaded CAUSAL: r's positions in the others' logs, for c_reclaim. */
@@ -1611,6 +1626,7 @@ static void c_resync(struct rc_mem_replica *r)
 	const struct rc_mem_replica *ck = m->ck_rep;
 
 	pthread_mutex_lock(&m->ck_lock);
+	m->resyncs++;
 	c_checkpoint(m);
 	memcpy(r->copy, ck->copy, m->nlocs * sizeof(*r->copy));
 	memcpy(r->stamp, ck->stamp, m->nlocs * sizeof(*r->stamp));
@@ -1985,6 +2001,20 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		c_leave(r);
 		break;
 	}
+}
+
+/* For tests: how many times a dropped replica took the checkpoint. */
+uint64_t _rc_mem_resyncs(rc_mem_t *m);
+uint64_t _rc_mem_resyncs(rc_mem_t *m)
+{
+	uint64_t n;
+
+	if (!m->ck_made)
+		return 0;
+	pthread_mutex_lock(&m->ck_lock);
+	n = m->resyncs;
+	pthread_mutex_unlock(&m->ck_lock);
+	return n;
 }
 
 void rc_mem_offline(rc_mem_replica_t *r)

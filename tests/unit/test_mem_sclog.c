@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_mem_sclog.c: threaded SC reuses its log space and drops a replica that issues nothing from it. */
+/* test_mem_sclog.c: threaded SC and CAUSAL reuse their log space and drop a replica that issues nothing from it. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <time.h>
@@ -17,7 +17,9 @@
  *   - a writer and a loading replica on two threads: every value the
  *     reader sees is one written, in order, and it ends with the last;
  *   - a replica that issues nothing, then one offline: the writer never
- *     waits for it, and it reads the last write when it is back.
+ *     waits for it, and it reads the last write when it is back;
+ *   - at SC and CAUSAL (with causal log segments of CLOG_SEG_BYTES), a
+ *     reader that pauses and is dropped again and again.
  *
  * Environment: RC_MEM_SCLOG_WRITES (default 64 times the log).
  */
@@ -27,6 +29,9 @@
 #endif
 
 enum { X = 0, Y = 1 };
+
+/* In mem.c, which this test is built over. */
+uint64_t _rc_mem_resyncs(rc_mem_t *m);
 
 /* A setup failure: no point in going on. */
 #define BAIL_OUT(...)                             \
@@ -173,14 +178,71 @@ static void idle_replica(void)
 	rc_mem_destroy(w.m);
 }
 
+/*
+ * A writer at replica 0 and, on this thread, a replica 1 that loads X,
+ * writes and reads back its own Y, and now and then sleeps for a
+ * millisecond (long enough for the writer to move the log 16 segments
+ * on, so replica 1 is dropped and takes the checkpoint when it is back);
+ * replica 2 issues nothing. Replica 1's values of X are written ones and
+ * never go back, it always reads its own last Y, and it ends with the
+ * last X.
+ */
+static void pausing_reader(enum rc_mem_level level, uint64_t writes)
+{
+	struct writer w = { .writes = writes };
+	rc_mem_replica_t *r;
+	pthread_t th;
+	uint64_t last = 0, back = 0, unknown = 0, own_lost = 0, loads = 0;
+
+	uint64_t t0 = now_ns();
+
+	if (rc_mem_create(&w.m, level, 2, 3, 0, NULL) < 0)
+		BAIL_OUT("rc_mem_create");
+	r = rc_mem_replica(w.m, 1);
+	if (pthread_create(&th, NULL, write_all, &w) != 0)
+		BAIL_OUT("pthread_create");
+	while (last < writes) {
+		uint64_t v = rc_mem_load(r, X, RC_ACQUIRE);
+
+		if (v < last)
+			back++;
+		if (v > writes)
+			unknown++;
+		last = v;
+		if (++loads % 1024 == 0) {
+			rc_mem_store(r, Y, loads, RC_RELEASE);
+			if (rc_mem_load(r, Y, RC_ACQUIRE) != loads)
+				own_lost++;
+		}
+		if (loads % 4096 == 0)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		if (loads % (1u << 20) == 0 && now_ns() - t0 > 60000000000ull)
+			BAIL_OUT("the reader saw %" PRIu64 " of %" PRIu64
+				 " writes in 60 s",
+				 last, writes);
+	}
+	pthread_join(th, NULL);
+	ok(_rc_mem_resyncs(w.m) > 0,
+	   "%s, a reader that pauses: dropped and back %" PRIu64 " times",
+	   rc_mem_level_name(level), _rc_mem_resyncs(w.m));
+	ok(back == 0 && unknown == 0 && own_lost == 0,
+	   "%s, a reader that pauses: its values are written ones and never "
+	   "go back, and it reads its own writes (%" PRIu64 " back, %" PRIu64
+	   " unknown, %" PRIu64 " own lost, %" PRIu64 " loads)",
+	   rc_mem_level_name(level), back, unknown, own_lost, loads);
+	rc_mem_destroy(w.m);
+}
+
 int main(void)
 {
 	uint64_t writes = tap_env_u64("RC_MEM_SCLOG_WRITES",
 				      64 * (uint64_t)SC_LOG_ENTRIES);
 
-	plan(7);
+	plan(11);
 	one_replica(writes);
 	two_threads(writes);
 	idle_replica();
+	pausing_reader(RC_SC, 16 * writes);
+	pausing_reader(RC_CAUSAL, 16 * writes);
 	return exit_status();
 }
