@@ -116,6 +116,10 @@ TESTS += tests/unit/test_log_shm
 check_PROGRAMS += tests/unit/test_rsm
 tests_unit_test_rsm_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_rsm
+# Where rc_rsm places each node's memory and replica, and runs init.
+check_PROGRAMS += tests/unit/test_rsm_place
+tests_unit_test_rsm_place_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_rsm_place
 noinst_HEADERS += tests/unit/log_notail.h
 # Stress of rc_rsm: recorded histories checked per structure; regtest
 # scales the runs.
