@@ -198,10 +198,11 @@ void rc_topo_free(const rc_topo_t *topo, void *p, size_t size);
  * nodes[0..max-1] and returns how many there are (which may exceed max;
  * nodes may be NULL when max is 0). A page has no node until it is first
  * touched, so a range none of whose pages was touched yet returns 0 and
- * a partly touched one reports only the touched pages: touch (write, or
- * at least read) the memory before asking. The answer may be stale at
+ * a partly touched one reports only the touched pages: write the memory
+ * before asking (a read alone may map the kernel's shared zero page,
+ * which counts as no node). The answer may be stale at
  * once if the kernel migrates pages. Any thread, concurrently with
- * anything (it only reads page tables). Blocking (a system call per
+ * anything (it only reads page tables). Blocking (system calls over the
  * range). Returns the count, -RC_EINVAL (p NULL or len 0), -RC_ENOTSUP
  * (the system cannot tell) or -RC_ESYS.
  */
