@@ -82,6 +82,7 @@
  */
 #include <assert.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,9 @@ struct rsm_node {
 	uint32_t seq;	 /* tag of the next entry this node appends */
 	uint32_t m_base; /* tag of the batch's first entry */
 	unsigned m_n;	 /* batch entries (tags m_base.. match) */
+	/* Where ops->init ran, set at creation (rc_rsm_placement): */
+	int init_cpu;	 /* the CPU, -1 unknown */
+	bool init_bound; /* on a thread bound to the node's real PUs */
 };
 
 struct rc_rsm {
@@ -171,7 +175,10 @@ struct rc_rsm {
 	unsigned slots_per_node;
 	uint64_t timeout_ns;
 	enum rc_wait_policy wait;
-	struct rsm_node *nodes;
+	/* Node i's struct, slots and batch buffers: one allocation of
+	 * node_bytes on layout node i's real node (see rc_rsm_create). */
+	struct rsm_node **nodes;
+	size_t node_bytes;
 };
 
 /* Besides its slot, a handle caches what every operation looks at, so a
@@ -486,7 +493,7 @@ static void help(void *arg)
 		return;
 	mine = rc_log_cursor(rsm->log, h->nd->id);
 	for (unsigned i = 0; i < rsm->nnodes; i++) {
-		struct rsm_node *o = &rsm->nodes[i];
+		struct rsm_node *o = rsm->nodes[i];
 
 		if (o == h->nd ||
 		    rc_log_cursor(rsm->log, o->id) + cap / 2 > mine ||
@@ -876,19 +883,70 @@ int rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 	return execute(h, op, arg, 0, result);
 }
 
+/*
+ * Placement. Each node's own memory, its struct rsm_node (the combiner
+ * lock, the event, applied, the read-mostly line), its thread slots and
+ * the combiner's batch buffers, is one allocation on the node's real
+ * node (rc_topo_alloc binds it there), each part on its own cache lines.
+ * The replica is the user's: ops->init runs on a thread bound to the
+ * node's real PUs (rc_topo_run_on_node), so the memory it takes fresh
+ * from the system and touches is placed on the node by first touch.
+ * Operations reach their node through the handle; help() and
+ * rc_rsm_sync() walk the array of node pointers.
+ */
+#define RSM_ALIGN(x) (((x) + RC_CACHELINE - 1) & ~(size_t)(RC_CACHELINE - 1))
+
+struct node_layout {
+	size_t slots, ebuf, idx, bslot, breq, res; /* offsets */
+	size_t total;
+};
+
+/* Where each part of a node's allocation starts, for m slots. */
+static void node_layout(unsigned m, struct node_layout *l)
+{
+	size_t off = RSM_ALIGN(sizeof(struct rsm_node));
+
+	l->slots = off;
+	off += RSM_ALIGN(m * sizeof(struct rsm_slot));
+	l->ebuf = off;
+	off += RSM_ALIGN(m * sizeof(struct rc_log_entry));
+	l->idx = off;
+	off += RSM_ALIGN(m * sizeof(uint64_t));
+	l->bslot = off;
+	off += RSM_ALIGN(m * sizeof(unsigned));
+	l->breq = off;
+	off += RSM_ALIGN(m * sizeof(uint32_t));
+	l->res = off;
+	off += RSM_ALIGN(m * sizeof(uint64_t));
+	l->total = off;
+}
+
+struct init_ctx {
+	const struct rc_rsm_ops *ops;
+	void *arg;
+	unsigned node;
+	void *state;
+	int cpu;
+};
+
+static void run_init(void *arg)
+{
+	struct init_ctx *c = arg;
+
+	c->cpu = sched_getcpu();
+	c->state = c->ops->init(c->arg, c->node);
+}
+
 static void free_nodes(rc_rsm_t *rsm)
 {
 	for (unsigned i = 0; i < rsm->nnodes; i++) {
-		struct rsm_node *nd = &rsm->nodes[i];
+		struct rsm_node *nd = rsm->nodes[i];
 
+		if (!nd)
+			continue;
 		if (nd->state && rsm->ops->fini)
 			rsm->ops->fini(nd->state);
-		free(nd->slots);
-		free(nd->ebuf);
-		free(nd->idx);
-		free(nd->bslot);
-		free(nd->breq);
-		free(nd->res);
+		rc_topo_free(rsm->topo, nd, rsm->node_bytes);
 	}
 	free(rsm->nodes);
 }
@@ -898,6 +956,7 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		  rc_err_t *err)
 {
 	struct rc_rsm_options def = RC_RSM_OPTIONS_INITIALIZER;
+	struct node_layout lay;
 	rc_rsm_t *rsm;
 	unsigned nnodes;
 	int rc;
@@ -952,15 +1011,31 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 	}
 	rsm->tail_cap = (rc_log_caps(rsm->log) & RC_LOG_CAP_TAIL) != 0;
 	rsm->direct = nnodes == 1 && rsm->own_log;
-	rsm->nodes =
-		aligned_alloc(RC_CACHELINE, nnodes * sizeof(struct rsm_node));
+	node_layout(rsm->slots_per_node, &lay);
+	rsm->node_bytes = lay.total;
+	rsm->nodes = calloc(nnodes, sizeof(*rsm->nodes));
 	if (!rsm->nodes)
 		goto nomem;
-	memset(rsm->nodes, 0, nnodes * sizeof(struct rsm_node));
 	for (unsigned i = 0; i < nnodes; i++) {
-		struct rsm_node *nd = &rsm->nodes[i];
+		struct init_ctx ic = { ops, init_arg, i, NULL, -1 };
+		struct rsm_node *nd;
+		char *base;
 		unsigned m = rsm->slots_per_node;
 
+		/* Page-aligned, so every part is cache-line aligned. */
+		base = rc_topo_alloc(topo, i, lay.total, NULL);
+		if (!base)
+			goto nomem;
+		assert(((uintptr_t)base & (RC_CACHELINE - 1)) == 0);
+		memset(base, 0, lay.total);
+		nd = (struct rsm_node *)base;
+		rsm->nodes[i] = nd;
+		nd->slots = (struct rsm_slot *)(base + lay.slots);
+		nd->ebuf = (struct rc_log_entry *)(base + lay.ebuf);
+		nd->idx = (uint64_t *)(base + lay.idx);
+		nd->bslot = (unsigned *)(base + lay.bslot);
+		nd->breq = (uint32_t *)(base + lay.breq);
+		nd->res = (uint64_t *)(base + lay.res);
 		nd->id = i;
 		atomic_init(&nd->combining, false);
 		atomic_init(&nd->applied, 0);
@@ -968,24 +1043,20 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		atomic_init(&nd->writer, false);
 		_rc_event_init(&nd->ev);
 		nd->wflag = rsm->direct ? &nd->combining : &nd->writer;
-		nd->slots = aligned_alloc(RC_CACHELINE,
-					  m * sizeof(struct rsm_slot));
-		nd->ebuf = calloc(m, sizeof(*nd->ebuf));
-		nd->idx = calloc(m, sizeof(*nd->idx));
-		nd->bslot = calloc(m, sizeof(*nd->bslot));
-		nd->breq = calloc(m, sizeof(*nd->breq));
-		nd->res = calloc(m, sizeof(*nd->res));
-		if (!nd->slots || !nd->ebuf || !nd->idx || !nd->bslot ||
-		    !nd->breq || !nd->res)
-			goto nomem;
-		memset(nd->slots, 0, m * sizeof(struct rsm_slot));
 		for (unsigned k = 0; k < m; k++) {
 			atomic_init(&nd->slots[k].state, SLOT_FREE);
 			atomic_init(&nd->slots[k].req, 0);
 			atomic_init(&nd->slots[k].resp, 0);
 			atomic_init(&nd->slots[k].reading, false);
 		}
-		nd->state = ops->init(init_arg, i);
+		/* The replica, first touched on the node where the system
+		 * can bind threads, else (as before) on this thread. */
+		nd->init_bound =
+			rc_topo_run_on_node(topo, i, run_init, &ic, NULL) == 0;
+		if (!nd->init_bound)
+			run_init(&ic);
+		nd->init_cpu = ic.cpu;
+		nd->state = ic.state;
 		if (!nd->state)
 			goto nomem;
 	}
@@ -1023,7 +1094,7 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 		return rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
 				  "PU %u is not in the layout (0..%u)", pu,
 				  rc_topo_npus(rsm->topo) - 1);
-	nd = &rsm->nodes[info.node < rsm->nnodes ? info.node : 0];
+	nd = rsm->nodes[info.node < rsm->nnodes ? info.node : 0];
 	if (flags & RC_RSM_PIN) {
 		rc = rc_topo_pin(rsm->topo, pu, err);
 		if (rc < 0)
@@ -1099,7 +1170,7 @@ int rc_rsm_sync(rc_rsm_t *rsm)
 		(void)rc;
 	}
 	for (unsigned i = 0; i < rsm->nnodes; i++) {
-		struct rsm_node *nd = &rsm->nodes[i];
+		struct rsm_node *nd = rsm->nodes[i];
 		uint64_t a;
 
 		drain(rsm, nd);
@@ -1108,14 +1179,14 @@ int rc_rsm_sync(rc_rsm_t *rsm)
 			target = a;
 	}
 	for (unsigned i = 0; i < rsm->nnodes; i++)
-		advance(rsm, &rsm->nodes[i], target);
+		advance(rsm, rsm->nodes[i], target);
 	return 0;
 }
 
 void *rc_rsm_replica(rc_rsm_t *rsm, unsigned node)
 {
 	assert(node < rsm->nnodes);
-	return rsm->nodes[node].state;
+	return rsm->nodes[node]->state;
 }
 
 unsigned rc_rsm_nnodes(const rc_rsm_t *rsm)
@@ -1132,6 +1203,33 @@ uint64_t rc_rsm_applied(const rc_rsm_t *rsm, unsigned node)
 {
 	assert(node < rsm->nnodes);
 	/* Acquire: pairs with the release in apply_entries. */
-	return atomic_load_explicit(&rsm->nodes[node].applied,
+	return atomic_load_explicit(&rsm->nodes[node]->applied,
 				    memory_order_acquire);
+}
+
+/* The real node [p, p + len) is on, or RC_RSM_MEM_UNKNOWN / _SEVERAL. */
+static int mem_where(const rc_topo_t *topo, const void *p, size_t len)
+{
+	unsigned r;
+	int n = rc_topo_memnode(topo, p, len, &r, 1, NULL);
+
+	if (n <= 0)
+		return RC_RSM_MEM_UNKNOWN;
+	return n == 1 ? (int)r : RC_RSM_MEM_SEVERAL;
+}
+
+int rc_rsm_placement(const rc_rsm_t *rsm, unsigned node,
+		     struct rc_rsm_placement *pl)
+{
+	const struct rsm_node *nd;
+
+	if (node >= rsm->nnodes)
+		return -RC_EINVAL;
+	nd = rsm->nodes[node];
+	pl->real_node = rc_topo_real_node(rsm->topo, node);
+	pl->node_mem = mem_where(rsm->topo, nd, rsm->node_bytes);
+	pl->replica_mem = mem_where(rsm->topo, nd->state, 1);
+	pl->init_cpu = nd->init_cpu;
+	pl->init_bound = nd->init_bound;
+	return 0;
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* topo.c: layouts over hwloc, their mapping onto the machine, and pinning. */
+/* topo.c: layouts over hwloc, their mapping onto the machine, and placement. */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hwloc.h>
 
@@ -14,9 +17,10 @@ struct rc_topo {
 	hwloc_topology_t real; /* the machine; == t for a real layout */
 	enum rc_topo_kind kind;
 	char *source;
-	unsigned npus, ncores, nnodes, npackages, real_npus;
-	unsigned *pu_node; /* logical PU -> logical NUMA node */
-	unsigned *real_os; /* real logical PU -> OS index */
+	unsigned npus, ncores, nnodes, npackages, real_npus, real_nnodes;
+	unsigned *pu_node;   /* logical PU -> logical NUMA node */
+	unsigned *real_os;   /* real logical PU -> OS index */
+	unsigned *node_real; /* logical NUMA node -> real node (logical) */
 	hwloc_obj_t *caches;
 	unsigned ncaches;
 	unsigned dist_n; /* nodes in the distance matrix, 0 if none */
@@ -144,6 +148,33 @@ static int load(hwloc_topology_t *out, const char *synthetic, const char *xml,
 	return 0;
 }
 
+/* The real node holding the machine's CPU os (the first by logical index
+ * whose PUs include it), or 0 when none does. */
+static unsigned real_node_of_cpu(const rc_topo_t *tp, unsigned os)
+{
+	for (unsigned r = 0; r < tp->real_nnodes; r++) {
+		hwloc_obj_t o =
+			hwloc_get_obj_by_type(tp->real, HWLOC_OBJ_NUMANODE, r);
+
+		if (o != NULL && o->cpuset != NULL &&
+		    hwloc_bitmap_isset(o->cpuset, os))
+			return r;
+	}
+	return 0;
+}
+
+/* Layout node n's real node, as replicore/topo.h defines it. */
+static unsigned map_node(const rc_topo_t *tp, unsigned n)
+{
+	unsigned first = rc_topo_node_pu(tp, n, 0);
+
+	if (tp->kind == RC_TOPO_REAL)
+		return n;
+	if (first >= tp->npus)
+		return n < tp->real_nnodes ? n : 0;
+	return real_node_of_cpu(tp, tp->real_os[first % tp->real_npus]);
+}
+
 static int fill(rc_topo_t *tp, rc_err_t *err)
 {
 	hwloc_topology_t t = tp->t;
@@ -183,6 +214,15 @@ static int fill(rc_topo_t *tp, rc_err_t *err)
 		tp->real_os[i] =
 			hwloc_get_obj_by_type(tp->real, HWLOC_OBJ_PU, i)
 				->os_index;
+
+	tp->real_nnodes = count_type(tp->real, HWLOC_OBJ_NUMANODE);
+	if (tp->real_nnodes == 0)
+		tp->real_nnodes = 1;
+	tp->node_real = calloc(tp->nnodes, sizeof(*tp->node_real));
+	if (tp->node_real == NULL)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	for (unsigned n = 0; n < tp->nnodes; n++)
+		tp->node_real[n] = map_node(tp, n);
 
 	tp->caches = NULL;
 	tp->ncaches = 0;
@@ -291,6 +331,7 @@ void rc_topo_close(rc_topo_t *tp)
 		hwloc_topology_destroy(tp->t);
 	free(tp->pu_node);
 	free(tp->real_os);
+	free(tp->node_real);
 	free(tp->caches);
 	free(tp->dist);
 	free(tp->source);
@@ -459,4 +500,273 @@ void rc_topo_spread(const rc_topo_t *tp, unsigned n, unsigned *pus)
 		}
 		pus[r] = rc_topo_node_pu(tp, node, (r / tp->nnodes) % np);
 	}
+}
+
+unsigned rc_topo_real_nnodes(const rc_topo_t *tp)
+{
+	return tp->real_nnodes;
+}
+
+int rc_topo_real_node(const rc_topo_t *tp, unsigned node)
+{
+	if (node >= tp->nnodes)
+		return -RC_EINVAL;
+	return (int)tp->node_real[node];
+}
+
+int rc_topo_real_node_os(const rc_topo_t *tp, unsigned real)
+{
+	hwloc_obj_t o;
+
+	if (real >= tp->real_nnodes)
+		return -RC_EINVAL;
+	o = hwloc_get_obj_by_type(tp->real, HWLOC_OBJ_NUMANODE, real);
+	return o != NULL ? (int)o->os_index : 0;
+}
+
+/*
+ * The real PUs of layout node node (see replicore/topo.h) as a new cpuset
+ * of the machine, or NULL when out of memory. Empty when neither the
+ * node nor its real node has a PU.
+ */
+static hwloc_bitmap_t node_cpuset(const rc_topo_t *tp, unsigned node)
+{
+	hwloc_obj_t real = hwloc_get_obj_by_type(tp->real, HWLOC_OBJ_NUMANODE,
+						 tp->node_real[node]);
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+
+	if (set == NULL)
+		return NULL;
+	for (unsigned i = 0; i < tp->npus; i++) {
+		unsigned os = tp->real_os[i % tp->real_npus];
+
+		if (tp->pu_node[i] != node)
+			continue;
+		/* A machine without NUMA objects: its one node has them all. */
+		if (real == NULL || real->cpuset == NULL ||
+		    hwloc_bitmap_isset(real->cpuset, os))
+			hwloc_bitmap_set(set, os);
+	}
+	if (hwloc_bitmap_iszero(set) && real != NULL && real->cpuset != NULL)
+		hwloc_bitmap_and(set, real->cpuset,
+				 hwloc_topology_get_allowed_cpuset(tp->real));
+	return set;
+}
+
+struct run_ctx {
+	const rc_topo_t *tp;
+	hwloc_const_bitmap_t set;
+	void (*fn)(void *arg);
+	void *arg;
+	int code; /* RC_OK once fn ran, else why it did not */
+	int sys;  /* the failed call's errno */
+	int cpu;  /* where the check found the thread, -1 unknown */
+};
+
+static void *run_thread(void *arg)
+{
+	struct run_ctx *c = arg;
+	hwloc_bitmap_t where = hwloc_bitmap_alloc();
+
+	if (where == NULL) {
+		c->code = RC_ENOMEM;
+		return NULL;
+	}
+	if (hwloc_set_cpubind(c->tp->real, c->set, HWLOC_CPUBIND_THREAD) < 0) {
+		c->sys = errno;
+		c->code = c->sys == ENOSYS || c->sys == EXDEV ? RC_ENOTSUP
+							      : RC_ESYS;
+	} else if (hwloc_get_last_cpu_location(c->tp->real, where,
+					       HWLOC_CPUBIND_THREAD) < 0) {
+		c->sys = errno;
+		c->code = RC_ESYS;
+	} else if (!hwloc_bitmap_isincluded(where, c->set)) {
+		/* The kernel moves a thread off CPUs outside its new mask
+		 * before sched_setaffinity returns; running elsewhere
+		 * means the binding did not hold. */
+		c->cpu = hwloc_bitmap_first(where);
+		c->code = RC_ESYS;
+	} else {
+		c->code = RC_OK;
+		c->fn(c->arg);
+	}
+	hwloc_bitmap_free(where);
+	return NULL;
+}
+
+int rc_topo_run_on_node(const rc_topo_t *tp, unsigned node,
+			void (*fn)(void *arg), void *arg, rc_err_t *err)
+{
+	struct run_ctx c = { tp, NULL, fn, arg, RC_ESYS, 0, -1 };
+	hwloc_bitmap_t set;
+	pthread_t th;
+	int e;
+
+	if (node >= tp->nnodes)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "node %u is outside the layout (%u nodes)",
+				  node, tp->nnodes);
+	set = node_cpuset(tp, node);
+	if (set == NULL)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	if (hwloc_bitmap_iszero(set)) {
+		hwloc_bitmap_free(set);
+		return rc_err_set(err, RC_ENOTSUP, NULL, 0, 0,
+				  "node %u has no PU to run on", node);
+	}
+	c.set = set;
+	e = pthread_create(&th, NULL, run_thread, &c);
+	if (e != 0) {
+		hwloc_bitmap_free(set);
+		return rc_err_set(err, RC_ESYS, NULL, 0, 0,
+				  "cannot create a thread for node %u: %s",
+				  node, strerror(e));
+	}
+	e = pthread_join(th, NULL);
+	assert(e == 0);
+	(void)e;
+	if (c.code != RC_OK) {
+		char *cpus = NULL;
+		int r;
+
+		if (hwloc_bitmap_list_asprintf(&cpus, set) < 0)
+			cpus = NULL;
+		if (c.cpu >= 0)
+			r = rc_err_set(err, c.code, NULL, 0, 0,
+				       "bound to CPUs %s for node %u but "
+				       "ran on CPU %d",
+				       cpus != NULL ? cpus : "?", node, c.cpu);
+		else if (c.code == RC_ENOMEM)
+			r = rc_err_set(err, c.code, NULL, 0, 0,
+				       "out of memory");
+		else
+			r = rc_err_set(err, c.code, NULL, 0, 0,
+				       "cannot bind a thread to CPUs %s "
+				       "for node %u: %s",
+				       cpus != NULL ? cpus : "?", node,
+				       strerror(c.sys));
+		free(cpus);
+		hwloc_bitmap_free(set);
+		return r;
+	}
+	hwloc_bitmap_free(set);
+	return 0;
+}
+
+/*
+ * Whether rc_topo_alloc tries hwloc_alloc_membind. A test builds a copy
+ * of this file with RC_TOPO_FIRST_TOUCH defined, to run the first-touch
+ * fallback on a machine that can bind memory.
+ */
+#ifdef RC_TOPO_FIRST_TOUCH
+#define TRY_MEMBIND false
+#else
+#define TRY_MEMBIND true
+#endif
+
+struct touch_ctx {
+	volatile char *p;
+	size_t size, page;
+};
+
+/* Writes a zero into each page of the range, placing it by first touch. */
+static void touch_pages(void *arg)
+{
+	struct touch_ctx *t = arg;
+
+	for (size_t off = 0; off < t->size; off += t->page)
+		t->p[off] = 0;
+	t->p[t->size - 1] = 0;
+}
+
+void *rc_topo_alloc(const rc_topo_t *tp, unsigned node, size_t size,
+		    rc_err_t *err)
+{
+	struct touch_ctx t;
+	hwloc_obj_t real;
+	long page;
+	void *p;
+
+	if (node >= tp->nnodes) {
+		rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+			   "node %u is outside the layout (%u nodes)", node,
+			   tp->nnodes);
+		return NULL;
+	}
+	if (size == 0) {
+		rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+			   "cannot place 0 bytes on node %u", node);
+		return NULL;
+	}
+	real = hwloc_get_obj_by_type(tp->real, HWLOC_OBJ_NUMANODE,
+				     tp->node_real[node]);
+	if (TRY_MEMBIND && real != NULL && real->nodeset != NULL) {
+		/* Strict: fail rather than hand back memory that hwloc
+		 * could not bind, so the fallback below can place it. */
+		p = hwloc_alloc_membind(
+			tp->real, size, real->nodeset, HWLOC_MEMBIND_BIND,
+			HWLOC_MEMBIND_BYNODESET | HWLOC_MEMBIND_STRICT);
+		if (p != NULL)
+			return p;
+		if (errno == ENOMEM) {
+			rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
+				   "out of memory (%zu bytes on node %u)", size,
+				   node);
+			return NULL;
+		}
+	}
+	p = hwloc_alloc(tp->real, size);
+	if (p == NULL) {
+		rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
+			   "out of memory (%zu bytes on node %u)", size, node);
+		return NULL;
+	}
+	page = sysconf(_SC_PAGESIZE);
+	t.p = p;
+	t.size = size;
+	t.page = page > 0 ? (size_t)page : 4096;
+	if (rc_topo_run_on_node(tp, node, touch_pages, &t, NULL) < 0)
+		touch_pages(&t);
+	return p;
+}
+
+void rc_topo_free(const rc_topo_t *tp, void *p, size_t size)
+{
+	if (p != NULL)
+		hwloc_free(tp->real, p, size);
+}
+
+int rc_topo_memnode(const rc_topo_t *tp, const void *p, size_t len,
+		    unsigned *nodes, unsigned max, rc_err_t *err)
+{
+	hwloc_bitmap_t set;
+	unsigned n = 0;
+
+	if (p == NULL || len == 0)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "an empty range has no node");
+	set = hwloc_bitmap_alloc();
+	if (set == NULL)
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	if (hwloc_get_area_memlocation(tp->real, p, len, set,
+				       HWLOC_MEMBIND_BYNODESET) < 0) {
+		int e = errno;
+
+		hwloc_bitmap_free(set);
+		return rc_err_set(err, e == ENOSYS ? RC_ENOTSUP : RC_ESYS, NULL,
+				  0, 0, "cannot tell where %p is: %s", p,
+				  strerror(e));
+	}
+	for (unsigned r = 0; r < tp->real_nnodes; r++) {
+		hwloc_obj_t o =
+			hwloc_get_obj_by_type(tp->real, HWLOC_OBJ_NUMANODE, r);
+
+		if (o == NULL || !hwloc_bitmap_isset(set, o->os_index))
+			continue;
+		if (n < max)
+			nodes[n] = r;
+		n++;
+	}
+	hwloc_bitmap_free(set);
+	return (int)n;
 }

@@ -5,6 +5,18 @@ RC_TEST_LDADD = libreplicore.la $(RC_DEP_LIBS)
 check_PROGRAMS += tests/unit/test_topo
 tests_unit_test_topo_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_topo
+# Placement: memory on a layout node, code run on one, where memory is.
+check_PROGRAMS += tests/unit/test_topo_place
+tests_unit_test_topo_place_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_topo_place
+# The same over a copy of topo.c that never binds memory: the first-touch
+# fallback of rc_topo_alloc.
+check_PROGRAMS += tests/unit/test_topo_place_ft
+tests_unit_test_topo_place_ft_SOURCES = tests/unit/test_topo_place.c \
+	runtime/topo.c
+tests_unit_test_topo_place_ft_CPPFLAGS = $(AM_CPPFLAGS) -DRC_TOPO_FIRST_TOUCH
+tests_unit_test_topo_place_ft_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_topo_place_ft
 
 noinst_HEADERS += tests/tap.h
 
@@ -111,6 +123,10 @@ TESTS += tests/unit/test_log_shm
 check_PROGRAMS += tests/unit/test_rsm
 tests_unit_test_rsm_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_rsm
+# Where rc_rsm places each node's memory and replica, and runs init.
+check_PROGRAMS += tests/unit/test_rsm_place
+tests_unit_test_rsm_place_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_rsm_place
 noinst_HEADERS += tests/unit/log_notail.h
 # Stress of rc_rsm: recorded histories checked per structure; regtest
 # scales the runs.

@@ -249,11 +249,10 @@ const char *cli_topo_kind_name(enum rc_topo_kind k)
 				      : "machine";
 }
 
-void cli_json_topo(struct cli_json *j, const struct rc_topo *t)
+void cli_json_topo_keys(struct cli_json *j, const struct rc_topo *t)
 {
 	unsigned nn = rc_topo_nnodes(t);
 
-	cli_json_obj(j);
 	cli_json_kv_str(j, "kind", cli_topo_kind_name(rc_topo_kind(t)));
 	cli_json_kv_str(j, "source", rc_topo_source(t));
 	cli_json_kv_uint(j, "packages", rc_topo_npackages(t));
@@ -314,5 +313,11 @@ void cli_json_topo(struct cli_json *j, const struct rc_topo *t)
 		}
 		cli_json_arr_end(j);
 	}
+}
+
+void cli_json_topo(struct cli_json *j, const struct rc_topo *t)
+{
+	cli_json_obj(j);
+	cli_json_topo_keys(j, t);
 	cli_json_obj_end(j);
 }

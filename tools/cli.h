@@ -89,5 +89,7 @@ const char *cli_cache_type_name(enum rc_cache_type t);
  * PUs, caches and distances. Every command that reports a topology uses it.
  */
 void cli_json_topo(struct cli_json *j, const struct rc_topo *topo);
+/* cli_json_topo's keys without the braces, for an object that adds more. */
+void cli_json_topo_keys(struct cli_json *j, const struct rc_topo *topo);
 
 #endif /* RC_TOOLS_CLI_H */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_topo.c: `replicore topo`, the layout as a table or as JSON. */
+/* cmd_topo.c: `replicore topo`, the layout and where its memory goes, as a table or as JSON. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <replicore/topo.h>
 
@@ -16,7 +17,8 @@ static const char topo_help[] =
 	"topology\n"
 	"\n"
 	"SYNOPSIS\n"
-	"    replicore topo [--synthetic SPEC | --xml FILE] [--json]\n"
+	"    replicore topo [--synthetic SPEC | --xml FILE] [--placement] "
+	"[--json]\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    Prints the NUMA nodes with their cores and processing units "
@@ -27,6 +29,13 @@ static const char topo_help[] =
 	"layout PU i\n"
 	"    runs on real PU (i mod real PUs); the table says so when PUs "
 	"share one.\n"
+	"    With --placement it also says where each layout node's memory "
+	"is: the\n"
+	"    real NUMA node the node maps to (the one holding the real PU "
+	"its first\n"
+	"    PU runs on), and where a page allocated on the node, touched "
+	"and looked\n"
+	"    up, actually is.\n"
 	"\n"
 	"OPTIONS\n"
 	"    --synthetic SPEC  an hwloc synthetic layout, tokens TYPE:COUNT "
@@ -35,6 +44,9 @@ static const char topo_help[] =
 	"core:4 pu:2\"\n"
 	"    --xml FILE        a layout exported by hwloc (lstopo "
 	"--of xml)\n"
+	"    --placement       allocate a page on each layout node and say "
+	"which real\n"
+	"                      NUMA node it is on\n"
 	"    --json            print one JSON object instead of the table\n"
 	"    -h, --help        print this help\n"
 	"\n"
@@ -44,7 +56,98 @@ static const char topo_help[] =
 	"    the offending token and its column).\n"
 	"\n"
 	"EXAMPLE\n"
-	"    replicore topo --synthetic \"numa:2 core:2 pu:1\" --json\n";
+	"    replicore topo --synthetic \"numa:2 core:2 pu:1\" --json\n"
+	"    replicore topo --synthetic \"numa:2 core:2 pu:1\" --placement\n";
+
+/* Where a page allocated on one layout node went. */
+struct probe {
+	int real;    /* the real node the layout node maps to */
+	int real_os; /* its operating-system number */
+	int n;	     /* real nodes holding the page, or -RC_E* */
+	unsigned nodes[8];
+	char msg[512]; /* why n < 0 */
+};
+
+/* Allocates a page on node with rc_topo_alloc, touches it, looks it up. */
+static void probe_node(const rc_topo_t *t, unsigned node, struct probe *pr)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = page > 0 ? (size_t)page : 4096;
+	char *p;
+
+	pr->real = rc_topo_real_node(t, node);
+	pr->real_os = rc_topo_real_node_os(t, (unsigned)pr->real);
+	pr->msg[0] = '\0';
+	p = rc_topo_alloc(t, node, len, &err);
+	if (p == NULL) {
+		pr->n = -err.code;
+		snprintf(pr->msg, sizeof pr->msg, "%s", err.msg);
+		return;
+	}
+	/* A page has no node until it is touched. */
+	memset(p, 0x5a, len);
+	pr->n = rc_topo_memnode(t, p, len, pr->nodes, 8, &err);
+	if (pr->n < 0)
+		snprintf(pr->msg, sizeof pr->msg, "%s", err.msg);
+	rc_topo_free(t, p, len);
+}
+
+static void print_placement(const rc_topo_t *t)
+{
+	printf("\nplacement (a page allocated on each node, touched and "
+	       "looked up)\n"
+	       "  node  real node  page found on\n");
+	for (unsigned n = 0; n < rc_topo_nnodes(t); n++) {
+		struct probe pr;
+		char real[32];
+
+		probe_node(t, n, &pr);
+		snprintf(real, sizeof real, "%d (OS %d)", pr.real, pr.real_os);
+		printf("  %-5u %-10s ", n, real);
+		if (pr.n < 0) {
+			printf("unknown: %s\n", pr.msg);
+			continue;
+		}
+		if (pr.n == 0) {
+			printf("no node yet\n");
+			continue;
+		}
+		printf("real node%s", pr.n == 1 ? "" : "s");
+		for (int k = 0; k < pr.n && k < 8; k++)
+			printf("%s%u", k ? "," : " ", pr.nodes[k]);
+		if (pr.n != 1 || (int)pr.nodes[0] != pr.real)
+			printf(" (not its real node)");
+		printf("\n");
+	}
+}
+
+static void json_placement(struct cli_json *j, const rc_topo_t *t)
+{
+	cli_json_key(j, "placement");
+	cli_json_arr(j);
+	for (unsigned n = 0; n < rc_topo_nnodes(t); n++) {
+		struct probe pr;
+
+		probe_node(t, n, &pr);
+		cli_json_obj(j);
+		cli_json_kv_uint(j, "node", n);
+		cli_json_kv_int(j, "real_node", pr.real);
+		cli_json_kv_int(j, "real_node_os", pr.real_os);
+		cli_json_key(j, "page_nodes");
+		if (pr.n < 0) {
+			cli_json_null(j);
+			cli_json_kv_str(j, "error", pr.msg);
+		} else {
+			cli_json_arr(j);
+			for (int k = 0; k < pr.n && k < 8; k++)
+				cli_json_uint(j, pr.nodes[k]);
+			cli_json_arr_end(j);
+		}
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+}
 
 static const char *human_size(uint64_t b, char *buf, size_t n)
 {
@@ -131,12 +234,16 @@ static void print_table(const rc_topo_t *t)
 	}
 }
 
-static void print_json(const rc_topo_t *t)
+static void print_json(const rc_topo_t *t, bool placement)
 {
 	struct cli_json j;
 
 	cli_json_init(&j, stdout);
-	cli_json_topo(&j, t);
+	cli_json_obj(&j);
+	cli_json_topo_keys(&j, t);
+	if (placement)
+		json_placement(&j, t);
+	cli_json_obj_end(&j);
 	cli_json_end(&j);
 }
 
@@ -146,13 +253,14 @@ int cmd_topo(int argc, char **argv)
 		{ "synthetic", required_argument, NULL, 's' },
 		{ "xml", required_argument, NULL, 'x' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "placement", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *synthetic = NULL, *xml = NULL;
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_topo_t *t;
-	bool json = false;
+	bool json = false, placement = false;
 	int c;
 
 	opterr = 0;
@@ -167,6 +275,9 @@ int cmd_topo(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'p':
+			placement = true;
 			break;
 		case 'h':
 			fputs(topo_help, stdout);
@@ -189,10 +300,13 @@ int cmd_topo(int argc, char **argv)
 				(int)err.col - 1, "");
 		return CLI_EXIT_USAGE;
 	}
-	if (json)
-		print_json(t);
-	else
+	if (json) {
+		print_json(t, placement);
+	} else {
 		print_table(t);
+		if (placement)
+			print_placement(t);
+	}
 	rc_topo_close(t);
 	return CLI_EXIT_OK;
 }

@@ -61,6 +61,15 @@ extern "C" {
  * have no active thread do not stall anybody: a waiting appender applies
  * the log to idle nodes' replicas itself.
  *
+ * Placement: each node's own memory (its combiner lock, its thread
+ * slots, the combiner's batch buffers) is allocated on the node's real
+ * NUMA node (rc_topo_alloc; see replicore/topo.h for how a synthetic
+ * layout's node maps to one), and ops->init for a node runs on a thread
+ * bound to the node's real PUs (rc_topo_run_on_node), so the replica it
+ * builds is first touched there. rc_rsm_placement() reports where each
+ * node's memory and replica are. The log is not placed: the default
+ * shared-memory log is one structure shared by every node.
+ *
  * Concurrency: create and destroy are not concurrent with anything on
  * the rsm. Any number of threads may register; each uses its own handle
  * only (a handle is not shared). rc_rsm_execute() from different handles
@@ -76,8 +85,19 @@ typedef struct rc_rsm_handle rc_rsm_handle_t;
  */
 struct rc_rsm_ops {
 	/*
-	 * Creates one replica's state (called once per node, by
-	 * rc_rsm_create, in node order). Returns NULL when out of memory.
+	 * Creates one replica's state. Called by rc_rsm_create once per
+	 * node, in node order, one node at a time, on a short-lived thread
+	 * bound to the node's real PUs (rc_topo_run_on_node): not the
+	 * creating thread, so init must not rely on that thread's
+	 * thread-local state. Where the system cannot bind threads it runs
+	 * on the creating thread (rc_rsm_placement says which). Pages that
+	 * init takes fresh from the system and touches land on the node;
+	 * memory an allocator hands back after another thread touched it
+	 * (malloc reuses freed chunks, and arenas of exited threads) stays
+	 * where it is. To place the replica whatever the allocator does,
+	 * take it from rc_topo_alloc(topo, node, ...) (init_arg can carry
+	 * the topology). Everything init did happens before rc_rsm_create
+	 * returns. Returns NULL when out of memory.
 	 */
 	void *(*init)(void *init_arg, unsigned node);
 	/*
@@ -138,9 +158,11 @@ struct rc_rsm_options {
 /*
  * Creates a state machine of ops over the layout topo (one replica per
  * NUMA node of topo; a synthetic layout is mapped onto the machine's PUs,
- * see replicore/topo.h), calling ops->init(init_arg, node) for each node.
- * opts may be NULL (defaults). topo must outlive the rsm. Any thread;
- * blocking (allocates). Returns 0, -RC_EINVAL (bad options, a log for
+ * see replicore/topo.h), calling ops->init(init_arg, node) for each node
+ * on a thread bound to the node (see struct rc_rsm_ops) and placing each
+ * node's own memory on the node. opts may be NULL (defaults). topo must
+ * outlive the rsm. Any thread; blocking (allocates, creates and joins a
+ * thread per node). Returns 0, -RC_EINVAL (bad options, a log for
  * another number of nodes), -RC_ENOMEM, or the log's creation error.
  */
 int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
@@ -232,6 +254,35 @@ rc_log_t *rc_rsm_log(rc_rsm_t *rsm);
  * Any thread; an acquire snapshot that may be stale at once.
  */
 uint64_t rc_rsm_applied(const rc_rsm_t *rsm, unsigned node);
+
+/* Values of the memory fields of struct rc_rsm_placement besides a node. */
+#define RC_RSM_MEM_UNKNOWN (-1) /* not known: nothing placed, or no answer */
+#define RC_RSM_MEM_SEVERAL (-2) /* its pages are on more than one node */
+
+/*
+ * Where a node of the rsm lives. Real nodes are numbered as in
+ * replicore/topo.h (rc_topo_real_node).
+ */
+struct rc_rsm_placement {
+	int real_node;	 /* the real node the layout node maps to */
+	int node_mem;	 /* real node of the node's own memory (its struct,
+			    thread slots and batch buffers), or RC_RSM_MEM_* */
+	int replica_mem; /* real node of the page holding the replica's
+			    first byte, or RC_RSM_MEM_* */
+	int init_cpu;	 /* OS number of the CPU ops->init ran on, -1 unknown */
+	bool init_bound; /* ops->init ran on a thread bound to the node's
+			    real PUs (else on the creating thread) */
+};
+
+/*
+ * Fills *pl with where node's memory and replica are now (asked of the
+ * system with rc_topo_memnode) and where its init ran. Any thread, also
+ * while operations run (it only reads page tables); not concurrently
+ * with create or destroy. Blocking (system calls). Returns 0 or
+ * -RC_EINVAL (node out of range).
+ */
+int rc_rsm_placement(const rc_rsm_t *rsm, unsigned node,
+		     struct rc_rsm_placement *pl);
 
 #ifdef __cplusplus
 }

@@ -51,6 +51,12 @@ expect 0 'NUMA node 3' "topo prints every node of the layout" -- \
 expect 0 'wraps' "topo says when a layout wraps onto fewer PUs" -- \
 	topo --synthetic "numa:64 core:2 pu:2"
 expect 0 'PUs' "topo prints the machine" -- topo
+expect 0 '^  1 +[0-9]+ \(OS [0-9]+\) +real node [0-9]+$' \
+	"topo --placement finds each node's page on the node's real node" -- \
+	topo --synthetic "numa:2 core:2 pu:1" --placement
+expect 0 '"placement":\[\{"node":0,"real_node":[0-9]+,"real_node_os":[0-9]+,"page_nodes":\[[0-9]+\]' \
+	"topo --placement --json lists where each node's page is" -- \
+	topo --synthetic "numa:2 core:2 pu:1" --placement --json
 expect 2 'synthetic:1:1' "demo rejects a bad layout" -- demo --synthetic "x"
 echo "1..$n"
 exit $fail
