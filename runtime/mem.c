@@ -2029,6 +2029,9 @@ void rc_mem_offline(rc_mem_replica_t *r)
 		break;
 	case RC_SC:
 	case RC_CAUSAL:
+		/* A causal replica alone has no log: nothing to drop. */
+		if (r->level == RC_CAUSAL && r->mem->n == 1)
+			break;
 		/* Release: the owner's reads of the logs happen before a
 		 * reclaimer's acquire of lstate that frees them. */
 		atomic_store_explicit(&r->lstate, LOG_STALE,

@@ -109,11 +109,45 @@ static void run(enum rc_mem_level level, uint64_t stores)
 	rc_mem_destroy(m);
 }
 
+/* Offline and back, at every level, alone and beside another replica. */
+static void every_level(void)
+{
+	for (unsigned n = 1; n <= 2; n++) {
+		unsigned good = 0;
+
+		for (int l = RC_LIN; l <= RC_CAUSAL; l++) {
+			rc_mem_t *m = NULL;
+			rc_mem_replica_t *r;
+
+			if (rc_mem_create(&m, (enum rc_mem_level)l, 2, n, 0,
+					  NULL) < 0)
+				continue;
+			r = rc_mem_replica(m, 0);
+			rc_mem_store(r, X, 5, RC_RELEASE);
+			rc_mem_offline(r);
+			if (n == 2)
+				rc_mem_store(rc_mem_replica(m, 1), Y, 6,
+					     RC_RELEASE);
+			rc_mem_online(r);
+			if (rc_mem_load(r, X, RC_ACQUIRE) == 5 &&
+			    (n == 1 || l == RC_TSO ||
+			     rc_mem_load(r, Y, RC_ACQUIRE) == 6))
+				good++;
+			rc_mem_destroy(m);
+		}
+		is(good, 4,
+		   "%u replica%s: offline and online at every level; the "
+		   "replica reads its own write and the other's",
+		   n, n == 1 ? "" : "s");
+	}
+}
+
 int main(void)
 {
 	uint64_t stores = tap_env_u64("RC_MEM_OFFLINE_STORES", 10000000);
 
-	plan(8);
+	plan(10);
+	every_level();
 	run(RC_SC, stores);
 	run(RC_CAUSAL, stores);
 	return exit_status();

@@ -204,6 +204,7 @@ static void check_layout(const char *synthetic, bool placed)
 
 		for (unsigned n = 0; n < nn; n++) {
 			rc_rsm_handle_t *h;
+			uint64_t r;
 
 			if (rc_rsm_register(rsm, rc_topo_node_pu(t, n, 0), 0,
 					    &h, &err) < 0) {
@@ -211,7 +212,8 @@ static void check_layout(const char *synthetic, bool placed)
 				equal = false;
 				continue;
 			}
-			rc_rsm_execute(h, 1, n + 1);
+			if (rc_rsm_execute(h, 1, n + 1, &r) < 0)
+				equal = false;
 			want += n + 1;
 			rc_rsm_unregister(h);
 		}
