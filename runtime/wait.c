@@ -188,12 +188,15 @@ void _rc_wait_start(struct _rc_wait *w, uint64_t timeout_ns,
 	w->spun = 0;
 	w->parks = 0;
 	w->armed = NULL;
-	if (timeout_ns == UINT64_MAX) {
-		w->deadline = 0;
-	} else {
-		w->deadline = rc_clock_now_ns() + timeout_ns;
-		if (w->deadline == 0)
-			w->deadline = 1;
+	w->deadline = 0;
+	if (timeout_ns != UINT64_MAX) {
+		uint64_t now = rc_clock_now_ns();
+
+		/* A deadline past the clock's range is none: the sum would
+		 * wrap to a time already past. (0 means none: 1 for 0.) */
+		if (timeout_ns < UINT64_MAX - now)
+			w->deadline =
+				now + timeout_ns != 0 ? now + timeout_ns : 1;
 	}
 }
 

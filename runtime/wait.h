@@ -127,7 +127,10 @@ struct _rc_wait {
 	uint32_t armed_key;	 /* the key the caller held when it armed */
 };
 
-/* Starts a wait that gives up timeout_ns from now (UINT64_MAX: never). */
+/*
+ * Starts a wait that gives up timeout_ns from now (UINT64_MAX, or any
+ * time past the clock's range: never).
+ */
 void _rc_wait_start(struct _rc_wait *w, uint64_t timeout_ns,
 		    enum rc_wait_policy policy);
 

@@ -334,6 +334,12 @@ static void test_timeouts(void)
 	ok(!_rc_wait_event(&w, &ev, _rc_event_key(&ev), UINT64_MAX) &&
 		   w.parks == 0,
 	   "park with timeout 0 gives up without parking");
+	_rc_wait_start(&w, UINT64_MAX - 1, RC_WAIT_PARK);
+	ok(_rc_wait_event(&w, &ev, _rc_event_key(&ev), 1000000) &&
+		   _rc_wait_event(&w, &ev, _rc_event_key(&ev), 1000000) &&
+		   w.parks == 1,
+	   "a timeout past the clock's range does not wrap to a deadline "
+	   "already past: the wait parks");
 	_rc_wait_init(&w, 2000000);
 	{
 		uint64_t t0 = rc_clock_now_ns();
