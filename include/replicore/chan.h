@@ -25,12 +25,15 @@ extern "C" {
  *
  * Progress: single-sender sends and single-receiver receives are wait-free;
  * multi-receiver receives are lock-free (a CAS on the consumer index).
- * Multi-sender sends reserve a slot lock-free, then wait for earlier
- * concurrent senders to publish theirs (ck_ring's commit rule), so they are
- * blocking: a sender preempted in the middle of a send delays the senders
- * behind it, for as long as it stays off the CPU. They wait for it
- * spinning for about 10 us, then parked until it has published (it wakes
- * them).
+ * Multi-sender sends are lock-free too: a send reserves a slot (a CAS on
+ * the producer index) and slots are published in the order reserved
+ * (ck_ring's commit rule). A sender whose earlier concurrent senders have
+ * not published yet spins for about a microsecond, then hands its
+ * publication over to them and returns: the earlier sender publishes it
+ * with its own. So a sender never waits for another sender beyond that
+ * spin; but a sender preempted in the middle of a send holds back the
+ * messages sent after it (receivers find the channel empty) for as long
+ * as it stays off the CPU.
  *
  * Calling a single-sender or single-receiver side from two threads at once
  * is a programmer error (undefined behaviour, as in ck_ring).
@@ -40,7 +43,9 @@ extern "C" {
  * message's pointee included) is visible to the receiver after receiving.
  * FIFO holds per sender: messages of one sender are received in the order
  * sent. With several senders, their messages interleave in the order their
- * sends took effect.
+ * sends reserved their slots. A send that returned has its message in
+ * the channel, visible to receivers at once, or, if it handed its
+ * publication over, once the earlier senders' messages are.
  */
 typedef struct rc_chan rc_chan_t;
 
@@ -66,19 +71,20 @@ enum rc_chan_kind rc_chan_kind(const rc_chan_t *c);
 /* Messages the channel can hold. */
 unsigned rc_chan_capacity(const rc_chan_t *c);
 /*
- * Messages queued now. Exact when no send or receive runs concurrently;
- * otherwise a value that was true at some instant during the call.
- * Wait-free, any thread.
+ * Messages queued now, published ones only (a handed-over one counts once
+ * published). Exact when no send or receive runs concurrently; otherwise
+ * a value that was true at some instant during the call. Wait-free, any
+ * thread.
  */
 unsigned rc_chan_size(const rc_chan_t *c);
 
 /*
  * Sends msg if there is room; never waits for a receiver. Returns false
  * when full. Release: pairs with the acquire of the receive that takes msg.
- * Wait-free (SPSC, SPMC); for MPSC and MPMC see the progress note above.
- * A send that succeeds wakes the receivers parked in rc_chan_recv (a
- * seq_cst fence and a load when none is, a futex system call when one
- * is).
+ * Wait-free (SPSC, SPMC); lock-free (MPSC, MPMC), with the spin of about
+ * a microsecond for an earlier sender described above. A send that
+ * publishes wakes the receivers parked in rc_chan_recv (a seq_cst fence
+ * and a load when none is, a futex system call when one is).
  */
 bool rc_chan_trysend(rc_chan_t *c, void *msg);
 

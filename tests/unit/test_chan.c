@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_chan.c: channels of every kind, deterministically from one thread; a blocked receiver and sender woken by the other side. */
+/* test_chan.c: channels of every kind, deterministically from one thread; a blocked receiver and sender woken by the other side; timed calls come back whatever the other side does. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -9,10 +9,21 @@
 #include <replicore/chan.h>
 #include <replicore/clock.h>
 
+#include "runtime/chan_int.h"
 #include "tests/tap.h"
 #include "tests/unit/parked.h"
 
 static const char *kind_name[] = { "spsc", "mpsc", "spmc", "mpmc" };
+
+/*
+ * Whether a timed call that started at t0 came back within ten times its
+ * timeout and a second: a guard against a hang, not a measurement (a
+ * loaded machine may deschedule the caller for a long while).
+ */
+static bool came_back(uint64_t t0, uint64_t timeout_ns)
+{
+	return rc_clock_now_ns() - t0 < 10 * timeout_ns + 1000000000ull;
+}
 
 static void test_kind(enum rc_chan_kind kind)
 {
@@ -47,21 +58,33 @@ static void test_kind(enum rc_chan_kind kind)
 	ok(all, "%s: FIFO holds across wrap-around", k);
 	t0 = rc_clock_now_ns();
 	is(rc_chan_recv_timed(c, &m, 2000000), -RC_ETIMEDOUT,
-	   "%s: a timed receive on an empty channel times out", k);
+	   "%s: a timed receive on an empty channel (no sender sends) times "
+	   "out",
+	   k);
 	ok(rc_clock_now_ns() - t0 >= 2000000, "%s: after the timeout", k);
+	ok(came_back(t0, 2000000), "%s: and comes back", k);
 	for (i = 0; i < cap; i++)
 		rc_chan_send(c, (void *)(uintptr_t)i);
+	t0 = rc_clock_now_ns();
 	is(rc_chan_send_timed(c, (void *)1, 1000000), -RC_ETIMEDOUT,
-	   "%s: a timed send on a full channel times out", k);
+	   "%s: a timed send on a full channel (no receiver receives) times "
+	   "out",
+	   k);
+	ok(came_back(t0, 1000000), "%s: and comes back", k);
 	is((uintptr_t)rc_chan_recv(c), 0, "%s: blocking receive gets the head",
 	   k);
 	rc_chan_destroy(c);
 }
 
-/* A lost wake-up leaves a blocked call waiting for ever: fail instead. */
+/*
+ * A lost wake-up leaves a blocked call waiting for ever, and so does a
+ * timed call that waits for something without its bound: fail instead.
+ */
 static void watchdog(int sig)
 {
-	static const char msg[] = "Bail out! a blocked call was not woken\n";
+	static const char msg[] =
+		"Bail out! a blocked call hung: not woken, or a timed call "
+		"did not give up\n";
 
 	(void)sig;
 	(void)!write(1, msg, sizeof(msg) - 1);
@@ -148,6 +171,75 @@ static void test_wakes(enum rc_chan_kind kind)
 	rc_chan_destroy(b.c);
 }
 
+#define STALL_TIMEOUT_NS 20000000ull /* 20 ms */
+
+/*
+ * A sender stalled between reserving its slot and publishing it (held
+ * there through chan_int.h, as a sender preempted in the middle of a
+ * send is) holds back the messages sent after it, but not their senders:
+ * a timed send behind it comes back at once with its message in the
+ * channel (it handed its publication over to the stalled sender) rather
+ * than wait for it; a timed receive finds nothing published and times
+ * out; a timed send to the channel it fills times out. When the stalled
+ * sender publishes, it publishes what was handed over and wakes a
+ * receiver parked meanwhile; everything arrives in the order reserved.
+ */
+static void test_stalled_sender(enum rc_chan_kind kind)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	const char *k = kind_name[kind];
+	struct blocked b = { .msg = NULL };
+	unsigned t, t2;
+	pthread_t th;
+	void *m = NULL;
+	uint64_t t0;
+	bool all = true;
+
+	rc_chan_create(&b.c, kind, 3, &err);
+	atomic_init(&b.tid, 0);
+	ok(rc_chan_capacity(b.c) == 3 && _rc_chan_reserve(b.c, (void *)1, &t),
+	   "%s: a sender reserves a slot and stalls", k);
+	t0 = rc_clock_now_ns();
+	is(rc_chan_send_timed(b.c, (void *)2, STALL_TIMEOUT_NS), 0,
+	   "%s: a timed send behind it succeeds", k);
+	ok(came_back(t0, STALL_TIMEOUT_NS),
+	   "%s: without waiting for the stalled sender", k);
+	ok(rc_chan_trysend(b.c, (void *)3), "%s: so does a try send", k);
+	is(rc_chan_size(b.c), 0, "%s: neither is published yet", k);
+	ok(!rc_chan_tryrecv(b.c, &m), "%s: a try receive finds nothing", k);
+	t0 = rc_clock_now_ns();
+	is(rc_chan_recv_timed(b.c, &m, STALL_TIMEOUT_NS), -RC_ETIMEDOUT,
+	   "%s: a timed receive behind the stalled sender times out", k);
+	ok(came_back(t0, STALL_TIMEOUT_NS), "%s: and comes back", k);
+	t0 = rc_clock_now_ns();
+	is(rc_chan_send_timed(b.c, (void *)4, STALL_TIMEOUT_NS), -RC_ETIMEDOUT,
+	   "%s: a timed send to the channel they fill times out", k);
+	ok(came_back(t0, STALL_TIMEOUT_NS), "%s: and comes back", k);
+	pthread_create(&th, NULL, blocked_recv, &b);
+	await_asleep(&b);
+	_rc_chan_commit(b.c, t);
+	pthread_join(th, NULL);
+	is((uintptr_t)b.msg, 1,
+	   "%s: the stalled sender publishes and wakes a parked receiver", k);
+	for (uintptr_t i = 2; i <= 3; i++)
+		all &= rc_chan_tryrecv(b.c, &m) && (uintptr_t)m == i;
+	ok(all && !rc_chan_tryrecv(b.c, &m),
+	   "%s: with it, what was handed over, in order", k);
+
+	/* Two stalled senders resume in the opposite order. */
+	ok(_rc_chan_reserve(b.c, (void *)5, &t) &&
+		   _rc_chan_reserve(b.c, (void *)6, &t2),
+	   "%s: two senders reserve and stall", k);
+	_rc_chan_commit(b.c, t2);
+	ok(!rc_chan_tryrecv(b.c, &m),
+	   "%s: the later one resumes first and hands over", k);
+	_rc_chan_commit(b.c, t);
+	ok(rc_chan_tryrecv(b.c, &m) && (uintptr_t)m == 5 &&
+		   rc_chan_tryrecv(b.c, &m) && (uintptr_t)m == 6,
+	   "%s: the earlier one publishes both, in order", k);
+	rc_chan_destroy(b.c);
+}
+
 int main(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -159,6 +251,8 @@ int main(void)
 		test_kind((enum rc_chan_kind)k);
 	for (int k = RC_CHAN_SPSC; k <= RC_CHAN_MPMC; k++)
 		test_wakes((enum rc_chan_kind)k);
+	test_stalled_sender(RC_CHAN_MPSC);
+	test_stalled_sender(RC_CHAN_MPMC);
 	is(rc_chan_create(&c, RC_CHAN_SPSC, 0, &err), -RC_EINVAL,
 	   "capacity 0 is refused");
 	ok(c == NULL && err.msg[0] != '\0', "with a message: %s", err.msg);
