@@ -8,8 +8,10 @@
 
 #include <replicore/chan.h>
 #include <replicore/clock.h>
+#include <replicore/topo.h>
 
 #include "runtime/chan_int.h"
+#include "runtime/wait.h"
 #include "tests/tap.h"
 #include "tests/unit/parked.h"
 
@@ -240,9 +242,128 @@ static void test_stalled_sender(enum rc_chan_kind kind)
 	rc_chan_destroy(b.c);
 }
 
+struct race {
+	rc_chan_t *c;
+	const rc_topo_t *topo;
+	uint64_t msgs;
+	_Atomic uint64_t claimed;
+	_Atomic uint8_t *seen; /* msgs marks */
+	atomic_uint dups;
+};
+
+struct racer {
+	struct race *r;
+	unsigned pu;
+	pthread_t th;
+	uint64_t got;
+	struct _rc_wait_counts waited; /* during the receives */
+};
+
+static void *racer_main(void *arg)
+{
+	struct racer *x = arg;
+	struct race *r = x->r;
+	struct _rc_wait_counts c0, c1;
+
+	(void)rc_topo_pin(r->topo, x->pu, NULL); /* best effort */
+	_rc_wait_thread_counts(&c0);
+	/* relaxed: a counter that hands out claims, no data with it */
+	while (atomic_fetch_add_explicit(&r->claimed, 1, memory_order_relaxed) <
+	       r->msgs) {
+		uintptr_t m = (uintptr_t)rc_chan_recv(r->c);
+
+		/* relaxed: marks, read after the joins */
+		if (m >= r->msgs ||
+		    atomic_exchange_explicit(&r->seen[m], 1,
+					     memory_order_relaxed) != 0)
+			atomic_fetch_add(&r->dups, 1);
+		x->got++;
+	}
+	_rc_wait_thread_counts(&c1);
+	x->waited.turns = c1.turns - c0.turns;
+	x->waited.parks = c1.parks - c0.parks;
+	x->waited.naps = c1.naps - c0.naps;
+	return NULL;
+}
+
+/*
+ * A receive from a channel that holds a message for it takes one without
+ * waiting: no nap, no park, not even a turn of the spin, however often
+ * the other receivers win the race for the slot it looked at (a
+ * multi-receiver receive retries a lost race at once, as the channel
+ * cannot be empty). The channel is filled first and each receiver claims
+ * a message before it receives, so every receive starts with a message
+ * there for it; the receivers' own wait counts (runtime/wait.h) must
+ * stay at zero. Environment: RC_CHAN_RACERS receivers (default and cap:
+ * the machine's PUs; skipped below 2), RC_CHAN_RACE_MSGS messages
+ * (default 100000, times RC_SCALE).
+ */
+static void test_race(enum rc_chan_kind kind, const rc_topo_t *topo)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	const char *k = kind_name[kind];
+	unsigned pus = rc_topo_npus(topo);
+	unsigned n = (unsigned)tap_env_fixed("RC_CHAN_RACERS", pus);
+	uint64_t msgs = tap_env_u64("RC_CHAN_RACE_MSGS", 100000), got = 0;
+	struct _rc_wait_counts sum = { 0, 0, 0 };
+	struct race r;
+	struct racer *x;
+	bool all = true;
+
+	if (n > pus)
+		n = pus;
+	if (n < 2 || msgs == 0 || msgs > (1u << 30)) {
+		diag("%s race: %u receivers on %u PUs, %llu messages", k, n,
+		     pus, (unsigned long long)msgs);
+		skip(3, "needs 2 receivers on 2 PUs, and 1..2^30 messages");
+		return;
+	}
+	r.topo = topo;
+	r.msgs = msgs;
+	atomic_init(&r.claimed, 0);
+	atomic_init(&r.dups, 0);
+	r.seen = calloc(msgs, sizeof(*r.seen));
+	x = calloc(n, sizeof(*x));
+	if (rc_chan_create(&r.c, kind, (unsigned)msgs, &err) < 0 || !r.seen ||
+	    !x) {
+		ok(false, "%s race: out of memory", k);
+		skip(2, "out of memory");
+		free(r.seen);
+		free(x);
+		return;
+	}
+	for (uint64_t i = 0; i < msgs; i++)
+		all &= rc_chan_trysend(r.c, (void *)(uintptr_t)i);
+	for (unsigned i = 0; i < n; i++) {
+		x[i].r = &r;
+		x[i].pu = i;
+		pthread_create(&x[i].th, NULL, racer_main, &x[i]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		pthread_join(x[i].th, NULL);
+		got += x[i].got;
+		sum.turns += x[i].waited.turns;
+		sum.parks += x[i].waited.parks;
+		sum.naps += x[i].waited.naps;
+	}
+	ok(all && got == msgs && atomic_load(&r.dups) == 0,
+	   "%s: %u receivers race for %llu messages and take each once", k, n,
+	   (unsigned long long)msgs);
+	is(sum.naps + sum.parks, 0,
+	   "%s: with messages waiting, no receiver naps or parks (%llu naps, "
+	   "%llu parks)",
+	   k, (unsigned long long)sum.naps, (unsigned long long)sum.parks);
+	is(sum.turns, 0,
+	   "%s: nor takes a single turn of waiting after a lost race", k);
+	rc_chan_destroy(r.c);
+	free(r.seen);
+	free(x);
+}
+
 int main(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_topo_t *topo;
 	rc_chan_t *c;
 
 	signal(SIGALRM, watchdog);
@@ -253,6 +374,13 @@ int main(void)
 		test_wakes((enum rc_chan_kind)k);
 	test_stalled_sender(RC_CHAN_MPSC);
 	test_stalled_sender(RC_CHAN_MPMC);
+	if (rc_topo_open(&topo, NULL, NULL, &err) == 0) {
+		test_race(RC_CHAN_SPMC, topo);
+		test_race(RC_CHAN_MPMC, topo);
+		rc_topo_close(topo);
+	} else {
+		ok(false, "the machine's layout: %s", err.msg);
+	}
 	is(rc_chan_create(&c, RC_CHAN_SPSC, 0, &err), -RC_EINVAL,
 	   "capacity 0 is refused");
 	ok(c == NULL && err.msg[0] != '\0', "with a message: %s", err.msg);
