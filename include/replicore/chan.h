@@ -35,6 +35,25 @@ extern "C" {
  * messages sent after it (receivers find the channel empty) for as long
  * as it stays off the CPU.
  *
+ * Waits, and their bounds:
+ *
+ *   call                waits for                bound
+ *   rc_chan_trysend     its turn (MPSC, MPMC)    a spin of about 1 us
+ *   rc_chan_tryrecv     nothing                  -
+ *   rc_chan_send        room, then its turn      none: the receivers' pace
+ *   rc_chan_recv        a message                none: the senders' pace
+ *   rc_chan_send_timed  room, then its turn      timeout_ns, plus slack
+ *   rc_chan_recv_timed  a message                timeout_ns, plus slack
+ *
+ * A timed call's slack is what it takes to notice the deadline, and a
+ * send's spin for its turn: the wait's spin reads the clock every 256
+ * pauses (about 8 us on the machines runtime/wait.c was measured on), its
+ * park ends at the deadline (plus the kernel's timer slack, 50 us by
+ * default), and the thread then needs a CPU. On top of any wait, a call
+ * on a multi side retries a CAS it lost, without a bound on the retries,
+ * but each one lost is another thread's call that succeeded (lock-free).
+ * The channel has no other wait.
+ *
  * Calling a single-sender or single-receiver side from two threads at once
  * is a programmer error (undefined behaviour, as in ck_ring).
  *
@@ -108,14 +127,16 @@ bool rc_chan_tryrecv(rc_chan_t *c, void **msg);
  * successful call wakes them, so a long wait does not burn a core and
  * ends within a wake's latency of the call that makes room or brings a
  * message. There is no bound on the wait but the other side's progress:
- * a receive on a channel nobody sends to waits for ever.
+ * a receive on a channel nobody sends to waits for ever, and so does a
+ * send to a full channel nobody receives from.
  */
 void rc_chan_send(rc_chan_t *c, void *msg);
 void *rc_chan_recv(rc_chan_t *c);
 
 /*
- * As above, but give up after timeout_ns nanoseconds (a park ends at the
- * deadline): 0, or -RC_ETIMEDOUT with nothing sent or received.
+ * As above, but give up after timeout_ns nanoseconds (UINT64_MAX: never),
+ * whatever the other side does, within the slack above: 0, or
+ * -RC_ETIMEDOUT with nothing sent or received.
  */
 int rc_chan_send_timed(rc_chan_t *c, void *msg, uint64_t timeout_ns);
 int rc_chan_recv_timed(rc_chan_t *c, void **msg, uint64_t timeout_ns);
