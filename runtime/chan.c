@@ -272,7 +272,13 @@ void _rc_chan_commit(rc_chan_t *c, unsigned ticket)
 	RC_TSAN_IGNORE_END();
 }
 
-bool rc_chan_trysend(rc_chan_t *c, void *msg)
+/*
+ * The calls for a channel of kind k. Each kind's named calls (at the end)
+ * inline them with k a constant, so that the switches on k fold away; the
+ * calls without a kind in their name pass the channel's kind and switch.
+ */
+static inline __attribute__((always_inline)) bool
+trysend_k(rc_chan_t *c, void *msg, enum rc_chan_kind k)
 {
 	bool r = false;
 
@@ -285,7 +291,7 @@ bool rc_chan_trysend(rc_chan_t *c, void *msg)
 	 */
 	RC_TSAN_RELEASE(c);
 	RC_TSAN_IGNORE_BEGIN();
-	switch (c->kind) {
+	switch (k) {
 	case RC_CHAN_SPSC:
 		r = ck_ring_enqueue_spsc(&c->ring, c->slots, msg);
 		break;
@@ -314,7 +320,7 @@ bool rc_chan_trysend(rc_chan_t *c, void *msg)
  * trydequeue).
  */
 static inline __attribute__((always_inline)) bool
-recv_one(rc_chan_t *c, void **msg, bool retry)
+recv_k(rc_chan_t *c, void **msg, bool retry, enum rc_chan_kind k)
 {
 	bool r = false;
 
@@ -324,7 +330,7 @@ recv_one(rc_chan_t *c, void **msg, bool retry)
 	 * the store fence of the enqueue that filled the slot.
 	 */
 	RC_TSAN_IGNORE_BEGIN();
-	switch (c->kind) {
+	switch (k) {
 	case RC_CHAN_SPSC:
 		r = ck_ring_dequeue_spsc(&c->ring, c->slots, msg);
 		break;
@@ -350,11 +356,6 @@ recv_one(rc_chan_t *c, void **msg, bool retry)
 	return r;
 }
 
-bool rc_chan_tryrecv(rc_chan_t *c, void **msg)
-{
-	return recv_one(c, msg, false);
-}
-
 /*
  * The blocking calls wait on an event with the default policy: spin for
  * about as long as a park costs, then park until the other side's next
@@ -362,54 +363,131 @@ bool rc_chan_tryrecv(rc_chan_t *c, void **msg)
  * enqueue returns false only then) and a receive with retry finds it
  * empty, after the key was taken: so a park misses no wake.
  */
-int rc_chan_send_timed(rc_chan_t *c, void *msg, uint64_t timeout_ns)
+static inline __attribute__((always_inline)) int
+send_timed_k(rc_chan_t *c, void *msg, uint64_t timeout_ns, enum rc_chan_kind k)
 {
 	struct _rc_wait w;
 
-	if (rc_chan_trysend(c, msg))
+	if (trysend_k(c, msg, k))
 		return 0;
 	_rc_wait_start(&w, timeout_ns, RC_WAIT_SPIN_PARK);
 	for (;;) {
 		uint32_t key = _rc_event_key(&c->nonfull);
 
-		if (rc_chan_trysend(c, msg))
+		if (trysend_k(c, msg, k))
 			return 0;
 		if (!_rc_wait_event(&w, &c->nonfull, key, UINT64_MAX))
 			return -RC_ETIMEDOUT;
 	}
 }
 
-int rc_chan_recv_timed(rc_chan_t *c, void **msg, uint64_t timeout_ns)
+static inline __attribute__((always_inline)) int
+recv_timed_k(rc_chan_t *c, void **msg, uint64_t timeout_ns, enum rc_chan_kind k)
 {
 	struct _rc_wait w;
 
-	if (recv_one(c, msg, true))
+	if (recv_k(c, msg, true, k))
 		return 0;
 	_rc_wait_start(&w, timeout_ns, RC_WAIT_SPIN_PARK);
 	for (;;) {
 		uint32_t key = _rc_event_key(&c->nonempty);
 
-		if (recv_one(c, msg, true))
+		if (recv_k(c, msg, true, k))
 			return 0;
 		if (!_rc_wait_event(&w, &c->nonempty, key, UINT64_MAX))
 			return -RC_ETIMEDOUT;
 	}
 }
 
-void rc_chan_send(rc_chan_t *c, void *msg)
+static inline __attribute__((always_inline)) void
+send_k(rc_chan_t *c, void *msg, enum rc_chan_kind k)
 {
-	int r = rc_chan_send_timed(c, msg, UINT64_MAX);
+	int r = send_timed_k(c, msg, UINT64_MAX, k);
 
 	assert(r == 0);
 	(void)r;
 }
 
-void *rc_chan_recv(rc_chan_t *c)
+static inline __attribute__((always_inline)) void *
+recv_block_k(rc_chan_t *c, enum rc_chan_kind k)
 {
 	void *msg = NULL;
-	int r = rc_chan_recv_timed(c, &msg, UINT64_MAX);
+	int r = recv_timed_k(c, &msg, UINT64_MAX, k);
 
 	assert(r == 0);
 	(void)r;
 	return msg;
 }
+
+/* ---- the calls that dispatch on the channel's kind ---- */
+
+bool rc_chan_trysend(rc_chan_t *c, void *msg)
+{
+	return trysend_k(c, msg, c->kind);
+}
+
+bool rc_chan_tryrecv(rc_chan_t *c, void **msg)
+{
+	return recv_k(c, msg, false, c->kind);
+}
+
+int rc_chan_send_timed(rc_chan_t *c, void *msg, uint64_t timeout_ns)
+{
+	return send_timed_k(c, msg, timeout_ns, c->kind);
+}
+
+int rc_chan_recv_timed(rc_chan_t *c, void **msg, uint64_t timeout_ns)
+{
+	return recv_timed_k(c, msg, timeout_ns, c->kind);
+}
+
+void rc_chan_send(rc_chan_t *c, void *msg)
+{
+	send_k(c, msg, c->kind);
+}
+
+void *rc_chan_recv(rc_chan_t *c)
+{
+	return recv_block_k(c, c->kind);
+}
+
+/* ---- the calls named per kind: a call of another kind's asserts ---- */
+
+#define NAMED_CALLS(name, K)                                    \
+	bool rc_chan_trysend_##name(rc_chan_t *c, void *msg)    \
+	{                                                       \
+		assert(c->kind == K);                           \
+		return trysend_k(c, msg, K);                    \
+	}                                                       \
+	bool rc_chan_tryrecv_##name(rc_chan_t *c, void **msg)   \
+	{                                                       \
+		assert(c->kind == K);                           \
+		return recv_k(c, msg, false, K);                \
+	}                                                       \
+	int rc_chan_send_timed_##name(rc_chan_t *c, void *msg,  \
+				      uint64_t timeout_ns)      \
+	{                                                       \
+		assert(c->kind == K);                           \
+		return send_timed_k(c, msg, timeout_ns, K);     \
+	}                                                       \
+	int rc_chan_recv_timed_##name(rc_chan_t *c, void **msg, \
+				      uint64_t timeout_ns)      \
+	{                                                       \
+		assert(c->kind == K);                           \
+		return recv_timed_k(c, msg, timeout_ns, K);     \
+	}                                                       \
+	void rc_chan_send_##name(rc_chan_t *c, void *msg)       \
+	{                                                       \
+		assert(c->kind == K);                           \
+		send_k(c, msg, K);                              \
+	}                                                       \
+	void *rc_chan_recv_##name(rc_chan_t *c)                 \
+	{                                                       \
+		assert(c->kind == K);                           \
+		return recv_block_k(c, K);                      \
+	}
+
+NAMED_CALLS(spsc, RC_CHAN_SPSC)
+NAMED_CALLS(mpsc, RC_CHAN_MPSC)
+NAMED_CALLS(spmc, RC_CHAN_SPMC)
+NAMED_CALLS(mpmc, RC_CHAN_MPMC)

@@ -141,6 +141,42 @@ void *rc_chan_recv(rc_chan_t *c);
 int rc_chan_send_timed(rc_chan_t *c, void *msg, uint64_t timeout_ns);
 int rc_chan_recv_timed(rc_chan_t *c, void **msg, uint64_t timeout_ns);
 
+/*
+ * The same calls named per kind, as ck_ring's are, for a caller that
+ * knows its channel's kind: the name states at the call the contract of
+ * the kind (the tables above), and the call does not dispatch on the
+ * kind. Calling one on a channel of another kind is a programmer error
+ * (an assertion). The calls above, without a kind in their name, dispatch
+ * on the channel's kind: for code that chooses the kind at run time.
+ */
+bool rc_chan_trysend_spsc(rc_chan_t *c, void *msg);
+bool rc_chan_tryrecv_spsc(rc_chan_t *c, void **msg);
+void rc_chan_send_spsc(rc_chan_t *c, void *msg);
+void *rc_chan_recv_spsc(rc_chan_t *c);
+int rc_chan_send_timed_spsc(rc_chan_t *c, void *msg, uint64_t timeout_ns);
+int rc_chan_recv_timed_spsc(rc_chan_t *c, void **msg, uint64_t timeout_ns);
+
+bool rc_chan_trysend_mpsc(rc_chan_t *c, void *msg);
+bool rc_chan_tryrecv_mpsc(rc_chan_t *c, void **msg);
+void rc_chan_send_mpsc(rc_chan_t *c, void *msg);
+void *rc_chan_recv_mpsc(rc_chan_t *c);
+int rc_chan_send_timed_mpsc(rc_chan_t *c, void *msg, uint64_t timeout_ns);
+int rc_chan_recv_timed_mpsc(rc_chan_t *c, void **msg, uint64_t timeout_ns);
+
+bool rc_chan_trysend_spmc(rc_chan_t *c, void *msg);
+bool rc_chan_tryrecv_spmc(rc_chan_t *c, void **msg);
+void rc_chan_send_spmc(rc_chan_t *c, void *msg);
+void *rc_chan_recv_spmc(rc_chan_t *c);
+int rc_chan_send_timed_spmc(rc_chan_t *c, void *msg, uint64_t timeout_ns);
+int rc_chan_recv_timed_spmc(rc_chan_t *c, void **msg, uint64_t timeout_ns);
+
+bool rc_chan_trysend_mpmc(rc_chan_t *c, void *msg);
+bool rc_chan_tryrecv_mpmc(rc_chan_t *c, void **msg);
+void rc_chan_send_mpmc(rc_chan_t *c, void *msg);
+void *rc_chan_recv_mpmc(rc_chan_t *c);
+int rc_chan_send_timed_mpmc(rc_chan_t *c, void *msg, uint64_t timeout_ns);
+int rc_chan_recv_timed_mpmc(rc_chan_t *c, void **msg, uint64_t timeout_ns);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* test_chan.c: channels of every kind, deterministically from one thread; a blocked receiver and sender woken by the other side; timed calls come back whatever the other side does. */
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <replicore/chan.h>
@@ -27,54 +29,84 @@ static bool came_back(uint64_t t0, uint64_t timeout_ns)
 	return rc_clock_now_ns() - t0 < 10 * timeout_ns + 1000000000ull;
 }
 
-static void test_kind(enum rc_chan_kind kind)
+/* A channel's calls: those that dispatch on its kind, or its kind's. */
+struct calls {
+	const char *via; /* for the test's names */
+	bool (*trysend)(rc_chan_t *c, void *msg);
+	bool (*tryrecv)(rc_chan_t *c, void **msg);
+	void (*send)(rc_chan_t *c, void *msg);
+	void *(*recv)(rc_chan_t *c);
+	int (*send_timed)(rc_chan_t *c, void *msg, uint64_t timeout_ns);
+	int (*recv_timed)(rc_chan_t *c, void **msg, uint64_t timeout_ns);
+};
+
+#define CALLS(via_, sfx)                                                    \
+	{                                                                   \
+		.via = via_, .trysend = rc_chan_trysend##sfx,               \
+		.tryrecv = rc_chan_tryrecv##sfx, .send = rc_chan_send##sfx, \
+		.recv = rc_chan_recv##sfx,                                  \
+		.send_timed = rc_chan_send_timed##sfx,                      \
+		.recv_timed = rc_chan_recv_timed##sfx,                      \
+	}
+
+static const struct calls dispatched = CALLS("", );
+
+/* Indexed by kind. */
+static const struct calls named[] = {
+	CALLS(" (spsc calls)", _spsc),
+	CALLS(" (mpsc calls)", _mpsc),
+	CALLS(" (spmc calls)", _spmc),
+	CALLS(" (mpmc calls)", _mpmc),
+};
+
+static void test_kind(enum rc_chan_kind kind, const struct calls *o)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
-	const char *k = kind_name[kind];
+	char k[32];
 	rc_chan_t *c;
 	void *m = NULL;
 	unsigned cap, i;
 	bool all = true;
 	uint64_t t0;
 
+	snprintf(k, sizeof(k), "%s%s", kind_name[kind], o->via);
+
 	ok(rc_chan_create(&c, kind, 5, &err) == 0, "%s: created", k);
 	cap = rc_chan_capacity(c);
 	ok(cap >= 5, "%s: capacity %u holds at least the 5 asked for", k, cap);
 	is(rc_chan_kind(c), kind, "%s: kind is kept", k);
-	ok(!rc_chan_tryrecv(c, &m), "%s: a new channel is empty", k);
+	ok(!o->tryrecv(c, &m), "%s: a new channel is empty", k);
 	for (i = 0; i < cap; i++)
-		all &= rc_chan_trysend(c, (void *)(uintptr_t)(i + 100));
+		all &= o->trysend(c, (void *)(uintptr_t)(i + 100));
 	ok(all, "%s: %u sends fit", k, cap);
 	is(rc_chan_size(c), cap, "%s: size counts them", k);
-	ok(!rc_chan_trysend(c, (void *)1), "%s: a send to a full channel fails",
-	   k);
+	ok(!o->trysend(c, (void *)1), "%s: a send to a full channel fails", k);
 	for (i = 0, all = true; i < cap; i++)
-		all &= rc_chan_tryrecv(c, &m) && (uintptr_t)m == i + 100;
+		all &= o->tryrecv(c, &m) && (uintptr_t)m == i + 100;
 	ok(all, "%s: messages come out in FIFO order", k);
-	ok(!rc_chan_tryrecv(c, &m), "%s: empty again", k);
+	ok(!o->tryrecv(c, &m), "%s: empty again", k);
 	/* Wrap around the ring several times. */
 	for (i = 0, all = true; i < 10 * cap; i++) {
-		all &= rc_chan_trysend(c, (void *)(uintptr_t)i);
-		all &= rc_chan_tryrecv(c, &m) && (uintptr_t)m == i;
+		all &= o->trysend(c, (void *)(uintptr_t)i);
+		all &= o->tryrecv(c, &m) && (uintptr_t)m == i;
 	}
 	ok(all, "%s: FIFO holds across wrap-around", k);
 	t0 = rc_clock_now_ns();
-	is(rc_chan_recv_timed(c, &m, 2000000), -RC_ETIMEDOUT,
+	is(o->recv_timed(c, &m, 2000000), -RC_ETIMEDOUT,
 	   "%s: a timed receive on an empty channel (no sender sends) times "
 	   "out",
 	   k);
 	ok(rc_clock_now_ns() - t0 >= 2000000, "%s: after the timeout", k);
 	ok(came_back(t0, 2000000), "%s: and comes back", k);
 	for (i = 0; i < cap; i++)
-		rc_chan_send(c, (void *)(uintptr_t)i);
+		o->send(c, (void *)(uintptr_t)i);
 	t0 = rc_clock_now_ns();
-	is(rc_chan_send_timed(c, (void *)1, 1000000), -RC_ETIMEDOUT,
+	is(o->send_timed(c, (void *)1, 1000000), -RC_ETIMEDOUT,
 	   "%s: a timed send on a full channel (no receiver receives) times "
 	   "out",
 	   k);
 	ok(came_back(t0, 1000000), "%s: and comes back", k);
-	is((uintptr_t)rc_chan_recv(c), 0, "%s: blocking receive gets the head",
-	   k);
+	is((uintptr_t)o->recv(c), 0, "%s: blocking receive gets the head", k);
 	rc_chan_destroy(c);
 }
 
@@ -360,6 +392,38 @@ static void test_race(enum rc_chan_kind kind, const rc_topo_t *topo)
 	free(x);
 }
 
+/*
+ * A named call on a channel of another kind is a programmer error: it
+ * fails its assertion (skipped where assertions are compiled out).
+ */
+static void test_wrong_kind(void)
+{
+	pid_t pid;
+	int st = 0;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		rc_chan_t *c;
+
+		if (null >= 0)
+			dup2(null, 2); /* the assertion's message */
+		if (rc_chan_create(&c, RC_CHAN_MPMC, 4, NULL) == 0)
+			(void)rc_chan_trysend_spsc(c, NULL);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+		ok(false, "wrong kind: fork and wait");
+		return;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		skip(1, "assertions are compiled out");
+	else
+		ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT,
+		   "an spsc call on an mpmc channel fails its assertion");
+}
+
 int main(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -368,8 +432,10 @@ int main(void)
 
 	signal(SIGALRM, watchdog);
 	alarm((unsigned)tap_env_fixed("RC_CHAN_WATCHDOG_S", 300));
-	for (int k = RC_CHAN_SPSC; k <= RC_CHAN_MPMC; k++)
-		test_kind((enum rc_chan_kind)k);
+	for (int k = RC_CHAN_SPSC; k <= RC_CHAN_MPMC; k++) {
+		test_kind((enum rc_chan_kind)k, &dispatched);
+		test_kind((enum rc_chan_kind)k, &named[k]);
+	}
 	for (int k = RC_CHAN_SPSC; k <= RC_CHAN_MPMC; k++)
 		test_wakes((enum rc_chan_kind)k);
 	test_stalled_sender(RC_CHAN_MPSC);
@@ -391,6 +457,7 @@ int main(void)
 	   "capacity 1 gives a one-slot channel");
 	rc_chan_destroy(c);
 	rc_chan_destroy(NULL);
+	test_wrong_kind();
 	done_testing();
 	return exit_status();
 }
