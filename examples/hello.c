@@ -20,7 +20,7 @@ static void *sender(void *arg)
 	rc_vclock_tick(vc, 0);
 	sent = rc_vclock_dup(vc);
 	/* Release: the clock written above is visible to the receiver. */
-	rc_chan_send(chan, sent);
+	rc_chan_send_spsc(chan, sent);
 	rc_vclock_destroy(vc);
 	return NULL;
 }
@@ -45,7 +45,7 @@ int main(void)
 	}
 	vc = rc_vclock_create(2);
 	pthread_create(&t, NULL, sender, NULL);
-	m = rc_chan_recv(chan); /* acquire: pairs with the send */
+	m = rc_chan_recv_spsc(chan); /* acquire: pairs with the send */
 	rc_vclock_recv(vc, 1, m);
 	pthread_join(t, NULL);
 	rc_vclock_format(vc, buf, sizeof(buf));

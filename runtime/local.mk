@@ -19,6 +19,7 @@ libreplicore_la_SOURCES += \
 
 noinst_HEADERS += \
 	%reldir%/tsan.h \
+	%reldir%/chan_int.h \
 	%reldir%/wait.h \
 	%reldir%/paxos_int.h \
 	%reldir%/mring.h

@@ -75,6 +75,16 @@ void _rc_wait_fence_out(void)
 
 static _Atomic uint64_t spin_pauses; /* 0: not calibrated yet */
 
+/* The thread's counts (wait.h); initial-exec: a spin counts its turns
+ * at the cost of an add, without a call to find the variable. */
+static _Thread_local struct _rc_wait_counts counts
+	__attribute__((tls_model("initial-exec")));
+
+void _rc_wait_thread_counts(struct _rc_wait_counts *out)
+{
+	*out = counts;
+}
+
 static uint64_t calibrate(void)
 {
 	uint64_t best = UINT64_MAX, n;
@@ -188,12 +198,15 @@ void _rc_wait_start(struct _rc_wait *w, uint64_t timeout_ns,
 	w->spun = 0;
 	w->parks = 0;
 	w->armed = NULL;
-	if (timeout_ns == UINT64_MAX) {
-		w->deadline = 0;
-	} else {
-		w->deadline = rc_clock_now_ns() + timeout_ns;
-		if (w->deadline == 0)
-			w->deadline = 1;
+	w->deadline = 0;
+	if (timeout_ns != UINT64_MAX) {
+		uint64_t now = rc_clock_now_ns();
+
+		/* A deadline past the clock's range is none: the sum would
+		 * wrap to a time already past. (0 means none: 1 for 0.) */
+		if (timeout_ns < UINT64_MAX - now)
+			w->deadline =
+				now + timeout_ns != 0 ? now + timeout_ns : 1;
 	}
 }
 
@@ -230,6 +243,7 @@ bool _rc_wait_event(struct _rc_wait *w, struct _rc_event *e, uint32_t key,
 {
 	uint64_t now = 0, ns = max_park_ns;
 
+	counts.turns++;
 	if (spinning(w))
 		return spin_once(w);
 	if (w->deadline != 0) {
@@ -251,12 +265,14 @@ bool _rc_wait_event(struct _rc_wait *w, struct _rc_event *e, uint32_t key,
 	}
 	w->armed = NULL;
 	w->parks++;
+	counts.parks++;
 	park(e, key, ns);
 	return true;
 }
 
 bool _rc_wait_step(struct _rc_wait *w)
 {
+	counts.turns++;
 	if (spinning(w))
 		return spin_once(w);
 	if (w->deadline != 0 && rc_clock_now_ns() >= w->deadline)
@@ -267,6 +283,7 @@ bool _rc_wait_step(struct _rc_wait *w)
 		struct timespec ts = { 0, ns < NAP_MAX_NS ? ns : NAP_MAX_NS };
 
 		nanosleep(&ts, NULL);
+		counts.naps++;
 		w->round++;
 	}
 	return true;

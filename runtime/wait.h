@@ -127,7 +127,10 @@ struct _rc_wait {
 	uint32_t armed_key;	 /* the key the caller held when it armed */
 };
 
-/* Starts a wait that gives up timeout_ns from now (UINT64_MAX: never). */
+/*
+ * Starts a wait that gives up timeout_ns from now (UINT64_MAX, or any
+ * time past the clock's range: never).
+ */
 void _rc_wait_start(struct _rc_wait *w, uint64_t timeout_ns,
 		    enum rc_wait_policy policy);
 
@@ -151,6 +154,19 @@ bool _rc_wait_event(struct _rc_wait *w, struct _rc_event *e, uint32_t key,
  */
 void _rc_wait_init(struct _rc_wait *w, uint64_t timeout_ns);
 bool _rc_wait_step(struct _rc_wait *w);
+
+/*
+ * What the calling thread's waits have done since the thread started:
+ * turns (calls of _rc_wait_event and _rc_wait_step, each made because a
+ * condition was found false), parks and naps. For tests and statistics:
+ * a thread reads its own counts. Wait-free.
+ */
+struct _rc_wait_counts {
+	uint64_t turns;
+	uint64_t parks;
+	uint64_t naps;
+};
+void _rc_wait_thread_counts(struct _rc_wait_counts *out);
 
 /* The pauses the spin phase lasts, calibrated once per process. */
 uint64_t _rc_wait_spin_pauses(void);

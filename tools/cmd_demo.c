@@ -190,11 +190,11 @@ static void *replica_main(void *arg)
 			m->from = r->id;
 			m->seq = i;
 			/* The channel's release publishes *m to the receiver. */
-			rc_chan_send(r->chans[r->id][s->peer], m);
+			rc_chan_send_spsc(r->chans[r->id][s->peer], m);
 			break;
 		case STEP_RECV:
 			/* Acquire: pairs with the sender's release above. */
-			m = rc_chan_recv(r->chans[s->peer][r->id]);
+			m = rc_chan_recv_spsc(r->chans[s->peer][r->id]);
 			rc_lamport_recv(&lc, m->lamport);
 			rc_vclock_recv(vc, r->id, m->vc);
 			rc_vclock_destroy(m->vc);

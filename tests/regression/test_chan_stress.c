@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_chan_stress.c: numbered messages through every channel kind from pinned threads. */
+/* test_chan_stress.c: numbered messages through every channel kind from pinned threads, with each kind's named calls. */
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -25,9 +25,21 @@
 #define SEQ_BITS 40
 #define TIMEOUT_NS (60ull * 1000000000ull)
 
+/* Each kind's named calls, as a caller that knows its kind makes them. */
+static const struct {
+	int (*send_timed)(rc_chan_t *c, void *msg, uint64_t timeout_ns);
+	int (*recv_timed)(rc_chan_t *c, void **msg, uint64_t timeout_ns);
+} calls[] = {
+	[RC_CHAN_SPSC] = { rc_chan_send_timed_spsc, rc_chan_recv_timed_spsc },
+	[RC_CHAN_MPSC] = { rc_chan_send_timed_mpsc, rc_chan_recv_timed_mpsc },
+	[RC_CHAN_SPMC] = { rc_chan_send_timed_spmc, rc_chan_recv_timed_spmc },
+	[RC_CHAN_MPMC] = { rc_chan_send_timed_mpmc, rc_chan_recv_timed_mpmc },
+};
+
 struct run {
 	const rc_topo_t *topo;
 	rc_chan_t *chan;
+	enum rc_chan_kind kind;
 	unsigned senders, receivers;
 	uint64_t msgs;
 	unsigned *pus;
@@ -52,7 +64,8 @@ static void *sender(void *arg)
 	for (uint64_t s = 0; s < r->msgs; s++) {
 		uintptr_t m = ((uintptr_t)w->id << SEQ_BITS) | s;
 
-		if (rc_chan_send_timed(r->chan, (void *)m, TIMEOUT_NS) < 0) {
+		if (calls[r->kind].send_timed(r->chan, (void *)m, TIMEOUT_NS) <
+		    0) {
 			atomic_fetch_add(&r->timeouts, 1);
 			break;
 		}
@@ -81,7 +94,7 @@ static void *receiver(void *arg)
 		if (got >= total)
 			break;
 		/* Short timed waits so a receiver notices the end. */
-		while (rc_chan_recv_timed(r->chan, &msg, 1000000) < 0) {
+		while (calls[r->kind].recv_timed(r->chan, &msg, 1000000) < 0) {
 			if (atomic_load(&r->received) >= total)
 				goto out;
 			if (rc_clock_now_ns() > deadline) {
@@ -144,6 +157,7 @@ static void run_kind(const rc_topo_t *topo, const char *layout,
 	rc_topo_spread(topo, n, r.pus);
 	r.seen = calloc((size_t)(r.senders * msgs), 1);
 	rc_chan_create(&r.chan, kind, 64, NULL);
+	r.kind = kind;
 	w = calloc(n, sizeof(*w));
 	/*
 	 * Senders and receivers alternate over the spread PUs, so senders land

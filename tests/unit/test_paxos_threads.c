@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_paxos_threads.c: the Paxos group on real cores keeps committing with a stalled node and with a crashed minority, under both runners; deliveries checked; a parked waiter is woken by its commit. */
+/* test_paxos_threads.c: the Paxos group on real cores keeps committing with a stalled node and with a crashed minority, under both runners; deliveries checked; proposals come back when a node's rings are full; a parked waiter is woken by its commit. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -232,6 +232,69 @@ static void test_seeded(uint64_t cmds)
 	rc_topo_close(topo);
 }
 
+/*
+ * A node that does not take its messages fills the rings to it, and a
+ * proposal does not wait for room there: what does not fit is dropped
+ * (lost, in the stats), as a lossy network would, and the protocol
+ * resends or catches up. Node 2 stalls; nodes 0 and 1 commit `fill`
+ * commands one at a time (RC_PAXOS_FILL, default 1000: every commit
+ * sends node 2 an ACCEPT and a DECIDE, three lines or more of its
+ * 1024-line ring, so the ring fills after about 340); then `burst`
+ * proposals at node 0 while the ring is full must all come back (the
+ * alarm in main fails a hang). Node 2 resumes and catches up with all of
+ * them.
+ */
+static void test_full_inbox(uint64_t burst)
+{
+	rc_topo_t *topo = NULL;
+	rc_paxos_t *p = start(3, "numa:3 core:1 pu:1", "none", &topo);
+	const unsigned live[] = { 0, 1 }, all[] = { 0, 1, 2 };
+	uint64_t fill = tap_env_u64("RC_PAXOS_FILL", 1000), lost = 0, n = 20;
+	struct rc_paxos_node_stats st;
+	bool filled = true, back = true;
+
+	ok(p != NULL, "%s: full inbox: 3 nodes", rname);
+	if (!p) {
+		rc_topo_close(topo);
+		return;
+	}
+	for (uint64_t k = 0; k < n; k++)
+		propose(p, 0, k);
+	ok(wait_all(p, all, 3, n), "%s: full inbox: 20 commands commit", rname);
+	rc_paxos_stall(p, 2, WAIT_NS);
+	for (uint64_t k = 0; k < fill && filled; k++) {
+		propose(p, 0, 1000 + k);
+		filled = wait_all(p, live, 2, ++n);
+	}
+	ok(filled,
+	   "%s: full inbox: with node 2 stalled, nodes 0 and 1 commit %llu "
+	   "one at a time",
+	   rname, (unsigned long long)fill);
+	for (uint64_t k = 0; k < burst; k++)
+		back &= rc_paxos_propose(p, 0,
+					 &(struct rc_paxos_cmd){ 0, 100000 + k,
+								 k, 0, 0 },
+					 NULL) == 0;
+	n += burst;
+	ok(back, "%s: full inbox: %llu more proposals at node 0 come back",
+	   rname, (unsigned long long)burst);
+	ok(wait_all(p, live, 2, n), "%s: full inbox: and commit at nodes 0, 1",
+	   rname);
+	rc_paxos_stall(p, 2, 0);
+	ok(wait_all(p, all + 2, 1, n),
+	   "%s: full inbox: node 2 resumes and catches up", rname);
+	rc_paxos_stop(p);
+	for (unsigned i = 0; i < 3; i++) {
+		rc_paxos_stats(p, i, &st);
+		lost += st.lost;
+	}
+	ok(lost > 0, "%s: full inbox: %llu messages to a full ring dropped",
+	   rname, (unsigned long long)lost);
+	verify(p, "full inbox");
+	rc_paxos_destroy(p);
+	rc_topo_close(topo);
+}
+
 static _Atomic uint64_t slots_at[3];
 
 static void count_slot(void *arg, unsigned node, uint64_t slot,
@@ -386,6 +449,7 @@ int main(void)
 		test_stall(cmds);
 		test_crash(cmds);
 		test_seeded(cmds);
+		test_full_inbox(cmds);
 		test_batch();
 	}
 	test_park();

@@ -334,6 +334,25 @@ static void test_timeouts(void)
 	ok(!_rc_wait_event(&w, &ev, _rc_event_key(&ev), UINT64_MAX) &&
 		   w.parks == 0,
 	   "park with timeout 0 gives up without parking");
+	{
+		struct _rc_wait_counts c0, c1;
+
+		_rc_wait_thread_counts(&c0);
+		_rc_wait_start(&w, UINT64_MAX, RC_WAIT_PARK);
+		_rc_wait_event(&w, &ev, _rc_event_key(&ev), 1000000);
+		_rc_wait_event(&w, &ev, _rc_event_key(&ev), 1000000);
+		_rc_wait_step(&w);
+		_rc_wait_thread_counts(&c1);
+		ok(c1.turns - c0.turns == 3 && c1.parks - c0.parks == 1 &&
+			   c1.naps - c0.naps == 1,
+		   "the thread's counts: 3 turns, of them a park and a nap");
+	}
+	_rc_wait_start(&w, UINT64_MAX - 1, RC_WAIT_PARK);
+	ok(_rc_wait_event(&w, &ev, _rc_event_key(&ev), 1000000) &&
+		   _rc_wait_event(&w, &ev, _rc_event_key(&ev), 1000000) &&
+		   w.parks == 1,
+	   "a timeout past the clock's range does not wrap to a deadline "
+	   "already past: the wait parks");
 	_rc_wait_init(&w, 2000000);
 	{
 		uint64_t t0 = rc_clock_now_ns();
