@@ -662,37 +662,50 @@ static void run_local(const struct prog *p, int64_t *pc, int64_t *s)
 	}
 }
 
-/* Performs thread's next access on replica rep, then its local code. */
-static void step_thread(const struct prog *p, int64_t *pc, int64_t *s,
-			rc_mem_replica_t *rep)
+/*
+ * Performs thread's next access on replica rep, then its local code.
+ * Returns 0, or -RC_ENOMEM when the object had no memory for a write
+ * (the access did not happen).
+ */
+static int step_thread(const struct prog *p, int64_t *pc, int64_t *s,
+		       rc_mem_replica_t *rep)
 {
 	const struct op *o = &p->ops[*pc];
-	uint64_t exp;
+	uint64_t exp, old;
+	int rc = 0;
 
-	(*pc)++;
 	switch (o->kind) {
 	case OP_LOAD:
 		s[o->dst] = (int64_t)rc_mem_load(rep, (unsigned)o->loc, o->ord);
 		break;
 	case OP_STORE:
-		rc_mem_store(rep, (unsigned)o->loc, (uint64_t)s[o->a], o->ord);
+		rc = rc_mem_store(rep, (unsigned)o->loc, (uint64_t)s[o->a],
+				  o->ord);
 		break;
 	case OP_FADD:
-		s[o->dst] = (int64_t)rc_mem_fetch_add(
-			rep, (unsigned)o->loc,
-			o->lop == RC_OP_SUB ? 0 - (uint64_t)s[o->a]
-					    : (uint64_t)s[o->a],
-			o->ord);
+		rc = rc_mem_fetch_add(rep, (unsigned)o->loc,
+				      o->lop == RC_OP_SUB
+					      ? 0 - (uint64_t)s[o->a]
+					      : (uint64_t)s[o->a],
+				      o->ord, &old);
+		if (rc == 0)
+			s[o->dst] = (int64_t)old;
 		break;
 	case OP_XCHG:
-		s[o->dst] = (int64_t)rc_mem_exchange(rep, (unsigned)o->loc,
-						     (uint64_t)s[o->a], o->ord);
+		rc = rc_mem_exchange(rep, (unsigned)o->loc, (uint64_t)s[o->a],
+				     o->ord, &old);
+		if (rc == 0)
+			s[o->dst] = (int64_t)old;
 		break;
 	case OP_CAS:
 		exp = (uint64_t)s[o->a];
-		s[o->dst] = rc_mem_cas(rep, (unsigned)o->loc, &exp,
-				       (uint64_t)s[o->b], o->ord);
-		s[o->a] = (int64_t)exp;
+		rc = rc_mem_cas(rep, (unsigned)o->loc, &exp, (uint64_t)s[o->b],
+				o->ord);
+		if (rc >= 0) {
+			s[o->dst] = rc;
+			s[o->a] = (int64_t)exp;
+			rc = 0;
+		}
 		break;
 	case OP_FENCE:
 		rc_mem_fence(rep, o->ord);
@@ -700,7 +713,11 @@ static void step_thread(const struct prog *p, int64_t *pc, int64_t *s,
 	default:
 		break;
 	}
+	if (rc < 0)
+		return rc;
+	(*pc)++;
 	run_local(p, pc, s);
+	return 0;
 }
 
 static bool all_done(const struct run *r, const int64_t *cfg)
@@ -760,9 +777,14 @@ static int make_object(const struct run *r, unsigned flags, rc_mem_t **out,
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < r->t->nlocs; i++)
-		if (r->t->loc_init[i])
-			rc_mem_store(rc_mem_replica(*out, 0), (unsigned)i,
-				     (uint64_t)r->t->loc_init[i], RC_SEQ_CST);
+		if (r->t->loc_init[i] &&
+		    rc_mem_store(rc_mem_replica(*out, 0), (unsigned)i,
+				 (uint64_t)r->t->loc_init[i], RC_SEQ_CST) < 0) {
+			rc_mem_destroy(*out);
+			*out = NULL;
+			return rc_err_set(err, RC_ENOMEM, r->t->name, 0, 0,
+					  "out of memory");
+		}
 	rc_mem_quiesce(*out);
 	return 0;
 }
@@ -1021,9 +1043,16 @@ static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 			child[r->len] = local && local_op(r, sc->thread, cfg[o])
 						? sc->thread
 						: -1;
-			step_thread(&r->progs[sc->thread], &child[o],
-				    &child[o + 1],
-				    rc_mem_replica(c, (unsigned)sc->thread));
+			if (step_thread(&r->progs[sc->thread], &child[o],
+					&child[o + 1],
+					rc_mem_replica(
+						c, (unsigned)sc->thread)) < 0) {
+				rc_mem_destroy(c);
+				x->rc = rc_err_set(x->err, RC_ENOMEM,
+						   r->t->name, 0, 0,
+						   "out of memory");
+				break;
+			}
 			if ((size_t)child[o] >= r->progs[sc->thread].nops)
 				child[r->len] = -1;
 		} else {
@@ -1089,6 +1118,7 @@ struct worker {
 	int64_t *cfg; /* pc, then slots */
 	atomic_uint *arrived;
 	unsigned n;
+	int rc; /* -RC_ENOMEM when an access found no memory */
 };
 
 static void *worker_main(void *arg)
@@ -1101,7 +1131,9 @@ static void *worker_main(void *arg)
 	while (atomic_load_explicit(w->arrived, memory_order_acquire) < w->n)
 		sched_yield(); /* more threads than cores must not stall */
 	while ((size_t)w->cfg[0] < w->p->nops)
-		step_thread(w->p, &w->cfg[0], &w->cfg[1], w->rep);
+		if ((w->rc = step_thread(w->p, &w->cfg[0], &w->cfg[1],
+					 w->rep)) < 0)
+			break;
 	return NULL;
 }
 
@@ -1139,6 +1171,7 @@ int rc_objrun_threads(const rc_litmus_t *t, enum rc_mem_level level,
 			w[i].cfg = &cfg[r.off[i]];
 			w[i].arrived = &arrived;
 			w[i].n = (unsigned)r.nth;
+			w[i].rc = 0;
 		}
 		for (; started < r.nth; started++)
 			if (pthread_create(&tid[started], NULL, worker_main,
@@ -1151,8 +1184,12 @@ int rc_objrun_threads(const rc_litmus_t *t, enum rc_mem_level level,
 			rc = rc_err_set(err, RC_EAGAIN, t->name, 0, 0,
 					"cannot create a thread");
 		}
-		for (size_t i = 0; i < started; i++)
+		for (size_t i = 0; i < started; i++) {
 			pthread_join(tid[i], NULL);
+			if (rc == 0 && w[i].rc < 0)
+				rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+						"out of memory");
+		}
 		if (rc == 0) {
 			rc_mem_quiesce(mem);
 			if (record(&r, mem, cfg, 1) < 0)

@@ -2,6 +2,7 @@
 # runtime/local.mk: the runtime half of libreplicore.
 libreplicore_la_SOURCES += \
 	%reldir%/err.c \
+	%reldir%/fault.c \
 	%reldir%/topo.c \
 	%reldir%/chan.c \
 	%reldir%/clock.c \
@@ -19,6 +20,7 @@ libreplicore_la_SOURCES += \
 
 noinst_HEADERS += \
 	%reldir%/tsan.h \
+	%reldir%/fault.h \
 	%reldir%/chan_int.h \
 	%reldir%/wait.h \
 	%reldir%/paxos_int.h \

@@ -105,6 +105,7 @@
 
 #include <replicore/mem.h>
 
+#include "runtime/fault.h"
 #include "runtime/wait.h"
 
 #define RC_CACHELINE 64
@@ -262,6 +263,7 @@ struct rc_mem_replica {
 	uint64_t *stamp;	/* per location, of the value held */
 	struct clog_seg **rseg; /* per sender, the segment r reads */
 	struct clog_seg *wseg;	/* the segment of its own log it appends to */
+	struct clog_seg *nseg;	/* set aside for the next one, or NULL */
 	/*
 	 * Threaded CAUSAL: r's positions (vc) as of its last exit from the
 	 * logs, for the reclaimer; and whether r moved to a new segment
@@ -300,6 +302,13 @@ struct rc_mem {
 	 * ck_at that a stale replica takes instead of the entries freed
 	 * before it, and the oldest segment not freed (head_seg).
 	 */
+	/*
+	 * SC: a segment freed by the reclaimer (threaded) or set aside by a
+	 * writer before reserving an index, for the next segment to start;
+	 * so a writer rarely allocates, and never after its reservation
+	 * unless writers raced past the one spare.
+	 */
+	_Atomic(struct sc_seg *) sc_spare;
 	pthread_mutex_t ck_lock;
 	bool ck_made;
 	uint64_t resyncs; /* stale replicas that took the checkpoint */
@@ -479,6 +488,7 @@ static void replica_free(struct rc_mem_replica *r)
 	free(r->stamp);
 	free(r->rseg);
 	free((void *)r->pos);
+	free(r->nseg);
 }
 
 void rc_mem_destroy(rc_mem_t *mem)
@@ -502,6 +512,7 @@ void rc_mem_destroy(rc_mem_t *mem)
 			free(atomic_load_explicit(&mem->dir[i].seg,
 						  memory_order_relaxed));
 	free(mem->dir);
+	free(atomic_load_explicit(&mem->sc_spare, memory_order_relaxed));
 	free(mem->ck_copy);
 	if (mem->ck_made)
 		pthread_mutex_destroy(&mem->ck_lock);
@@ -819,6 +830,73 @@ static size_t seg_entries(const rc_mem_t *m)
 static void sc_apply_published(struct rc_mem_replica *r);
 static void sc_reclaim(rc_mem_t *m, uint64_t need, bool wait);
 
+/* A new SC segment; NULL without memory (or with a failure injected). */
+static struct sc_seg *sc_seg_new(const rc_mem_t *m)
+{
+	if (_rc_fault_alloc())
+		return NULL;
+	return calloc(1, sizeof(struct sc_seg) +
+				 seg_entries(m) * sizeof(struct sc_entry));
+}
+
+/*
+ * A segment for the next one to start: the spare, or a new one; NULL
+ * without memory. A reused segment's entries keep their old ready
+ * stamps, each below the index its slot will get now, so none reads as
+ * published.
+ */
+static struct sc_seg *sc_seg_take(rc_mem_t *m)
+{
+	/* Acquire: the reclaimer's (or a writer's) accesses to the spare
+	 * happen before ours; pairs with the release in sc_seg_give. */
+	struct sc_seg *s = atomic_exchange_explicit(&m->sc_spare, NULL,
+						    memory_order_acquire);
+
+	if (s == NULL)
+		s = sc_seg_new(m);
+	if (s != NULL)
+		atomic_store_explicit(&s->passed, 0, memory_order_relaxed);
+	return s;
+}
+
+/* Keeps s as the spare, freeing the one it replaces. */
+static void sc_seg_give(rc_mem_t *m, struct sc_seg *s)
+{
+	/* Acq_rel: our accesses to s happen before its next taker's (its
+	 * acquire exchange in sc_seg_take); acquire, to free the one
+	 * replaced. */
+	free(atomic_exchange_explicit(&m->sc_spare, s, memory_order_acq_rel));
+}
+
+/*
+ * Before a writer reserves an index: when the tail's segment has not
+ * started and there is no spare, sets one aside, so that the segment the
+ * reservation may start needs no allocation after it. -RC_ENOMEM
+ * without memory, before anything was reserved.
+ */
+static int sc_room(rc_mem_t *m)
+{
+	/* Relaxed: a hint of where the next index falls; a reservation
+	 * that overtakes it takes the spare or allocates (sc_seg). */
+	uint64_t k = atomic_load_explicit(&m->tail, memory_order_relaxed) >>
+		     m->seg_shift;
+	struct sc_slot *sl = &m->dir[k & (m->ndir - 1)];
+	struct sc_seg *s;
+
+	/* Acquire: as in sc_seg. */
+	if (atomic_load_explicit(&sl->serves, memory_order_acquire) == k &&
+	    atomic_load_explicit(&sl->seg, memory_order_acquire) != NULL)
+		return 0;
+	/* Relaxed: a look; taking it is an exchange. */
+	if (atomic_load_explicit(&m->sc_spare, memory_order_relaxed) != NULL)
+		return 0;
+	s = sc_seg_new(m);
+	if (s == NULL)
+		return -RC_ENOMEM;
+	sc_seg_give(m, s);
+	return 0;
+}
+
 /*
  * The segment holding index idx, allocated by whoever needs it first. A
  * segment is freed only once every replica applied it (explore mode) or
@@ -863,14 +941,30 @@ static struct sc_seg *sc_seg(rc_mem_t *m, uint64_t idx,
 	s = atomic_load_explicit(&sl->seg, memory_order_acquire);
 	if (s != NULL)
 		return s;
-	s = calloc(1, sizeof(*s) + seg_entries(m) * sizeof(s->e[0]));
-	assert(s != NULL); /* no way to report it from a store */
-	/* Release: publishes the zeroed segment; pairs with the acquire
-	 * load above (or the acquire of the failed CAS). */
+	s = sc_seg_take(m);
+	if (s == NULL) {
+		/* Out of memory after the index was reserved: the entry must
+		 * be written, so wait for a segment the reclaimer frees (the
+		 * replicas inside the log free them as they apply; those
+		 * outside it are dropped). Explore mode never gets here:
+		 * sc_room set a spare aside before the reservation. */
+		struct _rc_wait w;
+
+		assert(!explore(m));
+		_rc_wait_init(&w, UINT64_MAX);
+		while ((s = sc_seg_take(m)) == NULL) {
+			if (self != NULL)
+				sc_apply_published(self);
+			sc_reclaim(m, 0, true);
+			_rc_wait_step(&w);
+		}
+	}
+	/* Release: publishes the segment; pairs with the acquire load above
+	 * (or the acquire of the failed CAS). */
 	if (!atomic_compare_exchange_strong_explicit(&sl->seg, &expect, s,
 						     memory_order_acq_rel,
 						     memory_order_acquire)) {
-		free(s);
+		sc_seg_give(m, s);
 		s = expect;
 	}
 	return s;
@@ -956,7 +1050,8 @@ static void sc_reclaim(rc_mem_t *m, uint64_t need, bool wait)
 		 * sc_seg. */
 		atomic_store_explicit(&sl->serves, m->head_seg + m->ndir,
 				      memory_order_release);
-		free(s);
+		if (s != NULL)
+			sc_seg_give(m, s);
 		m->head_seg++;
 	}
 	pthread_mutex_unlock(&m->ck_lock);
@@ -1021,16 +1116,23 @@ static void sc_leave(struct rc_mem_replica *r)
 	atomic_store_explicit(&r->lstate, 0, memory_order_release);
 }
 
-static uint64_t sc_append(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
-			  uint64_t a, uint64_t b)
+/* Appends an entry; its index in *idxp. 0, or -RC_ENOMEM (nothing
+ * appended). */
+static int sc_append(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
+		     uint64_t a, uint64_t b, uint64_t *idxp)
 {
 	rc_mem_t *m = r->mem;
+	uint64_t idx;
+	struct sc_seg *s;
+	struct sc_entry *e;
+
+	if (sc_room(m) < 0)
+		return -RC_ENOMEM;
 	/* Relaxed: the index only has to be unique; the entry is published
 	 * by the release store of ready below. */
-	uint64_t idx =
-		atomic_fetch_add_explicit(&m->tail, 1, memory_order_relaxed);
-	struct sc_seg *s = sc_seg(m, idx, r);
-	struct sc_entry *e = &s->e[idx & (seg_entries(m) - 1)];
+	idx = atomic_fetch_add_explicit(&m->tail, 1, memory_order_relaxed);
+	s = sc_seg(m, idx, r);
+	e = &s->e[idx & (seg_entries(m) - 1)];
 
 	e->op = op;
 	e->loc = loc;
@@ -1040,7 +1142,9 @@ static uint64_t sc_append(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 	 * load in sc_apply_one. */
 	atomic_store_explicit(&e->ready, idx + 1, memory_order_release);
 	r->last_own = idx + 1;
-	return idx;
+	if (idxp != NULL)
+		*idxp = idx;
+	return 0;
 }
 
 /* Applies entry e to copy; returns the value loc held before. */
@@ -1226,20 +1330,46 @@ static void sc_catch_up(struct rc_mem_replica *r)
 	sc_leave(r);
 }
 
-static uint64_t sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
-		       uint64_t a, uint64_t b)
+static int sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
+		  uint64_t a, uint64_t b, uint64_t *old)
 {
-	uint64_t idx, old = 0;
+	uint64_t idx;
+	int rc;
 
 	sc_enter(r);
-	idx = sc_append(r, op, loc, a, b);
-	sc_apply_upto(r, idx);
-	sc_apply_reserved(r, true, &old);
+	rc = sc_append(r, op, loc, a, b, &idx);
+	if (rc == 0) {
+		sc_apply_upto(r, idx);
+		sc_apply_reserved(r, true, old);
+	}
 	sc_leave(r);
-	return old;
+	return rc;
 }
 
 /* ---- CAUSAL ---- */
+
+/*
+ * Before r issues a write: when the write will start a new segment of
+ * r's log, sets one aside (the spare a reader handed back, or a new
+ * one), so that the write, once issued, needs no allocation. 0, or
+ * -RC_ENOMEM with nothing issued.
+ */
+static int c_room(struct rc_mem_replica *r)
+{
+	rc_mem_t *m = r->mem;
+
+	if (m->n == 1 || r->nseg != NULL ||
+	    r->vc[r->id] - r->wseg->first != m->cseg_n)
+		return 0;
+	/* Acquire: the readers' reads of a handed-back segment happen
+	 * before it is written again; pairs with the release exchange in
+	 * c_apply_run or c_reclaim. */
+	r->nseg =
+		atomic_exchange_explicit(&r->spare, NULL, memory_order_acquire);
+	if (r->nseg == NULL && !_rc_fault_alloc())
+		r->nseg = c_seg_new(m, r->vc[r->id]);
+	return r->nseg != NULL ? 0 : -RC_ENOMEM;
+}
 
 /*
  * Appends r's write just issued (vc[id] counts it) to r's log and
@@ -1256,15 +1386,11 @@ static void c_append(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 	if (m->n == 1)
 		return;
 	if (idx - g->first == m->cseg_n) {
-		/* Acquire: the readers' reads of a handed-back segment happen
-		 * before it is written again; pairs with the release exchange
-		 * in c_apply_run. */
-		struct clog_seg *ng = atomic_exchange_explicit(
-			&r->spare, NULL, memory_order_acquire);
+		/* Set aside by c_room before the write was issued. */
+		struct clog_seg *ng = r->nseg;
 
-		if (ng == NULL)
-			ng = c_seg_new(m, idx);
-		assert(ng != NULL); /* no way to report it from a store */
+		assert(ng != NULL);
+		r->nseg = NULL;
 		r->crossed = true;
 		ng->next = NULL;
 		ng->first = idx;
@@ -1332,14 +1458,17 @@ static bool c_issue(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 }
 
 /* A plain write: issued after whatever write to loc is the last now. */
-static void c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
+static int c_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 {
 	/* Relaxed: see c_issue; a stale value only fails the exchange. */
 	uint64_t last = atomic_load_explicit(&r->mem->last_stamp[loc],
 					     memory_order_relaxed);
 
+	if (c_room(r) < 0)
+		return -RC_ENOMEM;
 	while (!c_issue(r, loc, v, &last))
 		;
+	return 0;
 }
 
 /* Entry e of s's log may be applied at r: everything before it is. */
@@ -1740,8 +1869,8 @@ static void c_catch_up(struct rc_mem_replica *r, unsigned loc, uint64_t last)
  * CAS whose expected value differs from r's copy fails there, as a plain
  * read of the copy.
  */
-static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
-		      uint64_t a, uint64_t b, bool *done)
+static int c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
+		 uint64_t a, uint64_t b, bool *done, uint64_t *oldp)
 {
 	rc_mem_t *m = r->mem;
 	/* Relaxed: a stamp to catch up with; the write it names reaches r
@@ -1753,8 +1882,11 @@ static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 	c_tick(r);
 	if (op == SC_CAS && r->copy[loc] != a) {
 		*done = false;
-		return r->copy[loc];
+		*oldp = r->copy[loc];
+		return 0;
 	}
+	if (c_room(r) < 0)
+		return -RC_ENOMEM;
 	for (;;) {
 		c_catch_up(r, loc, last);
 		if (r->stamp[loc] != last) {
@@ -1774,7 +1906,8 @@ static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 		case SC_CAS:
 			if (old != a) {
 				*done = false;
-				return old;
+				*oldp = old;
+				return 0;
 			}
 			v = b;
 			break;
@@ -1783,7 +1916,8 @@ static uint64_t c_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 			break;
 	}
 	*done = true;
-	return old;
+	*oldp = old;
+	return 0;
 }
 
 /* ---- operations ---- */
@@ -1837,10 +1971,11 @@ uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
 	return load_other(r, loc);
 }
 
-void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
-		  rc_order_t order)
+int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
+		 rc_order_t order)
 {
 	rc_mem_t *m = r->mem;
+	int rc = 0;
 
 	assert(loc < m->nlocs);
 	switch (m->level) {
@@ -1860,8 +1995,8 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		r->ops++;
 		wrote(r);
 		sc_enter(r);
-		sc_append(r, SC_STORE, loc, value, 0);
-		if (!explore(m))
+		rc = sc_append(r, SC_STORE, loc, value, 0, NULL);
+		if (rc == 0 && !explore(m))
 			sc_apply_published(r);
 		sc_leave(r);
 		break;
@@ -1870,18 +2005,20 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		wrote(r);
 		c_enter(r);
 		c_tick(r);
-		c_write(r, loc, value);
+		rc = c_write(r, loc, value);
 		c_leave(r);
 		break;
 	}
+	return rc;
 }
 
-static uint64_t rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc,
-		    uint64_t a, uint64_t b, bool *done)
+static int rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc, uint64_t a,
+	       uint64_t b, bool *done, uint64_t *oldp)
 {
 	rc_mem_t *m = r->mem;
 	uint64_t old = 0;
 	bool ok = true;
+	int rc = 0;
 
 	assert(loc < m->nlocs);
 	r->ops++;
@@ -1912,44 +2049,50 @@ static uint64_t rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc,
 		}
 		break;
 	case RC_SC:
-		old = sc_rmw(r, op, loc, a, b);
+		rc = sc_rmw(r, op, loc, a, b, &old);
 		ok = op != SC_CAS || old == a;
 		break;
 	case RC_CAUSAL:
 		c_enter(r);
-		old = c_rmw(r, op, loc, a, b, &ok);
+		rc = c_rmw(r, op, loc, a, b, &ok, &old);
 		c_leave(r);
 		break;
 	}
+	if (rc < 0)
+		return rc;
 	if (done != NULL)
 		*done = ok;
-	return old;
+	*oldp = old;
+	return 0;
 }
 
-bool rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
-		uint64_t desired, rc_order_t order)
+int rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
+	       uint64_t desired, rc_order_t order)
 {
 	bool done;
-	uint64_t old = rmw(r, SC_CAS, loc, *expected, desired, &done);
+	uint64_t old;
+	int rc = rmw(r, SC_CAS, loc, *expected, desired, &done, &old);
 
 	(void)order;
+	if (rc < 0)
+		return rc;
 	if (!done)
 		*expected = old;
 	return done;
 }
 
-uint64_t rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
-			  rc_order_t order)
+int rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
+		     rc_order_t order, uint64_t *old)
 {
 	(void)order;
-	return rmw(r, SC_FADD, loc, delta, 0, NULL);
+	return rmw(r, SC_FADD, loc, delta, 0, NULL, old);
 }
 
-uint64_t rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
-			 rc_order_t order)
+int rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
+		    rc_order_t order, uint64_t *old)
 {
 	(void)order;
-	return rmw(r, SC_XCHG, loc, value, 0, NULL);
+	return rmw(r, SC_XCHG, loc, value, 0, NULL, old);
 }
 
 void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)

@@ -18,7 +18,7 @@ tests_unit_test_topo_place_ft_CPPFLAGS = $(AM_CPPFLAGS) -DRC_TOPO_FIRST_TOUCH
 tests_unit_test_topo_place_ft_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_topo_place_ft
 
-noinst_HEADERS += tests/tap.h
+noinst_HEADERS += tests/tap.h tests/unit/mem_ops.h
 
 # Error codes (err.h): errno values, named by rc_strerror.
 check_PROGRAMS += tests/unit/test_err
@@ -51,7 +51,8 @@ EXTRA_DIST += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
-	tests/unit/test_mem_backlog tests/unit/test_mem_offline
+	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
+	tests/unit/test_mem_fault
 tests_unit_test_mem_api_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_tso_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_sc_LDADD = $(RC_TEST_LDADD)
@@ -60,10 +61,12 @@ tests_unit_test_mem_explore_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_threads_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_backlog_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_offline_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_mem_fault_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
-	tests/unit/test_mem_backlog tests/unit/test_mem_offline
+	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
+	tests/unit/test_mem_fault
 
 # SC's and CAUSAL's log space reused, over a copy of mem.c with an SC log of
 # 256 entries and causal segments of 1 KiB.

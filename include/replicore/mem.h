@@ -254,8 +254,13 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * explore mode nothing waits.
  */
 uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order);
-void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
-		  rc_order_t order);
+/*
+ * Returns 0, or -RC_ENOMEM when an SC or CAUSAL write needed log space
+ * that could not be allocated: then nothing was written, and the object
+ * is as before (another store may succeed once memory is back).
+ */
+int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
+		 rc_order_t order);
 /*
  * Read-modify-writes: atomic at every level (no update of another RMW is
  * ever lost). LIN: one seq_cst atomic. TSO: drains, then one seq_cst
@@ -272,19 +277,23 @@ void rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
  * expected value differs from the replica's copy fails at once, reading
  * the copy (a stale value, as any CAUSAL load may).
  *
- * rc_mem_cas: when loc holds *expected, writes desired and returns true;
- * otherwise stores the value found into *expected and returns false (a
+ * Each returns a negative code, -RC_ENOMEM, when an SC or CAUSAL RMW
+ * needed log space that could not be allocated; then nothing was written
+ * and *old (or *expected) is untouched.
+ *
+ * rc_mem_cas: when loc holds *expected, writes desired and returns 1;
+ * otherwise stores the value found into *expected and returns 0 (a
  * failed CAS writes nothing, but still drains at TSO and takes a log slot
  * at SC).
  */
-bool rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
-		uint64_t desired, rc_order_t order);
-/* Adds delta (modulo 2^64); returns the value before. */
-uint64_t rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
-			  rc_order_t order);
-/* Writes value; returns the value before. */
-uint64_t rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
-			 rc_order_t order);
+int rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
+	       uint64_t desired, rc_order_t order);
+/* Adds delta (modulo 2^64); the value before in *old; returns 0. */
+int rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
+		     rc_order_t order, uint64_t *old);
+/* Writes value; the value before in *old; returns 0. */
+int rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
+		    rc_order_t order, uint64_t *old);
 /* A fence of the given order; what it does per level is in the table. */
 void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order);
 

@@ -14,6 +14,7 @@
 #include <replicore/topo.h>
 
 #include "tests/tap.h"
+#include "tests/unit/mem_ops.h"
 
 /*
  * Threads bound to the replicas of one object run random operations and
@@ -141,7 +142,7 @@ static void one_op(struct run *run, rc_mem_replica_t *r, unsigned id,
 		 * register spec, which has no add.
 		 */
 		rc_recorder_begin(rec, id, RC_HOP_INC, key, 1, RC_HVAL_NONE);
-		v = rc_mem_fetch_add(r, loc, 1, RC_ACQ_REL);
+		v = fetch_add(r, loc, 1);
 		rc_recorder_end(rec, id, hv(v), RC_HST_OK);
 		seen[loc] = v + 1;
 	}

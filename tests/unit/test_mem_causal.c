@@ -3,6 +3,7 @@
 #include <replicore/mem.h>
 
 #include "tests/tap.h"
+#include "tests/unit/mem_ops.h"
 
 static rc_mem_t *mk(unsigned nlocs, unsigned n)
 {
@@ -134,16 +135,16 @@ static void test_rmw(void)
 			 *c = rc_mem_replica(m, 2);
 	uint64_t exp = 0;
 
-	is(rc_mem_fetch_add(a, X, 1, RC_ACQ_REL), 0, "fetch_add at 0");
-	is(rc_mem_fetch_add(b, X, 1, RC_ACQ_REL), 1,
+	is(fetch_add(a, X, 1), 0, "fetch_add at 0");
+	is(fetch_add(b, X, 1), 1,
 	   "without any delivery step, a second fetch_add sees the first");
-	is(rc_mem_fetch_add(c, X, 1, RC_ACQ_REL), 2, "and a third");
+	is(fetch_add(c, X, 1), 2, "and a third");
 	ok(!rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL) && exp == 1,
 	   "a cas its own copy refutes fails there, with the copy's 1");
 	ok(!rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL) && exp == 3,
 	   "a cas its copy allows reads the last write and fails with 3");
 	ok(rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL), "cas 3 -> 7");
-	is(rc_mem_exchange(c, X, 9, RC_ACQ_REL), 7, "exchange");
+	is(exchange(c, X, 9), 7, "exchange");
 	rc_mem_quiesce(m);
 	for (unsigned i = 0; i < 3; i++)
 		is(rc_mem_read_replica(m, i, X), 9, "replica %u holds 9", i);
@@ -158,10 +159,10 @@ static void test_rmw(void)
 	a = rc_mem_replica(m, 0);
 	b = rc_mem_replica(m, 1);
 	c = rc_mem_replica(m, 2);
-	is(rc_mem_fetch_add(a, X, 1, RC_ACQ_REL), 0, "fetch_add at 0");
+	is(fetch_add(a, X, 1), 0, "fetch_add at 0");
 	rc_mem_store(b, X, 5, RC_RELEASE);
 	is(rc_mem_load(b, X, RC_ACQUIRE), 5, "b reads its own store");
-	is(rc_mem_fetch_add(c, X, 1, RC_ACQ_REL), 5,
+	is(fetch_add(c, X, 1), 5,
 	   "the next fetch_add reads the store issued last");
 	rc_mem_quiesce(m);
 	for (unsigned i = 0; i < 3; i++)
@@ -272,7 +273,7 @@ static void test_threaded_log(void)
 	}
 	ok(seen, "threaded: rc_mem_progress takes in the whole log each time");
 	rc_mem_store(b, Y, 7, RC_RELEASE);
-	(void)rc_mem_fetch_add(d, Y, 1, RC_ACQ_REL);
+	(void)fetch_add(d, Y, 1);
 	is(rc_mem_read_replica(m, 2, X), 5000,
 	   "threaded: an RMW takes in what is published first");
 	is(rc_mem_read_replica(m, 2, Y), 8,

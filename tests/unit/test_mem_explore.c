@@ -3,6 +3,7 @@
 #include <replicore/mem.h>
 
 #include "tests/tap.h"
+#include "tests/unit/mem_ops.h"
 
 /*
  * A depth-first search over all interleavings of the replicas' operations
@@ -147,8 +148,7 @@ static void dfs(struct search *s, rc_mem_t *m, const struct node *n)
 			rc_mem_fence(r, RC_SEQ_CST);
 			break;
 		case 'A':
-			c.reg[op->reg] =
-				rc_mem_fetch_add(r, op->loc, op->v, RC_ACQ_REL);
+			c.reg[op->reg] = fetch_add(r, op->loc, op->v);
 			break;
 		}
 		c.pc[t]++;

@@ -3,6 +3,7 @@
 #include <replicore/mem.h>
 
 #include "tests/tap.h"
+#include "tests/unit/mem_ops.h"
 
 static rc_mem_t *mk(unsigned nlocs, unsigned n)
 {
@@ -70,14 +71,14 @@ static void test_rmw(void)
 			 *c = rc_mem_replica(m, 2);
 	uint64_t exp = 2;
 
-	is(rc_mem_fetch_add(a, X, 1, RC_ACQ_REL), 0, "fetch_add at 0");
-	is(rc_mem_fetch_add(b, X, 1, RC_ACQ_REL), 1,
+	is(fetch_add(a, X, 1), 0, "fetch_add at 0");
+	is(fetch_add(b, X, 1), 1,
 	   "a second fetch_add sees the first: no update lost");
 	ok(rc_mem_cas(c, X, &exp, 10, RC_ACQ_REL), "cas 2 -> 10");
 	exp = 2;
 	ok(!rc_mem_cas(a, X, &exp, 11, RC_ACQ_REL) && exp == 10,
 	   "a stale cas fails and reports 10");
-	is(rc_mem_exchange(b, X, 20, RC_ACQ_REL), 10, "exchange");
+	is(exchange(b, X, 20), 10, "exchange");
 	rc_mem_quiesce(m);
 	for (unsigned i = 0; i < 3; i++)
 		is(rc_mem_read_replica(m, i, X), 20,

@@ -7,6 +7,7 @@
 #include <replicore/mem.h>
 
 #include "tests/tap.h"
+#include "tests/unit/mem_ops.h"
 
 /*
  * Built over its own copy of runtime/mem.c with a log of SC_LOG_ENTRIES
@@ -60,7 +61,7 @@ static void one_replica(uint64_t writes)
 	r = rc_mem_replica(m, 0);
 	for (uint64_t i = 1; i <= writes; i++) {
 		rc_mem_store(r, X, i, RC_RELEASE);
-		sum = rc_mem_fetch_add(r, Y, 1, RC_ACQ_REL) + 1;
+		sum = fetch_add(r, Y, 1) + 1;
 		if (rc_mem_load(r, X, RC_ACQUIRE) != i)
 			bad++;
 	}

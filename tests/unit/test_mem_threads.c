@@ -8,6 +8,7 @@
 #include <replicore/topo.h>
 
 #include "tests/tap.h"
+#include "tests/unit/mem_ops.h"
 
 /*
  * Every replica runs on its own thread, bound and pinned through a layout
@@ -59,7 +60,7 @@ static void *worker(void *arg)
 		return NULL;
 	}
 	for (uint64_t i = 0; i < run->ops; i++) {
-		uint64_t v = rc_mem_fetch_add(r, COUNT, 1, RC_ACQ_REL);
+		uint64_t v = fetch_add(r, COUNT, 1);
 
 		if (v >= total)
 			atomic_fetch_add(&run->range, 1);

@@ -3,6 +3,7 @@
 #include <replicore/mem.h>
 
 #include "tests/tap.h"
+#include "tests/unit/mem_ops.h"
 
 static rc_mem_t *mk(unsigned nlocs, unsigned n)
 {
@@ -78,15 +79,14 @@ static void test_fences(void)
 	rc_mem_store(a, Y, 7, RC_SEQ_CST);
 	is(rc_mem_load(b, Y, RC_ACQUIRE), 7, "a seq_cst store drains");
 	rc_mem_store(a, X, 5, RC_RELEASE);
-	is(rc_mem_fetch_add(a, Y, 1, RC_ACQ_REL), 7,
-	   "fetch_add returns the old value");
+	is(fetch_add(a, Y, 1), 7, "fetch_add returns the old value");
 	is(rc_mem_load(b, X, RC_ACQUIRE), 5, "an RMW drains the buffer first");
 	rc_mem_store(b, Y, 100, RC_RELEASE);
 	ok(!rc_mem_cas(a, Y, &exp, 1, RC_ACQ_REL) && exp == 8,
 	   "cas fails against the shared copy and reports 8");
 	ok(rc_mem_cas(b, Y, &(uint64_t){ 100 }, 3, RC_ACQ_REL),
 	   "cas forwards nothing: it drains y=100 first, then succeeds");
-	is(rc_mem_exchange(a, Y, 9, RC_ACQ_REL), 3, "exchange");
+	is(exchange(a, Y, 9), 3, "exchange");
 	is(rc_mem_read_replica(m, 1, Y), 9, "read_replica sees memory");
 	rc_mem_destroy(m);
 }
