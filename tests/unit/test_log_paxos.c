@@ -242,6 +242,62 @@ static void test_lone_reader(rc_topo_t *topo)
 	rc_log_destroy(log);
 }
 
+/*
+ * No majority: nodes 1 and 2 crash, so node 0 can order nothing. An
+ * append and an rsm update at node 0 each come back with -RC_ETIMEDOUT
+ * once their bound (20 ms) has passed, and not long after (the guard,
+ * 10 times the bound plus a second, only catches a hang).
+ */
+static void test_no_majority(rc_topo_t *topo)
+{
+	struct rc_rsm_options ro = RC_RSM_OPTIONS_INITIALIZER;
+	struct rc_paxos_opts o;
+	struct rc_log_entry e = { 0 };
+	rc_rsm_handle_t *h = NULL;
+	rc_rsm_t *rsm = NULL;
+	rc_log_t *log = NULL;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t idx, r = 0, t0, spent[2] = { 0, 0 };
+	int rc[2] = { 0, 0 };
+
+	paxos_opts(&o, topo);
+	if (rc_log_paxos_create(&log, 3, &o, &err) < 0) {
+		ok(0, "no majority: %s", err.msg);
+		return;
+	}
+	ro.log = log;
+	ro.timeout_ns = BOUND_NS;
+	if (rc_rsm_create(&rsm, &map_stall_ops, NULL, topo, &ro, &err) < 0 ||
+	    rc_rsm_register(rsm, 0, 0, &h, &err) < 0) {
+		ok(0, "no majority: %s", err.msg);
+		rc_rsm_destroy(rsm);
+		rc_log_destroy(log);
+		return;
+	}
+	ok(rc_rsm_execute(h, MAP_OP(MAP_PUT, 1), 1, &r) == 0,
+	   "no majority: first, with all three nodes, a put commits");
+	rc_paxos_crash(rc_log_paxos_group(log), 1);
+	rc_paxos_crash(rc_log_paxos_group(log), 2);
+	t0 = rc_clock_now_ns();
+	rc[0] = rc_log_append(log, 0, &e, 1, &idx, BOUND_NS, NULL, NULL, &err);
+	spent[0] = rc_clock_now_ns() - t0;
+	t0 = rc_clock_now_ns();
+	rc[1] = rc_rsm_execute(h, MAP_OP(MAP_PUT, 2), 2, &r);
+	spent[1] = rc_clock_now_ns() - t0;
+	diag("no majority: the append came back after %.1f ms, the update "
+	     "after %.1f ms",
+	     spent[0] / 1e6, spent[1] / 1e6);
+	ok(rc[0] == -RC_ETIMEDOUT && spent[0] >= BOUND_NS &&
+		   spent[0] < 10 * BOUND_NS + 1000000000ull,
+	   "no majority: an append times out after its bound (%d)", rc[0]);
+	ok(rc[1] == -RC_ETIMEDOUT && spent[1] >= BOUND_NS &&
+		   spent[1] < 10 * BOUND_NS + 1000000000ull,
+	   "no majority: an rsm update times out after its bound (%d)", rc[1]);
+	rc_rsm_unregister(h);
+	rc_rsm_destroy(rsm);
+	rc_log_destroy(log);
+}
+
 int main(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -254,6 +310,7 @@ int main(void)
 	test_contract(topo);
 	test_stalled_map(topo);
 	test_lone_reader(topo);
+	test_no_majority(topo);
 	rc_topo_close(topo);
 	done_testing();
 	return exit_status();
