@@ -1087,34 +1087,8 @@ static void sc_resync(struct rc_mem_replica *r)
 	pthread_mutex_unlock(&m->ck_lock);
 }
 
-/*
- * Threaded SC: r's owner enters the log before reading or appending
- * entries, and leaves it after; while inside, no reclaimer drops r or
- * frees what it reads.
- */
-static void sc_enter(struct rc_mem_replica *r)
-{
-	unsigned old;
-
-	if (r->exploring)
-		return;
-	/* Acq_rel: pairs with the reclaimer's compare-exchange: either it
-	 * sees LOG_IN and leaves r in the log, or this sees LOG_STALE. */
-	old = atomic_fetch_or_explicit(&r->lstate, LOG_IN,
-				       memory_order_acq_rel);
-	if (old & LOG_STALE)
-		sc_resync(r);
-}
-
-static void sc_leave(struct rc_mem_replica *r)
-{
-	if (r->exploring)
-		return;
-	sc_publish_applied(r);
-	/* Release: r's reads of the log happen before a reclaimer's
-	 * acquire of lstate that then drops r and frees them. */
-	atomic_store_explicit(&r->lstate, 0, memory_order_release);
-}
+static void log_enter(struct rc_mem_replica *r);
+static void log_leave(struct rc_mem_replica *r);
 
 /* Appends an entry; its index in *idxp. 0, or -RC_ENOMEM (nothing
  * appended). */
@@ -1309,7 +1283,7 @@ static void sc_catch_up(struct rc_mem_replica *r)
 
 	if (r->applied >= r->last_own && !fresh && !read_lag_due(r))
 		return;
-	sc_enter(r);
+	log_enter(r);
 	if (r->applied < r->last_own)
 		sc_apply_upto(r, r->last_own);
 	if (fresh) {
@@ -1327,7 +1301,7 @@ static void sc_catch_up(struct rc_mem_replica *r)
 		while (r->applied < t && sc_apply_reserved(r, false, NULL))
 			;
 	}
-	sc_leave(r);
+	log_leave(r);
 }
 
 static int sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
@@ -1336,13 +1310,13 @@ static int sc_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 	uint64_t idx;
 	int rc;
 
-	sc_enter(r);
+	log_enter(r);
 	rc = sc_append(r, op, loc, a, b, &idx);
 	if (rc == 0) {
 		sc_apply_upto(r, idx);
 		sc_apply_reserved(r, true, old);
 	}
-	sc_leave(r);
+	log_leave(r);
 	return rc;
 }
 
@@ -1774,12 +1748,13 @@ static void c_resync(struct rc_mem_replica *r)
 }
 
 /*
- * Threaded CAUSAL: r's owner enters the others' logs before it reads
- * them (and before it writes, which may take a segment back), and
- * leaves after; while inside, no reclaimer drops r or hands back what it
- * reads. A replica that moved to a new segment reclaims on leaving.
+ * Threaded SC and CAUSAL: r's owner enters the logs it reads before
+ * reading (or appending) entries, and leaves after; while inside, no
+ * reclaimer drops r or frees what it reads. A dropped replica takes the
+ * checkpoint as it enters. A causal replica that moved to a new segment
+ * reclaims as it leaves.
  */
-static void c_enter(struct rc_mem_replica *r)
+static void log_enter(struct rc_mem_replica *r)
 {
 	unsigned old;
 
@@ -1789,17 +1764,24 @@ static void c_enter(struct rc_mem_replica *r)
 	 * sees LOG_IN and leaves r in, or this sees LOG_STALE. */
 	old = atomic_fetch_or_explicit(&r->lstate, LOG_IN,
 				       memory_order_acq_rel);
-	if (old & LOG_STALE)
+	if (!(old & LOG_STALE))
+		return;
+	if (r->level == RC_SC)
+		sc_resync(r);
+	else
 		c_resync(r);
 }
 
-static void c_leave(struct rc_mem_replica *r)
+static void log_leave(struct rc_mem_replica *r)
 {
 	if (r->exploring)
 		return;
-	c_publish_pos(r);
+	if (r->level == RC_SC)
+		sc_publish_applied(r);
+	else
+		c_publish_pos(r);
 	/* Release: r's reads of the logs happen before a reclaimer's
-	 * acquire of lstate that then drops r and hands them back. */
+	 * acquire of lstate that then drops r and frees them. */
 	atomic_store_explicit(&r->lstate, 0, memory_order_release);
 	if (r->crossed) {
 		r->crossed = false;
@@ -1940,13 +1922,13 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 	case RC_CAUSAL:
 		r->ops++;
 		if (read_fresh(r)) {
-			c_enter(r);
+			log_enter(r);
 			c_tick(r);
-			c_leave(r);
+			log_leave(r);
 		} else if (read_lag_due(r)) {
-			c_enter(r);
+			log_enter(r);
 			c_lag_tick(r);
-			c_leave(r);
+			log_leave(r);
 		}
 		next_look(r);
 		return r->copy[loc];
@@ -1994,19 +1976,19 @@ int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 	case RC_SC:
 		r->ops++;
 		wrote(r);
-		sc_enter(r);
+		log_enter(r);
 		rc = sc_append(r, SC_STORE, loc, value, 0, NULL);
 		if (rc == 0 && !explore(m))
 			sc_apply_published(r);
-		sc_leave(r);
+		log_leave(r);
 		break;
 	case RC_CAUSAL:
 		r->ops++;
 		wrote(r);
-		c_enter(r);
+		log_enter(r);
 		c_tick(r);
 		rc = c_write(r, loc, value);
-		c_leave(r);
+		log_leave(r);
 		break;
 	}
 	return rc;
@@ -2053,9 +2035,9 @@ static int rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc, uint64_t a,
 		ok = op != SC_CAS || old == a;
 		break;
 	case RC_CAUSAL:
-		c_enter(r);
+		log_enter(r);
 		rc = c_rmw(r, op, loc, a, b, &ok, &old);
-		c_leave(r);
+		log_leave(r);
 		break;
 	}
 	if (rc < 0)
@@ -2109,18 +2091,18 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)
 		break;
 	case RC_SC:
 		r->ops++;
-		sc_enter(r);
+		log_enter(r);
 		/* Relaxed: the tail bounds how far to apply; the entries'
 		 * ready flags synchronise. */
 		sc_apply_upto(r, atomic_load_explicit(&m->tail,
 						      memory_order_relaxed));
-		sc_leave(r);
+		log_leave(r);
 		break;
 	case RC_CAUSAL:
 		r->ops++;
-		c_enter(r);
+		log_enter(r);
 		c_tick(r);
-		c_leave(r);
+		log_leave(r);
 		break;
 	}
 }
@@ -2134,14 +2116,14 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		tso_drain_all(r);
 		break;
 	case RC_SC:
-		sc_enter(r);
+		log_enter(r);
 		sc_apply_published(r);
-		sc_leave(r);
+		log_leave(r);
 		break;
 	case RC_CAUSAL:
-		c_enter(r);
+		log_enter(r);
 		c_take(r, UINT64_MAX);
-		c_leave(r);
+		log_leave(r);
 		break;
 	}
 }
@@ -2194,16 +2176,16 @@ void rc_mem_online(rc_mem_replica_t *r)
 	case RC_SC:
 		/* Takes the checkpoint if the log moved on without it, then
 		 * what is published; its next load takes the full path. */
-		sc_enter(r);
+		log_enter(r);
 		sc_apply_published(r);
-		sc_leave(r);
+		log_leave(r);
 		r->look = 0;
 		break;
 	case RC_CAUSAL:
 		/* As SC, from the others' logs. */
-		c_enter(r);
+		log_enter(r);
 		c_take(r, UINT64_MAX);
-		c_leave(r);
+		log_leave(r);
 		r->look = 0;
 		break;
 	}
@@ -2304,9 +2286,9 @@ void rc_mem_quiesce(rc_mem_t *mem)
 			/* A stale or offline replica takes the checkpoint
 			 * first; the rc_mem_online of its owner, if any,
 			 * finds it current. */
-			sc_enter(&mem->reps[i]);
+			log_enter(&mem->reps[i]);
 			sc_apply_upto(&mem->reps[i], tail);
-			sc_leave(&mem->reps[i]);
+			log_leave(&mem->reps[i]);
 		}
 		break;
 	case RC_CAUSAL:
@@ -2315,9 +2297,9 @@ void rc_mem_quiesce(rc_mem_t *mem)
 
 			/* A stale or offline replica takes the checkpoint
 			 * first. */
-			c_enter(r);
+			log_enter(r);
 			c_take(r, UINT64_MAX);
-			c_leave(r);
+			log_leave(r);
 			for (unsigned s = 0; s < mem->n; s++)
 				assert(s == i ||
 				       r->vc[s] == c_published(mem, s));
