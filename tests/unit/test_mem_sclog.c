@@ -2,6 +2,7 @@
 /* test_mem_sclog.c: threaded SC and CAUSAL reuse their log space and drop a replica that issues nothing from it. */
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 
 #include <replicore/mem.h>
@@ -94,40 +95,70 @@ static void *write_all(void *arg)
 	return NULL;
 }
 
-static void two_threads(uint64_t writes)
+/* What replica 1 saw while replica 0 wrote (read_while_writing). */
+struct seen {
+	uint64_t last, back, unknown, own_lost, loads, resyncs;
+};
+
+/*
+ * Replica 0 writes X = 1..writes on a thread of its own while replica 1,
+ * on this thread, loads X until it reads the last value; with `pause`,
+ * replica 1 also writes and reads back its own Y every 1024 loads and
+ * sleeps for a millisecond every 4096 (long enough for the writer to
+ * move the log 16 segments on, so it is dropped and takes the checkpoint
+ * when it is back). Replicas beyond the second issue nothing.
+ */
+static void read_while_writing(enum rc_mem_level level, unsigned replicas,
+			       uint64_t writes, bool pause, struct seen *sn)
 {
 	struct writer w = { .writes = writes };
 	rc_mem_replica_t *r;
 	pthread_t th;
-	uint64_t last = 0, back = 0, unknown = 0, loads = 0, t0 = now_ns();
+	uint64_t t0 = now_ns();
 
-	if (rc_mem_create(&w.m, RC_SC, 2, 2, 0, NULL) < 0)
+	memset(sn, 0, sizeof *sn);
+	if (rc_mem_create(&w.m, level, 2, replicas, 0, NULL) < 0)
 		BAIL_OUT("rc_mem_create");
 	r = rc_mem_replica(w.m, 1);
 	if (pthread_create(&th, NULL, write_all, &w) != 0)
 		BAIL_OUT("pthread_create");
-	while (last < writes) {
+	while (sn->last < writes) {
 		uint64_t v = rc_mem_load(r, X, RC_ACQUIRE);
 
-		loads++;
-		if (v < last)
-			back++;
+		if (v < sn->last)
+			sn->back++;
 		if (v > writes)
-			unknown++;
-		last = v;
-		if (loads % (1u << 20) == 0 && now_ns() - t0 > 60000000000ull)
+			sn->unknown++;
+		sn->last = v;
+		if (++sn->loads % 1024 == 0 && pause) {
+			rc_mem_store(r, Y, sn->loads, RC_RELEASE);
+			if (rc_mem_load(r, Y, RC_ACQUIRE) != sn->loads)
+				sn->own_lost++;
+		}
+		if (sn->loads % 4096 == 0 && pause)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		if (sn->loads % (1u << 20) == 0 &&
+		    now_ns() - t0 > 60000000000ull)
 			BAIL_OUT("the reader saw %" PRIu64 " of %" PRIu64
 				 " writes in 60 s",
-				 last, writes);
+				 sn->last, writes);
 	}
 	pthread_join(th, NULL);
-	diag("the reader loaded %" PRIu64 " times", loads);
-	ok(back == 0 && unknown == 0,
+	sn->resyncs = _rc_mem_resyncs(w.m);
+	rc_mem_destroy(w.m);
+}
+
+static void two_threads(uint64_t writes)
+{
+	struct seen sn;
+
+	read_while_writing(RC_SC, 2, writes, false, &sn);
+	diag("the reader loaded %" PRIu64 " times", sn.loads);
+	ok(sn.back == 0 && sn.unknown == 0,
 	   "two threads: the reader's values are written ones and never go "
 	   "back (%" PRIu64 " back, %" PRIu64 " unknown)",
-	   back, unknown);
-	is(last, writes, "two threads: the reader ends with the last write");
-	rc_mem_destroy(w.m);
+	   sn.back, sn.unknown);
+	is(sn.last, writes, "two threads: the reader ends with the last write");
 }
 
 /*
@@ -179,59 +210,22 @@ static void idle_replica(void)
 	rc_mem_destroy(w.m);
 }
 
-/*
- * A writer at replica 0 and, on this thread, a replica 1 that loads X,
- * writes and reads back its own Y, and now and then sleeps for a
- * millisecond (long enough for the writer to move the log 16 segments
- * on, so replica 1 is dropped and takes the checkpoint when it is back);
- * replica 2 issues nothing. Replica 1's values of X are written ones and
- * never go back, it always reads its own last Y, and it ends with the
- * last X.
- */
+/* At SC and CAUSAL, a reader that pauses and is dropped again and again
+ * (read_while_writing with pauses, a third replica idle). */
 static void pausing_reader(enum rc_mem_level level, uint64_t writes)
 {
-	struct writer w = { .writes = writes };
-	rc_mem_replica_t *r;
-	pthread_t th;
-	uint64_t last = 0, back = 0, unknown = 0, own_lost = 0, loads = 0;
+	struct seen sn;
 
-	uint64_t t0 = now_ns();
-
-	if (rc_mem_create(&w.m, level, 2, 3, 0, NULL) < 0)
-		BAIL_OUT("rc_mem_create");
-	r = rc_mem_replica(w.m, 1);
-	if (pthread_create(&th, NULL, write_all, &w) != 0)
-		BAIL_OUT("pthread_create");
-	while (last < writes) {
-		uint64_t v = rc_mem_load(r, X, RC_ACQUIRE);
-
-		if (v < last)
-			back++;
-		if (v > writes)
-			unknown++;
-		last = v;
-		if (++loads % 1024 == 0) {
-			rc_mem_store(r, Y, loads, RC_RELEASE);
-			if (rc_mem_load(r, Y, RC_ACQUIRE) != loads)
-				own_lost++;
-		}
-		if (loads % 4096 == 0)
-			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
-		if (loads % (1u << 20) == 0 && now_ns() - t0 > 60000000000ull)
-			BAIL_OUT("the reader saw %" PRIu64 " of %" PRIu64
-				 " writes in 60 s",
-				 last, writes);
-	}
-	pthread_join(th, NULL);
-	ok(_rc_mem_resyncs(w.m) > 0,
+	read_while_writing(level, 3, writes, true, &sn);
+	ok(sn.resyncs > 0,
 	   "%s, a reader that pauses: dropped and back %" PRIu64 " times",
-	   rc_mem_level_name(level), _rc_mem_resyncs(w.m));
-	ok(back == 0 && unknown == 0 && own_lost == 0,
+	   rc_mem_level_name(level), sn.resyncs);
+	ok(sn.back == 0 && sn.unknown == 0 && sn.own_lost == 0,
 	   "%s, a reader that pauses: its values are written ones and never "
 	   "go back, and it reads its own writes (%" PRIu64 " back, %" PRIu64
 	   " unknown, %" PRIu64 " own lost, %" PRIu64 " loads)",
-	   rc_mem_level_name(level), back, unknown, own_lost, loads);
-	rc_mem_destroy(w.m);
+	   rc_mem_level_name(level), sn.back, sn.unknown, sn.own_lost,
+	   sn.loads);
 }
 
 int main(void)
