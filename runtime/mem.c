@@ -2169,26 +2169,11 @@ void rc_mem_online(rc_mem_replica_t *r)
 {
 	if (r->exploring)
 		return;
-	switch (r->level) {
-	case RC_LIN:
-	case RC_TSO:
-		break;
-	case RC_SC:
-		/* Takes the checkpoint if the log moved on without it, then
-		 * what is published; its next load takes the full path. */
-		log_enter(r);
-		sc_apply_published(r);
-		log_leave(r);
-		r->look = 0;
-		break;
-	case RC_CAUSAL:
-		/* As SC, from the others' logs. */
-		log_enter(r);
-		c_take(r, UINT64_MAX);
-		log_leave(r);
-		r->look = 0;
-		break;
-	}
+	/* SC and CAUSAL take the checkpoint if the logs moved on without
+	 * r, then what is published; r's next load takes the full path.
+	 * TSO's buffer was drained when it went offline. */
+	rc_mem_progress(r);
+	r->look = 0;
 }
 
 /* ---- steps ---- */
