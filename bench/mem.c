@@ -35,8 +35,8 @@
 enum { IMPL_PLAIN, IMPL_LIN, IMPL_SC, IMPL_TSO, IMPL_CAUSAL, NIMPLS };
 static const char *const impl_name[] = { "plain", "lin", "sc", "tso",
 					 "causal" };
-static const enum rc_mem_level impl_level[] = { RC_LIN, RC_LIN, RC_SC, RC_TSO,
-						RC_CAUSAL };
+static const enum rc_level impl_level[] = { RC_LIN, RC_LIN, RC_SC, RC_TSO,
+					    RC_CAUSAL };
 
 enum { MIX_READ, MIX_WRITE, MIX_LOADS, MIX_CONTENDED, NMIXES };
 static const char *const mix_name[] = { "read_mostly", "write_heavy",

@@ -346,7 +346,7 @@ static int check_patterns(struct causal *c, enum rc_level level,
 			}
 		}
 	}
-	if (level == RC_LEVEL_CCV) {
+	if (level == RC_CCV) {
 		/* CyclicCF: po | wr | cf */
 		for (size_t r = 0; r < c->n; r++) {
 			const struct cop *ro = &c->ops[r];
@@ -372,7 +372,7 @@ static int check_patterns(struct causal *c, enum rc_level level,
 			goto out;
 		}
 	}
-	if (level == RC_LEVEL_CM) {
+	if (level == RC_CM) {
 		hb = malloc(c->n * c->words * sizeof(*hb) + 8);
 		if (hb == NULL)
 			goto out;
@@ -597,7 +597,7 @@ static bool co_explains(struct bsearch *b)
 	uint64_t *vis = set + c->words + 1;
 	bool good = set != NULL;
 
-	if (b->level == RC_LEVEL_CCV && good) {
+	if (b->level == RC_CCV && good) {
 		/* one arbitration order of everything, checked per op */
 		uint64_t *all = calloc(c->words + 1, sizeof(*all));
 
@@ -624,7 +624,7 @@ static bool co_explains(struct bsearch *b)
 				continue;
 			setbit(set, i);
 			total++;
-			if (i == o || (b->level == RC_LEVEL_CM &&
+			if (i == o || (b->level == RC_CM &&
 				       c->ops[i].proc == c->ops[o].proc))
 				setbit(vis, i);
 		}

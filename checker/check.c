@@ -10,17 +10,11 @@ static const char *const spec_names[] = {
 	"auto",	 "register", "cas-register", "kv",
 	"queue", "stack",    "set",	     "counter",
 };
-static const char *const level_names[] = { "lin", "sc", "cc", "cm", "ccv" };
 static const char *const verdict_names[] = { "ok", "violation", "unknown" };
 
 const char *rc_spec_name(enum rc_spec s)
 {
 	return (unsigned)s < 8 ? spec_names[s] : "?";
-}
-
-const char *rc_level_name(enum rc_level l)
-{
-	return (unsigned)l < 5 ? level_names[l] : "?";
 }
 
 const char *rc_verdict_name(enum rc_verdict v)
@@ -32,14 +26,6 @@ int rc_spec_parse(const char *s)
 {
 	for (int i = 1; i < 8; i++)
 		if (strcmp(s, spec_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-int rc_level_parse(const char *s)
-{
-	for (int i = 0; i < 5; i++)
-		if (strcmp(s, level_names[i]) == 0)
 			return i;
 	return -1;
 }
@@ -156,8 +142,8 @@ static int check_sc(const rc_history_t *h, enum rc_spec spec,
 		    const uint32_t *ids, size_t n, double deadline,
 		    size_t max_states, struct rc_check_part *part)
 {
-	int rc = _rc_check_search(h, spec, RC_LEVEL_LIN, ids, n, deadline,
-				  max_states, part);
+	int rc = _rc_check_search(h, spec, RC_LIN, ids, n, deadline, max_states,
+				  part);
 
 	if (rc < 0)
 		return rc;
@@ -169,8 +155,8 @@ static int check_sc(const rc_history_t *h, enum rc_spec spec,
 	part->order = part->blocked = NULL;
 	part->norder = part->nblocked = 0;
 	part->note[0] = '\0';
-	return _rc_check_search(h, spec, RC_LEVEL_SC, ids, n, deadline,
-				max_states, part);
+	return _rc_check_search(h, spec, RC_SC, ids, n, deadline, max_states,
+				part);
 }
 
 int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
@@ -184,7 +170,7 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	uint32_t *ids = NULL;
 	uint64_t *keyed = NULL;
 	int rc = 0;
-	bool causal = opts->level >= RC_LEVEL_CC;
+	bool causal = opts->level >= RC_CC;
 
 	*out = NULL;
 	if (spec == RC_SPEC_AUTO)
@@ -214,7 +200,7 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	 * properties (they relate keys through process order), so those
 	 * levels take the history whole.
 	 */
-	if (spec == RC_SPEC_KV && opts->level == RC_LEVEL_LIN) {
+	if (spec == RC_SPEC_KV && opts->level == RC_LIN) {
 		/* sort (first appearance of key, index) pairs */
 		uint64_t *first = NULL;
 		size_t nk = 0;
@@ -277,7 +263,7 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 			rc = _rc_check_causal(h, spec, opts->level, ids + start,
 					      part->nops, deadline, max_states,
 					      part, &r->differentiated);
-		else if (opts->level == RC_LEVEL_SC)
+		else if (opts->level == RC_SC)
 			rc = check_sc(h, spec, ids + start, part->nops,
 				      deadline, max_states, part);
 		else

@@ -226,7 +226,7 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		size_t cnt[2] = { pt->norder, pt->nblocked };
 		const char *what[2] = { pt->verdict == RC_VERDICT_OK
 						? "Witness order"
-					: r->level == RC_LEVEL_SC
+					: r->level == RC_SC
 						? "Longest sequential prefix"
 						: "Longest linearizable prefix",
 					pt->pattern[0] ? "Operations of the "

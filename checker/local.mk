@@ -30,7 +30,8 @@ CHECK_FUZZ_FILES = $(top_srcdir)/tests/fuzz/fuzz_check.c \
 	$(top_srcdir)/checker/history.c $(top_srcdir)/checker/parse.c \
 	$(top_srcdir)/checker/spec.c $(top_srcdir)/checker/search.c \
 	$(top_srcdir)/checker/causal.c $(top_srcdir)/checker/check.c \
-	$(top_srcdir)/checker/html.c $(top_srcdir)/runtime/err.c
+	$(top_srcdir)/checker/html.c $(top_srcdir)/runtime/err.c \
+	$(top_srcdir)/runtime/level.c
 EXTRA_DIST += tests/fuzz/fuzz_check.c \
 	tests/fuzz/corpus-check
 fuzz-check:

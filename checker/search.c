@@ -600,7 +600,7 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 
 	memset(&s, 0, sizeof(s));
 	s.relaxed = relaxed;
-	s.sc = level == RC_LEVEL_SC;
+	s.sc = level == RC_SC;
 	s.deadline = deadline;
 	s.max_states = max_states;
 	if (setup(&s, h, spec, ids, n) < 0 || (s.sc && setup_sc(&s) < 0) ||

@@ -441,7 +441,7 @@ static void compile_stmts(struct prog *p, const struct rc_lstmt *s, size_t n)
 
 struct run {
 	const rc_litmus_t *t;
-	enum rc_mem_level level;
+	enum rc_level level;
 	size_t nth;
 	struct prog *progs;
 	size_t *off; /* offset of thread i's pc in a configuration */
@@ -505,7 +505,7 @@ static void prop_obs(struct run *r, const struct rc_lprop *p)
 	prop_obs(r, p->b);
 }
 
-static bool local_kind(enum rc_mem_level level, enum op_kind k);
+static bool local_kind(enum rc_level level, enum op_kind k);
 
 /*
  * Whether an access depends on the propagation steps its replica took
@@ -514,7 +514,7 @@ static bool local_kind(enum rc_mem_level level, enum op_kind k);
  * every access but the fence (a write's vector clock is what the replica
  * has applied).
  */
-static bool observes(enum rc_mem_level level, enum op_kind k)
+static bool observes(enum rc_level level, enum op_kind k)
 {
 	if (k >= OP_LOCAL)
 		return false;
@@ -527,8 +527,8 @@ static bool observes(enum rc_mem_level level, enum op_kind k)
  * ahead[pc]: some path from pc reaches an access for which want() holds;
  * a fixpoint over the jumps. NULL without memory.
  */
-static bool *reach(const struct prog *p, enum rc_mem_level level,
-		   bool (*want)(enum rc_mem_level, enum op_kind))
+static bool *reach(const struct prog *p, enum rc_level level,
+		   bool (*want)(enum rc_level, enum op_kind))
 {
 	bool *g = calloc(p->nops + 1, sizeof(bool)), changed = true;
 
@@ -552,12 +552,12 @@ static bool *reach(const struct prog *p, enum rc_mem_level level,
 	return g;
 }
 
-static bool nonlocal(enum rc_mem_level level, enum op_kind k)
+static bool nonlocal(enum rc_level level, enum op_kind k)
 {
 	return !local_kind(level, k);
 }
 
-static int ahead(struct prog *p, enum rc_mem_level level)
+static int ahead(struct prog *p, enum rc_level level)
 {
 	p->global_ahead = reach(p, level, nonlocal);
 	p->obs_ahead = reach(p, level, observes);
@@ -565,8 +565,8 @@ static int ahead(struct prog *p, enum rc_mem_level level)
 }
 
 /* Compiles the threads and lays out configurations. */
-static int run_init(struct run *r, const rc_litmus_t *t,
-		    enum rc_mem_level level, rc_err_t *err)
+static int run_init(struct run *r, const rc_litmus_t *t, enum rc_level level,
+		    rc_err_t *err)
 {
 	size_t cap;
 
@@ -906,7 +906,7 @@ static bool local_steps(const struct run *r)
  * step. Such an access commutes with other replicas like a local step,
  * so it is delayed the same way: it joins its replica's block.
  */
-static bool local_kind(enum rc_mem_level level, enum op_kind k)
+static bool local_kind(enum rc_level level, enum op_kind k)
 {
 	return k == OP_LOAD || (k == OP_FENCE && level == RC_CAUSAL) ||
 	       k >= OP_LOCAL;
@@ -1072,7 +1072,7 @@ out:
 		rc_mem_destroy(mem);
 }
 
-int rc_objrun_explore(const rc_litmus_t *t, enum rc_mem_level level,
+int rc_objrun_explore(const rc_litmus_t *t, enum rc_level level,
 		      const struct rc_objrun_opts *opts, rc_outcomes_t **out,
 		      rc_err_t *err)
 {
@@ -1137,7 +1137,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-int rc_objrun_threads(const rc_litmus_t *t, enum rc_mem_level level,
+int rc_objrun_threads(const rc_litmus_t *t, enum rc_level level,
 		      const struct rc_objrun_opts *opts, rc_outcomes_t **out,
 		      rc_err_t *err)
 {
@@ -1204,7 +1204,7 @@ int rc_objrun_threads(const rc_litmus_t *t, enum rc_mem_level level,
 	return rc;
 }
 
-const char *rc_objrun_model(enum rc_mem_level level, enum rc_litmus_arch arch)
+const char *rc_objrun_model(enum rc_level level, enum rc_litmus_arch arch)
 {
 	switch (level) {
 	case RC_LIN:
@@ -1214,6 +1214,7 @@ const char *rc_objrun_model(enum rc_mem_level level, enum rc_litmus_arch arch)
 		return arch == RC_LITMUS_X86 ? "tso" : NULL;
 	case RC_CAUSAL:
 		return "sra";
+	default:
+		return NULL;
 	}
-	return NULL;
 }

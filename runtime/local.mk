@@ -6,6 +6,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/topo.c \
 	%reldir%/chan.c \
 	%reldir%/clock.c \
+	%reldir%/level.c \
 	%reldir%/mem.c \
 	%reldir%/recorder.c \
 	%reldir%/log_shm.c \
@@ -32,6 +33,7 @@ replicoreinc_HEADERS += \
 	include/replicore/topo.h \
 	include/replicore/chan.h \
 	include/replicore/clock.h \
+	include/replicore/level.h \
 	include/replicore/mem.h \
 	include/replicore/recorder.h \
 	include/replicore/log.h \

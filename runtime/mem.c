@@ -226,8 +226,8 @@ struct clog_seg {
 
 struct rc_mem_replica {
 	rc_mem_t *mem;
-	enum rc_mem_level level; /* the object's, beside the handle: */
-	struct slot *shared;	 /* a LIN load reads one line of r first */
+	enum rc_level level; /* the object's, beside the handle: */
+	struct slot *shared; /* a LIN load reads one line of r first */
 	unsigned nlocs;
 	bool exploring; /* the object's RC_MEM_EXPLORE, on r's own line */
 	unsigned id;
@@ -289,7 +289,7 @@ struct rc_mem_replica {
 } __attribute__((aligned(RC_CACHELINE)));
 
 struct rc_mem {
-	enum rc_mem_level level;
+	enum rc_level level;
 	unsigned nlocs, n, flags;
 	struct rc_mem_replica *reps;
 	struct slot *shared; /* LIN, TSO */
@@ -335,23 +335,6 @@ struct rc_mem {
 	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
 	char pad[RC_CACHELINE - sizeof(uint64_t)];
 };
-
-static const char *const level_names[] = { "lin", "sc", "tso", "causal" };
-
-const char *rc_mem_level_name(enum rc_mem_level level)
-{
-	return (unsigned)level < 4 ? level_names[level] : "?";
-}
-
-int rc_mem_level_parse(const char *name, enum rc_mem_level *level)
-{
-	for (unsigned i = 0; i < 4; i++)
-		if (strcmp(name, level_names[i]) == 0) {
-			*level = (enum rc_mem_level)i;
-			return 0;
-		}
-	return -RC_EINVAL;
-}
 
 static bool explore(const rc_mem_t *m)
 {
@@ -556,12 +539,14 @@ static int replica_init(rc_mem_t *m, unsigned id)
 				return -1;
 		}
 		break;
+	default:
+		break;
 	}
 	return 0;
 }
 
 /* A bare object: everything but the per-level state of the replicas. */
-static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
+static int mem_alloc(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 		     unsigned n, unsigned flags)
 {
 	rc_mem_t *m;
@@ -663,7 +648,7 @@ static int mem_alloc(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 	return 0;
 }
 
-int rc_mem_create(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
+int rc_mem_create(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 		  unsigned nreplicas, unsigned flags, rc_err_t *err)
 {
 	rc_mem_t *m = NULL;
@@ -691,7 +676,7 @@ int rc_mem_create(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
 	return 0;
 }
 
-enum rc_mem_level rc_mem_get_level(const rc_mem_t *mem)
+enum rc_level rc_mem_get_level(const rc_mem_t *mem)
 {
 	return mem->level;
 }
@@ -1932,6 +1917,8 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 		}
 		next_look(r);
 		return r->copy[loc];
+	default:
+		break;
 	}
 	return 0;
 }
@@ -1990,6 +1977,8 @@ int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		rc = c_write(r, loc, value);
 		log_leave(r);
 		break;
+	default:
+		break;
 	}
 	return rc;
 }
@@ -2038,6 +2027,8 @@ static int rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc, uint64_t a,
 		log_enter(r);
 		rc = c_rmw(r, op, loc, a, b, &ok, &old);
 		log_leave(r);
+		break;
+	default:
 		break;
 	}
 	if (rc < 0)
@@ -2104,6 +2095,8 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)
 		c_tick(r);
 		log_leave(r);
 		break;
+	default:
+		break;
 	}
 }
 
@@ -2124,6 +2117,8 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		log_enter(r);
 		c_take(r, UINT64_MAX);
 		log_leave(r);
+		break;
+	default:
 		break;
 	}
 }
@@ -2161,6 +2156,8 @@ void rc_mem_offline(rc_mem_replica_t *r)
 		 * reclaimer's acquire of lstate that frees them. */
 		atomic_store_explicit(&r->lstate, LOG_STALE,
 				      memory_order_release);
+		break;
+	default:
 		break;
 	}
 }
@@ -2212,6 +2209,8 @@ unsigned rc_mem_steps(const rc_mem_t *mem, struct rc_mem_step *steps,
 						RC_MEM_STEP_DELIVER, i, s
 					};
 			break;
+		default:
+			break;
 		}
 	}
 	return k;
@@ -2249,6 +2248,8 @@ int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *st)
 			return -RC_EINVAL;
 		c_deliver(r, st->from);
 		return 0;
+	default:
+		break;
 	}
 	return -RC_EINVAL;
 }
@@ -2290,6 +2291,8 @@ void rc_mem_quiesce(rc_mem_t *mem)
 				       r->vc[s] == c_published(mem, s));
 		}
 		break;
+	default:
+		break;
 	}
 }
 
@@ -2316,6 +2319,8 @@ uint64_t rc_mem_read_replica(const rc_mem_t *mem, unsigned replica,
 	case RC_SC:
 	case RC_CAUSAL:
 		return r->copy[loc];
+	default:
+		break;
 	}
 	return 0;
 }
@@ -2549,6 +2554,8 @@ static void encode(const rc_mem_t *m, struct words *b)
 			put(b, m->last_vc[j]);
 		free(rk.v);
 		free(rk.n);
+		break;
+	default:
 		break;
 	}
 }

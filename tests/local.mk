@@ -20,6 +20,11 @@ TESTS += tests/unit/test_topo_place_ft
 
 noinst_HEADERS += tests/tap.h tests/unit/mem_ops.h
 
+# The levels (level.h): names, objects' and histories', the mapping.
+check_PROGRAMS += tests/unit/test_level
+tests_unit_test_level_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_level
+
 # Error codes (err.h): errno values, named by rc_strerror.
 check_PROGRAMS += tests/unit/test_err
 tests_unit_test_err_LDADD = $(RC_TEST_LDADD)

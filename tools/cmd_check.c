@@ -145,7 +145,7 @@ static void json_part(struct cli_json *j, const rc_history_t *h,
 	cli_json_obj(j);
 	cli_json_key(j, "kind");
 	if (p->verdict == RC_VERDICT_OK)
-		cli_json_str(j, r->level >= RC_LEVEL_CC ? "none" : "order");
+		cli_json_str(j, r->level >= RC_CC ? "none" : "order");
 	else if (p->verdict == RC_VERDICT_UNKNOWN)
 		cli_json_str(j, "none");
 	else
@@ -182,7 +182,7 @@ static void print_json(const char *file, const rc_history_t *h,
 	cli_json_str(&j, rc_spec_name(r->spec));
 	cli_json_key(&j, "level");
 	cli_json_str(&j, rc_level_name(r->level));
-	if (r->level >= RC_LEVEL_CC) {
+	if (r->level >= RC_CC) {
 		cli_json_key(&j, "differentiated");
 		cli_json_bool(&j, r->differentiated);
 	}
@@ -241,13 +241,13 @@ static void print_op(const rc_history_t *h, uint32_t i)
 static const char *level_word(enum rc_level l)
 {
 	switch (l) {
-	case RC_LEVEL_LIN:
+	case RC_LIN:
 		return "linearizable";
-	case RC_LEVEL_SC:
+	case RC_SC:
 		return "sequentially consistent";
-	case RC_LEVEL_CC:
+	case RC_CC:
 		return "causally consistent (CC)";
-	case RC_LEVEL_CM:
+	case RC_CM:
 		return "causal memory (CM)";
 	default:
 		return "causally convergent (CCv)";
@@ -299,7 +299,7 @@ static void print_text(const char *file, const rc_history_t *h,
 		if (pt->norder > 5)
 			from = pt->norder - 5;
 		printf("  longest %s prefix: %zu ops%s\n",
-		       r->level == RC_LEVEL_SC ? "sequential" : "linearizable",
+		       r->level == RC_SC ? "sequential" : "linearizable",
 		       pt->norder, from ? ", the last 5:" : ":");
 		for (size_t i = from; i < pt->norder; i++)
 			print_op(h, pt->order[i]);
@@ -339,12 +339,19 @@ int cmd_check(int argc, char **argv)
 			co.spec = (enum rc_spec)v;
 			break;
 		case 'l':
-			if ((v = rc_level_parse(optarg)) < 0)
+			if (rc_level_parse(optarg, &co.level) < 0)
 				return cli_usage("check",
 						 "unknown level '%s' (lin, sc, "
 						 "cc, cm, ccv)",
 						 optarg);
-			co.level = (enum rc_level)v;
+			if (!rc_level_is_history(co.level))
+				return cli_usage(
+					"check",
+					"level '%s' is an object's; its "
+					"histories are checked at %s",
+					optarg,
+					rc_level_name(
+						rc_level_checked_at(co.level)));
 			break;
 		case 't': {
 			char *end;

@@ -89,7 +89,7 @@ static const char run_help[] =
 	"    exploration budget ran out.\n";
 
 struct ropts {
-	enum rc_mem_level level;
+	enum rc_level level;
 	int explore, json;
 	const char *compare, *model;
 	uint64_t iterations, max_states;
@@ -133,7 +133,7 @@ static void print_json(const char *file, const struct ropts *ro,
 	cli_json_kv_str(&j, "test", t->name);
 	cli_json_kv_str(&j, "file", file);
 	cli_json_kv_str(&j, "arch", t->arch == RC_LITMUS_X86 ? "X86" : "C");
-	cli_json_kv_str(&j, "target", rc_mem_level_name(ro->level));
+	cli_json_kv_str(&j, "target", rc_level_name(ro->level));
 	cli_json_kv_str(&j, "mode", ro->explore ? "explore" : "threads");
 	cli_json_key(&j, "model");
 	if (m)
@@ -231,8 +231,7 @@ static void print_text(const struct ropts *ro, const rc_outcomes_t *o,
 	       (unsigned long long)o->positive,
 	       (unsigned long long)o->negative);
 	printf("Target %s (rc_mem, %s: %llu %s)%s%s\n",
-	       rc_mem_level_name(ro->level),
-	       ro->explore ? "explored" : "threads",
+	       rc_level_name(ro->level), ro->explore ? "explored" : "threads",
 	       (unsigned long long)o->candidates,
 	       ro->explore ? "states" : "runs", m ? "; model " : "",
 	       m ? rc_model_name(m->model) : "");
@@ -248,7 +247,7 @@ static bool print_compare(const struct ropts *ro, const rc_outcomes_t *o,
 	bool eq = true;
 	size_t w = 5;
 
-	snprintf(obj, sizeof obj, "%s", rc_mem_level_name(ro->level));
+	snprintf(obj, sizeof obj, "%s", rc_level_name(ro->level));
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < src[k]->nstates; i++) {
 			size_t l = (size_t)rc_state_str(
@@ -452,7 +451,8 @@ int cmd_litmus_run(int argc, char **argv)
 	if (!target)
 		return cli_usage("litmus run", "--target is required (lin, sc, "
 					       "tso, causal or hw)");
-	if (rc_mem_level_parse(target, &ro.level) < 0)
+	if (rc_level_parse(target, &ro.level) < 0 ||
+	    !rc_level_is_object(ro.level))
 		return cli_usage("litmus run",
 				 "unknown target '%s' (expected lin, sc, tso, "
 				 "causal or hw)",

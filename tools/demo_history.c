@@ -186,7 +186,7 @@ static void *reader_r(void *arg)
 
 /* One object's run and its checks. */
 struct hist_run {
-	enum rc_mem_level level;
+	enum rc_level level;
 	unsigned runs;	      /* runs made (sc: until a stale read) */
 	unsigned rounds;      /* rounds of the kept run */
 	unsigned stale_reads; /* in the kept run */
@@ -339,7 +339,7 @@ static void run_level(const struct demo_ctx *c, struct hist_run *hr,
 {
 	for (hr->runs = 1; hr->runs <= tries; hr->runs++) {
 		demo_progress(c, "history: %s object, run %u",
-			      rc_mem_level_name(hr->level), hr->runs);
+			      rc_level_name(hr->level), hr->runs);
 		hr->h = record(c, hr, rounds);
 		if (hr->h == NULL)
 			return;
@@ -351,9 +351,9 @@ static void run_level(const struct demo_ctx *c, struct hist_run *hr,
 		hr->h = NULL;
 	}
 	demo_progress(c, "history: checking the %s object's history",
-		      rc_mem_level_name(hr->level));
-	hr->lin = check(hr->h, RC_LEVEL_LIN);
-	hr->sc = check(hr->h, RC_LEVEL_SC);
+		      rc_level_name(hr->level));
+	hr->lin = check(hr->h, RC_LIN);
+	hr->sc = check(hr->h, RC_SC);
 	find_stale(hr);
 }
 
@@ -425,7 +425,7 @@ static size_t pos_in(const struct rc_check_part *p, size_t i)
 
 static void run_text(const struct hist_run *hr, FILE *out)
 {
-	const char *ln = rc_mem_level_name(hr->level);
+	const char *ln = rc_level_name(hr->level);
 	char a[96];
 
 	fprintf(out,
@@ -522,7 +522,7 @@ static void history_text(const void *p, FILE *out)
 static void run_json(struct cli_json *j, const struct hist_run *hr)
 {
 	cli_json_obj(j);
-	cli_json_kv_str(j, "level", rc_mem_level_name(hr->level));
+	cli_json_kv_str(j, "level", rc_level_name(hr->level));
 	cli_json_kv_uint(j, "runs", hr->runs);
 	cli_json_kv_uint(j, "rounds", hr->rounds);
 	cli_json_kv_uint(j, "operations", rc_history_len(hr->h));

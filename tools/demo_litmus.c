@@ -34,8 +34,8 @@
 static const char *const model_names[NMODELS] = { "sc", "tso", "ra", "sra",
 						  "rc11" };
 #define NLEVELS 4
-static const enum rc_mem_level levels[NLEVELS] = { RC_LIN, RC_SC, RC_TSO,
-						   RC_CAUSAL };
+static const enum rc_level levels[NLEVELS] = { RC_LIN, RC_SC, RC_TSO,
+					       RC_CAUSAL };
 
 /* Up to this many states are named in a disagreement; the rest counted. */
 #define SHOW_STATES 2
@@ -442,7 +442,7 @@ static void map_text(enum rc_litmus_arch arch, char *buf, size_t n)
 		const char *m = rc_objrun_model(levels[i], arch);
 
 		l += (size_t)snprintf(buf + l, n - l, "%s%s->%s", i ? ", " : "",
-				      rc_mem_level_name(levels[i]),
+				      rc_level_name(levels[i]),
 				      m != NULL ? m : "(none)");
 	}
 }
@@ -486,7 +486,7 @@ static void each_disagreement(const struct litmus_result *res,
 		}
 		for (size_t l = 0; l < NLEVELS; l++) {
 			const struct cell_obj *o = &r->obj[l];
-			const char *ln = rc_mem_level_name(levels[l]);
+			const char *ln = rc_level_name(levels[l]);
 
 			if (!o->ran || o->model == NULL)
 				continue;
@@ -621,7 +621,7 @@ static void json_cells(struct cli_json *j, const struct row *r)
 	for (size_t l = 0; l < NLEVELS; l++) {
 		const struct cell_obj *o = &r->obj[l];
 
-		cli_json_key(j, rc_mem_level_name(levels[l]));
+		cli_json_key(j, rc_level_name(levels[l]));
 		cli_json_obj(j);
 		cli_json_kv_bool(j, "explored", o->ran);
 		if (!o->ran) {
@@ -722,7 +722,7 @@ static void litmus_html(const void *p, FILE *out)
 	for (size_t i = 0; i < NMODELS; i++)
 		fprintf(out, "<th>%s</th>", model_names[i]);
 	for (size_t l = 0; l < NLEVELS; l++)
-		fprintf(out, "<th>%s</th>", rc_mem_level_name(levels[l]));
+		fprintf(out, "<th>%s</th>", rc_level_name(levels[l]));
 	fputs("</tr>\n", out);
 	for (size_t i = 0; i < res->n; i++) {
 		const struct row *r = &res->rows[i];

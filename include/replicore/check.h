@@ -10,6 +10,7 @@
 
 #include <replicore/err.h>
 #include <replicore/history.h>
+#include <replicore/level.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -27,15 +28,6 @@ enum rc_spec {
 	RC_SPEC_COUNTER,      /* inc, read; initial 0 */
 };
 
-/* The consistency level checked. */
-enum rc_level {
-	RC_LEVEL_LIN = 0, /* linearizability (Herlihy and Wing) */
-	RC_LEVEL_SC,	  /* sequential consistency (Lamport) */
-	RC_LEVEL_CC,	  /* causal consistency (Bouajjani et al. 2017) */
-	RC_LEVEL_CM,	  /* causal memory */
-	RC_LEVEL_CCV,	  /* causal convergence */
-};
-
 enum rc_verdict {
 	RC_VERDICT_OK = 0,
 	RC_VERDICT_VIOLATION,
@@ -49,9 +41,9 @@ struct rc_check_opts {
 	size_t max_states; /* memoised search states; 0: a default (2^26) */
 };
 
-#define RC_CHECK_OPTS_INITIALIZER                \
-	{                                        \
-		RC_SPEC_AUTO, RC_LEVEL_LIN, 0, 0 \
+#define RC_CHECK_OPTS_INITIALIZER          \
+	{                                  \
+		RC_SPEC_AUTO, RC_LIN, 0, 0 \
 	}
 
 /*
@@ -112,12 +104,13 @@ void rc_check_result_free(rc_check_result_t *r);
 int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		  const char *title, FILE *out, rc_err_t *err);
 
-/* Names: "cas-register", "ccv", "violation"; and parsing back (-1). */
+/*
+ * Names: "cas-register", "violation"; and parsing a spec back (-1). The
+ * levels' names are rc_level_name and rc_level_parse (replicore/level.h).
+ */
 const char *rc_spec_name(enum rc_spec s);
-const char *rc_level_name(enum rc_level l);
 const char *rc_verdict_name(enum rc_verdict v);
 int rc_spec_parse(const char *s);
-int rc_level_parse(const char *s);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <replicore/err.h>
+#include <replicore/level.h>
 #include <replicore/topo.h>
 
 #ifdef __cplusplus
@@ -20,7 +21,8 @@ extern "C" {
  * from two threads at once is a programmer error. Different replicas may
  * be used by different threads at once.
  *
- * The level fixes what a replica's loads can see:
+ * The level (replicore/level.h; an object is made at one of the four
+ * below, rc_level_is_object) fixes what a replica's loads can see:
  *
  *   RC_LIN     one copy, every operation a seq_cst atomic: linearizable.
  *   RC_SC      a copy per replica, writes totally ordered by a shared log
@@ -68,13 +70,6 @@ extern "C" {
  */
 typedef struct rc_mem rc_mem_t;
 typedef struct rc_mem_replica rc_mem_replica_t;
-
-enum rc_mem_level {
-	RC_LIN = 0,
-	RC_SC = 1,
-	RC_TSO = 2,
-	RC_CAUSAL = 3,
-};
 
 /* The orders an operation may ask for, weakest first. */
 typedef enum rc_order {
@@ -158,22 +153,20 @@ typedef enum rc_order {
  * nreplicas replicas (1..RC_MEM_MAX_REPLICAS) at level, all locations 0.
  * Any thread; the new object is published to the replicas' threads by
  * whatever hands them the pointer (pthread_create, a release store).
- * Blocking (allocates). Returns 0, -RC_EINVAL or -RC_ENOMEM.
+ * Blocking (allocates). Returns 0, -RC_EINVAL (a count out of range, an
+ * unknown flag, or a level no object is made at: RC_CC, RC_CM, RC_CCV)
+ * or -RC_ENOMEM.
  */
-int rc_mem_create(rc_mem_t **out, enum rc_mem_level level, unsigned nlocs,
+int rc_mem_create(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 		  unsigned nreplicas, unsigned flags, rc_err_t *err);
 
 /* Frees the object. No thread may be using it or any of its replicas. */
 void rc_mem_destroy(rc_mem_t *mem);
 
-enum rc_mem_level rc_mem_get_level(const rc_mem_t *mem);
+enum rc_level rc_mem_get_level(const rc_mem_t *mem);
 unsigned rc_mem_nlocs(const rc_mem_t *mem);
 unsigned rc_mem_nreplicas(const rc_mem_t *mem);
 bool rc_mem_is_explore(const rc_mem_t *mem);
-/* "lin", "sc", "tso", "causal". */
-const char *rc_mem_level_name(enum rc_mem_level level);
-/* Parses a level name; returns 0 or -RC_EINVAL. */
-int rc_mem_level_parse(const char *name, enum rc_mem_level *level);
 
 /*
  * Replica id's handle, without binding any thread: the caller takes care

@@ -53,11 +53,13 @@ struct rc_objrun_opts {
  * hash and the threads' program counters and registers. A 64-bit hash
  * stands for the object's state, so two configurations that differ only
  * in the object's state and collide would be merged (probability about
- * n^2 / 2^65 for n states). Returns 0 and *out, -RC_ENOMEM,
- * -RC_ETIMEDOUT (the budget) or -RC_EINVAL (too many threads). Reentrant;
- * t is only read. Free *out with rc_outcomes_free.
+ * n^2 / 2^65 for n states). level is an object level (RC_LIN, RC_SC,
+ * RC_TSO, RC_CAUSAL; replicore/level.h). Returns 0 and *out, -RC_ENOMEM,
+ * -RC_ETIMEDOUT (the budget) or -RC_EINVAL (too many threads, or a level
+ * no object is made at). Reentrant; t is only read. Free *out with
+ * rc_outcomes_free.
  */
-int rc_objrun_explore(const rc_litmus_t *t, enum rc_mem_level level,
+int rc_objrun_explore(const rc_litmus_t *t, enum rc_level level,
 		      const struct rc_objrun_opts *opts, rc_outcomes_t **out,
 		      rc_err_t *err);
 
@@ -68,7 +70,7 @@ int rc_objrun_explore(const rc_litmus_t *t, enum rc_mem_level level,
  * Blocking (creates and joins threads). Same returns as above, with
  * -RC_EAGAIN when threads cannot be created.
  */
-int rc_objrun_threads(const rc_litmus_t *t, enum rc_mem_level level,
+int rc_objrun_threads(const rc_litmus_t *t, enum rc_level level,
 		      const struct rc_objrun_opts *opts, rc_outcomes_t **out,
 		      rc_err_t *err);
 
@@ -78,7 +80,7 @@ int rc_objrun_threads(const rc_litmus_t *t, enum rc_mem_level level,
  * X86 tests, "sra" for RC_CAUSAL. NULL when no model of ours defines
  * the level for that architecture (RC_TSO on C tests: tso is X86 only).
  */
-const char *rc_objrun_model(enum rc_mem_level level, enum rc_litmus_arch arch);
+const char *rc_objrun_model(enum rc_level level, enum rc_litmus_arch arch);
 
 #ifdef __cplusplus
 }

@@ -7,6 +7,7 @@
 #include <replicore/err.h>
 #include <replicore/topo.h>
 #include <replicore/wait.h>
+#include <replicore/level.h>
 #include <replicore/history.h>
 #include <replicore/check.h>
 #include <replicore/chan.h>

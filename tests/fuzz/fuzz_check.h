@@ -25,10 +25,12 @@ static inline int fuzz_check_one(const uint8_t *data, size_t size)
 
 	if (rc_history_parse((const char *)data, size, "fuzz", &h, &err) < 0)
 		return 0;
-	for (int level = RC_LEVEL_LIN; level <= RC_LEVEL_CCV; level++) {
+	for (unsigned level = 0; level < RC_NLEVELS; level++) {
 		struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
 		rc_check_result_t *r = NULL;
 
+		if (!rc_level_is_history((enum rc_level)level))
+			continue;
 		o.level = (enum rc_level)level;
 		o.max_states = 2000;
 		o.timeout = 0.5;

@@ -305,7 +305,7 @@ static int check(const rc_history_t *h, enum rc_spec spec, enum rc_level lv,
 }
 
 /* Runs n threads on a fresh object; returns the history or NULL. */
-static rc_history_t *record(const rc_topo_t *topo, enum rc_mem_level level,
+static rc_history_t *record(const rc_topo_t *topo, enum rc_level level,
 			    enum workload wl, unsigned n, unsigned nlocs,
 			    uint64_t ops, uint64_t seed, bool *bound)
 {
@@ -377,10 +377,10 @@ static void report(const struct tally *t, const char *what)
 }
 
 static void run_level(const rc_topo_t *topo, const char *layout,
-		      enum rc_mem_level level, unsigned n, uint64_t ops,
+		      enum rc_level level, unsigned n, uint64_t ops,
 		      unsigned runs)
 {
-	const char *ln = rc_mem_level_name(level);
+	const char *ln = rc_level_name(level);
 	struct tally own = { 0 }, sc = { 0 }, ccv = { 0 }, rmw = { 0 };
 	bool bound = true;
 	char what[160];
@@ -397,18 +397,17 @@ static void run_level(const rc_topo_t *topo, const char *layout,
 			continue;
 		}
 		if (level == RC_LIN || level == RC_SC) {
-			v = check(h, RC_SPEC_KV,
-				  level == RC_LIN ? RC_LEVEL_LIN : RC_LEVEL_SC,
-				  true, NULL);
+			/* the same level, for objects and histories */
+			v = check(h, RC_SPEC_KV, level, true, NULL);
 			count(&own, v);
 			if (v == RC_VERDICT_VIOLATION)
 				keep(h, ln);
 		}
 		if (level == RC_LIN) {
-			v = check(h, RC_SPEC_KV, RC_LEVEL_SC, true, NULL);
+			v = check(h, RC_SPEC_KV, RC_SC, true, NULL);
 			count(&sc, v);
 		}
-		v = check(h, RC_SPEC_KV, RC_LEVEL_CCV, true, NULL);
+		v = check(h, RC_SPEC_KV, RC_CCV, true, NULL);
 		count(&ccv, v);
 		if (v == RC_VERDICT_VIOLATION) {
 			snprintf(what, sizeof what, "%s-ccv", ln);
@@ -436,8 +435,7 @@ static void run_level(const rc_topo_t *topo, const char *layout,
 				continue;
 			}
 			v = check(p, RC_SPEC_CAS_REGISTER,
-				  level == RC_LIN ? RC_LEVEL_LIN : RC_LEVEL_SC,
-				  true, NULL);
+				  level == RC_LIN ? RC_LIN : RC_SC, true, NULL);
 			count(&rmw, v);
 			if (v == RC_VERDICT_VIOLATION) {
 				snprintf(what, sizeof what, "%s-rmw", ln);
@@ -564,7 +562,7 @@ static bool stale_threaded(const rc_topo_t *topo, unsigned n, uint64_t ops,
 		*tried = k + 1;
 		if (h == NULL)
 			continue;
-		v = check(h, RC_SPEC_KV, RC_LEVEL_LIN, false, &res);
+		v = check(h, RC_SPEC_KV, RC_LIN, false, &res);
 		if (v != RC_VERDICT_VIOLATION) {
 			if (res != NULL)
 				rc_check_result_free(res);
@@ -573,10 +571,8 @@ static bool stale_threaded(const rc_topo_t *topo, unsigned n, uint64_t ops,
 		}
 		++*nonlin;
 		p = prefix_through(h, res);
-		pl = p != NULL ? check(p, RC_SPEC_KV, RC_LEVEL_LIN, false, NULL)
-			       : -1;
-		ps = p != NULL ? check(p, RC_SPEC_KV, RC_LEVEL_SC, true, NULL)
-			       : -1;
+		pl = p != NULL ? check(p, RC_SPEC_KV, RC_LIN, false, NULL) : -1;
+		ps = p != NULL ? check(p, RC_SPEC_KV, RC_SC, true, NULL) : -1;
 		diag("threaded sc run %u: not linearizable; its prefix "
 		     "through the stale read (%zu of %zu ops): lin %s, sc %s",
 		     k + 1, p != NULL ? rc_history_len(p) : 0,
@@ -691,14 +687,14 @@ static void run_stale(const rc_topo_t *topo, const char *layout, unsigned n)
 		ok(0, "sc explore: record");
 		return;
 	}
-	v = check(h, RC_SPEC_KV, RC_LEVEL_LIN, false, &res);
+	v = check(h, RC_SPEC_KV, RC_LIN, false, &res);
 	if (v == RC_VERDICT_VIOLATION) {
 		diag("explore-mode sc history, not linearizable:");
 		show_witness(h, res);
 	}
 	ok(v == RC_VERDICT_VIOLATION,
 	   "sc (explore mode, seed 42): a history is not linearizable");
-	s = check(h, RC_SPEC_KV, RC_LEVEL_SC, true, NULL);
+	s = check(h, RC_SPEC_KV, RC_SC, true, NULL);
 	ok(s == RC_VERDICT_OK,
 	   "sc (explore mode): that history is sequentially "
 	   "consistent");

@@ -115,7 +115,7 @@ static bool arb(unsigned done, int *order, int len)
 
 static bool explains(enum rc_level level)
 {
-	if (level == RC_LEVEL_CCV) {
+	if (level == RC_CCV) {
 		int order[MAXN];
 
 		return arb(0, order, 0);
@@ -126,7 +126,7 @@ static bool explains(enum rc_level level)
 
 		if (ops[o].write)
 			continue;
-		if (level == RC_LEVEL_CM)
+		if (level == RC_CM)
 			for (int i = 0; i < n; i++)
 				if ((set >> i & 1) &&
 				    ops[i].proc == ops[o].proc)
@@ -296,7 +296,7 @@ int main(void)
 {
 	unsigned count = (unsigned)tap_env_u64("RC_CHECK_PROPS", 300);
 
-	for (int level = RC_LEVEL_CC; level <= RC_LEVEL_CCV; level++) {
+	for (int level = RC_CC; level <= RC_CCV; level++) {
 		run((enum rc_level)level, false, true, count);
 		run((enum rc_level)level, true, true, count);
 		run((enum rc_level)level, false, false, count / 3);

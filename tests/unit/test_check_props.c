@@ -435,7 +435,7 @@ static void test_random(enum rc_spec spec, enum rc_level level, unsigned count)
 		rc_history_t *h = random_history(spec, n);
 		struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
 		rc_check_result_t *r;
-		bool want = brute_force(h, spec, level == RC_LEVEL_SC);
+		bool want = brute_force(h, spec, level == RC_SC);
 		bool got;
 
 		o.spec = spec;
@@ -460,8 +460,7 @@ static void test_random(enum rc_spec spec, enum rc_level level, unsigned count)
 		}
 		if (got)
 			for (size_t p = 0; p < r->nparts; p++)
-				if (!witness_valid(h, spec,
-						   level == RC_LEVEL_SC,
+				if (!witness_valid(h, spec, level == RC_SC,
 						   &r->parts[p]) &&
 				    nwit++ == 0) {
 					diag("%s %s: invalid witness for:",
@@ -501,7 +500,7 @@ static void test_generated(void)
 			   sizes[s], seed,
 			   seed == 3 ? ", some never complete" : "");
 			rc_check_result_free(r);
-			o.level = RC_LEVEL_SC;
+			o.level = RC_SC;
 			if (sizes[s] <= 1000) {
 				ok(rc_check(h, &o, &r, NULL) == 0 &&
 					   r->verdict == RC_VERDICT_OK,
@@ -510,7 +509,7 @@ static void test_generated(void)
 				   sizes[s], seed);
 				rc_check_result_free(r);
 			}
-			o.level = RC_LEVEL_LIN;
+			o.level = RC_LIN;
 			/* one read made to return a value never written */
 			for (i = (size_t)(rnd() % n); i < n; i++)
 				if (rc_history_op(h, i)->kind == RC_HOP_READ)
@@ -617,7 +616,7 @@ int main(void)
 	unsigned count = (unsigned)tap_env_u64("RC_CHECK_PROPS", 400);
 
 	for (int spec = RC_SPEC_REGISTER; spec <= RC_SPEC_COUNTER; spec++)
-		for (int level = RC_LEVEL_LIN; level <= RC_LEVEL_SC; level++)
+		for (int level = RC_LIN; level <= RC_SC; level++)
 			test_random((enum rc_spec)spec, (enum rc_level)level,
 				    count);
 	test_generated();

@@ -15,27 +15,26 @@ static void test_create(void)
 	   "with a message: %s", err.msg);
 	is(rc_mem_create(&m, RC_SC, 1, RC_MEM_MAX_REPLICAS + 1, 0, NULL),
 	   -RC_EINVAL, "too many replicas refused");
-	is(rc_mem_create(&m, (enum rc_mem_level)9, 1, 1, 0, NULL), -RC_EINVAL,
+	is(rc_mem_create(&m, (enum rc_level)9, 1, 1, 0, NULL), -RC_EINVAL,
 	   "unknown level refused");
 	is(rc_mem_create(&m, RC_TSO, 1, 1, 0x80, NULL), -RC_EINVAL,
 	   "unknown flag refused");
 	for (int l = RC_LIN; l <= RC_CAUSAL; l++) {
-		enum rc_mem_level back = RC_LIN;
+		enum rc_level back = RC_LIN;
 
-		ok(rc_mem_level_parse(rc_mem_level_name((enum rc_mem_level)l),
-				      &back) == 0 &&
-			   back == (enum rc_mem_level)l,
-		   "level %s parses back", rc_mem_level_name(l));
-		is(rc_mem_create(&m, (enum rc_mem_level)l, 3, 2, 0, NULL), 0,
-		   "create %s", rc_mem_level_name(l));
-		ok(rc_mem_get_level(m) == (enum rc_mem_level)l &&
+		ok(rc_level_parse(rc_level_name((enum rc_level)l), &back) ==
+				   0 &&
+			   back == (enum rc_level)l,
+		   "level %s parses back", rc_level_name(l));
+		is(rc_mem_create(&m, (enum rc_level)l, 3, 2, 0, NULL), 0,
+		   "create %s", rc_level_name(l));
+		ok(rc_mem_get_level(m) == (enum rc_level)l &&
 			   rc_mem_nlocs(m) == 3 && rc_mem_nreplicas(m) == 2 &&
 			   !rc_mem_is_explore(m),
 		   "accessors");
 		rc_mem_destroy(m);
 	}
-	ok(rc_mem_level_parse("pram", &(enum rc_mem_level){ RC_LIN }) ==
-		   -RC_EINVAL,
+	ok(rc_level_parse("pram", &(enum rc_level){ RC_LIN }) == -RC_EINVAL,
 	   "unknown name refused");
 }
 
@@ -62,11 +61,10 @@ static void test_state(void)
 {
 	for (int l = RC_LIN; l <= RC_CAUSAL; l++) {
 		rc_mem_t *m, *c;
-		const char *ln = rc_mem_level_name(l);
+		const char *ln = rc_level_name(l);
 		uint64_t h0;
 
-		rc_mem_create(&m, (enum rc_mem_level)l, 2, 2, RC_MEM_EXPLORE,
-			      NULL);
+		rc_mem_create(&m, (enum rc_level)l, 2, 2, RC_MEM_EXPLORE, NULL);
 		h0 = rc_mem_state_hash(m);
 		rc_mem_store(rc_mem_replica(m, 0), 0, 5, RC_RELEASE);
 		ok(rc_mem_state_hash(m) != h0, "%s: a store changes the hash",

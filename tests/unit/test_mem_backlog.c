@@ -22,7 +22,7 @@
 
 enum { X = 0, Y = 1 };
 
-static void run(enum rc_mem_level level, unsigned nwriters, uint64_t per,
+static void run(enum rc_level level, unsigned nwriters, uint64_t per,
 		uint64_t writes)
 {
 	rc_mem_t *m = NULL;
@@ -57,20 +57,19 @@ static void run(enum rc_mem_level level, unsigned nwriters, uint64_t per,
 	}
 	diag("%s, %u writer(s), a load every %" PRIu64
 	     " writes: largest lag %" PRIu64 " (bound %" PRIu64 ")",
-	     rc_mem_level_name(level), nwriters, per, max_lag, bound);
+	     rc_level_name(level), nwriters, per, max_lag, bound);
 	is(over, 0,
 	   "%s, %u writer(s), 1 load per %" PRIu64
 	   " writes: never more than the bound behind",
-	   rc_mem_level_name(level), nwriters, per);
-	is(back, 0, "%s: the values read never go back",
-	   rc_mem_level_name(level));
+	   rc_level_name(level), nwriters, per);
+	is(back, 0, "%s: the values read never go back", rc_level_name(level));
 	ok(max_lag > RC_MEM_READ_LAG,
 	   "%s: the reader does lag (its loads read its copy)",
-	   rc_mem_level_name(level));
+	   rc_level_name(level));
 	rc_mem_progress(rc_mem_replica(m, reader));
 	is(rc_mem_load(rc_mem_replica(m, reader), X, RC_ACQUIRE), writes,
 	   "%s: after rc_mem_progress the reader holds the last write",
-	   rc_mem_level_name(level));
+	   rc_level_name(level));
 	rc_mem_destroy(m);
 }
 

@@ -176,8 +176,7 @@ static void dfs(struct search *s, rc_mem_t *m, const struct node *n)
 	}
 }
 
-static void explore(struct search *s, const struct prog *p,
-		    enum rc_mem_level level)
+static void explore(struct search *s, const struct prog *p, enum rc_level level)
 {
 	rc_mem_t *m;
 	struct node n = { { 0 }, { 0 } };
@@ -265,8 +264,8 @@ int main(void)
 			      iriw_bad[4] = { 1, 0, 1, 0 };
 
 	for (int lv = RC_LIN; lv <= RC_CAUSAL; lv++) {
-		enum rc_mem_level l = (enum rc_mem_level)lv;
-		const char *ln = rc_mem_level_name(l);
+		enum rc_level l = (enum rc_level)lv;
+		const char *ln = rc_level_name(l);
 		bool weak_sb = l == RC_TSO || l == RC_CAUSAL;
 		bool all_two = true;
 

@@ -58,9 +58,9 @@ static void run(rc_mem_t *m, uint64_t stores, struct tally *t)
 	}
 }
 
-static void level(enum rc_mem_level lv, uint64_t stores)
+static void level(enum rc_level lv, uint64_t stores)
 {
-	const char *name = rc_mem_level_name(lv);
+	const char *name = rc_level_name(lv);
 	unsigned faults = 0, misreported = 0, wrong = 0, setup = 0;
 
 	for (unsigned n = 1; n <= MAX_FAULTS; n++) {

@@ -60,9 +60,9 @@ static uint64_t resident(void)
 	return (uint64_t)res * 4096;
 }
 
-static void run(enum rc_mem_level level, uint64_t stores)
+static void run(enum rc_level level, uint64_t stores)
 {
-	const char *name = rc_mem_level_name(level);
+	const char *name = rc_level_name(level);
 	rc_mem_t *m = NULL;
 	rc_mem_replica_t *w, *idle, *off;
 	uint64_t warm = stores / 10, at_warm = 0, at_end;
@@ -119,8 +119,8 @@ static void every_level(void)
 			rc_mem_t *m = NULL;
 			rc_mem_replica_t *r;
 
-			if (rc_mem_create(&m, (enum rc_mem_level)l, 2, n, 0,
-					  NULL) < 0)
+			if (rc_mem_create(&m, (enum rc_level)l, 2, n, 0, NULL) <
+			    0)
 				continue;
 			r = rc_mem_replica(m, 0);
 			rc_mem_store(r, X, 5, RC_RELEASE);

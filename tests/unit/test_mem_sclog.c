@@ -108,7 +108,7 @@ struct seen {
  * move the log 16 segments on, so it is dropped and takes the checkpoint
  * when it is back). Replicas beyond the second issue nothing.
  */
-static void read_while_writing(enum rc_mem_level level, unsigned replicas,
+static void read_while_writing(enum rc_level level, unsigned replicas,
 			       uint64_t writes, bool pause, struct seen *sn)
 {
 	struct writer w = { .writes = writes };
@@ -212,20 +212,19 @@ static void idle_replica(void)
 
 /* At SC and CAUSAL, a reader that pauses and is dropped again and again
  * (read_while_writing with pauses, a third replica idle). */
-static void pausing_reader(enum rc_mem_level level, uint64_t writes)
+static void pausing_reader(enum rc_level level, uint64_t writes)
 {
 	struct seen sn;
 
 	read_while_writing(level, 3, writes, true, &sn);
 	ok(sn.resyncs > 0,
 	   "%s, a reader that pauses: dropped and back %" PRIu64 " times",
-	   rc_mem_level_name(level), sn.resyncs);
+	   rc_level_name(level), sn.resyncs);
 	ok(sn.back == 0 && sn.unknown == 0 && sn.own_lost == 0,
 	   "%s, a reader that pauses: its values are written ones and never "
 	   "go back, and it reads its own writes (%" PRIu64 " back, %" PRIu64
 	   " unknown, %" PRIu64 " own lost, %" PRIu64 " loads)",
-	   rc_mem_level_name(level), sn.back, sn.unknown, sn.own_lost,
-	   sn.loads);
+	   rc_level_name(level), sn.back, sn.unknown, sn.own_lost, sn.loads);
 }
 
 int main(void)

@@ -103,10 +103,10 @@ static void *worker(void *arg)
 }
 
 static void run_level(const rc_topo_t *topo, const char *layout,
-		      enum rc_mem_level level, unsigned n, uint64_t ops,
+		      enum rc_level level, unsigned n, uint64_t ops,
 		      uint64_t msgs)
 {
-	const char *ln = rc_mem_level_name(level);
+	const char *ln = rc_level_name(level);
 	struct run run = { 0 };
 	struct worker *w = calloc(n, sizeof(*w));
 	uint64_t missing = 0;
@@ -186,7 +186,7 @@ static void *sb_thread(void *arg)
 	return NULL;
 }
 
-static void run_sb(enum rc_mem_level level, unsigned trials)
+static void run_sb(enum rc_level level, unsigned trials)
 {
 	unsigned both = 0;
 
@@ -209,7 +209,7 @@ static void run_sb(enum rc_mem_level level, unsigned trials)
 	case RC_LIN:
 	case RC_SC:
 		is(both, 0, "%s: store buffering never in %u runs",
-		   rc_mem_level_name(level), trials);
+		   rc_level_name(level), trials);
 		break;
 	case RC_TSO:
 		is(both, trials, "tso: store buffering in every one of %u runs",
@@ -218,6 +218,8 @@ static void run_sb(enum rc_mem_level level, unsigned trials)
 	case RC_CAUSAL:
 		diag("causal: store buffering in %u of %u runs (allowed)", both,
 		     trials);
+		break;
+	default:
 		break;
 	}
 }
@@ -248,7 +250,7 @@ static void run_layout(const char *synthetic)
 	diag("layout %s: %u PUs on %u real, %u replicas", layout,
 	     rc_topo_npus(topo), rc_topo_real_npus(topo), n);
 	for (int l = RC_LIN; l <= RC_CAUSAL; l++)
-		run_level(topo, layout, (enum rc_mem_level)l, n, ops, msgs);
+		run_level(topo, layout, (enum rc_level)l, n, ops, msgs);
 	rc_topo_close(topo);
 }
 
@@ -257,7 +259,7 @@ int main(void)
 	unsigned trials = (unsigned)tap_env_u64("RC_MEM_SB_RUNS", 200);
 
 	for (int l = RC_LIN; l <= RC_CAUSAL; l++)
-		run_sb((enum rc_mem_level)l, trials);
+		run_sb((enum rc_level)l, trials);
 	run_layout(NULL);
 	run_layout("numa:2 core:2 pu:1");
 	done_testing();

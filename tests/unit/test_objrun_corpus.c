@@ -14,7 +14,7 @@
 #include "memmodel/exec.h"
 #include "tests/tap.h"
 
-static const enum rc_mem_level levels[] = { RC_LIN, RC_SC, RC_TSO, RC_CAUSAL };
+static const enum rc_level levels[] = { RC_LIN, RC_SC, RC_TSO, RC_CAUSAL };
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -106,7 +106,7 @@ static const char *const herd_rmw[] = {
 	"orders of six writes); the budget of one exploration is 150,000"
 static const struct known {
 	const char *test;
-	enum rc_mem_level level;
+	enum rc_level level;
 } over_budget[] = {
 	{ "fig6-explicit.litmus", RC_CAUSAL },
 };
@@ -119,7 +119,7 @@ static bool is_herd_rmw(const char *test)
 	return false;
 }
 
-static bool is_over_budget(const char *test, enum rc_mem_level level)
+static bool is_over_budget(const char *test, enum rc_level level)
 {
 	for (size_t i = 0; i < sizeof over_budget / sizeof over_budget[0]; i++)
 		if (over_budget[i].level == level &&
@@ -182,7 +182,7 @@ static void one_test(const char *dir, const char *name,
 	}
 	for (size_t l = 0; l < 4; l++) {
 		const char *mname = rc_objrun_model(levels[l], t->arch);
-		const char *lname = rc_mem_level_name(levels[l]);
+		const char *lname = rc_level_name(levels[l]);
 		const rc_model_t *m, *ms[2];
 		rc_outcomes_t *mo[2] = { NULL, NULL }, *oo = NULL;
 		const rc_outcomes_t *want;
@@ -317,7 +317,7 @@ int main(void)
 	for (size_t l = 0; l < 4; l++)
 		diag("%-6s equals %s on %u of %u tests; %u more equal it "
 		     "with rmw-order; %u over the budget%s",
-		     rc_mem_level_name(levels[l]),
+		     rc_level_name(levels[l]),
 		     rc_objrun_model(levels[l], RC_LITMUS_X86), matched[l],
 		     compared[l], compared[l] - matched[l], budget[l],
 		     excluded[l] ? "; not compared on the C tests: our tso "

@@ -107,7 +107,7 @@ static const struct shape {
 	{ "CAS", cas, { 1, 1, 1, 1 }, { 2, 2, 2, 2 } },
 };
 
-static const enum rc_mem_level levels[] = { RC_LIN, RC_SC, RC_TSO, RC_CAUSAL };
+static const enum rc_level levels[] = { RC_LIN, RC_SC, RC_TSO, RC_CAUSAL };
 
 static bool has(const rc_outcomes_t *o, const int64_t *vals)
 {
@@ -134,7 +134,7 @@ int main(void)
 			continue;
 		}
 		for (size_t l = 0; l < 4; l++) {
-			const char *ln = rc_mem_level_name(levels[l]);
+			const char *ln = rc_level_name(levels[l]);
 			rc_outcomes_t *o = NULL, *r = NULL;
 			bool sat = false, sub = true;
 

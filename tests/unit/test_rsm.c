@@ -243,16 +243,16 @@ static void run_stale(rc_topo_t *topo, bool notail, bool seq)
 	if (seq) {
 		is(r, 0u, "%s: a sequential read on node 1 returns the stale 0",
 		   what);
-		is(verdict(h, RC_LEVEL_SC), RC_VERDICT_OK,
+		is(verdict(h, RC_SC), RC_VERDICT_OK,
 		   "%s: the checker calls that history sequentially "
 		   "consistent",
 		   what);
-		is(verdict(h, RC_LEVEL_LIN), RC_VERDICT_VIOLATION,
+		is(verdict(h, RC_LIN), RC_VERDICT_VIOLATION,
 		   "%s: and not linearizable", what);
 	} else {
 		is(r, 1u, "%s: a linearizable read on node 1 catches up: 1",
 		   what);
-		is(verdict(h, RC_LEVEL_LIN), RC_VERDICT_OK,
+		is(verdict(h, RC_LIN), RC_VERDICT_OK,
 		   "%s: the same shape with a linearizable read is "
 		   "linearizable",
 		   what);

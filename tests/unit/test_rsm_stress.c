@@ -257,7 +257,7 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 	rc_rsm_sync(run.rsm);
 	ok(replicas_equal(run.rsm, k), "%s: replicas equal after sync", what);
 	co.spec = kind_spec(k);
-	co.level = seq ? RC_LEVEL_SC : RC_LEVEL_LIN;
+	co.level = seq ? RC_SC : RC_LIN;
 	co.timeout = (double)tap_env_fixed("RC_STRESS_TIMEOUT", 20);
 	if (rc_recorder_export(run.rec, h, 0, &err) < 0 ||
 	    rc_check(h, &co, &res, &err) < 0) {

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* test_level.c: the one list of levels: names, which levels objects and histories take, what an object's histories are checked at. */
+#include <replicore/level.h>
+#include <replicore/mem.h>
+
+#include "tests/tap.h"
+
+static const char *const names[RC_NLEVELS] = {
+	"lin", "sc", "tso", "causal", "cc", "cm", "ccv",
+};
+
+static void test_names(void)
+{
+	enum rc_level back = RC_SC;
+
+	for (unsigned l = 0; l < RC_NLEVELS; l++) {
+		is_str(rc_level_name((enum rc_level)l), names[l],
+		       "level %u is named %s", l, names[l]);
+		ok(rc_level_parse(names[l], &back) == 0 &&
+			   back == (enum rc_level)l,
+		   "%s parses back", names[l]);
+	}
+	is_str(rc_level_name((enum rc_level)RC_NLEVELS), "?",
+	       "a value that is no level is named ?");
+	back = RC_SC;
+	ok(rc_level_parse("pram", &back) == -RC_EINVAL && back == RC_SC,
+	   "an unknown name is refused and the level left as it was");
+	ok(rc_level_parse("LIN", &back) == -RC_EINVAL, "names are lower case");
+}
+
+static void test_kinds(void)
+{
+	/* object, history, checked at */
+	static const struct {
+		enum rc_level l;
+		bool object, history;
+		enum rc_level at;
+	} want[] = {
+		{ RC_LIN, true, true, RC_LIN },
+		{ RC_SC, true, true, RC_SC },
+		{ RC_TSO, true, false, RC_CCV },
+		{ RC_CAUSAL, true, false, RC_CCV },
+		{ RC_CC, false, true, RC_CC },
+		{ RC_CM, false, true, RC_CM },
+		{ RC_CCV, false, true, RC_CCV },
+	};
+
+	is(sizeof(want) / sizeof(want[0]), RC_NLEVELS, "every level listed");
+	for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *n = rc_level_name(want[i].l);
+
+		ok(rc_level_is_object(want[i].l) == want[i].object,
+		   "%s: %s an object level", n,
+		   want[i].object ? "is" : "is not");
+		ok(rc_level_is_history(want[i].l) == want[i].history,
+		   "%s: %s a history level", n,
+		   want[i].history ? "is" : "is not");
+		ok(rc_level_is_history(rc_level_checked_at(want[i].l)),
+		   "%s: checked at a level the checkers decide", n);
+		is(rc_level_checked_at(want[i].l), want[i].at,
+		   "%s: checked at %s", n, rc_level_name(want[i].at));
+	}
+	ok(!rc_level_is_object((enum rc_level)RC_NLEVELS) &&
+		   !rc_level_is_history((enum rc_level)RC_NLEVELS),
+	   "a value that is no level is neither");
+	is(rc_level_checked_at((enum rc_level)RC_NLEVELS), RC_NLEVELS,
+	   "and is given back as it is");
+}
+
+/* rc_mem_create takes exactly the object levels. */
+static void test_objects(void)
+{
+	for (unsigned l = 0; l < RC_NLEVELS; l++) {
+		rc_mem_t *m = NULL;
+		rc_err_t err = RC_ERR_INITIALIZER;
+		int rc = rc_mem_create(&m, (enum rc_level)l, 1, 1, 0, &err);
+
+		if (rc_level_is_object((enum rc_level)l)) {
+			ok(rc == 0 && rc_mem_get_level(m) == (enum rc_level)l,
+			   "an object is made at %s", names[l]);
+			rc_mem_destroy(m);
+		} else {
+			ok(rc == -RC_EINVAL && m == NULL,
+			   "no object is made at %s: %s", names[l], err.msg);
+		}
+	}
+}
+
+int main(void)
+{
+	test_names();
+	test_kinds();
+	test_objects();
+	done_testing();
+	return exit_status();
+}
