@@ -170,9 +170,23 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	uint32_t *ids = NULL;
 	uint64_t *keyed = NULL;
 	int rc = 0;
-	bool causal = opts->level >= RC_CC;
+	bool causal = opts->level == RC_CC || opts->level == RC_CM ||
+		      opts->level == RC_CCV;
 
 	*out = NULL;
+	if (!rc_level_is_history(opts->level)) {
+		if (rc_level_is_object(opts->level))
+			return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+					  "no checker decides %s; the "
+					  "histories of a %s object are "
+					  "checked at %s",
+					  rc_level_name(opts->level),
+					  rc_level_name(opts->level),
+					  rc_level_name(rc_level_checked_at(
+						  opts->level)));
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "unknown level %d", (int)opts->level);
+	}
 	if (spec == RC_SPEC_AUTO)
 		spec = guess_spec(h);
 	for (size_t i = 0; i < h->n; i++)

@@ -86,11 +86,16 @@ typedef struct rc_check_result {
 } rc_check_result_t;
 
 /*
- * Checks h at opts->level against opts->spec. Returns 0 and a result (free
- * it with rc_check_result_free) whatever the verdict; -RC_EINVAL when the
- * history holds operations the spec does not have (err says which line), or
- * -RC_ENOMEM. Reentrant: different threads may check different histories, or
- * the same one, at once.
+ * Checks h at opts->level against opts->spec. The level is one a history
+ * can be checked at (rc_level_is_history: RC_LIN, RC_SC, RC_CC, RC_CM,
+ * RC_CCV); for the history of an object, rc_level_checked_at() of the
+ * object's level. Returns 0 and a result (free it with
+ * rc_check_result_free) whatever the verdict; -RC_EINVAL when the level
+ * is not one a history is checked at (RC_TSO, RC_CAUSAL: err names the
+ * level to use) or the history holds operations the spec does not have
+ * (err says which line), or -RC_ENOMEM. Reentrant: different threads may
+ * check different histories, or the same one, at once; h is only read.
+ * Blocking (allocates; searches for up to opts->timeout).
  */
 int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	     rc_check_result_t **out, rc_err_t *err);

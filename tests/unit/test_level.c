@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* test_level.c: the one list of levels: names, which levels objects and histories take, what an object's histories are checked at. */
+#include <replicore/check.h>
+#include <replicore/history.h>
 #include <replicore/level.h>
 #include <replicore/mem.h>
 
@@ -86,11 +88,66 @@ static void test_objects(void)
 	}
 }
 
+/*
+ * rc_check takes exactly the history levels, and an object level's error
+ * names the level its histories are checked at.
+ */
+static void test_histories(void)
+{
+	rc_history_t *h = rc_history_new();
+	struct rc_hop w = { .call = 1,
+			    .ret = 2,
+			    .key = RC_HVAL_NONE,
+			    .arg = { 1, RC_HVAL_NONE },
+			    .result = RC_HVAL_OK,
+			    .kind = RC_HOP_WRITE };
+	struct rc_hop r = w;
+
+	r.call = 3;
+	r.ret = 4;
+	r.proc = 1;
+	r.arg[0] = RC_HVAL_NONE;
+	r.result = 1;
+	r.kind = RC_HOP_READ;
+	if (h == NULL || rc_history_add(h, &w, NULL) < 0 ||
+	    rc_history_add(h, &r, NULL) < 0) {
+		ok(false, "a history of two operations");
+		rc_history_free(h);
+		return;
+	}
+	for (unsigned l = 0; l <= RC_NLEVELS; l++) {
+		struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
+		rc_err_t err = RC_ERR_INITIALIZER;
+		rc_check_result_t *res = NULL;
+		const char *n = rc_level_name((enum rc_level)l);
+		int rc;
+
+		o.spec = RC_SPEC_REGISTER;
+		o.level = (enum rc_level)l;
+		rc = rc_check(h, &o, &res, &err);
+		if (rc_level_is_history((enum rc_level)l)) {
+			ok(rc == 0 && res->level == (enum rc_level)l &&
+				   res->verdict == RC_VERDICT_OK,
+			   "a history is checked at %s", n);
+		} else if (rc_level_is_object((enum rc_level)l)) {
+			ok(rc == -RC_EINVAL && res == NULL &&
+				   strstr(err.msg, "checked at ccv") != NULL,
+			   "no history is checked at %s: %s", n, err.msg);
+		} else {
+			ok(rc == -RC_EINVAL && res == NULL,
+			   "nor at a value that is no level: %s", err.msg);
+		}
+		rc_check_result_free(res);
+	}
+	rc_history_free(h);
+}
+
 int main(void)
 {
 	test_names();
 	test_kinds();
 	test_objects();
+	test_histories();
 	done_testing();
 	return exit_status();
 }
