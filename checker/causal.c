@@ -53,7 +53,8 @@ struct causal {
 	uint32_t *po_next; /* next op of the same process, or UINT32_MAX */
 	uint32_t *last;	   /* last op of each process */
 	uint64_t *co;	   /* co[b]: bitset of a with a co b */
-	rc_hval_t init;
+	rc_hval_t init;	   /* what every location holds first */
+	rc_hval_t nil_as;  /* what a value nil equals: kv's "" */
 };
 
 static bool bit(const uint64_t *s, size_t i)
@@ -71,13 +72,13 @@ static uint64_t *row(const struct causal *c, uint64_t *m, size_t i)
 	return m + i * c->words;
 }
 
-static bool same_val(rc_hval_t a, rc_hval_t b, rc_hval_t init)
+static bool same_val(rc_hval_t a, rc_hval_t b, rc_hval_t nil_as)
 {
 	if (a == b)
 		return true;
 	/* a kv get of nil is a get of "" */
-	return (a == RC_HVAL_NIL && b == init) ||
-	       (b == RC_HVAL_NIL && a == init);
+	return (a == RC_HVAL_NIL && b == nil_as) ||
+	       (b == RC_HVAL_NIL && a == nil_as);
 }
 
 static int cmp_call(const void *a, const void *b)
@@ -494,7 +495,7 @@ static bool reads_right(const struct bsearch *b, const uint32_t *order,
 		if (o->write && o->loc == ro->loc)
 			cur = o->val;
 	}
-	return same_val(cur, ro->val, b->c->init);
+	return same_val(cur, ro->val, b->c->nil_as);
 }
 
 /*
@@ -576,7 +577,7 @@ static bool serialise_ccv(struct bsearch *b, const uint64_t *all, size_t len)
 				    bit(row(c, b->m, i), b->order[j]))
 					cur = w->val;
 			}
-			if (!same_val(cur, c->ops[i].val, c->init))
+			if (!same_val(cur, c->ops[i].val, c->nil_as))
 				continue;
 		}
 		b->used[i] = true;
@@ -748,7 +749,7 @@ int _rc_check_causal(const rc_history_t *h, enum rc_spec spec,
 			 rc_spec_name(spec));
 		return 0;
 	}
-	c.init = RC_HVAL_NIL;
+	c.nil_as = RC_HVAL_NIL;
 	if (spec == RC_SPEC_KV) {
 		/* "" as the history spells it, if it does */
 		int64_t id = -1;
@@ -760,8 +761,10 @@ int _rc_check_causal(const rc_history_t *h, enum rc_spec spec,
 			if (l == 0)
 				id = (int64_t)i;
 		}
-		c.init = id >= 0 ? RC_HVAL_STR(id) : RC_HVAL_NIL;
+		c.nil_as = id >= 0 ? RC_HVAL_STR(id) : RC_HVAL_NIL;
 	}
+	/* the history's initial value, or the spec's: nil, kv's "" */
+	c.init = h->initial != RC_HVAL_NIL ? h->initial : c.nil_as;
 	c.ops = calloc(n + 1, sizeof(*c.ops));
 	if (c.ops == NULL)
 		goto out;
@@ -800,7 +803,7 @@ int _rc_check_causal(const rc_history_t *h, enum rc_spec spec,
 		for (size_t j = 0; j < m && !seen; j++)
 			seen = !c.ops[j].write &&
 			       c.ops[j].loc == c.ops[i].loc &&
-			       same_val(c.ops[j].val, c.ops[i].val, c.init);
+			       same_val(c.ops[j].val, c.ops[i].val, c.nil_as);
 		if (!seen)
 			c.ops[i].op = NULL;
 	}
@@ -848,22 +851,22 @@ int _rc_check_causal(const rc_history_t *h, enum rc_spec spec,
 	for (size_t i = 0; i < m && *differentiated; i++) {
 		if (!c.ops[i].write)
 			continue;
-		if (same_val(c.ops[i].val, c.init, c.init))
+		if (same_val(c.ops[i].val, c.init, c.nil_as))
 			*differentiated = false;
 		for (size_t j = i + 1; j < m; j++)
 			if (c.ops[j].write && c.ops[j].loc == c.ops[i].loc &&
-			    same_val(c.ops[j].val, c.ops[i].val, c.init))
+			    same_val(c.ops[j].val, c.ops[i].val, c.nil_as))
 				*differentiated = false;
 	}
 	for (size_t r = 0; r < m; r++) {
 		if (c.ops[r].write)
 			continue;
 		c.ops[r].from = -2;
-		if (same_val(c.ops[r].val, c.init, c.init))
+		if (same_val(c.ops[r].val, c.init, c.nil_as))
 			c.ops[r].from = -1;
 		for (size_t w = 0; w < m && c.ops[r].from == -2; w++)
 			if (c.ops[w].write && c.ops[w].loc == c.ops[r].loc &&
-			    same_val(c.ops[w].val, c.ops[r].val, c.init))
+			    same_val(c.ops[w].val, c.ops[r].val, c.nil_as))
 				c.ops[r].from = (int32_t)w;
 	}
 	c.co = calloc(m * c.words + 1, sizeof(*c.co));

@@ -189,6 +189,16 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	}
 	if (spec == RC_SPEC_AUTO)
 		spec = guess_spec(h);
+	if (h->initial != RC_HVAL_NIL &&
+	    (spec == RC_SPEC_QUEUE || spec == RC_SPEC_STACK ||
+	     spec == RC_SPEC_SET ||
+	     (spec == RC_SPEC_COUNTER && !rc_hval_is_int(h->initial))))
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "a %s history takes no initial value %s",
+				  rc_spec_name(spec),
+				  spec == RC_SPEC_COUNTER
+					  ? "but an integer"
+					  : "(it starts empty)");
 	for (size_t i = 0; i < h->n; i++)
 		if (!_rc_spec_has(spec, h->ops[i].kind))
 			return rc_err_set(err, RC_EINVAL, NULL, h->ops[i].line,

@@ -117,8 +117,10 @@ rc_history_t *rc_history_new(void)
 {
 	rc_history_t *h = calloc(1, sizeof(*h));
 
-	if (h != NULL)
+	if (h != NULL) {
 		_rc_strpool_init(&h->strs);
+		h->initial = RC_HVAL_NIL;
+	}
 	return h;
 }
 
@@ -184,6 +186,24 @@ const struct rc_hop *rc_history_op(const rc_history_t *h, size_t i)
 enum rc_hformat rc_history_format(const rc_history_t *h)
 {
 	return h->format;
+}
+
+int rc_history_set_initial(rc_history_t *h, rc_hval_t v, rc_err_t *err)
+{
+	if (v == RC_HVAL_UNKNOWN || v == RC_HVAL_NONE)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "an initial value must be a value");
+	if (rc_hval_is_str(v) && rc_history_strval(h, v, NULL) == NULL)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "the initial value is a string the history "
+				  "does not hold");
+	h->initial = v;
+	return 0;
+}
+
+rc_hval_t rc_history_initial(const rc_history_t *h)
+{
+	return h->initial;
 }
 
 static const char *const kind_names[RC_HOP_NKINDS] = {
@@ -282,6 +302,11 @@ int rc_history_write(const rc_history_t *h, FILE *out, rc_err_t *err)
 	fputs("# replicore-history 1\n"
 	      "# process call return operation arguments -> result\n",
 	      out);
+	if (h->initial != RC_HVAL_NIL) {
+		fputs("initial ", out);
+		write_val(h, h->initial, out);
+		fputc('\n', out);
+	}
 	for (size_t i = 0; i < h->n; i++) {
 		const struct rc_hop *o = &h->ops[i];
 

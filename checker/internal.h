@@ -34,6 +34,7 @@ struct rc_history {
 	size_t n, cap;
 	struct _rc_strpool strs;
 	enum rc_hformat format;
+	rc_hval_t initial; /* RC_HVAL_NIL: the spec's own */
 };
 
 static inline uint64_t _rc_mix64(uint64_t x)

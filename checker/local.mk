@@ -51,6 +51,11 @@ check_PROGRAMS += tests/unit/test_check_causal
 tests_unit_test_check_causal_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_causal
 
+# A history's initial value, through the text format and every checker.
+check_PROGRAMS += tests/unit/test_check_initial
+tests_unit_test_check_initial_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_check_initial
+
 # Command-line tests (POSIX sh, TAP): the corpus verdicts, bad input, output.
 TESTS += tests/unit/test_check_corpus.sh tests/unit/test_check_bad.sh
 EXTRA_DIST += tests/unit/test_check_corpus.sh tests/unit/test_check_bad.sh

@@ -228,7 +228,29 @@ static bool kind_has_key(unsigned k)
 	return k == RC_HOP_GET || k == RC_HOP_PUT || k == RC_HOP_APPEND;
 }
 
-/* PROC CALL RET OP [KEY] ARG... -> RESULT */
+/* "initial V": the history's initial value, once, before the operations. */
+static int parse_initial(struct rd *r)
+{
+	const char *at = r->line0;
+	rc_hval_t v;
+	int rc;
+
+	if (r->h->n > 0 || r->h->initial != RC_HVAL_NIL)
+		return bad(r, at, "one 'initial' line, before the operations");
+	skip_blank(r);
+	at = r->p;
+	if (at_end(r))
+		return bad(r, r->p, "an initial value");
+	if ((rc = parse_val(r, &v, "an initial value")) < 0)
+		return rc;
+	if (v == RC_HVAL_UNKNOWN)
+		return bad(r, at, "an initial value, not '?'");
+	if (!at_end(r))
+		return bad(r, r->p, "the end of the line");
+	return rc_history_set_initial(r->h, v, r->err);
+}
+
+/* PROC CALL RET OP [KEY] ARG... -> RESULT, or the initial value */
 static int parse_replicore_line(struct rd *r)
 {
 	struct rc_hop op;
@@ -240,6 +262,8 @@ static int parse_replicore_line(struct rd *r)
 	memset(&op, 0, sizeof(op));
 	op.key = op.arg[0] = op.arg[1] = RC_HVAL_NONE;
 	op.line = op.line_ret = r->line;
+	if (word(r, "initial"))
+		return parse_initial(r);
 	if ((rc = parse_int(r, &v, "a process number")) < 0)
 		return rc;
 	if (v < 0 || v > UINT32_MAX)

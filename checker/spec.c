@@ -25,11 +25,11 @@ int _rc_states_init(struct _rc_states *st, enum rc_spec spec,
 	switch (spec) {
 	case RC_SPEC_REGISTER:
 	case RC_SPEC_CAS_REGISTER:
-		init[0] = RC_HVAL_NIL;
+		init[0] = h->initial; /* nil unless the history says */
 		n = 1;
 		break;
 	case RC_SPEC_COUNTER:
-		init[0] = 0;
+		init[0] = h->initial != RC_HVAL_NIL ? h->initial : 0;
 		n = 1;
 		break;
 	default:
@@ -194,14 +194,15 @@ static int64_t one(struct _rc_states *st, int64_t v)
 
 /*
  * A kv state is the sorted list of (key, value) pairs of the keys written
- * so far; a key not in it holds "".
+ * so far; a key not in it holds the history's initial value ("" unless
+ * the history says).
  */
 static int64_t step_kv(struct _rc_states *st, uint32_t sid,
 		       const struct rc_hop *op)
 {
 	size_t n, i = 0;
 	const int64_t *v = sget(st, sid, &n);
-	rc_hval_t cur = RC_HVAL_NIL, nv;
+	rc_hval_t cur = st->h->initial, nv;
 	int64_t *t;
 
 	while (i < n && v[i] < op->key)

@@ -16,7 +16,11 @@
 extern "C" {
 #endif
 
-/* The sequential object the history is checked against. */
+/*
+ * The sequential object the history is checked against. The initial
+ * values are the specs' own; a history may give another to the register,
+ * kv and counter specs (rc_history_set_initial).
+ */
 enum rc_spec {
 	RC_SPEC_AUTO = 0,     /* guess from the operations and the format */
 	RC_SPEC_REGISTER,     /* read, write; initial nil */
@@ -92,8 +96,9 @@ typedef struct rc_check_result {
  * object's level. Returns 0 and a result (free it with
  * rc_check_result_free) whatever the verdict; -RC_EINVAL when the level
  * is not one a history is checked at (RC_TSO, RC_CAUSAL: err names the
- * level to use) or the history holds operations the spec does not have
- * (err says which line), or -RC_ENOMEM. Reentrant: different threads may
+ * level to use), the history holds operations the spec does not have
+ * (err says which line) or an initial value the spec does not take
+ * (rc_history_set_initial), or -RC_ENOMEM. Reentrant: different threads may
  * check different histories, or the same one, at once; h is only read.
  * Blocking (allocates; searches for up to opts->timeout).
  */

@@ -126,6 +126,22 @@ size_t rc_history_len(const rc_history_t *h);
 const struct rc_hop *rc_history_op(const rc_history_t *h, size_t i);
 enum rc_hformat rc_history_format(const rc_history_t *h);
 
+/*
+ * The initial value: what the register, each kv key or the counter holds
+ * before its first write, as the checkers take it. RC_HVAL_NIL (a new
+ * history's) leaves it to the spec: nil for a register, "" for a kv key,
+ * 0 for a counter. Any other value v means the object starts at v, so a
+ * read of v before any write is explained by the start: set 0 for the
+ * history of an rc_mem object, whose locations start at 0, and record
+ * the values as they are. The text format keeps it (an "initial" line);
+ * rc_check refuses it for queues, stacks and sets, which start empty, and
+ * a counter's that is not an integer. The history's builder only, like
+ * rc_history_add. Returns 0, or -RC_EINVAL when v is RC_HVAL_UNKNOWN or
+ * RC_HVAL_NONE (no value) or a string h does not hold.
+ */
+int rc_history_set_initial(rc_history_t *h, rc_hval_t v, rc_err_t *err);
+rc_hval_t rc_history_initial(const rc_history_t *h);
+
 /* The name of an operation kind ("read", "cas", ...), and back (-1). */
 const char *rc_hop_kind_name(unsigned kind);
 int rc_hop_kind_parse(const char *name, size_t len);
@@ -150,9 +166,10 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err);
 
 /*
- * Writes h in replicore's text format: a header line, then one operation per
- * line in the order they were added. What rc_history_parse reads back gives
- * an equal history. Returns 0 or -RC_ESYS on a write error.
+ * Writes h in replicore's text format: a header line, the initial value
+ * when it is not RC_HVAL_NIL, then one operation per line in the order
+ * they were added. What rc_history_parse reads back gives an equal
+ * history. Returns 0 or -RC_ESYS on a write error.
  */
 int rc_history_write(const rc_history_t *h, FILE *out, rc_err_t *err);
 
