@@ -43,6 +43,7 @@ struct rec_slot {
 struct rc_recorder {
 	unsigned n;
 	size_t cap;
+	rc_hval_t initial; /* set before recording: read-only after */
 	struct rec_slot *slots;
 };
 
@@ -64,6 +65,7 @@ int rc_recorder_create(rc_recorder_t **out, unsigned nthreads, size_t cap,
 		goto nomem;
 	rec->n = nthreads;
 	rec->cap = cap;
+	rec->initial = RC_HVAL_NIL;
 	rec->slots = aligned_alloc(RC_CACHELINE,
 				   (size_t)nthreads * sizeof(struct rec_slot));
 	if (rec->slots == NULL)
@@ -105,6 +107,19 @@ void rc_recorder_destroy(rc_recorder_t *rec)
 unsigned rc_recorder_nthreads(const rc_recorder_t *rec)
 {
 	return rec->n;
+}
+
+int rc_recorder_set_initial(rc_recorder_t *rec, rc_hval_t v)
+{
+	if (v != RC_HVAL_NIL && !rc_hval_is_int(v))
+		return -RC_EINVAL;
+	rec->initial = v;
+	return 0;
+}
+
+rc_hval_t rc_recorder_initial(const rc_recorder_t *rec)
+{
+	return rec->initial;
 }
 
 int rc_recorder_begin(rc_recorder_t *rec, unsigned thread, unsigned kind,
@@ -198,6 +213,16 @@ int rc_recorder_export(const rc_recorder_t *rec, rc_history_t *h,
 				  "recorder: %zu operations were dropped (a "
 				  "log was full); the history is incomplete",
 				  dropped);
+	if (rec->initial != RC_HVAL_NIL) {
+		rc_hval_t had = rc_history_initial(h);
+
+		if (had != RC_HVAL_NIL && had != rec->initial)
+			return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+					  "recorder: the history starts at "
+					  "another initial value");
+		if (rc_history_set_initial(h, rec->initial, err) < 0)
+			return -RC_EINVAL;
+	}
 	for (unsigned t = 0; t < rec->n; t++) {
 		const struct rec_slot *s = &rec->slots[t];
 		/* acquire: pairs with the release stores in rc_recorder_end

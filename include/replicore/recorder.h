@@ -54,6 +54,20 @@ void rc_recorder_destroy(rc_recorder_t *rec);
 unsigned rc_recorder_nthreads(const rc_recorder_t *rec);
 
 /*
+ * Says what the recorded object holds before its first write: an
+ * integer, or RC_HVAL_NIL (the default) for the checker's spec's own
+ * start (nil, "", 0). The exports give it to the history
+ * (rc_history_set_initial), so the checkers start from it: for an
+ * rc_mem object, whose locations start at 0, set 0 and record loads,
+ * stores and RMWs with the values as they are. Not synchronised with
+ * recording or exporting: call it before the recorder is handed to the
+ * threads that use it (the hand-off publishes it). Wait-free. Returns 0,
+ * or -RC_EINVAL when v is neither an integer nor nil.
+ */
+int rc_recorder_set_initial(rc_recorder_t *rec, rc_hval_t v);
+rc_hval_t rc_recorder_initial(const rc_recorder_t *rec);
+
+/*
  * Records the invocation of an operation of kind (enum rc_hop_kind) with
  * key and arguments (RC_HVAL_NONE when absent) on slot thread, and takes
  * its call time. The slot's owner only, and only when its previous
@@ -81,10 +95,12 @@ size_t rc_recorder_dropped(const rc_recorder_t *rec);
 
 /*
  * Appends every recorded operation to h (rc_history_add), slot by slot in
- * program order. Any thread, concurrently with recording (see above) and
- * with other exports; blocking (allocates). Returns 0, -RC_EINVAL when
- * operations were dropped and flags lacks RC_RECORDER_PARTIAL, or the
- * error of rc_history_add.
+ * program order, and gives h the recorder's initial value when it has
+ * one. Any thread, concurrently with recording (see above) and with
+ * other exports; blocking (allocates). Returns 0, -RC_EINVAL when
+ * operations were dropped and flags lacks RC_RECORDER_PARTIAL or when h
+ * already has another initial value (h is left as it was), or the error
+ * of rc_history_add.
  */
 int rc_recorder_export(const rc_recorder_t *rec, rc_history_t *h,
 		       unsigned flags, rc_err_t *err);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_recorder.c: rc_recorder: recording, full logs, pending operations, the text round trip, exports during recording. */
+/* test_recorder.c: rc_recorder: recording, full logs, pending operations, the text round trip, the initial value, exports during recording. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -209,11 +209,74 @@ static void test_concurrent(void)
 	rc_recorder_destroy(c.rec);
 }
 
+/*
+ * An object that starts at 0, recorded as it is: the history says so and
+ * the checker needs no mapping of 0 to nil.
+ */
+static void test_initial(void)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_recorder_t *rec;
+	rc_history_t *h = rc_history_new(), *other = rc_history_new(),
+		     *back = NULL;
+	struct rc_check_opts opts = RC_CHECK_OPTS_INITIALIZER;
+	rc_check_result_t *res = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	rc_recorder_create(&rec, 2, 8, NULL);
+	is(rc_recorder_initial(rec), RC_HVAL_NIL,
+	   "a recorder leaves the start to the spec");
+	is(rc_recorder_set_initial(rec, RC_HVAL_UNKNOWN), -RC_EINVAL,
+	   "? is no initial value");
+	is(rc_recorder_set_initial(rec, RC_HVAL_STR(0)), -RC_EINVAL,
+	   "nor a string, which a recorder cannot hold");
+	is(rc_recorder_set_initial(rec, 0), 0, "it starts at 0");
+	is(rc_recorder_initial(rec), 0, "read back");
+	rc_recorder_begin(rec, 1, RC_HOP_READ, RC_HVAL_NONE, RC_HVAL_NONE,
+			  RC_HVAL_NONE);
+	rc_recorder_end(rec, 1, 0, RC_HST_OK);
+	rc_recorder_begin(rec, 0, RC_HOP_WRITE, RC_HVAL_NONE, 3, RC_HVAL_NONE);
+	rc_recorder_end(rec, 0, RC_HVAL_OK, RC_HST_OK);
+	rc_recorder_begin(rec, 1, RC_HOP_READ, RC_HVAL_NONE, RC_HVAL_NONE,
+			  RC_HVAL_NONE);
+	rc_recorder_end(rec, 1, 3, RC_HST_OK);
+	is(rc_recorder_export(rec, h, 0, &err), 0, "export");
+	is(rc_history_initial(h), 0, "the history starts at 0");
+	opts.spec = RC_SPEC_REGISTER;
+	ok(rc_check(h, &opts, &res, &err) == 0 && res->verdict == RC_VERDICT_OK,
+	   "the read of 0 before the write is linearizable");
+	rc_check_result_free(res);
+	res = NULL;
+	f = open_memstream(&text, &len);
+	is(rc_recorder_write(rec, f, 0, &err), 0, "write");
+	fclose(f);
+	ok(text != NULL && strstr(text, "\ninitial 0\n") != NULL,
+	   "the text gives the initial value");
+	ok(rc_history_parse(text, len, "rec", &back, &err) == 0 &&
+		   rc_history_initial(back) == 0 &&
+		   rc_check(back, &opts, &res, &err) == 0 &&
+		   res->verdict == RC_VERDICT_OK,
+	   "and reads back to the same verdict");
+	rc_check_result_free(res);
+	rc_history_set_initial(other, 7, NULL);
+	is(rc_recorder_export(rec, other, 0, &err), -RC_EINVAL,
+	   "a history of another start is refused (%s)", err.msg);
+	is(rc_history_len(other), 0, "and left as it was");
+	rc_history_free(back);
+	free(text);
+	rc_history_free(other);
+	rc_history_free(h);
+	rc_recorder_destroy(rec);
+}
+
 int main(void)
 {
 	test_errors();
 	test_basic();
 	test_full();
+	test_initial();
 	test_concurrent();
 	done_testing();
 	return exit_status();
