@@ -168,8 +168,7 @@ static void *reader_r(void *arg)
 		rc_recorder_begin(s->rec, 1, RC_HOP_READ, RC_HVAL_NONE,
 				  RC_HVAL_NONE, RC_HVAL_NONE);
 		v = rc_mem_load(r, 0, RC_ACQUIRE);
-		rc_recorder_end(s->rec, 1, v == 0 ? RC_HVAL_NIL : (rc_hval_t)v,
-				RC_HST_OK);
+		rc_recorder_end(s->rec, 1, (rc_hval_t)v, RC_HST_OK);
 		s->rounds_run = k;
 		if (v != k) {
 			if (s->stale_reads++ == 0) {
@@ -221,6 +220,8 @@ static rc_history_t *record(const struct demo_ctx *c, struct hist_run *hr,
 		fprintf(stderr, "replicore demo: history: %s\n", err.msg);
 		goto out;
 	}
+	/* the register starts where the location does: 0 */
+	rc_recorder_set_initial(s.rec, 0);
 	started_a = pthread_create(&ta, NULL, writer_a, &s) == 0;
 	started_b = started_a && pthread_create(&tb, NULL, writer_b, &s) == 0;
 	started_r = started_b && pthread_create(&trd, NULL, reader_r, &s) == 0;
@@ -273,11 +274,6 @@ static rc_check_result_t *check(const rc_history_t *h, enum rc_level lv)
 	return r;
 }
 
-static int64_t val(rc_hval_t v)
-{
-	return v == RC_HVAL_NIL ? 0 : (int64_t)v;
-}
-
 /*
  * Finds in the history the first read (by invocation) that returned less
  * than a write that had returned before the read was invoked.
@@ -305,12 +301,11 @@ static void find_stale(struct hist_run *hr)
 
 			if (w->kind == RC_HOP_WRITE && w->ret < rd->call &&
 			    (last == SIZE_MAX ||
-			     val(w->arg[0]) >
-				     val(rc_history_op(h, last)->arg[0])))
+			     w->arg[0] > rc_history_op(h, last)->arg[0]))
 				last = k;
 		}
 		if (last != SIZE_MAX &&
-		    val(rc_history_op(h, last)->arg[0]) > val(rd->result)) {
+		    rc_history_op(h, last)->arg[0] > rd->result) {
 			hr->stale_op = i;
 			hr->newer = last;
 		}
@@ -327,10 +322,10 @@ static void op_text(const struct hist_run *hr, size_t i, char *buf, size_t n)
 
 	if (o->kind == RC_HOP_WRITE)
 		snprintf(what, sizeof what, "B write %lld",
-			 (long long)val(o->arg[0]));
+			 (long long)o->arg[0]);
 	else
 		snprintf(what, sizeof what, "R read -> %lld",
-			 (long long)val(o->result));
+			 (long long)o->result);
 	snprintf(buf, n, "%-16s [%9.1f, %9.1f] us", what, a, b);
 }
 
@@ -539,9 +534,9 @@ static void run_json(struct cli_json *j, const struct hist_run *hr)
 				    *w = rc_history_op(hr->h, hr->newer);
 
 		cli_json_obj(j);
-		cli_json_kv_int(j, "read_value", val(r->result));
+		cli_json_kv_int(j, "read_value", r->result);
 		cli_json_kv_int(j, "read_call_ns", r->call - hr->t0);
-		cli_json_kv_int(j, "write_value", val(w->arg[0]));
+		cli_json_kv_int(j, "write_value", w->arg[0]);
 		cli_json_kv_int(j, "write_return_ns", w->ret - hr->t0);
 		cli_json_obj_end(j);
 	}

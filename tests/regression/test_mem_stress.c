@@ -35,8 +35,10 @@
  *
  * A verdict "unknown" (the checker's time budget ran out) is reported and
  * never counted as a pass of the property it could not decide, nor as a
- * failure. Location values start at 0, written as nil; every store writes
- * a value no other store writes, so the histories are differentiated.
+ * failure. Location values start at 0, the histories' initial value
+ * (rc_recorder_set_initial), and are recorded as they are; every store
+ * writes a value no other store writes, so the histories are
+ * differentiated.
  *
  * SC is not linearizable: a load may miss a store that returned before
  * it started, when an earlier log slot is reserved but not yet published
@@ -87,11 +89,6 @@ struct worker {
 	pthread_t thread;
 };
 
-static rc_hval_t hv(uint64_t v)
-{
-	return v == 0 ? RC_HVAL_NIL : (rc_hval_t)v;
-}
-
 /* A value no other store writes: the writer in the high bits. */
 static uint64_t fresh(unsigned id, uint64_t *seq)
 {
@@ -116,18 +113,19 @@ static void one_op(struct run *run, rc_mem_replica_t *r, unsigned id,
 		rc_recorder_begin(rec, id, rmw ? RC_HOP_READ : RC_HOP_GET, key,
 				  RC_HVAL_NONE, RC_HVAL_NONE);
 		v = rc_mem_load(r, loc, RC_ACQUIRE);
-		rc_recorder_end(rec, id, hv(v), RC_HST_OK);
+		rc_recorder_end(rec, id, (rc_hval_t)v, RC_HST_OK);
 		seen[loc] = v;
 	} else if (!rmw || pct < 75) {
 		v = fresh(id, seq);
 		rc_recorder_begin(rec, id, rmw ? RC_HOP_WRITE : RC_HOP_PUT, key,
-				  hv(v), RC_HVAL_NONE);
+				  (rc_hval_t)v, RC_HVAL_NONE);
 		rc_mem_store(r, loc, v, RC_RELEASE);
 		rc_recorder_end(rec, id, RC_HVAL_OK, RC_HST_OK);
 	} else if (pct < 88) {
 		e = seen[loc];
 		v = fresh(id, seq);
-		rc_recorder_begin(rec, id, RC_HOP_CAS, key, hv(e), hv(v));
+		rc_recorder_begin(rec, id, RC_HOP_CAS, key, (rc_hval_t)e,
+				  (rc_hval_t)v);
 		if (rc_mem_cas(r, loc, &e, v, RC_ACQ_REL)) {
 			rc_recorder_end(rec, id, RC_HVAL_TRUE, RC_HST_OK);
 			seen[loc] = v;
@@ -143,7 +141,7 @@ static void one_op(struct run *run, rc_mem_replica_t *r, unsigned id,
 		 */
 		rc_recorder_begin(rec, id, RC_HOP_INC, key, 1, RC_HVAL_NONE);
 		v = fetch_add(r, loc, 1);
-		rc_recorder_end(rec, id, hv(v), RC_HST_OK);
+		rc_recorder_end(rec, id, (rc_hval_t)v, RC_HST_OK);
 		seen[loc] = v + 1;
 	}
 }
@@ -181,8 +179,11 @@ static rc_history_t *key_part(const rc_history_t *h, rc_hval_t key)
 {
 	rc_history_t *p = rc_history_new();
 
-	if (p == NULL)
+	if (p == NULL ||
+	    rc_history_set_initial(p, rc_history_initial(h), NULL) < 0) {
+		rc_history_free(p);
 		return NULL;
+	}
 	for (size_t i = 0; i < rc_history_len(h); i++) {
 		struct rc_hop op = *rc_history_op(h, i);
 
@@ -190,13 +191,9 @@ static rc_history_t *key_part(const rc_history_t *h, rc_hval_t key)
 			continue;
 		op.key = RC_HVAL_NONE;
 		if (op.kind == RC_HOP_INC) {
-			uint64_t v = op.result == RC_HVAL_NIL
-					     ? 0
-					     : (uint64_t)op.result;
-
 			op.kind = RC_HOP_CAS;
 			op.arg[0] = op.result;
-			op.arg[1] = hv(v + 1);
+			op.arg[1] = op.result + 1;
 			op.result = RC_HVAL_TRUE;
 		}
 		if (rc_history_add(p, &op, NULL) < 0) {
@@ -329,6 +326,7 @@ static rc_history_t *record(const rc_topo_t *topo, enum rc_level level,
 		diag("setup: %s", err.msg);
 		goto out;
 	}
+	rc_recorder_set_initial(run.rec, 0); /* where the locations start */
 	for (unsigned i = 0; i < n; i++) {
 		w[i].run = &run;
 		w[i].id = i;
@@ -532,6 +530,11 @@ static rc_history_t *prefix_through(const rc_history_t *h,
 		}
 	}
 	p = rc_history_new();
+	if (p != NULL &&
+	    rc_history_set_initial(p, rc_history_initial(h), NULL) < 0) {
+		rc_history_free(p);
+		p = NULL;
+	}
 	for (size_t i = 0; p != NULL && i < n; i++)
 		if (in[i] && rc_history_add(p, rc_history_op(h, i), NULL) < 0) {
 			rc_history_free(p);
@@ -613,6 +616,7 @@ static rc_history_t *stale_explore(uint64_t seed, unsigned turns)
 	if (rc_mem_create(&mem, RC_SC, 1, 3, RC_MEM_EXPLORE, NULL) < 0 ||
 	    rc_recorder_create(&rec, 3, turns, NULL) < 0)
 		goto out;
+	rc_recorder_set_initial(rec, 0);
 	for (unsigned t = 0; t < turns; t++) {
 		uint64_t x = tap_rand(&rs);
 		struct rc_mem_step st[8];
@@ -627,8 +631,8 @@ static rc_history_t *stale_explore(uint64_t seed, unsigned turns)
 			if (id < 2) {
 				uint64_t v = fresh(id, &seq[id]);
 
-				rc_recorder_begin(rec, id, RC_HOP_PUT, 0, hv(v),
-						  RC_HVAL_NONE);
+				rc_recorder_begin(rec, id, RC_HOP_PUT, 0,
+						  (rc_hval_t)v, RC_HVAL_NONE);
 				rc_mem_store(r, 0, v, RC_RELEASE);
 				rc_recorder_end(rec, id, RC_HVAL_OK, RC_HST_OK);
 			} else {
@@ -637,7 +641,8 @@ static rc_history_t *stale_explore(uint64_t seed, unsigned turns)
 				rc_recorder_begin(rec, id, RC_HOP_GET, 0,
 						  RC_HVAL_NONE, RC_HVAL_NONE);
 				v = rc_mem_load(r, 0, RC_ACQUIRE);
-				rc_recorder_end(rec, id, hv(v), RC_HST_OK);
+				rc_recorder_end(rec, id, (rc_hval_t)v,
+						RC_HST_OK);
 			}
 		}
 	}

@@ -22,7 +22,8 @@
  * run random operations recorded with rc_recorder, and the history goes
  * to the checker with the structure's spec:
  *
- *   map      kv (keys 1..4, get and put of values no other put writes)
+ *   map      kv (keys 1..4, get and put of values no other put writes;
+ *            a key never put holds 0, the history's initial value)
  *   stack    stack (push of fresh values, pop; nil when empty)
  *   counter  counter (add 1, read)
  *
@@ -95,7 +96,7 @@ static void one_op(struct worker *w, rc_rsm_handle_t *h, uint64_t *rs,
 			w->failed |=
 				rc_rsm_execute_flags(h, MAP_OP(MAP_GET, key), 0,
 						     fl, &r) < 0;
-			rc_recorder_end(rec, id, hv(r, 0), RC_HST_OK);
+			rc_recorder_end(rec, id, (rc_hval_t)r, RC_HST_OK);
 		}
 		break;
 	case K_STACK:
@@ -232,6 +233,8 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 	}
 	rc_recorder_create(&run.rec, n,
 			   tap_env_fixed("RC_STRESS_OPS", 1000) + 1, NULL);
+	if (k == K_MAP) /* a key never put reads 0 */
+		rc_recorder_set_initial(run.rec, 0);
 	run.kind = k;
 	run.n = n;
 	run.ops = tap_env_fixed("RC_STRESS_OPS", 1000);
