@@ -13,7 +13,8 @@
 
 /*
  * T threads (1 and 2), each bound to a replica of a fresh object of
- * NLOCS locations per sample (rc_mem_bind pins it by rc_topo_spread),
+ * NLOCS locations per sample (rc_mem_bind pins it to the PU
+ * rc_topo_spread gives it),
  * run random loads and stores for the sample's duration:
  *   read_mostly     95% loads (acquire), 5% stores (release)
  *   write_heavy     50% loads, 50% stores
@@ -71,7 +72,8 @@ static void *worker_main(void *arg)
 	if (w->impl == IMPL_PLAIN) {
 		if (rc_topo_pin(w->topo, w->pu, &err) < 0)
 			w->pin_failed = true;
-	} else if (rc_mem_bind(w->mem, w->id, w->topo, &r, &err) < 0) {
+	} else if (rc_mem_bind(w->mem, w->id, w->topo, w->pu, RC_MEM_PIN, &r,
+			       &err) < 0) {
 		w->pin_failed = true;
 		r = rc_mem_replica(w->mem, w->id);
 	}

@@ -707,11 +707,10 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r)
 	return r->id;
 }
 
-int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo,
-		rc_mem_replica_t **out, rc_err_t *err)
+int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo, unsigned pu,
+		unsigned flags, rc_mem_replica_t **out, rc_err_t *err)
 {
 	struct rc_mem_replica *r;
-	unsigned pus[RC_MEM_MAX_REPLICAS];
 	int rc;
 
 	*out = NULL;
@@ -719,15 +718,20 @@ int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo,
 		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
 				  "replica %u of %u does not exist", id,
 				  mem->n);
+	if (flags & ~RC_MEM_PIN)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "unknown bind flags %#x", flags);
+	if ((flags & RC_MEM_PIN) && topo == NULL)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "RC_MEM_PIN without a layout to pin in");
 	r = &mem->reps[id];
 	/* Acquire: pairs with the release in rc_mem_unbind, so the new
 	 * owner sees everything the previous one did. */
 	if (atomic_exchange_explicit(&r->bound, true, memory_order_acquire))
 		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
 				  "replica %u is already bound", id);
-	if (topo != NULL) {
-		rc_topo_spread(topo, mem->n, pus);
-		rc = rc_topo_pin(topo, pus[id], err);
+	if (flags & RC_MEM_PIN) {
+		rc = rc_topo_pin(topo, pu, err);
 		if (rc < 0) {
 			/* Release: pairs with the acquire above. */
 			atomic_store_explicit(&r->bound, false,

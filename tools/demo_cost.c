@@ -51,11 +51,11 @@ static void *worker_main(void *arg)
 
 	if (w->impl == IMPL_PLAIN) {
 		w->pin_failed = rc_topo_pin(w->layout, w->pu, NULL) < 0;
-	} else {
-		/* bound without pinning, then pinned where place() chose */
-		if (rc_mem_bind(w->mem, w->id, NULL, &r, NULL) < 0)
-			r = rc_mem_replica(w->mem, w->id);
-		w->pin_failed = rc_topo_pin(w->layout, w->pu, NULL) < 0;
+	} else if (rc_mem_bind(w->mem, w->id, w->layout, w->pu, RC_MEM_PIN, &r,
+			       NULL) < 0) {
+		/* pinned where place() chose, or run unpinned and say so */
+		r = rc_mem_replica(w->mem, w->id);
+		w->pin_failed = true;
 	}
 	_rc_bench_gate_wait(w->gate, NTHREADS);
 	t0 = _rc_bench_now();

@@ -110,6 +110,8 @@ typedef enum rc_order {
 
 /* rc_mem_create flags. */
 #define RC_MEM_EXPLORE 0x1u /* one OS thread; steps only on request */
+/* rc_mem_bind flags: RC_RSM_PIN's value and meaning. */
+#define RC_MEM_PIN 0x2u /* pin the calling thread to its PU */
 
 #define RC_MEM_MAX_REPLICAS 64u
 #define RC_MEM_MAX_LOCS (1u << 20)
@@ -175,15 +177,23 @@ bool rc_mem_is_explore(const rc_mem_t *mem);
 rc_mem_replica_t *rc_mem_replica(rc_mem_t *mem, unsigned id);
 
 /*
- * Binds the calling thread to replica id: when topo is not NULL, pins the
- * thread to the PU rc_topo_spread() gives replica id among nreplicas, so
- * replicas spread over NUMA nodes first. Fails with -RC_EINVAL when id is
- * out of range or already bound, or with the error of rc_topo_pin().
- * Any thread, once per replica; blocking (a system call). Pairs with
- * rc_mem_unbind().
+ * Binds the calling thread to replica id and brings the replica online.
+ * With RC_MEM_PIN in flags, also pins the thread to logical PU pu of the
+ * layout topo (rc_topo_pin), as rc_rsm_register does with RC_RSM_PIN:
+ * the caller chooses the PU (rc_topo_spread() gives PUs that spread
+ * replicas over NUMA nodes first). Without it topo and pu are not used
+ * (topo may be NULL), and the caller may pin with rc_topo_pin itself.
+ * Any thread, once per replica until rc_mem_unbind; the binding is an
+ * acquire that pairs with the release of the previous owner's
+ * rc_mem_unbind, so the new owner sees what the previous one did.
+ * Blocking: pinning is a system call, and bringing the replica online
+ * may wait for a reclaimer's pass (rc_mem_online).
+ * Returns 0, -RC_EINVAL (id out of range or already bound, an unknown
+ * flag, RC_MEM_PIN without a layout) or the error of rc_topo_pin
+ * (-RC_EINVAL: pu not in the layout); on an error nothing is bound.
  */
-int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo,
-		rc_mem_replica_t **out, rc_err_t *err);
+int rc_mem_bind(rc_mem_t *mem, unsigned id, const rc_topo_t *topo, unsigned pu,
+		unsigned flags, rc_mem_replica_t **out, rc_err_t *err);
 /*
  * Releases the binding of rc_mem_bind() and takes the replica offline
  * (rc_mem_offline); the owner only. Wait-free.

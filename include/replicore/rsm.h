@@ -180,9 +180,11 @@ void rc_rsm_destroy(rc_rsm_t *rsm);
  * Registers the calling thread on the node holding logical PU pu of the
  * layout (rc_topo_spread() gives PUs that spread threads over nodes
  * first) and returns its handle. With RC_RSM_PIN in flags, also pins the
- * thread to that PU (rc_topo_pin). Any thread, concurrently with other
- * registrations and with operations; lock-free (claims a slot with a
- * compare-and-swap) apart from pinning. Returns 0, -RC_EINVAL (pu out of
+ * thread to that PU (rc_topo_pin), as rc_mem_bind does with RC_MEM_PIN;
+ * without it the thread runs where it is, and may pin itself with
+ * rc_topo_pin. Any thread, concurrently with other registrations and
+ * with operations; lock-free (claims a slot with a compare-and-swap)
+ * apart from pinning. Returns 0, -RC_EINVAL (pu out of
  * range), -RC_EAGAIN (the node's slots are all taken) or the pinning
  * error.
  */

@@ -75,6 +75,7 @@ enum workload {
 struct run {
 	rc_mem_t *mem;
 	const rc_topo_t *topo;
+	unsigned pus[RC_MEM_MAX_REPLICAS]; /* rc_topo_spread's */
 	rc_recorder_t *rec;
 	enum workload wl;
 	unsigned n, nlocs;
@@ -155,7 +156,8 @@ static void *worker_main(void *arg)
 	uint64_t rs = run->seed * 0x9e3779b97f4a7c15ull + w->id + 1, seq = 0;
 	uint64_t seen[NLOCS_RW] = { 0 };
 
-	if (rc_mem_bind(run->mem, w->id, run->topo, &r, &err) < 0) {
+	if (rc_mem_bind(run->mem, w->id, run->topo, run->pus[w->id], RC_MEM_PIN,
+			&r, &err) < 0) {
 		atomic_fetch_add(&run->bind_fail, 1);
 		diag("bind %u: %s", w->id, err.msg);
 		r = rc_mem_replica(run->mem, w->id);
@@ -313,6 +315,7 @@ static rc_history_t *record(const rc_topo_t *topo, enum rc_level level,
 
 	memset(&run, 0, sizeof run);
 	run.topo = topo;
+	rc_topo_spread(topo, n, run.pus);
 	run.wl = wl;
 	run.n = n;
 	run.nlocs = nlocs;

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* test_mem_api.c: creating memory objects, binding replicas, names, clones and state hashes. */
+#include <sched.h>
+
 #include <replicore/mem.h>
+#include <replicore/topo.h>
 
 #include "tests/tap.h"
 
@@ -45,15 +48,56 @@ static void test_bind(void)
 	rc_err_t err = RC_ERR_INITIALIZER;
 
 	rc_mem_create(&m, RC_LIN, 1, 2, 0, NULL);
-	is(rc_mem_bind(m, 1, NULL, &r, &err), 0, "bind replica 1");
+	is(rc_mem_bind(m, 1, NULL, 0, 0, &r, &err), 0, "bind replica 1");
 	is(rc_mem_replica_id(r), 1, "its id");
-	is(rc_mem_bind(m, 1, NULL, &r2, &err), -RC_EINVAL,
+	is(rc_mem_bind(m, 1, NULL, 0, 0, &r2, &err), -RC_EINVAL,
 	   "binding it twice is refused");
-	is(rc_mem_bind(m, 2, NULL, &r2, &err), -RC_EINVAL,
+	is(rc_mem_bind(m, 2, NULL, 0, 0, &r2, &err), -RC_EINVAL,
 	   "binding a replica that does not exist is refused");
 	rc_mem_unbind(r);
-	is(rc_mem_bind(m, 1, NULL, &r2, &err), 0, "bound again after unbind");
+	is(rc_mem_bind(m, 1, NULL, 0, 0, &r2, &err), 0,
+	   "bound again after unbind");
 	ok(r2 == rc_mem_replica(m, 1), "the same handle");
+	rc_mem_destroy(m);
+}
+
+/* RC_MEM_PIN pins to the PU the caller names, as RC_RSM_PIN does. */
+static void test_pin(void)
+{
+	rc_mem_t *m;
+	rc_mem_replica_t *r = NULL;
+	rc_topo_t *t = NULL;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct rc_topo_pu pu;
+	int rc;
+
+	rc_mem_create(&m, RC_SC, 1, 2, 0, NULL);
+	is(rc_mem_bind(m, 0, NULL, 0, 0x80, &r, &err), -RC_EINVAL,
+	   "an unknown flag is refused (%s)", err.msg);
+	is(rc_mem_bind(m, 0, NULL, 0, RC_MEM_PIN, &r, &err), -RC_EINVAL,
+	   "RC_MEM_PIN without a layout is refused (%s)", err.msg);
+	if (rc_topo_open(&t, "numa:2 core:1 pu:1", NULL, &err) < 0) {
+		ok(false, "open a layout: %s", err.msg);
+		rc_mem_destroy(m);
+		return;
+	}
+	is(rc_mem_bind(m, 0, t, 2, RC_MEM_PIN, &r, &err), -RC_EINVAL,
+	   "a PU outside the layout is refused (%s)", err.msg);
+	ok(r == NULL, "and nothing is bound: the replica binds next");
+	rc = rc_mem_bind(m, 0, t, 1, RC_MEM_PIN, &r, &err);
+	if (rc == -RC_ENOTSUP) {
+		skip(2, "this system cannot pin threads");
+		is(rc_mem_bind(m, 0, t, 1, 0, &r, &err), 0,
+		   "bound without pinning");
+	} else {
+		is(rc, 0, "bind replica 0 pinned to layout PU 1");
+		rc_topo_pu(t, 1, &pu);
+		is(sched_getcpu(), (int)pu.real_os_index,
+		   "the thread runs on the real PU layout PU 1 maps to");
+		is(rc_mem_bind(m, 1, t, 0, 0, &r, &err), 0,
+		   "without RC_MEM_PIN the PU is not used");
+	}
+	rc_topo_close(t);
 	rc_mem_destroy(m);
 }
 
@@ -162,6 +206,7 @@ int main(void)
 	test_orders();
 	test_create();
 	test_bind();
+	test_pin();
 	test_state();
 	test_sc_canonical();
 	done_testing();

@@ -34,6 +34,7 @@ enum { COUNT = 0, DATA = 1, FLAG = 2, OWN = 3, NLOCS = 4 };
 struct run {
 	rc_mem_t *mem;
 	const rc_topo_t *topo;
+	unsigned pus[RC_MEM_MAX_REPLICAS]; /* rc_topo_spread's */
 	unsigned n;
 	uint64_t ops, msgs;
 	_Atomic uint8_t *seen;
@@ -54,7 +55,8 @@ static void *worker(void *arg)
 	rc_err_t err = RC_ERR_INITIALIZER;
 	uint64_t total = run->ops * run->n;
 
-	if (rc_mem_bind(run->mem, w->id, run->topo, &r, &err) < 0) {
+	if (rc_mem_bind(run->mem, w->id, run->topo, run->pus[w->id], RC_MEM_PIN,
+			&r, &err) < 0) {
 		atomic_fetch_add(&run->bind_fail, 1);
 		diag("bind %u: %s", w->id, err.msg);
 		return NULL;
@@ -113,6 +115,7 @@ static void run_level(const rc_topo_t *topo, const char *layout,
 	bool agree = true;
 
 	run.topo = topo;
+	rc_topo_spread(topo, n, run.pus);
 	run.n = n;
 	run.ops = ops;
 	run.msgs = msgs;
