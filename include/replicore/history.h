@@ -136,8 +136,8 @@ enum rc_hformat rc_history_format(const rc_history_t *h);
  * the values as they are. The text format keeps it (an "initial" line);
  * rc_check refuses it for queues, stacks and sets, which start empty, and
  * a counter's that is not an integer. The history's builder only, like
- * rc_history_add. Returns 0, or -RC_EINVAL when v is RC_HVAL_UNKNOWN or
- * RC_HVAL_NONE (no value) or a string h does not hold.
+ * rc_history_add; wait-free. Returns 0, or -RC_EINVAL when v is
+ * RC_HVAL_UNKNOWN or RC_HVAL_NONE (no value) or a string h does not hold.
  */
 int rc_history_set_initial(rc_history_t *h, rc_hval_t v, rc_err_t *err);
 rc_hval_t rc_history_initial(const rc_history_t *h);
