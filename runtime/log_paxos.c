@@ -50,6 +50,7 @@
 #include <replicore/log.h>
 #include <replicore/paxos.h>
 
+#include "runtime/fault.h"
 #include "runtime/paxos_int.h"
 
 #define LP_CHUNK 4096u
@@ -93,6 +94,35 @@ static struct lp_log *lp(rc_log_t *log)
 	return (struct lp_log *)log;
 }
 
+/* A chunk of a node's copy, for lp_room; NULL without memory (or with a
+ * failure injected, runtime/fault.h). */
+static struct rc_log_entry *lp_chunk_new(void)
+{
+	if (_rc_fault_alloc())
+		return NULL;
+	return malloc(LP_CHUNK * sizeof(struct rc_log_entry));
+}
+
+/*
+ * Before an append, under the node's lock: the chunks for the node's
+ * next LP_CHUNK entries at least (the one its count falls in and the
+ * next), so that the deliveries the append waits for need no allocation.
+ * -RC_ENOMEM without memory. A node that nobody appends at allocates its
+ * copy's chunks as entries are delivered; out of memory there stops its
+ * copy (its appends then fail with -RC_ENOMEM).
+ */
+static int lp_room(struct lp_node *nd)
+{
+	/* relaxed: under the lock, which every writer of count holds */
+	uint64_t k = atomic_load_explicit(&nd->count, memory_order_relaxed) /
+		     LP_CHUNK;
+
+	for (uint64_t j = k; j < k + 2 && j < LP_MAXCHUNKS; j++)
+		if (!nd->chunk[j] && !(nd->chunk[j] = lp_chunk_new()))
+			return -RC_ENOMEM;
+	return 0;
+}
+
 /* On Paxos node `node`'s thread: slot delivered, its commands appended. */
 static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 		       const struct rc_paxos_cmd *cmds, unsigned n)
@@ -109,6 +139,8 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 		struct rc_log_entry *e;
 		uint64_t k = c / LP_CHUNK;
 
+		/* An appender at this node set its chunks aside (lp_room);
+		 * other nodes' deliveries allocate here. */
 		if (k < LP_MAXCHUNKS && !nd->chunk[k])
 			nd->chunk[k] = malloc(LP_CHUNK * sizeof **nd->chunk);
 		if (k >= LP_MAXCHUNKS || !nd->chunk[k]) {
@@ -177,17 +209,23 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 
 		nd->cmd[i] = c;
 	}
-	nd->seq += n;
 	_rc_paxos_lock(l->px, node);
 	nd->first = first;
 	nd->last = first + n - 1;
 	/* relaxed: under the Paxos node's lock, which deliveries take */
 	atomic_store_explicit(&nd->remaining, n, memory_order_relaxed);
 	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
-	rc = _rc_paxos_submit_locked(l->px, node, nd->cmd, n);
+	rc = lp_room(nd);
+	if (rc == 0)
+		rc = _rc_paxos_submit_locked(l->px, node, nd->cmd, n);
 	if (rc < 0) {
 		nd->first = nd->last = 0;
 		atomic_store_explicit(&nd->remaining, 0, memory_order_relaxed);
+	} else {
+		/* Numbers are taken only by commands submitted: a number
+		 * never delivered would hold back every learner's window of
+		 * this node's commands. */
+		nd->seq += n;
 	}
 	_rc_paxos_unlock(l->px, node);
 	if (rc < 0)

@@ -58,6 +58,7 @@
 
 #include <replicore/config.h>
 
+#include "runtime/fault.h"
 #include "runtime/paxos_int.h"
 
 #if defined(RC_PAXOS_BROKEN_PHASE1) || RC_CONFIG_PAXOS_BROKEN_PHASE1
@@ -1110,7 +1111,8 @@ unsigned rc_paxos_node_submitv(rc_paxos_node_t *n, uint64_t now,
 
 		while (nc < n->nmine + k)
 			nc *= 2;
-		nm = realloc(n->mine, nc * sizeof *n->mine);
+		nm = _rc_fault_alloc() ? NULL
+				       : realloc(n->mine, nc * sizeof *n->mine);
 		if (!nm) {
 			n->oom = true;
 			return 0;

@@ -1035,7 +1035,10 @@ int _rc_paxos_submit_locked(rc_paxos_t *p, unsigned node,
 		pthread_mutex_unlock(&p->lock);
 	}
 	now = rc_clock_now_ns();
-	rc_paxos_node_submitv(pn->px, now, c, k, NULL);
+	/* Out of memory for the node's own list of commands: none of them
+	 * was taken. */
+	if (rc_paxos_node_submitv(pn->px, now, c, k, NULL) < k)
+		return -RC_ENOMEM;
 	/* The callers runner: the leader proposes at once, unless the node
 	 * is stalled (the submission waits in it like a message). */
 	if (p->o.runner != RC_PAXOS_RUN_THREADS) {

@@ -11,6 +11,7 @@
 #include <replicore/rsm.h>
 
 #include "examples/rsm_map_stall.h"
+#include "runtime/fault.h"
 #include "tests/tap.h"
 
 /*
@@ -298,6 +299,83 @@ static void test_no_majority(rc_topo_t *topo)
 	rc_log_destroy(log);
 }
 
+/*
+ * Each allocation an append at node 0 makes (its copy's next chunks, the
+ * node's list of its own commands) fails in turn: each failure comes
+ * back from exactly one append, as -RC_ENOMEM with nothing submitted,
+ * and afterwards every node's copy holds exactly the entries whose
+ * appends succeeded, in the same order. Nodes 1 and 2 are read after
+ * every append, so nobody's copy waits for memory it does not have.
+ */
+#define FAULT_APPENDS 10000u
+static void test_append_faults(rc_topo_t *topo)
+{
+	unsigned faults = 0, misreported = 0, wrong = 0, setup = 0;
+
+	for (unsigned n = 1; n <= 32; n++) {
+		struct rc_paxos_opts o;
+		struct rc_log_entry e = { 0 }, got[64];
+		rc_log_t *log = NULL;
+		uint64_t before, hit, ok_n = 0, enomem = 0, other = 0, idx;
+		uint64_t seen[3] = { 0, 0, 0 };
+
+		paxos_opts(&o, topo);
+		if (rc_log_paxos_create(&log, 3, &o, NULL) < 0) {
+			setup++;
+			break;
+		}
+		before = _rc_fault_hits();
+		_rc_fault_arm(n);
+		for (uint64_t i = 1; i <= FAULT_APPENDS; i++) {
+			int rc;
+
+			e.op = i;
+			rc = rc_log_append(log, 0, &e, 1, &idx, PAXOS_BOUND_NS,
+					   NULL, NULL, NULL);
+			if (rc == 0)
+				ok_n++;
+			else if (rc == -RC_ENOMEM)
+				enomem++;
+			else
+				other++;
+			for (unsigned nd = 0; nd < 3; nd++) {
+				uint64_t first;
+				unsigned k;
+
+				while ((k = rc_log_read(log, nd, &first, got,
+							64)) > 0)
+					for (unsigned j = 0; j < k; j++)
+						/* the successful ones, in
+						 * order: ops only grow */
+						if (got[j].op <= seen[nd])
+							wrong++;
+						else
+							seen[nd] = got[j].op;
+			}
+		}
+		_rc_fault_arm(0);
+		hit = _rc_fault_hits() - before;
+		if (hit != enomem || other != 0)
+			misreported++;
+		for (unsigned nd = 0; nd < 3; nd++)
+			if (rc_log_cursor(log, nd) != ok_n)
+				wrong++;
+		rc_log_destroy(log);
+		if (hit == 0)
+			break;
+		faults++;
+	}
+	diag("append faults: %u allocations failed in turn", faults);
+	ok(setup == 0 && faults > 0,
+	   "append faults: appends at node 0 made allocations to fail");
+	is(misreported, 0,
+	   "append faults: each came back from exactly one append, as "
+	   "-RC_ENOMEM");
+	is(wrong, 0,
+	   "append faults: every copy then holds the appends that "
+	   "succeeded, in order");
+}
+
 int main(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -311,6 +389,7 @@ int main(void)
 	test_stalled_map(topo);
 	test_lone_reader(topo);
 	test_no_majority(topo);
+	test_append_faults(topo);
 	rc_topo_close(topo);
 	done_testing();
 	return exit_status();
