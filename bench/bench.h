@@ -11,6 +11,7 @@
 
 #include <replicore/topo.h>
 
+#include "runtime/wait.h"
 #include "tools/cli.h"
 
 /* A cache line as the benches lay out shared data (64 bytes on x86-64). */
@@ -191,7 +192,14 @@ uint64_t _rc_bench_now(void);
 struct rc_bench_gate {
 	_Alignas(RC_BENCH_LINE) _Atomic unsigned arrived;
 	char pad[RC_BENCH_LINE - sizeof(unsigned)];
+	/* the early arrivals park here (runtime/wait.h), woken by the
+	 * arrivals after them; zeroed with the rest */
+	_Alignas(RC_BENCH_LINE) struct _rc_event ev;
 };
+/* Counts one arrival at g and wakes the threads parked there. */
+void _rc_bench_gate_arrive(struct rc_bench_gate *g);
+/* Arrives at g, then waits for n arrivals: a spin of pauses about as long
+ * as a park costs, then a park until the last arrival wakes it. */
 void _rc_bench_gate_wait(struct rc_bench_gate *g, unsigned n);
 
 /* Prints "cpu: MODEL; load L; threads on PUs p0 p1 ..." and a newline. */

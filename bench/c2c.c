@@ -478,11 +478,10 @@ static double sample(struct c2c_run *run, int k, uint64_t rounds,
 				 * with the acquire load in its wait_for() */
 				atomic_store_explicit(&l->v, RC_C2C_STOP,
 						      memory_order_release);
-				/* release: opens the gate after the stop
-				 * signal above; pairs with the acquire load
-				 * in _rc_bench_gate_wait() or gate_spin() */
-				atomic_fetch_add_explicit(&gate.arrived, 1,
-							  memory_order_release);
+				/* opens the gate after the stop signal above
+				 * (its acq_rel pairs with the acquire load in
+				 * _rc_bench_gate_wait() or gate_spin()) */
+				_rc_bench_gate_arrive(&gate);
 				pthread_join(th[0], NULL);
 			}
 			return NAN;

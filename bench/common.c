@@ -267,19 +267,29 @@ uint64_t _rc_bench_now(void)
 	return rc_clock_now_ns();
 }
 
+void _rc_bench_gate_arrive(struct rc_bench_gate *g)
+{
+	/* acq_rel: publishes what this thread set up before the start and
+	 * takes what the others did; pairs with the acquire loads in
+	 * _rc_bench_gate_wait */
+	atomic_fetch_add_explicit(&g->arrived, 1, memory_order_acq_rel);
+	_rc_event_wake(&g->ev);
+}
+
 void _rc_bench_gate_wait(struct rc_bench_gate *g, unsigned n)
 {
-	unsigned spins = 0;
+	struct _rc_wait w;
 
-	/* acq_rel: publishes what this thread set up before the start and
-	 * takes what the others did; pairs with the acquire loads below */
-	atomic_fetch_add_explicit(&g->arrived, 1, memory_order_acq_rel);
-	/* acquire: pairs with the other threads' acq_rel increments */
-	while (atomic_load_explicit(&g->arrived, memory_order_acquire) < n) {
-		if (++spins > 1000)
-			sched_yield();
-		else
-			ck_pr_stall();
+	_rc_bench_gate_arrive(g);
+	_rc_wait_start(&w, UINT64_MAX, RC_WAIT_SPIN_PARK);
+	for (;;) {
+		uint32_t key = _rc_event_key(&g->ev);
+
+		/* acquire: pairs with the other threads' acq_rel increments */
+		if (atomic_load_explicit(&g->arrived, memory_order_acquire) >=
+		    n)
+			break;
+		(void)_rc_wait_event(&w, &g->ev, key, UINT64_MAX);
 	}
 }
 
@@ -418,10 +428,8 @@ bool _rc_bench_run_workers(unsigned t, void *(*fn)(void *), void *base,
 		/* relaxed: the flag carries no data */
 		atomic_store_explicit(stop, true, memory_order_relaxed);
 		for (unsigned i = started; i <= t; i++)
-			/* release: opens the gate after the stop signal above;
-			 * pairs with the acquire load in _rc_bench_gate_wait() */
-			atomic_fetch_add_explicit(&gate->arrived, 1,
-						  memory_order_release);
+			/* opens the gate after the stop signal above */
+			_rc_bench_gate_arrive(gate);
 		for (unsigned i = 0; i < started; i++)
 			pthread_join(th[i], NULL);
 		free(th);
