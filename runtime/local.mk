@@ -8,6 +8,10 @@ libreplicore_la_SOURCES += \
 	%reldir%/clock.c \
 	%reldir%/level.c \
 	%reldir%/mem.c \
+	%reldir%/mem_tso.c \
+	%reldir%/mem_sc.c \
+	%reldir%/mem_causal.c \
+	%reldir%/mem_state.c \
 	%reldir%/recorder.c \
 	%reldir%/log_shm.c \
 	%reldir%/rsm.c \
@@ -25,6 +29,7 @@ noinst_HEADERS += \
 	%reldir%/chan_int.h \
 	%reldir%/wait.h \
 	%reldir%/paxos_int.h \
+	%reldir%/mem_int.h \
 	%reldir%/mring.h
 
 replicoreinc_HEADERS += \

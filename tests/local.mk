@@ -73,10 +73,12 @@ TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
 	tests/unit/test_mem_fault
 
-# SC's and CAUSAL's log space reused, over a copy of mem.c with an SC log of
-# 256 entries and causal segments of 1 KiB.
+# SC's and CAUSAL's log space reused, over a copy of the memory objects'
+# sources with an SC log of 256 entries and causal segments of 1 KiB.
 check_PROGRAMS += tests/unit/test_mem_sclog
-tests_unit_test_mem_sclog_SOURCES = tests/unit/test_mem_sclog.c runtime/mem.c
+tests_unit_test_mem_sclog_SOURCES = tests/unit/test_mem_sclog.c \
+	runtime/mem.c runtime/mem_tso.c runtime/mem_sc.c runtime/mem_causal.c \
+	runtime/mem_state.c
 tests_unit_test_mem_sclog_CPPFLAGS = $(AM_CPPFLAGS) -DSC_LOG_ENTRIES=256 \
 	-DSC_SEG_SHIFT=6 -DCLOG_SEG_BYTES=1024 -DCLOG_STALE_MIN=64
 tests_unit_test_mem_sclog_LDADD = $(RC_TEST_LDADD)

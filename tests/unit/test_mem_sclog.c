@@ -11,7 +11,7 @@
 #include "tests/unit/mem_ops.h"
 
 /*
- * Built over its own copy of runtime/mem.c with a log of SC_LOG_ENTRIES
+ * Built over its own copy of runtime/mem*.c with a log of SC_LOG_ENTRIES
  * entries in segments of 2^SC_SEG_SHIFT (see tests/local.mk), so that a
  * few hundred writes reach what RC_MEM_SC_LOG entries reach in the
  * library:
@@ -32,7 +32,7 @@
 
 enum { X = 0, Y = 1 };
 
-/* In mem.c, which this test is built over. */
+/* In runtime/mem.c, which this test is built over. */
 uint64_t _rc_mem_resyncs(rc_mem_t *m);
 
 /* A setup failure: no point in going on. */
