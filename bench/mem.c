@@ -102,7 +102,7 @@ static void *worker_main(void *arg)
 						&w->plain->v[loc], n,
 						memory_order_seq_cst);
 			} else if (pct < w->load_pct) {
-				sink += rc_mem_load(r, loc, RC_ACQUIRE);
+				sink += rc_mem_load(r, loc);
 			} else {
 				rc_mem_store(r, loc, n + 1, RC_RELEASE);
 			}

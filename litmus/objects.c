@@ -676,7 +676,7 @@ static int step_thread(const struct prog *p, int64_t *pc, int64_t *s,
 
 	switch (o->kind) {
 	case OP_LOAD:
-		s[o->dst] = (int64_t)rc_mem_load(rep, (unsigned)o->loc, o->ord);
+		s[o->dst] = (int64_t)rc_mem_load(rep, (unsigned)o->loc);
 		break;
 	case OP_STORE:
 		rc = rc_mem_store(rep, (unsigned)o->loc, (uint64_t)s[o->a],
@@ -687,20 +687,19 @@ static int step_thread(const struct prog *p, int64_t *pc, int64_t *s,
 				      o->lop == RC_OP_SUB
 					      ? 0 - (uint64_t)s[o->a]
 					      : (uint64_t)s[o->a],
-				      o->ord, &old);
+				      &old);
 		if (rc == 0)
 			s[o->dst] = (int64_t)old;
 		break;
 	case OP_XCHG:
 		rc = rc_mem_exchange(rep, (unsigned)o->loc, (uint64_t)s[o->a],
-				     o->ord, &old);
+				     &old);
 		if (rc == 0)
 			s[o->dst] = (int64_t)old;
 		break;
 	case OP_CAS:
 		exp = (uint64_t)s[o->a];
-		rc = rc_mem_cas(rep, (unsigned)o->loc, &exp, (uint64_t)s[o->b],
-				o->ord);
+		rc = rc_mem_cas(rep, (unsigned)o->loc, &exp, (uint64_t)s[o->b]);
 		if (rc >= 0) {
 			s[o->dst] = rc;
 			s[o->a] = (int64_t)exp;

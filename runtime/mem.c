@@ -387,9 +387,8 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 	return 0;
 }
 
-uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order)
+uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc)
 {
-	(void)order;
 	assert(loc < r->nlocs);
 	if (__builtin_expect(r->level == RC_LIN, 1))
 		/* seq_cst: the linearization point; pairs with the seq_cst
@@ -504,13 +503,12 @@ static int rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc, uint64_t a,
 }
 
 int rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
-	       uint64_t desired, rc_order_t order)
+	       uint64_t desired)
 {
 	bool done;
 	uint64_t old;
 	int rc = rmw(r, SC_CAS, loc, *expected, desired, &done, &old);
 
-	(void)order;
 	if (rc < 0)
 		return rc;
 	if (!done)
@@ -519,16 +517,14 @@ int rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
 }
 
 int rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
-		     rc_order_t order, uint64_t *old)
+		     uint64_t *old)
 {
-	(void)order;
 	return rmw(r, SC_FADD, loc, delta, 0, NULL, old);
 }
 
 int rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
-		    rc_order_t order, uint64_t *old)
+		    uint64_t *old)
 {
-	(void)order;
 	return rmw(r, SC_XCHG, loc, value, 0, NULL, old);
 }
 

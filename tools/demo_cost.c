@@ -78,7 +78,7 @@ static void *worker_main(void *arg)
 			atomic_store_explicit(&w->plain[loc], i,
 					      memory_order_seq_cst);
 		else if (load)
-			sink += rc_mem_load(r, loc, RC_ACQUIRE);
+			sink += rc_mem_load(r, loc);
 		else
 			rc_mem_store(r, loc, i + 1, RC_RELEASE);
 	}

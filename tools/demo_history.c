@@ -167,7 +167,7 @@ static void *reader_r(void *arg)
 		wait_for(&s->done, k, false, NULL);
 		rc_recorder_begin(s->rec, 1, RC_HOP_READ, RC_HVAL_NONE,
 				  RC_HVAL_NONE, RC_HVAL_NONE);
-		v = rc_mem_load(r, 0, RC_ACQUIRE);
+		v = rc_mem_load(r, 0);
 		rc_recorder_end(s->rec, 1, (rc_hval_t)v, RC_HST_OK);
 		s->rounds_run = k;
 		if (v != k) {

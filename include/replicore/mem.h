@@ -81,31 +81,32 @@ typedef enum rc_order {
 } rc_order_t;
 
 /*
- * Memory orders: the defaults, and what each level gives for each order.
- * The order argument is the least the caller needs; a level never gives
- * less than its own guarantee, so it only ever strengthens an operation.
+ * Memory orders. Stores and fences take an order, because at TSO it
+ * changes what they do; loads and read-modify-writes take none, because
+ * every level gives them the same whatever the caller asks. The
+ * defaults, and what each level gives:
  *
- *   operation   default      LIN      SC       TSO                CAUSAL
- *   load        RC_ACQUIRE   seq_cst  SC       TSO load           causal
+ *   operation   order        LIN      SC       TSO                CAUSAL
+ *   load        (none)       seq_cst  SC       TSO load           causal
  *   store       RC_RELEASE   seq_cst  SC       buffered;          causal
- *                                              RC_SEQ_CST: then
+ *               (default)                      RC_SEQ_CST: then
  *                                              drains the buffer
  *   cas, fetch_add,
- *   exchange    RC_ACQ_REL   seq_cst  SC, in   drains, then one   reads the
+ *   exchange    (none)       seq_cst  SC, in   drains, then one   reads the
  *                                     the log  seq_cst RMW        last write
  *   fence       RC_SEQ_CST   no-op    catches  RC_SEQ_CST drains; applies
- *                                     up with  weaker: no-op      what is
+ *               (default)             up with  weaker: no-op      what is
  *                                     the log  (as on x86)        published
  *
- * At TSO every load is already an acquire and every store a release (as
- * on x86), so only RC_SEQ_CST stores and fences cost anything. At CAUSAL
- * every access is already release/acquire (SRA has no weaker accesses);
- * a fence cannot make it sequentially consistent, it only pulls in the
- * writes the others have published. Use RC_LIN or RC_SC for that.
+ * The order is the least the caller needs; a level never gives less than
+ * its own guarantee. At TSO every load is already an acquire and every
+ * store a release (as on x86), so only RC_SEQ_CST stores and fences cost
+ * anything. At CAUSAL every access is already release/acquire (SRA has
+ * no weaker accesses); a fence cannot make it sequentially consistent,
+ * it only pulls in the writes the others have published. Use RC_LIN or
+ * RC_SC for that.
  */
-#define RC_MEM_ORDER_LOAD RC_ACQUIRE
 #define RC_MEM_ORDER_STORE RC_RELEASE
-#define RC_MEM_ORDER_RMW RC_ACQ_REL
 #define RC_MEM_ORDER_FENCE RC_SEQ_CST
 
 /* rc_mem_create flags. */
@@ -256,7 +257,7 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * over when another write to its location is issued meanwhile. In
  * explore mode nothing waits.
  */
-uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc, rc_order_t order);
+uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc);
 /*
  * Returns 0, or -RC_ENOMEM when an SC or CAUSAL write needed log space
  * that could not be allocated: then nothing was written, and the object
@@ -290,13 +291,13 @@ int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
  * at SC).
  */
 int rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
-	       uint64_t desired, rc_order_t order);
+	       uint64_t desired);
 /* Adds delta (modulo 2^64); the value before in *old; returns 0. */
 int rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
-		     rc_order_t order, uint64_t *old);
+		     uint64_t *old);
 /* Writes value; the value before in *old; returns 0. */
 int rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
-		    rc_order_t order, uint64_t *old);
+		    uint64_t *old);
 /* A fence of the given order; what it does per level is in the table. */
 void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order);
 

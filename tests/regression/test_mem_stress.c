@@ -113,7 +113,7 @@ static void one_op(struct run *run, rc_mem_replica_t *r, unsigned id,
 	if (pct < 55) {
 		rc_recorder_begin(rec, id, rmw ? RC_HOP_READ : RC_HOP_GET, key,
 				  RC_HVAL_NONE, RC_HVAL_NONE);
-		v = rc_mem_load(r, loc, RC_ACQUIRE);
+		v = rc_mem_load(r, loc);
 		rc_recorder_end(rec, id, (rc_hval_t)v, RC_HST_OK);
 		seen[loc] = v;
 	} else if (!rmw || pct < 75) {
@@ -127,7 +127,7 @@ static void one_op(struct run *run, rc_mem_replica_t *r, unsigned id,
 		v = fresh(id, seq);
 		rc_recorder_begin(rec, id, RC_HOP_CAS, key, (rc_hval_t)e,
 				  (rc_hval_t)v);
-		if (rc_mem_cas(r, loc, &e, v, RC_ACQ_REL)) {
+		if (rc_mem_cas(r, loc, &e, v)) {
 			rc_recorder_end(rec, id, RC_HVAL_TRUE, RC_HST_OK);
 			seen[loc] = v;
 		} else {
@@ -643,7 +643,7 @@ static rc_history_t *stale_explore(uint64_t seed, unsigned turns)
 
 				rc_recorder_begin(rec, id, RC_HOP_GET, 0,
 						  RC_HVAL_NONE, RC_HVAL_NONE);
-				v = rc_mem_load(r, 0, RC_ACQUIRE);
+				v = rc_mem_load(r, 0);
 				rc_recorder_end(rec, id, (rc_hval_t)v,
 						RC_HST_OK);
 			}

@@ -23,7 +23,7 @@ static inline uint64_t fetch_add(rc_mem_replica_t *r, unsigned loc,
 				 uint64_t delta)
 {
 	uint64_t old = 0;
-	int rc = rc_mem_fetch_add(r, loc, delta, RC_ACQ_REL, &old);
+	int rc = rc_mem_fetch_add(r, loc, delta, &old);
 
 	return mem_ops_check(rc, old);
 }
@@ -32,7 +32,7 @@ static inline uint64_t exchange(rc_mem_replica_t *r, unsigned loc,
 				uint64_t value)
 {
 	uint64_t old = 0;
-	int rc = rc_mem_exchange(r, loc, value, RC_ACQ_REL, &old);
+	int rc = rc_mem_exchange(r, loc, value, &old);
 
 	return mem_ops_check(rc, old);
 }

@@ -41,10 +41,9 @@ static void run(enum rc_level level, unsigned nwriters, uint64_t per,
 
 		rc_mem_store(w, X, i, RC_RELEASE);
 		/* the writer takes in its own write at once */
-		(void)rc_mem_load(w, Y, RC_ACQUIRE);
+		(void)rc_mem_load(w, Y);
 		if (i % per == 0) {
-			uint64_t v = rc_mem_load(rc_mem_replica(m, reader), X,
-						 RC_ACQUIRE);
+			uint64_t v = rc_mem_load(rc_mem_replica(m, reader), X);
 
 			if (v < last)
 				back++;
@@ -67,7 +66,7 @@ static void run(enum rc_level level, unsigned nwriters, uint64_t per,
 	   "%s: the reader does lag (its loads read its copy)",
 	   rc_level_name(level));
 	rc_mem_progress(rc_mem_replica(m, reader));
-	is(rc_mem_load(rc_mem_replica(m, reader), X, RC_ACQUIRE), writes,
+	is(rc_mem_load(rc_mem_replica(m, reader), X), writes,
 	   "%s: after rc_mem_progress the reader holds the last write",
 	   rc_level_name(level));
 	rc_mem_destroy(m);

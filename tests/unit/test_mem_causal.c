@@ -44,15 +44,15 @@ static void test_delivery(void)
 			 *c = rc_mem_replica(m, 2);
 
 	rc_mem_store(a, X, 1, RC_RELEASE);
-	is(rc_mem_load(a, X, RC_ACQUIRE), 1, "own write visible at once");
-	is(rc_mem_load(b, X, RC_ACQUIRE), 0, "not elsewhere before delivery");
+	is(rc_mem_load(a, X), 1, "own write visible at once");
+	is(rc_mem_load(b, X), 0, "not elsewhere before delivery");
 	is(rc_mem_steps(m, NULL, 0), 2, "two deliveries enabled");
 	ok(has_step(m, deliver(1, 0)) && has_step(m, deliver(2, 0)),
 	   "x=1 to replicas 1 and 2");
 	is(rc_mem_step(m, &(struct rc_mem_step){ RC_MEM_STEP_DELIVER, 0, 1 }),
 	   -RC_EINVAL, "nothing from replica 1 to deliver");
 	rc_mem_step(m, &(struct rc_mem_step){ RC_MEM_STEP_DELIVER, 1, 0 });
-	is(rc_mem_load(b, X, RC_ACQUIRE), 1, "replica 1 sees x=1");
+	is(rc_mem_load(b, X), 1, "replica 1 sees x=1");
 	rc_mem_store(b, Y, 1, RC_RELEASE);
 	ok(!has_step(m, deliver(2, 1)),
 	   "y=1 is not deliverable at 2: it depends on x=1");
@@ -61,8 +61,7 @@ static void test_delivery(void)
 	rc_mem_step(m, &(struct rc_mem_step){ RC_MEM_STEP_DELIVER, 2, 0 });
 	ok(has_step(m, deliver(2, 1)), "once x=1 is applied, it is");
 	rc_mem_step(m, &(struct rc_mem_step){ RC_MEM_STEP_DELIVER, 2, 1 });
-	ok(rc_mem_load(c, Y, RC_ACQUIRE) == 1 &&
-		   rc_mem_load(c, X, RC_ACQUIRE) == 1,
+	ok(rc_mem_load(c, Y) == 1 && rc_mem_load(c, X) == 1,
 	   "replica 2 sees the flag and the data");
 	rc_mem_destroy(m);
 }
@@ -77,8 +76,7 @@ static void test_fifo(void)
 	rc_mem_store(a, Y, 1, RC_RELEASE);
 	is(rc_mem_steps(m, NULL, 0), 1, "one delivery enabled: the oldest");
 	rc_mem_step(m, &(struct rc_mem_step){ RC_MEM_STEP_DELIVER, 1, 0 });
-	ok(rc_mem_load(b, X, RC_ACQUIRE) == 1 &&
-		   rc_mem_load(b, Y, RC_ACQUIRE) == 0,
+	ok(rc_mem_load(b, X) == 1 && rc_mem_load(b, Y) == 0,
 	   "x=1 first, y still 0");
 	rc_mem_destroy(m);
 }
@@ -90,8 +88,7 @@ static void test_converge(void)
 
 	rc_mem_store(a, X, 1, RC_RELEASE);
 	rc_mem_store(b, X, 2, RC_RELEASE);
-	ok(rc_mem_load(a, X, RC_ACQUIRE) == 1 &&
-		   rc_mem_load(b, X, RC_ACQUIRE) == 2,
+	ok(rc_mem_load(a, X) == 1 && rc_mem_load(b, X) == 2,
 	   "concurrent writes: each replica sees its own");
 	is(rc_mem_clone(&m2, m, NULL), 0, "clone");
 	/* Replica 2 gets them in both orders, in m and in m2. */
@@ -139,11 +136,11 @@ static void test_rmw(void)
 	is(fetch_add(b, X, 1), 1,
 	   "without any delivery step, a second fetch_add sees the first");
 	is(fetch_add(c, X, 1), 2, "and a third");
-	ok(!rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL) && exp == 1,
+	ok(!rc_mem_cas(a, X, &exp, 7) && exp == 1,
 	   "a cas its own copy refutes fails there, with the copy's 1");
-	ok(!rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL) && exp == 3,
+	ok(!rc_mem_cas(a, X, &exp, 7) && exp == 3,
 	   "a cas its copy allows reads the last write and fails with 3");
-	ok(rc_mem_cas(a, X, &exp, 7, RC_ACQ_REL), "cas 3 -> 7");
+	ok(rc_mem_cas(a, X, &exp, 7), "cas 3 -> 7");
 	is(exchange(c, X, 9), 7, "exchange");
 	rc_mem_quiesce(m);
 	for (unsigned i = 0; i < 3; i++)
@@ -161,7 +158,7 @@ static void test_rmw(void)
 	c = rc_mem_replica(m, 2);
 	is(fetch_add(a, X, 1), 0, "fetch_add at 0");
 	rc_mem_store(b, X, 5, RC_RELEASE);
-	is(rc_mem_load(b, X, RC_ACQUIRE), 5, "b reads its own store");
+	is(rc_mem_load(b, X), 5, "b reads its own store");
 	is(fetch_add(c, X, 1), 5,
 	   "the next fetch_add reads the store issued last");
 	rc_mem_quiesce(m);
@@ -180,8 +177,8 @@ static void test_sb(void)
 	rc_mem_fence(a, RC_SEQ_CST);
 	rc_mem_store(b, Y, 1, RC_RELEASE);
 	rc_mem_fence(b, RC_SEQ_CST);
-	r0 = rc_mem_load(a, Y, RC_ACQUIRE);
-	r1 = rc_mem_load(b, X, RC_ACQUIRE);
+	r0 = rc_mem_load(a, Y);
+	r1 = rc_mem_load(b, X);
 	ok(r0 == 0 && r1 == 0,
 	   "store buffering with fences: r0=0, r1=0 still happens");
 	rc_mem_destroy(m);
@@ -208,10 +205,9 @@ static void test_long_log(void)
 	for (unsigned i = 0; i < 5; i++)
 		stepped = stepped && rc_mem_step(m, &to2) == 0;
 	ok(stepped, "25 deliveries across a segment boundary");
-	is(rc_mem_load(rc_mem_replica(m, 1), X, RC_ACQUIRE), 20,
+	is(rc_mem_load(rc_mem_replica(m, 1), X), 20,
 	   "replica 1 is at the 20th write");
-	is(rc_mem_load(rc_mem_replica(m, 2), X, RC_ACQUIRE), 5,
-	   "replica 2 is at the 5th");
+	is(rc_mem_load(rc_mem_replica(m, 2), X), 5, "replica 2 is at the 5th");
 	rc_mem_store(rc_mem_replica(m, 1), Y, 1, RC_RELEASE);
 	ok(!has_step(m, deliver(2, 1)),
 	   "replica 1's write waits at 2 for the 20 writes it read");

@@ -142,7 +142,7 @@ static void dfs(struct search *s, rc_mem_t *m, const struct node *n)
 			rc_mem_store(r, op->loc, op->v, RC_RELEASE);
 			break;
 		case 'L':
-			c.reg[op->reg] = rc_mem_load(r, op->loc, RC_ACQUIRE);
+			c.reg[op->reg] = rc_mem_load(r, op->loc);
 			break;
 		case 'F':
 			rc_mem_fence(r, RC_SEQ_CST);

@@ -48,7 +48,7 @@ static void run(rc_mem_t *m, uint64_t stores, struct tally *t)
 			t->other++;
 		if (i % ADD_EVERY != 0)
 			continue;
-		rc = rc_mem_fetch_add(w, Y, 1, RC_ACQ_REL, &old);
+		rc = rc_mem_fetch_add(w, Y, 1, &old);
 		if (rc == 0 && old == t->adds)
 			t->adds++;
 		else if (rc == -RC_ENOMEM)

@@ -91,14 +91,12 @@ static void run(enum rc_level level, uint64_t stores)
 	   "first %" PRIu64,
 	   name, stores, FLAT_MIB, warm);
 	rc_mem_online(off);
-	ok(rc_mem_load(off, X, RC_ACQUIRE) == stores &&
-		   rc_mem_load(off, Y, RC_ACQUIRE) == 7,
+	ok(rc_mem_load(off, X) == stores && rc_mem_load(off, Y) == 7,
 	   "%s: the offline replica back online reads the last store and "
 	   "its own",
 	   name);
 	rc_mem_progress(idle);
-	ok(rc_mem_load(idle, X, RC_ACQUIRE) == stores &&
-		   rc_mem_load(idle, Y, RC_ACQUIRE) == 7,
+	ok(rc_mem_load(idle, X) == stores && rc_mem_load(idle, Y) == 7,
 	   "%s: the idle replica, after rc_mem_progress, reads both", name);
 	rc_mem_store(idle, Y, 8, RC_RELEASE);
 	rc_mem_quiesce(m);
@@ -129,9 +127,8 @@ static void every_level(void)
 				rc_mem_store(rc_mem_replica(m, 1), Y, 6,
 					     RC_RELEASE);
 			rc_mem_online(r);
-			if (rc_mem_load(r, X, RC_ACQUIRE) == 5 &&
-			    (n == 1 || l == RC_TSO ||
-			     rc_mem_load(r, Y, RC_ACQUIRE) == 6))
+			if (rc_mem_load(r, X) == 5 &&
+			    (n == 1 || l == RC_TSO || rc_mem_load(r, Y) == 6))
 				good++;
 			rc_mem_destroy(m);
 		}

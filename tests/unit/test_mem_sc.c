@@ -27,16 +27,15 @@ static void test_own_and_stale(void)
 
 	rc_mem_store(a, X, 1, RC_RELEASE);
 	is(rc_mem_read_replica(m, 0, X), 0, "a store only appends to the log");
-	is(rc_mem_load(a, X, RC_ACQUIRE), 1,
-	   "a load applies up to its own write first");
-	is(rc_mem_load(b, X, RC_ACQUIRE), 0, "another replica may read stale");
+	is(rc_mem_load(a, X), 1, "a load applies up to its own write first");
+	is(rc_mem_load(b, X), 0, "another replica may read stale");
 	is(rc_mem_steps(m, st, 4), 1, "one step: replica 1 applies");
 	ok(st[0].kind == RC_MEM_STEP_APPLY && st[0].replica == 1,
 	   "the step is an apply at replica 1");
 	is(rc_mem_step(m, &(struct rc_mem_step){ RC_MEM_STEP_APPLY, 0, 0 }),
 	   -RC_EINVAL, "replica 0 has nothing to apply");
 	rc_mem_step(m, &st[0]);
-	is(rc_mem_load(b, X, RC_ACQUIRE), 1, "and then reads the write");
+	is(rc_mem_load(b, X), 1, "and then reads the write");
 	rc_mem_destroy(m);
 }
 
@@ -49,18 +48,17 @@ static void test_order(void)
 	rc_mem_store(a, X, 1, RC_RELEASE);
 	rc_mem_store(a, Y, 1, RC_RELEASE);
 	rc_mem_step(m, &ap);
-	ok(rc_mem_load(b, X, RC_ACQUIRE) == 1 &&
-		   rc_mem_load(b, Y, RC_ACQUIRE) == 0,
+	ok(rc_mem_load(b, X) == 1 && rc_mem_load(b, Y) == 0,
 	   "after one apply: x=1, y=0 (a prefix)");
 	rc_mem_store(b, Z, 1, RC_RELEASE);
-	is(rc_mem_load(b, Y, RC_ACQUIRE), 1,
+	is(rc_mem_load(b, Y), 1,
 	   "an own write behind y=1 in the log makes y=1 visible");
 	rc_mem_store(a, X, 2, RC_RELEASE);
-	is(rc_mem_load(b, Z, RC_ACQUIRE), 1, "own write read back");
-	is(rc_mem_load(b, X, RC_ACQUIRE), 1,
+	is(rc_mem_load(b, Z), 1, "own write read back");
+	is(rc_mem_load(b, X), 1,
 	   "x=2 is after b's write in the log: still stale");
 	rc_mem_fence(b, RC_SEQ_CST);
-	is(rc_mem_load(b, X, RC_ACQUIRE), 2, "a fence catches up to the tail");
+	is(rc_mem_load(b, X), 2, "a fence catches up to the tail");
 	rc_mem_destroy(m);
 }
 
@@ -74,9 +72,9 @@ static void test_rmw(void)
 	is(fetch_add(a, X, 1), 0, "fetch_add at 0");
 	is(fetch_add(b, X, 1), 1,
 	   "a second fetch_add sees the first: no update lost");
-	ok(rc_mem_cas(c, X, &exp, 10, RC_ACQ_REL), "cas 2 -> 10");
+	ok(rc_mem_cas(c, X, &exp, 10), "cas 2 -> 10");
 	exp = 2;
-	ok(!rc_mem_cas(a, X, &exp, 11, RC_ACQ_REL) && exp == 10,
+	ok(!rc_mem_cas(a, X, &exp, 11) && exp == 10,
 	   "a stale cas fails and reports 10");
 	is(exchange(b, X, 20), 10, "exchange");
 	rc_mem_quiesce(m);
@@ -100,7 +98,7 @@ static void test_long_log(void)
 			uint64_t v;
 
 			rc_mem_progress(b);
-			v = rc_mem_load(b, X, RC_ACQUIRE);
+			v = rc_mem_load(b, X);
 			mono = mono && v >= last && v == i;
 			last = v;
 		}

@@ -63,7 +63,7 @@ static void one_replica(uint64_t writes)
 	for (uint64_t i = 1; i <= writes; i++) {
 		rc_mem_store(r, X, i, RC_RELEASE);
 		sum = fetch_add(r, Y, 1) + 1;
-		if (rc_mem_load(r, X, RC_ACQUIRE) != i)
+		if (rc_mem_load(r, X) != i)
 			bad++;
 	}
 	is(bad, 0,
@@ -123,7 +123,7 @@ static void read_while_writing(enum rc_level level, unsigned replicas,
 	if (pthread_create(&th, NULL, write_all, &w) != 0)
 		BAIL_OUT("pthread_create");
 	while (sn->last < writes) {
-		uint64_t v = rc_mem_load(r, X, RC_ACQUIRE);
+		uint64_t v = rc_mem_load(r, X);
 
 		if (v < sn->last)
 			sn->back++;
@@ -132,7 +132,7 @@ static void read_while_writing(enum rc_level level, unsigned replicas,
 		sn->last = v;
 		if (++sn->loads % 1024 == 0 && pause) {
 			rc_mem_store(r, Y, sn->loads, RC_RELEASE);
-			if (rc_mem_load(r, Y, RC_ACQUIRE) != sn->loads)
+			if (rc_mem_load(r, Y) != sn->loads)
 				sn->own_lost++;
 		}
 		if (sn->loads % 4096 == 0 && pause)
@@ -193,8 +193,7 @@ static void idle_replica(void)
 	   (unsigned)(64 * SC_LOG_ENTRIES), (unsigned)SC_LOG_ENTRIES);
 	pthread_join(th, NULL);
 	rc_mem_progress(r1);
-	ok(rc_mem_load(r1, X, RC_ACQUIRE) == w.writes &&
-		   rc_mem_load(r1, Y, RC_ACQUIRE) == 7,
+	ok(rc_mem_load(r1, X) == w.writes && rc_mem_load(r1, Y) == 7,
 	   "the idle replica then reads the last write and its own");
 
 	/* Offline, for another 64 logs' worth of writes. */
@@ -204,8 +203,7 @@ static void idle_replica(void)
 		BAIL_OUT("pthread_create");
 	pthread_join(th, NULL);
 	rc_mem_online(r1);
-	ok(rc_mem_load(r1, X, RC_ACQUIRE) == w.writes &&
-		   rc_mem_load(r1, Y, RC_ACQUIRE) == 7,
+	ok(rc_mem_load(r1, X) == w.writes && rc_mem_load(r1, Y) == 7,
 	   "an offline replica back online reads the last write and its own");
 	rc_mem_destroy(w.m);
 }

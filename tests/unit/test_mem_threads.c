@@ -82,8 +82,8 @@ static void *worker(void *arg)
 		uint64_t last = 0, deadline = rc_clock_now_ns() + TIMEOUT_NS;
 
 		while (last < run->msgs) {
-			uint64_t f = rc_mem_load(r, FLAG, RC_ACQUIRE);
-			uint64_t d = rc_mem_load(r, DATA, RC_ACQUIRE);
+			uint64_t f = rc_mem_load(r, FLAG);
+			uint64_t d = rc_mem_load(r, DATA);
 
 			if (f < last)
 				atomic_fetch_add(&run->backwards, 1);
@@ -185,7 +185,7 @@ static void *sb_thread(void *arg)
 
 	pthread_barrier_wait(&a->sb->go);
 	rc_mem_store(r, a->id, 1, RC_RELEASE);
-	a->sb->got[a->id] = rc_mem_load(r, 1 - a->id, RC_ACQUIRE);
+	a->sb->got[a->id] = rc_mem_load(r, 1 - a->id);
 	return NULL;
 }
 
