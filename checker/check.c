@@ -6,28 +6,11 @@
 
 #include "checker/internal.h"
 
-static const char *const spec_names[] = {
-	"auto",	 "register", "cas-register", "kv",
-	"queue", "stack",    "set",	     "counter",
-};
 static const char *const verdict_names[] = { "ok", "violation", "unknown" };
-
-const char *rc_spec_name(enum rc_spec s)
-{
-	return (unsigned)s < 8 ? spec_names[s] : "?";
-}
 
 const char *rc_verdict_name(enum rc_verdict v)
 {
 	return (unsigned)v < 3 ? verdict_names[v] : "?";
-}
-
-int rc_spec_parse(const char *s)
-{
-	for (int i = 1; i < 8; i++)
-		if (strcmp(s, spec_names[i]) == 0)
-			return i;
-	return -1;
 }
 
 bool _rc_spec_has(enum rc_spec spec, unsigned k)

@@ -7,6 +7,25 @@
 
 #include "checker/spec.h"
 
+/* The specs' names, which both the checkers and their reports use. */
+static const char *const spec_names[] = {
+	"auto",	 "register", "cas-register", "kv",
+	"queue", "stack",    "set",	     "counter",
+};
+
+const char *rc_spec_name(enum rc_spec s)
+{
+	return (unsigned)s < 8 ? spec_names[s] : "?";
+}
+
+int rc_spec_parse(const char *s)
+{
+	for (int i = 1; i < 8; i++)
+		if (strcmp(s, spec_names[i]) == 0)
+			return i;
+	return -1;
+}
+
 static int64_t intern(struct _rc_states *st, const int64_t *v, size_t n);
 
 int _rc_states_init(struct _rc_states *st, enum rc_spec spec,
