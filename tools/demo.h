@@ -9,6 +9,7 @@
 
 #include <replicore/topo.h>
 
+#include "bench/bench.h"
 #include "tools/cli.h"
 
 /* The options of one run (cmd_demo.c parses them). */
@@ -74,9 +75,23 @@ struct demo_cost_row {
 
 /*
  * Sets row's median and p10/p90 from the n samples v (sorted in place),
- * or all three to -1 when n is 0 (the row prints as failed).
+ * or all three to -1 when n is 0 (the row prints as failed). Inline here,
+ * so that the cost part's files share it without calling each other.
  */
-void demo_cost_row_stats(struct demo_cost_row *row, double *v, unsigned n);
+static inline void demo_cost_row_stats(struct demo_cost_row *row, double *v,
+				       unsigned n)
+{
+	struct rc_bench_stats st;
+
+	if (n == 0) {
+		row->ns = row->p10 = row->p90 = -1;
+		return;
+	}
+	_rc_bench_stats(v, n, &st);
+	row->ns = st.median;
+	row->p10 = st.p10;
+	row->p90 = st.p90;
+}
 
 /*
  * The replicated state machine against a lock, for the cost part: a

@@ -168,20 +168,6 @@ static double sample(const struct demo_ctx *c, const unsigned *pus,
 	return started == NTHREADS ? sum / NTHREADS : -1;
 }
 
-void demo_cost_row_stats(struct demo_cost_row *row, double *v, unsigned n)
-{
-	struct rc_bench_stats st;
-
-	if (n == 0) {
-		row->ns = row->p10 = row->p90 = -1;
-		return;
-	}
-	_rc_bench_stats(v, n, &st);
-	row->ns = st.median;
-	row->p10 = st.p10;
-	row->p90 = st.p90;
-}
-
 struct cost_result {
 	uint64_t ops;
 	unsigned repeat;
