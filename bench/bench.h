@@ -44,7 +44,7 @@ int bench_rsm(int argc, char **argv);
 int bench_paxos(int argc, char **argv);
 
 /*
- * bench rsm's implementations of one hash map (bench/rsm.c), for other
+ * bench rsm's implementations of one hash map (bench/bench_rsm.c), for other
  * commands: rc_rsm, a global ck_spinlock, a ck_rwlock, liburcu's lfht and
  * flat combining.
  */
@@ -71,7 +71,7 @@ bool _rc_bench_rsm_sample(const rc_topo_t *topo, const unsigned *pus,
 			  bool *pin_failed);
 
 /*
- * One sample of bench paxos's hash map (bench/paxos.c): the map of
+ * One sample of bench paxos's hash map (bench/bench_paxos.c): the map of
  * examples/rsm_map_stall.h over rc_rsm on the three NUMA nodes of mt
  * (a "numa:3 core:1 pu:1" layout), over the shared-memory log or, with
  * paxos, the Paxos log; threads of nodes 0 and 2 run gets and puts of

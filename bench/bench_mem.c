@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* mem.c: `replicore bench mem`, operations per second of rc_mem at each level against a plain C11 seq_cst atomic. */
+/* bench_mem.c: `replicore bench mem`, operations per second of rc_mem at each level against a plain C11 seq_cst atomic. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>

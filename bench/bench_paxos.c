@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos.c: `replicore bench paxos`, commits per second and latency of the Paxos log beside the shared-memory log, by runner, batch size, node count and a stalled minority. */
+/* bench_paxos.c: `replicore bench paxos`, commits per second and latency of the Paxos log beside the shared-memory log, by runner, batch size, node count and a stalled minority. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>

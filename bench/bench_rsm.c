@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* rsm.c: `replicore bench rsm`, hash-map throughput of rc_rsm against a global spinlock, a reader-writer lock, liburcu's lock-free hash table and flat combining. */
+/* bench_rsm.c: `replicore bench rsm`, hash-map throughput of rc_rsm against a global spinlock, a reader-writer lock, liburcu's lock-free hash table and flat combining. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>

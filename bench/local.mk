@@ -21,9 +21,9 @@ replicore_SOURCES += \
 	%reldir%/c2c.c \
 	%reldir%/fence.c \
 	%reldir%/atomic.c \
-	%reldir%/mem.c \
-	%reldir%/rsm.c \
-	%reldir%/paxos.c
+	%reldir%/bench_mem.c \
+	%reldir%/bench_rsm.c \
+	%reldir%/bench_paxos.c
 # bench rsm's lfht baseline: liburcu's hash table.
 replicore_LDADD += $(URCU_CDS_LIBS)
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h

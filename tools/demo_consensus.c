@@ -10,7 +10,7 @@
 
 /*
  * The measurement is bench paxos's hash-map sample
- * (_rc_bench_paxos_map_sample, bench/paxos.c): three nodes on LAYOUT
+ * (_rc_bench_paxos_map_sample, bench/bench_paxos.c): three nodes on LAYOUT
  * mapped onto the machine's PUs; threads of nodes 0 and 2 run gets and
  * puts of random keys; node 1 either runs or is stalled (a thread of node
  * 1 blocks inside apply holding node 1's combiner; with Paxos,
@@ -26,7 +26,7 @@
 #define LAYOUT "numa:3 core:1 pu:1"
 #define DURATION 0.2 /* seconds per sample */
 #define SAMPLES 3
-#define BOUND_MS 20 /* the updates' bound, bench/paxos.c's BOUND_NS */
+#define BOUND_MS 20 /* the updates' bound, bench/bench_paxos.c's BOUND_NS */
 
 enum { RUN_SHM, RUN_SHM_STALLED, RUN_PAXOS, RUN_PAXOS_STALLED, NRUNS };
 

@@ -9,7 +9,7 @@
 #include "tools/demo.h"
 
 /*
- * bench rsm's samples (_rc_bench_rsm_sample, bench/rsm.c) on the demo's
+ * bench rsm's samples (_rc_bench_rsm_sample, bench/bench_rsm.c) on the demo's
  * layout: THREADS threads spread one per NUMA node, 10% puts (the cost
  * part's 90% loads) of random keys on a map prefilled with 16384 keys,
  * DURATION seconds per sample, as many samples as the cost part takes.
