@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * enum.c: candidate executions of a litmus test, enumerated with early
- * pruning, and the outcome sets of the models that check them.
+ * pruning, and the outcome sets of the models that check them; and
+ * rc_model_run, the entry that runs the models on a test.
  *
  * As in herd7, a thread is first run on its own for every value its reads
  * may return (the values written to that location by some thread, found
@@ -1394,4 +1395,23 @@ out:
 	free(en.obs);
 	free(en.vals);
 	return rc;
+}
+
+/* The public entry: checks that each model applies, then enumerates. */
+int rc_model_run(const rc_litmus_t *t, const rc_model_t *const *ms, size_t n,
+		 const struct rc_model_opts *opts, rc_outcomes_t **out,
+		 rc_err_t *err)
+{
+	struct rc_model_opts dflt = { 0, 0, 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		out[i] = NULL;
+		if (!rc_model_applies(ms[i], t))
+			return rc_err_set(err, RC_EINVAL, t->name, 0, 0,
+					  "model %s does not apply to %s tests",
+					  ms[i]->name,
+					  t->arch == RC_LITMUS_X86 ? "X86"
+								   : "C");
+	}
+	return _rc_enumerate(t, ms, n, opts ? opts : &dflt, out, err);
 }

@@ -65,24 +65,6 @@ const char *rc_outcomes_check(const rc_outcomes_t *o)
 	return o->undef ? "Undef" : o->ok ? "Ok" : "No";
 }
 
-int rc_model_run(const rc_litmus_t *t, const rc_model_t *const *ms, size_t n,
-		 const struct rc_model_opts *opts, rc_outcomes_t **out,
-		 rc_err_t *err)
-{
-	struct rc_model_opts dflt = { 0, 0, 0 };
-
-	for (size_t i = 0; i < n; i++) {
-		out[i] = NULL;
-		if (!rc_model_applies(ms[i], t))
-			return rc_err_set(err, RC_EINVAL, t->name, 0, 0,
-					  "model %s does not apply to %s tests",
-					  ms[i]->name,
-					  t->arch == RC_LITMUS_X86 ? "X86"
-								   : "C");
-	}
-	return _rc_enumerate(t, ms, n, opts ? opts : &dflt, out, err);
-}
-
 /* ---- state sets ---- */
 
 int _rc_statemap_init(struct statemap *m, size_t nobs)
