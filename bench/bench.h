@@ -12,7 +12,7 @@
 #include <replicore/topo.h>
 
 #include "runtime/wait.h"
-#include "tools/cli.h"
+#include "cli/cli.h"
 
 /* A cache line as the benches lay out shared data (64 bytes on x86-64). */
 #define RC_BENCH_LINE 64
@@ -42,6 +42,8 @@ int bench_atomic(int argc, char **argv);
 int bench_mem(int argc, char **argv);
 int bench_rsm(int argc, char **argv);
 int bench_paxos(int argc, char **argv);
+/* replicore bench litmus: the hardware litmus harness (litmus_hw.c). */
+int bench_litmus(int argc, char **argv);
 
 /*
  * bench rsm's implementations of one hash map (bench/bench_rsm.c), for other

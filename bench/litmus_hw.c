@@ -10,8 +10,8 @@
 
 #include "litmus/hw.h"
 #include "litmus/hw_arch.h"
-#include "tools/cli.h"
-#include "tools/commands.h"
+#include "bench/bench.h"
+#include "cli/cli.h"
 
 /*
  * litmus7 (herdtools7 7.58) on this kind of 2-vCPU machine, from

@@ -46,7 +46,7 @@ TESTS += tests/unit/test_bench_output tests/unit/test_bench_c2c
 # itself, linked with the bench sources (outside the library).
 check_PROGRAMS += tests/unit/test_bench_c2c_floor
 tests_unit_test_bench_c2c_floor_SOURCES = tests/unit/test_bench_c2c_floor.c \
-	bench/c2c.c bench/common.c bench/svg.c tools/cli.c
+	bench/c2c.c bench/common.c bench/svg.c cli/cli.c
 tests_unit_test_bench_c2c_floor_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_bench_c2c_floor
 

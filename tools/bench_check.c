@@ -14,7 +14,7 @@
 #include <replicore/check.h>
 #include <replicore/history.h>
 
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 
 static const char bench_check_help[] =

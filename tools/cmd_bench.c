@@ -11,7 +11,7 @@
 #include <replicore/model.h>
 
 #include "bench/bench.h"
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 
 static const char bench_help[] =

@@ -15,7 +15,7 @@
 #include <replicore/topo.h>
 
 #include "bench/bench.h"
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 #include "tools/demo.h"
 

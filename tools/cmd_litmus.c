@@ -8,7 +8,7 @@
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 
 static const char litmus_help[] =

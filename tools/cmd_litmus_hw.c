@@ -9,7 +9,7 @@
 #include <replicore/model.h>
 
 #include "litmus/hw.h"
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 
 static const char hw_help[] =

@@ -10,7 +10,7 @@
 #include <replicore/model.h>
 #include <replicore/objrun.h>
 
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 
 /* The hardware target lives in its own file; absent from a build, the

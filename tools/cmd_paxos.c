@@ -7,7 +7,7 @@
 
 #include <replicore/paxos.h>
 
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 
 static const char paxos_help[] =

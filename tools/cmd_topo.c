@@ -8,7 +8,7 @@
 
 #include <replicore/topo.h>
 
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 
 static const char topo_help[] =

@@ -5,8 +5,6 @@
 
 /* replicore bench check: the checker's benchmark (tools/bench_check.c). */
 int bench_check(int argc, char **argv);
-/* replicore bench litmus: the hardware litmus harness (bench/litmus_hw.c). */
-int bench_litmus(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_demo(int argc, char **argv);

@@ -10,7 +10,7 @@
 #include <replicore/topo.h>
 
 #include "bench/bench.h"
-#include "tools/cli.h"
+#include "cli/cli.h"
 
 /* The options of one run (cmd_demo.c parses them). */
 struct demo_opts {

@@ -2,7 +2,6 @@
 # tools/local.mk: the replicore command.
 replicore_SOURCES += \
 	%reldir%/replicore.c \
-	%reldir%/cli.c \
 	%reldir%/cmd_topo.c \
 	%reldir%/cmd_demo.c \
 	%reldir%/demo_litmus.c \
@@ -14,7 +13,6 @@ replicore_SOURCES += \
 
 
 noinst_HEADERS += \
-	%reldir%/cli.h \
 	%reldir%/commands.h \
 	%reldir%/demo.h
 dist_man_MANS += doc/replicore.1 doc/replicore-topo.1 doc/replicore-demo.1 \

@@ -5,7 +5,7 @@
 
 #include <replicore/config.h>
 
-#include "tools/cli.h"
+#include "cli/cli.h"
 #include "tools/commands.h"
 
 /* One row per subcommand, in the order `replicore --help` lists them. */

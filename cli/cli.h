@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* cli.h: what every replicore subcommand shares: usage errors, JSON output, progress. */
-#ifndef RC_TOOLS_CLI_H
-#define RC_TOOLS_CLI_H
+/* cli.h: what the command and the benchmarks share: usage errors, JSON output, progress. */
+#ifndef RC_CLI_CLI_H
+#define RC_CLI_CLI_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -92,4 +92,4 @@ void cli_json_topo(struct cli_json *j, const struct rc_topo *topo);
 /* cli_json_topo's keys without the braces, for an object that adds more. */
 void cli_json_topo_keys(struct cli_json *j, const struct rc_topo *topo);
 
-#endif /* RC_TOOLS_CLI_H */
+#endif /* RC_CLI_CLI_H */

@@ -10,7 +10,7 @@
 
 #include <replicore/topo.h>
 
-#include "tools/cli.h"
+#include "cli/cli.h"
 
 int cli_usage(const char *cmd, const char *fmt, ...)
 {
