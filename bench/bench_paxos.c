@@ -90,13 +90,7 @@ static int paxos_log(rc_log_t **log, unsigned n, const rc_topo_t *topo,
 {
 	struct rc_paxos_opts o;
 
-	memset(&o, 0, sizeof o);
-	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
-	o.cfg.heartbeat = 1000000;
-	o.cfg.election = 20000000;
-	o.cfg.retry = 50000000;
-	o.cfg.batch = 64;
-	o.cfg.window = 64;
+	rc_log_paxos_defaults(&o);
 	o.topo = topo;
 	o.runner = runner;
 	return rc_log_paxos_create(log, n, &o, err);

@@ -342,6 +342,17 @@ static const struct rc_log_ops lp_ops = {
 	lp_append, lp_tail, lp_read, lp_cursor, lp_destroy,
 };
 
+void rc_log_paxos_defaults(struct rc_paxos_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o->cfg.heartbeat = 1000000;
+	o->cfg.election = 20000000;
+	o->cfg.retry = 50000000;
+	o->cfg.batch = 64;
+	o->cfg.window = 64;
+}
+
 int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 			const struct rc_paxos_opts *opts, rc_err_t *err)
 {
@@ -349,17 +360,10 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 	struct lp_log *l;
 	int r;
 
-	if (opts) {
+	if (opts)
 		o = *opts;
-	} else {
-		memset(&o, 0, sizeof o);
-		o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
-		o.cfg.heartbeat = 1000000;
-		o.cfg.election = 20000000;
-		o.cfg.retry = 50000000;
-		o.cfg.batch = 64;
-		o.cfg.window = 64;
-	}
+	else
+		rc_log_paxos_defaults(&o);
 	o.cfg.nodes = nnodes;
 	if (o.deliver)
 		return rc_err_set(err, RC_EINVAL, "log", 0, 0,

@@ -436,6 +436,13 @@ void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
  * batch; a read never waits. Blocking create (allocates; threads with the
  * threads runner). Returns 0 or -RC_E*.
  */
+/*
+ * Fills o with the defaults rc_log_paxos_create takes for opts NULL, for
+ * a caller that changes a few of them (the runner, the layout). Any
+ * thread; wait-free.
+ */
+void rc_log_paxos_defaults(struct rc_paxos_opts *o);
+
 int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 			const struct rc_paxos_opts *opts, rc_err_t *err);
 
