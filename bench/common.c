@@ -293,13 +293,6 @@ void _rc_bench_gate_wait(struct rc_bench_gate *g, unsigned n)
 	}
 }
 
-static const char *kind_name(enum rc_topo_kind k)
-{
-	return k == RC_TOPO_SYNTHETIC ? "synthetic"
-	       : k == RC_TOPO_XML     ? "xml"
-				      : "machine";
-}
-
 void _rc_bench_json_begin(struct cli_json *j, const struct rc_bench_opts *o,
 			  const rc_topo_t *topo, const char *unit)
 {
@@ -341,7 +334,7 @@ void _rc_bench_json_begin(struct cli_json *j, const struct rc_bench_opts *o,
 	cli_json_key(j, "topology");
 	cli_json_obj(j);
 	cli_json_key(j, "kind");
-	cli_json_str(j, kind_name(rc_topo_kind(topo)));
+	cli_json_str(j, cli_topo_kind_name(rc_topo_kind(topo)));
 	cli_json_key(j, "source");
 	cli_json_str(j, rc_topo_source(topo));
 	cli_json_key(j, "nodes");
@@ -363,7 +356,7 @@ void _rc_bench_json_begin(struct cli_json *j, const struct rc_bench_opts *o,
 			 "runs on real CPU (i mod %u); its nodes are not "
 			 "real NUMA nodes, and PUs that share a real CPU "
 			 "measure the scheduler, not a cache",
-			 kind_name(rc_topo_kind(topo)),
+			 cli_topo_kind_name(rc_topo_kind(topo)),
 			 rc_topo_real_npus(topo));
 	cli_json_key(j, "mapping_note");
 	cli_json_str(j, note);
