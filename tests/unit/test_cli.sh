@@ -28,6 +28,16 @@ expect 2 'SYNOPSIS' "no arguments print usage and exit 2" --
 expect 0 'COMMANDS' "--help lists the commands" -- --help
 expect 0 '^replicore [0-9]+\.[0-9]+' "--version prints the version" -- --version
 expect 2 "unknown command 'frobnicate'" "an unknown command exits 2" -- frobnicate
+
+# The command in the build folder is the program itself (an ELF file), not
+# a script that sets up the library path first.
+n=$((n + 1))
+if [ "$(head -c 4 "$RC_BIN" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+	echo "ok $n - $RC_BIN is the program, not a wrapper script"
+else
+	echo "not ok $n - $RC_BIN is the program, not a wrapper script"
+	fail=1
+fi
 expect 2 "unrecognized option '--frob'" "an unknown global option exits 2" -- --frob
 expect 0 'EXIT STATUS' "help COMMAND shows the command's help" -- help topo
 for cmd in topo demo; do
