@@ -71,6 +71,14 @@ check "bench: per-run times" has '"test":"x86/SB.litmus","model":"sc","seconds":
 check "bench: the total" has '"total_seconds":' "$T/out"
 check "bench: herd7 comparison" has '"herd7_seconds":0.4' "$T/out"
 check "bench: 9 runs (4 X86 models, 5 C models)" has '"runs_count":9' "$T/out"
+check "bench: the batch end to end, as processes" grep -Eq '"end_to_end":\{[^}]*"seconds":[0-9]' "$T/out"
+# A herd7 on the PATH is run on the same batch and timed beside it: here a
+# stand-in that only exits.
+mkdir -p "$T/bin"
+printf '#!/bin/sh\nexit 0\n' >"$T/bin/herd7"
+chmod +x "$T/bin/herd7"
+check "bench models runs a herd7 on the PATH" status 0 env PATH="$T/bin:$PATH" "$BIN" bench models --corpus "$T/corpus"
+check "and prints its time beside ours" grep -Eq 'herd7 run now: [0-9.]+ s' "$T/out"
 check "bench models human output" status 0 "$BIN" bench models --corpus "$T/corpus" --repeat 2
 check "bench: summary line" has "9 runs, total" "$T/out"
 check "bench models times extra files" status 0 "$BIN" bench models --json --corpus "$T/corpus" "$C/x86/MP.litmus"
