@@ -29,7 +29,7 @@ FUZZ_CC = clang
 FUZZ_SECONDS ?= 600
 FUZZ_SRCS = $(srcdir)/tests/fuzz/fuzz_litmus.c $(srcdir)/litmus/arena.c \
 	$(srcdir)/litmus/parse.c $(srcdir)/litmus/print.c \
-	$(srcdir)/runtime/err.c $(srcdir)/memmodel/rel.c \
+	$(srcdir)/runtime/err.c $(srcdir)/memmodel/eval.c $(srcdir)/memmodel/rel.c \
 	$(srcdir)/memmodel/enum.c $(srcdir)/memmodel/outcome.c \
 	$(srcdir)/memmodel/sc.c $(srcdir)/memmodel/tso.c \
 	$(srcdir)/memmodel/rc11.c $(srcdir)/memmodel/c11.c \

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # memmodel/local.mk: the memmodel module (sources, headers, tests, man pages).
 libreplicore_la_SOURCES += \
+	%reldir%/eval.c \
 	%reldir%/rel.c \
 	%reldir%/enum.c \
 	%reldir%/outcome.c \
