@@ -7,7 +7,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/search.c \
 	%reldir%/causal.c \
 	%reldir%/check.c \
-	%reldir%/html.c
+	%reldir%/html.c \
+	%reldir%/recorder.c
 
 noinst_HEADERS += \
 	%reldir%/internal.h \
@@ -15,7 +16,8 @@ noinst_HEADERS += \
 
 replicoreinc_HEADERS += \
 	include/replicore/history.h \
-	include/replicore/check.h
+	include/replicore/check.h \
+	include/replicore/recorder.h
 
 replicore_SOURCES += tools/cmd_check.c tools/bench_check.c
 

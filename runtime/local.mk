@@ -12,7 +12,6 @@ libreplicore_la_SOURCES += \
 	%reldir%/mem_sc.c \
 	%reldir%/mem_causal.c \
 	%reldir%/mem_state.c \
-	%reldir%/recorder.c \
 	%reldir%/log_shm.c \
 	%reldir%/rsm.c \
 	%reldir%/wait.c \
@@ -40,7 +39,6 @@ replicoreinc_HEADERS += \
 	include/replicore/clock.h \
 	include/replicore/level.h \
 	include/replicore/mem.h \
-	include/replicore/recorder.h \
 	include/replicore/log.h \
 	include/replicore/rsm.h \
 	include/replicore/paxos.h \
