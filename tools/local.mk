@@ -4,6 +4,7 @@ replicore_SOURCES += \
 	%reldir%/replicore.c \
 	%reldir%/cmd_topo.c \
 	%reldir%/cmd_demo.c \
+	%reldir%/demo.c \
 	%reldir%/demo_litmus.c \
 	%reldir%/demo_history.c \
 	%reldir%/demo_cost.c \
