@@ -51,6 +51,11 @@ TESTS += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 EXTRA_DIST += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 	tests/unit/test_format.sh tests/unit/test_install.sh
 
+# The floors: calls run down only and no two files call each other in a
+# circle, read from the built objects' symbol tables.
+TESTS += tests/unit/test_layers.sh
+EXTRA_DIST += tests/unit/test_layers.sh
+
 # Memory objects (rc_mem): per-level explore-mode tests, exhaustive small
 # programs, the API, and a threaded run.
 check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
