@@ -6,6 +6,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/topo.c \
 	%reldir%/chan.c \
 	%reldir%/clock.c \
+	%reldir%/crdt.c \
 	%reldir%/level.c \
 	%reldir%/mem.c \
 	%reldir%/mem_tso.c \
@@ -37,6 +38,7 @@ replicoreinc_HEADERS += \
 	include/replicore/topo.h \
 	include/replicore/chan.h \
 	include/replicore/clock.h \
+	include/replicore/crdt.h \
 	include/replicore/level.h \
 	include/replicore/mem.h \
 	include/replicore/log.h \

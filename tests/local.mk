@@ -51,6 +51,11 @@ TESTS += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 EXTRA_DIST += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 	tests/unit/test_format.sh tests/unit/test_install.sh
 
+# Convergent replicated data types: meaning, merge law, convergence.
+check_PROGRAMS += tests/unit/test_crdt
+tests_unit_test_crdt_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_crdt
+
 # The floors: calls run down only and no two files call each other in a
 # circle, read from the built objects' symbol tables.
 TESTS += tests/unit/test_layers.sh

@@ -12,6 +12,7 @@
 #include <replicore/check.h>
 #include <replicore/chan.h>
 #include <replicore/clock.h>
+#include <replicore/crdt.h>
 #include <replicore/mem.h>
 #include <replicore/recorder.h>
 #include <replicore/log.h>
