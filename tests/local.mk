@@ -112,7 +112,9 @@ EXTRA_DIST += tests/unit/test_litmus_run.sh
 # litmus model, and models that do not apply.
 TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
 EXTRA_DIST += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh \
-	tests/unit/litmus-models/EXPECT tests/unit/litmus-models/xchg-atomic.litmus
+	tests/unit/litmus-models/EXPECT tests/unit/litmus-models/xchg-atomic.litmus \
+	tests/unit/litmus-models/cas-weak.litmus \
+	tests/unit/litmus-models/cas-strong.litmus
 
 # Litmus tests on the machine (litmus run --target hw): the command in the
 # unit tier; every X86 test of the corpus against tso in the regression tier.
