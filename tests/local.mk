@@ -114,7 +114,13 @@ TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
 EXTRA_DIST += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh \
 	tests/unit/litmus-models/EXPECT tests/unit/litmus-models/xchg-atomic.litmus \
 	tests/unit/litmus-models/cas-weak.litmus \
-	tests/unit/litmus-models/cas-strong.litmus
+	tests/unit/litmus-models/cas-strong.litmus \
+	tests/unit/litmus-models/MP+rlx.litmus \
+	tests/unit/litmus-models/MP+fences.litmus \
+	tests/unit/litmus-models/SB+fencesc+po.litmus \
+	tests/unit/litmus-models/SB+fencescs.litmus \
+	tests/unit/litmus-models/2+2W+rlx.litmus \
+	tests/unit/litmus-models/2+2W+fencescs.litmus
 
 # Litmus tests on the machine (litmus run --target hw): the command in the
 # unit tier; every X86 test of the corpus against tso in the regression tier.

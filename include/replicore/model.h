@@ -24,12 +24,14 @@ extern "C" {
  * | tso  | x86tso.cat | X86    | uniproc; atomicity (*); ghb acyclic           |
  * | rc11 | rc11.cat   | C      | coherence, atomicity, SC, no-thin-air; races  |
  * | c11  | c11_partialSC.cat | C | C11 (Batty et al. POPL 2016); thin air; races |
- * | ra   | (none)     | X86, C | Lahav et al. POPL 2016: RA                    |
- * | sra  | (none)     | X86, C | Lahav et al. POPL 2016: strong RA             |
+ * | ra   | (none)     | X86, C | Lahav et al. POPL 2016: RA; C SC fences (**)  |
+ * | sra  | (none)     | X86, C | Lahav et al. POPL 2016: strong RA; (**)       |
  *
  * (*) both ways: no write between an RMW's read and its write, and the
  * write not coherence-before the write read; herd7 checks the first only
  * (rc_model_herd_compat gives that variant).
+ * (**) C seq_cst fences by RC11's SC axiom for fences (rc11.cat's pscf);
+ * release/acquire fences change nothing where every access is one.
  *
  * Models are immutable; every function here may be called from any number
  * of threads at once, each on its own rc_outcomes_t.
