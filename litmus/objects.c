@@ -38,7 +38,7 @@ enum op_kind {
 	OP_STORE, /* store(loc, a) */
 	OP_FADD,  /* dst = fetch_add(loc, a), or of -a when lop is SUB */
 	OP_XCHG,  /* dst = exchange(loc, a) */
-	OP_CAS,	  /* dst = cas(loc, &a, b) */
+	OP_CAS,	  /* dst = cas(loc, &a, b); weak: may fail spuriously */
 	OP_FENCE,
 	OP_LOCAL,	     /* below: local operations */
 	OP_CONST = OP_LOCAL, /* dst = imm */
@@ -54,6 +54,7 @@ struct op {
 	enum op_kind kind;
 	enum rc_lop lop;
 	rc_order_t ord;
+	bool weak; /* OP_CAS from compare_exchange_weak */
 	int dst, a, b, loc, target;
 	int64_t imm;
 };
@@ -224,6 +225,7 @@ static int compile_expr(struct prog *p, const struct rc_lexpr *e)
 		o.a = exp;
 		o.b = des;
 		o.ord = c_order(e->mo);
+		o.weak = !e->strong;
 		emit(p, o);
 		o = mk(OP_JNZ);
 		o.a = flag;
@@ -663,12 +665,14 @@ static void run_local(const struct prog *p, int64_t *pc, int64_t *s)
 }
 
 /*
- * Performs thread's next access on replica rep, then its local code.
- * Returns 0, or -RC_ENOMEM when the object had no memory for a write
- * (the access did not happen).
+ * Performs thread's next access on replica rep, then its local code; a
+ * weak compare-exchange with spurious set fails whatever it finds: a load
+ * and no write, as C11 lets compare_exchange_weak fail. Returns 0, or
+ * -RC_ENOMEM when the object had no memory for a write (the access did
+ * not happen).
  */
 static int step_thread(const struct prog *p, int64_t *pc, int64_t *s,
-		       rc_mem_replica_t *rep)
+		       rc_mem_replica_t *rep, bool spurious)
 {
 	const struct op *o = &p->ops[*pc];
 	uint64_t exp, old;
@@ -698,6 +702,11 @@ static int step_thread(const struct prog *p, int64_t *pc, int64_t *s,
 			s[o->dst] = (int64_t)old;
 		break;
 	case OP_CAS:
+		if (spurious) {
+			s[o->a] = (int64_t)rc_mem_load(rep, (unsigned)o->loc);
+			s[o->dst] = 0;
+			break;
+		}
 		exp = (uint64_t)s[o->a];
 		rc = rc_mem_cas(rep, (unsigned)o->loc, &exp, (uint64_t)s[o->b]);
 		if (rc >= 0) {
@@ -946,7 +955,10 @@ static int64_t tail_turn(const struct run *r, const int64_t *cfg)
 	return first;
 }
 
-/* A successor: thread i's step (step < 0) or propagation step k. */
+/*
+ * A successor: thread i's access (step -1; -2: a weak compare-exchange
+ * that fails spuriously) or propagation step k.
+ */
 struct succ {
 	int thread, step;
 };
@@ -977,7 +989,7 @@ static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 	struct run *r = x->r;
 	unsigned nsteps = rc_mem_nsteps(mem);
 	struct rc_mem_step steps[nsteps + 1];
-	struct succ next[r->nth + nsteps + 1];
+	struct succ next[2 * r->nth + nsteps + 1];
 	int64_t child[r->len + 1];
 	int64_t commit = cfg[r->len];
 	bool local = local_steps(r), oom;
@@ -1011,8 +1023,14 @@ static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 	for (size_t i = 0; i < r->nth; i++)
 		if ((size_t)cfg[r->off[i]] < r->progs[i].nops &&
 		    (commit < 0 || (size_t)commit == i) &&
-		    (!local || commit >= 0 || !tail_only(r, i, cfg[r->off[i]])))
+		    (!local || commit >= 0 ||
+		     !tail_only(r, i, cfg[r->off[i]]))) {
+			const struct op *o = &r->progs[i].ops[cfg[r->off[i]]];
+
 			next[nnext++] = (struct succ){ (int)i, -1 };
+			if (o->kind == OP_CAS && o->weak)
+				next[nnext++] = (struct succ){ (int)i, -2 };
+		}
 	for (unsigned k = 0; k < nsteps; k++) {
 		unsigned rep = steps[k].replica;
 
@@ -1044,8 +1062,8 @@ static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 						: -1;
 			if (step_thread(&r->progs[sc->thread], &child[o],
 					&child[o + 1],
-					rc_mem_replica(
-						c, (unsigned)sc->thread)) < 0) {
+					rc_mem_replica(c, (unsigned)sc->thread),
+					sc->step == -2) < 0) {
 				rc_mem_destroy(c);
 				x->rc = rc_err_set(x->err, RC_ENOMEM,
 						   r->t->name, 0, 0,
@@ -1130,8 +1148,8 @@ static void *worker_main(void *arg)
 	while (atomic_load_explicit(w->arrived, memory_order_acquire) < w->n)
 		sched_yield(); /* more threads than cores must not stall */
 	while ((size_t)w->cfg[0] < w->p->nops)
-		if ((w->rc = step_thread(w->p, &w->cfg[0], &w->cfg[1],
-					 w->rep)) < 0)
+		if ((w->rc = step_thread(w->p, &w->cfg[0], &w->cfg[1], w->rep,
+					 false)) < 0)
 			break;
 	return NULL;
 }

@@ -109,11 +109,10 @@ static struct ev *push_ev(struct interp *in, uint8_t type, int loc, uint8_t mo,
 	return e;
 }
 
-static int64_t rd(struct interp *in, int loc, uint8_t mo, uint8_t flags)
+/* One of n choices, the next in the odometer order of the thread's runs. */
+static int pick(struct interp *in, int n)
 {
 	int k = in->pos++;
-	struct dom *d = &in->dom[loc];
-	int64_t v;
 
 	if (k >= in->len) {
 		if (k >= in->cap) {
@@ -135,10 +134,18 @@ static int64_t rd(struct interp *in, int loc, uint8_t mo, uint8_t flags)
 			in->cap = nc;
 		}
 		in->choice[k] = 0;
-		in->maxc[k] = (int)d->n;
+		in->maxc[k] = n;
 		in->len = k + 1;
 	}
-	v = d->v[in->choice[k]];
+	return in->choice[k];
+}
+
+static int64_t rd(struct interp *in, int loc, uint8_t mo, uint8_t flags)
+{
+	struct dom *d = &in->dom[loc];
+	int64_t v;
+
+	v = d->v[pick(in, (int)d->n)];
 	push_ev(in, EV_R, loc, mo, flags, v);
 	return v;
 }
@@ -184,7 +191,8 @@ static int64_t eval(struct interp *in, const struct rc_lexpr *e)
 		exp = rd(in, e->exp_loc, RC_MO_NA, 0);
 		ri = in->nev;
 		old = rd(in, e->loc, (uint8_t)e->mo, EVF_RMW);
-		if (old == exp) {
+		/* a weak CAS may fail although old == exp: a read, no write */
+		if (old == exp && (e->strong || pick(in, 2) == 0)) {
 			wr(in, e->loc, (uint8_t)e->mo, EVF_RMW, a);
 			return 1;
 		}

@@ -85,6 +85,8 @@ struct rc_model {
 	bool thin_air; /* allows po|rf cycles: do not cut them */
 	bool (*check)(const struct rc_exec *x, struct rc_why *why);
 	bool (*racy)(const struct rc_exec *x);
+	/* herd7's axioms as its cat file states them, where ours differ */
+	const struct rc_model *herd;
 };
 
 extern const struct rc_model _rc_model_sc, _rc_model_tso, _rc_model_rc11,

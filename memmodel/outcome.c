@@ -33,6 +33,11 @@ const rc_model_t *rc_model_find(const char *name)
 	return NULL;
 }
 
+const rc_model_t *rc_model_herd_compat(const rc_model_t *m)
+{
+	return m->herd ? m->herd : m;
+}
+
 const char *rc_model_name(const rc_model_t *m)
 {
 	return m->name;

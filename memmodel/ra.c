@@ -11,10 +11,66 @@
  * co-before, and no read reads from a write co-before, one it already
  * knows of: the paper's mo;hb, fr;hb and mo;rf;hb conditions);
  * "atomicity": rmw & (fr; co) empty (an RMW reads its co-predecessor).
- * Fences carry no extra ordering: under RA a release/acquire fence adds
- * nothing, and SC fences are not part of the paper's RA.
+ *
+ * Fences, as RC11 (Lahav et al., PLDI 2017) defines them. A release or
+ * acquire fence synchronises through sw = [F_rel]; po; rs; rf; po;
+ * [F_acq] (and its halves with a release write or an acquire read); each
+ * such edge is already in (po | rf)+, since here every rf edge
+ * synchronises, so these fences change nothing: MP+fencerel+fenceacq is
+ * forbidden with or without them (unlike rc11, where relaxed MP is
+ * allowed and the fences forbid it). A C seq_cst fence adds RC11's SC
+ * axiom for fences, "sc-fence" (below), which forbids SB, R, IRIW and
+ * RWC with seq_cst fences, as rc11 does. An X86 MFENCE is not taken as a
+ * seq_cst fence: on X86 tests ra and sra keep the paper's RA, which has
+ * no fences.
  */
 #include "memmodel/exec.h"
+
+/*
+ * "sc-fence": RC11's psc_F = [F_sc]; (hb | hb; eco; hb); [F_sc] acyclic
+ * (rc11.cat's pscf), over the C seq_cst fences, F_sc. With every access
+ * release/acquire there is no SC access, and rc11.cat's pscb adds nothing
+ * between two fences that hb and pscf do not hold. X86 MFENCEs are not in
+ * F_sc. hb and eco are transitive.
+ */
+static bool sc_fences(const struct rc_exec *x, const rel_t hb, const rel_t eco,
+		      struct rc_why *why)
+{
+	int n = x->n;
+	uint64_t fsc = x->F & x->at_mo[RC_MO_SC];
+	rel_t psc;
+
+	for (uint64_t m = fsc; m; m &= m - 1) {
+		int f = __builtin_ctzll(m);
+
+		if (x->ev[f].flags & EVF_MFENCE)
+			fsc &= ~(UINT64_C(1) << f);
+	}
+	if (__builtin_popcountll(fsc) < 2)
+		return true;
+	/* psc = hb | hb; eco; hb, from a fence to a fence */
+	for (int i = 0; i < n; i++) {
+		uint64_t e = 0, h = 0;
+
+		psc[i] = 0;
+		if (!(fsc >> i & 1))
+			continue;
+		for (uint64_t m = hb[i]; m; m &= m - 1)
+			e |= eco[__builtin_ctzll(m)];
+		for (uint64_t m = e; m; m &= m - 1)
+			h |= hb[__builtin_ctzll(m)];
+		psc[i] = (hb[i] | h) & fsc;
+	}
+	if (_rc_rel_acyclic(psc, n))
+		return true;
+	if (why) {
+		const rel_t *parts[] = { &psc };
+		static const char *const names[] = { "psc" };
+
+		_rc_rel_find_cycle(psc, n, "sc-fence", parts, names, 1, why);
+	}
+	return false;
+}
 
 bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb);
 
@@ -49,6 +105,8 @@ bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb)
 				return _rc_why_two_cycle(why, "coherence", i,
 							 "hb", j, "eco");
 		}
+	if (!sc_fences(x, hb, eco, why))
+		return false;
 	for (int r = 0; r < n; r++)
 		for (uint64_t m = x->rmw[r]; m; m &= m - 1) {
 			int w = __builtin_ctzll(m);

@@ -1,10 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sc.c: sequential consistency as herd7's sc.cat states it.
+ * sc.c: sequential consistency, after herd7's sc.cat.
  *
  * Axioms: "atomic": no write comes between the read and the write of an
- * RMW (rmw & fre;coe is empty); "sc": po | rf | co | fr is acyclic. C
- * memory orders and fences play no part, and there is no race check.
+ * RMW (rmw & fre;coe is empty); "rmw-order": the write of an RMW is not
+ * coherence-before the write its read reads from (rmw & rf^-1;co^-1 is
+ * empty); "sc": po | rf | co | fr is acyclic. C memory orders and fences
+ * play no part, and there is no race check.
+ *
+ * herd7 7.57's sc.cat has "atomic" only. On C tests the read of an RMW
+ * is po-before its write and "sc" already forbids what rmw-order does;
+ * on X86 tests the read and the write of one XCHG or LOCK'd instruction
+ * are not in po, and sc.cat then allows
+ *
+ *	{ x=0; 1:EBX=2; } P0: MOV [x],$1 | P1: XCHG [x],EBX
+ *	exists (1:EBX=1 /\ x=1)
+ *
+ * (the XCHG reads 1 and its write of 2 is coherence-before the 1), which
+ * no atomic exchange does. _rc_model_sc.herd is sc.cat as herd states it.
  */
 #include "memmodel/exec.h"
 
@@ -49,7 +62,37 @@ bool _rc_atomicity(const struct rc_exec *x, bool external, struct rc_why *why)
 	return true;
 }
 
-static bool sc_check(const struct rc_exec *x, struct rc_why *why)
+/* rmw & (rf^-1;co^-1) must be empty; shared with tso.c. */
+bool _rc_rmw_order(const struct rc_exec *x, struct rc_why *why);
+
+bool _rc_rmw_order(const struct rc_exec *x, struct rc_why *why)
+{
+	for (int r = 0; r < x->n; r++) {
+		int src = x->rf_of[r];
+
+		for (uint64_t m = x->rmw[r]; m && src >= 0; m &= m - 1) {
+			int w = __builtin_ctzll(m);
+
+			if (!(x->co[w] >> src & 1))
+				continue;
+			if (why) {
+				why->axiom = "rmw-order";
+				why->ncycle = 3;
+				why->cycle[0] = r;
+				why->cycle[1] = w;
+				why->cycle[2] = src;
+				why->cycle[3] = r;
+				why->label[0] = "rmw";
+				why->label[1] = "co";
+				why->label[2] = "rf";
+			}
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool sc_herd_check(const struct rc_exec *x, struct rc_why *why)
 {
 	static const char *const names[] = { "po", "rf", "co", "fr" };
 	const rel_t *parts[] = { &x->po, &x->rf, &x->co, &x->fr };
@@ -68,12 +111,30 @@ static bool sc_check(const struct rc_exec *x, struct rc_why *why)
 	return false;
 }
 
+static bool sc_check(const struct rc_exec *x, struct rc_why *why)
+{
+	return _rc_rmw_order(x, why) && sc_herd_check(x, why);
+}
+
+static const struct rc_model sc_herd = {
+	.name = "sc",
+	.herd_name = "sc",
+	.summary = "sequential consistency (herd7 sc.cat, as herd states it)",
+	.archs = (1u << RC_LITMUS_X86) | (1u << RC_LITMUS_C),
+	.prefilter = true,
+	.check = sc_herd_check,
+	.racy = NULL,
+	.herd = NULL,
+};
+
 const struct rc_model _rc_model_sc = {
 	.name = "sc",
 	.herd_name = "sc",
-	.summary = "sequential consistency (herd7 sc.cat)",
+	.summary = "sequential consistency (herd7 sc.cat, RMW atomicity both "
+		   "ways)",
 	.archs = (1u << RC_LITMUS_X86) | (1u << RC_LITMUS_C),
 	.prefilter = true,
 	.check = sc_check,
 	.racy = NULL,
+	.herd = &sc_herd,
 };

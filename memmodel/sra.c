@@ -4,8 +4,8 @@
  * Giannarakis and Vafeiadis, "Taming release-acquire consistency" (POPL
  * 2016).
  *
- * SRA is RA (see ra.c: hb-acyclic, coherence, atomicity, with every
- * access release/acquire) strengthened so that coherence order agrees
+ * SRA is RA (see ra.c: hb-acyclic, coherence, sc-fence, atomicity, with
+ * every access release/acquire, C seq_cst fences as in RC11) strengthened so that coherence order agrees
  * with causality across locations: "sra": po | rf | co acyclic. Where RA
  * allows 2+2W (each thread's second write co-before the other's first),
  * SRA forbids it; on message passing, load buffering and IRIW the two

@@ -117,6 +117,20 @@ check_PROGRAMS += tests/unit/test_objrun_shapes
 tests_unit_test_objrun_shapes_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_objrun_shapes tests/unit/test_litmus_run.sh
 EXTRA_DIST += tests/unit/test_litmus_run.sh
+# Every X86 corpus test with an RMW explored and compared with its model,
+# and with herd's (--herd-compat); litmus tests with known outcomes under
+# litmus model, and models that do not apply.
+TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
+EXTRA_DIST += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh \
+	tests/unit/litmus-models/EXPECT tests/unit/litmus-models/xchg-atomic.litmus \
+	tests/unit/litmus-models/cas-weak.litmus \
+	tests/unit/litmus-models/cas-strong.litmus \
+	tests/unit/litmus-models/MP+rlx.litmus \
+	tests/unit/litmus-models/MP+fences.litmus \
+	tests/unit/litmus-models/SB+fencesc+po.litmus \
+	tests/unit/litmus-models/SB+fencescs.litmus \
+	tests/unit/litmus-models/2+2W+rlx.litmus \
+	tests/unit/litmus-models/2+2W+fencescs.litmus
 
 # Litmus tests on the machine (litmus run --target hw): the command in the
 # unit tier; every X86 test of the corpus against tso in the regression tier.

@@ -18,6 +18,7 @@ static const char litmus_help[] =
 	"SYNOPSIS\n"
 	"    replicore litmus model FILE... [--model LIST] [--json] [--why]\n"
 	"                                   [--dot OUT] [--max-candidates N]\n"
+	"                                   [--herd-compat]\n"
 	"    replicore litmus fmt FILE...\n"
 	"    replicore litmus run FILE... --target lin|sc|tso|causal|hw "
 	"[...]\n"
@@ -58,7 +59,21 @@ static const char litmus_help[] =
 	"table\n"
 	"                      per test: a row per model, then which model "
 	"allows\n"
-	"                      which state.\n"
+	"                      which state. A model named that does not "
+	"apply to a\n"
+	"                      test's architecture is skipped with a note; "
+	"when none\n"
+	"                      applies, the test is an error (exit status "
+	"2).\n"
+	"    --herd-compat     sc and tso as herd7 7.57's sc.cat and "
+	"x86tso.cat state\n"
+	"                      them: RMW atomicity one way only, so an "
+	"X86 RMW's write\n"
+	"                      may be coherence-before the write its read "
+	"reads from\n"
+	"                      (see replicore-litmus(1), xchg-atomic); "
+	"other models\n"
+	"                      are unchanged\n"
 	"    --json            one JSON object per line for each (test, "
 	"model):\n"
 	"                      {\"test\", \"file\", \"model\", \"condition\": "
@@ -89,9 +104,11 @@ static const char litmus_help[] =
 	"EXIT STATUS\n"
 	"    0 on success, 2 on a bad option or a test that does not parse "
 	"(the\n"
-	"    message names file, line, column and what was expected) or is "
-	"too large,\n"
-	"    3 when an enumeration budget ran out.\n"
+	"    message names file, line, column and what was expected), is "
+	"too large\n"
+	"    or has no model asked for that applies to it, 3 when an "
+	"enumeration\n"
+	"    budget ran out.\n"
 	"\n"
 	"EXAMPLE\n"
 	"    replicore litmus model SB.litmus --model all\n"
@@ -103,15 +120,35 @@ static const char litmus_help[] =
 struct lopts {
 	const char *models;
 	uint64_t max_candidates;
-	int json, why;
+	int json, why, herd_compat;
 	const char *dot;
 	FILE *dotf;
 };
 
+void litmus_models_for(const struct rc_litmus *t, char *buf, unsigned n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < rc_model_count(); i++) {
+		const rc_model_t *m = rc_model_at(i);
+
+		if (rc_model_applies(m, t) && len < n)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s",
+						len ? ", " : "",
+						rc_model_name(m));
+	}
+}
+
+static const char *arch_name(const rc_litmus_t *t)
+{
+	return t->arch == RC_LITMUS_X86 ? "X86" : "C";
+}
+
 static int pick_models(const char *cmd, const char *spec, const rc_litmus_t *t,
 		       const rc_model_t **out, size_t *n)
 {
-	char buf[256], *save = NULL, *tok;
+	char buf[256], skipped[256] = "", *save = NULL, *tok;
 
 	*n = 0;
 	if (!spec) {
@@ -150,14 +187,19 @@ static int pick_models(const char *cmd, const char *spec, const rc_litmus_t *t,
 				dup |= out[k] == m;
 			if (!dup && rc_model_applies(m, t))
 				out[(*n)++] = m;
-			else if (!dup)
-				fprintf(stderr,
-					"replicore litmus: %s: model %s does "
-					"not apply to %s tests, skipped\n",
-					t->name, tok,
-					t->arch == RC_LITMUS_X86 ? "X86" : "C");
+			else if (!dup && strlen(skipped) + strlen(tok) + 3 <
+						 sizeof skipped)
+				snprintf(skipped + strlen(skipped),
+					 sizeof skipped - strlen(skipped),
+					 "%s%s", skipped[0] ? ", " : "", tok);
 		}
 	}
+	/* when none applies, the caller says so as an error */
+	if (*n > 0 && skipped[0])
+		fprintf(stderr,
+			"replicore litmus: %s: skipped %s: not defined for %s "
+			"tests\n",
+			t->name, skipped, arch_name(t));
 	return 0;
 }
 
@@ -430,9 +472,19 @@ static int run_model_file(const char *file, const struct lopts *lo)
 		return rc;
 	}
 	if (n == 0) {
+		char names[128];
+
+		litmus_models_for(t, names, sizeof names);
+		fprintf(stderr,
+			"replicore litmus: %s: no model asked for (%s) applies "
+			"to %s tests; the models for %s tests are %s\n",
+			file, lo->models, arch_name(t), arch_name(t), names);
 		rc_litmus_free(t);
-		return CLI_EXIT_OK;
+		return CLI_EXIT_USAGE;
 	}
+	if (lo->herd_compat)
+		for (size_t k = 0; k < n; k++)
+			ms[k] = rc_model_herd_compat(ms[k]);
 	rc = rc_model_run(t, ms, n, &mo, out, &err);
 	if (rc < 0) {
 		rc_err_print(&err, stderr);
@@ -468,6 +520,7 @@ static int verb_model(int argc, char **argv)
 		{ "why", no_argument, NULL, 'w' },
 		{ "dot", required_argument, NULL, 'd' },
 		{ "max-candidates", required_argument, NULL, 'c' },
+		{ "herd-compat", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -487,6 +540,9 @@ static int verb_model(int argc, char **argv)
 			break;
 		case 'w':
 			lo.why = 1;
+			break;
+		case 'H':
+			lo.herd_compat = 1;
 			break;
 		case 'd':
 			lo.dot = optarg;

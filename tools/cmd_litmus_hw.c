@@ -22,7 +22,8 @@ static const char hw_help[] =
 	"[--size S]\n"
 	"                  [--affinity auto|none|LIST] [--model M] "
 	"[--json]\n"
-	"                  [--oversubscribe] [--keep DIR] [--seed N]\n"
+	"                  [--oversubscribe] [--keep DIR] [--seed N] "
+	"[--herd-compat]\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    Generates C from each test (X86 tests as inline assembly of "
@@ -51,6 +52,9 @@ static const char hw_help[] =
 	"    -m, --model M       the model to compare with (default tso "
 	"for X86\n"
 	"                        tests, rc11 for C tests)\n"
+	"    --herd-compat       sc and tso as herd7's sc.cat and "
+	"x86tso.cat state\n"
+	"                        them (see `litmus model --help')\n"
 	"    --json              one JSON object per test: test, file, "
 	"arch, target,\n"
 	"                        model, iterations, size, threads, pus, "
@@ -80,7 +84,7 @@ static const char hw_help[] =
 struct hw_cli {
 	struct rc_hw_opts o;
 	const char *model;
-	int json;
+	int json, herd_compat;
 	unsigned pus[256];
 };
 
@@ -220,14 +224,19 @@ static int run_file(const char *file, struct hw_cli *c)
 			  : t->arch == RC_LITMUS_X86 ? "tso"
 						     : "rc11");
 	if (!m || !rc_model_applies(m, t)) {
+		char names[128];
+
+		litmus_models_for(t, names, sizeof names);
 		fprintf(stderr,
 			"replicore litmus run: %s: model %s does not apply to "
-			"%s tests\n",
+			"%s tests (the models for them: %s)\n",
 			file, c->model ? c->model : "(default)",
-			t->arch == RC_LITMUS_X86 ? "X86" : "C");
+			t->arch == RC_LITMUS_X86 ? "X86" : "C", names);
 		rc_litmus_free(t);
 		return CLI_EXIT_USAGE;
 	}
+	if (c->herd_compat)
+		m = rc_model_herd_compat(m);
 	rc = rc_model_run(t, &m, 1, NULL, &o, &err);
 	if (rc < 0) {
 		rc_err_print(&err, stderr);
@@ -310,6 +319,7 @@ int litmus_run_hw(int argc, char **argv)
 		{ "oversubscribe", no_argument, NULL, 'o' },
 		{ "keep", required_argument, NULL, 'k' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "herd-compat", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -366,6 +376,9 @@ int litmus_run_hw(int argc, char **argv)
 			break;
 		case 'j':
 			c.json = 1;
+			break;
+		case 'H':
+			c.herd_compat = 1;
 			break;
 		case 'o':
 			c.o.oversubscribe = 1;

@@ -30,6 +30,7 @@ static const char run_help[] =
 	"--explore\n"
 	"                         [--compare MODEL] [--json] "
 	"[--max-states N]\n"
+	"                         [--herd-compat]\n"
 	"    replicore litmus run FILE... --target lin|sc|tso|causal "
 	"[-n ITERATIONS]\n"
 	"                         [--model M] [--compare MODEL] [--json]\n"
@@ -52,12 +53,7 @@ static const char run_help[] =
 	"allows\n"
 	"    it. The level matches a model: lin and sc match sc, tso matches "
 	"tso\n"
-	"    (X86 tests), causal matches sra; except that on four X86 XCHG "
-	"tests\n"
-	"    herd's sc and tso (and ours) allow an RMW whose write is "
-	"coherence-\n"
-	"    before the write it read, which no object does (see "
-	"replicore-litmus(1)).\n"
+	"    (X86 tests), causal matches sra.\n"
 	"\n"
 	"OPTIONS\n"
 	"    -t, --target T    lin, sc, tso, causal (rc_mem objects) or hw\n"
@@ -72,6 +68,12 @@ static const char run_help[] =
 	"(default:\n"
 	"                      the level's: sc, tso or sra)\n"
 	"    -n, --iterations N  threaded runs (default 10000)\n"
+	"    --herd-compat     compare with sc and tso as herd7's sc.cat and "
+	"x86tso.cat\n"
+	"                      state them (see `litmus model --help'); no "
+	"object\n"
+	"                      equals them on X86 RMW tests such as "
+	"xchg-atomic\n"
 	"    --max-states N    give up exploring (exit status 3) beyond N "
 	"states\n"
 	"    --json            one JSON object per test: the fields of "
@@ -90,7 +92,7 @@ static const char run_help[] =
 
 struct ropts {
 	enum rc_level level;
-	int explore, json;
+	int explore, json, herd_compat;
 	const char *compare, *model;
 	uint64_t iterations, max_states;
 };
@@ -312,17 +314,24 @@ static int run_file(const char *file, const struct ropts *ro)
 		mm = rc_model_find(mname);
 		if (!rc_model_applies(mm, t)) {
 			if (ro->compare) {
+				char names[128];
+
+				litmus_models_for(t, names, sizeof names);
 				fprintf(stderr,
 					"replicore litmus run: %s: model %s "
-					"does not apply to %s tests\n",
+					"does not apply to %s tests (the "
+					"models for them: %s)\n",
 					t->name, mname,
-					t->arch == RC_LITMUS_X86 ? "X86" : "C");
+					t->arch == RC_LITMUS_X86 ? "X86" : "C",
+					names);
 				rc_litmus_free(t);
 				return CLI_EXIT_USAGE;
 			}
 			mm = NULL;
 		}
 	}
+	if (mm && ro->herd_compat)
+		mm = rc_model_herd_compat(mm);
 	if (mm && rc_model_run(t, &mm, 1, NULL, &m, &err) < 0) {
 		rc_err_print(&err, stderr);
 		rc_litmus_free(t);
@@ -385,6 +394,7 @@ int cmd_litmus_run(int argc, char **argv)
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "max-states", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "herd-compat", no_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -440,6 +450,9 @@ int cmd_litmus_run(int argc, char **argv)
 			break;
 		case 'j':
 			ro.json = 1;
+			break;
+		case 'H':
+			ro.herd_compat = 1;
 			break;
 		case 'h':
 			fputs(run_help, stdout);

@@ -20,12 +20,18 @@ extern "C" {
  *
  * | name | herd7 cat  | tests  | axioms                                        |
  * | ---- | ---------- | ------ | --------------------------------------------- |
- * | sc   | sc.cat     | X86, C | po|rf|co|fr acyclic; RMW atomicity            |
- * | tso  | x86tso.cat | X86    | uniproc; atomicity; ghb acyclic               |
+ * | sc   | sc.cat     | X86, C | po|rf|co|fr acyclic; RMW atomicity (*)        |
+ * | tso  | x86tso.cat | X86    | uniproc; atomicity (*); ghb acyclic           |
  * | rc11 | rc11.cat   | C      | coherence, atomicity, SC, no-thin-air; races  |
  * | c11  | c11_partialSC.cat | C | C11 (Batty et al. POPL 2016); thin air; races |
- * | ra   | (none)     | X86, C | Lahav et al. POPL 2016: RA                    |
- * | sra  | (none)     | X86, C | Lahav et al. POPL 2016: strong RA             |
+ * | ra   | (none)     | X86, C | Lahav et al. POPL 2016: RA; C SC fences (**)  |
+ * | sra  | (none)     | X86, C | Lahav et al. POPL 2016: strong RA; (**)       |
+ *
+ * (*) both ways: no write between an RMW's read and its write, and the
+ * write not coherence-before the write read; herd7 checks the first only
+ * (rc_model_herd_compat gives that variant).
+ * (**) C seq_cst fences by RC11's SC axiom for fences (rc11.cat's pscf);
+ * release/acquire fences change nothing where every access is one.
  *
  * Models are immutable; every function here may be called from any number
  * of threads at once, each on its own rc_outcomes_t.
@@ -40,6 +46,13 @@ const char *rc_model_name(const rc_model_t *m);
 /* herd7's name for the model's cat file, or NULL when herd has none. */
 const char *rc_model_herd_name(const rc_model_t *m);
 const char *rc_model_summary(const rc_model_t *m);
+/*
+ * The model as herd7 7.57's cat file states it: m itself, except for sc
+ * and tso, whose default adds RMW atomicity the other way round (an
+ * RMW's write is not coherence-before the write its read reads from;
+ * see replicore-litmus(1)), which herd's sc.cat and x86tso.cat lack.
+ */
+const rc_model_t *rc_model_herd_compat(const rc_model_t *m);
 /* 1 when the model is defined for the test's architecture. */
 int rc_model_applies(const rc_model_t *m, const rc_litmus_t *t);
 

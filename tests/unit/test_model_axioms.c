@@ -149,7 +149,7 @@ static const struct shape shapes[] = {
 	  "  atomic_thread_fence(memory_order_seq_cst);\n"
 	  "  int r0 = atomic_load_explicit(x, memory_order_relaxed);\n}\n"
 	  "exists (0:r0=0 /\\ 1:r0=0)\n",
-	  0, -1, 0, 1, 1, "sc", NULL, "SC", NULL, NULL },
+	  0, -1, 0, 0, 0, "sc", NULL, "SC", "sc-fence", "sc-fence" },
 	{ "MP+rlx",
 	  "C MP+rlx\n{ [x] = 0; [y] = 0; }\n"
 	  "P0 (atomic_int* x, atomic_int* y) {\n"

@@ -74,7 +74,10 @@ int main(void)
 		if (strcmp(model, "c11_partialSC") == 0)
 			partial++;
 		snprintf(want_model, sizeof want_model, "%s", model);
+		/* herd7's verdicts: its axioms as its cat files state them */
 		m = rc_model_find(want_model);
+		if (m)
+			m = rc_model_herd_compat(m);
 		rows++;
 		if (!m) {
 			ok(0, "%s %s: no such model", file, model);
