@@ -58,6 +58,23 @@ int rc_model_applies(const rc_model_t *m, const rc_litmus_t *t)
 	return (m->archs >> t->arch) & 1;
 }
 
+void rc_model_names_for(const rc_litmus_t *t, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	for (size_t i = 0; i < rc_model_count(); i++) {
+		const rc_model_t *m = rc_model_at(i);
+
+		if (rc_model_applies(m, t) && len < n)
+			len += (size_t)snprintf(buf + len, n - len, "%s%s",
+						len ? ", " : "",
+						rc_model_name(m));
+	}
+}
+
 const char *rc_observation_name(enum rc_observation ob)
 {
 	return ob == RC_OBS_ALWAYS	? "Always"

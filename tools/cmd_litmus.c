@@ -125,21 +125,6 @@ struct lopts {
 	FILE *dotf;
 };
 
-void litmus_models_for(const struct rc_litmus *t, char *buf, unsigned n)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < rc_model_count(); i++) {
-		const rc_model_t *m = rc_model_at(i);
-
-		if (rc_model_applies(m, t) && len < n)
-			len += (size_t)snprintf(buf + len, n - len, "%s%s",
-						len ? ", " : "",
-						rc_model_name(m));
-	}
-}
-
 static const char *arch_name(const rc_litmus_t *t)
 {
 	return t->arch == RC_LITMUS_X86 ? "X86" : "C";
@@ -474,7 +459,7 @@ static int run_model_file(const char *file, const struct lopts *lo)
 	if (n == 0) {
 		char names[128];
 
-		litmus_models_for(t, names, sizeof names);
+		rc_model_names_for(t, names, sizeof names);
 		fprintf(stderr,
 			"replicore litmus: %s: no model asked for (%s) applies "
 			"to %s tests; the models for %s tests are %s\n",

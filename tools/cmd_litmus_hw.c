@@ -226,7 +226,7 @@ static int run_file(const char *file, struct hw_cli *c)
 	if (!m || !rc_model_applies(m, t)) {
 		char names[128];
 
-		litmus_models_for(t, names, sizeof names);
+		rc_model_names_for(t, names, sizeof names);
 		fprintf(stderr,
 			"replicore litmus run: %s: model %s does not apply to "
 			"%s tests (the models for them: %s)\n",

@@ -316,7 +316,7 @@ static int run_file(const char *file, const struct ropts *ro)
 			if (ro->compare) {
 				char names[128];
 
-				litmus_models_for(t, names, sizeof names);
+				rc_model_names_for(t, names, sizeof names);
 				fprintf(stderr,
 					"replicore litmus run: %s: model %s "
 					"does not apply to %s tests (the "

@@ -11,12 +11,6 @@ int cmd_demo(int argc, char **argv);
 int cmd_litmus(int argc, char **argv);
 /* replicore litmus run --target hw (tools/cmd_litmus_hw.c). */
 int litmus_run_hw(int argc, char **argv);
-/*
- * The models that apply to t's architecture, "sc, tso, ra, sra", into
- * buf (tools/cmd_litmus.c); for the message of a model that does not.
- */
-struct rc_litmus;
-void litmus_models_for(const struct rc_litmus *t, char *buf, unsigned n);
 int cmd_paxos(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 

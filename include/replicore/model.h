@@ -55,6 +55,9 @@ const char *rc_model_summary(const rc_model_t *m);
 const rc_model_t *rc_model_herd_compat(const rc_model_t *m);
 /* 1 when the model is defined for the test's architecture. */
 int rc_model_applies(const rc_model_t *m, const rc_litmus_t *t);
+/* The names of the models that apply to t, ", "-separated, into buf (n
+ * bytes, truncated to fit, always terminated when n > 0). */
+void rc_model_names_for(const rc_litmus_t *t, char *buf, size_t n);
 
 enum rc_observation {
 	RC_OBS_NEVER,
