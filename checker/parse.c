@@ -826,17 +826,18 @@ int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err)
 	for (;;) {
 		size_t got;
 
+		/* the limits, between reads of at most 1 MiB */
+		if (_rc_poll() != RC_GO ||
+		    (n == cap && !_rc_charge((ptrdiff_t)(cap ? cap : 65536)))) {
+			free(buf);
+			fclose(f);
+			return rc_err_set(err, RC_ETIMEDOUT, path, 0, 0,
+					  "%s reading the history",
+					  _rc_stop_name(_rc_poll()));
+		}
 		if (n == cap) {
 			char *nb;
 
-			if (_rc_poll() != RC_GO ||
-			    !_rc_charge((ptrdiff_t)(cap ? cap : 65536))) {
-				free(buf);
-				fclose(f);
-				return rc_err_set(err, RC_ETIMEDOUT, path, 0, 0,
-						  "%s reading the history",
-						  _rc_stop_name(_rc_poll()));
-			}
 			cap = cap ? cap * 2 : 65536;
 			nb = realloc(buf, cap);
 			if (nb == NULL) {
@@ -847,7 +848,8 @@ int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err)
 			}
 			buf = nb;
 		}
-		got = fread(buf + n, 1, cap - n, f);
+		got = fread(buf + n, 1,
+			    cap - n < (1u << 20) ? cap - n : (1u << 20), f);
 		n += got;
 		if (got == 0)
 			break;
