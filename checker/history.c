@@ -54,13 +54,14 @@ static int strpool_grow_tab(struct _rc_strpool *p)
 	return 0;
 }
 
-int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len)
+int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
+			 uint64_t hash)
 {
 	size_t i;
 
 	if (p->tcap == 0)
 		return -1;
-	i = _rc_hash_bytes(s, len) & (p->tcap - 1);
+	i = hash & (p->tcap - 1);
 	while (p->tab[i] != 0) {
 		size_t id = p->tab[i] - 1, l;
 		const char *t = _rc_strpool_get(p, id, &l);
@@ -74,11 +75,17 @@ int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len)
 
 int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len)
 {
+	return _rc_strpool_intern_hashed(p, s, len, _rc_hash_bytes(s, len));
+}
+
+int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
+				  size_t len, uint64_t hash)
+{
 	size_t i;
 
 	if ((p->n + 1) * 2 >= p->tcap && strpool_grow_tab(p) < 0)
 		return -1;
-	i = _rc_hash_bytes(s, len) & (p->tcap - 1);
+	i = hash & (p->tcap - 1);
 	while (p->tab[i] != 0) {
 		size_t id = p->tab[i] - 1, l;
 		const char *t = _rc_strpool_get(p, id, &l);

@@ -28,9 +28,15 @@ void _rc_strpool_free(struct _rc_strpool *p);
 int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len);
 const char *_rc_strpool_get(const struct _rc_strpool *p, size_t id,
 			    size_t *len);
-/* The id of a string already interned, or -1; only reads the pool. */
-int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s,
-			 size_t len);
+/* Interning with the string's _rc_hash_bytes computed already. */
+int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
+				  size_t len, uint64_t hash);
+/*
+ * The id of a string already interned, or -1; hash is its _rc_hash_bytes.
+ * Only reads the pool.
+ */
+int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
+			 uint64_t hash);
 
 struct rc_history {
 	struct rc_hop *ops;

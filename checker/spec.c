@@ -263,16 +263,26 @@ static int64_t step_kv(struct _rc_states *st, uint32_t sid,
 			cur == RC_HVAL_NIL ? "" : kv_text(st, cur, b1, &l1);
 		const char *s2 = kv_text(st, op->arg[0], b2, &l2);
 		char small[256], *buf = small;
+		uint64_t hash;
 		int64_t id;
 
 		if (l1 + l2 > sizeof(small) && (buf = malloc(l1 + l2)) == NULL)
 			return -2;
 		memcpy(buf, s1, l1);
 		memcpy(buf + l1, s2, l2);
-		/* a string the history holds keeps its code: equal states */
-		id = _rc_strpool_find(&st->h->strs, buf, l1 + l2);
-		if (id < 0) {
-			id = _rc_strpool_intern(&st->strs, buf, l1 + l2);
+		/*
+		 * A string is in the history's pool or in ours, never both,
+		 * so equal strings have equal codes and states stay equal.
+		 * Ours first: the search makes the same appends again.
+		 */
+		hash = _rc_hash_bytes(buf, l1 + l2);
+		id = _rc_strpool_find(&st->strs, buf, l1 + l2, hash);
+		if (id >= 0) {
+			id += (int64_t)st->base;
+		} else if ((id = _rc_strpool_find(&st->h->strs, buf, l1 + l2,
+						  hash)) < 0) {
+			id = _rc_strpool_intern_hashed(&st->strs, buf, l1 + l2,
+						       hash);
 			if (id >= 0)
 				id += (int64_t)st->base;
 		}
