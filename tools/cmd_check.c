@@ -285,7 +285,9 @@ static void print_text(const char *file, const rc_history_t *h,
 	       level_word(r->level), rc_spec_name(r->spec), r->nops,
 	       r->seconds);
 	if (r->note[0])
-		printf("  note: %s\n", r->note);
+		printf("  note: %s%s\n", r->note,
+		       r->nparts < r->nkeys ? " (--all-keys checks them all)"
+					    : "");
 	for (size_t p = 0; p < r->nparts; p++) {
 		const struct rc_check_part *pt = &r->parts[p];
 		char kb[96];

@@ -69,6 +69,10 @@ expect 2 "unknown spec 'tree'" "an unknown spec" -- --spec tree "$tmp/ok.txt"
 expect 2 "unknown level 'strict'" "an unknown level" -- --level strict "$tmp/ok.txt"
 expect 2 "not one of the queue spec's" "operations outside the spec" -- \
 	--spec queue "$tmp/ok.txt"
+expect 2 "max-memory" "--max-memory takes MiB, 1 or more" -- \
+	--max-memory 0 "$tmp/ok.txt"
+expect 2 "max-memory" "--max-memory takes a number" -- \
+	--max-memory lots "$tmp/ok.txt"
 expect 0 'linearizable' "a linearizable history exits 0" -- "$tmp/ok.txt"
 expect 1 'NOT linearizable' "a violation exits 1" -- "$tmp/bad.txt"
 expect 1 'cannot come next' "the failure names what cannot come next" -- "$tmp/bad.txt"
