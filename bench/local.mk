@@ -12,6 +12,10 @@ bench-models: replicore$(EXEEXT)
 bench: bench-models
 .PHONY: bench bench-models
 
+# Generated kv histories of K keys, C clients and N operations, linearizable
+# or with one wrong read, for replicore check (bench/gen-kv.sh --help).
+EXTRA_DIST += bench/gen-kv.sh
+
 # The NUMA microbenchmarks (c2c, fence, atomic): built into the replicore
 # command, not into the library; their machinery is in bench/common.c and
 # bench/svg.c, and bench/arch.h holds everything architecture-specific.

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* check.c: rc_check: the spec, the split into independent keys, the levels, the verdict. */
 #include <assert.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +14,84 @@ static const char *const verdict_names[] = { "ok", "violation", "unknown" };
 const char *rc_verdict_name(enum rc_verdict v)
 {
 	return (unsigned)v < 3 ? verdict_names[v] : "?";
+}
+
+_Thread_local struct _rc_task *_rc_task;
+
+void _rc_budget_init(struct _rc_budget *b, double deadline, size_t max_bytes,
+		     bool stop_first)
+{
+	b->deadline = deadline;
+	b->max_bytes = max_bytes;
+	b->stop_first = stop_first;
+	atomic_init(&b->bytes, 0);
+	atomic_init(&b->first_bad, SIZE_MAX);
+	atomic_init(&b->over, RC_GO);
+}
+
+bool _rc_charge(ptrdiff_t delta)
+{
+	struct _rc_task *t = _rc_task;
+	size_t now;
+
+	if (t == NULL)
+		return true;
+	if (delta <= 0) {
+		atomic_fetch_sub_explicit(&t->b->bytes, (size_t)-delta,
+					  memory_order_relaxed);
+		t->charged += delta;
+		return true;
+	}
+	/* a counter only: no other memory is ordered by it */
+	now = atomic_fetch_add_explicit(&t->b->bytes, (size_t)delta,
+					memory_order_relaxed) +
+	      (size_t)delta;
+	if (t->b->max_bytes > 0 && now > t->b->max_bytes) {
+		atomic_fetch_sub_explicit(&t->b->bytes, (size_t)delta,
+					  memory_order_relaxed);
+		atomic_store_explicit(&t->b->over, RC_STOP_MEMORY,
+				      memory_order_relaxed);
+		return false;
+	}
+	t->charged += delta;
+	return true;
+}
+
+enum _rc_stop _rc_poll(void)
+{
+	struct _rc_task *t = _rc_task;
+	int over;
+
+	if (t == NULL)
+		return RC_GO;
+	/* flags only: a stale read delays the stop by one poll */
+	over = atomic_load_explicit(&t->b->over, memory_order_relaxed);
+	if (over != RC_GO)
+		return (enum _rc_stop)over;
+	if (t->b->deadline > 0 && _rc_now() > t->b->deadline) {
+		atomic_store_explicit(&t->b->over, RC_STOP_TIME,
+				      memory_order_relaxed);
+		return RC_STOP_TIME;
+	}
+	if (t->b->stop_first &&
+	    atomic_load_explicit(&t->b->first_bad, memory_order_relaxed) <
+		    t->part)
+		return RC_STOP_ABANDON;
+	return RC_GO;
+}
+
+const char *_rc_stop_name(enum _rc_stop why)
+{
+	switch (why) {
+	case RC_STOP_TIME:
+		return "timed out";
+	case RC_STOP_MEMORY:
+		return "memory limit reached";
+	case RC_STOP_ABANDON:
+		return "abandoned";
+	default:
+		return "running";
+	}
 }
 
 bool _rc_spec_has(enum rc_spec spec, unsigned k)
@@ -71,13 +152,6 @@ void rc_check_result_free(rc_check_result_t *r)
 	}
 	free(r->parts);
 	free(r);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
 }
 
 /*
@@ -142,6 +216,218 @@ static int check_sc(const rc_history_t *h, enum rc_spec spec,
 				part);
 }
 
+/* Bytes a history holds: what the check starts with. */
+static size_t history_bytes(const rc_history_t *h)
+{
+	return h->cap * sizeof(*h->ops) + h->strs.cap +
+	       h->strs.ncap * sizeof(*h->strs.off) +
+	       h->strs.tcap * sizeof(*h->strs.tab);
+}
+
+/* What the threads checking the parts of one history share. */
+struct run {
+	const rc_history_t *h;
+	enum rc_spec spec;
+	enum rc_level level;
+	double deadline;
+	size_t max_states;
+	rc_check_result_t *r;
+	const uint32_t *ids;
+	const size_t *start; /* part p's ops: ids[start[p] .. start[p + 1]) */
+	struct _rc_budget *b;
+	_Atomic size_t next; /* the next part to take */
+	_Atomic int rc;	     /* the first error, or 0 */
+	bool *skipped;	     /* parts abandoned or never started */
+};
+
+static int check_part(struct run *u, size_t p)
+{
+	struct rc_check_part *part = &u->r->parts[p];
+	const uint32_t *ids = u->ids + u->start[p];
+	double pt = _rc_now();
+	int rc;
+
+	part->states = 0;
+	if (u->level == RC_CC || u->level == RC_CM || u->level == RC_CCV)
+		rc = _rc_check_causal(u->h, u->spec, u->level, ids, part->nops,
+				      u->deadline, u->max_states, part,
+				      &u->r->differentiated);
+	else if (u->level == RC_SC)
+		rc = check_sc(u->h, u->spec, ids, part->nops, u->deadline,
+			      u->max_states, part);
+	else
+		rc = _rc_check_search(u->h, u->spec, u->level, ids, part->nops,
+				      u->deadline, u->max_states, part);
+	part->seconds = _rc_now() - pt;
+	if (rc == -RC_ENOMEM &&
+	    atomic_load_explicit(&u->b->over, memory_order_relaxed) ==
+		    RC_STOP_MEMORY) {
+		/* the limit, not the machine, refused the memory */
+		part->verdict = RC_VERDICT_UNKNOWN;
+		snprintf(part->note, sizeof(part->note),
+			 "memory limit reached (%zu MiB)",
+			 u->b->max_bytes >> 20);
+		rc = 0;
+	}
+	return rc;
+}
+
+/*
+ * Takes parts in file order until none is left. With stop_first, a part
+ * after the first violating one found so far is not started, and one
+ * running is abandoned (its search polls first_bad); parts before it go
+ * on, so the first violating part in file order is always found.
+ */
+static void *worker(void *arg)
+{
+	struct run *u = arg;
+	struct _rc_task task = { u->b, 0, 0 };
+	size_t nparts = u->r->nparts;
+
+	_rc_task = &task;
+	for (;;) {
+		size_t p = atomic_fetch_add_explicit(&u->next, 1,
+						     memory_order_relaxed);
+		size_t bad;
+		int rc;
+
+		if (p >= nparts)
+			break;
+		task.part = p;
+		if (atomic_load_explicit(&u->rc, memory_order_relaxed) != 0 ||
+		    _rc_poll() != RC_GO) {
+			u->skipped[p] = true;
+			continue;
+		}
+		rc = check_part(u, p);
+		_rc_charge(-task.charged); /* the search freed it all */
+		if (rc < 0) {
+			int zero = 0;
+
+			atomic_compare_exchange_strong(&u->rc, &zero, rc);
+			continue;
+		}
+		if (u->r->parts[p].verdict == RC_VERDICT_UNKNOWN &&
+		    _rc_poll() == RC_STOP_ABANDON) {
+			u->skipped[p] = true;
+			continue;
+		}
+		if (u->r->parts[p].verdict != RC_VERDICT_VIOLATION)
+			continue;
+		/* the smallest violating part: a CAS-min */
+		bad = atomic_load_explicit(&u->b->first_bad,
+					   memory_order_relaxed);
+		while (p < bad &&
+		       !atomic_compare_exchange_weak_explicit(
+			       &u->b->first_bad, &bad, p, memory_order_relaxed,
+			       memory_order_relaxed))
+			;
+	}
+	_rc_task = NULL;
+	return NULL;
+}
+
+static unsigned usable_cpus(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	return 1;
+}
+
+/* Runs the parts on threads, or on this one when one thread is enough. */
+static int run_parts(struct run *u, unsigned nthreads)
+{
+	pthread_t *ts;
+	unsigned started = 0;
+	struct _rc_task *mine = _rc_task;
+
+	if (nthreads > u->r->nparts)
+		nthreads = (unsigned)u->r->nparts;
+	ts = nthreads > 1 ? calloc(nthreads, sizeof(*ts)) : NULL;
+	if (ts != NULL)
+		for (; started < nthreads; started++)
+			if (pthread_create(&ts[started], NULL, worker, u) != 0)
+				break;
+	if (started == 0)
+		worker(u); /* one thread, or none could start: this one */
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(ts[i], NULL);
+	free(ts);
+	_rc_task = mine;
+	return atomic_load(&u->rc);
+}
+
+/*
+ * Splits a kv history by key in one pass: each key's part number (in order
+ * of first appearance) from a hash table, then a counting sort that keeps
+ * file order within each key. Returns the number of keys, or -1 when the
+ * budget or the memory ran out (*why says which, RC_GO for the machine).
+ */
+static int64_t split_keys(const rc_history_t *h, uint32_t *ids, size_t **startp,
+			  rc_hval_t **keysp, enum _rc_stop *why)
+{
+	size_t cap = 64, nk = 0;
+	uint32_t *tab, *part = NULL;
+	rc_hval_t *keys = NULL;
+	size_t *start = NULL;
+	size_t bytes;
+
+	while (cap < 2 * h->n)
+		cap *= 2;
+	bytes = cap * sizeof(*tab) + h->n * (sizeof(*part) + sizeof(*keys)) +
+		(h->n + 2) * sizeof(*start);
+	*why = RC_GO;
+	if (!_rc_charge((ptrdiff_t)bytes)) {
+		*why = RC_STOP_MEMORY;
+		return -1;
+	}
+	tab = calloc(cap, sizeof(*tab)); /* part + 1; 0 empty */
+	part = malloc((h->n + 1) * sizeof(*part));
+	keys = malloc((h->n + 1) * sizeof(*keys));
+	if (tab == NULL || part == NULL || keys == NULL)
+		goto fail;
+	for (size_t i = 0; i < h->n; i++) {
+		rc_hval_t k = h->ops[i].key;
+		size_t x = _rc_mix64((uint64_t)k) & (cap - 1);
+
+		if ((i & 4095) == 4095 && (*why = _rc_poll()) != RC_GO)
+			goto fail;
+		while (tab[x] != 0 && keys[tab[x] - 1] != k)
+			x = (x + 1) & (cap - 1);
+		if (tab[x] == 0) {
+			keys[nk] = k;
+			tab[x] = (uint32_t)++nk;
+		}
+		part[i] = tab[x] - 1;
+	}
+	free(tab);
+	tab = NULL;
+	start = calloc(nk + 2, sizeof(*start));
+	if (start == NULL)
+		goto fail;
+	for (size_t i = 0; i < h->n; i++)
+		start[part[i] + 2]++;
+	for (size_t p = 2; p < nk + 2; p++)
+		start[p] += start[p - 1];
+	/* start[p + 1] is now where part p's next op goes */
+	for (size_t i = 0; i < h->n; i++)
+		ids[start[part[i] + 1]++] = (uint32_t)i;
+	free(part);
+	*startp = start;
+	*keysp = keys;
+	_rc_charge(-(ptrdiff_t)(cap * sizeof(*tab) + h->n * sizeof(*part)));
+	return (int64_t)nk;
+fail:
+	free(tab);
+	free(part);
+	free(keys);
+	free(start);
+	_rc_charge(-(ptrdiff_t)bytes);
+	return -1;
+}
+
 int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	     rc_check_result_t **out, rc_err_t *err)
 {
@@ -150,11 +436,17 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	double t0 = _rc_now(), deadline = 0;
 	size_t max_states =
 		opts->max_states ? opts->max_states : (size_t)1 << 25;
+	size_t max_bytes =
+		opts->max_bytes ? opts->max_bytes : RC_CHECK_MAX_BYTES;
 	uint32_t *ids = NULL;
-	uint64_t *keyed = NULL;
+	size_t *start = NULL;
+	rc_hval_t *keys = NULL;
+	bool *skipped = NULL;
+	struct _rc_budget b;
+	struct _rc_task task = { &b, 0, 0 }, *outer = _rc_task;
+	struct run u;
+	enum _rc_stop why = RC_GO;
 	int rc = 0;
-	bool causal = opts->level == RC_CC || opts->level == RC_CM ||
-		      opts->level == RC_CCV;
 
 	*out = NULL;
 	if (!rc_level_is_history(opts->level)) {
@@ -192,112 +484,155 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 					  rc_spec_name(spec));
 	if (opts->timeout > 0)
 		deadline = t0 + opts->timeout;
+	_rc_budget_init(&b, deadline, max_bytes == SIZE_MAX ? 0 : max_bytes,
+			!opts->all_keys);
+	_rc_task = &task;
 	r = calloc(1, sizeof(*r));
 	ids = malloc((h->n + 1) * sizeof(*ids));
-	keyed = malloc((h->n + 1) * sizeof(*keyed));
-	if (r == NULL || ids == NULL || keyed == NULL)
+	if (r == NULL || ids == NULL)
 		goto nomem;
 	r->spec = spec;
 	r->level = opts->level;
 	r->nops = h->n;
 	r->differentiated = true;
+	r->verdict = RC_VERDICT_OK;
+	/* the history and the op lists count against the limit */
+	if (!_rc_charge((ptrdiff_t)(history_bytes(h) +
+				    (h->n + 1) * sizeof(*ids)))) {
+		why = RC_STOP_MEMORY;
+		goto stopped;
+	}
 	/*
 	 * P-compositionality: a kv history is linearizable iff each key's
 	 * sub-history is. Sequential and causal consistency are not local
 	 * properties (they relate keys through process order), so those
 	 * levels take the history whole.
 	 */
-	if (spec == RC_SPEC_KV && opts->level == RC_LIN) {
-		/* sort (first appearance of key, index) pairs */
-		uint64_t *first = NULL;
-		size_t nk = 0;
+	if (spec == RC_SPEC_KV && opts->level == RC_LIN && h->n > 0) {
+		int64_t nk = split_keys(h, ids, &start, &keys, &why);
 
-		first = malloc((h->n + 1) * 2 * sizeof(*first));
-		if (first == NULL)
-			goto nomem;
-		for (size_t i = 0; i < h->n; i++) {
-			size_t j;
-
-			for (j = 0; j < nk; j++)
-				if ((int64_t)first[2 * j] == h->ops[i].key)
-					break;
-			if (j == nk) {
-				first[2 * nk] = (uint64_t)h->ops[i].key;
-				first[2 * nk + 1] = nk;
-				nk++;
-			}
-			keyed[i] = ((uint64_t)j << 32) | i;
-		}
-		qsort(keyed, h->n, sizeof(*keyed), cmp_u64);
-		r->parts = calloc(nk + 1, sizeof(*r->parts));
-		if (r->parts == NULL) {
-			free(first);
+		if (nk < 0) {
+			if (why != RC_GO)
+				goto stopped;
 			goto nomem;
 		}
-		r->nparts = nk;
-		for (size_t i = 0; i < h->n; i++)
-			ids[i] = (uint32_t)keyed[i];
-		for (size_t p = 0, i = 0; p < nk; p++) {
-			size_t s = i;
-
-			while (i < h->n && (keyed[i] >> 32) == p)
-				i++;
-			r->parts[p].key = (rc_hval_t)first[2 * p];
-			r->parts[p].nops = i - s;
-			r->parts[p].order = NULL;
-			/* the start index is kept in states until run */
-			r->parts[p].states = s;
+		r->parts = calloc((size_t)nk + 1, sizeof(*r->parts));
+		if (r->parts == NULL)
+			goto nomem;
+		r->nparts = (size_t)nk;
+		for (size_t p = 0; p < r->nparts; p++) {
+			r->parts[p].key = keys[p];
+			r->parts[p].nops = start[p + 1] - start[p];
 		}
-		free(first);
 	} else {
 		r->parts = calloc(1, sizeof(*r->parts));
-		if (r->parts == NULL)
+		start = calloc(2, sizeof(*start));
+		if (r->parts == NULL || start == NULL)
 			goto nomem;
 		r->nparts = 1;
 		r->parts[0].key = RC_HVAL_NONE;
 		r->parts[0].nops = h->n;
+		start[1] = h->n;
 		for (size_t i = 0; i < h->n; i++)
 			ids[i] = (uint32_t)i;
 	}
-	r->verdict = RC_VERDICT_OK;
+	r->nkeys = r->parts[0].key == RC_HVAL_NONE ? 0 : r->nparts;
+	if (h->n == 0) {
+		snprintf(r->note, sizeof(r->note),
+			 "empty history: trivially consistent");
+		goto done;
+	}
+	skipped = calloc(r->nparts + 1, sizeof(*skipped));
+	if (skipped == NULL)
+		goto nomem;
+	memset(&u, 0, sizeof(u));
+	u.h = h;
+	u.spec = spec;
+	u.level = opts->level;
+	u.deadline = deadline;
+	u.max_states = max_states;
+	u.r = r;
+	u.ids = ids;
+	u.start = start;
+	u.b = &b;
+	u.skipped = skipped;
+	atomic_init(&u.next, 0);
+	atomic_init(&u.rc, 0);
+	rc = run_parts(&u, opts->threads ? opts->threads : usable_cpus());
+	if (rc < 0)
+		goto fail;
+	if (!opts->all_keys && r->nkeys > 0 &&
+	    atomic_load(&b.first_bad) != SIZE_MAX) {
+		/* report the keys up to the first violating one */
+		size_t keep = atomic_load(&b.first_bad) + 1;
+
+		for (size_t p = keep; p < r->nparts; p++) {
+			free(r->parts[p].order);
+			free(r->parts[p].blocked);
+		}
+		if (keep < r->nparts)
+			snprintf(r->note, sizeof(r->note),
+				 "stopped at the first violating key in file "
+				 "order, key %zu of %zu",
+				 keep, r->nparts);
+		r->nparts = keep;
+	}
 	for (size_t p = 0; p < r->nparts; p++) {
 		struct rc_check_part *part = &r->parts[p];
-		size_t start = r->nparts > 1 ? (size_t)part->states : 0;
-		double pt = _rc_now();
 
-		part->states = 0;
-		if (causal)
-			rc = _rc_check_causal(h, spec, opts->level, ids + start,
-					      part->nops, deadline, max_states,
-					      part, &r->differentiated);
-		else if (opts->level == RC_SC)
-			rc = check_sc(h, spec, ids + start, part->nops,
-				      deadline, max_states, part);
-		else
-			rc = _rc_check_search(h, spec, opts->level, ids + start,
-					      part->nops, deadline, max_states,
-					      part);
-		if (rc < 0)
-			goto fail;
-		part->seconds = _rc_now() - pt;
+		if (skipped[p]) {
+			/* not checked: the budget ran out before it */
+			int over = atomic_load(&b.over);
+
+			part->verdict = RC_VERDICT_UNKNOWN;
+			snprintf(part->note, sizeof(part->note),
+				 "not checked: %s",
+				 _rc_stop_name(over != RC_GO
+						       ? (enum _rc_stop)over
+						       : RC_STOP_ABANDON));
+		}
 		if (part->verdict == RC_VERDICT_VIOLATION)
 			r->verdict = RC_VERDICT_VIOLATION;
 		else if (part->verdict == RC_VERDICT_UNKNOWN &&
 			 r->verdict == RC_VERDICT_OK)
 			r->verdict = RC_VERDICT_UNKNOWN;
 	}
+done:
 	r->seconds = _rc_now() - t0;
 	free(ids);
-	free(keyed);
+	free(start);
+	free(keys);
+	free(skipped);
+	_rc_task = outer;
 	*out = r;
 	return 0;
+stopped:
+	/* the budget ran out before the search: no verdict */
+	if (r->parts == NULL) {
+		r->parts = calloc(1, sizeof(*r->parts));
+		if (r->parts == NULL)
+			goto nomem;
+		r->nparts = 1;
+		r->parts[0].key = RC_HVAL_NONE;
+		r->parts[0].nops = h->n;
+	}
+	r->verdict = RC_VERDICT_UNKNOWN;
+	for (size_t p = 0; p < r->nparts; p++)
+		r->parts[p].verdict = RC_VERDICT_UNKNOWN;
+	snprintf(r->note, sizeof(r->note), "%s before the search",
+		 _rc_stop_name(why));
+	snprintf(r->parts[0].note, sizeof(r->parts[0].note), "%s", r->note);
+	goto done;
 nomem:
 	rc = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 fail:
 	if (rc == -RC_ENOMEM && err != NULL && err->msg[0] == '\0')
 		rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 	free(ids);
-	free(keyed);
+	free(start);
+	free(keys);
+	free(skipped);
+	_rc_task = outer;
 	rc_check_result_free(r);
 	return rc;
 }

@@ -32,8 +32,11 @@ const char *_rc_strpool_get(const struct _rc_strpool *p, size_t id, size_t *len)
 static int strpool_grow_tab(struct _rc_strpool *p)
 {
 	size_t cap = p->tcap ? p->tcap * 2 : 64;
-	uint32_t *t = calloc(cap, sizeof(*t));
+	uint32_t *t;
 
+	if (!_rc_charge((ptrdiff_t)((cap - p->tcap) * sizeof(*t))))
+		return -1;
+	t = calloc(cap, sizeof(*t));
 	if (t == NULL)
 		return -1;
 	for (size_t id = 0; id < p->n; id++) {
@@ -51,13 +54,38 @@ static int strpool_grow_tab(struct _rc_strpool *p)
 	return 0;
 }
 
+int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
+			 uint64_t hash)
+{
+	size_t i;
+
+	if (p->tcap == 0)
+		return -1;
+	i = hash & (p->tcap - 1);
+	while (p->tab[i] != 0) {
+		size_t id = p->tab[i] - 1, l;
+		const char *t = _rc_strpool_get(p, id, &l);
+
+		if (l == len && memcmp(t, s, len) == 0)
+			return (int64_t)id;
+		i = (i + 1) & (p->tcap - 1);
+	}
+	return -1;
+}
+
 int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len)
+{
+	return _rc_strpool_intern_hashed(p, s, len, _rc_hash_bytes(s, len));
+}
+
+int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
+				  size_t len, uint64_t hash)
 {
 	size_t i;
 
 	if ((p->n + 1) * 2 >= p->tcap && strpool_grow_tab(p) < 0)
 		return -1;
-	i = _rc_hash_bytes(s, len) & (p->tcap - 1);
+	i = hash & (p->tcap - 1);
 	while (p->tab[i] != 0) {
 		size_t id = p->tab[i] - 1, l;
 		const char *t = _rc_strpool_get(p, id, &l);
@@ -68,8 +96,11 @@ int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len)
 	}
 	if (p->n + 2 > p->ncap) {
 		size_t nc = p->ncap ? p->ncap * 2 : 64;
-		size_t *o = realloc(p->off, nc * sizeof(*o));
+		size_t *o;
 
+		if (!_rc_charge((ptrdiff_t)((nc - p->ncap) * sizeof(*o))))
+			return -1;
+		o = realloc(p->off, nc * sizeof(*o));
 		if (o == NULL)
 			return -1;
 		p->off = o;
@@ -83,6 +114,8 @@ int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len)
 
 		while (nc < p->len + len + 1)
 			nc *= 2;
+		if (!_rc_charge((ptrdiff_t)(nc - p->cap)))
+			return -1;
 		b = realloc(p->buf, nc);
 		if (b == NULL)
 			return -1;
@@ -96,21 +129,6 @@ int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len)
 	p->off[p->n + 1] = p->len;
 	p->tab[i] = (uint32_t)p->n + 1;
 	return (int64_t)p->n++;
-}
-
-int _rc_strpool_copy(struct _rc_strpool *dst, const struct _rc_strpool *src)
-{
-	_rc_strpool_init(dst);
-	for (size_t id = 0; id < src->n; id++) {
-		size_t l;
-		const char *s = _rc_strpool_get(src, id, &l);
-
-		if (_rc_strpool_intern(dst, s, l) < 0) {
-			_rc_strpool_free(dst);
-			return -1;
-		}
-	}
-	return 0;
 }
 
 rc_history_t *rc_history_new(void)
@@ -146,8 +164,10 @@ int rc_history_add(rc_history_t *h, const struct rc_hop *op, rc_err_t *err)
 				  op->ret, op->call);
 	if (h->n == h->cap) {
 		size_t nc = h->cap ? h->cap * 2 : 64;
-		struct rc_hop *o = realloc(h->ops, nc * sizeof(*o));
+		struct rc_hop *o = NULL;
 
+		if (_rc_charge((ptrdiff_t)((nc - h->cap) * sizeof(*o))))
+			o = realloc(h->ops, nc * sizeof(*o));
 		if (o == NULL)
 			return rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
 					  "out of memory");

@@ -3,6 +3,7 @@
 #ifndef RC_CHECKER_INTERNAL_H
 #define RC_CHECKER_INTERNAL_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -27,7 +28,15 @@ void _rc_strpool_free(struct _rc_strpool *p);
 int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len);
 const char *_rc_strpool_get(const struct _rc_strpool *p, size_t id,
 			    size_t *len);
-int _rc_strpool_copy(struct _rc_strpool *dst, const struct _rc_strpool *src);
+/* Interning with the string's _rc_hash_bytes computed already. */
+int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
+				  size_t len, uint64_t hash);
+/*
+ * The id of a string already interned, or -1; hash is its _rc_hash_bytes.
+ * Only reads the pool.
+ */
+int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
+			 uint64_t hash);
 
 struct rc_history {
 	struct rc_hop *ops;
@@ -76,6 +85,50 @@ static inline uint64_t _rc_rand(uint64_t *s)
 	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
 	return z ^ (z >> 31);
 }
+
+/*
+ * The limits of one check (or one read of a history file) and, for a kv
+ * history split by key, the first key found violating: shared by the
+ * threads that check its keys. A thread doing work for it points _rc_task
+ * at its own task; the long loops (reading, splitting, searching) call
+ * _rc_poll now and then, and the allocations that grow with the input
+ * charge their bytes with _rc_charge. With no task both do nothing.
+ */
+enum _rc_stop {
+	RC_GO = 0,
+	RC_STOP_TIME,	 /* the deadline passed */
+	RC_STOP_MEMORY,	 /* the memory limit was reached */
+	RC_STOP_ABANDON, /* a key before this one is a violation */
+};
+
+struct _rc_budget {
+	double deadline;	  /* _rc_now() seconds; 0: none */
+	size_t max_bytes;	  /* 0: none */
+	bool stop_first;	  /* abandon parts after first_bad */
+	_Atomic size_t bytes;	  /* charged by all tasks now */
+	_Atomic size_t first_bad; /* smallest violating part; SIZE_MAX */
+	_Atomic int over; /* enum _rc_stop: RC_STOP_TIME/MEMORY once hit */
+};
+
+struct _rc_task {
+	struct _rc_budget *b;
+	size_t part;	   /* the part this thread checks */
+	ptrdiff_t charged; /* bytes this task holds charged */
+};
+
+extern _Thread_local struct _rc_task *_rc_task;
+
+void _rc_budget_init(struct _rc_budget *b, double deadline, size_t max_bytes,
+		     bool stop_first);
+/*
+ * Charges delta bytes (negative: gives them back) to the current task's
+ * budget. Returns false, charging nothing, when that would pass the limit.
+ */
+bool _rc_charge(ptrdiff_t delta);
+/* Whether the current task should stop, and why (RC_GO: go on). */
+enum _rc_stop _rc_poll(void);
+/* "timed out", "memory limit reached", "abandoned" */
+const char *_rc_stop_name(enum _rc_stop why);
 
 /* The linearizability / sequential-consistency search over one part. */
 int _rc_check_search(const rc_history_t *h, enum rc_spec spec,

@@ -58,9 +58,12 @@ check_PROGRAMS += tests/unit/test_check_initial
 tests_unit_test_check_initial_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_initial
 
-# Command-line tests (POSIX sh, TAP): the corpus verdicts, bad input, output.
-TESTS += tests/unit/test_check_corpus.sh tests/unit/test_check_bad.sh
-EXTRA_DIST += tests/unit/test_check_corpus.sh tests/unit/test_check_bad.sh
+# Command-line tests (POSIX sh, TAP): the corpus verdicts, bad input, output,
+# the time and memory limits in every phase.
+TESTS += tests/unit/test_check_corpus.sh tests/unit/test_check_bad.sh \
+	tests/unit/test_check_limits.sh tests/unit/test_check_corpus_extra.sh
+EXTRA_DIST += tests/unit/test_check_corpus.sh tests/unit/test_check_bad.sh \
+	tests/unit/test_check_limits.sh tests/unit/test_check_corpus_extra.sh
 
 # make check replays the kept fuzz corpus through the parsers and checkers.
 check_PROGRAMS += tests/unit/test_check_fuzz_replay

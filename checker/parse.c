@@ -711,7 +711,6 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 	struct rd r;
 	const char *s = text, *end = text + len;
 	enum rc_hformat fmt = RC_HFMT_REPLICORE;
-	bool found = false;
 	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -730,23 +729,8 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 		if (e == NULL)
 			e = end;
 		if (l == text && (size_t)(e - l) >= sizeof(hdr) - 1 &&
-		    memcmp(l, hdr, sizeof(hdr) - 1) == 0) {
-			/* found stays false until an operation line */
-			l = e + 1;
-			for (; l < end; l = l + 1) {
-				e = memchr(l, '\n', (size_t)(end - l));
-				if (e == NULL)
-					e = end;
-				while (l < e && (*l == ' ' || *l == '\t'))
-					l++;
-				if (l < e && *l != '#' && *l != '\r') {
-					found = true;
-					break;
-				}
-				l = e;
-			}
+		    memcmp(l, hdr, sizeof(hdr) - 1) == 0)
 			break;
-		}
 		while (l < e && (*l == ' ' || *l == '\t'))
 			l++;
 		if (l < e && *l != '#' && *l != ';' && *l != '\r') {
@@ -756,14 +740,10 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 				 memmem(l, (size_t)(e - l), "jepsen.util",
 					11) != NULL)
 				fmt = RC_HFMT_JEPSEN_LOG;
-			found = true;
 			break;
 		}
 		l = e + 1;
 	}
-	if (!found)
-		return rc_err_set(err, RC_EINVAL, r.name, 1, 1,
-				  "expected a history, got an empty file");
 	if (memchr(text, '\0', len) != NULL) {
 		const char *z = memchr(text, '\0', len);
 		unsigned line = 1;
@@ -784,6 +764,12 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 		if (e == NULL)
 			e = end;
 		r.line++;
+		if ((r.line & 4095) == 0 && _rc_poll() != RC_GO) {
+			rc = rc_err_set(err, RC_ETIMEDOUT, r.name, r.line, 0,
+					"%s reading the history",
+					_rc_stop_name(_rc_poll()));
+			goto fail;
+		}
 		r.line0 = r.p = s;
 		r.end = e;
 		skip_blank(&r);
@@ -816,11 +802,6 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 		if ((rc = rc_history_add(r.h, &op, err)) < 0)
 			goto fail;
 	}
-	if (r.h->n == 0) {
-		rc = rc_err_set(err, RC_EINVAL, r.name, r.line, 0,
-				"expected operations, got none");
-		goto fail;
-	}
 	free(r.pend);
 	*out = r.h;
 	return 0;
@@ -845,6 +826,15 @@ int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err)
 	for (;;) {
 		size_t got;
 
+		/* the limits, between reads of at most 1 MiB */
+		if (_rc_poll() != RC_GO ||
+		    (n == cap && !_rc_charge((ptrdiff_t)(cap ? cap : 65536)))) {
+			free(buf);
+			fclose(f);
+			return rc_err_set(err, RC_ETIMEDOUT, path, 0, 0,
+					  "%s reading the history",
+					  _rc_stop_name(_rc_poll()));
+		}
 		if (n == cap) {
 			char *nb;
 
@@ -858,7 +848,8 @@ int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err)
 			}
 			buf = nb;
 		}
-		got = fread(buf + n, 1, cap - n, f);
+		got = fread(buf + n, 1,
+			    cap - n < (1u << 20) ? cap - n : (1u << 20), f);
 		n += got;
 		if (got == 0)
 			break;
@@ -873,5 +864,37 @@ int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err)
 	fclose(f);
 	rc = rc_history_parse(buf, n, path, out, err);
 	free(buf);
+	_rc_charge(-(ptrdiff_t)cap);
+	return rc;
+}
+
+int rc_history_load_limited(const char *path, double timeout, size_t max_bytes,
+			    rc_history_t **out, rc_err_t *err)
+{
+	struct _rc_budget b;
+	struct _rc_task t = { &b, 0, 0 }, *outer = _rc_task;
+	int rc, over;
+
+	_rc_budget_init(&b, timeout > 0 ? _rc_now() + timeout : 0,
+			max_bytes == SIZE_MAX ? 0 : max_bytes, false);
+	_rc_task = &t;
+	rc = rc_history_load(path, out, err);
+	_rc_task = outer;
+	over = atomic_load(&b.over);
+	if (rc < 0 && over != RC_GO) {
+		unsigned line = err != NULL ? err->line : 0;
+
+		if (err != NULL)
+			err->msg[0] = '\0';
+		rc = rc_err_set(err, RC_ETIMEDOUT, path, line, 0,
+				over == RC_STOP_TIME
+					? "timed out after %.3g s reading the "
+					  "history"
+					: "memory limit of %.0f MiB reached "
+					  "reading the history",
+				over == RC_STOP_TIME
+					? timeout
+					: (double)max_bytes / (1 << 20));
+	}
 	return rc;
 }

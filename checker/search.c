@@ -237,8 +237,11 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 
 	if ((m->n + 1) * 2 >= m->tcap) {
 		size_t cap = m->tcap ? m->tcap * 2 : 1024;
-		size_t *t = calloc(cap, sizeof(*t));
+		size_t *t;
 
+		if (!_rc_charge((ptrdiff_t)((cap - m->tcap) * sizeof(*t))))
+			return -1;
+		t = calloc(cap, sizeof(*t));
 		if (t == NULL)
 			return -1;
 		for (size_t j = 0; j < m->tcap; j++) {
@@ -271,6 +274,8 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 
 		while (nc < m->len + n + ni + 3)
 			nc *= 2;
+		if (!_rc_charge((ptrdiff_t)((nc - m->cap) * sizeof(*a))))
+			return -1;
 		a = realloc(m->arena, nc * sizeof(*a));
 		if (a == NULL)
 			return -1;
@@ -364,8 +369,11 @@ static int push(struct search *s, const struct frame *f)
 {
 	if (s->nfr == s->cfr) {
 		size_t nc = s->cfr ? s->cfr * 2 : 256;
-		struct frame *n = realloc(s->fr, nc * sizeof(*n));
+		struct frame *n;
 
+		if (!_rc_charge((ptrdiff_t)((nc - s->cfr) * sizeof(*n))))
+			return -1;
+		n = realloc(s->fr, nc * sizeof(*n));
 		if (n == NULL)
 			return -1;
 		s->fr = n;
@@ -653,11 +661,16 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 			break;
 		}
 		if ((++iter & 1023) == 0) {
-			if (deadline > 0 && _rc_now() > deadline) {
+			enum _rc_stop why = _rc_poll();
+
+			if (why == RC_GO && deadline > 0 &&
+			    _rc_now() > deadline)
+				why = RC_STOP_TIME;
+			if (why != RC_GO) {
 				part->verdict = RC_VERDICT_UNKNOWN;
 				snprintf(part->note, sizeof(part->note),
-					 "timed out after %llu search steps",
-					 iter);
+					 "%s after %llu search steps",
+					 _rc_stop_name(why), iter);
 				break;
 			}
 			if (s.memo.n > s.max_states ||
@@ -807,8 +820,9 @@ int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
 		size_t l = strlen(part->note);
 
 		snprintf(part->note + l, sizeof(part->note) - l, "%s",
-			 " (indeterminate ops were allowed to take "
-			 "effect any number of times)");
+			 "; indeterminate ops may take effect at any time "
+			 "after their invocation or never, and no choice of "
+			 "them makes one possible");
 		return 0;
 	}
 	free(part->order);

@@ -37,9 +37,13 @@ int _rc_states_init(struct _rc_states *st, enum rc_spec spec,
 	memset(st, 0, sizeof(*st));
 	st->spec = spec;
 	st->h = h;
+	st->base = h->strs.n;
+	_rc_strpool_init(&st->strs);
+	if (!_rc_charge(16 * sizeof(*st->data)))
+		return -RC_ENOMEM;
 	st->cap = 16;
 	st->data = malloc(st->cap * sizeof(*st->data));
-	if (st->data == NULL || _rc_strpool_copy(&st->strs, &h->strs) < 0)
+	if (st->data == NULL)
 		return -RC_ENOMEM;
 	switch (spec) {
 	case RC_SPEC_REGISTER:
@@ -88,8 +92,11 @@ static const int64_t *sget(const struct _rc_states *st, uint32_t id, size_t *n)
 static int grow_tab(struct _rc_states *st)
 {
 	size_t cap = st->tcap ? st->tcap * 2 : 64;
-	uint32_t *t = calloc(cap, sizeof(*t));
+	uint32_t *t;
 
+	if (!_rc_charge((ptrdiff_t)((cap - st->tcap) * sizeof(*t))))
+		return -1;
+	t = calloc(cap, sizeof(*t));
 	if (t == NULL)
 		return -1;
 	for (size_t id = 0; id < st->n; id++) {
@@ -127,8 +134,11 @@ static int64_t intern(struct _rc_states *st, const int64_t *v, size_t n)
 		return -2;
 	if (st->n + 2 > st->ncap) {
 		size_t nc = st->ncap ? st->ncap * 2 : 64;
-		size_t *o = realloc(st->off, nc * sizeof(*o));
+		size_t *o;
 
+		if (!_rc_charge((ptrdiff_t)((nc - st->ncap) * sizeof(*o))))
+			return -2;
+		o = realloc(st->off, nc * sizeof(*o));
 		if (o == NULL)
 			return -2;
 		st->off = o;
@@ -142,6 +152,8 @@ static int64_t intern(struct _rc_states *st, const int64_t *v, size_t n)
 
 		while (nc < st->len + n)
 			nc *= 2;
+		if (!_rc_charge((ptrdiff_t)((nc - st->cap) * sizeof(*d))))
+			return -2;
 		d = realloc(st->data, nc * sizeof(*d));
 		if (d == NULL)
 			return -2;
@@ -177,9 +189,14 @@ static int64_t *tmpbuf(struct _rc_states *st, size_t n)
 static const char *kv_text(struct _rc_states *st, rc_hval_t v, char *buf,
 			   size_t *len)
 {
-	if (rc_hval_is_str(v) && (size_t)(v - RC_HVAL_STR0) < st->strs.n)
-		return _rc_strpool_get(&st->strs, (size_t)(v - RC_HVAL_STR0),
-				       len);
+	if (rc_hval_is_str(v)) {
+		size_t id = (size_t)(v - RC_HVAL_STR0);
+
+		if (id < st->base)
+			return _rc_strpool_get(&st->h->strs, id, len);
+		if (id - st->base < st->strs.n)
+			return _rc_strpool_get(&st->strs, id - st->base, len);
+	}
 	if (rc_hval_is_int(v)) {
 		*len = (size_t)snprintf(buf, 24, "%" PRId64, v);
 		return buf;
@@ -246,13 +263,29 @@ static int64_t step_kv(struct _rc_states *st, uint32_t sid,
 			cur == RC_HVAL_NIL ? "" : kv_text(st, cur, b1, &l1);
 		const char *s2 = kv_text(st, op->arg[0], b2, &l2);
 		char small[256], *buf = small;
+		uint64_t hash;
 		int64_t id;
 
 		if (l1 + l2 > sizeof(small) && (buf = malloc(l1 + l2)) == NULL)
 			return -2;
 		memcpy(buf, s1, l1);
 		memcpy(buf + l1, s2, l2);
-		id = _rc_strpool_intern(&st->strs, buf, l1 + l2);
+		/*
+		 * A string is in the history's pool or in ours, never both,
+		 * so equal strings have equal codes and states stay equal.
+		 * Ours first: the search makes the same appends again.
+		 */
+		hash = _rc_hash_bytes(buf, l1 + l2);
+		id = _rc_strpool_find(&st->strs, buf, l1 + l2, hash);
+		if (id >= 0) {
+			id += (int64_t)st->base;
+		} else if ((id = _rc_strpool_find(&st->h->strs, buf, l1 + l2,
+						  hash)) < 0) {
+			id = _rc_strpool_intern_hashed(&st->strs, buf, l1 + l2,
+						       hash);
+			if (id >= 0)
+				id += (int64_t)st->base;
+		}
 		if (buf != small)
 			free(buf);
 		if (id < 0)
@@ -407,28 +440,37 @@ bool _rc_op_vacuous(enum rc_spec spec, const struct rc_hop *op)
 	       (op->result == RC_HVAL_UNKNOWN || op->status == RC_HST_INDET);
 }
 
+/* A value as text, its string in the history or among the appends. */
+static const char *fmt_val(const struct _rc_states *st, rc_hval_t v, char *buf,
+			   size_t n)
+{
+	rc_history_t tmp;
+
+	if (!rc_hval_is_str(v) || (size_t)(v - RC_HVAL_STR0) < st->base)
+		return rc_history_fmtval(st->h, v, buf, n);
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.strs = st->strs;
+	return rc_history_fmtval(&tmp, v - (int64_t)st->base, buf, n);
+}
+
 void _rc_state_fmt(const struct _rc_states *st, uint32_t sid, char *buf,
 		   size_t n)
 {
 	size_t m, o = 0;
 	const int64_t *v = sget(st, sid, &m);
 	char vb[96];
-	rc_history_t tmp;
 	bool kv = st->spec == RC_SPEC_KV;
 
-	/* values format against the pool that holds appended strings */
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.strs = st->strs;
 	if (m == 1 && !kv && st->spec != RC_SPEC_QUEUE &&
 	    st->spec != RC_SPEC_STACK && st->spec != RC_SPEC_SET) {
-		rc_history_fmtval(&tmp, v[0], buf, n);
+		fmt_val(st, v[0], buf, n);
 		return;
 	}
 	buf[0] = '\0';
 	for (size_t i = 0; i < m; i++) {
 		int w = snprintf(buf + o, n - o, "%s%s%s",
 				 i == 0 ? (kv ? "{" : "[") : " ",
-				 rc_history_fmtval(&tmp, v[i], vb, sizeof(vb)),
+				 fmt_val(st, v[i], vb, sizeof(vb)),
 				 kv && i % 2 == 0 ? ":" : "");
 
 		if (w < 0 || (size_t)w >= n - o) {

@@ -18,7 +18,13 @@ struct _rc_states {
 	size_t n, ncap;
 	uint32_t *tab; /* id + 1; 0 empty */
 	size_t tcap;
-	struct _rc_strpool strs; /* kv: the history's strings and appends */
+	/*
+	 * kv: the strings appends make that the history does not hold; the
+	 * value of local string i is RC_HVAL_STR(base + i), base the number
+	 * of the history's own strings, which are only read.
+	 */
+	struct _rc_strpool strs;
+	size_t base;
 	const rc_history_t *h;
 	int64_t *tmp;
 	size_t tmpcap;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <replicore/check.h>
+#include <replicore/clock.h>
 #include <replicore/history.h>
 
 #include "cli/cli.h"
@@ -21,7 +22,8 @@ static const char check_help[] =
 	"SYNOPSIS\n"
 	"    replicore check FILE... [--spec SPEC] [--level LEVEL] "
 	"[--timeout S]\n"
-	"                    [--json] [--html OUT]\n"
+	"                    [--max-memory MIB] [--all-keys] [--json] "
+	"[--html OUT]\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    Reads each FILE, a history in replicore's format, a Jepsen etcd "
@@ -33,7 +35,12 @@ static const char check_help[] =
 	"    :info are indeterminate: they may have taken effect at any "
 	"time after\n"
 	"    their invocation, or never. A kv history is checked key by "
-	"key.\n"
+	"key, on as\n"
+	"    many threads as there are usable CPUs, and the check stops at "
+	"the first\n"
+	"    violating key in file order. A history with no operations is "
+	"trivially\n"
+	"    consistent.\n"
 	"\n"
 	"    A passing history is shown with its witness order; a failing "
 	"one with the\n"
@@ -56,8 +63,15 @@ static const char check_help[] =
 	"                   histories of reads and writes; the "
 	"histories of tso and\n"
 	"                   causal objects are checked at ccv\n"
-	"    --timeout S    give up after S seconds (verdict unknown, exit "
-	"3)\n"
+	"    --timeout S    give up after S seconds, reading included "
+	"(verdict unknown,\n"
+	"                   exit 3)\n"
+	"    --max-memory MIB\n"
+	"                   give up when reading and checking would use "
+	"more than MIB\n"
+	"                   MiB (verdict unknown, exit 3; default 1024)\n"
+	"    --all-keys     check every key of a kv history and give "
+	"each key's verdict\n"
 	"    --json         one JSON object per FILE on its own line\n"
 	"    --html OUT     write a self-contained HTML timeline of the "
 	"(one) FILE\n"
@@ -133,14 +147,15 @@ static void json_op(struct cli_json *j, const rc_history_t *h, uint32_t i)
 }
 
 static void json_part(struct cli_json *j, const rc_history_t *h,
-		      const rc_check_result_t *r, const struct rc_check_part *p)
+		      const rc_check_result_t *r, const struct rc_check_part *p,
+		      double seconds)
 {
 	cli_json_key(j, "verdict");
 	cli_json_str(j, rc_verdict_name(p->verdict));
 	cli_json_key(j, "ops");
 	cli_json_uint(j, p->nops);
 	cli_json_key(j, "seconds");
-	cli_json_double(j, p->seconds);
+	cli_json_double(j, seconds);
 	cli_json_key(j, "states");
 	cli_json_uint(j, p->states);
 	cli_json_key(j, "witness");
@@ -188,10 +203,12 @@ static void print_json(const char *file, const rc_history_t *h,
 		cli_json_key(&j, "differentiated");
 		cli_json_bool(&j, r->differentiated);
 	}
+	if (r->note[0]) {
+		cli_json_key(&j, "note");
+		cli_json_str(&j, r->note);
+	}
 	if (r->nparts == 1 && r->parts[0].key == RC_HVAL_NONE) {
-		json_part(&j, h, r, &r->parts[0]);
-		cli_json_key(&j, "seconds");
-		cli_json_double(&j, r->seconds);
+		json_part(&j, h, r, &r->parts[0], r->seconds);
 	} else {
 		cli_json_key(&j, "verdict");
 		cli_json_str(&j, rc_verdict_name(r->verdict));
@@ -199,13 +216,15 @@ static void print_json(const char *file, const rc_history_t *h,
 		cli_json_uint(&j, r->nops);
 		cli_json_key(&j, "seconds");
 		cli_json_double(&j, r->seconds);
+		cli_json_key(&j, "keys_total");
+		cli_json_uint(&j, r->nkeys);
 		cli_json_key(&j, "keys");
 		cli_json_arr(&j);
 		for (size_t p = 0; p < r->nparts; p++) {
 			cli_json_obj(&j);
 			cli_json_key(&j, "key");
 			json_val(&j, h, r->parts[p].key);
-			json_part(&j, h, r, &r->parts[p]);
+			json_part(&j, h, r, &r->parts[p], r->parts[p].seconds);
 			cli_json_obj_end(&j);
 		}
 		cli_json_arr_end(&j);
@@ -266,7 +285,9 @@ static void print_text(const char *file, const rc_history_t *h,
 	       level_word(r->level), rc_spec_name(r->spec), r->nops,
 	       r->seconds);
 	if (r->note[0])
-		printf("  note: %s\n", r->note);
+		printf("  note: %s%s\n", r->note,
+		       r->nparts < r->nkeys ? " (--all-keys checks them all)"
+					    : "");
 	for (size_t p = 0; p < r->nparts; p++) {
 		const struct rc_check_part *pt = &r->parts[p];
 		char kb[96];
@@ -311,12 +332,35 @@ static void print_text(const char *file, const rc_history_t *h,
 	}
 }
 
+/* A file whose reading ran out of time or memory: no verdict. */
+static void print_unknown(const char *file, const struct rc_check_opts *co,
+			  const rc_err_t *err, bool json)
+{
+	struct cli_json j;
+
+	if (!json) {
+		printf("%s: unknown whether %s (%s)\n", file,
+		       level_word(co->level), err->msg);
+		return;
+	}
+	cli_json_init(&j, stdout);
+	cli_json_obj(&j);
+	cli_json_kv_str(&j, "file", file);
+	cli_json_kv_str(&j, "level", rc_level_name(co->level));
+	cli_json_kv_str(&j, "verdict", "unknown");
+	cli_json_kv_str(&j, "note", err->msg);
+	cli_json_obj_end(&j);
+	cli_json_end(&j);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "spec", required_argument, NULL, 's' },
 		{ "level", required_argument, NULL, 'l' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "max-memory", required_argument, NULL, 'm' },
+		{ "all-keys", no_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
@@ -324,6 +368,7 @@ int cmd_check(int argc, char **argv)
 	};
 	struct rc_check_opts co = RC_CHECK_OPTS_INITIALIZER;
 	const char *html = NULL;
+	size_t max_bytes;
 	bool json = false, bad = false, viol = false, unknown = false;
 	int c, v;
 
@@ -367,6 +412,23 @@ int cmd_check(int argc, char **argv)
 						 optarg);
 			break;
 		}
+		case 'm': {
+			uint64_t mib;
+
+			if (!cli_parse_u64("check", "--max-memory", optarg,
+					   &mib))
+				return CLI_EXIT_USAGE;
+			if (mib == 0 || mib > ((uint64_t)SIZE_MAX >> 20))
+				return cli_usage("check",
+						 "--max-memory needs MiB, 1 or "
+						 "more, got '%s'",
+						 optarg);
+			co.max_bytes = (size_t)mib << 20;
+			break;
+		}
+		case 'a':
+			co.all_keys = true;
+			break;
 		case 'j':
 			json = true;
 			break;
@@ -385,18 +447,35 @@ int cmd_check(int argc, char **argv)
 	if (html != NULL && argc - optind > 1)
 		return cli_usage("check", "--html draws one FILE, got %d",
 				 argc - optind);
+	max_bytes = co.max_bytes ? co.max_bytes : RC_CHECK_MAX_BYTES;
 	for (int a = optind; a < argc; a++) {
 		rc_err_t err = RC_ERR_INITIALIZER;
 		rc_history_t *h;
 		rc_check_result_t *r;
+		struct rc_check_opts fo = co;
+		uint64_t t0 = rc_clock_now_ns();
+		int rc;
 
-		if (rc_history_load(argv[a], &h, &err) < 0) {
+		/* the limits hold for the whole file, reading included */
+		rc = rc_history_load_limited(argv[a], co.timeout, max_bytes, &h,
+					     &err);
+		if (rc == -RC_ETIMEDOUT) {
+			print_unknown(argv[a], &co, &err, json);
+			unknown = true;
+			continue;
+		}
+		if (rc < 0) {
 			fputs("replicore check: ", stderr);
 			rc_err_print(&err, stderr);
 			bad = true;
 			continue;
 		}
-		if (rc_check(h, &co, &r, &err) < 0) {
+		if (co.timeout > 0) {
+			fo.timeout -= (double)(rc_clock_now_ns() - t0) * 1e-9;
+			if (fo.timeout < 1e-9)
+				fo.timeout = 1e-9; /* spent: stops at once */
+		}
+		if (rc_check(h, &fo, &r, &err) < 0) {
 			if (err.where[0] == '\0')
 				snprintf(err.where, sizeof(err.where), "%s",
 					 argv[a]);

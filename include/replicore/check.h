@@ -42,12 +42,20 @@ struct rc_check_opts {
 	enum rc_spec spec;
 	enum rc_level level;
 	double timeout;	   /* seconds for the whole history; 0: none */
-	size_t max_states; /* memoised search states; 0: a default (2^26) */
+	size_t max_states; /* memoised search states; 0: a default (2^25) */
+	bool all_keys;	   /* kv at lin: check every key (false: stop at the
+			      first violating key in file order) */
+	size_t max_bytes;  /* memory the whole check may use, the history
+			      included; 0: RC_CHECK_MAX_BYTES; SIZE_MAX: none */
+	unsigned threads;  /* threads checking keys; 0: the usable CPUs */
 };
 
-#define RC_CHECK_OPTS_INITIALIZER          \
-	{                                  \
-		RC_SPEC_AUTO, RC_LIN, 0, 0 \
+/* The default memory limit of a check: 1 GiB. */
+#define RC_CHECK_MAX_BYTES ((size_t)1 << 30)
+
+#define RC_CHECK_OPTS_INITIALIZER                       \
+	{                                               \
+		RC_SPEC_AUTO, RC_LIN, 0, 0, false, 0, 0 \
 	}
 
 /*
@@ -85,12 +93,20 @@ typedef struct rc_check_result {
 	size_t nparts;
 	struct rc_check_part *parts;
 	bool differentiated; /* causal levels: each value written once */
-	char note[256];
+	char note[256];	     /* empty history, stopped at the first violation */
 	double seconds;
+	size_t nkeys; /* kv at lin: keys in the history (nparts may stop
+			 short of it at the first violating key); else 0 */
 } rc_check_result_t;
 
 /*
- * Checks h at opts->level against opts->spec. The level is one a history
+ * Checks h at opts->level against opts->spec. A kv history at RC_LIN is
+ * checked key by key on opts->threads threads; unless opts->all_keys, the
+ * keys after the first violating one in file order are not checked (or
+ * are abandoned) and the result's parts stop at that key, the same one
+ * whatever the threads' timing. The time and memory limits hold in every
+ * phase, splitting included; when one is reached the verdict is unknown
+ * (or a violation already found). The level is one a history
  * can be checked at (rc_level_is_history: RC_LIN, RC_SC, RC_CC, RC_CM,
  * RC_CCV); for the history of an object, rc_level_checked_at() of the
  * object's level. Returns 0 and a result (free it with

@@ -156,14 +156,23 @@ const char *rc_history_fmtval(const rc_history_t *h, rc_hval_t v, char *buf,
 /*
  * Reads a history from text in any of the three formats, recognised by
  * content. name is used in error messages (FILE:LINE:COL). On bad input
- * returns -RC_EINVAL with err saying where and what was expected; on an
- * empty text, -RC_EINVAL too ("empty history").
+ * returns -RC_EINVAL with err saying where and what was expected. A text
+ * with no operation (empty, only comments) is an empty history.
  */
 int rc_history_parse(const char *text, size_t len, const char *name,
 		     rc_history_t **out, rc_err_t *err);
 
 /* Reads a whole file and parses it; -RC_ENOENT/-RC_ESYS when unreadable. */
 int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err);
+
+/*
+ * rc_history_load within limits: at most timeout seconds (0: none) and
+ * max_bytes of memory for the text and the history (0 or SIZE_MAX: none).
+ * Returns -RC_ETIMEDOUT, err saying which limit, when one is reached.
+ * Blocking; reentrant like rc_history_load.
+ */
+int rc_history_load_limited(const char *path, double timeout, size_t max_bytes,
+			    rc_history_t **out, rc_err_t *err);
 
 /*
  * Writes h in replicore's text format: a header line, the initial value

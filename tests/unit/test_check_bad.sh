@@ -38,10 +38,17 @@ printf '0 1 2 write 1 -> ok\n0 3 4 write 2 -> ok\n1 5 6 read -> 1\n' >"$tmp/bad.
 printf '0 1 2 write 1 -> ok\n0 3 4 write 2 -> ok\n1 5 6 read -> 2\n1 7 8 read -> 1\n' >"$tmp/cc.txt"
 printf '0 1 ? write 1 -> ?\n1 3 4 read -> 1\n1 5 6 read -> nil\n' >"$tmp/indet.txt"
 
-expect 2 'empty.txt:1:1: error: expected a history, got an empty file' \
-	"an empty file is bad input" -- "$tmp/empty.txt"
-expect 2 'blank.txt:1:1: error: expected a history' \
-	"a file of comments is bad input" -- "$tmp/blank.txt"
+expect 0 'note: empty history: trivially consistent' \
+	"an empty file is a consistent history, with a note" -- "$tmp/empty.txt"
+expect 0 'blank.txt: linearizable .*0 ops' \
+	"a file of comments is an empty history" -- "$tmp/blank.txt"
+expect 0 '"note":"empty history: trivially consistent".*"verdict":"ok"' \
+	"--json of an empty history gives the note" -- --json "$tmp/empty.txt"
+expect 0 'sequentially consistent' "an empty history at sc" -- --level sc \
+	"$tmp/empty.txt"
+expect 0 'causally convergent' "an empty history at ccv" -- --level ccv \
+	"$tmp/empty.txt"
+expect 0 'linearizable' "an empty kv history" -- --spec kv "$tmp/empty.txt"
 expect 2 "trunc.txt:3:7: error: expected an operation .*got 'wri'" \
 	"a truncated line names line and column" -- "$tmp/trunc.txt"
 expect 2 "unknown.txt:2:7: error: expected an operation .*got 'frobnicate'" \
@@ -62,6 +69,10 @@ expect 2 "unknown spec 'tree'" "an unknown spec" -- --spec tree "$tmp/ok.txt"
 expect 2 "unknown level 'strict'" "an unknown level" -- --level strict "$tmp/ok.txt"
 expect 2 "not one of the queue spec's" "operations outside the spec" -- \
 	--spec queue "$tmp/ok.txt"
+expect 2 "max-memory" "--max-memory takes MiB, 1 or more" -- \
+	--max-memory 0 "$tmp/ok.txt"
+expect 2 "max-memory" "--max-memory takes a number" -- \
+	--max-memory lots "$tmp/ok.txt"
 expect 0 'linearizable' "a linearizable history exits 0" -- "$tmp/ok.txt"
 expect 1 'NOT linearizable' "a violation exits 1" -- "$tmp/bad.txt"
 expect 1 'cannot come next' "the failure names what cannot come next" -- "$tmp/bad.txt"
@@ -74,6 +85,57 @@ expect 1 '"witness":\{"kind":"prefix"' "--json gives the failure witness" -- \
 	--json "$tmp/bad.txt"
 expect 0 '"keys":\[' "--json of kv gives one object per key" -- --json \
 	"$RC_SHARED/corpus/histories/jepsen-kv-c01-ok.edn"
+
+# "seconds" once per JSON object: the whole check's, and each key's.
+n=$((n + 1))
+"$RC_BIN" check --json "$tmp/ok.txt" >"$out" 2>&1
+s1=$(grep -o '"seconds"' "$out" | wc -l)
+"$RC_BIN" check --json "$RC_SHARED/corpus/histories/jepsen-kv-c01-ok.edn" >"$out" 2>&1
+s2=$(grep -o '"seconds"' "$out" | wc -l)
+# the objects with "seconds": the whole check and each key
+k2=$(grep -o '"verdict"' "$out" | wc -l)
+if [ "$s1" -eq 1 ] && [ "$s2" -eq "$k2" ]; then
+	echo "ok $n - --json has \"seconds\" once per object"
+else
+	echo "not ok $n - --json has \"seconds\" once per object ($s1 in one part; $s2 for $k2 objects with a verdict)"
+	fail=1
+fi
+
+# kv: by default the check stops at the first violating key in file order;
+# --all-keys checks every key. Two keys, both violating: "b" comes first.
+cat >"$tmp/twokeys.txt" <<'EOT'
+0 1 2 put "b" 1 -> ok
+1 3 4 get "b" -> 2
+0 5 6 put "a" 1 -> ok
+1 7 8 get "a" -> 2
+0 9 10 put "c" 1 -> ok
+EOT
+expect 1 'stopped at the first violating key in file order, key 1 of 3' \
+	"kv: the check stops at the first violating key" -- "$tmp/twokeys.txt"
+expect 1 '"keys_total":3,"keys":\[\{"key":"b","verdict":"violation"' \
+	"kv: --json reports the first violating key only" -- --json \
+	"$tmp/twokeys.txt"
+n=$((n + 1))
+"$RC_BIN" check --json "$tmp/twokeys.txt" >"$out" 2>&1
+if [ "$(grep -o '"verdict"' "$out" | wc -l)" -eq 2 ]; then
+	echo "ok $n - kv: keys after the first violating one are not reported"
+else
+	echo "not ok $n - kv: keys after the first violating one are not reported"
+	sed 's/^/#   /' "$out" | cut -c1-200
+	fail=1
+fi
+expect 1 'key "a": violation' "--all-keys checks every key" -- --all-keys \
+	"$tmp/twokeys.txt"
+n=$((n + 1))
+"$RC_BIN" check --all-keys --json "$tmp/twokeys.txt" >"$out" 2>&1
+if [ "$(grep -o '"verdict"' "$out" | wc -l)" -eq 4 ] &&
+	grep -q '"key":"c","verdict":"ok"' "$out"; then
+	echo "ok $n - --all-keys --json gives every key's verdict"
+else
+	echo "not ok $n - --all-keys --json gives every key's verdict"
+	sed 's/^/#   /' "$out" | cut -c1-200
+	fail=1
+fi
 expect 0 'causally consistent' "a stale read is causally consistent" -- \
 	--level cc "$tmp/bad.txt"
 expect 1 'WriteCORead' "a causal violation names its pattern" -- --level cc \

@@ -178,6 +178,15 @@ static void test_text(void)
 	free(text);
 	rc_history_free(h);
 
+	/* an initial value and no operation: an empty history */
+	back = NULL;
+	is(rc_history_parse("initial 0\n", 10, "t", &back, &err), 0,
+	   "an initial line alone is an empty history");
+	ok(back != NULL && rc_history_len(back) == 0 &&
+		   rc_history_initial(back) == 0,
+	   "with no operation and the initial value");
+	rc_history_free(back);
+
 	static const struct {
 		const char *text, *msg;
 	} bad[] = {
@@ -186,7 +195,6 @@ static void test_text(void)
 		{ "initial ?\n0 1 2 read -> 0\n", "t:1:9: " },
 		{ "initial\n0 1 2 read -> 0\n", "t:1:8: " },
 		{ "initial 0 1\n0 1 2 read -> 0\n", "t:1:11: " },
-		{ "initial 0\n", "t:" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char buf[1024] = "";

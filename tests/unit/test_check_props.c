@@ -611,6 +611,70 @@ static void test_threads(void)
 	rc_history_free(h);
 }
 
+/*
+ * A kv history of 40 keys, each a put and a get; the gets of keys 7, 21
+ * and 33 read a value never put. Whatever the number of threads, the check
+ * stops at key 7 (the first violating one in file order) and reports the
+ * keys up to it; with all_keys it reports the 40 keys, 3 of them violating.
+ */
+static void test_first_key(void)
+{
+	rc_history_t *h = rc_history_new();
+	bool same = true, all = true;
+	char name[16];
+
+	for (int k = 0; k < 40; k++) {
+		struct rc_hop op = { 0 };
+
+		snprintf(name, sizeof(name), "k%d", k);
+		op.key = rc_history_str(h, name, strlen(name));
+		op.arg[0] = k;
+		op.arg[1] = RC_HVAL_NONE;
+		op.call = 4 * k;
+		op.ret = 4 * k + 1;
+		op.kind = RC_HOP_PUT;
+		op.result = RC_HVAL_OK;
+		rc_history_add(h, &op, NULL);
+		op.arg[0] = RC_HVAL_NONE;
+		op.call = 4 * k + 2;
+		op.ret = 4 * k + 3;
+		op.proc = 1;
+		op.kind = RC_HOP_GET;
+		op.result = k == 7 || k == 21 || k == 33 ? 1000 + k : k;
+		rc_history_add(h, &op, NULL);
+	}
+	for (unsigned t = 1; t <= 8; t *= 2) {
+		struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
+		rc_check_result_t *r = NULL;
+		size_t nbad = 0;
+
+		o.threads = t;
+		if (rc_check(h, &o, &r, NULL) < 0 ||
+		    r->verdict != RC_VERDICT_VIOLATION || r->nparts != 8 ||
+		    r->nkeys != 40 ||
+		    r->parts[7].verdict != RC_VERDICT_VIOLATION ||
+		    strcmp(rc_history_strval(h, r->parts[7].key, NULL), "k7"))
+			same = false;
+		for (size_t p = 0; r != NULL && p < 7; p++)
+			same &= r->parts[p].verdict == RC_VERDICT_OK;
+		rc_check_result_free(r);
+		o.all_keys = true;
+		if (rc_check(h, &o, &r, NULL) < 0 || r->nparts != 40) {
+			all = false;
+		} else {
+			for (size_t p = 0; p < r->nparts; p++)
+				nbad += r->parts[p].verdict ==
+					RC_VERDICT_VIOLATION;
+			all &= nbad == 3 && r->verdict == RC_VERDICT_VIOLATION;
+		}
+		rc_check_result_free(r);
+	}
+	ok(same, "kv on 1, 2, 4, 8 threads: the check stops at the first "
+		 "violating key, k7, with the keys before it ok");
+	ok(all, "kv with all_keys: every key's verdict, 3 violations");
+	rc_history_free(h);
+}
+
 int main(void)
 {
 	unsigned count = (unsigned)tap_env_u64("RC_CHECK_PROPS", 400);
@@ -622,6 +686,7 @@ int main(void)
 	test_generated();
 	test_roundtrip();
 	test_threads();
+	test_first_key();
 	done_testing();
 	return exit_status();
 }
