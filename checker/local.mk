@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # checker/local.mk: the checker module (sources, headers, tests, man pages).
 libreplicore_la_SOURCES += \
+	%reldir%/budget.c \
 	%reldir%/history.c \
 	%reldir%/parse.c \
 	%reldir%/spec.c \
@@ -33,7 +34,7 @@ CHECK_FUZZ_FILES = $(top_srcdir)/tests/fuzz/fuzz_check.c \
 	$(top_srcdir)/checker/spec.c $(top_srcdir)/checker/search.c \
 	$(top_srcdir)/checker/causal.c $(top_srcdir)/checker/check.c \
 	$(top_srcdir)/checker/html.c $(top_srcdir)/runtime/err.c \
-	$(top_srcdir)/runtime/level.c
+	$(top_srcdir)/runtime/level.c $(top_srcdir)/checker/budget.c
 EXTRA_DIST += tests/fuzz/fuzz_check.c \
 	tests/fuzz/corpus-check
 fuzz-check:
