@@ -42,11 +42,17 @@ static const char check_help[] =
 	"trivially\n"
 	"    consistent.\n"
 	"\n"
-	"    A passing history is shown with its witness order; a failing "
-	"one with the\n"
-	"    longest linearizable prefix and the operations that cannot "
-	"come next\n"
-	"    (lin, sc), or with the bad pattern found (cc, cm, ccv).\n"
+	"    A passing history is shown with its witness, an order of its "
+	"operations\n"
+	"    (lin, sc: one the spec allows; cc, cm: one that extends the "
+	"causal\n"
+	"    order; ccv: one that extends the conflict order too), the "
+	"first and the\n"
+	"    last 6 of it; a failing one with the longest linearizable "
+	"prefix and the\n"
+	"    operations that cannot come next (lin, sc), or with the bad "
+	"pattern\n"
+	"    found (cc, cm, ccv).\n"
 	"\n"
 	"OPTIONS\n"
 	"    --spec SPEC    register, cas-register, kv, queue, stack, set "
@@ -162,7 +168,10 @@ static void json_part(struct cli_json *j, const rc_history_t *h,
 	cli_json_obj(j);
 	cli_json_key(j, "kind");
 	if (p->verdict == RC_VERDICT_OK)
-		cli_json_str(j, r->level >= RC_CC ? "none" : "order");
+		cli_json_str(j, r->level < RC_CC     ? "order"
+				: p->norder == 0     ? "none"
+				: r->level == RC_CCV ? "arbitration"
+						     : "causal_order");
 	else if (p->verdict == RC_VERDICT_UNKNOWN)
 		cli_json_str(j, "none");
 	else
@@ -275,6 +284,29 @@ static const char *level_word(enum rc_level l)
 	}
 }
 
+/* A passing history's witness, in words, and how much of it is shown. */
+#define WITNESS_ENDS 6
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const char *witness_word(enum rc_level l)
+{
+	switch (l) {
+	case RC_LIN:
+		return "an order of the operations that keeps real time and "
+		       "the spec";
+	case RC_SC:
+		return "an order of the operations that keeps each process's "
+		       "order and the spec";
+	case RC_CCV:
+		return "an arbitration order that extends the causal order "
+		       "and the conflict order";
+	default:
+		return "an order that extends the causal order (program "
+		       "order and reads-from)";
+	}
+}
+
 static void print_text(const char *file, const rc_history_t *h,
 		       const rc_check_result_t *r)
 {
@@ -303,10 +335,22 @@ static void print_text(const char *file, const rc_history_t *h,
 		if (pt->verdict == RC_VERDICT_OK) {
 			if (pt->norder == 0)
 				continue;
-			printf("  witness order (%zu ops):", pt->norder);
-			for (size_t i = 0; i < pt->norder && i < 64; i++)
-				printf(" #%" PRIu32, pt->order[i]);
-			printf("%s\n", pt->norder > 64 ? " ..." : "");
+			printf("  witness: %s (%zu ops)%s\n",
+			       witness_word(r->level), pt->norder,
+			       pt->norder > 2 * WITNESS_ENDS
+				       ? ", the first and the last " STR(
+						 WITNESS_ENDS) ":"
+				       : ":");
+			for (size_t i = 0; i < pt->norder; i++) {
+				if (pt->norder > 2 * WITNESS_ENDS &&
+				    i == WITNESS_ENDS)
+					printf("    ... %zu more\n",
+					       pt->norder - 2 * WITNESS_ENDS);
+				if (pt->norder <= 2 * WITNESS_ENDS ||
+				    i < WITNESS_ENDS ||
+				    i >= pt->norder - WITNESS_ENDS)
+					print_op(h, pt->order[i]);
+			}
 			continue;
 		}
 		if (pt->note[0])

@@ -246,10 +246,42 @@ static void diag_history(const rc_history_t *h)
 	free(buf);
 }
 
+/*
+ * Whether a passing part's witness orders every operation once, after its
+ * process's earlier ones and after the write it reads from (the causal
+ * order, program order and reads-from, extended).
+ */
+static bool witness_extends_co(const struct rc_check_part *p)
+{
+	int pos[MAXN];
+
+	if (p->norder != (size_t)n)
+		return false;
+	for (int i = 0; i < n; i++)
+		pos[i] = -1;
+	for (size_t k = 0; k < p->norder; k++) {
+		if (p->order[k] >= (uint32_t)n || pos[p->order[k]] >= 0)
+			return false;
+		pos[p->order[k]] = (int)k;
+	}
+	for (int a = 0; a < n; a++)
+		for (int b = 0; b < n; b++) {
+			bool po = ops[a].proc == ops[b].proc &&
+				  ops[a].call < ops[b].call;
+			bool wr = ops[a].write && !ops[b].write &&
+				  ops[a].loc == ops[b].loc &&
+				  ops[a].val == ops[b].val;
+
+			if ((po || wr) && pos[a] > pos[b])
+				return false;
+		}
+	return true;
+}
+
 static void run(enum rc_level level, bool kv, bool differentiated,
 		unsigned count)
 {
-	unsigned bad = 0, nok = 0, npat = 0;
+	unsigned bad = 0, nok = 0, npat = 0, nwit = 0, badwit = 0;
 
 	rs = 77 + (uint64_t)level * 10 + kv * 2 + differentiated;
 	for (unsigned it = 0; it < count; it++) {
@@ -271,6 +303,16 @@ static void run(enum rc_level level, bool kv, bool differentiated,
 		if (!got && r->parts[0].pattern[0] &&
 		    (r->parts[0].nblocked > 0 || !differentiated))
 			npat++;
+		if (got && differentiated && r->nparts == 1) {
+			nwit++;
+			if (!witness_extends_co(&r->parts[0]) &&
+			    badwit++ == 0) {
+				diag("%s: a witness that does not extend po "
+				     "and wr:",
+				     rc_level_name(level));
+				diag_history(h);
+			}
+		}
 		if ((got != want || r->verdict == RC_VERDICT_UNKNOWN) &&
 		    bad++ == 0) {
 			diag("%s: checker says %s (%s), definition %s:",
@@ -290,6 +332,11 @@ static void run(enum rc_level level, bool kv, bool differentiated,
 	   "%s, %s%s: every violation names its pattern and operations",
 	   rc_level_name(level), kv ? "kv" : "register",
 	   differentiated ? "" : ", not differentiated");
+	if (differentiated)
+		ok(nwit == nok && badwit == 0,
+		   "%s, %s: every pass (%u) has a witness order that extends "
+		   "the causal order",
+		   rc_level_name(level), kv ? "kv" : "register", nwit);
 }
 
 int main(void)
