@@ -151,6 +151,7 @@ struct run {
 	const rc_history_t *h;
 	enum rc_spec spec;
 	enum rc_level level;
+	unsigned guarantees; /* session levels: bits 1u << level */
 	double deadline;
 	size_t max_states;
 	rc_check_result_t *r;
@@ -170,7 +171,10 @@ static int check_part(struct run *u, size_t p)
 	int rc;
 
 	part->states = 0;
-	if (u->level == RC_CC || u->level == RC_CM || u->level == RC_CCV)
+	if (rc_level_is_session(u->level))
+		rc = _rc_check_session(u->h, u->spec, u->guarantees, ids,
+				       part->nops, part);
+	else if (u->level == RC_CC || u->level == RC_CM || u->level == RC_CCV)
 		rc = _rc_check_causal(u->h, u->spec, u->level, ids, part->nops,
 				      u->deadline, u->max_states, part,
 				      &u->r->differentiated);
@@ -384,6 +388,13 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
 				  "unknown level %d", (int)opts->level);
 	}
+	if (opts->also != 0 &&
+	    (!rc_level_is_session(opts->level) ||
+	     (opts->also & ~((1u << RC_RYW) | (1u << RC_MR) | (1u << RC_MW) |
+			     (1u << RC_WFR))) != 0))
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "only session guarantees (ryw, mr, mw, wfr) "
+				  "are checked together");
 	if (spec == RC_SPEC_AUTO)
 		spec = guess_spec(h);
 	if (h->initial != RC_HVAL_NIL &&
@@ -471,6 +482,9 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	u.h = h;
 	u.spec = spec;
 	u.level = opts->level;
+	u.guarantees = (1u << opts->level) | opts->also;
+	if (rc_level_is_session(opts->level))
+		r->guarantees = u.guarantees;
 	u.deadline = deadline;
 	u.max_states = max_states;
 	u.r = r;

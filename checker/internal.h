@@ -142,6 +142,14 @@ int _rc_check_causal(const rc_history_t *h, enum rc_spec spec,
 		     double deadline, size_t max_states,
 		     struct rc_check_part *part, bool *differentiated);
 
+/*
+ * The session guarantees in guarantees (bits 1u << RC_RYW, RC_MR, RC_MW,
+ * RC_WFR) of the operations ids[0..n) of h (session.c).
+ */
+int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
+		      unsigned guarantees, const uint32_t *ids, size_t n,
+		      struct rc_check_part *part);
+
 /* A spec's initial state value and whether an op kind belongs to it. */
 bool _rc_spec_has(enum rc_spec spec, unsigned kind);
 

@@ -7,6 +7,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/spec.c \
 	%reldir%/search.c \
 	%reldir%/causal.c \
+	%reldir%/session.c \
 	%reldir%/check.c \
 	%reldir%/html.c \
 	%reldir%/recorder.c

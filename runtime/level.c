@@ -6,7 +6,8 @@
 #include <replicore/level.h>
 
 static const char *const level_names[RC_NLEVELS] = {
-	"lin", "sc", "tso", "causal", "cc", "cm", "ccv",
+	"lin", "sc",  "tso", "causal", "cc",  "cm",
+	"ccv", "ryw", "mr",  "mw",     "wfr",
 };
 
 const char *rc_level_name(enum rc_level level)
@@ -31,8 +32,13 @@ bool rc_level_is_object(enum rc_level level)
 
 bool rc_level_is_history(enum rc_level level)
 {
-	return level == RC_LIN || level == RC_SC || level == RC_CC ||
-	       level == RC_CM || level == RC_CCV;
+	return (unsigned)level < RC_NLEVELS && level != RC_TSO &&
+	       level != RC_CAUSAL;
+}
+
+bool rc_level_is_session(enum rc_level level)
+{
+	return level >= RC_RYW && level <= RC_WFR;
 }
 
 enum rc_level rc_level_checked_at(enum rc_level level)

@@ -96,6 +96,20 @@ static const char check_help[] =
 	"    replicore-check(1) describes the history format and the JSON "
 	"output.\n";
 
+/* "ryw+mr": the session guarantees checked. */
+static void session_names(unsigned g, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned l = RC_RYW; l <= RC_WFR; l++)
+		if ((g >> l) & 1)
+			len += (size_t)snprintf(
+				buf + len, len < n ? n - len : 0, "%s%s",
+				len ? "+" : "",
+				rc_level_name((enum rc_level)l));
+}
+
 static void json_val(struct cli_json *j, const rc_history_t *h, rc_hval_t v)
 {
 	char buf[256];
@@ -170,6 +184,7 @@ static void json_part(struct cli_json *j, const rc_history_t *h,
 	if (p->verdict == RC_VERDICT_OK)
 		cli_json_str(j, r->level < RC_CC     ? "order"
 				: p->norder == 0     ? "none"
+				: r->guarantees != 0 ? "write_order"
 				: r->level == RC_CCV ? "arbitration"
 						     : "causal_order");
 	else if (p->verdict == RC_VERDICT_UNKNOWN)
@@ -207,8 +222,15 @@ static void print_json(const char *file, const rc_history_t *h,
 	cli_json_key(&j, "spec");
 	cli_json_str(&j, rc_spec_name(r->spec));
 	cli_json_key(&j, "level");
-	cli_json_str(&j, rc_level_name(r->level));
-	if (r->level >= RC_CC) {
+	if (r->guarantees != 0) {
+		char g[64];
+
+		session_names(r->guarantees, g, sizeof(g));
+		cli_json_str(&j, g);
+	} else {
+		cli_json_str(&j, rc_level_name(r->level));
+	}
+	if (r->level >= RC_CC && r->guarantees == 0) {
 		cli_json_key(&j, "differentiated");
 		cli_json_bool(&j, r->differentiated);
 	}
@@ -301,6 +323,12 @@ static const char *witness_word(enum rc_level l)
 	case RC_CCV:
 		return "an arbitration order that extends the causal order "
 		       "and the conflict order";
+	case RC_RYW:
+	case RC_MR:
+	case RC_MW:
+	case RC_WFR:
+		return "an order of each key's writes that the sessions' "
+		       "guarantees hold against";
 	default:
 		return "an order that extends the causal order (program "
 		       "order and reads-from)";
@@ -310,12 +338,19 @@ static const char *witness_word(enum rc_level l)
 static void print_text(const char *file, const rc_history_t *h,
 		       const rc_check_result_t *r)
 {
+	char what[96];
+
+	if (r->guarantees != 0) {
+		strcpy(what, "keeping ");
+		session_names(r->guarantees, what + 8, sizeof(what) - 8);
+	} else {
+		snprintf(what, sizeof(what), "%s", level_word(r->level));
+	}
 	printf("%s: %s%s (%s, %zu ops, %.3f s)\n", file,
 	       r->verdict == RC_VERDICT_OK	    ? ""
 	       : r->verdict == RC_VERDICT_VIOLATION ? "NOT "
 						    : "unknown whether ",
-	       level_word(r->level), rc_spec_name(r->spec), r->nops,
-	       r->seconds);
+	       what, rc_spec_name(r->spec), r->nops, r->seconds);
 	if (r->note[0])
 		printf("  note: %s%s\n", r->note,
 		       r->nparts < r->nkeys ? " (--all-keys checks them all)"
@@ -397,6 +432,59 @@ static void print_unknown(const char *file, const struct rc_check_opts *co,
 	cli_json_end(&j);
 }
 
+/*
+ * --level: one level, or session guarantees separated by commas (checked
+ * together). Prints the usage error and returns -1 on a bad list.
+ */
+static int parse_levels(const char *arg, struct rc_check_opts *co)
+{
+	char buf[64], *save = NULL, *tok;
+	bool first = true;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		cli_usage("check", "--level '%s' is too long", arg);
+		return -1;
+	}
+	strcpy(buf, arg);
+	co->also = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save), first = false) {
+		enum rc_level l;
+
+		if (rc_level_parse(tok, &l) < 0) {
+			cli_usage("check",
+				  "unknown level '%s' (lin, sc, cc, cm, ccv, "
+				  "or session guarantees ryw, mr, mw, wfr)",
+				  tok);
+			return -1;
+		}
+		if (!rc_level_is_history(l)) {
+			cli_usage("check",
+				  "level '%s' is an object's; its histories "
+				  "are checked at %s",
+				  tok, rc_level_name(rc_level_checked_at(l)));
+			return -1;
+		}
+		if (!first && (!rc_level_is_session(l) ||
+			       !rc_level_is_session(co->level))) {
+			cli_usage("check",
+				  "only session guarantees are checked "
+				  "together, as in --level ryw,mr (got '%s')",
+				  arg);
+			return -1;
+		}
+		if (first)
+			co->level = l;
+		else
+			co->also |= 1u << l;
+	}
+	if (first) {
+		cli_usage("check", "--level needs a level");
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -430,19 +518,8 @@ int cmd_check(int argc, char **argv)
 			co.spec = (enum rc_spec)v;
 			break;
 		case 'l':
-			if (rc_level_parse(optarg, &co.level) < 0)
-				return cli_usage("check",
-						 "unknown level '%s' (lin, sc, "
-						 "cc, cm, ccv)",
-						 optarg);
-			if (!rc_level_is_history(co.level))
-				return cli_usage(
-					"check",
-					"level '%s' is an object's; its "
-					"histories are checked at %s",
-					optarg,
-					rc_level_name(
-						rc_level_checked_at(co.level)));
+			if (parse_levels(optarg, &co) < 0)
+				return CLI_EXIT_USAGE;
 			break;
 		case 't': {
 			char *end;

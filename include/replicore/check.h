@@ -48,14 +48,17 @@ struct rc_check_opts {
 	size_t max_bytes;  /* memory the whole check may use, the history
 			      included; 0: RC_CHECK_MAX_BYTES; SIZE_MAX: none */
 	unsigned threads;  /* threads checking keys; 0: the usable CPUs */
+	unsigned also;	   /* with a session level, more session guarantees
+			      to check at once: bits 1u << RC_RYW, RC_MR,
+			      RC_MW, RC_WFR */
 };
 
 /* The default memory limit of a check: 1 GiB. */
 #define RC_CHECK_MAX_BYTES ((size_t)1 << 30)
 
-#define RC_CHECK_OPTS_INITIALIZER                       \
-	{                                               \
-		RC_SPEC_AUTO, RC_LIN, 0, 0, false, 0, 0 \
+#define RC_CHECK_OPTS_INITIALIZER                          \
+	{                                                  \
+		RC_SPEC_AUTO, RC_LIN, 0, 0, false, 0, 0, 0 \
 	}
 
 /*
@@ -95,8 +98,10 @@ typedef struct rc_check_result {
 	bool differentiated; /* causal levels: each value written once */
 	char note[256];	     /* empty history, stopped at the first violation */
 	double seconds;
-	size_t nkeys; /* kv at lin: keys in the history (nparts may stop
+	size_t nkeys;	     /* kv at lin: keys in the history (nparts may stop
 			 short of it at the first violating key); else 0 */
+	unsigned guarantees; /* session levels: those checked, bits
+				1u << level; else 0 */
 } rc_check_result_t;
 
 /*

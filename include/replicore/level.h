@@ -24,6 +24,10 @@ extern "C" {
  *                                       Enea, Guerraoui, Hamza 2017)
  *   RC_CM      cm      no      yes      causal memory
  *   RC_CCV     ccv     no      yes      causal convergence
+ *   RC_RYW     ryw     no      yes      read your writes  \  session
+ *   RC_MR      mr      no      yes      monotonic reads    | guarantees
+ *   RC_MW      mw      no      yes      monotonic writes   | (Terry et
+ *   RC_WFR     wfr     no      yes      writes follow reads/  al. 1994)
  *
  * No checker decides TSO or SRA. rc_level_checked_at() gives the level
  * at which the histories of an object are checked: the strongest level
@@ -56,12 +60,17 @@ enum rc_level {
 	RC_CC = 4,
 	RC_CM = 5,
 	RC_CCV = 6,
+	RC_RYW = 7,
+	RC_MR = 8,
+	RC_MW = 9,
+	RC_WFR = 10,
 };
 
 /* The number of levels: every level is below it. */
-#define RC_NLEVELS 7u
+#define RC_NLEVELS 11u
 
-/* "lin", "sc", "tso", "causal", "cc", "cm", "ccv"; "?" for no level. */
+/* "lin", "sc", "tso", "causal", "cc", "cm", "ccv", "ryw", "mr", "mw",
+ * "wfr"; "?" for no level. */
 const char *rc_level_name(enum rc_level level);
 
 /*
@@ -73,8 +82,12 @@ int rc_level_parse(const char *name, enum rc_level *level);
 /* Whether an object can be made at level: RC_LIN, RC_SC, RC_TSO, RC_CAUSAL. */
 bool rc_level_is_object(enum rc_level level);
 
-/* Whether a history can be checked at level: RC_LIN, RC_SC, RC_CC, RC_CM, RC_CCV. */
+/* Whether a history can be checked at level: every level but RC_TSO
+ * and RC_CAUSAL. */
 bool rc_level_is_history(enum rc_level level);
+/* Whether level is a session guarantee: RC_RYW, RC_MR, RC_MW, RC_WFR
+ * (several can be checked at once, see rc_check_opts.also). */
+bool rc_level_is_session(enum rc_level level);
 
 /*
  * The level to give rc_check for the histories of an object of level

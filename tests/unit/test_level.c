@@ -8,7 +8,8 @@
 #include "tests/tap.h"
 
 static const char *const names[RC_NLEVELS] = {
-	"lin", "sc", "tso", "causal", "cc", "cm", "ccv",
+	"lin", "sc",  "tso", "causal", "cc",  "cm",
+	"ccv", "ryw", "mr",  "mw",     "wfr",
 };
 
 static void test_names(void)
@@ -45,6 +46,10 @@ static void test_kinds(void)
 		{ RC_CC, false, true, RC_CC },
 		{ RC_CM, false, true, RC_CM },
 		{ RC_CCV, false, true, RC_CCV },
+		{ RC_RYW, false, true, RC_RYW },
+		{ RC_MR, false, true, RC_MR },
+		{ RC_MW, false, true, RC_MW },
+		{ RC_WFR, false, true, RC_WFR },
 	};
 
 	is(sizeof(want) / sizeof(want[0]), RC_NLEVELS, "every level listed");

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: MIT */
+/* session.c: the session guarantees (read your writes, monotonic reads, monotonic writes, writes follow reads) of read/write histories, as an order of the writes that must exist. */
+/*
+ * Terry et al., "Session Guarantees for Weakly Consistent Replicated Data"
+ * (PDIS 1994), state four guarantees of a session (here: a process of the
+ * history) against the order in which the writes to an item are applied.
+ * For a differentiated history (each value written at most once per key,
+ * never the initial one) a read names the write it returns, ret(r), or
+ * the initial value, below every write. The guarantees then ask for one
+ * order < of the writes of each key, with the initial value first, such
+ * that for operations a before b in one session, on one key:
+ *
+ *   RYW  a write w, then a read r:   w <= ret(r)
+ *   MR   a read r1, then a read r2:  ret(r1) <= ret(r2)
+ *   MW   a write w1, then a write w2: w1 < w2
+ *   WFR  a read r, then a write w:   ret(r) < w
+ *
+ * Each is an edge between two writes (none when both sides are one
+ * write, except WFR, where that is a read of a write its own session
+ * issues only later). The chosen guarantees hold exactly when the edges,
+ * with the initial value before every write of its key, are acyclic; a
+ * cycle is the violation and its edges' operations the witness, and on
+ * success a topological order of the writes is the witness order.
+ * Reads of a value no write wrote (ThinAirRead) violate every guarantee.
+ * Keys are independent: edges join writes of one key only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "checker/internal.h"
+
+struct sop {
+	uint32_t id; /* history index */
+	uint32_t proc;
+	int64_t call;
+	bool write;
+	rc_hval_t key, val;
+	uint32_t node; /* write: its node; read: the node it returns */
+	uint32_t kslot;
+};
+
+struct edge {
+	uint32_t to, next;
+	uint32_t a, b; /* the session's two operations (history ids) */
+	uint8_t why;   /* RC_RYW, RC_MR, RC_MW or RC_WFR; 0: initial */
+};
+
+struct sgraph {
+	uint32_t *head;
+	struct edge *e;
+	size_t ne, cap;
+};
+
+static int sadd(struct sgraph *g, uint32_t from, uint32_t to, uint32_t a,
+		uint32_t b, uint8_t why)
+{
+	if (g->ne == g->cap) {
+		size_t nc = g->cap ? 2 * g->cap : 256;
+		struct edge *ne = realloc(g->e, nc * sizeof(*ne));
+
+		if (ne == NULL ||
+		    !_rc_charge((ptrdiff_t)((nc - g->cap) * sizeof(*ne)))) {
+			if (ne != NULL)
+				g->e = ne;
+			return -1;
+		}
+		g->e = ne;
+		g->cap = nc;
+	}
+	g->e[g->ne] = (struct edge){ to, g->head[from], a, b, why };
+	g->head[from] = (uint32_t)g->ne++;
+	return 0;
+}
+
+static int cmp_key_val(const void *pa, const void *pb)
+{
+	const struct sop *a = *(const struct sop *const *)pa;
+	const struct sop *b = *(const struct sop *const *)pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->val != b->val)
+		return a->val < b->val ? -1 : 1;
+	return 0;
+}
+
+static int cmp_session(const void *pa, const void *pb)
+{
+	const struct sop *a = pa, *b = pb;
+
+	if (a->proc != b->proc)
+		return a->proc < b->proc ? -1 : 1;
+	if (a->call != b->call)
+		return a->call < b->call ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+static const char *why_name(uint8_t why)
+{
+	switch (why) {
+	case RC_RYW:
+		return "RYW";
+	case RC_MR:
+		return "MR";
+	case RC_MW:
+		return "MW";
+	case RC_WFR:
+		return "WFR";
+	default:
+		return "init";
+	}
+}
+
+/*
+ * A cycle of g over nn nodes, as the indexes of its edges in cyc (the
+ * number returned; 0: acyclic). Iterative depth-first search.
+ */
+static size_t find_cycle(const struct sgraph *g, size_t nn, uint32_t *cyc)
+{
+	uint8_t *col = calloc(nn + 1, 1);
+	uint32_t *stack = malloc((nn + 1) * sizeof(*stack));
+	uint32_t *via = malloc((nn + 1) * sizeof(*via)); /* edge in */
+	uint32_t *it = malloc((nn + 1) * sizeof(*it));
+	size_t len = 0;
+
+	if (col == NULL || stack == NULL || via == NULL || it == NULL)
+		goto out;
+	for (size_t s = 0; s < nn && len == 0; s++) {
+		size_t sp = 0;
+
+		if (col[s])
+			continue;
+		stack[sp++] = (uint32_t)s;
+		it[s] = g->head[s];
+		col[s] = 1;
+		while (sp > 0 && len == 0) {
+			uint32_t v = stack[sp - 1], e = it[v], w;
+
+			if (e == UINT32_MAX) {
+				col[v] = 2;
+				sp--;
+				continue;
+			}
+			it[v] = g->e[e].next;
+			w = g->e[e].to;
+			if (col[w] == 1) {
+				/* the edges from w back up to v, then e */
+				size_t k = sp;
+
+				while (k > 0 && stack[k - 1] != w)
+					k--;
+				for (size_t i = k; i < sp; i++)
+					cyc[len++] = via[stack[i]];
+				cyc[len++] = e;
+			} else if (col[w] == 0) {
+				col[w] = 1;
+				via[w] = e;
+				it[w] = g->head[w];
+				stack[sp++] = w;
+			}
+		}
+	}
+out:
+	free(col);
+	free(stack);
+	free(via);
+	free(it);
+	return len;
+}
+
+static void report(struct rc_check_part *part, const char *pattern,
+		   const char *what, const uint32_t *ops, size_t n)
+{
+	part->verdict = RC_VERDICT_VIOLATION;
+	snprintf(part->pattern, sizeof(part->pattern), "%s", pattern);
+	snprintf(part->note, sizeof(part->note), "%s", what);
+	free(part->blocked);
+	part->blocked = malloc((n + 1) * sizeof(*part->blocked));
+	part->nblocked = 0;
+	for (size_t i = 0; part->blocked != NULL && i < n; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < part->nblocked && !dup; j++)
+			dup = part->blocked[j] == ops[i];
+		if (!dup)
+			part->blocked[part->nblocked++] = ops[i];
+	}
+}
+
+/* The witness: the writes in a topological order of g (Kahn), the
+ * smallest node first among the ready. */
+static int witness(const struct sgraph *g, size_t nn, const struct sop *w,
+		   size_t nw, struct rc_check_part *part)
+{
+	uint32_t *indeg = calloc(nn + 1, sizeof(*indeg));
+	uint32_t *q = malloc((nn + 1) * sizeof(*q));
+	uint32_t *order = malloc((nw + 1) * sizeof(*order));
+	size_t qh = 0, qt = 0, k = 0;
+
+	if (indeg == NULL || q == NULL || order == NULL) {
+		free(indeg);
+		free(q);
+		free(order);
+		return -1;
+	}
+	for (size_t e = 0; e < g->ne; e++)
+		indeg[g->e[e].to]++;
+	for (size_t v = 0; v < nn; v++)
+		if (indeg[v] == 0)
+			q[qt++] = (uint32_t)v;
+	while (qh < qt) {
+		uint32_t v = q[qh++];
+
+		if (v < nw)
+			order[k++] = w[v].id;
+		for (uint32_t e = g->head[v]; e != UINT32_MAX; e = g->e[e].next)
+			if (--indeg[g->e[e].to] == 0)
+				q[qt++] = g->e[e].to;
+	}
+	free(indeg);
+	free(q);
+	free(part->order);
+	part->order = order;
+	part->norder = k;
+	return 0;
+}
+
+int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
+		      unsigned guarantees, const uint32_t *ids, size_t n,
+		      struct rc_check_part *part)
+{
+	struct sop *ops = NULL, **byval = NULL, *w = NULL;
+	uint64_t *keys = NULL;
+	uint32_t *cyc = NULL, *cops = NULL, *bad = NULL;
+	uint32_t *last_w = NULL, *last_r = NULL, *touched = NULL;
+	struct sgraph g = { NULL, NULL, 0, 0 };
+	size_t m = 0, nw = 0, nk = 0, nn, nt = 0;
+	rc_hval_t nil_as = RC_HVAL_NIL, init;
+	int rc = -RC_ENOMEM;
+
+	part->verdict = RC_VERDICT_UNKNOWN;
+	if (spec != RC_SPEC_REGISTER && spec != RC_SPEC_KV) {
+		snprintf(part->note, sizeof(part->note),
+			 "the session guarantees are checked on register and "
+			 "kv histories, not %s",
+			 rc_spec_name(spec));
+		return 0;
+	}
+	if (spec == RC_SPEC_KV) {
+		/* "" as the history spells it, if it does */
+		for (size_t i = 0; i < h->strs.n; i++) {
+			size_t l;
+
+			_rc_strpool_get(&h->strs, i, &l);
+			if (l == 0) {
+				nil_as = RC_HVAL_STR(i);
+				break;
+			}
+		}
+	}
+	init = h->initial != RC_HVAL_NIL ? h->initial : nil_as;
+	ops = calloc(n + 1, sizeof(*ops));
+	if (ops == NULL)
+		goto out;
+	for (size_t j = 0; j < n; j++) {
+		const struct rc_hop *o = &h->ops[ids[j]];
+		struct sop *x;
+
+		if (o->status == RC_HST_FAIL)
+			continue;
+		if (o->kind != RC_HOP_READ && o->kind != RC_HOP_GET &&
+		    o->kind != RC_HOP_WRITE && o->kind != RC_HOP_PUT) {
+			snprintf(part->note, sizeof(part->note),
+				 "the session guarantees are checked on reads "
+				 "and writes; %s operations (line %u) are not",
+				 rc_hop_kind_name(o->kind), o->line);
+			rc = 0;
+			goto out;
+		}
+		x = &ops[m];
+		x->write = o->kind == RC_HOP_WRITE || o->kind == RC_HOP_PUT;
+		if (!x->write &&
+		    (o->result == RC_HVAL_UNKNOWN || o->status == RC_HST_INDET))
+			continue; /* a read that returned nothing known */
+		x->id = ids[j];
+		x->proc = o->proc;
+		x->call = o->call;
+		x->key = o->key;
+		x->val = x->write ? o->arg[0] : o->result;
+		if (x->val == RC_HVAL_NIL)
+			x->val = nil_as;
+		m++;
+	}
+	/* the keys, dense */
+	keys = malloc((m + 1) * sizeof(*keys));
+	byval = malloc((m + 1) * sizeof(*byval));
+	if (keys == NULL || byval == NULL)
+		goto out;
+	for (size_t i = 0; i < m; i++)
+		keys[i] = (uint64_t)ops[i].key;
+	qsort(keys, m, sizeof(*keys), cmp_u64);
+	for (size_t i = 0; i < m; i++)
+		if (nk == 0 || keys[nk - 1] != keys[i])
+			keys[nk++] = keys[i];
+	for (size_t i = 0; i < m; i++) {
+		uint64_t *k = bsearch(&(uint64_t){ (uint64_t)ops[i].key }, keys,
+				      nk, sizeof(*keys), cmp_u64);
+
+		ops[i].kslot = (uint32_t)(k - keys);
+	}
+	/* the writes by (key, value): a read names its write */
+	for (size_t i = 0; i < m; i++)
+		if (ops[i].write)
+			byval[nw++] = &ops[i];
+	qsort(byval, nw, sizeof(*byval), cmp_key_val);
+	for (size_t i = 0; i < nw; i++) {
+		if (byval[i]->val == init ||
+		    (i > 0 && cmp_key_val(&byval[i - 1], &byval[i]) == 0)) {
+			snprintf(part->note, sizeof(part->note),
+				 "the history is not differentiated (a value "
+				 "written twice to one key, or the initial "
+				 "value written): no read names its write");
+			rc = 0;
+			goto out;
+		}
+		byval[i]->node = (uint32_t)i;
+	}
+	/* an indeterminate write is its session's last operation: only
+	 * edges into it come from its session, and one leaves it only
+	 * through a read that returned it, which proves it took effect; one
+	 * that no read returned is on no cycle, as if it never happened */
+	w = malloc((nw + 1) * sizeof(*w));
+	if (w == NULL)
+		goto out;
+	for (size_t i = 0; i < nw; i++)
+		w[i] = *byval[i];
+	nn = nw + nk; /* node nw + k: key k's initial value */
+	for (size_t i = 0; i < m; i++) {
+		struct sop key;
+		struct sop *kp = &key, **f;
+		uint32_t o = ops[i].id;
+
+		if (ops[i].write)
+			continue;
+		if (ops[i].val == init) {
+			ops[i].node = (uint32_t)(nw + ops[i].kslot);
+			continue;
+		}
+		key.key = ops[i].key;
+		key.val = ops[i].val;
+		f = bsearch(&kp, byval, nw, sizeof(*byval), cmp_key_val);
+		if (f == NULL) {
+			report(part, "ThinAirRead",
+			       "a read of a value that no write wrote", &o, 1);
+			rc = 0;
+			goto out;
+		}
+		ops[i].node = (*f)->node;
+	}
+	g.head = malloc((nn + 1) * sizeof(*g.head));
+	if (g.head == NULL)
+		goto out;
+	for (size_t v = 0; v < nn; v++)
+		g.head[v] = UINT32_MAX;
+	/* the initial value before every write of its key */
+	for (size_t i = 0; i < nw; i++)
+		if (sadd(&g, (uint32_t)(nw + w[i].kslot), (uint32_t)i, w[i].id,
+			 w[i].id, 0) < 0)
+			goto out;
+	/* each session in order: per key, the last write and read seen,
+	 * and (RYW, WFR) the chains of all earlier ones */
+	qsort(ops, m, sizeof(*ops), cmp_session);
+	last_w = malloc((nk + 1) * sizeof(*last_w));
+	last_r = malloc((nk + 1) * sizeof(*last_r));
+	touched = malloc((m + 1) * sizeof(*touched));
+	cops = malloc((m + 1) * sizeof(*cops)); /* op -> previous of its kind
+						 * and key in its session */
+	if (last_w == NULL || last_r == NULL || touched == NULL || cops == NULL)
+		goto out;
+	for (size_t k = 0; k < nk; k++)
+		last_w[k] = last_r[k] = UINT32_MAX;
+	for (size_t i = 0; i < m; i++) {
+		struct sop *x = &ops[i];
+		uint32_t k = x->kslot;
+
+		if (i > 0 && ops[i - 1].proc != x->proc) {
+			/* a new session */
+			for (size_t t = 0; t < nt; t++)
+				last_w[touched[t]] = last_r[touched[t]] =
+					UINT32_MAX;
+			nt = 0;
+		}
+		if (last_w[k] == UINT32_MAX && last_r[k] == UINT32_MAX)
+			touched[nt++] = k;
+		if (x->write) {
+			/* MW: the session's previous write, then this */
+			if ((guarantees & (1u << RC_MW)) &&
+			    last_w[k] != UINT32_MAX &&
+			    sadd(&g, ops[last_w[k]].node, x->node,
+				 ops[last_w[k]].id, x->id, RC_MW) < 0)
+				goto out;
+			/* WFR: every earlier read's write, then this */
+			for (uint32_t r = last_r[k];
+			     (guarantees & (1u << RC_WFR)) && r != UINT32_MAX;
+			     r = cops[r])
+				if (sadd(&g, ops[r].node, x->node, ops[r].id,
+					 x->id, RC_WFR) < 0)
+					goto out;
+			cops[i] = last_w[k];
+			last_w[k] = (uint32_t)i;
+		} else {
+			/* MR: the previous read's write, then this one's */
+			if ((guarantees & (1u << RC_MR)) &&
+			    last_r[k] != UINT32_MAX &&
+			    ops[last_r[k]].node != x->node &&
+			    sadd(&g, ops[last_r[k]].node, x->node,
+				 ops[last_r[k]].id, x->id, RC_MR) < 0)
+				goto out;
+			/* RYW: every earlier write, then this one's */
+			for (uint32_t p = last_w[k];
+			     (guarantees & (1u << RC_RYW)) && p != UINT32_MAX;
+			     p = cops[p])
+				if (ops[p].node != x->node &&
+				    sadd(&g, ops[p].node, x->node, ops[p].id,
+					 x->id, RC_RYW) < 0)
+					goto out;
+			cops[i] = last_r[k];
+			last_r[k] = (uint32_t)i;
+		}
+		if ((i & 4095) == 4095) {
+			enum _rc_stop why = _rc_poll();
+
+			if (why != RC_GO) {
+				snprintf(part->note, sizeof(part->note), "%s",
+					 _rc_stop_name(why));
+				rc = 0;
+				goto out;
+			}
+		}
+	}
+	cyc = malloc((nn + 2) * sizeof(*cyc));
+	bad = malloc((2 * nn + 4) * sizeof(*bad));
+	if (cyc == NULL || bad == NULL)
+		goto out;
+	{
+		size_t len = find_cycle(&g, nn, cyc), nops = 0;
+		char pat[32] = "", what[256];
+		unsigned seen = 0;
+
+		if (len == 0) {
+			if (witness(&g, nn, w, nw, part) < 0)
+				goto out;
+			part->verdict = RC_VERDICT_OK;
+			rc = 0;
+			goto out;
+		}
+		/* the guarantees on the cycle, and its operations */
+		for (size_t i = 0; i < len; i++) {
+			const struct edge *e = &g.e[cyc[i]];
+
+			if (e->why != 0 && !(seen & (1u << e->why))) {
+				seen |= 1u << e->why;
+				snprintf(pat + strlen(pat),
+					 sizeof(pat) - strlen(pat), "%s%s",
+					 pat[0] ? "+" : "", why_name(e->why));
+			}
+			bad[nops++] = e->a;
+			if (e->b != e->a)
+				bad[nops++] = e->b;
+		}
+		snprintf(what, sizeof(what),
+			 "no order of the writes of the key keeps %s: the "
+			 "sessions' operations below ask for a cycle%s",
+			 pat[0] ? pat : "them",
+			 len == 1 ? " (a read of a write its session issues "
+				    "only later)"
+				  : "");
+		report(part, pat[0] ? pat : "init", what, bad, nops);
+		rc = 0;
+	}
+out:
+	free(ops);
+	free(byval);
+	free(w);
+	free(keys);
+	free(cyc);
+	free(bad);
+	free(cops);
+	free(last_w);
+	free(last_r);
+	free(touched);
+	free(g.head);
+	free(g.e);
+	return rc;
+}
