@@ -59,6 +59,7 @@ struct dop {
 	int32_t pt;    /* index among the part's drawn points */
 	uint8_t mark;  /* 1 order, 2 blocked */
 	bool first;    /* the first error */
+	double tagw;   /* width of the tag under a blocked op */
 	size_t nch[2]; /* characters of each line of the label */
 	char lbl[2][HTML_LBL_MAX * 4 + 8]; /* "cas 1 2", "-> true" */
 };
@@ -169,12 +170,16 @@ static size_t label(char *dst, size_t dn, const char *full)
 	return u8len(dst);
 }
 
-/* The width of an operation's box: its label's longer line and the inset. */
+/*
+ * The width of an operation's box: its label's longer line and the inset,
+ * and room for the tag under it, if any.
+ */
 static double box_w(const struct dop *o)
 {
 	size_t c = o->nch[0] > o->nch[1] ? o->nch[0] : o->nch[1];
+	double w = (double)c * HTML_CW + 2 * HTML_PAD;
 
-	return (double)c * HTML_CW + 2 * HTML_PAD;
+	return o->tagw > w ? o->tagw : w;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -613,6 +618,11 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 				continue;
 			d[b - lo].mark = 2;
 			d[b - lo].part = (int32_t)p;
+			d[b - lo].tagw =
+				(double)(pt->pattern[0]
+						 ? sizeof(HTML_TAGP) - 1
+						 : sizeof(HTML_TAG) - 1) *
+				HTML_CW;
 			if (pt->verdict == RC_VERDICT_VIOLATION &&
 			    (ferr < 0 ||
 			     h->ops[b].call < h->ops[lo + (size_t)ferr].call))
@@ -660,7 +670,7 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		double w;
 
 		o->ext = o->x1;
-		if (o->lp >= 0 && o->lp + 4 > o->ext)
+		if (o->lp > o->x1) /* an indeterminate op's tail */
 			o->ext = o->lp + 4;
 		if (o->place >= 0) {
 			snprintf(buf, sizeof(buf), "%d", o->place + 1);
@@ -668,19 +678,14 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 			if (o->x0 + w > o->ext)
 				o->ext = o->x0 + w;
 		}
-		if (o->mark == 2) {
-			w = (double)(r->parts[o->part].pattern[0]
-					     ? sizeof(HTML_TAGP) - 1
-					     : sizeof(HTML_TAG) - 1) *
-			    HTML_CW;
-			if (o->x0 + w > o->ext)
-				o->ext = o->x0 + w;
-		}
 		if (o->ext > right)
 			right = o->ext;
 	}
 
-	/* rows: a process's ops on its own rows, processes packed first fit */
+	/*
+	 * rows: a process's ops on its own rows (its next op may start a column
+	 * after the last ended), processes packed first fit, HTML_GAP apart
+	 */
 	for (size_t i = 0; i < m; i++) {
 		ps[i].proc = h->ops[lo + i].proc;
 		ps[i].x0 = d[i].x0;
@@ -697,7 +702,7 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 			struct dop *o = &d[ps[b].i];
 			size_t s = 0;
 
-			while (s < ns && rowend[s] + HTML_GAP > o->x0)
+			while (s < ns && rowend[s] + HTML_COLGAP > o->x0)
 				s++;
 			if (s == ns)
 				ns++;
