@@ -10,7 +10,7 @@
 /*
  * The drawing. Time runs left to right, but not to scale: each distinct
  * time of the window (an invocation or a response) is a column, and a
- * column stands at least HTML_GAP to the right of the one before and far
+ * column stands at least HTML_COLGAP to the right of the one before and far
  * enough from the invocation of every operation that returns there for the
  * operation's label to fit in its box. So every box holds its whole label
  * (labels longer than HTML_LBL_MAX characters are elided, the full text is
@@ -46,6 +46,7 @@
 #define HTML_BOXH 30.0	/* box height: two lines */
 #define HTML_HEADMAX 16 /* characters of a row's process list */
 #define HTML_INF 1e300	/* no response: no right limit */
+#define HTML_STATE 128	/* bytes of a state's text */
 #define HTML_TAG "cannot come next"
 #define HTML_TAGP "bad pattern"
 
@@ -58,7 +59,6 @@ struct dop {
 	int32_t place; /* in the order, -1 when not in it */
 	int32_t pt;    /* index among the part's drawn points */
 	uint8_t mark;  /* 1 order, 2 blocked */
-	bool first;    /* the first error */
 	double tagw;   /* width of the tag under a blocked op */
 	size_t nch[2]; /* characters of each line of the label */
 	char lbl[2][HTML_LBL_MAX * 4 + 8]; /* "cas 1 2", "-> true" */
@@ -241,7 +241,7 @@ static int cmp_tk(const void *a, const void *b)
 }
 
 /*
- * Columns: xs[c] = max(xs[c-1] + HTML_GAP, invocation column of each op
+ * Columns: xs[c] = max(xs[c-1] + HTML_COLGAP, invocation column of each op
  * returning at c plus its label's box). byret lists the window's complete
  * operations by response time.
  */
@@ -280,7 +280,7 @@ static const char *order_name(const rc_check_result_t *r,
  * spec; a blocked operation gets the state after its part's prefix.
  */
 static int replay(const rc_history_t *h, const rc_check_result_t *r,
-		  char (*sv)[64])
+		  char (*sv)[HTML_STATE])
 {
 	if (r->level != RC_LIN && r->level != RC_SC)
 		return 0; /* no order to replay */
@@ -289,7 +289,7 @@ static int replay(const rc_history_t *h, const rc_check_result_t *r,
 		struct _rc_states st;
 		uint32_t sid = RC_STATE_INIT;
 		bool known = true;
-		char last[64] = "?";
+		char last[HTML_STATE] = "?";
 
 		if (pt->norder == 0 && pt->nblocked == 0)
 			continue;
@@ -311,9 +311,12 @@ static int replay(const rc_history_t *h, const rc_check_result_t *r,
 				known = false;
 			else
 				sid = (uint32_t)ns;
-			if (known)
+			if (known) {
 				_rc_state_fmt(&st, sid, last, sizeof(last));
-			else
+				if (strlen(last) == sizeof(last) - 1)
+					memcpy(last + sizeof(last) - 4, "...",
+					       4); /* cut short */
+			} else
 				snprintf(last, sizeof(last), "?");
 			snprintf(sv[id], sizeof(*sv), "%s", last);
 		}
@@ -375,7 +378,10 @@ static size_t lin_points(const struct rc_check_part *pt, size_t lo, size_t hi,
 	return m;
 }
 
-/* A row's processes, "p2 7 12", and whether it had to be elided. */
+/*
+ * A row's processes, "p2 7 12", elided to HTML_HEADMAX characters unless
+ * full (then "2 7 12"); returns its characters.
+ */
 static size_t row_head(const struct unit *u, size_t nu, uint32_t row, char *buf,
 		       size_t n, bool full)
 {
@@ -482,7 +488,7 @@ static void put_points(FILE *out, const struct rc_check_part *pt, size_t lo,
 /* The tooltip: where and what the operation is, and its part in the check. */
 static void op_title(FILE *out, const rc_history_t *h,
 		     const rc_check_result_t *r, const struct dop *o, size_t i,
-		     char (*sv)[64])
+		     char (*sv)[HTML_STATE])
 {
 	const struct rc_hop *op = &h->ops[i];
 	char buf[512], kb[96];
@@ -526,7 +532,7 @@ static void op_title(FILE *out, const rc_history_t *h,
 		fputs("indeterminate: it may take effect at any time after "
 		      "its invocation, or never",
 		      out);
-		if (r->verdict == RC_VERDICT_OK && r->level == RC_LIN)
+		if (r->verdict == RC_VERDICT_OK)
 			fputs("; the witness has it take no effect", out);
 	} else if (r->verdict == RC_VERDICT_VIOLATION &&
 		   (r->level == RC_LIN || r->level == RC_SC)) {
@@ -550,7 +556,7 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 	struct unit *u = NULL;
 	uint32_t *idx = NULL;
 	int32_t *pidx = NULL;
-	char(*sv)[64] = NULL;
+	char(*sv)[HTML_STATE] = NULL;
 	char buf[512], hb[512];
 	size_t maxc = 1, npts = 0;
 	int rc = 0;
