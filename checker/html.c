@@ -31,7 +31,8 @@
  * Linearization points: for the witness order (or the longest linearizable
  * prefix), a point per operation inside its box, in the order's order; an
  * indeterminate operation's may lie right of its box (it took effect at
- * some time after its invocation), drawn as a dashed tail.
+ * some time after its invocation), drawn at the end of a dashed tail that
+ * runs in the gutter between rows, where it takes no room from the row.
  */
 
 /* At most this many operations are drawn: a window around what matters. */
@@ -429,7 +430,7 @@ static const char page_css[] =
 	"g.f rect{fill:#fff;stroke:#8c959f}g.f text.l{fill:#57606a}\n"
 	"g.i rect{fill-opacity:.45;stroke-dasharray:4 2}\n"
 	"g.op:hover rect{stroke-width:2}\n"
-	"line.tail{stroke:#1a7f37;stroke-dasharray:3 2}\n"
+	"polyline.tail{stroke:#1a7f37;stroke-dasharray:3 2;fill:none}\n"
 	"circle.lp{fill:#1a7f37;stroke:#fff}\n"
 	"polyline{fill:none;stroke:#0969da;stroke-width:1.5;"
 	"pointer-events:none}\n"
@@ -466,6 +467,19 @@ static const char page_js[] =
 	"e.classList.add('flash');show(e);});\n"
 	"})();\n";
 
+/*
+ * The height of an operation's linearization point: its box's bottom edge,
+ * or for a point right of the box (an indeterminate operation's), the
+ * gutter under the row's band, which no box or text takes, so that the
+ * dashed tail to it may run under other processes' operations.
+ */
+static double lp_y(const struct dop *o)
+{
+	double y = HTML_ROW * o->row + 2;
+
+	return o->lp > o->x1 ? y + HTML_ROW - 1.5 : y + HTML_BOXY + HTML_BOXH;
+}
+
 /* The linearization points of an order, "x,y" pairs joined by sep. */
 static void put_points(FILE *out, const struct rc_check_part *pt, size_t lo,
 		       size_t hi, const struct dop *d, double M,
@@ -479,8 +493,7 @@ static void put_points(FILE *out, const struct rc_check_part *pt, size_t lo,
 		if (id < lo || id >= hi || d[id - lo].lp < 0)
 			continue;
 		fprintf(out, "%s%.1f,%.1f", first ? "" : sep, M + d[id - lo].lp,
-			HTML_ROW * d[id - lo].row + 2 + HTML_BOXY +
-				HTML_BOXH / 2);
+			lp_y(&d[id - lo]));
 		first = false;
 	}
 }
@@ -676,8 +689,8 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		double w;
 
 		o->ext = o->x1;
-		if (o->lp > o->x1) /* an indeterminate op's tail */
-			o->ext = o->lp + 4;
+		if (o->lp + 4 > right) /* an indeterminate op's tail */
+			right = o->lp + 4;
 		if (o->place >= 0) {
 			snprintf(buf, sizeof(buf), "%d", o->place + 1);
 			w = (double)strlen(buf) * HTML_CW;
@@ -841,8 +854,8 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		"<div class=\"wrap\">\n<svg "
 		"xmlns=\"http://www.w3.org/2000/svg\" "
 		"width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
-		M + right + 12, HTML_ROW * (double)nrows + 4, M + right + 12,
-		HTML_ROW * (double)nrows + 4);
+		M + right + 12, HTML_ROW * (double)nrows + 8, M + right + 12,
+		HTML_ROW * (double)nrows + 8);
 	for (uint32_t row = 0; row < nrows; row++) {
 		size_t c = row_head(u, nu, row, buf, sizeof(buf), false);
 		double y = HTML_ROW * row + 2;
@@ -887,25 +900,26 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 			 o->lbl[0]);
 		put_text(out, "r", M + o->x0 + HTML_PAD, top + 26, o->nch[1],
 			 o->lbl[1]);
-		if (o->lp >= 0 && o->lp > o->x1)
+		if (o->lp > o->x1)
 			fprintf(out,
-				"<line class=\"tail\" x1=\"%.1f\" x2=\"%.1f\" "
-				"y1=\"%.1f\" y2=\"%.1f\"/>",
-				M + o->x1, M + o->lp, top + HTML_BOXH / 2,
-				top + HTML_BOXH / 2);
+				"<polyline class=\"tail\" points=\"%.1f,%.1f "
+				"%.1f,%.1f %.1f,%.1f\"/>",
+				M + o->x1, top + HTML_BOXH, M + o->x1, lp_y(o),
+				M + o->lp, lp_y(o));
 		if (o->lp >= 0)
 			fprintf(out,
 				"<circle class=\"lp\" cx=\"%.1f\" cy=\"%.1f\" "
-				"r=\"3\"/>",
-				M + o->lp, top + HTML_BOXH);
+				"r=\"%s\"/>",
+				M + o->lp, lp_y(o),
+				o->lp > o->x1 ? "2.5" : "3");
 		if (o->place >= 0) {
 			double w, x;
 
 			snprintf(buf, sizeof(buf), "%d", o->place + 1);
 			w = (double)strlen(buf) * HTML_CW;
 			x = o->lp >= 0 ? o->lp - w / 2 : o->x0;
-			if (x + w > o->ext)
-				x = o->ext - w;
+			if (x + w > o->ext - (o->lp > o->x1 ? 3 : 0))
+				x = o->ext - w - (o->lp > o->x1 ? 3 : 0);
 			if (x < o->x0)
 				x = o->x0;
 			put_text(out, "n", M + x, top + HTML_BOXH + 13,
