@@ -5,10 +5,76 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker/internal.h"
+#include "checker/spec.h"
+
+/*
+ * The drawing. Time runs left to right, but not to scale: each distinct
+ * time of the window (an invocation or a response) is a column, and a
+ * column stands at least HTML_COLGAP to the right of the one before and far
+ * enough from the invocation of every operation that returns there for the
+ * operation's label to fit in its box. So every box holds its whole label
+ * (labels longer than HTML_LBL_MAX characters are elided, the full text is
+ * in the tooltip), and the real-time order is kept: an operation that
+ * returned before another was invoked ends left of where the other begins.
+ *
+ * Rows: the operations of one process keep to one row (more when they
+ * overlap, which a process's do not when it runs one at a time), and
+ * processes whose spans do not overlap share a row, first fit. Jepsen's
+ * histories start a new process after each indeterminate operation, so a
+ * crashed process and its successor usually share one.
+ *
+ * Every text carries its width (textLength, HTML_CW per character at the
+ * 11px monospace font), so the layout does not depend on the fonts the
+ * reader has, and a test can check from the page alone that no two texts
+ * overlap.
+ *
+ * Linearization points: for the witness order (or the longest linearizable
+ * prefix), a point per operation inside its box, in the order's order; an
+ * indeterminate operation's may lie right of its box (it took effect at
+ * some time after its invocation), drawn at the end of a dashed tail that
+ * runs in the gutter between rows, where it takes no room from the row.
+ */
 
 /* At most this many operations are drawn: a window around what matters. */
 #define HTML_MAX_OPS 1500
+#define HTML_LBL_MAX 40 /* characters of a label before it is elided */
+#define HTML_CW 6.6	/* px per character: 0.6 em of an 11px monospace */
+#define HTML_PAD 4.0	/* label inset in its box */
+#define HTML_GAP 6.0	/* between packed spans in a row */
+#define HTML_COLGAP 2.0 /* between distinct columns */
+#define HTML_ROW 52.0	/* row pitch: box, then a band for notes */
+#define HTML_BOXY 4.0	/* box top in its row */
+#define HTML_BOXH 30.0	/* box height: two lines */
+#define HTML_HEADMAX 16 /* characters of a row's process list */
+#define HTML_INF 1e300	/* no response: no right limit */
+#define HTML_STATE 128	/* bytes of a state's text */
+#define HTML_TAG "cannot come next"
+#define HTML_TAGP "bad pattern"
+
+struct dop {
+	double x0, x1; /* box */
+	double ext;    /* right end of everything drawn for it */
+	double lp;     /* linearization point, < 0 when none */
+	uint32_t row;
+	int32_t part;  /* part of the order or blocked list it is in */
+	int32_t place; /* in the order, -1 when not in it */
+	int32_t pt;    /* index among the part's drawn points */
+	uint8_t mark;  /* 1 order, 2 blocked */
+	double tagw;   /* width of the tag under a blocked op */
+	size_t nch[2]; /* characters of each line of the label */
+	char lbl[2][HTML_LBL_MAX * 4 + 8]; /* "cas 1 2", "-> true" */
+};
+
+struct pspan {
+	uint32_t proc;
+	double x0;
+	uint32_t i; /* window index */
+};
+
+struct unit {
+	uint32_t proc, base, k; /* process, first row, rows */
+	double x0, x1;
+};
 
 static void esc(FILE *out, const char *s)
 {
@@ -26,67 +92,491 @@ static void esc(FILE *out, const char *s)
 		case '"':
 			fputs("&quot;", out);
 			break;
+		case '\n':
+			fputs("&#10;", out);
+			break;
 		default:
 			fputc(*s, out);
 		}
 	}
 }
 
-static void op_text(const rc_history_t *h, const struct rc_hop *o, char *buf,
-		    size_t n)
+/* Characters (code points) of a UTF-8 string. */
+static size_t u8len(const char *s)
 {
-	char a[3][64];
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/*
+ * An operation in two parts, "cas 1 2" (kind, key, arguments) and
+ * "-> true" (result). An operation that failed without effect (Jepsen's
+ * :fail) reads "-> fail", one that never answered "-> ?".
+ */
+static void op_parts(const rc_history_t *h, const struct rc_hop *o, char *buf,
+		     size_t n, char *res, size_t rn)
+{
+	char a[96];
 	size_t k = 0;
 
 	k += (size_t)snprintf(buf + k, n - k, "%s", rc_hop_kind_name(o->kind));
 	if (o->key != RC_HVAL_NONE && k < n)
-		k += (size_t)snprintf(buf + k, n - k, " %s",
-				      rc_history_fmtval(h, o->key, a[0], 64));
+		k += (size_t)snprintf(
+			buf + k, n - k, " %s",
+			rc_history_fmtval(h, o->key, a, sizeof(a)));
 	for (int i = 0; i < 2 && k < n; i++)
 		if (o->arg[i] != RC_HVAL_NONE)
 			k += (size_t)snprintf(
 				buf + k, n - k, " %s",
-				rc_history_fmtval(h, o->arg[i], a[1], 64));
-	if (k < n)
-		snprintf(buf + k, n - k, " → %s",
-			 o->status == RC_HST_INDET ? "?"
-			 : o->status == RC_HST_FAIL
-				 ? "error"
-				 : rc_history_fmtval(h, o->result, a[2], 64));
+				rc_history_fmtval(h, o->arg[i], a, sizeof(a)));
+	snprintf(res, rn, "-> %s",
+		 o->status == RC_HST_INDET ? "?"
+		 : o->status == RC_HST_FAIL
+			 ? "fail"
+			 : rc_history_fmtval(h, o->result, a, sizeof(a)));
+}
+
+/* "cas 1 2 -> true" */
+static void op_text(const rc_history_t *h, const struct rc_hop *o, char *buf,
+		    size_t n)
+{
+	char res[112];
+	size_t k;
+
+	op_parts(h, o, buf, n, res, sizeof(res));
+	k = strlen(buf);
+	snprintf(buf + k, n - k, " %s", res);
+}
+
+/* A line of the label: the text, elided to HTML_LBL_MAX characters. */
+static size_t label(char *dst, size_t dn, const char *full)
+{
+	size_t n = u8len(full), b = 0, c = 0;
+
+	if (n <= HTML_LBL_MAX && strlen(full) < dn) {
+		memcpy(dst, full, strlen(full) + 1);
+		return n;
+	}
+	while (full[b] && b + 4 < dn - 4) {
+		if (((unsigned char)full[b] & 0xc0) != 0x80 &&
+		    c++ == HTML_LBL_MAX - 1)
+			break;
+		dst[b] = full[b];
+		b++;
+	}
+	memcpy(dst + b, "\xe2\x80\xa6", 4); /* U+2026 */
+	return u8len(dst);
+}
+
+/*
+ * The width of an operation's box: its label's longer line and the inset,
+ * and room for the tag under it, if any.
+ */
+static double box_w(const struct dop *o)
+{
+	size_t c = o->nch[0] > o->nch[1] ? o->nch[0] : o->nch[1];
+	double w = (double)c * HTML_CW + 2 * HTML_PAD;
+
+	return o->tagw > w ? o->tagw : w;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmp_pspan(const void *a, const void *b)
+{
+	const struct pspan *x = a, *y = b;
+
+	if (x->proc != y->proc)
+		return x->proc < y->proc ? -1 : 1;
+	if (x->x0 != y->x0)
+		return x->x0 < y->x0 ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int cmp_unit(const void *a, const void *b)
+{
+	const struct unit *x = a, *y = b;
+
+	if (x->x0 != y->x0)
+		return x->x0 < y->x0 ? -1 : 1;
+	return x->proc < y->proc ? -1 : x->proc > y->proc;
+}
+
+/* The column of time t among the sorted distinct times tv[0..nt). */
+static size_t col_of(const int64_t *tv, size_t nt, int64_t t)
+{
+	size_t a = 0, b = nt;
+
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+
+		if (tv[m] < t)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/* A time and a window index, to sort by time. */
+struct tk {
+	int64_t t;
+	uint32_t i;
+};
+
+static int cmp_tk(const void *a, const void *b)
+{
+	const struct tk *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Columns: xs[c] = max(xs[c-1] + HTML_COLGAP, invocation column of each op
+ * returning at c plus its label's box). byret lists the window's complete
+ * operations by response time.
+ */
+static void columns(const rc_history_t *h, size_t lo, const struct dop *d,
+		    const int64_t *tv, size_t nt, double *xs,
+		    const struct tk *byret, size_t nret)
+{
+	size_t j = 0;
+
+	for (size_t c = 0; c < nt; c++) {
+		xs[c] = c > 0 ? xs[c - 1] + HTML_COLGAP : 0;
+		for (; j < nret && byret[j].t == tv[c]; j++) {
+			const struct dop *o = &d[byret[j].i];
+			size_t cc =
+				col_of(tv, nt, h->ops[lo + byret[j].i].call);
+			double w = box_w(o);
+
+			if (xs[cc] + w > xs[c])
+				xs[c] = xs[cc] + w;
+		}
+	}
+}
+
+/* What a part's order is called. */
+static const char *order_name(const rc_check_result_t *r,
+			      const struct rc_check_part *pt)
+{
+	if (pt->verdict == RC_VERDICT_OK)
+		return "witness order";
+	return r->level == RC_SC ? "longest sequential prefix"
+				 : "longest linearizable prefix";
+}
+
+/*
+ * The state after each operation of each order, replayed through the
+ * spec; a blocked operation gets the state after its part's prefix.
+ */
+static int replay(const rc_history_t *h, const rc_check_result_t *r,
+		  char (*sv)[HTML_STATE])
+{
+	if (r->level != RC_LIN && r->level != RC_SC)
+		return 0; /* no order to replay */
+	for (size_t p = 0; p < r->nparts; p++) {
+		const struct rc_check_part *pt = &r->parts[p];
+		struct _rc_states st;
+		uint32_t sid = RC_STATE_INIT;
+		bool known = true;
+		char last[HTML_STATE] = "?";
+
+		if (pt->norder == 0 && pt->nblocked == 0)
+			continue;
+		if (_rc_states_init(&st, r->spec, h) < 0) {
+			_rc_states_free(&st);
+			return -1;
+		}
+		_rc_state_fmt(&st, sid, last, sizeof(last));
+		for (size_t k = 0; k < pt->norder; k++) {
+			uint32_t id = pt->order[k];
+			int64_t ns =
+				known ? _rc_step(&st, sid, &h->ops[id]) : -1;
+
+			if (ns == -2) {
+				_rc_states_free(&st);
+				return -1;
+			}
+			if (ns < 0)
+				known = false;
+			else
+				sid = (uint32_t)ns;
+			if (known) {
+				_rc_state_fmt(&st, sid, last, sizeof(last));
+				if (strlen(last) == sizeof(last) - 1)
+					memcpy(last + sizeof(last) - 4, "...",
+					       4); /* cut short */
+			} else
+				snprintf(last, sizeof(last), "?");
+			snprintf(sv[id], sizeof(*sv), "%s", last);
+		}
+		for (size_t k = 0; k < pt->nblocked; k++)
+			snprintf(sv[pt->blocked[k]], sizeof(*sv), "%s", last);
+		_rc_states_free(&st);
+	}
+	return 0;
+}
+
+/*
+ * Linearization points of one order: inside each box, in the order's
+ * order, a little apart where there is room. lpmin[k] is the earliest the
+ * k-th can be, lpmax[k] the latest that leaves room for the rest; an order
+ * that real time does not allow (sequential consistency) gets none.
+ * Returns the number of points placed.
+ */
+static size_t lin_points(const struct rc_check_part *pt, size_t lo, size_t hi,
+			 struct dop *d, const rc_history_t *h, double *lpmin,
+			 double *lpmax, uint32_t *idx)
+{
+	size_t m = 0;
+	double prev = 0;
+
+	for (size_t k = 0; k < pt->norder; k++)
+		if (pt->order[k] >= lo && pt->order[k] < hi)
+			idx[m++] = pt->order[k] - (uint32_t)lo;
+	for (size_t k = 0; k < m; k++) {
+		const struct dop *o = &d[idx[k]];
+		double xr = h->ops[lo + idx[k]].status == RC_HST_INDET
+				    ? HTML_INF
+				    : o->x1;
+
+		lpmin[k] = k > 0 && lpmin[k - 1] > o->x0 ? lpmin[k - 1] : o->x0;
+		if (lpmin[k] > xr)
+			return 0;
+	}
+	for (size_t k = m; k-- > 0;) {
+		const struct dop *o = &d[idx[k]];
+		double xr = h->ops[lo + idx[k]].status == RC_HST_INDET
+				    ? HTML_INF
+				    : o->x1;
+
+		lpmax[k] = k + 1 < m && lpmax[k + 1] < xr ? lpmax[k + 1] : xr;
+	}
+	for (size_t k = 0; k < m; k++) {
+		struct dop *o = &d[idx[k]];
+		double x = o->x0 + 4;
+
+		if (k > 0 && prev + 4 > x)
+			x = prev + 4;
+		if (x > lpmax[k])
+			x = lpmax[k];
+		if (x < lpmin[k])
+			x = lpmin[k];
+		o->lp = prev = x;
+		o->pt = (int32_t)k;
+	}
+	return m;
+}
+
+/*
+ * A row's processes, "p2 7 12", elided to HTML_HEADMAX characters unless
+ * full (then "2 7 12"); returns its characters.
+ */
+static size_t row_head(const struct unit *u, size_t nu, uint32_t row, char *buf,
+		       size_t n, bool full)
+{
+	size_t k = 0, c;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < nu && k + 12 < n; i++)
+		if (row >= u[i].base && row < u[i].base + u[i].k)
+			k += (size_t)snprintf(buf + k, n - k, "%s%" PRIu32,
+					      k == 0 ? (full ? "" : "p") : " ",
+					      u[i].proc);
+	c = u8len(buf);
+	if (!full && c > HTML_HEADMAX) {
+		memcpy(buf + HTML_HEADMAX - 1, "\xe2\x80\xa6", 4);
+		c = HTML_HEADMAX;
+	}
+	return c;
+}
+
+static void put_text(FILE *out, const char *cls, double x, double y, size_t nch,
+		     const char *s)
+{
+	fprintf(out,
+		"<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" "
+		"textLength=\"%.1f\" lengthAdjust=\"spacingAndGlyphs\">",
+		cls, x, y, (double)nch * HTML_CW);
+	esc(out, s);
+	fputs("</text>", out);
+}
+
+static const char page_css[] =
+	"body{font:14px sans-serif;margin:1em;color:#222}\n"
+	"h1{font-size:18px}\n.ok{color:#1a7f37}.bad{color:#c62828}\n"
+	".unk{color:#b26a00}\n"
+	".wrap{overflow-x:auto;border:1px solid #ddd}\n"
+	"#info{font:12px monospace;white-space:pre-line;min-height:3.6em;"
+	"background:#f6f8fa;padding:4px 6px;margin:.5em 0}\n"
+	"svg text{font:11px monospace;fill:#222}\n"
+	"svg text.h{fill:#57606a}svg text.n{fill:#1a7f37}\n"
+	"svg text.t{fill:#c62828;font-weight:bold}\n"
+	"rect.row{fill:#fafbfc}\n"
+	"g.op rect{fill:#e6e9ed;stroke:#8c959f}\n"
+	"g.w rect{fill:#c8e6c9;stroke:#1a7f37}\n"
+	"g.b rect{fill:#ffcdd2;stroke:#c62828;stroke-width:2}\n"
+	"g.f rect{fill:#fff;stroke:#8c959f}g.f text.l{fill:#57606a}\n"
+	"g.i rect{fill-opacity:.45;stroke-dasharray:4 2}\n"
+	"g.op:hover rect{stroke-width:2}\n"
+	"polyline.tail{stroke:#1a7f37;stroke-dasharray:3 2;fill:none}\n"
+	"circle.lp{fill:#1a7f37;stroke:#fff}\n"
+	"polyline{fill:none;stroke:#0969da;stroke-width:1.5;"
+	"pointer-events:none}\n"
+	"polyline.ord{display:none;stroke-opacity:.5}\n"
+	"#sw:checked~.wrap polyline.ord{display:inline}\n"
+	"#fit:checked~.wrap svg{width:100%;height:auto}\n"
+	"label{margin:0 1em 0 .2em}\n"
+	"@keyframes fl{from{stroke-width:7}to{stroke-width:2}}\n"
+	"g.flash rect{animation:fl .6s 3}\n"
+	"table{border-collapse:collapse}"
+	"td,th{border:1px solid #ccc;padding:2px 6px;"
+	"font:12px monospace}\n";
+
+/* Hovering shows an operation's tooltip below the controls and the order
+ * up to it; the button scrolls to the first error. */
+static const char page_js[] =
+	"(function(){\n"
+	"var info=document.getElementById('info'),"
+	"pre=document.getElementById('pre'),"
+	"gs=document.querySelectorAll('g.op');\n"
+	"function show(g){info.textContent="
+	"g.querySelector('title').textContent;"
+	"var k=g.getAttribute('data-k');"
+	"if(k){var a=k.split(',');"
+	"pre.setAttribute('points',P[+a[0]].slice(0,2*(+a[1]+1)).join(' '));}"
+	"else pre.setAttribute('points','');}\n"
+	"for(var i=0;gs.length>i;i++)gs[i].addEventListener('mouseenter',"
+	"function(){show(this);});\n"
+	"var b=document.getElementById('jump');\n"
+	"if(b)b.addEventListener('click',function(){"
+	"var e=document.getElementById('err');"
+	"e.scrollIntoView({block:'center',inline:'center'});"
+	"e.classList.remove('flash');void e.getBBox();"
+	"e.classList.add('flash');show(e);});\n"
+	"})();\n";
+
+/*
+ * The height of an operation's linearization point: its box's bottom edge,
+ * or for a point right of the box (an indeterminate operation's), the
+ * gutter under the row's band, which no box or text takes, so that the
+ * dashed tail to it may run under other processes' operations.
+ */
+static double lp_y(const struct dop *o)
+{
+	double y = HTML_ROW * o->row + 2;
+
+	return o->lp > o->x1 ? y + HTML_ROW - 1.5 : y + HTML_BOXY + HTML_BOXH;
+}
+
+/* The linearization points of an order, "x,y" pairs joined by sep. */
+static void put_points(FILE *out, const struct rc_check_part *pt, size_t lo,
+		       size_t hi, const struct dop *d, double M,
+		       const char *sep)
+{
+	bool first = true;
+
+	for (size_t k = 0; k < pt->norder; k++) {
+		uint32_t id = pt->order[k];
+
+		if (id < lo || id >= hi || d[id - lo].lp < 0)
+			continue;
+		fprintf(out, "%s%.1f,%.1f", first ? "" : sep, M + d[id - lo].lp,
+			lp_y(&d[id - lo]));
+		first = false;
+	}
+}
+
+/* The tooltip: where and what the operation is, and its part in the check. */
+static void op_title(FILE *out, const rc_history_t *h,
+		     const rc_check_result_t *r, const struct dop *o, size_t i,
+		     char (*sv)[HTML_STATE])
+{
+	const struct rc_hop *op = &h->ops[i];
+	char buf[512], kb[96];
+
+	fprintf(out,
+		"#%zu line %" PRIu32 " process %" PRIu32 ", called at %" PRId64,
+		i, op->line, op->proc, op->call);
+	if (op->status == RC_HST_INDET)
+		fputs(", never returned", out);
+	else
+		fprintf(out, ", returned at %" PRId64, op->ret);
+	op_text(h, op, buf, sizeof(buf));
+	fputs("&#10;", out);
+	esc(out, buf);
+	fputs("&#10;", out);
+	if (o->part >= 0 && r->parts[o->part].key != RC_HVAL_NONE) {
+		fputs("key ", out);
+		esc(out, rc_history_fmtval(h, r->parts[o->part].key, kb,
+					   sizeof(kb)));
+		fputs(": ", out);
+	}
+	if (o->mark == 1) {
+		const struct rc_check_part *pt = &r->parts[o->part];
+
+		fprintf(out, "place %d of %zu in the %s; state after it: ",
+			o->place + 1, pt->norder, order_name(r, pt));
+		esc(out, sv[i]);
+	} else if (o->mark == 2 && r->parts[o->part].pattern[0]) {
+		fputs("in the bad pattern ", out);
+		esc(out, r->parts[o->part].pattern);
+	} else if (o->mark == 2) {
+		const struct rc_check_part *pt = &r->parts[o->part];
+
+		fprintf(out,
+			"cannot come next: not possible in state %s after the "
+			"%s (%zu ops)",
+			sv[i], order_name(r, pt), pt->norder);
+	} else if (op->status == RC_HST_FAIL) {
+		fputs("failed without effect: left out of the order", out);
+	} else if (op->status == RC_HST_INDET) {
+		fputs("indeterminate: it may take effect at any time after "
+		      "its invocation, or never",
+		      out);
+		if (r->verdict == RC_VERDICT_OK)
+			fputs("; the witness has it take no effect", out);
+	} else if (r->verdict == RC_VERDICT_VIOLATION &&
+		   (r->level == RC_LIN || r->level == RC_SC)) {
+		fputs("not in the prefix", out);
+	}
 }
 
 int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		  const char *title, FILE *out, rc_err_t *err)
 {
-	size_t n = h->n;
-	int32_t *pos = malloc((n + 1) * sizeof(*pos)); /* witness position */
-	uint8_t *mark = calloc(n + 1, 1);	       /* 1 order, 2 blocked */
-	uint32_t *procs = NULL, np = 0;
-	int64_t tmin = INT64_MAX, tmax = INT64_MIN, focus = INT64_MIN;
-	size_t lo = 0, hi = n, drawn = 0;
-	double W = 1200, lane = 34;
-	char buf[512];
+	size_t n = h->n, lo = 0, hi = n, m, nt = 0, nret = 0, nu = 0;
+	size_t nrows = 0, g;
+	int64_t focus = INT64_MIN;
+	int64_t ferr = -1; /* window index of the first error */
+	struct dop *d = NULL;
+	int64_t *tv = NULL;
+	double *xs = NULL, *lpmin = NULL, *lpmax = NULL, *rowend = NULL;
+	double M, right = 0;
+	struct tk *byret = NULL;
+	struct pspan *ps = NULL;
+	struct unit *u = NULL;
+	uint32_t *idx = NULL;
+	int32_t *pidx = NULL;
+	char(*sv)[HTML_STATE] = NULL;
+	char buf[512], hb[512];
+	size_t maxc = 1, npts = 0;
+	int rc = 0;
 
-	if (pos == NULL || mark == NULL) {
-		free(pos);
-		free(mark);
-		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
-	}
-	for (size_t i = 0; i < n; i++)
-		pos[i] = -1;
-	for (size_t p = 0; p < r->nparts; p++) {
-		const struct rc_check_part *pt = &r->parts[p];
-
-		for (size_t i = 0; i < pt->norder; i++) {
-			pos[pt->order[i]] = (int32_t)i;
-			mark[pt->order[i]] = 1;
-		}
-		for (size_t i = 0; i < pt->nblocked; i++) {
-			mark[pt->blocked[i]] = 2;
-			if (focus == INT64_MIN)
-				focus = h->ops[pt->blocked[i]].call;
-		}
-	}
+	for (size_t p = 0; p < r->nparts && focus == INT64_MIN; p++)
+		if (r->parts[p].nblocked > 0)
+			focus = h->ops[r->parts[p].blocked[0]].call;
 	/* the window: all ops, or those around the failure (or the start) */
 	if (n > HTML_MAX_OPS) {
 		size_t c = 0;
@@ -97,47 +587,210 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		lo = c > HTML_MAX_OPS / 2 ? c - HTML_MAX_OPS / 2 : 0;
 		hi = lo + HTML_MAX_OPS < n ? lo + HTML_MAX_OPS : n;
 	}
-	procs = malloc((n + 1) * sizeof(*procs));
-	if (procs == NULL) {
-		free(pos);
-		free(mark);
-		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	m = hi - lo;
+	d = calloc(m + 1, sizeof(*d));
+	tv = malloc((2 * m + 1) * sizeof(*tv));
+	xs = malloc((2 * m + 1) * sizeof(*xs));
+	lpmin = malloc((m + 1) * sizeof(*lpmin));
+	lpmax = malloc((m + 1) * sizeof(*lpmax));
+	rowend = malloc((m + 1) * sizeof(*rowend));
+	byret = malloc((m + 1) * sizeof(*byret));
+	ps = malloc((m + 1) * sizeof(*ps));
+	u = malloc((m + 1) * sizeof(*u));
+	idx = malloc((m + 1) * sizeof(*idx));
+	pidx = malloc((r->nparts + 1) * sizeof(*pidx));
+	sv = calloc(n + 1, sizeof(*sv));
+	if (d == NULL || tv == NULL || xs == NULL || lpmin == NULL ||
+	    lpmax == NULL || rowend == NULL || byret == NULL || ps == NULL ||
+	    u == NULL || idx == NULL || pidx == NULL || sv == NULL ||
+	    replay(h, r, sv) < 0) {
+		rc = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+		goto out;
 	}
-	for (size_t i = lo; i < hi; i++) {
-		const struct rc_hop *o = &h->ops[i];
-		uint32_t j;
 
-		if (o->call < tmin)
-			tmin = o->call;
-		if (o->call > tmax)
-			tmax = o->call;
-		if (o->status != RC_HST_INDET && o->ret > tmax)
-			tmax = o->ret;
-		for (j = 0; j < np && procs[j] != o->proc; j++)
-			;
-		if (j == np)
-			procs[np++] = o->proc;
+	/* labels and marks */
+	for (size_t i = 0; i < m; i++) {
+		char res[112];
+
+		op_parts(h, &h->ops[lo + i], buf, sizeof(buf), res,
+			 sizeof(res));
+		d[i].nch[0] = label(d[i].lbl[0], sizeof(d[i].lbl[0]), buf);
+		d[i].nch[1] = label(d[i].lbl[1], sizeof(d[i].lbl[1]), res);
+		d[i].lp = -1;
+		d[i].part = d[i].place = d[i].pt = -1;
 	}
-	if (tmax <= tmin)
-		tmax = tmin + 1;
+	for (size_t p = 0; p < r->nparts; p++) {
+		const struct rc_check_part *pt = &r->parts[p];
+
+		for (size_t k = 0; k < pt->norder; k++)
+			if (pt->order[k] >= lo && pt->order[k] < hi) {
+				struct dop *o = &d[pt->order[k] - lo];
+
+				o->mark = 1;
+				o->part = (int32_t)p;
+				o->place = (int32_t)k;
+			}
+		for (size_t k = 0; k < pt->nblocked; k++) {
+			uint32_t b = pt->blocked[k];
+
+			if (b < lo || b >= hi)
+				continue;
+			d[b - lo].mark = 2;
+			d[b - lo].part = (int32_t)p;
+			d[b - lo].tagw =
+				(double)(pt->pattern[0]
+						 ? sizeof(HTML_TAGP) - 1
+						 : sizeof(HTML_TAG) - 1) *
+				HTML_CW;
+			if (pt->verdict == RC_VERDICT_VIOLATION &&
+			    (ferr < 0 ||
+			     h->ops[b].call < h->ops[lo + (size_t)ferr].call))
+				ferr = (int64_t)(b - lo);
+		}
+	}
+
+	/* columns, then boxes */
+	for (size_t i = 0; i < m; i++) {
+		const struct rc_hop *o = &h->ops[lo + i];
+
+		tv[nt++] = o->call;
+		if (o->status != RC_HST_INDET) {
+			tv[nt++] = o->ret;
+			byret[nret].t = o->ret;
+			byret[nret++].i = (uint32_t)i;
+		}
+	}
+	qsort(tv, nt, sizeof(*tv), cmp_i64);
+	qsort(byret, nret, sizeof(*byret), cmp_tk);
+	g = 0;
+	for (size_t i = 0; i < nt; i++)
+		if (g == 0 || tv[i] != tv[g - 1])
+			tv[g++] = tv[i];
+	nt = g;
+	columns(h, lo, d, tv, nt, xs, byret, nret);
+	for (size_t i = 0; i < m; i++) {
+		const struct rc_hop *o = &h->ops[lo + i];
+
+		d[i].x0 = xs[col_of(tv, nt, o->call)];
+		d[i].x1 = o->status == RC_HST_INDET
+				  ? d[i].x0 + box_w(&d[i])
+				  : xs[col_of(tv, nt, o->ret)];
+	}
+
+	/* linearization points, then each op's extent */
+	for (size_t p = 0; p < r->nparts; p++) {
+		size_t k = lin_points(&r->parts[p], lo, hi, d, h, lpmin, lpmax,
+				      idx);
+
+		pidx[p] = k > 0 ? (int32_t)npts++ : -1;
+	}
+	for (size_t i = 0; i < m; i++) {
+		struct dop *o = &d[i];
+		double w;
+
+		o->ext = o->x1;
+		if (o->lp + 4 > right) /* an indeterminate op's tail */
+			right = o->lp + 4;
+		if (o->place >= 0) {
+			snprintf(buf, sizeof(buf), "%d", o->place + 1);
+			w = (double)strlen(buf) * HTML_CW;
+			if (o->x0 + w > o->ext)
+				o->ext = o->x0 + w;
+		}
+		if (o->ext > right)
+			right = o->ext;
+	}
+
+	/*
+	 * rows: a process's ops on its own rows (its next op may start a column
+	 * after the last ended), processes packed first fit, HTML_GAP apart
+	 */
+	for (size_t i = 0; i < m; i++) {
+		ps[i].proc = h->ops[lo + i].proc;
+		ps[i].x0 = d[i].x0;
+		ps[i].i = (uint32_t)i;
+	}
+	qsort(ps, m, sizeof(*ps), cmp_pspan);
+	for (size_t a = 0, b; a < m; a = b) {
+		size_t ns = 0;
+
+		u[nu].proc = ps[a].proc;
+		u[nu].x0 = ps[a].x0;
+		u[nu].x1 = 0;
+		for (b = a; b < m && ps[b].proc == ps[a].proc; b++) {
+			struct dop *o = &d[ps[b].i];
+			size_t s = 0;
+
+			while (s < ns && rowend[s] + HTML_COLGAP > o->x0)
+				s++;
+			if (s == ns)
+				ns++;
+			rowend[s] = o->ext;
+			o->row = (uint32_t)s;
+			if (o->ext > u[nu].x1)
+				u[nu].x1 = o->ext;
+		}
+		u[nu].k = (uint32_t)ns;
+		nu++;
+	}
+	{
+		/* place the units in order of their start */
+		struct unit *su = malloc((nu + 1) * sizeof(*su));
+
+		if (su == NULL) {
+			rc = rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
+					"out of memory");
+			goto out;
+		}
+		for (size_t j = 0; j < nu; j++) {
+			su[j] = u[j];
+			su[j].base = (uint32_t)j; /* its index in u */
+		}
+		qsort(su, nu, sizeof(*su), cmp_unit);
+		for (size_t j = 0; j < nu; j++) {
+			size_t row = 0;
+
+			for (;; row++) {
+				uint32_t q = 0;
+
+				while (q < su[j].k &&
+				       (row + q >= nrows ||
+					rowend[row + q] + HTML_GAP <= su[j].x0))
+					q++;
+				if (q == su[j].k)
+					break;
+			}
+			for (uint32_t q = 0; q < su[j].k; q++)
+				rowend[row + q] = su[j].x1;
+			if (row + su[j].k > nrows)
+				nrows = row + su[j].k;
+			u[su[j].base].base = (uint32_t)row;
+			su[j].base = (uint32_t)row;
+		}
+		g = 0;
+		for (size_t a = 0; a < m; a++) {
+			if (a > 0 && ps[a].proc != ps[a - 1].proc)
+				g++;
+			d[ps[a].i].row += u[g].base;
+		}
+		memcpy(u, su, nu * sizeof(*u));
+		free(su);
+	}
+	for (uint32_t row = 0; row < nrows; row++) {
+		size_t c = row_head(u, nu, row, buf, sizeof(buf), false);
+
+		if (c > maxc)
+			maxc = c;
+	}
+	M = (double)maxc * HTML_CW + 12;
+
+	/* the page */
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	      "<meta charset=\"utf-8\">\n<title>replicore check: ",
 	      out);
 	esc(out, title);
-	fputs("</title>\n<style>\n"
-	      "body{font:14px sans-serif;margin:1em;color:#222}\n"
-	      "h1{font-size:18px}\n.ok{color:#1a7f37}.bad{color:#c62828}\n"
-	      ".unk{color:#b26a00}\n"
-	      "svg text{font:11px monospace}\n"
-	      "rect.op{fill:#d0d7de;stroke:#57606a}\n"
-	      "rect.w{fill:#a5d6a7;stroke:#1a7f37}\n"
-	      "rect.b{fill:#ef9a9a;stroke:#c62828;stroke-width:2}\n"
-	      "rect.i{fill-opacity:.4;stroke-dasharray:4 2}\n"
-	      "table{border-collapse:collapse}"
-	      "td,th{border:1px solid #ccc;padding:2px 6px;"
-	      "font:12px monospace}\n"
-	      "</style>\n</head>\n<body>\n<h1>",
-	      out);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>",
+		page_css);
 	esc(out, title);
 	fprintf(out,
 		"</h1>\n<p>spec <b>%s</b>, level <b>%s</b>, %zu "
@@ -169,57 +822,142 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 	if (lo > 0 || hi < n)
 		fprintf(out, "<p>Showing operations %zu to %zu of %zu.</p>\n",
 			lo, hi - 1, n);
-	fputs("<p>Green: in the witness order (the number is its place); "
-	      "red: operations that cannot come next or form the bad "
-	      "pattern; dashed: indeterminate.</p>\n",
+	fputs("<p>Each process keeps to one row (processes that never overlap "
+	      "share one); time runs right, not to scale. Green: in the "
+	      "witness "
+	      "order or the longest prefix, with its linearization point "
+	      "and its place; red: cannot come next (or in the bad "
+	      "pattern); white: failed without effect; dashed: "
+	      "indeterminate. Hover over an operation for the state after "
+	      "it.</p>\n",
 	      out);
+	/* the controls are siblings of .wrap, which their CSS selects */
+	if (ferr >= 0)
+		fputs("<button type=\"button\" id=\"jump\">Jump to the first "
+		      "error</button>\n",
+		      out);
+	if (npts > 0)
+		fputs("<input type=\"checkbox\" id=\"sw\"><label for=\"sw\">"
+		      "draw the whole order</label>\n",
+		      out);
+	fputs("<input type=\"checkbox\" id=\"fit\"><label for=\"fit\">"
+	      "fit the window's width</label>\n<div id=\"info\">",
+	      out);
+	if (ferr >= 0)
+		op_title(out, h, r, &d[ferr], lo + (size_t)ferr, sv);
+	else
+		fputs("Hover over an operation for its details and the state "
+		      "after it.",
+		      out);
+	fputs("</div>\n", out);
 	fprintf(out,
-		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-		"height=\"%.0f\">\n",
-		W + 120, lane * np + 20);
-	for (uint32_t j = 0; j < np; j++)
-		fprintf(out,
-			"<text x=\"2\" y=\"%.0f\">process %" PRIu32
-			"</text>\n<line x1=\"110\" x2=\"%.0f\" y1=\"%.0f\" "
-			"y2=\"%.0f\" stroke=\"#eee\"/>\n",
-			lane * j + 22, procs[j], W + 115, lane * j + 18,
-			lane * j + 18);
-	for (size_t i = lo; i < hi; i++) {
-		const struct rc_hop *o = &h->ops[i];
-		uint32_t j;
-		double x0, x1;
-		int64_t t1 = o->status == RC_HST_INDET ? tmax : o->ret;
+		"<div class=\"wrap\">\n<svg "
+		"xmlns=\"http://www.w3.org/2000/svg\" "
+		"width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
+		M + right + 12, HTML_ROW * (double)nrows + 8, M + right + 12,
+		HTML_ROW * (double)nrows + 8);
+	for (uint32_t row = 0; row < nrows; row++) {
+		size_t c = row_head(u, nu, row, buf, sizeof(buf), false);
+		double y = HTML_ROW * row + 2;
 
-		for (j = 0; procs[j] != o->proc; j++)
-			;
-		x0 = 110 + W * (double)(o->call - tmin) / (double)(tmax - tmin);
-		x1 = 110 + W * (double)(t1 - tmin) / (double)(tmax - tmin);
-		if (x1 < x0 + 3)
-			x1 = x0 + 3;
-		op_text(h, o, buf, sizeof(buf));
-		fprintf(out,
-			"<g><title>#%zu line %" PRIu32 " process %" PRIu32 ": ",
-			i, o->line, o->proc);
-		esc(out, buf);
-		if (pos[i] >= 0)
-			fprintf(out, " (witness place %d)", pos[i] + 1);
-		fprintf(out,
-			"</title><rect class=\"op%s%s\" x=\"%.1f\" y=\"%.0f\" "
-			"width=\"%.1f\" height=\"22\" rx=\"3\"/>",
-			mark[i] == 1   ? " w"
-			: mark[i] == 2 ? " b"
-				       : "",
-			o->status == RC_HST_INDET ? " i" : "", x0, lane * j + 8,
-			x1 - x0);
-		fprintf(out, "<text x=\"%.1f\" y=\"%.0f\">", x0 + 2,
-			lane * j + 23);
-		if (pos[i] >= 0)
-			fprintf(out, "%d: ", pos[i] + 1);
-		esc(out, x1 - x0 > 40 ? buf : "");
-		fputs("</text></g>\n", out);
-		drawn++;
+		if (row % 2 == 0)
+			fprintf(out,
+				"<rect class=\"row\" x=\"0\" y=\"%.1f\" "
+				"width=\"%.0f\" height=\"%.0f\"/>\n",
+				y, M + right + 12, HTML_ROW);
+		fputs("<g><title>processes ", out);
+		row_head(u, nu, row, hb, sizeof(hb), true);
+		esc(out, hb);
+		fputs("</title>", out);
+		put_text(out, "h", 4, y + HTML_BOXY + 19, c, buf);
+		fputs("</g>\n", out);
 	}
-	fputs("</svg>\n", out);
+	for (size_t i = 0; i < m; i++) {
+		const struct dop *o = &d[i];
+		const struct rc_hop *op = &h->ops[lo + i];
+		double top = HTML_ROW * o->row + 2 + HTML_BOXY;
+		bool indet = op->status == RC_HST_INDET;
+
+		fprintf(out, "<g class=\"op%s%s\" id=\"",
+			o->mark == 1		    ? " w"
+			: o->mark == 2		    ? " b"
+			: op->status == RC_HST_FAIL ? " f"
+						    : "",
+			indet ? " i" : "");
+		if ((int64_t)i == ferr)
+			fputs("err\"", out);
+		else
+			fprintf(out, "o%zu\"", lo + i);
+		if (o->lp >= 0 && pidx[o->part] >= 0)
+			fprintf(out, " data-k=\"%d,%d\"", pidx[o->part], o->pt);
+		fputs("><title>", out);
+		op_title(out, h, r, o, lo + i, sv);
+		fprintf(out,
+			"</title><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+			"height=\"%.0f\" rx=\"3\"/>",
+			M + o->x0, top, o->x1 - o->x0, HTML_BOXH);
+		put_text(out, "l", M + o->x0 + HTML_PAD, top + 13, o->nch[0],
+			 o->lbl[0]);
+		put_text(out, "r", M + o->x0 + HTML_PAD, top + 26, o->nch[1],
+			 o->lbl[1]);
+		if (o->lp > o->x1)
+			fprintf(out,
+				"<polyline class=\"tail\" points=\"%.1f,%.1f "
+				"%.1f,%.1f %.1f,%.1f\"/>",
+				M + o->x1, top + HTML_BOXH, M + o->x1, lp_y(o),
+				M + o->lp, lp_y(o));
+		if (o->lp >= 0)
+			fprintf(out,
+				"<circle class=\"lp\" cx=\"%.1f\" cy=\"%.1f\" "
+				"r=\"%s\"/>",
+				M + o->lp, lp_y(o),
+				o->lp > o->x1 ? "2.5" : "3");
+		if (o->place >= 0) {
+			double w, x;
+
+			snprintf(buf, sizeof(buf), "%d", o->place + 1);
+			w = (double)strlen(buf) * HTML_CW;
+			x = o->lp >= 0 ? o->lp - w / 2 : o->x0;
+			if (x + w > o->ext - (o->lp > o->x1 ? 3 : 0))
+				x = o->ext - w - (o->lp > o->x1 ? 3 : 0);
+			if (x < o->x0)
+				x = o->x0;
+			put_text(out, "n", M + x, top + HTML_BOXH + 13,
+				 strlen(buf), buf);
+		}
+		if (o->mark == 2) {
+			const char *t = r->parts[o->part].pattern[0] ? HTML_TAGP
+								     : HTML_TAG;
+
+			put_text(out, "t", M + o->x0, top + HTML_BOXH + 13,
+				 strlen(t), t);
+		}
+		fputs("</g>\n", out);
+	}
+	/* the order's path: all of it on demand, its prefix on hover */
+	for (size_t p = 0; p < r->nparts; p++) {
+		const struct rc_check_part *pt = &r->parts[p];
+
+		if (pidx[p] < 0)
+			continue;
+		fputs("<polyline class=\"ord\" points=\"", out);
+		put_points(out, pt, lo, hi, d, M, " ");
+		fputs("\"/>\n", out);
+	}
+	fputs("<polyline id=\"pre\" points=\"\"/>\n</svg>\n</div>\n", out);
+	fputs("<script>\nvar P=[", out);
+	for (size_t p = 0; p < r->nparts; p++) {
+		const struct rc_check_part *pt = &r->parts[p];
+
+		if (pidx[p] < 0)
+			continue;
+		fprintf(out, "%s[", pidx[p] > 0 ? "," : "");
+		put_points(out, pt, lo, hi, d, M, ",");
+		fputs("]", out);
+	}
+	fprintf(out, "];\n%s</script>\n", page_js);
+
+	/* the tables */
 	for (size_t p = 0; p < r->nparts; p++) {
 		const struct rc_check_part *pt = &r->parts[p];
 		const uint32_t *list[2] = { pt->order, pt->blocked };
@@ -251,8 +989,9 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 				"%s</h2>\n<table>\n<tr><th>place</th>"
 				"<th>op</th><th>line</th><th>process"
 				"</th><th>call</th><th>return</th>"
-				"<th>operation</th></tr>\n",
-				from ? ", the last 50" : "");
+				"<th>operation</th><th>%s</th></tr>\n",
+				from ? ", the last 50" : "",
+				l == 0 ? "state after" : "state before");
 			for (size_t i = from; i < cnt[l]; i++) {
 				const struct rc_hop *o = &h->ops[list[l][i]];
 
@@ -269,18 +1008,29 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 					fprintf(out, "%" PRId64, o->ret);
 				fputs("</td><td>", out);
 				esc(out, buf);
+				fputs("</td><td>", out);
+				esc(out, sv[list[l][i]]);
 				fputs("</td></tr>\n", out);
 			}
 			fputs("</table>\n", out);
 		}
 	}
 	fputs("</body>\n</html>\n", out);
-	free(pos);
-	free(mark);
-	free(procs);
-	(void)drawn;
 	if (fflush(out) != 0 || ferror(out))
-		return rc_err_set(err, RC_ESYS, NULL, 0, 0,
-				  "writing the page: %s", strerror(errno));
-	return 0;
+		rc = rc_err_set(err, RC_ESYS, NULL, 0, 0,
+				"writing the page: %s", strerror(errno));
+out:
+	free(d);
+	free(tv);
+	free(xs);
+	free(lpmin);
+	free(lpmax);
+	free(rowend);
+	free(byret);
+	free(ps);
+	free(u);
+	free(idx);
+	free(pidx);
+	free(sv);
+	return rc;
 }

@@ -208,3 +208,8 @@ tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_log_paxos
 TESTS += tests/unit/test_examples_rsm.sh
 EXTRA_DIST += tests/unit/test_examples_rsm.sh
+
+# replicore check --html of a violating etcd history: every operation
+# labelled, no two texts overlapping, the prefix's linearization points.
+TESTS += tests/unit/test_check_html.sh
+EXTRA_DIST += tests/unit/test_check_html.sh
