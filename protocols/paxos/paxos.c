@@ -59,7 +59,7 @@
 #include <replicore/config.h>
 
 #include "runtime/fault.h"
-#include "runtime/paxos_int.h"
+#include "protocols/paxos/internal.h"
 
 #if defined(RC_PAXOS_BROKEN_PHASE1) || RC_CONFIG_PAXOS_BROKEN_PHASE1
 #define PX_ADOPT 0

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos_int.h: the Paxos wire format, an id set and the property checker shared by the simulation and the threaded cluster. */
-#ifndef RC_RUNTIME_PAXOS_INT_H
-#define RC_RUNTIME_PAXOS_INT_H
+/* internal.h: the Paxos wire format, an id set and the property checker shared by the simulation and the threaded cluster. */
+#ifndef RC_PROTOCOLS_PAXOS_INTERNAL_H
+#define RC_PROTOCOLS_PAXOS_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -95,7 +95,7 @@ unsigned _rc_pxcheck_final(struct _rc_pxcheck *c, uint64_t live,
 unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
 
 /*
- * The group's face to the Paxos log (log_paxos.c). _rc_paxos_lock holds
+ * The group's face to the Paxos log (protocols/paxos/log.c). _rc_paxos_lock holds
  * node's step machine (blocking, for one run of the node at most);
  * _rc_paxos_submit_locked submits k commands under it (filling in their
  * ids; -RC_EAGAIN if the node crashed) and, with the callers runner, lets
@@ -135,4 +135,4 @@ static inline double _rc_px_unit(uint64_t *s)
 	return (double)(_rc_px_rand(s) >> 11) * 0x1.0p-53;
 }
 
-#endif /* RC_RUNTIME_PAXOS_INT_H */
+#endif /* RC_PROTOCOLS_PAXOS_INTERNAL_H */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos_thread.c: a Paxos group on real cores: messages inline in per-pair rings, each node's step machine run by the threads that wait on it or by a thread of its own, faults from a seed. */
+/* run.c: a Paxos group on real cores: messages inline in per-pair rings, each node's step machine run by the threads that wait on it or by a thread of its own, faults from a seed. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 #include <replicore/clock.h>
 
 #include "runtime/mring.h"
-#include "runtime/paxos_int.h"
+#include "protocols/paxos/internal.h"
 #include "runtime/wait.h"
 
 /*
@@ -997,7 +997,7 @@ void rc_paxos_destroy(rc_paxos_t *p)
 	free(p);
 }
 
-/* ---- the interface of the Paxos log (paxos_int.h) ---- */
+/* ---- the interface of the Paxos log (protocols/paxos/internal.h) ---- */
 
 void _rc_paxos_lock(rc_paxos_t *p, unsigned node)
 {

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos_sim.c: a Paxos group in one thread on simulated time, over a seeded faulty transport, checked after the run. */
+/* sim.c: a Paxos group in one thread on simulated time, over a seeded faulty transport, checked after the run. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/paxos_int.h"
+#include "protocols/paxos/internal.h"
 
 /*
  * Determinism: every choice (latencies, faults, which node a command goes

@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: MIT
+# protocols/local.mk: consensus and coordination protocols, above the
+# runtime. A protocol is a deterministic step machine (protocols/NAME/,
+# its invariant at the top of its file, its properties beside it); the
+# seeded simulator with faults (protocols/sim/) and the threaded runner
+# (protocols/run/) run it. Nothing in runtime/ includes or calls these.
+libreplicore_la_SOURCES += \
+	%reldir%/paxos/paxos.c \
+	%reldir%/paxos/check.c \
+	%reldir%/paxos/log.c \
+	%reldir%/sim/sim.c \
+	%reldir%/run/run.c
+
+noinst_HEADERS += \
+	%reldir%/paxos/internal.h
+
+replicoreinc_HEADERS += \
+	include/replicore/paxos.h
