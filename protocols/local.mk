@@ -8,11 +8,14 @@ libreplicore_la_SOURCES += \
 	%reldir%/paxos/paxos.c \
 	%reldir%/paxos/check.c \
 	%reldir%/paxos/log.c \
+	%reldir%/paxos/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
 noinst_HEADERS += \
-	%reldir%/paxos/internal.h
+	%reldir%/paxos/internal.h \
+	%reldir%/sim/sim.h \
+	%reldir%/rand.h
 
 replicoreinc_HEADERS += \
 	include/replicore/paxos.h

@@ -157,7 +157,8 @@ tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DPX_FUZZ_ONLY -DPX_DEFAULT_SIMS=5000 -DPX_FIRST_SEED=1000001
 tests_regression_test_paxos_sims_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_paxos_broken_SOURCES = tests/unit/test_paxos_broken.c \
-	protocols/paxos/paxos.c protocols/paxos/check.c protocols/sim/sim.c
+	protocols/paxos/paxos.c protocols/paxos/check.c protocols/paxos/sim.c \
+	protocols/sim/sim.c
 tests_unit_test_paxos_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_PHASE1
 tests_unit_test_paxos_broken_LDADD = $(RC_TEST_LDADD)
@@ -172,7 +173,7 @@ TESTS += tests/unit/test_paxos_threads
 check_PROGRAMS += tests/unit/paxos_broken_cli
 tests_unit_paxos_broken_cli_SOURCES = tests/unit/paxos_broken_cli.c \
 	tools/cmd_paxos.c cli/cli.c protocols/paxos/paxos.c \
-	protocols/paxos/check.c protocols/sim/sim.c
+	protocols/paxos/check.c protocols/paxos/sim.c protocols/sim/sim.c
 tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh

@@ -9,6 +9,8 @@
 
 #include <replicore/paxos.h>
 
+#include "protocols/rand.h"
+
 /* Message types. */
 enum {
 	PX_PREPARE = 1,	  /* phase 1a: ballot, slot = first slot asked */
@@ -119,20 +121,5 @@ unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass);
 /* Waiters parked on node's deliveries now (the callers runner: on the
  * group); for tests. */
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);
-
-/* splitmix64: the generator every seeded choice comes from. */
-static inline uint64_t _rc_px_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-/* A double uniform in [0, 1). */
-static inline double _rc_px_unit(uint64_t *s)
-{
-	return (double)(_rc_px_rand(s) >> 11) * 0x1.0p-53;
-}
 
 #endif /* RC_PROTOCOLS_PAXOS_INTERNAL_H */

@@ -264,16 +264,16 @@ static void io_send(void *ctx, unsigned from, unsigned to,
 	const struct rc_paxos_faults *f = &p->o.faults;
 	int copies = 1;
 
-	if (f->drop > 0 && _rc_px_unit(&pn->rng) < f->drop)
+	if (f->drop > 0 && _rc_rand_unit(&pn->rng) < f->drop)
 		return;
-	if (f->dup > 0 && _rc_px_unit(&pn->rng) < f->dup)
+	if (f->dup > 0 && _rc_rand_unit(&pn->rng) < f->dup)
 		copies = 2;
 	while (copies-- > 0) {
 		uint64_t due = 0;
 
-		if (f->delay > 0 && _rc_px_unit(&pn->rng) < f->delay)
+		if (f->delay > 0 && _rc_rand_unit(&pn->rng) < f->delay)
 			due = rc_clock_now_ns() +
-			      _rc_px_rand(&pn->rng) % DELAY_NS + 1;
+			      _rc_rand(&pn->rng) % DELAY_NS + 1;
 		put(p, from, to, m, due);
 	}
 }
@@ -777,17 +777,17 @@ static int plan_faults(struct rc_paxos *p, rc_err_t *err)
 		struct fault *x = &p->faults[p->nfaults++];
 
 		do
-			x->node = (unsigned)(_rc_px_rand(&rng) % p->n);
+			x->node = (unsigned)(_rc_rand(&rng) % p->n);
 		while (p->doomed >> x->node & 1);
 		p->doomed |= 1ull << x->node;
-		x->at = _rc_px_rand(&rng) % span;
+		x->at = _rc_rand(&rng) % span;
 	}
 	for (unsigned k = 0; k < f->stall; k++) {
 		struct fault *x = &p->faults[p->nfaults++];
 
-		x->node = (unsigned)(_rc_px_rand(&rng) % p->n);
-		x->at = _rc_px_rand(&rng) % span;
-		x->ns = 1 + _rc_px_rand(&rng) % (span / 4 + 1);
+		x->node = (unsigned)(_rc_rand(&rng) % p->n);
+		x->at = _rc_rand(&rng) % span;
+		x->ns = 1 + _rc_rand(&rng) % (span / 4 + 1);
 	}
 	qsort(p->faults, p->nfaults, sizeof *p->faults, cmp_fault);
 	return 0;
