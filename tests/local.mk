@@ -178,6 +178,10 @@ tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh
 EXTRA_DIST += tests/unit/test_paxos_cli.sh
+# replicore sim: the protocols listed, errors, and replicore sim paxos
+# printing byte for byte what replicore paxos sim prints.
+TESTS += tests/unit/test_sim_cli.sh
+EXTRA_DIST += tests/unit/test_sim_cli.sh
 # The Paxos log backend: the log contract, and the hash map over rc_rsm
 # serving with a stalled node where the shared-memory log blocks.
 check_PROGRAMS += tests/unit/test_log_paxos
