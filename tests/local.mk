@@ -178,6 +178,11 @@ tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh
 EXTRA_DIST += tests/unit/test_paxos_cli.sh
+# The seeded simulator through its interface alone: a broadcast protocol
+# with acknowledgements, seeded faults, one trace per seed.
+check_PROGRAMS += tests/unit/test_sim_proto
+tests_unit_test_sim_proto_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_sim_proto
 # replicore sim: the protocols listed, errors, and replicore sim paxos
 # printing byte for byte what replicore paxos sim prints.
 TESTS += tests/unit/test_sim_cli.sh
