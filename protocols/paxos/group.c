@@ -20,15 +20,19 @@
  * property checker fed every proposal and every delivery.
  */
 
+/*
+ * A node: read-mostly, then the proposers' counter on a line of its own.
+ * The count of delivered commands and the leader hint live in the
+ * runner's node (_rc_run_delivered, _rc_run_hint), on the line that the
+ * node's next timer shares, as waiters read them together.
+ */
 struct gnode {
 	_Alignas(64) struct rc_paxos *p;
 	unsigned id;
 	rc_paxos_node_t *px;
-	_Atomic uint64_t seq; /* command ids handed out by rc_paxos_propose */
-	/* written by whoever runs the node, read by others */
-	_Alignas(64) _Atomic uint64_t delivered;
-	_Atomic unsigned leader;
 	struct rc_paxos_node_stats stats; /* after rc_paxos_stop() */
+	/* command ids handed out by rc_paxos_propose */
+	_Alignas(64) _Atomic uint64_t seq;
 };
 
 struct rc_paxos {
@@ -87,13 +91,8 @@ static bool px_msg_stream(const void *msg)
 static void px_note(void *ctx, unsigned node)
 {
 	struct rc_paxos *p = ctx;
-	struct gnode *gn = &p->node[node];
-	unsigned l = _rc_paxos_node_leader(gn->px);
 
-	/* relaxed: a hint for other threads, no data; stored only when
-	 * changed, so a reader's copy of the line stays valid */
-	if (atomic_load_explicit(&gn->leader, memory_order_relaxed) != l)
-		atomic_store_explicit(&gn->leader, l, memory_order_relaxed);
+	_rc_run_hint(p->run, node, _rc_paxos_node_leader(p->node[node].px));
 }
 
 static const struct _rc_run_proto paxos_run = {
@@ -126,16 +125,8 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 	}
 	if (p->o.deliver)
 		p->o.deliver(p->o.arg, node, slot, cmds, n);
-	/*
-	 * release: the callback's effects happen before a reader that sees
-	 * the new count; pairs with the acquire in rc_paxos_delivered. Only
-	 * the node's lock holder writes the counter.
-	 */
-	atomic_store_explicit(
-		&gn->delivered,
-		atomic_load_explicit(&gn->delivered, memory_order_relaxed) + n,
-		memory_order_release);
-	_rc_run_delivered(p->run, node);
+	/* A release of the callback's effects to rc_paxos_delivered. */
+	_rc_run_delivered(p->run, node, n);
 }
 
 /* ---- the group ---- */
@@ -353,9 +344,8 @@ int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
 
 uint64_t rc_paxos_delivered(const rc_paxos_t *p, unsigned node)
 {
-	/* acquire: pairs with the release in io_deliver */
-	return atomic_load_explicit(&p->node[node].delivered,
-				    memory_order_acquire);
+	/* An acquire: pairs with the release in io_deliver. */
+	return _rc_run_count(p->run, node);
 }
 
 struct count_cond {
@@ -415,9 +405,7 @@ uint64_t rc_paxos_doomed(const rc_paxos_t *p)
 
 unsigned rc_paxos_leader(const rc_paxos_t *p, unsigned node)
 {
-	/* relaxed: a hint */
-	return atomic_load_explicit(&p->node[node].leader,
-				    memory_order_relaxed);
+	return _rc_run_hint_get(p->run, node);
 }
 
 unsigned rc_paxos_verify(rc_paxos_t *p, char *why, size_t len)

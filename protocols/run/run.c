@@ -96,7 +96,9 @@ struct pnode {
 	_Alignas(64) _Atomic bool crashed;
 	_Atomic uint64_t stall_until;
 	/* written by whoever runs the node, read by others */
-	_Alignas(64) _Atomic uint64_t deadline; /* the next timer */
+	_Alignas(64) _Atomic uint64_t delivered; /* _rc_run_delivered's sum */
+	_Atomic unsigned hint;			 /* _rc_run_hint */
+	_Atomic uint64_t deadline;		 /* the next timer */
 	/* the node's thread parks here: woken by messages, submissions and
 	 * fault switches */
 	_Alignas(64) struct _rc_event inbox;
@@ -271,9 +273,44 @@ void _rc_run_send(struct _rc_run *p, unsigned from, unsigned to, const void *m)
 	}
 }
 
-void _rc_run_delivered(struct _rc_run *p, unsigned node)
+void _rc_run_delivered(struct _rc_run *p, unsigned node, uint64_t n)
 {
-	p->node[node].delivered_now = true;
+	struct pnode *pn = &p->node[node];
+
+	/*
+	 * release: what the protocol did for the delivery (its callback's
+	 * effects) happens before a reader that sees the new count; pairs
+	 * with the acquire in _rc_run_count. Only the node's lock holder
+	 * writes the counter.
+	 */
+	atomic_store_explicit(
+		&pn->delivered,
+		atomic_load_explicit(&pn->delivered, memory_order_relaxed) + n,
+		memory_order_release);
+	pn->delivered_now = true;
+}
+
+uint64_t _rc_run_count(const struct _rc_run *p, unsigned node)
+{
+	/* acquire: pairs with the release in _rc_run_delivered */
+	return atomic_load_explicit(&p->node[node].delivered,
+				    memory_order_acquire);
+}
+
+void _rc_run_hint(struct _rc_run *p, unsigned node, unsigned v)
+{
+	struct pnode *pn = &p->node[node];
+
+	/* relaxed: a hint for other threads, no data; stored only when
+	 * changed, so a reader's copy of the line stays valid */
+	if (atomic_load_explicit(&pn->hint, memory_order_relaxed) != v)
+		atomic_store_explicit(&pn->hint, v, memory_order_relaxed);
+}
+
+unsigned _rc_run_hint_get(const struct _rc_run *p, unsigned node)
+{
+	/* relaxed: a hint */
+	return atomic_load_explicit(&p->node[node].hint, memory_order_relaxed);
 }
 
 /* ---- running a node (under its lock) ---- */

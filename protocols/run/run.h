@@ -35,7 +35,8 @@
  *             leader's ACCEPTs and single DECIDEs) that must leave the last
  *             quarter of a ring to the others; may be NULL (none does).
  *   note      after a run that did something: publish hints for other
- *             threads (Paxos: the leader it knows); may be NULL.
+ *             threads with _rc_run_hint (Paxos: the leader it knows); may
+ *             be NULL.
  */
 struct _rc_run_proto {
 	void (*recv)(void *ctx, unsigned node, uint64_t now, const void *msg);
@@ -90,8 +91,20 @@ void _rc_run_unlock(struct _rc_run *r, unsigned node);
  * the ring is full).
  */
 void _rc_run_send(struct _rc_run *r, unsigned from, unsigned to, const void *m);
-/* Under node's lock: node delivered something (wakes its waiters). */
-void _rc_run_delivered(struct _rc_run *r, unsigned node);
+/*
+ * Under node's lock: node delivered n more items (commands, say), after
+ * whatever the protocol did for them; wakes its waiters. The sum is
+ * _rc_run_count's: an acquire that pairs with this release, any thread.
+ */
+void _rc_run_delivered(struct _rc_run *r, unsigned node, uint64_t n);
+uint64_t _rc_run_count(const struct _rc_run *r, unsigned node);
+/*
+ * A word the protocol publishes for other threads from node's runs (Paxos:
+ * the leader node knows), on the line of the node's counter and timer;
+ * relaxed, a hint.
+ */
+void _rc_run_hint(struct _rc_run *r, unsigned node, unsigned v);
+unsigned _rc_run_hint_get(const struct _rc_run *r, unsigned node);
 /*
  * Under node's lock, after the protocol took a submission at time now:
  * with the callers the node's timers run at once if due (a leader
