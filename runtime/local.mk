@@ -16,19 +16,13 @@ libreplicore_la_SOURCES += \
 	%reldir%/log_shm.c \
 	%reldir%/rsm.c \
 	%reldir%/wait.c \
-	%reldir%/mring.c \
-	%reldir%/paxos.c \
-	%reldir%/paxos_check.c \
-	%reldir%/paxos_sim.c \
-	%reldir%/paxos_thread.c \
-	%reldir%/log_paxos.c
+	%reldir%/mring.c
 
 noinst_HEADERS += \
 	%reldir%/tsan.h \
 	%reldir%/fault.h \
 	%reldir%/chan_int.h \
 	%reldir%/wait.h \
-	%reldir%/paxos_int.h \
 	%reldir%/mem_int.h \
 	%reldir%/mring.h
 
@@ -43,5 +37,4 @@ replicoreinc_HEADERS += \
 	include/replicore/mem.h \
 	include/replicore/log.h \
 	include/replicore/rsm.h \
-	include/replicore/paxos.h \
 	include/replicore/wait.h

@@ -181,7 +181,8 @@ tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DPX_FUZZ_ONLY -DPX_DEFAULT_SIMS=5000 -DPX_FIRST_SEED=1000001
 tests_regression_test_paxos_sims_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_paxos_broken_SOURCES = tests/unit/test_paxos_broken.c \
-	runtime/paxos.c runtime/paxos_check.c runtime/paxos_sim.c
+	protocols/paxos/paxos.c protocols/paxos/check.c protocols/paxos/sim.c \
+	protocols/sim/sim.c
 tests_unit_test_paxos_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_PHASE1
 tests_unit_test_paxos_broken_LDADD = $(RC_TEST_LDADD)
@@ -195,12 +196,21 @@ TESTS += tests/unit/test_paxos_threads
 # replicore paxos: the command, and over the broken copy (exit 1, the seed).
 check_PROGRAMS += tests/unit/paxos_broken_cli
 tests_unit_paxos_broken_cli_SOURCES = tests/unit/paxos_broken_cli.c \
-	tools/cmd_paxos.c cli/cli.c runtime/paxos.c runtime/paxos_check.c \
-	runtime/paxos_sim.c
+	tools/cmd_paxos.c cli/cli.c protocols/paxos/paxos.c \
+	protocols/paxos/check.c protocols/paxos/sim.c protocols/sim/sim.c
 tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh
 EXTRA_DIST += tests/unit/test_paxos_cli.sh
+# The seeded simulator through its interface alone: a broadcast protocol
+# with acknowledgements, seeded faults, one trace per seed.
+check_PROGRAMS += tests/unit/test_sim_proto
+tests_unit_test_sim_proto_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_sim_proto
+# replicore sim: the protocols listed, errors, and replicore sim paxos
+# printing byte for byte what replicore paxos sim prints.
+TESTS += tests/unit/test_sim_cli.sh
+EXTRA_DIST += tests/unit/test_sim_cli.sh
 # The Paxos log backend: the log contract, and the hash map over rc_rsm
 # serving with a stalled node where the shared-memory log blocks.
 check_PROGRAMS += tests/unit/test_log_paxos

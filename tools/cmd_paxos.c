@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_paxos.c: `replicore paxos sim`, seeded Multi-Paxos simulations with faults, checked. */
+/* cmd_paxos.c: `replicore paxos sim` (also `replicore sim paxos`), seeded Multi-Paxos simulations with faults, checked. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +20,7 @@ static const char paxos_help[] =
 	"[--commands C]\n"
 	"                        [--runs R] [--batch B] [--window W] "
 	"[--trace] [--json]\n"
+	"    replicore sim paxos [OPTION]...   (the same)\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    Runs the rc_paxos protocol with N nodes in one thread on "
@@ -96,7 +97,7 @@ static void print_props(FILE *out, unsigned v)
 		}
 }
 
-static int paxos_sim(int argc, char **argv)
+int paxos_sim(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "nodes", required_argument, NULL, 'n' },

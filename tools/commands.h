@@ -12,6 +12,12 @@ int cmd_litmus(int argc, char **argv);
 /* replicore litmus run --target hw (tools/cmd_litmus_hw.c). */
 int litmus_run_hw(int argc, char **argv);
 int cmd_paxos(int argc, char **argv);
+/*
+ * A Paxos simulation from argv (argv[0] names the verb, options follow):
+ * replicore paxos sim and replicore sim paxos (tools/cmd_paxos.c).
+ */
+int paxos_sim(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 
 #endif /* RC_TOOLS_COMMANDS_H */

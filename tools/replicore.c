@@ -20,6 +20,8 @@ static const struct cli_cmd commands[] = {
 	{ "litmus", "litmus tests under memory models", cmd_litmus },
 	{ "paxos", "Multi-Paxos simulated with faults, properties checked",
 	  cmd_paxos },
+	{ "sim", "a protocol simulated with seeded faults, properties checked",
+	  cmd_sim },
 	{ "topo", "show the machine's or a synthetic layout's topology",
 	  cmd_topo },
 };

@@ -24,7 +24,8 @@ extern "C" {
  * suspect the leader after heartbeats stop and take over with a higher
  * ballot. The leader batches client commands into slots; learners deliver
  * the slots in order with no gaps; a node that falls behind catches up from
- * the leader. runtime/paxos.c opens with the invariant and its proof.
+ * the leader. protocols/paxos/paxos.c opens with the invariant and its
+ * proof.
  *
  * The protocol is written once, as a deterministic step machine
  * (rc_paxos_node_*): messages and the time go in, messages, deliveries and

@@ -9,7 +9,7 @@
 #include "tests/unit/paxos_fuzz.h"
 
 /*
- * This program is linked with its own copy of runtime/paxos.c compiled
+ * This program is linked with its own copy of protocols/paxos/paxos.c compiled
  * with -DRC_PAXOS_BROKEN_PHASE1: a new leader proposes no-ops in the open
  * slots instead of the values a majority reported. The same seeds that
  * test_paxos_sim runs against the correct protocol must expose it; the

@@ -5,7 +5,7 @@
 
 #include <replicore/paxos.h>
 
-#include "runtime/paxos_int.h"
+#include "protocols/paxos/internal.h"
 #include "tests/tap.h"
 #include "tests/unit/paxos_fuzz.h"
 

@@ -11,7 +11,7 @@
 #include <replicore/paxos.h>
 #include <replicore/topo.h>
 
-#include "runtime/paxos_int.h"
+#include "protocols/paxos/internal.h"
 #include "tests/tap.h"
 
 static enum rc_paxos_runner runner;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos_check.c: the properties of a Paxos run, checked from its proposals and its learners' deliveries. */
+/* check.c: the properties of a Paxos run, checked from its proposals and its learners' deliveries. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/paxos_int.h"
+#include "protocols/paxos/internal.h"
 
 /*
  * Agreement: the first delivery of a slot by any learner becomes the

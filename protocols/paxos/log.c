@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* log_paxos.c: the operation log (replicore/log.h) ordered by Multi-Paxos among the nodes. */
+/* log.c: the operation log (replicore/log.h) ordered by Multi-Paxos among the nodes. */
 
 /*
  * Node i of the log is node i of an rc_paxos group (its runner and wait
@@ -51,7 +51,7 @@
 #include <replicore/paxos.h>
 
 #include "runtime/fault.h"
-#include "runtime/paxos_int.h"
+#include "protocols/paxos/internal.h"
 
 #define LP_CHUNK 4096u
 #define LP_MAXCHUNKS (1u << 16) /* 2^28 entries per node */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos_thread.c: a Paxos group on real cores: messages inline in per-pair rings, each node's step machine run by the threads that wait on it or by a thread of its own, faults from a seed. */
+/* run.c: the threaded runner: a protocol's nodes on real cores, messages inline in per-pair rings, each node's step machine run by the threads that wait on it or by a thread of its own, faults from a seed. */
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -11,32 +12,34 @@
 #include <replicore/clock.h>
 
 #include "runtime/mring.h"
-#include "runtime/paxos_int.h"
+#include "protocols/rand.h"
+#include "protocols/run/run.h"
 #include "runtime/wait.h"
 
 /*
  * Transport. Node i sends to node j through ring[i][j], a
  * single-producer single-consumer ring (mring.h) whose messages sit
- * inline in cache lines: an ACCEPTED or a HEARTBEAT is one line, an
- * ACCEPT or DECIDE of one command two. Nothing is allocated per message,
- * except a message longer than the ring takes (a PROMISE or catch-up
- * reply of many slots, a FORWARD of a large batch), which travels as a
- * pointer to a heap copy that the receiver frees. Node i's step machine
+ * inline in cache lines (Paxos: an ACCEPTED or a HEARTBEAT is one line,
+ * an ACCEPT or DECIDE of one command two). Nothing is allocated per
+ * message, except a message longer than the ring takes (Paxos: a PROMISE
+ * or catch-up reply of many slots, a FORWARD of a large batch), which
+ * travels as a pointer to a heap copy that the receiver frees. Node i's step machine
  * runs under node i's lock, so whoever holds that lock is the only
  * producer of ring[i][*] and the only consumer of ring[*][i]; the lock's
  * acquire and release hand both sides from one holder to the next. A full
  * ring drops the message, as a lossy network would; the protocol resends.
  *
- * Who runs a node's step machine. With RC_PAXOS_RUN_CALLERS (the default)
- * no thread is created for the nodes: the threads that use the group run
- * them. rc_paxos_propose submits at its node and runs it; a thread that
- * waits (rc_paxos_wait, an append of the Paxos log) runs its own node and
+ * Who runs a node's step machine. With the callers (Paxos:
+ * RC_PAXOS_RUN_CALLERS, the default) no thread is created for the nodes:
+ * the threads that use the group run them. rc_paxos_propose submits at
+ * its node and runs it; a thread that waits (rc_paxos_wait, an append of
+ * the Paxos log) runs its own node and
  * then every other node that is free (its lock not held), not stalled and
  * not crashed, until its condition holds. So a commit by one thread on an
  * otherwise idle group is a sequence of function calls with no thread
  * hand-off, and with threads on several nodes each node's messages are
- * handled by whichever of them comes first. With RC_PAXOS_RUN_THREADS
- * each node has a pinned thread of its own that runs it, as a separate
+ * handled by whichever of them comes first. With threads
+ * (RC_PAXOS_RUN_THREADS) each node has a pinned thread of its own that runs it, as a separate
  * server would; a submission locks the node briefly and wakes its thread.
  *
  * Waiting. A node thread with nothing to do parks on its node's inbox
@@ -72,13 +75,12 @@ enum {
 
 struct held {
 	uint64_t due;
-	struct rc_paxos_msg *m; /* heap copy */
+	void *m; /* heap copy */
 };
 
 struct pnode {
-	_Alignas(64) struct rc_paxos *p;
+	_Alignas(64) struct _rc_run *p;
 	unsigned id, pu;
-	rc_paxos_node_t *px;
 	pthread_t th;
 	bool started;
 	/* under the node lock */
@@ -93,11 +95,10 @@ struct pnode {
 	/* written by others: relaxed, they carry no data */
 	_Alignas(64) _Atomic bool crashed;
 	_Atomic uint64_t stall_until;
-	_Atomic uint64_t seq; /* command ids handed out by rc_paxos_propose */
 	/* written by whoever runs the node, read by others */
-	_Alignas(64) _Atomic uint64_t delivered;
-	_Atomic unsigned leader;
-	_Atomic uint64_t deadline; /* the step machine's next timer */
+	_Alignas(64) _Atomic uint64_t delivered; /* _rc_run_delivered's sum */
+	_Atomic unsigned hint;			 /* _rc_run_hint */
+	_Atomic uint64_t deadline;		 /* the next timer */
 	/* the node's thread parks here: woken by messages, submissions and
 	 * fault switches */
 	_Alignas(64) struct _rc_event inbox;
@@ -107,7 +108,6 @@ struct pnode {
 	_Atomic uintptr_t active_by;
 	/* the threads runner's waiters for this node's deliveries */
 	_Alignas(64) struct _rc_event ev;
-	struct rc_paxos_node_stats stats; /* after rc_paxos_stop() */
 };
 
 /* One crash or stall of the seeded schedule. */
@@ -116,8 +116,10 @@ struct fault {
 	unsigned node;
 };
 
-struct rc_paxos {
-	struct rc_paxos_opts o;
+struct _rc_run {
+	const struct _rc_run_proto *proto;
+	void *ctx;
+	struct _rc_run_opts o;
 	unsigned n;
 	struct _rc_mring *ring; /* ring[from * n + to] */
 	unsigned ring_keep;	/* lines a leader's stream leaves free */
@@ -133,13 +135,12 @@ struct rc_paxos {
 	struct pnode *node;
 	_Alignas(64) _Atomic bool stop;
 	bool stopped;
+	bool rings_ok; /* every ring initialised */
 	/* the callers runner's waiters park here */
 	_Alignas(64) struct _rc_event ev;
-	pthread_mutex_t lock; /* serialises the checker */
-	struct _rc_pxcheck *check;
 };
 
-static struct _rc_mring *ring(struct rc_paxos *p, unsigned from, unsigned to)
+static struct _rc_mring *ring(struct _rc_run *p, unsigned from, unsigned to)
 {
 	return &p->ring[from * p->n + to];
 }
@@ -181,7 +182,7 @@ static void node_lock(struct pnode *pn)
  */
 static bool node_release(struct pnode *pn)
 {
-	struct rc_paxos *p = pn->p;
+	struct _rc_run *p = pn->p;
 	uint64_t to = pn->sent_to;
 	bool dl = pn->delivered_now;
 
@@ -189,7 +190,7 @@ static bool node_release(struct pnode *pn)
 	pn->delivered_now = false;
 	/* release: pairs with the acquire exchange in node_trylock */
 	atomic_store_explicit(&pn->locked, false, memory_order_release);
-	if (p->o.runner != RC_PAXOS_RUN_THREADS)
+	if (!p->o.threads)
 		return to || dl;
 	for (unsigned j = 0; to; j++, to >>= 1)
 		if (to & 1)
@@ -208,24 +209,20 @@ static void node_unlock(struct pnode *pn)
 /* ---- sending and delivering (under the sender's / deliverer's lock) ---- */
 
 /* Puts one copy of m on ring from -> to; due 0: at once. */
-static void put(struct rc_paxos *p, unsigned from, unsigned to,
-		const struct rc_paxos_msg *m, uint64_t due)
+static void put(struct _rc_run *p, unsigned from, unsigned to, const void *m,
+		uint64_t due)
 {
 	struct _rc_mring *r = ring(p, from, to);
-	size_t sz = (size_t)m->size;
+	size_t sz = p->proto->msg_size(m);
 	/*
-	 * The steady stream of a leader (ACCEPT, a DECIDE of one slot) may
-	 * not take the ring's last quarter: a follower that fell that far
-	 * behind catches up with a CATCHUP, whose answer (and every other
-	 * message) must then still find room. HEARTBEATs are not of that
-	 * stream: one lost to a full ring makes the follower suspect the
-	 * leader and stand for election, and there is one a heartbeat
-	 * period.
+	 * A steady stream (msg_stream; Paxos: a leader's ACCEPTs and DECIDEs
+	 * of one slot) may not take the ring's last quarter: a follower that
+	 * fell that far behind catches up with a CATCHUP, whose answer (and
+	 * every other message) must then still find room.
 	 */
-	unsigned keep =
-		(m->type == PX_ACCEPT || (m->type == PX_DECIDE && m->nent <= 1))
-			? p->ring_keep
-			: 0;
+	unsigned keep = p->proto->msg_stream && p->proto->msg_stream(m)
+				? p->ring_keep
+				: 0;
 	char *d;
 
 	if (due == 0 && (d = _rc_mring_reserve(r, sz, K_MSG, keep)) != NULL) {
@@ -235,7 +232,7 @@ static void put(struct rc_paxos *p, unsigned from, unsigned to,
 		memcpy(d, &due, 8);
 		memcpy(d + 8, m, sz);
 	} else if (sz + 8 > _rc_mring_max(r)) {
-		struct rc_paxos_msg *c = malloc(sz);
+		void *c = malloc(sz);
 
 		if (!c)
 			return;
@@ -256,45 +253,35 @@ static void put(struct rc_paxos *p, unsigned from, unsigned to,
 	p->node[from].sent_to |= 1ull << to;
 }
 
-static void io_send(void *ctx, unsigned from, unsigned to,
-		    const struct rc_paxos_msg *m)
+void _rc_run_send(struct _rc_run *p, unsigned from, unsigned to, const void *m)
 {
-	struct pnode *pn = ctx;
-	struct rc_paxos *p = pn->p;
-	const struct rc_paxos_faults *f = &p->o.faults;
+	struct pnode *pn = &p->node[from];
+	const struct _rc_run_opts *f = &p->o;
 	int copies = 1;
 
-	if (f->drop > 0 && _rc_px_unit(&pn->rng) < f->drop)
+	if (f->drop > 0 && _rc_rand_unit(&pn->rng) < f->drop)
 		return;
-	if (f->dup > 0 && _rc_px_unit(&pn->rng) < f->dup)
+	if (f->dup > 0 && _rc_rand_unit(&pn->rng) < f->dup)
 		copies = 2;
 	while (copies-- > 0) {
 		uint64_t due = 0;
 
-		if (f->delay > 0 && _rc_px_unit(&pn->rng) < f->delay)
+		if (f->delay > 0 && _rc_rand_unit(&pn->rng) < f->delay)
 			due = rc_clock_now_ns() +
-			      _rc_px_rand(&pn->rng) % DELAY_NS + 1;
+			      _rc_rand(&pn->rng) % DELAY_NS + 1;
 		put(p, from, to, m, due);
 	}
 }
 
-static void io_deliver(void *ctx, unsigned node, uint64_t slot,
-		       const struct rc_paxos_cmd *cmds, unsigned n)
+void _rc_run_delivered(struct _rc_run *p, unsigned node, uint64_t n)
 {
-	struct pnode *pn = ctx;
-	struct rc_paxos *p = pn->p;
+	struct pnode *pn = &p->node[node];
 
-	if (p->check) {
-		pthread_mutex_lock(&p->lock);
-		_rc_pxcheck_deliver(p->check, node, slot, cmds, n);
-		pthread_mutex_unlock(&p->lock);
-	}
-	if (p->o.deliver)
-		p->o.deliver(p->o.arg, node, slot, cmds, n);
 	/*
-	 * release: the callback's effects happen before a reader that sees
-	 * the new count; pairs with the acquire in rc_paxos_delivered. Only
-	 * the node's lock holder writes the counter.
+	 * release: what the protocol did for the delivery (its callback's
+	 * effects) happens before a reader that sees the new count; pairs
+	 * with the acquire in _rc_run_count. Only the node's lock holder
+	 * writes the counter.
 	 */
 	atomic_store_explicit(
 		&pn->delivered,
@@ -303,9 +290,32 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 	pn->delivered_now = true;
 }
 
+uint64_t _rc_run_count(const struct _rc_run *p, unsigned node)
+{
+	/* acquire: pairs with the release in _rc_run_delivered */
+	return atomic_load_explicit(&p->node[node].delivered,
+				    memory_order_acquire);
+}
+
+void _rc_run_hint(struct _rc_run *p, unsigned node, unsigned v)
+{
+	struct pnode *pn = &p->node[node];
+
+	/* relaxed: a hint for other threads, no data; stored only when
+	 * changed, so a reader's copy of the line stays valid */
+	if (atomic_load_explicit(&pn->hint, memory_order_relaxed) != v)
+		atomic_store_explicit(&pn->hint, v, memory_order_relaxed);
+}
+
+unsigned _rc_run_hint_get(const struct _rc_run *p, unsigned node)
+{
+	/* relaxed: a hint */
+	return atomic_load_explicit(&p->node[node].hint, memory_order_relaxed);
+}
+
 /* ---- running a node (under its lock) ---- */
 
-static void hold(struct pnode *pn, uint64_t due, struct rc_paxos_msg *m)
+static void hold(struct pnode *pn, uint64_t due, void *m)
 {
 	if (pn->nheld == pn->held_cap) {
 		unsigned nc = pn->held_cap ? 2 * pn->held_cap : 64;
@@ -328,35 +338,38 @@ static bool take(struct pnode *pn, struct _rc_mring *r, uint64_t *now)
 {
 	unsigned kind;
 	const char *d = _rc_mring_peek(r, &kind);
-	const struct rc_paxos_msg *m;
-	struct rc_paxos_msg *c = NULL;
+	const struct _rc_run *p = pn->p;
+	const void *m;
+	void *c = NULL;
 	uint64_t due = 0;
 
 	if (!d)
 		return false;
 	if (kind == K_MSG) {
-		m = (const struct rc_paxos_msg *)d;
+		m = d;
 	} else {
 		memcpy(&due, d, 8);
 		if (kind == K_REF) {
 			memcpy(&c, d + 8, sizeof c);
 			m = c;
 		} else {
-			m = (const struct rc_paxos_msg *)(d + 8);
+			m = d + 8;
 		}
 	}
 	if (due > *now) {
 		if (!c) {
-			c = malloc((size_t)m->size);
+			size_t sz = p->proto->msg_size(m);
+
+			c = malloc(sz);
 			if (c)
-				memcpy(c, m, (size_t)m->size);
+				memcpy(c, m, sz);
 		}
 		if (c)
 			hold(pn, due, c);
 		_rc_mring_pop(r);
 		return true;
 	}
-	rc_paxos_node_recv(pn->px, *now, m);
+	p->proto->recv(p->ctx, pn->id, *now, m);
 	_rc_mring_pop(r);
 	free(c);
 	return true;
@@ -365,7 +378,7 @@ static bool take(struct pnode *pn, struct _rc_mring *r, uint64_t *now)
 /* Discards what arrives at a crashed node. */
 static void discard(struct pnode *pn)
 {
-	struct rc_paxos *p = pn->p;
+	struct _rc_run *p = pn->p;
 	unsigned kind;
 
 	for (unsigned j = 0; j < p->n; j++) {
@@ -376,7 +389,7 @@ static void discard(struct pnode *pn)
 			continue;
 		while ((d = _rc_mring_peek(r, &kind)) != NULL) {
 			if (kind == K_REF) {
-				struct rc_paxos_msg *c;
+				void *c;
 
 				memcpy(&c, d + 8, sizeof c);
 				free(c);
@@ -386,19 +399,19 @@ static void discard(struct pnode *pn)
 	}
 }
 
-/* Publishes node pn's leader and next timer for other threads. */
+/* Publishes node pn's next timer and the protocol's hints. */
 static void note(struct pnode *pn)
 {
-	uint64_t d = rc_paxos_node_deadline(pn->px);
-	unsigned l = _rc_paxos_node_leader(pn->px);
+	const struct _rc_run *p = pn->p;
+	uint64_t d = p->proto->deadline(p->ctx, pn->id);
 
+	if (p->proto->note)
+		p->proto->note(p->ctx, pn->id);
 	for (unsigned i = 0; i < pn->nheld; i++)
 		if (pn->held[i].due < d)
 			d = pn->held[i].due;
-	/* relaxed: hints for other threads, no data; stored only when
+	/* relaxed: a hint for other threads, no data; stored only when
 	 * changed, so a reader's copy of the line stays valid */
-	if (atomic_load_explicit(&pn->leader, memory_order_relaxed) != l)
-		atomic_store_explicit(&pn->leader, l, memory_order_relaxed);
 	if (atomic_load_explicit(&pn->deadline, memory_order_relaxed) != d)
 		atomic_store_explicit(&pn->deadline, d, memory_order_relaxed);
 }
@@ -410,7 +423,7 @@ static void note(struct pnode *pn)
  */
 static unsigned run_node(struct pnode *pn, uint64_t now)
 {
-	struct rc_paxos *p = pn->p;
+	struct _rc_run *p = pn->p;
 	uint64_t su;
 	unsigned k = 0;
 
@@ -424,10 +437,10 @@ static unsigned run_node(struct pnode *pn, uint64_t now)
 		return 0;
 	for (unsigned i = 0; i < pn->nheld;) {
 		if (pn->held[i].due <= now) {
-			struct rc_paxos_msg *m = pn->held[i].m;
+			void *m = pn->held[i].m;
 
 			pn->held[i] = pn->held[--pn->nheld];
-			rc_paxos_node_recv(pn->px, now, m);
+			p->proto->recv(p->ctx, pn->id, now, m);
 			free(m);
 			k++;
 		} else {
@@ -442,8 +455,8 @@ static unsigned run_node(struct pnode *pn, uint64_t now)
 		for (unsigned b = 0; b < BURST && take(pn, r, &now); b++)
 			k++;
 	}
-	if (rc_paxos_node_deadline(pn->px) <= now) {
-		rc_paxos_node_tick(pn->px, now);
+	if (p->proto->deadline(p->ctx, pn->id) <= now) {
+		p->proto->tick(p->ctx, pn->id, now);
 		k++;
 	}
 	if (k > 0)
@@ -455,8 +468,7 @@ static unsigned run_node(struct pnode *pn, uint64_t now)
  * Runs node i if it is free; returns what run_node did (0 if not run)
  * and raises *wake if the group's waiters are to be woken (node_release).
  */
-static unsigned try_run(struct rc_paxos *p, unsigned i, uint64_t now,
-			bool *wake)
+static unsigned try_run(struct _rc_run *p, unsigned i, uint64_t now, bool *wake)
 {
 	struct pnode *pn = &p->node[i];
 	unsigned k;
@@ -477,7 +489,7 @@ static unsigned try_run(struct rc_paxos *p, unsigned i, uint64_t now,
  * its rings or a timer due (hints, read without its lock).
  */
 /* Whether a message waits at the head of one of node i's rings (a hint). */
-static bool has_message(struct rc_paxos *p, unsigned i)
+static bool has_message(struct _rc_run *p, unsigned i)
 {
 	for (unsigned j = 0; j < p->n; j++)
 		if (j != i && _rc_mring_ready(ring(p, j, i)))
@@ -485,7 +497,7 @@ static bool has_message(struct rc_paxos *p, unsigned i)
 	return false;
 }
 
-static bool has_work(struct rc_paxos *p, unsigned i, uint64_t now)
+static bool has_work(struct _rc_run *p, unsigned i, uint64_t now)
 {
 	struct pnode *pn = &p->node[i];
 
@@ -523,7 +535,7 @@ static bool has_work(struct rc_paxos *p, unsigned i, uint64_t now)
 
 static _Thread_local char thread_token;
 
-static bool active_other(struct rc_paxos *p, unsigned i, uint64_t now)
+static bool active_other(struct _rc_run *p, unsigned i, uint64_t now)
 {
 	struct pnode *pn = &p->node[i];
 	/* relaxed: hints, no data */
@@ -560,7 +572,7 @@ static void active_leave(struct pnode *pn)
 
 /* Whether the waiter at `node` runs node i (another node): i has no
  * waiter of its own and `node` is the nearest node after i that has. */
-static bool runs(struct rc_paxos *p, unsigned node, unsigned i, uint64_t now)
+static bool runs(struct _rc_run *p, unsigned node, unsigned i, uint64_t now)
 {
 	if (active_other(p, i, now))
 		return false;
@@ -584,7 +596,7 @@ static bool runs(struct rc_paxos *p, unsigned node, unsigned i, uint64_t now)
  * opposed to a read that found nothing, which claims no node.
  */
 #define SWEEP 64u
-static unsigned progress(struct rc_paxos *p, unsigned node, unsigned pass,
+static unsigned progress(struct _rc_run *p, unsigned node, unsigned pass,
 			 bool waits, bool (*cond)(void *), void *arg,
 			 uint64_t *nowp)
 {
@@ -618,7 +630,7 @@ static unsigned progress(struct rc_paxos *p, unsigned node, unsigned pass,
 }
 
 /* The earliest timer of the runnable nodes, as a park bound from now. */
-static uint64_t park_bound(struct rc_paxos *p, uint64_t now)
+static uint64_t park_bound(struct _rc_run *p, uint64_t now)
 {
 	uint64_t d = now + PARK_MAX_NS;
 
@@ -644,7 +656,7 @@ static uint64_t park_bound(struct rc_paxos *p, uint64_t now)
 
 /*
  * The thread's waits in progress (await): a read made from a waiter's
- * help function makes no pass of its own (_rc_paxos_progress), since the
+ * help function makes no pass of its own (_rc_run_progress), since the
  * waiter's loop makes one each turn; two passes a turn doubled the clock
  * reads and the looks at every ring.
  */
@@ -656,11 +668,11 @@ static _Thread_local unsigned awaiting;
  * progress; the timeout and the park bound use that reading); the threads
  * runner parks on node's event, which the node's deliveries wake.
  */
-static bool await(struct rc_paxos *p, unsigned node, uint64_t timeout_ns,
+static bool await(struct _rc_run *p, unsigned node, uint64_t timeout_ns,
 		  bool (*cond)(void *), void *arg, void (*help)(void *),
 		  void *help_arg)
 {
-	bool callers = p->o.runner != RC_PAXOS_RUN_THREADS;
+	bool callers = !p->o.threads;
 	struct _rc_event *ev = callers ? &p->ev : &p->node[node].ev;
 	uint64_t deadline = 0, now = 0;
 	unsigned pass = 0;
@@ -712,7 +724,7 @@ static bool await(struct rc_paxos *p, unsigned node, uint64_t timeout_ns,
 static void *node_main(void *arg)
 {
 	struct pnode *pn = arg;
-	struct rc_paxos *p = pn->p;
+	struct _rc_run *p = pn->p;
 	rc_err_t err = RC_ERR_INITIALIZER;
 	struct _rc_wait w;
 
@@ -759,17 +771,14 @@ static int cmp_fault(const void *a, const void *b)
 }
 
 /* Draws the crash/stall schedule from the seed. */
-static int plan_faults(struct rc_paxos *p, rc_err_t *err)
+static int plan_faults(struct _rc_run *p, rc_err_t *err)
 {
-	const struct rc_paxos_faults *f = &p->o.faults;
-	uint64_t rng = p->o.cfg.seed ^ 0xfa017fa017ull, span = p->o.fault_ns;
+	const struct _rc_run_opts *f = &p->o;
+	uint64_t rng = p->o.seed ^ 0xfa017fa017ull, span = p->o.fault_ns;
 
 	if (span == 0 || (f->crash == 0 && f->stall == 0))
 		return 0;
-	if (f->crash > (p->n - 1) / 2)
-		return rc_err_set(err, RC_EINVAL, "faults", 0, 0,
-				  "crash=%u leaves no majority of %u nodes",
-				  f->crash, p->n);
+	assert(f->crash < p->n);
 	p->faults = calloc(f->crash + f->stall, sizeof *p->faults);
 	if (!p->faults)
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -777,17 +786,17 @@ static int plan_faults(struct rc_paxos *p, rc_err_t *err)
 		struct fault *x = &p->faults[p->nfaults++];
 
 		do
-			x->node = (unsigned)(_rc_px_rand(&rng) % p->n);
+			x->node = (unsigned)(_rc_rand(&rng) % p->n);
 		while (p->doomed >> x->node & 1);
 		p->doomed |= 1ull << x->node;
-		x->at = _rc_px_rand(&rng) % span;
+		x->at = _rc_rand(&rng) % span;
 	}
 	for (unsigned k = 0; k < f->stall; k++) {
 		struct fault *x = &p->faults[p->nfaults++];
 
-		x->node = (unsigned)(_rc_px_rand(&rng) % p->n);
-		x->at = _rc_px_rand(&rng) % span;
-		x->ns = 1 + _rc_px_rand(&rng) % (span / 4 + 1);
+		x->node = (unsigned)(_rc_rand(&rng) % p->n);
+		x->at = _rc_rand(&rng) % span;
+		x->ns = 1 + _rc_rand(&rng) % (span / 4 + 1);
 	}
 	qsort(p->faults, p->nfaults, sizeof *p->faults, cmp_fault);
 	return 0;
@@ -796,7 +805,7 @@ static int plan_faults(struct rc_paxos *p, rc_err_t *err)
 /* The fault thread: applies the schedule at its times, parked between. */
 static void *fault_main(void *arg)
 {
-	struct rc_paxos *p = arg;
+	struct _rc_run *p = arg;
 	struct _rc_wait w;
 
 	_rc_wait_start(&w, UINT64_MAX, RC_WAIT_PARK);
@@ -816,37 +825,30 @@ static void *fault_main(void *arg)
 			_rc_wait_event(&w, &p->fault_ev, key, x->at - t);
 		}
 		if (x->ns)
-			rc_paxos_stall(p, x->node, x->ns);
+			_rc_run_stall(p, x->node, x->ns);
 		else
-			rc_paxos_crash(p, x->node);
+			_rc_run_crash(p, x->node);
 	}
 	return NULL;
 }
 
-/* ---- the group ---- */
+/* ---- the runner ---- */
 
-int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
-		    rc_err_t *err)
+int _rc_run_create(struct _rc_run **out, const struct _rc_run_proto *proto,
+		   void *ctx, const struct _rc_run_opts *o, rc_err_t *err)
 {
-	struct rc_paxos *p;
+	struct _rc_run *p;
 	unsigned *pus, lines;
-	int r = rc_paxos_config_check(&opts->cfg, err);
+	int r;
 
-	if (r < 0)
-		return r;
-	if (opts->runner != RC_PAXOS_RUN_CALLERS &&
-	    opts->runner != RC_PAXOS_RUN_THREADS)
-		return rc_err_set(err, RC_EINVAL, "runner", 0, 0,
-				  "unknown runner %d", (int)opts->runner);
-	if (!rc_wait_policy_name(opts->wait))
-		return rc_err_set(err, RC_EINVAL, "wait", 0, 0,
-				  "unknown wait policy %d", (int)opts->wait);
+	assert(o->nodes >= 1 && o->nodes <= 64);
 	p = calloc(1, sizeof *p);
 	if (!p)
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
-	p->o = *opts;
-	p->n = opts->cfg.nodes;
-	pthread_mutex_init(&p->lock, NULL);
+	p->proto = proto;
+	p->ctx = ctx;
+	p->o = *o;
+	p->n = o->nodes;
 	_rc_event_init(&p->ev);
 	_rc_event_init(&p->fault_ev);
 	p->node = aligned_alloc(64, p->n * sizeof *p->node);
@@ -871,7 +873,8 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 			free(pus);
 			goto fail;
 		}
-	p->topo = opts->topo;
+	p->rings_ok = true;
+	p->topo = o->topo;
 	if (!p->topo) {
 		r = rc_topo_open(&p->own_topo, NULL, NULL, err);
 		if (r < 0) {
@@ -879,15 +882,6 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 			goto fail;
 		}
 		p->topo = p->own_topo;
-	}
-	if (opts->check) {
-		p->check = _rc_pxcheck_create(p->n);
-		if (!p->check) {
-			r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
-				       "out of memory");
-			free(pus);
-			goto fail;
-		}
 	}
 	r = plan_faults(p, err);
 	if (r < 0) {
@@ -897,51 +891,45 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 	rc_topo_spread(p->topo, p->n, pus);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct pnode *pn = &p->node[i];
-		struct rc_paxos_io io = { pn, io_send, io_deliver };
 
 		pn->p = p;
 		pn->id = i;
 		pn->pu = pus[i];
-		pn->rng = opts->cfg.seed * 0x2545f4914f6cdd1dull + i;
+		pn->rng = o->seed * 0x2545f4914f6cdd1dull + i;
 		_rc_event_init(&pn->ev);
 		_rc_event_init(&pn->inbox);
-		r = rc_paxos_node_create(&pn->px, &opts->cfg, i, &io,
-					 rc_clock_now_ns(), err);
-		if (r < 0) {
-			free(pus);
-			goto fail;
-		}
-		note(pn);
 	}
 	free(pus);
-	if (opts->runner == RC_PAXOS_RUN_THREADS)
+	*out = p;
+	return 0;
+fail:
+	_rc_run_destroy(p);
+	return r;
+}
+
+int _rc_run_start(struct _rc_run *p, rc_err_t *err)
+{
+	if (p->o.threads)
 		for (unsigned i = 0; i < p->n; i++) {
 			if (pthread_create(&p->node[i].th, NULL, node_main,
-					   &p->node[i]) != 0) {
-				r = rc_err_set(err, RC_ESYS, NULL, 0, 0,
-					       "cannot create node thread %u",
-					       i);
-				goto fail;
-			}
+					   &p->node[i]) != 0)
+				return rc_err_set(err, RC_ESYS, NULL, 0, 0,
+						  "cannot create node thread "
+						  "%u",
+						  i);
 			p->node[i].started = true;
 		}
 	p->t0 = rc_clock_now_ns();
 	if (p->nfaults > 0) {
-		if (pthread_create(&p->fault_th, NULL, fault_main, p) != 0) {
-			r = rc_err_set(err, RC_ESYS, NULL, 0, 0,
-				       "cannot create the fault thread");
-			goto fail;
-		}
+		if (pthread_create(&p->fault_th, NULL, fault_main, p) != 0)
+			return rc_err_set(err, RC_ESYS, NULL, 0, 0,
+					  "cannot create the fault thread");
 		p->fault_started = true;
 	}
-	*out = p;
 	return 0;
-fail:
-	rc_paxos_destroy(p);
-	return r;
 }
 
-void rc_paxos_stop(rc_paxos_t *p)
+void _rc_run_stop(struct _rc_run *p)
 {
 	if (p->stopped)
 		return;
@@ -956,27 +944,18 @@ void rc_paxos_stop(rc_paxos_t *p)
 	for (unsigned i = 0; i < p->n; i++)
 		if (p->node[i].started)
 			pthread_join(p->node[i].th, NULL);
-	for (unsigned i = 0; i < p->n; i++)
-		if (p->node[i].px) {
-			/* No runner is left: the lock orders the last
-			 * caller's runs before these reads. */
-			node_lock(&p->node[i]);
-			rc_paxos_node_stats(p->node[i].px, &p->node[i].stats);
-			p->node[i].stats.lost = p->node[i].lost;
-			node_unlock(&p->node[i]);
-		}
 	p->stopped = true;
 }
 
-void rc_paxos_destroy(rc_paxos_t *p)
+void _rc_run_destroy(struct _rc_run *p)
 {
 	if (!p)
 		return;
-	rc_paxos_stop(p);
+	_rc_run_stop(p);
 	for (unsigned i = 0; i < p->n; i++) {
 		struct pnode *pn = &p->node[i];
 
-		if (pn->px) {
+		if (p->rings_ok) {
 			node_lock(pn);
 			discard(pn);
 			node_unlock(pn);
@@ -984,177 +963,79 @@ void rc_paxos_destroy(rc_paxos_t *p)
 		for (unsigned k = 0; k < pn->nheld; k++)
 			free(pn->held[k].m);
 		free(pn->held);
-		rc_paxos_node_destroy(pn->px);
 	}
 	for (unsigned i = 0; p->ring && i < p->n * p->n; i++)
 		_rc_mring_fini(&p->ring[i]);
-	_rc_pxcheck_destroy(p->check);
 	free(p->faults);
-	pthread_mutex_destroy(&p->lock);
 	rc_topo_close(p->own_topo);
 	free(p->ring);
 	free(p->node);
 	free(p);
 }
 
-/* ---- the interface of the Paxos log (paxos_int.h) ---- */
-
-void _rc_paxos_lock(rc_paxos_t *p, unsigned node)
+void _rc_run_lock(struct _rc_run *p, unsigned node)
 {
 	node_lock(&p->node[node]);
 }
 
-void _rc_paxos_unlock(rc_paxos_t *p, unsigned node)
+void _rc_run_unlock(struct _rc_run *p, unsigned node)
 {
 	node_unlock(&p->node[node]);
 }
 
-int _rc_paxos_submit_locked(rc_paxos_t *p, unsigned node,
-			    struct rc_paxos_cmd *c, unsigned k)
+void _rc_run_submitted(struct _rc_run *p, unsigned node, uint64_t now)
 {
 	struct pnode *pn = &p->node[node];
-	uint64_t now;
 
-	/* relaxed: a fault switch, no data */
-	if (atomic_load_explicit(&pn->crashed, memory_order_relaxed))
-		return -RC_EAGAIN;
-	for (unsigned i = 0; i < k; i++) {
-		c[i].pad = 0;
-		/* relaxed: a unique number is all it gives */
-		if (!c[i].id)
-			c[i].id = RC_PAXOS_ID(
-				node,
-				atomic_fetch_add_explicit(
-					&pn->seq, 1, memory_order_relaxed) +
-					1);
-	}
-	if (p->check) {
-		pthread_mutex_lock(&p->lock);
-		for (unsigned i = 0; i < k; i++)
-			_rc_pxcheck_proposed(p->check, &c[i]);
-		pthread_mutex_unlock(&p->lock);
-	}
-	now = rc_clock_now_ns();
-	/* Out of memory for the node's own list of commands: none of them
-	 * was taken. */
-	if (rc_paxos_node_submitv(pn->px, now, c, k, NULL) < k)
-		return -RC_ENOMEM;
-	/* The callers runner: the leader proposes at once, unless the node
-	 * is stalled (the submission waits in it like a message). */
-	if (p->o.runner != RC_PAXOS_RUN_THREADS) {
+	/* The callers runner: the node's timers run at once if due (a
+	 * leader proposes), unless the node is stalled (the submission waits
+	 * in it like a message). */
+	if (!p->o.threads) {
 		/* relaxed: a fault switch */
 		if (atomic_load_explicit(&pn->stall_until,
 					 memory_order_relaxed) <= now &&
-		    rc_paxos_node_deadline(pn->px) <= now)
-			rc_paxos_node_tick(pn->px, now);
+		    p->proto->deadline(p->ctx, node) <= now)
+			p->proto->tick(p->ctx, node, now);
 	} else {
 		pn->sent_to |= 1ull << node; /* wakes the node's thread */
 	}
 	note(pn);
-	return 0;
 }
 
-bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
-		     bool (*cond)(void *), void *arg, void (*help)(void *),
-		     void *help_arg)
+void _rc_run_note(struct _rc_run *p, unsigned node)
+{
+	note(&p->node[node]);
+}
+
+bool _rc_run_await(struct _rc_run *p, unsigned node, uint64_t timeout_ns,
+		   bool (*cond)(void *), void *arg, void (*help)(void *),
+		   void *help_arg)
 {
 	return await(p, node, timeout_ns, cond, arg, help, help_arg);
 }
 
-unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass)
+unsigned _rc_run_progress(struct _rc_run *p, unsigned node, unsigned pass)
 {
-	if (p->o.runner == RC_PAXOS_RUN_THREADS || awaiting)
+	if (p->o.threads || awaiting)
 		return 0;
 	return progress(p, node, pass, false, NULL, NULL, NULL);
 }
 
-unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node)
+int _rc_run_poll(struct _rc_run *p, unsigned node)
 {
-	return p->o.runner == RC_PAXOS_RUN_THREADS
-		       ? _rc_event_waiters(&p->node[node].ev)
-		       : _rc_event_waiters(&p->ev);
-}
-
-/* ---- the public calls ---- */
-
-int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
-		      const struct rc_paxos_cmd *c, unsigned k, uint64_t *ids)
-{
-	struct rc_paxos_cmd buf[64];
-	int r = 0;
-
-	if (node >= p->n || (!c && k))
-		return -RC_EINVAL;
-	for (unsigned done = 0; done < k && r == 0;) {
-		unsigned m = k - done < 64 ? k - done : 64;
-
-		memcpy(buf, c + done, m * sizeof *buf);
-		node_lock(&p->node[node]);
-		r = _rc_paxos_submit_locked(p, node, buf, m);
-		node_unlock(&p->node[node]);
-		if (r == 0 && ids)
-			for (unsigned i = 0; i < m; i++)
-				ids[done + i] = buf[i].id;
-		done += m;
-	}
-	return r;
-}
-
-int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
-		     uint64_t *id)
-{
-	if (!c)
-		return -RC_EINVAL;
-	return rc_paxos_proposev(p, node, c, 1, id);
-}
-
-uint64_t rc_paxos_delivered(const rc_paxos_t *p, unsigned node)
-{
-	/* acquire: pairs with the release in io_deliver */
-	return atomic_load_explicit(&p->node[node].delivered,
-				    memory_order_acquire);
-}
-
-struct count_cond {
-	const rc_paxos_t *p;
-	unsigned node;
-	uint64_t count;
-};
-
-static bool count_reached(void *arg)
-{
-	struct count_cond *c = arg;
-
-	return rc_paxos_delivered(c->p, c->node) >= c->count;
-}
-
-int rc_paxos_wait(const rc_paxos_t *p, unsigned node, uint64_t count,
-		  uint64_t timeout_ns)
-{
-	struct count_cond c = { p, node, count };
-
-	if (node >= p->n)
-		return -RC_EINVAL;
-	/* The group is not changed by waiting on it, only run. */
-	return _rc_paxos_await((rc_paxos_t *)p, node, timeout_ns, count_reached,
-			       &c, NULL, NULL)
-		       ? 0
-		       : -RC_ETIMEDOUT;
-}
-
-int rc_paxos_poll(rc_paxos_t *p, unsigned node)
-{
-	if (node >= p->n)
-		return -RC_EINVAL;
-	if (p->o.runner == RC_PAXOS_RUN_THREADS)
+	if (p->o.threads)
 		return 0;
 	return progress(p, node, SWEEP - 1, false, NULL, NULL, NULL) > 0;
 }
 
-int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns)
+unsigned _rc_run_parked(struct _rc_run *p, unsigned node)
 {
-	if (node >= p->n)
-		return -RC_EINVAL;
+	return p->o.threads ? _rc_event_waiters(&p->node[node].ev)
+			    : _rc_event_waiters(&p->ev);
+}
+
+void _rc_run_stall(struct _rc_run *p, unsigned node, uint64_t ns)
+{
 	/* relaxed: a fault switch, no data */
 	atomic_store_explicit(&p->node[node].stall_until,
 			      ns ? rc_clock_now_ns() + ns : 0,
@@ -1162,55 +1043,30 @@ int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns)
 	/* A stall's end is a timer of its own; wake who parks on it. */
 	_rc_event_wake(&p->node[node].inbox);
 	_rc_event_wake(&p->ev);
-	return 0;
 }
 
-int rc_paxos_crash(rc_paxos_t *p, unsigned node)
+void _rc_run_crash(struct _rc_run *p, unsigned node)
 {
-	if (node >= p->n)
-		return -RC_EINVAL;
 	/* relaxed: a fault switch, no data */
 	atomic_store_explicit(&p->node[node].crashed, true,
 			      memory_order_relaxed);
 	_rc_event_wake(&p->node[node].inbox);
 	_rc_event_wake(&p->ev);
-	return 0;
 }
 
-uint64_t rc_paxos_doomed(const rc_paxos_t *p)
+bool _rc_run_crashed(const struct _rc_run *p, unsigned node)
+{
+	/* relaxed: a fault switch, no data */
+	return atomic_load_explicit(&p->node[node].crashed,
+				    memory_order_relaxed);
+}
+
+uint64_t _rc_run_doomed(const struct _rc_run *p)
 {
 	return p->doomed;
 }
 
-unsigned rc_paxos_leader(const rc_paxos_t *p, unsigned node)
+uint64_t _rc_run_lost(const struct _rc_run *p, unsigned node)
 {
-	/* relaxed: a hint */
-	return atomic_load_explicit(&p->node[node].leader,
-				    memory_order_relaxed);
-}
-
-unsigned rc_paxos_verify(rc_paxos_t *p, char *why, size_t len)
-{
-	uint64_t live = 0;
-
-	if (!p->check) {
-		if (why && len)
-			snprintf(why, len,
-				 "the group was created without "
-				 "check");
-		return RC_PAXOS_LIVENESS;
-	}
-	rc_paxos_stop(p);
-	for (unsigned i = 0; i < p->n; i++)
-		/* relaxed: after the joins */
-		if (!atomic_load_explicit(&p->node[i].crashed,
-					  memory_order_relaxed))
-			live |= 1ull << i;
-	return _rc_pxcheck_final(p->check, live, NULL, NULL, why, len);
-}
-
-void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
-		    struct rc_paxos_node_stats *s)
-{
-	*s = p->node[node].stats;
+	return p->node[node].lost;
 }

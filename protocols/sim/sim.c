@@ -1,25 +1,28 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos_sim.c: a Paxos group in one thread on simulated time, over a seeded faulty transport, checked after the run. */
+/* sim.c: the seeded simulator: any protocol's nodes in one thread on simulated time, over a faulty transport, with crashes and stalls. */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "runtime/paxos_int.h"
+#include <replicore/err.h>
+
+#include "protocols/rand.h"
+#include "protocols/sim/sim.h"
 
 /*
- * Determinism: every choice (latencies, faults, which node a command goes
- * to and when, the nodes' election timeouts) comes from splitmix64 streams
- * seeded by cfg.seed; events are ordered by (time, sequence number) and
- * nodes whose timers are due tick in id order. Nothing reads a clock or
- * depends on an address, so one seed gives one run and one trace.
+ * Determinism: every choice the simulator makes (latencies, faults, which
+ * node a command goes to and when) comes from a splitmix64 stream seeded
+ * by the seed; events are ordered by (time, sequence number) and nodes
+ * whose timers are due tick in id order (sim.h).
  *
  * The schedule: commands are submitted at random nodes during the
  * submission span; faults happen during the fault period (the span plus a
  * margin); a stall lasts up to STALL_MAX and then the node resumes with
  * its state and catches up; a crash is for good. After the fault period
- * messages arrive within LAT_MAX, so with a majority alive every command of
- * a live node must be delivered everywhere before the time limit.
+ * messages arrive within LAT_MAX, so a protocol that tolerates the crashes
+ * (Paxos: with a majority alive) must finish before the time limit.
  */
 
 #define LAT_MIN 1
@@ -33,29 +36,29 @@ enum { UP, STALLED, CRASHED };
 
 struct ev {
 	uint64_t t, seq;
-	uint32_t kind, node;
+	uint32_t kind, node, from;
 	uint64_t data;
-	struct rc_paxos_msg *msg;
+	void *msg;
 };
 
 struct snode {
-	rc_paxos_node_t *px;
 	int state;
-	uint64_t stall_until, last_tick, live_cmds;
+	uint64_t stall_until, last_tick;
 	struct ev *backlog;
 	uint64_t nback, backcap;
 };
 
-struct sim {
-	const struct rc_paxos_sim_opts *o;
-	struct rc_paxos_sim_result *res;
+struct _rc_sim {
+	const struct _rc_sim_proto *p;
+	void *ctx;
+	const struct _rc_sim_opts *o;
+	struct _rc_sim_stats st;
 	uint64_t rng, now, seq, heal;
 	struct ev *heap;
 	uint64_t nheap, heapcap;
-	struct snode node[RC_PAXOS_MAX_NODES];
+	struct snode node[RC_SIM_MAX_NODES];
 	uint64_t crashing; /* nodes that will crash, a bit each */
-	struct _rc_pxcheck *check;
-	bool oom;
+	bool oom, ran;
 };
 
 static bool ev_less(const struct ev *a, const struct ev *b)
@@ -63,7 +66,7 @@ static bool ev_less(const struct ev *a, const struct ev *b)
 	return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-static void push(struct sim *s, struct ev e)
+static void push(struct _rc_sim *s, struct ev e)
 {
 	uint64_t i;
 
@@ -88,7 +91,7 @@ static void push(struct sim *s, struct ev e)
 	s->heap[i] = e;
 }
 
-static struct ev pop(struct sim *s)
+static struct ev pop(struct _rc_sim *s)
 {
 	struct ev top = s->heap[0], last = s->heap[--s->nheap];
 	uint64_t i = 0;
@@ -110,9 +113,7 @@ static struct ev pop(struct sim *s)
 	return top;
 }
 
-static void trace(struct sim *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void trace(struct sim *s, const char *fmt, ...)
+void _rc_sim_trace(struct _rc_sim *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -125,93 +126,75 @@ static void trace(struct sim *s, const char *fmt, ...)
 	fputc('\n', s->o->trace);
 }
 
-static void post(struct sim *s, unsigned to, const struct rc_paxos_msg *m,
+#define trace(...) _rc_sim_trace(__VA_ARGS__)
+
+static void post(struct _rc_sim *s, unsigned from, unsigned to, const void *m,
 		 uint64_t lat)
 {
+	size_t size = s->p->msg_size(m);
 	struct ev e = { 0 };
 
-	e.msg = malloc(m->size);
+	e.msg = malloc(size);
 	if (!e.msg) {
 		s->oom = true;
 		return;
 	}
-	memcpy(e.msg, m, m->size);
+	memcpy(e.msg, m, size);
 	e.t = s->now + lat;
 	e.kind = EV_MSG;
 	e.node = to;
+	e.from = from;
 	push(s, e);
 }
 
-static void io_send(void *ctx, unsigned from, unsigned to,
-		    const struct rc_paxos_msg *m)
+void _rc_sim_send(struct _rc_sim *s, unsigned from, unsigned to, const void *m)
 {
-	struct sim *s = ctx;
-	const struct rc_paxos_faults *f = &s->o->faults;
+	const struct _rc_sim_faults *f = &s->o->faults;
 	bool faulty = s->now < s->heal;
-	uint64_t lat = LAT_MIN + _rc_px_rand(&s->rng) % (LAT_MAX - LAT_MIN + 1);
+	uint64_t lat = LAT_MIN + _rc_rand(&s->rng) % (LAT_MAX - LAT_MIN + 1);
 	char d[128];
 
-	s->res->messages++;
+	s->st.messages++;
 	if (s->o->trace)
-		rc_paxos_msg_describe(m, d, sizeof d);
-	if (faulty && f->drop > 0 && _rc_px_unit(&s->rng) < f->drop) {
-		s->res->dropped++;
+		s->p->msg_describe(m, d, sizeof d);
+	if (faulty && f->drop > 0 && _rc_rand_unit(&s->rng) < f->drop) {
+		s->st.dropped++;
 		trace(s, "drop %u>%u %s", from, to, d);
 		return;
 	}
-	if (faulty && f->delay > 0 && _rc_px_unit(&s->rng) < f->delay) {
-		s->res->delayed++;
-		lat += LAT_MAX + _rc_px_rand(&s->rng) % DELAY_MAX;
+	if (faulty && f->delay > 0 && _rc_rand_unit(&s->rng) < f->delay) {
+		s->st.delayed++;
+		lat += LAT_MAX + _rc_rand(&s->rng) % DELAY_MAX;
 	}
 	trace(s, "send %u>%u +%llu %s", from, to, (unsigned long long)lat, d);
-	post(s, to, m, lat);
-	if (faulty && f->dup > 0 && _rc_px_unit(&s->rng) < f->dup) {
-		s->res->duplicated++;
-		lat = LAT_MIN + _rc_px_rand(&s->rng) % (LAT_MAX + DELAY_MAX);
+	post(s, from, to, m, lat);
+	if (faulty && f->dup > 0 && _rc_rand_unit(&s->rng) < f->dup) {
+		s->st.duplicated++;
+		lat = LAT_MIN + _rc_rand(&s->rng) % (LAT_MAX + DELAY_MAX);
 		trace(s, "dup  %u>%u +%llu", from, to, (unsigned long long)lat);
-		post(s, to, m, lat);
+		post(s, from, to, m, lat);
 	}
-}
-
-static void io_deliver(void *ctx, unsigned node, uint64_t slot,
-		       const struct rc_paxos_cmd *cmds, unsigned n)
-{
-	struct sim *s = ctx;
-
-	trace(s, "deliver %u slot=%llu cmds=%u", node, (unsigned long long)slot,
-	      n);
-	_rc_pxcheck_deliver(s->check, node, slot, cmds, n);
-	for (unsigned i = 0; i < n; i++)
-		if (!(s->crashing >> RC_PAXOS_ID_ORIGIN(cmds[i].id) & 1))
-			s->node[node].live_cmds++;
 }
 
 /* Handles e at node e.node, which is up. */
-static void handle(struct sim *s, struct ev *e)
+static void handle(struct _rc_sim *s, struct ev *e)
 {
-	struct snode *sn = &s->node[e->node];
-
 	if (e->kind == EV_MSG) {
 		char d[128];
 
 		if (s->o->trace) {
-			rc_paxos_msg_describe(e->msg, d, sizeof d);
-			trace(s, "recv %u>%u %s", e->msg->from, e->node, d);
+			s->p->msg_describe(e->msg, d, sizeof d);
+			trace(s, "recv %u>%u %s", e->from, e->node, d);
 		}
-		rc_paxos_node_recv(sn->px, s->now, e->msg);
+		s->p->recv(s->ctx, e->node, s->now, e->msg);
 	} else if (e->kind == EV_SUBMIT) {
-		struct rc_paxos_cmd c = { 0, e->data, 0, 0, 0 };
-
-		c.id = rc_paxos_node_submit(sn->px, s->now, &c);
-		_rc_pxcheck_proposed(s->check, &c);
-		trace(s, "submit %u id=%llx", e->node,
-		      (unsigned long long)c.id);
+		s->p->submit(s->ctx, e->node, s->now, e->data);
 	}
 	free(e->msg);
 	e->msg = NULL;
 }
 
-static void backlog(struct sim *s, struct snode *sn, struct ev *e)
+static void backlog(struct _rc_sim *s, struct snode *sn, struct ev *e)
 {
 	if (sn->nback == sn->backcap) {
 		uint64_t nc = sn->backcap ? 2 * sn->backcap : 64;
@@ -228,7 +211,7 @@ static void backlog(struct sim *s, struct snode *sn, struct ev *e)
 	sn->backlog[sn->nback++] = *e;
 }
 
-static void event(struct sim *s, struct ev *e)
+static void event(struct _rc_sim *s, struct ev *e)
 {
 	struct snode *sn = &s->node[e->node];
 
@@ -251,7 +234,7 @@ static void event(struct sim *s, struct ev *e)
 		if (sn->state != CRASHED) {
 			trace(s, "crash %u", e->node);
 			sn->state = CRASHED;
-			s->res->crashed++;
+			s->st.crashed++;
 			for (uint64_t i = 0; i < sn->nback; i++)
 				free(sn->backlog[i].msg);
 			sn->nback = 0;
@@ -266,7 +249,7 @@ static void event(struct sim *s, struct ev *e)
 			trace(s, "stall %u until %llu", e->node,
 			      (unsigned long long)sn->stall_until);
 			sn->state = STALLED;
-			s->res->stalls++;
+			s->st.stalls++;
 		}
 		{
 			struct ev r = { 0 };
@@ -290,8 +273,8 @@ static void event(struct sim *s, struct ev *e)
 	}
 }
 
-int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
-			  rc_err_t *err)
+int _rc_sim_faults_parse(const char *spec, struct _rc_sim_faults *f,
+			 rc_err_t *err)
 {
 	const char *p = spec;
 
@@ -370,9 +353,9 @@ int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
  * When node sn ticks next: its deadline, not before now and at most once
  * per microsecond.
  */
-static uint64_t tick_at(const struct sim *s, const struct snode *sn)
+static uint64_t tick_at(const struct _rc_sim *s, const struct snode *sn)
 {
-	uint64_t d = rc_paxos_node_deadline(sn->px);
+	uint64_t d = s->p->deadline(s->ctx, (unsigned)(sn - s->node));
 
 	if (d < s->now)
 		d = s->now;
@@ -381,54 +364,53 @@ static uint64_t tick_at(const struct sim *s, const struct snode *sn)
 	return d;
 }
 
-static bool done(const struct sim *s, uint64_t expect, uint64_t last_submit)
+static bool done(const struct _rc_sim *s, uint64_t expect, uint64_t last_submit)
 {
 	if (s->now < last_submit || s->now < s->heal)
 		return false;
-	for (unsigned i = 0; i < s->o->cfg.nodes; i++)
+	for (unsigned i = 0; i < s->o->nodes; i++)
 		if (!(s->crashing >> i & 1) &&
-		    (s->node[i].live_cmds < expect || s->node[i].state != UP))
+		    (!s->p->finished(s->ctx, i, expect) ||
+		     s->node[i].state != UP))
 			return false;
 	return true;
 }
 
-int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
-		     struct rc_paxos_sim_result *res, rc_err_t *err)
+struct _rc_sim *_rc_sim_create(const struct _rc_sim_proto *proto, void *ctx,
+			       const struct _rc_sim_opts *o)
 {
-	const unsigned nn = o->cfg.nodes;
-	struct rc_paxos_io io;
-	struct sim *s;
-	uint64_t span, expect = 0, last_submit = 0, live;
-	int r = rc_paxos_config_check(&o->cfg, err);
+	struct _rc_sim *s;
 
-	if (r < 0)
-		return r;
-	if (o->faults.crash > (nn - 1) / 2)
-		return rc_err_set(err, RC_EINVAL, "faults", 0, 0,
-				  "crash=%u leaves no majority of %u nodes "
-				  "(at most %u)",
-				  o->faults.crash, nn, (nn - 1) / 2);
+	assert(o->nodes >= 1 && o->nodes <= RC_SIM_MAX_NODES);
+	assert(o->faults.crash < o->nodes);
 	s = calloc(1, sizeof *s);
 	if (!s)
-		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
-	memset(res, 0, sizeof *res);
+		return NULL;
+	s->p = proto;
+	s->ctx = ctx;
 	s->o = o;
-	s->res = res;
-	s->rng = o->cfg.seed ^ 0x5eed5eed5eedull;
-	s->check = _rc_pxcheck_create(nn);
-	io.ctx = s;
-	io.send = io_send;
-	io.deliver = io_deliver;
-	for (unsigned i = 0; i < nn && s->check; i++) {
-		r = rc_paxos_node_create(&s->node[i].px, &o->cfg, i, &io, 0,
-					 err);
-		if (r < 0)
-			goto out;
-	}
-	if (!s->check) {
-		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
-		goto out;
-	}
+	s->rng = o->seed ^ 0x5eed5eed5eedull;
+	return s;
+}
+
+uint64_t _rc_sim_doomed(const struct _rc_sim *s)
+{
+	return s->crashing;
+}
+
+bool _rc_sim_crashed(const struct _rc_sim *s, unsigned node)
+{
+	return s->node[node].state == CRASHED;
+}
+
+int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
+{
+	const struct _rc_sim_opts *o = s->o;
+	const unsigned nn = o->nodes;
+	uint64_t span, expect = 0, last_submit = 0;
+
+	assert(!s->ran);
+	s->ran = true;
 	/* The schedule, drawn before the run from the seed. */
 	span = 50 * (uint64_t)o->commands + 1000;
 	s->heal = span + 2000;
@@ -437,10 +419,10 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		unsigned v;
 
 		do
-			v = (unsigned)(_rc_px_rand(&s->rng) % nn);
+			v = (unsigned)(_rc_rand(&s->rng) % nn);
 		while (s->crashing >> v & 1);
 		s->crashing |= 1ull << v;
-		e.t = _rc_px_rand(&s->rng) % s->heal;
+		e.t = _rc_rand(&s->rng) % s->heal;
 		e.kind = EV_CRASH;
 		e.node = v;
 		push(s, e);
@@ -448,18 +430,18 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	for (unsigned k = 0; k < o->faults.stall; k++) {
 		struct ev e = { 0 };
 
-		e.t = _rc_px_rand(&s->rng) % s->heal;
+		e.t = _rc_rand(&s->rng) % s->heal;
 		e.kind = EV_STALL;
-		e.node = (uint32_t)(_rc_px_rand(&s->rng) % nn);
-		e.data = 100 + _rc_px_rand(&s->rng) % STALL_MAX;
+		e.node = (uint32_t)(_rc_rand(&s->rng) % nn);
+		e.data = 100 + _rc_rand(&s->rng) % STALL_MAX;
 		push(s, e);
 	}
 	for (unsigned k = 0; k < o->commands; k++) {
 		struct ev e = { 0 };
 
-		e.t = _rc_px_rand(&s->rng) % span;
+		e.t = _rc_rand(&s->rng) % span;
 		e.kind = EV_SUBMIT;
-		e.node = (uint32_t)(_rc_px_rand(&s->rng) % nn);
+		e.node = (uint32_t)(_rc_rand(&s->rng) % nn);
 		e.data = k + 1;
 		if (!(s->crashing >> e.node & 1))
 			expect++;
@@ -489,7 +471,7 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 				if (sn->state == UP &&
 				    tick_at(s, sn) <= s->now) {
 					sn->last_tick = s->now;
-					rc_paxos_node_tick(sn->px, s->now);
+					s->p->tick(s->ctx, i, s->now);
 					ticked = true;
 				}
 			}
@@ -498,55 +480,26 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		    s->now > s->heal + LIMIT)
 			break;
 	}
-	/* The verdict. */
-	live = 0;
-	for (unsigned i = 0; i < nn; i++) {
-		struct rc_paxos_node_stats st;
+	s->st.time = s->now;
+	s->st.at_live = expect;
+	*st = s->st;
+	return s->oom ? -RC_ENOMEM : 0;
+}
 
-		rc_paxos_node_stats(s->node[i].px, &st);
-		res->ballots += st.elections;
-		res->leaderships += st.leaderships;
-		if (s->node[i].state != CRASHED) {
-			live |= 1ull << i;
-			if (st.kept > res->kept)
-				res->kept = st.kept;
-		}
-		if (_rc_paxos_node_conflicts(s->node[i].px) &&
-		    !(res->violations & RC_PAXOS_AGREEMENT)) {
-			res->violations |= RC_PAXOS_AGREEMENT;
-			snprintf(res->why, sizeof res->why,
-				 "agreement: node %u learned two values for "
-				 "one slot",
-				 i);
-		}
-	}
-	res->time = s->now;
-	res->at_live = expect;
-	{
-		char why[256];
-		unsigned v = _rc_pxcheck_final(s->check, live, &res->committed,
-					       &res->slots, why, sizeof why);
-
-		if (v && !res->violations)
-			snprintf(res->why, sizeof res->why, "%s", why);
-		res->violations |= v;
-	}
-	if (s->oom)
-		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
-out:
+void _rc_sim_destroy(struct _rc_sim *s)
+{
+	if (!s)
+		return;
 	while (s->nheap > 0) {
 		struct ev e = pop(s);
 
 		free(e.msg);
 	}
 	free(s->heap);
-	for (unsigned i = 0; i < nn; i++) {
+	for (unsigned i = 0; i < s->o->nodes; i++) {
 		for (uint64_t k = 0; k < s->node[i].nback; k++)
 			free(s->node[i].backlog[k].msg);
 		free(s->node[i].backlog);
-		rc_paxos_node_destroy(s->node[i].px);
 	}
-	_rc_pxcheck_destroy(s->check);
 	free(s);
-	return r;
 }

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* paxos_int.h: the Paxos wire format, an id set and the property checker shared by the simulation and the threaded cluster. */
-#ifndef RC_RUNTIME_PAXOS_INT_H
-#define RC_RUNTIME_PAXOS_INT_H
+/* internal.h: the Paxos wire format, an id set and the property checker shared by the simulation and the threaded cluster. */
+#ifndef RC_PROTOCOLS_PAXOS_INTERNAL_H
+#define RC_PROTOCOLS_PAXOS_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <replicore/paxos.h>
+
+#include "protocols/rand.h"
 
 /* Message types. */
 enum {
@@ -95,7 +97,7 @@ unsigned _rc_pxcheck_final(struct _rc_pxcheck *c, uint64_t live,
 unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
 
 /*
- * The group's face to the Paxos log (log_paxos.c). _rc_paxos_lock holds
+ * The group's face to the Paxos log (protocols/paxos/log.c). _rc_paxos_lock holds
  * node's step machine (blocking, for one run of the node at most);
  * _rc_paxos_submit_locked submits k commands under it (filling in their
  * ids; -RC_EAGAIN if the node crashed) and, with the callers runner, lets
@@ -120,19 +122,4 @@ unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass);
  * group); for tests. */
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);
 
-/* splitmix64: the generator every seeded choice comes from. */
-static inline uint64_t _rc_px_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-/* A double uniform in [0, 1). */
-static inline double _rc_px_unit(uint64_t *s)
-{
-	return (double)(_rc_px_rand(s) >> 11) * 0x1.0p-53;
-}
-
-#endif /* RC_RUNTIME_PAXOS_INT_H */
+#endif /* RC_PROTOCOLS_PAXOS_INTERNAL_H */

@@ -59,7 +59,7 @@
 #include <replicore/config.h>
 
 #include "runtime/fault.h"
-#include "runtime/paxos_int.h"
+#include "protocols/paxos/internal.h"
 
 #if defined(RC_PAXOS_BROKEN_PHASE1) || RC_CONFIG_PAXOS_BROKEN_PHASE1
 #define PX_ADOPT 0
@@ -474,7 +474,7 @@ static void send_others(struct rc_paxos_node *n)
 
 static uint64_t random_timeout(struct rc_paxos_node *n)
 {
-	return n->cfg.election + _rc_px_rand(&n->rng) % n->cfg.election;
+	return n->cfg.election + _rc_rand(&n->rng) % n->cfg.election;
 }
 
 static void pend_push(struct rc_paxos_node *n, const struct rc_paxos_cmd *c)

@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: MIT
+# protocols/local.mk: consensus and coordination protocols, above the
+# runtime. A protocol is a deterministic step machine (protocols/NAME/,
+# its invariant at the top of its file, its properties beside it); the
+# seeded simulator with faults (protocols/sim/) and the threaded runner
+# (protocols/run/) run it, each through a table of functions the protocol
+# gives (protocols/NAME/sim.c, group.c). Nothing in runtime/ includes or
+# calls these.
+libreplicore_la_SOURCES += \
+	%reldir%/paxos/paxos.c \
+	%reldir%/paxos/check.c \
+	%reldir%/paxos/log.c \
+	%reldir%/paxos/sim.c \
+	%reldir%/paxos/group.c \
+	%reldir%/sim/sim.c \
+	%reldir%/run/run.c
+
+noinst_HEADERS += \
+	%reldir%/paxos/internal.h \
+	%reldir%/sim/sim.h \
+	%reldir%/run/run.h \
+	%reldir%/rand.h
+
+replicoreinc_HEADERS += \
+	include/replicore/paxos.h
