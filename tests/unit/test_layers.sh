@@ -92,13 +92,12 @@ inc=0
 for d in runtime memmodel checker protocols cli litmus bench tools; do
 	[ -d "$S/$d" ] || continue
 	fd=$(floor "$d")
-	for f in "$S/$d"/*.c "$S/$d"/*.h; do
-		[ -f "$f" ] || continue
+	for f in $(find "$S/$d" -name '*.[ch]' | sort); do
 		for to in $(sed -n 's/^#include "\([a-z]*\)\/.*/\1/p' "$f"); do
 			[ "$to" = examples ] && continue
 			ft=$(floor "$to")
 			if [ "$ft" -eq 0 ] || [ "$ft" -gt "$fd" ]; then
-				echo "#   $d/${f##*/} (floor $fd) includes $to/ (floor $ft)"
+				echo "#   ${f#"$S"/} (floor $fd) includes $to/ (floor $ft)"
 				inc=$((inc + 1))
 			fi
 		done
