@@ -47,6 +47,10 @@
  * read, and no write, plain or RMW, comes between. A CAS whose expected
  * value differs from the replica's copy fails on the copy: a read of the
  * copy, which SRA allows.
+ *
+ * A seq_cst fence (_rc_mem_causal_fence_sc) is such an RMW of a hidden
+ * location whose value is a vector clock, the fence clock: it joins its
+ * replica's clock in and applies what the clock holds.
  */
 #include <assert.h>
 
