@@ -507,22 +507,23 @@ static void prop_obs(struct run *r, const struct rc_lprop *p)
 	prop_obs(r, p->b);
 }
 
-static bool local_kind(enum rc_level level, enum op_kind k);
+static bool local_kind(enum rc_level level, const struct op *o);
 
 /*
  * Whether an access depends on the propagation steps its replica took
  * before it: at SC only a load (stores and RMWs append to the log and
  * apply up to their own entry, whatever was applied before); at CAUSAL
- * every access but the fence (a write's vector clock is what the replica
- * has applied).
+ * every access but a fence weaker than seq_cst (a write's vector clock
+ * is what the replica has applied, and a seq_cst fence passes it on to
+ * the later fences).
  */
-static bool observes(enum rc_level level, enum op_kind k)
+static bool observes(enum rc_level level, const struct op *o)
 {
-	if (k >= OP_LOCAL)
+	if (o->kind >= OP_LOCAL)
 		return false;
 	if (level == RC_SC)
-		return k == OP_LOAD;
-	return k != OP_FENCE;
+		return o->kind == OP_LOAD;
+	return o->kind != OP_FENCE || o->ord == RC_SEQ_CST;
 }
 
 /*
@@ -530,7 +531,7 @@ static bool observes(enum rc_level level, enum op_kind k)
  * a fixpoint over the jumps. NULL without memory.
  */
 static bool *reach(const struct prog *p, enum rc_level level,
-		   bool (*want)(enum rc_level, enum op_kind))
+		   bool (*want)(enum rc_level, const struct op *))
 {
 	bool *g = calloc(p->nops + 1, sizeof(bool)), changed = true;
 
@@ -538,7 +539,7 @@ static bool *reach(const struct prog *p, enum rc_level level,
 		changed = false;
 		for (size_t pc = p->nops; pc-- > 0;) {
 			const struct op *o = &p->ops[pc];
-			bool v = want(level, o->kind);
+			bool v = want(level, o);
 
 			if (o->kind != OP_JMP)
 				v = v || g[pc + 1];
@@ -554,9 +555,9 @@ static bool *reach(const struct prog *p, enum rc_level level,
 	return g;
 }
 
-static bool nonlocal(enum rc_level level, enum op_kind k)
+static bool nonlocal(enum rc_level level, const struct op *o)
 {
-	return !local_kind(level, k);
+	return !local_kind(level, o);
 }
 
 static int ahead(struct prog *p, enum rc_level level)
@@ -609,6 +610,14 @@ static int run_init(struct run *r, const rc_litmus_t *t, enum rc_level level,
 		compile_stmts(p, t->threads[i].code, t->threads[i].ncode);
 		if (p->oom)
 			goto oom;
+		/* sra, the causal level's model, takes no X86 MFENCE as a
+		 * seq_cst fence (the paper's RA has no fences): at CAUSAL an
+		 * MFENCE is an acq_rel fence, which changes nothing there. */
+		for (size_t k = 0; level == RC_CAUSAL &&
+				   t->arch == RC_LITMUS_X86 && k < p->nops;
+		     k++)
+			if (p->ops[k].kind == OP_FENCE)
+				p->ops[k].ord = RC_ACQ_REL;
 		r->off[i] = r->len;
 		r->len += 1 + (size_t)p->nslots;
 		if (ahead(p, level) < 0)
@@ -910,19 +919,23 @@ static bool local_steps(const struct run *r)
 /*
  * Whether the access at pc of thread i reads or changes only its own
  * replica (at SC and CAUSAL): a load, served from the replica's copy after
- * its own writes, and a CAUSAL fence, which in explore mode performs no
- * step. Such an access commutes with other replicas like a local step,
- * so it is delayed the same way: it joins its replica's block.
+ * its own writes, and a CAUSAL fence weaker than seq_cst, which in
+ * explore mode performs no step (a seq_cst one reads and changes the
+ * object's fence clock). Such an access commutes with other replicas
+ * like a local step, so it is delayed the same way: it joins its
+ * replica's block.
  */
-static bool local_kind(enum rc_level level, enum op_kind k)
+static bool local_kind(enum rc_level level, const struct op *o)
 {
-	return k == OP_LOAD || (k == OP_FENCE && level == RC_CAUSAL) ||
-	       k >= OP_LOCAL;
+	return o->kind == OP_LOAD ||
+	       (o->kind == OP_FENCE && level == RC_CAUSAL &&
+		o->ord != RC_SEQ_CST) ||
+	       o->kind >= OP_LOCAL;
 }
 
 static bool local_op(const struct run *r, int i, int64_t pc)
 {
-	return local_kind(r->level, r->progs[i].ops[pc].kind);
+	return local_kind(r->level, &r->progs[i].ops[pc]);
 }
 
 /* Thread i at pc has only local accesses left on every path. */

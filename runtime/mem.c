@@ -78,6 +78,9 @@ void rc_mem_destroy(rc_mem_t *mem)
 		pthread_mutex_destroy(&mem->ck_lock);
 	free(mem->last_stamp);
 	free(mem->last_vc);
+	free(mem->fence_vc);
+	if (mem->fence_made)
+		pthread_mutex_destroy(&mem->fence_lock);
 	free(mem);
 }
 
@@ -215,6 +218,14 @@ static int mem_alloc(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 		}
 		if (_rc_mem_causal_logs_init(m) < 0)
 			return -1;
+		m->fence_vc = lines_alloc(n, sizeof(*m->fence_vc));
+		if (m->fence_vc == NULL)
+			return -1;
+		if (!(flags & RC_MEM_EXPLORE)) {
+			if (pthread_mutex_init(&m->fence_lock, NULL) != 0)
+				return -1;
+			m->fence_made = true;
+		}
 		if (flags & RC_MEM_EXPLORE) {
 			m->last_vc =
 				calloc((size_t)nlocs * n, sizeof(*m->last_vc));
@@ -554,6 +565,8 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)
 		r->ops++;
 		log_enter(r);
 		_rc_mem_causal_tick(r);
+		if (order == RC_SEQ_CST)
+			_rc_mem_causal_fence_sc(r);
 		log_leave(r);
 		break;
 	default:

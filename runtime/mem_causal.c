@@ -47,6 +47,10 @@
  * read, and no write, plain or RMW, comes between. A CAS whose expected
  * value differs from the replica's copy fails on the copy: a read of the
  * copy, which SRA allows.
+ *
+ * A seq_cst fence (_rc_mem_causal_fence_sc) is such an RMW of a hidden
+ * location whose value is a vector clock, the fence clock: it joins its
+ * replica's clock in and applies what the clock holds.
  */
 #include <assert.h>
 
@@ -600,6 +604,50 @@ bool _rc_mem_causal_head_ready(const struct rc_mem_replica *r, unsigned s)
 void _rc_mem_causal_deliver(struct rc_mem_replica *r, unsigned s)
 {
 	c_apply_run(r, s, r->vc[s] + 1);
+}
+
+/*
+ * A seq_cst fence at r, one atomic step: the fence clock takes in r's
+ * clock (everything r has written or applied), then r applies every
+ * write the fence clock holds, each after its causal past. The fence
+ * clock is what the fences so far have seen, so the fences are totally
+ * ordered (by fence_lock, threaded) and a fence's replica holds every
+ * write some replica held at an earlier fence: the fence behaves as a
+ * read-modify-write of one hidden location whose value is the fence
+ * clock, which SRA orders (hb ; eco ; hb between two fences implies
+ * that they are in that order), so RC11's axiom for seq_cst fences
+ * holds. Every write the fence clock holds was published before some
+ * replica applied it (or, r's own, before r's operation returned), and
+ * the set is causally closed (a join of causally closed sets), so r
+ * applies all of them without waiting for any sender: the fence waits
+ * only for fence_lock, which another fence holds for a join of n
+ * counters. An offline or dropped replica holds no fence up: its clock
+ * entered the fence clock only while it was fencing, and its writes
+ * there are published.
+ */
+void _rc_mem_causal_fence_sc(struct rc_mem_replica *r)
+{
+	rc_mem_t *m = r->mem;
+	uint64_t want[RC_MEM_MAX_REPLICAS];
+	uint64_t *f = m->fence_vc;
+
+	if (!r->exploring)
+		pthread_mutex_lock(&m->fence_lock);
+	for (unsigned k = 0; k < m->n; k++) {
+		if (r->vc[k] > f[k])
+			f[k] = r->vc[k];
+		want[k] = k == r->id ? 0 : f[k];
+	}
+	if (!r->exploring)
+		pthread_mutex_unlock(&m->fence_lock);
+	/* Applying outside the lock: what r applies decides nothing the
+	 * other fences see but through r's next fence. The acquire of the
+	 * lock pairs with the release of the fences that joined the
+	 * writes, which acquired their senders' published counts: the
+	 * entries below want[] are visible here. */
+	c_apply_some(r, want, UINT64_MAX);
+	for (unsigned k = 0; k < m->n; k++)
+		assert(k == r->id || r->vc[k] >= want[k]);
 }
 
 /*

@@ -223,6 +223,14 @@ struct rc_mem {
 	struct clog_seg **chead;
 	_Atomic uint64_t *last_stamp;
 	uint64_t *last_vc; /* explore mode: nlocs rows of n */
+	/*
+	 * CAUSAL: the fence clock, the join of the clocks of the replicas
+	 * at every seq_cst fence so far (n counters); threaded, under
+	 * fence_lock.
+	 */
+	uint64_t *fence_vc;
+	pthread_mutex_t fence_lock;
+	bool fence_made;
 	_Atomic uint64_t tail __attribute__((aligned(RC_CACHELINE)));
 	char pad[RC_CACHELINE - sizeof(uint64_t)];
 };
@@ -398,6 +406,7 @@ void _rc_mem_causal_tick(struct rc_mem_replica *r);
 void _rc_mem_causal_lag_tick(struct rc_mem_replica *r);
 bool _rc_mem_causal_head_ready(const struct rc_mem_replica *r, unsigned s);
 void _rc_mem_causal_deliver(struct rc_mem_replica *r, unsigned s);
+void _rc_mem_causal_fence_sc(struct rc_mem_replica *r);
 
 /* ---- state (mem_state.c) ---- */
 

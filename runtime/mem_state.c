@@ -229,6 +229,8 @@ static void encode(const rc_mem_t *m, struct words *b)
 			put(b, rank_of(&rk, l, c_last(m, l)));
 		for (size_t j = 0; j < (size_t)m->nlocs * m->n; j++)
 			put(b, m->last_vc[j]);
+		for (unsigned k = 0; k < m->n; k++)
+			put(b, m->fence_vc[k]);
 		free(rk.v);
 		free(rk.n);
 		break;
@@ -333,6 +335,7 @@ int _rc_mem_state_clone(rc_mem_t *d, const rc_mem_t *s)
 					      memory_order_relaxed);
 		memcpy(d->last_vc, s->last_vc,
 		       (size_t)s->nlocs * s->n * sizeof(uint64_t));
+		memcpy(d->fence_vc, s->fence_vc, s->n * sizeof(uint64_t));
 	}
 	for (size_t k = 0; s->dir != NULL && k < s->ndir; k++) {
 		struct sc_seg *src = atomic_load_explicit(&s->dir[k].seg,

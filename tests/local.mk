@@ -102,6 +102,12 @@ REGTESTS += tests/regression/test_mem_stress
 # histories it keeps when a check fails, for replicore check
 CLEANFILES += test_mem_stress-*.hist
 
+# Store buffering with seq_cst fences on rc_mem from pinned threads.
+check_PROGRAMS += tests/regression/test_mem_fence_stress
+tests_regression_test_mem_fence_stress_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/regression/test_mem_fence_stress
+REGTESTS += tests/regression/test_mem_fence_stress
+
 # The history recorder (rc_recorder).
 check_PROGRAMS += tests/unit/test_recorder
 tests_unit_test_recorder_LDADD = $(RC_TEST_LDADD)

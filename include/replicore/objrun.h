@@ -20,8 +20,10 @@ extern "C" {
  * any thread starts), each thread of the test drives one replica. Every
  * access becomes one object operation, with the test's memory order
  * (non-atomic accesses as relaxed; X86 loads acquire, stores release,
- * XCHG and LOCK'd instructions seq_cst RMWs, MFENCE a seq_cst fence);
- * the level only ever strengthens it (see mem.h). Local computation
+ * XCHG and LOCK'd instructions seq_cst RMWs, MFENCE a seq_cst fence,
+ * except at CAUSAL, where an MFENCE is an acq_rel fence as sra, the
+ * level's model, does not take it as seq_cst); the level only ever
+ * strengthens it (see mem.h). Local computation
  * (registers, expressions, `if') runs between accesses. A failed C
  * compare-exchange writes the value found to *expected; LOCK OR/AND/XOR
  * are a compare-exchange loop. Final values of locations are read after

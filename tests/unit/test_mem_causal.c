@@ -167,21 +167,40 @@ static void test_rmw(void)
 	rc_mem_destroy(m);
 }
 
+/*
+ * Store buffering, each store followed by a fence and both fences before
+ * both loads, with no step taken: acq_rel fences leave r0=0, r1=0; with
+ * seq_cst fences the later fence (b's) applies what the earlier one's
+ * replica held, a's store, and that fence alone steps.
+ */
 static void test_sb(void)
 {
-	rc_mem_t *m = mk(2, 2);
-	rc_mem_replica_t *a = rc_mem_replica(m, 0), *b = rc_mem_replica(m, 1);
-	uint64_t r0, r1;
+	for (int sc = 0; sc < 2; sc++) {
+		rc_mem_t *m = mk(2, 2);
+		rc_mem_replica_t *a = rc_mem_replica(m, 0),
+				 *b = rc_mem_replica(m, 1);
+		rc_order_t o = sc ? RC_SEQ_CST : RC_ACQ_REL;
+		uint64_t r0, r1;
 
-	rc_mem_store(a, X, 1, RC_RELEASE);
-	rc_mem_fence(a, RC_SEQ_CST);
-	rc_mem_store(b, Y, 1, RC_RELEASE);
-	rc_mem_fence(b, RC_SEQ_CST);
-	r0 = rc_mem_load(a, Y);
-	r1 = rc_mem_load(b, X);
-	ok(r0 == 0 && r1 == 0,
-	   "store buffering with fences: r0=0, r1=0 still happens");
-	rc_mem_destroy(m);
+		rc_mem_store(a, X, 1, RC_RELEASE);
+		rc_mem_fence(a, o);
+		rc_mem_store(b, Y, 1, RC_RELEASE);
+		rc_mem_fence(b, o);
+		ok(has_step(m, deliver(0, 1)) &&
+			   has_step(m, deliver(1, 0)) == !sc,
+		   "SB, %s fences: b's fence %s a's store",
+		   sc ? "seq_cst" : "acq_rel", sc ? "applied" : "left alone");
+		r0 = rc_mem_load(a, Y);
+		r1 = rc_mem_load(b, X);
+		if (sc)
+			ok(r0 == 0 && r1 == 1,
+			   "SB, seq_cst fences: r0=0, r1=1 (the fences' "
+			   "order)");
+		else
+			ok(r0 == 0 && r1 == 0,
+			   "SB, acq_rel fences: r0=0, r1=0 still happens");
+		rc_mem_destroy(m);
+	}
 }
 
 /*

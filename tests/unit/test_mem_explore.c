@@ -11,9 +11,12 @@
  * states already seen (object hash plus program counters and registers).
  * At every end the object is quiesced, its replicas must agree on every
  * location, and the registers plus the final values form an outcome.
- * Then: store buffering is reachable at TSO and causal only; message
- * passing, load buffering, coherence and 2+2W are never violated; IRIW is
- * causal-only; two fetch_adds never lose an update.
+ * Then: store buffering is reachable at TSO and causal only, and with
+ * seq_cst fences nowhere (with acq_rel fences still at TSO and causal);
+ * message passing, load buffering, coherence and 2+2W are never
+ * violated; IRIW is causal-only, and with seq_cst fences between the
+ * readers' loads unreachable everywhere, as R with seq_cst fences; two
+ * fetch_adds never lose an update.
  */
 
 #define MAXT 4
@@ -22,7 +25,7 @@
 #define MAXOUT 256
 
 struct op {
-	char kind; /* S store, L load, F fence, A fetch_add */
+	char kind; /* S store, L load, F fence, f acq_rel fence, A fetch_add */
 	unsigned loc;
 	uint64_t v;
 	int reg;
@@ -147,6 +150,9 @@ static void dfs(struct search *s, rc_mem_t *m, const struct node *n)
 		case 'F':
 			rc_mem_fence(r, RC_SEQ_CST);
 			break;
+		case 'f':
+			rc_mem_fence(r, RC_ACQ_REL);
+			break;
 		case 'A':
 			c.reg[op->reg] = fetch_add(r, op->loc, op->v);
 			break;
@@ -219,6 +225,10 @@ static bool exists_fin(const struct search *s, uint64_t x, uint64_t y)
 	{                    \
 		'F', 0, 0, 0 \
 	}
+#define FW                   \
+	{                    \
+		'f', 0, 0, 0 \
+	}
 #define A(l, val, r)           \
 	{                      \
 		'A', l, val, r \
@@ -233,6 +243,20 @@ static const struct prog sbf = { "SB+fences",
 				 { 3, 3 },
 				 { { S(0, 1), F, L(1, 0) },
 				   { S(1, 1), F, L(0, 1) } } };
+static const struct prog sbw = { "SB+acq_rel fences",
+				 2,
+				 2,
+				 { 3, 3 },
+				 { { S(0, 1), FW, L(1, 0) },
+				   { S(1, 1), FW, L(0, 1) } } };
+/* R: x=1; F; y=1 against y=2; F; r0=x: y ends 2 with r0=0 only without
+ * the fences' order. */
+static const struct prog rf = { "R+fences",
+				2,
+				2,
+				{ 3, 3 },
+				{ { S(0, 1), F, S(1, 1) },
+				  { S(1, 2), F, L(0, 0) } } };
 static const struct prog mp = {
 	"MP", 2, 2, { 2, 2 }, { { S(0, 1), S(1, 1) }, { L(1, 0), L(0, 1) } }
 };
@@ -252,6 +276,14 @@ static const struct prog iriw = {
 	{ 1, 1, 2, 2 },
 	{ { S(0, 1) }, { S(1, 1) }, { L(0, 0), L(1, 1) }, { L(1, 2), L(0, 3) } }
 };
+static const struct prog iriwf = { "IRIW+fences",
+				   4,
+				   2,
+				   { 1, 1, 3, 3 },
+				   { { S(0, 1) },
+				     { S(1, 1) },
+				     { L(0, 0), F, L(1, 1) },
+				     { L(1, 2), F, L(0, 3) } } };
 static const struct prog fadd = {
 	"FADD", 2, 1, { 1, 1 }, { { A(0, 1, 0) }, { A(0, 1, 1) } }
 };
@@ -261,13 +293,14 @@ int main(void)
 	static struct search s;
 	static const uint64_t zero2[2] = { 0, 0 }, mp_bad[2] = { 1, 0 },
 			      lb_bad[2] = { 1, 1 }, corr_bad[2] = { 2, 1 },
-			      iriw_bad[4] = { 1, 0, 1, 0 };
+			      iriw_bad[4] = { 1, 0, 1, 0 },
+			      sb_one[2] = { 0, 1 };
 
 	for (int lv = RC_LIN; lv <= RC_CAUSAL; lv++) {
 		enum rc_level l = (enum rc_level)lv;
 		const char *ln = rc_level_name(l);
 		bool weak_sb = l == RC_TSO || l == RC_CAUSAL;
-		bool all_two = true;
+		bool all_two = true, r_bad, r_ok;
 
 		explore(&s, &sb, l);
 		ok(exists(&s, zero2, 2) == weak_sb,
@@ -275,9 +308,21 @@ int main(void)
 		   weak_sb ? "reachable" : "unreachable", s.states, s.nout);
 		is(s.disagree, 0, "%s: SB: replicas agree after quiesce", ln);
 		explore(&s, &sbf, l);
-		ok(exists(&s, zero2, 2) == (l == RC_CAUSAL),
-		   "%s: SB+fences r0=0,r1=0 %s", ln,
-		   l == RC_CAUSAL ? "reachable" : "unreachable");
+		ok(!exists(&s, zero2, 2) && exists(&s, sb_one, 2),
+		   "%s: SB+fences r0=0,r1=0 unreachable (%u states, %u "
+		   "outcomes)",
+		   ln, s.states, s.nout);
+		explore(&s, &sbw, l);
+		ok(exists(&s, zero2, 2) == weak_sb,
+		   "%s: SB+acq_rel fences r0=0,r1=0 %s", ln,
+		   weak_sb ? "reachable" : "unreachable");
+		explore(&s, &rf, l);
+		r_bad = r_ok = false;
+		for (unsigned i = 0; i < s.nout; i++) {
+			r_bad |= s.out[i].fin[1] == 2 && s.out[i].reg[0] == 0;
+			r_ok |= s.out[i].fin[1] == 2 && s.out[i].reg[0] == 1;
+		}
+		ok(!r_bad && r_ok, "%s: R+fences y=2 with r0=0 never", ln);
 		explore(&s, &mp, l);
 		ok(!exists(&s, mp_bad, 2) && exists(&s, zero2, 2),
 		   "%s: MP flag without data never; both 0 possible", ln);
@@ -293,6 +338,11 @@ int main(void)
 		ok(exists(&s, iriw_bad, 4) == (l == RC_CAUSAL),
 		   "%s: IRIW disagreeing readers %s (%u states)", ln,
 		   l == RC_CAUSAL ? "reachable" : "unreachable", s.states);
+		explore(&s, &iriwf, l);
+		ok(!exists(&s, iriw_bad, 4) && exists(&s, iriw_bad + 1, 1),
+		   "%s: IRIW+fences disagreeing readers unreachable (%u "
+		   "states)",
+		   ln, s.states);
 		explore(&s, &fadd, l);
 		for (unsigned i = 0; i < s.nout; i++)
 			all_two = all_two && s.out[i].fin[0] == 2 &&

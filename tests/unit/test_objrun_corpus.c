@@ -86,52 +86,6 @@ static const char *const herd_rmw[] = {
 };
 
 /*
- * C tests with seq_cst fences whose outcome the fences decide. sra (like
- * ra) takes RC11's SC axiom for fences; the causal object's fence is a
- * no-op, so it also shows the state the fences forbid: the test's
- * condition, which sra and rc11 forbid. There the object's states are
- * sra's plus states that satisfy the condition, and no fewer.
- */
-#define WHY_SC_FENCE                                                         \
-	"sra forbids it by RC11's SC axiom for fences; the causal object's " \
-	"fence is a no-op"
-static const char *const sc_fence[] = {
-	"IRIW+rlx+fencesc.litmus",
-	"R+fencesc+fencesc.litmus",
-	"RWC+rel+acq+fencesc.litmus",
-	"SB+fencesc+fencesc.litmus",
-};
-
-static bool is_sc_fence(const char *test)
-{
-	for (size_t i = 0; i < sizeof sc_fence / sizeof sc_fence[0]; i++)
-		if (strcmp(sc_fence[i], test) == 0)
-			return true;
-	return false;
-}
-
-/* b has every state of a, and more, each satisfying the condition. */
-static bool superset_by_condition(const rc_outcomes_t *a,
-				  const rc_outcomes_t *b)
-{
-	size_t extra = 0;
-
-	if (count_only(a, b) != 0)
-		return false;
-	for (size_t i = 0; i < b->nstates; i++) {
-		bool in = false;
-
-		for (size_t k = 0; k < a->nstates && !in; k++)
-			in = memcmp(b->states[i].vals, a->states[k].vals,
-				    b->nobs * sizeof(int64_t)) == 0;
-		if (!in && !b->states[i].sat)
-			return false;
-		extra += !in;
-	}
-	return extra > 0;
-}
-
-/*
  * Tests the objects are not explored on, with the measured reason: at
  * causal, fig6-explicit (4 threads, 6 writes, 7 loads) has more than
  * 5,000,000 states even reduced (225 s and 1.8 GB before the budget
@@ -169,7 +123,6 @@ static bool is_over_budget(const char *test, enum rc_level level)
 }
 
 /* Counts, for the summary. */
-static unsigned fence_only;
 static unsigned equal[4], matched[4], compared[4], excluded[4], budget[4];
 static uint64_t max_explored;
 static char max_test[256];
@@ -243,21 +196,11 @@ static void one_test(const char *dir, const char *name,
 			snprintf(max_test, sizeof max_test, "%s at %s", name,
 				 lname);
 		}
-		if (levels[l] == RC_CAUSAL && is_sc_fence(name)) {
-			if (ok(superset_by_condition(want, oo),
-			       "%s: causal explored = sra plus the condition's "
-			       "states (%s)",
-			       name, WHY_SC_FENCE))
-				fence_only++;
-			else {
-				diag_set("object", oo, want);
-				diag_set("model", want, oo);
-			}
-		} else if (ok(same(oo, want),
-			      "%s: %s explored = %s (%zu states, %llu object "
-			      "states)",
-			      name, lname, mname, want->nstates,
-			      (unsigned long long)oo->candidates)) {
+		if (ok(same(oo, want),
+		       "%s: %s explored = %s (%zu states, %llu object "
+		       "states)",
+		       name, lname, mname, want->nstates,
+		       (unsigned long long)oo->candidates)) {
 			equal[l]++;
 			if (same(oo, mo[1]))
 				matched[l]++;
@@ -334,8 +277,6 @@ int main(void)
 		     excluded[l] ? "; not compared on the C tests: our tso "
 				   "model is defined for X86 only"
 				 : "");
-	diag("causal shows the states sra's SC fences forbid on %u tests",
-	     fence_only);
 	diag("largest exploration: %llu object states (%s); %.1f s in all",
 	     (unsigned long long)max_explored, max_test,
 	     (double)(t1.tv_sec - t0.tv_sec) +
