@@ -73,3 +73,8 @@ tests_unit_test_check_fuzz_replay_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_fuzz_replay
 noinst_HEADERS += tests/fuzz/fuzz_check.h
 dist_man_MANS += doc/replicore-check.1
+
+# The session guarantees on hand-made histories with known answers.
+TESTS += tests/unit/test_check_session.sh
+EXTRA_DIST += tests/unit/test_check_session.sh tests/unit/session \
+	doc/img/check-html-etcd040.png
