@@ -13,7 +13,7 @@
  *   pncounter  p[i], m[i]: added and subtracted (max per replica each)
  *   gset       u: the elements (join: union)
  *   2pset      u: added, x: removed (union each; in = u minus x)
- *   orset      or: (element, tag) pairs added and not known removed, x:
+ *   orset      pairs: (element, tag) pairs added and not known removed, x:
  *              the removed tags, p[i]: the tags replica i has issued; a
  *              tag is replica << 48 | sequence, so unique (join: union of
  *              the pairs less the union of the removed tags, max of p)
@@ -25,7 +25,7 @@
  *              the id it was inserted after, its value and a tombstone
  *              flag (join: union by id, tombstones or'ed)
  * clock is the largest Lamport time the state has seen (lww, rga).
- * Arrays are sorted (u, x ascending; or by (element, tag); nodes by id).
+ * Arrays are sorted (u, x ascending; pairs by (element, tag); nodes by id).
  */
 
 struct or_ent {
@@ -54,8 +54,8 @@ struct rc_crdt {
 	bool written;
 	uint64_t *u, *x;
 	size_t nu, nx;
-	struct or_ent * or ;
-	size_t nor;
+	struct or_ent *pairs;
+	size_t npairs;
 	struct mv_ent *mv;
 	size_t nmv;
 	struct rga_node *nodes;
@@ -125,7 +125,7 @@ void rc_crdt_destroy(rc_crdt_t *c)
 	free(c->m);
 	free(c->u);
 	free(c->x);
-	free(c->or);
+	free(c->pairs);
 	mv_free(c->mv, c->nmv);
 	free(c->nodes);
 	free(c);
@@ -158,7 +158,7 @@ rc_crdt_t *rc_crdt_clone(const rc_crdt_t *c)
 	d->m = dup_arr(c->m, c->m ? c->n : 0, sizeof *c->m, &ok);
 	d->u = dup_arr(c->u, c->nu, sizeof *c->u, &ok);
 	d->x = dup_arr(c->x, c->nx, sizeof *c->x, &ok);
-	d->or = dup_arr(c->or, c->nor, sizeof *c->or, &ok);
+	d->pairs = dup_arr(c->pairs, c->npairs, sizeof *c->pairs, &ok);
 	d->nodes = dup_arr(c->nodes, c->nnodes, sizeof *c->nodes, &ok);
 	d->mv = NULL;
 	d->nmv = 0;
@@ -521,20 +521,20 @@ int rc_crdt_merge(rc_crdt_t *dst, const rc_crdt_t *src)
 	}
 	case RC_CRDT_ORSET: {
 		uint64_t *x = NULL;
-		size_t nx = 0, nor;
-		struct or_ent * or ;
+		size_t nx = 0, npairs;
+		struct or_ent *np;
 
 		if (u64_union(&x, &nx, dst->x, dst->nx) < 0 ||
 		    u64_union(&x, &nx, src->x, src->nx) < 0 ||
-		    or_join(dst->or, dst->nor, src->or, src->nor, x, nx, & or,
-			    &nor) < 0) {
+		    or_join(dst->pairs, dst->npairs, src->pairs, src->npairs, x,
+			    nx, &np, &npairs) < 0) {
 			free(x);
 			return -RC_ENOMEM;
 		}
-		free(dst->or);
+		free(dst->pairs);
 		free(dst->x);
-		dst->or = or ;
-		dst->nor = nor;
+		dst->pairs = np;
+		dst->npairs = npairs;
 		dst->x = x;
 		dst->nx = nx;
 		for (unsigned i = 0; i < dst->n; i++)
@@ -646,13 +646,13 @@ bool rc_crdt_leq(const rc_crdt_t *a, const rc_crdt_t *b)
 		for (unsigned i = 0; i < a->n; i++)
 			if (a->p[i] > b->p[i])
 				return false;
-		for (size_t i = 0, j = 0; i < a->nor; i++) {
-			while (j < b->nor &&
-			       or_cmp(&b->or [j], &a -> or [i]) < 0)
+		for (size_t i = 0, j = 0; i < a->npairs; i++) {
+			while (j < b->npairs &&
+			       or_cmp(&b->pairs[j], &a->pairs[i]) < 0)
 				j++;
-			if ((j == b->nor ||
-			     or_cmp(&b->or [j], &a -> or [i]) != 0) &&
-			    !u64_has(b->x, b->nx, a->or [i].tag))
+			if ((j == b->npairs ||
+			     or_cmp(&b->pairs[j], &a->pairs[i]) != 0) &&
+			    !u64_has(b->x, b->nx, a->pairs[i].tag))
 				return false;
 		}
 		return true;
@@ -730,7 +730,7 @@ uint64_t rc_crdt_value(const rc_crdt_t *c)
 
 int rc_crdt_add(rc_crdt_t *c, unsigned r, uint64_t e)
 {
-	struct or_ent ne, *nor;
+	struct or_ent ne, *npairs;
 	size_t i;
 
 	if (r >= c->n)
@@ -744,14 +744,15 @@ int rc_crdt_add(rc_crdt_t *c, unsigned r, uint64_t e)
 			return -RC_EINVAL; /* tags of this replica spent */
 		ne.e = e;
 		ne.tag = TAG(r, c->p[r] + 1);
-		nor = realloc(c->or, (c->nor + 1) * sizeof *nor);
-		if (!nor)
+		npairs = realloc(c->pairs, (c->npairs + 1) * sizeof *npairs);
+		if (!npairs)
 			return -RC_ENOMEM;
-		c->or = nor;
-		for (i = c->nor; i > 0 && or_cmp(&nor[i - 1], &ne) > 0; i--)
-			nor[i] = nor[i - 1];
-		nor[i] = ne;
-		c->nor++;
+		c->pairs = npairs;
+		for (i = c->npairs; i > 0 && or_cmp(&npairs[i - 1], &ne) > 0;
+		     i--)
+			npairs[i] = npairs[i - 1];
+		npairs[i] = ne;
+		c->npairs++;
 		c->p[r]++;
 		return 0;
 	default:
@@ -773,29 +774,30 @@ int rc_crdt_remove(rc_crdt_t *c, unsigned r, uint64_t e)
 		size_t nx = 0, k = 0, n = 0;
 
 		/* the tags of e seen here, removed all at once */
-		for (size_t i = 0; i < c->nor; i++)
-			if (c->or [i].e == e)
+		for (size_t i = 0; i < c->npairs; i++)
+			if (c->pairs[i].e == e)
 				n++;
 		if (n == 0)
 			return 0;
 		x = malloc((c->nx + n) * sizeof *x);
 		if (!x)
 			return -RC_ENOMEM;
-		memcpy(x, c->x, c->nx * sizeof *x);
+		if (c->nx > 0)
+			memcpy(x, c->x, c->nx * sizeof *x);
 		nx = c->nx;
-		for (size_t i = 0; i < c->nor; i++) {
+		for (size_t i = 0; i < c->npairs; i++) {
 			size_t at;
 
-			if (c->or [i].e != e) {
-				c->or [k++] = c->or [i];
+			if (c->pairs[i].e != e) {
+				c->pairs[k++] = c->pairs[i];
 				continue;
 			}
-			at = u64_find(x, nx, c->or [i].tag);
+			at = u64_find(x, nx, c->pairs[i].tag);
 			memmove(x + at + 1, x + at, (nx - at) * sizeof *x);
-			x[at] = c->or [i].tag;
+			x[at] = c->pairs[i].tag;
 			nx++;
 		}
-		c->nor = k;
+		c->npairs = k;
 		free(c->x);
 		c->x = x;
 		c->nx = nx;
@@ -812,8 +814,8 @@ bool rc_crdt_contains(const rc_crdt_t *c, uint64_t e)
 	case RC_CRDT_TWOPSET:
 		return u64_has(c->u, c->nu, e) && !u64_has(c->x, c->nx, e);
 	case RC_CRDT_ORSET:
-		for (size_t i = 0; i < c->nor; i++)
-			if (c->or [i].e == e)
+		for (size_t i = 0; i < c->npairs; i++)
+			if (c->pairs[i].e == e)
 				return true;
 		return false;
 	default:
@@ -839,11 +841,11 @@ size_t rc_crdt_elements(const rc_crdt_t *c, uint64_t *out, size_t max)
 		return k;
 	case RC_CRDT_ORSET:
 		/* pairs are sorted by element: one per run */
-		for (size_t i = 0; i < c->nor; i++) {
-			if (i > 0 && c->or [i].e == c->or [i - 1].e)
+		for (size_t i = 0; i < c->npairs; i++) {
+			if (i > 0 && c->pairs[i].e == c->pairs[i - 1].e)
 				continue;
 			if (k < max)
-				out[k] = c->or [i].e;
+				out[k] = c->pairs[i].e;
 			k++;
 		}
 		return k;
