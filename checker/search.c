@@ -95,8 +95,19 @@ struct search {
 	/* the witness */
 	uint32_t best_ndet;
 	bool have_best;
+	struct frame best; /* the deepest dead end */
+	uint32_t *bpath;   /* its path (op numbers) */
+	size_t blen, bsame, bcap;
 	double deadline;
 	size_t max_states;
+	/* the prefix rule (kv, one key; see prefix_dead) */
+	bool prefix;
+	rc_hval_t key1;
+	char *text;   /* the texts of gets' results and puts' values */
+	size_t *toff; /* op i's text: text + toff[i], ttlen[i] bytes */
+	uint32_t *ttlen;
+	uint32_t *boff; /* get i's bases: base[boff[i] .. boff[i + 1]] */
+	uint32_t *base; /* puts whose value is a prefix of the result */
 };
 
 static bool islin(const struct search *s, uint32_t i)
@@ -289,6 +300,181 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 	return 1;
 }
 
+/*
+ * The prefix rule, for one kv key whose ops are gets, puts and appends. The
+ * state when a get takes effect is either the state now followed by appends,
+ * or the value of a put that takes effect before it followed by appends. So
+ * when the value now is not a prefix of the result of a get still to come,
+ * and no put still to come has a value that is, this node has no
+ * completion. Among values built by appends in different orders, this keeps
+ * only those that the coming gets can still see, instead of every
+ * interleaving of the concurrent appends. Its bases (the puts whose value is
+ * a prefix of a get's result) are found once, by hashing each put's value
+ * and each prefix of each result.
+ */
+#define PREFIX_MAXBASES 64 /* more: the get never prunes */
+#define PREFIX_GETS 64	   /* gets looked at per node, by response */
+
+static bool is_get(unsigned k)
+{
+	return k == RC_HOP_GET || k == RC_HOP_READ;
+}
+
+static bool is_put(unsigned k)
+{
+	return k == RC_HOP_PUT || k == RC_HOP_WRITE;
+}
+
+static int add_base(struct search *s, size_t *nb, size_t *cap, uint32_t p)
+{
+	if (*nb == *cap) {
+		size_t nc = *cap ? *cap * 2 : 256;
+		uint32_t *b = realloc(s->base, nc * sizeof(*b));
+
+		if (b == NULL)
+			return -1;
+		s->base = b;
+		*cap = nc;
+	}
+	s->base[(*nb)++] = p;
+	return 0;
+}
+
+static int prefix_setup(struct search *s, const rc_history_t *h)
+{
+	size_t tlen = 0, tcap = 0, nput = 0, nb = 0, bcap = 0, hcap = 16;
+	uint32_t *tab = NULL;
+	uint64_t *pkey = NULL;
+	int rc = -1;
+
+	if (s->n == 0)
+		return 0;
+	for (size_t i = 0; i < s->n; i++) {
+		unsigned k = s->ops[i].op->kind;
+
+		if (s->ops[i].op->key != s->ops[0].op->key ||
+		    !(is_get(k) || is_put(k) || k == RC_HOP_APPEND))
+			return 0;
+		nput += is_put(k);
+	}
+	s->key1 = s->ops[0].op->key;
+	s->toff = calloc(s->n + 1, sizeof(*s->toff));
+	s->ttlen = calloc(s->n + 1, sizeof(*s->ttlen));
+	s->boff = calloc(s->n + 2, sizeof(*s->boff));
+	pkey = calloc(s->n + 1, sizeof(*pkey));
+	while (hcap < 2 * nput + 2)
+		hcap *= 2;
+	tab = calloc(hcap, sizeof(*tab));
+	if (!s->toff || !s->ttlen || !s->boff || !pkey || !tab)
+		goto out;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct rc_hop *o = s->ops[i].op;
+		char buf[24];
+		size_t len;
+		const char *t;
+
+		if (o->kind == RC_HOP_APPEND)
+			continue;
+		t = _rc_kv_text(h, is_get(o->kind) ? o->result : o->arg[0], buf,
+				&len);
+		if (len >= UINT32_MAX)
+			goto out;
+		if (tlen + len > tcap) {
+			size_t nc = tcap ? tcap * 2 : 4096;
+			char *x;
+
+			while (nc < tlen + len)
+				nc *= 2;
+			if ((x = realloc(s->text, nc)) == NULL)
+				goto out;
+			s->text = x;
+			tcap = nc;
+		}
+		memcpy(s->text + tlen, t, len);
+		s->toff[i] = tlen;
+		s->ttlen[i] = (uint32_t)len;
+		tlen += len;
+		if (is_put(o->kind)) {
+			size_t x;
+
+			pkey[i] = _rc_hash_bytes(t, len);
+			x = pkey[i] & (hcap - 1);
+			while (tab[x] != 0)
+				x = (x + 1) & (hcap - 1);
+			tab[x] = (uint32_t)i + 1;
+		}
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		const char *r = s->text + s->toff[i];
+		uint64_t fh = UINT64_C(1469598103934665603);
+		size_t len = s->ttlen[i], found = 0;
+
+		s->boff[i] = (uint32_t)nb;
+		if (!is_get(s->ops[i].op->kind))
+			continue;
+		for (size_t l = 0; l <= len && found <= PREFIX_MAXBASES; l++) {
+			uint64_t key = _rc_mix64(fh ^ l);
+
+			for (size_t x = key & (hcap - 1); tab[x] != 0;
+			     x = (x + 1) & (hcap - 1)) {
+				uint32_t p = tab[x] - 1;
+
+				if (pkey[p] != key || s->ttlen[p] != l ||
+				    memcmp(s->text + s->toff[p], r, l) != 0)
+					continue;
+				if (add_base(s, &nb, &bcap, p) < 0)
+					goto out;
+				found++;
+			}
+			if (l < len) {
+				fh ^= (unsigned char)r[l];
+				fh *= UINT64_C(1099511628211);
+			}
+		}
+		if (found > PREFIX_MAXBASES) {
+			nb = s->boff[i];
+			if (add_base(s, &nb, &bcap, UINT32_MAX) < 0)
+				goto out;
+		}
+	}
+	s->boff[s->n] = (uint32_t)nb;
+	s->prefix = true;
+	rc = 0;
+out:
+	free(tab);
+	free(pkey);
+	return rc;
+}
+
+/* Whether the prefix rule shows that the node (state, rp) cannot complete. */
+static bool prefix_dead(struct search *s, uint32_t rp, uint32_t state)
+{
+	char buf[24];
+	size_t sl;
+	const char *t = _rc_state_kv_text(&s->st, state, s->key1, buf, &sl);
+
+	for (size_t j = rp, seen = 0; j < s->ndet && seen < PREFIX_GETS; j++) {
+		uint32_t g = s->by_ret[j];
+		bool ok = false;
+
+		if (islin(s, g) || !is_get(s->ops[g].op->kind))
+			continue;
+		seen++;
+		if (sl <= s->ttlen[g] &&
+		    memcmp(t, s->text + s->toff[g], sl) == 0)
+			continue;
+		for (uint32_t b = s->boff[g]; b < s->boff[g + 1] && !ok; b++) {
+			uint32_t p = s->base[b];
+
+			ok = p == UINT32_MAX ||
+			     (s->relaxed && s->ops[p].indet) || !islin(s, p);
+		}
+		if (!ok)
+			return true;
+	}
+	return false;
+}
+
 /* The next candidate of frame f (advancing f->cur), or -1 when none. */
 static int64_t next_candidate(struct search *s, struct frame *f)
 {
@@ -405,20 +591,66 @@ static void unapply(struct search *s, uint32_t i)
 		s->ppos[s->ops[i].proc]--;
 }
 
-/* Records the failure witness at frame f: the path and what is blocked. */
-static int record_best(struct search *s, const struct frame *f,
-		       struct rc_check_part *part)
+/*
+ * Remembers the deepest dead end as the failure witness. Copying the whole
+ * path at each new deepest node is quadratic on long histories (a search
+ * that goes one op deeper, fails and backtracks a little, again and again),
+ * so the path is kept in s->bpath and only the part that changed since the
+ * last record is copied: s->bsame ops of it still match the stack (pops
+ * lower it). What is blocked is worked out once, at the end (best_finish).
+ */
+static int record_best(struct search *s, const struct frame *f)
 {
-	uint32_t *ord = realloc(part->order, (s->nfr + 1) * sizeof(*ord));
+	size_t len = s->nfr - 1;
+
+	if (len > s->bcap) {
+		size_t nc = s->bcap ? s->bcap : 256;
+		uint32_t *b;
+
+		while (nc < len)
+			nc *= 2;
+		b = realloc(s->bpath, nc * sizeof(*b));
+		if (b == NULL)
+			return -1;
+		s->bpath = b;
+		s->bcap = nc;
+	}
+	for (size_t d = s->bsame; d < len; d++)
+		s->bpath[d] = s->fr[d + 1].op;
+	s->blen = len;
+	s->bsame = len;
+	s->best = *f;
+	s->best_ndet = f->ndet;
+	s->have_best = true;
+	return 0;
+}
+
+/* Writes the witness recorded by record_best into part (the path, the
+ * ops that could come next and none of which is possible, the state). */
+static int best_finish(struct search *s, struct rc_check_part *part, bool note)
+{
+	const struct frame *f = &s->best;
+	uint32_t *ord = realloc(part->order, (s->blen + 1) * sizeof(*ord));
 	size_t nb = 0;
 	char st[96];
 
 	if (ord == NULL)
 		return -1;
 	part->order = ord;
-	part->norder = 0;
-	for (size_t d = 1; d < s->nfr; d++)
-		ord[part->norder++] = s->ops[s->fr[d].op].id;
+	part->norder = s->blen;
+	memset(s->lin, 0, (s->n / 64 + 2) * sizeof(*s->lin));
+	if (s->sc)
+		memset(s->ppos, 0, s->nprocs * sizeof(*s->ppos));
+	for (size_t d = 0; d < s->blen; d++) {
+		const struct sop *o = &s->ops[s->bpath[d]];
+
+		ord[d] = o->id;
+		if (!o->indet) {
+			setlin(s, s->bpath[d], true);
+			if (s->sc)
+				s->ppos[o->proc]++;
+		}
+	}
 	free(part->blocked);
 	part->blocked = malloc((s->n + 1) * sizeof(*part->blocked));
 	if (part->blocked == NULL)
@@ -438,13 +670,15 @@ static int record_best(struct search *s, const struct frame *f,
 				part->blocked[nb++] = s->ops[i].id;
 	}
 	part->nblocked = nb;
-	_rc_state_fmt(&s->st, f->state, st, sizeof(st));
-	snprintf(part->note, sizeof(part->note),
-		 "state %s after the longest %s prefix (%zu ops); "
-		 "none of the %zu ops that could come next is possible",
-		 st, s->sc ? "sequential" : "linearizable", part->norder, nb);
-	s->best_ndet = f->ndet;
-	s->have_best = true;
+	if (note) {
+		_rc_state_fmt(&s->st, f->state, st, sizeof(st));
+		snprintf(part->note, sizeof(part->note),
+			 "state %s after the longest %s prefix (%zu ops); "
+			 "none of the %zu ops that could come next is "
+			 "possible",
+			 st, s->sc ? "sequential" : "linearizable",
+			 part->norder, nb);
+	}
 	return 0;
 }
 
@@ -463,6 +697,12 @@ static void search_free(struct search *s)
 	free(s->fr);
 	free(s->key);
 	free(s->ikey);
+	free(s->bpath);
+	free(s->text);
+	free(s->toff);
+	free(s->ttlen);
+	free(s->boff);
+	free(s->base);
 	_rc_states_free(&s->st);
 }
 
@@ -604,6 +844,7 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 	s.deadline = deadline;
 	s.max_states = max_states;
 	if (setup(&s, h, spec, ids, n) < 0 || (s.sc && setup_sc(&s) < 0) ||
+	    (spec == RC_SPEC_KV && prefix_setup(&s, h) < 0) ||
 	    _rc_states_init(&s.st, spec, h) < 0) {
 		rc = -RC_ENOMEM;
 		goto out;
@@ -674,13 +915,15 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 			/* dead end: remember the deepest, then backtrack */
 			if (f->chain == 0 &&
 			    (!s.have_best || f->ndet > s.best_ndet) &&
-			    record_best(&s, f, part) < 0) {
+			    record_best(&s, f) < 0) {
 				rc = -RC_ENOMEM;
 				goto out;
 			}
 			if (f->op != UINT32_MAX)
 				unapply(&s, f->op);
 			s.nfr--;
+			if (s.bsame > s.nfr - (s.nfr > 0))
+				s.bsame = s.nfr - (s.nfr > 0);
 			continue;
 		}
 		const struct sop *o = &s.ops[i];
@@ -712,6 +955,11 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 		memset(&c, 0, sizeof(c));
 		apply(&s, f, (uint32_t)i, &c);
 		c.state = (uint32_t)ns;
+		if (s.prefix && !is_get(o->op->kind) &&
+		    prefix_dead(&s, c.rp, c.state)) {
+			unapply(&s, (uint32_t)i);
+			continue;
+		}
 		if (s.chains && o->indet) {
 			c.chain = (uint16_t)(f->chain + 1);
 			c.s0 = f->chain > 0 ? f->s0 : f->state;
@@ -763,6 +1011,9 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 			s.fr[at].phase = 2;
 	}
 	part->states = s.memo.n;
+	if (part->verdict != RC_VERDICT_OK && s.have_best &&
+	    best_finish(&s, part, part->verdict == RC_VERDICT_VIOLATION) < 0)
+		rc = -RC_ENOMEM;
 out:
 	search_free(&s);
 	return rc;
