@@ -38,6 +38,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "checker/spec.h"
 
@@ -69,7 +70,7 @@ struct frame {
 struct memo {
 	uint32_t *arena;
 	size_t len, cap;
-	size_t *tab; /* offset + 1 */
+	uint64_t *tab; /* hash << 32 | (offset + 1); 0 empty */
 	size_t tcap, n;
 };
 
@@ -240,6 +241,33 @@ static bool subset(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
  * identical ones interchangeable), -1 when out of memory. Entries are
  * [nd, hash, ni, det..., ind...].
  */
+/*
+ * Large tables are probed at random: asking for huge pages where the
+ * system gives them on request spares most TLB misses and page faults.
+ */
+static void huge_advise(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	size_t huge = (size_t)2 << 20;
+	uintptr_t a = ((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1);
+	uintptr_t e = ((uintptr_t)p + len) & ~(uintptr_t)(huge - 1);
+
+	if (p != NULL && len >= 2 * huge && e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
+}
+
+static void *big_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	huge_advise(p, n * size);
+	return p;
+}
+
 static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 		       const uint32_t *ind, size_t ni)
 {
@@ -248,15 +276,14 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 
 	if ((m->n + 1) * 2 >= m->tcap) {
 		size_t cap = m->tcap ? m->tcap * 2 : 1024;
-		size_t *t = calloc(cap, sizeof(*t));
+		uint64_t *t = big_calloc(cap, sizeof(*t));
 
 		if (t == NULL)
 			return -1;
 		for (size_t j = 0; j < m->tcap; j++) {
 			if (m->tab[j] == 0)
 				continue;
-			const uint32_t *e = m->arena + m->tab[j] - 1;
-			size_t x = e[1] & (cap - 1);
+			size_t x = (m->tab[j] >> 32) & (cap - 1);
 
 			while (t[x] != 0)
 				x = (x + 1) & (cap - 1);
@@ -266,16 +293,26 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 		m->tab = t;
 		m->tcap = cap;
 	}
+	/*
+	 * The hash sits beside the offset: a probe past other entries reads
+	 * the table only, and growing it never reads the arena (on long
+	 * histories both are cache misses, and the table is most of the
+	 * search's time).
+	 */
 	i = h & (m->tcap - 1);
 	while (m->tab[i] != 0) {
-		const uint32_t *e = m->arena + m->tab[i] - 1;
+		if ((uint32_t)(m->tab[i] >> 32) == h) {
+			const uint32_t *e = m->arena + (uint32_t)m->tab[i] - 1;
 
-		if (e[0] == n && e[1] == h &&
-		    memcmp(e + 3, k, n * sizeof(*k)) == 0 &&
-		    subset(e + 3 + n, e[2], ind, ni))
-			return 0;
+			if (e[0] == n &&
+			    memcmp(e + 3, k, n * sizeof(*k)) == 0 &&
+			    subset(e + 3 + n, e[2], ind, ni))
+				return 0;
+		}
 		i = (i + 1) & (m->tcap - 1);
 	}
+	if (m->len + n + ni + 3 >= UINT32_MAX)
+		return -1;
 	if (m->len + n + ni + 3 > m->cap) {
 		size_t nc = m->cap ? m->cap * 2 : 4096;
 		uint32_t *a;
@@ -285,6 +322,7 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 		a = realloc(m->arena, nc * sizeof(*a));
 		if (a == NULL)
 			return -1;
+		huge_advise(a, nc * sizeof(*a));
 		m->arena = a;
 		m->cap = nc;
 	}
@@ -294,7 +332,7 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 	memcpy(m->arena + m->len + 3, k, n * sizeof(*k));
 	if (ni > 0)
 		memcpy(m->arena + m->len + 3 + n, ind, ni * sizeof(*ind));
-	m->tab[i] = m->len + 1;
+	m->tab[i] = (uint64_t)h << 32 | (uint64_t)(m->len + 1);
 	m->len += n + ni + 3;
 	m->n++;
 	return 1;
