@@ -64,6 +64,7 @@ struct frame {
 	uint32_t ndet;	/* determinate ops linearized */
 	uint16_t chain; /* length of the chain of indeterminate ops */
 	uint8_t phase;	/* 0 determinate candidates, 1 indeterminate, 2 done */
+	uint8_t pruned; /* a candidate was dropped by the prefix rule */
 	uint32_t last;	/* sc: the last candidate tried */
 };
 
@@ -107,8 +108,10 @@ struct search {
 	char *text;   /* the texts of gets' results and puts' values */
 	size_t *toff; /* op i's text: text + toff[i], ttlen[i] bytes */
 	uint32_t *ttlen;
-	uint32_t *boff; /* get i's bases: base[boff[i] .. boff[i + 1]] */
-	uint32_t *base; /* puts whose value is a prefix of the result */
+	uint32_t *boff;	   /* get i's bases: base[boff[i] .. boff[i + 1]] */
+	uint32_t *base;	   /* puts whose value is a prefix of the result */
+	uint32_t culprit;  /* the get prefix_dead found */
+	uint32_t bculprit; /* the witness's (pruned == 2) */
 };
 
 static bool islin(const struct search *s, uint32_t i)
@@ -484,7 +487,10 @@ out:
 	return rc;
 }
 
-/* Whether the prefix rule shows that the node (state, rp) cannot complete. */
+/*
+ * Whether the prefix rule shows that the node (state, rp) cannot complete;
+ * s->culprit is then the get whose result it cannot reach.
+ */
 static bool prefix_dead(struct search *s, uint32_t rp, uint32_t state)
 {
 	char buf[24];
@@ -507,8 +513,10 @@ static bool prefix_dead(struct search *s, uint32_t rp, uint32_t state)
 			ok = p == UINT32_MAX ||
 			     (s->relaxed && s->ops[p].indet) || !islin(s, p);
 		}
-		if (!ok)
+		if (!ok) {
+			s->culprit = g;
 			return true;
+		}
 	}
 	return false;
 }
@@ -693,7 +701,9 @@ static int best_finish(struct search *s, struct rc_check_part *part, bool note)
 	part->blocked = malloc((s->n + 1) * sizeof(*part->blocked));
 	if (part->blocked == NULL)
 		return -1;
-	if (s->sc) {
+	if (f->pruned == 2) {
+		part->blocked[nb++] = s->ops[s->bculprit].id;
+	} else if (s->sc) {
 		for (uint32_t p = 0; p < s->nprocs; p++)
 			if (s->ppos[p] < s->plen[p])
 				part->blocked[nb++] =
@@ -710,12 +720,27 @@ static int best_finish(struct search *s, struct rc_check_part *part, bool note)
 	part->nblocked = nb;
 	if (note) {
 		_rc_state_fmt(&s->st, f->state, st, sizeof(st));
-		snprintf(part->note, sizeof(part->note),
-			 "state %s after the longest %s prefix (%zu ops); "
-			 "none of the %zu ops that could come next is "
-			 "possible",
-			 st, s->sc ? "sequential" : "linearizable",
-			 part->norder, nb);
+		if (f->pruned == 2)
+			snprintf(part->note, sizeof(part->note),
+				 "state %s after the longest %s prefix (%zu "
+				 "ops) does not begin the result of the get "
+				 "below, nor does any put's value to come",
+				 st, s->sc ? "sequential" : "linearizable",
+				 part->norder);
+		else
+			snprintf(part->note, sizeof(part->note),
+				 "state %s after the longest %s prefix (%zu "
+				 "ops); none of the %zu ops that could come "
+				 "next is possible",
+				 st, s->sc ? "sequential" : "linearizable",
+				 part->norder, nb);
+		if (f->pruned == 1) {
+			size_t l = strlen(part->note);
+
+			snprintf(part->note + l, sizeof(part->note) - l, "%s",
+				 " (some would leave a value that a later "
+				 "get's result does not start with)");
+		}
 	}
 	return 0;
 }
@@ -995,7 +1020,21 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 		c.state = (uint32_t)ns;
 		if (s.prefix && !is_get(o->op->kind) &&
 		    prefix_dead(&s, c.rp, c.state)) {
+			/* the dropped node is a dead end too: the witness */
+			if (!s.have_best || c.ndet > s.best_ndet) {
+				c.pruned = 2;
+				s.bculprit = s.culprit;
+				if (push(&s, &c) < 0 ||
+				    record_best(&s, &s.fr[s.nfr - 1]) < 0) {
+					rc = -RC_ENOMEM;
+					goto out;
+				}
+				s.nfr--;
+				s.bsame = s.nfr - 1;
+				f = &s.fr[s.nfr - 1];
+			}
 			unapply(&s, (uint32_t)i);
+			f->pruned = 1;
 			continue;
 		}
 		if (s.chains && o->indet) {
