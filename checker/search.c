@@ -949,11 +949,20 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 			part->nblocked = 0;
 			part->note[0] = '\0';
 			part->verdict = RC_VERDICT_OK;
-			/* did an indeterminate op take effect twice? */
-			for (size_t d = 1; d < s.nfr && relaxed; d++)
-				for (size_t e = d + 1; e < s.nfr; e++)
-					if (s.fr[d].op == s.fr[e].op)
-						*reused = true;
+			/*
+			 * Did an indeterminate op take effect twice? (They are
+			 * never marked linearized in this mode: the marks
+			 * serve to find the second use in one pass.)
+			 */
+			for (size_t d = 1; d < s.nfr && relaxed; d++) {
+				uint32_t op = s.fr[d].op;
+
+				if (!s.ops[op].indet)
+					continue;
+				if (islin(&s, op))
+					*reused = true;
+				setlin(&s, op, true);
+			}
 			break;
 		}
 		if ((++iter & 1023) == 0) {
