@@ -50,6 +50,7 @@ struct sop {
 	uint32_t need; /* sc, indeterminate: determinate ops of its process
 			  that must come before it */
 	int32_t twin;  /* previous identical indeterminate op, or -1 */
+	uint32_t icls; /* indeterminate: its class of identical ops */
 	uint8_t indet;
 	uint8_t cls;
 };
@@ -93,6 +94,8 @@ struct search {
 	struct frame *fr;
 	size_t nfr, cfr;
 	uint32_t *key, *ikey;
+	/* exact search: linearized indeterminate ops per class, in all */
+	uint32_t *icnt, nicls, nilin;
 	size_t keycap;
 	/* the witness */
 	uint32_t best_ndet;
@@ -173,7 +176,10 @@ static bool key_reserve(struct search *s, size_t n)
  * The memo key of the current node, in two parts: the determinate part
  * [state, k, linearized determinate ops at or after k] (for sequential
  * consistency [state, 0, position in each process]) in s->key, returned
- * length; and the sorted linearized indeterminate ops in s->ikey (*ni).
+ * length; and the linearized indeterminate ops in s->ikey (*ni), as
+ * (class, count) pairs by class: identical ops are used in invocation order,
+ * so how many of a class were used tells which (a list of the ops
+ * themselves made the key, and the work per node, grow with the history).
  * Returns 0 when out of memory.
  */
 static size_t build_key(struct search *s, uint32_t state, uint32_t k,
@@ -184,9 +190,11 @@ static size_t build_key(struct search *s, uint32_t state, uint32_t k,
 	if (!key_reserve(s, 2 + s->nprocs + 64))
 		return 0;
 	*ni = 0;
-	for (size_t j = 0; j < s->nindet; j++)
-		if (islin(s, s->indet[j]))
-			s->ikey[(*ni)++] = s->indet[j];
+	for (uint32_t c = 0; c < s->nicls && s->nilin > 0; c++)
+		if (s->icnt[c] > 0) {
+			s->ikey[(*ni)++] = c;
+			s->ikey[(*ni)++] = s->icnt[c];
+		}
 	s->key[0] = state;
 	if (s->sc) {
 		s->key[1] = 0;
@@ -220,26 +228,30 @@ static uint32_t key_hash(const uint32_t *k, size_t n)
 	return (uint32_t)h;
 }
 
-/* Is the sorted list a a subset of the sorted list b? */
-static bool subset(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+/*
+ * Does the (class, count) list a use no more of any class than b does?
+ * Both are sorted by class.
+ */
+static bool dominated(const uint32_t *a, size_t na, const uint32_t *b,
+		      size_t nb)
 {
 	size_t j = 0;
 
 	if (na > nb)
 		return false;
-	for (size_t i = 0; i < na; i++) {
+	for (size_t i = 0; i < na; i += 2) {
 		while (j < nb && b[j] < a[i])
-			j++;
-		if (j == nb || b[j] != a[i])
+			j += 2;
+		if (j == nb || b[j] != a[i] || b[j + 1] < a[i + 1])
 			return false;
-		j++;
+		j += 2;
 	}
 	return true;
 }
 
 /*
  * Looks the node up and remembers it: 1 when new, 0 when a node with the
- * same determinate part and a subset of its indeterminate ops was seen (it
+ * same determinate part and no more indeterminate ops of any class was seen (it
  * can do all this one can: unused indeterminate ops are optional, and
  * identical ones interchangeable), -1 when out of memory. Entries are
  * [nd, hash, ni, det..., ind...].
@@ -309,7 +321,7 @@ static int memo_insert(struct memo *m, const uint32_t *k, size_t n,
 
 			if (e[0] == n &&
 			    memcmp(e + 3, k, n * sizeof(*k)) == 0 &&
-			    subset(e + 3 + n, e[2], ind, ni))
+			    dominated(e + 3 + n, e[2], ind, ni))
 				return 0;
 		}
 		i = (i + 1) & (m->tcap - 1);
@@ -613,6 +625,10 @@ static void apply(struct search *s, const struct frame *f, uint32_t i,
 {
 	if (!(s->relaxed && s->ops[i].indet))
 		setlin(s, i, true);
+	if (!s->relaxed && s->ops[i].indet) {
+		s->icnt[s->ops[i].icls]++;
+		s->nilin++;
+	}
 	c->op = i;
 	c->k = f->k;
 	c->rp = f->rp;
@@ -633,6 +649,10 @@ static void unapply(struct search *s, uint32_t i)
 	if (s->relaxed && s->ops[i].indet)
 		return;
 	setlin(s, i, false);
+	if (s->ops[i].indet) {
+		s->icnt[s->ops[i].icls]--;
+		s->nilin--;
+	}
 	if (!s->ops[i].indet && s->sc)
 		s->ppos[s->ops[i].proc]--;
 }
@@ -760,6 +780,7 @@ static void search_free(struct search *s)
 	free(s->fr);
 	free(s->key);
 	free(s->ikey);
+	free(s->icnt);
 	free(s->bpath);
 	free(s->text);
 	free(s->toff);
@@ -820,16 +841,21 @@ static int setup(struct search *s, const rc_history_t *h, enum rc_spec spec,
 				    a->arg[0] == b->arg[0] &&
 				    a->arg[1] == b->arg[1]) {
 					s->ops[i].twin = (int32_t)s->indet[j];
+					s->ops[i].icls =
+						s->ops[s->indet[j]].icls;
 					break;
 				}
 			}
+			if (s->ops[i].twin < 0)
+				s->ops[i].icls = s->nicls++;
 			s->indet[s->nindet++] = i;
 		} else {
 			s->by_ret[s->ndet++] = i;
 		}
 	}
 	qsort_r(s->by_ret, s->ndet, sizeof(*s->by_ret), cmp_ret, s);
-	return 0;
+	s->icnt = calloc(s->nicls + 1, sizeof(*s->icnt));
+	return s->icnt == NULL ? -1 : 0;
 }
 
 /* Sequential consistency: processes, their op lists, and needs. */
@@ -917,7 +943,7 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 	root.state = RC_STATE_INIT;
 	while (root.k < s.n && s.ops[root.k].indet)
 		root.k++;
-	s.ikey = malloc((s.nindet + 1) * sizeof(*s.ikey));
+	s.ikey = malloc((2 * s.nicls + 2) * sizeof(*s.ikey));
 	if (s.ikey == NULL ||
 	    (klen = build_key(&s, root.state, root.k, root.rp, &ni)) == 0 ||
 	    memo_insert(&s.memo, s.key, klen, s.ikey, ni) < 0 ||
