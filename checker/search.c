@@ -84,6 +84,10 @@ struct search {
 	size_t ndet;
 	uint32_t *indet; /* indeterminate ops by invocation */
 	size_t nindet;
+	uint32_t *iheads; /* those with no identical op before them */
+	size_t nheads;	  /* (iheads[c] is class c's first op) */
+	uint32_t *cmem;	  /* class c's ops: cmem[cstart[c] .. + csize[c]] */
+	uint32_t *cstart, *csize;
 	bool sc, chains;
 	bool relaxed; /* indeterminate ops may take effect more than once */
 	/* sc: each process's determinate ops in order, and positions */
@@ -578,27 +582,44 @@ static int64_t next_candidate(struct search *s, struct frame *f)
 		f->phase = 1;
 		f->cur = 0;
 	}
-	while (f->cur < s->nindet) {
-		uint32_t i = s->indet[f->cur++];
-		const struct sop *o = &s->ops[i];
+	/*
+	 * Reusable ops: the first of identical ones stands for all. Otherwise
+	 * identical ones are used in invocation order: the next unused one of
+	 * each class (the classes in order of their first op).
+	 */
+	size_t nl = s->relaxed ? s->nheads : s->nicls;
+
+	while (f->cur < nl) {
+		uint32_t c = f->cur++, i;
+		const struct sop *o;
+
+		if (!s->relaxed) {
+			if (s->icnt[c] == s->csize[c]) {
+				if (s->sc || s->ops[s->iheads[c]].call <= mr)
+					continue;
+				f->cur = (uint32_t)nl;
+				break;
+			}
+			i = s->cmem[s->cstart[c] + s->icnt[c]];
+		} else {
+			i = s->iheads[c];
+		}
+		o = &s->ops[i];
+		if (!s->relaxed && !s->sc && o->call > mr) {
+			if (s->ops[s->iheads[c]].call > mr) {
+				f->cur = (uint32_t)nl;
+				break;
+			}
+			continue;
+		}
 
 		if (s->sc) {
 			if (s->ppos[o->proc] < o->need)
 				continue;
 		} else if (o->call > mr) {
-			f->cur = (uint32_t)s->nindet;
+			f->cur = (uint32_t)nl;
 			break;
 		}
-		if (s->relaxed) {
-			/* reusable: the first of identical ops stands for all */
-			if (o->twin >= 0)
-				continue;
-			return i;
-		}
-		if (islin(s, i))
-			continue;
-		if (o->twin >= 0 && !islin(s, (uint32_t)o->twin))
-			continue;
 		return i;
 	}
 	return -1;
@@ -771,6 +792,10 @@ static void search_free(struct search *s)
 	free(s->lin);
 	free(s->by_ret);
 	free(s->indet);
+	free(s->iheads);
+	free(s->cmem);
+	free(s->cstart);
+	free(s->csize);
 	free(s->pstart);
 	free(s->plen);
 	free(s->pops);
@@ -828,7 +853,9 @@ static int setup(struct search *s, const rc_history_t *h, enum rc_spec spec,
 	s->lin = calloc(m / 64 + 2, sizeof(*s->lin));
 	s->by_ret = malloc((m + 1) * sizeof(*s->by_ret));
 	s->indet = malloc((m + 1) * sizeof(*s->indet));
-	if (s->lin == NULL || s->by_ret == NULL || s->indet == NULL)
+	s->iheads = malloc((m + 1) * sizeof(*s->iheads));
+	if (s->lin == NULL || s->by_ret == NULL || s->indet == NULL ||
+	    s->iheads == NULL)
 		return -1;
 	for (uint32_t i = 0; i < m; i++) {
 		if (s->ops[i].indet) {
@@ -846,8 +873,10 @@ static int setup(struct search *s, const rc_history_t *h, enum rc_spec spec,
 					break;
 				}
 			}
-			if (s->ops[i].twin < 0)
+			if (s->ops[i].twin < 0) {
 				s->ops[i].icls = s->nicls++;
+				s->iheads[s->nheads++] = i;
+			}
 			s->indet[s->nindet++] = i;
 		} else {
 			s->by_ret[s->ndet++] = i;
@@ -855,7 +884,22 @@ static int setup(struct search *s, const rc_history_t *h, enum rc_spec spec,
 	}
 	qsort_r(s->by_ret, s->ndet, sizeof(*s->by_ret), cmp_ret, s);
 	s->icnt = calloc(s->nicls + 1, sizeof(*s->icnt));
-	return s->icnt == NULL ? -1 : 0;
+	s->cstart = calloc(s->nicls + 1, sizeof(*s->cstart));
+	s->csize = calloc(s->nicls + 1, sizeof(*s->csize));
+	s->cmem = malloc((s->nindet + 1) * sizeof(*s->cmem));
+	if (!s->icnt || !s->cstart || !s->csize || !s->cmem)
+		return -1;
+	for (size_t j = 0; j < s->nindet; j++)
+		s->csize[s->ops[s->indet[j]].icls]++;
+	for (uint32_t c = 1; c < s->nicls; c++)
+		s->cstart[c] = s->cstart[c - 1] + s->csize[c - 1];
+	for (size_t j = 0; j < s->nindet; j++) {
+		uint32_t c = s->ops[s->indet[j]].icls;
+
+		s->cmem[s->cstart[c] + s->icnt[c]++] = s->indet[j];
+	}
+	memset(s->icnt, 0, (s->nicls + 1) * sizeof(*s->icnt));
+	return 0;
 }
 
 /* Sequential consistency: processes, their op lists, and needs. */
