@@ -86,3 +86,8 @@ bench-paxos: replicore$(EXEEXT)
 bench: bench-paxos
 CLEANFILES += bench/results/paxos.json bench/results/paxos.svg
 .PHONY: bench-paxos
+
+# The history checker's hard cases, run by hand (figures are reported, never
+# asserted): one key of Porcupine's kv c50-bad history, and single-key
+# cas-register histories of growing size (bench/check_scale.sh).
+EXTRA_DIST += bench/histories/kv-c50-bad-key7.edn bench/check_scale.sh

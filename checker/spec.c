@@ -223,6 +223,39 @@ static bool kv_equal(struct _rc_states *st, rc_hval_t a, rc_hval_t b)
 	return la == lb && memcmp(sa, sb, la) == 0;
 }
 
+const char *_rc_kv_text(const rc_history_t *h, rc_hval_t v, char buf[24],
+			size_t *len)
+{
+	const char *t;
+
+	if (rc_hval_is_str(v) && (t = rc_history_strval(h, v, len)) != NULL)
+		return t;
+	if (rc_hval_is_int(v)) {
+		*len = (size_t)snprintf(buf, 24, "%" PRId64, v);
+		return buf;
+	}
+	*len = 0;
+	return "";
+}
+
+const char *_rc_state_kv_text(struct _rc_states *st, uint32_t sid,
+			      rc_hval_t key, char buf[24], size_t *len)
+{
+	size_t n, i = 0;
+	const int64_t *v = sget(st, sid, &n);
+	rc_hval_t cur = st->h->initial;
+
+	while (i < n && v[i] < key)
+		i += 2;
+	if (i < n && v[i] == key)
+		cur = v[i + 1];
+	if (cur == RC_HVAL_NIL) {
+		*len = 0;
+		return "";
+	}
+	return kv_text(st, cur, buf, len);
+}
+
 static int64_t one(struct _rc_states *st, int64_t v)
 {
 	return intern(st, &v, 1);

@@ -52,6 +52,16 @@ int64_t _rc_step(struct _rc_states *st, uint32_t sid, const struct rc_hop *op);
 enum _rc_opclass _rc_opclass(enum rc_spec spec, const struct rc_hop *op);
 /* Whether op constrains nothing and changes nothing: a read of unknown result. */
 bool _rc_op_vacuous(enum rc_spec spec, const struct rc_hop *op);
+/*
+ * kv: the text of value v as the kv spec compares values (a string is its
+ * bytes, an integer its decimal digits, anything else ""), and the text
+ * of key's value in state sid (valid until the next step). buf holds
+ * digits when needed.
+ */
+const char *_rc_kv_text(const rc_history_t *h, rc_hval_t v, char buf[24],
+			size_t *len);
+const char *_rc_state_kv_text(struct _rc_states *st, uint32_t sid,
+			      rc_hval_t key, char buf[24], size_t *len);
 /* A state as text ("3", "[1 2]", "\"x 0 y\""), for witnesses. */
 void _rc_state_fmt(const struct _rc_states *st, uint32_t sid, char *buf,
 		   size_t n);

@@ -675,6 +675,69 @@ static void test_first_key(void)
 	rc_history_free(h);
 }
 
+/* The verdict of a history given as text, or -1 when it does not read. */
+static int verdict_of(const char *text, enum rc_spec spec, enum rc_level level)
+{
+	struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
+	rc_history_t *h = NULL;
+	rc_check_result_t *r = NULL;
+	int v = -1;
+
+	if (rc_history_parse(text, strlen(text), "text", &h, NULL) != 0)
+		return -1;
+	o.spec = spec;
+	o.level = level;
+	if (rc_check(h, &o, &r, NULL) == 0)
+		v = (int)r->verdict;
+	rc_check_result_free(r);
+	rc_history_free(h);
+	return v;
+}
+
+/*
+ * The kv search drops a node whose value is not a prefix of a coming get's
+ * result unless a coming put's value is. Here "z" must take effect before
+ * the get of "cd" (it returned before the get was invoked), so after "ab"
+ * the value "abz" is not a prefix of "cd": only the put of "c", still to
+ * come, saves the node. With a put of "e" nothing does.
+ */
+static void test_prefix_rule(void)
+{
+	static const char head[] = "# replicore-history 1\n"
+				   "0 1 10 append \"k\" \"a\" -> ok\n"
+				   "1 2 11 append \"k\" \"b\" -> ok\n"
+				   "2 12 13 get \"k\" -> \"ab\"\n"
+				   "0 16 20 append \"k\" \"z\" -> ok\n";
+	static const char *const tail[] = {
+		"1 21 30 put \"k\" \"c\" -> ok\n"
+		"2 22 31 append \"k\" \"d\" -> ok\n"
+		"0 32 33 get \"k\" -> \"cd\"\n",
+		"1 21 30 put \"k\" \"e\" -> ok\n"
+		"2 22 31 append \"k\" \"d\" -> ok\n"
+		"0 32 33 get \"k\" -> \"cd\"\n",
+		"1 21 ? put \"k\" \"c\" -> ?\n"
+		"2 22 31 append \"k\" \"d\" -> ok\n"
+		"0 32 33 get \"k\" -> \"cd\"\n",
+		"2 22 31 append \"k\" \"d\" -> ok\n"
+		"0 32 33 get \"k\" -> \"abzd\"\n",
+		"2 22 31 append \"k\" \"d\" -> ok\n"
+		"0 32 33 get \"k\" -> \"abd\"\n",
+	};
+	static const int want[] = { RC_VERDICT_OK, RC_VERDICT_VIOLATION,
+				    RC_VERDICT_OK, RC_VERDICT_OK,
+				    RC_VERDICT_VIOLATION };
+	char text[512];
+
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", head, tail[i]);
+		for (int level = RC_LIN; level <= RC_SC; level++)
+			is(verdict_of(text, RC_SPEC_KV, (enum rc_level)level),
+			   want[i], "kv prefix rule, history %zu, %s: %s", i,
+			   level == RC_LIN ? "lin" : "sc",
+			   want[i] == RC_VERDICT_OK ? "ok" : "violation");
+	}
+}
+
 int main(void)
 {
 	unsigned count = (unsigned)tap_env_u64("RC_CHECK_PROPS", 400);
@@ -684,6 +747,7 @@ int main(void)
 			test_random((enum rc_spec)spec, (enum rc_level)level,
 				    count);
 	test_generated();
+	test_prefix_rule();
 	test_roundtrip();
 	test_threads();
 	test_first_key();
