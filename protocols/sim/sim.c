@@ -605,9 +605,20 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 				}
 			}
 		}
-		if ((!ticked && s->nheap == 0 && tick == UINT64_MAX) ||
-		    s->now > s->heal + LIMIT)
+		if (s->now > s->heal + LIMIT)
 			break;
+		if (!ticked && s->nheap == 0 && tick == UINT64_MAX) {
+			/* Nothing left, unless the event woke a timer up (a
+			 * node that resumed or restarted). */
+			bool timer = false;
+
+			for (unsigned i = 0; i < nn; i++)
+				if (s->node[i].state == UP &&
+				    s->p->deadline(s->ctx, i) != UINT64_MAX)
+					timer = true;
+			if (!timer)
+				break;
+		}
 	}
 	s->st.time = s->now;
 	s->st.at_live = expect;
