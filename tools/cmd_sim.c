@@ -20,6 +20,10 @@ static const struct sim_protocol protocols[] = {
 	{ "paxos",
 	  "Multi-Paxos between NUMA nodes; the options of replicore paxos sim",
 	  paxos_sim },
+	{ "2pc", "two-phase commit; blocks while the coordinator is down",
+	  commit_sim_2pc },
+	{ "3pc", "three-phase commit; splits under a partition",
+	  commit_sim_3pc },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -67,7 +71,8 @@ static void help(FILE *out)
 int cmd_sim(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("sim", "a protocol is needed: paxos");
+		return cli_usage("sim",
+				 "a protocol is needed: paxos, 2pc, 3pc");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help(stdout);
 		return CLI_EXIT_OK;
@@ -78,5 +83,6 @@ int cmd_sim(int argc, char **argv)
 	if (argv[1][0] == '-')
 		return cli_usage("sim", "a protocol is needed before '%s'",
 				 argv[1]);
-	return cli_usage("sim", "unknown protocol '%s' (paxos)", argv[1]);
+	return cli_usage("sim", "unknown protocol '%s' (paxos, 2pc, 3pc)",
+			 argv[1]);
 }
