@@ -74,6 +74,8 @@ struct _rc_sim {
 	struct snode node[RC_SIM_MAX_NODES];
 	uint64_t crashing;	   /* nodes that will crash, a bit each */
 	uint64_t side, part_until; /* while partitioned: one group's nodes */
+	uint64_t expect; /* commands submitted at nodes up at the time that
+			    never crash for good */
 	bool oom, ran;
 };
 
@@ -247,6 +249,8 @@ static void event(struct _rc_sim *s, struct ev *e)
 			if (e->kind == EV_SUBMIT) {
 				/* Proposed at a crashed node: lost. */
 				trace(s, "lost submit at crashed %u", e->node);
+				if (!(s->crashing >> e->node & 1))
+					s->expect--; /* down for a restart */
 			}
 			free(e->msg);
 		}
@@ -268,8 +272,15 @@ static void event(struct _rc_sim *s, struct ev *e)
 				s->st.crashed++;
 			}
 			sn->state = CRASHED;
-			for (uint64_t i = 0; i < sn->nback; i++)
+			for (uint64_t i = 0; i < sn->nback; i++) {
+				if (sn->backlog[i].kind == EV_SUBMIT &&
+				    !(s->crashing >> e->node & 1)) {
+					trace(s, "lost submit at crashed %u",
+					      e->node);
+					s->expect--; /* stalled, then down */
+				}
 				free(sn->backlog[i].msg);
+			}
 			sn->nback = 0;
 		}
 		break;
@@ -432,13 +443,13 @@ static uint64_t tick_at(const struct _rc_sim *s, const struct snode *sn)
 	return d;
 }
 
-static bool done(const struct _rc_sim *s, uint64_t expect, uint64_t last_submit)
+static bool done(const struct _rc_sim *s, uint64_t last_submit)
 {
 	if (s->now < last_submit || s->now < s->heal || s->side)
 		return false;
 	for (unsigned i = 0; i < s->o->nodes; i++)
 		if (!(s->crashing >> i & 1) &&
-		    (!s->p->finished(s->ctx, i, expect) ||
+		    (!s->p->finished(s->ctx, i, s->expect) ||
 		     s->node[i].state != UP))
 			return false;
 	return true;
@@ -512,7 +523,7 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 {
 	const struct _rc_sim_opts *o = s->o;
 	const unsigned nn = o->nodes;
-	uint64_t span, expect = 0, last_submit = 0;
+	uint64_t span, last_submit = 0;
 
 	assert(!s->ran);
 	s->ran = true;
@@ -549,7 +560,7 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 		e.node = (uint32_t)(_rc_rand(&s->rng) % nn);
 		e.data = k + 1;
 		if (!(s->crashing >> e.node & 1))
-			expect++;
+			s->expect++;
 		if (e.t > last_submit)
 			last_submit = e.t;
 		push(s, e);
@@ -579,7 +590,7 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 		push(s, e);
 	}
 	/* The run. */
-	while (!s->oom && !done(s, expect, last_submit)) {
+	while (!s->oom && !done(s, last_submit)) {
 		uint64_t tick = UINT64_MAX;
 		bool ticked = false;
 
@@ -621,7 +632,7 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 		}
 	}
 	s->st.time = s->now;
-	s->st.at_live = expect;
+	s->st.at_live = s->expect;
 	*st = s->st;
 	return s->oom ? -RC_ENOMEM : 0;
 }

@@ -42,8 +42,8 @@
  *   submit    the workload: client command number k (1, 2, ...) arrives
  *             at the node at time now.
  *   finished  the run may end as far as this node goes, expect being the
- *             commands submitted at nodes that never crash (say, it
- *             delivered all of them). Asked of nodes that never crash,
+ *             commands submitted at nodes that never crash for good,
+ *             while they were up (say, it delivered all of them). Asked of nodes that never crash,
  *             once faults are over.
  *   msg_size  the bytes of a message, which the simulator copies.
  *   msg_describe  one line on a message, for the trace.
@@ -107,7 +107,8 @@ struct _rc_sim_stats {
 	uint64_t crashed, stalls;
 	uint64_t restarts, partitions, cut; /* cut: lost to a partition */
 	uint64_t time;	  /* simulated microseconds at the end */
-	uint64_t at_live; /* commands submitted at nodes that never crash */
+	uint64_t at_live; /* commands submitted at nodes that never crash
+			     for good, while they were up */
 };
 
 struct _rc_sim;
