@@ -49,7 +49,7 @@
 
 struct txn {
 	uint8_t known, st, rec, lead; /* lead: 1 collecting, 2 pre-commit */
-	uint8_t seen_com, seen_abt, seen_pre;
+	uint8_t seen_pre;	      /* a node answered committable */
 	uint16_t coord;
 	uint32_t promised, lround;
 	uint64_t got, excl; /* answered, left out (recovering) */
@@ -185,12 +185,9 @@ static void progress(struct _rc_commit_node *n, uint32_t txn, uint64_t now)
 	}
 	if (!all_in(n, t))
 		return;
+	/* A decided node answered with its decision, adopted on receipt. */
 	if (t->lead == 2) {
 		decide(n, txn, RC_CS_COMMIT);
-	} else if (t->seen_com) {
-		decide(n, txn, RC_CS_COMMIT);
-	} else if (t->seen_abt) {
-		decide(n, txn, RC_CS_ABORT);
 	} else if (t->seen_pre || t->st == RC_CS_COMMITTABLE) {
 		start_precommit(n, txn, now);
 	} else {
@@ -365,7 +362,7 @@ static void terminate(struct _rc_commit_node *n, uint32_t txn, uint64_t now)
 	t->promised = t->lround;
 	t->lead = 1;
 	t->got = t->excl = 0;
-	t->seen_com = t->seen_abt = t->seen_pre = 0;
+	t->seen_pre = 0;
 	send_all(n, RC_CM_STATEREQ, txn, t->lround, 0);
 	t->timer = now + RETRY;
 	progress(n, txn, now); /* nobody else up: decide alone */
