@@ -12,11 +12,15 @@ libreplicore_la_SOURCES += \
 	%reldir%/paxos/log.c \
 	%reldir%/paxos/sim.c \
 	%reldir%/paxos/group.c \
+	%reldir%/commit/commit.c \
+	%reldir%/commit/check.c \
+	%reldir%/commit/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
 noinst_HEADERS += \
 	%reldir%/paxos/internal.h \
+	%reldir%/commit/commit.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h

@@ -208,12 +208,34 @@ tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh
 EXTRA_DIST += tests/unit/test_paxos_cli.sh
+# Atomic commitment (2PC, 3PC): runs without faults, determinism, the
+# known limits at their named seeds, 1,000 seeded runs of each with random
+# faults (100,000 in the regression tier); the same seeds against a copy
+# whose participants commit on their own timeout, which they must catch.
+check_PROGRAMS += tests/unit/test_commit_sim tests/unit/test_commit_broken \
+	tests/regression/test_commit_sims
+tests_unit_test_commit_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_commit_sims_SOURCES = tests/unit/test_commit_sim.c
+tests_regression_test_commit_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DCM_FUZZ_ONLY -DCM_DEFAULT_SIMS=5000 -DCM_FIRST_SEED=1000001
+tests_regression_test_commit_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_commit_broken_SOURCES = tests/unit/test_commit_broken.c \
+	protocols/commit/commit.c protocols/commit/check.c \
+	protocols/commit/sim.c protocols/sim/sim.c
+tests_unit_test_commit_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_COMMIT_BROKEN_TIMEOUT
+tests_unit_test_commit_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/commit_fuzz.h
+TESTS += tests/unit/test_commit_sim tests/unit/test_commit_broken \
+	tests/regression/test_commit_sims
+REGTESTS += tests/regression/test_commit_sims
 # The seeded simulator through its interface alone: a broadcast protocol
 # with acknowledgements, seeded faults, one trace per seed.
 check_PROGRAMS += tests/unit/test_sim_proto
 tests_unit_test_sim_proto_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_sim_proto
-# replicore sim: the protocols listed, errors, and replicore sim paxos
+# replicore sim: the protocols listed, errors, replicore sim 2pc and 3pc
+# (their named seeds), and replicore sim paxos
 # printing byte for byte what replicore paxos sim prints.
 TESTS += tests/unit/test_sim_cli.sh
 EXTRA_DIST += tests/unit/test_sim_cli.sh

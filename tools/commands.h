@@ -18,6 +18,9 @@ int cmd_paxos(int argc, char **argv);
  */
 int paxos_sim(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+/* replicore sim 2pc and replicore sim 3pc (tools/cmd_commit.c). */
+int commit_sim_2pc(int argc, char **argv);
+int commit_sim_3pc(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 
 #endif /* RC_TOOLS_COMMANDS_H */

@@ -11,7 +11,8 @@ replicore_SOURCES += \
 	%reldir%/demo_consensus.c \
 	%reldir%/demo_rsm.c \
 	%reldir%/cmd_paxos.c \
-	%reldir%/cmd_sim.c
+	%reldir%/cmd_sim.c \
+	%reldir%/cmd_commit.c
 
 
 noinst_HEADERS += \

@@ -113,6 +113,15 @@ int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
 	struct _rc_sim_faults g;
 	int r = _rc_sim_faults_parse(spec, &g, err);
 
+	if (r == 0 && (g.restart || g.part))
+		r = rc_err_set(err, RC_EINVAL, "faults", 1,
+			       (unsigned)(strstr(spec, g.restart ? "restart"
+								 : "part") -
+					  spec) +
+				       1,
+			       "%s: not a fault of paxos (drop, dup, delay, "
+			       "crash, stall)",
+			       g.restart ? "restart" : "part");
 	f->drop = g.drop;
 	f->dup = g.dup;
 	f->delay = g.delay;

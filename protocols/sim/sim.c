@@ -20,7 +20,9 @@
  * The schedule: commands are submitted at random nodes during the
  * submission span; faults happen during the fault period (the span plus a
  * margin); a stall lasts up to STALL_MAX and then the node resumes with
- * its state and catches up; a crash is for good. After the fault period
+ * its state and catches up; a crash is for good unless it is a restart
+ * fault (the node comes back with its record, sim.h); a partition splits
+ * the nodes into two groups for a while. After the fault period
  * messages arrive within LAT_MAX, so a protocol that tolerates the crashes
  * (Paxos: with a majority alive) must finish before the time limit.
  */
@@ -29,9 +31,20 @@
 #define LAT_MAX 10
 #define DELAY_MAX 500 /* a delayed message takes up to this much more */
 #define STALL_MAX 3000
+#define DOWN_MAX 2000 /* a node that restarts is down 100..DOWN_MAX+99 us */
+#define PART_MAX 3000 /* a partition lasts 100..PART_MAX+99 us */
 #define LIMIT 2000000 /* simulated us after the fault period */
 
-enum { EV_MSG, EV_SUBMIT, EV_CRASH, EV_STALL, EV_RESUME };
+enum {
+	EV_MSG,
+	EV_SUBMIT,
+	EV_CRASH,
+	EV_STALL,
+	EV_RESUME,
+	EV_RESTART,
+	EV_SPLIT,
+	EV_HEAL
+};
 enum { UP, STALLED, CRASHED };
 
 struct ev {
@@ -43,9 +56,11 @@ struct ev {
 
 struct snode {
 	int state;
-	uint64_t stall_until, last_tick;
+	uint64_t stall_until, last_tick, down_until;
 	struct ev *backlog;
 	uint64_t nback, backcap;
+	unsigned char *rec; /* the stable record */
+	size_t nrec, reccap;
 };
 
 struct _rc_sim {
@@ -57,7 +72,10 @@ struct _rc_sim {
 	struct ev *heap;
 	uint64_t nheap, heapcap;
 	struct snode node[RC_SIM_MAX_NODES];
-	uint64_t crashing; /* nodes that will crash, a bit each */
+	uint64_t crashing;	   /* nodes that will crash, a bit each */
+	uint64_t side, part_until; /* while partitioned: one group's nodes */
+	uint64_t expect; /* commands submitted at nodes up at the time that
+			    never crash for good */
 	bool oom, ran;
 };
 
@@ -218,7 +236,12 @@ static void event(struct _rc_sim *s, struct ev *e)
 	switch (e->kind) {
 	case EV_MSG:
 	case EV_SUBMIT:
-		if (sn->state == UP)
+		if (e->kind == EV_MSG && s->side &&
+		    (s->side >> e->node & 1) != (s->side >> e->from & 1)) {
+			s->st.cut++;
+			trace(s, "cut  %u>%u", e->from, e->node);
+			free(e->msg);
+		} else if (sn->state == UP)
 			handle(s, e);
 		else if (sn->state == STALLED)
 			backlog(s, sn, e);
@@ -226,18 +249,69 @@ static void event(struct _rc_sim *s, struct ev *e)
 			if (e->kind == EV_SUBMIT) {
 				/* Proposed at a crashed node: lost. */
 				trace(s, "lost submit at crashed %u", e->node);
+				if (!(s->crashing >> e->node & 1))
+					s->expect--; /* down for a restart */
 			}
 			free(e->msg);
 		}
 		break;
 	case EV_CRASH:
 		if (sn->state != CRASHED) {
-			trace(s, "crash %u", e->node);
+			if (e->data) {
+				struct ev r = { 0 };
+
+				sn->down_until = s->now + e->data;
+				trace(s, "crash %u until %llu", e->node,
+				      (unsigned long long)sn->down_until);
+				r.t = sn->down_until;
+				r.kind = EV_RESTART;
+				r.node = e->node;
+				push(s, r);
+			} else {
+				trace(s, "crash %u", e->node);
+				s->st.crashed++;
+			}
 			sn->state = CRASHED;
-			s->st.crashed++;
-			for (uint64_t i = 0; i < sn->nback; i++)
+			for (uint64_t i = 0; i < sn->nback; i++) {
+				if (sn->backlog[i].kind == EV_SUBMIT &&
+				    !(s->crashing >> e->node & 1)) {
+					trace(s, "lost submit at crashed %u",
+					      e->node);
+					s->expect--; /* stalled, then down */
+				}
 				free(sn->backlog[i].msg);
+			}
 			sn->nback = 0;
+		}
+		break;
+	case EV_RESTART:
+		if (sn->state != CRASHED || s->now < sn->down_until ||
+		    (s->crashing >> e->node & 1))
+			break;
+		trace(s, "restart %u", e->node);
+		sn->state = UP;
+		sn->stall_until = 0;
+		s->st.restarts++;
+		s->p->restart(s->ctx, e->node, s->now);
+		break;
+	case EV_SPLIT: {
+		struct ev h = { 0 };
+
+		s->side = e->data;
+		if (s->now + e->from > s->part_until)
+			s->part_until = s->now + e->from;
+		s->st.partitions++;
+		trace(s, "split %llx until %llu", (unsigned long long)s->side,
+		      (unsigned long long)s->part_until);
+		h.t = s->part_until;
+		h.kind = EV_HEAL;
+		push(s, h);
+		break;
+	}
+	case EV_HEAL:
+		if (s->side && s->now >= s->part_until) {
+			trace(s, "heal");
+			s->side = 0;
 		}
 		break;
 	case EV_STALL:
@@ -321,7 +395,8 @@ int _rc_sim_faults_parse(const char *spec, struct _rc_sim_faults *f,
 				f->dup = v;
 			else
 				f->delay = v;
-		} else if (!strcmp(key, "crash") || !strcmp(key, "stall")) {
+		} else if (!strcmp(key, "crash") || !strcmp(key, "stall") ||
+			   !strcmp(key, "restart") || !strcmp(key, "part")) {
 			unsigned long v = strtoul(val, &rest, 10);
 
 			if (*rest || rest == val || val[0] == '-' || v > 1000)
@@ -332,12 +407,16 @@ int _rc_sim_faults_parse(const char *spec, struct _rc_sim_faults *f,
 						  key, val);
 			if (key[0] == 'c')
 				f->crash = (unsigned)v;
-			else
+			else if (key[0] == 's')
 				f->stall = (unsigned)v;
+			else if (key[0] == 'r')
+				f->restart = (unsigned)v;
+			else
+				f->part = (unsigned)v;
 		} else {
 			return rc_err_set(err, RC_EINVAL, "faults", 1, col,
 					  "unknown fault '%s' (drop, dup, "
-					  "delay, crash, stall)",
+					  "delay, crash, stall, restart, part)",
 					  key);
 		}
 		p = *end ? end + 1 : end;
@@ -364,13 +443,13 @@ static uint64_t tick_at(const struct _rc_sim *s, const struct snode *sn)
 	return d;
 }
 
-static bool done(const struct _rc_sim *s, uint64_t expect, uint64_t last_submit)
+static bool done(const struct _rc_sim *s, uint64_t last_submit)
 {
-	if (s->now < last_submit || s->now < s->heal)
+	if (s->now < last_submit || s->now < s->heal || s->side)
 		return false;
 	for (unsigned i = 0; i < s->o->nodes; i++)
 		if (!(s->crashing >> i & 1) &&
-		    (!s->p->finished(s->ctx, i, expect) ||
+		    (!s->p->finished(s->ctx, i, s->expect) ||
 		     s->node[i].state != UP))
 			return false;
 	return true;
@@ -403,11 +482,48 @@ bool _rc_sim_crashed(const struct _rc_sim *s, unsigned node)
 	return s->node[node].state == CRASHED;
 }
 
+bool _rc_sim_reachable(const struct _rc_sim *s, unsigned from, unsigned to)
+{
+	if (s->node[to].state == CRASHED)
+		return false;
+	return !s->side || (s->side >> from & 1) == (s->side >> to & 1);
+}
+
+bool _rc_sim_record(struct _rc_sim *s, unsigned node, const void *rec,
+		    size_t len)
+{
+	struct snode *sn = &s->node[node];
+
+	if (sn->nrec + len > sn->reccap) {
+		size_t nc = sn->reccap ? 2 * sn->reccap : 256;
+		unsigned char *nr;
+
+		while (nc < sn->nrec + len)
+			nc *= 2;
+		nr = realloc(sn->rec, nc);
+		if (!nr) {
+			s->oom = true;
+			return false;
+		}
+		sn->rec = nr;
+		sn->reccap = nc;
+	}
+	memcpy(sn->rec + sn->nrec, rec, len);
+	sn->nrec += len;
+	return true;
+}
+
+const void *_rc_sim_records(const struct _rc_sim *s, unsigned node, size_t *len)
+{
+	*len = s->node[node].nrec;
+	return s->node[node].rec;
+}
+
 int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 {
 	const struct _rc_sim_opts *o = s->o;
 	const unsigned nn = o->nodes;
-	uint64_t span, expect = 0, last_submit = 0;
+	uint64_t span, last_submit = 0;
 
 	assert(!s->ran);
 	s->ran = true;
@@ -444,13 +560,37 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 		e.node = (uint32_t)(_rc_rand(&s->rng) % nn);
 		e.data = k + 1;
 		if (!(s->crashing >> e.node & 1))
-			expect++;
+			s->expect++;
 		if (e.t > last_submit)
 			last_submit = e.t;
 		push(s, e);
 	}
+	/* Drawn after the rest, so that runs without them do not change. */
+	for (unsigned k = 0; k < o->faults.restart; k++) {
+		struct ev e = { 0 };
+
+		do
+			e.node = (uint32_t)(_rc_rand(&s->rng) % nn);
+		while (s->crashing >> e.node & 1);
+		e.t = _rc_rand(&s->rng) % s->heal;
+		e.kind = EV_CRASH;
+		e.data = 100 + _rc_rand(&s->rng) % DOWN_MAX;
+		push(s, e);
+	}
+	for (unsigned k = 0; k < o->faults.part && nn >= 2; k++) {
+		const uint64_t all = nn == 64 ? ~0ull : (1ull << nn) - 1;
+		struct ev e = { 0 };
+
+		e.t = _rc_rand(&s->rng) % s->heal;
+		e.kind = EV_SPLIT;
+		e.from = (uint32_t)(100 + _rc_rand(&s->rng) % PART_MAX);
+		do /* one group; the other nodes are the other */
+			e.data = _rc_rand(&s->rng) & all;
+		while (e.data == 0 || e.data == all);
+		push(s, e);
+	}
 	/* The run. */
-	while (!s->oom && !done(s, expect, last_submit)) {
+	while (!s->oom && !done(s, last_submit)) {
 		uint64_t tick = UINT64_MAX;
 		bool ticked = false;
 
@@ -476,12 +616,23 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 				}
 			}
 		}
-		if ((!ticked && s->nheap == 0 && tick == UINT64_MAX) ||
-		    s->now > s->heal + LIMIT)
+		if (s->now > s->heal + LIMIT)
 			break;
+		if (!ticked && s->nheap == 0 && tick == UINT64_MAX) {
+			/* Nothing left, unless the event woke a timer up (a
+			 * node that resumed or restarted). */
+			bool timer = false;
+
+			for (unsigned i = 0; i < nn; i++)
+				if (s->node[i].state == UP &&
+				    s->p->deadline(s->ctx, i) != UINT64_MAX)
+					timer = true;
+			if (!timer)
+				break;
+		}
 	}
 	s->st.time = s->now;
-	s->st.at_live = expect;
+	s->st.at_live = s->expect;
 	*st = s->st;
 	return s->oom ? -RC_ENOMEM : 0;
 }
@@ -500,6 +651,7 @@ void _rc_sim_destroy(struct _rc_sim *s)
 		for (uint64_t k = 0; k < s->node[i].nback; k++)
 			free(s->node[i].backlog[k].msg);
 		free(s->node[i].backlog);
+		free(s->node[i].rec);
 	}
 	free(s);
 }

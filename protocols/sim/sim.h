@@ -42,11 +42,15 @@
  *   submit    the workload: client command number k (1, 2, ...) arrives
  *             at the node at time now.
  *   finished  the run may end as far as this node goes, expect being the
- *             commands submitted at nodes that never crash (say, it
- *             delivered all of them). Asked of nodes that never crash,
+ *             commands submitted at nodes that never crash for good,
+ *             while they were up (say, it delivered all of them). Asked of nodes that never crash,
  *             once faults are over.
  *   msg_size  the bytes of a message, which the simulator copies.
  *   msg_describe  one line on a message, for the trace.
+ *   restart   the node comes back at time now after a crash that lost its
+ *             memory: it starts afresh from what it wrote with
+ *             _rc_sim_record before the crash. NULL: the protocol has no
+ *             recovery, and restart faults are not for it.
  */
 struct _rc_sim_proto {
 	const char *name;
@@ -57,22 +61,29 @@ struct _rc_sim_proto {
 	bool (*finished)(void *ctx, unsigned node, uint64_t expect);
 	size_t (*msg_size)(const void *msg);
 	void (*msg_describe)(const void *msg, char *buf, size_t len);
+	void (*restart)(void *ctx, unsigned node, uint64_t now);
 };
 
 /*
  * The fault menu: drop, dup and delay are probabilities per message (a
  * message takes 1-10 simulated us, a delayed one 10-509 us more), crash
  * the number of distinct nodes that stop for good and stall the number of
- * pauses of a node (it keeps its state and resumes). Faults happen during
- * the fault period only (the submission span plus a margin).
+ * pauses of a node (it keeps its state and resumes). restart is the
+ * number of crashes after which the node comes back (100-2099 us later)
+ * with its memory lost but its record kept (_rc_sim_record), part the
+ * number of partitions: the nodes split into two groups, a message between
+ * the groups is lost, for 100-3099 us, then the network heals. Faults
+ * happen during the fault period only (the submission span plus a
+ * margin); a partition may outlast it.
  */
 struct _rc_sim_faults {
 	double drop, dup, delay;
-	unsigned crash, stall;
+	unsigned crash, stall, restart, part;
 };
 
 /*
- * Parses "drop=P,dup=P,delay=P,crash=K,stall=K" (any subset, any order; ""
+ * Parses "drop=P,dup=P,delay=P,crash=K,stall=K,restart=K,part=K" (any
+ * subset, any order; ""
  * or "none" for no faults) into f, zeroing what is not named. A bad token
  * fails with -RC_EINVAL, err->where "faults" and err->col the 1-based
  * column of the token. Wait-free, any thread.
@@ -94,8 +105,10 @@ struct _rc_sim_stats {
 	uint64_t messages; /* handed to _rc_sim_send */
 	uint64_t dropped, duplicated, delayed;
 	uint64_t crashed, stalls;
+	uint64_t restarts, partitions, cut; /* cut: lost to a partition */
 	uint64_t time;	  /* simulated microseconds at the end */
-	uint64_t at_live; /* commands submitted at nodes that never crash */
+	uint64_t at_live; /* commands submitted at nodes that never crash
+			     for good, while they were up */
 };
 
 struct _rc_sim;
@@ -133,5 +146,24 @@ uint64_t _rc_sim_doomed(const struct _rc_sim *s);
 
 /* Whether node crashed (by the end of the run: for good). */
 bool _rc_sim_crashed(const struct _rc_sim *s, unsigned node);
+
+/*
+ * The failure detector a protocol may consult from node `from`: whether
+ * node `to` is up (not crashed; a stalled node counts as up) and on the
+ * same side of a partition. Exact without partitions; a partition makes
+ * each side see the other as down.
+ */
+bool _rc_sim_reachable(const struct _rc_sim *s, unsigned from, unsigned to);
+
+/*
+ * The node's stable record, as a disk would keep it: _rc_sim_record
+ * appends len bytes (copied; false without memory), _rc_sim_records gives
+ * all that node appended so far, in order, and its length in *len. A
+ * crash loses the node's memory, never its record.
+ */
+bool _rc_sim_record(struct _rc_sim *s, unsigned node, const void *rec,
+		    size_t len);
+const void *_rc_sim_records(const struct _rc_sim *s, unsigned node,
+			    size_t *len);
 
 #endif /* RC_PROTOCOLS_SIM_SIM_H */

@@ -40,6 +40,7 @@ struct bcast {
 	int origin[CMDS + 1]; /* -1: not submitted */
 	struct bnode node[NODES];
 	unsigned invalid, twice;
+	unsigned restarts;
 };
 
 static void send_msg(struct bcast *b, unsigned from, unsigned to, uint32_t type,
@@ -62,8 +63,12 @@ static void b_recv(void *ctx, unsigned node, uint64_t now, const void *msg)
 		return;
 	}
 	if (m->type == DATA) {
-		if (!n->have[m->k])
+		if (!n->have[m->k]) {
+			uint64_t rec = m->k;
+
 			n->have[m->k] = true;
+			_rc_sim_record(b->sim, node, &rec, sizeof rec);
+		}
 		send_msg(b, node, m->from, ACK, m->k);
 	} else if (n->unacked[m->k][m->from]) {
 		n->unacked[m->k][m->from] = false;
@@ -99,6 +104,11 @@ static void b_submit(void *ctx, unsigned node, uint64_t now, uint64_t k)
 		b->twice++;
 	b->origin[k] = (int)node;
 	n->have[k] = true;
+	{
+		uint64_t rec = k | 1ull << 63; /* submitted here */
+
+		_rc_sim_record(b->sim, node, &rec, sizeof rec);
+	}
 	for (unsigned j = 0; j < b->nodes; j++)
 		if (j != node) {
 			send_msg(b, node, j, DATA, k);
@@ -140,6 +150,33 @@ static void b_describe(const void *msg, char *buf, size_t len)
 		 (unsigned long long)m->k);
 }
 
+/*
+ * A restart: the node's memory is gone; it holds again what its record
+ * says and resends what was submitted at it to everyone.
+ */
+static void b_restart(void *ctx, unsigned node, uint64_t now)
+{
+	struct bcast *b = ctx;
+	struct bnode *n = &b->node[node];
+	size_t len;
+	const uint64_t *rec = _rc_sim_records(b->sim, node, &len);
+
+	memset(n, 0, sizeof *n);
+	b->restarts++;
+	for (size_t i = 0; i < len / sizeof *rec; i++) {
+		uint64_t k = rec[i] & ~(1ull << 63);
+
+		n->have[k] = true;
+		if (rec[i] >> 63)
+			for (unsigned j = 0; j < b->nodes; j++)
+				if (j != node && !n->unacked[k][j]) {
+					n->unacked[k][j] = true;
+					n->npending++;
+				}
+	}
+	n->next = now;
+}
+
 static const struct _rc_sim_proto bcast_proto = {
 	.name = "broadcast",
 	.recv = b_recv,
@@ -149,6 +186,7 @@ static const struct _rc_sim_proto bcast_proto = {
 	.finished = b_finished,
 	.msg_size = b_size,
 	.msg_describe = b_describe,
+	.restart = b_restart,
 };
 
 struct outcome {
@@ -156,7 +194,7 @@ struct outcome {
 	int r;
 	unsigned live_done; /* live nodes holding every live command */
 	unsigned live;
-	unsigned invalid, twice;
+	unsigned invalid, twice, restarts;
 	uint64_t crashed_mask;
 };
 
@@ -195,6 +233,7 @@ static struct outcome run(uint64_t seed, const char *spec, char **trace,
 	}
 	out.invalid = b->invalid;
 	out.twice = b->twice;
+	out.restarts = b->restarts;
 	_rc_sim_destroy(b->sim);
 	if (o.trace)
 		fclose(o.trace);
@@ -244,6 +283,44 @@ int main(void)
 	}
 	ok(bad == 0, "200 more seeds: every live node holds every live "
 		     "command");
+	/* Restarts (memory lost, record kept) and partitions. */
+	{
+		const char *rp = "drop=0.2,dup=0.1,delay=0.2,crash=1,stall=2,"
+				 "restart=3,part=2";
+		char *t4 = NULL;
+		size_t l4 = 0;
+		struct outcome d = run(21, rp, &t4, &l4);
+
+		ok(d.r == 0 && d.st.restarts > 0 &&
+			   d.restarts == d.st.restarts &&
+			   d.st.partitions == 2 && d.st.cut > 0,
+		   "restarts and partitions: %llu restarts, %llu partitions, "
+		   "%llu messages cut",
+		   (unsigned long long)d.st.restarts,
+		   (unsigned long long)d.st.partitions,
+		   (unsigned long long)d.st.cut);
+		ok(d.live == 4 && d.live_done == d.live,
+		   "every live node, restarted ones from their record, holds "
+		   "the %llu commands of live nodes",
+		   (unsigned long long)d.st.at_live);
+		ok(strstr(t4, " restart ") && strstr(t4, " split ") &&
+			   strstr(t4, " heal") && strstr(t4, " cut "),
+		   "the trace shows restarts, splits, heals and cuts");
+		free(t4);
+		bad = 0;
+		for (uint64_t s = 300; s < 400; s++) {
+			struct outcome x = run(s, rp, NULL, NULL);
+
+			if (x.r != 0 || x.live_done != x.live || x.invalid ||
+			    x.twice) {
+				bad++;
+				diag("seed %llu: %u of %u live nodes hold all",
+				     (unsigned long long)s, x.live_done,
+				     x.live);
+			}
+		}
+		ok(bad == 0, "100 more seeds with restarts and partitions");
+	}
 	free(t1);
 	free(t2);
 	free(t3);
