@@ -202,7 +202,7 @@ TESTS += tests/unit/test_paxos_threads
 # replicore paxos: the command, and over the broken copy (exit 1, the seed).
 check_PROGRAMS += tests/unit/paxos_broken_cli
 tests_unit_paxos_broken_cli_SOURCES = tests/unit/paxos_broken_cli.c \
-	tools/cmd_paxos.c cli/cli.c protocols/paxos/paxos.c \
+	tools/cmd_paxos.c tools/sim_args.c cli/cli.c protocols/paxos/paxos.c \
 	protocols/paxos/check.c protocols/paxos/sim.c protocols/sim/sim.c
 tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_commit.c: `replicore sim 2pc` and `replicore sim 3pc`, seeded simulations of atomic commitment with faults, checked. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +7,7 @@
 #include "cli/cli.h"
 #include "protocols/commit/commit.h"
 #include "tools/commands.h"
+#include "tools/sim_args.h"
 
 static const char commit_help[] =
 	"NAME\n"
@@ -104,69 +104,23 @@ static void print_props(FILE *out, unsigned v)
 
 static int commit_sim(enum _rc_commit_kind kind, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "nodes", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "faults", required_argument, NULL, 'f' },
-		{ "commands", required_argument, NULL, 'c' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "trace", no_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *name = kind == RC_COMMIT_2PC ? "2pc" : "3pc";
 	const char *cmd = kind == RC_COMMIT_2PC ? "sim 2pc" : "sim 3pc";
 	struct _rc_commit_sim_opts o;
 	struct _rc_commit_sim_result sum, r;
 	rc_err_t err = RC_ERR_INITIALIZER;
-	uint64_t nodes = 4, seed = 1, commands = 20, runs = 1, failed = 0,
-		 first_fail = 0;
-	const char *spec = "none";
-	bool trace = false, json = false;
+	struct sim_args a = { 4, 1, 20, 1, "none", false, false };
+	uint64_t failed = 0, first_fail = 0;
 	char first_why[256] = "";
 	unsigned props = 0;
-	int c;
+	int rc = sim_args_parse(cmd, commit_help, argc, argv, &a, NULL, 0);
+	uint64_t nodes = a.nodes, seed = a.seed, commands = a.commands,
+		 runs = a.runs;
+	const char *spec = a.faults;
+	bool trace = a.trace, json = a.json;
 
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		uint64_t *dst = NULL;
-		const char *opt = NULL;
-
-		switch (c) {
-		case 'n':
-			dst = &nodes, opt = "--nodes";
-			break;
-		case 's':
-			dst = &seed, opt = "--seed";
-			break;
-		case 'c':
-			dst = &commands, opt = "--commands";
-			break;
-		case 'r':
-			dst = &runs, opt = "--runs";
-			break;
-		case 'f':
-			spec = optarg;
-			break;
-		case 't':
-			trace = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(commit_help, stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_bad_option(cmd, argv, optopt);
-		}
-		if (dst && !cli_parse_u64(cmd, opt, optarg, dst))
-			return CLI_EXIT_USAGE;
-	}
-	if (optind < argc)
-		return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
+	if (rc >= 0)
+		return rc;
 	if (nodes < 2 || nodes > RC_SIM_MAX_NODES)
 		return cli_usage(cmd, "--nodes must be 2..%d",
 				 RC_SIM_MAX_NODES);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_paxos.c: `replicore paxos sim` (also `replicore sim paxos`), seeded Multi-Paxos simulations with faults, checked. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "tools/commands.h"
+#include "tools/sim_args.h"
 
 static const char paxos_help[] =
 	"NAME\n"
@@ -99,77 +99,25 @@ static void print_props(FILE *out, unsigned v)
 
 int paxos_sim(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "nodes", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "faults", required_argument, NULL, 'f' },
-		{ "commands", required_argument, NULL, 'c' },
-		{ "runs", required_argument, NULL, 'r' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "window", required_argument, NULL, 'w' },
-		{ "trace", no_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct rc_paxos_config cfg = RC_PAXOS_CONFIG_INITIALIZER;
 	struct rc_paxos_sim_opts o;
 	struct rc_paxos_sim_result sum, r;
 	rc_err_t err = RC_ERR_INITIALIZER;
-	uint64_t nodes = 3, seed = 1, commands = 100, runs = 1, batch = 16,
-		 window = 32, failed = 0, first_fail = 0;
-	const char *spec = "none";
-	bool trace = false, json = false;
+	struct sim_args a = { 3, 1, 100, 1, "none", false, false };
+	uint64_t batch = 16, window = 32, failed = 0, first_fail = 0;
+	const struct sim_extra extra[] = { { "batch", &batch },
+					   { "window", &window } };
 	char first_why[256] = "";
 	unsigned props = 0;
-	int c;
+	int rc = sim_args_parse("paxos sim", paxos_help, argc, argv, &a, extra,
+				sizeof extra / sizeof extra[0]);
+	uint64_t nodes = a.nodes, seed = a.seed, commands = a.commands,
+		 runs = a.runs;
+	const char *spec = a.faults;
+	bool trace = a.trace, json = a.json;
 
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		uint64_t *dst = NULL;
-		const char *name = NULL;
-
-		switch (c) {
-		case 'n':
-			dst = &nodes, name = "--nodes";
-			break;
-		case 's':
-			dst = &seed, name = "--seed";
-			break;
-		case 'c':
-			dst = &commands, name = "--commands";
-			break;
-		case 'r':
-			dst = &runs, name = "--runs";
-			break;
-		case 'b':
-			dst = &batch, name = "--batch";
-			break;
-		case 'w':
-			dst = &window, name = "--window";
-			break;
-		case 'f':
-			spec = optarg;
-			break;
-		case 't':
-			trace = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'h':
-			fputs(paxos_help, stdout);
-			return CLI_EXIT_OK;
-		default:
-			return cli_bad_option("paxos sim", argv, optopt);
-		}
-		if (dst && !cli_parse_u64("paxos sim", name, optarg, dst))
-			return CLI_EXIT_USAGE;
-	}
-	if (optind < argc)
-		return cli_usage("paxos sim", "unexpected argument '%s'",
-				 argv[optind]);
+	if (rc >= 0)
+		return rc;
 	if (nodes < 1 || nodes > RC_PAXOS_MAX_NODES)
 		return cli_usage("paxos sim", "--nodes must be 1..%d",
 				 RC_PAXOS_MAX_NODES);

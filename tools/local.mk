@@ -4,6 +4,7 @@ replicore_SOURCES += \
 	%reldir%/replicore.c \
 	%reldir%/cmd_topo.c \
 	%reldir%/cmd_demo.c \
+	%reldir%/sim_args.c \
 	%reldir%/demo.c \
 	%reldir%/demo_litmus.c \
 	%reldir%/demo_history.c \
@@ -17,7 +18,8 @@ replicore_SOURCES += \
 
 noinst_HEADERS += \
 	%reldir%/commands.h \
-	%reldir%/demo.h
+	%reldir%/demo.h \
+	%reldir%/sim_args.h
 dist_man_MANS += doc/replicore.1 doc/replicore-topo.1 doc/replicore-demo.1 \
 	doc/replicore-paxos.1 doc/replicore-sim.1
 
