@@ -424,10 +424,33 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 	return rc;
 }
 
+/* Whether two traces write the same values to loc, in the same order. */
+static bool same_writes(const struct trace *a, const struct trace *b, int loc)
+{
+	int i = 0, j = 0;
+
+	for (;;) {
+		while (i < a->nev &&
+		       (a->ev[i].type != EV_W || a->ev[i].loc != loc))
+			i++;
+		while (j < b->nev &&
+		       (b->ev[j].type != EV_W || b->ev[j].loc != loc))
+			j++;
+		if (i == a->nev || j == b->nev)
+			return i == a->nev && j == b->nev;
+		if (a->ev[i].val != b->ev[j].val ||
+		    a->ev[i].flags != b->ev[j].flags)
+			return false;
+		i++;
+		j++;
+	}
+}
+
 /*
  * Drops the traces that cannot be coherent whatever the other threads do.
- * When every thread that may write a location has a single trace, the
- * location's writes are known, and with them what coherence forces
+ * When every thread that may write a location writes the same values to
+ * it, in the same order, in all its traces, the location's writes are
+ * known, and with them what coherence forces
  * between them: the initial write first, then each thread's writes in
  * program order (CoWW). A trace that reads the location twice, first a
  * value all of whose writes are forced after every write of the value it
@@ -455,10 +478,11 @@ static int prune_traces(const rc_litmus_t *t, struct tset *ts, size_t nth)
 						writes = true;
 			if (!writes)
 				continue;
-			if (ts[i].n != 1) {
-				fixed = false;
+			for (size_t k = 1; k < ts[i].n && fixed; k++)
+				fixed = same_writes(&ts[i].tr[0], &ts[i].tr[k],
+						    (int)l);
+			if (!fixed)
 				break;
-			}
 			for (int e = 0; e < ts[i].tr[0].nev; e++) {
 				const struct ev *ev = &ts[i].tr[0].ev[e];
 
