@@ -338,7 +338,7 @@ static void tset_clear(struct tset *ts)
 
 /*
  * All traces of thread tid for the current value domains. Returns 0, or
- * -RC_ENOMEM / -RC_ENOTSUP (too many events or traces).
+ * -RC_ENOMEM / -RC_ETIMEDOUT (too many events or traces: no verdict).
  */
 static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 			 struct tset *ts, rc_err_t *err)
@@ -372,13 +372,13 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 			break;
 		}
 		if (in.overflow) {
-			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+			rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
 					"thread P%d has more than %d events",
 					tid, RC_EXEC_MAX);
 			break;
 		}
 		if (ts->n >= 1000000) {
-			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+			rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
 					"thread P%d has more than 10^6 paths",
 					tid);
 			break;
@@ -1242,7 +1242,7 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		goto out;
 	}
 	if (t->nlocs > RC_EXEC_MAX) {
-		rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+		rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
 				"more than %d locations", RC_EXEC_MAX);
 		goto out;
 	}
@@ -1333,7 +1333,7 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 					grew |= r;
 					if (dom[ev->loc].n > 4096) {
 						rc = rc_err_set(
-							err, RC_ENOTSUP,
+							err, RC_ETIMEDOUT,
 							t->name, 0, 0,
 							"too many values for "
 							"location %s",
@@ -1362,7 +1362,7 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		for (i = 0; i < nth; i++)
 			total += (size_t)en.ts[i].tr[en.pick[i]].nev;
 		if (total > RC_EXEC_MAX) {
-			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+			rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
 					"an execution has more than %d events",
 					RC_EXEC_MAX);
 			goto out;
