@@ -7,7 +7,9 @@
 # Usage: bench/families.sh [REPLICORE [REPEAT [MAXK]]]
 #   SB-k (k stores per thread then a load) for k = 1, 2, 4, 8 .. 28 and
 #   the alternating family (k store/load pairs per thread) for k = 3 ..
-#   MAXK (default 6), X86 under sc and tso, C under sc and rc11.
+#   MAXK (default 6), X86 under sc and tso, C under sc and rc11; rings of
+#   4 to 16 threads (each stores to its own location then loads the
+#   next's), X86 under sc, tso, ra, sra, C under sc, rc11, ra, sra.
 BIN=${1:-./replicore}
 REPEAT=${2:-${RC_BENCH_REPEAT:-1}}
 MAXK=${3:-6}
@@ -50,6 +52,16 @@ for k in 1 2 4 8 16 28; do
 	run "$T/sb$k-x86.litmus" tso
 	run "$T/sb$k-c.litmus" sc
 	run "$T/sb$k-c.litmus" rc11
+done
+for k in 4 8 12 16; do
+	sh "$GEN" ring "$k" x86 >"$T/ring$k-x86.litmus"
+	sh "$GEN" ring "$k" c >"$T/ring$k-c.litmus"
+	for m in sc tso ra sra; do
+		run "$T/ring$k-x86.litmus" "$m"
+	done
+	for m in sc rc11 ra sra; do
+		run "$T/ring$k-c.litmus" "$m"
+	done
 done
 k=3
 while [ "$k" -le "$MAXK" ]; do

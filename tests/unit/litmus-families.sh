@@ -6,10 +6,41 @@
 #           P1 the same with y and x; exists (0:r=0 /\ 1:r=0).
 #   alt K   two threads, each K times: a store to its own location, then a
 #           load of the other's; exists (every load reads 0).
+#   ring K  K threads, thread i stores 1 to x<i> then loads x<i+1 mod K>;
+#           exists (every load reads 0).
 set -e
 fam=$1
 k=$2
 arch=$3
+if [ "$fam" = ring ]; then
+	if [ "$arch" = x86 ]; then
+		printf 'X86 ring%d\n{\n}\n' "$k"
+	else
+		printf 'C ring%d\n{ }\n\n' "$k"
+	fi
+	hdr= st= ld= cond= i=0
+	while [ "$i" -lt "$k" ]; do
+		j=$(((i + 1) % k))
+		sep=
+		[ "$i" -gt 0 ] && sep='|'
+		[ "$i" -gt 0 ] && cond="$cond /\\ "
+		if [ "$arch" = x86 ]; then
+			hdr="$hdr$sep P$i"
+			st="$st$sep MOV [x$i],\$1"
+			ld="$ld$sep MOV EAX,[x$j]"
+			cond="${cond}$i:EAX=0"
+		else
+			printf 'P%d (atomic_int* x%d, atomic_int* x%d) {\n' "$i" "$i" "$j"
+			printf '  atomic_store_explicit(x%d, 1, memory_order_relaxed);\n' "$i"
+			printf '  int r0 = atomic_load_explicit(x%d, memory_order_relaxed);\n}\n\n' "$j"
+			cond="${cond}$i:r0=0"
+		fi
+		i=$((i + 1))
+	done
+	[ "$arch" = x86 ] && printf '%s ;\n%s ;\n%s ;\n' "$hdr" "$st" "$ld"
+	printf 'exists (%s)\n' "$cond"
+	exit 0
+fi
 regs="EAX EBX ECX EDX ESI EDI"
 reg() { # reg I: the I-th register (from 1)
 	if [ "$arch" = x86 ]; then

@@ -62,6 +62,31 @@ check "alt-4 X86: allowed under tso, in one execution of 4116" status 0 \
 	"$BIN" litmus model --model tso "$T/alt4.litmus"
 check "the observation" has "Observation alt4 Sometimes 1 4115" "$T/out"
 
+# a ring of N threads, each storing to its own location then loading the
+# next one's: sc forbids only every load reading 0 (that is a cycle of
+# po and fr), so it allows 2^N - 1 states; tso, ra, sra (and on C rc11)
+# allow all 2^N
+for nt in 3 5 8; do
+	gen ring "$nt" x86 >"$T/ring$nt.litmus"
+	gen ring "$nt" c >"$T/ring$nt-c.litmus"
+	all=$((1 << nt))
+	check "ring of $nt X86 under sc: $((all - 1)) states" \
+		test "$(count sc "$T/ring$nt.litmus")" = $((all - 1))
+	check "ring of $nt C under sc: $((all - 1)) states" \
+		test "$(count sc "$T/ring$nt-c.litmus")" = $((all - 1))
+	for m in tso ra sra; do
+		check "ring of $nt X86 under $m: $all states" \
+			test "$(count $m "$T/ring$nt.litmus")" = $all
+	done
+	for m in rc11 ra sra; do
+		check "ring of $nt C under $m: $all states" \
+			test "$(count $m "$T/ring$nt-c.litmus")" = $all
+	done
+	check "ring of $nt: sc forbids every load reading 0" status 0 \
+		"$BIN" litmus model --model sc "$T/ring$nt.litmus"
+	check "the observation" has "Observation ring$nt Never 0 $((all - 1))" "$T/out"
+done
+
 # beyond the limits: no verdict (3), not bad input (2)
 gen sb 31 x86 >"$T/sb31.litmus"
 check "SB-31 (66 events) exits 3" status 3 "$BIN" litmus model "$T/sb31.litmus"
