@@ -9,8 +9,14 @@ bench-models: replicore$(EXEEXT)
 	@$(SHELL) $(srcdir)/bench/models.sh ./replicore$(EXEEXT) \
 		'$(RC_SHARED)/corpus/litmus' $${RC_BENCH_REPEAT:-3} \
 		$(srcdir)/bench/litmus/*.litmus
-bench: bench-models
-.PHONY: bench bench-models
+# Parametric litmus families (SB-k, alternating stores and loads): time,
+# consistent executions and their rate per second, as JSON lines.
+EXTRA_DIST += bench/families.sh
+bench-families: replicore$(EXEEXT)
+	@$(SHELL) $(srcdir)/bench/families.sh ./replicore$(EXEEXT) \
+		$${RC_BENCH_REPEAT:-3}
+bench: bench-models bench-families
+.PHONY: bench bench-models bench-families
 
 # Generated kv histories of K keys, C clients and N operations, linearizable
 # or with one wrong read, for replicore check (bench/gen-kv.sh --help).

@@ -338,7 +338,7 @@ static void tset_clear(struct tset *ts)
 
 /*
  * All traces of thread tid for the current value domains. Returns 0, or
- * -RC_ENOMEM / -RC_ENOTSUP (too many events or traces).
+ * -RC_ENOMEM / -RC_ETIMEDOUT (too many events or traces: no verdict).
  */
 static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 			 struct tset *ts, rc_err_t *err)
@@ -372,13 +372,13 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 			break;
 		}
 		if (in.overflow) {
-			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+			rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
 					"thread P%d has more than %d events",
 					tid, RC_EXEC_MAX);
 			break;
 		}
 		if (ts->n >= 1000000) {
-			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+			rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
 					"thread P%d has more than 10^6 paths",
 					tid);
 			break;
@@ -424,10 +424,33 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 	return rc;
 }
 
+/* Whether two traces write the same values to loc, in the same order. */
+static bool same_writes(const struct trace *a, const struct trace *b, int loc)
+{
+	int i = 0, j = 0;
+
+	for (;;) {
+		while (i < a->nev &&
+		       (a->ev[i].type != EV_W || a->ev[i].loc != loc))
+			i++;
+		while (j < b->nev &&
+		       (b->ev[j].type != EV_W || b->ev[j].loc != loc))
+			j++;
+		if (i == a->nev || j == b->nev)
+			return i == a->nev && j == b->nev;
+		if (a->ev[i].val != b->ev[j].val ||
+		    a->ev[i].flags != b->ev[j].flags)
+			return false;
+		i++;
+		j++;
+	}
+}
+
 /*
  * Drops the traces that cannot be coherent whatever the other threads do.
- * When every thread that may write a location has a single trace, the
- * location's writes are known, and with them what coherence forces
+ * When every thread that may write a location writes the same values to
+ * it, in the same order, in all its traces, the location's writes are
+ * known, and with them what coherence forces
  * between them: the initial write first, then each thread's writes in
  * program order (CoWW). A trace that reads the location twice, first a
  * value all of whose writes are forced after every write of the value it
@@ -455,10 +478,11 @@ static int prune_traces(const rc_litmus_t *t, struct tset *ts, size_t nth)
 						writes = true;
 			if (!writes)
 				continue;
-			if (ts[i].n != 1) {
-				fixed = false;
+			for (size_t k = 1; k < ts[i].n && fixed; k++)
+				fixed = same_writes(&ts[i].tr[0], &ts[i].tr[k],
+						    (int)l);
+			if (!fixed)
 				break;
-			}
 			for (int e = 0; e < ts[i].tr[0].nev; e++) {
 				const struct ev *ev = &ts[i].tr[0].ev[e];
 
@@ -1218,7 +1242,7 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		goto out;
 	}
 	if (t->nlocs > RC_EXEC_MAX) {
-		rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+		rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
 				"more than %d locations", RC_EXEC_MAX);
 		goto out;
 	}
@@ -1309,7 +1333,7 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 					grew |= r;
 					if (dom[ev->loc].n > 4096) {
 						rc = rc_err_set(
-							err, RC_ENOTSUP,
+							err, RC_ETIMEDOUT,
 							t->name, 0, 0,
 							"too many values for "
 							"location %s",
@@ -1338,7 +1362,7 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		for (i = 0; i < nth; i++)
 			total += (size_t)en.ts[i].tr[en.pick[i]].nev;
 		if (total > RC_EXEC_MAX) {
-			rc = rc_err_set(err, RC_ENOTSUP, t->name, 0, 0,
+			rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
 					"an execution has more than %d events",
 					RC_EXEC_MAX);
 			goto out;

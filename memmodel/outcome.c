@@ -372,16 +372,28 @@ char *_rc_dot_str(const struct rc_exec *x, const char *model)
 
 /* ---- outcomes ---- */
 
-static const rc_outcomes_t *sort_ctx_o;
+/* A state's text, the key it is sorted on, and where it is. */
+struct state_key {
+	char *text;
+	size_t idx;
+};
 
-static int state_cmp(const void *a, const void *b)
+static int key_cmp(const void *a, const void *b)
 {
-	const struct rc_state *sa = a, *sb = b;
-	char ba[2048], bb[2048];
+	return strcmp(((const struct state_key *)a)->text,
+		      ((const struct state_key *)b)->text);
+}
 
-	rc_state_str(sort_ctx_o, sa, ba, sizeof ba);
-	rc_state_str(sort_ctx_o, sb, bb, sizeof bb);
-	return strcmp(ba, bb);
+/* Appends text to buf (of size n) at *len, as snprintf would count it. */
+static void put(char *buf, size_t n, size_t *len, const char *text, size_t l)
+{
+	if (*len < n) {
+		size_t room = n - *len - 1;
+
+		memcpy(buf + *len, text, l < room ? l : room);
+		buf[*len + (l < room ? l : room)] = '\0';
+	}
+	*len += l;
 }
 
 int rc_state_str(const rc_outcomes_t *o, const struct rc_state *s, char *buf,
@@ -392,29 +404,67 @@ int rc_state_str(const rc_outcomes_t *o, const struct rc_state *s, char *buf,
 	if (n)
 		buf[0] = '\0';
 	for (size_t i = 0; i < o->nobs; i++) {
-		int w = snprintf(buf + len, n > len ? n - len : 0, "%s%s=%lld",
-				 i ? "; " : "", o->obs_names[i],
-				 (long long)s->vals[i]);
+		char num[24], *p = num + sizeof num;
+		int64_t v = s->vals[i];
+		uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
 
-		if (w > 0)
-			len += (size_t)w;
+		/* formatted by hand: snprintf made states a run's bulk */
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (v < 0)
+			*--p = '-';
+		if (i)
+			put(buf, n, &len, "; ", 2);
+		put(buf, n, &len, o->obs_names[i], strlen(o->obs_names[i]));
+		put(buf, n, &len, "=", 1);
+		put(buf, n, &len, p, (size_t)(num + sizeof num - p));
 	}
 	return (int)len;
 }
 
-/* qsort has no context argument: sorting happens under this lock. */
-#include <pthread.h>
-static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void sort_states(rc_outcomes_t *o, struct rc_state *s, size_t n)
+/*
+ * Sorts the states by their text, each formatted once (formatting in the
+ * comparison made the sort the bulk of the run on tests with thousands of
+ * states). Returns -RC_ENOMEM when out of memory, the states unsorted.
+ */
+static int sort_states(rc_outcomes_t *o, struct rc_state *s, size_t n)
 {
+	struct state_key *k;
+	struct rc_state *tmp;
+	int rc = 0;
+
 	if (n < 2)
-		return;
-	pthread_mutex_lock(&sort_lock);
-	sort_ctx_o = o;
-	qsort(s, n, sizeof(*s), state_cmp);
-	sort_ctx_o = NULL;
-	pthread_mutex_unlock(&sort_lock);
+		return 0;
+	k = calloc(n, sizeof(*k));
+	tmp = malloc(n * sizeof(*tmp));
+	if (!k || !tmp) {
+		rc = -RC_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int len = rc_state_str(o, &s[i], NULL, 0);
+
+		k[i].idx = i;
+		k[i].text = malloc((size_t)len + 1);
+		if (!k[i].text) {
+			rc = -RC_ENOMEM;
+			goto out;
+		}
+		rc_state_str(o, &s[i], k[i].text, (size_t)len + 1);
+	}
+	qsort(k, n, sizeof(*k), key_cmp);
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = s[k[i].idx];
+	memcpy(s, tmp, n * sizeof(*s));
+out:
+	if (k)
+		for (size_t i = 0; i < n; i++)
+			free(k[i].text);
+	free(k);
+	free(tmp);
+	return rc;
 }
 
 int _rc_outcomes_make(const rc_litmus_t *t, const struct rc_model *m,
@@ -474,8 +524,9 @@ int _rc_outcomes_make(const rc_litmus_t *t, const struct rc_model *m,
 	o->nforbidden = nf;
 	forbidden->st = NULL;
 	forbidden->n = forbidden->cap = 0;
-	sort_states(o, o->states, o->nstates);
-	sort_states(o, o->forbidden, o->nforbidden);
+	if (sort_states(o, o->states, o->nstates) < 0 ||
+	    sort_states(o, o->forbidden, o->nforbidden) < 0)
+		goto oom;
 	o->positive = positive;
 	o->negative = negative;
 	o->candidates = candidates;

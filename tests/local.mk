@@ -127,6 +127,11 @@ EXTRA_DIST += tests/unit/test_litmus_run.sh
 # and with herd's (--herd-compat); litmus tests with known outcomes under
 # litmus model, and models that do not apply.
 TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
+# Parametric families (SB with k stores, alternating stores and loads)
+# against closed forms and an operational oracle.
+TESTS += tests/unit/test_litmus_families.sh
+EXTRA_DIST += tests/unit/test_litmus_families.sh \
+	tests/unit/litmus-families.sh tests/unit/litmus-families-oracle.awk
 EXTRA_DIST += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh \
 	tests/unit/litmus-models/EXPECT tests/unit/litmus-models/xchg-atomic.litmus \
 	tests/unit/litmus-models/cas-weak.litmus \

@@ -241,7 +241,7 @@ static int run_file(const char *file, struct hw_cli *c)
 	if (rc < 0) {
 		rc_err_print(&err, stderr);
 		rc_litmus_free(t);
-		return CLI_EXIT_USAGE;
+		return rc == -RC_ETIMEDOUT ? CLI_EXIT_UNKNOWN : CLI_EXIT_USAGE;
 	}
 	rc = _rc_hw_run(t, o, &c->o, &r, &err);
 	if (rc == -RC_ENOTSUP && t->nthreads > 0 &&
