@@ -19,5 +19,6 @@ int cmd_paxos(int argc, char **argv);
 int paxos_sim(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
+int cmd_torture(int argc, char **argv);
 
 #endif /* RC_TOOLS_COMMANDS_H */
