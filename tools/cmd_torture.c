@@ -21,9 +21,9 @@ static const char torture_help[] =
 	"[--duration S]\n"
 	"                      [--ops N] [--rate R] [--clients C] [--seed "
 	"S] [--faults K]\n"
-	"                      [--broken local-reads] [--timeout T] "
+	"                      [--broken local-reads] [--op-timeout MS] "
 	"[--json] [--html OUT]\n"
-	"                      [--history FILE]\n"
+	"                      [--timeout T] [--history FILE]\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    Runs C client threads against rc_rsm holding a register (one "
@@ -83,6 +83,10 @@ static const char torture_help[] =
 	"                    (RC_RSM_READ_SEQ), so a read on a lagging node "
 	"may miss a\n"
 	"                    write that completed: the check must find it\n"
+	"    --op-timeout MS how long an update may wait for the log before "
+	"it fails\n"
+	"                    (default 5 for shm, 2000 for paxos: longer than "
+	"a stall)\n"
 	"    --timeout T     seconds the check may take (default 60)\n"
 	"    --json          print the result as one JSON object\n"
 	"    --html OUT      write the history and the verdict as an HTML "
@@ -351,6 +355,7 @@ int cmd_torture(int argc, char **argv)
 		{ "faults", required_argument, NULL, 'f' },
 		{ "broken", required_argument, NULL, 'b' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "op-timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "history", required_argument, NULL, 'w' },
@@ -432,6 +437,14 @@ int cmd_torture(int argc, char **argv)
 						 "breakage (local-reads)",
 						 optarg);
 			o.local_reads = true;
+			break;
+		case 'T':
+			if (!cli_parse_u64(CMD, "--op-timeout", optarg,
+					   &o.op_timeout_ms))
+				return CLI_EXIT_USAGE;
+			if (o.op_timeout_ms == 0 || o.op_timeout_ms > 3600000)
+				return cli_usage(CMD, "--op-timeout must be "
+						      "1..3600000 ms");
 			break;
 		case 't':
 			if (!parse_seconds("--timeout", optarg, &timeout))

@@ -553,13 +553,16 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 		if (rc < 0)
 			goto out;
 		t.px = rc_log_paxos_group(t.log);
-		/* longer than any stall: an update outlives a stall */
-		ro.timeout_ns = 2000000000ull;
+		/* by default longer than any stall: an update outlives
+		 * a stall */
+		ro.timeout_ns = o->op_timeout_ms ? o->op_timeout_ms * 1000000
+						 : 2000000000ull;
 	} else {
 		/* a small log, so that a stall fills it */
 		ro.log_capacity = 256;
 		/* a stalled node fills the log; then updates fail */
-		ro.timeout_ns = 5000000ull;
+		ro.timeout_ns = o->op_timeout_ms ? o->op_timeout_ms * 1000000
+						 : 5000000ull;
 	}
 	ro.log = t.log;
 	rc = rc_rsm_create(&t.rsm, &reg_ops, &t.ctl, topo, &ro, err);

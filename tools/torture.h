@@ -20,9 +20,10 @@ struct torture_opts {
 	uint64_t ops;	       /* operations per client; 0: none */
 	uint64_t rate;	       /* operations per second per client; 0: any */
 	uint64_t seed;
-	unsigned clients; /* 0: the machine's PUs */
-	unsigned faults;  /* fault events in the schedule */
-	bool local_reads; /* broken: reads skip the catch-up */
+	unsigned clients;	/* 0: the machine's PUs */
+	unsigned faults;	/* fault events in the schedule */
+	uint64_t op_timeout_ms; /* an update's bound; 0: the log's default */
+	bool local_reads;	/* broken: reads skip the catch-up */
 	double check_timeout;
 };
 
