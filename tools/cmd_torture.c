@@ -70,8 +70,9 @@ static const char torture_help[] =
 	"    --rate R        operations per second per client at most "
 	"(default 20000;\n"
 	"                    0: as fast as they go)\n"
-	"    --clients C     client threads, at most the machine's PUs "
-	"(default: all)\n"
+	"    --clients C     client threads, at most the machine's PUs and "
+	"the layout's\n"
+	"                    (default: that many, 64 at most)\n"
 	"    --seed S        seeds the schedule and the clients' choices "
 	"(default 1)\n"
 	"    --faults K      fault events, 0..64 (default 4)\n"
@@ -97,9 +98,11 @@ static const char torture_help[] =
 	"    -h, --help      print this help\n"
 	"\n"
 	"EXIT STATUS\n"
-	"    0 linearizable, 1 not linearizable (the violation is printed), "
-	"2 bad\n"
-	"    usage, 3 no verdict (the check ran out of time or memory).\n"
+	"    0 linearizable, 1 not linearizable (the violation is printed) "
+	"or a client\n"
+	"    stuck (no operation returned for 10 s after the run), 2 bad "
+	"usage, 3 no\n"
+	"    verdict (the check ran out of time or memory).\n"
 	"\n"
 	"EXAMPLE\n"
 	"    replicore torture --log paxos --duration 2 --seed 7\n";
@@ -189,6 +192,12 @@ static void print_text(const struct torture_opts *o,
 			printf(": %s", f->note);
 		printf("\n");
 	}
+	if (r->stuck)
+		printf("  STUCK: %u client%s never returned: no operation "
+		       "returned for 10 s after the run (%s open, "
+		       "indeterminate in the history)\n",
+		       r->stuck, r->stuck == 1 ? "" : "s",
+		       r->stuck == 1 ? "its operation stays" : "theirs stay");
 	printf("  history: %s%s (register, %zu ops, checked in %.3f s)\n",
 	       c->verdict == RC_VERDICT_OK	    ? ""
 	       : c->verdict == RC_VERDICT_VIOLATION ? "NOT "
@@ -270,6 +279,7 @@ static void print_json(const struct torture_opts *o,
 	cli_json_kv_uint(&j, "failed", r->failed);
 	cli_json_kv_uint(&j, "indeterminate", r->indet);
 	cli_json_kv_bool(&j, "capped", r->capped);
+	cli_json_kv_uint(&j, "stuck", r->stuck);
 	cli_json_key(&j, "faults");
 	cli_json_arr(&j);
 	for (unsigned i = 0; i < r->nfaults; i++) {
@@ -500,7 +510,8 @@ int cmd_torture(int argc, char **argv)
 		torture_result_free(&res);
 		return CLI_EXIT_UNKNOWN;
 	}
-	rc = res.check->verdict == RC_VERDICT_OK	  ? CLI_EXIT_OK
+	rc = res.stuck					  ? CLI_EXIT_FOUND
+	     : res.check->verdict == RC_VERDICT_OK	  ? CLI_EXIT_OK
 	     : res.check->verdict == RC_VERDICT_VIOLATION ? CLI_EXIT_FOUND
 							  : CLI_EXIT_UNKNOWN;
 	torture_result_free(&res);

@@ -56,6 +56,8 @@ enum { REG_READ = 1, REG_WRITE = 2, REG_STALL = 3 };
 /* Operations one slot records at most. */
 #define SLOT_CAP 60000u
 #define NAP_NS 100000L
+/* No operation returned for this long at the end: the clients are stuck. */
+#define STUCK_MS 10000u
 
 struct reg_ctl {
 	_Atomic uint64_t hold; /* the stall id that blocks, 0: none */
@@ -152,6 +154,7 @@ struct torture {
 	uint64_t t0;
 	_Atomic bool stop;
 	_Atomic unsigned running;
+	_Atomic uint64_t returned; /* operations that returned, all clients */
 };
 
 static uint64_t splitmix(uint64_t *s)
@@ -194,6 +197,8 @@ static bool client_op(struct client *c, bool write, uint64_t *seq)
 			t->o->local_reads ? RC_RSM_READ_SEQ : 0, &r);
 	}
 	st = rc == 0 ? RC_HST_OK : t->nopartial ? RC_HST_FAIL : RC_HST_INDET;
+	/* seq_cst: the watchdog's progress count, nothing to tune */
+	atomic_fetch_add(&t->returned, 1);
 	rc_recorder_end(t->rec, slot,
 			rc != 0 ? RC_HVAL_UNKNOWN
 			: write ? RC_HVAL_OK
@@ -363,8 +368,11 @@ static void do_stall(struct torture *t, struct torture_fault *f, uint64_t id,
 			f->paused++;
 		}
 	if (!wait_until(t, all_parked, &pa, 10000)) {
-		snprintf(f->note, sizeof(f->note),
-			 "the node's clients did not pause");
+		/* seq_cst: see client_main */
+		snprintf(f->note, sizeof(f->note), "%s",
+			 atomic_load(&t->running) == 0
+				 ? "not reached: the clients were done"
+				 : "the node's clients did not pause in 10 s");
 		goto resume;
 	}
 	/* seq_cst: the handshake of reg_apply, set before STALL runs */
@@ -401,6 +409,30 @@ resume:
 	for (unsigned i = 0; i < t->ncl; i++)
 		if (t->cl[i].node == f->node)
 			atomic_store(&t->cl[i].pause, false);
+}
+
+/*
+ * Waits for the clients to end. Returns how many have not when no
+ * operation returned for STUCK_MS: those are stuck inside rc_rsm_execute (their operations stay open in the
+ * history, indeterminate), and their threads are never joined.
+ */
+static unsigned wait_clients(struct torture *t)
+{
+	uint64_t last = atomic_load(&t->returned), since = rc_clock_now_ns();
+
+	/* seq_cst: see client_main and client_op */
+	while (atomic_load(&t->running) > 0) {
+		uint64_t now = rc_clock_now_ns(), r = atomic_load(&t->returned);
+
+		if (r != last) {
+			last = r;
+			since = now;
+		} else if (now - since > STUCK_MS * 1000000ull) {
+			return atomic_load(&t->running);
+		}
+		nap(NAP_NS * 10);
+	}
+	return 0;
 }
 
 static int cmp_fault(const void *a, const void *b)
@@ -523,7 +555,14 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 	}
 	res->nnodes = rc_topo_nnodes(topo);
 	res->npus_machine = rc_topo_real_npus(topo);
-	t.ncl = o->clients ? o->clients : res->npus_machine;
+	t.ncl = o->clients;
+	if (t.ncl == 0) { /* one per PU of the machine and of the layout */
+		t.ncl = res->npus_machine < rc_topo_npus(topo)
+				? res->npus_machine
+				: rc_topo_npus(topo);
+		if (t.ncl > 64)
+			t.ncl = 64;
+	}
 	if (res->nnodes < 2 || res->nnodes > RC_PAXOS_MAX_NODES) {
 		res->bad_usage = true;
 		rc = rc_err_set(err, RC_EINVAL, "--synthetic", 0, 0,
@@ -624,7 +663,8 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 	} else {
 		run_faults(&t, res, sh);
 	}
-	for (unsigned i = 0; i < t.ncl; i++)
+	res->stuck = wait_clients(&t);
+	for (unsigned i = 0; res->stuck == 0 && i < t.ncl; i++)
 		if (t.cl[i].started)
 			pthread_join(t.cl[i].th, NULL);
 	res->run_seconds = (double)(rc_clock_now_ns() - t.t0) / 1e9;
@@ -643,6 +683,13 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 	co.timeout = o->check_timeout;
 	rc = rc_check(res->history, &co, &res->check, err);
 out:
+	if (res->stuck) {
+		/* a client never returns: the rsm, the log and the recorder
+		 * stay in use; the process ends with them */
+		rc_topo_close(topo);
+		free(pus);
+		return rc < 0 ? rc : 0;
+	}
 	for (unsigned i = 0; t.cl && i < t.ncl; i++)
 		rc_rsm_unregister(t.cl[i].h);
 	for (unsigned n = 0; n < RC_PAXOS_MAX_NODES; n++)

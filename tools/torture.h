@@ -56,6 +56,8 @@ struct torture_result {
 	double run_seconds;
 	bool capped;	/* a client stopped at the recorder's capacity */
 	bool bad_usage; /* torture_run failed on the options or the layout */
+	unsigned stuck; /* clients whose operation never returned (10 s
+			   without any operation returning at the end) */
 	rc_history_t *history;
 	rc_check_result_t *check;
 };
