@@ -198,6 +198,14 @@ static void print_text(const struct torture_opts *o,
 		       "indeterminate in the history)\n",
 		       r->stuck, r->stuck == 1 ? "" : "s",
 		       r->stuck == 1 ? "its operation stays" : "theirs stay");
+	for (unsigned n = 0; r->stuck && n < r->nnodes; n++) {
+		printf("    node %u: replica applied %" PRIu64, n,
+		       r->stuck_applied[n]);
+		if (o->log == TORTURE_PAXOS)
+			printf(", Paxos delivered %" PRIu64 ", names leader %u",
+			       r->stuck_delivered[n], r->stuck_leader[n]);
+		printf("\n");
+	}
 	printf("  history: %s%s (register, %zu ops, checked in %.3f s)\n",
 	       c->verdict == RC_VERDICT_OK	    ? ""
 	       : c->verdict == RC_VERDICT_VIOLATION ? "NOT "

@@ -49,6 +49,9 @@
  *                     nodes at most: crash-restart does not exist.
  */
 
+_Static_assert(RC_TORTURE_MAX_NODES == RC_PAXOS_MAX_NODES,
+	       "a result holds every node of a Paxos group");
+
 enum { REG_READ = 1, REG_WRITE = 2, REG_STALL = 3 };
 
 /* Recorder slots per client: a new one after each indeterminate op. */
@@ -664,6 +667,13 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 		run_faults(&t, res, sh);
 	}
 	res->stuck = wait_clients(&t);
+	for (unsigned n = 0; res->stuck && n < res->nnodes; n++) {
+		res->stuck_applied[n] = rc_rsm_applied(t.rsm, n);
+		if (t.px) {
+			res->stuck_delivered[n] = rc_paxos_delivered(t.px, n);
+			res->stuck_leader[n] = rc_paxos_leader(t.px, n);
+		}
+	}
 	for (unsigned i = 0; res->stuck == 0 && i < t.ncl; i++)
 		if (t.cl[i].started)
 			pthread_join(t.cl[i].th, NULL);

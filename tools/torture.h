@@ -45,6 +45,7 @@ struct torture_fault {
 };
 
 #define TORTURE_MAX_FAULTS 64
+#define RC_TORTURE_MAX_NODES 32 /* RC_PAXOS_MAX_NODES */
 
 struct torture_result {
 	unsigned nnodes, nclients, npus_machine;
@@ -58,6 +59,11 @@ struct torture_result {
 	bool bad_usage; /* torture_run failed on the options or the layout */
 	unsigned stuck; /* clients whose operation never returned (10 s
 			   without any operation returning at the end) */
+	/* when stuck, per node: entries its replica applied, and with the
+	 * Paxos log commands it delivered and the leader it names */
+	uint64_t stuck_applied[RC_TORTURE_MAX_NODES];
+	uint64_t stuck_delivered[RC_TORTURE_MAX_NODES];
+	unsigned stuck_leader[RC_TORTURE_MAX_NODES];
 	rc_history_t *history;
 	rc_check_result_t *check;
 };
