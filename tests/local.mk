@@ -244,6 +244,12 @@ TESTS += tests/unit/test_sim_proto
 # printing byte for byte what replicore paxos sim prints.
 TESTS += tests/unit/test_sim_cli.sh
 EXTRA_DIST += tests/unit/test_sim_cli.sh
+# replicore torture: rc_rsm's clients recorded under stalls and crashes
+# over both logs, checked linearizable, and its broken variant caught;
+# regtest runs RC_SCALE seeds per log.
+TESTS += tests/unit/test_torture.sh
+REGTESTS += tests/unit/test_torture.sh
+EXTRA_DIST += tests/unit/test_torture.sh
 # The Paxos log backend: the log contract, and the hash map over rc_rsm
 # serving with a stalled node where the shared-memory log blocks.
 check_PROGRAMS += tests/unit/test_log_paxos

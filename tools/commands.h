@@ -22,5 +22,6 @@ int cmd_sim(int argc, char **argv);
 int commit_sim_2pc(int argc, char **argv);
 int commit_sim_3pc(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
+int cmd_torture(int argc, char **argv);
 
 #endif /* RC_TOOLS_COMMANDS_H */

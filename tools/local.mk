@@ -13,15 +13,18 @@ replicore_SOURCES += \
 	%reldir%/demo_rsm.c \
 	%reldir%/cmd_paxos.c \
 	%reldir%/cmd_sim.c \
-	%reldir%/cmd_commit.c
+	%reldir%/cmd_commit.c \
+	%reldir%/cmd_torture.c \
+	%reldir%/torture.c
 
 
 noinst_HEADERS += \
 	%reldir%/commands.h \
 	%reldir%/demo.h \
-	%reldir%/sim_args.h
+	%reldir%/sim_args.h \
+	%reldir%/torture.h
 dist_man_MANS += doc/replicore.1 doc/replicore-topo.1 doc/replicore-demo.1 \
-	doc/replicore-paxos.1 doc/replicore-sim.1
+	doc/replicore-paxos.1 doc/replicore-sim.1 doc/replicore-torture.1
 
 # The demo reads the litmus suite from the source tree when it is there,
 # else from where make install puts it.

@@ -22,6 +22,10 @@ static const struct cli_cmd commands[] = {
 	  cmd_paxos },
 	{ "sim", "a protocol simulated with seeded faults, properties checked",
 	  cmd_sim },
+	{ "torture",
+	  "clients of the replicated state machine under stalls and "
+	  "crashes, checked",
+	  cmd_torture },
 	{ "topo", "show the machine's or a synthetic layout's topology",
 	  cmd_topo },
 };

@@ -1,0 +1,86 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_torture.sh: replicore torture over both logs with stalls and crashes checks linearizable, and its broken variant (reads that skip the catch-up) is caught.
+TAP_NAME=torture
+. "${RC_SRCDIR:-.}/tests/tap.sh"
+
+# make check: one seed per log, 1 s each; make regtest (RC_SCALE=20):
+# RC_SCALE seeds per log of 2 s with 8 faults each.
+SCALE=${RC_SCALE:-1}
+[ -n "$SCALE" ] || SCALE=1
+if [ "$SCALE" -gt 1 ]; then
+	DUR=2
+	FAULTS=8
+else
+	DUR=1
+	FAULTS=4
+fi
+
+check "torture --help exits 0" status 0 "$BIN" torture --help
+check "it says crash-restart does not exist" has "Crash-restart does not exist" "$T/out"
+check "replicore --help lists torture" status 0 "$BIN" --help
+check "as a command" has "torture  clients of the replicated state machine" "$T/out"
+check "an unknown log exits 2" status 2 "$BIN" torture --log frob
+check "naming it" has "--log: 'frob' is not a log" "$T/err"
+check "an unknown breakage exits 2" status 2 "$BIN" torture --broken frob
+check "65 clients exit 2" status 2 "$BIN" torture --clients 65
+check "a one-node layout exits 2" status 2 "$BIN" torture --synthetic "numa:1 core:2 pu:1"
+check "saying why" has "the layout has 1 NUMA nodes" "$T/err"
+check "a bad layout names its column" status 2 "$BIN" torture --synthetic "numa:x"
+check "synthetic:1:6" has "synthetic:1:6:" "$T/err"
+check "a stray argument exits 2" status 2 "$BIN" torture frob
+
+# The schedule is drawn from the seed: the same plan twice.
+plan() { sed -n 's/^    at *\([0-9]*\) ms  \([a-z]* node [0-9]*\( for [0-9]* ms\)\{0,1\}\).*/\1 \2/p' "$1"; }
+"$BIN" torture --log paxos --seed 3 --duration 0.3 >"$T/p1" 2>&1
+"$BIN" torture --log paxos --seed 3 --duration 0.3 >"$T/p2" 2>&1
+plan "$T/p1" >"$T/plan1"
+plan "$T/p2" >"$T/plan2"
+check "the seed's schedule has 4 events" test "$(wc -l <"$T/plan1")" -eq 4
+check "the same seed, the same schedule" cmp -s "$T/plan1" "$T/plan2"
+check "seed 3 crashes node 2 (the Paxos log)" grep -q "crash node 2: began" "$T/p1"
+
+s=1
+while [ "$s" -le "$SCALE" ]; do
+	for log in shm paxos; do
+		what="$log, seed $s"
+		check "$what: linearizable, exit 0" status 0 "$BIN" torture --log $log --seed $s \
+			--duration $DUR --faults $FAULTS --history "$T/h"
+		check "$what: the verdict" has "history: linearizable (register" "$T/out"
+		check "$what: a node was stalled" grep -q "stall node [0-9]* for [0-9]* ms: began" "$T/out"
+		if [ "$s" -eq 1 ]; then # seed 1 stalls node 1, which has a client
+			check "$what: a client was paused and resumed" grep -q "1 client paused" "$T/out"
+		fi
+		check "$what: the run recorded operations" grep -q "ran [0-9.]* s: [1-9][0-9]* reads, [1-9][0-9]* writes" "$T/out"
+		check "$what: replicore check agrees on the history" status 0 "$BIN" check --level lin --spec register "$T/h"
+		if [ "$log" = paxos ] && grep -q "crash node" "$T/out"; then
+			check "$what: the crash was carried out" grep -q "crash node [0-9]*: began" "$T/out"
+		fi
+	done
+	s=$((s + 1))
+done
+
+# A bound shorter than a stall or an election: with the Paxos log some
+# writes time out, are recorded indeterminate, and their clients go on as
+# new processes; the history stays linearizable.
+check "paxos, 20 ms bound: linearizable, exit 0" status 0 "$BIN" torture --log paxos \
+	--seed 1 --faults 8 --op-timeout 20 --history "$T/hi"
+check "paxos, 20 ms bound: some writes indeterminate" grep -q "[1-9][0-9]* indeterminate" "$T/out"
+check "paxos, 20 ms bound: replicore check agrees" status 0 "$BIN" check --level lin --spec register "$T/hi"
+check "a bad --op-timeout exits 2" status 2 "$BIN" torture --op-timeout 0
+
+# The broken variant: reads skip the catch-up, so the first read on a node
+# after its stall misses the writes other nodes completed meanwhile.
+for log in shm paxos; do
+	check "$log, broken local reads: exit 1" status 1 "$BIN" torture --log $log \
+		--broken local-reads --seed 1 --duration 0.5 --json --html "$T/b.html"
+	check "$log, broken: the verdict" has '"verdict":"violation"' "$T/out"
+	check "$log, broken: the operations that cannot come next" has '"blocked":["#' "$T/out"
+	check "$log, broken: the HTML page" grep -q "<svg" "$T/b.html"
+done
+check "broken, text: a violation printed" status 1 "$BIN" torture --broken local-reads --seed 2 --duration 0.3
+check "NOT linearizable" has "history: NOT linearizable (register" "$T/out"
+check "with the prefix's end" has "longest linearizable prefix" "$T/out"
+check "and the read that cannot come next" grep -A1 -F "cannot come next:" "$T/out"
+check "the schedule is printed too" grep -q "stall node [0-9]* for" "$T/out"
+done_testing

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_torture.c: `replicore torture`, clients of rc_rsm recorded while nodes stall and crash, the history checked linearizable. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "tools/commands.h"
+#include "tools/torture.h"
+
+static const char torture_help[] =
+	"NAME\n"
+	"    replicore torture - clients of the replicated state machine "
+	"while nodes\n"
+	"    stall and crash, the history checked linearizable\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    replicore torture [--log shm|paxos] [--synthetic DESC] "
+	"[--duration S]\n"
+	"                      [--ops N] [--rate R] [--clients C] [--seed "
+	"S] [--faults K]\n"
+	"                      [--broken local-reads] [--op-timeout MS] "
+	"[--json] [--html OUT]\n"
+	"                      [--timeout T] [--history FILE]\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Runs C client threads against rc_rsm holding a register (one "
+	"integer per\n"
+	"    replica) over the chosen log, on a synthetic layout mapped onto "
+	"the\n"
+	"    machine's PUs. Each client registers on a different node where "
+	"it can and\n"
+	"    runs random reads and writes of fresh values; every operation "
+	"is recorded\n"
+	"    (invocation, then response; a failure as failed when the log "
+	"leaves\n"
+	"    nothing of it, else as indeterminate). Meanwhile K faults drawn "
+	"from the\n"
+	"    seed are carried out one after the other:\n"
+	"      stall N   the clients on node N pause, node N's replica stops "
+	"inside\n"
+	"                apply (with the Paxos log Paxos node N stalls too) "
+	"for 10..50\n"
+	"                ms; then clients elsewhere complete two more writes "
+	"and node\n"
+	"                N's clients go on with a read first\n"
+	"      crash N   Paxos log only: node N stops for good; only a node "
+	"without\n"
+	"                clients, a minority at most. Crash-restart does not "
+	"exist:\n"
+	"                a crashed node never comes back.\n"
+	"    The history is then checked at lin against the register spec "
+	"(initial\n"
+	"    value 0) and the verdict printed, with the fault schedule as "
+	"carried out.\n"
+	"\n"
+	"OPTIONS\n"
+	"    --log L         the operation log: shm (default) or paxos\n"
+	"    --synthetic D   the layout, 2..32 NUMA nodes (default "
+	"\"numa:3 core:1 pu:1\")\n"
+	"    --duration S    run for S seconds (decimals allowed); also the "
+	"window the\n"
+	"                    faults fall in (default 1)\n"
+	"    --ops N         each client stops after N operations; without "
+	"--duration\n"
+	"                    the run ends then, the faults falling in the "
+	"first second\n"
+	"    --rate R        operations per second per client at most "
+	"(default 20000;\n"
+	"                    0: as fast as they go)\n"
+	"    --clients C     client threads, at most the machine's PUs and "
+	"the layout's\n"
+	"                    (default: that many, 64 at most)\n"
+	"    --seed S        seeds the schedule and the clients' choices "
+	"(default 1)\n"
+	"    --faults K      fault events, 0..64 (default 4)\n"
+	"    --broken local-reads\n"
+	"                    a deliberately wrong state machine: reads skip "
+	"the\n"
+	"                    catch-up and answer from the local replica as it "
+	"is\n"
+	"                    (RC_RSM_READ_SEQ), so a read on a lagging node "
+	"may miss a\n"
+	"                    write that completed: the check must find it\n"
+	"    --op-timeout MS how long an update may wait for the log before "
+	"it fails\n"
+	"                    (default 5 for shm, 2000 for paxos: longer than "
+	"a stall)\n"
+	"    --timeout T     seconds the check may take (default 60)\n"
+	"    --json          print the result as one JSON object\n"
+	"    --html OUT      write the history and the verdict as an HTML "
+	"page to OUT\n"
+	"    --history FILE  write the recorded history to FILE "
+	"(replicore-check(1)\n"
+	"                    reads it back)\n"
+	"    -h, --help      print this help\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 linearizable, 1 not linearizable (the violation is printed) "
+	"or a client\n"
+	"    stuck (no operation returned for 10 s after the run), 2 bad "
+	"usage, 3 no\n"
+	"    verdict (the check ran out of time or memory).\n"
+	"\n"
+	"EXAMPLE\n"
+	"    replicore torture --log paxos --duration 2 --seed 7\n";
+
+#define CMD "torture"
+
+static bool parse_seconds(const char *opt, const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end != '\0' || !(v > 0) || v > 86400) {
+		cli_usage(CMD,
+			  "%s: '%s' is not a number of seconds in (0, "
+			  "86400]",
+			  opt, s);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+/* One operation in a line: number, process, [call, return] in seconds
+ * of the recorder's clock, kind, argument and result. */
+static void fmt_op(const rc_history_t *h, uint32_t i, char *buf, size_t len)
+{
+	const struct rc_hop *o = rc_history_op(h, i);
+	char a[64] = "", r[64], ret[32] = "never";
+
+	if (o->arg[0] != RC_HVAL_NONE) {
+		a[0] = ' ';
+		rc_history_fmtval(h, o->arg[0], a + 1, sizeof(a) - 1);
+	}
+	rc_history_fmtval(h, o->result, r, sizeof(r));
+	if (o->status != RC_HST_INDET)
+		snprintf(ret, sizeof(ret), "%.6f", (double)o->ret / 1e9);
+	snprintf(buf, len,
+		 "#%-6" PRIu32 " process %-3" PRIu32 " [%.6f, %s] %s%s -> %s",
+		 i, o->proc, (double)o->call / 1e9, ret,
+		 rc_hop_kind_name(o->kind), a,
+		 o->status == RC_HST_INDET  ? "? (indeterminate)"
+		 : o->status == RC_HST_FAIL ? "failed"
+					    : r);
+}
+
+static const char *fault_word(const struct torture_fault *f)
+{
+	return f->kind == TORTURE_CRASH ? "crash" : "stall";
+}
+
+static void print_text(const struct torture_opts *o,
+		       const struct torture_result *r)
+{
+	const rc_check_result_t *c = r->check;
+	char b[256];
+
+	printf("torture: %s log, layout \"%s\" (%u nodes), %u clients on "
+	       "nodes",
+	       o->log == TORTURE_PAXOS ? "paxos" : "shm", o->synthetic,
+	       r->nnodes, r->nclients);
+	for (unsigned i = 0; i < r->nclients; i++)
+		printf("%s%u", i ? "," : " ", r->client_node[i]);
+	printf(", seed %" PRIu64 "%s\n", o->seed,
+	       o->local_reads ? ", BROKEN: local reads" : "");
+	printf("  ran %.3f s: %" PRIu64 " reads, %" PRIu64 " writes, %" PRIu64
+	       " failed (no effect), %" PRIu64 " indeterminate%s\n",
+	       r->run_seconds, r->reads, r->writes, r->failed, r->indet,
+	       r->capped ? " (a client stopped at the recorder's capacity)"
+			 : "");
+	printf("  faults (%u):\n", r->nfaults);
+	for (unsigned i = 0; i < r->nfaults; i++) {
+		const struct torture_fault *f = &r->faults[i];
+
+		printf("    at %5" PRIu64 " ms  %s node %u", f->at_ms,
+		       fault_word(f), f->node);
+		if (f->kind == TORTURE_STALL)
+			printf(" for %" PRIu64 " ms", f->len_ms);
+		if (f->done) {
+			printf(": began at %" PRIu64 " ms", f->began_ms);
+			if (f->kind == TORTURE_STALL)
+				printf(", %u client%s paused, %" PRIu64
+				       " writes completed elsewhere meanwhile",
+				       f->paused, f->paused == 1 ? "" : "s",
+				       f->writes_during);
+		}
+		if (f->note[0])
+			printf(": %s", f->note);
+		printf("\n");
+	}
+	if (r->stuck)
+		printf("  STUCK: %u client%s never returned: no operation "
+		       "returned for 10 s after the run (%s open, "
+		       "indeterminate in the history)\n",
+		       r->stuck, r->stuck == 1 ? "" : "s",
+		       r->stuck == 1 ? "its operation stays" : "theirs stay");
+	for (unsigned n = 0; r->stuck && n < r->nnodes; n++) {
+		printf("    node %u: replica applied %" PRIu64, n,
+		       r->stuck_applied[n]);
+		if (o->log == TORTURE_PAXOS)
+			printf(", Paxos delivered %" PRIu64 ", names leader %u",
+			       r->stuck_delivered[n], r->stuck_leader[n]);
+		printf("\n");
+	}
+	printf("  history: %s%s (register, %zu ops, checked in %.3f s)\n",
+	       c->verdict == RC_VERDICT_OK	    ? ""
+	       : c->verdict == RC_VERDICT_VIOLATION ? "NOT "
+						    : "unknown whether ",
+	       "linearizable", c->nops, c->seconds);
+	if (c->note[0])
+		printf("  note: %s\n", c->note);
+	for (size_t p = 0; p < c->nparts; p++) {
+		const struct rc_check_part *pt = &c->parts[p];
+		size_t from = 0;
+
+		if (pt->note[0] && pt->verdict != RC_VERDICT_OK)
+			printf("  %s\n", pt->note);
+		if (pt->verdict == RC_VERDICT_OK) {
+			if (pt->norder == 0)
+				continue;
+			printf("  witness: a linearization of %zu ops, the "
+			       "last %zu:\n",
+			       pt->norder, pt->norder < 3 ? pt->norder : 3);
+			for (size_t i = pt->norder > 3 ? pt->norder - 3 : 0;
+			     i < pt->norder; i++) {
+				fmt_op(r->history, pt->order[i], b, sizeof(b));
+				printf("    %s\n", b);
+			}
+			continue;
+		}
+		if (pt->verdict != RC_VERDICT_VIOLATION)
+			continue;
+		if (pt->norder > 5)
+			from = pt->norder - 5;
+		printf("  longest linearizable prefix: %zu ops%s\n", pt->norder,
+		       from ? ", the last 5:" : ":");
+		for (size_t i = from; i < pt->norder; i++) {
+			fmt_op(r->history, pt->order[i], b, sizeof(b));
+			printf("    %s\n", b);
+		}
+		printf("  cannot come next:\n");
+		for (size_t i = 0; i < pt->nblocked; i++) {
+			fmt_op(r->history, pt->blocked[i], b, sizeof(b));
+			printf("    %s\n", b);
+		}
+	}
+}
+
+static void json_ops(struct cli_json *j, const rc_history_t *h,
+		     const uint32_t *ops, size_t n)
+{
+	char b[256];
+
+	cli_json_arr(j);
+	for (size_t i = 0; i < n; i++) {
+		fmt_op(h, ops[i], b, sizeof(b));
+		cli_json_str(j, b);
+	}
+	cli_json_arr_end(j);
+}
+
+static void print_json(const struct torture_opts *o,
+		       const struct torture_result *r)
+{
+	const rc_check_result_t *c = r->check;
+	struct cli_json j;
+
+	cli_json_init(&j, stdout);
+	cli_json_obj(&j);
+	cli_json_kv_str(&j, "log", o->log == TORTURE_PAXOS ? "paxos" : "shm");
+	cli_json_kv_str(&j, "synthetic", o->synthetic);
+	cli_json_kv_uint(&j, "nodes", r->nnodes);
+	cli_json_key(&j, "client_nodes");
+	cli_json_arr(&j);
+	for (unsigned i = 0; i < r->nclients; i++)
+		cli_json_uint(&j, r->client_node[i]);
+	cli_json_arr_end(&j);
+	cli_json_kv_uint(&j, "seed", o->seed);
+	cli_json_kv_str(&j, "broken", o->local_reads ? "local-reads" : "none");
+	cli_json_kv_double(&j, "run_seconds", r->run_seconds);
+	cli_json_kv_uint(&j, "reads", r->reads);
+	cli_json_kv_uint(&j, "writes", r->writes);
+	cli_json_kv_uint(&j, "failed", r->failed);
+	cli_json_kv_uint(&j, "indeterminate", r->indet);
+	cli_json_kv_bool(&j, "capped", r->capped);
+	cli_json_kv_uint(&j, "stuck", r->stuck);
+	cli_json_key(&j, "faults");
+	cli_json_arr(&j);
+	for (unsigned i = 0; i < r->nfaults; i++) {
+		const struct torture_fault *f = &r->faults[i];
+
+		cli_json_obj(&j);
+		cli_json_kv_str(&j, "kind", fault_word(f));
+		cli_json_kv_uint(&j, "node", f->node);
+		cli_json_kv_uint(&j, "at_ms", f->at_ms);
+		cli_json_kv_uint(&j, "len_ms", f->len_ms);
+		cli_json_kv_bool(&j, "done", f->done);
+		if (f->done) {
+			cli_json_kv_uint(&j, "began_ms", f->began_ms);
+			cli_json_kv_uint(&j, "paused", f->paused);
+			cli_json_kv_uint(&j, "writes_during", f->writes_during);
+		}
+		if (f->note[0])
+			cli_json_kv_str(&j, "note", f->note);
+		cli_json_obj_end(&j);
+	}
+	cli_json_arr_end(&j);
+	cli_json_kv_str(&j, "spec", "register");
+	cli_json_kv_str(&j, "level", "lin");
+	cli_json_kv_str(&j, "verdict", rc_verdict_name(c->verdict));
+	cli_json_kv_uint(&j, "ops", c->nops);
+	cli_json_kv_double(&j, "check_seconds", c->seconds);
+	if (c->note[0])
+		cli_json_kv_str(&j, "note", c->note);
+	for (size_t p = 0; p < c->nparts; p++) {
+		const struct rc_check_part *pt = &c->parts[p];
+
+		if (pt->verdict == RC_VERDICT_VIOLATION) {
+			cli_json_key(&j, "prefix_tail");
+			json_ops(&j, r->history,
+				 pt->order +
+					 (pt->norder > 5 ? pt->norder - 5 : 0),
+				 pt->norder > 5 ? 5 : pt->norder);
+			cli_json_key(&j, "blocked");
+			json_ops(&j, r->history, pt->blocked, pt->nblocked);
+		}
+		if (pt->note[0] && pt->verdict != RC_VERDICT_OK)
+			cli_json_kv_str(&j, "part_note", pt->note);
+	}
+	cli_json_obj_end(&j);
+	cli_json_end(&j);
+}
+
+static int write_file(const char *path, const struct torture_opts *o,
+		      const struct torture_result *r, bool html)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	FILE *f = fopen(path, "w");
+	char title[160];
+	int rc;
+
+	if (!f) {
+		fprintf(stderr, "replicore torture: %s: cannot write\n", path);
+		return -1;
+	}
+	snprintf(title, sizeof(title),
+		 "replicore torture: %s log, \"%s\", seed %" PRIu64 "%s",
+		 o->log == TORTURE_PAXOS ? "paxos" : "shm", o->synthetic,
+		 o->seed, o->local_reads ? ", broken: local reads" : "");
+	rc = html ? rc_check_html(r->history, r->check, title, f, &err)
+		  : rc_history_write(r->history, f, &err);
+	if (fclose(f) != 0 || rc < 0) {
+		fprintf(stderr, "replicore torture: %s: write failed\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_torture(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "log", required_argument, NULL, 'l' },
+		{ "synthetic", required_argument, NULL, 'y' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "ops", required_argument, NULL, 'o' },
+		{ "rate", required_argument, NULL, 'r' },
+		{ "clients", required_argument, NULL, 'c' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "faults", required_argument, NULL, 'f' },
+		{ "broken", required_argument, NULL, 'b' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "op-timeout", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "history", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct torture_opts o;
+	struct torture_result res;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t clients = 0, faults = 4;
+	double duration = 0, timeout = 60;
+	const char *html = NULL, *hist = NULL;
+	bool json = false, have_duration = false;
+	int c, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.synthetic = "numa:3 core:1 pu:1";
+	o.seed = 1;
+	o.rate = 20000;
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (strcmp(optarg, "shm") == 0)
+				o.log = TORTURE_SHM;
+			else if (strcmp(optarg, "paxos") == 0)
+				o.log = TORTURE_PAXOS;
+			else
+				return cli_usage(CMD,
+						 "--log: '%s' is not a log "
+						 "(shm, paxos)",
+						 optarg);
+			break;
+		case 'y':
+			o.synthetic = optarg;
+			break;
+		case 'd':
+			if (!parse_seconds("--duration", optarg, &duration))
+				return CLI_EXIT_USAGE;
+			have_duration = true;
+			break;
+		case 'o':
+			if (!cli_parse_u64(CMD, "--ops", optarg, &o.ops))
+				return CLI_EXIT_USAGE;
+			if (o.ops == 0)
+				return cli_usage(CMD, "--ops must be at least "
+						      "1");
+			break;
+		case 'r':
+			if (!cli_parse_u64(CMD, "--rate", optarg, &o.rate))
+				return CLI_EXIT_USAGE;
+			if (o.rate > 1000000000)
+				return cli_usage(CMD, "--rate: at most "
+						      "1000000000");
+			break;
+		case 'c':
+			if (!cli_parse_u64(CMD, "--clients", optarg, &clients))
+				return CLI_EXIT_USAGE;
+			if (clients == 0 || clients > 64)
+				return cli_usage(CMD, "--clients must be "
+						      "1..64");
+			break;
+		case 's':
+			if (!cli_parse_u64(CMD, "--seed", optarg, &o.seed))
+				return CLI_EXIT_USAGE;
+			break;
+		case 'f':
+			if (!cli_parse_u64(CMD, "--faults", optarg, &faults))
+				return CLI_EXIT_USAGE;
+			if (faults > TORTURE_MAX_FAULTS)
+				return cli_usage(CMD, "--faults must be 0..%d",
+						 TORTURE_MAX_FAULTS);
+			break;
+		case 'b':
+			if (strcmp(optarg, "local-reads") != 0)
+				return cli_usage(CMD,
+						 "--broken: '%s' is not a "
+						 "breakage (local-reads)",
+						 optarg);
+			o.local_reads = true;
+			break;
+		case 'T':
+			if (!cli_parse_u64(CMD, "--op-timeout", optarg,
+					   &o.op_timeout_ms))
+				return CLI_EXIT_USAGE;
+			if (o.op_timeout_ms == 0 || o.op_timeout_ms > 3600000)
+				return cli_usage(CMD, "--op-timeout must be "
+						      "1..3600000 ms");
+			break;
+		case 't':
+			if (!parse_seconds("--timeout", optarg, &timeout))
+				return CLI_EXIT_USAGE;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'H':
+			html = optarg;
+			break;
+		case 'w':
+			hist = optarg;
+			break;
+		case 'h':
+			fputs(torture_help, stdout);
+			return CLI_EXIT_OK;
+		default:
+			return cli_bad_option(CMD, argv, optopt);
+		}
+	}
+	if (optind < argc)
+		return cli_usage(CMD, "unexpected argument '%s'", argv[optind]);
+	if (!have_duration && o.ops == 0)
+		duration = 1;
+	o.duration_ms = (uint64_t)(duration * 1000 + 0.5);
+	if (have_duration && o.duration_ms == 0)
+		return cli_usage(CMD, "--duration: at least 0.001 s");
+	o.clients = (unsigned)clients;
+	o.faults = (unsigned)faults;
+	o.check_timeout = timeout;
+	rc = torture_run(&o, &res, &err);
+	if (rc < 0 && res.bad_usage) {
+		fprintf(stderr, "replicore torture: ");
+		rc_err_print(&err, stderr);
+		fprintf(stderr, "Try 'replicore torture --help' for more "
+				"information.\n");
+		torture_result_free(&res);
+		return CLI_EXIT_USAGE;
+	}
+	if (rc < 0 || !res.check) {
+		fprintf(stderr, "replicore torture: ");
+		rc_err_print(&err, stderr);
+		torture_result_free(&res);
+		return CLI_EXIT_UNKNOWN;
+	}
+	if (json)
+		print_json(&o, &res);
+	else
+		print_text(&o, &res);
+	if ((html && write_file(html, &o, &res, true) < 0) ||
+	    (hist && write_file(hist, &o, &res, false) < 0)) {
+		torture_result_free(&res);
+		return CLI_EXIT_UNKNOWN;
+	}
+	rc = res.stuck					  ? CLI_EXIT_FOUND
+	     : res.check->verdict == RC_VERDICT_OK	  ? CLI_EXIT_OK
+	     : res.check->verdict == RC_VERDICT_VIOLATION ? CLI_EXIT_FOUND
+							  : CLI_EXIT_UNKNOWN;
+	torture_result_free(&res);
+	return rc;
+}
