@@ -441,7 +441,9 @@ static int prefix_setup(struct search *s, const rc_history_t *h)
 				&len);
 		if (len >= UINT32_MAX)
 			goto out;
-		if (tlen + len > tcap) {
+		/* allocated at the first text, even an empty one: the
+		 * matching below compares through s->text */
+		if (tlen + len > tcap || s->text == NULL) {
 			size_t nc = tcap ? tcap * 2 : 4096;
 			char *x;
 
