@@ -83,6 +83,40 @@ void *_rc_mring_reserve(struct _rc_mring *r, size_t len, unsigned kind,
 	return l->data;
 }
 
+void _rc_mring_write(struct _rc_mring *r, void *dst, const void *src,
+		     size_t len)
+{
+	char *d = dst;
+	const char *s = src;
+
+	(void)r;
+	while (len > 0) {
+		uintptr_t off = (uintptr_t)d % _RC_MRING_LINE;
+		size_t k;
+
+		if (off == 0) {
+			/* a line's stamp field: four bytes, stored whole */
+			uint32_t w = 0;
+
+			k = len < 4 ? len : 4;
+			memcpy(&w, s, k);
+			/* relaxed: only a hint reads it here, and the record
+			 * is published by the first line's release */
+			atomic_store_explicit(
+				&((struct _rc_mring_line *)(void *)d)->stamp, w,
+				memory_order_relaxed);
+		} else {
+			k = _RC_MRING_LINE - off;
+			if (k > len)
+				k = len;
+			memcpy(d, s, k);
+		}
+		d += k;
+		s += k;
+		len -= k;
+	}
+}
+
 void _rc_mring_publish(struct _rc_mring *r)
 {
 	/* release: the message's bytes before its stamp; pairs with the

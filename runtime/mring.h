@@ -72,6 +72,19 @@ void *_rc_mring_reserve(struct _rc_mring *r, size_t len, unsigned kind,
 void _rc_mring_publish(struct _rc_mring *r);
 
 /*
+ * Copies len bytes from src to dst, a place inside the record reserved
+ * last: as memcpy, except that the first four bytes of every line it
+ * reaches past the first are stored atomically (relaxed). Those bytes are
+ * where a record starting on that line keeps its stamp, which a reader
+ * looking for work without the consumer's side (_rc_mring_ready, a hint
+ * from a head it read a moment ago) may load while the producer reuses
+ * the line: with plain stores that would be a data race. The producer
+ * alone calls it.
+ */
+void _rc_mring_write(struct _rc_mring *r, void *dst, const void *src,
+		     size_t len);
+
+/*
  * Consumer: the oldest message (its bytes, with *kind set), or NULL when
  * there is none. The bytes stay valid until _rc_mring_pop. Wait-free.
  */

@@ -226,11 +226,11 @@ static void put(struct _rc_run *p, unsigned from, unsigned to, const void *m,
 	char *d;
 
 	if (due == 0 && (d = _rc_mring_reserve(r, sz, K_MSG, keep)) != NULL) {
-		memcpy(d, m, sz);
+		_rc_mring_write(r, d, m, sz);
 	} else if (due != 0 && (d = _rc_mring_reserve(r, 8 + sz, K_DELAYED,
 						      keep)) != NULL) {
-		memcpy(d, &due, 8);
-		memcpy(d + 8, m, sz);
+		_rc_mring_write(r, d, &due, 8);
+		_rc_mring_write(r, d + 8, m, sz);
 	} else if (sz + 8 > _rc_mring_max(r)) {
 		void *c = malloc(sz);
 
@@ -243,8 +243,8 @@ static void put(struct _rc_run *p, unsigned from, unsigned to, const void *m,
 			return;
 		}
 		memcpy(c, m, sz);
-		memcpy(d, &due, 8);
-		memcpy(d + 8, &c, sizeof c);
+		_rc_mring_write(r, d, &due, 8);
+		_rc_mring_write(r, d + 8, &c, sizeof c);
 	} else {
 		p->node[from].lost++;
 		return; /* full: lost */

@@ -60,13 +60,15 @@ while [ "$s" -le "$SCALE" ]; do
 	s=$((s + 1))
 done
 
-# A bound shorter than a stall or an election: with the Paxos log some
+# A bound shorter than a stall, an election or a commit under load (a run
+# here gave 6-16 indeterminate writes, 8-16 under ThreadSanitizer, where a
+# 20 ms bound once gave none): with the Paxos log some
 # writes time out, are recorded indeterminate, and their clients go on as
 # new processes; the history stays linearizable.
-check "paxos, 20 ms bound: linearizable, exit 0" status 0 "$BIN" torture --log paxos \
-	--seed 1 --faults 8 --op-timeout 20 --history "$T/hi"
-check "paxos, 20 ms bound: some writes indeterminate" grep -q "[1-9][0-9]* indeterminate" "$T/out"
-check "paxos, 20 ms bound: replicore check agrees" status 0 "$BIN" check --level lin --spec register "$T/hi"
+check "paxos, 1 ms bound: linearizable, exit 0" status 0 "$BIN" torture --log paxos \
+	--seed 1 --faults 8 --op-timeout 1 --history "$T/hi"
+check "paxos, 1 ms bound: some writes indeterminate" grep -q "[1-9][0-9]* indeterminate" "$T/out"
+check "paxos, 1 ms bound: replicore check agrees" status 0 "$BIN" check --level lin --spec register "$T/hi"
 check "a bad --op-timeout exits 2" status 2 "$BIN" torture --op-timeout 0
 
 # The broken variant: reads skip the catch-up, so the first read on a node
