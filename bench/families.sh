@@ -28,8 +28,8 @@ run() { # run FILE MODEL
 		"$BIN" litmus model --json --model "$2" "$1" >"$T/out" 2>"$T/err"
 		st=$?
 		e=$(now)
-		d=$(echo "$e - $s" | bc)
-		if [ -z "$best" ] || [ "$(echo "$d < $best" | bc)" = 1 ]; then
+		d=$(awk -v e="$e" -v s="$s" 'BEGIN { printf "%.6f", e - s }')
+		if [ -z "$best" ] || awk -v d="$d" -v b="$best" 'BEGIN { exit !(d < b) }'; then
 			best=$d
 		fi
 		r=$((r + 1))
