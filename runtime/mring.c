@@ -142,6 +142,19 @@ static void ack(struct _rc_mring *r, uint64_t h)
 /* Moves the consumer's head by n lines, acknowledging in batches. */
 static void advance(struct _rc_mring *r, uint64_t h, unsigned n)
 {
+	/*
+	 * The lines after a record's first hold its bytes where a record
+	 * starting there would keep its stamp; bytes that happened to equal
+	 * the stamp expected there a lap later would publish a record that
+	 * was never written (seen here: a message of type 129 read from the
+	 * middle of an old one). So each consumed line gets the stamp of its
+	 * own position now, which no later lap expects.
+	 */
+	for (unsigned i = 1; i < n; i++)
+		/* relaxed: ordered before the producer's reuse by the
+		 * release of head in ack, like the reads of the record */
+		atomic_store_explicit(&r->cbuf[(h + i) & r->cmask].stamp,
+				      stamp_of(h + i), memory_order_relaxed);
 	/* relaxed: a hint for _rc_mring_ready; ack publishes */
 	atomic_store_explicit(&r->chead, h + n, memory_order_relaxed);
 	r->unacked += n;

@@ -39,6 +39,11 @@ TESTS += tests/unit/test_chan tests/unit/test_clock \
 	tests/regression/test_chan_stress
 REGTESTS += tests/regression/test_chan_stress
 
+# The message ring under the Paxos runner.
+check_PROGRAMS += tests/unit/test_mring
+tests_unit_test_mring_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_mring
+
 # How blocking calls wait (rc_wait_policy, the event that wakes a park).
 check_PROGRAMS += tests/unit/test_wait
 tests_unit_test_wait_LDADD = $(RC_TEST_LDADD)
