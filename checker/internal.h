@@ -18,7 +18,10 @@ struct _rc_strpool {
 	size_t len, cap;
 	size_t *off; /* off[id], len = off[id+1] - off[id] */
 	size_t n, ncap;
-	uint32_t *tab; /* open addressing, id + 1, 0 empty */
+	/* open addressing: (hash >> 32) << 32 | (id + 1), 0 empty; the
+	 * stored hash half skips other strings without reading them and
+	 * lets the table grow without hashing any string again */
+	uint64_t *tab;
 	size_t tcap;
 };
 
@@ -37,6 +40,24 @@ int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
  */
 int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
 			 uint64_t hash);
+
+/* A string to intern: its bytes and the high half of its _rc_hash_bytes,
+ * the only half the pool's table uses. */
+struct _rc_strref {
+	const char *s;
+	uint32_t len;
+	uint32_t hash;
+};
+
+/*
+ * Interns n strings in order, as n calls of _rc_strpool_intern_hashed
+ * would, and stores their ids in ids. The table lookups of later strings
+ * are prefetched while earlier ones are compared, so that their cache
+ * misses overlap. Returns 0, or -1 when out of memory (ids partly set).
+ */
+int _rc_strpool_intern_many(struct _rc_strpool *p,
+			    const struct _rc_strref *refs, size_t n,
+			    uint32_t *ids);
 
 struct rc_history {
 	struct rc_hop *ops;

@@ -56,6 +56,11 @@ tests_unit_test_check_causal_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_causal
 
 # A history's initial value, through the text format and every checker.
+# A text read in two halves at once: the history of a single pass.
+check_PROGRAMS += tests/unit/test_history_large
+tests_unit_test_history_large_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_history_large
+
 check_PROGRAMS += tests/unit/test_check_initial
 tests_unit_test_check_initial_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_initial
