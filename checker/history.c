@@ -65,14 +65,12 @@ static int strpool_grow_tab(struct _rc_strpool *p)
 	return 0;
 }
 
-int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
-			 uint64_t hash)
+/* The id of the string, or -1 with *slot the empty slot where it goes. */
+static int64_t strpool_probe(const struct _rc_strpool *p, const char *s,
+			     size_t len, uint64_t hash, size_t *slot)
 {
-	size_t i;
+	size_t i = (size_t)(hash >> 32) & (p->tcap - 1);
 
-	if (p->tcap == 0)
-		return -1;
-	i = (size_t)(hash >> 32) & (p->tcap - 1);
 	while (p->tab[i] != 0) {
 		uint64_t e = p->tab[i];
 
@@ -85,7 +83,16 @@ int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
 		}
 		i = (i + 1) & (p->tcap - 1);
 	}
+	*slot = i;
 	return -1;
+}
+
+int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
+			 uint64_t hash)
+{
+	size_t slot;
+
+	return p->tcap == 0 ? -1 : strpool_probe(p, s, len, hash, &slot);
 }
 
 int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len)
@@ -97,22 +104,12 @@ int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
 				  size_t len, uint64_t hash)
 {
 	size_t i;
+	int64_t id;
 
 	if ((p->n + 1) * 2 >= p->tcap && strpool_grow_tab(p) < 0)
 		return -1;
-	i = (size_t)(hash >> 32) & (p->tcap - 1);
-	while (p->tab[i] != 0) {
-		uint64_t e = p->tab[i];
-
-		if ((e ^ hash) >> 32 == 0) {
-			size_t id = (size_t)(uint32_t)e - 1, l;
-			const char *t = _rc_strpool_get(p, id, &l);
-
-			if (l == len && memcmp(t, s, len) == 0)
-				return (int64_t)id;
-		}
-		i = (i + 1) & (p->tcap - 1);
-	}
+	if ((id = strpool_probe(p, s, len, hash, &i)) >= 0)
+		return id;
 	if (p->n >= UINT32_MAX - 1)
 		return -1;
 	if (p->n + 2 > p->ncap) {
