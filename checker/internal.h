@@ -151,6 +151,33 @@ enum _rc_stop _rc_poll(void);
 /* "timed out", "memory limit reached", "abandoned" */
 const char *_rc_stop_name(enum _rc_stop why);
 
+/* A directed graph on nodes 0..n-1 as adjacency lists (graph.c). */
+struct _rc_gedge {
+	uint32_t to;
+	uint32_t next; /* the next edge out of the same node; UINT32_MAX */
+};
+
+struct _rc_graph {
+	uint32_t *head; /* the last edge added out of each node */
+	struct _rc_gedge *e;
+	size_t n, ne, cap;
+};
+
+/* A graph of n nodes and no edge: 0, or -1 without memory. */
+int _rc_graph_init(struct _rc_graph *g, size_t n);
+void _rc_graph_free(struct _rc_graph *g);
+/* Adds the edge a -> b: its index (edges count from 0), or -1 when out
+ * of memory or of the budget (_rc_charge). */
+int64_t _rc_graph_add(struct _rc_graph *g, uint32_t a, uint32_t b);
+/*
+ * Finds a cycle: its length, 0 when g is acyclic (or out of memory).
+ * nodes[i] (when nodes is not NULL) is its i-th node and edges[i] (when
+ * edges is not NULL) the edge from nodes[i] to the next; each array needs
+ * room for g->n entries.
+ */
+size_t _rc_graph_cycle(const struct _rc_graph *g, uint32_t *nodes,
+		       uint32_t *edges);
+
 /* The linearizability / sequential-consistency search over one part. */
 int _rc_check_search(const rc_history_t *h, enum rc_spec spec,
 		     enum rc_level level, const uint32_t *ids, size_t n,
