@@ -109,7 +109,7 @@ static int commit_sim(enum _rc_commit_kind kind, int argc, char **argv)
 	struct _rc_commit_sim_opts o;
 	struct _rc_commit_sim_result sum, r;
 	rc_err_t err = RC_ERR_INITIALIZER;
-	struct sim_args a = { 4, 1, 20, 1, "none", false, false };
+	struct sim_args a = { 4, 1, 20, 1, "none", false, false, NULL };
 	uint64_t failed = 0, first_fail = 0;
 	char first_why[256] = "";
 	unsigned props = 0;
