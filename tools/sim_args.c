@@ -183,9 +183,11 @@ static void text(const struct sim_driver *d, const struct sim_args *a,
 	       (unsigned long long)a->nodes, (unsigned long long)a->seed,
 	       a->faults, a->broken && a->broken[0] ? ", broken: " : "",
 	       a->broken && a->broken[0] ? a->broken : "");
-	for (size_t i = 0; d->counts[i] != NULL; i++)
+	for (size_t i = 0; d->head == NULL && d->counts[i] != NULL; i++)
 		printf("  %-19s %llu\n", d->counts[i],
 		       (unsigned long long)sum->count[i]);
+	if (d->head != NULL)
+		d->head(sum);
 	printf("  messages            %llu sent, %llu dropped, %llu "
 	       "duplicated, %llu delayed, %llu cut\n",
 	       (unsigned long long)st->messages,
@@ -198,6 +200,8 @@ static void text(const struct sim_driver *d, const struct sim_args *a,
 	       (unsigned long long)st->restarts, (unsigned long long)st->stalls,
 	       (unsigned long long)st->partitions);
 	printf("  simulated time      %llu us\n", (unsigned long long)st->time);
+	if (d->tail != NULL)
+		d->tail(sum);
 	if (failed) {
 		printf("  VIOLATED            ");
 		print_props(d, sum->violations);

@@ -72,6 +72,10 @@ struct sim_driver {
 	int (*run)(const struct sim_args *a, const struct _rc_sim_faults *f,
 		   uint64_t seed, unsigned variant, FILE *trace,
 		   struct sim_run *r, rc_err_t *err);
+	/* optional: the summary's first lines in place of a line per
+	 * counter, and lines after the simulated time */
+	void (*head)(const struct sim_run *sum);
+	void (*tail)(const struct sim_run *sum);
 };
 
 /* Parses argv, runs seeds seed..seed+runs-1, prints; the exit status. */
