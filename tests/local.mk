@@ -275,6 +275,13 @@ TESTS += tests/unit/test_log_paxos
 TESTS += tests/unit/test_examples_rsm.sh
 EXTRA_DIST += tests/unit/test_examples_rsm.sh
 
+# Total order broadcast over both logs: one order, each message once, a
+# broadcast that waits for its own room; the register on it recorded by
+# threads (RC_TOB_THREADS, capped at the PUs; RC_TOB_OPS) and checked.
+check_PROGRAMS += tests/unit/test_tob
+tests_unit_test_tob_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_tob
+
 # replicore check --html of a violating etcd history: every operation
 # labelled, no two texts overlapping, the prefix's linearization points.
 TESTS += tests/unit/test_check_html.sh
