@@ -900,7 +900,8 @@ struct half {
 	struct rd r;
 	const char *s, *end;
 	rc_err_t err;
-	struct _rc_task *task;
+	struct _rc_task task; /* the caller's budget, its own count */
+	bool budgeted;
 	int rc;
 };
 
@@ -908,7 +909,9 @@ static void *parse_half(void *arg)
 {
 	struct half *x = arg;
 
-	_rc_task = x->task; /* the same limits as the caller's */
+	/* the same limits as the caller's, charged through a task of this
+	 * thread's own (a task's count is its thread's) */
+	_rc_task = x->budgeted ? &x->task : NULL;
 	x->rc = parse_lines(&x->r, x->s, x->end);
 	return NULL;
 }
@@ -981,7 +984,10 @@ static int parse_split(struct rd *r, const char *text, const char *end,
 	x.r.tail = true;
 	x.s = mid;
 	x.end = end;
-	x.task = _rc_task;
+	if (_rc_task != NULL) {
+		x.task = (struct _rc_task){ _rc_task->b, _rc_task->part, 0 };
+		x.budgeted = true;
+	}
 	if ((x.r.h = rc_history_new()) == NULL)
 		return 0;
 	x.r.h->format = RC_HFMT_REPLICORE;
@@ -991,6 +997,9 @@ static int parse_split(struct rd *r, const char *text, const char *end,
 	}
 	rc = parse_lines(r, text, mid);
 	pthread_join(t, NULL);
+	/* what the thread charged is given back by this one */
+	if (x.budgeted)
+		_rc_task->charged += x.task.charged;
 	*done = true;
 	rc2 = x.rc;
 	if (rc == 0 && rc2 == RC_PARSE_AGAIN) {
