@@ -15,12 +15,16 @@ libreplicore_la_SOURCES += \
 	%reldir%/commit/commit.c \
 	%reldir%/commit/check.c \
 	%reldir%/commit/sim.c \
+	%reldir%/raft/raft.c \
+	%reldir%/raft/check.c \
+	%reldir%/raft/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
 noinst_HEADERS += \
 	%reldir%/paxos/internal.h \
 	%reldir%/commit/commit.h \
+	%reldir%/raft/raft.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h
