@@ -239,6 +239,28 @@ noinst_HEADERS += tests/unit/commit_fuzz.h
 TESTS += tests/unit/test_commit_sim tests/unit/test_commit_broken \
 	tests/regression/test_commit_sims
 REGTESTS += tests/regression/test_commit_sims
+# Raft: runs without faults, determinism, restarts, the options, the
+# paper's figure 8 schedule, 1,000 seeded runs with random faults (5,000
+# more in test_raft_sims, 100,000 in the regression tier); the figure 8
+# schedule against a copy whose leader commits entries of earlier terms
+# by counting, which the checks must catch.
+check_PROGRAMS += tests/unit/test_raft_sim tests/unit/test_raft_broken \
+	tests/regression/test_raft_sims
+tests_unit_test_raft_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_raft_sims_SOURCES = tests/unit/test_raft_sim.c
+tests_regression_test_raft_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRF_FUZZ_ONLY -DRF_DEFAULT_SIMS=5000 -DRF_FIRST_SEED=1000001
+tests_regression_test_raft_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_raft_broken_SOURCES = tests/unit/test_raft_broken.c \
+	protocols/raft/raft.c protocols/raft/check.c protocols/raft/sim.c \
+	protocols/sim/sim.c
+tests_unit_test_raft_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_RAFT_BROKEN_COMMIT
+tests_unit_test_raft_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/raft_fuzz.h tests/unit/raft_fig8.h
+TESTS += tests/unit/test_raft_sim tests/unit/test_raft_broken \
+	tests/regression/test_raft_sims
+REGTESTS += tests/regression/test_raft_sims
 # The seeded simulator through its interface alone: a broadcast protocol
 # with acknowledgements, seeded faults, one trace per seed.
 check_PROGRAMS += tests/unit/test_sim_proto

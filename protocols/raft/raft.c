@@ -29,8 +29,9 @@
  *    it. Counting replicas of an entry of an earlier term is not enough
  *    (the paper's figure 8): a leader of a later term that lacks the entry
  *    may still be elected and overwrite it. Built with
- *    -DRC_RAFT_BROKEN_COMMIT, the leader counts them all the same, so that
- *    the checks can be seen to catch it.
+ *    -DRC_RAFT_BROKEN_COMMIT, the leader counts them all the same (and so
+ *    skips the no-op a new leader appends, which that rule makes
+ *    unneeded for progress), so that the checks can be seen to catch it.
  *  - A leader commits only a prefix of its log; followers apply only up
  *    to the leader's commit index and only over entries that passed the
  *    consistency check for it, so whatever they apply is in the leader's
