@@ -36,6 +36,26 @@ static inline void rf_fuzz_opts(uint64_t s, struct _rc_raft_sim_opts *o)
 #undef RF_NEXT
 }
 
+/*
+ * A partition storm, the schedule that exposes a leader committing
+ * entries of earlier terms by counting (figure 8 of the paper) most
+ * often among those tried: 3 nodes, 40 commands, 20 partitions, 5
+ * restarts, drop 0.3, delay 0.2, dup 0.1. Such a leader is caught in 3 of
+ * seeds 1..2000, first at seed 297 (test_raft_broken).
+ */
+static inline void rf_storm_opts(uint64_t s, struct _rc_raft_sim_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->seed = s;
+	o->cfg.nodes = 3;
+	o->commands = 40;
+	o->faults.part = 20;
+	o->faults.restart = 5;
+	o->faults.drop = 0.3;
+	o->faults.delay = 0.2;
+	o->faults.dup = 0.1;
+}
+
 /* Totals of a series of runs. */
 struct rf_fuzz {
 	uint64_t runs, failed, first_seed, committed, leaders, messages;
@@ -45,8 +65,10 @@ struct rf_fuzz {
 };
 
 /* Runs seeds [first, first + n); returns -1 on an error of the setup. */
-static inline int rf_fuzz_run(uint64_t first, uint64_t n, uint64_t stop_after,
-			      struct rf_fuzz *f)
+static inline int rf_fuzz_sweep(void (*opts)(uint64_t,
+					     struct _rc_raft_sim_opts *),
+				uint64_t first, uint64_t n, uint64_t stop_after,
+				struct rf_fuzz *f)
 {
 	memset(f, 0, sizeof *f);
 	for (uint64_t s = first; s < first + n && f->failed < stop_after; s++) {
@@ -54,7 +76,7 @@ static inline int rf_fuzz_run(uint64_t first, uint64_t n, uint64_t stop_after,
 		struct _rc_raft_sim_result r;
 		rc_err_t err = RC_ERR_INITIALIZER;
 
-		rf_fuzz_opts(s, &o);
+		opts(s, &o);
 		if (_rc_raft_sim_run(&o, &r, &err) < 0) {
 			rc_err_print(&err, stderr);
 			return -1;
@@ -76,6 +98,13 @@ static inline int rf_fuzz_run(uint64_t first, uint64_t n, uint64_t stop_after,
 		}
 	}
 	return 0;
+}
+
+/* The runs of rf_fuzz_opts. */
+static inline int rf_fuzz_run(uint64_t first, uint64_t n, uint64_t stop_after,
+			      struct rf_fuzz *f)
+{
+	return rf_fuzz_sweep(rf_fuzz_opts, first, n, stop_after, f);
 }
 
 #endif /* RC_TESTS_RAFT_FUZZ_H */

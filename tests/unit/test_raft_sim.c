@@ -142,6 +142,28 @@ static void test_fuzz(void)
 		     (unsigned long long)f.first_seed, f.first_why);
 }
 
+/* The partition storm that catches the broken variant, here held. */
+static void test_storm(void)
+{
+	uint64_t n = tap_env_u64("RC_RAFT_STORMS", RF_DEFAULT_SIMS);
+	struct rf_fuzz f;
+
+	ok(rf_fuzz_sweep(rf_storm_opts, RF_FIRST_SEED, n, UINT64_MAX, &f) ==
+			   0 &&
+		   f.partitions == 20 * n,
+	   "%llu partition storms ran from seed %llu", (unsigned long long)n,
+	   (unsigned long long)RF_FIRST_SEED);
+	diag("storms: %llu commands applied everywhere, %llu leaders, %llu "
+	     "restarts",
+	     (unsigned long long)f.committed, (unsigned long long)f.leaders,
+	     (unsigned long long)f.restarts);
+	is(f.failed, 0, "no storm violates a property");
+	if (f.failed)
+		diag("first failing seed %llu: %s (replay: "
+		     "rf_storm_opts(seed))",
+		     (unsigned long long)f.first_seed, f.first_why);
+}
+
 int main(void)
 {
 #ifdef RF_FUZZ_ONLY
@@ -157,6 +179,7 @@ int main(void)
 		test_fig8();
 	}
 	test_fuzz();
+	test_storm();
 	done_testing();
 	return exit_status();
 }
