@@ -267,8 +267,8 @@ check_PROGRAMS += tests/unit/test_sim_proto
 tests_unit_test_sim_proto_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_sim_proto
 # replicore sim: the protocols listed, errors, replicore sim 2pc and 3pc
-# (their named seeds), and replicore sim paxos
-# printing byte for byte what replicore paxos sim prints.
+# (their named seeds), replicore sim raft and its options, and replicore
+# sim paxos printing byte for byte what replicore paxos sim prints.
 TESTS += tests/unit/test_sim_cli.sh
 EXTRA_DIST += tests/unit/test_sim_cli.sh
 # replicore torture: rc_rsm's clients recorded under stalls and crashes
