@@ -142,7 +142,8 @@ static bool grow(void *a, uint64_t *n, size_t sz, uint64_t i)
 
 static bool same(const struct _rc_raft_ent *a, const struct _rc_raft_ent *b)
 {
-	return a->term == b->term && a->cmd == b->cmd;
+	return a->term == b->term && a->cmd == b->cmd && a->op == b->op &&
+	       a->arg == b->arg && a->tag == b->tag;
 }
 
 void _rc_raft_check_submit(struct _rc_raft_check *c, uint64_t cmd)

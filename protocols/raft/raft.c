@@ -54,10 +54,11 @@
  * index per round trip instead.
  */
 
-#define HEARTBEAT 30	/* us between a leader's AppendEntries rounds */
+/* The simulation's times (struct _rc_raft_cfg), in its microseconds. */
+#define HEARTBEAT 30	/* between a leader's AppendEntries rounds */
 #define ELECT_MIN 150	/* an election timeout is ELECT_MIN .. */
-#define ELECT_RANGE 150 /* .. ELECT_MIN + ELECT_RANGE - 1 us */
-#define RESEND 200	/* us between forwards of pending commands */
+#define ELECT_RANGE 150 /* .. ELECT_MIN + ELECT_RANGE - 1 */
+#define RESEND 200	/* between forwards of pending commands */
 
 enum { FOLLOWER, PRECANDIDATE, CANDIDATE, LEADER };
 #define NONE UINT32_MAX
@@ -76,7 +77,7 @@ struct _rc_raft_node {
 	uint64_t votes; /* granted, a bit per node */
 	uint64_t next[RC_SIM_MAX_NODES], match[RC_SIM_MAX_NODES];
 	uint64_t elect_at, beat_at, resend_at, heard_at;
-	uint64_t *pending; /* commands accepted here, not yet applied */
+	struct _rc_raft_ent *pending; /* accepted here, not yet applied */
 	uint64_t npending, pendcap;
 	uint64_t *mkey, *mval, mcap, mn; /* command -> index */
 	uint64_t elections;
@@ -147,7 +148,7 @@ static bool in_log(const struct _rc_raft_node *n, uint64_t cmd)
 
 static uint64_t timeout(struct _rc_raft_node *n)
 {
-	return ELECT_MIN + n->io.rand(n->io.ctx) % ELECT_RANGE;
+	return n->cfg.elect_min + n->io.rand(n->io.ctx) % n->cfg.elect_range;
 }
 
 static bool majority(const struct _rc_raft_node *n, uint64_t set)
@@ -156,16 +157,17 @@ static bool majority(const struct _rc_raft_node *n, uint64_t set)
 }
 
 static void record(struct _rc_raft_node *n, uint32_t kind, uint64_t index,
-		   uint64_t cmd)
+		   const struct _rc_raft_ent *e)
 {
 	struct _rc_raft_rec r;
 
 	memset(&r, 0, sizeof r);
 	r.kind = kind;
 	r.vote = n->vote;
-	r.term = kind == RC_RR_ENTRY ? n->log[index].term : n->term;
+	r.term = n->term;
 	r.index = index;
-	r.cmd = cmd;
+	if (e)
+		r.e = *e;
 	n->io.record(n->io.ctx, n->id, &r);
 }
 
@@ -200,7 +202,7 @@ static bool append(struct _rc_raft_node *n, uint64_t index,
 {
 	if (!put(n, index, e))
 		return false;
-	record(n, RC_RR_ENTRY, index, e->cmd);
+	record(n, RC_RR_ENTRY, index, e);
 	return true;
 }
 
@@ -241,7 +243,7 @@ static void broadcast_append(struct _rc_raft_node *n)
 static void drop_pending(struct _rc_raft_node *n, uint64_t cmd)
 {
 	for (uint64_t i = 0; i < n->npending; i++)
-		if (n->pending[i] == cmd) {
+		if (n->pending[i].cmd == cmd) {
 			memmove(n->pending + i, n->pending + i + 1,
 				(n->npending - i - 1) * sizeof *n->pending);
 			n->npending--;
@@ -289,12 +291,13 @@ static void advance(struct _rc_raft_node *n)
  * The leader takes command cmd, unless its log holds it, and sends it to
  * the followers that had all before it; the caller then calls advance.
  */
-static void accept(struct _rc_raft_node *n, uint64_t cmd)
+static void accept(struct _rc_raft_node *n, const struct _rc_raft_ent *c)
 {
-	struct _rc_raft_ent e = { n->term, cmd };
+	struct _rc_raft_ent e = *c;
 	uint64_t at = n->len + 1;
 
-	if (in_log(n, cmd) || !append(n, at, &e))
+	e.term = n->term;
+	if (in_log(n, e.cmd) || !append(n, at, &e))
 		return;
 	for (unsigned j = 0; j < n->cfg.nodes; j++)
 		if (j != n->id && n->next[j] == at)
@@ -308,10 +311,10 @@ static void forward(struct _rc_raft_node *n, uint64_t now)
 		struct _rc_raft_ent e[RC_RAFT_MAX_ENTRIES];
 	} b;
 
-	n->resend_at = now + RESEND;
+	n->resend_at = now + n->cfg.resend;
 	if (n->role == LEADER) {
 		for (uint64_t i = 0; i < n->npending; i++)
-			accept(n, n->pending[i]);
+			accept(n, &n->pending[i]);
 		advance(n);
 		return;
 	}
@@ -320,8 +323,7 @@ static void forward(struct _rc_raft_node *n, uint64_t now)
 	memset(&b.m, 0, sizeof b.m);
 	b.m.type = RC_RM_FORWARD;
 	for (uint64_t i = 0; i < n->npending; i++) {
-		b.e[b.m.n].cmd = n->pending[i];
-		b.e[b.m.n++].term = 0;
+		b.e[b.m.n++] = n->pending[i];
 		if (b.m.n == RC_RAFT_MAX_ENTRIES || i + 1 == n->npending) {
 			send(n, n->leader, &b.m);
 			b.m.n = 0;
@@ -331,7 +333,7 @@ static void forward(struct _rc_raft_node *n, uint64_t now)
 
 static void become_leader(struct _rc_raft_node *n, uint64_t now)
 {
-	struct _rc_raft_ent noop = { n->term, 0 };
+	struct _rc_raft_ent noop;
 
 	n->role = LEADER;
 	n->leader = n->id;
@@ -339,6 +341,8 @@ static void become_leader(struct _rc_raft_node *n, uint64_t now)
 		n->next[j] = n->len + 1;
 		n->match[j] = 0;
 	}
+	memset(&noop, 0, sizeof noop);
+	noop.term = n->term;
 	n->io.elected(n->io.ctx, n->id, n->term);
 #ifndef RC_RAFT_BROKEN_COMMIT
 	if (!append(n, n->len + 1, &noop))
@@ -347,13 +351,14 @@ static void become_leader(struct _rc_raft_node *n, uint64_t now)
 	(void)noop; /* counting commits the earlier entries without it */
 #endif
 	for (uint64_t i = 0; i < n->npending; i++)
-		if (!in_log(n, n->pending[i])) {
-			struct _rc_raft_ent e = { n->term, n->pending[i] };
+		if (!in_log(n, n->pending[i].cmd)) {
+			struct _rc_raft_ent e = n->pending[i];
 
+			e.term = n->term;
 			append(n, n->len + 1, &e);
 		}
 	broadcast_append(n);
-	n->beat_at = now + HEARTBEAT;
+	n->beat_at = now + n->cfg.heartbeat;
 	advance(n);
 }
 
@@ -366,7 +371,7 @@ static void step_down(struct _rc_raft_node *n, uint64_t now, uint64_t term)
 	n->vote = 0;
 	n->role = FOLLOWER;
 	n->leader = NONE;
-	record(n, RC_RR_TERM, 0, 0);
+	record(n, RC_RR_TERM, 0, NULL);
 }
 
 static void ask_votes(struct _rc_raft_node *n, bool pre)
@@ -393,7 +398,7 @@ static void stand(struct _rc_raft_node *n, uint64_t now)
 	n->votes = 1ull << n->id;
 	n->elections++;
 	n->elect_at = now + timeout(n);
-	record(n, RC_RR_TERM, 0, 0);
+	record(n, RC_RR_TERM, 0, NULL);
 	ask_votes(n, false);
 	if (majority(n, n->votes))
 		become_leader(n, now);
@@ -436,7 +441,8 @@ static void on_vote(struct _rc_raft_node *n, uint64_t now,
 		 * win, and no leader was heard of lately. */
 		r.ok = m->term > n->term && up_to_date(n, m->index, m->lterm) &&
 		       n->role != LEADER &&
-		       (n->leader == NONE || now >= n->heard_at + ELECT_MIN);
+		       (n->leader == NONE ||
+			now >= n->heard_at + n->cfg.elect_min);
 		r.term = r.ok ? m->term : n->term;
 		send(n, m->from, &r);
 		return;
@@ -448,7 +454,7 @@ static void on_vote(struct _rc_raft_node *n, uint64_t now,
 	    up_to_date(n, m->index, m->lterm)) {
 		if (n->vote == 0) {
 			n->vote = m->from + 1u;
-			record(n, RC_RR_TERM, 0, 0);
+			record(n, RC_RR_TERM, 0, NULL);
 		}
 		n->elect_at = now + timeout(n);
 		r.ok = 1;
@@ -593,33 +599,40 @@ void _rc_raft_node_recv(struct _rc_raft_node *n, uint64_t now,
 		on_appended(n, m, now);
 		break;
 	case RC_RM_FORWARD:
-		if (n->role == LEADER)
-			if (n->role == LEADER) {
-				for (unsigned j = 0; j < m->n; j++)
-					accept(n, m->e[j].cmd);
-				advance(n);
-			}
+		if (n->role == LEADER) {
+			for (unsigned j = 0; j < m->n; j++)
+				accept(n, &m->e[j]);
+			advance(n);
+		}
 		break;
 	}
 }
 
-void _rc_raft_node_submit(struct _rc_raft_node *n, uint64_t now, uint64_t cmd)
+static bool add_pending(struct _rc_raft_node *n, const struct _rc_raft_ent *e)
 {
 	if (n->npending == n->pendcap) {
 		uint64_t nc = n->pendcap ? 2 * n->pendcap : 16;
-		uint64_t *np = realloc(n->pending, nc * sizeof *np);
+		struct _rc_raft_ent *np = realloc(n->pending, nc * sizeof *np);
 
 		if (!np) {
 			n->oom = true;
-			return;
+			return false;
 		}
 		n->pending = np;
 		n->pendcap = nc;
 	}
-	record(n, RC_RR_SUBMIT, 0, cmd);
-	n->pending[n->npending++] = cmd;
+	n->pending[n->npending++] = *e;
+	return true;
+}
+
+bool _rc_raft_node_submit(struct _rc_raft_node *n, uint64_t now,
+			  const struct _rc_raft_ent *e)
+{
+	if (!add_pending(n, e))
+		return false;
+	record(n, RC_RR_SUBMIT, 0, e);
 	if (n->role == LEADER) {
-		accept(n, cmd);
+		accept(n, e);
 		advance(n);
 	} else if (n->leader != NONE) {
 		struct {
@@ -630,18 +643,19 @@ void _rc_raft_node_submit(struct _rc_raft_node *n, uint64_t now, uint64_t cmd)
 		memset(&b, 0, sizeof b);
 		b.m.type = RC_RM_FORWARD;
 		b.m.n = 1;
-		b.e[0].cmd = cmd;
+		b.e[0] = *e;
 		send(n, n->leader, &b.m);
 	}
 	if (n->resend_at <= now)
-		n->resend_at = now + RESEND;
+		n->resend_at = now + n->cfg.resend;
+	return true;
 }
 
 void _rc_raft_node_tick(struct _rc_raft_node *n, uint64_t now)
 {
 	if (n->role == LEADER && now >= n->beat_at) {
 		broadcast_append(n);
-		n->beat_at = now + HEARTBEAT;
+		n->beat_at = now + n->cfg.heartbeat;
 	}
 	if (n->role != LEADER && now >= n->elect_at)
 		timeout_fired(n, now);
@@ -660,7 +674,7 @@ uint64_t _rc_raft_node_deadline(const struct _rc_raft_node *n)
 
 static void reset(struct _rc_raft_node *n, uint64_t now)
 {
-	static const struct _rc_raft_ent sentinel = { 0, 0 };
+	static const struct _rc_raft_ent sentinel;
 
 	n->role = FOLLOWER;
 	n->term = 0;
@@ -673,7 +687,7 @@ static void reset(struct _rc_raft_node *n, uint64_t now)
 	n->npending = 0;
 	n->heard_at = 0;
 	n->beat_at = 0;
-	n->resend_at = now + RESEND;
+	n->resend_at = now + n->cfg.resend;
 	memset(n->mkey, 0, n->mcap * sizeof *n->mkey);
 	n->mn = 0;
 	put(n, 0, &sentinel);
@@ -689,6 +703,14 @@ struct _rc_raft_node *_rc_raft_node_create(const struct _rc_raft_cfg *cfg,
 	if (!n)
 		return NULL;
 	n->cfg = *cfg;
+	if (!n->cfg.heartbeat)
+		n->cfg.heartbeat = HEARTBEAT;
+	if (!n->cfg.elect_min)
+		n->cfg.elect_min = ELECT_MIN;
+	if (!n->cfg.elect_range)
+		n->cfg.elect_range = ELECT_RANGE;
+	if (!n->cfg.resend)
+		n->cfg.resend = RESEND;
 	n->id = id;
 	n->io = *io;
 	reset(n, 0);
@@ -721,23 +743,10 @@ void _rc_raft_node_recover(struct _rc_raft_node *n, uint64_t now,
 			n->term = r->term;
 			n->vote = r->vote;
 		} else if (r->kind == RC_RR_ENTRY) {
-			struct _rc_raft_ent e = { r->term, r->cmd };
-
-			put(n, r->index, &e);
+			put(n, r->index, &r->e);
 		} else if (r->kind == RC_RR_SUBMIT) {
-			if (n->npending == n->pendcap) {
-				uint64_t nc = n->pendcap ? 2 * n->pendcap : 16;
-				uint64_t *np =
-					realloc(n->pending, nc * sizeof *np);
-
-				if (!np) {
-					n->oom = true;
-					return;
-				}
-				n->pending = np;
-				n->pendcap = nc;
-			}
-			n->pending[n->npending++] = r->cmd;
+			if (!add_pending(n, &r->e))
+				return;
 		}
 	}
 }

@@ -18,11 +18,13 @@
 /*
  * A log entry: its term and its command. Command 0 is the no-op a leader
  * appends when it takes office; a client command is (origin << 40) | k,
- * k >= 1 the workload's command number and origin the node it was
- * submitted at.
+ * k >= 1 numbered by its origin, the node it was submitted at. op, arg
+ * and tag are the command's payload, carried unchanged (the operation
+ * log's entry; the simulation leaves them 0).
  */
 struct _rc_raft_ent {
-	uint64_t term, cmd;
+	uint64_t term, cmd, op, arg;
+	uint32_t tag, pad;
 };
 
 #define RC_RAFT_CMD(origin, k) (((uint64_t)(origin) << 40) | (k))
@@ -67,7 +69,8 @@ enum { RC_RR_TERM = 1, RC_RR_ENTRY, RC_RR_SUBMIT };
 
 struct _rc_raft_rec {
 	uint32_t kind, vote; /* vote: the node voted for + 1, 0: none */
-	uint64_t term, index, cmd;
+	uint64_t term, index;
+	struct _rc_raft_ent e; /* ENTRY, SUBMIT */
 };
 
 /* What a node calls: the transport, the record, the draws, the checker. */
@@ -87,14 +90,28 @@ struct _rc_raft_io {
 		      const struct _rc_raft_ent *e);
 };
 
-/* Options of every node of a run. */
+/*
+ * Options of every node of a run. Times are in the caller's clock (the
+ * simulation's microseconds, the threaded runner's nanoseconds); 0 takes
+ * the simulation's: heartbeat 30, election timeouts elect_min +
+ * [0, elect_range) = 150..299, resend 200.
+ */
 struct _rc_raft_cfg {
-	unsigned nodes; /* 1..RC_SIM_MAX_NODES */
-	bool prevote;	/* a pre-vote round before each election */
-	bool decrement; /* repair a follower's log one index at a time, not
+	unsigned nodes;	    /* 1..RC_SIM_MAX_NODES */
+	bool prevote;	    /* a pre-vote round before each election */
+	bool decrement;	    /* repair a follower's log one index at a time, not
 			   by the conflict term */
+	uint64_t heartbeat; /* between a leader's rounds */
+	uint64_t elect_min, elect_range; /* an election timeout */
+	uint64_t resend; /* between forwards of pending commands */
 };
 
+/*
+ * The step machine of one node. The caller serialises every call on one
+ * node (the simulator is one thread; the threaded runner holds the node's
+ * lock); calls on different nodes are independent. No call blocks; the io
+ * callbacks are made from inside recv, tick, submit and recover.
+ */
 struct _rc_raft_node;
 
 /* Node `id` of cfg->nodes with io, or NULL without memory. */
@@ -102,8 +119,13 @@ struct _rc_raft_node *_rc_raft_node_create(const struct _rc_raft_cfg *cfg,
 					   unsigned id,
 					   const struct _rc_raft_io *io);
 void _rc_raft_node_destroy(struct _rc_raft_node *n);
-/* Client command cmd arrives at the node at time now. */
-void _rc_raft_node_submit(struct _rc_raft_node *n, uint64_t now, uint64_t cmd);
+/*
+ * Client command e->cmd (nonzero, unique) with its payload arrives at the
+ * node at time now; the node forwards it to the leader until it applies
+ * it. false without memory (the command is not taken).
+ */
+bool _rc_raft_node_submit(struct _rc_raft_node *n, uint64_t now,
+			  const struct _rc_raft_ent *e);
 void _rc_raft_node_recv(struct _rc_raft_node *n, uint64_t now,
 			const struct _rc_raft_msg *m);
 void _rc_raft_node_tick(struct _rc_raft_node *n, uint64_t now);

@@ -113,12 +113,14 @@ static uint64_t r_deadline(void *ctx, unsigned node)
 static void r_submit(void *ctx, unsigned node, uint64_t now, uint64_t k)
 {
 	struct rsim *rs = ctx;
-	uint64_t cmd = RC_RAFT_CMD(node, k);
+	struct _rc_raft_ent e;
 
+	memset(&e, 0, sizeof e);
+	e.cmd = RC_RAFT_CMD(node, k);
 	_rc_sim_trace(rs->sim, "submit %u cmd=%llx", node,
-		      (unsigned long long)cmd);
-	_rc_raft_check_submit(rs->check, cmd);
-	_rc_raft_node_submit(rs->node[node], now, cmd);
+		      (unsigned long long)e.cmd);
+	_rc_raft_check_submit(rs->check, e.cmd);
+	_rc_raft_node_submit(rs->node[node], now, &e);
 }
 
 static bool r_finished(void *ctx, unsigned node, uint64_t expect)

@@ -132,8 +132,9 @@ static void f8_pump(struct f8 *f, unsigned links, uint64_t now)
  */
 static inline int f8_run(char *why, size_t len, uint64_t *lead1)
 {
-	const struct _rc_raft_cfg cfg = { 3, false, false };
+	const struct _rc_raft_cfg cfg = { 3, false, false, 0, 0, 0, 0 };
 	const uint64_t A = RC_RAFT_CMD(0, 1), B = RC_RAFT_CMD(1, 2);
+	struct _rc_raft_ent ea, eb;
 	struct _rc_raft_io io;
 	struct f8 *f = calloc(1, sizeof *f);
 	uint64_t t = 0;
@@ -153,19 +154,23 @@ static inline int f8_run(char *why, size_t len, uint64_t *lead1)
 		f->n[i] = _rc_raft_node_create(&cfg, i, &io);
 	if (!f->check || !f->n[0] || !f->n[1] || !f->n[2])
 		goto out;
+	memset(&ea, 0, sizeof ea);
+	memset(&eb, 0, sizeof eb);
+	ea.cmd = A;
+	eb.cmd = B;
 	_rc_raft_check_submit(f->check, A);
 	_rc_raft_check_submit(f->check, B);
 	/* 1. */
 	t += 1000;
 	_rc_raft_node_tick(f->n[0], t);
 	f8_pump(f, F8_LINK(0, 1), t);
-	_rc_raft_node_submit(f->n[0], t, A);
+	_rc_raft_node_submit(f->n[0], t, &ea);
 	f8_pump(f, 0, t);
 	/* 2. */
 	t += 1000;
 	_rc_raft_node_tick(f->n[1], t);
 	f8_pump(f, F8_LINK(1, 2), t);
-	_rc_raft_node_submit(f->n[1], t, B);
+	_rc_raft_node_submit(f->n[1], t, &eb);
 	f8_pump(f, 0, t);
 	/* 3: node 0's heartbeat draws node 2's term; then its election,
 	 * the repair of node 2's log and a heartbeat with the commit. */
