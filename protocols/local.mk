@@ -18,6 +18,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/raft/raft.c \
 	%reldir%/raft/check.c \
 	%reldir%/raft/sim.c \
+	%reldir%/raft/log.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -30,4 +31,5 @@ noinst_HEADERS += \
 	%reldir%/rand.h
 
 replicoreinc_HEADERS += \
-	include/replicore/paxos.h
+	include/replicore/paxos.h \
+	include/replicore/raft.h

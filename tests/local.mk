@@ -282,6 +282,11 @@ EXTRA_DIST += tests/unit/test_torture.sh
 check_PROGRAMS += tests/unit/test_log_paxos
 tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_log_paxos
+# The Raft log backend: the log contract, the hash map over rc_rsm on it
+# (all up, then node 1 stalled in apply and in Raft), no majority.
+check_PROGRAMS += tests/unit/test_log_raft
+tests_unit_test_log_raft_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_log_raft
 TESTS += tests/unit/test_examples_rsm.sh
 EXTRA_DIST += tests/unit/test_examples_rsm.sh
 

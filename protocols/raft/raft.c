@@ -696,7 +696,8 @@ static void reset(struct _rc_raft_node *n, uint64_t now)
 
 struct _rc_raft_node *_rc_raft_node_create(const struct _rc_raft_cfg *cfg,
 					   unsigned id,
-					   const struct _rc_raft_io *io)
+					   const struct _rc_raft_io *io,
+					   uint64_t now)
 {
 	struct _rc_raft_node *n = calloc(1, sizeof *n);
 
@@ -713,7 +714,7 @@ struct _rc_raft_node *_rc_raft_node_create(const struct _rc_raft_cfg *cfg,
 		n->cfg.resend = RESEND;
 	n->id = id;
 	n->io = *io;
-	reset(n, 0);
+	reset(n, now);
 	if (n->oom) {
 		_rc_raft_node_destroy(n);
 		return NULL;

@@ -114,10 +114,12 @@ struct _rc_raft_cfg {
  */
 struct _rc_raft_node;
 
-/* Node `id` of cfg->nodes with io, or NULL without memory. */
+/* Node `id` of cfg->nodes with io, its timers from time now, or NULL
+ * without memory. */
 struct _rc_raft_node *_rc_raft_node_create(const struct _rc_raft_cfg *cfg,
 					   unsigned id,
-					   const struct _rc_raft_io *io);
+					   const struct _rc_raft_io *io,
+					   uint64_t now);
 void _rc_raft_node_destroy(struct _rc_raft_node *n);
 /*
  * Client command e->cmd (nonzero, unique) with its payload arrives at the

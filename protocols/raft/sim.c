@@ -204,7 +204,7 @@ int _rc_raft_sim_run(const struct _rc_raft_sim_opts *o,
 	io.committed = io_committed;
 	io.apply = io_apply;
 	for (unsigned i = 0; i < nn && rs->sim && rs->check; i++) {
-		rs->node[i] = _rc_raft_node_create(&o->cfg, i, &io);
+		rs->node[i] = _rc_raft_node_create(&o->cfg, i, &io, 0);
 		if (!rs->node[i])
 			goto oom;
 	}

@@ -151,7 +151,7 @@ static inline int f8_run(char *why, size_t len, uint64_t *lead1)
 	io.committed = f8_committed;
 	io.apply = f8_apply;
 	for (unsigned i = 0; i < 3; i++)
-		f->n[i] = _rc_raft_node_create(&cfg, i, &io);
+		f->n[i] = _rc_raft_node_create(&cfg, i, &io, 0);
 	if (!f->check || !f->n[0] || !f->n[1] || !f->n[2])
 		goto out;
 	memset(&ea, 0, sizeof ea);
