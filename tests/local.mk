@@ -258,6 +258,13 @@ tests_unit_test_raft_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_RAFT_BROKEN_COMMIT
 tests_unit_test_raft_broken_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/raft_fuzz.h tests/unit/raft_fig8.h
+# replicore sim raft over the broken copy, for test_sim_cli.sh (exit 1).
+check_PROGRAMS += tests/unit/raft_broken_cli
+tests_unit_raft_broken_cli_SOURCES = tests/unit/raft_broken_cli.c \
+	tools/cmd_raft.c tools/sim_args.c cli/cli.c protocols/raft/raft.c \
+	protocols/raft/check.c protocols/raft/sim.c protocols/sim/sim.c
+tests_unit_raft_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_RAFT_BROKEN_COMMIT
+tests_unit_raft_broken_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_raft_sim tests/unit/test_raft_broken \
 	tests/regression/test_raft_sims
 REGTESTS += tests/regression/test_raft_sims

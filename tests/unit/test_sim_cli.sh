@@ -91,4 +91,16 @@ check "naming its column" has "--faults:1:8: unknown fault 'frob'" "$T/err"
 "$BIN" sim raft --seed 9 --faults drop=0.2,delay=0.2,restart=2,part=1 --commands 20 --trace >"$T/b"
 check "raft: one seed, one trace" cmp -s "$T/a" "$T/b"
 check "the trace shows leaders" has " leader " "$T/a"
+# Figure 8: a partition storm at its named seed holds with Raft and
+# catches the copy whose leader commits earlier terms' entries by counting.
+STORM="--nodes 3 --commands 40 --faults part=20,restart=5,drop=0.3,delay=0.2,dup=0.1 --seed 297"
+check "raft's storm at seed 297 exits 0" status 0 "$BIN" sim raft $STORM
+BROKEN=${RC_BUILDDIR:-.}/tests/unit/raft_broken_cli
+if [ -x "$BROKEN" ]; then
+	check "the broken copy exits 1 there" status 1 "$BROKEN" $STORM
+	check "naming leader completeness" has "VIOLATED            leader completeness" "$T/out"
+	check "and the seed" has "seed 297 violates leader completeness" "$T/err"
+else
+	skip "the broken raft copy exits 1" "no $BROKEN"
+fi
 done_testing
