@@ -44,7 +44,9 @@ enum {
 /*
  * A message: this header, then n entries. pre marks the pre-vote round
  * (RequestVote with term = the term the sender would stand in, its answer
- * with that term); commit is the leader's commit index.
+ * with that term); commit is the leader's commit index in APPEND and, in
+ * APPENDED, the prev index of the APPEND answered (the leader ignores a
+ * failure answering an older probe).
  */
 struct _rc_raft_msg {
 	uint8_t type, ok, pre, pad;
