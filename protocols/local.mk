@@ -15,6 +15,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/commit/commit.c \
 	%reldir%/commit/check.c \
 	%reldir%/commit/sim.c \
+	%reldir%/snapshot/snapshot.c \
+	%reldir%/snapshot/sim.c \
 	%reldir%/raft/raft.c \
 	%reldir%/raft/check.c \
 	%reldir%/raft/sim.c \
@@ -25,6 +27,7 @@ libreplicore_la_SOURCES += \
 noinst_HEADERS += \
 	%reldir%/paxos/internal.h \
 	%reldir%/commit/commit.h \
+	%reldir%/snapshot/snapshot.h \
 	%reldir%/raft/raft.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \

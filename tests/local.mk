@@ -239,6 +239,18 @@ noinst_HEADERS += tests/unit/commit_fuzz.h
 TESTS += tests/unit/test_commit_sim tests/unit/test_commit_broken \
 	tests/regression/test_commit_sims
 REGTESTS += tests/regression/test_commit_sims
+# Chandy-Lamport snapshots of a bank: runs without faults, determinism,
+# both broken variants caught, 1,000 seeded runs with random faults, and
+# 5,000 more from another seed (100,000 in the regression tier).
+check_PROGRAMS += tests/unit/test_snapshot_sim \
+	tests/regression/test_snapshot_sims
+tests_unit_test_snapshot_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_snapshot_sims_SOURCES = tests/unit/test_snapshot_sim.c
+tests_regression_test_snapshot_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSN_FUZZ_ONLY -DSN_DEFAULT_SIMS=5000 -DSN_FIRST_SEED=1000001
+tests_regression_test_snapshot_sims_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_snapshot_sim tests/regression/test_snapshot_sims
+REGTESTS += tests/regression/test_snapshot_sims
 # Raft: runs without faults, determinism, restarts, the options, the
 # paper's figure 8 schedule, 1,000 seeded runs with random faults (5,000
 # more in test_raft_sims, 100,000 in the regression tier); the figure 8

@@ -103,7 +103,7 @@ int raft_sim(int argc, char **argv)
 	struct _rc_raft_sim_opts o;
 	struct _rc_raft_sim_result sum, r;
 	rc_err_t err = RC_ERR_INITIALIZER;
-	struct sim_args a = { 5, 1, 100, 1, "none", false, false };
+	struct sim_args a = { 5, 1, 100, 1, "none", false, false, NULL };
 	uint64_t prevote = 0, repair = 1, failed = 0, first_fail = 0;
 	const struct sim_extra extra[] = { { "prevote", &prevote },
 					   { "repair", &repair } };
