@@ -17,6 +17,10 @@ libreplicore_la_SOURCES += \
 	%reldir%/commit/sim.c \
 	%reldir%/snapshot/snapshot.c \
 	%reldir%/snapshot/sim.c \
+	%reldir%/raft/raft.c \
+	%reldir%/raft/check.c \
+	%reldir%/raft/sim.c \
+	%reldir%/raft/log.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -24,9 +28,11 @@ noinst_HEADERS += \
 	%reldir%/paxos/internal.h \
 	%reldir%/commit/commit.h \
 	%reldir%/snapshot/snapshot.h \
+	%reldir%/raft/raft.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h
 
 replicoreinc_HEADERS += \
-	include/replicore/paxos.h
+	include/replicore/paxos.h \
+	include/replicore/raft.h

@@ -251,14 +251,43 @@ tests_regression_test_snapshot_sims_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_regression_test_snapshot_sims_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_snapshot_sim tests/regression/test_snapshot_sims
 REGTESTS += tests/regression/test_snapshot_sims
+# Raft: runs without faults, determinism, restarts, the options, the
+# paper's figure 8 schedule, 1,000 seeded runs with random faults (5,000
+# more in test_raft_sims, 100,000 in the regression tier); the figure 8
+# schedule against a copy whose leader commits entries of earlier terms
+# by counting, which the checks must catch.
+check_PROGRAMS += tests/unit/test_raft_sim tests/unit/test_raft_broken \
+	tests/regression/test_raft_sims
+tests_unit_test_raft_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_raft_sims_SOURCES = tests/unit/test_raft_sim.c
+tests_regression_test_raft_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRF_FUZZ_ONLY -DRF_DEFAULT_SIMS=5000 -DRF_FIRST_SEED=1000001
+tests_regression_test_raft_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_raft_broken_SOURCES = tests/unit/test_raft_broken.c \
+	protocols/raft/raft.c protocols/raft/check.c protocols/raft/sim.c \
+	protocols/sim/sim.c
+tests_unit_test_raft_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_RAFT_BROKEN_COMMIT
+tests_unit_test_raft_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/raft_fuzz.h tests/unit/raft_fig8.h
+# replicore sim raft over the broken copy, for test_sim_cli.sh (exit 1).
+check_PROGRAMS += tests/unit/raft_broken_cli
+tests_unit_raft_broken_cli_SOURCES = tests/unit/raft_broken_cli.c \
+	tools/cmd_raft.c tools/sim_args.c cli/cli.c protocols/raft/raft.c \
+	protocols/raft/check.c protocols/raft/sim.c protocols/sim/sim.c
+tests_unit_raft_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_RAFT_BROKEN_COMMIT
+tests_unit_raft_broken_cli_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_raft_sim tests/unit/test_raft_broken \
+	tests/regression/test_raft_sims
+REGTESTS += tests/regression/test_raft_sims
 # The seeded simulator through its interface alone: a broadcast protocol
 # with acknowledgements, seeded faults, one trace per seed.
 check_PROGRAMS += tests/unit/test_sim_proto
 tests_unit_test_sim_proto_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_sim_proto
 # replicore sim: the protocols listed, errors, replicore sim 2pc and 3pc
-# (their named seeds), and replicore sim paxos
-# printing byte for byte what replicore paxos sim prints.
+# (their named seeds), replicore sim raft and its options, and replicore
+# sim paxos printing byte for byte what replicore paxos sim prints.
 TESTS += tests/unit/test_sim_cli.sh
 EXTRA_DIST += tests/unit/test_sim_cli.sh
 # replicore torture: rc_rsm's clients recorded under stalls and crashes
@@ -272,6 +301,11 @@ EXTRA_DIST += tests/unit/test_torture.sh
 check_PROGRAMS += tests/unit/test_log_paxos
 tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_log_paxos
+# The Raft log backend: the log contract, the hash map over rc_rsm on it
+# (all up, then node 1 stalled in apply and in Raft), no majority.
+check_PROGRAMS += tests/unit/test_log_raft
+tests_unit_test_log_raft_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_log_raft
 TESTS += tests/unit/test_examples_rsm.sh
 EXTRA_DIST += tests/unit/test_examples_rsm.sh
 

@@ -27,6 +27,8 @@ static const struct sim_protocol protocols[] = {
 	{ "snapshot",
 	  "Chandy-Lamport snapshots of a bank over reliable FIFO channels",
 	  snapshot_sim },
+	{ "raft", "Raft: elections, log replication, restarts from the record",
+	  raft_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -84,9 +86,8 @@ static void help(FILE *out)
 int cmd_sim(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage(
-			"sim",
-			"a protocol is needed: paxos, 2pc, 3pc, snapshot");
+		return cli_usage("sim", "a protocol is needed: paxos, 2pc, "
+					"3pc, snapshot, raft");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help(stdout);
 		return CLI_EXIT_OK;
@@ -97,7 +98,8 @@ int cmd_sim(int argc, char **argv)
 	if (argv[1][0] == '-')
 		return cli_usage("sim", "a protocol is needed before '%s'",
 				 argv[1]);
-	return cli_usage("sim",
-			 "unknown protocol '%s' (paxos, 2pc, 3pc, snapshot)",
-			 argv[1]);
+	return cli_usage(
+		"sim",
+		"unknown protocol '%s' (paxos, 2pc, 3pc, snapshot, raft)",
+		argv[1]);
 }

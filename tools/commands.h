@@ -23,6 +23,8 @@ int commit_sim_2pc(int argc, char **argv);
 int commit_sim_3pc(int argc, char **argv);
 /* replicore sim snapshot (tools/cmd_snapshot.c). */
 int snapshot_sim(int argc, char **argv);
+/* replicore sim raft (tools/cmd_raft.c). */
+int raft_sim(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 

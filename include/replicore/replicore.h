@@ -19,6 +19,7 @@
 #include <replicore/rsm.h>
 #include <replicore/tob.h>
 #include <replicore/paxos.h>
+#include <replicore/raft.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>
