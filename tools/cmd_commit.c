@@ -139,8 +139,9 @@ static int run_3pc(const struct sim_args *a, const struct _rc_sim_faults *f,
 	return run(RC_COMMIT_3PC, a, f, seed, trace, r, err);
 }
 
-static void head(const struct sim_run *sum)
+static void head(const struct sim_args *a, const struct sim_run *sum)
 {
+	(void)a;
 	printf("  transactions        %llu begun: %llu committed, %llu "
 	       "aborted, %llu blocked\n",
 	       (unsigned long long)sum->count[0],

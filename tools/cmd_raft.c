@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_raft.c: `replicore sim raft`, seeded simulations of Raft with faults, every run's properties checked. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "cli/cli.h"
 #include "protocols/raft/raft.h"
 #include "tools/commands.h"
 #include "tools/sim_args.h"
@@ -86,186 +84,113 @@ static const char raft_help[] =
 	"printed),\n"
 	"    2 on a bad option or SPEC.\n";
 
-static void print_props(FILE *out, unsigned v)
-{
-	const char *sep = "";
+static const char *const counts[] = { "committed", "elections", "leaders",
+				      "max_term", NULL };
+static const char *const props[] = { "election safety",
+				     "log matching",
+				     "leader completeness",
+				     "state-machine safety",
+				     "agreement",
+				     "validity",
+				     "integrity",
+				     "liveness",
+				     NULL };
+static const char *const extras[] = { "prevote", "repair", NULL };
+static const uint64_t extra_defaults[] = { 0, 1 };
 
-	for (unsigned p = 1; p <= RC_RAFT_PROP_LAST; p <<= 1)
-		if (v & p) {
-			fprintf(out, "%s%s", sep, _rc_raft_prop_name(p));
-			sep = ", ";
-		}
+static int run(const struct sim_args *a, const struct _rc_sim_faults *f,
+	       uint64_t seed, unsigned variant, FILE *trace, struct sim_run *r,
+	       rc_err_t *err)
+{
+	struct _rc_raft_sim_opts o;
+	struct _rc_raft_sim_result res;
+	int rc;
+
+	(void)variant;
+	memset(&o, 0, sizeof o);
+	o.cfg.nodes = (unsigned)a->nodes;
+	o.cfg.prevote = a->x[0] == 1;
+	o.cfg.decrement = a->x[1] == 0;
+	o.seed = seed;
+	o.commands = (unsigned)a->commands;
+	o.faults = *f;
+	o.trace = trace;
+	rc = _rc_raft_sim_run(&o, &res, err);
+	r->count[0] = res.committed;
+	r->count[1] = res.elections;
+	r->count[2] = res.leaders;
+	r->count[3] = res.terms;
+	r->st.messages = res.messages;
+	r->st.dropped = res.dropped;
+	r->st.duplicated = res.duplicated;
+	r->st.delayed = res.delayed;
+	r->st.cut = res.cut;
+	r->st.crashed = res.crashed;
+	r->st.restarts = res.restarts;
+	r->st.partitions = res.partitions;
+	r->st.stalls = res.stalls;
+	r->st.time = res.time;
+	/* the property bits are RC_RAFT_ELECTION << i, as props[] */
+	r->violations = res.violations;
+	snprintf(r->why, sizeof r->why, "%s", res.why);
+	return rc;
+}
+
+static const char *check(const struct sim_args *a,
+			 const struct _rc_sim_faults *f, char *buf, size_t len)
+{
+	if (a->x[0] > 1 || a->x[1] > 1)
+		return "--prevote and --repair must be 0 or 1";
+	if (f->crash > (a->nodes - 1) / 2) {
+		snprintf(buf, len,
+			 "--faults: crash=%u leaves no majority of %u nodes "
+			 "(at most %u)",
+			 f->crash, (unsigned)a->nodes,
+			 (unsigned)(a->nodes - 1) / 2);
+		return buf;
+	}
+	return NULL;
+}
+
+static const char *title(const struct sim_args *a)
+{
+	if (a->x[0] && !a->x[1])
+		return ", pre-vote, one-index repair";
+	return a->x[0] ? ", pre-vote" : a->x[1] ? "" : ", one-index repair";
+}
+
+static void head(const struct sim_args *a, const struct sim_run *sum)
+{
+	printf("  commands            %llu in the workload, %llu applied by "
+	       "every live node\n",
+	       (unsigned long long)(a->commands * a->runs),
+	       (unsigned long long)sum->count[0]);
+	printf("  elections           %llu started, %llu leaders, highest "
+	       "term %llu\n",
+	       (unsigned long long)sum->count[1],
+	       (unsigned long long)sum->count[2],
+	       (unsigned long long)sum->count[3]);
 }
 
 int raft_sim(int argc, char **argv)
 {
-	const char *cmd = "sim raft";
-	struct _rc_raft_sim_opts o;
-	struct _rc_raft_sim_result sum, r;
-	rc_err_t err = RC_ERR_INITIALIZER;
-	struct sim_args a = { 5, 1, 100, 1, "none", false, false, NULL };
-	uint64_t prevote = 0, repair = 1, failed = 0, first_fail = 0;
-	const struct sim_extra extra[] = { { "prevote", &prevote },
-					   { "repair", &repair } };
-	char first_why[256] = "";
-	unsigned props = 0;
-	int rc = sim_args_parse(cmd, raft_help, argc, argv, &a, extra,
-				sizeof extra / sizeof extra[0]);
-	uint64_t nodes = a.nodes, seed = a.seed, commands = a.commands,
-		 runs = a.runs;
-	const char *spec = a.faults;
-	bool trace = a.trace, json = a.json;
+	static const struct sim_driver d = {
+		.name = "raft",
+		.cmd = "sim raft",
+		.help = raft_help,
+		.nodes = 5,
+		.commands = 100,
+		.min_nodes = 1,
+		.counts = counts,
+		.max_counts = 1u << 3,
+		.props = props,
+		.extras = extras,
+		.extra_defaults = extra_defaults,
+		.run = run,
+		.check = check,
+		.title = title,
+		.head = head,
+	};
 
-	if (rc >= 0)
-		return rc;
-	if (nodes < 1 || nodes > RC_SIM_MAX_NODES)
-		return cli_usage(cmd, "--nodes must be 1..%d",
-				 RC_SIM_MAX_NODES);
-	if (runs < 1 || commands < 1 || commands > 100000)
-		return cli_usage(cmd, "--runs must be at least 1, --commands "
-				      "1..100000");
-	if (prevote > 1 || repair > 1)
-		return cli_usage(cmd, "--prevote and --repair must be 0 or 1");
-	memset(&o, 0, sizeof o);
-	if (_rc_sim_faults_parse(spec, &o.faults, &err) < 0) {
-		fprintf(stderr, "replicore %s: --faults:%u:%u: %s\n", cmd,
-			err.line, err.col, err.msg);
-		fprintf(stderr,
-			"Try 'replicore %s --help' for more "
-			"information.\n",
-			cmd);
-		return CLI_EXIT_USAGE;
-	}
-	if (o.faults.crash > (nodes - 1) / 2)
-		return cli_usage(cmd,
-				 "--faults: crash=%u leaves no majority of %u "
-				 "nodes (at most %u)",
-				 o.faults.crash, (unsigned)nodes,
-				 (unsigned)(nodes - 1) / 2);
-	o.cfg.nodes = (unsigned)nodes;
-	o.cfg.prevote = prevote == 1;
-	o.cfg.decrement = repair == 0;
-	o.commands = (unsigned)commands;
-	o.trace = trace ? stdout : NULL;
-	memset(&sum, 0, sizeof sum);
-	for (uint64_t k = 0; k < runs; k++) {
-		o.seed = seed + k;
-		if (_rc_raft_sim_run(&o, &r, &err) < 0) {
-			rc_err_print(&err, stderr);
-			return CLI_EXIT_USAGE;
-		}
-		sum.committed += r.committed;
-		sum.elections += r.elections;
-		sum.leaders += r.leaders;
-		if (r.terms > sum.terms)
-			sum.terms = r.terms;
-		sum.messages += r.messages;
-		sum.dropped += r.dropped;
-		sum.duplicated += r.duplicated;
-		sum.delayed += r.delayed;
-		sum.cut += r.cut;
-		sum.crashed += r.crashed;
-		sum.restarts += r.restarts;
-		sum.partitions += r.partitions;
-		sum.stalls += r.stalls;
-		sum.time += r.time;
-		if (r.violations) {
-			if (failed++ == 0) {
-				first_fail = o.seed;
-				snprintf(first_why, sizeof first_why, "%s",
-					 r.why);
-			}
-			props |= r.violations;
-			fprintf(stderr, "replicore %s: seed %llu violates %s\n",
-				cmd, (unsigned long long)o.seed, r.why);
-		}
-	}
-	if (json) {
-		struct cli_json j;
-
-		cli_json_init(&j, stdout);
-		cli_json_obj(&j);
-		cli_json_kv_str(&j, "protocol", "raft");
-		cli_json_kv_uint(&j, "nodes", nodes);
-		cli_json_kv_uint(&j, "seed", seed);
-		cli_json_kv_uint(&j, "runs", runs);
-		cli_json_kv_str(&j, "faults", spec);
-		cli_json_kv_uint(&j, "commands", commands);
-		cli_json_kv_uint(&j, "prevote", prevote);
-		cli_json_kv_uint(&j, "repair", repair);
-		cli_json_kv_uint(&j, "committed", sum.committed);
-		cli_json_kv_uint(&j, "elections", sum.elections);
-		cli_json_kv_uint(&j, "leaders", sum.leaders);
-		cli_json_kv_uint(&j, "max_term", sum.terms);
-		cli_json_kv_uint(&j, "messages", sum.messages);
-		cli_json_kv_uint(&j, "dropped", sum.dropped);
-		cli_json_kv_uint(&j, "duplicated", sum.duplicated);
-		cli_json_kv_uint(&j, "delayed", sum.delayed);
-		cli_json_kv_uint(&j, "cut", sum.cut);
-		cli_json_kv_uint(&j, "crashed", sum.crashed);
-		cli_json_kv_uint(&j, "restarts", sum.restarts);
-		cli_json_kv_uint(&j, "stalls", sum.stalls);
-		cli_json_kv_uint(&j, "partitions", sum.partitions);
-		cli_json_kv_uint(&j, "simulated_us", sum.time);
-		cli_json_kv_uint(&j, "failed_runs", failed);
-		cli_json_key(&j, "violations");
-		cli_json_arr(&j);
-		for (unsigned p = 1; p <= RC_RAFT_PROP_LAST; p <<= 1)
-			if (props & p)
-				cli_json_str(&j, _rc_raft_prop_name(p));
-		cli_json_arr_end(&j);
-		if (failed) {
-			cli_json_kv_uint(&j, "first_failing_seed", first_fail);
-			cli_json_kv_str(&j, "why", first_why);
-		}
-		cli_json_obj_end(&j);
-		cli_json_end(&j);
-	} else {
-		printf("raft sim: %llu run%s of %llu nodes from seed %llu, "
-		       "faults %s%s%s\n",
-		       (unsigned long long)runs, runs == 1 ? "" : "s",
-		       (unsigned long long)nodes, (unsigned long long)seed,
-		       spec, prevote ? ", pre-vote" : "",
-		       repair ? "" : ", one-index repair");
-		printf("  commands            %llu in the workload, %llu "
-		       "applied by "
-		       "every live node\n",
-		       (unsigned long long)(commands * runs),
-		       (unsigned long long)sum.committed);
-		printf("  elections           %llu started, %llu leaders, "
-		       "highest term %llu\n",
-		       (unsigned long long)sum.elections,
-		       (unsigned long long)sum.leaders,
-		       (unsigned long long)sum.terms);
-		printf("  messages            %llu sent, %llu dropped, %llu "
-		       "duplicated, %llu delayed, %llu cut\n",
-		       (unsigned long long)sum.messages,
-		       (unsigned long long)sum.dropped,
-		       (unsigned long long)sum.duplicated,
-		       (unsigned long long)sum.delayed,
-		       (unsigned long long)sum.cut);
-		printf("  nodes               %llu crashed, %llu restarts, "
-		       "%llu stalls, %llu partitions\n",
-		       (unsigned long long)sum.crashed,
-		       (unsigned long long)sum.restarts,
-		       (unsigned long long)sum.stalls,
-		       (unsigned long long)sum.partitions);
-		printf("  simulated time      %llu us\n",
-		       (unsigned long long)sum.time);
-		if (failed) {
-			printf("  VIOLATED            ");
-			print_props(stdout, props);
-			printf(" in %llu run%s; first at seed %llu: %s\n",
-			       (unsigned long long)failed,
-			       failed == 1 ? "" : "s",
-			       (unsigned long long)first_fail, first_why);
-		} else {
-			printf("  properties          election safety, log "
-			       "matching, leader completeness,\n"
-			       "                      state-machine safety, "
-			       "agreement, validity, integrity,\n"
-			       "                      liveness: hold\n");
-		}
-	}
-	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
+	return sim_drive(&d, argc, argv);
 }

@@ -116,15 +116,35 @@ static void stats_add(struct _rc_sim_stats *to,
 	to->at_live += from->at_live;
 }
 
-static void print_props(const struct sim_driver *d, unsigned v)
+/*
+ * The names of the properties in v, comma-separated, then end; lines
+ * break before a name that would pass column 78, continuing at column
+ * 23 (the summary's value column), the first line starting at column 23.
+ */
+static void print_props(const struct sim_driver *d, unsigned v, const char *end)
 {
-	const char *sep = "";
+	size_t col = 22;
+	bool first = true;
 
-	for (unsigned i = 0; d->props[i] != NULL; i++)
-		if (v & (1u << i)) {
-			printf("%s%s", sep, d->props[i]);
-			sep = ", ";
+	for (unsigned i = 0; d->props[i] != NULL; i++) {
+		const char *sep =
+			d->props[i + 1] == NULL || !(v >> (i + 1)) ? end : ",";
+		size_t w = strlen(d->props[i]) + strlen(sep);
+
+		if (!(v & (1u << i)))
+			continue;
+		if (!first && col + 1 + w > 78) {
+			printf("\n%22s", "");
+			col = 22;
+		} else if (!first) {
+			putchar(' ');
+			col++;
 		}
+		printf("%s%s", d->props[i], sep);
+		col += w;
+		first = false;
+	}
+	putchar('\n');
 }
 
 static void json(const struct sim_driver *d, const struct sim_args *a,
@@ -144,6 +164,8 @@ static void json(const struct sim_driver *d, const struct sim_args *a,
 		cli_json_kv_str(&j, "broken",
 				a->broken[0] ? a->broken : "none");
 	cli_json_kv_uint(&j, "commands", a->commands);
+	for (size_t i = 0; d->extras != NULL && d->extras[i] != NULL; i++)
+		cli_json_kv_uint(&j, d->extras[i], a->x[i]);
 	for (size_t i = 0; d->counts[i] != NULL; i++)
 		cli_json_kv_uint(&j, d->counts[i], sum->count[i]);
 	cli_json_kv_uint(&j, "messages", sum->st.messages);
@@ -178,16 +200,17 @@ static void text(const struct sim_driver *d, const struct sim_args *a,
 	const struct _rc_sim_stats *st = &sum->st;
 
 	printf("%s sim: %llu run%s of %llu nodes from seed %llu, faults %s%s%s"
-	       "\n",
+	       "%s\n",
 	       d->name, (unsigned long long)a->runs, a->runs == 1 ? "" : "s",
 	       (unsigned long long)a->nodes, (unsigned long long)a->seed,
 	       a->faults, a->broken && a->broken[0] ? ", broken: " : "",
-	       a->broken && a->broken[0] ? a->broken : "");
+	       a->broken && a->broken[0] ? a->broken : "",
+	       d->title != NULL ? d->title(a) : "");
 	for (size_t i = 0; d->head == NULL && d->counts[i] != NULL; i++)
 		printf("  %-19s %llu\n", d->counts[i],
 		       (unsigned long long)sum->count[i]);
 	if (d->head != NULL)
-		d->head(sum);
+		d->head(a, sum);
 	printf("  messages            %llu sent, %llu dropped, %llu "
 	       "duplicated, %llu delayed, %llu cut\n",
 	       (unsigned long long)st->messages,
@@ -203,31 +226,52 @@ static void text(const struct sim_driver *d, const struct sim_args *a,
 	if (d->tail != NULL)
 		d->tail(sum);
 	if (failed) {
+		unsigned v = sum->violations;
+		const char *sep = "";
+
+		/* one line: the seed and the reason follow the names */
 		printf("  VIOLATED            ");
-		print_props(d, sum->violations);
+		for (unsigned i = 0; d->props[i] != NULL; i++)
+			if (v & (1u << i)) {
+				printf("%s%s", sep, d->props[i]);
+				sep = ", ";
+			}
 		printf(" in %llu run%s; first at seed %llu: %s\n",
 		       (unsigned long long)failed, failed == 1 ? "" : "s",
 		       (unsigned long long)first, first_why);
 	} else {
 		printf("  properties          ");
-		print_props(d, ~0u);
-		printf(": hold\n");
+		print_props(d, ~0u, ": hold");
 	}
 }
 
 int sim_drive(const struct sim_driver *d, int argc, char **argv)
 {
-	struct sim_args a = { d->nodes,	   1,
-			      d->commands, 1,
-			      "none",	   false,
-			      false,	   d->broken != NULL ? "" : NULL };
+	struct sim_args a = { .nodes = d->nodes,
+			      .seed = 1,
+			      .commands = d->commands,
+			      .runs = 1,
+			      .faults = "none",
+			      .broken = d->broken != NULL ? "" : NULL };
 	struct _rc_sim_faults f;
 	struct sim_run sum, r;
 	rc_err_t err = RC_ERR_INITIALIZER;
 	uint64_t failed = 0, first = 0;
-	char first_why[256] = "";
+	char first_why[256] = "", msg[256];
 	unsigned variant = 0;
-	int rc = sim_args_parse(d->cmd, d->help, argc, argv, &a, NULL, 0);
+	struct sim_extra extra[SIM_EXTRA_MAX];
+	size_t nextra = 0;
+	const char *bad;
+	int rc;
+
+	for (; d->extras != NULL && d->extras[nextra] != NULL &&
+	       nextra < SIM_EXTRA_MAX;
+	     nextra++) {
+		a.x[nextra] = d->extra_defaults[nextra];
+		extra[nextra] =
+			(struct sim_extra){ d->extras[nextra], &a.x[nextra] };
+	}
+	rc = sim_args_parse(d->cmd, d->help, argc, argv, &a, extra, nextra);
 
 	if (rc >= 0)
 		return rc;
@@ -262,7 +306,10 @@ int sim_drive(const struct sim_driver *d, int argc, char **argv)
 			d->cmd);
 		return CLI_EXIT_USAGE;
 	}
-	if (f.crash >= a.nodes)
+	if (d->check != NULL &&
+	    (bad = d->check(&a, &f, msg, sizeof(msg))) != NULL)
+		return cli_usage(d->cmd, "%s", bad);
+	if (d->check == NULL && f.crash >= a.nodes)
 		return cli_usage(d->cmd,
 				 "--faults: crash=%u leaves no node of %u up "
 				 "(at most %u)",
@@ -280,7 +327,10 @@ int sim_drive(const struct sim_driver *d, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 		for (size_t i = 0; i < SIM_COUNTS_MAX; i++)
-			sum.count[i] += r.count[i];
+			if (!(d->max_counts & (1u << i)))
+				sum.count[i] += r.count[i];
+			else if (r.count[i] > sum.count[i])
+				sum.count[i] = r.count[i];
 		stats_add(&sum.st, &r.st);
 		sum.violations |= r.violations;
 		if (r.violations) {

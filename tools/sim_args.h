@@ -12,6 +12,9 @@
 
 #include "protocols/sim/sim.h"
 
+/* The most options of its own a protocol's command takes. */
+#define SIM_EXTRA_MAX 8
+
 /* --nodes, --seed, --commands, --runs, --faults, --trace, --json, and
  * --broken NAME where broken is not NULL before parsing ("": none given);
  * the caller sets the defaults before parsing. */
@@ -20,15 +23,14 @@ struct sim_args {
 	const char *faults;
 	bool trace, json;
 	const char *broken;
+	uint64_t x[SIM_EXTRA_MAX]; /* sim_drive: the driver's extras */
 };
 
-/* A protocol's own --NAME N option (at most SIM_EXTRA_MAX of them). */
+/* A protocol's own --NAME N option. */
 struct sim_extra {
 	const char *name; /* without the dashes */
 	uint64_t *dst;
 };
-
-#define SIM_EXTRA_MAX 8
 
 /*
  * Parses argv (from the verb on, as getopt_long sees it) into a and the
@@ -66,15 +68,28 @@ struct sim_driver {
 	 * i-th), or NULL: none */
 	const char *const *broken;
 	const char *const *counts; /* names of count[], NULL-terminated */
+	unsigned max_counts;	   /* counts (a bit each) kept by maximum,
+				    * not summed over runs */
 	const char *const *props;  /* names of bits 0, 1, ...; NULL-ended */
+	/* the protocol's own --NAME N options, NULL-ended, with their
+	 * defaults; their values are in sim_args.x[] and in the JSON */
+	const char *const *extras;
+	const uint64_t *extra_defaults;
 	/* one run at seed (variant: 0, or 1 + the index of the name
 	 * --broken gave); -1 with err filled (exit 2), else 0 */
 	int (*run)(const struct sim_args *a, const struct _rc_sim_faults *f,
 		   uint64_t seed, unsigned variant, FILE *trace,
 		   struct sim_run *r, rc_err_t *err);
+	/* optional: checks the options beyond the common ones (NULL, or a
+	 * usage message); without it, crash must leave a node up */
+	const char *(*check)(const struct sim_args *a,
+			     const struct _rc_sim_faults *f, char *buf,
+			     size_t len);
+	/* optional: words after the summary's title ("" for none) */
+	const char *(*title)(const struct sim_args *a);
 	/* optional: the summary's first lines in place of a line per
 	 * counter, and lines after the simulated time */
-	void (*head)(const struct sim_run *sum);
+	void (*head)(const struct sim_args *a, const struct sim_run *sum);
 	void (*tail)(const struct sim_run *sum);
 };
 
