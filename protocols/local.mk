@@ -15,12 +15,17 @@ libreplicore_la_SOURCES += \
 	%reldir%/commit/commit.c \
 	%reldir%/commit/check.c \
 	%reldir%/commit/sim.c \
+	%reldir%/lmutex/proc.c \
+	%reldir%/lmutex/link.c \
+	%reldir%/lmutex/check.c \
+	%reldir%/lmutex/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
 noinst_HEADERS += \
 	%reldir%/paxos/internal.h \
 	%reldir%/commit/commit.h \
+	%reldir%/lmutex/lmutex.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h
