@@ -260,6 +260,9 @@ tests_unit_test_lmutex_broken_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/lmutex_fuzz.h
 TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken
 REGTESTS += tests/regression/test_lmutex_sims
+# replicore sim lmutex: help, errors, runs with faults, its named seed.
+TESTS += tests/unit/test_lmutex_cli.sh
+EXTRA_DIST += tests/unit/test_lmutex_cli.sh
 # The seeded simulator through its interface alone: a broadcast protocol
 # with acknowledgements, seeded faults, one trace per seed.
 check_PROGRAMS += tests/unit/test_sim_proto

@@ -24,6 +24,8 @@ static const struct sim_protocol protocols[] = {
 	  commit_sim_2pc },
 	{ "3pc", "three-phase commit; splits under a partition",
 	  commit_sim_3pc },
+	{ "lmutex", "Lamport's mutual exclusion; blocks on a crash",
+	  lmutex_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -82,7 +84,8 @@ int cmd_sim(int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage("sim",
-				 "a protocol is needed: paxos, 2pc, 3pc");
+				 "a protocol is needed: paxos, 2pc, 3pc, "
+				 "lmutex");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help(stdout);
 		return CLI_EXIT_OK;
@@ -93,6 +96,7 @@ int cmd_sim(int argc, char **argv)
 	if (argv[1][0] == '-')
 		return cli_usage("sim", "a protocol is needed before '%s'",
 				 argv[1]);
-	return cli_usage("sim", "unknown protocol '%s' (paxos, 2pc, 3pc)",
+	return cli_usage("sim",
+			 "unknown protocol '%s' (paxos, 2pc, 3pc, lmutex)",
 			 argv[1]);
 }

@@ -73,12 +73,11 @@ static void step(struct lsim *ls, unsigned id, uint64_t now)
 		_rc_lmutex_release(&n->p);
 	}
 	if (n->p.state == RC_LM_IDLE && n->pending > 0) {
-		uint64_t t;
-
-		n->pending--;
-		t = _rc_lmutex_request(&n->p);
+		/* traced before its messages are sent: the clock's next tick */
 		_rc_sim_trace(ls->sim, "request %u t=%llu", id,
-			      (unsigned long long)t);
+			      (unsigned long long)n->p.clock + 1);
+		n->pending--;
+		_rc_lmutex_request(&n->p);
 	}
 	if (_rc_lmutex_try_enter(&n->p)) {
 		n->cs_until = now + 1 + _rc_rand(&n->rng) % CS_MAX;
