@@ -19,6 +19,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/lmutex/link.c \
 	%reldir%/lmutex/check.c \
 	%reldir%/lmutex/sim.c \
+	%reldir%/lmutex/lmutex.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -31,4 +32,5 @@ noinst_HEADERS += \
 	%reldir%/rand.h
 
 replicoreinc_HEADERS += \
-	include/replicore/paxos.h
+	include/replicore/paxos.h \
+	include/replicore/lmutex.h

@@ -260,6 +260,11 @@ tests_unit_test_lmutex_broken_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/lmutex_fuzz.h
 TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken
 REGTESTS += tests/regression/test_lmutex_sims
+# rc_lmutex between threads: a counter incremented non-atomically inside
+# the critical section loses nothing (RC_LMUTEX_THREADS, RC_LMUTEX_ITERS).
+check_PROGRAMS += tests/unit/test_lmutex_threads
+tests_unit_test_lmutex_threads_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_lmutex_threads
 # replicore sim lmutex: help, errors, runs with faults, its named seed.
 TESTS += tests/unit/test_lmutex_cli.sh
 EXTRA_DIST += tests/unit/test_lmutex_cli.sh

@@ -18,6 +18,7 @@
 #include <replicore/log.h>
 #include <replicore/rsm.h>
 #include <replicore/paxos.h>
+#include <replicore/lmutex.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <replicore/clock.h>
 #include <replicore/err.h>
 
 #include "protocols/sim/sim.h"
@@ -44,7 +45,7 @@ struct _rc_lmutex_io {
  */
 struct _rc_lmutex_proc {
 	unsigned n, id, state;
-	uint64_t clock; /* the Lamport clock */
+	rc_lamport_t clock;
 	uint64_t *req, *last;
 	bool *gone;
 	struct _rc_lmutex_io io;

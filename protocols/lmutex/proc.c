@@ -62,7 +62,7 @@ bool _rc_lmutex_proc_init(struct _rc_lmutex_proc *p, unsigned n, unsigned id,
 	p->n = n;
 	p->id = id;
 	p->state = RC_LM_IDLE;
-	p->clock = 0;
+	p->clock = (rc_lamport_t)RC_LAMPORT_INITIALIZER;
 	p->io = *io;
 	p->req = calloc(n, sizeof *p->req);
 	p->last = calloc(n, sizeof *p->last);
@@ -104,7 +104,7 @@ static void send_all(struct _rc_lmutex_proc *p, int type, uint64_t ts)
 uint64_t _rc_lmutex_request(struct _rc_lmutex_proc *p)
 {
 	assert(p->state == RC_LM_IDLE);
-	p->req[p->id] = ++p->clock;
+	p->req[p->id] = rc_lamport_tick(&p->clock);
 	p->state = RC_LM_WAITING;
 	send_all(p, RC_LM_REQUEST, p->req[p->id]);
 	return p->req[p->id];
@@ -115,13 +115,13 @@ void _rc_lmutex_recv(struct _rc_lmutex_proc *p, const struct _rc_lmutex_msg *m)
 	unsigned j = m->from;
 
 	assert(j < p->n && j != p->id);
-	p->clock = (m->ts > p->clock ? m->ts : p->clock) + 1;
+	rc_lamport_recv(&p->clock, m->ts);
 	if (m->ts > p->last[j])
 		p->last[j] = m->ts;
 	switch (m->type) {
 	case RC_LM_REQUEST:
 		p->req[j] = m->ts;
-		send(p, j, RC_LM_ACK, ++p->clock);
+		send(p, j, RC_LM_ACK, rc_lamport_tick(&p->clock));
 		break;
 	case RC_LM_RELEASE:
 		p->req[j] = 0;
@@ -146,7 +146,7 @@ bool _rc_lmutex_try_enter(struct _rc_lmutex_proc *p)
 			continue;
 		/* first in the queue by (time, id) */
 		if (p->req[j] != 0 &&
-		    (p->req[j] < t || (p->req[j] == t && j < p->id)))
+		    rc_lamport_order(p->req[j], j, t, p->id) < 0)
 			return false;
 #ifndef RC_LMUTEX_BROKEN_NOACK
 		/* a message from j stamped later than the request */
@@ -163,13 +163,13 @@ void _rc_lmutex_release(struct _rc_lmutex_proc *p)
 	assert(p->state == RC_LM_IN);
 	p->req[p->id] = 0;
 	p->state = RC_LM_IDLE;
-	send_all(p, RC_LM_RELEASE, ++p->clock);
+	send_all(p, RC_LM_RELEASE, rc_lamport_tick(&p->clock));
 }
 
 void _rc_lmutex_leave(struct _rc_lmutex_proc *p)
 {
 	assert(p->state == RC_LM_IDLE);
-	send_all(p, RC_LM_LEAVE, ++p->clock);
+	send_all(p, RC_LM_LEAVE, rc_lamport_tick(&p->clock));
 	p->gone[p->id] = true;
 }
 

@@ -75,7 +75,7 @@ static void step(struct lsim *ls, unsigned id, uint64_t now)
 	if (n->p.state == RC_LM_IDLE && n->pending > 0) {
 		/* traced before its messages are sent: the clock's next tick */
 		_rc_sim_trace(ls->sim, "request %u t=%llu", id,
-			      (unsigned long long)n->p.clock + 1);
+			      (unsigned long long)n->p.clock.time + 1);
 		n->pending--;
 		_rc_lmutex_request(&n->p);
 	}
