@@ -44,14 +44,19 @@ typedef struct rc_lmutex rc_lmutex_t;
 
 /*
  * Creates the lock of nprocs processes (1..8192), every process idle and
- * taking part. Blocking (allocates). Returns 0, -RC_EINVAL or -RC_ENOMEM.
- * Before any other call on it.
+ * taking part. Returns 0, -RC_EINVAL or -RC_ENOMEM.
+ * Callers: one thread, before any other call on the lock.
+ * Ordering: none of its own; the threads that use the lock must get *out
+ * through something that orders it (pthread_create, a release store).
+ * Progress: blocking (allocates nprocs channels of 8 * nprocs slots).
  */
 int rc_lmutex_create(rc_lmutex_t **out, unsigned nprocs, rc_err_t *err);
 
 /*
- * Frees the lock. No process may be inside a call; messages not yet
- * received are dropped. After every other call on it.
+ * Frees the lock; messages not yet received are dropped.
+ * Callers: one thread, after every other call on the lock returned and
+ * is ordered before this one (pthread_join, say).
+ * Ordering: none. Progress: blocking (frees memory).
  */
 void rc_lmutex_destroy(rc_lmutex_t *m);
 
@@ -60,40 +65,58 @@ void rc_lmutex_destroy(rc_lmutex_t *m);
  * sends it to every process that has not left, then serves its inbox
  * (acknowledging the others' requests, taking in their releases) until
  * its request is first in its queue and every other process has sent it
- * a later message. Blocking, without a bound: the wait lasts until every
- * earlier request was released and every other process has served its
- * inbox since the request (a process that crashed or that never calls in
- * blocks it for ever). It does not spin while it waits for a message: it
- * waits in rc_chan_recv (spin for about 10 us, then park in the kernel
- * until a message arrives). Acquire ordering (above).
+ * a later message.
+ * Callers: proc's own thread; other processes' calls run concurrently.
+ * Ordering: acquire; pairs with the rc_lmutex_unlock of the process that
+ * held the lock before (above).
+ * Progress: blocking, without a bound: the wait lasts until every earlier
+ * request was released and every other process has served its inbox
+ * since the request; a process that crashed, or that never calls in
+ * again without leaving, blocks it for ever. It does not spin while it
+ * waits for a message: it waits in rc_chan_recv (a spin of about 10 us,
+ * then a park in the kernel until a message arrives).
  */
 void rc_lmutex_lock(rc_lmutex_t *m, unsigned proc);
 
 /*
  * Process proc, holding the lock, releases it: dequeues its request,
  * sends a release to every process that has not left, then serves its
- * inbox without waiting. Release ordering (above). Never waits for
- * another process: bounded by the messages it sends and finds (a send
- * finds room, as the inbox holds more than the most messages the
- * algorithm can have in flight to one process).
+ * inbox without waiting for more.
+ * Callers: proc's own thread; other processes' calls run concurrently.
+ * Ordering: release; pairs with the rc_lmutex_lock of the next holder.
+ * Progress: never waits for another process to act. Its work is bounded
+ * by nprocs - 1 sends (each a multi-sender channel send: lock-free, with
+ * rc_chan's spin of about 1 us for an earlier sender's publication) and
+ * the at most 4 (nprocs - 1) messages its inbox can hold for it.
  */
 void rc_lmutex_unlock(rc_lmutex_t *m, unsigned proc);
 
 /*
  * Process proc, idle or holding the lock, answers what is in its inbox
- * (acknowledgements of requests, releases) without waiting for more.
- * Returns the messages it handled. Never blocks; bounded as unlock.
+ * (acknowledges requests, takes in releases) without waiting for more.
+ * Returns the messages it handled.
+ * Callers: proc's own thread; other processes' calls run concurrently.
+ * Ordering: acquire per message taken, pairing with its sender's send;
+ * the acknowledgements it sends are releases.
+ * Progress: never waits for another process; bounded as rc_lmutex_unlock.
  */
 unsigned rc_lmutex_serve(rc_lmutex_t *m, unsigned proc);
 
 /*
  * Process proc, idle, leaves for good: it serves its inbox and tells every
- * process, which then stops waiting for its messages. It may make no
- * further call with proc. Never blocks; bounded as unlock.
+ * process, which then stops waiting for its messages. proc is not used
+ * again.
+ * Callers: proc's own thread; other processes' calls run concurrently.
+ * Ordering: as rc_lmutex_serve, and the leave message is a release.
+ * Progress: never waits for another process; bounded as rc_lmutex_unlock.
  */
 void rc_lmutex_leave(rc_lmutex_t *m, unsigned proc);
 
-/* The processes the lock was created for. Wait-free, any thread. */
+/*
+ * The processes the lock was created for. Callers: any thread, any time
+ * between create and destroy. Ordering: none (the count never changes).
+ * Progress: wait-free.
+ */
 unsigned rc_lmutex_nprocs(const rc_lmutex_t *m);
 
 #ifdef __cplusplus
