@@ -243,7 +243,8 @@ REGTESTS += tests/regression/test_commit_sims
 # under a crash, 1,000 seeded runs with random faults (100,000 in the
 # regression tier); the same seeds against a copy that enters without
 # waiting for every process, which they must catch. The regression
-# program runs 5,000 other seeds, times RC_SCALE (make regtest: 100,000).
+# program runs 5,000 other seeds times RC_SCALE (make regtest: 100,000)
+# and skips without RC_SCALE, so make check runs the 1,000.
 check_PROGRAMS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
 	tests/regression/test_lmutex_sims
 tests_unit_test_lmutex_sim_LDADD = $(RC_TEST_LDADD)
@@ -258,7 +259,8 @@ tests_unit_test_lmutex_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_LMUTEX_BROKEN_NOACK
 tests_unit_test_lmutex_broken_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/lmutex_fuzz.h
-TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken
+TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
+	tests/regression/test_lmutex_sims
 REGTESTS += tests/regression/test_lmutex_sims
 # rc_lmutex between threads: a counter incremented non-atomically inside
 # the critical section loses nothing (RC_LMUTEX_THREADS, RC_LMUTEX_ITERS).
