@@ -15,6 +15,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/commit/commit.c \
 	%reldir%/commit/check.c \
 	%reldir%/commit/sim.c \
+	%reldir%/snapshot/snapshot.c \
+	%reldir%/snapshot/sim.c \
 	%reldir%/lmutex/proc.c \
 	%reldir%/lmutex/link.c \
 	%reldir%/lmutex/check.c \
@@ -26,6 +28,7 @@ libreplicore_la_SOURCES += \
 noinst_HEADERS += \
 	%reldir%/paxos/internal.h \
 	%reldir%/commit/commit.h \
+	%reldir%/snapshot/snapshot.h \
 	%reldir%/lmutex/lmutex.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \

@@ -15,6 +15,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/mem_state.c \
 	%reldir%/log_shm.c \
 	%reldir%/rsm.c \
+	%reldir%/tob.c \
 	%reldir%/wait.c \
 	%reldir%/mring.c
 
@@ -37,4 +38,5 @@ replicoreinc_HEADERS += \
 	include/replicore/mem.h \
 	include/replicore/log.h \
 	include/replicore/rsm.h \
+	include/replicore/tob.h \
 	include/replicore/wait.h

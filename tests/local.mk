@@ -239,6 +239,18 @@ noinst_HEADERS += tests/unit/commit_fuzz.h
 TESTS += tests/unit/test_commit_sim tests/unit/test_commit_broken \
 	tests/regression/test_commit_sims
 REGTESTS += tests/regression/test_commit_sims
+# Chandy-Lamport snapshots of a bank: runs without faults, determinism,
+# both broken variants caught, 1,000 seeded runs with random faults, and
+# 5,000 more from another seed (100,000 in the regression tier).
+check_PROGRAMS += tests/unit/test_snapshot_sim \
+	tests/regression/test_snapshot_sims
+tests_unit_test_snapshot_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_snapshot_sims_SOURCES = tests/unit/test_snapshot_sim.c
+tests_regression_test_snapshot_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSN_FUZZ_ONLY -DSN_DEFAULT_SIMS=5000 -DSN_FIRST_SEED=1000001
+tests_regression_test_snapshot_sims_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_snapshot_sim tests/regression/test_snapshot_sims
+REGTESTS += tests/regression/test_snapshot_sims
 # Lamport's mutual exclusion: runs without faults, determinism, the block
 # under a crash, 1,000 seeded runs with random faults (100,000 in the
 # regression tier); the same seeds against a copy that enters without
@@ -293,6 +305,13 @@ tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_log_paxos
 TESTS += tests/unit/test_examples_rsm.sh
 EXTRA_DIST += tests/unit/test_examples_rsm.sh
+
+# Total order broadcast over both logs: one order, each message once, a
+# broadcast that waits for its own room; the register on it recorded by
+# threads (RC_TOB_THREADS, capped at the PUs; RC_TOB_OPS) and checked.
+check_PROGRAMS += tests/unit/test_tob
+tests_unit_test_tob_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_tob
 
 # replicore check --html of a violating etcd history: every operation
 # labelled, no two texts overlapping, the prefix's linearization points.

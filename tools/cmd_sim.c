@@ -24,6 +24,9 @@ static const struct sim_protocol protocols[] = {
 	  commit_sim_2pc },
 	{ "3pc", "three-phase commit; splits under a partition",
 	  commit_sim_3pc },
+	{ "snapshot",
+	  "Chandy-Lamport snapshots of a bank over reliable FIFO channels",
+	  snapshot_sim },
 	{ "lmutex", "Lamport's mutual exclusion; blocks on a crash",
 	  lmutex_sim },
 };
@@ -83,9 +86,8 @@ static void help(FILE *out)
 int cmd_sim(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("sim",
-				 "a protocol is needed: paxos, 2pc, 3pc, "
-				 "lmutex");
+		return cli_usage("sim", "a protocol is needed: paxos, 2pc, "
+					"3pc, snapshot, lmutex");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help(stdout);
 		return CLI_EXIT_OK;
@@ -97,6 +99,7 @@ int cmd_sim(int argc, char **argv)
 		return cli_usage("sim", "a protocol is needed before '%s'",
 				 argv[1]);
 	return cli_usage("sim",
-			 "unknown protocol '%s' (paxos, 2pc, 3pc, lmutex)",
+			 "unknown protocol '%s' (paxos, 2pc, 3pc, snapshot, "
+			 "lmutex)",
 			 argv[1]);
 }

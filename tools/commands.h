@@ -21,6 +21,8 @@ int cmd_sim(int argc, char **argv);
 /* replicore sim 2pc and replicore sim 3pc (tools/cmd_commit.c). */
 int commit_sim_2pc(int argc, char **argv);
 int commit_sim_3pc(int argc, char **argv);
+/* replicore sim snapshot (tools/cmd_snapshot.c). */
+int snapshot_sim(int argc, char **argv);
 /* replicore sim lmutex (tools/cmd_lmutex.c). */
 int lmutex_sim(int argc, char **argv);
 int cmd_topo(int argc, char **argv);

@@ -6,13 +6,20 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
-/* --nodes, --seed, --commands, --runs, --faults, --trace, --json; the
- * caller sets the defaults before parsing. */
+#include <replicore/err.h>
+
+#include "protocols/sim/sim.h"
+
+/* --nodes, --seed, --commands, --runs, --faults, --trace, --json, and
+ * --broken NAME where broken is not NULL before parsing ("": none given);
+ * the caller sets the defaults before parsing. */
 struct sim_args {
 	uint64_t nodes, seed, commands, runs;
 	const char *faults;
 	bool trace, json;
+	const char *broken;
 };
 
 /* A protocol's own --NAME N option (at most SIM_EXTRA_MAX of them). */
@@ -32,5 +39,46 @@ struct sim_extra {
 int sim_args_parse(const char *cmd, const char *help, int argc, char **argv,
 		   struct sim_args *a, const struct sim_extra *extra,
 		   size_t nextra);
+
+/* The most counters of its own a protocol reports per run. */
+#define SIM_COUNTS_MAX 8
+
+/* What one run reports to sim_drive. */
+struct sim_run {
+	uint64_t count[SIM_COUNTS_MAX]; /* the protocol's counters */
+	struct _rc_sim_stats st;	/* the simulator's */
+	unsigned violations;		/* a bit per property */
+	char why[256];			/* the first violation */
+};
+
+/*
+ * A simulated protocol's command, for sim_drive: its options are the
+ * common ones (struct sim_args, defaults nodes and commands); after each
+ * run its counters are summed, and a summary or a JSON object is printed.
+ */
+struct sim_driver {
+	const char *name; /* "snapshot": the protocol, as printed */
+	const char *cmd;  /* "sim snapshot": the command, in errors */
+	const char *help;
+	uint64_t nodes, commands; /* defaults */
+	uint64_t min_nodes;
+	/* the names --broken takes (NULL-ended; variant i + 1 is the
+	 * i-th), or NULL: none */
+	const char *const *broken;
+	const char *const *counts; /* names of count[], NULL-terminated */
+	const char *const *props;  /* names of bits 0, 1, ...; NULL-ended */
+	/* one run at seed (variant: 0, or 1 + the index of the name
+	 * --broken gave); -1 with err filled (exit 2), else 0 */
+	int (*run)(const struct sim_args *a, const struct _rc_sim_faults *f,
+		   uint64_t seed, unsigned variant, FILE *trace,
+		   struct sim_run *r, rc_err_t *err);
+	/* optional: the summary's first lines in place of a line per
+	 * counter, and lines after the simulated time */
+	void (*head)(const struct sim_run *sum);
+	void (*tail)(const struct sim_run *sum);
+};
+
+/* Parses argv, runs seeds seed..seed+runs-1, prints; the exit status. */
+int sim_drive(const struct sim_driver *d, int argc, char **argv);
 
 #endif /* RC_TOOLS_SIM_ARGS_H */

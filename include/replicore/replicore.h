@@ -17,6 +17,7 @@
 #include <replicore/recorder.h>
 #include <replicore/log.h>
 #include <replicore/rsm.h>
+#include <replicore/tob.h>
 #include <replicore/paxos.h>
 #include <replicore/lmutex.h>
 #include <replicore/litmus.h>

@@ -71,4 +71,24 @@ check "paxos refuses restart" status 2 "$BIN" sim paxos --faults restart=1
 "$BIN" sim 3pc --seed 9 --faults drop=0.2,delay=0.2,restart=2,stall=1 --trace >"$T/b"
 check "3pc: one seed, one trace" cmp -s "$T/a" "$T/b"
 check "the trace shows restarts" has " restart " "$T/a"
+# Chandy-Lamport snapshots: the properties hold, the broken variants fail.
+check "it lists snapshot" status 0 "$BIN" sim --help
+check "with its summary" has "snapshot Chandy-Lamport snapshots" "$T/out"
+check "sim snapshot --help exits 0" status 0 "$BIN" sim snapshot --help
+check "naming the variants" has "--broken late-markers" "$T/out"
+check "snapshots with faults exit 0" status 0 "$BIN" sim snapshot --runs 50 --nodes 5 --faults drop=0.1,dup=0.1,delay=0.2,stall=2,part=1
+check "every property holds" has "conservation, consistent cut, termination: hold" "$T/out"
+check "every snapshot completes" has "snapshots           500" "$T/out"
+check "and the JSON says so" status 0 "$BIN" sim snapshot --runs 5 --json
+check "failed_runs 0" has '"failed_runs":0' "$T/out"
+check "no channel state exits 1" status 1 "$BIN" sim snapshot --runs 5 --broken no-channels
+check "conservation fails" has "VIOLATED            conservation" "$T/out"
+check "late markers exit 1" status 1 "$BIN" sim snapshot --runs 5 --broken late-markers --json
+check "the cut is inconsistent" has '"consistent cut"' "$T/out"
+check "an unknown variant exits 2" status 2 "$BIN" sim snapshot --broken frob
+check "naming the variants" has "(no-channels, late-markers)" "$T/err"
+check "crash faults exit 2" status 2 "$BIN" sim snapshot --faults crash=1
+check "saying why" has "assumes that no node fails" "$T/err"
+check "other protocols take no --broken" status 2 "$BIN" sim 2pc --broken no-channels
+
 done_testing
