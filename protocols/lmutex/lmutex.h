@@ -45,6 +45,7 @@ struct _rc_lmutex_io {
  */
 struct _rc_lmutex_proc {
 	unsigned n, id, state;
+	bool noack; /* the broken variant (proc.c) */
 	rc_lamport_t clock;
 	uint64_t *req, *last;
 	bool *gone;
@@ -147,6 +148,7 @@ struct _rc_lmutex_sim_opts {
 	unsigned requests; /* requests for the section, at random nodes */
 	struct _rc_sim_faults faults; /* restart: not supported */
 	FILE *trace;
+	bool noack; /* the broken variant: enter without every ack */
 };
 
 struct _rc_lmutex_sim_result {

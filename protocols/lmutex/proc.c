@@ -50,9 +50,10 @@
  * unchanged; the threaded runtime uses it so that a thread may stop
  * taking part (include/replicore/lmutex.h).
  *
- * RC_LMUTEX_BROKEN_NOACK builds a copy whose rule 5 does not wait for the
- * later message from every process, only for its request to be first in
- * the queue; the property checks must catch it.
+ * The broken variant (noack: set by the simulation's option, or in every
+ * process of a copy built with RC_LMUTEX_BROKEN_NOACK) runs a rule 5 that
+ * does not wait for the later message from every process, only for its
+ * request to be first in the queue; the property checks must catch it.
  */
 
 bool _rc_lmutex_proc_init(struct _rc_lmutex_proc *p, unsigned n, unsigned id,
@@ -62,6 +63,11 @@ bool _rc_lmutex_proc_init(struct _rc_lmutex_proc *p, unsigned n, unsigned id,
 	p->n = n;
 	p->id = id;
 	p->state = RC_LM_IDLE;
+#ifdef RC_LMUTEX_BROKEN_NOACK
+	p->noack = true;
+#else
+	p->noack = false;
+#endif
 	p->clock = (rc_lamport_t)RC_LAMPORT_INITIALIZER;
 	p->io = *io;
 	p->req = calloc(n, sizeof *p->req);
@@ -148,11 +154,9 @@ bool _rc_lmutex_try_enter(struct _rc_lmutex_proc *p)
 		if (p->req[j] != 0 &&
 		    rc_lamport_order(p->req[j], j, t, p->id) < 0)
 			return false;
-#ifndef RC_LMUTEX_BROKEN_NOACK
 		/* a message from j stamped later than the request */
-		if (p->last[j] <= t)
+		if (!p->noack && p->last[j] <= t)
 			return false;
-#endif
 	}
 	p->state = RC_LM_IN;
 	return true;

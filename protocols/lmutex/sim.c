@@ -211,6 +211,7 @@ int _rc_lmutex_sim_run(const struct _rc_lmutex_sim_opts *o,
 						 deliver);
 		if (!n->link || !_rc_lmutex_proc_init(&n->p, o->nodes, i, &io))
 			goto oom;
+		n->p.noack |= o->noack;
 	}
 	if (!ls->sim)
 		goto oom;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# test_lmutex_cli.sh: replicore sim lmutex from the command line: listed by replicore sim, its help, errors, runs with faults whose properties hold, its named seed that blocks on a crash, determinism of the trace, and JSON.
+# test_lmutex_cli.sh: replicore sim lmutex from the command line: listed by replicore sim, its help, errors, runs with faults whose properties hold, its named seed that blocks on a crash, determinism of the trace, the broken variant caught, and JSON.
 TAP_NAME=lmutex-cli
 . "${RC_SRCDIR:-.}/tests/tap.sh"
 
@@ -27,6 +27,10 @@ check "one run blocked" has "1 run left requests waiting" "$T/out"
 check "one seed, one trace" cmp -s "$T/a" "$T/b"
 check "the trace shows entries" has " enter " "$T/a"
 check "and the link's acknowledgements" has "link-ack" "$T/a"
+check "the broken variant exits 1" status 1 "$BIN" sim lmutex --broken noack --runs 20
+check "exclusion violated" has "VIOLATED            exclusion" "$T/out"
+check "the seed on stderr" has "replicore sim lmutex: seed " "$T/err"
+check "an unknown variant exits 2" status 2 "$BIN" sim lmutex --broken frob
 check "JSON exits 0" status 0 "$BIN" sim lmutex --runs 20 --faults drop=0.2,crash=1 --json
 check "no failed run" has '"failed_runs":0' "$T/out"
 done_testing
