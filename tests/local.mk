@@ -274,6 +274,11 @@ noinst_HEADERS += tests/unit/lmutex_fuzz.h
 TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
 	tests/regression/test_lmutex_sims
 REGTESTS += tests/regression/test_lmutex_sims
+# The reliable FIFO link under it, alone, over a transport that drops,
+# duplicates and reorders.
+check_PROGRAMS += tests/unit/test_lmutex_link
+tests_unit_test_lmutex_link_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_lmutex_link
 # rc_lmutex between threads: a counter incremented non-atomically inside
 # the critical section loses nothing (RC_LMUTEX_THREADS, RC_LMUTEX_ITERS).
 check_PROGRAMS += tests/unit/test_lmutex_threads
