@@ -43,7 +43,7 @@ extern "C" {
 typedef struct rc_lmutex rc_lmutex_t;
 
 /*
- * Creates the lock of nprocs processes (1..8192), every process idle and
+ * Creates the lock of nprocs processes (1..256), every process idle and
  * taking part. Returns 0, -RC_EINVAL or -RC_ENOMEM.
  * Callers: one thread, before any other call on the lock.
  * Ordering: none of its own; the threads that use the lock must get *out
