@@ -18,9 +18,10 @@
  * and reorders). A message is packed into the channel's pointer-sized
  * word: (time << 10) | (sender << 2) | (type - 1), so a time must stay
  * below 2^54 (asserted). A lone process ticks twice per section (request,
- * release), and replicore bench lmutex measured 99.7 ns per section for
+ * release), and replicore bench lmutex measured 94-100 ns per section for
  * one thread on a 2-vCPU AMD EPYC: 2^54 ticks at that pace take about 28
- * years; with more processes the sections take longer (8.9 us for two).
+ * years; with more processes the sections take longer (3.0-8.9 us for
+ * two).
  *
  * Room: to one process, another has at most four messages in flight that
  * it has not taken: the acknowledgement of its last request, the release
