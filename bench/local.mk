@@ -33,7 +33,8 @@ replicore_SOURCES += \
 	%reldir%/atomic.c \
 	%reldir%/bench_mem.c \
 	%reldir%/bench_rsm.c \
-	%reldir%/bench_paxos.c
+	%reldir%/bench_paxos.c \
+	%reldir%/bench_lmutex.c
 # bench rsm's lfht baseline: liburcu's hash table.
 replicore_LDADD += $(URCU_CDS_LIBS)
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h

@@ -21,6 +21,11 @@ libreplicore_la_SOURCES += \
 	%reldir%/raft/check.c \
 	%reldir%/raft/sim.c \
 	%reldir%/raft/log.c \
+	%reldir%/lmutex/proc.c \
+	%reldir%/lmutex/link.c \
+	%reldir%/lmutex/check.c \
+	%reldir%/lmutex/sim.c \
+	%reldir%/lmutex/lmutex.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -29,6 +34,7 @@ noinst_HEADERS += \
 	%reldir%/commit/commit.h \
 	%reldir%/snapshot/snapshot.h \
 	%reldir%/raft/raft.h \
+	%reldir%/lmutex/lmutex.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h
@@ -36,3 +42,4 @@ noinst_HEADERS += \
 replicoreinc_HEADERS += \
 	include/replicore/paxos.h \
 	include/replicore/raft.h
+	include/replicore/lmutex.h

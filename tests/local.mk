@@ -280,6 +280,42 @@ tests_unit_raft_broken_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_raft_sim tests/unit/test_raft_broken \
 	tests/regression/test_raft_sims
 REGTESTS += tests/regression/test_raft_sims
+# Lamport's mutual exclusion: runs without faults, determinism, the block
+# under a crash, 1,000 seeded runs with random faults (100,000 in the
+# regression tier); the same seeds against a copy that enters without
+# waiting for every process, which they must catch. The regression
+# program runs 5,000 other seeds times RC_SCALE (make regtest: 100,000)
+# and skips without RC_SCALE, so make check runs the 1,000.
+check_PROGRAMS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
+	tests/regression/test_lmutex_sims
+tests_unit_test_lmutex_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_lmutex_sims_SOURCES = tests/unit/test_lmutex_sim.c
+tests_regression_test_lmutex_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DLM_FUZZ_ONLY -DLM_DEFAULT_SIMS=5000 -DLM_FIRST_SEED=1000001
+tests_regression_test_lmutex_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_lmutex_broken_SOURCES = tests/unit/test_lmutex_broken.c \
+	protocols/lmutex/proc.c protocols/lmutex/link.c \
+	protocols/lmutex/check.c protocols/lmutex/sim.c protocols/sim/sim.c
+tests_unit_test_lmutex_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_LMUTEX_BROKEN_NOACK
+tests_unit_test_lmutex_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/lmutex_fuzz.h
+TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
+	tests/regression/test_lmutex_sims
+REGTESTS += tests/regression/test_lmutex_sims
+# The reliable FIFO link under it, alone, over a transport that drops,
+# duplicates and reorders.
+check_PROGRAMS += tests/unit/test_lmutex_link
+tests_unit_test_lmutex_link_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_lmutex_link
+# rc_lmutex between threads: a counter incremented non-atomically inside
+# the critical section loses nothing (RC_LMUTEX_THREADS, RC_LMUTEX_ITERS).
+check_PROGRAMS += tests/unit/test_lmutex_threads
+tests_unit_test_lmutex_threads_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_lmutex_threads
+# replicore sim lmutex: help, errors, runs with faults, its named seed.
+TESTS += tests/unit/test_lmutex_cli.sh
+EXTRA_DIST += tests/unit/test_lmutex_cli.sh
 # The seeded simulator through its interface alone: a broadcast protocol
 # with acknowledgements, seeded faults, one trace per seed.
 check_PROGRAMS += tests/unit/test_sim_proto

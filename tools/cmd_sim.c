@@ -29,6 +29,8 @@ static const struct sim_protocol protocols[] = {
 	  snapshot_sim },
 	{ "raft", "Raft: elections, log replication, restarts from the record",
 	  raft_sim },
+	{ "lmutex", "Lamport's mutual exclusion; blocks on a crash",
+	  lmutex_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -83,11 +85,22 @@ static void help(FILE *out)
 	      out);
 }
 
+/* The protocols' names, comma-separated, for the usage errors. */
+static const char *names(void)
+{
+	static char buf[256];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NPROTOCOLS; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+			 i ? ", " : "", protocols[i].name);
+	return buf;
+}
+
 int cmd_sim(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("sim", "a protocol is needed: paxos, 2pc, "
-					"3pc, snapshot, raft");
+		return cli_usage("sim", "a protocol is needed: %s", names());
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help(stdout);
 		return CLI_EXIT_OK;
@@ -98,8 +111,6 @@ int cmd_sim(int argc, char **argv)
 	if (argv[1][0] == '-')
 		return cli_usage("sim", "a protocol is needed before '%s'",
 				 argv[1]);
-	return cli_usage(
-		"sim",
-		"unknown protocol '%s' (paxos, 2pc, 3pc, snapshot, raft)",
-		argv[1]);
+	return cli_usage("sim", "unknown protocol '%s' (%s)", argv[1],
+			 names());
 }

@@ -25,6 +25,8 @@ int commit_sim_3pc(int argc, char **argv);
 int snapshot_sim(int argc, char **argv);
 /* replicore sim raft (tools/cmd_raft.c). */
 int raft_sim(int argc, char **argv);
+/* replicore sim lmutex (tools/cmd_lmutex.c). */
+int lmutex_sim(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 

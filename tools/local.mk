@@ -16,6 +16,7 @@ replicore_SOURCES += \
 	%reldir%/cmd_commit.c \
 	%reldir%/cmd_snapshot.c \
 	%reldir%/cmd_raft.c \
+	%reldir%/cmd_lmutex.c \
 	%reldir%/cmd_torture.c \
 	%reldir%/torture.c
 

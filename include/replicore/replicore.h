@@ -20,6 +20,7 @@
 #include <replicore/tob.h>
 #include <replicore/paxos.h>
 #include <replicore/raft.h>
+#include <replicore/lmutex.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>

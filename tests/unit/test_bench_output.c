@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_bench_output.c: bench c2c, fence, atomic, mem and rsm with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
+/* test_bench_output.c: bench c2c, fence, atomic, mem, rsm and lmutex with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -541,6 +541,21 @@ int main(void)
 	   "paxos: the hash map over each log, node 1 up and stalled");
 	bj_free(v);
 	check_svg("paxos.svg", paxos_labels, "paxos");
+
+	/* lmutex: rc_lmutex and ck's fas, mcs, ticket x 1..2 threads */
+	snprintf(args, sizeof args,
+		 "lmutex --json --duration %s --repeat 1 --threads 2", dur);
+	st = run(args);
+	is(st, 0, "lmutex --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("lmutex", "lmutex");
+	is(nresults(v), npus >= 2 ? 4u * 2 : 4u,
+	   "lmutex: lmutex, fas, mcs, ticket x 1..2 threads");
+	ok(v != NULL && bj_get(v, "load_start") != NULL &&
+		   bj_get(v, "load_end") != NULL,
+	   "lmutex: the load average at the start and at the end");
+	bj_free(v);
 
 	/* human-readable output */
 	text = NULL;
