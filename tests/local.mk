@@ -72,7 +72,8 @@ check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
-	tests/unit/test_mem_fault
+	tests/unit/test_mem_fault tests/unit/test_mem_eventual
+tests_unit_test_mem_eventual_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_api_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_tso_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_sc_LDADD = $(RC_TEST_LDADD)
@@ -86,14 +87,14 @@ TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
-	tests/unit/test_mem_fault
+	tests/unit/test_mem_fault tests/unit/test_mem_eventual
 
 # SC's and CAUSAL's log space reused, over a copy of the memory objects'
 # sources with an SC log of 256 entries and causal segments of 1 KiB.
 check_PROGRAMS += tests/unit/test_mem_sclog
 tests_unit_test_mem_sclog_SOURCES = tests/unit/test_mem_sclog.c \
 	runtime/mem.c runtime/mem_tso.c runtime/mem_sc.c runtime/mem_causal.c \
-	runtime/mem_state.c
+	runtime/mem_ev.c runtime/mem_mv.c runtime/mem_state.c
 tests_unit_test_mem_sclog_CPPFLAGS = $(AM_CPPFLAGS) -DSC_LOG_ENTRIES=256 \
 	-DSC_SEG_SHIFT=6 -DCLOG_SEG_BYTES=1024 -DCLOG_STALE_MIN=64
 tests_unit_test_mem_sclog_LDADD = $(RC_TEST_LDADD)
