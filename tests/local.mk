@@ -133,6 +133,23 @@ EXTRA_DIST += tests/unit/test_litmus_run.sh
 # and with herd's (--herd-compat); litmus tests with known outcomes under
 # litmus model, and models that do not apply.
 TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
+# The eventual object's outcome sets, explored, checked exactly.
+TESTS += tests/unit/test_litmus_eventual.sh
+EXTRA_DIST += tests/unit/test_litmus_eventual.sh tests/unit/litmus-eventual/EXPECT \
+	tests/unit/litmus-eventual/2+2W.states \
+	tests/unit/litmus-eventual/2FAA+rlx.states \
+	tests/unit/litmus-eventual/CoRR+rlx.states \
+	tests/unit/litmus-eventual/CoRW2+rlx.states \
+	tests/unit/litmus-eventual/CoWR+rlx.states \
+	tests/unit/litmus-eventual/IRIW.states \
+	tests/unit/litmus-eventual/LB.states \
+	tests/unit/litmus-eventual/MP+rel+acq.states \
+	tests/unit/litmus-eventual/MP.states \
+	tests/unit/litmus-eventual/R.states \
+	tests/unit/litmus-eventual/S.states \
+	tests/unit/litmus-eventual/SB+mfences.states \
+	tests/unit/litmus-eventual/SB.states \
+	tests/unit/litmus-eventual/WRC.states
 # Parametric families (SB with k stores, alternating stores and loads)
 # against closed forms and an operational oracle.
 TESTS += tests/unit/test_litmus_families.sh
