@@ -72,8 +72,10 @@ check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
-	tests/unit/test_mem_fault tests/unit/test_mem_eventual
+	tests/unit/test_mem_fault tests/unit/test_mem_eventual \
+	tests/unit/test_mem_session
 tests_unit_test_mem_eventual_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_mem_session_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_api_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_tso_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_sc_LDADD = $(RC_TEST_LDADD)
@@ -87,7 +89,8 @@ TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
-	tests/unit/test_mem_fault tests/unit/test_mem_eventual
+	tests/unit/test_mem_fault tests/unit/test_mem_eventual \
+	tests/unit/test_mem_session
 
 # SC's and CAUSAL's log space reused, over a copy of the memory objects'
 # sources with an SC log of 256 entries and causal segments of 1 KiB.
