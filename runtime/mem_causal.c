@@ -573,6 +573,11 @@ static void c_resync(struct rc_mem_replica *r)
 	c_checkpoint(m);
 	memcpy(r->copy, ck->copy, m->nlocs * sizeof(*r->copy));
 	memcpy(r->stamp, ck->stamp, m->nlocs * sizeof(*r->stamp));
+	/* EVENTUAL multi-value registers: the siblings too. Without
+	 * memory for them the replica cannot go on consistently, and
+	 * there is no caller to tell: stop loudly. */
+	if (r->sibs != NULL && _rc_mem_mv_copy(r, ck) < 0)
+		abort();
 	for (unsigned s = 0; s < m->n; s++)
 		if (s != r->id) {
 			r->vc[s] = ck->vc[s];
