@@ -54,10 +54,13 @@ extern "C" {
  *              concurrent writes (vector clocks) until one write
  *              overwrites them (rc_mem_siblings). Per replica the copy
  *              of a location only moves up the stamp order (coherence),
- *              and the copies converge once every write is everywhere;
- *              no more: store buffering, message passing, IRIW, 2+2W
- *              all show their weak outcomes. RMWs are local to the
- *              replica (below). Sessions (rc_mem_session_create) add
+ *              and the copies converge once every write is everywhere.
+ *              Store buffering (fenced or not), IRIW and WRC show their
+ *              weak outcomes; message passing, 2+2W, R and S do not: a
+ *              replica holding a sender's write holds the sender's
+ *              earlier ones (the prefix property a version vector
+ *              needs), and a write's stamp exceeds every write its
+ *              replica holds. RMWs are local to the replica (below). Sessions (rc_mem_session_create) add
  *              the guarantees of Terry et al. 1994.
  *
  * Propagation is a set of explicit steps (RC_MEM_STEP_*): a TSO replica's
@@ -79,7 +82,7 @@ extern "C" {
  * Memory: in threaded mode the SC log keeps the entries some replica
  * that is online and inside the 16-segment window (see rc_mem_offline)
  * has not applied, plus a checkpoint copy of the locations; a CAUSAL
- * sender's log likewise keeps the entries such a replica, or the
+ * or EVENTUAL sender's log likewise keeps the entries such a replica, or the
  * checkpoint, has not applied (a segment of about 32 KiB is reused or
  * freed once they all have). So memory stays bounded behind a replica
  * that stops issuing operations or goes offline, and is returned as the
@@ -124,9 +127,15 @@ typedef enum rc_order {
  *   store writes it and appends to the replica's log, an RMW reads the
  *   copy and writes it (local, not atomic across replicas), a fence
  *   orders nothing (threaded, it is an anti-entropy pass, as
- *   rc_mem_progress; explored, a no-op). No access is an acquire or a
- *   release for another replica's accesses: only coherence per location
- *   and per replica holds.
+ *   rc_mem_progress; explored, a no-op). What holds is coherence per
+ *   location at each replica, each sender's writes applied in the order
+ *   issued, and a write's stamp above every write its replica holds;
+ *   there is no causality across senders (a load that reads a write
+ *   does not make the writes its writer had read visible) and no fence
+ *   or seq_cst access restores it. Threaded, a write's entry is
+ *   published by a release store and taken in after an acquire load:
+ *   what the writer did before the store happens before whatever
+ *   follows a load that returns the store's value.
  *
  * The order is the least the caller needs; a level never gives less than
  * its own guarantee. At TSO every load is already an acquire and every
@@ -311,14 +320,16 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * and an offline or dropped replica never holds it up. In explore mode
  * nothing waits. EVENTUAL operations never wait and take no lock but
  * the one a dropped replica's first operation takes to copy the
- * checkpoint (as CAUSAL): a store issues its write locally and appends
+ * checkpoint, and the one tried (never waited for) after crossing a log
+ * segment, both as CAUSAL: a store issues its write locally and appends
  * it to its own log (wait-free but for allocating a log segment), and
  * every RC_MEM_READ_LAG operations one of them performs an anti-entropy
  * pass first (bounded as CAUSAL's loads are, see RC_MEM_READ_LAG).
  */
 uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc);
 /*
- * Returns 0, or -RC_ENOMEM when an SC or CAUSAL write needed log space
+ * Returns 0, or -RC_ENOMEM when an SC, CAUSAL or EVENTUAL write needed
+ * log space (or, EVENTUAL with RC_MEM_MVR, sibling space)
  * that could not be allocated: then nothing was written, and the object
  * is as before (another store may succeed once memory is back).
  */
@@ -346,7 +357,7 @@ int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
  * concurrent fetch_adds of 1 leave one increment). Use a counter CRDT
  * (replicore/crdt.h) where increments must add up.
  *
- * Each returns a negative code, -RC_ENOMEM, when an SC or CAUSAL RMW
+ * Each returns a negative code, -RC_ENOMEM, when an SC, CAUSAL or EVENTUAL RMW
  * needed log space that could not be allocated; then nothing was written
  * and *old (or *expected) is untouched.
  *
@@ -384,9 +395,12 @@ int rc_mem_siblings(rc_mem_replica_t *r, unsigned loc, uint64_t *vals,
  * Performs the propagation replica r can do by itself now, without
  * waiting: TSO drains its whole buffer, SC applies the published log
  * entries, CAUSAL applies the published entries that are causally ready
- * (those that become ready meanwhile too). For an
+ * (those that become ready meanwhile too), EVENTUAL applies every
+ * published entry (a store of a session with monotonic writes or writes
+ * follow reads once r holds the writes it depends on): an anti-entropy
+ * pass. For an
  * owner that stops issuing operations but wants its writes to spread.
- * r's owner only; lock-free at TSO, SC and CAUSAL. Allowed in explore
+ * r's owner only; lock-free at TSO, SC, CAUSAL and EVENTUAL. Allowed in explore
  * mode, where it is a request like rc_mem_step.
  */
 void rc_mem_progress(rc_mem_replica_t *r);
@@ -425,7 +439,7 @@ int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *step);
 /*
  * Performs every pending propagation step, so that all replicas hold the
  * same values (TSO buffers empty, SC copies at the log tail, every
- * CAUSAL log entry applied everywhere and copies converged). Either
+ * CAUSAL or EVENTUAL log entry applied everywhere and copies converged). Either
  * mode; in threaded mode no
  * operation may run concurrently (the caller has joined or otherwise
  * synchronised with the replicas' threads). Lock-free; returns when done.
@@ -435,7 +449,8 @@ void rc_mem_quiesce(rc_mem_t *mem);
 /*
  * What replica would read at loc now, performing no step: LIN the one
  * copy, TSO its buffer's newest store to loc or else the shared copy, SC
- * and CAUSAL its own copy (at SC, possibly without its own latest writes).
+ * CAUSAL and EVENTUAL its own copy (at SC, possibly without its own latest
+ * writes).
  * For tests and final states: no operation on replica may run
  * concurrently (explore mode, or after rc_mem_quiesce and a join).
  */
