@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* mem.c: the memory objects at four levels: creation, replicas, and each operation sent to its level. */
+/* mem.c: the memory objects at five levels: creation, replicas, and each operation sent to its level. */
 
 /*
- * Four protocols over one replica structure.
+ * Five protocols over one replica structure.
  *
  * LIN keeps one copy of seq_cst atomics: every operation takes effect at
  * one instant between its call and its return (Herlihy and Wing 1990).
  *
- * SC (mem_sc.c), TSO (mem_tso.c) and CAUSAL (mem_causal.c) each open
- * with their protocol and its invariant; mem_int.h holds the replica
- * structure they share.
+ * SC (mem_sc.c), TSO (mem_tso.c), CAUSAL (mem_causal.c) and EVENTUAL
+ * (mem_ev.c, over CAUSAL's logs; its multi-value registers in mem_mv.c)
+ * each open with their protocol and its invariant; mem_int.h holds the
+ * replica structure they share. Sessions over CAUSAL and EVENTUAL
+ * objects are in mem_session.c.
  *
  * Modes. Threaded: each replica performs its own steps inside its
  * operations (TSO drains stores older than RC_MEM_TSO_LAG operations; SC

@@ -48,10 +48,13 @@ extern "C" {
  *   causal   ccv   (the writes to a location are ordered by Lamport time
  *                  and replica id, an order that extends causality, and
  *                  the copies converge)
- *   eventual mr    (a replica's copy only moves forward, so the loads of
- *                  a thread bound to one replica read monotonically;
- *                  no causal level holds: a replica may see a write
- *                  before the writes it depends on)
+ *   eventual mr    (a replica's copy only moves up the stamp order, so
+ *                  the loads of a thread bound to one replica read
+ *                  monotonically; such a thread's histories keep ryw,
+ *                  mw and wfr too, checked at once with
+ *                  rc_check_opts.also; no causal level holds: a
+ *                  replica may see a write before the writes it
+ *                  depends on)
  *
  * On a single location every object level is at least sc, RMWs included
  * (coherence: the writes to a location are totally ordered and an RMW

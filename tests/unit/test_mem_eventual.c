@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* test_mem_eventual.c: the eventual object: local operations, anti-entropy steps, last writer wins, multi-value registers, local RMWs, convergence, threads. */
 #include <pthread.h>
+#include <stdatomic.h>
 
+#include <replicore/check.h>
+#include <replicore/history.h>
 #include <replicore/mem.h>
 
 #include "tests/tap.h"
@@ -242,6 +245,95 @@ static void test_threads(unsigned flags)
 	rc_mem_destroy(m);
 }
 
+/*
+ * One thread per replica, its history checked at the level
+ * rc_level_checked_at gives (mr), and at the other session guarantees
+ * too: the stamp order is one order of the writes that every thread's
+ * reads and writes follow.
+ */
+struct hthread {
+	rc_mem_t *m;
+	unsigned id, ops;
+	_Atomic int64_t *clock;
+	struct rc_hop *h;
+};
+
+static void *hwork(void *arg)
+{
+	struct hthread *w = arg;
+	rc_mem_replica_t *r = NULL;
+	uint64_t rnd = 0xe7e + w->id;
+
+	if (rc_mem_bind(w->m, w->id, NULL, 0, 0, &r, NULL) < 0)
+		return NULL;
+	for (unsigned i = 0; i < w->ops; i++) {
+		struct rc_hop *o = &w->h[i];
+		unsigned loc = (unsigned)(tap_rand(&rnd) % 3);
+		bool write = tap_rand(&rnd) % 2 == 0;
+		uint64_t v = (uint64_t)(w->id + 1) << 32 | (i + 1);
+
+		o->call = atomic_fetch_add(w->clock, 1);
+		if (write)
+			rc_mem_store(r, loc, v, RC_RELEASE);
+		else
+			v = rc_mem_load(r, loc);
+		o->ret = atomic_fetch_add(w->clock, 1);
+		o->key = loc;
+		o->arg[0] = write ? (rc_hval_t)v : RC_HVAL_NONE;
+		o->arg[1] = RC_HVAL_NONE;
+		o->result = write ? RC_HVAL_OK : (rc_hval_t)v;
+		o->proc = w->id;
+		o->kind = write ? RC_HOP_PUT : RC_HOP_GET;
+		o->status = RC_HST_OK;
+	}
+	rc_mem_unbind(r);
+	return NULL;
+}
+
+static void test_history(void)
+{
+	enum { N = 2 };
+	unsigned ops = (unsigned)tap_env_u64("RC_TEST_HIST_OPS", 3000);
+	rc_mem_t *m = mk(3, N, 0);
+	struct hthread w[N];
+	pthread_t t[N];
+	_Atomic int64_t clock = 0;
+	struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
+	rc_check_result_t *res = NULL;
+	rc_history_t *h = rc_history_new();
+	int rc;
+
+	for (unsigned i = 0; i < N; i++) {
+		w[i] = (struct hthread){ m, i, ops, &clock,
+					 calloc(ops, sizeof(struct rc_hop)) };
+		if (w[i].h == NULL)
+			abort();
+		pthread_create(&t[i], NULL, hwork, &w[i]);
+	}
+	for (unsigned i = 0; i < N; i++)
+		pthread_join(t[i], NULL);
+	if (h == NULL || rc_history_set_initial(h, 0, NULL) < 0)
+		abort();
+	for (unsigned i = 0; i < N; i++) {
+		for (unsigned k = 0; k < ops; k++)
+			if (rc_history_add(h, &w[i].h[k], NULL) < 0)
+				abort();
+		free(w[i].h);
+	}
+	o.spec = RC_SPEC_KV;
+	o.level = rc_level_checked_at(RC_EVENTUAL);
+	o.also = 1u << RC_RYW | 1u << RC_MW | 1u << RC_WFR;
+	o.threads = 1;
+	rc = rc_check(h, &o, &res, NULL);
+	ok(rc == 0 && o.level == RC_MR && res->verdict == RC_VERDICT_OK,
+	   "threads bound to replicas: %u operations pass mr, and ryw, mw, "
+	   "wfr",
+	   N * ops);
+	rc_check_result_free(res);
+	rc_history_free(h);
+	rc_mem_destroy(m);
+}
+
 int main(void)
 {
 	test_local();
@@ -252,6 +344,7 @@ int main(void)
 	test_create();
 	test_threads(0);
 	test_threads(RC_MEM_MVR);
+	test_history();
 	done_testing();
 	return exit_status();
 }
