@@ -1251,6 +1251,7 @@ const char *rc_objrun_model(enum rc_level level, enum rc_litmus_arch arch)
 		return arch == RC_LITMUS_X86 ? "tso" : NULL;
 	case RC_CAUSAL:
 		return "sra";
+	case RC_EVENTUAL: /* no model of ours is as weak */
 	default:
 		return NULL;
 	}
