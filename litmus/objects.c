@@ -927,9 +927,9 @@ static bool local_steps(const struct run *r)
  * replica (at SC, CAUSAL and EVENTUAL): a load, served from the replica's
  * copy after its own writes, and a CAUSAL fence weaker than seq_cst or
  * any EVENTUAL fence, which in explore mode perform no step (a CAUSAL
- * seq_cst one reads and changes the object's fence clock). Such an access commutes with other replicas
- * like a local step, so it is delayed the same way: it joins its
- * replica's block.
+ * seq_cst one reads and changes the object's fence clock). Such an
+ * access commutes with other replicas like a local step, so it is
+ * delayed the same way: it joins its replica's block.
  */
 static bool local_kind(enum rc_level level, const struct op *o)
 {

@@ -65,7 +65,8 @@ extern "C" {
  * RMWs at sc with a register spec.
  *
  * Values are stable: the object levels are 0..3 and 11, the history-only
- * levels are 4..10. Every function here is pure: any thread, at any time, wait-free.
+ * levels are 4..10. Every function here is pure: any thread, at any
+ * time, wait-free.
  */
 enum rc_level {
 	RC_LIN = 0,

@@ -60,8 +60,9 @@ extern "C" {
  *              replica holding a sender's write holds the sender's
  *              earlier ones (the prefix property a version vector
  *              needs), and a write's stamp exceeds every write its
- *              replica holds. RMWs are local to the replica (below). Sessions (rc_mem_session_create) add
- *              the guarantees of Terry et al. 1994.
+ *              replica holds. RMWs are local to the replica
+ *              (below). Sessions (rc_mem_session_create) add the
+ *              guarantees of Terry et al. 1994.
  *
  * Propagation is a set of explicit steps (RC_MEM_STEP_*): a TSO replica's
  * oldest buffered store drains, an SC replica applies the next log entry,
@@ -82,8 +83,8 @@ extern "C" {
  * Memory: in threaded mode the SC log keeps the entries some replica
  * that is online and inside the 16-segment window (see rc_mem_offline)
  * has not applied, plus a checkpoint copy of the locations; a CAUSAL
- * or EVENTUAL sender's log likewise keeps the entries such a replica, or the
- * checkpoint, has not applied (a segment of about 32 KiB is reused or
+ * or EVENTUAL sender's log likewise keeps the entries such a replica, or
+ * the checkpoint, has not applied (a segment of about 32 KiB is reused or
  * freed once they all have). So memory stays bounded behind a replica
  * that stops issuing operations or goes offline, and is returned as the
  * others go on. In explore mode nothing is dropped: the SC log holds at

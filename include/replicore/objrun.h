@@ -56,10 +56,10 @@ struct rc_objrun_opts {
  * stands for the object's state, so two configurations that differ only
  * in the object's state and collide would be merged (probability about
  * n^2 / 2^65 for n states). level is an object level (RC_LIN, RC_SC,
- * RC_TSO, RC_CAUSAL, RC_EVENTUAL; replicore/level.h). Returns 0 and *out, -RC_ENOMEM,
- * -RC_ETIMEDOUT (the budget) or -RC_EINVAL (too many threads, or a level
- * no object is made at). Reentrant; t is only read. Free *out with
- * rc_outcomes_free.
+ * RC_TSO, RC_CAUSAL, RC_EVENTUAL; replicore/level.h). Returns 0 and
+ * *out, -RC_ENOMEM, -RC_ETIMEDOUT (the budget) or -RC_EINVAL (too many
+ * threads, or a level no object is made at). Reentrant; t is only read.
+ * Free *out with rc_outcomes_free.
  */
 int rc_objrun_explore(const rc_litmus_t *t, enum rc_level level,
 		      const struct rc_objrun_opts *opts, rc_outcomes_t **out,
