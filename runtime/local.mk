@@ -12,6 +12,9 @@ libreplicore_la_SOURCES += \
 	%reldir%/mem_tso.c \
 	%reldir%/mem_sc.c \
 	%reldir%/mem_causal.c \
+	%reldir%/mem_ev.c \
+	%reldir%/mem_mv.c \
+	%reldir%/mem_session.c \
 	%reldir%/mem_state.c \
 	%reldir%/log_shm.c \
 	%reldir%/rsm.c \

@@ -72,7 +72,10 @@ check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
-	tests/unit/test_mem_fault
+	tests/unit/test_mem_fault tests/unit/test_mem_eventual \
+	tests/unit/test_mem_session
+tests_unit_test_mem_eventual_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_mem_session_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_api_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_tso_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_sc_LDADD = $(RC_TEST_LDADD)
@@ -86,14 +89,15 @@ TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
-	tests/unit/test_mem_fault
+	tests/unit/test_mem_fault tests/unit/test_mem_eventual \
+	tests/unit/test_mem_session
 
 # SC's and CAUSAL's log space reused, over a copy of the memory objects'
 # sources with an SC log of 256 entries and causal segments of 1 KiB.
 check_PROGRAMS += tests/unit/test_mem_sclog
 tests_unit_test_mem_sclog_SOURCES = tests/unit/test_mem_sclog.c \
 	runtime/mem.c runtime/mem_tso.c runtime/mem_sc.c runtime/mem_causal.c \
-	runtime/mem_state.c
+	runtime/mem_ev.c runtime/mem_mv.c runtime/mem_state.c
 tests_unit_test_mem_sclog_CPPFLAGS = $(AM_CPPFLAGS) -DSC_LOG_ENTRIES=256 \
 	-DSC_SEG_SHIFT=6 -DCLOG_SEG_BYTES=1024 -DCLOG_STALE_MIN=64
 tests_unit_test_mem_sclog_LDADD = $(RC_TEST_LDADD)
@@ -132,6 +136,23 @@ EXTRA_DIST += tests/unit/test_litmus_run.sh
 # and with herd's (--herd-compat); litmus tests with known outcomes under
 # litmus model, and models that do not apply.
 TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
+# The eventual object's outcome sets, explored, checked exactly.
+TESTS += tests/unit/test_litmus_eventual.sh
+EXTRA_DIST += tests/unit/test_litmus_eventual.sh tests/unit/litmus-eventual/EXPECT \
+	tests/unit/litmus-eventual/2+2W.states \
+	tests/unit/litmus-eventual/2FAA+rlx.states \
+	tests/unit/litmus-eventual/CoRR+rlx.states \
+	tests/unit/litmus-eventual/CoRW2+rlx.states \
+	tests/unit/litmus-eventual/CoWR+rlx.states \
+	tests/unit/litmus-eventual/IRIW.states \
+	tests/unit/litmus-eventual/LB.states \
+	tests/unit/litmus-eventual/MP+rel+acq.states \
+	tests/unit/litmus-eventual/MP.states \
+	tests/unit/litmus-eventual/R.states \
+	tests/unit/litmus-eventual/S.states \
+	tests/unit/litmus-eventual/SB+mfences.states \
+	tests/unit/litmus-eventual/SB.states \
+	tests/unit/litmus-eventual/WRC.states
 # Parametric families (SB with k stores, alternating stores and loads)
 # against closed forms and an operational oracle.
 TESTS += tests/unit/test_litmus_families.sh
