@@ -17,6 +17,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/commit/sim.c \
 	%reldir%/snapshot/snapshot.c \
 	%reldir%/snapshot/sim.c \
+	%reldir%/clocks/clocks.c \
+	%reldir%/clocks/sim.c \
 	%reldir%/raft/raft.c \
 	%reldir%/raft/check.c \
 	%reldir%/raft/sim.c \
@@ -33,6 +35,7 @@ noinst_HEADERS += \
 	%reldir%/paxos/internal.h \
 	%reldir%/commit/commit.h \
 	%reldir%/snapshot/snapshot.h \
+	%reldir%/clocks/clocks.h \
 	%reldir%/raft/raft.h \
 	%reldir%/lmutex/lmutex.h \
 	%reldir%/sim/sim.h \

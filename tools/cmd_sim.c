@@ -31,6 +31,8 @@ static const struct sim_protocol protocols[] = {
 	  raft_sim },
 	{ "lmutex", "Lamport's mutual exclusion; blocks on a crash",
 	  lmutex_sim },
+	{ "clocks", "physical clocks by Lamport's rules, skew against his bound",
+	  clocks_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))

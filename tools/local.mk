@@ -15,6 +15,7 @@ replicore_SOURCES += \
 	%reldir%/cmd_sim.c \
 	%reldir%/cmd_commit.c \
 	%reldir%/cmd_snapshot.c \
+	%reldir%/cmd_clocks.c \
 	%reldir%/cmd_raft.c \
 	%reldir%/cmd_lmutex.c \
 	%reldir%/cmd_torture.c \

@@ -123,4 +123,20 @@ if [ -x "$BROKEN" ]; then
 else
 	skip "the broken raft copy exits 1" "no $BROKEN"
 fi
+# Physical clocks by Lamport's rules: the measured skew within his bound
+# at three drift bounds, and under delays; the broken receiver caught.
+for ppm in 100 10000 100000; do
+	check "clocks at $ppm ppm, a line of 5, 1000 runs: exit 0" status 0 "$BIN" sim clocks --nodes 5 --line 1 --drift $ppm --runs 1000
+	check "the skew stays within the bound" has "bound, monotonic: hold" "$T/out"
+done
+check "clocks under delays and duplicates, tau 2000 us: exit 0" status 0 "$BIN" sim clocks --nodes 5 --line 1 --faults delay=0.2,dup=0.1 --period 2000 --runs 1000
+check "within the bound" has "bound, monotonic: hold" "$T/out"
+check "clocks' JSON gives skew and bound" status 0 "$BIN" sim clocks --runs 3 --json
+check "in ns" has '"bound_ns":' "$T/out"
+check "a receiver that takes Tm + mu as it is: exit 1" status 1 "$BIN" sim clocks --runs 5 --broken no-max
+check "its clock goes back" has "VIOLATED            monotonic" "$T/out"
+check "drops break the premise: exit 2" status 2 "$BIN" sim clocks --faults drop=0.1
+check "saying so" has "only delay and dup faults" "$T/err"
+check "a drift of 50% exits 2" status 2 "$BIN" sim clocks --drift 500000
+
 done_testing
