@@ -87,10 +87,20 @@ for nt in 3 5 8; do
 	check "the observation" has "Observation ring$nt Never 0 $((all - 1))" "$T/out"
 done
 
-# beyond the limits: no verdict (3), not bad input (2)
+# past 64 events (the wide copy of the models): SB-31 has 66
 gen sb 31 x86 >"$T/sb31.litmus"
-check "SB-31 (66 events) exits 3" status 3 "$BIN" litmus model "$T/sb31.litmus"
-check "naming the limit" has "an execution has more than 64 events" "$T/err"
+check "SB-31 X86 (66 events) under sc: 63 states" \
+	test "$(count sc "$T/sb31.litmus")" = 63
+check "SB-31 X86 (66 events) under tso: 1024 states" \
+	test "$(count tso "$T/sb31.litmus")" = 1024
+
+# beyond the limits: no verdict (3), not bad input (2); a thread of 4097
+# stores is past the 4096 events of an execution
+awk 'BEGIN { print "X86 long"; print "{"; print "}"; print " P0 ;";
+	for (i = 0; i < 4097; i++) print "MOV [x],$1 ;";
+	print "exists (x=1)" }' >"$T/long.litmus"
+check "4097 events exits 3" status 3 "$BIN" litmus model "$T/long.litmus"
+check "naming the limit" has "more than 4096 events" "$T/err"
 check "--max-candidates 10 on SB-3 exits 3" status 3 \
 	"$BIN" litmus model --max-candidates 10 "$T/sb3.litmus"
 
