@@ -1075,11 +1075,35 @@ static bool co_constraints(struct en *en, int l)
 		en->rmwsrc[w] = -1;
 		en->rmwsucc[w] = -1;
 	}
-	/* CoWW */
+	/*
+	 * CoWW: the writes of l po-before w. po is transitive and holds, of
+	 * an event's thread, the events after it but those unsequenced with
+	 * it or of its instruction (build_exec); both exclusions are
+	 * symmetric, so the events po-before w are the thread's events
+	 * before it but those: one set operation per write.
+	 */
 	BS_EACH(w, nw, lw)
 	{
-		BS_EACH_AND(q, nw, ROW(x->po, w, nw), lw)
-		bs_set(ROW(en->pred, q, nw), w);
+		const struct ev *e = &x->ev[w];
+		uint64_t *p = ROW(en->pred, w, nw);
+		evset_t lo;
+		int th = e->thread;
+
+		if (th < 0)
+			continue;
+		bs_upto(nw, lo, w);
+		bs_mask(nw, lo, x->thr[th]);
+		for (uint64_t m = e->unseq; m; m &= m - 1) {
+			int j = en->first[th] + e->useq + __builtin_ctzll(m);
+
+			if (j < w)
+				bs_clr(lo, j);
+		}
+		for (int j = w - 1;
+		     j >= 0 && x->ev[j].thread == th && x->ev[j].ins == e->ins;
+		     j--)
+			bs_clr(lo, j);
+		bs_orand(nw, p, lo, lw);
 	}
 	BS_EACH(r, nw, lr)
 	{

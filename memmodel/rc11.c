@@ -21,13 +21,47 @@ struct rc11 {
 	uint64_t *hb, *eco;
 };
 
+/*
+ * The release sequence of write w into cur: w and the later atomic writes
+ * of its location in its thread, then (rf; rmw)* from those (todo: a
+ * worklist).
+ */
+static void rs_row(const struct rc_exec *x, int w, const uint64_t *wat,
+		   bool rmws, uint64_t *cur, uint64_t *todo)
+{
+	const int nw = RC_NW(x);
+	int j, r;
+
+	bs_and(nw, cur, ROW(x->po, w, nw), ROW(x->loc, w, nw));
+	bs_mask(nw, cur, wat);
+	if (bs_has(wat, w))
+		bs_set(cur, w);
+	if (!rmws)
+		return;
+	bs_copy(nw, todo, cur);
+	while ((j = bs_first(nw, todo)) >= 0) {
+		bs_clr(todo, j);
+		BS_EACH(r, nw, ROW(x->rf, j, nw))
+		{
+			const uint64_t *nx = ROW(x->rmw, r, nw);
+
+			for (int k = 0; k < nw; k++) {
+				uint64_t add = nx[k] & ~cur[k];
+
+				cur[k] |= add;
+				todo[k] |= add;
+			}
+		}
+	}
+}
+
 /* hb = (sb | sw)+ and eco = (rf | co | fr)+ into c. */
 static void rc11_hb(const struct rc_exec *x, struct rc11 *c)
 {
 	const int nw = RC_NW(x), n = x->n;
-	evset_t at, wat, rel, acq, cur, todo, starts, rss, reads, ends;
+	evset_t at, wat, rel, acq, cur, todo, starts, rss, reads, ends, rsdone;
 	REL_LOCAL(x, rs);
-	REL_LOCAL(x, rfrmw);
+	bool rmws = false;
 	int j;
 
 	bs_andnot(nw, at, x->all, x->at_mo[RC_MO_NA]);
@@ -40,36 +74,10 @@ static void rc11_hb(const struct rc_exec *x, struct rc11 *c)
 	bs_or(nw, acq, x->at_mo[RC_MO_CON]);
 	bs_or(nw, acq, x->at_mo[RC_MO_ACQ_REL]);
 	bs_or(nw, acq, x->at_mo[RC_MO_SC]);
-	for (int i = 0; i < n; i++) {
-		uint64_t *r = ROW(rfrmw, i, nw);
-
-		bs_zero(nw, r);
-		BS_EACH(j, nw, ROW(x->rf, i, nw))
-		bs_or(nw, r, ROW(x->rmw, j, nw));
-	}
-	for (int i = 0; i < n; i++) {
-		bs_zero(nw, cur);
-		if (bs_has(x->W, i)) {
-			bs_and(nw, cur, ROW(x->po, i, nw), ROW(x->loc, i, nw));
-			bs_mask(nw, cur, wat);
-			if (bs_has(wat, i))
-				bs_set(cur, i);
-		}
-		/* (rf; rmw)* from cur, a worklist */
-		bs_copy(nw, todo, cur);
-		while ((j = bs_first(nw, todo)) >= 0) {
-			const uint64_t *nx = ROW(rfrmw, j, nw);
-
-			bs_clr(todo, j);
-			for (int k = 0; k < nw; k++) {
-				uint64_t add = nx[k] & ~cur[k];
-
-				cur[k] |= add;
-				todo[k] |= add;
-			}
-		}
-		bs_copy(nw, ROW(rs, i, nw), cur);
-	}
+	for (int i = 0; i < n && !rmws; i++)
+		rmws = bs_any(nw, ROW(x->rmw, i, nw));
+	/* rs rows, of the writes a release starts from, when first needed */
+	bs_zero(nw, rsdone);
 	for (int a = 0; a < n; a++) {
 		uint64_t *h = ROW(c->hb, a, nw);
 
@@ -83,7 +91,14 @@ static void rc11_hb(const struct rc_exec *x, struct rc11 *c)
 		bs_mask(nw, starts, x->W);
 		bs_zero(nw, rss);
 		BS_EACH(j, nw, starts)
-		bs_or(nw, rss, ROW(rs, j, nw));
+		{
+			if (!bs_has(rsdone, j)) {
+				rs_row(x, j, wat, rmws, cur, todo);
+				bs_copy(nw, ROW(rs, j, nw), cur);
+				bs_set(rsdone, j);
+			}
+			bs_or(nw, rss, ROW(rs, j, nw));
+		}
 		bs_zero(nw, reads);
 		BS_EACH(j, nw, rss)
 		bs_or(nw, reads, ROW(x->rf, j, nw));
@@ -99,7 +114,7 @@ static void rc11_hb(const struct rc_exec *x, struct rc11 *c)
 	_rc_rel_union(x, c->eco, x->co);
 	_rc_rel_union(x, c->eco, x->fr);
 	_rc_rel_closure(x, c->eco, c->eco);
-	REL_DROP(x, 2);
+	REL_DROP(x, 1);
 }
 
 static bool rc11_check(const struct rc_exec *x, struct rc_why *why)

@@ -57,12 +57,11 @@ void _rc_rel_compose(const struct rc_exec *x, uint64_t *d, const uint64_t *a,
 	REL_DROP(x, 1);
 }
 
-void _rc_rel_closure(const struct rc_exec *x, uint64_t *d, const uint64_t *a)
+/* Warshall's algorithm, for a relation with cycles. */
+static void closure_warshall(const struct rc_exec *x, uint64_t *d)
 {
 	const int nw = RC_NW(x), n = x->n;
 
-	if (d != a)
-		_rc_rel_copy(x, d, a);
 	for (int k = 0; k < n; k++) {
 		const uint64_t *rk = ROW(d, k, nw);
 
@@ -72,6 +71,82 @@ void _rc_rel_closure(const struct rc_exec *x, uint64_t *d, const uint64_t *a)
 			if (bs_has(ri, k))
 				bs_or(nw, ri, rk);
 		}
+	}
+}
+
+/*
+ * An order of the events in which every event follows its successors
+ * (the finishing order of a depth-first walk) into post; false when a
+ * is cyclic.
+ */
+static bool post_order(const struct rc_exec *x, const uint64_t *a, int *post)
+{
+	const int nw = RC_NW(x);
+	evset_t done, on, all;
+	int stack[RC_EXEC_MAX], s, np = 0;
+
+	bs_upto(nw, all, x->n);
+	bs_zero(nw, done);
+	bs_zero(nw, on);
+	while ((s = bs_first_andnot(nw, all, done)) >= 0) {
+		int sp = 1;
+
+		stack[0] = s;
+		bs_set(on, s);
+		while (sp) {
+			int u = stack[sp - 1], v;
+			const uint64_t *row = ROW(a, u, nw);
+
+			if (bs_meets(nw, row, on))
+				return false;
+			v = bs_first_andnot(nw, row, done);
+			if (v < 0) {
+				bs_clr(on, u);
+				bs_set(done, u);
+				post[np++] = u;
+				sp--;
+			} else {
+				bs_set(on, v);
+				stack[sp++] = v;
+			}
+		}
+	}
+	return true;
+}
+
+void _rc_rel_closure(const struct rc_exec *x, uint64_t *d, const uint64_t *a)
+{
+	const int nw = RC_NW(x), n = x->n;
+	int post[RC_EXEC_MAX], v;
+	evset_t acc, row;
+
+	if (d != a)
+		_rc_rel_copy(x, d, a);
+	if (!post_order(x, d, post)) {
+		closure_warshall(x, d);
+		return;
+	}
+	/*
+	 * Acyclic: each event's closure is its successors' closures, the
+	 * successors done first. A successor already reached through an
+	 * earlier one adds nothing: on a program order, whose rows hold
+	 * every later event of the thread, the first successor brings the
+	 * rest, and the walk costs one union per event, not one per edge.
+	 */
+	for (int k = 0; k < n; k++) {
+		int u = post[k];
+		uint64_t *du = ROW(d, u, nw);
+
+		bs_copy(nw, row, du);
+		bs_zero(nw, acc);
+		BS_EACH(v, nw, row)
+		{
+			if (bs_has(acc, v))
+				continue;
+			bs_or(nw, acc, ROW(d, v, nw));
+			bs_set(acc, v);
+		}
+		bs_copy(nw, du, acc);
 	}
 }
 
