@@ -659,7 +659,8 @@ struct en {
 	struct acc *acc;
 	size_t nacc;
 	bool prefilter;
-	bool porf; /* cut po|rf cycles */
+	bool porf;  /* cut po|rf cycles */
+	bool built; /* x holds an execution */
 	struct rc_exec x;
 	int reads[RC_EXEC_MAX], nreads;
 	int first[RC_EXEC_THREADS + 1]; /* first event of thread i */
@@ -682,6 +683,36 @@ struct en {
 #endif
 };
 
+/*
+ * Whether the picked traces have the events of the last execution built,
+ * but for their values: then its relations and sets still hold.
+ */
+static bool same_shape(const struct en *en)
+{
+	const struct rc_exec *x = &en->x;
+	int pos = (int)en->t->nlocs;
+
+	if (!en->built)
+		return false;
+	for (size_t i = 0; i < en->nth; i++) {
+		const struct trace *tr = &en->ts[i].tr[en->pick[i]];
+
+		if (en->first[i] != pos || pos + tr->nev > x->n)
+			return false;
+		for (int k = 0; k < tr->nev; k++) {
+			const struct ev *a = &x->ev[pos + k], *b = &tr->ev[k];
+
+			if (a->type != b->type || a->mo != b->mo ||
+			    a->flags != b->flags || a->thread != b->thread ||
+			    a->loc != b->loc || a->ins != b->ins ||
+			    a->useq != b->useq || a->unseq != b->unseq)
+				return false;
+		}
+		pos += tr->nev;
+	}
+	return pos == x->n;
+}
+
 static void build_exec(struct en *en)
 {
 	const rc_litmus_t *t = en->t;
@@ -689,6 +720,17 @@ static void build_exec(struct en *en)
 	const int nw = RC_NW(x);
 	int n = 0;
 
+	if (same_shape(en)) {
+		/* rf, co and fr are back to empty or rewritten before use */
+		for (size_t i = 0; i < en->nth; i++) {
+			const struct trace *tr = &en->ts[i].tr[en->pick[i]];
+
+			memcpy(&x->ev[en->first[i]], tr->ev,
+			       sizeof(struct ev) * (size_t)tr->nev);
+		}
+		return;
+	}
+	en->built = true;
 	x->t = t;
 	for (size_t l = 0; l < t->nlocs; l++) {
 		struct ev *e = &x->ev[n++];

@@ -118,7 +118,7 @@ void _rc_rel_closure(const struct rc_exec *x, uint64_t *d, const uint64_t *a)
 {
 	const int nw = RC_NW(x), n = x->n;
 	int post[RC_EXEC_MAX], v;
-	evset_t acc, row;
+	evset_t acc;
 
 	if (d != a)
 		_rc_rel_copy(x, d, a);
@@ -137,14 +137,16 @@ void _rc_rel_closure(const struct rc_exec *x, uint64_t *d, const uint64_t *a)
 		int u = post[k];
 		uint64_t *du = ROW(d, u, nw);
 
-		bs_copy(nw, row, du);
 		bs_zero(nw, acc);
-		BS_EACH(v, nw, row)
-		{
-			if (bs_has(acc, v))
-				continue;
-			bs_or(nw, acc, ROW(d, v, nw));
-			bs_set(acc, v);
+		for (int w = 0; w < nw; w++) {
+			uint64_t m;
+
+			/* the successors not yet reached */
+			while ((m = du[w] & ~acc[w]) != 0) {
+				v = 64 * w + __builtin_ctzll(m);
+				bs_or(nw, acc, ROW(d, v, nw));
+				bs_set(acc, v);
+			}
 		}
 		bs_copy(nw, du, acc);
 	}
