@@ -207,12 +207,23 @@ static inline bool bs_equal(int nw, const uint64_t *a, const uint64_t *b)
 	return true;
 }
 
+/* Set bits of a word, inline (the builtin is a libgcc call without
+ * -mpopcnt). */
+static inline int bs_popcount(uint64_t v)
+{
+	v = v - ((v >> 1) & UINT64_C(0x5555555555555555));
+	v = (v & UINT64_C(0x3333333333333333)) +
+	    ((v >> 2) & UINT64_C(0x3333333333333333));
+	v = (v + (v >> 4)) & UINT64_C(0x0f0f0f0f0f0f0f0f);
+	return (int)((v * UINT64_C(0x0101010101010101)) >> 56);
+}
+
 static inline int bs_count(int nw, const uint64_t *a)
 {
 	int c = 0;
 
 	for (int k = 0; k < nw; k++)
-		c += __builtin_popcountll(a[k]);
+		c += bs_popcount(a[k]);
 	return c;
 }
 

@@ -93,13 +93,12 @@ static bool post_order(const struct rc_exec *x, const uint64_t *a, int *post)
 
 		stack[0] = s;
 		bs_set(on, s);
+		if (bs_meets(nw, ROW(a, s, nw), on))
+			return false;
 		while (sp) {
 			int u = stack[sp - 1], v;
-			const uint64_t *row = ROW(a, u, nw);
 
-			if (bs_meets(nw, row, on))
-				return false;
-			v = bs_first_andnot(nw, row, done);
+			v = bs_first_andnot(nw, ROW(a, u, nw), done);
 			if (v < 0) {
 				bs_clr(on, u);
 				bs_set(done, u);
@@ -108,6 +107,8 @@ static bool post_order(const struct rc_exec *x, const uint64_t *a, int *post)
 			} else {
 				bs_set(on, v);
 				stack[sp++] = v;
+				if (bs_meets(nw, ROW(a, v, nw), on))
+					return false;
 			}
 		}
 	}
@@ -160,9 +161,10 @@ bool _rc_rel_acyclic_from(const struct rc_exec *x, const uint64_t *a,
 	int stack[RC_EXEC_MAX], s;
 
 	/*
-	 * Depth first: an edge to an event on the stack closes a cycle. An
-	 * event is visited once when pushed and once after each child: the
-	 * walk costs O(n * nw) word operations, whatever the edge count.
+	 * Depth first: an edge to an event on the stack closes a cycle, and
+	 * is seen when the event is pushed. An event is visited once when
+	 * pushed and once after each child: the walk costs O(n * nw) word
+	 * operations, whatever the edge count.
 	 */
 	bs_zero(nw, done);
 	bs_zero(nw, on);
@@ -171,13 +173,14 @@ bool _rc_rel_acyclic_from(const struct rc_exec *x, const uint64_t *a,
 
 		stack[0] = s;
 		bs_set(on, s);
+		if (bs_meets(nw, ROW(a, s, nw), on))
+			return false;
 		while (sp) {
 			int u = stack[sp - 1], v;
-			const uint64_t *row = ROW(a, u, nw);
 
-			if (bs_meets(nw, row, on))
-				return false;
-			v = bs_first_andnot(nw, row, done);
+			/* back on u after a child, the stack is as it was
+			 * when u was pushed: its edges were checked then */
+			v = bs_first_andnot(nw, ROW(a, u, nw), done);
 			if (v < 0) {
 				bs_clr(on, u);
 				bs_set(done, u);
@@ -185,6 +188,8 @@ bool _rc_rel_acyclic_from(const struct rc_exec *x, const uint64_t *a,
 			} else {
 				bs_set(on, v);
 				stack[sp++] = v;
+				if (bs_meets(nw, ROW(a, v, nw), on))
+					return false;
 			}
 		}
 	}
