@@ -59,6 +59,7 @@ typedef uint64_t *rel_t;
 #define _rc_rel_tmp _rc_wide_rel_tmp
 #define _rc_rel_tmp_drop _rc_wide_rel_tmp_drop
 #define _rc_rel_acyclic_from _rc_wide_rel_acyclic_from
+#define _rc_rel_then_reflexive _rc_wide_rel_then_reflexive
 #define _rc_why_two_cycle _rc_wide_why_two_cycle
 #define _rc_why_point _rc_wide_why_point
 #define _rc_atomicity _rc_wide_atomicity
@@ -376,6 +377,13 @@ bool _rc_rel_acyclic(const struct rc_exec *x, const uint64_t *a);
 /* Acyclic on the events reachable from the set from (a depth-first walk). */
 bool _rc_rel_acyclic_from(const struct rc_exec *x, const uint64_t *a,
 			  const uint64_t *from);
+
+/*
+ * The least event u with u in (a;b)(u), a transitive: -1 when a;b is
+ * irreflexive, -2 when a is cyclic (nothing computed).
+ */
+int _rc_rel_then_reflexive(const struct rc_exec *x, const uint64_t *a,
+			   const uint64_t *b);
 
 #if RC_EXEC_WORDS > 1
 /*

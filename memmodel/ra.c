@@ -86,7 +86,7 @@ bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, uint64_t *hb)
 {
 	const int nw = RC_NW(x), n = x->n;
 	REL_LOCAL(x, eco);
-	int j, w, v;
+	int j, w, v, first;
 
 	/* the read of an RMW is before its write, also on X86 */
 	_rc_rel_copy(x, hb, x->po);
@@ -106,7 +106,9 @@ bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, uint64_t *hb)
 	_rc_rel_union(x, eco, x->co);
 	_rc_rel_union(x, eco, x->fr);
 	_rc_rel_closure(x, eco, eco);
-	for (int i = 0; i < n; i++)
+	/* the least i with i in (hb;eco)(i), then the least j between */
+	first = _rc_rel_then_reflexive(x, hb, eco);
+	for (int i = first < -1 ? 0 : first; i >= 0 && i < n; i++)
 		BS_EACH(j, nw, ROW(hb, i, nw))
 		{
 			if (bs_has(ROW(eco, j, nw), i))

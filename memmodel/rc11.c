@@ -130,11 +130,14 @@ static bool rc11_check(const struct rc_exec *x, struct rc_why *why)
 	struct rc11 c = { hb, eco };
 	const uint64_t *sc = x->at_mo[RC_MO_SC];
 	evset_t fsc, left, mid;
-	int j, w, v;
+	int j, w, v, first;
 
 	bs_and(nw, fsc, sc, x->F);
 	rc11_hb(x, &c);
-	for (int i = 0; i < n; i++) {
+	/* the least i with i in hb(i) or (hb;eco)(i): none when hb is
+	 * acyclic and hb;eco irreflexive */
+	first = _rc_rel_then_reflexive(x, hb, eco);
+	for (int i = first < -1 ? 0 : first; i >= 0 && i < n; i++) {
 		if (bs_has(ROW(hb, i, nw), i)) {
 			_rc_why_point(why, "coherence", i, "hb");
 			return false;

@@ -204,6 +204,49 @@ bool _rc_rel_acyclic(const struct rc_exec *x, const uint64_t *a)
 	return _rc_rel_acyclic_from(x, a, all);
 }
 
+int _rc_rel_then_reflexive(const struct rc_exec *x, const uint64_t *a,
+			   const uint64_t *b)
+{
+	const int nw = RC_NW(x);
+	int post[RC_EXEC_MAX], best = -1, v;
+	evset_t acc, e;
+
+	if (!post_order(x, a, post))
+		return -2;
+	{
+		REL_LOCAL(x, ab); /* row u: (a;b)(u), once u is done */
+
+		/*
+		 * (a;b)(u) is b and a;b of u's successors; one already reached
+		 * through an earlier successor s adds nothing, a being
+		 * transitive (a(s) holds it, and (a;b)(s) its part).
+		 */
+		for (int k = 0; k < x->n; k++) {
+			int u = post[k];
+			const uint64_t *au = ROW(a, u, nw);
+
+			bs_zero(nw, acc);
+			bs_zero(nw, e);
+			for (int w = 0; w < nw; w++) {
+				uint64_t m;
+
+				while ((m = au[w] & ~acc[w]) != 0) {
+					v = 64 * w + __builtin_ctzll(m);
+					bs_or(nw, acc, ROW(a, v, nw));
+					bs_set(acc, v);
+					bs_or(nw, e, ROW(b, v, nw));
+					bs_or(nw, e, ROW(ab, v, nw));
+				}
+			}
+			bs_copy(nw, ROW(ab, u, nw), e);
+			if (bs_has(e, u) && (best < 0 || u < best))
+				best = u;
+		}
+		REL_DROP(x, 1);
+	}
+	return best;
+}
+
 static const char *label_of(const struct rc_exec *x, int i, int j,
 			    const uint64_t *const *parts,
 			    const char *const *names, int nparts)
