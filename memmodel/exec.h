@@ -374,7 +374,7 @@ void _rc_rel_compose(const struct rc_exec *x, uint64_t *d, const uint64_t *a,
 void _rc_rel_closure(const struct rc_exec *x, uint64_t *d,
 		     const uint64_t *a); /* a+ */
 bool _rc_rel_acyclic(const struct rc_exec *x, const uint64_t *a);
-/* Acyclic on the events reachable from the set from (a depth-first walk). */
+/* Acyclic on the events of from, whose rows lead only into from. */
 bool _rc_rel_acyclic_from(const struct rc_exec *x, const uint64_t *a,
 			  const uint64_t *from);
 
