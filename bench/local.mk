@@ -9,7 +9,8 @@ bench-models: replicore$(EXEEXT)
 	@$(SHELL) $(srcdir)/bench/models.sh ./replicore$(EXEEXT) \
 		'$(RC_SHARED)/corpus/litmus' $${RC_BENCH_REPEAT:-3} \
 		$(srcdir)/bench/litmus/*.litmus
-# Parametric litmus families (SB-k, alternating stores and loads): time,
+# Parametric litmus families (SB-k, alternating stores and loads, rings,
+# message passing after k data stores, up to 1000 events): time,
 # consistent executions and their rate per second, as JSON lines.
 EXTRA_DIST += bench/families.sh
 bench-families: replicore$(EXEEXT)
