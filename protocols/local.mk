@@ -44,5 +44,5 @@ noinst_HEADERS += \
 
 replicoreinc_HEADERS += \
 	include/replicore/paxos.h \
-	include/replicore/raft.h
+	include/replicore/raft.h \
 	include/replicore/lmutex.h

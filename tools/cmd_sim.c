@@ -31,7 +31,8 @@ static const struct sim_protocol protocols[] = {
 	  raft_sim },
 	{ "lmutex", "Lamport's mutual exclusion; blocks on a crash",
 	  lmutex_sim },
-	{ "clocks", "physical clocks by Lamport's rules, skew against his bound",
+	{ "clocks",
+	  "physical clocks by Lamport's rules, skew against his bound",
 	  clocks_sim },
 };
 
@@ -113,6 +114,5 @@ int cmd_sim(int argc, char **argv)
 	if (argv[1][0] == '-')
 		return cli_usage("sim", "a protocol is needed before '%s'",
 				 argv[1]);
-	return cli_usage("sim", "unknown protocol '%s' (%s)", argv[1],
-			 names());
+	return cli_usage("sim", "unknown protocol '%s' (%s)", argv[1], names());
 }
