@@ -87,9 +87,12 @@ static bool at_end(struct rd *r)
 /* Matches a word exactly (followed by a separator or the end). */
 static bool word(struct rd *r, const char *w)
 {
-	size_t n = strlen(w);
+	size_t n;
 
 	skip_blank(r);
+	if (r->p >= r->end || *r->p != *w) /* most calls end here */
+		return false;
+	n = strlen(w);
 	if ((size_t)(r->end - r->p) < n || memcmp(r->p, w, n) != 0)
 		return false;
 	if (r->p + n < r->end && r->p[n] != ' ' && r->p[n] != '\t' &&
