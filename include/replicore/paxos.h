@@ -109,6 +109,27 @@ struct rc_paxos_msg;
  * the node itself); the environment copies the bytes before returning.
  * deliver: slot `slot`, the next in order, with its commands (already
  * delivered commands, resent by a proposer, are left out; n may be 0).
+ *
+ * The two optional members (NULL: unused) make a node that can crash and
+ * come back:
+ *
+ * up: the environment's failure detector, asked by node `node` of node
+ *   `peer`: false when peer is down (crashed, or as good as). With up
+ *   set the node forgets slots by snapshot points rather than by
+ *   delivered counts: every node's environment snapshots its state now
+ *   and then (rc_paxos_node_checkpoint, rc_paxos_node_compact), and a
+ *   node forgets the slots below the lowest snapshot point of the nodes
+ *   that are up, so a crashed node holds back nobody. A node that comes
+ *   back, or falls below that point, must install a snapshot no older
+ *   than the newest one of any node that is up (rc_paxos_node_install).
+ *   Without up a node forgets only the slots every node delivered, and a
+ *   crashed node keeps every other from forgetting anything after it.
+ * record: the acceptor's stable storage. The node hands over a record
+ *   (len bytes, to copy before returning) each time its promise rises
+ *   and each time it accepts a value, before any message that reveals
+ *   it; a node created afresh after a crash is given them back with
+ *   rc_paxos_node_replay, so that it keeps its promises (Paxos's safety
+ *   needs that of an acceptor that comes back).
  */
 struct rc_paxos_io {
 	void *ctx;
@@ -116,6 +137,8 @@ struct rc_paxos_io {
 		     const struct rc_paxos_msg *m);
 	void (*deliver)(void *ctx, unsigned node, uint64_t slot,
 			const struct rc_paxos_cmd *cmds, unsigned n);
+	bool (*up)(void *ctx, unsigned node, unsigned peer);
+	void (*record)(void *ctx, unsigned node, const void *rec, size_t len);
 };
 
 /* Creates node id (< cfg->nodes) at time now. Returns 0 or -RC_E*. */
@@ -175,6 +198,47 @@ struct rc_paxos_node_stats {
 void rc_paxos_node_stats(const rc_paxos_node_t *n,
 			 struct rc_paxos_node_stats *s);
 
+/*
+ * Snapshots and recovery; the step machine's rules apply (one thread at a
+ * time per node, no blocking, no synchronisation).
+ *
+ * rc_paxos_node_checkpoint: the learner's state after the slots it
+ *   delivered (its delivered count, the slot the checkpoint is at, and
+ *   which commands it delivered, to leave out copies chosen again later),
+ *   to pair with the environment's snapshot of what those slots did.
+ *   Writes it to buf when len is enough; returns the bytes it takes (call
+ *   with buf NULL to size it). About 8 + 528 bytes per node of the group.
+ * rc_paxos_checkpoint_slot: the slot a checkpoint is at (0 if not one).
+ * rc_paxos_node_install: makes the node continue from a checkpoint taken
+ *   at another node (or its own, kept): it has delivered the slots below
+ *   the checkpoint's and forgets them, and asks the leader for the rest.
+ *   A checkpoint at or below its delivered count changes nothing. The
+ *   environment installs its own snapshot of the same point with it.
+ *   Returns 0, -RC_EINVAL (not a checkpoint of this group) or -RC_ENOMEM.
+ * rc_paxos_node_behind: with io.up, a base another node announced above
+ *   this node's delivered count (0: none): the slots it misses may be
+ *   forgotten everywhere, and it should install a newer checkpoint.
+ * rc_paxos_node_compact: the environment holds a snapshot at slot (at
+ *   most the delivered count): with io.up, the node forgets slots below
+ *   the lowest such point of the nodes up (see rc_paxos_io).
+ * rc_paxos_node_replay: gives a node created afresh the acceptor records
+ *   (io.record) of its previous life, concatenated in order; call it
+ *   before any other step. Returns 0, -RC_EINVAL or -RC_ENOMEM.
+ * rc_paxos_node_acceptor: the acceptor's state (its promise and the
+ *   values it accepted in slots it keeps) as records for
+ *   rc_paxos_node_replay, written to buf when len is enough; returns the
+ *   bytes it takes. An environment whose stable storage is the node's
+ *   own memory (the threaded group) carries it across a restart so.
+ */
+size_t rc_paxos_node_checkpoint(const rc_paxos_node_t *n, void *buf,
+				size_t len);
+uint64_t rc_paxos_checkpoint_slot(const void *buf, size_t len);
+int rc_paxos_node_install(rc_paxos_node_t *n, const void *buf, size_t len);
+void rc_paxos_node_compact(rc_paxos_node_t *n, uint64_t slot);
+uint64_t rc_paxos_node_behind(const rc_paxos_node_t *n);
+int rc_paxos_node_replay(rc_paxos_node_t *n, const void *recs, size_t len);
+size_t rc_paxos_node_acceptor(const rc_paxos_node_t *n, void *buf, size_t len);
+
 /* Ballots: round and owner packed in one integer, compared as integers. */
 #define RC_PAXOS_BALLOT(round, owner) (((uint64_t)(round) << 6) | (owner))
 #define RC_PAXOS_BALLOT_ROUND(b) ((b) >> 6)
@@ -192,6 +256,8 @@ void rc_paxos_node_stats(const rc_paxos_node_t *n,
 struct rc_paxos_faults {
 	double drop, dup, delay;
 	unsigned crash, stall;
+	unsigned restart; /* the simulation only: crashes after which the
+			     node comes back (see rc_paxos_sim_run) */
 };
 
 /*
@@ -233,6 +299,7 @@ struct rc_paxos_sim_result {
 	uint64_t messages;    /* messages sent */
 	uint64_t dropped, duplicated, delayed;
 	uint64_t crashed, stalls;
+	uint64_t restarts;   /* nodes that came back after a crash */
 	uint64_t time;	     /* simulated microseconds at the end */
 	uint64_t kept;	     /* most slots a live node held at the end */
 	unsigned violations; /* enum rc_paxos_prop bits; 0: all hold */

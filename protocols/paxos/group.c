@@ -190,7 +190,7 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 	}
 	for (unsigned i = 0; i < p->n; i++) {
 		struct gnode *gn = &p->node[i];
-		struct rc_paxos_io io = { gn, io_send, io_deliver };
+		struct rc_paxos_io io = { gn, io_send, io_deliver, NULL, NULL };
 
 		gn->p = p;
 		gn->id = i;

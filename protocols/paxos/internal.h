@@ -29,7 +29,8 @@ enum {
  * by its n commands. Every part is a multiple of 8 bytes.
  */
 struct rc_paxos_msg {
-	uint32_t type, from, nent, pad;
+	uint32_t type, from, nent;
+	uint32_t snapgap; /* commit minus the sender's snapshot point */
 	uint64_t ballot, slot, commit;
 	uint64_t low;  /* slots every node delivered, as the sender knows */
 	uint64_t size; /* bytes of the whole message */
@@ -93,6 +94,12 @@ void _rc_pxcheck_deliver(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
 unsigned _rc_pxcheck_final(struct _rc_pxcheck *c, uint64_t live,
 			   uint64_t *committed, uint64_t *slots, char *why,
 			   size_t len);
+/*
+ * Node continues from a checkpoint at slot (a restart, or a snapshot
+ * installed): it delivered exactly the commands of slots below it, which
+ * other nodes delivered first, and delivers slot next.
+ */
+void _rc_pxcheck_install(struct _rc_pxcheck *c, unsigned node, uint64_t slot);
 /* Violations so far (no liveness). */
 unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
 
