@@ -92,6 +92,6 @@ static void pq_fini(void *state)
 }
 
 static const struct rc_rsm_ops pq_ops = { pq_init, pq_apply, pq_is_read,
-					  pq_fini };
+					  pq_fini, NULL,     NULL };
 
 #endif /* RC_EXAMPLE_RSM_PQ_H */

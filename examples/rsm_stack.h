@@ -66,7 +66,8 @@ static void stack_fini(void *state)
 	free(s);
 }
 
-static const struct rc_rsm_ops stack_ops = { stack_init, stack_apply,
-					     stack_is_read, stack_fini };
+static const struct rc_rsm_ops stack_ops = { stack_init,    stack_apply,
+					     stack_is_read, stack_fini,
+					     NULL,	    NULL };
 
 #endif /* RC_EXAMPLE_RSM_STACK_H */

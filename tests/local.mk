@@ -260,6 +260,11 @@ EXTRA_DIST += tests/unit/test_torture.sh
 check_PROGRAMS += tests/unit/test_log_paxos
 tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_log_paxos
+# rc_rsm over the Paxos log with snapshots: a node crashes while updates
+# flow, restarts from a peer's snapshot and ends equal to the others.
+check_PROGRAMS += tests/unit/test_rsm_restart
+tests_unit_test_rsm_restart_LDADD = $(RC_TEST_LDADD) -lpthread
+TESTS += tests/unit/test_rsm_restart
 TESTS += tests/unit/test_examples_rsm.sh
 EXTRA_DIST += tests/unit/test_examples_rsm.sh
 

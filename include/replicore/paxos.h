@@ -386,6 +386,14 @@ struct rc_paxos_opts {
 	bool check; /* record deliveries for rc_paxos_verify() */
 	enum rc_paxos_runner runner;
 	enum rc_wait_policy wait;
+	/*
+	 * The nodes forget slots by snapshot points (rc_paxos_io.up, with
+	 * crashed nodes down): set for a Paxos log under a state machine
+	 * that snapshots (rc_rsm_ops.snapshot), whose nodes can then
+	 * restart. Without it slots are forgotten once every node delivered
+	 * them, and a crashed node pins them.
+	 */
+	bool snapshots;
 };
 
 /*

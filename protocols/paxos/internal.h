@@ -125,6 +125,25 @@ bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 		     bool (*cond)(void *), void *arg, void (*help)(void *),
 		     void *help_arg);
 unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass);
+/*
+ * For the Paxos log: rc_paxos_create with after(arg, node, px) called
+ * after each step of node (under its lock, the step machine px settled:
+ * the place to take a checkpoint). _rc_paxos_compact passes a snapshot
+ * point to node (takes its lock). _rc_paxos_restart_locked brings
+ * crashed node back under its lock, held by the caller: a new step
+ * machine that keeps the old one's acceptor state (the threaded group's
+ * stable storage is the node's memory) and installs checkpoint ck (NULL:
+ * none); 0 or -RC_E*.
+ */
+typedef void (*_rc_paxos_after_fn)(void *arg, unsigned node,
+				   rc_paxos_node_t *px);
+int _rc_paxos_create_after(rc_paxos_t **out, const struct rc_paxos_opts *opts,
+			   _rc_paxos_after_fn after, void *after_arg,
+			   rc_err_t *err);
+void _rc_paxos_compact(rc_paxos_t *p, unsigned node, uint64_t slot);
+int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
+			     size_t len);
+bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node);
 /* Waiters parked on node's deliveries now (the callers runner: on the
  * group); for tests. */
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);
