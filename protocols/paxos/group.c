@@ -45,6 +45,8 @@ struct rc_paxos {
 	struct _rc_pxcheck *check;
 	_rc_paxos_after_fn after; /* the Paxos log's, or NULL */
 	void *after_arg;
+	/* nodes being brought back (a bit each): up for the others */
+	_Atomic uint64_t restarting;
 };
 
 /* ---- the step machines, as the runner drives them ---- */
@@ -124,7 +126,13 @@ static bool io_up(void *ctx, unsigned node, unsigned peer)
 	struct gnode *gn = ctx;
 
 	(void)node;
-	return !_rc_run_crashed(gn->p->run, peer);
+	/* relaxed: a fault switch; the restart bit is ordered before this
+	 * step by the node's lock (_rc_paxos_restarting) */
+	return !_rc_run_crashed(gn->p->run, peer) ||
+	       (atomic_load_explicit(&gn->p->restarting,
+				     memory_order_relaxed) >>
+			peer &
+		1);
 }
 
 static void io_deliver(void *ctx, unsigned node, uint64_t slot,
@@ -337,6 +345,30 @@ void _rc_paxos_compact(rc_paxos_t *p, unsigned node, uint64_t slot)
 	_rc_run_lock(p->run, node);
 	rc_paxos_node_compact(p->node[node].px, slot);
 	_rc_run_unlock(p->run, node);
+}
+
+void _rc_paxos_restarting(rc_paxos_t *p, unsigned node, bool on)
+{
+	if (!on) {
+		/* relaxed: node is no longer crashed, which io_up reads
+		 * first; the bit only mattered while it was */
+		atomic_fetch_and_explicit(&p->restarting, ~(1ull << node),
+					  memory_order_relaxed);
+		return;
+	}
+	/* relaxed: published by the node locks taken below */
+	atomic_fetch_or_explicit(&p->restarting, 1ull << node,
+				 memory_order_relaxed);
+	/* Each other node's next step (after its lock, which orders it
+	 * after the bit) sees node up, with its point as 0 until it hears
+	 * from it: no base rises any more meanwhile. */
+	for (unsigned i = 0; i < p->n; i++) {
+		if (i == node)
+			continue;
+		_rc_run_lock(p->run, i);
+		_rc_paxos_node_peer_down(p->node[i].px, node);
+		_rc_run_unlock(p->run, i);
+	}
 }
 
 bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node)

@@ -77,6 +77,8 @@ void _rc_pxset_free(struct _rc_pxset *s);
  */
 uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n);
 unsigned _rc_paxos_node_leader(const rc_paxos_node_t *n);
+/* With io.up: forget what n heard of peer's snapshot point (it is 0). */
+void _rc_paxos_node_peer_down(rc_paxos_node_t *n, unsigned peer);
 
 struct _rc_pxcheck;
 struct _rc_pxcheck *_rc_pxcheck_create(unsigned nodes);
@@ -144,6 +146,13 @@ void _rc_paxos_compact(rc_paxos_t *p, unsigned node, uint64_t slot);
 int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 			     size_t len);
 bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node);
+/*
+ * Crashed node counts as up for the others' forgetting (on) while it is
+ * brought back: from then on no node forgets slots it may need (its
+ * point as they know it is 0, or what it had before), so a snapshot
+ * chosen after this call stays at or above every base.
+ */
+void _rc_paxos_restarting(rc_paxos_t *p, unsigned node, bool on);
 /* Waiters parked on node's deliveries now (the callers runner: on the
  * group); for tests. */
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);

@@ -455,6 +455,7 @@ static int lp_restart(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
 	if (!_rc_paxos_crashed(l->px, node))
 		return rc_err_set(err, RC_EINVAL, "log", 0, 0,
 				  "paxos node %u did not crash", node);
+	_rc_paxos_restarting(l->px, node, true);
 	/* The live node with the lowest point, and its pair. */
 	for (unsigned i = 0; i < log->nnodes; i++) {
 		struct lp_node *p = &l->node[i];
@@ -489,6 +490,7 @@ static int lp_restart(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
 		if (ck.len && (!ck.buf || !snap)) {
 			free(ck.buf);
 			free(snap);
+			_rc_paxos_restarting(l->px, node, false);
 			return rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
 					  "out of memory");
 		}
@@ -527,6 +529,7 @@ static int lp_restart(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
 		pthread_mutex_unlock(&nd->snap_lock);
 	}
 	_rc_paxos_unlock(l->px, node);
+	_rc_paxos_restarting(l->px, node, false);
 	free(ck.buf);
 	if (r < 0) {
 		free(snap);

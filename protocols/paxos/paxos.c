@@ -1422,6 +1422,11 @@ uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n)
 	return n->conflicts;
 }
 
+void _rc_paxos_node_peer_down(rc_paxos_node_t *n, unsigned peer)
+{
+	n->snapd[peer] = 0;
+}
+
 unsigned _rc_paxos_node_leader(const rc_paxos_node_t *n)
 {
 	return RC_PAXOS_BALLOT_OWNER(n->max_seen);

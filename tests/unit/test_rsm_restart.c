@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <replicore/paxos.h>
 #include <replicore/rsm.h>
@@ -98,8 +99,11 @@ static void test_restart(rc_topo_t *topo)
 		w[i] = (struct worker){ rsm, i, 100000 * i, 20000, 0, 0, 0 };
 		pthread_create(&t[i], NULL, work, &w[i]);
 	}
-	while (rc_rsm_applied(rsm, 2) < 6000)
-		rc_paxos_wait(px, 0, 0, 1000000);
+	while (rc_rsm_applied(rsm, 2) < 6000) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL); /* no spinning: 2 CPUs, 3 workers */
+	}
 	ok(rc_paxos_crash(px, 2) == 0, "node 2 crashes while updates flow");
 	for (unsigned i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
@@ -168,7 +172,9 @@ static void test_restart(rc_topo_t *topo)
 	rc_rsm_destroy(rsm);
 	rc_paxos_stop(px);
 	rc_paxos_stats(px, 0, &st);
-	ok(st.kept < 3 * 4096, "node 0 keeps %llu slots of %llu delivered",
+	/* Without snapshots it would keep every slot since node 2's crash. */
+	ok(st.kept < st.delivered / 4,
+	   "node 0 keeps %llu slots of %llu delivered",
 	   (unsigned long long)st.kept, (unsigned long long)st.delivered);
 	rc_log_destroy(log);
 }
