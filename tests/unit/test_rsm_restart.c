@@ -9,7 +9,10 @@
 #include <replicore/rsm.h>
 
 #include "tests/tap.h"
+#include "examples/rsm_counter.h"
 #include "examples/rsm_map.h"
+#include "examples/rsm_pq.h"
+#include "examples/rsm_stack.h"
 
 #define LAYOUT "numa:3 core:1 pu:1"
 #define KEYS 512u
@@ -179,6 +182,78 @@ static void test_restart(rc_topo_t *topo)
 	rc_log_destroy(log);
 }
 
+/*
+ * An example's hooks: a replica built by restore from a snapshot taken
+ * midway answers the next operations as the original does, and ends with
+ * the same snapshot; bytes of the wrong length are refused.
+ */
+static void check_hooks(const char *name, const struct rc_rsm_ops *ops,
+			uint64_t (*op_of)(uint64_t i, uint64_t *arg))
+{
+	void *a = ops->init(NULL, 0), *b = NULL;
+	size_t len, len2;
+	char *buf = NULL, *buf2 = NULL;
+	bool same = true;
+	uint64_t arg;
+
+	for (uint64_t i = 0; i < 300; i++) {
+		uint64_t op = op_of(i, &arg);
+
+		ops->apply(a, op, arg);
+	}
+	len = ops->snapshot(a, NULL, 0);
+	buf = malloc(len);
+	ops->snapshot(a, buf, len);
+	b = ops->restore(NULL, 1, buf, len);
+	ok(b != NULL, "%s: restored from a snapshot of %zu bytes", name, len);
+	ok(ops->restore(NULL, 1, buf, len - 1) == NULL,
+	   "%s: a snapshot cut short is refused", name);
+	for (uint64_t i = 300; b && i < 600; i++) {
+		uint64_t op = op_of(i, &arg);
+
+		same &= ops->apply(a, op, arg) == ops->apply(b, op, arg);
+	}
+	len2 = b ? ops->snapshot(b, NULL, 0) : 0;
+	free(buf);
+	len = ops->snapshot(a, NULL, 0);
+	buf = malloc(len);
+	buf2 = calloc(1, len2 ? len2 : 1);
+	ops->snapshot(a, buf, len);
+	if (b)
+		ops->snapshot(b, buf2, len2);
+	ok(same && len == len2 && memcmp(buf, buf2, len) == 0,
+	   "%s: then answers and ends as the original", name);
+	free(buf);
+	free(buf2);
+	ops->fini(a);
+	if (b)
+		ops->fini(b);
+}
+
+static uint64_t counter_op(uint64_t i, uint64_t *arg)
+{
+	*arg = i * 7 + 1;
+	return i % 3 ? COUNTER_ADD : COUNTER_READ;
+}
+
+static uint64_t map_op(uint64_t i, uint64_t *arg)
+{
+	*arg = i * 13;
+	return MAP_OP(i % 4 ? MAP_PUT : MAP_GET, (i * 31) % 200 + 1);
+}
+
+static uint64_t stack_op(uint64_t i, uint64_t *arg)
+{
+	*arg = i;
+	return i % 3 == 2 ? STACK_POP : STACK_PUSH;
+}
+
+static uint64_t pq_op(uint64_t i, uint64_t *arg)
+{
+	*arg = (i * 0x9e3779b97f4a7c15ull) >> 40;
+	return i % 3 == 2 ? PQ_EXTRACT_MIN : PQ_INSERT;
+}
+
 int main(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -188,6 +263,10 @@ int main(void)
 		skip_all("layout %s: %s", LAYOUT, err.msg);
 		return 0;
 	}
+	check_hooks("counter", &counter_ops, counter_op);
+	check_hooks("map", &map_ops, map_op);
+	check_hooks("stack", &stack_ops, stack_op);
+	check_hooks("pq", &pq_ops, pq_op);
 	test_restart(topo);
 	rc_topo_close(topo);
 	done_testing();
