@@ -13,11 +13,18 @@
 #include "examples/rsm_counter.h"
 
 #define LAYOUT "numa:3 core:1 pu:1"
-/* Sanitized builds run 10 to 50 times slower: fewer updates there. */
+/*
+ * Sanitized builds run 10 to 50 times slower: fewer updates there; and
+ * their resident size counts the sanitizer's own books (ThreadSanitizer's
+ * grew from 80 MiB to 156 MiB over the first 140,000 updates of the Paxos
+ * run here, then stayed), so there the size is reported, not judged.
+ */
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
 #define RSM_MEMORY_UPDATES 200000
+#define RSM_MEMORY_JUDGE 0
 #else
 #define RSM_MEMORY_UPDATES 1000000
+#define RSM_MEMORY_JUDGE 1
 #endif
 
 /* The process's resident size in bytes (/proc/self/statm), 0 unknown. */
@@ -64,8 +71,13 @@ static void *work(void *arg)
 /*
  * n updates, half at node 0 and half at node 1 (one thread each: two
  * CPUs); node 2 is idle, or crashed when crash is set. Reports the RSS
- * after each tenth and checks growth from the second tenth (warm-up) to
- * the end stays under 8 MiB.
+ * after each tenth (of worker 0's updates) and checks growth from the
+ * second tenth (warm-up) to the end stays under 64 MiB. Measured here:
+ * flat within 2 MiB from 2,000,000 to 10,000,000 updates on either log
+ * in most runs; one run on a loaded machine rose by 36 MiB at the very
+ * end (a live node that falls behind holds back compaction until it
+ * catches up). Without snapshots the Paxos run grew by about 210 KiB per
+ * 1,000 updates, 160 MiB over the judged span of 1,000,000.
  */
 static void run(const char *name, rc_topo_t *topo, rc_log_t *log, bool crash,
 		uint64_t n)
@@ -109,19 +121,25 @@ static void run(const char *name, rc_topo_t *topo, rc_log_t *log, bool crash,
 		diag("%s: RSS %llu KiB after %llu updates", name,
 		     (unsigned long long)w[0].rss[k] / 1024,
 		     (unsigned long long)(n / 10 * k));
-	ok(w[0].rss[10] <= w[0].rss[2] + 8 * 1024 * 1024,
-	   "%s: RSS flat after warm-up (%llu KiB at %llu, %llu KiB at %llu)",
-	   name, (unsigned long long)w[0].rss[2] / 1024,
-	   (unsigned long long)(n / 5), (unsigned long long)w[0].rss[10] / 1024,
-	   (unsigned long long)n);
+	if (!RSM_MEMORY_JUDGE)
+		skip(1, "a sanitized build: its resident size is the "
+			"sanitizer's");
+	else
+		ok(w[0].rss[10] <= w[0].rss[2] + 64 * 1024 * 1024,
+		   "%s: RSS flat after warm-up (%llu KiB at %llu, %llu KiB at "
+		   "%llu)",
+		   name, (unsigned long long)w[0].rss[2] / 1024,
+		   (unsigned long long)(n / 5),
+		   (unsigned long long)w[0].rss[10] / 1024,
+		   (unsigned long long)n);
 	rc_rsm_destroy(rsm);
 }
 
 int main(void)
 {
-	uint64_t n = tap_env_fixed("RC_RSM_MEMORY_UPDATES",
-				   getenv("RC_SCALE") ? 10000000
-						      : RSM_MEMORY_UPDATES);
+	uint64_t n = tap_env_fixed(
+		"RC_RSM_MEMORY_UPDATES",
+		tap_env_fixed("RC_SCALE", 0) ? 10000000 : RSM_MEMORY_UPDATES);
 	struct rc_paxos_opts po;
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_topo_t *topo = NULL;
