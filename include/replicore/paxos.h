@@ -193,7 +193,8 @@ struct rc_paxos_node_stats {
 	uint64_t lost; /* of them lost to a full ring (rc_paxos_stats only) */
 	uint64_t kept; /* slots held in memory: those not yet known to be
 			* delivered at every node (a crashed node keeps
-			* them all) */
+			* them all), or with io.up those at or above the
+			* lowest snapshot point of the nodes up */
 };
 void rc_paxos_node_stats(const rc_paxos_node_t *n,
 			 struct rc_paxos_node_stats *s);
@@ -308,7 +309,12 @@ struct rc_paxos_sim_result {
 
 /*
  * Runs one simulation in the calling thread and checks agreement,
- * validity, integrity, no gaps and liveness after it. Deterministic: the
+ * validity, integrity, no gaps and liveness after it. Its nodes run with
+ * snapshots (rc_paxos_io.up, the simulator's exact failure detector): each
+ * checkpoints every 4 slots, and slots below the lowest checkpoint of the
+ * nodes up are forgotten; a node that restarts (faults.restart) comes back
+ * with its stable record (promises, acceptances, submitted commands)
+ * replayed and the oldest checkpoint of the nodes up installed. Deterministic: the
  * same opts give the same result and the same trace. Returns 0 (whatever
  * the verdict; see res->violations) or -RC_EINVAL for bad opts (crash must
  * leave a majority) or -RC_ENOMEM. Any thread; runs share nothing.
