@@ -42,6 +42,8 @@ int bench_atomic(int argc, char **argv);
 int bench_mem(int argc, char **argv);
 int bench_rsm(int argc, char **argv);
 int bench_paxos(int argc, char **argv);
+/* rc_lmutex beside ck spinlocks (bench/bench_lmutex.c). */
+int bench_lmutex(int argc, char **argv);
 /* replicore bench litmus: the hardware litmus harness (litmus_hw.c). */
 int bench_litmus(int argc, char **argv);
 

@@ -33,11 +33,19 @@
 #define NLOCS 16
 #define CHECK_EVERY 256 /* operations between two looks at the stop flag */
 
-enum { IMPL_PLAIN, IMPL_LIN, IMPL_SC, IMPL_TSO, IMPL_CAUSAL, NIMPLS };
-static const char *const impl_name[] = { "plain", "lin", "sc", "tso",
-					 "causal" };
-static const enum rc_level impl_level[] = { RC_LIN, RC_LIN, RC_SC, RC_TSO,
-					    RC_CAUSAL };
+enum {
+	IMPL_PLAIN,
+	IMPL_LIN,
+	IMPL_SC,
+	IMPL_TSO,
+	IMPL_CAUSAL,
+	IMPL_EVENTUAL,
+	NIMPLS
+};
+static const char *const impl_name[] = { "plain", "lin",    "sc",
+					 "tso",	  "causal", "eventual" };
+static const enum rc_level impl_level[] = { RC_LIN, RC_LIN,    RC_SC,
+					    RC_TSO, RC_CAUSAL, RC_EVENTUAL };
 
 enum { MIX_READ, MIX_WRITE, MIX_LOADS, MIX_CONTENDED, NMIXES };
 static const char *const mix_name[] = { "read_mostly", "write_heavy",
@@ -413,8 +421,9 @@ int bench_mem(int argc, char **argv)
 	if (o.plot != NULL) {
 		struct rc_svg_bar bars[NIMPLS * NMIXES * 2];
 		char labels[NIMPLS * NMIXES * 2][48], sub[512];
-		static const char *const legend[] = { "plain", "lin", "sc",
-						      "tso", "causal" };
+		static const char *const legend[] = { "plain",	"lin",
+						      "sc",	"tso",
+						      "causal", "eventual" };
 		struct rc_svg *s;
 
 		for (unsigned k = 0; k < nm; k++) {

@@ -85,10 +85,11 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 			break;
 		case 't':
 			if (strcmp(o->kind, "atomic") != 0 &&
-			    strcmp(o->kind, "rsm") != 0)
+			    strcmp(o->kind, "rsm") != 0 &&
+			    strcmp(o->kind, "lmutex") != 0)
 				return cli_usage(cmd, "--threads applies to "
-						      "bench atomic and rsm "
-						      "only");
+						      "bench atomic, rsm and "
+						      "lmutex only");
 			if (!cli_parse_u64(cmd, "--threads", optarg, &u))
 				return CLI_EXIT_USAGE;
 			if (u < 1 || u > 4096)

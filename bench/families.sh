@@ -9,7 +9,11 @@
 #   the alternating family (k store/load pairs per thread) for k = 3 ..
 #   MAXK (default 6), X86 under sc and tso, C under sc and rc11; rings of
 #   4 to 16 threads (each stores to its own location then loads the
-#   next's), X86 under sc, tso, ra, sra, C under sc, rc11, ra, sra.
+#   next's), X86 under sc, tso, ra, sra, C under sc, rc11, ra, sra. Past
+#   64 events: SB-100 (204 events) X86 under sc, tso, ra, sra, C under
+#   sc, rc11, ra, sra; message passing after k data stores (mp k, 2k+4
+#   events) for k = 98 and 498 (200 and 1000 events), X86 under sc, tso,
+#   ra, sra, C under sc, rc11, ra, sra, c11.
 BIN=${1:-./replicore}
 REPEAT=${2:-${RC_BENCH_REPEAT:-1}}
 MAXK=${3:-6}
@@ -61,6 +65,24 @@ for k in 4 8 12 16; do
 	done
 	for m in sc rc11 ra sra; do
 		run "$T/ring$k-c.litmus" "$m"
+	done
+done
+sh "$GEN" sb 100 x86 >"$T/sb100-x86.litmus"
+sh "$GEN" sb 100 c >"$T/sb100-c.litmus"
+for m in sc tso ra sra; do
+	run "$T/sb100-x86.litmus" "$m"
+done
+for m in sc rc11 ra sra; do
+	run "$T/sb100-c.litmus" "$m"
+done
+for k in 98 498; do
+	sh "$GEN" mp "$k" x86 >"$T/mp$k-x86.litmus"
+	sh "$GEN" mp "$k" c >"$T/mp$k-c.litmus"
+	for m in sc tso ra sra; do
+		run "$T/mp$k-x86.litmus" "$m"
+	done
+	for m in sc rc11 ra sra c11; do
+		run "$T/mp$k-c.litmus" "$m"
 	done
 done
 k=3

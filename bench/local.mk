@@ -9,7 +9,8 @@ bench-models: replicore$(EXEEXT)
 	@$(SHELL) $(srcdir)/bench/models.sh ./replicore$(EXEEXT) \
 		'$(RC_SHARED)/corpus/litmus' $${RC_BENCH_REPEAT:-3} \
 		$(srcdir)/bench/litmus/*.litmus
-# Parametric litmus families (SB-k, alternating stores and loads): time,
+# Parametric litmus families (SB-k, alternating stores and loads, rings,
+# message passing after k data stores, up to 1000 events): time,
 # consistent executions and their rate per second, as JSON lines.
 EXTRA_DIST += bench/families.sh
 bench-families: replicore$(EXEEXT)
@@ -33,7 +34,8 @@ replicore_SOURCES += \
 	%reldir%/atomic.c \
 	%reldir%/bench_mem.c \
 	%reldir%/bench_rsm.c \
-	%reldir%/bench_paxos.c
+	%reldir%/bench_paxos.c \
+	%reldir%/bench_lmutex.c
 # bench rsm's lfht baseline: liburcu's hash table.
 replicore_LDADD += $(URCU_CDS_LIBS)
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h

@@ -105,115 +105,15 @@ static void report(struct rc_check_part *part, const char *pattern,
 			part->blocked[part->nblocked++] = c->ops[ops[i]].id;
 }
 
-/*
- * Kahn's algorithm over the edges given by succ(); returns true when
- * acyclic; otherwise fills cyc with one cycle's ops.
- */
-struct graph {
-	uint32_t *head, *next, *to; /* adjacency lists */
-	size_t ne, cap;
-};
-
-static int gadd(struct graph *g, uint32_t a, uint32_t b)
-{
-	if (g->ne == g->cap) {
-		size_t nc = g->cap ? g->cap * 2 : 256;
-		uint32_t *n1 = realloc(g->next, nc * sizeof(*n1));
-
-		if (n1 == NULL)
-			return -1;
-		g->next = n1;
-		uint32_t *n2 = realloc(g->to, nc * sizeof(*n2));
-		if (n2 == NULL)
-			return -1;
-		g->to = n2;
-		g->cap = nc;
-	}
-	g->to[g->ne] = b;
-	g->next[g->ne] = g->head[a];
-	g->head[a] = (uint32_t)g->ne++;
-	return 0;
-}
-
-/* A cycle of g (returns its length, 0 when acyclic), by DFS colours. */
-static size_t find_cycle(const struct graph *g, size_t n, uint32_t *cyc)
-{
-	uint8_t *col = calloc(n + 1, 1);
-	uint32_t *stack = malloc((n + 1) * sizeof(*stack));
-	uint32_t *it = malloc((n + 1) * sizeof(*it));
-	size_t len = 0;
-
-	if (col == NULL || stack == NULL || it == NULL)
-		goto out;
-	for (size_t s = 0; s < n && len == 0; s++) {
-		size_t sp = 0;
-
-		if (col[s])
-			continue;
-		stack[sp++] = (uint32_t)s;
-		it[s] = g->head[s];
-		col[s] = 1;
-		while (sp > 0 && len == 0) {
-			uint32_t v = stack[sp - 1];
-
-			if (it[v] == UINT32_MAX) {
-				col[v] = 2;
-				sp--;
-				continue;
-			}
-			uint32_t e = it[v];
-			uint32_t w = g->to[e];
-
-			it[v] = g->next[e];
-			if (col[w] == 1) {
-				/* the cycle: w ... v on the stack */
-				size_t k = sp;
-
-				while (k > 0 && stack[k - 1] != w)
-					k--;
-				for (size_t i = k - 1; i < sp; i++)
-					cyc[len++] = stack[i];
-			} else if (col[w] == 0) {
-				col[w] = 1;
-				it[w] = g->head[w];
-				stack[sp++] = w;
-			}
-		}
-	}
-out:
-	free(col);
-	free(stack);
-	free(it);
-	return len;
-}
-
-static void gfree(struct graph *g)
-{
-	free(g->head);
-	free(g->next);
-	free(g->to);
-}
-
-static int ginit(struct graph *g, size_t n)
-{
-	memset(g, 0, sizeof(*g));
-	g->head = malloc((n + 1) * sizeof(*g->head));
-	if (g->head == NULL)
-		return -1;
-	for (size_t i = 0; i <= n; i++)
-		g->head[i] = UINT32_MAX;
-	return 0;
-}
-
 /* po | wr edges. */
-static int base_edges(const struct causal *c, struct graph *g)
+static int base_edges(const struct causal *c, struct _rc_graph *g)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		if (c->po_next[i] != UINT32_MAX &&
-		    gadd(g, (uint32_t)i, c->po_next[i]) < 0)
+		    _rc_graph_add(g, (uint32_t)i, c->po_next[i]) < 0)
 			return -1;
 		if (!c->ops[i].write && c->ops[i].from >= 0 &&
-		    gadd(g, (uint32_t)c->ops[i].from, (uint32_t)i) < 0)
+		    _rc_graph_add(g, (uint32_t)c->ops[i].from, (uint32_t)i) < 0)
 			return -1;
 	}
 	return 0;
@@ -225,24 +125,24 @@ static int closure(struct causal *c)
 	uint32_t *indeg = calloc(c->n + 1, sizeof(*indeg));
 	uint32_t *q = malloc((c->n + 1) * sizeof(*q));
 	size_t qh = 0, qt = 0;
-	struct graph g;
+	struct _rc_graph g;
 
-	if (indeg == NULL || q == NULL || ginit(&g, c->n) < 0 ||
+	if (indeg == NULL || q == NULL || _rc_graph_init(&g, c->n) < 0 ||
 	    base_edges(c, &g) < 0) {
 		free(indeg);
 		free(q);
 		return -1;
 	}
 	for (size_t e = 0; e < g.ne; e++)
-		indeg[g.to[e]]++;
+		indeg[g.e[e].to]++;
 	for (size_t i = 0; i < c->n; i++)
 		if (indeg[i] == 0)
 			q[qt++] = (uint32_t)i;
 	while (qh < qt) {
 		uint32_t v = q[qh++];
 
-		for (uint32_t e = g.head[v]; e != UINT32_MAX; e = g.next[e]) {
-			uint32_t w = g.to[e];
+		for (uint32_t e = g.head[v]; e != UINT32_MAX; e = g.e[e].next) {
+			uint32_t w = g.e[e].to;
 			uint64_t *rw = row(c, c->co, w), *rv = row(c, c->co, v);
 
 			for (size_t k = 0; k < c->words; k++)
@@ -254,7 +154,7 @@ static int closure(struct causal *c)
 	}
 	free(indeg);
 	free(q);
-	gfree(&g);
+	_rc_graph_free(&g);
 	return 0;
 }
 
@@ -282,7 +182,7 @@ static void add_edge(const struct causal *c, uint64_t *m, uint32_t a,
  * operation first among those ready (Kahn's algorithm), as history
  * indexes in part->order. -1 without memory.
  */
-static int witness_order(const struct causal *c, const struct graph *g,
+static int witness_order(const struct causal *c, const struct _rc_graph *g,
 			 struct rc_check_part *part)
 {
 	uint32_t *indeg = calloc(c->n + 1, sizeof(*indeg));
@@ -297,7 +197,7 @@ static int witness_order(const struct causal *c, const struct graph *g,
 		return -1;
 	}
 	for (size_t e = 0; e < g->ne; e++)
-		indeg[g->to[e]]++;
+		indeg[g->e[e].to]++;
 	/* the smallest ready op: ops are sorted by invocation, so the
 	 * witness follows real time where the orders allow */
 	while (k < c->n) {
@@ -309,9 +209,9 @@ static int witness_order(const struct causal *c, const struct graph *g,
 			break; /* cyclic: cannot happen after the checks */
 		done[v] = 1;
 		order[k++] = c->ops[v].id;
-		for (uint32_t e = g->head[v]; e != UINT32_MAX; e = g->next[e])
-			if (--indeg[g->to[e]] == 0 && g->to[e] < next)
-				next = g->to[e];
+		for (uint32_t e = g->head[v]; e != UINT32_MAX; e = g->e[e].next)
+			if (--indeg[g->e[e].to] == 0 && g->e[e].to < next)
+				next = g->e[e].to;
 		while (next < c->n && done[next])
 			next++;
 	}
@@ -326,13 +226,13 @@ static int witness_order(const struct causal *c, const struct graph *g,
 static int check_patterns(struct causal *c, enum rc_level level,
 			  struct rc_check_part *part)
 {
-	struct graph g;
+	struct _rc_graph g;
 	uint32_t *cyc = malloc((c->n + 1) * sizeof(*cyc));
 	uint64_t *hb = NULL;
 	size_t len;
 	int rc = -1;
 
-	if (cyc == NULL || ginit(&g, c->n) < 0) {
+	if (cyc == NULL || _rc_graph_init(&g, c->n) < 0) {
 		free(cyc);
 		return -1;
 	}
@@ -349,7 +249,7 @@ static int check_patterns(struct causal *c, enum rc_level level,
 	/* CyclicCO */
 	if (base_edges(c, &g) < 0)
 		goto out;
-	if ((len = find_cycle(&g, c->n, cyc)) > 0) {
+	if ((len = _rc_graph_cycle(&g, cyc, NULL)) > 0) {
 		report(part, "CyclicCO", c, cyc, len,
 		       "program order and reads-from form a cycle: the "
 		       "causal order is cyclic");
@@ -406,11 +306,11 @@ static int check_patterns(struct causal *c, enum rc_level level,
 				    c->ops[w].loc == ro->loc &&
 				    (int32_t)w != ro->from &&
 				    bit(row(c, c->co, r), w) &&
-				    gadd(&g, (uint32_t)w, (uint32_t)ro->from) <
-					    0)
+				    _rc_graph_add(&g, (uint32_t)w,
+						  (uint32_t)ro->from) < 0)
 					goto out;
 		}
-		if ((len = find_cycle(&g, c->n, cyc)) > 0) {
+		if ((len = _rc_graph_cycle(&g, cyc, NULL)) > 0) {
 			report(part, "CyclicCF", c, cyc, len,
 			       "the conflict order (a write causally before "
 			       "a read of another write to its location "
@@ -510,7 +410,7 @@ static int check_patterns(struct causal *c, enum rc_level level,
 out:
 	free(cyc);
 	free(hb);
-	gfree(&g);
+	_rc_graph_free(&g);
 	return rc;
 }
 

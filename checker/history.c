@@ -29,24 +29,35 @@ const char *_rc_strpool_get(const struct _rc_strpool *p, size_t id, size_t *len)
 	return p->buf + p->off[id];
 }
 
+static uint64_t strpool_slot(uint64_t hash, size_t id)
+{
+	return (hash & ~UINT64_C(0xffffffff)) | ((uint64_t)id + 1);
+}
+
 static int strpool_grow_tab(struct _rc_strpool *p)
 {
 	size_t cap = p->tcap ? p->tcap * 2 : 64;
-	uint32_t *t;
+	uint64_t *t;
 
 	if (!_rc_charge((ptrdiff_t)((cap - p->tcap) * sizeof(*t))))
 		return -1;
 	t = calloc(cap, sizeof(*t));
 	if (t == NULL)
 		return -1;
-	for (size_t id = 0; id < p->n; id++) {
-		size_t l;
-		const char *s = _rc_strpool_get(p, id, &l);
-		size_t i = _rc_hash_bytes(s, l) & (cap - 1);
+	/* a slot's hash half picks its place in the new table: the
+	 * probe start uses the hash's low bits, which only the slot's
+	 * position kept, so the start comes from the high half here and
+	 * in every lookup alike */
+	for (size_t j = 0; j < p->tcap; j++) {
+		uint64_t e = p->tab[j];
+		size_t i;
 
+		if (e == 0)
+			continue;
+		i = (size_t)(e >> 32) & (cap - 1);
 		while (t[i] != 0)
 			i = (i + 1) & (cap - 1);
-		t[i] = (uint32_t)id + 1;
+		t[i] = e;
 	}
 	free(p->tab);
 	p->tab = t;
@@ -54,23 +65,34 @@ static int strpool_grow_tab(struct _rc_strpool *p)
 	return 0;
 }
 
+/* The id of the string, or -1 with *slot the empty slot where it goes. */
+static int64_t strpool_probe(const struct _rc_strpool *p, const char *s,
+			     size_t len, uint64_t hash, size_t *slot)
+{
+	size_t i = (size_t)(hash >> 32) & (p->tcap - 1);
+
+	while (p->tab[i] != 0) {
+		uint64_t e = p->tab[i];
+
+		if ((e ^ hash) >> 32 == 0) {
+			size_t id = (size_t)(uint32_t)e - 1, l;
+			const char *t = _rc_strpool_get(p, id, &l);
+
+			if (l == len && memcmp(t, s, len) == 0)
+				return (int64_t)id;
+		}
+		i = (i + 1) & (p->tcap - 1);
+	}
+	*slot = i;
+	return -1;
+}
+
 int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
 			 uint64_t hash)
 {
-	size_t i;
+	size_t slot;
 
-	if (p->tcap == 0)
-		return -1;
-	i = hash & (p->tcap - 1);
-	while (p->tab[i] != 0) {
-		size_t id = p->tab[i] - 1, l;
-		const char *t = _rc_strpool_get(p, id, &l);
-
-		if (l == len && memcmp(t, s, len) == 0)
-			return (int64_t)id;
-		i = (i + 1) & (p->tcap - 1);
-	}
-	return -1;
+	return p->tcap == 0 ? -1 : strpool_probe(p, s, len, hash, &slot);
 }
 
 int64_t _rc_strpool_intern(struct _rc_strpool *p, const char *s, size_t len)
@@ -82,18 +104,14 @@ int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
 				  size_t len, uint64_t hash)
 {
 	size_t i;
+	int64_t id;
 
 	if ((p->n + 1) * 2 >= p->tcap && strpool_grow_tab(p) < 0)
 		return -1;
-	i = hash & (p->tcap - 1);
-	while (p->tab[i] != 0) {
-		size_t id = p->tab[i] - 1, l;
-		const char *t = _rc_strpool_get(p, id, &l);
-
-		if (l == len && memcmp(t, s, len) == 0)
-			return (int64_t)id;
-		i = (i + 1) & (p->tcap - 1);
-	}
+	if ((id = strpool_probe(p, s, len, hash, &i)) >= 0)
+		return id;
+	if (p->n >= UINT32_MAX - 1)
+		return -1;
 	if (p->n + 2 > p->ncap) {
 		size_t nc = p->ncap ? p->ncap * 2 : 64;
 		size_t *o;
@@ -127,8 +145,43 @@ int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
 	p->len += len;
 	p->buf[p->len++] = '\0'; /* each string ends with a NUL */
 	p->off[p->n + 1] = p->len;
-	p->tab[i] = (uint32_t)p->n + 1;
+	p->tab[i] = strpool_slot(hash, p->n);
 	return (int64_t)p->n++;
+}
+
+int _rc_strpool_intern_many(struct _rc_strpool *p,
+			    const struct _rc_strref *refs, size_t n,
+			    uint32_t *ids)
+{
+	/*
+	 * Two stages ahead of the string being interned: the table slot
+	 * of string i + 2D is fetched; at i + D the slot is read and, when
+	 * its hash half matches, the string's offset is fetched. With
+	 * D = 8 up to 16 misses are in flight.
+	 */
+	enum { D = 8 };
+
+	for (size_t i = 0; i < n; i++) {
+		int64_t id;
+
+		if (i + 2 * D < n && p->tcap > 0)
+			__builtin_prefetch(
+				&p->tab[(size_t)refs[i + 2 * D].hash &
+					(p->tcap - 1)]);
+		if (i + D < n && p->tcap > 0) {
+			uint64_t h = (uint64_t)refs[i + D].hash << 32;
+			uint64_t e = p->tab[(size_t)(h >> 32) & (p->tcap - 1)];
+
+			if (e != 0 && (e ^ h) >> 32 == 0)
+				__builtin_prefetch(&p->off[(uint32_t)e - 1]);
+		}
+		id = _rc_strpool_intern_hashed(p, refs[i].s, refs[i].len,
+					       (uint64_t)refs[i].hash << 32);
+		if (id < 0)
+			return -1;
+		ids[i] = (uint32_t)id;
+	}
+	return 0;
 }
 
 rc_history_t *rc_history_new(void)

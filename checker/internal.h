@@ -18,7 +18,10 @@ struct _rc_strpool {
 	size_t len, cap;
 	size_t *off; /* off[id], len = off[id+1] - off[id] */
 	size_t n, ncap;
-	uint32_t *tab; /* open addressing, id + 1, 0 empty */
+	/* open addressing: (hash >> 32) << 32 | (id + 1), 0 empty; the
+	 * stored hash half skips other strings without reading them and
+	 * lets the table grow without hashing any string again */
+	uint64_t *tab;
 	size_t tcap;
 };
 
@@ -37,6 +40,24 @@ int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
  */
 int64_t _rc_strpool_find(const struct _rc_strpool *p, const char *s, size_t len,
 			 uint64_t hash);
+
+/* A string to intern: its bytes and the high half of its _rc_hash_bytes,
+ * the only half the pool's table uses. */
+struct _rc_strref {
+	const char *s;
+	uint32_t len;
+	uint32_t hash;
+};
+
+/*
+ * Interns n strings in order, as n calls of _rc_strpool_intern_hashed
+ * would, and stores their ids in ids. The table lookups of later strings
+ * are prefetched while earlier ones are compared, so that their cache
+ * misses overlap. Returns 0, or -1 when out of memory (ids partly set).
+ */
+int _rc_strpool_intern_many(struct _rc_strpool *p,
+			    const struct _rc_strref *refs, size_t n,
+			    uint32_t *ids);
 
 struct rc_history {
 	struct rc_hop *ops;
@@ -129,6 +150,33 @@ bool _rc_charge(ptrdiff_t delta);
 enum _rc_stop _rc_poll(void);
 /* "timed out", "memory limit reached", "abandoned" */
 const char *_rc_stop_name(enum _rc_stop why);
+
+/* A directed graph on nodes 0..n-1 as adjacency lists (graph.c). */
+struct _rc_gedge {
+	uint32_t to;
+	uint32_t next; /* the next edge out of the same node; UINT32_MAX */
+};
+
+struct _rc_graph {
+	uint32_t *head; /* the last edge added out of each node */
+	struct _rc_gedge *e;
+	size_t n, ne, cap;
+};
+
+/* A graph of n nodes and no edge: 0, or -1 without memory. */
+int _rc_graph_init(struct _rc_graph *g, size_t n);
+void _rc_graph_free(struct _rc_graph *g);
+/* Adds the edge a -> b: its index (edges count from 0), or -1 when out
+ * of memory or of the budget (_rc_charge). */
+int64_t _rc_graph_add(struct _rc_graph *g, uint32_t a, uint32_t b);
+/*
+ * Finds a cycle: its length, 0 when g is acyclic (or out of memory).
+ * nodes[i] (when nodes is not NULL) is its i-th node and edges[i] (when
+ * edges is not NULL) the edge from nodes[i] to the next; each array needs
+ * room for g->n entries.
+ */
+size_t _rc_graph_cycle(const struct _rc_graph *g, uint32_t *nodes,
+		       uint32_t *edges);
 
 /* The linearizability / sequential-consistency search over one part. */
 int _rc_check_search(const rc_history_t *h, enum rc_spec spec,

@@ -6,6 +6,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/parse.c \
 	%reldir%/spec.c \
 	%reldir%/search.c \
+	%reldir%/graph.c \
 	%reldir%/causal.c \
 	%reldir%/session.c \
 	%reldir%/check.c \
@@ -34,6 +35,7 @@ CHECK_FUZZ_FILES = $(top_srcdir)/tests/fuzz/fuzz_check.c \
 	$(top_srcdir)/checker/history.c $(top_srcdir)/checker/parse.c \
 	$(top_srcdir)/checker/spec.c $(top_srcdir)/checker/search.c \
 	$(top_srcdir)/checker/causal.c $(top_srcdir)/checker/check.c \
+	$(top_srcdir)/checker/graph.c $(top_srcdir)/checker/session.c \
 	$(top_srcdir)/checker/html.c $(top_srcdir)/runtime/err.c \
 	$(top_srcdir)/runtime/level.c $(top_srcdir)/checker/budget.c
 EXTRA_DIST += tests/fuzz/fuzz_check.c \
@@ -56,6 +58,11 @@ tests_unit_test_check_causal_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_causal
 
 # A history's initial value, through the text format and every checker.
+# A text read in two halves at once: the history of a single pass.
+check_PROGRAMS += tests/unit/test_history_large
+tests_unit_test_history_large_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_history_large
+
 check_PROGRAMS += tests/unit/test_check_initial
 tests_unit_test_check_initial_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_initial

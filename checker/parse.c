@@ -3,8 +3,11 @@
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "checker/internal.h"
 
@@ -22,7 +25,23 @@ struct rd {
 		struct rc_hop op;
 	} * pend;
 	size_t npend, cpend;
+	/*
+	 * Strings of replicore's format, interned after the last line
+	 * (rc_history_parse's resolve): until then a string value is
+	 * RC_HVAL_STR(i) for the i-th string read, its bytes in arena.
+	 */
+	bool defer;
+	char **chunks; /* bytes of strings that had escapes */
+	size_t nchunks, cchunks;
+	char *afree;
+	size_t aleft, acharged;
+	struct _rc_strref *refs;
+	size_t nrefs, crefs;
+	bool tail; /* reads a later part of the text: no 'initial' line */
 };
+
+/* parse_initial in a later part of the text: read it all in order */
+#define RC_PARSE_AGAIN 1
 
 static unsigned col_of(const struct rd *r, const char *at)
 {
@@ -68,9 +87,12 @@ static bool at_end(struct rd *r)
 /* Matches a word exactly (followed by a separator or the end). */
 static bool word(struct rd *r, const char *w)
 {
-	size_t n = strlen(w);
+	size_t n;
 
 	skip_blank(r);
+	if (r->p >= r->end || *r->p != *w) /* most calls end here */
+		return false;
+	n = strlen(w);
 	if ((size_t)(r->end - r->p) < n || memcmp(r->p, w, n) != 0)
 		return false;
 	if (r->p + n < r->end && r->p[n] != ' ' && r->p[n] != '\t' &&
@@ -119,6 +141,99 @@ static int hexval(char c)
 	return -1;
 }
 
+/* A copy of n bytes that lives until release, or NULL. */
+static const char *arena_put(struct rd *r, const char *s, size_t n)
+{
+	if (n > r->aleft) {
+		size_t sz = n > 65536 ? n : 65536;
+		char *c;
+
+		if (r->nchunks == r->cchunks) {
+			size_t nc = r->cchunks ? r->cchunks * 2 : 16;
+			char **x = realloc(r->chunks, nc * sizeof(*x));
+
+			if (x == NULL)
+				return NULL;
+			r->chunks = x;
+			r->cchunks = nc;
+		}
+		if (!_rc_charge((ptrdiff_t)sz) || (c = malloc(sz)) == NULL)
+			return NULL;
+		r->acharged += sz;
+		r->chunks[r->nchunks++] = c;
+		r->afree = c;
+		r->aleft = sz;
+	}
+	memcpy(r->afree, s, n);
+	r->afree += n;
+	r->aleft -= n;
+	return r->afree - n;
+}
+
+/*
+ * Keeps a string for resolve: RC_HVAL_STR(its number), or RC_HVAL_NONE
+ * when out of memory. s must live until resolve: the text being read, or
+ * arena_put's copy.
+ */
+static rc_hval_t defer_str(struct rd *r, const char *s, size_t n)
+{
+	if (n > UINT32_MAX)
+		return RC_HVAL_NONE;
+	if (r->nrefs == r->crefs) {
+		size_t nc = r->crefs ? r->crefs * 2 : 4096;
+		struct _rc_strref *x;
+
+		if (!_rc_charge((ptrdiff_t)((nc - r->crefs) * sizeof(*x))))
+			return RC_HVAL_NONE;
+		if ((x = realloc(r->refs, nc * sizeof(*x))) == NULL)
+			return RC_HVAL_NONE;
+		r->refs = x;
+		r->crefs = nc;
+	}
+	r->refs[r->nrefs] =
+		(struct _rc_strref){ s, (uint32_t)n,
+				     (uint32_t)(_rc_hash_bytes(s, n) >> 32) };
+	return RC_HVAL_STR(r->nrefs++);
+}
+
+/*
+ * Interns the deferred strings and gives every string value its id. One
+ * pass over the strings in reading order keeps the ids reading would
+ * have given; interning them together lets their table lookups overlap
+ * (_rc_strpool_intern_many), which is most of the time reading a large
+ * history took.
+ */
+static int resolve(struct rd *r)
+{
+	uint32_t *ids;
+	int rc = 0;
+
+	if (r->nrefs == 0)
+		return 0;
+	if (!_rc_charge((ptrdiff_t)(r->nrefs * sizeof(*ids))) ||
+	    (ids = malloc(r->nrefs * sizeof(*ids))) == NULL)
+		return rc_err_set(r->err, RC_ENOMEM, r->name, 0, 0,
+				  "out of memory");
+	if (_rc_strpool_intern_many(&r->h->strs, r->refs, r->nrefs, ids) < 0) {
+		rc = rc_err_set(r->err, RC_ENOMEM, r->name, 0, 0,
+				"out of memory");
+	} else {
+		for (size_t i = 0; i < r->h->n; i++) {
+			struct rc_hop *o = &r->h->ops[i];
+			rc_hval_t *v[4] = { &o->key, &o->arg[0], &o->arg[1],
+					    &o->result };
+
+			for (int j = 0; j < 4; j++)
+				if (rc_hval_is_str(*v[j]))
+					*v[j] = RC_HVAL_STR(
+						ids[*v[j] - RC_HVAL_STR0]);
+		}
+	}
+	free(ids);
+	_rc_charge(-(ptrdiff_t)(r->nrefs * sizeof(*ids)));
+	return rc;
+}
+
 /* A double-quoted string with \" \\ \n \t \xHH escapes. */
 static int parse_str(struct rd *r, rc_hval_t *out)
 {
@@ -128,6 +243,19 @@ static int parse_str(struct rd *r, rc_hval_t *out)
 	int rc = 0;
 
 	assert(*r->p == '"');
+	if (r->defer) {
+		/* no escape before the closing quote: the text's own bytes */
+		const char *q = memchr(s, '"', (size_t)(r->end - s));
+
+		if (q != NULL && memchr(s, '\\', (size_t)(q - s)) == NULL) {
+			if ((*out = defer_str(r, s, (size_t)(q - s))) ==
+			    RC_HVAL_NONE)
+				return rc_err_set(r->err, RC_ENOMEM, r->name,
+						  r->line, 0, "out of memory");
+			r->p = q + 1;
+			return 0;
+		}
+	}
 	for (;;) {
 		char c;
 
@@ -184,7 +312,13 @@ static int parse_str(struct rd *r, rc_hval_t *out)
 		}
 		buf[n++] = c;
 	}
-	*out = rc_history_str(r->h, buf, n);
+	if (r->defer) {
+		const char *c = arena_put(r, buf, n);
+
+		*out = c != NULL ? defer_str(r, c, n) : RC_HVAL_NONE;
+	} else {
+		*out = rc_history_str(r->h, buf, n);
+	}
 	if (*out == RC_HVAL_NONE)
 		rc = rc_err_set(r->err, RC_ENOMEM, r->name, r->line, 0,
 				"out of memory");
@@ -235,13 +369,18 @@ static int parse_initial(struct rd *r)
 	rc_hval_t v;
 	int rc;
 
+	if (r->tail)
+		return RC_PARSE_AGAIN;
 	if (r->h->n > 0 || r->h->initial != RC_HVAL_NIL)
 		return bad(r, at, "one 'initial' line, before the operations");
 	skip_blank(r);
 	at = r->p;
 	if (at_end(r))
 		return bad(r, r->p, "an initial value");
-	if ((rc = parse_val(r, &v, "an initial value")) < 0)
+	r->defer = false; /* checked against the pool at once */
+	rc = parse_val(r, &v, "an initial value");
+	r->defer = r->h->format == RC_HFMT_REPLICORE;
+	if (rc < 0)
 		return rc;
 	if (v == RC_HVAL_UNKNOWN)
 		return bad(r, at, "an initial value, not '?'");
@@ -705,12 +844,192 @@ static int parse_edn_line(struct rd *r)
 	return jepsen_event(r, start, t, &ev);
 }
 
+static void release(struct rd *r)
+{
+	for (size_t i = 0; i < r->nchunks; i++)
+		free(r->chunks[i]);
+	free(r->chunks);
+	free(r->refs);
+	_rc_charge(-(ptrdiff_t)(r->acharged + r->crefs * sizeof(*r->refs)));
+}
+
+/* Reads the lines of [s, end) into r->h: 0, an error, or RC_PARSE_AGAIN. */
+static int parse_lines(struct rd *r, const char *s, const char *end)
+{
+	enum rc_hformat fmt = r->h->format;
+	int rc;
+
+	while (s < end) {
+		const char *e = memchr(s, '\n', (size_t)(end - s));
+
+		if (e == NULL)
+			e = end;
+		r->line++;
+		if ((r->line & 4095) == 0 && _rc_poll() != RC_GO)
+			return rc_err_set(r->err, RC_ETIMEDOUT, r->name,
+					  r->line, 0, "%s reading the history",
+					  _rc_stop_name(_rc_poll()));
+		r->line0 = r->p = s;
+		r->end = e;
+		skip_blank(r);
+		if (r->p < r->end && *r->p != '#' &&
+		    !(fmt == RC_HFMT_JEPSEN_EDN && *r->p == ';')) {
+			if (fmt == RC_HFMT_REPLICORE)
+				rc = parse_replicore_line(r);
+			else if (fmt == RC_HFMT_JEPSEN_LOG)
+				rc = parse_log_line(r);
+			else
+				rc = parse_edn_line(r);
+			if (rc == RC_PARSE_AGAIN)
+				return rc;
+			if (rc < 0) {
+				rc_err_t *err = r->err;
+
+				if (err != NULL && err->where[0] == '\0')
+					snprintf(err->where, sizeof(err->where),
+						 "%s", r->name);
+				if (err != NULL && err->line == 0)
+					err->line = r->line;
+				return rc;
+			}
+		}
+		s = e + 1;
+	}
+	return 0;
+}
+
+/* The second half of a large text, read by a thread of its own. */
+struct half {
+	struct rd r;
+	const char *s, *end;
+	rc_err_t err;
+	struct _rc_task task; /* the caller's budget, its own count */
+	bool budgeted;
+	int rc;
+};
+
+static void *parse_half(void *arg)
+{
+	struct half *x = arg;
+
+	/* the same limits as the caller's, charged through a task of this
+	 * thread's own (a task's count is its thread's) */
+	_rc_task = x->budgeted ? &x->task : NULL;
+	x->rc = parse_lines(&x->r, x->s, x->end);
+	return NULL;
+}
+
+/*
+ * Appends the second half's operations to r's history: their lines
+ * follow r's, their strings r's deferred ones. Returns 0 or -1 (memory).
+ */
+static int join_half(struct rd *r, struct half *x)
+{
+	rc_history_t *h = r->h, *h2 = x->r.h;
+	size_t nrefs = r->nrefs;
+
+	if (nrefs + x->r.nrefs > r->crefs) {
+		size_t nc = nrefs + x->r.nrefs;
+		struct _rc_strref *y;
+
+		if (!_rc_charge((ptrdiff_t)((nc - r->crefs) * sizeof(*y))))
+			return -1;
+		if ((y = realloc(r->refs, nc * sizeof(*y))) == NULL)
+			return -1;
+		r->refs = y;
+		r->crefs = nc;
+	}
+	if (x->r.nrefs > 0)
+		memcpy(r->refs + nrefs, x->r.refs,
+		       x->r.nrefs * sizeof(*r->refs));
+	r->nrefs += x->r.nrefs;
+	for (size_t i = 0; i < h2->n; i++) {
+		struct rc_hop op = h2->ops[i];
+		rc_hval_t *v[4] = { &op.key, &op.arg[0], &op.arg[1],
+				    &op.result };
+
+		for (int j = 0; j < 4; j++)
+			if (rc_hval_is_str(*v[j]))
+				*v[j] += (int64_t)nrefs;
+		op.line += r->line;
+		op.line_ret += r->line;
+		if (rc_history_add(h, &op, NULL) < 0)
+			return -1;
+	}
+	r->line += x->r.line;
+	return 0;
+}
+
+/*
+ * A large text in replicore's format is read in two halves at once, the
+ * second by a thread of its own; the halves' strings are interned
+ * together afterwards, in reading order, so the history is the one a
+ * single pass makes. Returns 0 or an error; sets *done to false when the
+ * text was not split (read it in one pass then).
+ */
+static int parse_split(struct rd *r, const char *text, const char *end,
+		       bool *done)
+{
+	const char *mid = text + (end - text) / 2;
+	struct half x;
+	pthread_t t;
+	int rc, rc2;
+
+	*done = false;
+	if (r->h->format != RC_HFMT_REPLICORE || end - text < (1 << 20) ||
+	    (mid = memchr(mid, '\n', (size_t)(end - mid))) == NULL)
+		return 0;
+	mid++;
+	memset(&x, 0, sizeof(x));
+	x.r.name = r->name;
+	x.r.err = &x.err;
+	x.r.defer = true;
+	x.r.tail = true;
+	x.s = mid;
+	x.end = end;
+	if (_rc_task != NULL) {
+		x.task = (struct _rc_task){ _rc_task->b, _rc_task->part, 0 };
+		x.budgeted = true;
+	}
+	if ((x.r.h = rc_history_new()) == NULL)
+		return 0;
+	x.r.h->format = RC_HFMT_REPLICORE;
+	if (pthread_create(&t, NULL, parse_half, &x) != 0) {
+		rc_history_free(x.r.h);
+		return 0;
+	}
+	rc = parse_lines(r, text, mid);
+	pthread_join(t, NULL);
+	/* what the thread charged is given back by this one */
+	if (x.budgeted)
+		_rc_task->charged += x.task.charged;
+	*done = true;
+	rc2 = x.rc;
+	if (rc == 0 && rc2 == RC_PARSE_AGAIN) {
+		/* an 'initial' line past the middle: read on in order */
+		rc = parse_lines(r, mid, end);
+	} else if (rc == 0 && rc2 < 0) {
+		if (r->err != NULL) {
+			*r->err = x.err;
+			r->err->line += r->line;
+		}
+		rc = rc2;
+	} else if (rc == 0 && join_half(r, &x) < 0) {
+		rc = rc_err_set(r->err, RC_ENOMEM, r->name, 0, 0,
+				"out of memory");
+	}
+	release(&x.r);
+	rc_history_free(x.r.h);
+	return rc;
+}
+
 int rc_history_parse(const char *text, size_t len, const char *name,
 		     rc_history_t **out, rc_err_t *err)
 {
 	struct rd r;
-	const char *s = text, *end = text + len;
+	const char *end = text + len;
 	enum rc_hformat fmt = RC_HFMT_REPLICORE;
+	bool split;
 	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -758,40 +1077,12 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 		return rc_err_set(err, RC_ENOMEM, r.name, 0, 0,
 				  "out of memory");
 	r.h->format = fmt;
-	while (s < end) {
-		const char *e = memchr(s, '\n', (size_t)(end - s));
-
-		if (e == NULL)
-			e = end;
-		r.line++;
-		if ((r.line & 4095) == 0 && _rc_poll() != RC_GO) {
-			rc = rc_err_set(err, RC_ETIMEDOUT, r.name, r.line, 0,
-					"%s reading the history",
-					_rc_stop_name(_rc_poll()));
-			goto fail;
-		}
-		r.line0 = r.p = s;
-		r.end = e;
-		skip_blank(&r);
-		if (r.p < r.end && *r.p != '#' &&
-		    !(fmt == RC_HFMT_JEPSEN_EDN && *r.p == ';')) {
-			if (fmt == RC_HFMT_REPLICORE)
-				rc = parse_replicore_line(&r);
-			else if (fmt == RC_HFMT_JEPSEN_LOG)
-				rc = parse_log_line(&r);
-			else
-				rc = parse_edn_line(&r);
-			if (rc < 0) {
-				if (err != NULL && err->where[0] == '\0')
-					snprintf(err->where, sizeof(err->where),
-						 "%s", r.name);
-				if (err != NULL && err->line == 0)
-					err->line = r.line;
-				goto fail;
-			}
-		}
-		s = e + 1;
-	}
+	r.defer = fmt == RC_HFMT_REPLICORE;
+	rc = parse_split(&r, text, end, &split);
+	if (!split)
+		rc = parse_lines(&r, text, end);
+	if (rc < 0)
+		goto fail;
 	/* Invocations never answered: indeterminate, as Jepsen has them. */
 	for (size_t i = 0; i < r.npend; i++) {
 		struct rc_hop op = r.pend[i].op;
@@ -802,13 +1093,49 @@ int rc_history_parse(const char *text, size_t len, const char *name,
 		if ((rc = rc_history_add(r.h, &op, err)) < 0)
 			goto fail;
 	}
+	if ((rc = resolve(&r)) < 0)
+		goto fail;
 	free(r.pend);
+	release(&r);
 	*out = r.h;
 	return 0;
 fail:
 	free(r.pend);
+	release(&r);
 	rc_history_free(r.h);
 	return rc;
+}
+
+/*
+ * Reads a regular file through a read-only mapping: no copy of the text,
+ * and its pages are the page cache's. Returns 1 when it did (rc set), 0
+ * when the file is not one to map (read it as a stream then).
+ */
+static int load_mapped(int fd, const char *path, rc_history_t **out,
+		       rc_err_t *err, int *rc)
+{
+	struct stat st;
+	void *m;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    (uintmax_t)st.st_size > SIZE_MAX)
+		return 0;
+	if (!_rc_charge((ptrdiff_t)st.st_size)) {
+		*rc = rc_err_set(err, RC_ETIMEDOUT, path, 0, 0,
+				 "%s reading the history",
+				 _rc_stop_name(_rc_poll()));
+		return 1;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		_rc_charge(-(ptrdiff_t)st.st_size);
+		return 0;
+	}
+	(void)madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+	*rc = rc_history_parse(m, (size_t)st.st_size, path, out, err);
+	munmap(m, (size_t)st.st_size);
+	_rc_charge(-(ptrdiff_t)st.st_size);
+	return 1;
 }
 
 int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err)
@@ -823,6 +1150,10 @@ int rc_history_load(const char *path, rc_history_t **out, rc_err_t *err)
 		return rc_err_set(err, errno == ENOENT ? RC_ENOENT : RC_ESYS,
 				  path, 0, 0, "cannot open: %s",
 				  strerror(errno));
+	if (load_mapped(fileno(f), path, out, err, &rc)) {
+		fclose(f);
+		return rc;
+	}
 	for (;;) {
 		size_t got;
 

@@ -978,6 +978,7 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 	struct search s;
 	struct frame root;
 	unsigned long long iter = 0;
+	size_t nback = 0;
 	int rc = 0;
 	size_t klen, ni;
 
@@ -987,7 +988,6 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 	s.deadline = deadline;
 	s.max_states = max_states;
 	if (setup(&s, h, spec, ids, n) < 0 || (s.sc && setup_sc(&s) < 0) ||
-	    (spec == RC_SPEC_KV && prefix_setup(&s, h) < 0) ||
 	    _rc_states_init(&s.st, spec, h) < 0) {
 		rc = -RC_ENOMEM;
 		goto out;
@@ -1069,6 +1069,17 @@ static int search_run(const rc_history_t *h, enum rc_spec spec,
 		}
 		i = next_candidate(&s, f);
 		if (i < 0) {
+			/*
+			 * The prefix rule's tables cost about as much as a
+			 * search that never backtracks (most keys of a kv
+			 * history): they are built once the search has
+			 * backtracked as often as the key has ops.
+			 */
+			if (spec == RC_SPEC_KV && !s.prefix &&
+			    ++nback == s.n + 1 && prefix_setup(&s, h) < 0) {
+				rc = -RC_ENOMEM;
+				goto out;
+			}
 			/* dead end: remember the deepest, then backtrack */
 			if (f->chain == 0 &&
 			    (!s.have_best || f->ndet > s.best_ndet) &&

@@ -39,36 +39,39 @@ struct sop {
 	uint32_t kslot;
 };
 
+/* What an edge of the order stands for, by edge index. */
 struct edge {
-	uint32_t to, next;
 	uint32_t a, b; /* the session's two operations (history ids) */
 	uint8_t why;   /* RC_RYW, RC_MR, RC_MW or RC_WFR; 0: initial */
 };
 
 struct sgraph {
-	uint32_t *head;
-	struct edge *e;
-	size_t ne, cap;
+	struct _rc_graph g;
+	struct edge *e; /* by edge index */
+	size_t ecap;
 };
 
 static int sadd(struct sgraph *g, uint32_t from, uint32_t to, uint32_t a,
 		uint32_t b, uint8_t why)
 {
-	if (g->ne == g->cap) {
-		size_t nc = g->cap ? 2 * g->cap : 256;
-		struct edge *ne = realloc(g->e, nc * sizeof(*ne));
+	int64_t e = _rc_graph_add(&g->g, from, to);
 
-		if (ne == NULL ||
-		    !_rc_charge((ptrdiff_t)((nc - g->cap) * sizeof(*ne)))) {
-			if (ne != NULL)
-				g->e = ne;
+	if (e < 0)
+		return -1;
+	if ((size_t)e == g->ecap) {
+		size_t nc = g->g.cap;
+		struct edge *ne;
+
+		if (!_rc_charge((ptrdiff_t)((nc - g->ecap) * sizeof(*ne))))
+			return -1;
+		if ((ne = realloc(g->e, nc * sizeof(*ne))) == NULL) {
+			_rc_charge(-(ptrdiff_t)((nc - g->ecap) * sizeof(*ne)));
 			return -1;
 		}
 		g->e = ne;
-		g->cap = nc;
+		g->ecap = nc;
 	}
-	g->e[g->ne] = (struct edge){ to, g->head[from], a, b, why };
-	g->head[from] = (uint32_t)g->ne++;
+	g->e[e] = (struct edge){ a, b, why };
 	return 0;
 }
 
@@ -118,63 +121,6 @@ static const char *why_name(uint8_t why)
 	}
 }
 
-/*
- * A cycle of g over nn nodes, as the indexes of its edges in cyc (the
- * number returned; 0: acyclic). Iterative depth-first search.
- */
-static size_t find_cycle(const struct sgraph *g, size_t nn, uint32_t *cyc)
-{
-	uint8_t *col = calloc(nn + 1, 1);
-	uint32_t *stack = malloc((nn + 1) * sizeof(*stack));
-	uint32_t *via = malloc((nn + 1) * sizeof(*via)); /* edge in */
-	uint32_t *it = malloc((nn + 1) * sizeof(*it));
-	size_t len = 0;
-
-	if (col == NULL || stack == NULL || via == NULL || it == NULL)
-		goto out;
-	for (size_t s = 0; s < nn && len == 0; s++) {
-		size_t sp = 0;
-
-		if (col[s])
-			continue;
-		stack[sp++] = (uint32_t)s;
-		it[s] = g->head[s];
-		col[s] = 1;
-		while (sp > 0 && len == 0) {
-			uint32_t v = stack[sp - 1], e = it[v], w;
-
-			if (e == UINT32_MAX) {
-				col[v] = 2;
-				sp--;
-				continue;
-			}
-			it[v] = g->e[e].next;
-			w = g->e[e].to;
-			if (col[w] == 1) {
-				/* the edges from w back up to v, then e */
-				size_t k = sp;
-
-				while (k > 0 && stack[k - 1] != w)
-					k--;
-				for (size_t i = k; i < sp; i++)
-					cyc[len++] = via[stack[i]];
-				cyc[len++] = e;
-			} else if (col[w] == 0) {
-				col[w] = 1;
-				via[w] = e;
-				it[w] = g->head[w];
-				stack[sp++] = w;
-			}
-		}
-	}
-out:
-	free(col);
-	free(stack);
-	free(via);
-	free(it);
-	return len;
-}
-
 static void report(struct rc_check_part *part, const char *pattern,
 		   const char *what, const uint32_t *ops, size_t n)
 {
@@ -210,8 +156,8 @@ static int witness(const struct sgraph *g, size_t nn, const struct sop *w,
 		free(order);
 		return -1;
 	}
-	for (size_t e = 0; e < g->ne; e++)
-		indeg[g->e[e].to]++;
+	for (size_t e = 0; e < g->g.ne; e++)
+		indeg[g->g.e[e].to]++;
 	for (size_t v = 0; v < nn; v++)
 		if (indeg[v] == 0)
 			q[qt++] = (uint32_t)v;
@@ -220,9 +166,10 @@ static int witness(const struct sgraph *g, size_t nn, const struct sop *w,
 
 		if (v < nw)
 			order[k++] = w[v].id;
-		for (uint32_t e = g->head[v]; e != UINT32_MAX; e = g->e[e].next)
-			if (--indeg[g->e[e].to] == 0)
-				q[qt++] = g->e[e].to;
+		for (uint32_t e = g->g.head[v]; e != UINT32_MAX;
+		     e = g->g.e[e].next)
+			if (--indeg[g->g.e[e].to] == 0)
+				q[qt++] = g->g.e[e].to;
 	}
 	free(indeg);
 	free(q);
@@ -240,11 +187,12 @@ int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 	uint64_t *keys = NULL;
 	uint32_t *cyc = NULL, *cops = NULL, *bad = NULL;
 	uint32_t *last_w = NULL, *last_r = NULL, *touched = NULL;
-	struct sgraph g = { NULL, NULL, 0, 0 };
+	struct sgraph g;
 	size_t m = 0, nw = 0, nk = 0, nn, nt = 0;
 	rc_hval_t nil_as = RC_HVAL_NIL, init;
 	int rc = -RC_ENOMEM;
 
+	memset(&g, 0, sizeof(g));
 	part->verdict = RC_VERDICT_UNKNOWN;
 	if (spec != RC_SPEC_REGISTER && spec != RC_SPEC_KV) {
 		snprintf(part->note, sizeof(part->note),
@@ -364,11 +312,8 @@ int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 		}
 		ops[i].node = (*f)->node;
 	}
-	g.head = malloc((nn + 1) * sizeof(*g.head));
-	if (g.head == NULL)
+	if (_rc_graph_init(&g.g, nn) < 0)
 		goto out;
-	for (size_t v = 0; v < nn; v++)
-		g.head[v] = UINT32_MAX;
 	/* the initial value before every write of its key */
 	for (size_t i = 0; i < nw; i++)
 		if (sadd(&g, (uint32_t)(nw + w[i].kslot), (uint32_t)i, w[i].id,
@@ -450,7 +395,7 @@ int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 	if (cyc == NULL || bad == NULL)
 		goto out;
 	{
-		size_t len = find_cycle(&g, nn, cyc), nops = 0;
+		size_t len = _rc_graph_cycle(&g.g, NULL, cyc), nops = 0;
 		char pat[32] = "", what[256];
 		unsigned seen = 0;
 
@@ -496,7 +441,8 @@ out:
 	free(last_w);
 	free(last_r);
 	free(touched);
-	free(g.head);
+	_rc_charge(-(ptrdiff_t)(g.ecap * sizeof(*g.e)));
+	_rc_graph_free(&g.g);
 	free(g.e);
 	return rc;
 }

@@ -515,7 +515,9 @@ static bool local_kind(enum rc_level level, const struct op *o);
  * apply up to their own entry, whatever was applied before); at CAUSAL
  * every access but a fence weaker than seq_cst (a write's vector clock
  * is what the replica has applied, and a seq_cst fence passes it on to
- * the later fences).
+ * the later fences); at EVENTUAL every access but a fence (a write's
+ * stamp is one above the replica's clock, which its steps move; a fence
+ * does nothing in explore mode).
  */
 static bool observes(enum rc_level level, const struct op *o)
 {
@@ -523,6 +525,8 @@ static bool observes(enum rc_level level, const struct op *o)
 		return false;
 	if (level == RC_SC)
 		return o->kind == OP_LOAD;
+	if (level == RC_EVENTUAL)
+		return o->kind != OP_FENCE;
 	return o->kind != OP_FENCE || o->ord == RC_SEQ_CST;
 }
 
@@ -897,7 +901,8 @@ static bool seen_or_add(struct explorer *x, const rc_mem_t *mem,
 }
 
 /*
- * Whether the object's propagation steps are local: at SC and CAUSAL a
+ * Whether the object's propagation steps are local: at SC, CAUSAL and
+ * EVENTUAL a
  * step changes only its own replica (its copy, log position, clocks,
  * pending queues), so it commutes with every other replica's steps and
  * operations, and only the replica's own next operation can observe it.
@@ -913,23 +918,25 @@ static bool seen_or_add(struct explorer *x, const rc_mem_t *mem,
  */
 static bool local_steps(const struct run *r)
 {
-	return r->level == RC_SC || r->level == RC_CAUSAL;
+	return r->level == RC_SC || r->level == RC_CAUSAL ||
+	       r->level == RC_EVENTUAL;
 }
 
 /*
  * Whether the access at pc of thread i reads or changes only its own
- * replica (at SC and CAUSAL): a load, served from the replica's copy after
- * its own writes, and a CAUSAL fence weaker than seq_cst, which in
- * explore mode performs no step (a seq_cst one reads and changes the
- * object's fence clock). Such an access commutes with other replicas
- * like a local step, so it is delayed the same way: it joins its
- * replica's block.
+ * replica (at SC, CAUSAL and EVENTUAL): a load, served from the replica's
+ * copy after its own writes, and a CAUSAL fence weaker than seq_cst or
+ * any EVENTUAL fence, which in explore mode perform no step (a CAUSAL
+ * seq_cst one reads and changes the object's fence clock). Such an
+ * access commutes with other replicas like a local step, so it is
+ * delayed the same way: it joins its replica's block.
  */
 static bool local_kind(enum rc_level level, const struct op *o)
 {
 	return o->kind == OP_LOAD ||
 	       (o->kind == OP_FENCE && level == RC_CAUSAL &&
 		o->ord != RC_SEQ_CST) ||
+	       (o->kind == OP_FENCE && level == RC_EVENTUAL) ||
 	       o->kind >= OP_LOCAL;
 }
 
@@ -1244,6 +1251,7 @@ const char *rc_objrun_model(enum rc_level level, enum rc_litmus_arch arch)
 		return arch == RC_LITMUS_X86 ? "tso" : NULL;
 	case RC_CAUSAL:
 		return "sra";
+	case RC_EVENTUAL: /* no model of ours is as weak */
 	default:
 		return NULL;
 	}

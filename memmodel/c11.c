@@ -21,123 +21,145 @@
  */
 #include "memmodel/exec.h"
 
-static uint64_t bit(int i)
+static void c11_hb(const struct rc_exec *x, uint64_t *hb)
 {
-	return UINT64_C(1) << i;
-}
+	const int nw = RC_NW(x), n = x->n;
+	const uint64_t *sc = x->at_mo[RC_MO_SC];
+	evset_t at, crel, cacq, rmww, haspred, first, tmp;
+	evset_t starts, rss, reads, ends, ok, seq;
+	REL_LOCAL(x, sw);
+	REL_LOCAL(x, t);
+	int j, w1, w2, k;
 
-static void c11_hb(const struct rc_exec *x, rel_t hb)
-{
-	int n = x->n;
-	uint64_t at = x->all & ~x->at_mo[RC_MO_NA] & ~x->init;
-	uint64_t sc = x->at_mo[RC_MO_SC];
-	uint64_t crel = x->at_mo[RC_MO_REL] | (sc & (x->W | x->F)) |
-			x->at_mo[RC_MO_ACQ_REL];
-	uint64_t cacq = x->at_mo[RC_MO_ACQ] | (sc & (x->R | x->F)) |
-			x->at_mo[RC_MO_ACQ_REL] | (x->F & x->at_mo[RC_MO_CON]) |
-			(x->R & x->at_mo[RC_MO_CON]);
-	uint64_t rmww = 0, haspred = 0, first;
-	rel_t sw, t;
-
+	bs_andnot(nw, at, x->all, x->at_mo[RC_MO_NA]);
+	bs_cut(nw, at, x->init);
+	/* crel = REL | SC & (W | F) | ACQ_REL */
+	bs_copy(nw, tmp, x->W);
+	bs_or(nw, tmp, x->F);
+	bs_and(nw, crel, sc, tmp);
+	bs_or(nw, crel, x->at_mo[RC_MO_REL]);
+	bs_or(nw, crel, x->at_mo[RC_MO_ACQ_REL]);
+	/* cacq = ACQ | SC & (R | F) | ACQ_REL | CON & (F | R) */
+	bs_copy(nw, tmp, x->R);
+	bs_or(nw, tmp, x->F);
+	bs_and(nw, cacq, sc, tmp);
+	bs_orand(nw, cacq, x->at_mo[RC_MO_CON], tmp);
+	bs_or(nw, cacq, x->at_mo[RC_MO_ACQ]);
+	bs_or(nw, cacq, x->at_mo[RC_MO_ACQ_REL]);
+	bs_zero(nw, rmww);
+	bs_zero(nw, haspred);
 	for (int i = 0; i < n; i++) {
-		if ((x->W & bit(i)) && (x->ev[i].flags & EVF_RMW))
-			rmww |= bit(i);
-		if ((x->mem & bit(i)) && !(x->init & bit(i)))
-			haspred |= x->po[i];
+		if (bs_has(x->W, i) && (x->ev[i].flags & EVF_RMW))
+			bs_set(rmww, i);
+		if (bs_has(x->mem, i) && !bs_has(x->init, i))
+			bs_or(nw, haspred, ROW(x->po, i, nw));
 	}
-	first = x->mem & ~x->init & ~haspred;
+	bs_andnot(nw, first, x->mem, x->init);
+	bs_cut(nw, first, haspred);
 	for (int a = 0; a < n; a++) {
-		uint64_t starts, rss = 0, reads = 0, ends = 0;
+		uint64_t *s = ROW(sw, a, nw);
 
-		sw[a] = 0;
-		if (x->init & bit(a)) {
-			sw[a] = first;
+		bs_zero(nw, s);
+		if (bs_has(x->init, a)) {
+			bs_copy(nw, s, first);
 			continue;
 		}
-		if (!(crel & bit(a)))
+		if (!bs_has(crel, a))
 			continue;
-		starts = bit(a) | ((x->F & bit(a)) ? x->po[a] : 0);
-		starts &= at & x->W;
-		for (uint64_t m = starts; m; m &= m - 1) {
-			int w1 = __builtin_ctzll(m);
+		bs_zero(nw, starts);
+		if (bs_has(x->F, a))
+			bs_copy(nw, starts, ROW(x->po, a, nw));
+		bs_set(starts, a);
+		bs_mask(nw, starts, at);
+		bs_mask(nw, starts, x->W);
+		bs_zero(nw, rss);
+		BS_EACH(w1, nw, starts)
+		{
+			const uint64_t *co1 = ROW(x->co, w1, nw);
 			int th = x->ev[w1].thread;
-			uint64_t ok = x->thr[th] | rmww, seq = bit(w1);
 
+			bs_copy(nw, ok, x->thr[th]);
+			bs_or(nw, ok, rmww);
+			bs_one(nw, seq, w1);
 			/* co-successors of w1 up to the first that is neither
 			 * in w1's thread nor an RMW */
-			for (uint64_t q = x->co[w1]; q; q &= q - 1) {
-				int w2 = __builtin_ctzll(q);
+			BS_EACH_AND(w2, nw, co1, ok)
+			{
 				bool broken = false;
 
-				if (!(ok & bit(w2)))
-					continue;
-				for (uint64_t k = x->co[w1] & ~ok; k;
-				     k &= k - 1)
-					if (x->co[__builtin_ctzll(k)] & bit(w2))
+				BS_EACH_ANDNOT(k, nw, co1, ok)
+				{
+					if (bs_has(ROW(x->co, k, nw), w2))
 						broken = true;
+				}
 				if (!broken)
-					seq |= bit(w2);
+					bs_set(seq, w2);
 			}
-			rss |= seq;
+			bs_or(nw, rss, seq);
 		}
-		for (uint64_t m = rss; m; m &= m - 1)
-			reads |= x->rf[__builtin_ctzll(m)];
-		reads &= x->R & at;
-		for (uint64_t m = reads; m; m &= m - 1) {
-			int r = __builtin_ctzll(m);
-
-			ends |= bit(r) | (x->po[r] & x->F);
-		}
-		sw[a] = ends & cacq & x->ext[a];
+		bs_zero(nw, reads);
+		BS_EACH(j, nw, rss)
+		bs_or(nw, reads, ROW(x->rf, j, nw));
+		bs_mask(nw, reads, x->R);
+		bs_mask(nw, reads, at);
+		bs_copy(nw, ends, reads);
+		BS_EACH(j, nw, reads)
+		bs_orand(nw, ends, ROW(x->po, j, nw), x->F);
+		bs_and(nw, s, ends, cacq);
+		bs_mask(nw, s, ROW(x->ext, a, nw));
 	}
 	/* ithbr = sw | sw;sb; ithb = (ithbr | sb;ithbr)+; hb = sb | ithb */
-	_rc_rel_compose(t, sw, x->po, n);
-	_rc_rel_union(t, sw, n);
-	_rc_rel_compose(hb, x->po, t, n);
-	_rc_rel_union(hb, t, n);
-	_rc_rel_closure(hb, hb, n);
-	_rc_rel_union(hb, x->po, n);
+	_rc_rel_compose(x, t, sw, x->po);
+	_rc_rel_union(x, t, sw);
+	_rc_rel_compose(x, hb, x->po, t);
+	_rc_rel_union(x, hb, t);
+	_rc_rel_closure(x, hb, hb);
+	_rc_rel_union(x, hb, x->po);
+	REL_DROP(x, 2);
 }
 
 static bool c11_check(const struct rc_exec *x, struct rc_why *why)
 {
-	int n = x->n;
-	uint64_t at = x->all & ~x->at_mo[RC_MO_NA] & ~x->init;
-	uint64_t sc = x->at_mo[RC_MO_SC];
-	rel_t hb, scp, t;
+	const int nw = RC_NW(x), n = x->n;
+	const uint64_t *sc = x->at_mo[RC_MO_SC];
+	evset_t at, from, mid, end, a, ws, frs, rd, hw;
+	REL_LOCAL(x, hb);
+	REL_LOCAL(x, scp);
+	REL_LOCAL(x, t);
+	int j, m;
 
+	bs_andnot(nw, at, x->all, x->at_mo[RC_MO_NA]);
+	bs_cut(nw, at, x->init);
 	c11_hb(x, hb);
-	if (!_rc_rel_acyclic(hb, n)) {
-		const rel_t *parts[] = { &x->po, &hb };
+	if (!_rc_rel_acyclic(x, hb)) {
+		const uint64_t *const parts[] = { x->po, hb };
 		static const char *const names[] = { "sb", "hb" };
 
 		if (why)
-			_rc_rel_find_cycle(hb, n, "Hb", parts, names, 2, why);
+			_rc_rel_find_cycle(x, hb, "Hb", parts, names, 2, why);
 		return false;
 	}
 	for (int i = 0; i < n; i++) {
-		uint64_t from = bit(i), mid = 0, end;
-
 		/* Coh: (rf^-1)?; co; rf?; hb irreflexive */
+		bs_one(nw, from, i);
 		if (x->rf_of[i] >= 0)
-			from |= bit(x->rf_of[i]);
-		for (uint64_t m = from; m; m &= m - 1)
-			mid |= x->co[__builtin_ctzll(m)];
-		end = mid;
-		for (uint64_t m = mid; m; m &= m - 1)
-			end |= x->rf[__builtin_ctzll(m)];
-		for (uint64_t m = end; m; m &= m - 1) {
-			int j = __builtin_ctzll(m);
-
-			if (hb[j] & bit(i))
+			bs_set(from, x->rf_of[i]);
+		bs_zero(nw, mid);
+		BS_EACH(m, nw, from)
+		bs_or(nw, mid, ROW(x->co, m, nw));
+		bs_copy(nw, end, mid);
+		BS_EACH(m, nw, mid)
+		bs_or(nw, end, ROW(x->rf, m, nw));
+		BS_EACH(j, nw, end)
+		{
+			if (bs_has(ROW(hb, j, nw), i))
 				return _rc_why_two_cycle(why, "Coh", i, "co", j,
 							 "hb");
 		}
 		/* Rf: rf; hb irreflexive */
-		for (uint64_t m = x->rf[i]; m; m &= m - 1) {
-			int j = __builtin_ctzll(m);
-
-			if (hb[j] & bit(i))
+		BS_EACH(j, nw, ROW(x->rf, i, nw))
+		{
+			if (bs_has(ROW(hb, j, nw), i))
 				return _rc_why_two_cycle(why, "Rf", i, "rf", j,
 							 "hb");
 		}
@@ -146,92 +168,108 @@ static bool c11_check(const struct rc_exec *x, struct rc_why *why)
 	for (int r = 0; r < n; r++) {
 		int w = x->rf_of[r];
 
-		if (!(x->R & bit(r)) || (at & bit(r)) || w < 0)
+		if (!bs_has(x->R, r) || bs_has(at, r) || w < 0)
 			continue;
-		if (!(hb[w] & bit(r)))
+		if (!bs_has(ROW(hb, w, nw), r))
 			return _rc_why_two_cycle(why, "NaRf", w, "rf", r,
 						 "not-hb");
-		for (uint64_t m = hb[w] & x->loc[w] & x->W; m; m &= m - 1)
-			if (hb[__builtin_ctzll(m)] & bit(r))
+		bs_and(nw, hw, ROW(hb, w, nw), ROW(x->loc, w, nw));
+		BS_EACH_AND(m, nw, hw, x->W)
+		{
+			if (bs_has(ROW(hb, m, nw), r))
 				return _rc_why_two_cycle(why, "NaRf", w, "hb",
-							 __builtin_ctzll(m),
-							 "hb");
+							 m, "hb");
+		}
 	}
 	for (int w = 0; w < n; w++) {
 		/* a final non-atomic write is not hb-before another write */
-		if (!(x->W & bit(w)) || (at & bit(w)) || x->co[w])
+		if (!bs_has(x->W, w) || bs_has(at, w) ||
+		    bs_any(nw, ROW(x->co, w, nw)))
 			continue;
-		if (hb[w] & x->loc[w] & x->W) {
-			int j = __builtin_ctzll(hb[w] & x->loc[w] & x->W);
-
-			return _rc_why_two_cycle(why, "NaRf", w, "hb", j, "co");
-		}
+		bs_and(nw, hw, ROW(hb, w, nw), ROW(x->loc, w, nw));
+		bs_mask(nw, hw, x->W);
+		if (bs_any(nw, hw))
+			return _rc_why_two_cycle(why, "NaRf", w, "hb",
+						 bs_first(nw, hw), "co");
 	}
 	/* Rmw */
 	for (int r = 0; r < n; r++) {
 		int w, src = x->rf_of[r];
 
-		if (!x->rmw[r] || src < 0)
+		w = bs_first(nw, ROW(x->rmw, r, nw));
+		if (w < 0 || src < 0)
 			continue;
-		w = __builtin_ctzll(x->rmw[r]);
-		if (x->co[w] & bit(src))
+		if (bs_has(ROW(x->co, w, nw), src))
 			return _rc_why_two_cycle(why, "Rmw", w, "co", src,
 						 "rf");
-		for (uint64_t m = x->co[src]; m; m &= m - 1)
-			if (x->co[__builtin_ctzll(m)] & bit(w))
+		BS_EACH(m, nw, ROW(x->co, src, nw))
+		{
+			if (bs_has(ROW(x->co, m, nw), w))
 				return _rc_why_two_cycle(why, "Rmw", src, "co",
-							 __builtin_ctzll(m),
-							 "co");
+							 m, "co");
+		}
 	}
 	/* Spartial: r1..r7 on SC events */
 	for (int i = 0; i < n; i++) {
-		uint64_t a = 0, ws = 0;
+		uint64_t *p = ROW(scp, i, nw);
 
-		scp[i] = hb[i];
+		bs_copy(nw, p, ROW(hb, i, nw));
 		/* r2 = fsb?; co; sbf? */
-		ws = (x->W & bit(i)) ? bit(i) : 0;
-		if (x->F & bit(i))
-			ws |= x->po[i] & x->W;
-		for (uint64_t m = ws; m; m &= m - 1)
-			a |= x->co[__builtin_ctzll(m)];
-		scp[i] |= a;
-		for (uint64_t m = a; m; m &= m - 1)
-			scp[i] |= x->po[__builtin_ctzll(m)] & x->F;
-		if ((x->R & bit(i)) && x->rf_of[i] >= 0) {
+		bs_zero(nw, ws);
+		if (bs_has(x->W, i))
+			bs_set(ws, i);
+		if (bs_has(x->F, i))
+			bs_orand(nw, ws, ROW(x->po, i, nw), x->W);
+		bs_zero(nw, a);
+		BS_EACH(m, nw, ws)
+		bs_or(nw, a, ROW(x->co, m, nw));
+		bs_or(nw, p, a);
+		BS_EACH(m, nw, a)
+		bs_orand(nw, p, ROW(x->po, m, nw), x->F);
+		if (bs_has(x->R, i) && x->rf_of[i] >= 0) {
 			int s = x->rf_of[i];
 
 			/* r3 = rf^-1; [SC]; co */
-			if (sc & bit(s))
-				scp[i] |= x->co[s];
+			if (bs_has(sc, s))
+				bs_or(nw, p, ROW(x->co, s, nw));
 			/* r4 = rf^-1; hbl; [W] */
-			scp[i] |= hb[s] & x->loc[s] & x->W;
+			bs_and(nw, hw, ROW(hb, s, nw), ROW(x->loc, s, nw));
+			bs_orand(nw, p, hw, x->W);
 		}
 	}
 	/* r5 = fsb; fr, r6 = fr; sbf, r7 = fsb; fr; sbf */
 	for (int i = 0; i < n; i++) {
-		uint64_t frs = 0, rd;
+		uint64_t *p = ROW(scp, i, nw);
 
-		if (x->R & bit(i)) {
-			for (uint64_t m = x->fr[i]; m; m &= m - 1)
-				scp[i] |= x->po[__builtin_ctzll(m)] & x->F;
+		if (bs_has(x->R, i)) {
+			BS_EACH(m, nw, ROW(x->fr, i, nw))
+			bs_orand(nw, p, ROW(x->po, m, nw), x->F);
 		}
-		if (!(x->F & bit(i)))
+		if (!bs_has(x->F, i))
 			continue;
-		rd = x->po[i] & x->R;
-		for (uint64_t m = rd; m; m &= m - 1)
-			frs |= x->fr[__builtin_ctzll(m)];
-		scp[i] |= frs;
-		for (uint64_t m = frs; m; m &= m - 1)
-			scp[i] |= x->po[__builtin_ctzll(m)] & x->F;
+		bs_and(nw, rd, ROW(x->po, i, nw), x->R);
+		bs_zero(nw, frs);
+		BS_EACH(m, nw, rd)
+		bs_or(nw, frs, ROW(x->fr, m, nw));
+		bs_or(nw, p, frs);
+		BS_EACH(m, nw, frs)
+		bs_orand(nw, p, ROW(x->po, m, nw), x->F);
 	}
-	for (int i = 0; i < n; i++)
-		t[i] = (sc & bit(i)) ? scp[i] & sc & ~bit(i) : 0;
-	if (!_rc_rel_acyclic(t, n)) {
-		const rel_t *parts[] = { &t };
+	for (int i = 0; i < n; i++) {
+		uint64_t *r = ROW(t, i, nw);
+
+		bs_zero(nw, r);
+		if (bs_has(sc, i)) {
+			bs_and(nw, r, ROW(scp, i, nw), sc);
+			bs_clr(r, i);
+		}
+	}
+	if (!_rc_rel_acyclic(x, t)) {
+		const uint64_t *const parts[] = { t };
 		static const char *const names[] = { "scp" };
 
 		if (why)
-			_rc_rel_find_cycle(t, n, "Spartial", parts, names, 1,
+			_rc_rel_find_cycle(x, t, "Spartial", parts, names, 1,
 					   why);
 		return false;
 	}
@@ -240,22 +278,25 @@ static bool c11_check(const struct rc_exec *x, struct rc_why *why)
 
 static bool c11_racy(const struct rc_exec *x)
 {
-	uint64_t at = x->all & ~x->at_mo[RC_MO_NA] & ~x->init;
-	rel_t hb;
+	const int nw = RC_NW(x);
+	evset_t at, cand;
+	REL_LOCAL(x, hb);
+	int j;
 
+	bs_andnot(nw, at, x->all, x->at_mo[RC_MO_NA]);
+	bs_cut(nw, at, x->init);
 	c11_hb(x, hb);
 	for (int i = 0; i < x->n; i++) {
-		uint64_t cand;
-
-		if (!(x->mem & ~at & (UINT64_C(1) << i)))
+		if (!bs_has(x->mem, i) || bs_has(at, i))
 			continue;
-		cand = x->loc[i] & x->ext[i] & x->mem;
-		if (!(x->W & (UINT64_C(1) << i)))
-			cand &= x->W;
-		for (uint64_t m = cand; m; m &= m - 1) {
-			int j = __builtin_ctzll(m);
-
-			if (!(hb[i] & bit(j)) && !(hb[j] & bit(i)))
+		bs_and(nw, cand, ROW(x->loc, i, nw), ROW(x->ext, i, nw));
+		bs_mask(nw, cand, x->mem);
+		if (!bs_has(x->W, i))
+			bs_mask(nw, cand, x->W);
+		BS_EACH(j, nw, cand)
+		{
+			if (!bs_has(ROW(hb, i, nw), j) &&
+			    !bs_has(ROW(hb, j, nw), i))
 				return true;
 		}
 	}

@@ -21,16 +21,20 @@
 
 #include "memmodel/enum.h"
 
-static uint64_t bit(int i)
-{
-	return UINT64_C(1) << i;
-}
+/*
+ * _rc_enumerate of the narrow copy returns this when an execution of the
+ * test may have more events (or threads) than it handles: rc_model_run
+ * then runs the wide copy.
+ */
+#define RC_EXEC_WIDER 1
 
-/* The events after i in index order. */
-static uint64_t above(int i)
-{
-	return i >= 63 ? 0 : ~UINT64_C(0) << (i + 1);
-}
+/* The error for a test beyond this copy's limits: no verdict (exit 3). */
+#if RC_EXEC_WORDS == 1
+#define TOO_BIG(err, t, ...) RC_EXEC_WIDER
+#else
+#define TOO_BIG(err, t, ...) \
+	rc_err_set(err, RC_ETIMEDOUT, (t)->name, 0, 0, __VA_ARGS__)
+#endif
 
 /* ---- thread traces ---- */
 
@@ -54,10 +58,12 @@ struct interp {
 	const rc_litmus_t *t;
 	int tid;
 	int64_t *regs;
-	struct ev ev[RC_EXEC_MAX];
+	struct ev *ev; /* RC_EXEC_MAX of them */
 	int nev;
 	int nins;
+	int stmt_first; /* first event of the statement being run */
 	int overflow;
+	int wide_expr; /* unsequenced accesses more than 64 apart */
 	struct dom *dom;
 	int *choice, *maxc;
 	int pos, len, cap;
@@ -99,6 +105,7 @@ static struct ev *push_ev(struct interp *in, uint8_t type, int loc, uint8_t mo,
 	e->thread = (int8_t)in->tid;
 	e->val = val;
 	e->line = 0;
+	e->useq = (int16_t)in->stmt_first;
 	e->unseq = 0;
 	/*
 	 * herd7 orders the events of one X86 instruction (the read and the
@@ -221,8 +228,15 @@ static int64_t eval(struct interp *in, const struct rc_lexpr *e)
 		/* the operands of + (and the others) are unsequenced */
 		for (int i = s0; i < s1 && i < RC_EXEC_MAX; i++)
 			for (int j = s1; j < s2 && j < RC_EXEC_MAX; j++) {
-				in->ev[i].unseq |= UINT64_C(1) << j;
-				in->ev[j].unseq |= UINT64_C(1) << i;
+				int di = j - in->ev[i].useq;
+				int dj = i - in->ev[j].useq;
+
+				if (di < 0 || di > 63 || dj < 0 || dj > 63) {
+					in->wide_expr = 1;
+					continue;
+				}
+				in->ev[i].unseq |= UINT64_C(1) << di;
+				in->ev[j].unseq |= UINT64_C(1) << dj;
 			}
 		return rc_litmus_op_eval(e->op, a, b);
 	}
@@ -241,9 +255,10 @@ static void exec_stmt(struct interp *in, const struct rc_lstmt *s)
 {
 	int64_t src = s->src_is_reg ? in->regs[s->src_reg] : s->src_imm;
 	int64_t old, nv = 0;
-	int first = in->nev;
+	int first = in->nev, outer = in->stmt_first;
 
 	in->nins++;
+	in->stmt_first = first;
 	switch (s->kind) {
 	case RC_LS_X86_LOAD:
 		in->regs[s->reg] = rd(in, s->loc, RC_MO_NA, 0);
@@ -315,9 +330,10 @@ static void exec_stmt(struct interp *in, const struct rc_lstmt *s)
 		exec_stmts(in, s->body, s->nbody);
 		break;
 	}
-	for (int i = first; i < in->nev; i++)
+	for (int i = first; i < in->nev && i < RC_EXEC_MAX; i++)
 		if (in->ev[i].line == 0)
 			in->ev[i].line = (int16_t)s->line;
+	in->stmt_first = outer;
 }
 
 static void exec_stmts(struct interp *in, const struct rc_lstmt *s, size_t n)
@@ -352,9 +368,13 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 	in.tid = tid;
 	in.dom = dom;
 	in.regs = calloc(th->nregs + 1, sizeof(int64_t));
-	if (!in.regs)
+	in.ev = malloc(sizeof(struct ev) * RC_EXEC_MAX);
+	if (!in.regs || !in.ev) {
+		free(in.regs);
+		free(in.ev);
 		return rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
 				  "out of memory");
+	}
 	for (;;) {
 		struct trace tr;
 		int k;
@@ -372,9 +392,16 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 			break;
 		}
 		if (in.overflow) {
+			rc = TOO_BIG(err, t,
+				     "thread P%d has more than %d events", tid,
+				     RC_EXEC_MAX);
+			break;
+		}
+		if (in.wide_expr) {
 			rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
-					"thread P%d has more than %d events",
-					tid, RC_EXEC_MAX);
+					"thread P%d: unsequenced accesses "
+					"more than 64 events apart",
+					tid);
 			break;
 		}
 		if (ts->n >= 1000000) {
@@ -419,6 +446,7 @@ static int thread_traces(const rc_litmus_t *t, int tid, struct dom *dom,
 		in.len = k + 1;
 	}
 	free(in.regs);
+	free(in.ev);
 	free(in.choice);
 	free(in.maxc);
 	return rc;
@@ -459,8 +487,11 @@ static bool same_writes(const struct trace *a, const struct trace *b, int loc)
  */
 static int prune_traces(const rc_litmus_t *t, struct tset *ts, size_t nth)
 {
+	struct ev *w = malloc(sizeof(struct ev) * RC_EXEC_MAX);
+
+	if (!w)
+		return -RC_ENOMEM;
 	for (size_t l = 0; l < t->nlocs; l++) {
-		struct ev w[RC_EXEC_MAX];
 		int nw = 0;
 		bool fixed = true;
 
@@ -564,6 +595,7 @@ static int prune_traces(const rc_litmus_t *t, struct tset *ts, size_t nth)
 			ts[i].n = keep;
 		}
 	}
+	free(w);
 	return 0;
 }
 
@@ -627,31 +659,78 @@ struct en {
 	struct acc *acc;
 	size_t nacc;
 	bool prefilter;
-	bool porf; /* cut po|rf cycles */
+	bool porf;  /* cut po|rf cycles */
+	bool built; /* x holds an execution */
 	struct rc_exec x;
 	int reads[RC_EXEC_MAX], nreads;
-	int first[RC_EXEC_MAX + 1]; /* first event of thread i */
-	int *wl;		    /* writes per location, packed */
+	int first[RC_EXEC_THREADS + 1]; /* first event of thread i */
+	int *wl;			/* writes per location, packed */
 	int *nwl, *offwl;
 	int *locs_used, nlocs_used;
-	uint64_t *locmask;	       /* events of each location */
-	uint64_t pred[RC_EXEC_MAX];    /* writes that must be co-before */
-	int rmwsrc[RC_EXEC_MAX];       /* RMW write: the write its read reads */
-	uint64_t rmwsucc[RC_EXEC_MAX]; /* write: RMW writes reading it */
+	uint64_t *locmask;	 /* events of each location, a row each */
+	uint64_t *pred;		 /* writes that must be co-before, a row each */
+	int rmwsrc[RC_EXEC_MAX]; /* RMW write: the write its read reads */
+	int rmwsucc[RC_EXEC_MAX]; /* write: the RMW write reading it, or -1 */
+	int order[RC_EXEC_MAX];	  /* a location's writes in co order */
 	uint64_t candidates;
 	size_t nobs;
 	struct rc_lvar *obs;
 	int64_t *vals;
 	int rc;
 	rc_err_t *err;
+#if RC_EXEC_WORDS > 1
+	struct rc_tmp tmp;
+#endif
 };
+
+/*
+ * Whether the picked traces have the events of the last execution built,
+ * but for their values: then its relations and sets still hold.
+ */
+static bool same_shape(const struct en *en)
+{
+	const struct rc_exec *x = &en->x;
+	int pos = (int)en->t->nlocs;
+
+	if (!en->built)
+		return false;
+	for (size_t i = 0; i < en->nth; i++) {
+		const struct trace *tr = &en->ts[i].tr[en->pick[i]];
+
+		if (en->first[i] != pos || pos + tr->nev > x->n)
+			return false;
+		for (int k = 0; k < tr->nev; k++) {
+			const struct ev *a = &x->ev[pos + k], *b = &tr->ev[k];
+
+			if (a->type != b->type || a->mo != b->mo ||
+			    a->flags != b->flags || a->thread != b->thread ||
+			    a->loc != b->loc || a->ins != b->ins ||
+			    a->useq != b->useq || a->unseq != b->unseq)
+				return false;
+		}
+		pos += tr->nev;
+	}
+	return pos == x->n;
+}
 
 static void build_exec(struct en *en)
 {
 	const rc_litmus_t *t = en->t;
 	struct rc_exec *x = &en->x;
+	const int nw = RC_NW(x);
 	int n = 0;
 
+	if (same_shape(en)) {
+		/* rf, co and fr are back to empty or rewritten before use */
+		for (size_t i = 0; i < en->nth; i++) {
+			const struct trace *tr = &en->ts[i].tr[en->pick[i]];
+
+			memcpy(&x->ev[en->first[i]], tr->ev,
+			       sizeof(struct ev) * (size_t)tr->nev);
+		}
+		return;
+	}
+	en->built = true;
 	x->t = t;
 	for (size_t l = 0; l < t->nlocs; l++) {
 		struct ev *e = &x->ev[n++];
@@ -663,6 +742,7 @@ static void build_exec(struct en *en)
 		e->loc = (int16_t)l;
 		e->line = 0;
 		e->ins = 0;
+		e->useq = 0;
 		e->unseq = 0;
 		e->val = t->loc_init[l];
 	}
@@ -675,68 +755,90 @@ static void build_exec(struct en *en)
 	}
 	en->first[en->nth] = n;
 	x->n = n;
-	x->all = n == 64 ? ~UINT64_C(0) : bit(n) - 1;
-	x->R = x->W = x->F = x->init = x->mem = 0;
-	memset(x->at_mo, 0, sizeof x->at_mo);
+	bs_upto(nw, x->all, n);
+	bs_zero(nw, x->R);
+	bs_zero(nw, x->W);
+	bs_zero(nw, x->F);
+	bs_zero(nw, x->init);
+	for (int k = 0; k < 8; k++)
+		bs_zero(nw, x->at_mo[k]);
 	for (int i = 0; i < n; i++) {
 		const struct ev *e = &x->ev[i];
 
 		if (e->type == EV_R)
-			x->R |= bit(i);
+			bs_set(x->R, i);
 		else if (e->type == EV_W)
-			x->W |= bit(i);
+			bs_set(x->W, i);
 		else
-			x->F |= bit(i);
+			bs_set(x->F, i);
 		if (e->flags & EVF_INIT)
-			x->init |= bit(i);
-		x->at_mo[e->mo & 7] |= bit(i);
+			bs_set(x->init, i);
+		bs_set(x->at_mo[e->mo & 7], i);
 	}
-	x->mem = x->R | x->W;
+	bs_copy(nw, x->mem, x->R);
+	bs_or(nw, x->mem, x->W);
 	for (size_t i = 0; i < en->nth; i++) {
-		uint64_t m = 0;
+		evset_t lo;
 
-		for (int k = en->first[i]; k < en->first[i + 1]; k++)
-			m |= bit(k);
-		x->thr[i] = m;
+		bs_upto(nw, x->thr[i], en->first[i + 1]);
+		bs_upto(nw, lo, en->first[i]);
+		bs_cut(nw, x->thr[i], lo);
 	}
 	for (int i = 0; i < n; i++) {
 		const struct ev *e = &x->ev[i];
 		int th = e->thread;
+		uint64_t *po = ROW(x->po, i, nw);
 
-		x->po[i] = 0;
-		x->rmw[i] = 0;
-		x->rf[i] = 0;
-		x->co[i] = 0;
-		x->fr[i] = 0;
-		x->loc[i] = 0;
+		bs_zero(nw, ROW(x->rmw, i, nw));
+		bs_zero(nw, ROW(x->rf, i, nw));
+		bs_zero(nw, ROW(x->co, i, nw));
+		bs_zero(nw, ROW(x->fr, i, nw));
+		bs_zero(nw, ROW(x->loc, i, nw));
 		x->rf_of[i] = -1;
 		if (th >= 0) {
-			x->po[i] = x->thr[th] & above(i) &
-				   ~(e->unseq << en->first[th]);
-			for (uint64_t m = x->po[i]; m; m &= m - 1) {
-				int j = __builtin_ctzll(m);
+			evset_t lo;
 
-				if (x->ev[j].ins == e->ins)
-					x->po[i] &= ~bit(j);
+			/* the later events of its thread */
+			bs_upto(nw, lo, i + 1);
+			bs_andnot(nw, po, x->thr[th], lo);
+			/* but those it is unsequenced with */
+			for (uint64_t m = e->unseq; m; m &= m - 1) {
+				int j = en->first[th] + e->useq +
+					__builtin_ctzll(m);
+
+				if (j < n)
+					bs_clr(po, j);
 			}
-			x->ext[i] = x->all & ~x->thr[th];
+			/* and the other events of its instruction (X86),
+			 * which follow it */
+			for (int j = i + 1; j < n && x->ev[j].thread == th &&
+					    x->ev[j].ins == e->ins;
+			     j++)
+				bs_clr(po, j);
+			bs_andnot(nw, ROW(x->ext, i, nw), x->all, x->thr[th]);
 		} else {
-			x->ext[i] = x->all & ~bit(i);
+			bs_zero(nw, po);
+			bs_copy(nw, ROW(x->ext, i, nw), x->all);
+			bs_clr(ROW(x->ext, i, nw), i);
 		}
 		if (e->type == EV_R && (e->flags & EVF_RMW) && i + 1 < n &&
 		    x->ev[i + 1].type == EV_W &&
 		    (x->ev[i + 1].flags & EVF_RMW) && x->ev[i + 1].thread == th)
-			x->rmw[i] = bit(i + 1);
+			bs_set(ROW(x->rmw, i, nw), i + 1);
 	}
 	for (int i = 0; i < n; i++)
 		if (x->ev[i].type != EV_F)
-			en->locmask[x->ev[i].loc] = 0;
+			bs_zero(nw, ROW(en->locmask, x->ev[i].loc, nw));
 	for (int i = 0; i < n; i++)
 		if (x->ev[i].type != EV_F)
-			en->locmask[x->ev[i].loc] |= bit(i);
+			bs_set(ROW(en->locmask, x->ev[i].loc, nw), i);
 	for (int i = 0; i < n; i++)
-		if (x->ev[i].type != EV_F)
-			x->loc[i] = en->locmask[x->ev[i].loc] & ~bit(i);
+		if (x->ev[i].type != EV_F) {
+			uint64_t *r = ROW(x->loc, i, nw);
+
+			bs_copy(nw, r, ROW(en->locmask, x->ev[i].loc, nw));
+			bs_clr(r, i);
+		}
 	en->nreads = 0;
 	for (int i = 0; i < n; i++)
 		if (x->ev[i].type == EV_R)
@@ -746,36 +848,44 @@ static void build_exec(struct en *en)
 /* SC per location for location l: po-loc | rf | co | fr acyclic on l. */
 static bool loc_coherent(const struct rc_exec *x, const struct en *en, int l)
 {
-	rel_t u;
-	uint64_t lm = 0;
-	int n = x->n;
+	const int nw = RC_NW(x);
+	const uint64_t *lm = ROW(en->locmask, l, nw);
+	REL_LOCAL(x, u);
+	bool ok;
+	int i;
 
-	for (int i = 0; i < n; i++)
-		if (x->ev[i].type != EV_F && x->ev[i].loc == l)
-			lm |= bit(i);
-	for (int i = 0; i < n; i++) {
-		u[i] = 0;
-		if (!(lm & bit(i)))
-			continue;
-		u[i] = (x->po[i] & lm) | x->rf[i] | x->co[i];
+	/* rows of l's events only, which lead only to l's events */
+	BS_EACH(i, nw, lm)
+	{
+		uint64_t *r = ROW(u, i, nw);
+
+		bs_and(nw, r, ROW(x->po, i, nw), lm);
+		bs_or(nw, r, ROW(x->rf, i, nw));
+		bs_or(nw, r, ROW(x->co, i, nw));
 		if (x->ev[i].type == EV_R && x->rf_of[i] >= 0)
-			u[i] |= x->co[x->rf_of[i]];
+			bs_or(nw, r, ROW(x->co, x->rf_of[i], nw));
 	}
-	(void)en;
-	return _rc_rel_acyclic(u, n);
+	ok = _rc_rel_acyclic_from(x, u, lm);
+	REL_DROP(x, 1);
+	return ok;
 }
 
 static void compute_fr(struct rc_exec *x)
 {
+	const int nw = RC_NW(x);
+
 	for (int i = 0; i < x->n; i++)
-		x->fr[i] = (x->ev[i].type == EV_R && x->rf_of[i] >= 0)
-				   ? x->co[x->rf_of[i]]
-				   : 0;
+		if (x->ev[i].type == EV_R && x->rf_of[i] >= 0)
+			bs_copy(nw, ROW(x->fr, i, nw),
+				ROW(x->co, x->rf_of[i], nw));
+		else
+			bs_zero(nw, ROW(x->fr, i, nw));
 }
 
 static int64_t state_value(const struct en *en, struct rc_lvar v)
 {
 	const struct rc_exec *x = &en->x;
+	const int nw = RC_NW(x);
 
 	if (v.thread >= 0) {
 		if ((size_t)v.thread >= en->nth)
@@ -786,7 +896,7 @@ static int64_t state_value(const struct en *en, struct rc_lvar v)
 	for (int i = 0; i < en->nwl[v.idx]; i++) {
 		int w = en->wl[en->offwl[v.idx] + i];
 
-		if ((x->co[w] & x->W) == 0)
+		if (!bs_meets(nw, ROW(x->co, w, nw), x->W))
 			return x->ev[w].val;
 	}
 	return en->t->loc_init[v.idx];
@@ -795,6 +905,16 @@ static int64_t state_value(const struct en *en, struct rc_lvar v)
 static int64_t prop_value(void *ctx, struct rc_lvar v)
 {
 	return state_value(ctx, v);
+}
+
+/* A model check starts with every scratch relation free. */
+static void tmp_reset(struct en *en)
+{
+#if RC_EXEC_WORDS > 1
+	en->tmp.used = 0;
+#else
+	(void)en;
+#endif
 }
 
 static void check_models(struct en *en)
@@ -811,8 +931,11 @@ static void check_models(struct en *en)
 		struct rc_why why;
 		bool okx;
 
-		memset(&why, 0, sizeof why);
+		why.axiom = NULL;
+		why.ncycle = 0;
+		tmp_reset(en);
 		okx = a->m->check(x, en->opts->why ? &why : NULL);
+		tmp_reset(en);
 		if (sat < 0)
 			sat = rc_litmus_prop_eval(en->t->prop, prop_value, en);
 		if (okx) {
@@ -825,6 +948,7 @@ static void check_models(struct en *en)
 				a->negative++;
 			if (a->m->racy && !a->undef && a->m->racy(x))
 				a->undef = 1;
+			tmp_reset(en);
 			s = _rc_statemap_get(&a->allowed, en->vals, &fresh);
 			if (!s) {
 				en->rc = -RC_ENOMEM;
@@ -868,17 +992,19 @@ static void choose_co(struct en *en, int li);
 static void perm_co(struct en *en, int li, int l, int *order, int pos, int nw)
 {
 	struct rc_exec *x = &en->x;
-	uint64_t placed = 0;
+	const int nwd = RC_NW(x);
+	evset_t placed;
 
 	if (en->rc)
 		return;
 	if (pos == nw) {
 		/* co rows: every write before all later ones */
-		uint64_t after = 0;
+		evset_t after;
 
+		bs_zero(nwd, after);
 		for (int k = nw - 1; k >= 0; k--) {
-			x->co[order[k]] = after;
-			after |= bit(order[k]);
+			bs_copy(nwd, ROW(x->co, order[k], nwd), after);
+			bs_set(after, order[k]);
 		}
 		if (en->prefilter) {
 			/* fr rows for the reads of l are needed here */
@@ -888,8 +1014,9 @@ static void perm_co(struct en *en, int li, int l, int *order, int pos, int nw)
 		choose_co(en, li + 1);
 		return;
 	}
+	bs_zero(nwd, placed);
 	for (int q = 0; q < pos; q++)
-		placed |= bit(order[q]);
+		bs_set(placed, order[q]);
 	for (int k = pos; k < nw; k++) {
 		int tmp = order[pos], w = order[k];
 		bool fits = true;
@@ -898,9 +1025,9 @@ static void perm_co(struct en *en, int li, int l, int *order, int pos, int nw)
 			int prev = order[pos - 1];
 
 			/* what coherence puts before w is placed */
-			fits = (en->pred[w] & ~placed) == 0;
+			fits = bs_within(nwd, ROW(en->pred, w, nwd), placed);
 			/* an RMW's write follows the write its read reads */
-			if (en->rmwsucc[prev] && en->rmwsucc[prev] != bit(w))
+			if (en->rmwsucc[prev] >= 0 && en->rmwsucc[prev] != w)
 				fits = false;
 			if (en->rmwsrc[w] >= 0 && en->rmwsrc[w] != prev)
 				fits = false;
@@ -917,6 +1044,51 @@ static void perm_co(struct en *en, int li, int l, int *order, int pos, int nw)
 }
 
 /*
+ * When the co constraints of l leave one order of its nw writes, puts it
+ * in order and returns 1; 0 when they leave none; -1 when they may leave
+ * several (perm_co tries them). Write w has rank(w) = |pred(w)|. In any
+ * order satisfying pred the write at position p has rank at most p; so
+ * when the ranks are 0 .. nw-1, one each, the only candidate is the
+ * order by rank: a chain such as the writes of one thread (CoWW) costs
+ * O(nw) set operations instead of a search.
+ */
+static int co_forced(struct en *en, int *order, int nw)
+{
+	struct rc_exec *x = &en->x;
+	const int nwd = RC_NW(x);
+	int byrank[RC_EXEC_MAX];
+	evset_t placed;
+
+	for (int k = 0; k < nw; k++)
+		byrank[k] = -1;
+	for (int k = 0; k < nw; k++) {
+		int r = bs_count(nwd, ROW(en->pred, order[k], nwd));
+
+		if (r >= nw || byrank[r] >= 0)
+			return -1;
+		byrank[r] = order[k];
+	}
+	bs_zero(nwd, placed);
+	for (int p = 0; p < nw; p++) {
+		int w = byrank[p];
+
+		if (!bs_within(nwd, ROW(en->pred, w, nwd), placed))
+			return 0;
+		if (p > 0) {
+			int prev = byrank[p - 1];
+
+			if (en->rmwsucc[prev] >= 0 && en->rmwsucc[prev] != w)
+				return 0;
+			if (en->rmwsrc[w] >= 0 && en->rmwsrc[w] != prev)
+				return 0;
+		}
+		bs_set(placed, w);
+	}
+	memcpy(order, byrank, sizeof(int) * (size_t)nw);
+	return 1;
+}
+
+/*
  * The co constraints that per-location coherence implies, given rf: for
  * writes of l, CoWW (po), CoRW (a read po-before w reads from a write
  * that must precede w), CoWR (a write po-before a read precedes the write
@@ -928,40 +1100,72 @@ static void perm_co(struct en *en, int li, int l, int *order, int pos, int nw)
 static bool co_constraints(struct en *en, int l)
 {
 	struct rc_exec *x = &en->x;
-	uint64_t lm = en->locmask[l], lw = lm & x->W, lr = lm & x->R;
+	const int nw = RC_NW(x);
+	const uint64_t *lm = ROW(en->locmask, l, nw);
+	evset_t lw, lr, lwinit;
+	int w, r, q;
 
-	for (uint64_t m = lw; m; m &= m - 1) {
-		int w = __builtin_ctzll(m);
-
-		en->pred[w] = (x->ev[w].flags & EVF_INIT) ? 0 : (lw & x->init);
+	bs_and(nw, lw, lm, x->W);
+	bs_and(nw, lr, lm, x->R);
+	bs_and(nw, lwinit, lw, x->init);
+	BS_EACH(w, nw, lw)
+	{
+		if (x->ev[w].flags & EVF_INIT)
+			bs_zero(nw, ROW(en->pred, w, nw));
+		else
+			bs_copy(nw, ROW(en->pred, w, nw), lwinit);
 		en->rmwsrc[w] = -1;
-		en->rmwsucc[w] = 0;
+		en->rmwsucc[w] = -1;
 	}
-	for (uint64_t m = lw; m; m &= m - 1) {
-		int w = __builtin_ctzll(m);
+	/*
+	 * CoWW: the writes of l po-before w. po is transitive and holds, of
+	 * an event's thread, the events after it but those unsequenced with
+	 * it or of its instruction (build_exec); both exclusions are
+	 * symmetric, so the events po-before w are the thread's events
+	 * before it but those: one set operation per write.
+	 */
+	BS_EACH(w, nw, lw)
+	{
+		const struct ev *e = &x->ev[w];
+		uint64_t *p = ROW(en->pred, w, nw);
+		evset_t lo;
+		int th = e->thread;
 
-		/* CoWW */
-		for (uint64_t q = x->po[w] & lw; q; q &= q - 1)
-			en->pred[__builtin_ctzll(q)] |= bit(w);
+		if (th < 0)
+			continue;
+		bs_upto(nw, lo, w);
+		bs_mask(nw, lo, x->thr[th]);
+		for (uint64_t m = e->unseq; m; m &= m - 1) {
+			int j = en->first[th] + e->useq + __builtin_ctzll(m);
+
+			if (j < w)
+				bs_clr(lo, j);
+		}
+		for (int j = w - 1;
+		     j >= 0 && x->ev[j].thread == th && x->ev[j].ins == e->ins;
+		     j--)
+			bs_clr(lo, j);
+		bs_orand(nw, p, lo, lw);
 	}
-	for (uint64_t m = lr; m; m &= m - 1) {
-		int r = __builtin_ctzll(m), src = x->rf_of[r];
+	BS_EACH(r, nw, lr)
+	{
+		int src = x->rf_of[r], rw;
 
 		if (src < 0)
 			continue;
 		/* CoRW: r po-before w */
-		for (uint64_t q = x->po[r] & lw; q; q &= q - 1) {
-			int w = __builtin_ctzll(q);
-
-			if (w != src)
-				en->pred[w] |= bit(src);
+		BS_EACH_AND(q, nw, ROW(x->po, r, nw), lw)
+		{
+			if (q != src)
+				bs_set(ROW(en->pred, q, nw), src);
 		}
 		/* CoRR: r po-before r2 */
-		for (uint64_t q = x->po[r] & lr; q; q &= q - 1) {
-			int src2 = x->rf_of[__builtin_ctzll(q)];
+		BS_EACH_AND(q, nw, ROW(x->po, r, nw), lr)
+		{
+			int src2 = x->rf_of[q];
 
 			if (src2 >= 0 && src2 != src)
-				en->pred[src2] |= bit(src);
+				bs_set(ROW(en->pred, src2, nw), src);
 		}
 		/*
 		 * RMW, when its read is po-before its write (C). herd7 does
@@ -969,32 +1173,30 @@ static bool co_constraints(struct en *en, int l)
 		 * sc and x86tso then allow the write co-before the read's
 		 * source: no constraint there.
 		 */
-		if (x->rmw[r] && (x->po[r] & x->rmw[r])) {
-			int w = __builtin_ctzll(x->rmw[r]);
-
-			en->pred[w] |= bit(src);
-			en->rmwsrc[w] = src;
-			if (en->rmwsucc[src])
+		rw = bs_first(nw, ROW(x->rmw, r, nw));
+		if (rw >= 0 && bs_has(ROW(x->po, r, nw), rw)) {
+			bs_set(ROW(en->pred, rw, nw), src);
+			en->rmwsrc[rw] = src;
+			if (en->rmwsucc[src] >= 0)
 				return false;
-			en->rmwsucc[src] = bit(w);
+			en->rmwsucc[src] = rw;
 		}
 	}
 	/* CoWR: w po-before r, r reads src != w */
-	for (uint64_t m = lw; m; m &= m - 1) {
-		int w = __builtin_ctzll(m);
-
-		for (uint64_t q = x->po[w] & lr; q; q &= q - 1) {
-			int src = x->rf_of[__builtin_ctzll(q)];
+	BS_EACH(w, nw, lw)
+	{
+		BS_EACH_AND(q, nw, ROW(x->po, w, nw), lr)
+		{
+			int src = x->rf_of[q];
 
 			if (src >= 0 && src != w)
-				en->pred[src] |= bit(w);
+				bs_set(ROW(en->pred, src, nw), w);
 		}
 	}
 	/* a write that must precede itself, directly */
-	for (uint64_t m = lw; m; m &= m - 1) {
-		int w = __builtin_ctzll(m);
-
-		if (en->pred[w] & bit(w))
+	BS_EACH(w, nw, lw)
+	{
+		if (bs_has(ROW(en->pred, w, nw), w))
 			return false;
 	}
 	return true;
@@ -1003,8 +1205,8 @@ static bool co_constraints(struct en *en, int l)
 static void choose_co(struct en *en, int li)
 {
 	struct rc_exec *x = &en->x;
-	int order[RC_EXEC_MAX];
-	int l, nw;
+	int *order;
+	int l, nw, forced;
 
 	if (en->rc)
 		return;
@@ -1014,12 +1216,14 @@ static void choose_co(struct en *en, int li)
 	}
 	l = en->locs_used[li];
 	nw = en->nwl[l];
+	/* the locations' orders are disjoint slices of en->order */
+	order = &en->order[en->offwl[l]];
 	for (int i = 0; i < nw; i++)
 		order[i] = en->wl[en->offwl[l] + i];
 	/* the initial write (first in wl) is first in co */
 	if (nw <= 1) {
 		if (nw == 1)
-			x->co[order[0]] = 0;
+			bs_zero(RC_NW(x), ROW(x->co, order[0], RC_NW(x)));
 		if (en->prefilter && !loc_coherent(x, en, l))
 			return;
 		choose_co(en, li + 1);
@@ -1027,59 +1231,64 @@ static void choose_co(struct en *en, int li)
 	}
 	if (en->prefilter && !co_constraints(en, l))
 		return;
-	perm_co(en, li, l, order, 1, nw);
+	forced = en->prefilter ? co_forced(en, order, nw) : -1;
+	if (forced == 0)
+		return;
+	perm_co(en, li, l, order, forced > 0 ? nw : 1, nw);
 }
 
-static bool porf_acyclic(const struct rc_exec *x)
+static bool porf_acyclic(struct en *en)
 {
-	rel_t u;
+	const struct rc_exec *x = &en->x;
+	REL_LOCAL(x, u);
+	bool ok;
 
-	for (int i = 0; i < x->n; i++)
-		u[i] = x->po[i] | x->rf[i];
-	return _rc_rel_acyclic(u, x->n);
+	_rc_rel_copy(x, u, x->po);
+	_rc_rel_union(x, u, x->rf);
+	ok = _rc_rel_acyclic(x, u);
+	REL_DROP(x, 1);
+	return ok;
 }
 
 static void choose_rf(struct en *en, int k)
 {
 	struct rc_exec *x = &en->x;
-	int r;
-	uint64_t cand;
+	const int nw = RC_NW(x);
+	evset_t cand;
+	int r, w;
 
 	if (en->rc)
 		return;
 	if (k == en->nreads) {
-		if (en->porf && !porf_acyclic(x))
+		if (en->porf && !porf_acyclic(en))
 			return;
 		choose_co(en, 0);
 		return;
 	}
 	r = en->reads[k];
-	cand = 0;
+	bs_zero(nw, cand);
 	for (int i = 0; i < en->nwl[x->ev[r].loc]; i++) {
-		int w = en->wl[en->offwl[x->ev[r].loc] + i];
+		w = en->wl[en->offwl[x->ev[r].loc] + i];
 
 		if (x->ev[w].val == x->ev[r].val)
-			cand |= bit(w);
+			bs_set(cand, w);
 	}
 	/* an RMW never reads its own write (herd7 neither) */
-	cand &= ~x->rmw[r];
-	if (en->prefilter) {
+	bs_cut(nw, cand, ROW(x->rmw, r, nw));
+	if (en->prefilter && x->ev[r].thread >= 0) {
 		/* a read cannot read from its own thread's future */
-		uint64_t later =
-			x->ev[r].thread >= 0
-				? x->thr[x->ev[r].thread] & ~(bit(r) - 1)
-				: 0;
+		evset_t later, lo;
 
-		cand &= ~later;
+		bs_upto(nw, lo, r);
+		bs_andnot(nw, later, x->thr[x->ev[r].thread], lo);
+		bs_cut(nw, cand, later);
 	}
-	while (cand) {
-		int w = __builtin_ctzll(cand);
-
-		cand &= cand - 1;
-		x->rf[w] |= bit(r);
+	BS_EACH(w, nw, cand)
+	{
+		bs_set(ROW(x->rf, w, nw), r);
 		x->rf_of[r] = w;
 		choose_rf(en, k + 1);
-		x->rf[w] &= ~bit(r);
+		bs_clr(ROW(x->rf, w, nw), r);
 		x->rf_of[r] = -1;
 	}
 }
@@ -1092,16 +1301,25 @@ static void run_combination(struct en *en)
 
 	build_exec(en);
 	en->nlocs_used = 0;
+	for (size_t l = 0; l < t->nlocs; l++)
+		en->nwl[l] = 0;
+	for (int i = 0; i < x->n; i++)
+		if (x->ev[i].type == EV_W)
+			en->nwl[x->ev[i].loc]++;
 	for (size_t l = 0; l < t->nlocs; l++) {
 		en->offwl[l] = off;
-		en->nwl[l] = 0;
-		for (int i = 0; i < x->n; i++)
-			if (x->ev[i].type == EV_W && x->ev[i].loc == (int)l)
-				en->wl[off + en->nwl[l]++] = i;
 		off += en->nwl[l];
+		en->nwl[l] = 0;
+	}
+	for (int i = 0; i < x->n; i++)
+		if (x->ev[i].type == EV_W) {
+			int l = x->ev[i].loc;
+
+			en->wl[en->offwl[l] + en->nwl[l]++] = i;
+		}
+	for (size_t l = 0; l < t->nlocs; l++)
 		if (en->nwl[l] > 1 || (en->prefilter && en->nwl[l] >= 1))
 			en->locs_used[en->nlocs_used++] = (int)l;
-	}
 	choose_rf(en, 0);
 }
 
@@ -1201,67 +1419,132 @@ static int collect_obs(const rc_litmus_t *t, struct rc_lvar **obs, size_t *nobs)
 	return 0;
 }
 
+/*
+ * The per-location sets and the co constraints for executions of at most
+ * nmax events; in the wide copy also the relations, of nmax rows of
+ * x->nw words, and the scratch relations the models take.
+ */
+static int exec_alloc(struct en *en, int nmax)
+{
+	struct rc_exec *x = &en->x;
+	size_t nw, rows = (size_t)nmax + 1;
+
+#if RC_EXEC_WORDS > 1
+	uint64_t **rel[] = { &x->po,  &x->rf,  &x->co, &x->fr,
+			     &x->rmw, &x->loc, &x->ext };
+
+	x->nw = (nmax + 63) / 64;
+	if (x->nw < 1)
+		x->nw = 1;
+	nw = (size_t)x->nw;
+	for (size_t k = 0; k < sizeof(rel) / sizeof(rel[0]); k++) {
+		*rel[k] = calloc(rows * nw, sizeof(uint64_t));
+		if (!*rel[k])
+			return -RC_ENOMEM;
+	}
+	/* rc11_check takes the most at once, 10 (7, 2 in rc11_hb and 1 in
+	 * a composition): 16 leave room */
+	en->tmp.cap = 16;
+	en->tmp.stride = rows * nw;
+	en->tmp.buf =
+		calloc((size_t)en->tmp.cap * en->tmp.stride, sizeof(uint64_t));
+	if (!en->tmp.buf)
+		return -RC_ENOMEM;
+	x->tmp = &en->tmp;
+#else
+	x->nw = 1;
+	nw = 1;
+#endif
+	en->locmask = calloc((en->t->nlocs + 1) * nw, sizeof(uint64_t));
+	en->pred = calloc(rows * nw, sizeof(uint64_t));
+	if (!en->locmask || !en->pred)
+		return -RC_ENOMEM;
+	return 0;
+}
+
+static void exec_free(struct en *en)
+{
+#if RC_EXEC_WORDS > 1
+	struct rc_exec *x = &en->x;
+
+	free(x->po);
+	free(x->rf);
+	free(x->co);
+	free(x->fr);
+	free(x->rmw);
+	free(x->loc);
+	free(x->ext);
+	free(en->tmp.buf);
+#endif
+	free(en->locmask);
+	free(en->pred);
+}
+
 int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		  size_t nmodels, const struct rc_model_opts *opts,
 		  rc_outcomes_t **out, rc_err_t *err)
 {
-	struct en en;
+	struct en *en = calloc(1, sizeof(*en));
 	struct dom *dom = NULL;
 	size_t nth = t->nthreads;
 	int rc = 0;
-	size_t maxw = 0;
+	size_t maxw = 0, nmax;
 	bool none = false;
 
-	memset(&en, 0, sizeof en);
-	en.t = t;
-	en.opts = opts;
-	en.nth = nth;
-	en.err = err;
-	en.prefilter = !opts->why;
-	en.porf = en.prefilter;
+	if (!en)
+		return rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+				  "out of memory");
+	en->t = t;
+	en->opts = opts;
+	en->nth = nth;
+	en->err = err;
+	en->prefilter = !opts->why;
+	en->porf = en->prefilter;
 	for (size_t k = 0; k < nmodels; k++) {
 		if (!models[k]->prefilter)
-			en.prefilter = false;
+			en->prefilter = false;
 		if (models[k]->thin_air)
-			en.porf = false;
+			en->porf = false;
 	}
-	if (!en.prefilter)
-		en.porf = false;
-	en.ts = calloc(nth + 1, sizeof(struct tset));
-	en.pick = calloc(nth + 1, sizeof(size_t));
-	en.acc = calloc(nmodels, sizeof(struct acc));
+	if (!en->prefilter)
+		en->porf = false;
+	en->ts = calloc(nth + 1, sizeof(struct tset));
+	en->pick = calloc(nth + 1, sizeof(size_t));
+	en->acc = calloc(nmodels, sizeof(struct acc));
 	dom = calloc(t->nlocs + 1, sizeof(struct dom));
-	en.wl = calloc(RC_EXEC_MAX + 1, sizeof(int));
-	en.nwl = calloc(t->nlocs + 1, sizeof(int));
-	en.offwl = calloc(t->nlocs + 1, sizeof(int));
-	en.locs_used = calloc(t->nlocs + 1, sizeof(int));
-	en.locmask = calloc(t->nlocs + 1, sizeof(uint64_t));
-	if (!en.locmask || !en.ts || !en.pick || !en.acc || !dom || !en.wl ||
-	    !en.nwl || !en.offwl || !en.locs_used) {
+	en->wl = calloc(RC_EXEC_MAX + 1, sizeof(int));
+	en->nwl = calloc(t->nlocs + 1, sizeof(int));
+	en->offwl = calloc(t->nlocs + 1, sizeof(int));
+	en->locs_used = calloc(t->nlocs + 1, sizeof(int));
+	if (!en->ts || !en->pick || !en->acc || !dom || !en->wl || !en->nwl ||
+	    !en->offwl || !en->locs_used) {
 		rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
 		goto out;
 	}
 	if (t->nlocs > RC_EXEC_MAX) {
-		rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
-				"more than %d locations", RC_EXEC_MAX);
+		rc = TOO_BIG(err, t, "more than %d locations", RC_EXEC_MAX);
 		goto out;
 	}
-	en.nacc = nmodels;
+	if (nth > RC_EXEC_THREADS) {
+		rc = TOO_BIG(err, t, "more than %d threads", RC_EXEC_THREADS);
+		goto out;
+	}
+	en->nacc = nmodels;
 	for (size_t k = 0; k < nmodels; k++)
-		en.acc[k].m = models[k];
-	rc = collect_obs(t, &en.obs, &en.nobs);
+		en->acc[k].m = models[k];
+	rc = collect_obs(t, &en->obs, &en->nobs);
 	if (rc < 0) {
 		rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
 		goto out;
 	}
-	en.vals = calloc(en.nobs + 1, sizeof(int64_t));
-	if (!en.vals) {
+	en->vals = calloc(en->nobs + 1, sizeof(int64_t));
+	if (!en->vals) {
 		rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
 		goto out;
 	}
 	for (size_t k = 0; k < nmodels; k++) {
-		if (_rc_statemap_init(&en.acc[k].allowed, en.nobs) < 0 ||
-		    _rc_statemap_init(&en.acc[k].forbidden, en.nobs) < 0) {
+		if (_rc_statemap_init(&en->acc[k].allowed, en->nobs) < 0 ||
+		    _rc_statemap_init(&en->acc[k].forbidden, en->nobs) < 0) {
 			rc = rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
 					"out of memory");
 			goto out;
@@ -1297,15 +1580,15 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		for (size_t i = 0; i < nth; i++) {
 			size_t tw = 0;
 
-			tset_clear(&en.ts[i]);
-			rc = thread_traces(t, (int)i, dom, &en.ts[i], err);
-			if (rc < 0)
+			tset_clear(&en->ts[i]);
+			rc = thread_traces(t, (int)i, dom, &en->ts[i], err);
+			if (rc != 0)
 				goto out;
-			for (size_t k = 0; k < en.ts[i].n; k++) {
+			for (size_t k = 0; k < en->ts[i].n; k++) {
 				size_t w = 0;
 
-				for (int e = 0; e < en.ts[i].tr[k].nev; e++)
-					if (en.ts[i].tr[k].ev[e].type == EV_W)
+				for (int e = 0; e < en->ts[i].tr[k].nev; e++)
+					if (en->ts[i].tr[k].ev[e].type == EV_W)
 						w++;
 				if (w > tw)
 					tw = w;
@@ -1315,10 +1598,10 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		if (round >= maxw + 1)
 			break;
 		for (size_t i = 0; i < nth; i++)
-			for (size_t k = 0; k < en.ts[i].n; k++)
-				for (int e = 0; e < en.ts[i].tr[k].nev; e++) {
+			for (size_t k = 0; k < en->ts[i].n; k++)
+				for (int e = 0; e < en->ts[i].tr[k].nev; e++) {
 					const struct ev *ev =
-						&en.ts[i].tr[k].ev[e];
+						&en->ts[i].tr[k].ev[e];
 					int r;
 
 					if (ev->type != EV_W)
@@ -1344,54 +1627,66 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		if (!grew)
 			break;
 	}
-	if (en.prefilter) {
-		rc = prune_traces(t, en.ts, nth);
+	if (en->prefilter) {
+		rc = prune_traces(t, en->ts, nth);
 		if (rc < 0) {
 			rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
 				   "out of memory");
 			goto out;
 		}
 	}
+	/* the largest execution: each thread's longest trace */
+	nmax = t->nlocs;
+	for (size_t i = 0; i < nth; i++) {
+		int longest = 0;
+
+		for (size_t k = 0; k < en->ts[i].n; k++)
+			if (en->ts[i].tr[k].nev > longest)
+				longest = en->ts[i].tr[k].nev;
+		nmax += (size_t)longest;
+	}
+	if (nmax > RC_EXEC_MAX) {
+		rc = TOO_BIG(err, t, "an execution has more than %d events",
+			     RC_EXEC_MAX);
+		goto out;
+	}
+	rc = exec_alloc(en, (int)nmax);
+	if (rc < 0) {
+		rc_err_set(err, RC_ENOMEM, t->name, 0, 0, "out of memory");
+		goto out;
+	}
 	/* every combination of traces, odometer style */
 	for (size_t i = 0; i < nth; i++)
-		if (en.ts[i].n == 0)
+		if (en->ts[i].n == 0)
 			none = true; /* no coherent execution at all */
 	while (!none) {
-		size_t total = t->nlocs, i;
+		size_t i;
 
-		for (i = 0; i < nth; i++)
-			total += (size_t)en.ts[i].tr[en.pick[i]].nev;
-		if (total > RC_EXEC_MAX) {
-			rc = rc_err_set(err, RC_ETIMEDOUT, t->name, 0, 0,
-					"an execution has more than %d events",
-					RC_EXEC_MAX);
-			goto out;
-		}
-		run_combination(&en);
-		if (en.rc) {
-			rc = en.rc;
+		run_combination(en);
+		if (en->rc) {
+			rc = en->rc;
 			if (rc == -RC_ENOMEM)
 				rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
 					   "out of memory");
 			goto out;
 		}
 		for (i = nth; i-- > 0;) {
-			if (en.pick[i] + 1 < en.ts[i].n) {
-				en.pick[i]++;
+			if (en->pick[i] + 1 < en->ts[i].n) {
+				en->pick[i]++;
 				break;
 			}
-			en.pick[i] = 0;
+			en->pick[i] = 0;
 		}
 		if (i == (size_t)-1 || nth == 0)
 			break;
 	}
 	for (size_t k = 0; k < nmodels; k++) {
-		rc = _rc_outcomes_make(t, en.acc[k].m, en.obs, en.nobs,
-				       &en.acc[k].allowed, &en.acc[k].forbidden,
-				       en.acc[k].positive, en.acc[k].negative,
-				       en.acc[k].undef, en.candidates,
-				       en.acc[k].dot, &out[k]);
-		en.acc[k].dot = NULL;
+		rc = _rc_outcomes_make(
+			t, en->acc[k].m, en->obs, en->nobs, &en->acc[k].allowed,
+			&en->acc[k].forbidden, en->acc[k].positive,
+			en->acc[k].negative, en->acc[k].undef, en->candidates,
+			en->acc[k].dot, &out[k]);
+		en->acc[k].dot = NULL;
 		if (rc < 0) {
 			for (size_t q = 0; q < k; q++) {
 				rc_outcomes_free(out[q]);
@@ -1403,30 +1698,62 @@ int _rc_enumerate(const rc_litmus_t *t, const struct rc_model *const *models,
 		}
 	}
 out:
-	if (en.acc)
+	if (en->acc)
 		for (size_t k = 0; k < nmodels; k++) {
-			_rc_statemap_free(&en.acc[k].allowed);
-			_rc_statemap_free(&en.acc[k].forbidden);
-			free(en.acc[k].dot);
+			_rc_statemap_free(&en->acc[k].allowed);
+			_rc_statemap_free(&en->acc[k].forbidden);
+			free(en->acc[k].dot);
 		}
-	if (en.ts)
+	if (en->ts)
 		for (size_t i = 0; i < nth; i++)
-			tset_clear(&en.ts[i]);
+			tset_clear(&en->ts[i]);
 	if (dom)
 		for (size_t l = 0; l < t->nlocs; l++)
 			free(dom[l].v);
 	free(dom);
-	free(en.ts);
-	free(en.pick);
-	free(en.acc);
-	free(en.wl);
-	free(en.nwl);
-	free(en.offwl);
-	free(en.locs_used);
-	free(en.locmask);
-	free(en.obs);
-	free(en.vals);
+	free(en->ts);
+	free(en->pick);
+	free(en->acc);
+	free(en->wl);
+	free(en->nwl);
+	free(en->offwl);
+	free(en->locs_used);
+	free(en->obs);
+	free(en->vals);
+	exec_free(en);
+	free(en);
 	return rc;
+}
+
+#if RC_EXEC_WORDS == 1
+/* The wide copy (exec.h), for tests of more than 64 events. */
+extern const struct rc_model _rc_wide_model_sc, _rc_wide_model_tso,
+	_rc_wide_model_rc11, _rc_wide_model_c11, _rc_wide_model_ra,
+	_rc_wide_model_sra;
+int _rc_wide_enumerate(const rc_litmus_t *t,
+		       const struct rc_model *const *models, size_t nmodels,
+		       const struct rc_model_opts *opts, rc_outcomes_t **out,
+		       rc_err_t *err);
+
+/* The wide copy's model for the narrow model m (or its herd variant). */
+static const struct rc_model *widen(const struct rc_model *m)
+{
+	static const struct rc_model *const narrow[] = {
+		&_rc_model_sc,	&_rc_model_tso, &_rc_model_rc11,
+		&_rc_model_c11, &_rc_model_ra,	&_rc_model_sra,
+	};
+	static const struct rc_model *const wide[] = {
+		&_rc_wide_model_sc,  &_rc_wide_model_tso, &_rc_wide_model_rc11,
+		&_rc_wide_model_c11, &_rc_wide_model_ra,  &_rc_wide_model_sra,
+	};
+
+	for (size_t i = 0; i < sizeof(narrow) / sizeof(narrow[0]); i++) {
+		if (m == narrow[i])
+			return wide[i];
+		if (narrow[i]->herd && m == narrow[i]->herd)
+			return wide[i]->herd;
+	}
+	return NULL;
 }
 
 /* The public entry: checks that each model applies, then enumerates. */
@@ -1435,6 +1762,8 @@ int rc_model_run(const rc_litmus_t *t, const rc_model_t *const *ms, size_t n,
 		 rc_err_t *err)
 {
 	struct rc_model_opts dflt = { 0, 0, 0 };
+	const struct rc_model **wide;
+	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		out[i] = NULL;
@@ -1445,5 +1774,27 @@ int rc_model_run(const rc_litmus_t *t, const rc_model_t *const *ms, size_t n,
 					  t->arch == RC_LITMUS_X86 ? "X86"
 								   : "C");
 	}
-	return _rc_enumerate(t, ms, n, opts ? opts : &dflt, out, err);
+	if (!opts)
+		opts = &dflt;
+	rc = _rc_enumerate(t, ms, n, opts, out, err);
+	if (rc != RC_EXEC_WIDER)
+		return rc;
+	/* more than 64 events: the wide copy, with its models */
+	wide = calloc(n + 1, sizeof(*wide));
+	if (!wide)
+		return rc_err_set(err, RC_ENOMEM, t->name, 0, 0,
+				  "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		wide[i] = widen(ms[i]);
+		if (!wide[i]) {
+			free(wide);
+			return rc_err_set(err, RC_EINVAL, t->name, 0, 0,
+					  "model %s takes at most %d events",
+					  ms[i]->name, RC_EXEC_MAX);
+		}
+	}
+	rc = _rc_wide_enumerate(t, wide, n, opts, out, err);
+	free(wide);
+	return rc;
 }
+#endif

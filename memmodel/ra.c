@@ -33,88 +33,96 @@
  * between two fences that hb and pscf do not hold. X86 MFENCEs are not in
  * F_sc. hb and eco are transitive.
  */
-static bool sc_fences(const struct rc_exec *x, const rel_t hb, const rel_t eco,
-		      struct rc_why *why)
+static bool sc_fences(const struct rc_exec *x, const uint64_t *hb,
+		      const uint64_t *eco, struct rc_why *why)
 {
-	int n = x->n;
-	uint64_t fsc = x->F & x->at_mo[RC_MO_SC];
-	rel_t psc;
+	const int nw = RC_NW(x), n = x->n;
+	evset_t fsc, e, h;
+	int f, m;
 
-	for (uint64_t m = fsc; m; m &= m - 1) {
-		int f = __builtin_ctzll(m);
-
+	bs_and(nw, fsc, x->F, x->at_mo[RC_MO_SC]);
+	BS_EACH(f, nw, x->F)
+	{
 		if (x->ev[f].flags & EVF_MFENCE)
-			fsc &= ~(UINT64_C(1) << f);
+			bs_clr(fsc, f);
 	}
-	if (__builtin_popcountll(fsc) < 2)
+	if (bs_count(nw, fsc) < 2)
 		return true;
-	/* psc = hb | hb; eco; hb, from a fence to a fence */
-	for (int i = 0; i < n; i++) {
-		uint64_t e = 0, h = 0;
+	{
+		REL_LOCAL(x, psc);
 
-		psc[i] = 0;
-		if (!(fsc >> i & 1))
-			continue;
-		for (uint64_t m = hb[i]; m; m &= m - 1)
-			e |= eco[__builtin_ctzll(m)];
-		for (uint64_t m = e; m; m &= m - 1)
-			h |= hb[__builtin_ctzll(m)];
-		psc[i] = (hb[i] | h) & fsc;
-	}
-	if (_rc_rel_acyclic(psc, n))
-		return true;
-	if (why) {
-		const rel_t *parts[] = { &psc };
-		static const char *const names[] = { "psc" };
+		/* psc = hb | hb; eco; hb, from a fence to a fence */
+		for (int i = 0; i < n; i++) {
+			uint64_t *p = ROW(psc, i, nw);
 
-		_rc_rel_find_cycle(psc, n, "sc-fence", parts, names, 1, why);
+			bs_zero(nw, p);
+			if (!bs_has(fsc, i))
+				continue;
+			bs_zero(nw, e);
+			bs_zero(nw, h);
+			BS_EACH(m, nw, ROW(hb, i, nw))
+			bs_or(nw, e, ROW(eco, m, nw));
+			BS_EACH(m, nw, e)
+			bs_or(nw, h, ROW(hb, m, nw));
+			bs_or(nw, h, ROW(hb, i, nw));
+			bs_and(nw, p, h, fsc);
+		}
+		if (_rc_rel_acyclic(x, psc))
+			return true;
+		if (why) {
+			const uint64_t *const parts[] = { psc };
+			static const char *const names[] = { "psc" };
+
+			_rc_rel_find_cycle(x, psc, "sc-fence", parts, names, 1,
+					   why);
+		}
 	}
 	return false;
 }
 
-bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb);
+bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, uint64_t *hb);
 
-bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb)
+bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, uint64_t *hb)
 {
-	int n = x->n;
-	rel_t eco;
+	const int nw = RC_NW(x), n = x->n;
+	REL_LOCAL(x, eco);
+	int j, w, v, first;
 
 	/* the read of an RMW is before its write, also on X86 */
-	_rc_rel_copy(hb, x->po, n);
-	_rc_rel_union(hb, x->rmw, n);
-	_rc_rel_union(hb, x->rf, n);
-	if (!_rc_rel_acyclic(hb, n)) {
-		const rel_t *parts[] = { &x->po, &x->rmw, &x->rf };
+	_rc_rel_copy(x, hb, x->po);
+	_rc_rel_union(x, hb, x->rmw);
+	_rc_rel_union(x, hb, x->rf);
+	if (!_rc_rel_acyclic(x, hb)) {
+		const uint64_t *const parts[] = { x->po, x->rmw, x->rf };
 		static const char *const names[] = { "po", "rmw", "rf" };
 
 		if (why)
-			_rc_rel_find_cycle(hb, n, "hb-acyclic", parts, names, 3,
+			_rc_rel_find_cycle(x, hb, "hb-acyclic", parts, names, 3,
 					   why);
 		return false;
 	}
-	_rc_rel_closure(hb, hb, n);
-	_rc_rel_copy(eco, x->rf, n);
-	_rc_rel_union(eco, x->co, n);
-	_rc_rel_union(eco, x->fr, n);
-	_rc_rel_closure(eco, eco, n);
-	for (int i = 0; i < n; i++)
-		for (uint64_t m = hb[i]; m; m &= m - 1) {
-			int j = __builtin_ctzll(m);
-
-			if (eco[j] >> i & 1)
+	_rc_rel_closure(x, hb, hb);
+	_rc_rel_copy(x, eco, x->rf);
+	_rc_rel_union(x, eco, x->co);
+	_rc_rel_union(x, eco, x->fr);
+	_rc_rel_closure(x, eco, eco);
+	/* the least i with i in (hb;eco)(i), then the least j between */
+	first = _rc_rel_then_reflexive(x, hb, eco);
+	for (int i = first < -1 ? 0 : first; i >= 0 && i < n; i++)
+		BS_EACH(j, nw, ROW(hb, i, nw))
+		{
+			if (bs_has(ROW(eco, j, nw), i))
 				return _rc_why_two_cycle(why, "coherence", i,
 							 "hb", j, "eco");
 		}
 	if (!sc_fences(x, hb, eco, why))
 		return false;
 	for (int r = 0; r < n; r++)
-		for (uint64_t m = x->rmw[r]; m; m &= m - 1) {
-			int w = __builtin_ctzll(m);
-
-			for (uint64_t k = x->fr[r]; k; k &= k - 1) {
-				int v = __builtin_ctzll(k);
-
-				if (x->co[v] >> w & 1) {
+		BS_EACH(w, nw, ROW(x->rmw, r, nw))
+		{
+			BS_EACH(v, nw, ROW(x->fr, r, nw))
+			{
+				if (bs_has(ROW(x->co, v, nw), w)) {
 					if (why) {
 						why->axiom = "atomicity";
 						why->ncycle = 3;
@@ -135,7 +143,7 @@ bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb)
 
 static bool ra_check(const struct rc_exec *x, struct rc_why *why)
 {
-	rel_t hb;
+	REL_LOCAL(x, hb);
 
 	return _rc_ra_check(x, why, hb);
 }

@@ -18,111 +18,146 @@
 #include "memmodel/exec.h"
 
 struct rc11 {
-	rel_t hb, eco;
+	uint64_t *hb, *eco;
 };
 
-static uint64_t bit(int i)
+/*
+ * The release sequence of write w into cur: w and the later atomic writes
+ * of its location in its thread, then (rf; rmw)* from those (todo: a
+ * worklist).
+ */
+static void rs_row(const struct rc_exec *x, int w, const uint64_t *wat,
+		   bool rmws, uint64_t *cur, uint64_t *todo)
 {
-	return UINT64_C(1) << i;
+	const int nw = RC_NW(x);
+	int j, r;
+
+	bs_and(nw, cur, ROW(x->po, w, nw), ROW(x->loc, w, nw));
+	bs_mask(nw, cur, wat);
+	if (bs_has(wat, w))
+		bs_set(cur, w);
+	if (!rmws)
+		return;
+	bs_copy(nw, todo, cur);
+	while ((j = bs_first(nw, todo)) >= 0) {
+		bs_clr(todo, j);
+		BS_EACH(r, nw, ROW(x->rf, j, nw))
+		{
+			const uint64_t *nx = ROW(x->rmw, r, nw);
+
+			for (int k = 0; k < nw; k++) {
+				uint64_t add = nx[k] & ~cur[k];
+
+				cur[k] |= add;
+				todo[k] |= add;
+			}
+		}
+	}
 }
 
+/* hb = (sb | sw)+ and eco = (rf | co | fr)+ into c. */
 static void rc11_hb(const struct rc_exec *x, struct rc11 *c)
 {
-	int n = x->n;
-	uint64_t at = x->all & ~x->at_mo[RC_MO_NA];
-	uint64_t wat = x->W & at & ~x->init;
-	uint64_t rel = x->at_mo[RC_MO_REL] | x->at_mo[RC_MO_ACQ_REL] |
-		       x->at_mo[RC_MO_SC];
-	uint64_t acq = x->at_mo[RC_MO_ACQ] | x->at_mo[RC_MO_CON] |
-		       x->at_mo[RC_MO_ACQ_REL] | x->at_mo[RC_MO_SC];
-	rel_t rs, rfrmw;
+	const int nw = RC_NW(x), n = x->n;
+	evset_t at, wat, rel, acq, cur, todo, starts, rss, reads, ends, rsdone;
+	REL_LOCAL(x, rs);
+	bool rmws = false;
+	int j;
 
-	for (int i = 0; i < n; i++) {
-		uint64_t m = x->rf[i], r = 0;
-
-		while (m) {
-			int j = __builtin_ctzll(m);
-
-			m &= m - 1;
-			r |= x->rmw[j];
-		}
-		rfrmw[i] = r;
-	}
-	for (int i = 0; i < n; i++) {
-		uint64_t cur = 0, todo;
-
-		if (x->W & bit(i)) {
-			cur = (x->po[i] & x->loc[i] & wat) | (wat & bit(i));
-		}
-		todo = cur;
-		while (todo) {
-			int j = __builtin_ctzll(todo);
-			uint64_t nw;
-
-			todo &= todo - 1;
-			nw = rfrmw[j] & ~cur;
-			cur |= nw;
-			todo |= nw;
-		}
-		rs[i] = cur;
-	}
+	bs_andnot(nw, at, x->all, x->at_mo[RC_MO_NA]);
+	bs_and(nw, wat, x->W, at);
+	bs_cut(nw, wat, x->init);
+	bs_copy(nw, rel, x->at_mo[RC_MO_REL]);
+	bs_or(nw, rel, x->at_mo[RC_MO_ACQ_REL]);
+	bs_or(nw, rel, x->at_mo[RC_MO_SC]);
+	bs_copy(nw, acq, x->at_mo[RC_MO_ACQ]);
+	bs_or(nw, acq, x->at_mo[RC_MO_CON]);
+	bs_or(nw, acq, x->at_mo[RC_MO_ACQ_REL]);
+	bs_or(nw, acq, x->at_mo[RC_MO_SC]);
+	for (int i = 0; i < n && !rmws; i++)
+		rmws = bs_any(nw, ROW(x->rmw, i, nw));
+	/* rs rows, of the writes a release starts from, when first needed */
+	bs_zero(nw, rsdone);
 	for (int a = 0; a < n; a++) {
-		uint64_t starts, rss = 0, reads = 0, ends;
+		uint64_t *h = ROW(c->hb, a, nw);
 
-		c->hb[a] = x->po[a];
-		if (!(rel & bit(a)))
+		bs_copy(nw, h, ROW(x->po, a, nw));
+		if (!bs_has(rel, a))
 			continue;
-		starts = bit(a) | ((x->F & bit(a)) ? x->po[a] : 0);
-		starts &= x->W;
-		for (uint64_t m = starts; m; m &= m - 1)
-			rss |= rs[__builtin_ctzll(m)];
-		for (uint64_t m = rss; m; m &= m - 1)
-			reads |= x->rf[__builtin_ctzll(m)];
-		reads &= x->R & at;
-		ends = reads;
-		for (uint64_t m = reads; m; m &= m - 1)
-			ends |= x->po[__builtin_ctzll(m)] & x->F;
-		c->hb[a] |= ends & acq;
+		bs_zero(nw, starts);
+		if (bs_has(x->F, a))
+			bs_copy(nw, starts, ROW(x->po, a, nw));
+		bs_set(starts, a);
+		bs_mask(nw, starts, x->W);
+		bs_zero(nw, rss);
+		BS_EACH(j, nw, starts)
+		{
+			if (!bs_has(rsdone, j)) {
+				rs_row(x, j, wat, rmws, cur, todo);
+				bs_copy(nw, ROW(rs, j, nw), cur);
+				bs_set(rsdone, j);
+			}
+			bs_or(nw, rss, ROW(rs, j, nw));
+		}
+		bs_zero(nw, reads);
+		BS_EACH(j, nw, rss)
+		bs_or(nw, reads, ROW(x->rf, j, nw));
+		bs_mask(nw, reads, x->R);
+		bs_mask(nw, reads, at);
+		bs_copy(nw, ends, reads);
+		BS_EACH(j, nw, reads)
+		bs_orand(nw, ends, ROW(x->po, j, nw), x->F);
+		bs_orand(nw, h, ends, acq);
 	}
-	_rc_rel_closure(c->hb, c->hb, n);
-	_rc_rel_copy(c->eco, x->rf, n);
-	_rc_rel_union(c->eco, x->co, n);
-	_rc_rel_union(c->eco, x->fr, n);
-	_rc_rel_closure(c->eco, c->eco, n);
+	_rc_rel_closure(x, c->hb, c->hb);
+	_rc_rel_copy(x, c->eco, x->rf);
+	_rc_rel_union(x, c->eco, x->co);
+	_rc_rel_union(x, c->eco, x->fr);
+	_rc_rel_closure(x, c->eco, c->eco);
+	REL_DROP(x, 1);
 }
 
 static bool rc11_check(const struct rc_exec *x, struct rc_why *why)
 {
-	int n = x->n;
-	struct rc11 c;
-	uint64_t sc = x->at_mo[RC_MO_SC], fsc = sc & x->F;
-	rel_t sbl, scb, t, psc, u;
+	const int nw = RC_NW(x), n = x->n;
+	REL_LOCAL(x, hb);
+	REL_LOCAL(x, eco);
+	REL_LOCAL(x, sbl);
+	REL_LOCAL(x, scb);
+	REL_LOCAL(x, t);
+	REL_LOCAL(x, psc);
+	REL_LOCAL(x, u);
+	struct rc11 c = { hb, eco };
+	const uint64_t *sc = x->at_mo[RC_MO_SC];
+	evset_t fsc, left, mid;
+	int j, w, v, first;
 
+	bs_and(nw, fsc, sc, x->F);
 	rc11_hb(x, &c);
-	for (int i = 0; i < n; i++) {
-		if (c.hb[i] & bit(i)) {
+	/* the least i with i in hb(i) or (hb;eco)(i): none when hb is
+	 * acyclic and hb;eco irreflexive */
+	first = _rc_rel_then_reflexive(x, hb, eco);
+	for (int i = first < -1 ? 0 : first; i >= 0 && i < n; i++) {
+		if (bs_has(ROW(hb, i, nw), i)) {
 			_rc_why_point(why, "coherence", i, "hb");
 			return false;
 		}
-		for (uint64_t m = c.hb[i]; m; m &= m - 1) {
-			int j = __builtin_ctzll(m);
-
-			if (c.eco[j] & bit(i))
+		BS_EACH(j, nw, ROW(hb, i, nw))
+		{
+			if (bs_has(ROW(eco, j, nw), i))
 				return _rc_why_two_cycle(why, "coherence", i,
 							 "hb", j, "eco");
 		}
 	}
 	for (int r = 0; r < n; r++)
-		for (uint64_t m = x->rmw[r]; m; m &= m - 1) {
-			int w = __builtin_ctzll(m);
-
-			if (c.eco[w] & bit(r))
+		BS_EACH(w, nw, ROW(x->rmw, r, nw))
+		{
+			if (bs_has(ROW(eco, w, nw), r))
 				return _rc_why_two_cycle(why, "coherence-rmw",
 							 r, "rmw", w, "eco");
-			for (uint64_t k = x->fr[r]; k; k &= k - 1) {
-				int v = __builtin_ctzll(k);
-
-				if (x->co[v] & bit(w)) {
+			BS_EACH(v, nw, ROW(x->fr, r, nw))
+			{
+				if (bs_has(ROW(x->co, v, nw), w)) {
 					if (why) {
 						why->axiom = "atomicity";
 						why->ncycle = 3;
@@ -138,52 +173,68 @@ static bool rc11_check(const struct rc_exec *x, struct rc_why *why)
 				}
 			}
 		}
-	/* psc */
+	/* psc: nothing to order without an SC event */
+	if (!bs_any(nw, sc))
+		goto thin_air;
 	for (int i = 0; i < n; i++)
-		sbl[i] = x->po[i] & ~x->loc[i];
-	_rc_rel_compose(t, sbl, c.hb, n);
-	_rc_rel_compose(t, t, sbl, n);
-	for (int i = 0; i < n; i++)
-		scb[i] = x->po[i] | t[i] | (c.hb[i] & x->loc[i]) | x->co[i] |
-			 x->fr[i];
+		bs_andnot(nw, ROW(sbl, i, nw), ROW(x->po, i, nw),
+			  ROW(x->loc, i, nw));
+	_rc_rel_compose(x, t, sbl, hb);
+	_rc_rel_compose(x, t, t, sbl);
 	for (int i = 0; i < n; i++) {
-		uint64_t left = 0, mid = 0;
+		uint64_t *r = ROW(scb, i, nw);
 
-		psc[i] = 0;
-		if (sc & bit(i))
-			left |= bit(i);
-		if (fsc & bit(i))
-			left |= bit(i) | c.hb[i];
-		for (uint64_t m = left; m; m &= m - 1)
-			mid |= scb[__builtin_ctzll(m)];
-		for (uint64_t m = mid; m; m &= m - 1) {
-			int j = __builtin_ctzll(m);
+		bs_copy(nw, r, ROW(x->po, i, nw));
+		bs_or(nw, r, ROW(t, i, nw));
+		bs_orand(nw, r, ROW(hb, i, nw), ROW(x->loc, i, nw));
+		bs_or(nw, r, ROW(x->co, i, nw));
+		bs_or(nw, r, ROW(x->fr, i, nw));
+	}
+	for (int i = 0; i < n; i++) {
+		uint64_t *p = ROW(psc, i, nw);
 
-			psc[i] |= (sc & bit(j)) | (c.hb[j] & fsc) |
-				  (fsc & bit(j));
+		bs_zero(nw, p);
+		bs_zero(nw, left);
+		bs_zero(nw, mid);
+		if (bs_has(sc, i))
+			bs_set(left, i);
+		if (bs_has(fsc, i)) {
+			bs_set(left, i);
+			bs_or(nw, left, ROW(hb, i, nw));
+		}
+		BS_EACH(j, nw, left)
+		bs_or(nw, mid, ROW(scb, j, nw));
+		BS_EACH(j, nw, mid)
+		{
+			if (bs_has(sc, j) || bs_has(fsc, j))
+				bs_set(p, j);
+			bs_orand(nw, p, ROW(hb, j, nw), fsc);
 		}
 	}
-	_rc_rel_compose(t, c.hb, c.eco, n);
-	_rc_rel_compose(t, t, c.hb, n);
+	_rc_rel_compose(x, t, hb, eco);
+	_rc_rel_compose(x, t, t, hb);
 	for (int i = 0; i < n; i++)
-		if (fsc & bit(i))
-			psc[i] |= (c.hb[i] | t[i]) & fsc;
-	if (!_rc_rel_acyclic(psc, n)) {
-		const rel_t *parts[] = { &psc };
+		if (bs_has(fsc, i)) {
+			bs_orand(nw, ROW(psc, i, nw), ROW(hb, i, nw), fsc);
+			bs_orand(nw, ROW(psc, i, nw), ROW(t, i, nw), fsc);
+		}
+	if (!_rc_rel_acyclic(x, psc)) {
+		const uint64_t *const parts[] = { psc };
 		static const char *const names[] = { "psc" };
 
 		if (why)
-			_rc_rel_find_cycle(psc, n, "SC", parts, names, 1, why);
+			_rc_rel_find_cycle(x, psc, "SC", parts, names, 1, why);
 		return false;
 	}
-	_rc_rel_copy(u, x->po, n);
-	_rc_rel_union(u, x->rf, n);
-	if (!_rc_rel_acyclic(u, n)) {
-		const rel_t *parts[] = { &x->po, &x->rf };
+thin_air:
+	_rc_rel_copy(x, u, x->po);
+	_rc_rel_union(x, u, x->rf);
+	if (!_rc_rel_acyclic(x, u)) {
+		const uint64_t *const parts[] = { x->po, x->rf };
 		static const char *const names[] = { "po", "rf" };
 
 		if (why)
-			_rc_rel_find_cycle(u, n, "no-thin-air", parts, names, 2,
+			_rc_rel_find_cycle(x, u, "no-thin-air", parts, names, 2,
 					   why);
 		return false;
 	}
@@ -192,25 +243,31 @@ static bool rc11_check(const struct rc_exec *x, struct rc_why *why)
 
 static bool rc11_racy(const struct rc_exec *x)
 {
-	struct rc11 c;
-	uint64_t at = x->all & ~x->at_mo[RC_MO_NA];
-	uint64_t na = x->mem & ~at & ~x->init;
+	const int nw = RC_NW(x);
+	REL_LOCAL(x, hb);
+	REL_LOCAL(x, eco);
+	struct rc11 c = { hb, eco };
+	evset_t at, na, cand;
+	int j;
 
-	if (!na)
+	bs_andnot(nw, at, x->all, x->at_mo[RC_MO_NA]);
+	bs_andnot(nw, na, x->mem, at);
+	bs_cut(nw, na, x->init);
+	if (!bs_any(nw, na))
 		return false;
 	rc11_hb(x, &c);
 	for (int i = 0; i < x->n; i++) {
-		uint64_t cand;
-
-		if (!(na & bit(i)))
+		if (!bs_has(na, i))
 			continue;
-		cand = x->loc[i] & x->ext[i] & x->mem & ~x->init;
-		if (!(x->W & bit(i)))
-			cand &= x->W;
-		for (uint64_t m = cand; m; m &= m - 1) {
-			int j = __builtin_ctzll(m);
-
-			if (!(c.hb[i] & bit(j)) && !(c.hb[j] & bit(i)))
+		bs_and(nw, cand, ROW(x->loc, i, nw), ROW(x->ext, i, nw));
+		bs_mask(nw, cand, x->mem);
+		bs_cut(nw, cand, x->init);
+		if (!bs_has(x->W, i))
+			bs_mask(nw, cand, x->W);
+		BS_EACH(j, nw, cand)
+		{
+			if (!bs_has(ROW(hb, i, nw), j) &&
+			    !bs_has(ROW(hb, j, nw), i))
 				return true;
 		}
 	}

@@ -26,23 +26,21 @@ bool _rc_atomicity(const struct rc_exec *x, bool external, struct rc_why *why);
 
 bool _rc_atomicity(const struct rc_exec *x, bool external, struct rc_why *why)
 {
+	const int nw = RC_NW(x);
+	evset_t mid;
+	int w, v;
+
 	for (int r = 0; r < x->n; r++) {
-		uint64_t m = x->rmw[r];
-
-		while (m) {
-			int w = __builtin_ctzll(m);
-			uint64_t mid;
-
-			m &= m - 1;
-			mid = x->fr[r];
+		BS_EACH(w, nw, ROW(x->rmw, r, nw))
+		{
+			bs_copy(nw, mid, ROW(x->fr, r, nw));
 			if (external)
-				mid &= x->ext[r];
-			for (uint64_t k = mid; k;) {
-				int v = __builtin_ctzll(k);
-
-				k &= k - 1;
-				if ((x->co[v] >> w & 1) &&
-				    (!external || (x->ext[v] >> w & 1))) {
+				bs_mask(nw, mid, ROW(x->ext, r, nw));
+			BS_EACH(v, nw, mid)
+			{
+				if (bs_has(ROW(x->co, v, nw), w) &&
+				    (!external ||
+				     bs_has(ROW(x->ext, v, nw), w))) {
 					if (why) {
 						why->axiom = "atomic";
 						why->ncycle = 3;
@@ -67,13 +65,17 @@ bool _rc_rmw_order(const struct rc_exec *x, struct rc_why *why);
 
 bool _rc_rmw_order(const struct rc_exec *x, struct rc_why *why)
 {
+	const int nw = RC_NW(x);
+	int w;
+
 	for (int r = 0; r < x->n; r++) {
 		int src = x->rf_of[r];
 
-		for (uint64_t m = x->rmw[r]; m && src >= 0; m &= m - 1) {
-			int w = __builtin_ctzll(m);
-
-			if (!(x->co[w] >> src & 1))
+		if (src < 0)
+			continue;
+		BS_EACH(w, nw, ROW(x->rmw, r, nw))
+		{
+			if (!bs_has(ROW(x->co, w, nw), src))
 				continue;
 			if (why) {
 				why->axiom = "rmw-order";
@@ -95,19 +97,19 @@ bool _rc_rmw_order(const struct rc_exec *x, struct rc_why *why)
 static bool sc_herd_check(const struct rc_exec *x, struct rc_why *why)
 {
 	static const char *const names[] = { "po", "rf", "co", "fr" };
-	const rel_t *parts[] = { &x->po, &x->rf, &x->co, &x->fr };
-	rel_t u;
+	const uint64_t *const parts[] = { x->po, x->rf, x->co, x->fr };
+	REL_LOCAL(x, u);
 
 	if (!_rc_atomicity(x, true, why))
 		return false;
-	_rc_rel_copy(u, x->po, x->n);
-	_rc_rel_union(u, x->rf, x->n);
-	_rc_rel_union(u, x->co, x->n);
-	_rc_rel_union(u, x->fr, x->n);
-	if (_rc_rel_acyclic(u, x->n))
+	_rc_rel_copy(x, u, x->po);
+	_rc_rel_union(x, u, x->rf);
+	_rc_rel_union(x, u, x->co);
+	_rc_rel_union(x, u, x->fr);
+	if (_rc_rel_acyclic(x, u))
 		return true;
 	if (why)
-		_rc_rel_find_cycle(u, x->n, "sc", parts, names, 4, why);
+		_rc_rel_find_cycle(x, u, "sc", parts, names, 4, why);
 	return false;
 }
 

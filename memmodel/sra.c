@@ -13,25 +13,25 @@
  */
 #include "memmodel/exec.h"
 
-bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, rel_t hb);
+bool _rc_ra_check(const struct rc_exec *x, struct rc_why *why, uint64_t *hb);
 
 static bool sra_check(const struct rc_exec *x, struct rc_why *why)
 {
-	int n = x->n;
-	rel_t hb, u;
+	REL_LOCAL(x, hb);
+	REL_LOCAL(x, u);
 
 	if (!_rc_ra_check(x, why, hb))
 		return false;
-	_rc_rel_copy(u, x->po, n);
-	_rc_rel_union(u, x->rmw, n);
-	_rc_rel_union(u, x->rf, n);
-	_rc_rel_union(u, x->co, n);
-	if (!_rc_rel_acyclic(u, n)) {
-		const rel_t *parts[] = { &x->po, &x->rmw, &x->rf, &x->co };
+	_rc_rel_copy(x, u, x->po);
+	_rc_rel_union(x, u, x->rmw);
+	_rc_rel_union(x, u, x->rf);
+	_rc_rel_union(x, u, x->co);
+	if (!_rc_rel_acyclic(x, u)) {
+		const uint64_t *const parts[] = { x->po, x->rmw, x->rf, x->co };
 		static const char *const names[] = { "po", "rmw", "rf", "co" };
 
 		if (why)
-			_rc_rel_find_cycle(u, n, "sra", parts, names, 4, why);
+			_rc_rel_find_cycle(x, u, "sra", parts, names, 4, why);
 		return false;
 	}
 	return true;

@@ -23,74 +23,78 @@ static bool tso_herd_check(const struct rc_exec *x, struct rc_why *why)
 	static const char *const unames[] = { "po-loc", "rf", "co", "fr" };
 	static const char *const gnames[] = { "po",  "mfence", "implied",
 					      "rfe", "fr",     "co" };
-	int n = x->n;
-	rel_t poloc, u, ppo, mf, impl, rfe, g;
+	const int nw = RC_NW(x), n = x->n;
+	REL_LOCAL(x, poloc);
+	REL_LOCAL(x, u);
+	REL_LOCAL(x, ppo);
+	REL_LOCAL(x, mf);
+	REL_LOCAL(x, impl);
+	REL_LOCAL(x, rfe);
+	REL_LOCAL(x, g);
+	int f, j;
 
 	for (int i = 0; i < n; i++)
-		poloc[i] = x->po[i] & x->loc[i];
-	_rc_rel_copy(u, poloc, n);
-	_rc_rel_union(u, x->rf, n);
-	_rc_rel_union(u, x->co, n);
-	_rc_rel_union(u, x->fr, n);
-	if (!_rc_rel_acyclic(u, n)) {
-		const rel_t *parts[] = { &poloc, &x->rf, &x->co, &x->fr };
+		bs_and(nw, ROW(poloc, i, nw), ROW(x->po, i, nw),
+		       ROW(x->loc, i, nw));
+	_rc_rel_copy(x, u, poloc);
+	_rc_rel_union(x, u, x->rf);
+	_rc_rel_union(x, u, x->co);
+	_rc_rel_union(x, u, x->fr);
+	if (!_rc_rel_acyclic(x, u)) {
+		const uint64_t *const parts[] = { poloc, x->rf, x->co, x->fr };
 
 		if (why)
-			_rc_rel_find_cycle(u, n, "uniproc", parts, unames, 4,
+			_rc_rel_find_cycle(x, u, "uniproc", parts, unames, 4,
 					   why);
 		return false;
 	}
 	if (!_rc_atomicity(x, true, why))
 		return false;
 	for (int i = 0; i < n; i++) {
-		uint64_t bi = UINT64_C(1) << i;
-		uint64_t fences = x->po[i] & x->F;
+		const uint64_t *po = ROW(x->po, i, nw);
+		uint64_t *pp = ROW(ppo, i, nw), *m = ROW(mf, i, nw);
+		uint64_t *im = ROW(impl, i, nw);
 
-		ppo[i] = 0;
-		mf[i] = 0;
-		impl[i] = 0;
-		rfe[i] = x->rf[i] & x->ext[i];
-		if (!(x->mem & bi))
+		bs_zero(nw, pp);
+		bs_zero(nw, m);
+		bs_zero(nw, im);
+		bs_and(nw, ROW(rfe, i, nw), ROW(x->rf, i, nw),
+		       ROW(x->ext, i, nw));
+		if (!bs_has(x->mem, i))
 			continue;
-		if (x->W & bi)
-			ppo[i] = x->po[i] & x->W;
-		if (x->R & bi)
-			ppo[i] = x->po[i] & x->mem;
-		while (fences) {
-			int f = __builtin_ctzll(fences);
-
-			fences &= fences - 1;
+		if (bs_has(x->W, i))
+			bs_and(nw, pp, po, x->W);
+		if (bs_has(x->R, i))
+			bs_and(nw, pp, po, x->mem);
+		BS_EACH_AND(f, nw, po, x->F)
+		{
 			if (x->ev[f].flags & EVF_MFENCE)
-				mf[i] |= x->po[f] & x->mem;
+				bs_orand(nw, m, ROW(x->po, f, nw), x->mem);
 		}
-		if (x->W & bi) {
-			uint64_t wr = x->po[i] & x->R;
-
+		if (bs_has(x->W, i)) {
 			if (x->ev[i].flags & EVF_LOCKED)
-				impl[i] = wr;
+				bs_and(nw, im, po, x->R);
 			else
-				for (uint64_t m = wr; m; m &= m - 1) {
-					int j = __builtin_ctzll(m);
-
+				BS_EACH_AND(j, nw, po, x->R)
+				{
 					if (x->ev[j].flags & EVF_LOCKED)
-						impl[i] |= UINT64_C(1) << j;
+						bs_set(im, j);
 				}
 		}
 	}
-	_rc_rel_copy(g, ppo, n);
-	_rc_rel_union(g, mf, n);
-	_rc_rel_union(g, impl, n);
-	_rc_rel_union(g, rfe, n);
-	_rc_rel_union(g, x->fr, n);
-	_rc_rel_union(g, x->co, n);
-	if (_rc_rel_acyclic(g, n))
+	_rc_rel_copy(x, g, ppo);
+	_rc_rel_union(x, g, mf);
+	_rc_rel_union(x, g, impl);
+	_rc_rel_union(x, g, rfe);
+	_rc_rel_union(x, g, x->fr);
+	_rc_rel_union(x, g, x->co);
+	if (_rc_rel_acyclic(x, g))
 		return true;
 	if (why) {
-		const rel_t *parts[] = {
-			&ppo, &mf, &impl, &rfe, &x->fr, &x->co
-		};
+		const uint64_t *const parts[] = { ppo, mf,    impl,
+						  rfe, x->fr, x->co };
 
-		_rc_rel_find_cycle(g, n, "tso", parts, gnames, 6, why);
+		_rc_rel_find_cycle(x, g, "tso", parts, gnames, 6, why);
 	}
 	return false;
 }

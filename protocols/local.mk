@@ -15,15 +15,34 @@ libreplicore_la_SOURCES += \
 	%reldir%/commit/commit.c \
 	%reldir%/commit/check.c \
 	%reldir%/commit/sim.c \
+	%reldir%/snapshot/snapshot.c \
+	%reldir%/snapshot/sim.c \
+	%reldir%/clocks/clocks.c \
+	%reldir%/clocks/sim.c \
+	%reldir%/raft/raft.c \
+	%reldir%/raft/check.c \
+	%reldir%/raft/sim.c \
+	%reldir%/raft/log.c \
+	%reldir%/lmutex/proc.c \
+	%reldir%/lmutex/link.c \
+	%reldir%/lmutex/check.c \
+	%reldir%/lmutex/sim.c \
+	%reldir%/lmutex/lmutex.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
 noinst_HEADERS += \
 	%reldir%/paxos/internal.h \
 	%reldir%/commit/commit.h \
+	%reldir%/snapshot/snapshot.h \
+	%reldir%/clocks/clocks.h \
+	%reldir%/raft/raft.h \
+	%reldir%/lmutex/lmutex.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h
 
 replicoreinc_HEADERS += \
-	include/replicore/paxos.h
+	include/replicore/paxos.h \
+	include/replicore/raft.h \
+	include/replicore/lmutex.h

@@ -7,7 +7,7 @@
 
 static const char *const level_names[RC_NLEVELS] = {
 	"lin", "sc",  "tso", "causal", "cc",  "cm",
-	"ccv", "ryw", "mr",  "mw",     "wfr",
+	"ccv", "ryw", "mr",  "mw",     "wfr", "eventual",
 };
 
 const char *rc_level_name(enum rc_level level)
@@ -27,13 +27,13 @@ int rc_level_parse(const char *name, enum rc_level *level)
 
 bool rc_level_is_object(enum rc_level level)
 {
-	return (unsigned)level <= RC_CAUSAL;
+	return (unsigned)level <= RC_CAUSAL || level == RC_EVENTUAL;
 }
 
 bool rc_level_is_history(enum rc_level level)
 {
 	return (unsigned)level < RC_NLEVELS && level != RC_TSO &&
-	       level != RC_CAUSAL;
+	       level != RC_CAUSAL && level != RC_EVENTUAL;
 }
 
 bool rc_level_is_session(enum rc_level level)
@@ -43,5 +43,7 @@ bool rc_level_is_session(enum rc_level level)
 
 enum rc_level rc_level_checked_at(enum rc_level level)
 {
+	if (level == RC_EVENTUAL)
+		return RC_MR;
 	return level == RC_TSO || level == RC_CAUSAL ? RC_CCV : level;
 }

@@ -12,9 +12,13 @@ libreplicore_la_SOURCES += \
 	%reldir%/mem_tso.c \
 	%reldir%/mem_sc.c \
 	%reldir%/mem_causal.c \
+	%reldir%/mem_ev.c \
+	%reldir%/mem_mv.c \
+	%reldir%/mem_session.c \
 	%reldir%/mem_state.c \
 	%reldir%/log_shm.c \
 	%reldir%/rsm.c \
+	%reldir%/tob.c \
 	%reldir%/wait.c \
 	%reldir%/mring.c
 
@@ -37,4 +41,5 @@ replicoreinc_HEADERS += \
 	include/replicore/mem.h \
 	include/replicore/log.h \
 	include/replicore/rsm.h \
+	include/replicore/tob.h \
 	include/replicore/wait.h

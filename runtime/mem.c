@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* mem.c: the memory objects at four levels: creation, replicas, and each operation sent to its level. */
+/* mem.c: the memory objects at five levels: creation, replicas, and each operation sent to its level. */
 
 /*
- * Four protocols over one replica structure.
+ * Five protocols over one replica structure.
  *
  * LIN keeps one copy of seq_cst atomics: every operation takes effect at
  * one instant between its call and its return (Herlihy and Wing 1990).
  *
- * SC (mem_sc.c), TSO (mem_tso.c) and CAUSAL (mem_causal.c) each open
- * with their protocol and its invariant; mem_int.h holds the replica
- * structure they share.
+ * SC (mem_sc.c), TSO (mem_tso.c), CAUSAL (mem_causal.c) and EVENTUAL
+ * (mem_ev.c, over CAUSAL's logs; its multi-value registers in mem_mv.c)
+ * each open with their protocol and its invariant; mem_int.h holds the
+ * replica structure they share. Sessions over CAUSAL and EVENTUAL
+ * objects are in mem_session.c.
  *
  * Modes. Threaded: each replica performs its own steps inside its
  * operations (TSO drains stores older than RC_MEM_TSO_LAG operations; SC
@@ -49,13 +51,14 @@ static void replica_free(struct rc_mem_replica *r)
 	free(r->rseg);
 	free((void *)r->pos);
 	free(r->nseg);
+	_rc_mem_mv_free(r);
 }
 
 void rc_mem_destroy(rc_mem_t *mem)
 {
 	if (mem == NULL)
 		return;
-	if (mem->reps != NULL && mem->level == RC_CAUSAL)
+	if (mem->reps != NULL && has_logs(mem->level))
 		for (unsigned s = 0; s < mem->n; s++)
 			_rc_mem_causal_log_free(mem, s);
 	if (mem->reps != NULL)
@@ -107,6 +110,10 @@ static int replica_init(rc_mem_t *m, unsigned id)
 			return -1;
 		break;
 	case RC_CAUSAL:
+	case RC_EVENTUAL:
+		if ((m->flags & RC_MEM_MVR) &&
+		    (r->sibs = calloc(m->nlocs, sizeof(*r->sibs))) == NULL)
+			return -1;
 		r->copy = lines_alloc(m->nlocs, sizeof(*r->copy));
 		r->stamp = lines_alloc(m->nlocs, sizeof(*r->stamp));
 		r->vc = lines_alloc(m->n, sizeof(*r->vc));
@@ -181,7 +188,7 @@ static int mem_alloc(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 			m->ck_made = true;
 		}
 	}
-	if (level == RC_CAUSAL) {
+	if (has_logs(level)) {
 		/*
 		 * About 32 KiB per segment in threaded mode; explore mode
 		 * keeps them small, as objects are cloned often.
@@ -193,8 +200,11 @@ static int mem_alloc(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 				    : CLOG_SEG_BYTES / m->cstride;
 		if (m->cseg_n < 16)
 			m->cseg_n = 16;
-		m->last_stamp = lines_alloc(nlocs, sizeof(*m->last_stamp));
-		if (m->last_stamp == NULL)
+		m->last_stamp =
+			level == RC_CAUSAL
+				? lines_alloc(nlocs, sizeof(*m->last_stamp))
+				: NULL;
+		if (level == RC_CAUSAL && m->last_stamp == NULL)
 			return -1;
 		if (!(flags & RC_MEM_EXPLORE)) {
 			/* The checkpoint: a replica numbered n, of no log. */
@@ -210,6 +220,10 @@ static int mem_alloc(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 			m->ck_rep->stamp = lines_alloc(nlocs, sizeof(uint64_t));
 			m->ck_rep->vc = lines_alloc(n, sizeof(uint64_t));
 			m->ck_rep->rseg = lines_alloc(n, sizeof(void *));
+			if ((flags & RC_MEM_MVR) &&
+			    (m->ck_rep->sibs = calloc(
+				     nlocs, sizeof(*m->ck_rep->sibs))) == NULL)
+				return -1;
 			if (!m->ck_rep->copy || !m->ck_rep->stamp ||
 			    !m->ck_rep->vc || !m->ck_rep->rseg ||
 			    pthread_mutex_init(&m->ck_lock, NULL) != 0)
@@ -218,6 +232,8 @@ static int mem_alloc(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 		}
 		if (_rc_mem_causal_logs_init(m) < 0)
 			return -1;
+		if (level == RC_EVENTUAL)
+			return 0;
 		m->fence_vc = lines_alloc(n, sizeof(*m->fence_vc));
 		if (m->fence_vc == NULL)
 			return -1;
@@ -242,7 +258,7 @@ int rc_mem_create(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 	rc_mem_t *m = NULL;
 
 	*out = NULL;
-	if ((unsigned)level > RC_CAUSAL)
+	if (!rc_level_is_object(level))
 		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
 				  "unknown memory level %d", (int)level);
 	if (nlocs == 0 || nlocs > RC_MEM_MAX_LOCS)
@@ -253,9 +269,14 @@ int rc_mem_create(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
 				  "%u replicas is not in 1..%u", nreplicas,
 				  RC_MEM_MAX_REPLICAS);
-	if (flags & ~RC_MEM_EXPLORE)
+	if (flags & ~(RC_MEM_EXPLORE | RC_MEM_MVR))
 		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
 				  "unknown flags %#x", flags);
+	if ((flags & RC_MEM_MVR) && level != RC_EVENTUAL)
+		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+				  "multi-value registers are an eventual "
+				  "object's, not a %s one's",
+				  rc_level_name(level));
 	if (mem_alloc(&m, level, nlocs, nreplicas, flags) < 0) {
 		rc_mem_destroy(m);
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -392,6 +413,14 @@ static __attribute__((noinline)) uint64_t load_other(struct rc_mem_replica *r,
 		}
 		next_look(r);
 		return r->copy[loc];
+	case RC_EVENTUAL:
+		r->ops++;
+		if (read_lag_due(r)) {
+			log_enter(r);
+			_rc_mem_ev_tick(r);
+			log_leave(r);
+		}
+		return r->copy[loc];
 	default:
 		break;
 	}
@@ -416,6 +445,13 @@ uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc)
 
 int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		 rc_order_t order)
+{
+	return _rc_mem_write(r, loc, value, order, 0);
+}
+
+/* A store; at EVENTUAL its log entry carries cflags (CLOG_DEP). */
+int _rc_mem_write(struct rc_mem_replica *r, unsigned loc, uint64_t value,
+		  rc_order_t order, unsigned cflags)
 {
 	rc_mem_t *m = r->mem;
 	int rc = 0;
@@ -449,6 +485,13 @@ int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		log_enter(r);
 		_rc_mem_causal_tick(r);
 		rc = _rc_mem_causal_write(r, loc, value);
+		log_leave(r);
+		break;
+	case RC_EVENTUAL:
+		r->ops++;
+		log_enter(r);
+		_rc_mem_ev_tick(r);
+		rc = _rc_mem_ev_write(r, loc, value, cflags);
 		log_leave(r);
 		break;
 	default:
@@ -502,6 +545,12 @@ static int rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc, uint64_t a,
 		rc = _rc_mem_causal_rmw(r, op, loc, a, b, &ok, &old);
 		log_leave(r);
 		break;
+	case RC_EVENTUAL:
+		log_enter(r);
+		_rc_mem_ev_tick(r);
+		rc = _rc_mem_ev_rmw(r, op, loc, a, b, &ok, &old);
+		log_leave(r);
+		break;
 	default:
 		break;
 	}
@@ -539,6 +588,16 @@ int rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 	return rmw(r, SC_XCHG, loc, value, 0, NULL, old);
 }
 
+int rc_mem_siblings(rc_mem_replica_t *r, unsigned loc, uint64_t *vals,
+		    unsigned max)
+{
+	assert(loc < r->nlocs);
+	if (r->sibs == NULL)
+		return -RC_EINVAL;
+	(void)rc_mem_load(r, loc);
+	return (int)_rc_mem_mv_values(r, loc, vals, max);
+}
+
 void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)
 {
 	rc_mem_t *m = r->mem;
@@ -569,6 +628,12 @@ void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order)
 			_rc_mem_causal_fence_sc(r);
 		log_leave(r);
 		break;
+	case RC_EVENTUAL:
+		/* No order of its own: threaded, an anti-entropy pass. */
+		r->ops++;
+		if (!r->exploring)
+			rc_mem_progress(r);
+		break;
 	default:
 		break;
 	}
@@ -588,6 +653,7 @@ void rc_mem_progress(rc_mem_replica_t *r)
 		log_leave(r);
 		break;
 	case RC_CAUSAL:
+	case RC_EVENTUAL:
 		log_enter(r);
 		_rc_mem_causal_take(r, UINT64_MAX);
 		log_leave(r);
@@ -622,8 +688,9 @@ void rc_mem_offline(rc_mem_replica_t *r)
 		break;
 	case RC_SC:
 	case RC_CAUSAL:
+	case RC_EVENTUAL:
 		/* A causal replica alone has no log: nothing to drop. */
-		if (r->level == RC_CAUSAL && r->mem->n == 1)
+		if (has_logs(r->level) && r->mem->n == 1)
 			break;
 		/* Release: the owner's reads of the logs happen before a
 		 * reclaimer's acquire of lstate that frees them. */
@@ -676,6 +743,7 @@ unsigned rc_mem_steps(const rc_mem_t *mem, struct rc_mem_step *steps,
 							      i, i };
 			break;
 		case RC_CAUSAL:
+		case RC_EVENTUAL:
 			for (unsigned s = 0; s < mem->n; s++)
 				if (_rc_mem_causal_head_ready(r, s) &&
 				    k++ < max)
@@ -717,6 +785,7 @@ int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *st)
 			return -RC_EINVAL;
 		return 0;
 	case RC_CAUSAL:
+	case RC_EVENTUAL:
 		if (st->kind != RC_MEM_STEP_DELIVER || st->from >= mem->n ||
 		    !_rc_mem_causal_head_ready(r, st->from))
 			return -RC_EINVAL;
@@ -752,6 +821,7 @@ void rc_mem_quiesce(rc_mem_t *mem)
 		}
 		break;
 	case RC_CAUSAL:
+	case RC_EVENTUAL:
 		for (unsigned i = 0; i < mem->n; i++) {
 			struct rc_mem_replica *r = &mem->reps[i];
 
@@ -792,6 +862,7 @@ uint64_t rc_mem_read_replica(const rc_mem_t *mem, unsigned replica,
 					    memory_order_relaxed);
 	case RC_SC:
 	case RC_CAUSAL:
+	case RC_EVENTUAL:
 		return r->copy[loc];
 	default:
 		break;

@@ -171,7 +171,8 @@ static int c_room(struct rc_mem_replica *r)
  * publishes it. With one replica nobody reads the log and nothing is
  * written.
  */
-static void c_append(struct rc_mem_replica *r, unsigned loc, uint64_t v)
+static void c_append(struct rc_mem_replica *r, unsigned loc, uint64_t v,
+		     unsigned flags)
 {
 	rc_mem_t *m = r->mem;
 	uint64_t idx = r->vc[r->id] - 1;
@@ -200,6 +201,7 @@ static void c_append(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 	e->val = v;
 	e->stamp = r->stamp[loc];
 	e->loc = loc;
+	e->flags = flags;
 	for (unsigned k = 0, j = 0; k < m->n; k++)
 		if (k != r->id)
 			e->vc[j++] = r->vc[k];
@@ -238,8 +240,20 @@ static bool c_issue(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 	if (r->exploring)
 		memcpy(&m->last_vc[(size_t)loc * m->n], r->vc,
 		       m->n * sizeof(uint64_t));
-	c_append(r, loc, v);
+	c_append(r, loc, v, 0);
 	return true;
+}
+
+/* For EVENTUAL (mem_ev.c): c_room and c_append. */
+int _rc_mem_causal_room(struct rc_mem_replica *r)
+{
+	return c_room(r);
+}
+
+void _rc_mem_causal_append(struct rc_mem_replica *r, unsigned loc, uint64_t v,
+			   unsigned flags)
+{
+	c_append(r, loc, v, flags);
 }
 
 /* A plain write: issued after whatever write to loc is the last now. */
@@ -256,10 +270,15 @@ int _rc_mem_causal_write(struct rc_mem_replica *r, unsigned loc, uint64_t v)
 	return 0;
 }
 
-/* Entry e of s's log may be applied at r: everything before it is. */
+/*
+ * Entry e of s's log may be applied at r: everything before it is
+ * (CAUSAL; EVENTUAL, when e is a CLOG_DEP entry), or at once (EVENTUAL).
+ */
 static bool c_ready(const struct rc_mem_replica *r, unsigned s,
 		    const struct clog_entry *e)
 {
+	if (r->level == RC_EVENTUAL && !(e->flags & CLOG_DEP))
+		return true;
 	for (unsigned k = 0, j = 0; k < r->mem->n; k++)
 		if (k != s && e->vc[j++] > r->vc[k])
 			return false;
@@ -281,6 +300,7 @@ static uint64_t c_apply_run(struct rc_mem_replica *r, unsigned s, uint64_t end)
 	uint64_t *copy = r->copy, *stamp = r->stamp;
 	struct clog_seg *g = r->rseg[s];
 	unsigned no = m->n - 1;
+	bool ev = r->level == RC_EVENTUAL;
 
 	for (unsigned k = 0, j = 0; k < m->n; k++)
 		if (k != s)
@@ -313,10 +333,18 @@ static uint64_t c_apply_run(struct rc_mem_replica *r, unsigned s, uint64_t end)
 					memory_order_acq_rel));
 		}
 		e = c_seg_entry(m, g, idx);
-		for (j = 0; j < no && e->vc[j] <= others[j]; j++)
-			;
-		if (j < no)
+		if (!ev || (e->flags & CLOG_DEP)) {
+			for (j = 0; j < no && e->vc[j] <= others[j]; j++)
+				;
+			if (j < no)
+				break;
+		}
+		/* Multi-value: no memory for a sibling; tried again later
+		 * (explore mode has no later: it stops on it). */
+		if (r->sibs != NULL && !_rc_mem_mv_apply(r, s, idx, e)) {
+			assert(!r->exploring);
 			break;
+		}
 		if (e->stamp > stamp[e->loc]) {
 			copy[e->loc] = e->val;
 			stamp[e->loc] = e->stamp;
@@ -545,6 +573,11 @@ static void c_resync(struct rc_mem_replica *r)
 	c_checkpoint(m);
 	memcpy(r->copy, ck->copy, m->nlocs * sizeof(*r->copy));
 	memcpy(r->stamp, ck->stamp, m->nlocs * sizeof(*r->stamp));
+	/* EVENTUAL multi-value registers: the siblings too. Without
+	 * memory for them the replica cannot go on consistently, and
+	 * there is no caller to tell: stop loudly. */
+	if (r->sibs != NULL && _rc_mem_mv_copy(r, ck) < 0)
+		abort();
 	for (unsigned s = 0; s < m->n; s++)
 		if (s != r->id) {
 			r->vc[s] = ck->vc[s];

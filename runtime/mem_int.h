@@ -97,9 +97,28 @@ struct clog_entry {
 	uint64_t val;
 	uint64_t stamp; /* Lamport time << STAMP_BITS | sender */
 	uint32_t loc;
-	uint32_t unused;
+	uint32_t flags; /* CLOG_DEP */
 	/* n - 1 components: k < sender at k, k > sender at k - 1 */
 	uint64_t vc[];
+};
+
+/*
+ * EVENTUAL: an entry a replica applies only once it holds the entry's
+ * whole clock (a write of a session with monotonic writes or writes
+ * follow reads, see mem_session.c); without it, as soon as it is
+ * published.
+ */
+#define CLOG_DEP 1u
+
+/*
+ * EVENTUAL multi-value registers: the writes to one location that a
+ * replica holds and that no other write it holds happens after (the
+ * siblings), each as 2 + n words: value, stamp, vector clock (the
+ * writer's clock after the write). NULL: no write to the location yet.
+ */
+struct mv_set {
+	uint32_t n, cap;
+	uint64_t w[];
 };
 
 /*
@@ -155,6 +174,7 @@ struct rc_mem_replica {
 	struct clog_seg **rseg; /* per sender, the segment r reads */
 	struct clog_seg *wseg;	/* the segment of its own log it appends to */
 	struct clog_seg *nseg;	/* set aside for the next one, or NULL */
+	struct mv_set **sibs;	/* EVENTUAL with RC_MEM_MVR: per location */
 	/*
 	 * Threaded CAUSAL: r's positions (vc) as of its last exit from the
 	 * logs, for the reclaimer; and whether r moved to a new segment
@@ -238,6 +258,12 @@ struct rc_mem {
 static inline bool explore(const rc_mem_t *m)
 {
 	return (m->flags & RC_MEM_EXPLORE) != 0;
+}
+
+/* The levels whose replicas read each other's logs: CAUSAL, EVENTUAL. */
+static inline bool has_logs(enum rc_level level)
+{
+	return level == RC_CAUSAL || level == RC_EVENTUAL;
 }
 
 /*
@@ -407,6 +433,38 @@ void _rc_mem_causal_lag_tick(struct rc_mem_replica *r);
 bool _rc_mem_causal_head_ready(const struct rc_mem_replica *r, unsigned s);
 void _rc_mem_causal_deliver(struct rc_mem_replica *r, unsigned s);
 void _rc_mem_causal_fence_sc(struct rc_mem_replica *r);
+int _rc_mem_causal_room(struct rc_mem_replica *r);
+void _rc_mem_causal_append(struct rc_mem_replica *r, unsigned loc, uint64_t v,
+			   unsigned flags);
+
+/* ---- EVENTUAL (mem_ev.c) ---- */
+
+int _rc_mem_ev_write(struct rc_mem_replica *r, unsigned loc, uint64_t v,
+		     unsigned flags);
+int _rc_mem_ev_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
+		   uint64_t a, uint64_t b, bool *done, uint64_t *oldp);
+void _rc_mem_ev_tick(struct rc_mem_replica *r);
+
+/* ---- EVENTUAL multi-value registers (mem_mv.c) ---- */
+
+bool _rc_mem_mv_reserve(struct rc_mem_replica *r, unsigned loc, uint32_t want);
+void _rc_mem_mv_own(struct rc_mem_replica *r, unsigned loc, uint64_t v,
+		    uint64_t st);
+bool _rc_mem_mv_apply(struct rc_mem_replica *r, unsigned s, uint64_t idx,
+		      const struct clog_entry *e);
+int _rc_mem_mv_copy(struct rc_mem_replica *d, const struct rc_mem_replica *s);
+void _rc_mem_mv_free(struct rc_mem_replica *r);
+unsigned _rc_mem_mv_values(const struct rc_mem_replica *r, unsigned loc,
+			   uint64_t *vals, unsigned max);
+static inline size_t mv_words(const rc_mem_t *m)
+{
+	return 2 + (size_t)m->n;
+}
+
+/* ---- writes with entry flags (mem.c), for the sessions ---- */
+
+int _rc_mem_write(struct rc_mem_replica *r, unsigned loc, uint64_t v,
+		  rc_order_t order, unsigned cflags);
 
 /* ---- state (mem_state.c) ---- */
 

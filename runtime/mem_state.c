@@ -142,6 +142,68 @@ static void put_msg(struct words *b, const rc_mem_t *m, const struct ranks *k,
 }
 
 /*
+ * EVENTUAL: stamps are kept as they are, with each replica's Lamport
+ * clock: a new write's stamp is one above its replica's clock, not above
+ * every stamp of its location, so how it compares with the stamps in
+ * flight depends on the values, not only on their order.
+ */
+static void ev_encode(const rc_mem_t *m, struct words *b)
+{
+	put(b, m->flags & RC_MEM_MVR);
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct rc_mem_replica *r = &m->reps[i];
+
+		put(b, r->lamport);
+		for (unsigned k = 0; k < m->n; k++)
+			put(b, r->vc[k]);
+		for (unsigned l = 0; l < m->nlocs; l++) {
+			put(b, r->copy[l]);
+			put(b, r->stamp[l]);
+		}
+		for (unsigned l = 0; r->sibs != NULL && l < m->nlocs; l++) {
+			const struct mv_set *g = r->sibs[l];
+			uint64_t st[RC_MEM_MAX_REPLICAS];
+			unsigned n = g != NULL ? g->n : 0;
+
+			/* siblings in stamp order: their order in the set
+			 * depends on the order they arrived in */
+			put(b, n);
+			for (unsigned k = 0; k < n; k++)
+				st[k] = g->w[k * mv_words(m) + 1];
+			qsort(st, n, sizeof(*st), cmp_u64);
+			for (unsigned j = 0; j < n; j++)
+				for (unsigned k = 0; k < n; k++) {
+					const uint64_t *x =
+						&g->w[k * mv_words(m)];
+
+					if (x[1] != st[j])
+						continue;
+					for (size_t w = 0; w < mv_words(m); w++)
+						put(b, x[w]);
+				}
+		}
+		for (unsigned s = 0; s < m->n; s++) {
+			const struct clog_seg *g = r->rseg[s];
+			uint64_t end = s == i ? 0 : c_published(m, s);
+
+			put(b, end > r->vc[s] ? end - r->vc[s] : 0);
+			for (uint64_t x = r->vc[s]; x < end; x++) {
+				const struct clog_entry *e;
+
+				g = c_seg_find(m, g, x);
+				e = c_seg_entry(m, g, x);
+				put(b, e->loc);
+				put(b, e->val);
+				put(b, e->stamp);
+				put(b, e->flags);
+				for (unsigned j = 0; j < m->n; j++)
+					put(b, c_entry_vc(e, s, x, j));
+			}
+		}
+	}
+}
+
+/*
  * The state as words. Log indexes are relative to the oldest entry some
  * replica still needs, so states that differ only by how long the log
  * has been encode the same. Counters that only pace threaded mode (the
@@ -233,6 +295,9 @@ static void encode(const rc_mem_t *m, struct words *b)
 			put(b, m->fence_vc[k]);
 		free(rk.v);
 		free(rk.n);
+		break;
+	case RC_EVENTUAL:
+		ev_encode(m, b);
 		break;
 	default:
 		break;
@@ -378,8 +443,10 @@ int _rc_mem_state_clone(rc_mem_t *d, const rc_mem_t *s)
 			       s->nlocs * sizeof(*rs->stamp));
 		if (rs->vc != NULL)
 			memcpy(rd->vc, rs->vc, s->n * sizeof(*rs->vc));
+		if (rs->sibs != NULL && _rc_mem_mv_copy(rd, rs) < 0)
+			return -1;
 	}
-	for (unsigned q = 0; s->level == RC_CAUSAL && q < s->n; q++)
+	for (unsigned q = 0; has_logs(s->level) && q < s->n; q++)
 		if (c_log_clone(d, s, q) < 0)
 			return -1;
 	return 0;

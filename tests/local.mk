@@ -72,7 +72,10 @@ check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
-	tests/unit/test_mem_fault
+	tests/unit/test_mem_fault tests/unit/test_mem_eventual \
+	tests/unit/test_mem_session
+tests_unit_test_mem_eventual_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_mem_session_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_api_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_tso_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_sc_LDADD = $(RC_TEST_LDADD)
@@ -86,14 +89,15 @@ TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_sc tests/unit/test_mem_causal \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
-	tests/unit/test_mem_fault
+	tests/unit/test_mem_fault tests/unit/test_mem_eventual \
+	tests/unit/test_mem_session
 
 # SC's and CAUSAL's log space reused, over a copy of the memory objects'
 # sources with an SC log of 256 entries and causal segments of 1 KiB.
 check_PROGRAMS += tests/unit/test_mem_sclog
 tests_unit_test_mem_sclog_SOURCES = tests/unit/test_mem_sclog.c \
 	runtime/mem.c runtime/mem_tso.c runtime/mem_sc.c runtime/mem_causal.c \
-	runtime/mem_state.c
+	runtime/mem_ev.c runtime/mem_mv.c runtime/mem_state.c
 tests_unit_test_mem_sclog_CPPFLAGS = $(AM_CPPFLAGS) -DSC_LOG_ENTRIES=256 \
 	-DSC_SEG_SHIFT=6 -DCLOG_SEG_BYTES=1024 -DCLOG_STALE_MIN=64
 tests_unit_test_mem_sclog_LDADD = $(RC_TEST_LDADD)
@@ -132,6 +136,23 @@ EXTRA_DIST += tests/unit/test_litmus_run.sh
 # and with herd's (--herd-compat); litmus tests with known outcomes under
 # litmus model, and models that do not apply.
 TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
+# The eventual object's outcome sets, explored, checked exactly.
+TESTS += tests/unit/test_litmus_eventual.sh
+EXTRA_DIST += tests/unit/test_litmus_eventual.sh tests/unit/litmus-eventual/EXPECT \
+	tests/unit/litmus-eventual/2+2W.states \
+	tests/unit/litmus-eventual/2FAA+rlx.states \
+	tests/unit/litmus-eventual/CoRR+rlx.states \
+	tests/unit/litmus-eventual/CoRW2+rlx.states \
+	tests/unit/litmus-eventual/CoWR+rlx.states \
+	tests/unit/litmus-eventual/IRIW.states \
+	tests/unit/litmus-eventual/LB.states \
+	tests/unit/litmus-eventual/MP+rel+acq.states \
+	tests/unit/litmus-eventual/MP.states \
+	tests/unit/litmus-eventual/R.states \
+	tests/unit/litmus-eventual/S.states \
+	tests/unit/litmus-eventual/SB+mfences.states \
+	tests/unit/litmus-eventual/SB.states \
+	tests/unit/litmus-eventual/WRC.states
 # Parametric families (SB with k stores, alternating stores and loads)
 # against closed forms and an operational oracle.
 TESTS += tests/unit/test_litmus_families.sh
@@ -239,14 +260,91 @@ noinst_HEADERS += tests/unit/commit_fuzz.h
 TESTS += tests/unit/test_commit_sim tests/unit/test_commit_broken \
 	tests/regression/test_commit_sims
 REGTESTS += tests/regression/test_commit_sims
+# Chandy-Lamport snapshots of a bank: runs without faults, determinism,
+# both broken variants caught, 1,000 seeded runs with random faults, and
+# 5,000 more from another seed (100,000 in the regression tier).
+check_PROGRAMS += tests/unit/test_snapshot_sim \
+	tests/regression/test_snapshot_sims
+tests_unit_test_snapshot_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_snapshot_sims_SOURCES = tests/unit/test_snapshot_sim.c
+tests_regression_test_snapshot_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DSN_FUZZ_ONLY -DSN_DEFAULT_SIMS=5000 -DSN_FIRST_SEED=1000001
+tests_regression_test_snapshot_sims_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_snapshot_sim tests/regression/test_snapshot_sims
+REGTESTS += tests/regression/test_snapshot_sims
+# Raft: runs without faults, determinism, restarts, the options, the
+# paper's figure 8 schedule, 1,000 seeded runs with random faults (5,000
+# more in test_raft_sims, 100,000 in the regression tier); the figure 8
+# schedule against a copy whose leader commits entries of earlier terms
+# by counting, which the checks must catch.
+check_PROGRAMS += tests/unit/test_raft_sim tests/unit/test_raft_broken \
+	tests/regression/test_raft_sims
+tests_unit_test_raft_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_raft_sims_SOURCES = tests/unit/test_raft_sim.c
+tests_regression_test_raft_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRF_FUZZ_ONLY -DRF_DEFAULT_SIMS=5000 -DRF_FIRST_SEED=1000001
+tests_regression_test_raft_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_raft_broken_SOURCES = tests/unit/test_raft_broken.c \
+	protocols/raft/raft.c protocols/raft/check.c protocols/raft/sim.c \
+	protocols/sim/sim.c
+tests_unit_test_raft_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_RAFT_BROKEN_COMMIT
+tests_unit_test_raft_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/raft_fuzz.h tests/unit/raft_fig8.h
+# replicore sim raft over the broken copy, for test_sim_cli.sh (exit 1).
+check_PROGRAMS += tests/unit/raft_broken_cli
+tests_unit_raft_broken_cli_SOURCES = tests/unit/raft_broken_cli.c \
+	tools/cmd_raft.c tools/sim_args.c cli/cli.c protocols/raft/raft.c \
+	protocols/raft/check.c protocols/raft/sim.c protocols/sim/sim.c
+tests_unit_raft_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_RAFT_BROKEN_COMMIT
+tests_unit_raft_broken_cli_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_raft_sim tests/unit/test_raft_broken \
+	tests/regression/test_raft_sims
+REGTESTS += tests/regression/test_raft_sims
+# Lamport's mutual exclusion: runs without faults, determinism, the block
+# under a crash, 1,000 seeded runs with random faults (100,000 in the
+# regression tier); the same seeds against a copy that enters without
+# waiting for every process, which they must catch. The regression
+# program runs 5,000 other seeds times RC_SCALE (make regtest: 100,000)
+# and skips without RC_SCALE, so make check runs the 1,000.
+check_PROGRAMS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
+	tests/regression/test_lmutex_sims
+tests_unit_test_lmutex_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_lmutex_sims_SOURCES = tests/unit/test_lmutex_sim.c
+tests_regression_test_lmutex_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DLM_FUZZ_ONLY -DLM_DEFAULT_SIMS=5000 -DLM_FIRST_SEED=1000001
+tests_regression_test_lmutex_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_lmutex_broken_SOURCES = tests/unit/test_lmutex_broken.c \
+	protocols/lmutex/proc.c protocols/lmutex/link.c \
+	protocols/lmutex/check.c protocols/lmutex/sim.c protocols/sim/sim.c
+tests_unit_test_lmutex_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_LMUTEX_BROKEN_NOACK
+tests_unit_test_lmutex_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/lmutex_fuzz.h
+TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
+	tests/regression/test_lmutex_sims
+REGTESTS += tests/regression/test_lmutex_sims
+# The reliable FIFO link under it, alone, over a transport that drops,
+# duplicates and reorders.
+check_PROGRAMS += tests/unit/test_lmutex_link
+tests_unit_test_lmutex_link_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_lmutex_link
+# rc_lmutex between threads: a counter incremented non-atomically inside
+# the critical section loses nothing (RC_LMUTEX_THREADS, RC_LMUTEX_ITERS).
+check_PROGRAMS += tests/unit/test_lmutex_threads
+tests_unit_test_lmutex_threads_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_lmutex_threads
+# replicore sim lmutex: help, errors, runs with faults, its named seed.
+TESTS += tests/unit/test_lmutex_cli.sh
+EXTRA_DIST += tests/unit/test_lmutex_cli.sh
 # The seeded simulator through its interface alone: a broadcast protocol
 # with acknowledgements, seeded faults, one trace per seed.
 check_PROGRAMS += tests/unit/test_sim_proto
 tests_unit_test_sim_proto_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_sim_proto
 # replicore sim: the protocols listed, errors, replicore sim 2pc and 3pc
-# (their named seeds), and replicore sim paxos
-# printing byte for byte what replicore paxos sim prints.
+# (their named seeds), replicore sim raft and its options, and replicore
+# sim paxos printing byte for byte what replicore paxos sim prints.
 TESTS += tests/unit/test_sim_cli.sh
 EXTRA_DIST += tests/unit/test_sim_cli.sh
 # replicore torture: rc_rsm's clients recorded under stalls and crashes
@@ -272,8 +370,20 @@ check_PROGRAMS += tests/unit/test_rsm_memory
 tests_unit_test_rsm_memory_LDADD = $(RC_TEST_LDADD) -lpthread
 TESTS += tests/unit/test_rsm_memory
 REGTESTS += tests/unit/test_rsm_memory
+# The Raft log backend: the log contract, the hash map over rc_rsm on it
+# (all up, then node 1 stalled in apply and in Raft), no majority.
+check_PROGRAMS += tests/unit/test_log_raft
+tests_unit_test_log_raft_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_log_raft
 TESTS += tests/unit/test_examples_rsm.sh
 EXTRA_DIST += tests/unit/test_examples_rsm.sh
+
+# Total order broadcast over both logs: one order, each message once, a
+# broadcast that waits for its own room; the register on it recorded by
+# threads (RC_TOB_THREADS, capped at the PUs; RC_TOB_OPS) and checked.
+check_PROGRAMS += tests/unit/test_tob
+tests_unit_test_tob_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_tob
 
 # replicore check --html of a violating etcd history: every operation
 # labelled, no two texts overlapping, the prefix's linearization points.

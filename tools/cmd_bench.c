@@ -34,6 +34,7 @@ static const char bench_help[] =
 	"[FILE...]\n"
 	"    replicore bench check [OPTION]...\n"
 	"    replicore bench litmus [OPTION]...\n"
+	"    replicore bench lmutex [OPTION]...\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    c2c     core-to-core latency of every pair of PUs (cache-line "
@@ -79,6 +80,11 @@ static const char bench_help[] =
 	"never asserted.\n"
 	"    check   the history checkers' benchmark; see 'replicore bench "
 	"check --help'.\n"
+	"    lmutex  ns per critical section of rc_lmutex (Lamport's mutual "
+	"exclusion)\n"
+	"            beside ck's fas, MCS and ticket spinlocks, 1..P threads; "
+	"see\n"
+	"            'replicore bench lmutex --help'.\n"
 	"    litmus  the hardware litmus harness on SB: iterations and "
 	"store-buffering\n"
 	"            outcomes per second, beside litmus7's; see 'replicore "
@@ -574,7 +580,7 @@ static const struct {
 	{ "atomic", bench_atomic }, { "models", bench_models },
 	{ "check", bench_check },   { "mem", bench_mem },
 	{ "litmus", bench_litmus }, { "rsm", bench_rsm },
-	{ "paxos", bench_paxos },
+	{ "paxos", bench_paxos },   { "lmutex", bench_lmutex },
 };
 
 int cmd_bench(int argc, char **argv)
@@ -593,6 +599,7 @@ int cmd_bench(int argc, char **argv)
 			return kinds[i].run(argc - 1, argv + 1);
 	return cli_usage("bench",
 			 "unknown benchmark '%s' (expected c2c, fence, "
-			 "atomic, mem, rsm, paxos, models, check or litmus)",
+			 "atomic, mem, rsm, paxos, models, check, litmus "
+			 "or lmutex)",
 			 argv[1]);
 }

@@ -1,10 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cmd_commit.c: `replicore sim 2pc` and `replicore sim 3pc`, seeded simulations of atomic commitment with faults, checked. */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#include "cli/cli.h"
 #include "protocols/commit/commit.h"
 #include "tools/commands.h"
 #include "tools/sim_args.h"
@@ -91,189 +88,122 @@ static const char commit_help[] =
 	"1 when one\n"
 	"    fails (the seed is printed), 2 on a bad option or SPEC.\n";
 
-static void print_props(FILE *out, unsigned v)
-{
-	const char *sep = "";
+static const char *const counts[] = { "begun", "committed", "aborted",
+				      "blocked", NULL };
+static const char *const props[] = { "atomicity", "validity", "termination",
+				     NULL };
 
-	for (unsigned p = 1; p <= RC_COMMIT_TERMINATION; p <<= 1)
-		if (v & p) {
-			fprintf(out, "%s%s", sep, _rc_commit_prop_name(p));
-			sep = ", ";
-		}
+static int run(enum _rc_commit_kind kind, const struct sim_args *a,
+	       const struct _rc_sim_faults *f, uint64_t seed, FILE *trace,
+	       struct sim_run *r, rc_err_t *err)
+{
+	struct _rc_commit_sim_opts o = { kind, (unsigned)a->nodes,
+					 seed, (unsigned)a->commands,
+					 *f,   trace };
+	struct _rc_commit_sim_result res;
+	int rc = _rc_commit_sim_run(&o, &res, err);
+
+	r->count[0] = res.begun;
+	r->count[1] = res.committed;
+	r->count[2] = res.aborted;
+	r->count[3] = res.blocked;
+	r->st.messages = res.messages;
+	r->st.dropped = res.dropped;
+	r->st.duplicated = res.duplicated;
+	r->st.delayed = res.delayed;
+	r->st.cut = res.cut;
+	r->st.crashed = res.crashed;
+	r->st.restarts = res.restarts;
+	r->st.partitions = res.partitions;
+	r->st.stalls = res.stalls;
+	r->st.time = res.time;
+	/* the property bits are RC_COMMIT_ATOMICITY << i, as props[] */
+	r->violations = res.violations;
+	snprintf(r->why, sizeof(r->why), "%s", res.why);
+	return rc;
 }
 
-static int commit_sim(enum _rc_commit_kind kind, int argc, char **argv)
+static int run_2pc(const struct sim_args *a, const struct _rc_sim_faults *f,
+		   uint64_t seed, unsigned variant, FILE *trace,
+		   struct sim_run *r, rc_err_t *err)
 {
-	const char *name = kind == RC_COMMIT_2PC ? "2pc" : "3pc";
-	const char *cmd = kind == RC_COMMIT_2PC ? "sim 2pc" : "sim 3pc";
-	struct _rc_commit_sim_opts o;
-	struct _rc_commit_sim_result sum, r;
-	rc_err_t err = RC_ERR_INITIALIZER;
-	struct sim_args a = { 4, 1, 20, 1, "none", false, false };
-	uint64_t failed = 0, first_fail = 0;
-	char first_why[256] = "";
-	unsigned props = 0;
-	int rc = sim_args_parse(cmd, commit_help, argc, argv, &a, NULL, 0);
-	uint64_t nodes = a.nodes, seed = a.seed, commands = a.commands,
-		 runs = a.runs;
-	const char *spec = a.faults;
-	bool trace = a.trace, json = a.json;
+	(void)variant;
+	return run(RC_COMMIT_2PC, a, f, seed, trace, r, err);
+}
 
-	if (rc >= 0)
-		return rc;
-	if (nodes < 2 || nodes > RC_SIM_MAX_NODES)
-		return cli_usage(cmd, "--nodes must be 2..%d",
-				 RC_SIM_MAX_NODES);
-	if (runs < 1 || commands < 1 || commands > 100000)
-		return cli_usage(cmd, "--runs must be at least 1, --commands "
-				      "1..100000");
-	memset(&o, 0, sizeof o);
-	if (_rc_sim_faults_parse(spec, &o.faults, &err) < 0) {
-		fprintf(stderr, "replicore %s: --faults:%u:%u: %s\n", cmd,
-			err.line, err.col, err.msg);
-		fprintf(stderr,
-			"Try 'replicore %s --help' for more "
-			"information.\n",
-			cmd);
-		return CLI_EXIT_USAGE;
-	}
-	if (o.faults.crash >= nodes)
-		return cli_usage(cmd,
-				 "--faults: crash=%u leaves no node of %u up "
-				 "(at most %u)",
-				 o.faults.crash, (unsigned)nodes,
-				 (unsigned)nodes - 1);
-	o.kind = kind;
-	o.nodes = (unsigned)nodes;
-	o.txns = (unsigned)commands;
-	o.trace = trace ? stdout : NULL;
-	memset(&sum, 0, sizeof sum);
-	for (uint64_t k = 0; k < runs; k++) {
-		o.seed = seed + k;
-		if (_rc_commit_sim_run(&o, &r, &err) < 0) {
-			rc_err_print(&err, stderr);
-			return CLI_EXIT_USAGE;
-		}
-		sum.begun += r.begun;
-		sum.committed += r.committed;
-		sum.aborted += r.aborted;
-		sum.blocked += r.blocked;
-		sum.messages += r.messages;
-		sum.dropped += r.dropped;
-		sum.duplicated += r.duplicated;
-		sum.delayed += r.delayed;
-		sum.cut += r.cut;
-		sum.crashed += r.crashed;
-		sum.restarts += r.restarts;
-		sum.partitions += r.partitions;
-		sum.stalls += r.stalls;
-		sum.time += r.time;
-		if (r.violations) {
-			if (failed++ == 0) {
-				first_fail = o.seed;
-				snprintf(first_why, sizeof first_why, "%s",
-					 r.why);
-			}
-			props |= r.violations;
-			fprintf(stderr, "replicore %s: seed %llu violates %s\n",
-				cmd, (unsigned long long)o.seed, r.why);
-		}
-	}
-	if (json) {
-		struct cli_json j;
+static int run_3pc(const struct sim_args *a, const struct _rc_sim_faults *f,
+		   uint64_t seed, unsigned variant, FILE *trace,
+		   struct sim_run *r, rc_err_t *err)
+{
+	(void)variant;
+	return run(RC_COMMIT_3PC, a, f, seed, trace, r, err);
+}
 
-		cli_json_init(&j, stdout);
-		cli_json_obj(&j);
-		cli_json_kv_str(&j, "protocol", name);
-		cli_json_kv_uint(&j, "nodes", nodes);
-		cli_json_kv_uint(&j, "seed", seed);
-		cli_json_kv_uint(&j, "runs", runs);
-		cli_json_kv_str(&j, "faults", spec);
-		cli_json_kv_uint(&j, "commands", commands);
-		cli_json_kv_uint(&j, "begun", sum.begun);
-		cli_json_kv_uint(&j, "committed", sum.committed);
-		cli_json_kv_uint(&j, "aborted", sum.aborted);
-		cli_json_kv_uint(&j, "blocked", sum.blocked);
-		cli_json_kv_uint(&j, "messages", sum.messages);
-		cli_json_kv_uint(&j, "dropped", sum.dropped);
-		cli_json_kv_uint(&j, "duplicated", sum.duplicated);
-		cli_json_kv_uint(&j, "delayed", sum.delayed);
-		cli_json_kv_uint(&j, "cut", sum.cut);
-		cli_json_kv_uint(&j, "crashed", sum.crashed);
-		cli_json_kv_uint(&j, "restarts", sum.restarts);
-		cli_json_kv_uint(&j, "stalls", sum.stalls);
-		cli_json_kv_uint(&j, "partitions", sum.partitions);
-		cli_json_kv_uint(&j, "simulated_us", sum.time);
-		cli_json_kv_uint(&j, "failed_runs", failed);
-		cli_json_key(&j, "violations");
-		cli_json_arr(&j);
-		for (unsigned p = 1; p <= RC_COMMIT_TERMINATION; p <<= 1)
-			if (props & p)
-				cli_json_str(&j, _rc_commit_prop_name(p));
-		cli_json_arr_end(&j);
-		if (failed) {
-			cli_json_kv_uint(&j, "first_failing_seed", first_fail);
-			cli_json_kv_str(&j, "why", first_why);
-		}
-		cli_json_obj_end(&j);
-		cli_json_end(&j);
-	} else {
-		printf("%s sim: %llu run%s of %llu nodes from seed %llu, "
-		       "faults %s\n",
-		       name, (unsigned long long)runs, runs == 1 ? "" : "s",
-		       (unsigned long long)nodes, (unsigned long long)seed,
-		       spec);
-		printf("  transactions        %llu begun: %llu committed, %llu "
-		       "aborted, %llu blocked\n",
-		       (unsigned long long)sum.begun,
-		       (unsigned long long)sum.committed,
-		       (unsigned long long)sum.aborted,
-		       (unsigned long long)sum.blocked);
-		printf("  messages            %llu sent, %llu dropped, %llu "
-		       "duplicated, %llu delayed, %llu cut\n",
-		       (unsigned long long)sum.messages,
-		       (unsigned long long)sum.dropped,
-		       (unsigned long long)sum.duplicated,
-		       (unsigned long long)sum.delayed,
-		       (unsigned long long)sum.cut);
-		printf("  nodes               %llu crashed, %llu restarts, "
-		       "%llu stalls, %llu partitions\n",
-		       (unsigned long long)sum.crashed,
-		       (unsigned long long)sum.restarts,
-		       (unsigned long long)sum.stalls,
-		       (unsigned long long)sum.partitions);
-		printf("  simulated time      %llu us\n",
-		       (unsigned long long)sum.time);
-		if (sum.blocked)
-			printf("  blocked             %llu transaction%s left "
-			       "live nodes undecided where termination is "
-			       "not promised (%s)\n",
-			       (unsigned long long)sum.blocked,
-			       sum.blocked == 1 ? "" : "s",
-			       kind == RC_COMMIT_2PC
-				       ? "the coordinator is down"
-				       : "a restart or a partition");
-		if (failed) {
-			printf("  VIOLATED            ");
-			print_props(stdout, props);
-			printf(" in %llu run%s; first at seed %llu: %s\n",
-			       (unsigned long long)failed,
-			       failed == 1 ? "" : "s",
-			       (unsigned long long)first_fail, first_why);
-		} else {
-			printf("  properties          atomicity, validity, "
-			       "termination: hold\n");
-		}
-	}
-	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
+static void head(const struct sim_args *a, const struct sim_run *sum)
+{
+	(void)a;
+	printf("  transactions        %llu begun: %llu committed, %llu "
+	       "aborted, %llu blocked\n",
+	       (unsigned long long)sum->count[0],
+	       (unsigned long long)sum->count[1],
+	       (unsigned long long)sum->count[2],
+	       (unsigned long long)sum->count[3]);
+}
+
+static void tail(const struct sim_run *sum, const char *why)
+{
+	if (sum->count[3])
+		printf("  blocked             %llu transaction%s left live "
+		       "nodes undecided where termination is not promised "
+		       "(%s)\n",
+		       (unsigned long long)sum->count[3],
+		       sum->count[3] == 1 ? "" : "s", why);
+}
+
+static void tail_2pc(const struct sim_run *sum)
+{
+	tail(sum, "the coordinator is down");
+}
+
+static void tail_3pc(const struct sim_run *sum)
+{
+	tail(sum, "a restart or a partition");
 }
 
 int commit_sim_2pc(int argc, char **argv)
 {
-	return commit_sim(RC_COMMIT_2PC, argc, argv);
+	static const struct sim_driver d = {
+		.name = "2pc",
+		.cmd = "sim 2pc",
+		.help = commit_help,
+		.nodes = 4,
+		.commands = 20,
+		.min_nodes = 2,
+		.counts = counts,
+		.props = props,
+		.run = run_2pc,
+		.head = head,
+		.tail = tail_2pc,
+	};
+
+	return sim_drive(&d, argc, argv);
 }
 
 int commit_sim_3pc(int argc, char **argv)
 {
-	return commit_sim(RC_COMMIT_3PC, argc, argv);
+	static const struct sim_driver d = {
+		.name = "3pc",
+		.cmd = "sim 3pc",
+		.help = commit_help,
+		.nodes = 4,
+		.commands = 20,
+		.min_nodes = 2,
+		.counts = counts,
+		.props = props,
+		.run = run_3pc,
+		.head = head,
+		.tail = tail_3pc,
+	};
+
+	return sim_drive(&d, argc, argv);
 }

@@ -26,13 +26,13 @@ static const char run_help[] =
 	"the machine\n"
 	"\n"
 	"SYNOPSIS\n"
-	"    replicore litmus run FILE... --target lin|sc|tso|causal "
-	"--explore\n"
+	"    replicore litmus run FILE... --target "
+	"lin|sc|tso|causal|eventual --explore\n"
 	"                         [--compare MODEL] [--json] "
 	"[--max-states N]\n"
 	"                         [--herd-compat]\n"
-	"    replicore litmus run FILE... --target lin|sc|tso|causal "
-	"[-n ITERATIONS]\n"
+	"    replicore litmus run FILE... --target "
+	"lin|sc|tso|causal|eventual [-n ITERATIONS]\n"
 	"                         [--model M] [--compare MODEL] [--json]\n"
 	"    replicore litmus run FILE... --target hw ...   (see --target "
 	"hw --help)\n"
@@ -53,10 +53,11 @@ static const char run_help[] =
 	"allows\n"
 	"    it. The level matches a model: lin and sc match sc, tso matches "
 	"tso\n"
-	"    (X86 tests), causal matches sra.\n"
+	"    (X86 tests), causal matches sra; eventual matches no model.\n"
 	"\n"
 	"OPTIONS\n"
-	"    -t, --target T    lin, sc, tso, causal (rc_mem objects) or hw\n"
+	"    -t, --target T    lin, sc, tso, causal, eventual (rc_mem "
+	"objects) or hw\n"
 	"    -e, --explore     exhaustive exploration instead of threads\n"
 	"    -c, --compare M   print the object's states beside model M's, "
 	"marking\n"
@@ -248,8 +249,10 @@ static bool print_compare(const struct ropts *ro, const rc_outcomes_t *o,
 	char buf[4096], obj[32];
 	bool eq = true;
 	size_t w = 5;
+	int cw; /* the object's column: its name, at least 6 wide */
 
 	snprintf(obj, sizeof obj, "%s", rc_level_name(ro->level));
+	cw = strlen(obj) > 6 ? (int)strlen(obj) : 6;
 	for (int k = 0; k < 2; k++)
 		for (size_t i = 0; i < src[k]->nstates; i++) {
 			size_t l = (size_t)rc_state_str(
@@ -260,7 +263,7 @@ static bool print_compare(const struct ropts *ro, const rc_outcomes_t *o,
 		}
 	printf("Compare %s: object %s (%s) and model %s\n", o->test->name, obj,
 	       ro->explore ? "explored" : "threads", rc_model_name(m->model));
-	printf("%-*s  %-6s  %-6s\n", (int)w, "State", obj,
+	printf("%-*s  %-*s  %-6s\n", (int)w, "State", cw, obj,
 	       rc_model_name(m->model));
 	/* both lists are sorted by text: merge them */
 	for (size_t i = 0, k = 0; i < o->nstates || k < m->nstates;) {
@@ -273,18 +276,19 @@ static bool print_compare(const struct ropts *ro, const rc_outcomes_t *o,
 			rc_state_str(m, &m->states[k], b, sizeof b);
 		c = i == o->nstates ? 1 : k == m->nstates ? -1 : strcmp(a, b);
 		if (c == 0) {
-			printf("%-*s  %-6s  %-6s\n", (int)w, a, "yes", "yes");
+			printf("%-*s  %-*s  %-6s\n", (int)w, a, cw, "yes",
+			       "yes");
 			i++;
 			k++;
 		} else if (c < 0) {
-			printf("%-*s  %-6s  %-6s   <- object only\n", (int)w, a,
-			       "yes", "-");
+			printf("%-*s  %-*s  %-6s   <- object only\n", (int)w, a,
+			       cw, "yes", "-");
 			eq = false;
 			i++;
 		} else {
 			/* threaded runs see a subset: not a difference */
-			printf("%-*s  %-6s  %-6s%s\n", (int)w, b, "-", "yes",
-			       ro->explore ? "   <- model only" : "");
+			printf("%-*s  %-*s  %-6s%s\n", (int)w, b, cw, "-",
+			       "yes", ro->explore ? "   <- model only" : "");
 			if (ro->explore)
 				eq = false;
 			k++;
@@ -463,12 +467,12 @@ int cmd_litmus_run(int argc, char **argv)
 	}
 	if (!target)
 		return cli_usage("litmus run", "--target is required (lin, sc, "
-					       "tso, causal or hw)");
+					       "tso, causal, eventual or hw)");
 	if (rc_level_parse(target, &ro.level) < 0 ||
 	    !rc_level_is_object(ro.level))
 		return cli_usage("litmus run",
 				 "unknown target '%s' (expected lin, sc, tso, "
-				 "causal or hw)",
+				 "causal, eventual or hw)",
 				 target);
 	if (optind >= argc)
 		return cli_usage("litmus run", "no litmus FILE given");

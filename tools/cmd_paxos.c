@@ -107,7 +107,11 @@ int paxos_sim(int argc, char **argv)
 	struct rc_paxos_sim_opts o;
 	struct rc_paxos_sim_result sum, r;
 	rc_err_t err = RC_ERR_INITIALIZER;
-	struct sim_args a = { 3, 1, 100, 1, "none", false, false };
+	struct sim_args a = { .nodes = 3,
+			      .seed = 1,
+			      .commands = 100,
+			      .runs = 1,
+			      .faults = "none" };
 	uint64_t batch = 16, window = 32, failed = 0, first_fail = 0;
 	const struct sim_extra extra[] = { { "batch", &batch },
 					   { "window", &window } };

@@ -24,6 +24,16 @@ static const struct sim_protocol protocols[] = {
 	  commit_sim_2pc },
 	{ "3pc", "three-phase commit; splits under a partition",
 	  commit_sim_3pc },
+	{ "snapshot",
+	  "Chandy-Lamport snapshots of a bank over reliable FIFO channels",
+	  snapshot_sim },
+	{ "raft", "Raft: elections, log replication, restarts from the record",
+	  raft_sim },
+	{ "lmutex", "Lamport's mutual exclusion; blocks on a crash",
+	  lmutex_sim },
+	{ "clocks",
+	  "physical clocks by Lamport's rules, skew against his bound",
+	  clocks_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
@@ -78,11 +88,22 @@ static void help(FILE *out)
 	      out);
 }
 
+/* The protocols' names, comma-separated, for the usage errors. */
+static const char *names(void)
+{
+	static char buf[256];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < NPROTOCOLS; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s",
+			 i ? ", " : "", protocols[i].name);
+	return buf;
+}
+
 int cmd_sim(int argc, char **argv)
 {
 	if (argc < 2)
-		return cli_usage("sim",
-				 "a protocol is needed: paxos, 2pc, 3pc");
+		return cli_usage("sim", "a protocol is needed: %s", names());
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		help(stdout);
 		return CLI_EXIT_OK;
@@ -93,6 +114,5 @@ int cmd_sim(int argc, char **argv)
 	if (argv[1][0] == '-')
 		return cli_usage("sim", "a protocol is needed before '%s'",
 				 argv[1]);
-	return cli_usage("sim", "unknown protocol '%s' (paxos, 2pc, 3pc)",
-			 argv[1]);
+	return cli_usage("sim", "unknown protocol '%s' (%s)", argv[1], names());
 }

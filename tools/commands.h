@@ -21,6 +21,14 @@ int cmd_sim(int argc, char **argv);
 /* replicore sim 2pc and replicore sim 3pc (tools/cmd_commit.c). */
 int commit_sim_2pc(int argc, char **argv);
 int commit_sim_3pc(int argc, char **argv);
+/* replicore sim clocks (tools/cmd_clocks.c). */
+int clocks_sim(int argc, char **argv);
+/* replicore sim snapshot (tools/cmd_snapshot.c). */
+int snapshot_sim(int argc, char **argv);
+/* replicore sim raft (tools/cmd_raft.c). */
+int raft_sim(int argc, char **argv);
+/* replicore sim lmutex (tools/cmd_lmutex.c). */
+int lmutex_sim(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 

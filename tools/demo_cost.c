@@ -25,11 +25,20 @@
 #define NTHREADS 2
 #define MAX_RSM_ROWS 8
 
-enum { IMPL_PLAIN, IMPL_LIN, IMPL_SC, IMPL_TSO, IMPL_CAUSAL, NIMPLS };
-static const char *const impl_name[NIMPLS] = { "plain", "lin", "sc", "tso",
-					       "causal" };
-static const enum rc_level impl_level[NIMPLS] = { RC_LIN, RC_LIN, RC_SC, RC_TSO,
-						  RC_CAUSAL };
+enum {
+	IMPL_PLAIN,
+	IMPL_LIN,
+	IMPL_SC,
+	IMPL_TSO,
+	IMPL_CAUSAL,
+	IMPL_EVENTUAL,
+	NIMPLS
+};
+static const char *const impl_name[NIMPLS] = { "plain", "lin",	  "sc",
+					       "tso",	"causal", "eventual" };
+static const enum rc_level impl_level[NIMPLS] = {
+	RC_LIN, RC_LIN, RC_SC, RC_TSO, RC_CAUSAL, RC_EVENTUAL
+};
 
 struct worker {
 	_Alignas(RC_BENCH_LINE) const rc_topo_t *layout;

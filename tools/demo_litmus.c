@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* demo_litmus.c: the demo's litmus table: each test of the suite under the models, on this machine and on the four objects. */
+/* demo_litmus.c: the demo's litmus table: each test of the suite under the models, on this machine and on the five objects. */
 #include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -33,9 +33,9 @@
 #define NMODELS 5
 static const char *const model_names[NMODELS] = { "sc", "tso", "ra", "sra",
 						  "rc11" };
-#define NLEVELS 4
-static const enum rc_level levels[NLEVELS] = { RC_LIN, RC_SC, RC_TSO,
-					       RC_CAUSAL };
+#define NLEVELS 5
+static const enum rc_level levels[NLEVELS] = { RC_LIN, RC_SC, RC_TSO, RC_CAUSAL,
+					       RC_EVENTUAL };
 
 /* Up to this many states are named in a disagreement; the rest counted. */
 #define SHOW_STATES 2
@@ -526,7 +526,7 @@ static const char *hw_missing(const struct litmus_result *res)
 static void litmus_text(const void *p, FILE *out)
 {
 	const struct litmus_result *res = p;
-	char hw[32], ob[NLEVELS][16], map[128];
+	char hw[32], ob[NLEVELS][16], map[160];
 	const char *missing = hw_missing(res);
 
 	fprintf(out,
@@ -541,9 +541,9 @@ static void litmus_text(const void *p, FILE *out)
 		res->n, res->suite, (unsigned long long)res->hw_iterations);
 	fprintf(out,
 		"%-14s %-4s %-4s %-4s %-4s %-4s | %-9s | %-4s %-4s %-4s "
-		"%s\n",
+		"%-6s %s\n",
 		"test", "sc", "tso", "ra", "sra", "rc11", "hw", "lin", "sc",
-		"tso", "causal");
+		"tso", "causal", "eventual");
 	for (size_t i = 0; i < res->n; i++) {
 		const struct row *r = &res->rows[i];
 
@@ -552,13 +552,13 @@ static void litmus_text(const void *p, FILE *out)
 			obj_cell(&r->obj[l], ob[l], sizeof ob[l]);
 		fprintf(out,
 			"%-14s %-4s %-4s %-4s %-4s %-4s | %-9s | %-4s %-4s "
-			"%-4s %s\n",
+			"%-4s %-6s %s\n",
 			r->name, allow_word(r->m[0].applies, r->m[0].allowed),
 			allow_word(r->m[1].applies, r->m[1].allowed),
 			allow_word(r->m[2].applies, r->m[2].allowed),
 			allow_word(r->m[3].applies, r->m[3].allowed),
 			allow_word(r->m[4].applies, r->m[4].allowed), hw, ob[0],
-			ob[1], ob[2], ob[3]);
+			ob[1], ob[2], ob[3], ob[4]);
 	}
 	if (any_oversubscribed(res))
 		fprintf(out, "* more threads than PUs: the threads took turns "
@@ -573,7 +573,8 @@ static void litmus_text(const void *p, FILE *out)
 		fprintf(out,
 			"Disagreements: none. Every state this machine "
 			"showed is allowed by tso, and\n"
-			"every object's outcome set equals its model's.\n");
+			"every object's outcome set equals its model's (where "
+			"its level has one).\n");
 		return;
 	}
 	fprintf(out,
@@ -765,8 +766,8 @@ static void litmus_html(const void *p, FILE *out)
 	if (res->ndis == 0)
 		fputs("<p><b>Disagreements: none.</b> Every state this machine "
 		      "showed is allowed by tso, and every object's outcome "
-		      "set "
-		      "equals its model's.</p>\n",
+		      "set equals its model's (where its level has "
+		      "one).</p>\n",
 		      out);
 	else {
 		fprintf(out,

@@ -14,6 +14,10 @@ replicore_SOURCES += \
 	%reldir%/cmd_paxos.c \
 	%reldir%/cmd_sim.c \
 	%reldir%/cmd_commit.c \
+	%reldir%/cmd_snapshot.c \
+	%reldir%/cmd_clocks.c \
+	%reldir%/cmd_raft.c \
+	%reldir%/cmd_lmutex.c \
 	%reldir%/cmd_torture.c \
 	%reldir%/torture.c
 

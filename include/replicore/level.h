@@ -28,6 +28,11 @@ extern "C" {
  *   RC_MR      mr      no      yes      monotonic reads    | guarantees
  *   RC_MW      mw      no      yes      monotonic writes   | (Terry et
  *   RC_WFR     wfr     no      yes      writes follow reads/  al. 1994)
+ *   RC_EVENTUAL eventual yes   no       eventual consistency: replicas
+ *                                       converge once every write has
+ *                                       reached every replica; nothing
+ *                                       more (Terry et al. 1994,
+ *                                       Vogels 2009)
  *
  * No checker decides TSO or SRA. rc_level_checked_at() gives the level
  * at which the histories of an object are checked: the strongest level
@@ -43,14 +48,25 @@ extern "C" {
  *   causal   ccv   (the writes to a location are ordered by Lamport time
  *                  and replica id, an order that extends causality, and
  *                  the copies converge)
+ *   eventual mr    (a replica's copy only moves up the stamp order, so
+ *                  the loads of a thread bound to one replica read
+ *                  monotonically; such a thread's histories keep ryw,
+ *                  mw and wfr too, checked at once with
+ *                  rc_check_opts.also; no causal level holds: a
+ *                  replica may see a write before the writes it
+ *                  depends on)
  *
  * On a single location every object level is at least sc, RMWs included
  * (coherence: the writes to a location are totally ordered and an RMW
- * reads the write just before its own); the history of one location of
- * a tso or causal object may be checked at sc with a cas-register spec.
+ * reads the write just before its own), except that eventual RMWs are
+ * local to their replica and not atomic (two may read the same write);
+ * the history of one location of a tso or causal object may be checked
+ * at sc with a cas-register spec, and of an eventual object without
+ * RMWs at sc with a register spec.
  *
- * Values are stable: the object levels are 0..3, the history-only levels
- * follow. Every function here is pure: any thread, at any time, wait-free.
+ * Values are stable: the object levels are 0..3 and 11, the history-only
+ * levels are 4..10. Every function here is pure: any thread, at any
+ * time, wait-free.
  */
 enum rc_level {
 	RC_LIN = 0,
@@ -64,13 +80,14 @@ enum rc_level {
 	RC_MR = 8,
 	RC_MW = 9,
 	RC_WFR = 10,
+	RC_EVENTUAL = 11,
 };
 
 /* The number of levels: every level is below it. */
-#define RC_NLEVELS 11u
+#define RC_NLEVELS 12u
 
 /* "lin", "sc", "tso", "causal", "cc", "cm", "ccv", "ryw", "mr", "mw",
- * "wfr"; "?" for no level. */
+ * "wfr", "eventual"; "?" for no level. */
 const char *rc_level_name(enum rc_level level);
 
 /*
@@ -79,11 +96,12 @@ const char *rc_level_name(enum rc_level level);
  */
 int rc_level_parse(const char *name, enum rc_level *level);
 
-/* Whether an object can be made at level: RC_LIN, RC_SC, RC_TSO, RC_CAUSAL. */
+/* Whether an object can be made at level: RC_LIN, RC_SC, RC_TSO,
+ * RC_CAUSAL, RC_EVENTUAL. */
 bool rc_level_is_object(enum rc_level level);
 
-/* Whether a history can be checked at level: every level but RC_TSO
- * and RC_CAUSAL. */
+/* Whether a history can be checked at level: every level but RC_TSO,
+ * RC_CAUSAL and RC_EVENTUAL. */
 bool rc_level_is_history(enum rc_level level);
 /* Whether level is a session guarantee: RC_RYW, RC_MR, RC_MW, RC_WFR
  * (several can be checked at once, see rc_check_opts.also). */
@@ -91,7 +109,8 @@ bool rc_level_is_session(enum rc_level level);
 
 /*
  * The level to give rc_check for the histories of an object of level
- * (the table above): RC_TSO and RC_CAUSAL give RC_CCV, a level a history
+ * (the table above): RC_TSO and RC_CAUSAL give RC_CCV, RC_EVENTUAL
+ * gives RC_MR, a level a history
  * can be checked at gives itself, and a value that is no level is
  * returned as it is (rc_check refuses it with -RC_EINVAL).
  */

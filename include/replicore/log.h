@@ -21,10 +21,11 @@ extern "C" {
  * its replicas in that order, so replicas that started equal stay equal.
  *
  * The log is an interface: a backend fills a struct rc_log_ops and embeds
- * a struct rc_log as the first member of its own object. Two backends
+ * a struct rc_log as the first member of its own object. Three backends
  * exist: the shared-memory log (rc_log_shm_create, below: fast, blocks
- * when a node stops consuming) and a Paxos log (replicore/paxos.h: orders
- * entries by consensus among the nodes). Users call the rc_log_* inline
+ * when a node stops consuming), a Paxos log (replicore/paxos.h: orders
+ * entries by consensus among the nodes) and a Raft log (replicore/raft.h:
+ * the same by Raft). Users call the rc_log_* inline
  * wrappers; they check arguments the same way for every backend and
  * dispatch through the table.
  *

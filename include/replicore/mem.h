@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* replicore/mem.h: shared memory objects at four consistency levels, with explicit propagation steps. */
+/* replicore/mem.h: shared memory objects at five consistency levels, with explicit propagation steps, and sessions. */
 #ifndef REPLICORE_MEM_H
 #define REPLICORE_MEM_H
 
@@ -21,7 +21,7 @@ extern "C" {
  * from two threads at once is a programmer error. Different replicas may
  * be used by different threads at once.
  *
- * The level (replicore/level.h; an object is made at one of the four
+ * The level (replicore/level.h; an object is made at one of the five
  * below, rc_level_is_object) fixes what a replica's loads can see:
  *
  *   RC_LIN     one copy, every operation a seq_cst atomic: linearizable.
@@ -42,10 +42,32 @@ extern "C" {
  *              a write's time exceeds its replica's clock and the last
  *              write issued to the location, so they are ordered as
  *              issued and copies converge. Strong release/acquire (SRA).
+ *   RC_EVENTUAL a copy per replica; every operation is served by the
+ *              replica's copy alone and never waits for another replica.
+ *              A write is stamped (Lamport time, replica id), its time
+ *              one above the replica's clock, applied to the copy and
+ *              appended to the replica's log; anti-entropy applies the
+ *              others' log entries in each sender's order, with no
+ *              regard to causality. Conflicts are resolved per object:
+ *              last writer wins by stamp (default), or with RC_MEM_MVR a
+ *              multi-value register per location, which keeps the
+ *              concurrent writes (vector clocks) until one write
+ *              overwrites them (rc_mem_siblings). Per replica the copy
+ *              of a location only moves up the stamp order (coherence),
+ *              and the copies converge once every write is everywhere.
+ *              Store buffering (fenced or not), IRIW and WRC show their
+ *              weak outcomes; message passing, 2+2W, R and S do not: a
+ *              replica holding a sender's write holds the sender's
+ *              earlier ones (the prefix property a version vector
+ *              needs), and a write's stamp exceeds every write its
+ *              replica holds. RMWs are local to the replica
+ *              (below). Sessions (rc_mem_session_create) add the
+ *              guarantees of Terry et al. 1994.
  *
  * Propagation is a set of explicit steps (RC_MEM_STEP_*): a TSO replica's
  * oldest buffered store drains, an SC replica applies the next log entry,
- * a causal replica applies the next entry of one sender's log. In threaded
+ * a causal or eventual replica applies the next entry of one sender's
+ * log (at EVENTUAL: an anti-entropy step). In threaded
  * mode (the default) each replica performs its own steps inside its
  * operations, as its level's protocol dictates; the library starts no
  * thread. In explore mode (RC_MEM_EXPLORE) the object is used from one OS
@@ -61,8 +83,8 @@ extern "C" {
  * Memory: in threaded mode the SC log keeps the entries some replica
  * that is online and inside the 16-segment window (see rc_mem_offline)
  * has not applied, plus a checkpoint copy of the locations; a CAUSAL
- * sender's log likewise keeps the entries such a replica, or the
- * checkpoint, has not applied (a segment of about 32 KiB is reused or
+ * or EVENTUAL sender's log likewise keeps the entries such a replica, or
+ * the checkpoint, has not applied (a segment of about 32 KiB is reused or
  * freed once they all have). So memory stays bounded behind a replica
  * that stops issuing operations or goes offline, and is returned as the
  * others go on. In explore mode nothing is dropped: the SC log holds at
@@ -102,6 +124,20 @@ typedef enum rc_order {
  *                                                                 then an SC
  *                                                                 fence
  *
+ *   EVENTUAL, whatever the order: a load reads the replica's copy, a
+ *   store writes it and appends to the replica's log, an RMW reads the
+ *   copy and writes it (local, not atomic across replicas), a fence
+ *   orders nothing (threaded, it is an anti-entropy pass, as
+ *   rc_mem_progress; explored, a no-op). What holds is coherence per
+ *   location at each replica, each sender's writes applied in the order
+ *   issued, and a write's stamp above every write its replica holds;
+ *   there is no causality across senders (a load that reads a write
+ *   does not make the writes its writer had read visible) and no fence
+ *   or seq_cst access restores it. Threaded, a write's entry is
+ *   published by a release store and taken in after an acquire load:
+ *   what the writer did before the store happens before whatever
+ *   follows a load that returns the store's value.
+ *
  * The order is the least the caller needs; a level never gives less than
  * its own guarantee. At TSO every load is already an acquire and every
  * store a release (as on x86), so only RC_SEQ_CST stores and fences cost
@@ -132,6 +168,7 @@ typedef enum rc_order {
 
 /* rc_mem_create flags. */
 #define RC_MEM_EXPLORE 0x1u /* one OS thread; steps only on request */
+#define RC_MEM_MVR 0x4u	    /* EVENTUAL: multi-value registers */
 /* rc_mem_bind flags: RC_RSM_PIN's value and meaning. */
 #define RC_MEM_PIN 0x2u /* pin the calling thread to its PU */
 
@@ -177,9 +214,11 @@ typedef enum rc_order {
  * nreplicas replicas (1..RC_MEM_MAX_REPLICAS) at level, all locations 0.
  * Any thread; the new object is published to the replicas' threads by
  * whatever hands them the pointer (pthread_create, a release store).
- * Blocking (allocates). Returns 0, -RC_EINVAL (a count out of range, an
- * unknown flag, or a level no object is made at: RC_CC, RC_CM, RC_CCV)
- * or -RC_ENOMEM.
+ * Blocking (allocates). Flags: RC_MEM_EXPLORE, and RC_MEM_MVR at
+ * RC_EVENTUAL only (without it, last writer wins). Returns 0,
+ * -RC_EINVAL (a count out of range, an unknown flag, RC_MEM_MVR at
+ * another level, or a level no object is made at: RC_CC, RC_CM,
+ * RC_CCV, the session levels) or -RC_ENOMEM.
  */
 int rc_mem_create(rc_mem_t **out, enum rc_level level, unsigned nlocs,
 		  unsigned nreplicas, unsigned flags, rc_err_t *err);
@@ -280,11 +319,18 @@ unsigned rc_mem_replica_id(const rc_mem_replica_t *r);
  * fence holds for a join of n counters (no other operation takes it),
  * then applies published writes only: it is blocking on that lock alone,
  * and an offline or dropped replica never holds it up. In explore mode
- * nothing waits.
+ * nothing waits. EVENTUAL operations never wait and take no lock but
+ * the one a dropped replica's first operation takes to copy the
+ * checkpoint, and the one tried (never waited for) after crossing a log
+ * segment, both as CAUSAL: a store issues its write locally and appends
+ * it to its own log (wait-free but for allocating a log segment), and
+ * every RC_MEM_READ_LAG operations one of them performs an anti-entropy
+ * pass first (bounded as CAUSAL's loads are, see RC_MEM_READ_LAG).
  */
 uint64_t rc_mem_load(rc_mem_replica_t *r, unsigned loc);
 /*
- * Returns 0, or -RC_ENOMEM when an SC or CAUSAL write needed log space
+ * Returns 0, or -RC_ENOMEM when an SC, CAUSAL or EVENTUAL write needed
+ * log space (or, EVENTUAL with RC_MEM_MVR, sibling space)
  * that could not be allocated: then nothing was written, and the object
  * is as before (another store may succeed once memory is back).
  */
@@ -305,8 +351,14 @@ int rc_mem_store(rc_mem_replica_t *r, unsigned loc, uint64_t value,
  * RMW, comes between (SRA's atomicity). A CAUSAL compare-exchange whose
  * expected value differs from the replica's copy fails at once, reading
  * the copy (a stale value, as any CAUSAL load may).
+ * EVENTUAL: local to the replica: it reads the copy and issues its
+ * write there, atomic at the replica (nothing comes between at it) but
+ * not across replicas: two RMWs at two replicas may read the same
+ * write, and once the copies converge the later-stamped one wins (two
+ * concurrent fetch_adds of 1 leave one increment). Use a counter CRDT
+ * (replicore/crdt.h) where increments must add up.
  *
- * Each returns a negative code, -RC_ENOMEM, when an SC or CAUSAL RMW
+ * Each returns a negative code, -RC_ENOMEM, when an SC, CAUSAL or EVENTUAL RMW
  * needed log space that could not be allocated; then nothing was written
  * and *old (or *expected) is untouched.
  *
@@ -327,12 +379,29 @@ int rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 void rc_mem_fence(rc_mem_replica_t *r, rc_order_t order);
 
 /*
+ * EVENTUAL objects made with RC_MEM_MVR: a load of loc (the same
+ * operation, same propagation, as rc_mem_load, whose value is the
+ * first one here), then the values of all of loc's siblings at the
+ * replica, the writes it holds that no write it holds happens after,
+ * largest stamp first, at most max of them into vals. Returns how many
+ * siblings there are (at most nreplicas: siblings are concurrent, so
+ * at most one per writer; 0 when the replica holds no write to loc,
+ * which then reads 0), or -RC_EINVAL when the object keeps no siblings.
+ * r's owner only; progress as rc_mem_load.
+ */
+int rc_mem_siblings(rc_mem_replica_t *r, unsigned loc, uint64_t *vals,
+		    unsigned max);
+
+/*
  * Performs the propagation replica r can do by itself now, without
  * waiting: TSO drains its whole buffer, SC applies the published log
  * entries, CAUSAL applies the published entries that are causally ready
- * (those that become ready meanwhile too). For an
+ * (those that become ready meanwhile too), EVENTUAL applies every
+ * published entry (a store of a session with monotonic writes or writes
+ * follow reads once r holds the writes it depends on): an anti-entropy
+ * pass. For an
  * owner that stops issuing operations but wants its writes to spread.
- * r's owner only; lock-free at TSO, SC and CAUSAL. Allowed in explore
+ * r's owner only; lock-free at TSO, SC, CAUSAL and EVENTUAL. Allowed in explore
  * mode, where it is a request like rc_mem_step.
  */
 void rc_mem_progress(rc_mem_replica_t *r);
@@ -341,8 +410,8 @@ void rc_mem_progress(rc_mem_replica_t *r);
 enum rc_mem_step_kind {
 	RC_MEM_STEP_DRAIN = 0,	 /* TSO: replica's oldest store drains */
 	RC_MEM_STEP_APPLY = 1,	 /* SC: replica applies its next log entry */
-	RC_MEM_STEP_DELIVER = 2, /* CAUSAL: replica applies the next entry
-				    of sender `from`'s log */
+	RC_MEM_STEP_DELIVER = 2, /* CAUSAL, EVENTUAL: replica applies the
+				    next entry of sender `from`'s log */
 };
 
 struct rc_mem_step {
@@ -371,7 +440,7 @@ int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *step);
 /*
  * Performs every pending propagation step, so that all replicas hold the
  * same values (TSO buffers empty, SC copies at the log tail, every
- * CAUSAL log entry applied everywhere and copies converged). Either
+ * CAUSAL or EVENTUAL log entry applied everywhere and copies converged). Either
  * mode; in threaded mode no
  * operation may run concurrently (the caller has joined or otherwise
  * synchronised with the replicas' threads). Lock-free; returns when done.
@@ -381,7 +450,8 @@ void rc_mem_quiesce(rc_mem_t *mem);
 /*
  * What replica would read at loc now, performing no step: LIN the one
  * copy, TSO its buffer's newest store to loc or else the shared copy, SC
- * and CAUSAL its own copy (at SC, possibly without its own latest writes).
+ * CAUSAL and EVENTUAL its own copy (at SC, possibly without its own latest
+ * writes).
  * For tests and final states: no operation on replica may run
  * concurrently (explore mode, or after rc_mem_quiesce and a join).
  */
@@ -404,6 +474,74 @@ uint64_t rc_mem_read_replica(const rc_mem_t *mem, unsigned replica,
 uint64_t rc_mem_state_hash(const rc_mem_t *mem);
 bool rc_mem_state_equal(const rc_mem_t *a, const rc_mem_t *b);
 int rc_mem_clone(rc_mem_t **out, const rc_mem_t *src, rc_err_t *err);
+
+/*
+ * Sessions (Terry et al., PDIS 1994) over EVENTUAL and CAUSAL objects. A
+ * session is a client's handle that it uses at any replicas, one
+ * operation at a time: it carries a read vector (the join of the version
+ * vectors of the replicas it read at) and a write vector (its writes),
+ * and each guarantee asked for at creation makes an operation wait until
+ * its replica's version vector (its vector clock: the writes it holds
+ * per sender) dominates one of them:
+ *
+ *   RC_MEM_SESSION_RYW  read your writes     a load:  the write vector
+ *   RC_MEM_SESSION_MR   monotonic reads      a load:  the read vector
+ *   RC_MEM_SESSION_MW   monotonic writes     a store: the write vector
+ *   RC_MEM_SESSION_WFR  writes follow reads  a store: the read vector
+ *
+ * any combination (0: none, the object's own guarantees alone). The
+ * bits are 1u << the level that rc_check decides of a recorded history
+ * (RC_RYW, RC_MR, RC_MW, RC_WFR), so a history recorded with sessions as
+ * its processes passes rc_check at those levels. A store of a session
+ * with MW or WFR is, at EVENTUAL, applied at other replicas only after
+ * the writes its replica held (at CAUSAL every write is).
+ *
+ * rc_mem_session_create: any thread; -RC_EINVAL (another level, an
+ * unknown bit) or -RC_ENOMEM. rc_mem_session_destroy: no operation of
+ * the session may be running.
+ */
+typedef struct rc_mem_session rc_mem_session_t;
+
+#define RC_MEM_SESSION_RYW (1u << RC_RYW)
+#define RC_MEM_SESSION_MR (1u << RC_MR)
+#define RC_MEM_SESSION_MW (1u << RC_MW)
+#define RC_MEM_SESSION_WFR (1u << RC_WFR)
+
+int rc_mem_session_create(rc_mem_session_t **out, rc_mem_t *mem,
+			  unsigned guarantees, rc_err_t *err);
+void rc_mem_session_destroy(rc_mem_session_t *s);
+unsigned rc_mem_session_guarantees(const rc_mem_session_t *s);
+
+/*
+ * A load or store of session s at replica r: called by r's owner, and by
+ * one thread at a time per session (a session moves between threads by
+ * whatever hand-off orders the two, a mutex or a barrier). Orders as
+ * rc_mem_load and rc_mem_store. Threaded, the operation first takes in
+ * the others' published writes until r holds what the guarantees need:
+ * those writes are published already, so it waits for no replica to
+ * issue an operation (only, at CAUSAL, for a sender between writing an
+ * entry and publishing it); blocking in that sense, lock-free otherwise.
+ * In explore mode it performs no step: it returns -RC_EAGAIN (nothing
+ * done) while r does not hold them, and the scheduler delivers first
+ * (rc_mem_session_ready says when). Returns 0, -RC_EAGAIN, or
+ * -RC_ENOMEM (store: as rc_mem_store).
+ */
+int rc_mem_session_load(rc_mem_session_t *s, rc_mem_replica_t *r, unsigned loc,
+			uint64_t *val);
+int rc_mem_session_store(rc_mem_session_t *s, rc_mem_replica_t *r, unsigned loc,
+			 uint64_t value, rc_order_t order);
+
+/*
+ * Whether a load (write false) or store (true) of s at r would be served
+ * now without taking in any write. r's owner, or the explorer's thread.
+ */
+bool rc_mem_session_ready(const rc_mem_session_t *s, const rc_mem_replica_t *r,
+			  bool write);
+
+/* The session's read and write vectors (nreplicas words each; either
+ * may be NULL). The session's thread. */
+void rc_mem_session_vectors(const rc_mem_session_t *s, uint64_t *rv,
+			    uint64_t *wv);
 
 #ifdef __cplusplus
 }

@@ -102,8 +102,9 @@ struct rc_model_opts {
  * Enumerates the candidate executions of t once and checks each against
  * every model in models[0..n): out[i] receives model i's outcomes (free
  * each with rc_outcomes_free). Models that do not apply to t are an
- * error (-RC_EINVAL). Returns 0, -RC_ENOMEM, -RC_ENOTSUP (the test is
- * too large: more than 64 events in one execution) or -RC_ETIMEDOUT.
+ * error (-RC_EINVAL). Returns 0, -RC_ENOMEM or -RC_ETIMEDOUT (no
+ * verdict: a budget ran out, or the test is beyond the limits, such as
+ * more than 4096 events in one execution; replicore-litmus(1), LIMITS).
  * Reentrant; t is only read.
  */
 int rc_model_run(const rc_litmus_t *t, const rc_model_t *const *models,

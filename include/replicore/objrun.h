@@ -56,10 +56,10 @@ struct rc_objrun_opts {
  * stands for the object's state, so two configurations that differ only
  * in the object's state and collide would be merged (probability about
  * n^2 / 2^65 for n states). level is an object level (RC_LIN, RC_SC,
- * RC_TSO, RC_CAUSAL; replicore/level.h). Returns 0 and *out, -RC_ENOMEM,
- * -RC_ETIMEDOUT (the budget) or -RC_EINVAL (too many threads, or a level
- * no object is made at). Reentrant; t is only read. Free *out with
- * rc_outcomes_free.
+ * RC_TSO, RC_CAUSAL, RC_EVENTUAL; replicore/level.h). Returns 0 and
+ * *out, -RC_ENOMEM, -RC_ETIMEDOUT (the budget) or -RC_EINVAL (too many
+ * threads, or a level no object is made at). Reentrant; t is only read.
+ * Free *out with rc_outcomes_free.
  */
 int rc_objrun_explore(const rc_litmus_t *t, enum rc_level level,
 		      const struct rc_objrun_opts *opts, rc_outcomes_t **out,
@@ -80,7 +80,8 @@ int rc_objrun_threads(const rc_litmus_t *t, enum rc_level level,
  * The model whose allowed set a level's explored set equals, for tests
  * of t's architecture: "sc" for RC_LIN and RC_SC, "tso" for RC_TSO on
  * X86 tests, "sra" for RC_CAUSAL. NULL when no model of ours defines
- * the level for that architecture (RC_TSO on C tests: tso is X86 only).
+ * the level for that architecture (RC_TSO on C tests: tso is X86 only;
+ * RC_EVENTUAL on any test: no model here is as weak).
  */
 const char *rc_objrun_model(enum rc_level level, enum rc_litmus_arch arch);
 

@@ -17,7 +17,10 @@
 #include <replicore/recorder.h>
 #include <replicore/log.h>
 #include <replicore/rsm.h>
+#include <replicore/tob.h>
 #include <replicore/paxos.h>
+#include <replicore/raft.h>
+#include <replicore/lmutex.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>

@@ -68,7 +68,7 @@ struct _rc_sim {
 	void *ctx;
 	const struct _rc_sim_opts *o;
 	struct _rc_sim_stats st;
-	uint64_t rng, now, seq, heal;
+	uint64_t rng, prng, now, seq, heal;
 	struct ev *heap;
 	uint64_t nheap, heapcap;
 	struct snode node[RC_SIM_MAX_NODES];
@@ -469,7 +469,13 @@ struct _rc_sim *_rc_sim_create(const struct _rc_sim_proto *proto, void *ctx,
 	s->ctx = ctx;
 	s->o = o;
 	s->rng = o->seed ^ 0x5eed5eed5eedull;
+	s->prng = o->seed ^ 0x9207c01ull;
 	return s;
+}
+
+uint64_t _rc_sim_rand(struct _rc_sim *s)
+{
+	return _rc_rand(&s->prng);
 }
 
 uint64_t _rc_sim_doomed(const struct _rc_sim *s)

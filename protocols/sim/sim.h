@@ -137,6 +137,14 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st);
  */
 void _rc_sim_send(struct _rc_sim *s, unsigned from, unsigned to, const void *m);
 
+/*
+ * A draw for the protocol's own random choices (say, election timeouts),
+ * from a stream of its own seeded by the seed, so that drawing from it
+ * changes none of the simulator's choices. From inside recv, tick, submit
+ * and restart.
+ */
+uint64_t _rc_sim_rand(struct _rc_sim *s);
+
 /* A line of the trace, after the simulated time (nothing without one). */
 void _rc_sim_trace(struct _rc_sim *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

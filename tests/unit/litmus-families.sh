@@ -8,10 +8,45 @@
 #           load of the other's; exists (every load reads 0).
 #   ring K  K threads, thread i stores 1 to x<i> then loads x<i+1 mod K>;
 #           exists (every load reads 0).
+#   mp K    message passing after K data: P0 stores 1 to d0 .. d<K-1>,
+#           then to flag (release in C); P1 loads flag (acquire in C),
+#           then d0; exists (1:flag read 1 /\ 1:d0 read 0). 2K+4 events.
 set -e
 fam=$1
 k=$2
 arch=$3
+if [ "$fam" = mp ]; then
+	if [ "$arch" = x86 ]; then
+		printf 'X86 mp%d\n{\n}\n P0 | P1 ;\n' "$k"
+		awk -v k="$k" 'BEGIN {
+			for (i = 0; i <= k; i++) {
+				if (i < k)
+					a = sprintf("MOV [d%d],$1", i)
+				else
+					a = "MOV [flag],$1"
+				b = i == 0 ? "MOV EAX,[flag]" : i == 1 ? "MOV EBX,[d0]" : ""
+				printf " %s | %s ;\n", a, b
+			}
+		}'
+		printf 'exists (1:EAX=1 /\\ 1:EBX=0)\n'
+	else
+		printf 'C mp%d\n{ }\n\n' "$k"
+		awk -v k="$k" 'BEGIN {
+			printf "P0 ("
+			for (i = 0; i < k; i++)
+				printf "atomic_int* d%d, ", i
+			printf "atomic_int* flag) {\n"
+			for (i = 0; i < k; i++)
+				printf "  atomic_store_explicit(d%d, 1, memory_order_relaxed);\n", i
+			printf "  atomic_store_explicit(flag, 1, memory_order_release);\n}\n\n"
+			printf "P1 (atomic_int* flag, atomic_int* d0) {\n"
+			printf "  int r0 = atomic_load_explicit(flag, memory_order_acquire);\n"
+			printf "  int r1 = atomic_load_explicit(d0, memory_order_relaxed);\n}\n\n"
+		}'
+		printf 'exists (1:r0=1 /\\ 1:r1=0)\n'
+	fi
+	exit 0
+fi
 if [ "$fam" = ring ]; then
 	if [ "$arch" = x86 ]; then
 		printf 'X86 ring%d\n{\n}\n' "$k"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_bench_output.c: bench c2c, fence, atomic, mem and rsm with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
+/* test_bench_output.c: bench c2c, fence, atomic, mem, rsm and lmutex with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,7 +343,8 @@ int main(void)
 		NULL
 	};
 	static const char *const mem_labels[] = {
-		"million operations per second", "plain", "causal", NULL
+		"million operations per second", "plain", "causal", "eventual",
+		NULL
 	};
 	static const char *const rsm_labels[] = {
 		"threads", "million operations per second", "100% puts", "lfht",
@@ -479,7 +480,7 @@ int main(void)
 	is(nresults(v), 15 * 3, "atomic: threads capped by --threads");
 	bj_free(v);
 
-	/* mem: 5 levels x (2 mixes x 1..2 threads + read_only + contended) */
+	/* mem: 6 levels x (2 mixes x 1..2 threads + read_only + contended) */
 	snprintf(args, sizeof args,
 		 "mem --json --duration %s --repeat 2 --plot '%s/mem.svg'", dur,
 		 dir);
@@ -488,8 +489,8 @@ int main(void)
 	if (st != 0)
 		show_err();
 	v = check_json("mem", "mem");
-	is(nresults(v), npus >= 2 ? 5u * 6 : 5u * 3,
-	   "mem: 5 levels x read_mostly, write_heavy at 1..2 threads, "
+	is(nresults(v), npus >= 2 ? 6u * 6 : 6u * 3,
+	   "mem: 6 levels x read_mostly, write_heavy at 1..2 threads, "
 	   "read_only, contended_read");
 	ok(v != NULL && bj_get(v, "targets") != NULL, "mem: the targets");
 	bj_free(v);
@@ -541,6 +542,21 @@ int main(void)
 	   "paxos: the hash map over each log, node 1 up and stalled");
 	bj_free(v);
 	check_svg("paxos.svg", paxos_labels, "paxos");
+
+	/* lmutex: rc_lmutex and ck's fas, mcs, ticket x 1..2 threads */
+	snprintf(args, sizeof args,
+		 "lmutex --json --duration %s --repeat 1 --threads 2", dur);
+	st = run(args);
+	is(st, 0, "lmutex --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("lmutex", "lmutex");
+	is(nresults(v), npus >= 2 ? 4u * 2 : 4u,
+	   "lmutex: lmutex, fas, mcs, ticket x 1..2 threads");
+	ok(v != NULL && bj_get(v, "load_start") != NULL &&
+		   bj_get(v, "load_end") != NULL,
+	   "lmutex: the load average at the start and at the end");
+	bj_free(v);
 
 	/* human-readable output */
 	text = NULL;

@@ -364,7 +364,7 @@ static void check_rows(const struct bj *rs, const char *what)
 static void check_cost(const struct bj *c)
 {
 	const struct bj *lv = get(c, "levels");
-	bool good = lv != NULL && lv->t == BJ_ARR && lv->n == 5;
+	bool good = lv != NULL && lv->t == BJ_ARR && lv->n == 6;
 
 	for (size_t i = 0; good && i < lv->n; i++) {
 		const struct bj *r = lv->v[i];
@@ -372,7 +372,8 @@ static void check_cost(const struct bj *c)
 		good = num(r, "ns") > 0 && num(r, "p10") <= num(r, "ns") &&
 		       num(r, "ns") <= num(r, "p90");
 	}
-	ok(good, "cost: plain, lin, sc, tso and causal measured, p10 <= "
+	ok(good, "cost: plain, lin, sc, tso, causal and eventual measured, "
+		 "p10 <= "
 		 "median <= p90");
 	check_rows(get(c, "rsm"), "cost: rsm");
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* test_level.c: the one list of levels: names, which levels objects and histories take, what an object's histories are checked at. */
+#include <stdio.h>
+#include <string.h>
+
 #include <replicore/check.h>
 #include <replicore/history.h>
 #include <replicore/level.h>
@@ -9,7 +12,7 @@
 
 static const char *const names[RC_NLEVELS] = {
 	"lin", "sc",  "tso", "causal", "cc",  "cm",
-	"ccv", "ryw", "mr",  "mw",     "wfr",
+	"ccv", "ryw", "mr",  "mw",     "wfr", "eventual",
 };
 
 static void test_names(void)
@@ -50,6 +53,7 @@ static void test_kinds(void)
 		{ RC_MR, false, true, RC_MR },
 		{ RC_MW, false, true, RC_MW },
 		{ RC_WFR, false, true, RC_WFR },
+		{ RC_EVENTUAL, true, false, RC_MR },
 	};
 
 	is(sizeof(want) / sizeof(want[0]), RC_NLEVELS, "every level listed");
@@ -135,8 +139,13 @@ static void test_histories(void)
 				   res->verdict == RC_VERDICT_OK,
 			   "a history is checked at %s", n);
 		} else if (rc_level_is_object((enum rc_level)l)) {
+			char want[32];
+
+			snprintf(want, sizeof want, "checked at %s",
+				 rc_level_name(rc_level_checked_at(
+					 (enum rc_level)l)));
 			ok(rc == -RC_EINVAL && res == NULL &&
-				   strstr(err.msg, "checked at ccv") != NULL,
+				   strstr(err.msg, want) != NULL,
 			   "no history is checked at %s: %s", n, err.msg);
 		} else {
 			ok(rc == -RC_EINVAL && res == NULL,

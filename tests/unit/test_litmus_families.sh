@@ -87,11 +87,80 @@ for nt in 3 5 8; do
 	check "the observation" has "Observation ring$nt Never 0 $((all - 1))" "$T/out"
 done
 
-# beyond the limits: no verdict (3), not bad input (2)
+# past 64 events (the wide copy of the models): SB-31 has 66
 gen sb 31 x86 >"$T/sb31.litmus"
-check "SB-31 (66 events) exits 3" status 3 "$BIN" litmus model "$T/sb31.litmus"
-check "naming the limit" has "an execution has more than 64 events" "$T/err"
+check "SB-31 X86 (66 events) under sc: 63 states" \
+	test "$(count sc "$T/sb31.litmus")" = 63
+check "SB-31 X86 (66 events) under tso: 1024 states" \
+	test "$(count tso "$T/sb31.litmus")" = 1024
+
+# SB-100 (204 events): sc allows 2k+1 = 201 states, tso all 101^2
+gen sb 100 x86 >"$T/sb100.litmus"
+gen sb 100 c >"$T/sb100-c.litmus"
+check "SB-100 X86 under sc: 201 states" \
+	test "$(count sc "$T/sb100.litmus")" = 201
+check "SB-100 X86 under tso: 10201 states" \
+	test "$(count tso "$T/sb100.litmus")" = 10201
+check "SB-100 C under sc: 201 states" \
+	test "$(count sc "$T/sb100-c.litmus")" = 201
+
+# message passing after k data stores (2k+4 events: 200 and 1000): every
+# model forbids reading the flag set and d0 not, by hb (ra, sra, rc11 and
+# c11 with the release store and acquire load) or by ppo (sc, tso); of
+# the 4 candidate executions (each load reads 0 or 1), 3 are consistent
+for k in 98 498; do
+	gen mp "$k" x86 >"$T/mp$k.litmus"
+	gen mp "$k" c >"$T/mp$k-c.litmus"
+	for m in sc tso ra sra; do
+		check "mp-$k X86 ($((2 * k + 4)) events) under $m" status 0 \
+			"$BIN" litmus model --model $m "$T/mp$k.litmus"
+		check "the observation" has "Observation mp$k Never 0 3" "$T/out"
+	done
+	for m in sc rc11 ra sra c11; do
+		check "mp-$k C ($((2 * k + 4)) events) under $m" status 0 \
+			"$BIN" litmus model --model $m "$T/mp$k-c.litmus"
+		check "the observation" has "Observation mp$k Never 0 3" "$T/out"
+	done
+	check "mp-$k X86 under tso: 3 states" \
+		test "$(count tso "$T/mp$k.litmus")" = 3
+	check "mp-$k C under rc11: 3 states" \
+		test "$(count rc11 "$T/mp$k-c.litmus")" = 3
+done
+# with the flag relaxed, rc11 allows all 4
+sed 's/memory_order_release/memory_order_relaxed/' "$T/mp498-c.litmus" \
+	>"$T/mp498-rlx.litmus"
+check "mp-498 C, relaxed flag, under rc11" status 0 \
+	"$BIN" litmus model --model rc11 "$T/mp498-rlx.litmus"
+check "the observation" has "Observation mp498 Sometimes 1 3" "$T/out"
+
+# a C thread of more than 64 events whose last statement reads x and y
+# unsequenced: P1 stores y then x, and r0 = x + 2y = 1 (x read 1, y read
+# 0) needs the read of y first: 4 states, as with a short thread
+awk 'BEGIN { print "C unseq70"; print "{ }";
+	print "P0 (atomic_int* x, atomic_int* y, atomic_int* d) {";
+	for (i = 1; i <= 70; i++)
+		printf "  atomic_store_explicit(d, %d, memory_order_relaxed);\n", i;
+	print "  int r0 = atomic_load_explicit(x, memory_order_relaxed) + 2 * atomic_load_explicit(y, memory_order_relaxed);";
+	print "}";
+	print "P1 (atomic_int* x, atomic_int* y) {";
+	print "  atomic_store_explicit(y, 1, memory_order_relaxed);";
+	print "  atomic_store_explicit(x, 1, memory_order_relaxed);";
+	print "}";
+	print "exists (0:r0=1)" }' >"$T/unseq70.litmus"
+check "unsequenced reads past event 64 under sc" status 0 \
+	"$BIN" litmus model --model sc "$T/unseq70.litmus"
+check "the observation" has "Observation unseq70 Sometimes 1 3" "$T/out"
+
+# beyond the limits: no verdict (3), not bad input (2); a thread of 4097
+# stores is past the 4096 events of an execution
+awk 'BEGIN { print "X86 long"; print "{"; print "}"; print " P0 ;";
+	for (i = 0; i < 4097; i++) print "MOV [x],$1 ;";
+	print "exists (x=1)" }' >"$T/long.litmus"
+check "4097 events exits 3" status 3 "$BIN" litmus model "$T/long.litmus"
+check "naming the limit" has "more than 4096 events" "$T/err"
 check "--max-candidates 10 on SB-3 exits 3" status 3 \
 	"$BIN" litmus model --max-candidates 10 "$T/sb3.litmus"
+check "--max-candidates 100 on SB-100 (204 events) exits 3" status 3 \
+	"$BIN" litmus model --max-candidates 100 "$T/sb100.litmus"
 
 done_testing

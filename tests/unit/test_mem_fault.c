@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_mem_fault.c: every allocation on the store and read-modify-write paths of SC and CAUSAL objects fails in turn; each failure is reported and the object stays right. */
+/* test_mem_fault.c: every allocation on the store and read-modify-write paths of SC, CAUSAL and EVENTUAL objects fails in turn; each failure is reported and the object stays right. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +58,10 @@ static void run(rc_mem_t *m, uint64_t stores, struct tally *t)
 	}
 }
 
-static void level(enum rc_level lv, uint64_t stores)
+static void level(enum rc_level lv, unsigned flags, uint64_t stores)
 {
-	const char *name = rc_level_name(lv);
+	const char *name =
+		flags & RC_MEM_MVR ? "eventual mvr" : rc_level_name(lv);
 	unsigned faults = 0, misreported = 0, wrong = 0, setup = 0;
 
 	for (unsigned n = 1; n <= MAX_FAULTS; n++) {
@@ -68,7 +69,7 @@ static void level(enum rc_level lv, uint64_t stores)
 		rc_mem_t *m = NULL;
 		uint64_t before, hit;
 
-		if (rc_mem_create(&m, lv, 2, 3, 0, NULL) < 0) {
+		if (rc_mem_create(&m, lv, 2, 3, flags, NULL) < 0) {
 			setup++;
 			break;
 		}
@@ -108,8 +109,10 @@ int main(void)
 {
 	uint64_t stores = tap_env_u64("RC_MEM_FAULT_STORES", 40000);
 
-	plan(6);
-	level(RC_SC, stores);
-	level(RC_CAUSAL, stores);
+	plan(12);
+	level(RC_SC, 0, stores);
+	level(RC_CAUSAL, 0, stores);
+	level(RC_EVENTUAL, 0, stores);
+	level(RC_EVENTUAL, RC_MEM_MVR, stores);
 	return exit_status();
 }

@@ -108,8 +108,9 @@ struct seen {
  * move the log 16 segments on, so it is dropped and takes the checkpoint
  * when it is back). Replicas beyond the second issue nothing.
  */
-static void read_while_writing(enum rc_level level, unsigned replicas,
-			       uint64_t writes, bool pause, struct seen *sn)
+static void read_while_writing(enum rc_level level, unsigned flags,
+			       unsigned replicas, uint64_t writes, bool pause,
+			       struct seen *sn)
 {
 	struct writer w = { .writes = writes };
 	rc_mem_replica_t *r;
@@ -117,7 +118,7 @@ static void read_while_writing(enum rc_level level, unsigned replicas,
 	uint64_t t0 = now_ns();
 
 	memset(sn, 0, sizeof *sn);
-	if (rc_mem_create(&w.m, level, 2, replicas, 0, NULL) < 0)
+	if (rc_mem_create(&w.m, level, 2, replicas, flags, NULL) < 0)
 		BAIL_OUT("rc_mem_create");
 	r = rc_mem_replica(w.m, 1);
 	if (pthread_create(&th, NULL, write_all, &w) != 0)
@@ -152,7 +153,7 @@ static void two_threads(uint64_t writes)
 {
 	struct seen sn;
 
-	read_while_writing(RC_SC, 2, writes, false, &sn);
+	read_while_writing(RC_SC, 0, 2, writes, false, &sn);
 	diag("the reader loaded %" PRIu64 " times", sn.loads);
 	ok(sn.back == 0 && sn.unknown == 0,
 	   "two threads: the reader's values are written ones and never go "
@@ -208,21 +209,23 @@ static void idle_replica(void)
 	rc_mem_destroy(w.m);
 }
 
-/* At SC and CAUSAL, a reader that pauses and is dropped again and again
- * (read_while_writing with pauses, a third replica idle). */
-static void pausing_reader(enum rc_level level, uint64_t writes)
+/* At SC, CAUSAL and EVENTUAL, a reader that pauses and is dropped again
+ * and again (read_while_writing with pauses, a third replica idle). */
+static void pausing_reader(enum rc_level level, unsigned flags, uint64_t writes)
 {
 	struct seen sn;
 
-	read_while_writing(level, 3, writes, true, &sn);
+	read_while_writing(level, flags, 3, writes, true, &sn);
 	ok(sn.resyncs > 0,
-	   "%s, a reader that pauses: dropped and back %" PRIu64 " times",
-	   rc_level_name(level), sn.resyncs);
+	   "%s%s, a reader that pauses: dropped and back %" PRIu64 " times",
+	   rc_level_name(level), flags ? " mvr" : "", sn.resyncs);
 	ok(sn.back == 0 && sn.unknown == 0 && sn.own_lost == 0,
-	   "%s, a reader that pauses: its values are written ones and never "
-	   "go back, and it reads its own writes (%" PRIu64 " back, %" PRIu64
-	   " unknown, %" PRIu64 " own lost, %" PRIu64 " loads)",
-	   rc_level_name(level), sn.back, sn.unknown, sn.own_lost, sn.loads);
+	   "%s%s, a reader that pauses: its values are written ones and "
+	   "never go back, and it reads its own writes (%" PRIu64
+	   " back, %" PRIu64 " unknown, %" PRIu64 " own lost, %" PRIu64
+	   " loads)",
+	   rc_level_name(level), flags ? " mvr" : "", sn.back, sn.unknown,
+	   sn.own_lost, sn.loads);
 }
 
 int main(void)
@@ -230,11 +233,13 @@ int main(void)
 	uint64_t writes = tap_env_u64("RC_MEM_SCLOG_WRITES",
 				      64 * (uint64_t)SC_LOG_ENTRIES);
 
-	plan(11);
+	plan(15);
 	one_replica(writes);
 	two_threads(writes);
 	idle_replica();
-	pausing_reader(RC_SC, 16 * writes);
-	pausing_reader(RC_CAUSAL, 16 * writes);
+	pausing_reader(RC_SC, 0, 16 * writes);
+	pausing_reader(RC_CAUSAL, 0, 16 * writes);
+	pausing_reader(RC_EVENTUAL, 0, 16 * writes);
+	pausing_reader(RC_EVENTUAL, RC_MEM_MVR, 16 * writes);
 	return exit_status();
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# test_sim_cli.sh: replicore sim PROTOCOL from the command line: the protocols listed, errors, replicore sim paxos printing what replicore paxos sim prints, and replicore sim 2pc and 3pc with their named seeds.
+# test_sim_cli.sh: replicore sim PROTOCOL from the command line: the protocols listed, errors, replicore sim paxos printing what replicore paxos sim prints, replicore sim 2pc and 3pc with their named seeds, and replicore sim raft.
 TAP_NAME=sim-cli
 . "${RC_SRCDIR:-.}/tests/tap.sh"
 
@@ -72,4 +72,72 @@ check "paxos refuses part" status 2 "$BIN" sim paxos --faults part=1
 "$BIN" sim 3pc --seed 9 --faults drop=0.2,delay=0.2,restart=2,stall=1 --trace >"$T/b"
 check "3pc: one seed, one trace" cmp -s "$T/a" "$T/b"
 check "the trace shows restarts" has " restart " "$T/a"
+# Chandy-Lamport snapshots: the properties hold, the broken variants fail.
+check "it lists snapshot" status 0 "$BIN" sim --help
+check "with its summary" has "snapshot Chandy-Lamport snapshots" "$T/out"
+check "sim snapshot --help exits 0" status 0 "$BIN" sim snapshot --help
+check "naming the variants" has "--broken late-markers" "$T/out"
+check "snapshots with faults exit 0" status 0 "$BIN" sim snapshot --runs 50 --nodes 5 --faults drop=0.1,dup=0.1,delay=0.2,stall=2,part=1
+check "every property holds" has "conservation, consistent cut, termination: hold" "$T/out"
+check "every snapshot completes" has "snapshots           500" "$T/out"
+check "and the JSON says so" status 0 "$BIN" sim snapshot --runs 5 --json
+check "failed_runs 0" has '"failed_runs":0' "$T/out"
+check "no channel state exits 1" status 1 "$BIN" sim snapshot --runs 5 --broken no-channels
+check "conservation fails" has "VIOLATED            conservation" "$T/out"
+check "late markers exit 1" status 1 "$BIN" sim snapshot --runs 5 --broken late-markers --json
+check "the cut is inconsistent" has '"consistent cut"' "$T/out"
+check "an unknown variant exits 2" status 2 "$BIN" sim snapshot --broken frob
+check "naming the variants" has "(no-channels, late-markers)" "$T/err"
+check "crash faults exit 2" status 2 "$BIN" sim snapshot --faults crash=1
+check "saying why" has "assumes that no node fails" "$T/err"
+check "other protocols take no --broken" status 2 "$BIN" sim 2pc --broken no-channels
+
+# Raft.
+check "sim --help lists raft" status 0 "$BIN" sim --help
+check "raft listed" has "raft     Raft" "$T/out"
+check "sim raft --help exits 0" status 0 "$BIN" sim raft --help
+check "the raft options" has "--prevote 0|1" "$T/out"
+check "and the repair" has "--repair 0|1" "$T/out"
+check "raft with every fault exits 0" status 0 "$BIN" sim raft --runs 20 --nodes 5 --faults drop=0.1,dup=0.05,delay=0.1,crash=2,stall=3,restart=3,part=2 --commands 50
+check "every raft property holds" has "liveness: hold" "$T/out"
+check "raft with pre-vote and one-index repair exits 0" status 0 "$BIN" sim raft --runs 20 --prevote 1 --repair 0 --faults drop=0.2,restart=2,part=2 --json
+check "its JSON has no failed run" has '"failed_runs":0' "$T/out"
+check "and names the options" has '"prevote":1,"repair":0' "$T/out"
+check "raft crash without a majority exits 2" status 2 "$BIN" sim raft --nodes 4 --faults crash=2
+check "saying so" has "crash=2 leaves no majority of 4 nodes" "$T/err"
+check "raft --prevote 2 exits 2" status 2 "$BIN" sim raft --prevote 2
+check "raft unknown fault exits 2" status 2 "$BIN" sim raft --faults part=1,frob=1
+check "naming its column" has "--faults:1:8: unknown fault 'frob'" "$T/err"
+"$BIN" sim raft --seed 9 --faults drop=0.2,delay=0.2,restart=2,part=1 --commands 20 --trace >"$T/a"
+"$BIN" sim raft --seed 9 --faults drop=0.2,delay=0.2,restart=2,part=1 --commands 20 --trace >"$T/b"
+check "raft: one seed, one trace" cmp -s "$T/a" "$T/b"
+check "the trace shows leaders" has " leader " "$T/a"
+# Figure 8: a partition storm at its named seed holds with Raft and
+# catches the copy whose leader commits earlier terms' entries by counting.
+STORM="--nodes 3 --commands 40 --faults part=20,restart=5,drop=0.3,delay=0.2,dup=0.1 --seed 297"
+check "raft's storm at seed 297 exits 0" status 0 "$BIN" sim raft $STORM
+BROKEN=${RC_BUILDDIR:-.}/tests/unit/raft_broken_cli
+if [ -x "$BROKEN" ]; then
+	check "the broken copy exits 1 there" status 1 "$BROKEN" $STORM
+	check "naming leader completeness" has "VIOLATED            leader completeness" "$T/out"
+	check "and the seed" has "seed 297 violates leader completeness" "$T/err"
+else
+	skip "the broken raft copy exits 1" "no $BROKEN"
+fi
+# Physical clocks by Lamport's rules: the measured skew within his bound
+# at three drift bounds, and under delays; the broken receiver caught.
+for ppm in 100 10000 100000; do
+	check "clocks at $ppm ppm, a line of 5, 1000 runs: exit 0" status 0 "$BIN" sim clocks --nodes 5 --line 1 --drift $ppm --runs 1000
+	check "the skew stays within the bound" has "bound, monotonic: hold" "$T/out"
+done
+check "clocks under delays and duplicates, tau 2000 us: exit 0" status 0 "$BIN" sim clocks --nodes 5 --line 1 --faults delay=0.2,dup=0.1 --period 2000 --runs 1000
+check "within the bound" has "bound, monotonic: hold" "$T/out"
+check "clocks' JSON gives skew and bound" status 0 "$BIN" sim clocks --runs 3 --json
+check "in ns" has '"bound_ns":' "$T/out"
+check "a receiver that takes Tm + mu as it is: exit 1" status 1 "$BIN" sim clocks --runs 5 --broken no-max
+check "its clock goes back" has "VIOLATED            monotonic" "$T/out"
+check "drops break the premise: exit 2" status 2 "$BIN" sim clocks --faults drop=0.1
+check "saying so" has "only delay and dup faults" "$T/err"
+check "a drift of 50% exits 2" status 2 "$BIN" sim clocks --drift 500000
+
 done_testing
