@@ -72,7 +72,8 @@ static void *bench_map_init(void *arg, unsigned node)
 }
 
 static const struct rc_rsm_ops bench_map_ops = { bench_map_init, map_apply,
-						 map_is_read, map_fini };
+						 map_is_read,	 map_fini,
+						 NULL,		 NULL };
 
 /* ---- lock-based baselines */
 

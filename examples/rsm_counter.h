@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <replicore/rsm.h>
 
@@ -33,7 +34,27 @@ static void *counter_init(void *arg, unsigned node)
 	return calloc(1, sizeof(uint64_t));
 }
 
-static const struct rc_rsm_ops counter_ops = { counter_init, counter_apply,
-					       counter_is_read, free };
+/* The snapshot: the value's 8 bytes. */
+static size_t counter_snapshot(const void *state, void *buf, size_t len)
+{
+	if (buf && len >= sizeof(uint64_t))
+		memcpy(buf, state, sizeof(uint64_t));
+	return sizeof(uint64_t);
+}
+
+static void *counter_restore(void *arg, unsigned node, const void *buf,
+			     size_t len)
+{
+	uint64_t *c = len == sizeof *c ? counter_init(arg, node) : NULL;
+
+	if (c)
+		memcpy(c, buf, sizeof *c);
+	return c;
+}
+
+static const struct rc_rsm_ops counter_ops = {
+	counter_init, counter_apply,	counter_is_read,
+	free,	      counter_snapshot, counter_restore,
+};
 
 #endif /* RC_EXAMPLE_RSM_COUNTER_H */

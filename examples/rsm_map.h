@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <replicore/rsm.h>
 
@@ -93,7 +94,52 @@ static void map_fini(void *state)
 	free(m);
 }
 
-static const struct rc_rsm_ops map_ops = { map_init, map_apply, map_is_read,
-					   map_fini };
+/* The snapshot: cap, n, then the cap keys and the cap values. */
+static size_t map_snapshot(const void *state, void *buf, size_t len)
+{
+	const struct map *m = state;
+	size_t need = 2 * sizeof(uint64_t) + 2 * m->cap * sizeof(uint64_t);
+	uint64_t h[2] = { m->cap, m->n };
+
+	if (buf && len >= need) {
+		memcpy(buf, h, sizeof h);
+		memcpy((char *)buf + sizeof h, m->keys,
+		       2 * m->cap * sizeof(uint64_t));
+	}
+	return need;
+}
+
+static void *map_restore(void *arg, unsigned node, const void *buf, size_t len)
+{
+	struct map *m;
+	uint64_t h[2];
+
+	(void)arg;
+	(void)node;
+	if (len < sizeof h)
+		return NULL;
+	memcpy(h, buf, sizeof h);
+	if (h[0] < 64 || (h[0] & (h[0] - 1)) ||
+	    len != sizeof h + 2 * h[0] * sizeof(uint64_t))
+		return NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->keys = malloc(2 * h[0] * sizeof(uint64_t));
+	if (!m->keys) {
+		free(m);
+		return NULL;
+	}
+	m->cap = h[0];
+	m->n = h[1];
+	m->vals = m->keys + m->cap;
+	memcpy(m->keys, (const char *)buf + sizeof h,
+	       2 * m->cap * sizeof(uint64_t));
+	return m;
+}
+
+static const struct rc_rsm_ops map_ops = {
+	map_init, map_apply, map_is_read, map_fini, map_snapshot, map_restore
+};
 
 #endif /* RC_EXAMPLE_RSM_MAP_H */

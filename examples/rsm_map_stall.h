@@ -74,9 +74,12 @@ static void map_stall_fini(void *state)
 	free(s);
 }
 
-static const struct rc_rsm_ops map_stall_ops = {
-	map_stall_init, map_stall_apply, map_stall_is_read, map_stall_fini
-};
+static const struct rc_rsm_ops map_stall_ops = { map_stall_init,
+						 map_stall_apply,
+						 map_stall_is_read,
+						 map_stall_fini,
+						 NULL,
+						 NULL };
 
 /*
  * The driver's side, shared by the tests, bench paxos and the demo: one

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <replicore/rsm.h>
 
@@ -91,7 +92,50 @@ static void pq_fini(void *state)
 	free(q);
 }
 
-static const struct rc_rsm_ops pq_ops = { pq_init, pq_apply, pq_is_read,
-					  pq_fini };
+/* The snapshot: n, then the n values in the array's order. */
+static size_t pq_snapshot(const void *state, void *buf, size_t len)
+{
+	const struct pq *s = state;
+	size_t need = (1 + s->n) * sizeof(uint64_t);
+	uint64_t n = s->n;
+
+	if (buf && len >= need) {
+		memcpy(buf, &n, sizeof n);
+		if (s->n)
+			memcpy((char *)buf + sizeof n, s->h,
+			       s->n * sizeof(uint64_t));
+	}
+	return need;
+}
+
+static void *pq_restore(void *arg, unsigned node, const void *buf, size_t len)
+{
+	struct pq *s;
+	uint64_t n;
+
+	if (len < sizeof n)
+		return NULL;
+	memcpy(&n, buf, sizeof n);
+	if (len != (1 + n) * sizeof(uint64_t))
+		return NULL;
+	s = pq_init(arg, node);
+	if (!s)
+		return NULL;
+	s->cap = n < 16 ? 16 : n;
+	s->h = malloc(s->cap * sizeof(uint64_t));
+	if (!s->h) {
+		free(s);
+		return NULL;
+	}
+	s->n = n;
+	if (n)
+		memcpy(s->h, (const char *)buf + sizeof n,
+		       n * sizeof(uint64_t));
+	return s;
+}
+
+static const struct rc_rsm_ops pq_ops = {
+	pq_init, pq_apply, pq_is_read, pq_fini, pq_snapshot, pq_restore,
+};
 
 #endif /* RC_EXAMPLE_RSM_PQ_H */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <replicore/rsm.h>
 
@@ -66,7 +67,52 @@ static void stack_fini(void *state)
 	free(s);
 }
 
-static const struct rc_rsm_ops stack_ops = { stack_init, stack_apply,
-					     stack_is_read, stack_fini };
+/* The snapshot: n, then the n values in the array's order. */
+static size_t stack_snapshot(const void *state, void *buf, size_t len)
+{
+	const struct stack *s = state;
+	size_t need = (1 + s->n) * sizeof(uint64_t);
+	uint64_t n = s->n;
+
+	if (buf && len >= need) {
+		memcpy(buf, &n, sizeof n);
+		if (s->n)
+			memcpy((char *)buf + sizeof n, s->v,
+			       s->n * sizeof(uint64_t));
+	}
+	return need;
+}
+
+static void *stack_restore(void *arg, unsigned node, const void *buf,
+			   size_t len)
+{
+	struct stack *s;
+	uint64_t n;
+
+	if (len < sizeof n)
+		return NULL;
+	memcpy(&n, buf, sizeof n);
+	if (len != (1 + n) * sizeof(uint64_t))
+		return NULL;
+	s = stack_init(arg, node);
+	if (!s)
+		return NULL;
+	s->cap = n < 16 ? 16 : n;
+	s->v = malloc(s->cap * sizeof(uint64_t));
+	if (!s->v) {
+		free(s);
+		return NULL;
+	}
+	s->n = n;
+	if (n)
+		memcpy(s->v, (const char *)buf + sizeof n,
+		       n * sizeof(uint64_t));
+	return s;
+}
+
+static const struct rc_rsm_ops stack_ops = {
+	stack_init, stack_apply,    stack_is_read,
+	stack_fini, stack_snapshot, stack_restore,
+};
 
 #endif /* RC_EXAMPLE_RSM_STACK_H */

@@ -155,9 +155,10 @@ struct rsm_node {
 	uint32_t *breq;		   /* batch position -> the slot's req */
 	uint64_t *res;		   /* batch position -> result */
 	struct rc_log_entry rbuf[RSM_RBUF];
-	uint32_t seq;	 /* tag of the next entry this node appends */
-	uint32_t m_base; /* tag of the batch's first entry */
-	unsigned m_n;	 /* batch entries (tags m_base.. match) */
+	uint32_t seq;	  /* tag of the next entry this node appends */
+	uint32_t m_base;  /* tag of the batch's first entry */
+	unsigned m_n;	  /* batch entries (tags m_base.. match) */
+	uint64_t snap_at; /* applied at the last snapshot */
 	/* Where ops->init ran, set at creation (rc_rsm_placement): */
 	int init_cpu;	 /* the CPU, -1 unknown */
 	bool init_bound; /* on a thread bound to the node's real PUs */
@@ -174,6 +175,8 @@ struct rc_rsm {
 	unsigned nnodes;
 	unsigned slots_per_node;
 	uint64_t timeout_ns;
+	void *init_arg;
+	uint64_t snap_every; /* 0: no snapshots (ops or log lack them) */
 	enum rc_wait_policy wait;
 	/* Node i's struct, slots and batch buffers: one allocation of
 	 * node_bytes on layout node i's real node (see rc_rsm_create). */
@@ -399,6 +402,24 @@ static inline void replica_read_unlock(_Atomic bool *reading)
 }
 
 /*
+ * Hands the log nd's replica as of applied (under the replica's write
+ * lock and nd's combiner lock). Out of memory it is skipped: the log
+ * then keeps more, and the next one is tried after as many entries.
+ */
+static void snapshot(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t applied)
+{
+	size_t len = rsm->ops->snapshot(nd->state, NULL, 0);
+	void *buf = malloc(len ? len : 1);
+
+	nd->snap_at = applied;
+	if (!buf)
+		return;
+	rsm->ops->snapshot(nd->state, buf, len);
+	(void)rc_log_snapshot(rsm->log, nd->id, applied, buf, len);
+	free(buf);
+}
+
+/*
  * Applies n entries read from the log (the first at index first) to nd's
  * replica and raises applied; matches results of nd's current batch.
  * Under nd's combiner lock.
@@ -426,6 +447,8 @@ static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
 	/* Release: pairs with the acquire loads of applied (readers,
 	 * rc_rsm_applied); the replica itself is under the write lock. */
 	atomic_store_explicit(&nd->applied, first + n, memory_order_release);
+	if (rsm->snap_every && first + n - nd->snap_at >= rsm->snap_every)
+		snapshot(rsm, nd, first + n);
 	replica_write_unlock(nd);
 }
 
@@ -999,6 +1022,7 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 						     : RC_RSM_MAX_NODE_THREADS;
 	rsm->timeout_ns = opts->timeout_ns ? opts->timeout_ns : RC_LOG_FOREVER;
 	rsm->wait = opts->wait;
+	rsm->init_arg = init_arg;
 	if (opts->log) {
 		rsm->log = opts->log;
 	} else {
@@ -1013,6 +1037,9 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		rsm->own_log = true;
 	}
 	rsm->tail_cap = (rc_log_caps(rsm->log) & RC_LOG_CAP_TAIL) != 0;
+	if (ops->snapshot && ops->restore && rsm->log->ops->snapshot)
+		rsm->snap_every = opts->snapshot_every ? opts->snapshot_every
+						       : RC_RSM_SNAPSHOT_EVERY;
 	rsm->direct = nnodes == 1 && rsm->own_log;
 	node_layout(rsm->slots_per_node, &lay);
 	rsm->node_bytes = lay.total;
@@ -1234,5 +1261,44 @@ int rc_rsm_placement(const rc_rsm_t *rsm, unsigned node,
 	pl->replica_mem = mem_where(rsm->topo, nd->state, 1);
 	pl->init_cpu = nd->init_cpu;
 	pl->init_bound = nd->init_bound;
+	return 0;
+}
+
+int rc_rsm_restart(rc_rsm_t *rsm, unsigned node, rc_err_t *err)
+{
+	const struct rc_rsm_ops *ops = rsm->ops;
+	struct rsm_node *nd;
+	uint64_t index = 0;
+	void *buf = NULL, *state;
+	size_t len = 0;
+	int rc;
+
+	if (node >= rsm->nnodes)
+		return rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
+				  "restart of node %u of %u", node,
+				  rsm->nnodes);
+	if (!ops->restore || rsm->direct)
+		return rc_err_set(err, RC_ENOTSUP, "rsm", 0, 0,
+				  "restart needs ops->restore and a log");
+	nd = rsm->nodes[node];
+	rc = rc_log_restart(rsm->log, node, &index, &buf, &len, err);
+	if (rc < 0)
+		return rc;
+	state = buf ? ops->restore(rsm->init_arg, node, buf, len)
+		    : ops->init(rsm->init_arg, node);
+	free(buf);
+	if (!state)
+		return rc_err_set(err, RC_ENOMEM, "rsm", 0, 0,
+				  "node %u: no replica from the snapshot",
+				  node);
+	if (ops->fini)
+		ops->fini(nd->state);
+	nd->state = state;
+	nd->snap_at = index;
+	nd->m_n = 0;
+	/* Release: pairs with the acquire loads of applied; nothing else
+	 * runs on the node (the caller's promise), the new threads that
+	 * register find the replica built. */
+	atomic_store_explicit(&nd->applied, index, memory_order_release);
 	return 0;
 }

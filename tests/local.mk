@@ -358,6 +358,18 @@ EXTRA_DIST += tests/unit/test_torture.sh
 check_PROGRAMS += tests/unit/test_log_paxos
 tests_unit_test_log_paxos_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_log_paxos
+# rc_rsm over the Paxos log with snapshots: a node crashes while updates
+# flow, restarts from a peer's snapshot and ends equal to the others.
+check_PROGRAMS += tests/unit/test_rsm_restart
+tests_unit_test_rsm_restart_LDADD = $(RC_TEST_LDADD) -lpthread
+TESTS += tests/unit/test_rsm_restart
+# A replicated counter's resident size stays flat after warm-up, over
+# both logs (Paxos: snapshots, one node crashed); 1,000,000 updates here,
+# 10,000,000 in the regression tier (or RC_RSM_MEMORY_UPDATES).
+check_PROGRAMS += tests/unit/test_rsm_memory
+tests_unit_test_rsm_memory_LDADD = $(RC_TEST_LDADD) -lpthread
+TESTS += tests/unit/test_rsm_memory
+REGTESTS += tests/unit/test_rsm_memory
 # The Raft log backend: the log contract, the hash map over rc_rsm on it
 # (all up, then node 1 stalled in apply and in Raft), no majority.
 check_PROGRAMS += tests/unit/test_log_raft

@@ -55,7 +55,11 @@ static const char paxos_help[] =
 	"(nodes that\n"
 	"                   stop for good, at most a minority), stall=K "
 	"(pauses of a\n"
-	"                   node); \"none\" for none (default)\n"
+	"                   node), restart=K (crashes after which the "
+	"node comes\n"
+	"                   back from its stable record and a "
+	"checkpoint); \"none\"\n"
+	"                   for none (default)\n"
 	"    --commands C   client commands (default 100)\n"
 	"    --runs R       run seeds S..S+R-1 and sum them (default 1)\n"
 	"    --batch B      commands per slot at most (default 16)\n"
@@ -163,6 +167,7 @@ int paxos_sim(int argc, char **argv)
 		sum.duplicated += r.duplicated;
 		sum.delayed += r.delayed;
 		sum.crashed += r.crashed;
+		sum.restarts += r.restarts;
 		sum.stalls += r.stalls;
 		sum.time += r.time;
 		if (r.kept > sum.kept)
@@ -203,6 +208,7 @@ int paxos_sim(int argc, char **argv)
 		cli_json_kv_uint(&j, "delayed", sum.delayed);
 		cli_json_kv_uint(&j, "crashed", sum.crashed);
 		cli_json_kv_uint(&j, "stalls", sum.stalls);
+		cli_json_kv_uint(&j, "restarts", sum.restarts);
 		cli_json_kv_uint(&j, "simulated_us", sum.time);
 		cli_json_kv_uint(&j, "kept_slots", sum.kept);
 		cli_json_kv_uint(&j, "failed_runs", failed);
@@ -241,9 +247,11 @@ int paxos_sim(int argc, char **argv)
 		       (unsigned long long)sum.dropped,
 		       (unsigned long long)sum.duplicated,
 		       (unsigned long long)sum.delayed);
-		printf("  nodes               %llu crashed, %llu stalls\n",
+		printf("  nodes               %llu crashed, %llu stalls, %llu "
+		       "restarts\n",
 		       (unsigned long long)sum.crashed,
-		       (unsigned long long)sum.stalls);
+		       (unsigned long long)sum.stalls,
+		       (unsigned long long)sum.restarts);
 		printf("  simulated time      %llu us\n",
 		       (unsigned long long)sum.time);
 		printf("  slots kept          %llu at most by a live node at "

@@ -126,7 +126,7 @@ static void reg_fini(void *state)
 }
 
 static const struct rc_rsm_ops reg_ops = { reg_init, reg_apply, reg_is_read,
-					   reg_fini };
+					   reg_fini, NULL,	NULL };
 
 struct torture;
 

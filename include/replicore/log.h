@@ -152,6 +152,27 @@ struct rc_log_ops {
 	uint64_t (*cursor)(rc_log_t *log, unsigned node);
 	/* Frees the backend; nothing may be using the log. */
 	void (*destroy)(rc_log_t *log);
+	/*
+	 * Optional (NULL: the backend keeps no snapshots). Takes a copy of
+	 * buf[0..len-1], node's replica after the entries below index
+	 * (index <= node's cursor), which lets the backend forget entries
+	 * below it and hand it to a node that restarts; returns 0 or
+	 * -RC_ENOMEM. Called by node's consumer (its reader), with no lock
+	 * of the backend held.
+	 */
+	int (*snapshot)(rc_log_t *log, unsigned node, uint64_t index,
+			const void *buf, size_t len);
+	/*
+	 * Optional (NULL: nodes cannot come back). Brings node, which
+	 * crashed, back: it fetches a snapshot and the rest of the log from
+	 * its peers and rejoins. Writes the snapshot's index to *index
+	 * (node's cursor from now on) and a malloc'd copy of its bytes to
+	 * *buf, *len (NULL, 0 when there is none: index is then 0, and the
+	 * replica starts empty). Nothing may be using node. Returns 0,
+	 * -RC_EINVAL (node did not crash), -RC_ENOMEM.
+	 */
+	int (*restart)(rc_log_t *log, unsigned node, uint64_t *index,
+		       void **buf, size_t *len, rc_err_t *err);
 };
 
 /*
@@ -215,6 +236,41 @@ static inline unsigned rc_log_read(rc_log_t *log, unsigned node,
 	if (node >= log->nnodes || max == 0)
 		return 0;
 	return log->ops->read(log, node, first, out, max);
+}
+
+/*
+ * Hands the backend node's replica as of index (see struct
+ * rc_log_ops.snapshot). node's consumer only, like rc_log_read. Blocking
+ * (allocates, takes backend locks briefly). A release of the copy to a
+ * node that restarts from it (the backend's lock). Returns 0,
+ * -RC_ENOTSUP (the backend keeps none) or -RC_ENOMEM.
+ */
+static inline int rc_log_snapshot(rc_log_t *log, unsigned node, uint64_t index,
+				  const void *buf, size_t len)
+{
+	if (!log->ops->snapshot || node >= log->nnodes)
+		return -RC_ENOTSUP;
+	return log->ops->snapshot(log, node, index, buf, len);
+}
+
+/*
+ * Brings crashed node back (see struct rc_log_ops.restart). Nothing may be
+ * using node; other nodes go on meanwhile. Blocking. The acquire of the
+ * snapshot it returns (the backend's lock). Returns 0, -RC_ENOTSUP, or the
+ * backend's error.
+ */
+static inline int rc_log_restart(rc_log_t *log, unsigned node, uint64_t *index,
+				 void **buf, size_t *len, rc_err_t *err)
+{
+	if (!log->ops->restart)
+		return rc_err_set(err, RC_ENOTSUP, "log", 0, 0,
+				  "the %s log cannot restart a node",
+				  log->name);
+	if (node >= log->nnodes)
+		return rc_err_set(err, RC_EINVAL, "log", 0, 0,
+				  "restart of node %u of %u", node,
+				  log->nnodes);
+	return log->ops->restart(log, node, index, buf, len, err);
 }
 
 /* node's cursor. Any thread; a snapshot that may be stale at once. */

@@ -110,6 +110,20 @@ struct rc_rsm_ops {
 	bool (*is_read)(uint64_t op);
 	/* Frees one replica's state (may be NULL). */
 	void (*fini)(void *state);
+	/*
+	 * Optional, together (NULL: no snapshots; a node of a Paxos log
+	 * then cannot restart). snapshot serialises state into buf when len
+	 * is enough and returns the bytes it takes (called with buf NULL to
+	 * size it); it runs with the replica's write lock held and must not
+	 * change state. restore builds a replica's state from bytes that
+	 * snapshot wrote (possibly at another node), as init would for
+	 * node; NULL when out of memory or the bytes are bad. Deterministic
+	 * as apply is: a restored replica then applies the entries after
+	 * the snapshot as the original did.
+	 */
+	size_t (*snapshot)(const void *state, void *buf, size_t len);
+	void *(*restore)(void *init_arg, unsigned node, const void *buf,
+			 size_t len);
 };
 
 /* Flags of struct rc_rsm_options and of rc_rsm_execute_flags(). */
@@ -118,6 +132,8 @@ struct rc_rsm_ops {
 
 /* A default log's capacity, and the most threads one node may register. */
 #define RC_RSM_LOG_CAPACITY 4096u
+/* Entries a replica applies between two snapshots, by default. */
+#define RC_RSM_SNAPSHOT_EVERY 65536u
 #define RC_RSM_MAX_NODE_THREADS 64u
 
 struct rc_rsm_options {
@@ -148,11 +164,19 @@ struct rc_rsm_options {
 	 * and park, and only spin under spin. See replicore/wait.h.
 	 */
 	enum rc_wait_policy wait;
+	/*
+	 * With ops->snapshot and a log that keeps snapshots (the Paxos log
+	 * made with opts.snapshots): each replica is snapshotted after
+	 * every snapshot_every entries it applies (0: RC_RSM_SNAPSHOT_EVERY)
+	 * and handed to the log (rc_log_snapshot), which then forgets what
+	 * lies below the slowest live node's snapshot.
+	 */
+	uint64_t snapshot_every;
 };
 
-#define RC_RSM_OPTIONS_INITIALIZER                  \
-	{                                           \
-		NULL, 0, 0, 0, 0, RC_WAIT_SPIN_PARK \
+#define RC_RSM_OPTIONS_INITIALIZER                     \
+	{                                              \
+		NULL, 0, 0, 0, 0, RC_WAIT_SPIN_PARK, 0 \
 	}
 
 /*
@@ -234,6 +258,21 @@ int rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
  */
 int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 			 unsigned flags, uint64_t *result);
+
+/*
+ * Brings node back after its log node crashed (rc_paxos_crash on the
+ * group of a Paxos log): its threads must have unregistered (their
+ * updates fail with -RC_EAGAIN meanwhile) and none may use the node. The
+ * log fetches a snapshot and the rest of the log from a peer
+ * (rc_log_restart); the node's replica is freed (ops->fini) and rebuilt
+ * by ops->restore from the snapshot, or by ops->init when the log had
+ * none (then from the log's first entry). New threads may then register
+ * on the node; their updates go through the log again. Other nodes run
+ * meanwhile. Blocking (allocates). Its effects happen before it returns
+ * (the log's locks). Returns 0, -RC_ENOTSUP (the log cannot restart a
+ * node, or ops lack restore), -RC_EINVAL, -RC_ENOMEM.
+ */
+int rc_rsm_restart(rc_rsm_t *rsm, unsigned node, rc_err_t *err);
 
 /*
  * Applies every entry the log holds to every replica so all are equal.

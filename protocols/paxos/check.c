@@ -224,6 +224,29 @@ void _rc_pxcheck_deliver(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
 	}
 }
 
+void _rc_pxcheck_install(struct _rc_pxcheck *c, unsigned node, uint64_t slot)
+{
+	struct learner *l = &c->l[node];
+
+	_rc_pxset_free(&l->seen);
+	l->next = slot;
+	for (uint64_t s = 0; s < slot; s++) {
+		if (s >= c->rcap || !c->ref[s].set) {
+			fail(c, RC_PAXOS_NO_GAPS,
+			     "no gaps: node %u installed a checkpoint at slot "
+			     "%llu, but slot %llu was never delivered",
+			     node, (unsigned long long)slot,
+			     (unsigned long long)s);
+			return;
+		}
+		for (uint32_t i = 0; i < c->ref[s].n; i++)
+			if (_rc_pxset_add(&l->seen,
+					  c->pool[c->ref[s].off + i].id) < 0)
+				fail(c, RC_PAXOS_LIVENESS,
+				     "checker out of memory");
+	}
+}
+
 unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c)
 {
 	return c->viol;

@@ -43,6 +43,10 @@ struct rc_paxos {
 	bool stopped;
 	pthread_mutex_t lock; /* serialises the checker */
 	struct _rc_pxcheck *check;
+	_rc_paxos_after_fn after; /* the Paxos log's, or NULL */
+	void *after_arg;
+	/* nodes being brought back (a bit each): up for the others */
+	_Atomic uint64_t restarting;
 };
 
 /* ---- the step machines, as the runner drives them ---- */
@@ -52,6 +56,8 @@ static void px_recv(void *ctx, unsigned node, uint64_t now, const void *msg)
 	struct rc_paxos *p = ctx;
 
 	rc_paxos_node_recv(p->node[node].px, now, msg);
+	if (p->after)
+		p->after(p->after_arg, node, p->node[node].px);
 }
 
 static void px_tick(void *ctx, unsigned node, uint64_t now)
@@ -59,6 +65,8 @@ static void px_tick(void *ctx, unsigned node, uint64_t now)
 	struct rc_paxos *p = ctx;
 
 	rc_paxos_node_tick(p->node[node].px, now);
+	if (p->after)
+		p->after(p->after_arg, node, p->node[node].px);
 }
 
 static uint64_t px_deadline(void *ctx, unsigned node)
@@ -112,6 +120,21 @@ static void io_send(void *ctx, unsigned from, unsigned to,
 	_rc_run_send(gn->p->run, from, to, m);
 }
 
+/* The failure detector of a group with snapshots: the crash switches. */
+static bool io_up(void *ctx, unsigned node, unsigned peer)
+{
+	struct gnode *gn = ctx;
+
+	(void)node;
+	/* relaxed: a fault switch; the restart bit is ordered before this
+	 * step by the node's lock (_rc_paxos_restarting) */
+	return !_rc_run_crashed(gn->p->run, peer) ||
+	       (atomic_load_explicit(&gn->p->restarting,
+				     memory_order_relaxed) >>
+			peer &
+		1);
+}
+
 static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 		       const struct rc_paxos_cmd *cmds, unsigned n)
 {
@@ -133,6 +156,13 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 
 int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		    rc_err_t *err)
+{
+	return _rc_paxos_create_after(out, opts, NULL, NULL, err);
+}
+
+int _rc_paxos_create_after(rc_paxos_t **out, const struct rc_paxos_opts *opts,
+			   _rc_paxos_after_fn after, void *after_arg,
+			   rc_err_t *err)
 {
 	const struct rc_paxos_faults *f = &opts->faults;
 	struct _rc_run_opts ro;
@@ -157,6 +187,8 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 	p->o = *opts;
 	p->n = opts->cfg.nodes;
+	p->after = after;
+	p->after_arg = after_arg;
 	pthread_mutex_init(&p->lock, NULL);
 	p->node = aligned_alloc(64, p->n * sizeof *p->node);
 	if (!p->node) {
@@ -190,7 +222,9 @@ int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 	}
 	for (unsigned i = 0; i < p->n; i++) {
 		struct gnode *gn = &p->node[i];
-		struct rc_paxos_io io = { gn, io_send, io_deliver };
+		struct rc_paxos_io io = { gn, io_send, io_deliver,
+					  opts->snapshots ? io_up : NULL,
+					  NULL };
 
 		gn->p = p;
 		gn->id = i;
@@ -285,6 +319,8 @@ int _rc_paxos_submit_locked(rc_paxos_t *p, unsigned node,
 	 * was taken. */
 	if (rc_paxos_node_submitv(gn->px, now, c, k, NULL) < k)
 		return -RC_ENOMEM;
+	if (p->after)
+		p->after(p->after_arg, node, gn->px);
 	/* The callers runner: the leader proposes at once, unless the node
 	 * is stalled. */
 	_rc_run_submitted(p->run, node, now);
@@ -302,6 +338,83 @@ bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass)
 {
 	return _rc_run_progress(p->run, node, pass);
+}
+
+void _rc_paxos_compact(rc_paxos_t *p, unsigned node, uint64_t slot)
+{
+	_rc_run_lock(p->run, node);
+	rc_paxos_node_compact(p->node[node].px, slot);
+	_rc_run_unlock(p->run, node);
+}
+
+void _rc_paxos_restarting(rc_paxos_t *p, unsigned node, bool on)
+{
+	if (!on) {
+		/* relaxed: node is no longer crashed, which io_up reads
+		 * first; the bit only mattered while it was */
+		atomic_fetch_and_explicit(&p->restarting, ~(1ull << node),
+					  memory_order_relaxed);
+		return;
+	}
+	/* relaxed: published by the node locks taken below */
+	atomic_fetch_or_explicit(&p->restarting, 1ull << node,
+				 memory_order_relaxed);
+	/* Each other node's next step (after its lock, which orders it
+	 * after the bit) sees node up, with its point as 0 until it hears
+	 * from it: no base rises any more meanwhile. */
+	for (unsigned i = 0; i < p->n; i++) {
+		if (i == node)
+			continue;
+		_rc_run_lock(p->run, i);
+		_rc_paxos_node_peer_down(p->node[i].px, node);
+		_rc_run_unlock(p->run, i);
+	}
+}
+
+bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node)
+{
+	return _rc_run_crashed(p->run, node);
+}
+
+int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
+			     size_t len)
+{
+	struct gnode *gn = &p->node[node];
+	struct rc_paxos_io io = { gn, io_send, io_deliver,
+				  p->o.snapshots ? io_up : NULL, NULL };
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_paxos_node_t *nx;
+	size_t alen = rc_paxos_node_acceptor(gn->px, NULL, 0);
+	void *acc = malloc(alen);
+	int r;
+
+	if (!_rc_run_crashed(p->run, node))
+		return -RC_EINVAL;
+	if (!acc)
+		return -RC_ENOMEM;
+	rc_paxos_node_acceptor(gn->px, acc, alen);
+	r = rc_paxos_node_create(&nx, &p->o.cfg, node, &io, rc_clock_now_ns(),
+				 &err);
+	if (r == 0)
+		r = rc_paxos_node_replay(nx, acc, alen);
+	if (r == 0 && ck)
+		r = rc_paxos_node_install(nx, ck, len);
+	free(acc);
+	if (r < 0) {
+		rc_paxos_node_destroy(nx);
+		return r;
+	}
+	rc_paxos_node_destroy(gn->px);
+	gn->px = nx;
+	if (p->check) {
+		pthread_mutex_lock(&p->lock);
+		_rc_pxcheck_install(p->check, node,
+				    ck ? rc_paxos_checkpoint_slot(ck, len) : 0);
+		pthread_mutex_unlock(&p->lock);
+	}
+	_rc_run_restart(p->run, node);
+	_rc_run_note(p->run, node);
+	return 0;
 }
 
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node)

@@ -29,7 +29,8 @@ enum {
  * by its n commands. Every part is a multiple of 8 bytes.
  */
 struct rc_paxos_msg {
-	uint32_t type, from, nent, pad;
+	uint32_t type, from, nent;
+	uint32_t snapgap; /* commit minus the sender's snapshot point */
 	uint64_t ballot, slot, commit;
 	uint64_t low;  /* slots every node delivered, as the sender knows */
 	uint64_t size; /* bytes of the whole message */
@@ -76,6 +77,8 @@ void _rc_pxset_free(struct _rc_pxset *s);
  */
 uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n);
 unsigned _rc_paxos_node_leader(const rc_paxos_node_t *n);
+/* With io.up: forget what n heard of peer's snapshot point (it is 0). */
+void _rc_paxos_node_peer_down(rc_paxos_node_t *n, unsigned peer);
 
 struct _rc_pxcheck;
 struct _rc_pxcheck *_rc_pxcheck_create(unsigned nodes);
@@ -93,6 +96,12 @@ void _rc_pxcheck_deliver(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
 unsigned _rc_pxcheck_final(struct _rc_pxcheck *c, uint64_t live,
 			   uint64_t *committed, uint64_t *slots, char *why,
 			   size_t len);
+/*
+ * Node continues from a checkpoint at slot (a restart, or a snapshot
+ * installed): it delivered exactly the commands of slots below it, which
+ * other nodes delivered first, and delivers slot next.
+ */
+void _rc_pxcheck_install(struct _rc_pxcheck *c, unsigned node, uint64_t slot);
 /* Violations so far (no liveness). */
 unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c);
 
@@ -118,6 +127,32 @@ bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 		     bool (*cond)(void *), void *arg, void (*help)(void *),
 		     void *help_arg);
 unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass);
+/*
+ * For the Paxos log: rc_paxos_create with after(arg, node, px) called
+ * after each step of node (under its lock, the step machine px settled:
+ * the place to take a checkpoint). _rc_paxos_compact passes a snapshot
+ * point to node (takes its lock). _rc_paxos_restart_locked brings
+ * crashed node back under its lock, held by the caller: a new step
+ * machine that keeps the old one's acceptor state (the threaded group's
+ * stable storage is the node's memory) and installs checkpoint ck (NULL:
+ * none); 0 or -RC_E*.
+ */
+typedef void (*_rc_paxos_after_fn)(void *arg, unsigned node,
+				   rc_paxos_node_t *px);
+int _rc_paxos_create_after(rc_paxos_t **out, const struct rc_paxos_opts *opts,
+			   _rc_paxos_after_fn after, void *after_arg,
+			   rc_err_t *err);
+void _rc_paxos_compact(rc_paxos_t *p, unsigned node, uint64_t slot);
+int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
+			     size_t len);
+bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node);
+/*
+ * Crashed node counts as up for the others' forgetting (on) while it is
+ * brought back: from then on no node forgets slots it may need (its
+ * point as they know it is 0, or what it had before), so a snapshot
+ * chosen after this call stays at or above every base.
+ */
+void _rc_paxos_restarting(rc_paxos_t *p, unsigned node, bool on);
 /* Waiters parked on node's deliveries now (the callers runner: on the
  * group); for tests. */
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);

@@ -42,7 +42,24 @@
  * truncate_below in paxos.c); a node that crashed, or a stalled one, keeps
  * the others from freeing any slot it has not delivered, so their memory
  * then grows with the entries until it comes back (or for good).
+ *
+ * Snapshots (opts.snapshots). After each step of a Paxos node that
+ * delivered LP_CK_EVERY entries since its last checkpoint, the log takes
+ * one (rc_paxos_node_checkpoint: the slot, which commands were
+ * delivered, and the entry count then) and queues it, LP_PEND at most.
+ * When the node's replica hands its snapshot at index A (rc_log_snapshot),
+ * the newest queued checkpoint at or below A pairs with it: both are kept
+ * (the older pair freed) and the Paxos node compacts to the checkpoint's
+ * slot, so the group forgets slots below the slowest live node's point
+ * and a crashed node pins nothing. A restart (rc_log_restart) takes the
+ * pair of the live node with the lowest point (at or above every base,
+ * at most every live node's delivered count), brings the Paxos node back
+ * with its acceptor state and the checkpoint, and sets the node's copy to
+ * count from the checkpoint's entry count, keeping only entries from A
+ * on, where the node's cursor then stands. The pairs live under a mutex
+ * per node (snap_lock), taken after the Paxos node's lock, never before.
  */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +73,15 @@
 #define LP_CHUNK 4096u
 #define LP_MAXCHUNKS (1u << 16) /* 2^28 entries per node */
 #define LP_MAX_BATCH 256u
+#define LP_CK_EVERY 4096u /* entries between two checkpoints */
+#define LP_PEND 32u	  /* checkpoints waiting for a snapshot, at most */
+
+/* A checkpoint of a Paxos node, and the entry count at it. */
+struct lp_ck {
+	void *buf;
+	size_t len;
+	uint64_t slot, count;
+};
 
 struct lp_node {
 	_Alignas(64) struct rc_log_entry **chunk; /* LP_MAXCHUNKS pointers */
@@ -81,6 +107,20 @@ struct lp_node {
 	_Atomic uint64_t hold_from;
 	uint64_t seq; /* the appender's */
 	struct rc_paxos_cmd cmd[LP_MAX_BATCH];
+	/* entries below it are counted, not kept (a restart from a
+	 * snapshot); under the Paxos node's lock */
+	uint64_t skip_below;
+	uint64_t ck_last; /* count at the last checkpoint; under that lock */
+	/* snapshots: under snap_lock */
+	pthread_mutex_t snap_lock;
+	struct lp_ck pend[LP_PEND];
+	unsigned npend;
+	struct lp_ck ck; /* paired with snap */
+	void *snap;
+	size_t snap_len;
+	uint64_t snap_idx;
+	rc_paxos_t *px;
+	unsigned id;
 };
 
 struct lp_log {
@@ -139,6 +179,8 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 		struct rc_log_entry *e;
 		uint64_t k = c / LP_CHUNK;
 
+		if (c < nd->skip_below)
+			continue; /* in the snapshot the node restarted from */
 		/* An appender at this node set its chunks aside (lp_room);
 		 * other nodes' deliveries allocate here. */
 		if (k < LP_MAXCHUNKS && !nd->chunk[k])
@@ -184,6 +226,8 @@ static bool lp_done(void *arg)
 {
 	struct lp_node *nd = arg;
 
+	if (_rc_paxos_crashed(nd->px, nd->id))
+		return true;
 	/* acquire: pairs with the release in lp_deliver, so the indexes
 	 * of the counted entries are written; relaxed for the flag, which
 	 * carries no data */
@@ -248,6 +292,9 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 	_rc_paxos_unlock(l->px, node);
 	if (left == 0)
 		return 0;
+	if (_rc_paxos_crashed(l->px, node))
+		return rc_err_set(err, RC_EAGAIN, "log", 0, 0,
+				  "paxos node %u crashed", node);
 	if (oom)
 		return rc_err_set(err, RC_ENOMEM, "log", 0, 0,
 				  "paxos log of node %u out of memory", node);
@@ -322,6 +369,180 @@ static uint64_t lp_cursor(rc_log_t *log, unsigned node)
 				    memory_order_acquire);
 }
 
+static void ck_free(struct lp_ck *c)
+{
+	free(c->buf);
+	memset(c, 0, sizeof *c);
+}
+
+/* After a step of Paxos node `node`, under its lock: a checkpoint? */
+static void lp_after(void *arg, unsigned node, rc_paxos_node_t *px)
+{
+	struct lp_node *nd = &((struct lp_log *)arg)->node[node];
+	/* relaxed: this thread (the lock holder) writes count */
+	uint64_t c = atomic_load_explicit(&nd->count, memory_order_relaxed);
+	struct lp_ck k;
+
+	if (c < nd->ck_last + LP_CK_EVERY)
+		return;
+	k.len = rc_paxos_node_checkpoint(px, NULL, 0);
+	k.buf = malloc(k.len);
+	if (!k.buf)
+		return;
+	rc_paxos_node_checkpoint(px, k.buf, k.len);
+	k.slot = rc_paxos_checkpoint_slot(k.buf, k.len);
+	k.count = c;
+	pthread_mutex_lock(&nd->snap_lock);
+	if (nd->npend < LP_PEND) {
+		nd->pend[nd->npend++] = k;
+		k.buf = NULL;
+		nd->ck_last = c;
+	}
+	pthread_mutex_unlock(&nd->snap_lock);
+	free(k.buf);
+}
+
+static int lp_snapshot(rc_log_t *log, unsigned node, uint64_t index,
+		       const void *buf, size_t len)
+{
+	struct lp_log *l = lp(log);
+	struct lp_node *nd = &l->node[node];
+	void *copy;
+	uint64_t slot;
+	unsigned i;
+
+	pthread_mutex_lock(&nd->snap_lock);
+	for (i = nd->npend; i > 0 && nd->pend[i - 1].count > index; i--)
+		;
+	if (i == 0) {
+		pthread_mutex_unlock(&nd->snap_lock);
+		return 0;
+	}
+	copy = malloc(len ? len : 1);
+	if (!copy) {
+		pthread_mutex_unlock(&nd->snap_lock);
+		return -RC_ENOMEM;
+	}
+	memcpy(copy, buf, len);
+	free(nd->snap);
+	nd->snap = copy;
+	nd->snap_len = len;
+	nd->snap_idx = index;
+	ck_free(&nd->ck);
+	nd->ck = nd->pend[i - 1];
+	for (unsigned j = 0; j + 1 < i; j++)
+		ck_free(&nd->pend[j]);
+	memmove(nd->pend, nd->pend + i, (nd->npend - i) * sizeof *nd->pend);
+	nd->npend -= i;
+	slot = nd->ck.slot;
+	pthread_mutex_unlock(&nd->snap_lock);
+	_rc_paxos_compact(l->px, node, slot);
+	return 0;
+}
+
+static int lp_restart(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
+		      size_t *len, rc_err_t *err)
+{
+	struct lp_log *l = lp(log);
+	struct lp_node *nd = &l->node[node];
+	struct lp_ck ck = { NULL, 0, 0, 0 };
+	void *snap = NULL;
+	size_t snap_len = 0;
+	uint64_t snap_idx = 0;
+	unsigned from = node;
+	int r;
+
+	if (!_rc_paxos_crashed(l->px, node))
+		return rc_err_set(err, RC_EINVAL, "log", 0, 0,
+				  "paxos node %u did not crash", node);
+	_rc_paxos_restarting(l->px, node, true);
+	/* The live node with the lowest point, and its pair. */
+	for (unsigned i = 0; i < log->nnodes; i++) {
+		struct lp_node *p = &l->node[i];
+
+		if (i == node || _rc_paxos_crashed(l->px, i))
+			continue;
+		pthread_mutex_lock(&p->snap_lock);
+		if (from == node || p->ck.slot < ck.slot) {
+			from = i;
+			ck.slot = p->ck.slot;
+		}
+		pthread_mutex_unlock(&p->snap_lock);
+	}
+	if (from != node) {
+		struct lp_node *p = &l->node[from];
+
+		pthread_mutex_lock(&p->snap_lock);
+		if (p->ck.buf) {
+			ck = p->ck;
+			ck.buf = malloc(ck.len);
+			snap = malloc(p->snap_len ? p->snap_len : 1);
+			if (ck.buf && snap) {
+				memcpy(ck.buf, p->ck.buf, ck.len);
+				memcpy(snap, p->snap, p->snap_len);
+				snap_len = p->snap_len;
+				snap_idx = p->snap_idx;
+			}
+		} else {
+			ck.slot = 0;
+		}
+		pthread_mutex_unlock(&p->snap_lock);
+		if (ck.len && (!ck.buf || !snap)) {
+			free(ck.buf);
+			free(snap);
+			_rc_paxos_restarting(l->px, node, false);
+			return rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
+					  "out of memory");
+		}
+	}
+	_rc_paxos_lock(l->px, node);
+	r = _rc_paxos_restart_locked(l->px, node, ck.buf, ck.len);
+	if (r == 0) {
+		for (unsigned k = 0; k < LP_MAXCHUNKS; k++) {
+			free(nd->chunk[k]);
+			nd->chunk[k] = NULL;
+		}
+		nd->skip_below = snap_idx;
+		nd->ck_last = ck.count;
+		nd->first = nd->last = 0;
+		/* relaxed: nothing uses the node (the caller's promise);
+		 * the lock's release publishes these to whoever runs it,
+		 * and the release below to lp_tail's acquire */
+		atomic_store_explicit(&nd->remaining, 0, memory_order_relaxed);
+		atomic_store_explicit(&nd->hold_from, UINT64_MAX,
+				      memory_order_relaxed);
+		atomic_store_explicit(&nd->oom, false, memory_order_relaxed);
+		atomic_store_explicit(&nd->cursor, snap_idx,
+				      memory_order_relaxed);
+		/* release: pairs with the acquire loads of count */
+		atomic_store_explicit(&nd->count, ck.count,
+				      memory_order_release);
+		pthread_mutex_lock(&nd->snap_lock);
+		for (unsigned j = 0; j < nd->npend; j++)
+			ck_free(&nd->pend[j]);
+		nd->npend = 0;
+		ck_free(&nd->ck);
+		free(nd->snap);
+		nd->snap = NULL;
+		nd->snap_len = 0;
+		nd->snap_idx = 0;
+		pthread_mutex_unlock(&nd->snap_lock);
+	}
+	_rc_paxos_unlock(l->px, node);
+	_rc_paxos_restarting(l->px, node, false);
+	free(ck.buf);
+	if (r < 0) {
+		free(snap);
+		return rc_err_set(err, -r, "log", 0, 0,
+				  "paxos node %u does not come back: %s", node,
+				  rc_strerror(-r));
+	}
+	*index = snap_idx;
+	*buf = snap;
+	*len = snap ? snap_len : 0;
+	return 0;
+}
+
 static void lp_destroy(rc_log_t *log)
 {
 	struct lp_log *l = lp(log);
@@ -329,6 +550,12 @@ static void lp_destroy(rc_log_t *log)
 	rc_paxos_destroy(l->px);
 	for (unsigned i = 0; l->node && i < log->nnodes; i++) {
 		struct lp_node *nd = &l->node[i];
+
+		for (unsigned j = 0; j < nd->npend; j++)
+			ck_free(&nd->pend[j]);
+		ck_free(&nd->ck);
+		free(nd->snap);
+		pthread_mutex_destroy(&nd->snap_lock);
 
 		for (unsigned k = 0; nd->chunk && k < LP_MAXCHUNKS; k++)
 			free(nd->chunk[k]);
@@ -339,7 +566,8 @@ static void lp_destroy(rc_log_t *log)
 }
 
 static const struct rc_log_ops lp_ops = {
-	lp_append, lp_tail, lp_read, lp_cursor, lp_destroy,
+	lp_append,  lp_tail,	 lp_read,    lp_cursor,
+	lp_destroy, lp_snapshot, lp_restart,
 };
 
 void rc_log_paxos_defaults(struct rc_paxos_opts *o)
@@ -389,6 +617,8 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 	memset(l->node, 0, nnodes * sizeof *l->node);
 	for (unsigned i = 0; i < nnodes; i++) {
 		atomic_init(&l->node[i].hold_from, UINT64_MAX);
+		pthread_mutex_init(&l->node[i].snap_lock, NULL);
+		l->node[i].id = i;
 		l->node[i].chunk =
 			calloc(LP_MAXCHUNKS, sizeof *l->node[i].chunk);
 		if (!l->node[i].chunk) {
@@ -399,11 +629,14 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 	}
 	o.deliver = lp_deliver;
 	o.arg = l;
-	r = rc_paxos_create(&l->px, &o, err);
+	r = _rc_paxos_create_after(&l->px, &o, o.snapshots ? lp_after : NULL, l,
+				   err);
 	if (r < 0) {
 		lp_destroy(&l->base);
 		return r;
 	}
+	for (unsigned i = 0; i < nnodes; i++)
+		l->node[i].px = l->px;
 	*out = &l->base;
 	return 0;
 }

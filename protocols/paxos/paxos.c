@@ -126,6 +126,10 @@ struct rc_paxos_node {
 	/* truncation: each node's delivered count as this node last heard
 	 * it, and low, a count every node is known to have delivered */
 	uint64_t done[RC_PAXOS_MAX_NODES], low;
+	/* with io.up (snapshots): this node's snapshot point (the
+	 * environment holds its state after the slots below it) and each
+	 * node's as last heard */
+	uint64_t snap, snapd[RC_PAXOS_MAX_NODES], behind;
 	/* learner */
 	uint64_t delivered, commands, leader_commit, catchup_at;
 	struct px_seen seen[RC_PAXOS_MAX_NODES]; /* per origin */
@@ -309,6 +313,61 @@ static void slot_clear(struct px_slot *sl)
 }
 
 /*
+ * The node's stable record (io.record): a promise (kind PX_REC_PROMISE,
+ * ballot) or an acceptance (PX_REC_ACCEPT, slot, ballot and the value's
+ * commands) of the acceptor, or client commands submitted here
+ * (PX_REC_SUBMIT, the commands with their ids), handed to the
+ * environment as it happens, before any message that reveals it is sent.
+ * rc_paxos_node_replay reads them back: the promises hold, and the
+ * submitted commands are sent again until delivered, under the ids they
+ * had (the node numbers its next commands after them).
+ */
+enum { PX_REC_PROMISE = 1, PX_REC_ACCEPT = 2, PX_REC_SUBMIT = 3 };
+struct px_rec {
+	uint32_t kind, n;
+	uint64_t slot, ballot;
+	struct rc_paxos_cmd cmd[];
+};
+
+static void record_cmds(struct rc_paxos_node *n, uint32_t kind, uint64_t slot,
+			uint64_t ballot, const struct rc_paxos_cmd *cmd,
+			unsigned k)
+{
+	size_t len = sizeof(struct px_rec) + k * sizeof(struct rc_paxos_cmd);
+	struct px_rec *r;
+
+	if (!n->io.record)
+		return;
+	r = malloc(len);
+	if (!r) {
+		n->oom = true;
+		return;
+	}
+	r->kind = kind;
+	r->n = k;
+	r->slot = slot;
+	r->ballot = ballot;
+	if (k)
+		memcpy(r->cmd, cmd, k * sizeof(struct rc_paxos_cmd));
+	n->io.record(n->io.ctx, n->id, r, len);
+	free(r);
+}
+
+static void record(struct rc_paxos_node *n, uint32_t kind, uint64_t slot,
+		   uint64_t ballot, const struct px_val *v)
+{
+	record_cmds(n, kind, slot, ballot, v ? v->cmd : NULL, v ? v->n : 0);
+}
+
+/* The acceptor's promise rises to b (recorded first). */
+static void promise(struct rc_paxos_node *n, uint64_t b)
+{
+	if (b > n->promised)
+		record(n, PX_REC_PROMISE, 0, b, NULL);
+	n->promised = b;
+}
+
+/*
  * Forgets the slots below low. Every node delivered them, so no message
  * asks for them again: a PREPARE asks from its candidate's delivered
  * count, a CATCHUP from its sender's, and an ACCEPT, ACCEPTED or DECIDE
@@ -326,6 +385,46 @@ static void truncate_below(struct rc_paxos_node *n, uint64_t low)
 		n->base = low;
 	if (n->top < n->base)
 		n->top = n->base;
+}
+
+/*
+ * With snapshots (io.up set): takes m's snapshot point (commit - snapgap: a
+ * sender whose point lies more than 2^32 - 1 slots behind reports a lower
+ * one, which only keeps more) and forgets the slots below the lowest
+ * point of the nodes the environment reports up, this node's own
+ * included, or below the sender's base (m->low) when that is higher and
+ * at most the own point: followers hear few of each other and learn the
+ * group's lowest point from the leader so. A node that is down does not count: when it comes back it
+ * installs a snapshot at least as recent as every up node's point (the
+ * environment's part, see rc_paxos_node_install), hence at or above
+ * every base. An up node keeps what it needs: each base is at most its
+ * point, which is at most its delivered count. Slots below a base are
+ * chosen (each point is at most a delivered count), and on_prepare
+ * refuses a candidate that asks for them. A node that hears of a base
+ * above its delivered count notes it (rc_paxos_node_behind): whoever
+ * holds that base cannot help it catch up, a snapshot can.
+ */
+static void note_snap(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	uint64_t point = m->commit - m->snapgap, low = n->snap;
+	uint64_t told = m->low < n->snap ? m->low : n->snap;
+
+	if (point > n->snapd[m->from])
+		n->snapd[m->from] = point;
+	if (m->low > n->delivered && m->low > n->behind)
+		n->behind = m->low;
+	for (unsigned i = 0; i < n->cfg.nodes; i++) {
+		if (i == n->id)
+			continue;
+		if (!n->io.up(n->io.ctx, n->id, i))
+			n->snapd[i] = 0; /* it comes back from a snapshot */
+		else if (n->snapd[i] < low)
+			low = n->snapd[i];
+	}
+	if (told > low)
+		low = told;
+	if (low > n->base)
+		truncate_below(n, low);
 }
 
 /*
@@ -347,6 +446,10 @@ static void note_done(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	if (min > low)
 		low = min;
 	n->low = low;
+	if (n->io.up) {
+		note_snap(n, m);
+		return;
+	}
 	if (low > n->base)
 		truncate_below(n, low);
 }
@@ -391,7 +494,12 @@ static struct rc_paxos_msg *mb_begin(struct rc_paxos_node *n, uint32_t type,
 	m->ballot = ballot;
 	m->slot = slot;
 	m->commit = n->delivered;
-	m->low = n->low;
+	/* with snapshots, low carries the base (see note_snap) */
+	m->low = n->io.up ? n->base : n->low;
+	/* the snapshot point, as a distance below commit (see note_snap) */
+	m->snapgap = n->delivered - n->snap > UINT32_MAX
+			     ? UINT32_MAX
+			     : (uint32_t)(n->delivered - n->snap);
 	n->buf_len = sizeof *m;
 	return m;
 }
@@ -586,7 +694,8 @@ static void propose(struct rc_paxos_node *n, uint64_t s, struct px_val *v)
 	 * ACCEPTED through the self queue would after this step (nothing
 	 * else is handled in between), without building and copying the
 	 * two messages; one acceptance is not a majority of several. */
-	n->promised = n->ballot;
+	promise(n, n->ballot);
+	record(n, PX_REC_ACCEPT, s, n->ballot, v);
 	val_put(sl->acc);
 	sl->acc = val_get(v);
 	sl->acc_ballot = n->ballot;
@@ -787,13 +896,18 @@ static bool admit(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 		nack(n, m->from);
 		return false;
 	}
-	n->promised = m->ballot;
+	promise(n, m->ballot);
 	heard_from(n, m);
 	return true;
 }
 
 static void on_prepare(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 {
+	/* Slots below base are forgotten here: a candidate that has not
+	 * delivered them cannot learn their values from this promise, so it
+	 * gets none (it catches up first, from the leader or a snapshot). */
+	if (m->slot < n->base)
+		return;
 	if (!admit(n, m))
 		return;
 	mb_begin(n, PX_PROMISE, m->ballot, m->slot);
@@ -860,6 +974,7 @@ static void on_accept(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 		n->oom = true;
 		return;
 	}
+	record(n, PX_REC_ACCEPT, e->slot, m->ballot, v);
 	val_put(sl->acc);
 	sl->acc = v;
 	sl->acc_ballot = m->ballot;
@@ -1133,6 +1248,10 @@ unsigned rc_paxos_node_submitv(rc_paxos_node_t *n, uint64_t now,
 		if (ids)
 			ids[i] = m->c.id;
 	}
+	if (n->io.record)
+		for (i = 0; i < k; i++)
+			record_cmds(n, PX_REC_SUBMIT, 0, 0,
+				    &n->mine[first + i].c, 1);
 	if (n->role != FOLLOWER) {
 		for (i = 0; i < k; i++)
 			pend_push(n, &n->mine[first + i].c);
@@ -1303,7 +1422,255 @@ uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n)
 	return n->conflicts;
 }
 
+void _rc_paxos_node_peer_down(rc_paxos_node_t *n, unsigned peer)
+{
+	n->snapd[peer] = 0;
+}
+
 unsigned _rc_paxos_node_leader(const rc_paxos_node_t *n)
 {
 	return RC_PAXOS_BALLOT_OWNER(n->max_seen);
+}
+
+/* ---- snapshots and recovery ---- */
+
+/* Adds c to the commands of this node to send until delivered. */
+static int mine_add(struct rc_paxos_node *n, const struct rc_paxos_cmd *c)
+{
+	if (n->nmine == n->mine_cap) {
+		uint64_t nc = n->mine_cap ? 2 * n->mine_cap : 64;
+		void *nm = realloc(n->mine, nc * sizeof *n->mine);
+
+		if (!nm)
+			return -RC_ENOMEM;
+		n->mine = nm;
+		n->mine_cap = nc;
+	}
+	if (n->nmine == 0)
+		n->retry_at = n->now + n->cfg.retry;
+	n->mine[n->nmine].c = *c;
+	n->mine[n->nmine].sent_at = n->now;
+	n->nmine++;
+	return 0;
+}
+
+/* Whether command id was delivered here (seen_add without adding). */
+static bool seen_has(const struct rc_paxos_node *n, uint64_t id)
+{
+	unsigned o = RC_PAXOS_ID_ORIGIN(id);
+	uint64_t q = id & ((1ull << 48) - 1);
+	const struct px_seen *w;
+
+	if (o >= n->cfg.nodes || q == 0)
+		return _rc_pxset_has(&n->seen_far, id);
+	w = &n->seen[o];
+	if (q <= w->base)
+		return true;
+	if (q <= w->base + PX_WINDOW && seen_bit(w, q))
+		return true;
+	return _rc_pxset_has(&n->seen_far, id);
+}
+
+/* A checkpoint's bytes: this head, seen[nodes], then nfar ids. */
+#define PX_CK_MAGIC 0x50584b50u
+struct px_ck {
+	uint32_t magic, nodes;
+	uint64_t slot, commands, nfar;
+};
+
+size_t rc_paxos_node_checkpoint(const rc_paxos_node_t *n, void *buf, size_t len)
+{
+	size_t need = sizeof(struct px_ck) +
+		      n->cfg.nodes * sizeof(struct px_seen) +
+		      n->seen_far.n * sizeof(uint64_t);
+	struct px_ck h;
+	char *p = buf;
+
+	if (!buf || len < need)
+		return need;
+	h.magic = PX_CK_MAGIC;
+	h.nodes = n->cfg.nodes;
+	h.slot = n->delivered;
+	h.commands = n->commands;
+	h.nfar = n->seen_far.n;
+	memcpy(p, &h, sizeof h);
+	p += sizeof h;
+	memcpy(p, n->seen, n->cfg.nodes * sizeof(struct px_seen));
+	p += n->cfg.nodes * sizeof(struct px_seen);
+	for (uint64_t i = 0; i < n->seen_far.cap; i++)
+		if (n->seen_far.k[i]) {
+			memcpy(p, &n->seen_far.k[i], sizeof(uint64_t));
+			p += sizeof(uint64_t);
+		}
+	return need;
+}
+
+uint64_t rc_paxos_checkpoint_slot(const void *buf, size_t len)
+{
+	struct px_ck h;
+
+	if (len < sizeof h)
+		return 0;
+	memcpy(&h, buf, sizeof h);
+	return h.magic == PX_CK_MAGIC ? h.slot : 0;
+}
+
+int rc_paxos_node_install(rc_paxos_node_t *n, const void *buf, size_t len)
+{
+	const char *p = buf;
+	struct px_ck h;
+	struct _rc_pxset far = { NULL, 0, 0 };
+	uint64_t k;
+
+	if (len < sizeof h)
+		return -RC_EINVAL;
+	memcpy(&h, p, sizeof h);
+	if (h.magic != PX_CK_MAGIC || h.nodes != n->cfg.nodes ||
+	    len != sizeof h + h.nodes * sizeof(struct px_seen) +
+			    h.nfar * sizeof(uint64_t))
+		return -RC_EINVAL;
+	if (h.slot <= n->delivered)
+		return 0;
+	p += sizeof h + h.nodes * sizeof(struct px_seen);
+	for (uint64_t i = 0; i < h.nfar; i++) {
+		memcpy(&k, p + i * sizeof k, sizeof k);
+		if (_rc_pxset_add(&far, k) < 0) {
+			_rc_pxset_free(&far);
+			return -RC_ENOMEM;
+		}
+	}
+	_rc_pxset_free(&n->seen_far);
+	n->seen_far = far;
+	memcpy(n->seen, (const char *)buf + sizeof h,
+	       h.nodes * sizeof(struct px_seen));
+	n->delivered = h.slot;
+	n->commands = h.commands;
+	if (h.slot > n->snap)
+		n->snap = h.slot;
+	truncate_below(n, h.slot);
+	if (n->next_slot < h.slot)
+		n->next_slot = h.slot;
+	/* Own commands the checkpoint delivered are done. */
+	for (uint64_t i = 0; i < n->nmine;)
+		if (seen_has(n, n->mine[i].c.id))
+			n->mine[i] = n->mine[--n->nmine];
+		else
+			i++;
+	n->catchup_at = 0;
+	deliver_ready(n);
+	drain_self(n);
+	return 0;
+}
+
+uint64_t rc_paxos_node_behind(const rc_paxos_node_t *n)
+{
+	return n->behind > n->delivered ? n->behind : 0;
+}
+
+void rc_paxos_node_compact(rc_paxos_node_t *n, uint64_t slot)
+{
+	if (slot <= n->delivered && slot > n->snap)
+		n->snap = slot;
+}
+
+int rc_paxos_node_replay(rc_paxos_node_t *n, const void *recs, size_t len)
+{
+	const char *p = recs;
+	size_t off = 0;
+
+	while (off + sizeof(struct px_rec) <= len) {
+		struct px_rec r;
+		size_t sz;
+
+		memcpy(&r, p + off, sizeof r);
+		sz = sizeof r + (size_t)r.n * sizeof(struct rc_paxos_cmd);
+		if (off + sz > len ||
+		    (r.kind != PX_REC_PROMISE && r.kind != PX_REC_ACCEPT &&
+		     r.kind != PX_REC_SUBMIT))
+			return -RC_EINVAL;
+		if (r.kind == PX_REC_SUBMIT) {
+			for (uint32_t i = 0; i < r.n; i++) {
+				struct rc_paxos_cmd c;
+				uint64_t q;
+
+				memcpy(&c, p + off + sizeof r + i * sizeof c,
+				       sizeof c);
+				q = c.id & ((1ull << 48) - 1);
+				if (RC_PAXOS_ID_ORIGIN(c.id) == n->id &&
+				    q > n->seq)
+					n->seq = q;
+				if (mine_add(n, &c) < 0)
+					return -RC_ENOMEM;
+			}
+			off += sz;
+			continue;
+		}
+		if (r.ballot > n->promised)
+			n->promised = r.ballot;
+		if (r.kind == PX_REC_ACCEPT && r.slot >= n->base) {
+			struct px_slot *sl = slot_at(n, r.slot);
+			struct px_val *v;
+
+			if (!sl)
+				return -RC_ENOMEM;
+			if (r.ballot >= sl->acc_ballot) {
+				v = malloc(sizeof *v +
+					   r.n * sizeof(struct rc_paxos_cmd));
+				if (!v)
+					return -RC_ENOMEM;
+				v->refs = 1;
+				v->n = r.n;
+				memcpy(v->cmd, p + off + sizeof r,
+				       r.n * sizeof(struct rc_paxos_cmd));
+				val_put(sl->acc);
+				sl->acc = v;
+				sl->acc_ballot = r.ballot;
+			}
+		}
+		off += sz;
+	}
+	if (off != len)
+		return -RC_EINVAL;
+	/* A node that comes back does not stand at once (node 0's first
+	 * timeout is 0): it waits for the leader's heartbeat first. */
+	n->timeout = random_timeout(n);
+	return 0;
+}
+
+size_t rc_paxos_node_acceptor(const rc_paxos_node_t *n, void *buf, size_t len)
+{
+	size_t need = sizeof(struct px_rec);
+	char *p = buf;
+
+	for (uint64_t s = n->base; s < n->top; s++) {
+		const struct px_slot *sl = &n->slot[s & (n->cap - 1)];
+
+		if (sl->acc)
+			need += sizeof(struct px_rec) +
+				sl->acc->n * sizeof(struct rc_paxos_cmd);
+	}
+	if (!buf || len < need)
+		return need;
+	{
+		struct px_rec r = { PX_REC_PROMISE, 0, 0, n->promised };
+
+		memcpy(p, &r, sizeof r);
+		p += sizeof r;
+	}
+	for (uint64_t s = n->base; s < n->top; s++) {
+		const struct px_slot *sl = &n->slot[s & (n->cap - 1)];
+		struct px_rec r;
+
+		if (!sl->acc)
+			continue;
+		r.kind = PX_REC_ACCEPT;
+		r.n = sl->acc->n;
+		r.slot = s;
+		r.ballot = sl->acc_ballot;
+		memcpy(p, &r, sizeof r);
+		p += sizeof r;
+		memcpy(p, sl->acc->cmd, r.n * sizeof(struct rc_paxos_cmd));
+		p += r.n * sizeof(struct rc_paxos_cmd);
+	}
+	return need;
 }

@@ -14,7 +14,22 @@
  * checker every proposal and every delivery. A run may end once every
  * node that never crashes delivered every command submitted at such a
  * node (liveness); the checker then judges the run.
+ *
+ * Crashes and restarts. The nodes run with snapshots (rc_paxos_io.up is
+ * the simulator's failure detector): after each step a node that
+ * delivered PSIM_SNAP_EVERY slots since its last checkpoint takes one,
+ * with its state (what the simulation counts of its deliveries), and
+ * compacts to it. Each node's acceptor records go to the simulator's
+ * stable record (_rc_sim_record), and its latest checkpoint is kept with
+ * it, as a disk would keep them: a crash loses the step machine. A node
+ * that restarts is created afresh, replays its acceptor records (its
+ * promises and acceptances survive), and installs the newest checkpoint
+ * among its own and those of the nodes up; the checker learns that the
+ * node continues from that slot.
  */
+
+/* Slots between two checkpoints of a node in the simulation. */
+#define PSIM_SNAP_EVERY 4
 
 struct psim {
 	struct _rc_sim *sim;
@@ -23,7 +38,73 @@ struct psim {
 	 * that never crashes */
 	uint64_t live_cmds[RC_PAXOS_MAX_NODES];
 	struct _rc_pxcheck *check;
+	struct rc_paxos_config sim_cfg;
+	struct rc_paxos_io io;
+	/* each node's latest checkpoint, with live_cmds at it (its disk) */
+	void *ck[RC_PAXOS_MAX_NODES];
+	size_t ck_len[RC_PAXOS_MAX_NODES];
+	uint64_t ck_slot[RC_PAXOS_MAX_NODES], ck_cmds[RC_PAXOS_MAX_NODES];
+	bool oom;
 };
+
+static void psim_install(struct psim *ps, unsigned node, unsigned from);
+
+/*
+ * After a step of node: a checkpoint every PSIM_SNAP_EVERY slots; and a
+ * node behind the group's base installs the newest checkpoint of a node
+ * up.
+ */
+static void psim_snapshot(struct psim *ps, unsigned node)
+{
+	struct rc_paxos_node_stats st;
+	size_t len;
+	void *b;
+
+	if (rc_paxos_node_behind(ps->px[node])) {
+		unsigned best = node;
+
+		for (unsigned i = 0; i < ps->sim_cfg.nodes; i++)
+			if (_rc_sim_reachable(ps->sim, node, i) &&
+			    ps->ck_slot[i] > ps->ck_slot[best])
+				best = i;
+		rc_paxos_node_stats(ps->px[node], &st);
+		if (ps->ck_slot[best] > st.delivered)
+			psim_install(ps, node, best);
+	}
+	rc_paxos_node_stats(ps->px[node], &st);
+	if (st.delivered < ps->ck_slot[node] + PSIM_SNAP_EVERY)
+		return;
+	len = rc_paxos_node_checkpoint(ps->px[node], NULL, 0);
+	b = malloc(len);
+	if (!b) {
+		ps->oom = true;
+		return;
+	}
+	rc_paxos_node_checkpoint(ps->px[node], b, len);
+	free(ps->ck[node]);
+	ps->ck[node] = b;
+	ps->ck_len[node] = len;
+	ps->ck_slot[node] = st.delivered;
+	ps->ck_cmds[node] = ps->live_cmds[node];
+	_rc_sim_trace(ps->sim, "checkpoint %u slot=%llu", node,
+		      (unsigned long long)st.delivered);
+	rc_paxos_node_compact(ps->px[node], st.delivered);
+}
+
+static bool io_up(void *ctx, unsigned node, unsigned peer)
+{
+	struct psim *ps = ctx;
+
+	return _rc_sim_reachable(ps->sim, node, peer);
+}
+
+static void io_record(void *ctx, unsigned node, const void *rec, size_t len)
+{
+	struct psim *ps = ctx;
+
+	if (!_rc_sim_record(ps->sim, node, rec, len))
+		ps->oom = true;
+}
 
 static void io_send(void *ctx, unsigned from, unsigned to,
 		    const struct rc_paxos_msg *m)
@@ -52,6 +133,7 @@ static void px_recv(void *ctx, unsigned node, uint64_t now, const void *msg)
 	struct psim *ps = ctx;
 
 	rc_paxos_node_recv(ps->px[node], now, msg);
+	psim_snapshot(ps, node);
 }
 
 static void px_tick(void *ctx, unsigned node, uint64_t now)
@@ -59,6 +141,7 @@ static void px_tick(void *ctx, unsigned node, uint64_t now)
 	struct psim *ps = ctx;
 
 	rc_paxos_node_tick(ps->px[node], now);
+	psim_snapshot(ps, node);
 }
 
 static uint64_t px_deadline(void *ctx, unsigned node)
@@ -77,6 +160,80 @@ static void px_submit(void *ctx, unsigned node, uint64_t now, uint64_t k)
 	_rc_pxcheck_proposed(ps->check, &c);
 	_rc_sim_trace(ps->sim, "submit %u id=%llx", node,
 		      (unsigned long long)c.id);
+	psim_snapshot(ps, node);
+}
+
+/*
+ * Node installs the checkpoint of node from (its own state becomes the
+ * one kept with it) and keeps a copy as its own.
+ */
+static void psim_install(struct psim *ps, unsigned node, unsigned best)
+{
+	_rc_sim_trace(ps->sim, "install %u from %u slot=%llu", node, best,
+		      (unsigned long long)ps->ck_slot[best]);
+	ps->live_cmds[node] = ps->ck_cmds[best];
+	_rc_pxcheck_install(ps->check, node, ps->ck_slot[best]);
+	if (ps->ck[best] && rc_paxos_node_install(ps->px[node], ps->ck[best],
+						  ps->ck_len[best]) < 0)
+		ps->oom = true;
+	if (best != node && ps->ck[best]) {
+		void *b = malloc(ps->ck_len[best]);
+
+		if (!b) {
+			ps->oom = true;
+			return;
+		}
+		memcpy(b, ps->ck[best], ps->ck_len[best]);
+		free(ps->ck[node]);
+		ps->ck[node] = b;
+		ps->ck_len[node] = ps->ck_len[best];
+		ps->ck_slot[node] = ps->ck_slot[best];
+		ps->ck_cmds[node] = ps->ck_cmds[best];
+	}
+}
+
+/*
+ * Node comes back with its memory lost: a new step machine, its acceptor
+ * records replayed, then the oldest checkpoint of the other nodes up
+ * installed: it is at or above every base (each is at most the lowest
+ * point of the nodes up) and at most every such node's delivered count,
+ * so that the new node, should it lead, still holds what they miss.
+ * Without checkpoints yet it starts from slot 0, which every node then
+ * still keeps.
+ */
+static void px_restart(void *ctx, unsigned node, uint64_t now)
+{
+	struct psim *ps = ctx;
+	const void *recs;
+	size_t len;
+	unsigned best = node;
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	rc_paxos_node_destroy(ps->px[node]);
+	ps->px[node] = NULL;
+	if (rc_paxos_node_create(&ps->px[node], &ps->sim_cfg, node, &ps->io,
+				 now, &err) < 0) {
+		ps->oom = true;
+		return;
+	}
+	recs = _rc_sim_records(ps->sim, node, &len);
+	if (len && rc_paxos_node_replay(ps->px[node], recs, len) < 0)
+		ps->oom = true;
+	for (unsigned i = 0; i < ps->sim_cfg.nodes; i++)
+		if (i != node && _rc_sim_reachable(ps->sim, node, i) &&
+		    (best == node || ps->ck_slot[i] < ps->ck_slot[best]))
+			best = i;
+	/* Its own is its state no more. */
+	free(ps->ck[node]);
+	ps->ck[node] = NULL;
+	ps->ck_len[node] = 0;
+	ps->ck_slot[node] = ps->ck_cmds[node] = 0;
+	if (best == node) {
+		ps->live_cmds[node] = 0;
+		_rc_pxcheck_install(ps->check, node, 0);
+		return;
+	}
+	psim_install(ps, node, best);
 }
 
 static bool px_finished(void *ctx, unsigned node, uint64_t expect)
@@ -105,6 +262,7 @@ static const struct _rc_sim_proto paxos_proto = {
 	.finished = px_finished,
 	.msg_size = px_msg_size,
 	.msg_describe = px_msg_describe,
+	.restart = px_restart,
 };
 
 int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
@@ -113,20 +271,17 @@ int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
 	struct _rc_sim_faults g;
 	int r = _rc_sim_faults_parse(spec, &g, err);
 
-	if (r == 0 && (g.restart || g.part))
+	if (r == 0 && g.part)
 		r = rc_err_set(err, RC_EINVAL, "faults", 1,
-			       (unsigned)(strstr(spec, g.restart ? "restart"
-								 : "part") -
-					  spec) +
-				       1,
-			       "%s: not a fault of paxos (drop, dup, delay, "
-			       "crash, stall)",
-			       g.restart ? "restart" : "part");
+			       (unsigned)(strstr(spec, "part") - spec) + 1,
+			       "part: not a fault of paxos (drop, dup, delay, "
+			       "crash, stall, restart)");
 	f->drop = g.drop;
 	f->dup = g.dup;
 	f->delay = g.delay;
 	f->crash = g.crash;
 	f->stall = g.stall;
+	f->restart = g.restart;
 	return r;
 }
 
@@ -161,6 +316,7 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	so.faults.delay = o->faults.delay;
 	so.faults.crash = o->faults.crash;
 	so.faults.stall = o->faults.stall;
+	so.faults.restart = o->faults.restart;
 	so.trace = o->trace;
 	ps->sim = _rc_sim_create(&paxos_proto, ps, &so);
 	ps->check = _rc_pxcheck_create(nn);
@@ -168,9 +324,14 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
+	memset(&io, 0, sizeof io);
 	io.ctx = ps;
 	io.send = io_send;
 	io.deliver = io_deliver;
+	io.up = io_up;
+	io.record = io_record;
+	ps->io = io;
+	ps->sim_cfg = o->cfg;
 	for (unsigned i = 0; i < nn; i++) {
 		r = rc_paxos_node_create(&ps->px[i], &o->cfg, i, &io, 0, err);
 		if (r < 0)
@@ -183,6 +344,7 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	res->delayed = st.delayed;
 	res->crashed = st.crashed;
 	res->stalls = st.stalls;
+	res->restarts = st.restarts;
 	/* The verdict. */
 	live = 0;
 	for (unsigned i = 0; i < nn; i++) {
@@ -216,12 +378,14 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 			snprintf(res->why, sizeof res->why, "%s", why);
 		res->violations |= v;
 	}
-	if (r < 0)
+	if (r < 0 || ps->oom)
 		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 out:
 	_rc_sim_destroy(ps->sim);
-	for (unsigned i = 0; i < nn; i++)
+	for (unsigned i = 0; i < nn; i++) {
 		rc_paxos_node_destroy(ps->px[i]);
+		free(ps->ck[i]);
+	}
 	_rc_pxcheck_destroy(ps->check);
 	free(ps);
 	return r;

@@ -1054,6 +1054,19 @@ void _rc_run_crash(struct _rc_run *p, unsigned node)
 	_rc_event_wake(&p->ev);
 }
 
+void _rc_run_restart(struct _rc_run *p, unsigned node)
+{
+	struct pnode *pn = &p->node[node];
+
+	discard(pn);
+	/* relaxed: fault switches; the node's new state is published by
+	 * the caller's release of the node's lock */
+	atomic_store_explicit(&pn->stall_until, 0, memory_order_relaxed);
+	atomic_store_explicit(&pn->crashed, false, memory_order_relaxed);
+	_rc_event_wake(&pn->inbox);
+	_rc_event_wake(&p->ev);
+}
+
 bool _rc_run_crashed(const struct _rc_run *p, unsigned node)
 {
 	/* relaxed: a fault switch, no data */

@@ -136,6 +136,12 @@ unsigned _rc_run_parked(struct _rc_run *r, unsigned node);
 void _rc_run_stall(struct _rc_run *r, unsigned node, uint64_t ns);
 void _rc_run_crash(struct _rc_run *r, unsigned node);
 bool _rc_run_crashed(const struct _rc_run *r, unsigned node);
+/*
+ * Node, crashed, runs again (the caller holds its lock and has replaced
+ * its state): what its rings hold is dropped, and it is neither crashed
+ * nor stalled any more.
+ */
+void _rc_run_restart(struct _rc_run *r, unsigned node);
 /* The nodes the schedule crashes, a bit each. */
 uint64_t _rc_run_doomed(const struct _rc_run *r);
 /* Messages node lost to a full ring (read under its lock or stopped). */

@@ -40,6 +40,9 @@ check "and drops" has " drop " "$T/t1"
 check "and deliveries" has "deliver " "$T/t1"
 check "one seed, one trace" cmp -s "$T/t1" "$T/t2"
 check "another seed, another trace" sh -c "! cmp -s '$T/t1' '$T/t3'"
+check "restart faults: every property" status 0 "$BIN" paxos sim --nodes 5 --seed 3 --faults drop=0.1,restart=3 --commands 60 --runs 20
+check "and nodes came back" sh -c "grep -Eq 'stalls, [1-9][0-9]* restarts' '$T/out'"
+check "part is refused" status 2 "$BIN" paxos sim --faults part=1
 
 if [ -x "$BROKEN" ]; then
 	check "broken phase 1: exits 1" status 1 "$BROKEN" sim --runs 50 --faults drop=0.2,dup=0.1,delay=0.2,stall=3 --commands 30

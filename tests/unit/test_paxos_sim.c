@@ -83,7 +83,7 @@ static void test_by_hand(void)
 {
 	struct rc_paxos_config cfg = RC_PAXOS_CONFIG_INITIALIZER;
 	static struct box b;
-	struct rc_paxos_io io = { &b, box_send, box_deliver };
+	struct rc_paxos_io io = { &b, box_send, box_deliver, NULL, NULL };
 	rc_paxos_node_t *px[3];
 	struct rc_paxos_node_stats st;
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -238,10 +238,11 @@ static void test_clean(void)
 }
 
 /*
- * Truncation: a group whose nodes all run forgets the slots every node
- * delivered, so what a node holds stays near the proposal window however
- * long the run; a node that crashed for good never reports, and the
- * others then keep every slot from the crash on.
+ * Truncation: the simulation's nodes snapshot every 4 slots and forget
+ * the slots below the lowest snapshot point of the nodes up, so what a
+ * node holds stays near the proposal window however long the run; a node
+ * that crashed for good is down and holds back nobody, and one that
+ * restarts comes back from a checkpoint.
  */
 static void test_truncation(void)
 {
@@ -265,8 +266,25 @@ static void test_truncation(void)
 		ok(rc_paxos_sim_run(&o, &r, &err) == 0 && r.violations == 0,
 		   "seed %llu, a node crashes (%s)", (unsigned long long)seed,
 		   r.why);
-		ok(r.kept > 2 * o.cfg.window,
+		ok(r.slots >= 3000 && r.kept <= 2 * o.cfg.window,
 		   "seed %llu: the others keep %llu of %llu slots",
+		   (unsigned long long)seed, (unsigned long long)r.kept,
+		   (unsigned long long)r.slots);
+	}
+	o.faults.crash = 0;
+	o.faults.restart = 3;
+	o.faults.drop = 0.05;
+	for (uint64_t seed = 1; seed <= 3; seed++) {
+		int rc;
+
+		o.cfg.seed = seed;
+		rc = rc_paxos_sim_run(&o, &r, &err);
+		ok(rc == 0 && r.violations == 0 && r.restarts >= 1,
+		   "seed %llu, %llu restarts, every property (%s)",
+		   (unsigned long long)seed, (unsigned long long)r.restarts,
+		   r.why);
+		ok(r.kept <= 2 * o.cfg.window,
+		   "seed %llu: a node keeps %llu of %llu slots",
 		   (unsigned long long)seed, (unsigned long long)r.kept,
 		   (unsigned long long)r.slots);
 	}
@@ -307,10 +325,12 @@ static void test_fuzz(void)
 	ok(px_fuzz_run(PX_FIRST_SEED, n, &f) == 0,
 	   "%llu seeded simulations ran from seed %llu", (unsigned long long)n,
 	   (unsigned long long)PX_FIRST_SEED);
-	diag("%llu commands committed, %llu messages, %llu ballots",
+	diag("%llu commands committed, %llu messages, %llu ballots, %llu "
+	     "restarts",
 	     (unsigned long long)f.committed, (unsigned long long)f.messages,
-	     (unsigned long long)f.ballots);
+	     (unsigned long long)f.ballots, (unsigned long long)f.restarts);
 	ok(f.committed > n * 10, "they committed commands");
+	ok(f.restarts > n / 2, "nodes crashed and came back");
 	is(f.failed, 0,
 	   "no run violates agreement, validity, integrity, no gaps or "
 	   "liveness");

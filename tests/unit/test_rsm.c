@@ -314,7 +314,8 @@ static void *sc_init(void *arg, unsigned node)
 	return c;
 }
 
-static const struct rc_rsm_ops sc_ops = { sc_init, sc_apply, sc_is_read, free };
+static const struct rc_rsm_ops sc_ops = { sc_init, sc_apply, sc_is_read,
+					  free,	   NULL,     NULL };
 
 static void *stall_thread(void *arg)
 {

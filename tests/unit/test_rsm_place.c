@@ -75,7 +75,7 @@ static void rep_fini(void *state)
 }
 
 static const struct rc_rsm_ops rep_ops = { rep_init, rep_apply, rep_is_read,
-					   rep_fini };
+					   rep_fini, NULL,	NULL };
 
 /* The machine's NUMA node (logical index) holding OS CPU cpu, or -1. */
 static int node_of_cpu(int cpu)

@@ -66,7 +66,8 @@ check "2pc unknown fault exits 2" status 2 "$BIN" sim 2pc --faults drop=0.1,frob
 check "naming its column" has "--faults:1:10: unknown fault 'frob'" "$T/err"
 check "3pc one node exits 2" status 2 "$BIN" sim 3pc --nodes 1
 check "3pc all crashing exits 2" status 2 "$BIN" sim 3pc --nodes 3 --faults crash=3
-check "paxos refuses restart" status 2 "$BIN" sim paxos --faults restart=1
+check "paxos takes restart" status 0 "$BIN" sim paxos --faults restart=1
+check "paxos refuses part" status 2 "$BIN" sim paxos --faults part=1
 "$BIN" sim 3pc --seed 9 --faults drop=0.2,delay=0.2,restart=2,stall=1 --trace >"$T/a"
 "$BIN" sim 3pc --seed 9 --faults drop=0.2,delay=0.2,restart=2,stall=1 --trace >"$T/b"
 check "3pc: one seed, one trace" cmp -s "$T/a" "$T/b"
