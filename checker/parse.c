@@ -943,6 +943,23 @@ static int join_half(struct rd *r, struct half *x)
 		memcpy(r->refs + nrefs, x->r.refs,
 		       x->r.nrefs * sizeof(*r->refs));
 	r->nrefs += x->r.nrefs;
+	/* the half's copies of escaped strings live until resolve: r owns
+	 * them from now on */
+	for (size_t i = 0; i < x->r.nchunks; i++) {
+		if (r->nchunks == r->cchunks) {
+			size_t nc = r->cchunks ? r->cchunks * 2 : 16;
+			char **c = realloc(r->chunks, nc * sizeof(*c));
+
+			if (c == NULL)
+				return -1;
+			r->chunks = c;
+			r->cchunks = nc;
+		}
+		r->chunks[r->nchunks++] = x->r.chunks[i];
+		x->r.chunks[i] = NULL;
+	}
+	r->acharged += x->r.acharged;
+	x->r.acharged = 0;
 	for (size_t i = 0; i < h2->n; i++) {
 		struct rc_hop op = h2->ops[i];
 		rc_hval_t *v[4] = { &op.key, &op.arg[0], &op.arg[1],

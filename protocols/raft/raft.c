@@ -688,7 +688,8 @@ static void reset(struct _rc_raft_node *n, uint64_t now)
 	n->heard_at = 0;
 	n->beat_at = 0;
 	n->resend_at = now + n->cfg.resend;
-	memset(n->mkey, 0, n->mcap * sizeof *n->mkey);
+	if (n->mcap > 0)
+		memset(n->mkey, 0, n->mcap * sizeof *n->mkey);
 	n->mn = 0;
 	put(n, 0, &sentinel);
 	n->elect_at = now + timeout(n);
