@@ -5,8 +5,67 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "checker/internal.h"
+
+#define BIG ((size_t)4 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t big_round(size_t bytes)
+{
+	return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
+static void *big_map(size_t bytes)
+{
+	void *m = mmap(NULL, big_round(bytes), PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (m == MAP_FAILED)
+		return NULL;
+	(void)madvise(m, big_round(bytes), MADV_HUGEPAGE); /* a hint */
+	return m;
+}
+
+void *_rc_big_realloc(void *p, size_t old_bytes, size_t new_bytes)
+{
+	void *m;
+
+	if (old_bytes < BIG && new_bytes < BIG)
+		return realloc(p, new_bytes);
+	if (old_bytes >= BIG) {
+		if (big_round(new_bytes) == big_round(old_bytes))
+			return p;
+		m = mremap(p, big_round(old_bytes), big_round(new_bytes),
+			   MREMAP_MAYMOVE);
+		if (m == MAP_FAILED)
+			return NULL;
+		(void)madvise(m, big_round(new_bytes), MADV_HUGEPAGE);
+		return m;
+	}
+	if ((m = big_map(new_bytes)) == NULL)
+		return NULL;
+	if (p != NULL && old_bytes > 0)
+		memcpy(m, p, old_bytes);
+	free(p);
+	return m;
+}
+
+void *_rc_big_calloc(size_t bytes)
+{
+	return bytes < BIG ? calloc(1, bytes) : big_map(bytes);
+}
+
+void _rc_big_free(void *p, size_t bytes)
+{
+	if (p == NULL)
+		return;
+	if (bytes >= BIG)
+		munmap(p, big_round(bytes));
+	else
+		free(p);
+}
 
 void _rc_strpool_init(struct _rc_strpool *p)
 {
@@ -15,9 +74,9 @@ void _rc_strpool_init(struct _rc_strpool *p)
 
 void _rc_strpool_free(struct _rc_strpool *p)
 {
-	free(p->buf);
-	free(p->off);
-	free(p->tab);
+	_rc_big_free(p->buf, p->cap);
+	_rc_big_free(p->off, p->ncap * sizeof(*p->off));
+	_rc_big_free(p->tab, p->tcap * sizeof(*p->tab));
 	memset(p, 0, sizeof(*p));
 }
 
@@ -41,7 +100,7 @@ static int strpool_grow_tab(struct _rc_strpool *p)
 
 	if (!_rc_charge((ptrdiff_t)((cap - p->tcap) * sizeof(*t))))
 		return -1;
-	t = calloc(cap, sizeof(*t));
+	t = _rc_big_calloc(cap * sizeof(*t));
 	if (t == NULL)
 		return -1;
 	/* a slot's hash half picks its place in the new table: the
@@ -59,7 +118,7 @@ static int strpool_grow_tab(struct _rc_strpool *p)
 			i = (i + 1) & (cap - 1);
 		t[i] = e;
 	}
-	free(p->tab);
+	_rc_big_free(p->tab, p->tcap * sizeof(*p->tab));
 	p->tab = t;
 	p->tcap = cap;
 	return 0;
@@ -118,7 +177,8 @@ int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
 
 		if (!_rc_charge((ptrdiff_t)((nc - p->ncap) * sizeof(*o))))
 			return -1;
-		o = realloc(p->off, nc * sizeof(*o));
+		o = _rc_big_realloc(p->off, p->ncap * sizeof(*o),
+				    nc * sizeof(*o));
 		if (o == NULL)
 			return -1;
 		p->off = o;
@@ -134,7 +194,7 @@ int64_t _rc_strpool_intern_hashed(struct _rc_strpool *p, const char *s,
 			nc *= 2;
 		if (!_rc_charge((ptrdiff_t)(nc - p->cap)))
 			return -1;
-		b = realloc(p->buf, nc);
+		b = _rc_big_realloc(p->buf, p->cap, nc);
 		if (b == NULL)
 			return -1;
 		p->buf = b;
@@ -199,7 +259,7 @@ void rc_history_free(rc_history_t *h)
 {
 	if (h == NULL)
 		return;
-	free(h->ops);
+	_rc_big_free(h->ops, h->cap * sizeof(*h->ops));
 	_rc_strpool_free(&h->strs);
 	free(h);
 }
@@ -220,7 +280,8 @@ int rc_history_add(rc_history_t *h, const struct rc_hop *op, rc_err_t *err)
 		struct rc_hop *o = NULL;
 
 		if (_rc_charge((ptrdiff_t)((nc - h->cap) * sizeof(*o))))
-			o = realloc(h->ops, nc * sizeof(*o));
+			o = _rc_big_realloc(h->ops, h->cap * sizeof(*o),
+					    nc * sizeof(*o));
 		if (o == NULL)
 			return rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
 					  "out of memory");

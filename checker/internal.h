@@ -12,6 +12,19 @@
 #include <replicore/check.h>
 #include <replicore/history.h>
 
+/*
+ * Arrays that grow with the history (its operations, its strings, the
+ * reading's string references): from 4 MiB on they are anonymous
+ * mappings advised to use huge pages and grown by mremap, so that growing
+ * copies nothing and touching them faults once per 2 MiB where the
+ * kernel allows it; below, malloc. The caller keeps the byte sizes.
+ * _rc_big_realloc returns NULL without memory (p is then untouched);
+ * _rc_big_calloc's memory is zeroed.
+ */
+void *_rc_big_realloc(void *p, size_t old_bytes, size_t new_bytes);
+void *_rc_big_calloc(size_t bytes);
+void _rc_big_free(void *p, size_t bytes);
+
 /* Interned byte strings: id -> bytes, bytes -> id. */
 struct _rc_strpool {
 	char *buf;

@@ -185,7 +185,8 @@ static rc_hval_t defer_str(struct rd *r, const char *s, size_t n)
 
 		if (!_rc_charge((ptrdiff_t)((nc - r->crefs) * sizeof(*x))))
 			return RC_HVAL_NONE;
-		if ((x = realloc(r->refs, nc * sizeof(*x))) == NULL)
+		if ((x = _rc_big_realloc(r->refs, r->crefs * sizeof(*x),
+					 nc * sizeof(*x))) == NULL)
 			return RC_HVAL_NONE;
 		r->refs = x;
 		r->crefs = nc;
@@ -849,7 +850,7 @@ static void release(struct rd *r)
 	for (size_t i = 0; i < r->nchunks; i++)
 		free(r->chunks[i]);
 	free(r->chunks);
-	free(r->refs);
+	_rc_big_free(r->refs, r->crefs * sizeof(*r->refs));
 	_rc_charge(-(ptrdiff_t)(r->acharged + r->crefs * sizeof(*r->refs)));
 }
 
@@ -934,7 +935,8 @@ static int join_half(struct rd *r, struct half *x)
 
 		if (!_rc_charge((ptrdiff_t)((nc - r->crefs) * sizeof(*y))))
 			return -1;
-		if ((y = realloc(r->refs, nc * sizeof(*y))) == NULL)
+		if ((y = _rc_big_realloc(r->refs, r->crefs * sizeof(*y),
+					 nc * sizeof(*y))) == NULL)
 			return -1;
 		r->refs = y;
 		r->crefs = nc;
@@ -960,19 +962,31 @@ static int join_half(struct rd *r, struct half *x)
 	}
 	r->acharged += x->r.acharged;
 	x->r.acharged = 0;
-	for (size_t i = 0; i < h2->n; i++) {
-		struct rc_hop op = h2->ops[i];
-		rc_hval_t *v[4] = { &op.key, &op.arg[0], &op.arg[1],
-				    &op.result };
+	if (h->n + h2->n > h->cap) {
+		size_t nc = h->n + h2->n;
+		struct rc_hop *o;
 
+		if (!_rc_charge((ptrdiff_t)((nc - h->cap) * sizeof(*o))))
+			return -1;
+		if ((o = _rc_big_realloc(h->ops, h->cap * sizeof(*o),
+					 nc * sizeof(*o))) == NULL)
+			return -1;
+		h->ops = o;
+		h->cap = nc;
+	}
+	for (size_t i = 0; i < h2->n; i++) {
+		struct rc_hop *op = &h->ops[h->n + i];
+		rc_hval_t *v[4] = { &op->key, &op->arg[0], &op->arg[1],
+				    &op->result };
+
+		*op = h2->ops[i]; /* checked by rc_history_add already */
 		for (int j = 0; j < 4; j++)
 			if (rc_hval_is_str(*v[j]))
 				*v[j] += (int64_t)nrefs;
-		op.line += r->line;
-		op.line_ret += r->line;
-		if (rc_history_add(h, &op, NULL) < 0)
-			return -1;
+		op->line += r->line;
+		op->line_ret += r->line;
 	}
+	h->n += h2->n;
 	r->line += x->r.line;
 	return 0;
 }
