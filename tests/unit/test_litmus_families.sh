@@ -66,7 +66,7 @@ check "the observation" has "Observation alt4 Sometimes 1 4115" "$T/out"
 # next one's: sc forbids only every load reading 0 (that is a cycle of
 # po and fr), so it allows 2^N - 1 states; tso, ra, sra (and on C rc11)
 # allow all 2^N
-for nt in 3 5 8; do
+for nt in 3 5 8 12; do
 	gen ring "$nt" x86 >"$T/ring$nt.litmus"
 	gen ring "$nt" c >"$T/ring$nt-c.litmus"
 	all=$((1 << nt))
@@ -103,6 +103,14 @@ check "SB-100 X86 under tso: 10201 states" \
 	test "$(count tso "$T/sb100.litmus")" = 10201
 check "SB-100 C under sc: 201 states" \
 	test "$(count sc "$T/sb100-c.litmus")" = 201
+for m in ra sra; do
+	check "SB-100 X86 under $m: 10201 states" \
+		test "$(count $m "$T/sb100.litmus")" = 10201
+done
+for m in rc11 ra sra; do
+	check "SB-100 C under $m: 10201 states" \
+		test "$(count $m "$T/sb100-c.litmus")" = 10201
+done
 
 # message passing after k data stores (2k+4 events: 200 and 1000): every
 # model forbids reading the flag set and d0 not, by hb (ra, sra, rc11 and
