@@ -960,8 +960,18 @@ static void on_accept(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	struct px_slot *sl;
 	struct px_val *v;
 
-	if (!admit(n, m) || e->slot < n->base)
+	if (!admit(n, m))
 		return;
+	if (e->slot < n->base) {
+		/* Chosen and forgotten here: the proposer is behind the
+		 * group's base. A NACK tells it our base (every message
+		 * carries it), so it notes that a snapshot must bring it
+		 * up (rc_paxos_node_behind); silence would leave a leader
+		 * that restarted from an older snapshot proposing there
+		 * for ever. */
+		nack(n, m->from);
+		return;
+	}
 	sl = slot_at(n, e->slot);
 	/* A ballot proposes one value per slot: the leader's own ACCEPT
 	 * carries its proposal, shared rather than copied. */
