@@ -107,17 +107,8 @@ static int run(enum _rc_commit_kind kind, const struct sim_args *a,
 	r->count[1] = res.committed;
 	r->count[2] = res.aborted;
 	r->count[3] = res.blocked;
-	r->st.messages = res.messages;
-	r->st.dropped = res.dropped;
-	r->st.duplicated = res.duplicated;
-	r->st.delayed = res.delayed;
-	r->st.cut = res.cut;
-	r->st.crashed = res.crashed;
-	r->st.restarts = res.restarts;
-	r->st.partitions = res.partitions;
-	r->st.stalls = res.stalls;
-	r->st.time = res.time;
 	/* the property bits are RC_COMMIT_ATOMICITY << i, as props[] */
+	r->st = res.st;
 	r->violations = res.violations;
 	snprintf(r->why, sizeof(r->why), "%s", res.why);
 	return rc;

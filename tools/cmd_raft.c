@@ -120,17 +120,8 @@ static int run(const struct sim_args *a, const struct _rc_sim_faults *f,
 	r->count[1] = res.elections;
 	r->count[2] = res.leaders;
 	r->count[3] = res.terms;
-	r->st.messages = res.messages;
-	r->st.dropped = res.dropped;
-	r->st.duplicated = res.duplicated;
-	r->st.delayed = res.delayed;
-	r->st.cut = res.cut;
-	r->st.crashed = res.crashed;
-	r->st.restarts = res.restarts;
-	r->st.partitions = res.partitions;
-	r->st.stalls = res.stalls;
-	r->st.time = res.time;
 	/* the property bits are RC_RAFT_ELECTION << i, as props[] */
+	r->st = res.st;
 	r->violations = res.violations;
 	snprintf(r->why, sizeof r->why, "%s", res.why);
 	return rc;

@@ -137,8 +137,7 @@ struct _rc_commit_sim_opts {
 
 struct _rc_commit_sim_result {
 	uint64_t begun, committed, aborted, blocked;
-	uint64_t messages, dropped, duplicated, delayed, cut;
-	uint64_t crashed, restarts, partitions, stalls, time;
+	struct _rc_sim_stats st; /* the simulator's counts */
 	unsigned violations;
 	char why[256];
 };

@@ -221,7 +221,6 @@ int _rc_commit_sim_run(const struct _rc_commit_sim_opts *o,
 		       struct _rc_commit_sim_result *res, rc_err_t *err)
 {
 	struct _rc_sim_opts so;
-	struct _rc_sim_stats st;
 	struct _rc_commit_io io;
 	struct csim *cs;
 	int r = 0;
@@ -261,17 +260,7 @@ int _rc_commit_sim_run(const struct _rc_commit_sim_opts *o,
 		goto oom;
 	for (uint32_t k = 0; k <= o->txns; k++)
 		cs->coord[k] = UINT32_MAX;
-	r = _rc_sim_run(cs->sim, &st);
-	res->messages = st.messages;
-	res->dropped = st.dropped;
-	res->duplicated = st.duplicated;
-	res->delayed = st.delayed;
-	res->cut = st.cut;
-	res->crashed = st.crashed;
-	res->restarts = st.restarts;
-	res->partitions = st.partitions;
-	res->stalls = st.stalls;
-	res->time = st.time;
+	r = _rc_sim_run(cs->sim, &res->st);
 	verdict(cs, res);
 	if (r < 0)
 		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");

@@ -153,8 +153,7 @@ struct _rc_lmutex_sim_opts {
 
 struct _rc_lmutex_sim_result {
 	uint64_t requested, granted, resent;
-	uint64_t messages, dropped, duplicated, delayed, cut;
-	uint64_t crashed, partitions, stalls, time;
+	struct _rc_sim_stats st; /* the simulator's counts */
 	bool blocked; /* a crash left requests waiting: no violation */
 	unsigned violations;
 	char why[256];

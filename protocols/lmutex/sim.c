@@ -168,7 +168,6 @@ int _rc_lmutex_sim_run(const struct _rc_lmutex_sim_opts *o,
 		       struct _rc_lmutex_sim_result *res, rc_err_t *err)
 {
 	struct _rc_sim_opts so;
-	struct _rc_sim_stats st;
 	struct _rc_lmutex_io io;
 	struct lsim *ls;
 	unsigned stuck = UINT32_MAX;
@@ -215,27 +214,18 @@ int _rc_lmutex_sim_run(const struct _rc_lmutex_sim_opts *o,
 	}
 	if (!ls->sim)
 		goto oom;
-	r = _rc_sim_run(ls->sim, &st);
+	r = _rc_sim_run(ls->sim, &res->st);
 	for (unsigned i = 0; i < o->nodes && stuck == UINT32_MAX; i++)
 		if (ls->node[i].p.state != RC_LM_IDLE || ls->node[i].pending)
 			stuck = i;
 	_rc_lmutex_check_end(&ls->check, _rc_sim_doomed(ls->sim) == 0, stuck,
-			     st.time);
+			     res->st.time);
 	res->requested = ls->check.requested;
 	res->granted = ls->check.granted;
 	res->blocked =
 		_rc_sim_doomed(ls->sim) != 0 && res->granted < res->requested;
 	for (unsigned i = 0; i < o->nodes; i++)
 		res->resent += _rc_lmutex_link_resent(ls->node[i].link);
-	res->messages = st.messages;
-	res->dropped = st.dropped;
-	res->duplicated = st.duplicated;
-	res->delayed = st.delayed;
-	res->cut = st.cut;
-	res->crashed = st.crashed;
-	res->partitions = st.partitions;
-	res->stalls = st.stalls;
-	res->time = st.time;
 	res->violations = ls->check.violations;
 	snprintf(res->why, sizeof res->why, "%s", ls->check.why);
 	if (r < 0 || ls->oom)

@@ -204,8 +204,7 @@ struct _rc_raft_sim_opts {
 
 struct _rc_raft_sim_result {
 	uint64_t committed, elections, leaders, terms;
-	uint64_t messages, dropped, duplicated, delayed, cut;
-	uint64_t crashed, restarts, partitions, stalls, time;
+	struct _rc_sim_stats st; /* the simulator's counts */
 	unsigned violations;
 	char why[256];
 };

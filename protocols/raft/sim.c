@@ -169,7 +169,6 @@ int _rc_raft_sim_run(const struct _rc_raft_sim_opts *o,
 {
 	const unsigned nn = o->cfg.nodes;
 	struct _rc_sim_opts so;
-	struct _rc_sim_stats st;
 	struct _rc_raft_io io;
 	struct rsim *rs;
 	uint64_t live = 0;
@@ -210,17 +209,7 @@ int _rc_raft_sim_run(const struct _rc_raft_sim_opts *o,
 	}
 	if (!rs->sim || !rs->check)
 		goto oom;
-	r = _rc_sim_run(rs->sim, &st);
-	res->messages = st.messages;
-	res->dropped = st.dropped;
-	res->duplicated = st.duplicated;
-	res->delayed = st.delayed;
-	res->cut = st.cut;
-	res->crashed = st.crashed;
-	res->restarts = st.restarts;
-	res->partitions = st.partitions;
-	res->stalls = st.stalls;
-	res->time = st.time;
+	r = _rc_sim_run(rs->sim, &res->st);
 	res->leaders = rs->leaders;
 	for (unsigned i = 0; i < nn; i++) {
 		const struct _rc_raft_ent *la, *lb;

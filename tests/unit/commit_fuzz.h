@@ -68,8 +68,8 @@ static inline int cm_fuzz_run(enum _rc_commit_kind kind, uint64_t first,
 		f->committed += r.committed;
 		f->aborted += r.aborted;
 		f->blocked += r.blocked;
-		f->restarts += r.restarts;
-		f->partitions += r.partitions;
+		f->restarts += r.st.restarts;
+		f->partitions += r.st.partitions;
 		if (r.violations) {
 			if (f->failed++ == 0) {
 				f->first_seed = s;

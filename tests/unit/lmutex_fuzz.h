@@ -60,8 +60,8 @@ static inline int lm_fuzz_run(uint64_t first, uint64_t n, uint64_t stop_after,
 		f->requested += r.requested;
 		f->granted += r.granted;
 		f->blocked += r.blocked;
-		f->crashed += r.crashed;
-		f->dropped += r.dropped;
+		f->crashed += r.st.crashed;
+		f->dropped += r.st.dropped;
 		f->resent += r.resent;
 		if (r.violations) {
 			if (f->failed++ == 0) {

@@ -84,10 +84,10 @@ static inline int rf_fuzz_sweep(void (*opts)(uint64_t,
 		f->runs++;
 		f->committed += r.committed;
 		f->leaders += r.leaders;
-		f->messages += r.messages;
-		f->restarts += r.restarts;
-		f->partitions += r.partitions;
-		f->crashed += r.crashed;
+		f->messages += r.st.messages;
+		f->restarts += r.st.restarts;
+		f->partitions += r.st.partitions;
+		f->crashed += r.st.crashed;
 		if (r.violations) {
 			if (f->failed++ == 0) {
 				f->first_seed = s;

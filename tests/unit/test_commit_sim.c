@@ -84,9 +84,9 @@ static void test_determinism(void)
 		   "%s: one seed, one trace (%zu bytes)", names[k], l1);
 		ok(strstr(b1, " restart ") && strstr(b1, " record "),
 		   "%s: the trace shows restarts and records", names[k]);
-		ok(r1.restarts >= 1 && r1.violations == 0,
+		ok(r1.st.restarts >= 1 && r1.violations == 0,
 		   "%s: %llu restarts, recovered from the record (%s)",
-		   names[k], (unsigned long long)r1.restarts, r1.why);
+		   names[k], (unsigned long long)r1.st.restarts, r1.why);
 		free(b1);
 		free(b2);
 	}
@@ -99,7 +99,7 @@ static void test_limits(void)
 
 	ok(run(RC_COMMIT_2PC, 3, 17, 10, "crash=1,delay=0.3", &r, NULL) == 0,
 	   "2pc seed 17 ran");
-	ok(r.blocked == 1 && r.violations == 0 && r.crashed == 1,
+	ok(r.blocked == 1 && r.violations == 0 && r.st.crashed == 1,
 	   "2pc seed 17: the coordinator down after the votes blocks %llu "
 	   "transaction, no violation",
 	   (unsigned long long)r.blocked);
@@ -108,8 +108,8 @@ static void test_limits(void)
 	   "3pc under the same crash terminates (%s)", r.why);
 	ok(run(RC_COMMIT_3PC, 4, 3, 20, "part=1,delay=0.3", &r, NULL) == 0,
 	   "3pc seed 3 ran");
-	ok(r.violations == RC_COMMIT_ATOMICITY && r.partitions == 1 &&
-		   r.cut > 0,
+	ok(r.violations == RC_COMMIT_ATOMICITY && r.st.partitions == 1 &&
+		   r.st.cut > 0,
 	   "3pc seed 3: the two sides of a partition decide apart (%s)", r.why);
 	ok(run(RC_COMMIT_2PC, 4, 3, 20, "part=1,delay=0.3", &r, NULL) == 0 &&
 		   r.violations == 0,

@@ -38,10 +38,10 @@ static void test_clean(void)
 	ok(run(5, 9, 100, "none", &r, NULL) == 0 && r.violations == 0,
 	   "100 requests of 5 nodes without faults (%s)", r.why);
 	ok(r.requested == 100 && r.granted == 100 && r.resent == 0 &&
-		   r.dropped == 0,
+		   r.st.dropped == 0,
 	   "all %llu granted, nothing resent", (unsigned long long)r.granted);
 	/* per request: 4 requests, 4 acks, 4 releases, each acknowledged */
-	is(r.messages, 100 * 12 * 2,
+	is(r.st.messages, 100 * 12 * 2,
 	   "3(N-1) messages per entry, each "
 	   "acknowledged by the link");
 }
@@ -79,7 +79,7 @@ static void test_crash(void)
 
 	ok(run(3, 4, 40, "crash=1", &r, NULL) == 0,
 	   "seed 4, a crash: the run ends");
-	ok(r.crashed == 1 && r.violations == 0 && r.blocked &&
+	ok(r.st.crashed == 1 && r.violations == 0 && r.blocked &&
 		   r.granted < r.requested,
 	   "a crashed process blocks the others (%llu of %llu granted), no "
 	   "violation",

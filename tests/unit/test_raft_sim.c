@@ -46,7 +46,7 @@ static void test_clean(void)
 	ok(r.leaders >= 1 && r.terms >= 1, "%llu leaders, term %llu",
 	   (unsigned long long)r.leaders, (unsigned long long)r.terms);
 	ok(run(1, 3, 20, "none", false, false, &r, NULL) == 0 &&
-		   r.violations == 0 && r.committed == 20 && r.messages == 0,
+		   r.violations == 0 && r.committed == 20 && r.st.messages == 0,
 	   "one node alone applies its 20 commands, no message sent");
 	ok(run(3, 4, 50, "none", true, false, &r, NULL) == 0 &&
 		   r.violations == 0 && r.committed == 50,
@@ -72,10 +72,10 @@ static void test_determinism(void)
 	ok(strstr(b1, " restart ") && strstr(b1, " leader ") &&
 		   strstr(b1, " commit "),
 	   "the trace shows restarts, leaders and commits");
-	ok(r1.restarts >= 1 && r1.partitions >= 1 && r1.violations == 0,
+	ok(r1.st.restarts >= 1 && r1.st.partitions >= 1 && r1.violations == 0,
 	   "%llu restarts, %llu partitions, every property holds (%s)",
-	   (unsigned long long)r1.restarts, (unsigned long long)r1.partitions,
-	   r1.why);
+	   (unsigned long long)r1.st.restarts,
+	   (unsigned long long)r1.st.partitions, r1.why);
 	free(b1);
 	free(b2);
 }
@@ -96,7 +96,7 @@ static void test_options(void)
 			    r.violations)
 				bad++;
 			el[v] += r.elections;
-			msg[v] += r.messages;
+			msg[v] += r.st.messages;
 		}
 	is(bad, 0,
 	   "100 seeds with one-index repair, 100 with pre-vote: "
