@@ -440,7 +440,12 @@ int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
 /*
  * Commands node `node` delivered so far. Any thread; an acquire load that
  * pairs with the node's release increment, so the deliveries it counts
- * (their callbacks' effects) happened before.
+ * (their callbacks' effects) happened before. A node that restarts from a
+ * checkpoint (rc_log_restart) counts the checkpoint's commands as
+ * delivered and nothing of what it delivered before: the count, set in one store when
+ * the install is done, is then the one every node has at that point of
+ * the delivered order (it may go down at a restart from an older point),
+ * so a count reached at one node names the same commands at every node.
  */
 uint64_t rc_paxos_delivered(const rc_paxos_t *p, unsigned node);
 

@@ -31,6 +31,9 @@ struct gnode {
 	unsigned id;
 	rc_paxos_node_t *px;
 	struct rc_paxos_node_stats stats; /* after rc_paxos_stop() */
+	/* under the node's lock: a checkpoint is being installed, whose
+	 * deliveries px_install counts at once */
+	bool installing;
 	/* command ids handed out by rc_paxos_propose */
 	_Alignas(64) _Atomic uint64_t seq;
 };
@@ -148,8 +151,10 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 	}
 	if (p->o.deliver)
 		p->o.deliver(p->o.arg, node, slot, cmds, n);
-	/* A release of the callback's effects to rc_paxos_delivered. */
-	_rc_run_delivered(p->run, node, n);
+	/* A release of the callback's effects to rc_paxos_delivered; an
+	 * install counts its deliveries once it is done (px_install). */
+	if (!gn->installing)
+		_rc_run_delivered(p->run, node, n);
 }
 
 /* ---- the group ---- */
@@ -376,6 +381,39 @@ bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node)
 	return _rc_run_crashed(p->run, node);
 }
 
+/*
+ * Under node's lock: step machine nx of node (the node's own, or a new
+ * one replacing it) continues from checkpoint ck (NULL: none, from slot
+ * 0), and the node's count of delivered commands (rc_paxos_delivered)
+ * becomes what nx has delivered in all: the checkpoint's commands and
+ * those the install delivered after it, the count every node has at that
+ * point of the log. The checker learns the point first, since the
+ * install may deliver the slots after it that the node already knew.
+ */
+static int px_install(struct rc_paxos *p, unsigned node, rc_paxos_node_t *nx,
+		      const void *ck, size_t len)
+{
+	struct gnode *gn = &p->node[node];
+	struct rc_paxos_node_stats st;
+	int r = 0;
+
+	if (p->check) {
+		pthread_mutex_lock(&p->lock);
+		_rc_pxcheck_install(p->check, node,
+				    ck ? rc_paxos_checkpoint_slot(ck, len) : 0);
+		pthread_mutex_unlock(&p->lock);
+	}
+	gn->installing = true;
+	if (ck)
+		r = rc_paxos_node_install(nx, ck, len);
+	gn->installing = false;
+	if (r < 0)
+		return r;
+	rc_paxos_node_stats(nx, &st);
+	_rc_run_set_count(p->run, node, st.commands);
+	return 0;
+}
+
 int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 			     size_t len)
 {
@@ -397,8 +435,8 @@ int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 				 &err);
 	if (r == 0)
 		r = rc_paxos_node_replay(nx, acc, alen);
-	if (r == 0 && ck)
-		r = rc_paxos_node_install(nx, ck, len);
+	if (r == 0)
+		r = px_install(p, node, nx, ck, len);
 	free(acc);
 	if (r < 0) {
 		rc_paxos_node_destroy(nx);
@@ -406,12 +444,6 @@ int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 	}
 	rc_paxos_node_destroy(gn->px);
 	gn->px = nx;
-	if (p->check) {
-		pthread_mutex_lock(&p->lock);
-		_rc_pxcheck_install(p->check, node,
-				    ck ? rc_paxos_checkpoint_slot(ck, len) : 0);
-		pthread_mutex_unlock(&p->lock);
-	}
 	_rc_run_restart(p->run, node);
 	_rc_run_note(p->run, node);
 	return 0;

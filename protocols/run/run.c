@@ -290,6 +290,16 @@ void _rc_run_delivered(struct _rc_run *p, unsigned node, uint64_t n)
 	pn->delivered_now = true;
 }
 
+void _rc_run_set_count(struct _rc_run *p, unsigned node, uint64_t n)
+{
+	struct pnode *pn = &p->node[node];
+
+	/* release: the node's new state before the count; pairs with the
+	 * acquire in _rc_run_count. Only the lock holder writes it. */
+	atomic_store_explicit(&pn->delivered, n, memory_order_release);
+	pn->delivered_now = true;
+}
+
 uint64_t _rc_run_count(const struct _rc_run *p, unsigned node)
 {
 	/* acquire: pairs with the release in _rc_run_delivered */

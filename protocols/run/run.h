@@ -99,6 +99,12 @@ void _rc_run_send(struct _rc_run *r, unsigned from, unsigned to, const void *m);
 void _rc_run_delivered(struct _rc_run *r, unsigned node, uint64_t n);
 uint64_t _rc_run_count(const struct _rc_run *r, unsigned node);
 /*
+ * Under node's lock: node's state was replaced (a restart, a snapshot
+ * installed) and it has delivered n items in all; the same release and
+ * wake as _rc_run_delivered.
+ */
+void _rc_run_set_count(struct _rc_run *r, unsigned node, uint64_t n);
+/*
  * A word the protocol publishes for other threads from node's runs (Paxos:
  * the leader node knows), on the line of the node's counter and timer;
  * relaxed, a hint.
