@@ -478,6 +478,26 @@ int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns);
 int rc_paxos_crash(rc_paxos_t *p, unsigned node);
 
 /*
+ * A network partition: from the call on, every message between a node
+ * whose bit is set in side and a node whose bit is clear is dropped by
+ * its sender (what a ring already holds still arrives), until
+ * rc_paxos_heal() or for ns nanoseconds (0: until healed). One partition
+ * at a time: a new call replaces the last. The side holding a majority
+ * goes on (its leader, or one it elects after the election timeout,
+ * commits); a proposal on the other side is not delivered anywhere until
+ * the partition heals, and is delivered after it (its proposer resends
+ * it every cfg.retry), as are the slots its side missed. side must hold
+ * at least one node and not all: else -RC_EINVAL; 0 otherwise. Any
+ * thread, any number at once: the partition is a pair of relaxed stores
+ * that each send reads (a send racing with the call may go either way,
+ * as a message in flight), wait-free. rc_paxos_heal: ends the partition
+ * (a relaxed store; sends after it pass) and wakes parked waiters and
+ * node threads, so that resends and catch-ups start at the next timer.
+ */
+int rc_paxos_partition(rc_paxos_t *p, uint64_t side, uint64_t ns);
+void rc_paxos_heal(rc_paxos_t *p);
+
+/*
  * The nodes (a bit each) that the seeded fault schedule crashes, now or
  * later. Wait-free, any thread.
  */

@@ -543,6 +543,21 @@ int rc_paxos_crash(rc_paxos_t *p, unsigned node)
 	return 0;
 }
 
+int rc_paxos_partition(rc_paxos_t *p, uint64_t side, uint64_t ns)
+{
+	uint64_t all = p->n == 64 ? ~0ull : (1ull << p->n) - 1;
+
+	if ((side & ~all) != 0 || side == 0 || side == all)
+		return -RC_EINVAL;
+	_rc_run_partition(p->run, side, ns);
+	return 0;
+}
+
+void rc_paxos_heal(rc_paxos_t *p)
+{
+	_rc_run_heal(p->run);
+}
+
 uint64_t rc_paxos_doomed(const rc_paxos_t *p)
 {
 	return _rc_run_doomed(p->run);

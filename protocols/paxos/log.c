@@ -304,6 +304,17 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 			  left, n, (unsigned long long)timeout_ns);
 }
 
+/*
+ * The tail is the largest count of any node, read from shared memory, not
+ * from the node's own Paxos view: so a linearizable read at a node cut
+ * off from the majority (rc_paxos_partition) or stalled still waits for
+ * every entry any node delivered, entries its own node cannot deliver
+ * until the partition heals. Such a read blocks (rc_rsm catches up
+ * without a timeout) rather than answering from a stale replica: reads
+ * on the minority side stay linearizable, and are as available as the
+ * partition allows. The count is a delivery, which happens only for a
+ * chosen slot, so no index below the tail is ever taken back.
+ */
 static int lp_tail(rc_log_t *log, uint64_t *tail)
 {
 	struct lp_log *l = lp(log);

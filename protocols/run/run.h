@@ -143,6 +143,17 @@ void _rc_run_stall(struct _rc_run *r, unsigned node, uint64_t ns);
 void _rc_run_crash(struct _rc_run *r, unsigned node);
 bool _rc_run_crashed(const struct _rc_run *r, unsigned node);
 /*
+ * A partition: from now on messages between a node whose bit is set in
+ * side and one whose bit is clear are dropped at the sender, until
+ * _rc_run_heal or for ns nanoseconds (0: until healed); one partition at a
+ * time, a new one replaces the old. Messages already in a ring arrive.
+ * Relaxed switches, read by each send; any thread.
+ */
+void _rc_run_partition(struct _rc_run *r, uint64_t side, uint64_t ns);
+void _rc_run_heal(struct _rc_run *r);
+/* Whether a message from `from` to `to` would be dropped now. */
+bool _rc_run_cut(struct _rc_run *r, unsigned from, unsigned to);
+/*
  * Node, crashed, runs again (the caller holds its lock and has replaced
  * its state): what its rings hold is dropped, and it is neither crashed
  * nor stalled any more.
