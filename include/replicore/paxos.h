@@ -440,9 +440,10 @@ int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
 /*
  * Commands node `node` delivered so far. Any thread; an acquire load that
  * pairs with the node's release increment, so the deliveries it counts
- * (their callbacks' effects) happened before. A node that restarts from a
- * checkpoint (rc_log_restart) counts the checkpoint's commands as
- * delivered and nothing of what it delivered before: the count, set in one store when
+ * (their callbacks' effects) happened before. A node that installs a
+ * checkpoint (a restart with rc_log_restart, a recovery with
+ * rc_log_recover) counts the checkpoint's commands as delivered and
+ * nothing of what it delivered before: the count, set in one store when
  * the install is done, is then the one every node has at that point of
  * the delivered order (it may go down at a restart from an older point),
  * so a count reached at one node names the same commands at every node.
@@ -554,6 +555,15 @@ void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
  * it takes the paired snapshot of the live node with the lowest point,
  * its Paxos node keeps its acceptor state (the group's stable storage is
  * its memory) and installs the checkpoint, and it catches up from there.
+ * A node that was not crashed but fell below the others' snapshots (the
+ * failure detector took it for down while it stalled or was cut off)
+ * recovers the same way without a restart: its reads return nothing
+ * once its Paxos node hears of the higher base, and rc_log_recover
+ * (which rc_rsm calls when a read finds nothing) installs the live pair
+ * with the lowest point in its Paxos node and its copy of the log and
+ * hands the snapshot to the consumer to rebuild its replica from; an
+ * append waiting at the node meanwhile fails with -RC_EAGAIN only if one
+ * of its entries is in that snapshot (its outcome is then unknown).
  * an append blocks (up to its timeout) until its node delivered the
  * batch; a read never waits. Blocking create (allocates; threads with the
  * threads runner). Returns 0 or -RC_E*.

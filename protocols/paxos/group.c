@@ -50,6 +50,9 @@ struct rc_paxos {
 	void *after_arg;
 	/* nodes being brought back (a bit each): up for the others */
 	_Atomic uint64_t restarting;
+	/* nodes the failure detector takes for down though they run (a bit
+	 * each; _rc_paxos_suspect) */
+	_Atomic uint64_t suspected;
 };
 
 /* ---- the step machines, as the runner drives them ---- */
@@ -123,15 +126,20 @@ static void io_send(void *ctx, unsigned from, unsigned to,
 	_rc_run_send(gn->p->run, from, to, m);
 }
 
-/* The failure detector of a group with snapshots: the crash switches. */
+/*
+ * The failure detector of a group with snapshots: the crash switches, and
+ * the suspicions a test raises (_rc_paxos_suspect).
+ */
 static bool io_up(void *ctx, unsigned node, unsigned peer)
 {
 	struct gnode *gn = ctx;
+	/* relaxed: fault switches; the restart bit is ordered before this
+	 * step by the node's lock (_rc_paxos_restarting) */
+	uint64_t sus =
+		atomic_load_explicit(&gn->p->suspected, memory_order_relaxed);
 
 	(void)node;
-	/* relaxed: a fault switch; the restart bit is ordered before this
-	 * step by the node's lock (_rc_paxos_restarting) */
-	return !_rc_run_crashed(gn->p->run, peer) ||
+	return (!_rc_run_crashed(gn->p->run, peer) && !(sus >> peer & 1)) ||
 	       (atomic_load_explicit(&gn->p->restarting,
 				     memory_order_relaxed) >>
 			peer &
@@ -376,6 +384,45 @@ void _rc_paxos_restarting(rc_paxos_t *p, unsigned node, bool on)
 	}
 }
 
+void _rc_paxos_suspect(rc_paxos_t *p, unsigned node, bool on)
+{
+	/* relaxed: a fault switch, no data (as rc_paxos_crash's) */
+	if (on)
+		atomic_fetch_or_explicit(&p->suspected, 1ull << node,
+					 memory_order_relaxed);
+	else
+		atomic_fetch_and_explicit(&p->suspected, ~(1ull << node),
+					  memory_order_relaxed);
+}
+
+void _rc_paxos_stats_now(rc_paxos_t *p, unsigned node,
+			 struct rc_paxos_node_stats *s)
+{
+	_rc_run_lock(p->run, node);
+	rc_paxos_node_stats(p->node[node].px, s);
+	_rc_run_unlock(p->run, node);
+}
+
+uint64_t _rc_paxos_base_now(rc_paxos_t *p, unsigned node)
+{
+	uint64_t b;
+
+	_rc_run_lock(p->run, node);
+	b = _rc_paxos_node_base(p->node[node].px);
+	_rc_run_unlock(p->run, node);
+	return b;
+}
+
+uint64_t _rc_paxos_behind_locked(rc_paxos_t *p, unsigned node)
+{
+	return rc_paxos_node_behind(p->node[node].px);
+}
+
+bool _rc_paxos_has_locked(rc_paxos_t *p, unsigned node, uint64_t id)
+{
+	return _rc_paxos_node_has(p->node[node].px, id);
+}
+
 bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node)
 {
 	return _rc_run_crashed(p->run, node);
@@ -412,6 +459,22 @@ static int px_install(struct rc_paxos *p, unsigned node, rc_paxos_node_t *nx,
 	rc_paxos_node_stats(nx, &st);
 	_rc_run_set_count(p->run, node, st.commands);
 	return 0;
+}
+
+int _rc_paxos_install_locked(rc_paxos_t *p, unsigned node, const void *ck,
+			     size_t len)
+{
+	struct rc_paxos_node_stats st;
+	int r;
+
+	rc_paxos_node_stats(p->node[node].px, &st);
+	if (_rc_run_crashed(p->run, node) ||
+	    rc_paxos_checkpoint_slot(ck, len) <= st.delivered)
+		return -RC_EINVAL;
+	r = px_install(p, node, p->node[node].px, ck, len);
+	if (r == 0)
+		_rc_run_note(p->run, node);
+	return r;
 }
 
 int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
