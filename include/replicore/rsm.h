@@ -251,8 +251,8 @@ unsigned rc_rsm_handle_node(const rc_rsm_handle_t *h);
  * operation that goes through the log (an update; a linearizable read
  * when the log lacks RC_LOG_CAP_TAIL) returns -RC_ETIMEDOUT when the
  * bounded wait runs out, or another failure of the log's append as the
- * log reports it (the Paxos log: -RC_EAGAIN when the node crashed,
- * -RC_ENOMEM). Then *result is untouched, and the operation did not take
+ * log reports it (the Paxos log: -RC_EAGAIN when the node crashed or
+ * recovered from a snapshot holding the update's entry, -RC_ENOMEM). Then *result is untouched, and the operation did not take
  * effect when the log has RC_LOG_CAP_NOPARTIAL (the shared-memory log
  * has) or is indeterminate (it may still take effect) when it has not.
  * An operation that does not go through a log (a read that need not, any
