@@ -366,7 +366,7 @@ TESTS += tests/unit/test_rsm_restart
 # rc_rsm over the Paxos log: a node that runs but falls below its peers'
 # snapshots recovers from one and goes on.
 check_PROGRAMS += tests/unit/test_rsm_recover
-tests_unit_test_rsm_recover_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_rsm_recover_LDADD = $(RC_TEST_LDADD) -lpthread
 TESTS += tests/unit/test_rsm_recover
 # rc_paxos_partition: the majority side commits, the minority waits until
 # the partition heals, then all converge.

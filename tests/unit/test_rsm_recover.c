@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* test_rsm_recover.c: a node of rc_rsm over the Paxos log that runs but falls below its peers' snapshots recovers from one of them and goes on. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <replicore/clock.h>
 #include <replicore/paxos.h>
@@ -101,6 +103,150 @@ static uint64_t fall_behind_and_resume(rc_rsm_t *rsm, rc_log_t *log,
 	return sum;
 }
 
+/* ---- an append whose entry the recovery's snapshot holds ---- */
+
+struct appender {
+	rc_log_t *log;
+	int rc;
+	uint64_t recovered, waits;
+	char msg[512];
+};
+
+/* The help of the append at node 2: reads node 2's copy and, finding
+ * nothing, asks the log to recover it, as rc_rsm's does. */
+static void help2(void *arg)
+{
+	struct appender *a = arg;
+	struct rc_log_entry e[64];
+	uint64_t first, index;
+	void *buf = NULL;
+	size_t len = 0;
+
+	a->waits++;
+	while (rc_log_read(a->log, 2, &first, e, 64) > 0)
+		;
+	if (rc_log_recover(a->log, 2, &index, &buf, &len, NULL) == 1) {
+		a->recovered++;
+		free(buf);
+	}
+}
+
+static void *append2(void *arg)
+{
+	struct appender *a = arg;
+	struct rc_log_entry e = { 7, 7, 0, 0 };
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t idx;
+
+	a->rc = rc_log_append(a->log, 2, &e, 1, &idx, TIMEOUT_NS, help2, a,
+			      &err);
+	snprintf(a->msg, sizeof a->msg, "%s", err.msg);
+	return NULL;
+}
+
+/* Reads node's copy to its end; returns its cursor. */
+static uint64_t read_out(rc_log_t *log, unsigned node)
+{
+	struct rc_log_entry e[64];
+	uint64_t first;
+
+	while (rc_log_read(log, node, &first, e, 64) > 0)
+		;
+	return rc_log_cursor(log, node);
+}
+
+/*
+ * Node 2, stalled and suspected, submits an entry, which nodes 0 and 1
+ * order; they then snapshot past it and forget the slots node 2 misses.
+ * Once node 2 resumes, its append's help recovers it from a pair whose
+ * checkpoint holds the entry: the append cannot learn its index or
+ * result, and fails with -RC_EAGAIN.
+ */
+static void test_overtaken(const rc_topo_t *topo)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct appender a;
+	struct rc_paxos_opts po;
+	struct rc_paxos_node_stats st2;
+	rc_log_t *log = NULL;
+	rc_paxos_t *px;
+	pthread_t t;
+	uint64_t idx, n = 0, d0;
+	unsigned bad = 0;
+
+	rc_log_paxos_defaults(&po);
+	po.topo = topo;
+	po.snapshots = true;
+	if (rc_log_paxos_create(&log, 3, &po, &err) < 0) {
+		ok(0, "overtaken: a paxos log with snapshots (%s)", err.msg);
+		return;
+	}
+	px = rc_log_paxos_group(log);
+	for (unsigned i = 0; i < 30; i++) {
+		struct rc_log_entry e = { 1, i, 0, 0 };
+
+		bad += rc_log_append(log, i % 3, &e, 1, &idx, TIMEOUT_NS, NULL,
+				     NULL, NULL) != 0;
+	}
+	for (unsigned i = 0; i < 3; i++)
+		read_out(log, i);
+	_rc_paxos_stats_now(px, 2, &st2);
+	d0 = rc_paxos_delivered(px, 0);
+	_rc_paxos_suspect(px, 2, true);
+	rc_paxos_stall(px, 2, 3600000000000ull);
+	/* 1000 slots fill node 2's inbox (its rings hold a few hundred):
+	 * the decision of its entry will not be waiting there. */
+	for (unsigned i = 0; i < 1000; i++) {
+		struct rc_log_entry e = { 1, i, 0, 0 };
+
+		bad += rc_log_append(log, i & 1, &e, 1, &idx, TIMEOUT_NS, NULL,
+				     NULL, NULL) != 0;
+	}
+	d0 = rc_paxos_delivered(px, 0);
+	memset(&a, 0, sizeof a);
+	a.log = log;
+	pthread_create(&t, NULL, append2, &a);
+	/* Its entry is ordered without node 2 (it forwards it to node 0,
+	 * the leader, at once). */
+	ok(bad == 0 && rc_paxos_wait(px, 0, d0 + 1, TIMEOUT_NS) == 0,
+	   "overtaken: node 2's entry, submitted while it is stalled, is "
+	   "delivered at node 0");
+	while ((_rc_paxos_base_now(px, 0) <= st2.delivered ||
+		_rc_paxos_base_now(px, 1) <= st2.delivered) &&
+	       n < 200000) {
+		struct rc_log_entry e = { 1, n, 0, 0 };
+
+		bad += rc_log_append(log, n & 1, &e, 1, &idx, TIMEOUT_NS, NULL,
+				     NULL, NULL) != 0;
+		n++;
+		if (n % 1024 == 0)
+			for (unsigned i = 0; i < 2; i++)
+				bad += rc_log_snapshot(log, i, read_out(log, i),
+						       "s", 1) != 0;
+	}
+	ok(bad == 0 && _rc_paxos_base_now(px, 0) > st2.delivered,
+	   "overtaken: nodes 0 and 1 snapshot past it and forget slots "
+	   "below %llu, above node 2's %llu (%llu appends)",
+	   (unsigned long long)_rc_paxos_base_now(px, 0),
+	   (unsigned long long)st2.delivered, (unsigned long long)n);
+	_rc_paxos_suspect(px, 2, false);
+	rc_paxos_stall(px, 2, 0);
+	pthread_join(t, NULL);
+	ok(a.recovered == 1 && a.rc == -RC_EAGAIN,
+	   "overtaken: node 2 recovers inside the append's help (%llu), "
+	   "and the append fails with -RC_EAGAIN (%d: %s)",
+	   (unsigned long long)a.recovered, a.rc, a.msg);
+	{
+		struct rc_log_entry e = { 1, 1, 0, 0 };
+
+		ok(rc_log_append(log, 2, &e, 1, &idx, TIMEOUT_NS, help2, &a,
+				 &err) == 0,
+		   "overtaken: node 2's next append succeeds at %llu (%s)",
+		   (unsigned long long)idx, err.msg);
+	}
+	rc_log_destroy(log);
+}
+
 int main(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -183,6 +329,7 @@ int main(void)
 		   why);
 	}
 	rc_log_destroy(log);
+	test_overtaken(topo);
 	rc_topo_close(topo);
 	done_testing();
 	return exit_status();
