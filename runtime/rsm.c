@@ -30,7 +30,13 @@
  *      index order to the initial state. Only the holder of n's combiner
  *      lock reads n's log cursor and applies entries, under the write
  *      lock, then raises applied[n]; so every replica goes through the
- *      same sequence of states.
+ *      same sequence of states. A replica rebuilt from a peer's snapshot at
+ *      index A (rebuild(): the log forgot entries it had not applied) is
+ *      that state for A, built by ops->restore; the holder of the
+ *      combiner lock swaps it in under the write lock and sets applied
+ *      to A, where the log's cursor for n then stands. Readers load the
+ *      replica's pointer under the read lock, so none sees the old one
+ *      freed.
  *  (2) An update is linearized at its entry's place in the log: the
  *      entry is ordered after the update's invocation (it is appended
  *      after the owner posted it) and before its response (the owner gets
@@ -159,6 +165,11 @@ struct rsm_node {
 	uint32_t m_base;  /* tag of the batch's first entry */
 	unsigned m_n;	  /* batch entries (tags m_base.. match) */
 	uint64_t snap_at; /* applied at the last snapshot */
+	/* a snapshot to rebuild the replica from (rebuild()) that restore
+	 * could not build yet (out of memory): no entry is applied before */
+	void *rb_buf;
+	size_t rb_len;
+	uint64_t rb_index;
 	/* Where ops->init ran, set at creation (rc_rsm_placement): */
 	int init_cpu;	 /* the CPU, -1 unknown */
 	bool init_bound; /* on a thread bound to the node's real PUs */
@@ -192,7 +203,6 @@ struct rc_rsm_handle {
 	struct rsm_slot *slot;
 	uint64_t (*apply)(void *state, uint64_t op, uint64_t arg);
 	bool (*is_read)(uint64_t op);
-	void *state;	       /* the node's replica */
 	_Atomic bool *wflag;   /* the node's wflag */
 	_Atomic bool *reading; /* the slot's reading flag */
 	unsigned flags;	       /* the rsm's */
@@ -452,17 +462,62 @@ static void apply_entries(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t first,
 	replica_write_unlock(nd);
 }
 
+/*
+ * After a read of nd's log found nothing: if the log forgot entries nd
+ * has not applied (rc_log_recover: nd fell below its peers' snapshots),
+ * rebuilds nd's replica from the snapshot the log hands over, under the
+ * replica's write lock, and sets applied to the snapshot's index, where
+ * the log's cursor for nd now stands; the entries read next follow it.
+ * Returns 1 when it rebuilt the replica, 0 when there was nothing to do,
+ * -1 while a snapshot waits for restore to succeed (out of memory): nd
+ * applies no entry meanwhile (nd->rb_buf set), and the next empty read
+ * tries again. Under nd's combiner lock.
+ */
+static int rebuild(rc_rsm_t *rsm, struct rsm_node *nd)
+{
+	const struct rc_rsm_ops *ops = rsm->ops;
+	void *state, *old;
+
+	if (!nd->rb_buf && rc_log_recover(rsm->log, nd->id, &nd->rb_index,
+					  &nd->rb_buf, &nd->rb_len, NULL) <= 0)
+		return 0;
+	state = ops->restore ? ops->restore(rsm->init_arg, nd->id, nd->rb_buf,
+					    nd->rb_len)
+			     : NULL;
+	if (!state)
+		return -1;
+	free(nd->rb_buf);
+	nd->rb_buf = NULL;
+	replica_write_lock(nd, rsm->wait);
+	old = nd->state;
+	nd->state = state;
+	nd->snap_at = nd->rb_index;
+	/* Release: pairs with the acquire loads of applied (readers,
+	 * rc_rsm_applied). It rises (the log stopped nd's copy below the
+	 * checkpoint's count, at most the snapshot's index), so applied
+	 * still only grows, as (4) needs. */
+	atomic_store_explicit(&nd->applied, nd->rb_index, memory_order_release);
+	replica_write_unlock(nd);
+	if (ops->fini)
+		ops->fini(old);
+	return 1;
+}
+
 /* Applies what the log has readable for nd now; returns how many. */
 static uint64_t drain(rc_rsm_t *rsm, struct rsm_node *nd)
 {
 	uint64_t first, total = 0;
 	unsigned n;
 
-	while ((n = rc_log_read(rsm->log, nd->id, &first, nd->rbuf, RSM_RBUF)) >
-	       0) {
-		apply_entries(rsm, nd, first, n);
-		total += n;
-	}
+	do {
+		while (!nd->rb_buf &&
+		       (n = rc_log_read(rsm->log, nd->id, &first, nd->rbuf,
+					RSM_RBUF)) > 0) {
+			apply_entries(rsm, nd, first, n);
+			total += n;
+		}
+		/* Nothing to read: nd may have fallen behind for good. */
+	} while (rebuild(rsm, nd) > 0);
 	return total;
 }
 
@@ -485,12 +540,14 @@ static void advance(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t target)
 	/* Relaxed: only the combiner (us) writes applied. */
 	while ((a = atomic_load_explicit(&nd->applied, memory_order_relaxed)) <
 	       target) {
-		n = rc_log_read(rsm->log, nd->id, &first, nd->rbuf,
-				target - a < RSM_RBUF ? (unsigned)(target - a)
-						      : RSM_RBUF);
+		n = nd->rb_buf ? 0
+			       : rc_log_read(rsm->log, nd->id, &first, nd->rbuf,
+					     target - a < RSM_RBUF
+						     ? (unsigned)(target - a)
+						     : RSM_RBUF);
 		if (n > 0)
 			apply_entries(rsm, nd, first, n);
-		else
+		else if (rebuild(rsm, nd) <= 0)
 			rsm_wait_step(&w);
 	}
 }
@@ -622,7 +679,7 @@ static inline uint64_t direct_own(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 	uint64_t r;
 
 	wait_readers_upto(nd, hw, h->wait);
-	r = h->apply(h->state, op, arg);
+	r = h->apply(nd->state, op, arg);
 	applied_add(nd, 1 + serve_direct(h->rsm, nd, hw, true));
 	return r;
 }
@@ -848,7 +905,9 @@ static inline uint64_t read_local(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 	uint64_t r;
 
 	replica_read_lock(h);
-	r = h->apply(h->state, op, arg);
+	/* The replica's pointer under the read lock: a rebuild (rebuild())
+	 * replaces it under the write lock. */
+	r = h->apply(h->node->state, op, arg);
 	replica_read_unlock(h->reading);
 	return r;
 }
@@ -972,6 +1031,7 @@ static void free_nodes(rc_rsm_t *rsm)
 			continue;
 		if (nd->state && rsm->ops->fini)
 			rsm->ops->fini(nd->state);
+		free(nd->rb_buf);
 		rc_topo_free(rsm->topo, nd, rsm->node_bytes);
 	}
 	free(rsm->nodes);
@@ -1156,7 +1216,6 @@ int rc_rsm_register(rc_rsm_t *rsm, unsigned pu, unsigned flags,
 		h->slot = &nd->slots[i];
 		h->apply = rsm->ops->apply;
 		h->is_read = rsm->ops->is_read;
-		h->state = nd->state;
 		h->wflag = nd->wflag;
 		h->reading = &nd->slots[i].reading;
 		h->flags = rsm->flags;
@@ -1296,6 +1355,8 @@ int rc_rsm_restart(rc_rsm_t *rsm, unsigned node, rc_err_t *err)
 	nd->state = state;
 	nd->snap_at = index;
 	nd->m_n = 0;
+	free(nd->rb_buf); /* a rebuild the restart supersedes */
+	nd->rb_buf = NULL;
 	/* Release: pairs with the acquire loads of applied; nothing else
 	 * runs on the node (the caller's promise), the new threads that
 	 * register find the replica built. */

@@ -363,6 +363,16 @@ TESTS += tests/unit/test_log_paxos
 check_PROGRAMS += tests/unit/test_rsm_restart
 tests_unit_test_rsm_restart_LDADD = $(RC_TEST_LDADD) -lpthread
 TESTS += tests/unit/test_rsm_restart
+# rc_rsm over the Paxos log: a node that runs but falls below its peers'
+# snapshots recovers from one and goes on.
+check_PROGRAMS += tests/unit/test_rsm_recover
+tests_unit_test_rsm_recover_LDADD = $(RC_TEST_LDADD) -lpthread
+TESTS += tests/unit/test_rsm_recover
+# rc_paxos_partition: the majority side commits, the minority waits until
+# the partition heals, then all converge.
+check_PROGRAMS += tests/unit/test_paxos_partition
+tests_unit_test_paxos_partition_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_paxos_partition
 # A replicated counter's resident size stays flat after warm-up, over
 # both logs (Paxos: snapshots, one node crashed); 1,000,000 updates here,
 # 10,000,000 in the regression tier (or RC_RSM_MEMORY_UPDATES).

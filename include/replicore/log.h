@@ -173,6 +173,22 @@ struct rc_log_ops {
 	 */
 	int (*restart)(rc_log_t *log, unsigned node, uint64_t *index,
 		       void **buf, size_t *len, rc_err_t *err);
+	/*
+	 * Optional (NULL: a node's entries stay readable until it reads
+	 * them). Called by node's consumer, like read, when a read found
+	 * nothing (also from an append's help): if the backend forgot
+	 * entries node has not read (it fell below its peers' snapshots
+	 * while it ran too slowly or was cut off), rebuilds node's copy
+	 * from a peer's snapshot: writes the snapshot's index to *index
+	 * (node's cursor from now on) and a malloc'd copy of its bytes to
+	 * *buf, *len, and returns 1; the consumer must then replace its
+	 * replica by one built from those bytes before it applies the
+	 * entries it reads next. Returns 0 when node is not behind (the
+	 * common case, cheap), or -RC_ENOMEM (node stays behind; call again
+	 * later). Takes backend locks briefly, none held while it returns.
+	 */
+	int (*recover)(rc_log_t *log, unsigned node, uint64_t *index,
+		       void **buf, size_t *len, rc_err_t *err);
 };
 
 /*
@@ -271,6 +287,22 @@ static inline int rc_log_restart(rc_log_t *log, unsigned node, uint64_t *index,
 				  "restart of node %u of %u", node,
 				  log->nnodes);
 	return log->ops->restart(log, node, index, buf, len, err);
+}
+
+/*
+ * Rebuilds node's copy of the log from a peer's snapshot if node fell
+ * behind (see struct rc_log_ops.recover): 1 (replace the replica by the
+ * snapshot in *buf, *len, as of *index), 0 (nothing to do; always so for
+ * a backend without recover) or -RC_E*. node's consumer only, like
+ * rc_log_read, after a read that found nothing. Blocking only briefly
+ * for backend locks; the acquire of the snapshot it returns.
+ */
+static inline int rc_log_recover(rc_log_t *log, unsigned node, uint64_t *index,
+				 void **buf, size_t *len, rc_err_t *err)
+{
+	if (!log->ops->recover || node >= log->nnodes)
+		return 0;
+	return log->ops->recover(log, node, index, buf, len, err);
 }
 
 /* node's cursor. Any thread; a snapshot that may be stale at once. */

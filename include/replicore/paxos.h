@@ -440,7 +440,13 @@ int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
 /*
  * Commands node `node` delivered so far. Any thread; an acquire load that
  * pairs with the node's release increment, so the deliveries it counts
- * (their callbacks' effects) happened before.
+ * (their callbacks' effects) happened before. A node that installs a
+ * checkpoint (a restart with rc_log_restart, a recovery with
+ * rc_log_recover) counts the checkpoint's commands as delivered and
+ * nothing of what it delivered before: the count, set in one store when
+ * the install is done, is then the one every node has at that point of
+ * the delivered order (it may go down at a restart from an older point),
+ * so a count reached at one node names the same commands at every node.
  */
 uint64_t rc_paxos_delivered(const rc_paxos_t *p, unsigned node);
 
@@ -471,6 +477,26 @@ int rc_paxos_poll(rc_paxos_t *p, unsigned node);
  */
 int rc_paxos_stall(rc_paxos_t *p, unsigned node, uint64_t ns);
 int rc_paxos_crash(rc_paxos_t *p, unsigned node);
+
+/*
+ * A network partition: from the call on, every message between a node
+ * whose bit is set in side and a node whose bit is clear is dropped by
+ * its sender (what a ring already holds still arrives), until
+ * rc_paxos_heal() or for ns nanoseconds (0: until healed). One partition
+ * at a time: a new call replaces the last. The side holding a majority
+ * goes on (its leader, or one it elects after the election timeout,
+ * commits); a proposal on the other side is not delivered anywhere until
+ * the partition heals, and is delivered after it (its proposer resends
+ * it every cfg.retry), as are the slots its side missed. side must hold
+ * at least one node and not all: else -RC_EINVAL; 0 otherwise. Any
+ * thread, any number at once: the partition is a pair of relaxed stores
+ * that each send reads (a send racing with the call may go either way,
+ * as a message in flight), wait-free. rc_paxos_heal: ends the partition
+ * (a relaxed store; sends after it pass) and wakes parked waiters and
+ * node threads, so that resends and catch-ups start at the next timer.
+ */
+int rc_paxos_partition(rc_paxos_t *p, uint64_t side, uint64_t ns);
+void rc_paxos_heal(rc_paxos_t *p);
 
 /*
  * The nodes (a bit each) that the seeded fault schedule crashes, now or
@@ -529,6 +555,15 @@ void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
  * it takes the paired snapshot of the live node with the lowest point,
  * its Paxos node keeps its acceptor state (the group's stable storage is
  * its memory) and installs the checkpoint, and it catches up from there.
+ * A node that was not crashed but fell below the others' snapshots (the
+ * failure detector took it for down while it stalled or was cut off)
+ * recovers the same way without a restart: its reads return nothing
+ * once its Paxos node hears of the higher base, and rc_log_recover
+ * (which rc_rsm calls when a read finds nothing) installs the live pair
+ * with the lowest point in its Paxos node and its copy of the log and
+ * hands the snapshot to the consumer to rebuild its replica from; an
+ * append waiting at the node meanwhile fails with -RC_EAGAIN only if one
+ * of its entries is in that snapshot (its outcome is then unknown).
  * an append blocks (up to its timeout) until its node delivered the
  * batch; a read never waits. Blocking create (allocates; threads with the
  * threads runner). Returns 0 or -RC_E*.

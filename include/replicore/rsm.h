@@ -169,7 +169,17 @@ struct rc_rsm_options {
 	 * made with opts.snapshots): each replica is snapshotted after
 	 * every snapshot_every entries it applies (0: RC_RSM_SNAPSHOT_EVERY)
 	 * and handed to the log (rc_log_snapshot), which then forgets what
-	 * lies below the slowest live node's snapshot.
+	 * lies below the slowest live node's snapshot. A node that runs but
+	 * falls below what the log keeps (its log node was taken for down
+	 * while stalled or cut off) is rebuilt on its own: when a read of
+	 * its log finds nothing, whoever applies its entries (its combiner,
+	 * or a catching-up reader holding the combiner lock) asks the log
+	 * (rc_log_recover), and if the log hands over a peer's snapshot it
+	 * builds a replica from it (ops->restore), swaps it in under the
+	 * replica's write lock, frees the old one (ops->fini) and goes on
+	 * from the snapshot's index; threads registered there keep their
+	 * handles. An update whose entry the snapshot already holds fails
+	 * with -RC_EAGAIN, its outcome unknown (see rc_log_paxos_create).
 	 */
 	uint64_t snapshot_every;
 };
@@ -241,8 +251,8 @@ unsigned rc_rsm_handle_node(const rc_rsm_handle_t *h);
  * operation that goes through the log (an update; a linearizable read
  * when the log lacks RC_LOG_CAP_TAIL) returns -RC_ETIMEDOUT when the
  * bounded wait runs out, or another failure of the log's append as the
- * log reports it (the Paxos log: -RC_EAGAIN when the node crashed,
- * -RC_ENOMEM). Then *result is untouched, and the operation did not take
+ * log reports it (the Paxos log: -RC_EAGAIN when the node crashed or
+ * recovered from a snapshot holding the update's entry, -RC_ENOMEM). Then *result is untouched, and the operation did not take
  * effect when the log has RC_LOG_CAP_NOPARTIAL (the shared-memory log
  * has) or is indeterminate (it may still take effect) when it has not.
  * An operation that does not go through a log (a read that need not, any

@@ -31,6 +31,9 @@ struct gnode {
 	unsigned id;
 	rc_paxos_node_t *px;
 	struct rc_paxos_node_stats stats; /* after rc_paxos_stop() */
+	/* under the node's lock: a checkpoint is being installed, whose
+	 * deliveries px_install counts at once */
+	bool installing;
 	/* command ids handed out by rc_paxos_propose */
 	_Alignas(64) _Atomic uint64_t seq;
 };
@@ -47,6 +50,9 @@ struct rc_paxos {
 	void *after_arg;
 	/* nodes being brought back (a bit each): up for the others */
 	_Atomic uint64_t restarting;
+	/* nodes the failure detector takes for down though they run (a bit
+	 * each; _rc_paxos_suspect) */
+	_Atomic uint64_t suspected;
 };
 
 /* ---- the step machines, as the runner drives them ---- */
@@ -120,15 +126,20 @@ static void io_send(void *ctx, unsigned from, unsigned to,
 	_rc_run_send(gn->p->run, from, to, m);
 }
 
-/* The failure detector of a group with snapshots: the crash switches. */
+/*
+ * The failure detector of a group with snapshots: the crash switches, and
+ * the suspicions a test raises (_rc_paxos_suspect).
+ */
 static bool io_up(void *ctx, unsigned node, unsigned peer)
 {
 	struct gnode *gn = ctx;
+	/* relaxed: fault switches; the restart bit is ordered before this
+	 * step by the node's lock (_rc_paxos_restarting) */
+	uint64_t sus =
+		atomic_load_explicit(&gn->p->suspected, memory_order_relaxed);
 
 	(void)node;
-	/* relaxed: a fault switch; the restart bit is ordered before this
-	 * step by the node's lock (_rc_paxos_restarting) */
-	return !_rc_run_crashed(gn->p->run, peer) ||
+	return (!_rc_run_crashed(gn->p->run, peer) && !(sus >> peer & 1)) ||
 	       (atomic_load_explicit(&gn->p->restarting,
 				     memory_order_relaxed) >>
 			peer &
@@ -148,8 +159,10 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 	}
 	if (p->o.deliver)
 		p->o.deliver(p->o.arg, node, slot, cmds, n);
-	/* A release of the callback's effects to rc_paxos_delivered. */
-	_rc_run_delivered(p->run, node, n);
+	/* A release of the callback's effects to rc_paxos_delivered; an
+	 * install counts its deliveries once it is done (px_install). */
+	if (!gn->installing)
+		_rc_run_delivered(p->run, node, n);
 }
 
 /* ---- the group ---- */
@@ -371,9 +384,97 @@ void _rc_paxos_restarting(rc_paxos_t *p, unsigned node, bool on)
 	}
 }
 
+void _rc_paxos_suspect(rc_paxos_t *p, unsigned node, bool on)
+{
+	/* relaxed: a fault switch, no data (as rc_paxos_crash's) */
+	if (on)
+		atomic_fetch_or_explicit(&p->suspected, 1ull << node,
+					 memory_order_relaxed);
+	else
+		atomic_fetch_and_explicit(&p->suspected, ~(1ull << node),
+					  memory_order_relaxed);
+}
+
+void _rc_paxos_stats_now(rc_paxos_t *p, unsigned node,
+			 struct rc_paxos_node_stats *s)
+{
+	_rc_run_lock(p->run, node);
+	rc_paxos_node_stats(p->node[node].px, s);
+	_rc_run_unlock(p->run, node);
+}
+
+uint64_t _rc_paxos_base_now(rc_paxos_t *p, unsigned node)
+{
+	uint64_t b;
+
+	_rc_run_lock(p->run, node);
+	b = _rc_paxos_node_base(p->node[node].px);
+	_rc_run_unlock(p->run, node);
+	return b;
+}
+
+uint64_t _rc_paxos_behind_locked(rc_paxos_t *p, unsigned node)
+{
+	return rc_paxos_node_behind(p->node[node].px);
+}
+
+bool _rc_paxos_has_locked(rc_paxos_t *p, unsigned node, uint64_t id)
+{
+	return _rc_paxos_node_has(p->node[node].px, id);
+}
+
 bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node)
 {
 	return _rc_run_crashed(p->run, node);
+}
+
+/*
+ * Under node's lock: step machine nx of node (the node's own, or a new
+ * one replacing it) continues from checkpoint ck (NULL: none, from slot
+ * 0), and the node's count of delivered commands (rc_paxos_delivered)
+ * becomes what nx has delivered in all: the checkpoint's commands and
+ * those the install delivered after it, the count every node has at that
+ * point of the log. The checker learns the point first, since the
+ * install may deliver the slots after it that the node already knew.
+ */
+static int px_install(struct rc_paxos *p, unsigned node, rc_paxos_node_t *nx,
+		      const void *ck, size_t len)
+{
+	struct gnode *gn = &p->node[node];
+	struct rc_paxos_node_stats st;
+	int r = 0;
+
+	if (p->check) {
+		pthread_mutex_lock(&p->lock);
+		_rc_pxcheck_install(p->check, node,
+				    ck ? rc_paxos_checkpoint_slot(ck, len) : 0);
+		pthread_mutex_unlock(&p->lock);
+	}
+	gn->installing = true;
+	if (ck)
+		r = rc_paxos_node_install(nx, ck, len);
+	gn->installing = false;
+	if (r < 0)
+		return r;
+	rc_paxos_node_stats(nx, &st);
+	_rc_run_set_count(p->run, node, st.commands);
+	return 0;
+}
+
+int _rc_paxos_install_locked(rc_paxos_t *p, unsigned node, const void *ck,
+			     size_t len)
+{
+	struct rc_paxos_node_stats st;
+	int r;
+
+	rc_paxos_node_stats(p->node[node].px, &st);
+	if (_rc_run_crashed(p->run, node) ||
+	    rc_paxos_checkpoint_slot(ck, len) <= st.delivered)
+		return -RC_EINVAL;
+	r = px_install(p, node, p->node[node].px, ck, len);
+	if (r == 0)
+		_rc_run_note(p->run, node);
+	return r;
 }
 
 int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
@@ -397,8 +498,8 @@ int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 				 &err);
 	if (r == 0)
 		r = rc_paxos_node_replay(nx, acc, alen);
-	if (r == 0 && ck)
-		r = rc_paxos_node_install(nx, ck, len);
+	if (r == 0)
+		r = px_install(p, node, nx, ck, len);
 	free(acc);
 	if (r < 0) {
 		rc_paxos_node_destroy(nx);
@@ -406,12 +507,6 @@ int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 	}
 	rc_paxos_node_destroy(gn->px);
 	gn->px = nx;
-	if (p->check) {
-		pthread_mutex_lock(&p->lock);
-		_rc_pxcheck_install(p->check, node,
-				    ck ? rc_paxos_checkpoint_slot(ck, len) : 0);
-		pthread_mutex_unlock(&p->lock);
-	}
 	_rc_run_restart(p->run, node);
 	_rc_run_note(p->run, node);
 	return 0;
@@ -509,6 +604,21 @@ int rc_paxos_crash(rc_paxos_t *p, unsigned node)
 		return -RC_EINVAL;
 	_rc_run_crash(p->run, node);
 	return 0;
+}
+
+int rc_paxos_partition(rc_paxos_t *p, uint64_t side, uint64_t ns)
+{
+	uint64_t all = p->n == 64 ? ~0ull : (1ull << p->n) - 1;
+
+	if ((side & ~all) != 0 || side == 0 || side == all)
+		return -RC_EINVAL;
+	_rc_run_partition(p->run, side, ns);
+	return 0;
+}
+
+void rc_paxos_heal(rc_paxos_t *p)
+{
+	_rc_run_heal(p->run);
 }
 
 uint64_t rc_paxos_doomed(const rc_paxos_t *p)

@@ -79,6 +79,10 @@ uint64_t _rc_paxos_node_conflicts(const rc_paxos_node_t *n);
 unsigned _rc_paxos_node_leader(const rc_paxos_node_t *n);
 /* With io.up: forget what n heard of peer's snapshot point (it is 0). */
 void _rc_paxos_node_peer_down(rc_paxos_node_t *n, unsigned peer);
+/* Whether n delivered command id (or installed a checkpoint that did). */
+bool _rc_paxos_node_has(const rc_paxos_node_t *n, uint64_t id);
+/* The slots below which n forgot everything. */
+uint64_t _rc_paxos_node_base(const rc_paxos_node_t *n);
 
 struct _rc_pxcheck;
 struct _rc_pxcheck *_rc_pxcheck_create(unsigned nodes);
@@ -147,12 +151,42 @@ int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 			     size_t len);
 bool _rc_paxos_crashed(const rc_paxos_t *p, unsigned node);
 /*
- * Crashed node counts as up for the others' forgetting (on) while it is
- * brought back: from then on no node forgets slots it may need (its
+ * Crashed node (or one that fell behind) counts as up for the others'
+ * forgetting (on) while it is brought back: from then on no node forgets slots it may need (its
  * point as they know it is 0, or what it had before), so a snapshot
  * chosen after this call stays at or above every base.
  */
 void _rc_paxos_restarting(rc_paxos_t *p, unsigned node, bool on);
+/*
+ * A node that runs but fell below the group's snapshots (the Paxos log's
+ * recovery, protocols/paxos/log.c), each under node's lock, held by the
+ * caller. _rc_paxos_behind_locked: rc_paxos_node_behind of its step
+ * machine. _rc_paxos_install_locked: the step machine, which keeps its
+ * acceptor state, installs checkpoint ck of a peer (see px_install in
+ * group.c): 0, -RC_EINVAL (node crashed, or ck is not above what it
+ * delivered) or -RC_ENOMEM. _rc_paxos_has_locked: whether node delivered
+ * command id, or a checkpoint it installed did.
+ */
+uint64_t _rc_paxos_behind_locked(rc_paxos_t *p, unsigned node);
+int _rc_paxos_install_locked(rc_paxos_t *p, unsigned node, const void *ck,
+			     size_t len);
+bool _rc_paxos_has_locked(rc_paxos_t *p, unsigned node, uint64_t id);
+/*
+ * For tests: the group's failure detector takes node for down (on) though
+ * it runs, as a detector that times out does with a node stalled long:
+ * the others then forget slots below their own snapshots without it, and
+ * node, once it runs again, finds itself behind. Relaxed, any thread.
+ */
+void _rc_paxos_suspect(rc_paxos_t *p, unsigned node, bool on);
+/* Node's counters now, and its base (the slots below which it forgot
+ * everything), read under its lock (blocking for one run of the node at
+ * most); for tests. */
+void _rc_paxos_stats_now(rc_paxos_t *p, unsigned node,
+			 struct rc_paxos_node_stats *s);
+uint64_t _rc_paxos_base_now(rc_paxos_t *p, unsigned node);
+/* The Paxos log's recoveries of node (rc_log_recover), and their time in
+ * ns summed in *ns (when not NULL); for tests. */
+uint64_t _rc_log_paxos_recoveries(rc_log_t *log, unsigned node, uint64_t *ns);
 /* Waiters parked on node's deliveries now (the callers runner: on the
  * group); for tests. */
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);

@@ -58,12 +58,35 @@
  * count from the checkpoint's entry count, keeping only entries from A
  * on, where the node's cursor then stands. The pairs live under a mutex
  * per node (snap_lock), taken after the Paxos node's lock, never before.
+ *
+ * Recovery of a node that runs. A node that is not crashed can still fall
+ * below every base: the failure detector took it for down while it was
+ * stalled or cut off (a false suspicion, which a detector that times out
+ * makes), and the others forgot the slots it misses. Its Paxos node then
+ * hears of a base above its delivered count (rc_paxos_node_behind); after
+ * that step lp_after raises the node's `behind` flag, and from then on
+ * its reads return nothing: entries it has not read will never come. Its
+ * consumer, finding nothing to read, calls rc_log_recover (lp_recover),
+ * which does what a restart does with the same code (lp_pick, lp_rebase),
+ * except that the Paxos node is not replaced, only given the checkpoint
+ * (it keeps its acceptor state and the commands it submitted): the
+ * node's copy restarts at the pair's entry count, the Paxos node installs
+ * the checkpoint under its lock, and the consumer gets the snapshot to
+ * rebuild its replica from (rc_rsm does so under its combiner lock and
+ * the replica's write lock, before it applies any further entry). An
+ * append waiting at the node meanwhile (the recovery runs from its help
+ * function) goes on waiting for its entries, which are delivered after
+ * the checkpoint as any others, unless one of them is in the snapshot
+ * (delivered before the recovery, in the checkpoint, or in the entries
+ * between the checkpoint and the snapshot): the append then fails with
+ * -RC_EAGAIN, its outcome unknown, as a timed-out one's.
  */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <replicore/clock.h>
 #include <replicore/log.h>
 #include <replicore/paxos.h>
 
@@ -88,6 +111,9 @@ struct lp_node {
 	/* entries delivered at this node: whoever runs its Paxos node */
 	_Atomic uint64_t count;
 	_Atomic bool oom; /* the chunks ran out: appends fail */
+	/* its Paxos node fell below a base: set under that node's lock
+	 * (lp_after), cleared by the recovery under it too */
+	_Atomic bool behind;
 	/* the consumer's */
 	_Alignas(64) _Atomic uint64_t cursor;
 	unsigned pass; /* its passes over the group (see lp_read) */
@@ -105,6 +131,9 @@ struct lp_node {
 	 * function does not consume the batch before the append returns.
 	 */
 	_Atomic uint64_t hold_from;
+	/* the append in progress lost an entry to a recovery's snapshot;
+	 * under the Paxos node's lock, looked at by lp_done without it */
+	_Atomic bool overtaken;
 	uint64_t seq; /* the appender's */
 	struct rc_paxos_cmd cmd[LP_MAX_BATCH];
 	/* entries below it are counted, not kept (a restart from a
@@ -121,6 +150,9 @@ struct lp_node {
 	uint64_t snap_idx;
 	rc_paxos_t *px;
 	unsigned id;
+	/* recoveries (lp_recover) and their time in ns, for tests; written
+	 * by the consumer */
+	_Atomic uint64_t recoveries, recover_ns;
 };
 
 struct lp_log {
@@ -154,8 +186,9 @@ static struct rc_log_entry *lp_chunk_new(void)
 static int lp_room(struct lp_node *nd)
 {
 	/* relaxed: under the lock, which every writer of count holds */
-	uint64_t k = atomic_load_explicit(&nd->count, memory_order_relaxed) /
-		     LP_CHUNK;
+	uint64_t c = atomic_load_explicit(&nd->count, memory_order_relaxed);
+	/* entries below skip_below are not kept: no chunk for them */
+	uint64_t k = (c > nd->skip_below ? c : nd->skip_below) / LP_CHUNK;
 
 	for (uint64_t j = k; j < k + 2 && j < LP_MAXCHUNKS; j++)
 		if (!nd->chunk[j] && !(nd->chunk[j] = lp_chunk_new()))
@@ -179,8 +212,16 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 		struct rc_log_entry *e;
 		uint64_t k = c / LP_CHUNK;
 
-		if (c < nd->skip_below)
-			continue; /* in the snapshot the node restarted from */
+		if (c < nd->skip_below) {
+			/* In the snapshot the node restarted from; an entry of
+			 * the append in progress has no result here then. */
+			if (nd->first != 0 && cmds[i].id >= nd->first &&
+			    cmds[i].id <= nd->last)
+				/* relaxed: under the lock, as remaining */
+				atomic_store_explicit(&nd->overtaken, true,
+						      memory_order_relaxed);
+			continue;
+		}
 		/* An appender at this node set its chunks aside (lp_room);
 		 * other nodes' deliveries allocate here. */
 		if (k < LP_MAXCHUNKS && !nd->chunk[k])
@@ -229,11 +270,12 @@ static bool lp_done(void *arg)
 	if (_rc_paxos_crashed(nd->px, nd->id))
 		return true;
 	/* acquire: pairs with the release in lp_deliver, so the indexes
-	 * of the counted entries are written; relaxed for the flag, which
-	 * carries no data */
+	 * of the counted entries are written; relaxed for the flags, which
+	 * carry no data (the appender reads them again under the lock) */
 	return atomic_load_explicit(&nd->remaining, memory_order_acquire) ==
 		       0 ||
-	       atomic_load_explicit(&nd->oom, memory_order_relaxed);
+	       atomic_load_explicit(&nd->oom, memory_order_relaxed) ||
+	       atomic_load_explicit(&nd->overtaken, memory_order_relaxed);
 }
 
 static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
@@ -244,7 +286,7 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 	struct lp_node *nd = &l->node[node];
 	uint64_t first = RC_PAXOS_ID(node, nd->seq + 1);
 	unsigned left;
-	bool oom;
+	bool oom, over;
 	int rc;
 
 	for (unsigned i = 0; i < n; i++) {
@@ -259,6 +301,9 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 	/* relaxed: under the Paxos node's lock, which deliveries take */
 	atomic_store_explicit(&nd->remaining, n, memory_order_relaxed);
 	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
+	atomic_store_explicit(&nd->overtaken, false, memory_order_relaxed);
+	for (unsigned i = 0; i < n; i++)
+		nd->idx[i] = UINT64_MAX; /* not delivered yet (lp_recover) */
 	rc = lp_room(nd);
 	if (rc == 0)
 		rc = _rc_paxos_submit_locked(l->px, node, nd->cmd, n);
@@ -282,6 +327,9 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 	/* relaxed: under the lock, as above */
 	left = atomic_load_explicit(&nd->remaining, memory_order_relaxed);
 	oom = atomic_load_explicit(&nd->oom, memory_order_relaxed);
+	over = atomic_load_explicit(&nd->overtaken, memory_order_relaxed);
+	if (over)
+		left = left ? left : n;
 	if (left == 0)
 		memcpy(idx, nd->idx, n * sizeof *idx);
 	nd->first = nd->last = 0;
@@ -289,12 +337,19 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 	/* relaxed: the batch is the caller's again; the lock orders it
 	 * before later deliveries */
 	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
+	atomic_store_explicit(&nd->overtaken, false, memory_order_relaxed);
 	_rc_paxos_unlock(l->px, node);
 	if (left == 0)
 		return 0;
 	if (_rc_paxos_crashed(l->px, node))
 		return rc_err_set(err, RC_EAGAIN, "log", 0, 0,
 				  "paxos node %u crashed", node);
+	if (over)
+		return rc_err_set(err, RC_EAGAIN, "log", 0, 0,
+				  "paxos node %u fell behind and recovered "
+				  "from a snapshot holding entries of the "
+				  "append: their outcome is unknown",
+				  node);
 	if (oom)
 		return rc_err_set(err, RC_ENOMEM, "log", 0, 0,
 				  "paxos log of node %u out of memory", node);
@@ -304,6 +359,17 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 			  left, n, (unsigned long long)timeout_ns);
 }
 
+/*
+ * The tail is the largest count of any node, read from shared memory, not
+ * from the node's own Paxos view: so a linearizable read at a node cut
+ * off from the majority (rc_paxos_partition) or stalled still waits for
+ * every entry any node delivered, entries its own node cannot deliver
+ * until the partition heals. Such a read blocks (rc_rsm catches up
+ * without a timeout) rather than answering from a stale replica: reads
+ * on the minority side stay linearizable, and are as available as the
+ * partition allows. The count is a delivery, which happens only for a
+ * chosen slot, so no index below the tail is ever taken back.
+ */
 static int lp_tail(rc_log_t *log, uint64_t *tail)
 {
 	struct lp_log *l = lp(log);
@@ -332,6 +398,13 @@ static unsigned lp_read(rc_log_t *log, unsigned node, uint64_t *first,
 	/* relaxed: written before the count release we acquired above */
 	uint64_t hold;
 	unsigned n = 0;
+
+	/* relaxed: the flag is the consumer's to clear (lp_recover, this
+	 * thread); the entries it hides will not come */
+	if (atomic_load_explicit(&nd->behind, memory_order_relaxed)) {
+		*first = c;
+		return 0;
+	}
 
 	/* Nothing to read: with the callers runner the group moves only
 	 * when its users run it, and this reader may be the only one left
@@ -383,6 +456,11 @@ static void lp_after(void *arg, unsigned node, rc_paxos_node_t *px)
 	uint64_t c = atomic_load_explicit(&nd->count, memory_order_relaxed);
 	struct lp_ck k;
 
+	/* relaxed: the consumer looks at the flag and clears it under this
+	 * node's lock (lp_recover) */
+	if (rc_paxos_node_behind(px) &&
+	    !atomic_load_explicit(&nd->behind, memory_order_relaxed))
+		atomic_store_explicit(&nd->behind, true, memory_order_relaxed);
 	if (c < nd->ck_last + LP_CK_EVERY)
 		return;
 	k.len = rc_paxos_node_checkpoint(px, NULL, 0);
@@ -440,94 +518,138 @@ static int lp_snapshot(rc_log_t *log, unsigned node, uint64_t index,
 	return 0;
 }
 
+/*
+ * The pair (checkpoint and snapshot) of the node not crashed, other than
+ * `node`, with the lowest point, copied into *ck and *snap (NULL, 0 when
+ * none has one). 0 or -RC_ENOMEM.
+ */
+static int lp_pick(struct lp_log *l, unsigned node, struct lp_ck *ck,
+		   void **snap, size_t *snap_len, uint64_t *snap_idx)
+{
+	unsigned from = node;
+
+	memset(ck, 0, sizeof *ck);
+	*snap = NULL;
+	*snap_len = 0;
+	*snap_idx = 0;
+	for (unsigned i = 0; i < l->base.nnodes; i++) {
+		struct lp_node *p = &l->node[i];
+
+		if (i == node || _rc_paxos_crashed(l->px, i))
+			continue;
+		pthread_mutex_lock(&p->snap_lock);
+		if (from == node || p->ck.slot < ck->slot) {
+			from = i;
+			ck->slot = p->ck.slot;
+		}
+		pthread_mutex_unlock(&p->snap_lock);
+	}
+	ck->slot = 0;
+	if (from == node)
+		return 0;
+	{
+		struct lp_node *p = &l->node[from];
+
+		pthread_mutex_lock(&p->snap_lock);
+		if (p->ck.buf) {
+			*ck = p->ck;
+			ck->buf = malloc(ck->len);
+			*snap = malloc(p->snap_len ? p->snap_len : 1);
+			if (ck->buf && *snap) {
+				memcpy(ck->buf, p->ck.buf, ck->len);
+				memcpy(*snap, p->snap, p->snap_len);
+				*snap_len = p->snap_len;
+				*snap_idx = p->snap_idx;
+			}
+		}
+		pthread_mutex_unlock(&p->snap_lock);
+	}
+	if (ck->len && (!ck->buf || !*snap)) {
+		free(ck->buf);
+		free(*snap);
+		memset(ck, 0, sizeof *ck);
+		*snap = NULL;
+		return -RC_ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Under node's Paxos lock, before its step machine installs the pair's
+ * checkpoint (whose install may deliver the slots after it at once): the
+ * node's copy counts from count, the checkpoint's, and keeps entries from
+ * index on, the snapshot's, where its cursor now stands; its own pairs
+ * are dropped. The consumer is not reading (it is the caller, or there
+ * is none).
+ */
+static void lp_rebase(struct lp_node *nd, uint64_t count, uint64_t index)
+{
+	/* relaxed: the caller is the consumer or there is none, and holds
+	 * the lock every writer of count holds */
+	uint64_t lo = atomic_load_explicit(&nd->cursor, memory_order_relaxed);
+	uint64_t hi = atomic_load_explicit(&nd->count, memory_order_relaxed);
+
+	/* The chunks that may be allocated: the reader freed those below
+	 * its cursor (at or above skip_below), and deliveries and lp_room
+	 * allocate none below skip_below and at most one past the count's.
+	 * Walking all LP_MAXCHUNKS pointers instead took 21 ms, in page
+	 * faults of the untouched array. */
+	if (hi < lo)
+		hi = lo;
+	for (uint64_t k = lo / LP_CHUNK;
+	     k < hi / LP_CHUNK + 2 && k < LP_MAXCHUNKS; k++) {
+		free(nd->chunk[k]);
+		nd->chunk[k] = NULL;
+	}
+	nd->skip_below = index;
+	nd->ck_last = count;
+	/* relaxed: the consumer is the caller or absent; the lock's
+	 * release publishes these to whoever runs the node, and the
+	 * release below to lp_tail's acquire */
+	atomic_store_explicit(&nd->hold_from, UINT64_MAX, memory_order_relaxed);
+	atomic_store_explicit(&nd->oom, false, memory_order_relaxed);
+	atomic_store_explicit(&nd->cursor, index, memory_order_relaxed);
+	/* release: pairs with the acquire loads of count */
+	atomic_store_explicit(&nd->count, count, memory_order_release);
+	pthread_mutex_lock(&nd->snap_lock);
+	for (unsigned j = 0; j < nd->npend; j++)
+		ck_free(&nd->pend[j]);
+	nd->npend = 0;
+	ck_free(&nd->ck);
+	free(nd->snap);
+	nd->snap = NULL;
+	nd->snap_len = 0;
+	nd->snap_idx = 0;
+	pthread_mutex_unlock(&nd->snap_lock);
+}
+
 static int lp_restart(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
 		      size_t *len, rc_err_t *err)
 {
 	struct lp_log *l = lp(log);
 	struct lp_node *nd = &l->node[node];
-	struct lp_ck ck = { NULL, 0, 0, 0 };
-	void *snap = NULL;
-	size_t snap_len = 0;
-	uint64_t snap_idx = 0;
-	unsigned from = node;
+	struct lp_ck ck;
+	void *snap;
+	size_t snap_len;
+	uint64_t snap_idx;
 	int r;
 
 	if (!_rc_paxos_crashed(l->px, node))
 		return rc_err_set(err, RC_EINVAL, "log", 0, 0,
 				  "paxos node %u did not crash", node);
 	_rc_paxos_restarting(l->px, node, true);
-	/* The live node with the lowest point, and its pair. */
-	for (unsigned i = 0; i < log->nnodes; i++) {
-		struct lp_node *p = &l->node[i];
-
-		if (i == node || _rc_paxos_crashed(l->px, i))
-			continue;
-		pthread_mutex_lock(&p->snap_lock);
-		if (from == node || p->ck.slot < ck.slot) {
-			from = i;
-			ck.slot = p->ck.slot;
-		}
-		pthread_mutex_unlock(&p->snap_lock);
-	}
-	if (from != node) {
-		struct lp_node *p = &l->node[from];
-
-		pthread_mutex_lock(&p->snap_lock);
-		if (p->ck.buf) {
-			ck = p->ck;
-			ck.buf = malloc(ck.len);
-			snap = malloc(p->snap_len ? p->snap_len : 1);
-			if (ck.buf && snap) {
-				memcpy(ck.buf, p->ck.buf, ck.len);
-				memcpy(snap, p->snap, p->snap_len);
-				snap_len = p->snap_len;
-				snap_idx = p->snap_idx;
-			}
-		} else {
-			ck.slot = 0;
-		}
-		pthread_mutex_unlock(&p->snap_lock);
-		if (ck.len && (!ck.buf || !snap)) {
-			free(ck.buf);
-			free(snap);
-			_rc_paxos_restarting(l->px, node, false);
-			return rc_err_set(err, RC_ENOMEM, NULL, 0, 0,
-					  "out of memory");
-		}
+	if (lp_pick(l, node, &ck, &snap, &snap_len, &snap_idx) < 0) {
+		_rc_paxos_restarting(l->px, node, false);
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 	}
 	_rc_paxos_lock(l->px, node);
+	nd->first = nd->last = 0;
+	/* relaxed: nothing uses the node (the caller's promise); the lock
+	 * publishes it */
+	atomic_store_explicit(&nd->remaining, 0, memory_order_relaxed);
+	atomic_store_explicit(&nd->behind, false, memory_order_relaxed);
+	lp_rebase(nd, ck.count, snap_idx);
 	r = _rc_paxos_restart_locked(l->px, node, ck.buf, ck.len);
-	if (r == 0) {
-		for (unsigned k = 0; k < LP_MAXCHUNKS; k++) {
-			free(nd->chunk[k]);
-			nd->chunk[k] = NULL;
-		}
-		nd->skip_below = snap_idx;
-		nd->ck_last = ck.count;
-		nd->first = nd->last = 0;
-		/* relaxed: nothing uses the node (the caller's promise);
-		 * the lock's release publishes these to whoever runs it,
-		 * and the release below to lp_tail's acquire */
-		atomic_store_explicit(&nd->remaining, 0, memory_order_relaxed);
-		atomic_store_explicit(&nd->hold_from, UINT64_MAX,
-				      memory_order_relaxed);
-		atomic_store_explicit(&nd->oom, false, memory_order_relaxed);
-		atomic_store_explicit(&nd->cursor, snap_idx,
-				      memory_order_relaxed);
-		/* release: pairs with the acquire loads of count */
-		atomic_store_explicit(&nd->count, ck.count,
-				      memory_order_release);
-		pthread_mutex_lock(&nd->snap_lock);
-		for (unsigned j = 0; j < nd->npend; j++)
-			ck_free(&nd->pend[j]);
-		nd->npend = 0;
-		ck_free(&nd->ck);
-		free(nd->snap);
-		nd->snap = NULL;
-		nd->snap_len = 0;
-		nd->snap_idx = 0;
-		pthread_mutex_unlock(&nd->snap_lock);
-	}
 	_rc_paxos_unlock(l->px, node);
 	_rc_paxos_restarting(l->px, node, false);
 	free(ck.buf);
@@ -541,6 +663,101 @@ static int lp_restart(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
 	*buf = snap;
 	*len = snap ? snap_len : 0;
 	return 0;
+}
+
+static int lp_recover(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
+		      size_t *len, rc_err_t *err)
+{
+	struct lp_log *l = lp(log);
+	struct lp_node *nd = &l->node[node];
+	uint64_t t0, base, snap_idx;
+	struct lp_ck ck;
+	void *snap;
+	size_t snap_len;
+	int r;
+
+	/* relaxed: set under the Paxos node's lock, which is taken below
+	 * before anything depends on it */
+	if (!atomic_load_explicit(&nd->behind, memory_order_relaxed))
+		return 0;
+	t0 = rc_clock_now_ns();
+	/* As for a restart: from now on no base rises above the node's
+	 * point as the others know it, so the pair picked next stays at or
+	 * above every base. */
+	_rc_paxos_restarting(l->px, node, true);
+	r = lp_pick(l, node, &ck, &snap, &snap_len, &snap_idx);
+	if (r < 0) {
+		_rc_paxos_restarting(l->px, node, false);
+		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	}
+	_rc_paxos_lock(l->px, node);
+	base = _rc_paxos_behind_locked(l->px, node);
+	if (base == 0) {
+		/* It caught up after all (a base it heard rose no further
+		 * than what peers could still send it). */
+		atomic_store_explicit(&nd->behind, false, memory_order_relaxed);
+		r = 0;
+	} else if (!ck.buf || ck.slot < base ||
+		   _rc_paxos_crashed(l->px, node)) {
+		r = 0; /* no pair high enough yet: the next call looks again */
+	} else {
+		/* An entry of the append in progress delivered already has
+		 * an index in the part the snapshot replaces. */
+		if (nd->first != 0 &&
+		    atomic_load_explicit(&nd->remaining, memory_order_relaxed) <
+			    nd->last - nd->first + 1)
+			atomic_store_explicit(&nd->overtaken, true,
+					      memory_order_relaxed);
+		lp_rebase(nd, ck.count, snap_idx);
+		r = _rc_paxos_install_locked(l->px, node, ck.buf, ck.len);
+		if (r == 0) {
+			/* Entries of the append that the checkpoint
+			 * delivered never come here. */
+			for (uint64_t id = nd->first;
+			     nd->first && id <= nd->last; id++)
+				if (nd->idx[id - nd->first] == UINT64_MAX &&
+				    _rc_paxos_has_locked(l->px, node, id))
+					atomic_store_explicit(
+						&nd->overtaken, true,
+						memory_order_relaxed);
+			/* relaxed: under the lock lp_after sets it under;
+			 * the reader is this thread */
+			atomic_store_explicit(&nd->behind, false,
+					      memory_order_relaxed);
+			r = 1;
+		}
+	}
+	_rc_paxos_unlock(l->px, node);
+	_rc_paxos_restarting(l->px, node, false);
+	free(ck.buf);
+	if (r != 1) {
+		free(snap);
+		if (r < 0)
+			return rc_err_set(err, -r, "log", 0, 0,
+					  "paxos node %u cannot install a "
+					  "peer's checkpoint: %s",
+					  node, rc_strerror(-r));
+		return 0;
+	}
+	*index = snap_idx;
+	*buf = snap;
+	*len = snap_len;
+	/* relaxed: counters for tests, read after the calls */
+	atomic_fetch_add_explicit(&nd->recoveries, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&nd->recover_ns, rc_clock_now_ns() - t0,
+				  memory_order_relaxed);
+	return 1;
+}
+
+uint64_t _rc_log_paxos_recoveries(rc_log_t *log, unsigned node, uint64_t *ns)
+{
+	struct lp_node *nd = &lp(log)->node[node];
+
+	/* relaxed: counters, read after the recoveries they count */
+	if (ns)
+		*ns = atomic_load_explicit(&nd->recover_ns,
+					   memory_order_relaxed);
+	return atomic_load_explicit(&nd->recoveries, memory_order_relaxed);
 }
 
 static void lp_destroy(rc_log_t *log)
@@ -567,7 +784,7 @@ static void lp_destroy(rc_log_t *log)
 
 static const struct rc_log_ops lp_ops = {
 	lp_append,  lp_tail,	 lp_read,    lp_cursor,
-	lp_destroy, lp_snapshot, lp_restart,
+	lp_destroy, lp_snapshot, lp_restart, lp_recover,
 };
 
 void rc_log_paxos_defaults(struct rc_paxos_opts *o)

@@ -1684,3 +1684,13 @@ size_t rc_paxos_node_acceptor(const rc_paxos_node_t *n, void *buf, size_t len)
 	}
 	return need;
 }
+
+bool _rc_paxos_node_has(const rc_paxos_node_t *n, uint64_t id)
+{
+	return seen_has(n, id);
+}
+
+uint64_t _rc_paxos_node_base(const rc_paxos_node_t *n)
+{
+	return n->base;
+}

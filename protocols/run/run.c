@@ -134,6 +134,9 @@ struct _rc_run {
 	const rc_topo_t *topo;
 	struct pnode *node;
 	_Alignas(64) _Atomic bool stop;
+	/* the partition (_rc_run_partition): the side mask (0: none) and
+	 * when it heals by itself; relaxed switches, read by every send */
+	_Atomic uint64_t cut_side, cut_until;
 	bool stopped;
 	bool rings_ok; /* every ring initialised */
 	/* the callers runner's waiters park here */
@@ -261,6 +264,8 @@ void _rc_run_send(struct _rc_run *p, unsigned from, unsigned to, const void *m)
 
 	if (f->drop > 0 && _rc_rand_unit(&pn->rng) < f->drop)
 		return;
+	if (_rc_run_cut(p, from, to))
+		return;
 	if (f->dup > 0 && _rc_rand_unit(&pn->rng) < f->dup)
 		copies = 2;
 	while (copies-- > 0) {
@@ -287,6 +292,16 @@ void _rc_run_delivered(struct _rc_run *p, unsigned node, uint64_t n)
 		&pn->delivered,
 		atomic_load_explicit(&pn->delivered, memory_order_relaxed) + n,
 		memory_order_release);
+	pn->delivered_now = true;
+}
+
+void _rc_run_set_count(struct _rc_run *p, unsigned node, uint64_t n)
+{
+	struct pnode *pn = &p->node[node];
+
+	/* release: the node's new state before the count; pairs with the
+	 * acquire in _rc_run_count. Only the lock holder writes it. */
+	atomic_store_explicit(&pn->delivered, n, memory_order_release);
 	pn->delivered_now = true;
 }
 
@@ -1065,6 +1080,41 @@ void _rc_run_restart(struct _rc_run *p, unsigned node)
 	atomic_store_explicit(&pn->crashed, false, memory_order_relaxed);
 	_rc_event_wake(&pn->inbox);
 	_rc_event_wake(&p->ev);
+}
+
+void _rc_run_partition(struct _rc_run *p, uint64_t side, uint64_t ns)
+{
+	/* relaxed: fault switches, no data; a send that reads the old ones
+	 * races with the call as a message in flight would. The deadline
+	 * first, so a send that sees the new side sees it too (both
+	 * relaxed: at worst one message of the old partition is dropped or
+	 * passes). */
+	atomic_store_explicit(&p->cut_until,
+			      ns ? rc_clock_now_ns() + ns : UINT64_MAX,
+			      memory_order_relaxed);
+	atomic_store_explicit(&p->cut_side, side, memory_order_relaxed);
+}
+
+void _rc_run_heal(struct _rc_run *p)
+{
+	/* relaxed: a fault switch, no data */
+	atomic_store_explicit(&p->cut_side, 0, memory_order_relaxed);
+	/* Resends wait for timers: let parked waiters look at them. */
+	for (unsigned i = 0; i < p->n; i++)
+		_rc_event_wake(&p->node[i].inbox);
+	_rc_event_wake(&p->ev);
+}
+
+bool _rc_run_cut(struct _rc_run *p, unsigned from, unsigned to)
+{
+	/* relaxed: fault switches, no data */
+	uint64_t side =
+		atomic_load_explicit(&p->cut_side, memory_order_relaxed);
+
+	if (side == 0 || (side >> from & 1) == (side >> to & 1))
+		return false;
+	return rc_clock_now_ns() <
+	       atomic_load_explicit(&p->cut_until, memory_order_relaxed);
 }
 
 bool _rc_run_crashed(const struct _rc_run *p, unsigned node)

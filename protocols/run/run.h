@@ -99,6 +99,12 @@ void _rc_run_send(struct _rc_run *r, unsigned from, unsigned to, const void *m);
 void _rc_run_delivered(struct _rc_run *r, unsigned node, uint64_t n);
 uint64_t _rc_run_count(const struct _rc_run *r, unsigned node);
 /*
+ * Under node's lock: node's state was replaced (a restart, a snapshot
+ * installed) and it has delivered n items in all; the same release and
+ * wake as _rc_run_delivered.
+ */
+void _rc_run_set_count(struct _rc_run *r, unsigned node, uint64_t n);
+/*
  * A word the protocol publishes for other threads from node's runs (Paxos:
  * the leader node knows), on the line of the node's counter and timer;
  * relaxed, a hint.
@@ -136,6 +142,17 @@ unsigned _rc_run_parked(struct _rc_run *r, unsigned node);
 void _rc_run_stall(struct _rc_run *r, unsigned node, uint64_t ns);
 void _rc_run_crash(struct _rc_run *r, unsigned node);
 bool _rc_run_crashed(const struct _rc_run *r, unsigned node);
+/*
+ * A partition: from now on messages between a node whose bit is set in
+ * side and one whose bit is clear are dropped at the sender, until
+ * _rc_run_heal or for ns nanoseconds (0: until healed); one partition at a
+ * time, a new one replaces the old. Messages already in a ring arrive.
+ * Relaxed switches, read by each send; any thread.
+ */
+void _rc_run_partition(struct _rc_run *r, uint64_t side, uint64_t ns);
+void _rc_run_heal(struct _rc_run *r);
+/* Whether a message from `from` to `to` would be dropped now. */
+bool _rc_run_cut(struct _rc_run *r, unsigned from, unsigned to);
 /*
  * Node, crashed, runs again (the caller holds its lock and has replaced
  * its state): what its rings hold is dropped, and it is neither crashed

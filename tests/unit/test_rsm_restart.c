@@ -172,6 +172,17 @@ static void test_restart(rc_topo_t *topo)
 	ok(rc_rsm_applied(rsm, 0) == rc_rsm_applied(rsm, 2),
 	   "and has applied as many entries (%llu)",
 	   (unsigned long long)rc_rsm_applied(rsm, 2));
+	/* The restarted node counts the checkpoint's commands and what it
+	 * delivered since, not its count before the crash: once both
+	 * delivered everything, node 2's count is node 0's. */
+	ok(rc_paxos_wait(px, 2, rc_paxos_delivered(px, 0), 10000000000ull) ==
+			   0 &&
+		   rc_paxos_wait(px, 0, rc_paxos_delivered(px, 2),
+				 10000000000ull) == 0 &&
+		   rc_paxos_delivered(px, 2) == rc_paxos_delivered(px, 0),
+	   "rc_paxos_delivered after the restart: node 2 %llu, node 0 %llu",
+	   (unsigned long long)rc_paxos_delivered(px, 2),
+	   (unsigned long long)rc_paxos_delivered(px, 0));
 	rc_rsm_destroy(rsm);
 	rc_paxos_stop(px);
 	rc_paxos_stats(px, 0, &st);
