@@ -40,12 +40,31 @@ enum {
 	IMPL_TSO,
 	IMPL_CAUSAL,
 	IMPL_EVENTUAL,
+	IMPL_CAUSAL_SESSION,
+	IMPL_EVENTUAL_SESSION,
 	NIMPLS
 };
-static const char *const impl_name[] = { "plain", "lin",    "sc",
-					 "tso",	  "causal", "eventual" };
-static const enum rc_level impl_level[] = { RC_LIN, RC_LIN,    RC_SC,
-					    RC_TSO, RC_CAUSAL, RC_EVENTUAL };
+static const char *const impl_name[] = { "plain",
+					 "lin",
+					 "sc",
+					 "tso",
+					 "causal",
+					 "eventual",
+					 "causal+session",
+					 "eventual+session" };
+static const enum rc_level impl_level[] = { RC_LIN,    RC_LIN,	   RC_SC,
+					    RC_TSO,    RC_CAUSAL,  RC_EVENTUAL,
+					    RC_CAUSAL, RC_EVENTUAL };
+
+/* The sessions' guarantees: all four (a session per thread). */
+#define ALL_GUARANTEES                                                \
+	(RC_MEM_SESSION_RYW | RC_MEM_SESSION_MR | RC_MEM_SESSION_MW | \
+	 RC_MEM_SESSION_WFR)
+
+static bool is_session(int impl)
+{
+	return impl == IMPL_CAUSAL_SESSION || impl == IMPL_EVENTUAL_SESSION;
+}
 
 enum { MIX_READ, MIX_WRITE, MIX_LOADS, MIX_CONTENDED, NMIXES };
 static const char *const mix_name[] = { "read_mostly", "write_heavy",
@@ -67,7 +86,7 @@ struct worker {
 	unsigned parties;
 	/* results */
 	uint64_t ops, elapsed_ns, sink;
-	bool pin_failed;
+	bool pin_failed, failed;
 };
 
 static void *worker_main(void *arg)
@@ -75,6 +94,7 @@ static void *worker_main(void *arg)
 	struct worker *w = arg;
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_mem_replica_t *r = NULL;
+	rc_mem_session_t *ses = NULL;
 	uint64_t n = 0, sink = 0, t0, x = 0x9e3779b97f4a7c15ull * (w->id + 1);
 
 	if (w->impl == IMPL_PLAIN) {
@@ -85,6 +105,9 @@ static void *worker_main(void *arg)
 		w->pin_failed = true;
 		r = rc_mem_replica(w->mem, w->id);
 	}
+	if (is_session(w->impl) &&
+	    rc_mem_session_create(&ses, w->mem, ALL_GUARANTEES, &err) < 0)
+		w->failed = true;
 	_rc_bench_gate_wait(w->gate, w->parties);
 	t0 = _rc_bench_now();
 	do {
@@ -109,6 +132,19 @@ static void *worker_main(void *arg)
 					atomic_store_explicit(
 						&w->plain->v[loc], n,
 						memory_order_seq_cst);
+			} else if (ses != NULL) {
+				uint64_t v = 0;
+
+				/* threaded: never -RC_EAGAIN; a store's
+				 * -RC_ENOMEM is counted as an operation, as
+				 * rc_mem_store's is below */
+				if (pct < w->load_pct)
+					(void)rc_mem_session_load(ses, r, loc,
+								  &v);
+				else
+					(void)rc_mem_session_store(
+						ses, r, loc, n + 1, RC_RELEASE);
+				sink += v;
 			} else if (pct < w->load_pct) {
 				sink += rc_mem_load(r, loc);
 			} else {
@@ -126,6 +162,8 @@ static void *worker_main(void *arg)
 		rc_mem_progress(r);
 		rc_mem_unbind(r);
 	}
+	if (ses != NULL)
+		rc_mem_session_destroy(ses);
 	return NULL;
 }
 
@@ -181,6 +219,11 @@ static bool sample(const rc_topo_t *topo, const unsigned *pus, unsigned t,
 			rc_mem_destroy(mem);
 		return false;
 	}
+	for (unsigned i = 0; i < t; i++)
+		if (w[i].failed) {
+			rc_mem_destroy(mem);
+			return false;
+		}
 	for (unsigned i = first; i < t; i++) {
 		if (w[i].pin_failed)
 			*pin_failed = true;
@@ -213,11 +256,15 @@ static const char mem_help[] =
 	"DESCRIPTION\n"
 	"    Runs random loads and stores over 16 locations of an rc_mem "
 	"object at\n"
-	"    each level (lin, sc, tso, causal) and of a plain array of C11 "
-	"seq_cst\n"
-	"    atomics, from 1 and 2 threads, each bound to its own replica "
-	"and pinned\n"
-	"    one per NUMA node first:\n"
+	"    each level (lin, sc, tso, causal, eventual; causal and "
+	"eventual also\n"
+	"    through a session per thread with all four guarantees, "
+	"ryw, mr, mw and\n"
+	"    wfr: the sessions' cost) and of a plain array of C11 "
+	"seq_cst atomics,\n"
+	"    from 1 and 2 threads, each bound to its own replica and "
+	"pinned one per\n"
+	"    NUMA node first:\n"
 	"      read_mostly     95% loads\n"
 	"      write_heavy     50% loads\n"
 	"      read_only       loads only, 1 thread\n"
@@ -399,14 +446,14 @@ int bench_mem(int argc, char **argv)
 		       "samples of %g s)\n",
 		       o.repeat, o.duration);
 		_rc_bench_print_machine(pus, tmax);
-		printf("\n%-8s %-15s %7s %12s %14s %12s\n", "level", "mix",
+		printf("\n%-16s %-15s %7s %12s %14s %12s\n", "level", "mix",
 		       "threads", "ns/op", "p10-p90", "Mops/s");
 		for (unsigned k = 0; k < nm; k++) {
 			char sp[40];
 
 			snprintf(sp, sizeof sp, "%.1f-%.1f", res[k].ns.p10,
 				 res[k].ns.p90);
-			printf("%-8s %-15s %7u %12.2f %14s %12.2f\n",
+			printf("%-16s %-15s %7u %12.2f %14s %12.2f\n",
 			       impl_name[ms[k].impl], mix_name[ms[k].mix],
 			       ms[k].threads, med(&res[k], true), sp,
 			       med(&res[k], false));
@@ -421,9 +468,6 @@ int bench_mem(int argc, char **argv)
 	if (o.plot != NULL) {
 		struct rc_svg_bar bars[NIMPLS * NMIXES * 2];
 		char labels[NIMPLS * NMIXES * 2][48], sub[512];
-		static const char *const legend[] = { "plain",	"lin",
-						      "sc",	"tso",
-						      "causal", "eventual" };
 		struct rc_svg *s;
 
 		for (unsigned k = 0; k < nm; k++) {
@@ -460,7 +504,7 @@ int bench_mem(int argc, char **argv)
 			_rc_svg_bars(s, 0, 60, 1000, 40 + 22 * nm,
 				     "million operations per second (all "
 				     "threads; contended_read: the reader)",
-				     bars, nm, legend, NIMPLS);
+				     bars, nm, impl_name, NIMPLS);
 			if (_rc_svg_close(s) < 0) {
 				perror(o.plot);
 				failed = true;

@@ -163,6 +163,12 @@ struct run {
 	bool *skipped;	     /* parts abandoned or never started */
 };
 
+/* The levels checked as an order of each key's writes (session.c). */
+static bool orders_writes(enum rc_level l)
+{
+	return rc_level_is_session(l) || l == RC_EVENTUAL;
+}
+
 static int check_part(struct run *u, size_t p)
 {
 	struct rc_check_part *part = &u->r->parts[p];
@@ -171,7 +177,7 @@ static int check_part(struct run *u, size_t p)
 	int rc;
 
 	part->states = 0;
-	if (rc_level_is_session(u->level))
+	if (orders_writes(u->level))
 		rc = _rc_check_session(u->h, u->spec, u->guarantees, ids,
 				       part->nops, part);
 	else if (u->level == RC_CC || u->level == RC_CM || u->level == RC_CCV)
@@ -389,7 +395,7 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 				  "unknown level %d", (int)opts->level);
 	}
 	if (opts->also != 0 &&
-	    (!rc_level_is_session(opts->level) ||
+	    (!orders_writes(opts->level) ||
 	     (opts->also & ~((1u << RC_RYW) | (1u << RC_MR) | (1u << RC_MW) |
 			     (1u << RC_WFR))) != 0))
 		return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
@@ -483,7 +489,7 @@ int rc_check(const rc_history_t *h, const struct rc_check_opts *opts,
 	u.spec = spec;
 	u.level = opts->level;
 	u.guarantees = (1u << opts->level) | opts->also;
-	if (rc_level_is_session(opts->level))
+	if (orders_writes(opts->level))
 		r->guarantees = u.guarantees;
 	u.deadline = deadline;
 	u.max_states = max_states;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* session.c: the session guarantees (read your writes, monotonic reads, monotonic writes, writes follow reads) of read/write histories, as an order of the writes that must exist. */
+/* session.c: the session guarantees (read your writes, monotonic reads, monotonic writes, writes follow reads) and eventual convergence of read/write histories, as an order of the writes that must exist. */
 /*
  * Terry et al., "Session Guarantees for Weakly Consistent Replicated Data"
  * (PDIS 1994), state four guarantees of a session (here: a process of the
@@ -23,6 +23,16 @@
  * success a topological order of the writes is the witness order.
  * Reads of a value no write wrote (ThinAirRead) violate every guarantee.
  * Keys are independent: edges join writes of one key only.
+ *
+ * Eventual consistency (RC_EVENTUAL, alone or with any of the four) asks
+ * less of the sessions and more of the end: every read returns the
+ * initial value or a value some write of its key wrote, a write that
+ * began before the read returned (FutureRead otherwise), and the replicas
+ * converge: the final reads of a key (each process's last, after the
+ * key's last write returned) all return its last write in the order
+ * (see converge()). That is the "same updates, same
+ * state" of Terry et al. and Burckhardt's convergence, judged on a
+ * finite history at its end, as Jepsen's final reads are.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +42,8 @@
 struct sop {
 	uint32_t id; /* history index */
 	uint32_t proc;
-	int64_t call;
-	bool write;
+	int64_t call, ret;
+	bool write, indet; /* indet: a write that may not have happened */
 	rc_hval_t key, val;
 	uint32_t node; /* write: its node; read: the node it returns */
 	uint32_t kslot;
@@ -116,6 +126,8 @@ static const char *why_name(uint8_t why)
 		return "MW";
 	case RC_WFR:
 		return "WFR";
+	case RC_EVENTUAL:
+		return "Convergence";
 	default:
 		return "init";
 	}
@@ -179,6 +191,109 @@ static int witness(const struct sgraph *g, size_t nn, const struct sop *w,
 	return 0;
 }
 
+static int cmp_final(const void *pa, const void *pb)
+{
+	const struct sop *a = *(const struct sop *const *)pa;
+	const struct sop *b = *(const struct sop *const *)pb;
+
+	if (a->kslot != b->kslot)
+		return a->kslot < b->kslot ? -1 : 1;
+	if (a->proc != b->proc)
+		return a->proc < b->proc ? -1 : 1;
+	if (a->call != b->call)
+		return a->call < b->call ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/*
+ * Convergence (RC_EVENTUAL): replicas that received the same writes show
+ * the same value, the last of the writes' order. A finite history says
+ * when every replica has every write only as Jepsen's final reads do:
+ * each process's last read of a key, when it began after every write of
+ * the key returned, is taken to come after the run quiesced (its
+ * recorder reads once more at every replica at the end). Those final
+ * reads name one write, and every other write of the key comes before
+ * it: an
+ * edge from each write to what each final read returned (two distinct
+ * returns suffice for the cycle that shows two final reads disagree).
+ * A final read of the initial value, when the key was written, closes a
+ * cycle with the initial value's edges: a write was lost. A key with an
+ * indeterminate write has no final reads (that write may land at any
+ * time); *unjudged counts those keys. Returns 0, or -1 without memory.
+ */
+static int converge(struct sgraph *g, const struct sop *ops, size_t m,
+		    size_t nk, size_t *unjudged)
+{
+	int64_t *last = malloc((nk + 1) * sizeof(*last));
+	uint32_t(*fin)[2] = malloc((nk + 1) * sizeof(*fin));
+	uint32_t(*fop)[2] = malloc((nk + 1) * sizeof(*fop));
+	bool *indet = calloc(nk + 1, sizeof(*indet));
+	const struct sop **cand = malloc((m + 1) * sizeof(*cand));
+	size_t nc = 0;
+	int rc = -1;
+
+	if (last == NULL || fin == NULL || fop == NULL || indet == NULL ||
+	    cand == NULL)
+		goto out;
+	for (size_t k = 0; k < nk; k++) {
+		last[k] = INT64_MIN;
+		fin[k][0] = fin[k][1] = UINT32_MAX;
+	}
+	for (size_t i = 0; i < m; i++)
+		if (ops[i].write) {
+			uint32_t k = ops[i].kslot;
+
+			indet[k] |= ops[i].indet;
+			if (ops[i].ret > last[k])
+				last[k] = ops[i].ret;
+		}
+	/* the candidates, by key, process and invocation: the last of
+	 * each (key, process) is a final read */
+	for (size_t i = 0; i < m; i++) {
+		uint32_t k = ops[i].kslot;
+
+		if (!ops[i].write && !indet[k] && ops[i].call > last[k])
+			cand[nc++] = &ops[i];
+	}
+	qsort(cand, nc, sizeof(*cand), cmp_final);
+	for (size_t c = 0; c < nc; c++) {
+		const struct sop *r = cand[c];
+		uint32_t k = r->kslot;
+
+		if (c + 1 < nc && cand[c + 1]->kslot == k &&
+		    cand[c + 1]->proc == r->proc)
+			continue; /* not the process's last */
+		if (fin[k][0] == UINT32_MAX) {
+			fin[k][0] = r->node;
+			fop[k][0] = r->id;
+		} else if (fin[k][0] != r->node && fin[k][1] == UINT32_MAX) {
+			fin[k][1] = r->node;
+			fop[k][1] = r->id;
+		}
+	}
+	for (size_t k = 0; k < nk; k++)
+		*unjudged += indet[k];
+	for (size_t i = 0; i < m; i++) {
+		uint32_t k = ops[i].kslot;
+
+		if (!ops[i].write || indet[k])
+			continue;
+		for (unsigned f = 0; f < 2 && fin[k][f] != UINT32_MAX; f++)
+			if (fin[k][f] != ops[i].node &&
+			    sadd(g, ops[i].node, fin[k][f], ops[i].id,
+				 fop[k][f], RC_EVENTUAL) < 0)
+				goto out;
+	}
+	rc = 0;
+out:
+	free(last);
+	free(fin);
+	free(fop);
+	free(indet);
+	free(cand);
+	return rc;
+}
+
 int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 		      unsigned guarantees, const uint32_t *ids, size_t n,
 		      struct rc_check_part *part)
@@ -188,7 +303,7 @@ int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 	uint32_t *cyc = NULL, *cops = NULL, *bad = NULL;
 	uint32_t *last_w = NULL, *last_r = NULL, *touched = NULL;
 	struct sgraph g;
-	size_t m = 0, nw = 0, nk = 0, nn, nt = 0;
+	size_t m = 0, nw = 0, nk = 0, nn, nt = 0, unjudged = 0;
 	rc_hval_t nil_as = RC_HVAL_NIL, init;
 	int rc = -RC_ENOMEM;
 
@@ -240,6 +355,8 @@ int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 		x->id = ids[j];
 		x->proc = o->proc;
 		x->call = o->call;
+		x->ret = o->ret;
+		x->indet = o->status == RC_HST_INDET;
 		x->key = o->key;
 		x->val = x->write ? o->arg[0] : o->result;
 		if (x->val == RC_HVAL_NIL)
@@ -311,6 +428,17 @@ int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 			goto out;
 		}
 		ops[i].node = (*f)->node;
+		if ((guarantees & (1u << RC_EVENTUAL)) &&
+		    (*f)->call > ops[i].ret) {
+			uint32_t pair[2] = { o, (*f)->id };
+
+			report(part, "FutureRead",
+			       "a read of a value whose write began only after "
+			       "the read returned",
+			       pair, 2);
+			rc = 0;
+			goto out;
+		}
 	}
 	if (_rc_graph_init(&g.g, nn) < 0)
 		goto out;
@@ -319,6 +447,9 @@ int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 		if (sadd(&g, (uint32_t)(nw + w[i].kslot), (uint32_t)i, w[i].id,
 			 w[i].id, 0) < 0)
 			goto out;
+	if ((guarantees & (1u << RC_EVENTUAL)) &&
+	    converge(&g, ops, m, nk, &unjudged) < 0)
+		goto out;
 	/* each session in order: per key, the last write and read seen,
 	 * and (RYW, WFR) the chains of all earlier ones */
 	qsort(ops, m, sizeof(*ops), cmp_session);
@@ -403,6 +534,11 @@ int _rc_check_session(const rc_history_t *h, enum rc_spec spec,
 			if (witness(&g, nn, w, nw, part) < 0)
 				goto out;
 			part->verdict = RC_VERDICT_OK;
+			if (unjudged > 0)
+				snprintf(part->note, sizeof(part->note),
+					 "convergence not judged on %zu "
+					 "key%s with an indeterminate write",
+					 unjudged, unjudged == 1 ? "" : "s");
 			rc = 0;
 			goto out;
 		}

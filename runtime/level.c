@@ -33,7 +33,7 @@ bool rc_level_is_object(enum rc_level level)
 bool rc_level_is_history(enum rc_level level)
 {
 	return (unsigned)level < RC_NLEVELS && level != RC_TSO &&
-	       level != RC_CAUSAL && level != RC_EVENTUAL;
+	       level != RC_CAUSAL;
 }
 
 bool rc_level_is_session(enum rc_level level)
@@ -43,7 +43,5 @@ bool rc_level_is_session(enum rc_level level)
 
 enum rc_level rc_level_checked_at(enum rc_level level)
 {
-	if (level == RC_EVENTUAL)
-		return RC_MR;
 	return level == RC_TSO || level == RC_CAUSAL ? RC_CCV : level;
 }

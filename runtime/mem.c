@@ -500,8 +500,8 @@ int _rc_mem_write(struct rc_mem_replica *r, unsigned loc, uint64_t value,
 	return rc;
 }
 
-static int rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc, uint64_t a,
-	       uint64_t b, bool *done, uint64_t *oldp)
+int _rc_mem_rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc, uint64_t a,
+		uint64_t b, unsigned cflags, bool *done, uint64_t *oldp)
 {
 	rc_mem_t *m = r->mem;
 	uint64_t old = 0;
@@ -548,7 +548,7 @@ static int rmw(rc_mem_replica_t *r, enum sc_op op, unsigned loc, uint64_t a,
 	case RC_EVENTUAL:
 		log_enter(r);
 		_rc_mem_ev_tick(r);
-		rc = _rc_mem_ev_rmw(r, op, loc, a, b, &ok, &old);
+		rc = _rc_mem_ev_rmw(r, op, loc, a, b, cflags, &ok, &old);
 		log_leave(r);
 		break;
 	default:
@@ -567,7 +567,8 @@ int rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
 {
 	bool done;
 	uint64_t old;
-	int rc = rmw(r, SC_CAS, loc, *expected, desired, &done, &old);
+	int rc =
+		_rc_mem_rmw(r, SC_CAS, loc, *expected, desired, 0, &done, &old);
 
 	if (rc < 0)
 		return rc;
@@ -579,13 +580,13 @@ int rc_mem_cas(rc_mem_replica_t *r, unsigned loc, uint64_t *expected,
 int rc_mem_fetch_add(rc_mem_replica_t *r, unsigned loc, uint64_t delta,
 		     uint64_t *old)
 {
-	return rmw(r, SC_FADD, loc, delta, 0, NULL, old);
+	return _rc_mem_rmw(r, SC_FADD, loc, delta, 0, 0, NULL, old);
 }
 
 int rc_mem_exchange(rc_mem_replica_t *r, unsigned loc, uint64_t value,
 		    uint64_t *old)
 {
-	return rmw(r, SC_XCHG, loc, value, 0, NULL, old);
+	return _rc_mem_rmw(r, SC_XCHG, loc, value, 0, 0, NULL, old);
 }
 
 int rc_mem_siblings(rc_mem_replica_t *r, unsigned loc, uint64_t *vals,

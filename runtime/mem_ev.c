@@ -77,9 +77,11 @@ int _rc_mem_ev_write(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 	return 0;
 }
 
-/* A local RMW: reads r's copy, then issues its write there. */
+/* A local RMW: reads r's copy, then issues its write there (with the
+ * log entry's flags, CLOG_DEP for a session's). */
 int _rc_mem_ev_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
-		   uint64_t a, uint64_t b, bool *done, uint64_t *oldp)
+		   uint64_t a, uint64_t b, unsigned flags, bool *done,
+		   uint64_t *oldp)
 {
 	uint64_t old = r->copy[loc], v = a;
 	int rc;
@@ -94,7 +96,7 @@ int _rc_mem_ev_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
 		}
 		v = b;
 	}
-	rc = _rc_mem_ev_write(r, loc, v, 0);
+	rc = _rc_mem_ev_write(r, loc, v, flags);
 	if (rc < 0)
 		return rc;
 	*done = true;

@@ -442,7 +442,8 @@ void _rc_mem_causal_append(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 int _rc_mem_ev_write(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 		     unsigned flags);
 int _rc_mem_ev_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
-		   uint64_t a, uint64_t b, bool *done, uint64_t *oldp);
+		   uint64_t a, uint64_t b, unsigned flags, bool *done,
+		   uint64_t *oldp);
 void _rc_mem_ev_tick(struct rc_mem_replica *r);
 
 /* ---- EVENTUAL multi-value registers (mem_mv.c) ---- */
@@ -461,10 +462,15 @@ static inline size_t mv_words(const rc_mem_t *m)
 	return 2 + (size_t)m->n;
 }
 
-/* ---- writes with entry flags (mem.c), for the sessions ---- */
+/* ---- writes and RMWs with entry flags (mem.c), for the sessions ---- */
 
 int _rc_mem_write(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 		  rc_order_t order, unsigned cflags);
+/* An RMW (rc_mem_cas, rc_mem_fetch_add, rc_mem_exchange) whose write, at
+ * EVENTUAL, carries cflags; *done: whether a CAS wrote (may be NULL). */
+int _rc_mem_rmw(struct rc_mem_replica *r, enum sc_op op, unsigned loc,
+		uint64_t a, uint64_t b, unsigned cflags, bool *done,
+		uint64_t *oldp);
 
 /* ---- state (mem_state.c) ---- */
 

@@ -174,6 +174,69 @@ int rc_mem_session_store(rc_mem_session_t *s, rc_mem_replica_t *r, unsigned loc,
 	return 0;
 }
 
+/*
+ * An RMW is a read and a write at once: served once r holds what both
+ * need, it then joins r's vector into rv (what it read may depend on
+ * it) and, when it wrote (a failed CAS writes nothing), counts its write
+ * in wv.
+ */
+static int session_rmw(rc_mem_session_t *s, struct rc_mem_replica *r,
+		       enum sc_op op, unsigned loc, uint64_t a, uint64_t b,
+		       bool *done, uint64_t *old)
+{
+	unsigned flags = 0;
+	uint64_t mine;
+	int rc;
+
+	assert(r->mem == s->mem && loc < r->nlocs);
+	if (r->exploring && !(ready(s, r, false) && ready(s, r, true)))
+		return -RC_EAGAIN;
+	rc = serve(s, r, false);
+	if (rc == 0)
+		rc = serve(s, r, true);
+	if (rc < 0)
+		return rc;
+	if (s->guarantees & (RC_MEM_SESSION_MW | RC_MEM_SESSION_WFR))
+		flags = CLOG_DEP;
+	mine = r->vc[r->id];
+	rc = _rc_mem_rmw(r, op, loc, a, b, flags, done, old);
+	if (rc < 0)
+		return rc;
+	for (unsigned k = 0; k < s->mem->n; k++)
+		if (r->vc[k] > s->rv[k])
+			s->rv[k] = r->vc[k];
+	if (r->vc[r->id] != mine)
+		s->wv[r->id] = r->vc[r->id];
+	return 0;
+}
+
+int rc_mem_session_cas(rc_mem_session_t *s, rc_mem_replica_t *r, unsigned loc,
+		       uint64_t *expected, uint64_t desired)
+{
+	bool done = false;
+	uint64_t old = 0;
+	int rc =
+		session_rmw(s, r, SC_CAS, loc, *expected, desired, &done, &old);
+
+	if (rc < 0)
+		return rc;
+	if (!done)
+		*expected = old;
+	return done;
+}
+
+int rc_mem_session_fetch_add(rc_mem_session_t *s, rc_mem_replica_t *r,
+			     unsigned loc, uint64_t delta, uint64_t *old)
+{
+	return session_rmw(s, r, SC_FADD, loc, delta, 0, NULL, old);
+}
+
+int rc_mem_session_exchange(rc_mem_session_t *s, rc_mem_replica_t *r,
+			    unsigned loc, uint64_t value, uint64_t *old)
+{
+	return session_rmw(s, r, SC_XCHG, loc, value, 0, NULL, old);
+}
+
 void rc_mem_session_vectors(const rc_mem_session_t *s, uint64_t *rv,
 			    uint64_t *wv)
 {

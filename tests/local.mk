@@ -73,7 +73,8 @@ check_PROGRAMS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
 	tests/unit/test_mem_fault tests/unit/test_mem_eventual \
-	tests/unit/test_mem_session
+	tests/unit/test_mem_session tests/unit/test_session_outcomes
+tests_unit_test_session_outcomes_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_eventual_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_session_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_mem_api_LDADD = $(RC_TEST_LDADD)
@@ -90,7 +91,7 @@ TESTS += tests/unit/test_mem_api tests/unit/test_mem_tso \
 	tests/unit/test_mem_explore tests/unit/test_mem_threads \
 	tests/unit/test_mem_backlog tests/unit/test_mem_offline \
 	tests/unit/test_mem_fault tests/unit/test_mem_eventual \
-	tests/unit/test_mem_session
+	tests/unit/test_mem_session tests/unit/test_session_outcomes
 
 # SC's and CAUSAL's log space reused, over a copy of the memory objects'
 # sources with an SC log of 256 entries and causal segments of 1 KiB.
@@ -139,6 +140,7 @@ TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
 # The eventual object's outcome sets, explored, checked exactly.
 TESTS += tests/unit/test_litmus_eventual.sh
 EXTRA_DIST += tests/unit/test_litmus_eventual.sh tests/unit/litmus-eventual/EXPECT \
+	tests/unit/litmus-eventual/causal-only \
 	tests/unit/litmus-eventual/2+2W.states \
 	tests/unit/litmus-eventual/2FAA+rlx.states \
 	tests/unit/litmus-eventual/CoRR+rlx.states \

@@ -68,8 +68,12 @@ static const char check_help[] =
 	"register and kv\n"
 	"                   histories of reads and writes; the "
 	"histories of tso and\n"
-	"                   causal objects are checked at ccv, of "
-	"eventual ones at mr\n"
+	"                   causal objects are checked at ccv; eventual "
+	"(reads return\n"
+	"                   some write, final reads agree), alone or with "
+	"session\n"
+	"                   guarantees ryw, mr, mw, wfr: --level "
+	"eventual,mr\n"
 	"    --timeout S    give up after S seconds, reading included "
 	"(verdict unknown,\n"
 	"                   exit 3)\n"
@@ -97,12 +101,15 @@ static const char check_help[] =
 	"    replicore-check(1) describes the history format and the JSON "
 	"output.\n";
 
-/* "ryw+mr": the session guarantees checked. */
+/* "ryw+mr", "eventual+mr": the guarantees checked. */
 static void session_names(unsigned g, char *buf, size_t n)
 {
 	size_t len = 0;
 
 	buf[0] = '\0';
+	if ((g >> RC_EVENTUAL) & 1)
+		len = (size_t)snprintf(buf, n, "%s",
+				       rc_level_name(RC_EVENTUAL));
 	for (unsigned l = RC_RYW; l <= RC_WFR; l++)
 		if ((g >> l) & 1)
 			len += (size_t)snprintf(
@@ -328,8 +335,9 @@ static const char *witness_word(enum rc_level l)
 	case RC_MR:
 	case RC_MW:
 	case RC_WFR:
+	case RC_EVENTUAL:
 		return "an order of each key's writes that the sessions' "
-		       "guarantees hold against";
+		       "guarantees and the final reads hold against";
 	default:
 		return "an order that extends the causal order (program "
 		       "order and reads-from)";
@@ -341,7 +349,9 @@ static void print_text(const char *file, const rc_history_t *h,
 {
 	char what[96];
 
-	if (r->guarantees != 0) {
+	if (r->guarantees == 1u << RC_EVENTUAL) {
+		strcpy(what, "eventually consistent");
+	} else if (r->guarantees != 0) {
 		strcpy(what, "keeping ");
 		session_names(r->guarantees, what + 8, sizeof(what) - 8);
 	} else {
@@ -369,6 +379,8 @@ static void print_text(const char *file, const rc_history_t *h,
 			       rc_verdict_name(pt->verdict), pt->nops);
 		}
 		if (pt->verdict == RC_VERDICT_OK) {
+			if (pt->note[0])
+				printf("  note: %s\n", pt->note);
 			if (pt->norder == 0)
 				continue;
 			printf("  witness: %s (%zu ops)%s\n",
@@ -433,9 +445,15 @@ static void print_unknown(const char *file, const struct rc_check_opts *co,
 	cli_json_end(&j);
 }
 
+/* The levels checked as an order of each key's writes, together. */
+static bool orders_writes(enum rc_level l)
+{
+	return rc_level_is_session(l) || l == RC_EVENTUAL;
+}
+
 /*
- * --level: one level, or session guarantees separated by commas (checked
- * together). Prints the usage error and returns -1 on a bad list.
+ * --level: one level, or session guarantees and eventual separated by
+ * commas (checked together). Prints the usage error and returns -1 on a bad list.
  */
 static int parse_levels(const char *arg, struct rc_check_opts *co)
 {
@@ -455,7 +473,8 @@ static int parse_levels(const char *arg, struct rc_check_opts *co)
 		if (rc_level_parse(tok, &l) < 0) {
 			cli_usage("check",
 				  "unknown level '%s' (lin, sc, cc, cm, ccv, "
-				  "or session guarantees ryw, mr, mw, wfr)",
+				  "eventual, or session guarantees ryw, mr, "
+				  "mw, wfr)",
 				  tok);
 			return -1;
 		}
@@ -466,18 +485,25 @@ static int parse_levels(const char *arg, struct rc_check_opts *co)
 				  tok, rc_level_name(rc_level_checked_at(l)));
 			return -1;
 		}
-		if (!first && (!rc_level_is_session(l) ||
-			       !rc_level_is_session(co->level))) {
+		if (!first &&
+		    (!orders_writes(l) || !orders_writes(co->level) ||
+		     (l == RC_EVENTUAL && co->level == RC_EVENTUAL))) {
 			cli_usage("check",
-				  "only session guarantees are checked "
-				  "together, as in --level ryw,mr (got '%s')",
+				  "only session guarantees (and eventual) "
+				  "are checked together, as in --level "
+				  "eventual,ryw,mr (got '%s')",
 				  arg);
 			return -1;
 		}
-		if (first)
+		if (first) {
 			co->level = l;
-		else
+		} else if (l == RC_EVENTUAL) {
+			/* eventual leads; the guarantees come along */
+			co->also |= 1u << co->level;
+			co->level = l;
+		} else {
 			co->also |= 1u << l;
+		}
 	}
 	if (first) {
 		cli_usage("check", "--level needs a level");

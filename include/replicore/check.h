@@ -48,9 +48,9 @@ struct rc_check_opts {
 	size_t max_bytes;  /* memory the whole check may use, the history
 			      included; 0: RC_CHECK_MAX_BYTES; SIZE_MAX: none */
 	unsigned threads;  /* threads checking keys; 0: the usable CPUs */
-	unsigned also;	   /* with a session level, more session guarantees
-			      to check at once: bits 1u << RC_RYW, RC_MR,
-			      RC_MW, RC_WFR */
+	unsigned also;	   /* with a session level or RC_EVENTUAL, more
+			      session guarantees to check at once: bits
+			      1u << RC_RYW, RC_MR, RC_MW, RC_WFR */
 };
 
 /* The default memory limit of a check: 1 GiB. */
@@ -100,8 +100,8 @@ typedef struct rc_check_result {
 	double seconds;
 	size_t nkeys;	     /* kv at lin: keys in the history (nparts may stop
 			 short of it at the first violating key); else 0 */
-	unsigned guarantees; /* session levels: those checked, bits
-				1u << level; else 0 */
+	unsigned guarantees; /* session levels and eventual: those
+				checked, bits 1u << level; else 0 */
 } rc_check_result_t;
 
 /*
@@ -113,8 +113,15 @@ typedef struct rc_check_result {
  * phase, splitting included; when one is reached the verdict is unknown
  * (or a violation already found). The level is one a history
  * can be checked at (rc_level_is_history: RC_LIN, RC_SC, RC_CC, RC_CM,
- * RC_CCV); for the history of an object, rc_level_checked_at() of the
- * object's level. Returns 0 and a result (free it with
+ * RC_CCV, the session guarantees, RC_EVENTUAL); for the history of an
+ * object, rc_level_checked_at() of the object's level. RC_EVENTUAL asks
+ * that every read return the initial value or the value of a write of
+ * its key that began before the read returned, and that the replicas
+ * converge: the reads of a key invoked after its last write returned
+ * (its final reads) all return one write, the last in an order of the
+ * key's writes; a key with an indeterminate write is not judged on
+ * convergence (part->note says how many). Its histories must be
+ * differentiated (each value written once per key). Returns 0 and a result (free it with
  * rc_check_result_free) whatever the verdict; -RC_EINVAL when the level
  * is not one a history is checked at (RC_TSO, RC_CAUSAL: err names the
  * level to use), the history holds operations the spec does not have

@@ -13,7 +13,7 @@ extern "C" {
  * A level says what the reads of a shared object may return. The objects
  * (rc_mem_create, replicore/mem.h) implement some levels, the checkers
  * (rc_check, replicore/check.h) decide some levels of a recorded history;
- * lin and sc are both:
+ * lin, sc and eventual are both:
  *
  *   level      name    object  history  what
  *   RC_LIN     lin     yes     yes      linearizable (Herlihy and Wing)
@@ -28,7 +28,7 @@ extern "C" {
  *   RC_MR      mr      no      yes      monotonic reads    | guarantees
  *   RC_MW      mw      no      yes      monotonic writes   | (Terry et
  *   RC_WFR     wfr     no      yes      writes follow reads/  al. 1994)
- *   RC_EVENTUAL eventual yes   no       eventual consistency: replicas
+ *   RC_EVENTUAL eventual yes   yes      eventual consistency: replicas
  *                                       converge once every write has
  *                                       reached every replica; nothing
  *                                       more (Terry et al. 1994,
@@ -48,13 +48,14 @@ extern "C" {
  *   causal   ccv   (the writes to a location are ordered by Lamport time
  *                  and replica id, an order that extends causality, and
  *                  the copies converge)
- *   eventual mr    (a replica's copy only moves up the stamp order, so
- *                  the loads of a thread bound to one replica read
- *                  monotonically; such a thread's histories keep ryw,
- *                  mw and wfr too, checked at once with
- *                  rc_check_opts.also; no causal level holds: a
- *                  replica may see a write before the writes it
- *                  depends on)
+ *   eventual eventual (reads return some write, and the final reads
+ *                  of a key agree: see rc_check. A replica's copy only
+ *                  moves up the stamp order, so the loads of a thread
+ *                  bound to one replica read monotonically; such a
+ *                  thread's histories keep mr, ryw, mw and wfr too,
+ *                  checked at once with rc_check_opts.also; no causal
+ *                  level holds: a replica may see a write before the
+ *                  writes it depends on)
  *
  * On a single location every object level is at least sc, RMWs included
  * (coherence: the writes to a location are totally ordered and an RMW
@@ -100,8 +101,8 @@ int rc_level_parse(const char *name, enum rc_level *level);
  * RC_CAUSAL, RC_EVENTUAL. */
 bool rc_level_is_object(enum rc_level level);
 
-/* Whether a history can be checked at level: every level but RC_TSO,
- * RC_CAUSAL and RC_EVENTUAL. */
+/* Whether a history can be checked at level: every level but RC_TSO
+ * and RC_CAUSAL. */
 bool rc_level_is_history(enum rc_level level);
 /* Whether level is a session guarantee: RC_RYW, RC_MR, RC_MW, RC_WFR
  * (several can be checked at once, see rc_check_opts.also). */
@@ -109,9 +110,8 @@ bool rc_level_is_session(enum rc_level level);
 
 /*
  * The level to give rc_check for the histories of an object of level
- * (the table above): RC_TSO and RC_CAUSAL give RC_CCV, RC_EVENTUAL
- * gives RC_MR, a level a history
- * can be checked at gives itself, and a value that is no level is
+ * (the table above): RC_TSO and RC_CAUSAL give RC_CCV, a level a
+ * history can be checked at gives itself, and a value that is no level is
  * returned as it is (rc_check refuses it with -RC_EINVAL).
  */
 enum rc_level rc_level_checked_at(enum rc_level level);

@@ -532,6 +532,24 @@ int rc_mem_session_store(rc_mem_session_t *s, rc_mem_replica_t *r, unsigned loc,
 			 uint64_t value, rc_order_t order);
 
 /*
+ * RMWs of session s at replica r, as rc_mem_cas, rc_mem_fetch_add and
+ * rc_mem_exchange at r (at EVENTUAL atomic at r only), served once r
+ * holds what both a load and a store of s need (the union of the
+ * guarantees' vectors): with read your writes, an RMW reads the
+ * session's last write or a later one wherever it runs, so one session's
+ * fetch_adds at any replicas lose none of its own increments. Who may
+ * call, ordering and waiting as rc_mem_session_load and store. Returns
+ * as the RMW does (rc_mem_session_cas: 1 or 0), or -RC_EAGAIN (explore
+ * mode, nothing done) or -RC_ENOMEM.
+ */
+int rc_mem_session_cas(rc_mem_session_t *s, rc_mem_replica_t *r, unsigned loc,
+		       uint64_t *expected, uint64_t desired);
+int rc_mem_session_fetch_add(rc_mem_session_t *s, rc_mem_replica_t *r,
+			     unsigned loc, uint64_t delta, uint64_t *old);
+int rc_mem_session_exchange(rc_mem_session_t *s, rc_mem_replica_t *r,
+			    unsigned loc, uint64_t value, uint64_t *old);
+
+/*
  * Whether a load (write false) or store (true) of s at r would be served
  * now without taking in any write. r's owner, or the explorer's thread.
  */

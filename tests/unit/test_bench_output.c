@@ -343,7 +343,11 @@ int main(void)
 		NULL
 	};
 	static const char *const mem_labels[] = {
-		"million operations per second", "plain", "causal", "eventual",
+		"million operations per second",
+		"plain",
+		"causal",
+		"eventual",
+		"eventual+session",
 		NULL
 	};
 	static const char *const rsm_labels[] = {
@@ -480,7 +484,7 @@ int main(void)
 	is(nresults(v), 15 * 3, "atomic: threads capped by --threads");
 	bj_free(v);
 
-	/* mem: 6 levels x (2 mixes x 1..2 threads + read_only + contended) */
+	/* mem: 8 levels x (2 mixes x 1..2 threads + read_only + contended) */
 	snprintf(args, sizeof args,
 		 "mem --json --duration %s --repeat 2 --plot '%s/mem.svg'", dur,
 		 dir);
@@ -489,8 +493,8 @@ int main(void)
 	if (st != 0)
 		show_err();
 	v = check_json("mem", "mem");
-	is(nresults(v), npus >= 2 ? 6u * 6 : 6u * 3,
-	   "mem: 6 levels x read_mostly, write_heavy at 1..2 threads, "
+	is(nresults(v), npus >= 2 ? 8u * 6 : 8u * 3,
+	   "mem: 8 levels x read_mostly, write_heavy at 1..2 threads, "
 	   "read_only, contended_read");
 	ok(v != NULL && bj_get(v, "targets") != NULL, "mem: the targets");
 	bj_free(v);

@@ -53,7 +53,7 @@ static void test_kinds(void)
 		{ RC_MR, false, true, RC_MR },
 		{ RC_MW, false, true, RC_MW },
 		{ RC_WFR, false, true, RC_WFR },
-		{ RC_EVENTUAL, true, false, RC_MR },
+		{ RC_EVENTUAL, true, true, RC_EVENTUAL },
 	};
 
 	is(sizeof(want) / sizeof(want[0]), RC_NLEVELS, "every level listed");

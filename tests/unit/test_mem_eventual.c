@@ -246,10 +246,11 @@ static void test_threads(unsigned flags)
 }
 
 /*
- * One thread per replica, its history checked at the level
- * rc_level_checked_at gives (mr), and at the other session guarantees
- * too: the stamp order is one order of the writes that every thread's
- * reads and writes follow.
+ * One thread per replica, its history (with a final read of every
+ * location at every replica once quiesced) checked at the level
+ * rc_level_checked_at gives (eventual: the final reads agree), and at
+ * the four session guarantees too: the stamp order is one order of the
+ * writes that every thread's reads and writes follow.
  */
 struct hthread {
 	rc_mem_t *m;
@@ -301,6 +302,9 @@ static void test_history(void)
 	struct rc_check_opts o = RC_CHECK_OPTS_INITIALIZER;
 	rc_check_result_t *res = NULL;
 	rc_history_t *h = rc_history_new();
+	struct rc_hop fin[N][3];
+	rc_hval_t other = RC_HVAL_NONE;
+	unsigned oloc = 0;
 	int rc;
 
 	for (unsigned i = 0; i < N; i++) {
@@ -314,23 +318,78 @@ static void test_history(void)
 		pthread_join(t[i], NULL);
 	if (h == NULL || rc_history_set_initial(h, 0, NULL) < 0)
 		abort();
-	for (unsigned i = 0; i < N; i++) {
+	for (unsigned i = 0; i < N; i++)
 		for (unsigned k = 0; k < ops; k++)
 			if (rc_history_add(h, &w[i].h[k], NULL) < 0)
 				abort();
-		free(w[i].h);
-	}
+	/* the final reads: every replica, every location, once quiesced */
+	rc_mem_quiesce(m);
+	for (unsigned i = 0; i < N; i++)
+		for (unsigned loc = 0; loc < 3; loc++) {
+			struct rc_hop f = {
+				.call = atomic_fetch_add(&clock, 1),
+				.key = loc,
+				.arg = { RC_HVAL_NONE, RC_HVAL_NONE },
+				.result = (rc_hval_t)rc_mem_read_replica(m, i,
+									 loc),
+				.proc = i,
+				.kind = RC_HOP_GET,
+				.status = RC_HST_OK,
+			};
+
+			f.ret = atomic_fetch_add(&clock, 1);
+			if (rc_history_add(h, &f, NULL) < 0)
+				abort();
+			fin[i][loc] = f;
+		}
 	o.spec = RC_SPEC_KV;
 	o.level = rc_level_checked_at(RC_EVENTUAL);
-	o.also = 1u << RC_RYW | 1u << RC_MW | 1u << RC_WFR;
+	o.also = 1u << RC_MR | 1u << RC_RYW | 1u << RC_MW | 1u << RC_WFR;
 	o.threads = 1;
 	rc = rc_check(h, &o, &res, NULL);
-	ok(rc == 0 && o.level == RC_MR && res->verdict == RC_VERDICT_OK,
-	   "threads bound to replicas: %u operations pass mr, and ryw, mw, "
-	   "wfr",
+	ok(rc == 0 && o.level == RC_EVENTUAL &&
+		   res->verdict == RC_VERDICT_OK,
+	   "threads bound to replicas: %u operations and the final reads "
+	   "are eventually consistent, with mr, ryw, mw and wfr",
 	   N * ops);
 	rc_check_result_free(res);
 	rc_history_free(h);
+
+	/*
+	 * The same history with one replica's final read of a location
+	 * changed to another value written there: the replicas no longer
+	 * converge, and the check must say so.
+	 */
+	h = rc_history_new();
+	if (h == NULL || rc_history_set_initial(h, 0, NULL) < 0)
+		abort();
+	for (unsigned i = 0; i < N; i++)
+		for (unsigned k = 0; k < ops; k++) {
+			const struct rc_hop *op = &w[i].h[k];
+
+			if (op->kind == RC_HOP_PUT && other == RC_HVAL_NONE &&
+			    op->arg[0] != fin[1][op->key].result)
+				other = op->arg[0], oloc = (unsigned)op->key;
+			if (rc_history_add(h, op, NULL) < 0)
+				abort();
+		}
+	if (other == RC_HVAL_NONE)
+		abort(); /* every write's value read at the end: impossible */
+	fin[1][oloc].result = other;
+	for (unsigned i = 0; i < N; i++)
+		for (unsigned loc = 0; loc < 3; loc++)
+			if (rc_history_add(h, &fin[i][loc], NULL) < 0)
+				abort();
+	o.also = 0;
+	rc = rc_check(h, &o, &res, NULL);
+	ok(rc == 0 && res->verdict == RC_VERDICT_VIOLATION &&
+		   strcmp(res->parts[0].pattern, "Convergence") == 0,
+	   "a final read changed to an older write is caught: %s",
+	   rc == 0 ? res->parts[0].pattern : "error");
+	rc_check_result_free(res);
+	rc_history_free(h);
+	for (unsigned i = 0; i < N; i++)
+		free(w[i].h);
 	rc_mem_destroy(m);
 }
 

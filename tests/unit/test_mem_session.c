@@ -285,6 +285,141 @@ static void test_api(void)
 	rc_mem_destroy(m);
 }
 
+/*
+ * RMWs of a session: with read your writes, a fetch_add at another
+ * replica waits (explore mode: is not enabled) until that replica holds
+ * the session's increment, and then adds to it; without, it adds to the
+ * replica's stale copy and the session's first increment is lost once
+ * the copies converge.
+ */
+static void test_rmw(enum rc_level level)
+{
+	rc_mem_t *m = NULL;
+	rc_mem_session_t *s = NULL, *t = NULL;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t old = 9, v = 0, e;
+	struct rc_mem_step st = { RC_MEM_STEP_DELIVER, 1, 0 };
+	const char *name = rc_level_name(level);
+
+	if (rc_mem_create(&m, level, 1, 2, RC_MEM_EXPLORE, &err) < 0 ||
+	    rc_mem_session_create(&s, m, RC_MEM_SESSION_RYW, &err) < 0 ||
+	    rc_mem_session_create(&t, m, 0, &err) < 0)
+		abort();
+	ok(rc_mem_session_fetch_add(s, rc_mem_replica(m, 0), 0, 1, &old) == 0 &&
+		   old == 0,
+	   "%s: a session's fetch_add at replica 0 reads 0", name);
+	is(rc_mem_session_fetch_add(s, rc_mem_replica(m, 1), 0, 1, &old),
+	   -RC_EAGAIN,
+	   "%s: ryw: its fetch_add at replica 1 waits for its increment", name);
+	ok(rc_mem_step(m, &st) == 0 &&
+		   rc_mem_session_fetch_add(s, rc_mem_replica(m, 1), 0, 1,
+					    &old) == 0 &&
+		   old == 1,
+	   "%s: once delivered, it reads 1 there", name);
+	e = 2;
+	is(rc_mem_session_cas(s, rc_mem_replica(m, 1), 0, &e, 10), 1,
+	   "%s: a CAS of the session's own last value succeeds", name);
+	e = 2;
+	v = (uint64_t)rc_mem_session_cas(s, rc_mem_replica(m, 1), 0, &e, 11);
+	ok(v == 0 && e == 10, "%s: a failed CAS gives the value found (%llu)",
+	   name, (unsigned long long)e);
+	ok(rc_mem_session_exchange(s, rc_mem_replica(m, 1), 0, 20, &old) == 0 &&
+		   old == 10,
+	   "%s: an exchange returns the value before", name);
+	rc_mem_quiesce(m);
+	ok(rc_mem_session_load(s, rc_mem_replica(m, 0), 0, &v) == 0 && v == 20,
+	   "%s: the copies converge to the session's last write", name);
+	/* without ryw: increments at the two replicas before any delivery */
+	rc_mem_session_fetch_add(t, rc_mem_replica(m, 0), 0, 1, &old);
+	v = (uint64_t)rc_mem_session_fetch_add(t, rc_mem_replica(m, 1), 0, 1,
+					       &old);
+	ok(v == 0 && old == (level == RC_EVENTUAL ? 20 : 21),
+	   "%s: no guarantee: the second fetch_add reads %llu (%s)", name,
+	   (unsigned long long)old,
+	   level == RC_EVENTUAL ? "the stale copy: RMWs are local"
+				: "the last write: RMWs are atomic");
+	rc_mem_quiesce(m);
+	v = rc_mem_read_replica(m, 0, 0);
+	ok(v == (level == RC_EVENTUAL ? 21u : 22u), "%s: then %llu: %s", name,
+	   (unsigned long long)v,
+	   level == RC_EVENTUAL ? "one increment lost" : "both counted");
+	rc_mem_session_destroy(s);
+	rc_mem_session_destroy(t);
+	rc_mem_destroy(m);
+}
+
+/*
+ * Threaded: one session handed between two threads, each bound to its
+ * own replica, round by round (a barrier between rounds orders the
+ * hand-off); each round's thread adds 1 with the session. With read your
+ * writes every fetch_add reads the one before it, so none is lost.
+ */
+struct hand {
+	rc_mem_t *m;
+	rc_mem_session_t *s;
+	pthread_barrier_t bar;
+	unsigned rounds;
+	bool bad;
+};
+
+struct hand_arg {
+	struct hand *h;
+	unsigned id;
+};
+
+static void *hand_main(void *p)
+{
+	struct hand_arg *a = p;
+	struct hand *h = a->h;
+	rc_mem_replica_t *r = NULL;
+
+	if (rc_mem_bind(h->m, a->id, NULL, 0, 0, &r, NULL) < 0)
+		r = rc_mem_replica(h->m, a->id);
+	for (unsigned k = 0; k < h->rounds; k++) {
+		uint64_t old = 0;
+
+		if (k % 2 == a->id &&
+		    (rc_mem_session_fetch_add(h->s, r, 0, 1, &old) < 0 ||
+		     old != k))
+			h->bad = true;
+		pthread_barrier_wait(&h->bar);
+	}
+	rc_mem_progress(r);
+	rc_mem_unbind(r);
+	return NULL;
+}
+
+static void test_rmw_threads(enum rc_level level)
+{
+	struct hand h = { 0 };
+	struct hand_arg a[2];
+	pthread_t t[2];
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	h.rounds = (unsigned)tap_env_u64("RC_TEST_SESSION_ROUNDS", 2000);
+	if (rc_mem_create(&h.m, level, 1, 2, 0, &err) < 0 ||
+	    rc_mem_session_create(&h.s, h.m,
+				  RC_MEM_SESSION_RYW | RC_MEM_SESSION_MR,
+				  &err) < 0 ||
+	    pthread_barrier_init(&h.bar, NULL, 2) != 0)
+		abort();
+	for (unsigned i = 0; i < 2; i++) {
+		a[i] = (struct hand_arg){ &h, i };
+		pthread_create(&t[i], NULL, hand_main, &a[i]);
+	}
+	for (unsigned i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	rc_mem_quiesce(h.m);
+	ok(!h.bad && rc_mem_read_replica(h.m, 0, 0) == h.rounds &&
+		   rc_mem_read_replica(h.m, 1, 0) == h.rounds,
+	   "%s threads: %u fetch_adds of one session alternating between two "
+	   "replicas each read the one before; the copies hold %u",
+	   rc_level_name(level), h.rounds, h.rounds);
+	pthread_barrier_destroy(&h.bar);
+	rc_mem_session_destroy(h.s);
+	rc_mem_destroy(h.m);
+}
+
 /* ---- threads: sessions moving between replicas ---- */
 
 enum { NT = 2, NS = 4, NLOC = 3 };
@@ -422,6 +557,10 @@ int main(void)
 	test_api();
 	test_schedules(RC_EVENTUAL);
 	test_schedules(RC_CAUSAL);
+	test_rmw(RC_EVENTUAL);
+	test_rmw(RC_CAUSAL);
+	test_rmw_threads(RC_EVENTUAL);
+	test_rmw_threads(RC_CAUSAL);
 	run_threads(RC_EVENTUAL, 0, all);
 	run_threads(RC_EVENTUAL, RC_MEM_MVR, all);
 	run_threads(RC_CAUSAL, 0, all);
