@@ -43,7 +43,13 @@ static const char paxos_help[] =
 	"(slots in\n"
 	"    order) and liveness (every command proposed at a live node is "
 	"delivered\n"
-	"    by every live node).\n"
+	"    by every live node). With partitions, also minority: a command "
+	"submitted\n"
+	"    at a node on a side of fewer than a majority of the nodes is "
+	"delivered\n"
+	"    nowhere while that partition lasts; liveness then says that "
+	"the sides\n"
+	"    converge once the network heals.\n"
 	"\n"
 	"OPTIONS\n"
 	"    --nodes N      nodes in the group, 1..32 (default 3)\n"
@@ -58,8 +64,14 @@ static const char paxos_help[] =
 	"                   node), restart=K (crashes after which the "
 	"node comes\n"
 	"                   back from its stable record and a "
-	"checkpoint); \"none\"\n"
-	"                   for none (default)\n"
+	"checkpoint), part=K\n"
+	"                   (partitions: two groups of nodes lose the "
+	"messages\n"
+	"                   between them for a while), partition=P (the "
+	"probability\n"
+	"                   that a run has one more partition); \"none\" "
+	"for none\n"
+	"                   (default)\n"
 	"    --commands C   client commands (default 100)\n"
 	"    --runs R       run seeds S..S+R-1 and sum them (default 1)\n"
 	"    --batch B      commands per slot at most (default 16)\n"
@@ -93,7 +105,7 @@ static void print_props(FILE *out, unsigned v)
 {
 	const char *sep = "";
 
-	for (unsigned p = 1; p <= RC_PAXOS_LIVENESS; p <<= 1)
+	for (unsigned p = 1; p <= RC_PAXOS_MINORITY; p <<= 1)
 		if (v & p) {
 			fprintf(out, "%s%s", sep,
 				rc_paxos_prop_name((enum rc_paxos_prop)p));
@@ -122,7 +134,7 @@ int paxos_sim(int argc, char **argv)
 	uint64_t nodes = a.nodes, seed = a.seed, commands = a.commands,
 		 runs = a.runs;
 	const char *spec = a.faults;
-	bool trace = a.trace, json = a.json;
+	bool trace = a.trace, json = a.json, parts;
 
 	if (rc >= 0)
 		return rc;
@@ -138,6 +150,9 @@ int paxos_sim(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	if (rc_paxos_faults_parse(spec, &o.faults, &err) < 0)
 		return usage_err(&err);
+	/* what partitions add to the summary only with partitions, so
+	 * that the output of every other run stays as it was */
+	parts = o.faults.part > 0 || o.faults.partition > 0;
 	if (o.faults.crash > (nodes - 1) / 2)
 		return cli_usage("paxos sim",
 				 "--faults: crash=%u leaves no majority of %u "
@@ -170,6 +185,9 @@ int paxos_sim(int argc, char **argv)
 		sum.restarts += r.restarts;
 		sum.stalls += r.stalls;
 		sum.time += r.time;
+		sum.partitions += r.partitions;
+		sum.cut += r.cut;
+		sum.isolated += r.isolated;
 		if (r.kept > sum.kept)
 			sum.kept = r.kept;
 		if (r.violations) {
@@ -209,12 +227,17 @@ int paxos_sim(int argc, char **argv)
 		cli_json_kv_uint(&j, "crashed", sum.crashed);
 		cli_json_kv_uint(&j, "stalls", sum.stalls);
 		cli_json_kv_uint(&j, "restarts", sum.restarts);
+		if (parts) {
+			cli_json_kv_uint(&j, "partitions", sum.partitions);
+			cli_json_kv_uint(&j, "cut", sum.cut);
+			cli_json_kv_uint(&j, "isolated_commands", sum.isolated);
+		}
 		cli_json_kv_uint(&j, "simulated_us", sum.time);
 		cli_json_kv_uint(&j, "kept_slots", sum.kept);
 		cli_json_kv_uint(&j, "failed_runs", failed);
 		cli_json_key(&j, "violations");
 		cli_json_arr(&j);
-		for (unsigned p = 1; p <= RC_PAXOS_LIVENESS; p <<= 1)
+		for (unsigned p = 1; p <= RC_PAXOS_MINORITY; p <<= 1)
 			if (props & p)
 				cli_json_str(&j, rc_paxos_prop_name((
 							 enum rc_paxos_prop)p));
@@ -252,6 +275,12 @@ int paxos_sim(int argc, char **argv)
 		       (unsigned long long)sum.crashed,
 		       (unsigned long long)sum.stalls,
 		       (unsigned long long)sum.restarts);
+		if (parts)
+			printf("  partitions          %llu, %llu messages cut, "
+			       "%llu commands submitted on a minority side\n",
+			       (unsigned long long)sum.partitions,
+			       (unsigned long long)sum.cut,
+			       (unsigned long long)sum.isolated);
 		printf("  simulated time      %llu us\n",
 		       (unsigned long long)sum.time);
 		printf("  slots kept          %llu at most by a live node at "
@@ -267,7 +296,8 @@ int paxos_sim(int argc, char **argv)
 			       (unsigned long long)first_fail, first_why);
 		} else {
 			printf("  properties          agreement, validity, "
-			       "integrity, no gaps, liveness: hold\n");
+			       "integrity, no gaps, liveness%s: hold\n",
+			       parts ? ", minority" : "");
 		}
 	}
 	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;

@@ -259,11 +259,17 @@ struct rc_paxos_faults {
 	unsigned crash, stall;
 	unsigned restart; /* the simulation only: crashes after which the
 			     node comes back (see rc_paxos_sim_run) */
+	/* the simulation only: partitions (the nodes split in two groups
+	 * that lose every message between them for 100-3099 us), and the
+	 * probability that a run has one more, drawn from the seed */
+	unsigned part;
+	double partition;
 };
 
 /*
- * Parses "drop=P,dup=P,delay=P,crash=K,stall=K" (any subset, any order; ""
- * or "none" for no faults) into f, zeroing what is not named. A bad token
+ * Parses "drop=P,dup=P,delay=P,crash=K,stall=K,restart=K,part=K,
+ * partition=P" (any subset, any order; "" or "none" for no faults) into
+ * f, zeroing what is not named. A bad token
  * fails with -RC_EINVAL, err->where "faults" and err->col the 1-based column
  * of the token. Wait-free, any thread.
  */
@@ -277,6 +283,11 @@ enum rc_paxos_prop {
 	RC_PAXOS_INTEGRITY = 4, /* a command delivered twice by one node */
 	RC_PAXOS_NO_GAPS = 8,	/* a slot delivered out of order */
 	RC_PAXOS_LIVENESS = 16, /* a command never delivered */
+	/* the simulation, with partitions: a command submitted at a node
+	 * on a minority side of a partition (fewer than a majority of the
+	 * nodes, crashed ones counted) was delivered somewhere while that
+	 * same partition lasted */
+	RC_PAXOS_MINORITY = 32,
 };
 
 /* The name of one property ("agreement", ...). */
@@ -303,13 +314,20 @@ struct rc_paxos_sim_result {
 	uint64_t restarts;   /* nodes that came back after a crash */
 	uint64_t time;	     /* simulated microseconds at the end */
 	uint64_t kept;	     /* most slots a live node held at the end */
+	uint64_t partitions; /* partitions that happened */
+	uint64_t cut;	     /* messages lost to a partition */
+	uint64_t isolated;   /* commands submitted on a minority side */
 	unsigned violations; /* enum rc_paxos_prop bits; 0: all hold */
 	char why[256];	     /* the first violation, in words */
 };
 
 /*
  * Runs one simulation in the calling thread and checks agreement,
- * validity, integrity, no gaps and liveness after it. Its nodes run with
+ * validity, integrity, no gaps and liveness after it, and with partitions
+ * (faults.part, faults.partition) that the minority side commits nothing
+ * (RC_PAXOS_MINORITY): a partition may outlast the fault period, and the
+ * run goes on after the network heals until every live node delivered
+ * every command submitted at a live node, so liveness holds across it. Its nodes run with
  * snapshots (rc_paxos_io.up, the simulator's exact failure detector): each
  * checkpoints every 4 slots, and slots below the lowest checkpoint of the
  * nodes up are forgotten; a node that restarts (faults.restart) comes back

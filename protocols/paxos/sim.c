@@ -26,6 +26,18 @@
  * promises and acceptances survive), and installs the newest checkpoint
  * among its own and those of the nodes up; the checker learns that the
  * node continues from that slot.
+ *
+ * Partitions. The failure detector (io.up) says that a node on the other
+ * side is down, so each side forgets slots by its own points, and a node
+ * that finds itself behind the base when the network heals installs a
+ * checkpoint as a restarted one does. The minority property: a command
+ * submitted at a node while it is on a side of fewer than a majority of
+ * the nodes stays on that side while the partition lasts (every message
+ * across is lost), and no value is chosen without a majority, so no node
+ * may deliver it before that partition ends (the network heals or splits
+ * anew). It is checked at each delivery. That the sides converge after
+ * healing is liveness: the run ends only once the network is whole and
+ * every live node delivered every command submitted at a live node.
  */
 
 /* Slots between two checkpoints of a node in the simulation. */
@@ -44,8 +56,33 @@ struct psim {
 	void *ck[RC_PAXOS_MAX_NODES];
 	size_t ck_len[RC_PAXOS_MAX_NODES];
 	uint64_t ck_slot[RC_PAXOS_MAX_NODES], ck_cmds[RC_PAXOS_MAX_NODES];
+	/* command k: the partition (its epoch) during which it was
+	 * submitted on a minority side, or 0 */
+	uint64_t *cut_epoch;
+	unsigned commands;
+	uint64_t isolated;
+	unsigned viol; /* the simulation's own findings (minority) */
+	char why[256];
 	bool oom;
 };
+
+/*
+ * The epoch of the partition that has node on a minority side now, or 0
+ * (the network is whole, or node's side holds a majority).
+ */
+static uint64_t minority_epoch(const struct psim *ps, unsigned node)
+{
+	uint64_t epoch, side = _rc_sim_side(ps->sim, &epoch);
+	const unsigned nn = ps->sim_cfg.nodes;
+	unsigned with;
+
+	if (!side)
+		return 0;
+	with = (unsigned)__builtin_popcountll(side);
+	if (!(side >> node & 1))
+		with = nn - with;
+	return 2 * with <= nn ? epoch : 0;
+}
 
 static void psim_install(struct psim *ps, unsigned node, unsigned from);
 
@@ -123,9 +160,27 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 	_rc_sim_trace(ps->sim, "deliver %u slot=%llu cmds=%u", node,
 		      (unsigned long long)slot, n);
 	_rc_pxcheck_deliver(ps->check, node, slot, cmds, n);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t k = cmds[i].op, epoch;
+
 		if (!(doomed >> RC_PAXOS_ID_ORIGIN(cmds[i].id) & 1))
 			ps->live_cmds[node]++;
+		if (k < 1 || k > ps->commands || !ps->cut_epoch[k])
+			continue;
+		if (_rc_sim_side(ps->sim, &epoch) &&
+		    epoch == ps->cut_epoch[k] &&
+		    !(ps->viol & RC_PAXOS_MINORITY)) {
+			ps->viol |= RC_PAXOS_MINORITY;
+			snprintf(ps->why, sizeof ps->why,
+				 "minority: node %u delivered command %llx "
+				 "(slot %llu), submitted at node %u on a "
+				 "minority side, before partition %llu ended",
+				 node, (unsigned long long)cmds[i].id,
+				 (unsigned long long)slot,
+				 RC_PAXOS_ID_ORIGIN(cmds[i].id),
+				 (unsigned long long)epoch);
+		}
+	}
 }
 
 static void px_recv(void *ctx, unsigned node, uint64_t now, const void *msg)
@@ -158,6 +213,11 @@ static void px_submit(void *ctx, unsigned node, uint64_t now, uint64_t k)
 
 	c.id = rc_paxos_node_submit(ps->px[node], now, &c);
 	_rc_pxcheck_proposed(ps->check, &c);
+	if (k >= 1 && k <= ps->commands) {
+		ps->cut_epoch[k] = minority_epoch(ps, node);
+		if (ps->cut_epoch[k])
+			ps->isolated++;
+	}
 	_rc_sim_trace(ps->sim, "submit %u id=%llx", node,
 		      (unsigned long long)c.id);
 	psim_snapshot(ps, node);
@@ -271,17 +331,14 @@ int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
 	struct _rc_sim_faults g;
 	int r = _rc_sim_faults_parse(spec, &g, err);
 
-	if (r == 0 && g.part)
-		r = rc_err_set(err, RC_EINVAL, "faults", 1,
-			       (unsigned)(strstr(spec, "part") - spec) + 1,
-			       "part: not a fault of paxos (drop, dup, delay, "
-			       "crash, stall, restart)");
 	f->drop = g.drop;
 	f->dup = g.dup;
 	f->delay = g.delay;
 	f->crash = g.crash;
 	f->stall = g.stall;
 	f->restart = g.restart;
+	f->part = g.part;
+	f->partition = g.partition;
 	return r;
 }
 
@@ -317,10 +374,14 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	so.faults.crash = o->faults.crash;
 	so.faults.stall = o->faults.stall;
 	so.faults.restart = o->faults.restart;
+	so.faults.part = o->faults.part;
+	so.faults.partition = o->faults.partition;
 	so.trace = o->trace;
 	ps->sim = _rc_sim_create(&paxos_proto, ps, &so);
 	ps->check = _rc_pxcheck_create(nn);
-	if (!ps->sim || !ps->check) {
+	ps->commands = o->commands;
+	ps->cut_epoch = calloc((size_t)o->commands + 1, sizeof *ps->cut_epoch);
+	if (!ps->sim || !ps->check || !ps->cut_epoch) {
 		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
@@ -345,6 +406,9 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	res->crashed = st.crashed;
 	res->stalls = st.stalls;
 	res->restarts = st.restarts;
+	res->partitions = st.partitions;
+	res->cut = st.cut;
+	res->isolated = ps->isolated;
 	/* The verdict. */
 	live = 0;
 	for (unsigned i = 0; i < nn; i++) {
@@ -377,6 +441,9 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		if (v && !res->violations)
 			snprintf(res->why, sizeof res->why, "%s", why);
 		res->violations |= v;
+		if (ps->viol && !res->violations)
+			snprintf(res->why, sizeof res->why, "%s", ps->why);
+		res->violations |= ps->viol;
 	}
 	if (r < 0 || ps->oom)
 		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -387,6 +454,7 @@ out:
 		free(ps->ck[i]);
 	}
 	_rc_pxcheck_destroy(ps->check);
+	free(ps->cut_epoch);
 	free(ps);
 	return r;
 }

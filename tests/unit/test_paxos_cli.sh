@@ -42,7 +42,11 @@ check "one seed, one trace" cmp -s "$T/t1" "$T/t2"
 check "another seed, another trace" sh -c "! cmp -s '$T/t1' '$T/t3'"
 check "restart faults: every property" status 0 "$BIN" paxos sim --nodes 5 --seed 3 --faults drop=0.1,restart=3 --commands 60 --runs 20
 check "and nodes came back" sh -c "grep -Eq 'stalls, [1-9][0-9]* restarts' '$T/out'"
-check "part is refused" status 2 "$BIN" paxos sim --faults part=1
+check "partitions: every property" status 0 "$BIN" paxos sim --nodes 5 --seed 3 --faults drop=0.1,part=2,restart=1 --commands 60 --runs 20
+check "the minority property among them" has "liveness, minority: hold" "$T/out"
+check "and the partitions counted" sh -c "grep -Eq 'partitions +[1-9][0-9]*, [0-9]+ messages cut' '$T/out'"
+check "without partitions the summary is as it was" status 0 "$BIN" paxos sim --seed 3 --faults drop=0.1
+check "no minority there" sh -c "grep -q 'no gaps, liveness: hold' '$T/out' && ! grep -q partitions '$T/out'"
 
 if [ -x "$BROKEN" ]; then
 	check "broken phase 1: exits 1" status 1 "$BROKEN" sim --runs 50 --faults drop=0.2,dup=0.1,delay=0.2,stall=3 --commands 30

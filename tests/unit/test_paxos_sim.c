@@ -315,6 +315,52 @@ static void test_faults_parse(void)
 	   "an item without = is refused");
 	is(rc_paxos_faults_parse("drop=0.1,", &f, &err), -RC_EINVAL,
 	   "a trailing comma is refused");
+	ok(rc_paxos_faults_parse("part=2,partition=0.5,restart=1", &f, &err) ==
+			   0 &&
+		   f.part == 2 && f.partition == 0.5 && f.restart == 1,
+	   "partitions parsed: a count and a probability");
+	is(rc_paxos_faults_parse("partition=-0.5", &f, &err), -RC_EINVAL,
+	   "a negative partition probability is refused");
+}
+
+/*
+ * partition=P draws one partition phase for a share P of the seeds;
+ * partition=1 gives every run one, partition=0 none.
+ */
+static void test_partition_draw(void)
+{
+	struct rc_paxos_sim_opts o;
+	struct rc_paxos_sim_result r;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t with = 0, isolated = 0, runs = 40;
+	bool ok_all = true, one_each = true;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o.cfg.nodes = 5;
+	o.commands = 40;
+	o.faults.partition = 1;
+	for (uint64_t seed = 1; seed <= runs; seed++) {
+		o.cfg.seed = seed;
+		ok_all &= rc_paxos_sim_run(&o, &r, &err) == 0 &&
+			  r.violations == 0;
+		one_each &= r.partitions == 1;
+		isolated += r.isolated;
+	}
+	ok(ok_all && one_each,
+	   "partition=1: one partition in each of %llu runs, every property "
+	   "(%llu commands submitted on a minority side)",
+	   (unsigned long long)runs, (unsigned long long)isolated);
+	o.faults.partition = 0.5;
+	for (uint64_t seed = 1; seed <= runs; seed++) {
+		o.cfg.seed = seed;
+		ok_all &= rc_paxos_sim_run(&o, &r, &err) == 0 &&
+			  r.violations == 0;
+		with += r.partitions;
+	}
+	ok(ok_all && with > 0 && with < runs,
+	   "partition=0.5: %llu of %llu runs have one",
+	   (unsigned long long)with, (unsigned long long)runs);
 }
 
 static void test_fuzz(void)
@@ -326,14 +372,18 @@ static void test_fuzz(void)
 	   "%llu seeded simulations ran from seed %llu", (unsigned long long)n,
 	   (unsigned long long)PX_FIRST_SEED);
 	diag("%llu commands committed, %llu messages, %llu ballots, %llu "
-	     "restarts",
+	     "restarts, %llu partitions, %llu commands submitted on a "
+	     "minority side",
 	     (unsigned long long)f.committed, (unsigned long long)f.messages,
-	     (unsigned long long)f.ballots, (unsigned long long)f.restarts);
+	     (unsigned long long)f.ballots, (unsigned long long)f.restarts,
+	     (unsigned long long)f.partitions, (unsigned long long)f.isolated);
 	ok(f.committed > n * 10, "they committed commands");
 	ok(f.restarts > n / 2, "nodes crashed and came back");
+	ok(f.partitions > n / 2 && f.isolated > 0,
+	   "the network split, with commands submitted on a minority side");
 	is(f.failed, 0,
-	   "no run violates agreement, validity, integrity, no gaps or "
-	   "liveness");
+	   "no run violates agreement, validity, integrity, no gaps, "
+	   "liveness or minority");
 	if (f.failed)
 		diag("first failing seed %llu: %s (replay: replicore paxos "
 		     "sim with px_fuzz_opts(seed))",
@@ -354,6 +404,7 @@ int main(void)
 		test_clean();
 		test_truncation();
 		test_faults_parse();
+		test_partition_draw();
 	}
 	test_fuzz();
 	done_testing();
