@@ -209,9 +209,10 @@ CLEANFILES += test_rsm_stress-*.hist
 # Multi-Paxos (rc_paxos): the step machine by hand, the simulation's
 # determinism and 1,000 seeded runs with random faults (100,000 in the
 # regression tier); the same seeds against a copy built without phase-1
-# value adoption, which they must catch; the threaded group; the command.
+# value adoption and one whose restarted acceptors forget, which they must
+# catch; the threaded group; the command.
 check_PROGRAMS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
-	tests/regression/test_paxos_sims
+	tests/unit/test_paxos_broken_recovery tests/regression/test_paxos_sims
 tests_unit_test_paxos_sim_LDADD = $(RC_TEST_LDADD)
 tests_regression_test_paxos_sims_SOURCES = tests/unit/test_paxos_sim.c
 tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
@@ -223,9 +224,16 @@ tests_unit_test_paxos_broken_SOURCES = tests/unit/test_paxos_broken.c \
 tests_unit_test_paxos_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_PHASE1
 tests_unit_test_paxos_broken_LDADD = $(RC_TEST_LDADD)
+# The same test over a copy whose restarted acceptors forget their
+# promises and acceptances: agreement must break within the seeds.
+tests_unit_test_paxos_broken_recovery_SOURCES = \
+	$(tests_unit_test_paxos_broken_SOURCES)
+tests_unit_test_paxos_broken_recovery_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_RECOVERY
+tests_unit_test_paxos_broken_recovery_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/paxos_fuzz.h
 TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
-	tests/regression/test_paxos_sims
+	tests/unit/test_paxos_broken_recovery tests/regression/test_paxos_sims
 REGTESTS += tests/regression/test_paxos_sims
 check_PROGRAMS += tests/unit/test_paxos_threads
 tests_unit_test_paxos_threads_LDADD = $(RC_TEST_LDADD)
@@ -237,6 +245,13 @@ tests_unit_paxos_broken_cli_SOURCES = tests/unit/paxos_broken_cli.c \
 	protocols/paxos/check.c protocols/paxos/sim.c protocols/sim/sim.c
 tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
+# and over the copy whose restarted acceptors forget.
+check_PROGRAMS += tests/unit/paxos_broken_recovery_cli
+tests_unit_paxos_broken_recovery_cli_SOURCES = \
+	$(tests_unit_paxos_broken_cli_SOURCES)
+tests_unit_paxos_broken_recovery_cli_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_RECOVERY
+tests_unit_paxos_broken_recovery_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh
 EXTRA_DIST += tests/unit/test_paxos_cli.sh
 # Atomic commitment (2PC, 3PC): runs without faults, determinism, the

@@ -39,6 +39,15 @@
  *    ACCEPTED for (b, s) and tells the learners (DECIDE). A learner also
  *    takes DECIDE entries from any node that knows them (catch-up); those
  *    come from a node that learned them the same way, so they are chosen.
+ *  - An acceptor's promise and acceptances outlive a crash: it records
+ *    them (io.record) before any message reveals them, and a node that
+ *    comes back replays them (rc_paxos_node_replay) before it takes a
+ *    step. An acceptor that forgot would break the majority
+ *    intersection both phases lean on: it could promise a ballot below
+ *    the one it promised, or report no acceptance for a slot whose value
+ *    it helped choose, and a new leader would then propose another value
+ *    there. (RC_PAXOS_BROKEN_RECOVERY forgets them; the agreement check
+ *    of tests/unit/test_paxos_broken_recovery catches it.)
  *  - Liveness is not safety's business: heartbeats, random election
  *    timeouts, NACKs that name the higher ballot, resending of undelivered
  *    commands and of unanswered ACCEPTs, and catch-up only make progress
@@ -65,6 +74,13 @@
 #define PX_ADOPT 0
 #else
 #define PX_ADOPT 1
+#endif
+/* Broken on purpose: a restarted acceptor forgets its promise and its
+ * acceptances (rc_paxos_node_replay), for tests/unit/test_paxos_broken. */
+#ifdef RC_PAXOS_BROKEN_RECOVERY
+#define PX_RECOVER 0
+#else
+#define PX_RECOVER 1
 #endif
 
 /* Slots a catch-up reply carries at most. */
@@ -1612,6 +1628,10 @@ int rc_paxos_node_replay(rc_paxos_node_t *n, const void *recs, size_t len)
 				if (mine_add(n, &c) < 0)
 					return -RC_ENOMEM;
 			}
+			off += sz;
+			continue;
+		}
+		if (!PX_RECOVER) {
 			off += sz;
 			continue;
 		}

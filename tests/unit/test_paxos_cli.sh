@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# test_paxos_cli.sh: replicore paxos sim from the command line: summary, JSON, trace, errors, and a failing run of the broken variant.
+# test_paxos_cli.sh: replicore paxos sim from the command line: summary, JSON, trace, errors, and failing runs of the broken variants.
 TAP_NAME=paxos-cli
 . "${RC_SRCDIR:-.}/tests/tap.sh"
 BROKEN=${RC_BUILDDIR:-.}/tests/unit/paxos_broken_cli
@@ -56,5 +56,13 @@ if [ -x "$BROKEN" ]; then
 	check "JSON: first_failing_seed" has '"first_failing_seed":' "$T/out"
 else
 	skip "broken phase 1 exits 1" "no $BROKEN"
+fi
+RECOVERY=${RC_BUILDDIR:-.}/tests/unit/paxos_broken_recovery_cli
+if [ -x "$RECOVERY" ]; then
+	check "correct recovery: 200 runs with restarts exit 0" status 0 "$BIN" paxos sim --runs 200 --nodes 3 --faults drop=0.1,delay=0.2,restart=3 --commands 30
+	check "forgetful recovery: exits 1" status 1 "$RECOVERY" sim --runs 200 --nodes 3 --faults drop=0.1,delay=0.2,restart=3 --commands 30
+	check "agreement breaks" has "violates agreement" "$T/err"
+else
+	skip "forgetful recovery exits 1" "no $RECOVERY"
 fi
 done_testing
