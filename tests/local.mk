@@ -209,10 +209,12 @@ CLEANFILES += test_rsm_stress-*.hist
 # Multi-Paxos (rc_paxos): the step machine by hand, the simulation's
 # determinism and 1,000 seeded runs with random faults (100,000 in the
 # regression tier); the same seeds against a copy built without phase-1
-# value adoption and one whose restarted acceptors forget, which they must
+# value adoption, one whose restarted acceptors forget and one whose leader
+# answers read indexes unconfirmed, which they must
 # catch; the threaded group; the command.
 check_PROGRAMS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
-	tests/unit/test_paxos_broken_recovery tests/regression/test_paxos_sims
+	tests/unit/test_paxos_broken_recovery tests/unit/test_paxos_broken_reads \
+	tests/regression/test_paxos_sims
 tests_unit_test_paxos_sim_LDADD = $(RC_TEST_LDADD)
 tests_regression_test_paxos_sims_SOURCES = tests/unit/test_paxos_sim.c
 tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
@@ -231,9 +233,17 @@ tests_unit_test_paxos_broken_recovery_SOURCES = \
 tests_unit_test_paxos_broken_recovery_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_RECOVERY
 tests_unit_test_paxos_broken_recovery_LDADD = $(RC_TEST_LDADD)
+# And over a copy whose leader answers read indexes unconfirmed: reads
+# must break within the seeds (partitions cut deposed leaders off).
+tests_unit_test_paxos_broken_reads_SOURCES = \
+	$(tests_unit_test_paxos_broken_SOURCES)
+tests_unit_test_paxos_broken_reads_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_READS
+tests_unit_test_paxos_broken_reads_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/paxos_fuzz.h
 TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
-	tests/unit/test_paxos_broken_recovery tests/regression/test_paxos_sims
+	tests/unit/test_paxos_broken_recovery tests/unit/test_paxos_broken_reads \
+	tests/regression/test_paxos_sims
 REGTESTS += tests/regression/test_paxos_sims
 check_PROGRAMS += tests/unit/test_paxos_threads
 tests_unit_test_paxos_threads_LDADD = $(RC_TEST_LDADD)
@@ -252,6 +262,13 @@ tests_unit_paxos_broken_recovery_cli_SOURCES = \
 tests_unit_paxos_broken_recovery_cli_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_RECOVERY
 tests_unit_paxos_broken_recovery_cli_LDADD = $(RC_TEST_LDADD)
+# and over the copy whose leader answers read indexes unconfirmed.
+check_PROGRAMS += tests/unit/paxos_broken_reads_cli
+tests_unit_paxos_broken_reads_cli_SOURCES = \
+	$(tests_unit_paxos_broken_cli_SOURCES)
+tests_unit_paxos_broken_reads_cli_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_READS
+tests_unit_paxos_broken_reads_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh
 EXTRA_DIST += tests/unit/test_paxos_cli.sh
 # Atomic commitment (2PC, 3PC): runs without faults, determinism, the

@@ -19,7 +19,8 @@ static const char paxos_help[] =
 	"    replicore paxos sim [--nodes N] [--seed S] [--faults SPEC] "
 	"[--commands C]\n"
 	"                        [--runs R] [--batch B] [--window W] "
-	"[--trace] [--json]\n"
+	"[--reads N]\n"
+	"                        [--trace] [--json]\n"
 	"    replicore sim paxos [OPTION]...   (the same)\n"
 	"\n"
 	"DESCRIPTION\n"
@@ -76,6 +77,14 @@ static const char paxos_help[] =
 	"    --runs R       run seeds S..S+R-1 and sum them (default 1)\n"
 	"    --batch B      commands per slot at most (default 16)\n"
 	"    --window W     undecided slots at once at most (default 32)\n"
+	"    --reads N      also N reads at random nodes and times, by the "
+	"read index\n"
+	"                   (no log round: the leader confirms with a "
+	"majority that it\n"
+	"                   still leads); checks reads: each returns a state "
+	"with every\n"
+	"                   command delivered anywhere before it was asked "
+	"(default 0)\n"
 	"    --trace        print the message trace (send, drop, dup, "
 	"recv,\n"
 	"                   deliver, stall, crash) before the summary\n"
@@ -105,7 +114,7 @@ static void print_props(FILE *out, unsigned v)
 {
 	const char *sep = "";
 
-	for (unsigned p = 1; p <= RC_PAXOS_MINORITY; p <<= 1)
+	for (unsigned p = 1; p <= RC_PAXOS_READS; p <<= 1)
 		if (v & p) {
 			fprintf(out, "%s%s", sep,
 				rc_paxos_prop_name((enum rc_paxos_prop)p));
@@ -124,9 +133,10 @@ int paxos_sim(int argc, char **argv)
 			      .commands = 100,
 			      .runs = 1,
 			      .faults = "none" };
-	uint64_t batch = 16, window = 32, failed = 0, first_fail = 0;
+	uint64_t batch = 16, window = 32, reads = 0, failed = 0, first_fail = 0;
 	const struct sim_extra extra[] = { { "batch", &batch },
-					   { "window", &window } };
+					   { "window", &window },
+					   { "reads", &reads } };
 	char first_why[256] = "";
 	unsigned props = 0;
 	int rc = sim_args_parse("paxos sim", paxos_help, argc, argv, &a, extra,
@@ -147,6 +157,9 @@ int paxos_sim(int argc, char **argv)
 				 "--runs, --batch and --window must be at "
 				 "least 1 (--batch, --window at most 4096, "
 				 "--commands at most 1000000)");
+	if (reads > 1000000)
+		return cli_usage("paxos sim",
+				 "--reads must be at most 1000000");
 	memset(&o, 0, sizeof o);
 	if (rc_paxos_faults_parse(spec, &o.faults, &err) < 0)
 		return usage_err(&err);
@@ -163,6 +176,7 @@ int paxos_sim(int argc, char **argv)
 	cfg.batch = (unsigned)batch;
 	cfg.window = (unsigned)window;
 	o.commands = (unsigned)commands;
+	o.reads = (unsigned)reads;
 	o.trace = trace ? stdout : NULL;
 	memset(&sum, 0, sizeof sum);
 	for (uint64_t k = 0; k < runs; k++) {
@@ -188,6 +202,9 @@ int paxos_sim(int argc, char **argv)
 		sum.partitions += r.partitions;
 		sum.cut += r.cut;
 		sum.isolated += r.isolated;
+		sum.reads += r.reads;
+		sum.served += r.served;
+		sum.waited += r.waited;
 		if (r.kept > sum.kept)
 			sum.kept = r.kept;
 		if (r.violations) {
@@ -215,6 +232,8 @@ int paxos_sim(int argc, char **argv)
 		cli_json_kv_uint(&j, "commands", commands);
 		cli_json_kv_uint(&j, "batch", batch);
 		cli_json_kv_uint(&j, "window", window);
+		if (reads)
+			cli_json_kv_uint(&j, "reads_asked", reads);
 		cli_json_kv_uint(&j, "committed", sum.committed);
 		cli_json_kv_uint(&j, "submitted_at_live_nodes", sum.at_live);
 		cli_json_kv_uint(&j, "slots", sum.slots);
@@ -232,12 +251,17 @@ int paxos_sim(int argc, char **argv)
 			cli_json_kv_uint(&j, "cut", sum.cut);
 			cli_json_kv_uint(&j, "isolated_commands", sum.isolated);
 		}
+		if (reads) {
+			cli_json_kv_uint(&j, "reads", sum.reads);
+			cli_json_kv_uint(&j, "reads_served", sum.served);
+			cli_json_kv_uint(&j, "reads_waited", sum.waited);
+		}
 		cli_json_kv_uint(&j, "simulated_us", sum.time);
 		cli_json_kv_uint(&j, "kept_slots", sum.kept);
 		cli_json_kv_uint(&j, "failed_runs", failed);
 		cli_json_key(&j, "violations");
 		cli_json_arr(&j);
-		for (unsigned p = 1; p <= RC_PAXOS_MINORITY; p <<= 1)
+		for (unsigned p = 1; p <= RC_PAXOS_READS; p <<= 1)
 			if (props & p)
 				cli_json_str(&j, rc_paxos_prop_name((
 							 enum rc_paxos_prop)p));
@@ -281,6 +305,14 @@ int paxos_sim(int argc, char **argv)
 			       (unsigned long long)sum.partitions,
 			       (unsigned long long)sum.cut,
 			       (unsigned long long)sum.isolated);
+		if (reads)
+			printf("  reads               %llu asked at nodes up, "
+			       "%llu served (%llu after catching up to the "
+			       "index), %llu lost to restarts and crashes\n",
+			       (unsigned long long)sum.reads,
+			       (unsigned long long)sum.served,
+			       (unsigned long long)sum.waited,
+			       (unsigned long long)(sum.reads - sum.served));
 		printf("  simulated time      %llu us\n",
 		       (unsigned long long)sum.time);
 		printf("  slots kept          %llu at most by a live node at "
@@ -296,8 +328,9 @@ int paxos_sim(int argc, char **argv)
 			       (unsigned long long)first_fail, first_why);
 		} else {
 			printf("  properties          agreement, validity, "
-			       "integrity, no gaps, liveness%s: hold\n",
-			       parts ? ", minority" : "");
+			       "integrity, no gaps, liveness%s%s: hold\n",
+			       parts ? ", minority" : "",
+			       reads ? ", reads" : "");
 		}
 	}
 	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;

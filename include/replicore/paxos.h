@@ -139,6 +139,10 @@ struct rc_paxos_io {
 			const struct rc_paxos_cmd *cmds, unsigned n);
 	bool (*up)(void *ctx, unsigned node, unsigned peer);
 	void (*record)(void *ctx, unsigned node, const void *rec, size_t len);
+	/* read `id` (rc_paxos_node_read) may be served now from this
+	 * node's state: it delivered at least `index` slots, the read
+	 * index. NULL: reads are never answered. */
+	void (*read)(void *ctx, unsigned node, uint64_t id, uint64_t index);
 };
 
 /* Creates node id (< cfg->nodes) at time now. Returns 0 or -RC_E*. */
@@ -170,6 +174,24 @@ uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
 unsigned rc_paxos_node_submitv(rc_paxos_node_t *n, uint64_t now,
 			       const struct rc_paxos_cmd *c, unsigned k,
 			       uint64_t *ids);
+
+/*
+ * A read at this node, by the read index (Ongaro's thesis, 6.4), without
+ * a log round: the node asks the leader (itself, if it leads) for the
+ * read's index, the leader takes its delivered count once it delivered
+ * the slots of earlier ballots and answers after a majority confirmed
+ * that it still leads, and once this node delivered that many slots it
+ * calls io.read(id, index): the environment serves the read from its
+ * state then, which includes every command delivered anywhere before
+ * this call. id (not 0) names the read, and must not be reused by this
+ * node, across restarts too (a leader may answer an old request late).
+ * The node asks again after each retry period until it has the index;
+ * a read pending at a crash is lost. The step machine's rules apply:
+ * one thread at a time per node, never blocks; io.read is called from
+ * inside this call or a later step of the node. Returns 0 or
+ * -RC_ENOMEM.
+ */
+int rc_paxos_node_read(rc_paxos_node_t *n, uint64_t now, uint64_t id);
 
 /* Runs the node's timers at time now. Call it at rc_paxos_node_deadline(). */
 void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now);
@@ -288,6 +310,10 @@ enum rc_paxos_prop {
 	 * nodes, crashed ones counted) was delivered somewhere while that
 	 * same partition lasted */
 	RC_PAXOS_MINORITY = 32,
+	/* the simulation, with reads: a read returned a state older than
+	 * one a node had delivered before the read was asked, or a read
+	 * at a live node was never served */
+	RC_PAXOS_READS = 64,
 };
 
 /* The name of one property ("agreement", ...). */
@@ -298,6 +324,7 @@ struct rc_paxos_sim_opts {
 	struct rc_paxos_config cfg; /* cfg.seed seeds everything */
 	struct rc_paxos_faults faults;
 	unsigned commands; /* client commands, submitted at random nodes */
+	unsigned reads;	   /* reads (rc_paxos_node_read) at random nodes */
 	FILE *trace;	   /* the message trace, or NULL */
 };
 
@@ -317,6 +344,10 @@ struct rc_paxos_sim_result {
 	uint64_t partitions; /* partitions that happened */
 	uint64_t cut;	     /* messages lost to a partition */
 	uint64_t isolated;   /* commands submitted on a minority side */
+	uint64_t reads;	     /* reads asked at a node that was up */
+	uint64_t served;     /* of them served */
+	uint64_t waited;     /* of them served only after the node delivered
+			    more than it had when asked: it was behind */
 	unsigned violations; /* enum rc_paxos_prop bits; 0: all hold */
 	char why[256];	     /* the first violation, in words */
 };
@@ -327,7 +358,11 @@ struct rc_paxos_sim_result {
  * (faults.part, faults.partition) that the minority side commits nothing
  * (RC_PAXOS_MINORITY): a partition may outlast the fault period, and the
  * run goes on after the network heals until every live node delivered
- * every command submitted at a live node, so liveness holds across it. Its nodes run with
+ * every command submitted at a live node, so liveness holds across it;
+ * with reads (opts.reads), that each read served (rc_paxos_node_read)
+ * returns a delivered count at least the highest any node had when it
+ * was asked, and that reads at live nodes are served (RC_PAXOS_READS).
+ * Its nodes run with
  * snapshots (rc_paxos_io.up, the simulator's exact failure detector): each
  * checkpoints every 4 slots, and slots below the lowest checkpoint of the
  * nodes up are forgotten; a node that restarts (faults.restart) comes back

@@ -307,6 +307,8 @@ const char *rc_paxos_prop_name(enum rc_paxos_prop p)
 		return "liveness";
 	case RC_PAXOS_MINORITY:
 		return "minority";
+	case RC_PAXOS_READS:
+		return "reads";
 	}
 	return "?";
 }

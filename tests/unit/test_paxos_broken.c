@@ -17,7 +17,11 @@
  *                             reported (test_paxos_broken);
  *   RC_PAXOS_BROKEN_RECOVERY  a restarted acceptor forgets its promise
  *                             and its acceptances
- *                             (test_paxos_broken_recovery).
+ *                             (test_paxos_broken_recovery);
+ *   RC_PAXOS_BROKEN_READS     the leader answers a read index without
+ *                             confirming that it still leads, so a
+ *                             deposed leader cut off by a partition
+ *                             serves stale reads (test_paxos_broken_reads).
  *
  * The same seeds that test_paxos_sim runs against the correct protocol
  * must expose it, as the property named below; the test passes when they
@@ -25,6 +29,8 @@
  */
 #if defined(RC_PAXOS_BROKEN_RECOVERY)
 #define PX_BROKEN_PROP RC_PAXOS_AGREEMENT
+#elif defined(RC_PAXOS_BROKEN_READS)
+#define PX_BROKEN_PROP RC_PAXOS_READS
 #else
 #define PX_BROKEN_PROP RC_PAXOS_AGREEMENT
 #endif

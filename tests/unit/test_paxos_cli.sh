@@ -65,4 +65,21 @@ if [ -x "$RECOVERY" ]; then
 else
 	skip "forgetful recovery exits 1" "no $RECOVERY"
 fi
+
+# Reads by the read index (--reads N).
+check "reads: every property" status 0 "$BIN" paxos sim --nodes 5 --runs 100 --reads 20 --faults drop=0.1,delay=0.1,part=2,restart=1 --commands 40
+check "reads among the properties" has "liveness, minority, reads: hold" "$T/out"
+check "the reads counted" sh -c "grep -Eq 'reads +[1-9][0-9]* asked at nodes up, [1-9][0-9]* served' '$T/out'"
+check "reads, JSON" status 0 "$BIN" paxos sim --seed 4 --reads 10 --json
+check "JSON: reads served" sh -c "grep -q '\"reads_asked\":10' '$T/out' && grep -Eq '\"reads_served\":[1-9]' '$T/out'"
+check "without --reads no reads line" status 0 "$BIN" paxos sim --seed 4
+check "and no reads property" sh -c "! grep -q reads '$T/out'"
+check "--reads x exits 2" status 2 "$BIN" paxos sim --reads x
+READS=${RC_BUILDDIR:-.}/tests/unit/paxos_broken_reads_cli
+if [ -x "$READS" ]; then
+	check "unconfirmed read index: exits 1" status 1 "$READS" sim --runs 200 --nodes 5 --reads 20 --faults part=2,drop=0.05 --commands 40
+	check "stale reads caught" has "violates reads: reads: read" "$T/err"
+else
+	skip "unconfirmed read index exits 1" "no $READS"
+fi
 done_testing
