@@ -210,11 +210,11 @@ CLEANFILES += test_rsm_stress-*.hist
 # determinism and 1,000 seeded runs with random faults (100,000 in the
 # regression tier); the same seeds against a copy built without phase-1
 # value adoption, one whose restarted acceptors forget and one whose leader
-# answers read indexes unconfirmed, which they must
-# catch; the threaded group; the command.
+# answers read indexes unconfirmed, and one whose quorum is half an even
+# group (minority), which they must catch; the threaded group; the command.
 check_PROGRAMS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
 	tests/unit/test_paxos_broken_recovery tests/unit/test_paxos_broken_reads \
-	tests/regression/test_paxos_sims
+	tests/unit/test_paxos_broken_quorum tests/regression/test_paxos_sims
 tests_unit_test_paxos_sim_LDADD = $(RC_TEST_LDADD)
 tests_regression_test_paxos_sims_SOURCES = tests/unit/test_paxos_sim.c
 tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
@@ -240,10 +240,17 @@ tests_unit_test_paxos_broken_reads_SOURCES = \
 tests_unit_test_paxos_broken_reads_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_READS
 tests_unit_test_paxos_broken_reads_LDADD = $(RC_TEST_LDADD)
+# And over a copy that takes half of an even group for a majority: the
+# minority property must break (a side of an even split decides).
+tests_unit_test_paxos_broken_quorum_SOURCES = \
+	$(tests_unit_test_paxos_broken_SOURCES)
+tests_unit_test_paxos_broken_quorum_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_QUORUM
+tests_unit_test_paxos_broken_quorum_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/paxos_fuzz.h
 TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
 	tests/unit/test_paxos_broken_recovery tests/unit/test_paxos_broken_reads \
-	tests/regression/test_paxos_sims
+	tests/unit/test_paxos_broken_quorum tests/regression/test_paxos_sims
 REGTESTS += tests/regression/test_paxos_sims
 check_PROGRAMS += tests/unit/test_paxos_threads
 tests_unit_test_paxos_threads_LDADD = $(RC_TEST_LDADD)

@@ -112,6 +112,14 @@
 #else
 #define PX_READ_CONFIRM 1
 #endif
+/* Broken on purpose: half of an even group counts as a majority, so the
+ * two sides of an even split both decide, for the minority property of
+ * tests/unit/test_paxos_broken_quorum. */
+#ifdef RC_PAXOS_BROKEN_QUORUM
+#define PX_QUORUM(nodes) (((nodes) + 1) / 2)
+#else
+#define PX_QUORUM(nodes) ((nodes) / 2 + 1)
+#endif
 
 /* Slots a catch-up reply carries at most. */
 #define PX_CATCHUP_SLOTS 64
@@ -1435,7 +1443,7 @@ int rc_paxos_node_create(rc_paxos_node_t **out,
 	n->cfg = *cfg;
 	n->io = *io;
 	n->id = id;
-	n->maj = cfg->nodes / 2 + 1;
+	n->maj = PX_QUORUM(cfg->nodes);
 	n->rng = cfg->seed * 0x9e3779b97f4a7c15ull + id + 1;
 	n->now = now;
 	n->role = FOLLOWER;

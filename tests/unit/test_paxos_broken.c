@@ -21,7 +21,13 @@
  *   RC_PAXOS_BROKEN_READS     the leader answers a read index without
  *                             confirming that it still leads, so a
  *                             deposed leader cut off by a partition
- *                             serves stale reads (test_paxos_broken_reads).
+ *                             serves stale reads (test_paxos_broken_reads);
+ *   RC_PAXOS_BROKEN_QUORUM    half of an even group counts as a majority,
+ *                             so a side of an even split decides while cut
+ *                             off (test_paxos_broken_quorum, minority).
+ *
+ * The seeds run until the third failing one that shows the property (at
+ * most all of them).
  *
  * The same seeds that test_paxos_sim runs against the correct protocol
  * must expose it, as the property named below; the test passes when they
@@ -31,6 +37,8 @@
 #define PX_BROKEN_PROP RC_PAXOS_AGREEMENT
 #elif defined(RC_PAXOS_BROKEN_READS)
 #define PX_BROKEN_PROP RC_PAXOS_READS
+#elif defined(RC_PAXOS_BROKEN_QUORUM)
+#define PX_BROKEN_PROP RC_PAXOS_MINORITY
 #else
 #define PX_BROKEN_PROP RC_PAXOS_AGREEMENT
 #endif
@@ -38,18 +46,21 @@
 int main(void)
 {
 	uint64_t n = tap_env_u64("RC_PAXOS_SIMS", 1000);
-	uint64_t s, caught = 0;
+	uint64_t s, caught = 0, shown = 0;
 	unsigned props = 0;
 	struct px_fuzz f;
 
 	bool setup = true;
 
-	/* Seed by seed, stopping at the third failing one. */
-	for (s = 1; s <= n && caught < 3 && setup; s++) {
+	/* Seed by seed, stopping at the third that shows the property. */
+	for (s = 1; s <= n && shown < 3 && setup; s++) {
 		setup = px_fuzz_run(s, 1, &f) == 0;
 		if (f.failed) {
 			caught++;
 			props |= f.props;
+		}
+		if (f.props & PX_BROKEN_PROP) {
+			shown++;
 			diag("seed %llu: %s", (unsigned long long)s,
 			     f.first_why);
 		}
