@@ -211,9 +211,12 @@ CLEANFILES += test_rsm_stress-*.hist
 # Multi-Paxos (rc_paxos): the step machine by hand, the simulation's
 # determinism and 1,000 seeded runs with random faults (100,000 in the
 # regression tier); the same seeds against a copy built without phase-1
-# value adoption, which they must catch; the threaded group; the command.
+# value adoption, one whose restarted acceptors forget and one whose leader
+# answers read indexes unconfirmed, and one whose quorum is half an even
+# group (minority), which they must catch; the threaded group; the command.
 check_PROGRAMS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
-	tests/regression/test_paxos_sims
+	tests/unit/test_paxos_broken_recovery tests/unit/test_paxos_broken_reads \
+	tests/unit/test_paxos_broken_quorum tests/regression/test_paxos_sims
 tests_unit_test_paxos_sim_LDADD = $(RC_TEST_LDADD)
 tests_regression_test_paxos_sims_SOURCES = tests/unit/test_paxos_sim.c
 tests_regression_test_paxos_sims_CPPFLAGS = $(AM_CPPFLAGS) \
@@ -225,9 +228,31 @@ tests_unit_test_paxos_broken_SOURCES = tests/unit/test_paxos_broken.c \
 tests_unit_test_paxos_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_PHASE1
 tests_unit_test_paxos_broken_LDADD = $(RC_TEST_LDADD)
+# The same test over a copy whose restarted acceptors forget their
+# promises and acceptances: agreement must break within the seeds.
+tests_unit_test_paxos_broken_recovery_SOURCES = \
+	$(tests_unit_test_paxos_broken_SOURCES)
+tests_unit_test_paxos_broken_recovery_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_RECOVERY
+tests_unit_test_paxos_broken_recovery_LDADD = $(RC_TEST_LDADD)
+# And over a copy whose leader answers read indexes unconfirmed: reads
+# must break within the seeds (partitions cut deposed leaders off).
+tests_unit_test_paxos_broken_reads_SOURCES = \
+	$(tests_unit_test_paxos_broken_SOURCES)
+tests_unit_test_paxos_broken_reads_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_READS
+tests_unit_test_paxos_broken_reads_LDADD = $(RC_TEST_LDADD)
+# And over a copy that takes half of an even group for a majority: the
+# minority property must break (a side of an even split decides).
+tests_unit_test_paxos_broken_quorum_SOURCES = \
+	$(tests_unit_test_paxos_broken_SOURCES)
+tests_unit_test_paxos_broken_quorum_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_QUORUM
+tests_unit_test_paxos_broken_quorum_LDADD = $(RC_TEST_LDADD)
 noinst_HEADERS += tests/unit/paxos_fuzz.h
 TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
-	tests/regression/test_paxos_sims
+	tests/unit/test_paxos_broken_recovery tests/unit/test_paxos_broken_reads \
+	tests/unit/test_paxos_broken_quorum tests/regression/test_paxos_sims
 REGTESTS += tests/regression/test_paxos_sims
 check_PROGRAMS += tests/unit/test_paxos_threads
 tests_unit_test_paxos_threads_LDADD = $(RC_TEST_LDADD)
@@ -239,6 +264,20 @@ tests_unit_paxos_broken_cli_SOURCES = tests/unit/paxos_broken_cli.c \
 	protocols/paxos/check.c protocols/paxos/sim.c protocols/sim/sim.c
 tests_unit_paxos_broken_cli_CPPFLAGS = $(AM_CPPFLAGS) -DRC_PAXOS_BROKEN_PHASE1
 tests_unit_paxos_broken_cli_LDADD = $(RC_TEST_LDADD)
+# and over the copy whose restarted acceptors forget.
+check_PROGRAMS += tests/unit/paxos_broken_recovery_cli
+tests_unit_paxos_broken_recovery_cli_SOURCES = \
+	$(tests_unit_paxos_broken_cli_SOURCES)
+tests_unit_paxos_broken_recovery_cli_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_RECOVERY
+tests_unit_paxos_broken_recovery_cli_LDADD = $(RC_TEST_LDADD)
+# and over the copy whose leader answers read indexes unconfirmed.
+check_PROGRAMS += tests/unit/paxos_broken_reads_cli
+tests_unit_paxos_broken_reads_cli_SOURCES = \
+	$(tests_unit_paxos_broken_cli_SOURCES)
+tests_unit_paxos_broken_reads_cli_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_READS
+tests_unit_paxos_broken_reads_cli_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_cli.sh
 EXTRA_DIST += tests/unit/test_paxos_cli.sh
 # Atomic commitment (2PC, 3PC): runs without faults, determinism, the

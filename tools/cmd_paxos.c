@@ -19,7 +19,8 @@ static const char paxos_help[] =
 	"    replicore paxos sim [--nodes N] [--seed S] [--faults SPEC] "
 	"[--commands C]\n"
 	"                        [--runs R] [--batch B] [--window W] "
-	"[--trace] [--json]\n"
+	"[--reads N]\n"
+	"                        [--trace] [--json]\n"
 	"    replicore sim paxos [OPTION]...   (the same)\n"
 	"\n"
 	"DESCRIPTION\n"
@@ -43,7 +44,13 @@ static const char paxos_help[] =
 	"(slots in\n"
 	"    order) and liveness (every command proposed at a live node is "
 	"delivered\n"
-	"    by every live node).\n"
+	"    by every live node). With partitions, also minority: a command "
+	"submitted\n"
+	"    at a node on a side of fewer than a majority of the nodes is "
+	"delivered\n"
+	"    nowhere while that partition lasts; liveness then says that "
+	"the sides\n"
+	"    converge once the network heals.\n"
 	"\n"
 	"OPTIONS\n"
 	"    --nodes N      nodes in the group, 1..32 (default 3)\n"
@@ -58,12 +65,26 @@ static const char paxos_help[] =
 	"                   node), restart=K (crashes after which the "
 	"node comes\n"
 	"                   back from its stable record and a "
-	"checkpoint); \"none\"\n"
-	"                   for none (default)\n"
+	"checkpoint), part=K\n"
+	"                   (partitions: two groups of nodes lose the "
+	"messages\n"
+	"                   between them for a while), partition=P (the "
+	"probability\n"
+	"                   that a run has one more partition); \"none\" "
+	"for none\n"
+	"                   (default)\n"
 	"    --commands C   client commands (default 100)\n"
 	"    --runs R       run seeds S..S+R-1 and sum them (default 1)\n"
 	"    --batch B      commands per slot at most (default 16)\n"
 	"    --window W     undecided slots at once at most (default 32)\n"
+	"    --reads N      also N reads at random nodes and times, by the "
+	"read index\n"
+	"                   (no log round: the leader confirms with a "
+	"majority that it\n"
+	"                   still leads); checks reads: each returns a state "
+	"with every\n"
+	"                   command delivered anywhere before it was asked "
+	"(default 0)\n"
 	"    --trace        print the message trace (send, drop, dup, "
 	"recv,\n"
 	"                   deliver, stall, crash) before the summary\n"
@@ -93,7 +114,7 @@ static void print_props(FILE *out, unsigned v)
 {
 	const char *sep = "";
 
-	for (unsigned p = 1; p <= RC_PAXOS_LIVENESS; p <<= 1)
+	for (unsigned p = 1; p <= RC_PAXOS_READS; p <<= 1)
 		if (v & p) {
 			fprintf(out, "%s%s", sep,
 				rc_paxos_prop_name((enum rc_paxos_prop)p));
@@ -112,9 +133,10 @@ int paxos_sim(int argc, char **argv)
 			      .commands = 100,
 			      .runs = 1,
 			      .faults = "none" };
-	uint64_t batch = 16, window = 32, failed = 0, first_fail = 0;
+	uint64_t batch = 16, window = 32, reads = 0, failed = 0, first_fail = 0;
 	const struct sim_extra extra[] = { { "batch", &batch },
-					   { "window", &window } };
+					   { "window", &window },
+					   { "reads", &reads } };
 	char first_why[256] = "";
 	unsigned props = 0;
 	int rc = sim_args_parse("paxos sim", paxos_help, argc, argv, &a, extra,
@@ -122,7 +144,7 @@ int paxos_sim(int argc, char **argv)
 	uint64_t nodes = a.nodes, seed = a.seed, commands = a.commands,
 		 runs = a.runs;
 	const char *spec = a.faults;
-	bool trace = a.trace, json = a.json;
+	bool trace = a.trace, json = a.json, parts;
 
 	if (rc >= 0)
 		return rc;
@@ -135,9 +157,15 @@ int paxos_sim(int argc, char **argv)
 				 "--runs, --batch and --window must be at "
 				 "least 1 (--batch, --window at most 4096, "
 				 "--commands at most 1000000)");
+	if (reads > 1000000)
+		return cli_usage("paxos sim",
+				 "--reads must be at most 1000000");
 	memset(&o, 0, sizeof o);
 	if (rc_paxos_faults_parse(spec, &o.faults, &err) < 0)
 		return usage_err(&err);
+	/* what partitions add to the summary only with partitions, so
+	 * that the output of every other run stays as it was */
+	parts = o.faults.part > 0 || o.faults.partition > 0;
 	if (o.faults.crash > (nodes - 1) / 2)
 		return cli_usage("paxos sim",
 				 "--faults: crash=%u leaves no majority of %u "
@@ -148,6 +176,7 @@ int paxos_sim(int argc, char **argv)
 	cfg.batch = (unsigned)batch;
 	cfg.window = (unsigned)window;
 	o.commands = (unsigned)commands;
+	o.reads = (unsigned)reads;
 	o.trace = trace ? stdout : NULL;
 	memset(&sum, 0, sizeof sum);
 	for (uint64_t k = 0; k < runs; k++) {
@@ -170,6 +199,12 @@ int paxos_sim(int argc, char **argv)
 		sum.restarts += r.restarts;
 		sum.stalls += r.stalls;
 		sum.time += r.time;
+		sum.partitions += r.partitions;
+		sum.cut += r.cut;
+		sum.isolated += r.isolated;
+		sum.reads += r.reads;
+		sum.served += r.served;
+		sum.waited += r.waited;
 		if (r.kept > sum.kept)
 			sum.kept = r.kept;
 		if (r.violations) {
@@ -197,6 +232,8 @@ int paxos_sim(int argc, char **argv)
 		cli_json_kv_uint(&j, "commands", commands);
 		cli_json_kv_uint(&j, "batch", batch);
 		cli_json_kv_uint(&j, "window", window);
+		if (reads)
+			cli_json_kv_uint(&j, "reads_asked", reads);
 		cli_json_kv_uint(&j, "committed", sum.committed);
 		cli_json_kv_uint(&j, "submitted_at_live_nodes", sum.at_live);
 		cli_json_kv_uint(&j, "slots", sum.slots);
@@ -209,12 +246,22 @@ int paxos_sim(int argc, char **argv)
 		cli_json_kv_uint(&j, "crashed", sum.crashed);
 		cli_json_kv_uint(&j, "stalls", sum.stalls);
 		cli_json_kv_uint(&j, "restarts", sum.restarts);
+		if (parts) {
+			cli_json_kv_uint(&j, "partitions", sum.partitions);
+			cli_json_kv_uint(&j, "cut", sum.cut);
+			cli_json_kv_uint(&j, "isolated_commands", sum.isolated);
+		}
+		if (reads) {
+			cli_json_kv_uint(&j, "reads", sum.reads);
+			cli_json_kv_uint(&j, "reads_served", sum.served);
+			cli_json_kv_uint(&j, "reads_waited", sum.waited);
+		}
 		cli_json_kv_uint(&j, "simulated_us", sum.time);
 		cli_json_kv_uint(&j, "kept_slots", sum.kept);
 		cli_json_kv_uint(&j, "failed_runs", failed);
 		cli_json_key(&j, "violations");
 		cli_json_arr(&j);
-		for (unsigned p = 1; p <= RC_PAXOS_LIVENESS; p <<= 1)
+		for (unsigned p = 1; p <= RC_PAXOS_READS; p <<= 1)
 			if (props & p)
 				cli_json_str(&j, rc_paxos_prop_name((
 							 enum rc_paxos_prop)p));
@@ -252,6 +299,20 @@ int paxos_sim(int argc, char **argv)
 		       (unsigned long long)sum.crashed,
 		       (unsigned long long)sum.stalls,
 		       (unsigned long long)sum.restarts);
+		if (parts)
+			printf("  partitions          %llu, %llu messages cut, "
+			       "%llu commands submitted on a minority side\n",
+			       (unsigned long long)sum.partitions,
+			       (unsigned long long)sum.cut,
+			       (unsigned long long)sum.isolated);
+		if (reads)
+			printf("  reads               %llu asked at nodes up, "
+			       "%llu served (%llu after catching up to the "
+			       "index), %llu lost to restarts and crashes\n",
+			       (unsigned long long)sum.reads,
+			       (unsigned long long)sum.served,
+			       (unsigned long long)sum.waited,
+			       (unsigned long long)(sum.reads - sum.served));
 		printf("  simulated time      %llu us\n",
 		       (unsigned long long)sum.time);
 		printf("  slots kept          %llu at most by a live node at "
@@ -267,7 +328,9 @@ int paxos_sim(int argc, char **argv)
 			       (unsigned long long)first_fail, first_why);
 		} else {
 			printf("  properties          agreement, validity, "
-			       "integrity, no gaps, liveness: hold\n");
+			       "integrity, no gaps, liveness%s%s: hold\n",
+			       parts ? ", minority" : "",
+			       reads ? ", reads" : "");
 		}
 	}
 	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;

@@ -139,6 +139,10 @@ struct rc_paxos_io {
 			const struct rc_paxos_cmd *cmds, unsigned n);
 	bool (*up)(void *ctx, unsigned node, unsigned peer);
 	void (*record)(void *ctx, unsigned node, const void *rec, size_t len);
+	/* read `id` (rc_paxos_node_read) may be served now from this
+	 * node's state: it delivered at least `index` slots, the read
+	 * index. NULL: reads are never answered. */
+	void (*read)(void *ctx, unsigned node, uint64_t id, uint64_t index);
 };
 
 /* Creates node id (< cfg->nodes) at time now. Returns 0 or -RC_E*. */
@@ -170,6 +174,24 @@ uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
 unsigned rc_paxos_node_submitv(rc_paxos_node_t *n, uint64_t now,
 			       const struct rc_paxos_cmd *c, unsigned k,
 			       uint64_t *ids);
+
+/*
+ * A read at this node, by the read index (Ongaro's thesis, 6.4), without
+ * a log round: the node asks the leader (itself, if it leads) for the
+ * read's index, the leader takes its delivered count once it delivered
+ * the slots of earlier ballots and answers after a majority confirmed
+ * that it still leads, and once this node delivered that many slots it
+ * calls io.read(id, index): the environment serves the read from its
+ * state then, which includes every command delivered anywhere before
+ * this call. id (not 0) names the read, and must not be reused by this
+ * node, across restarts too (a leader may answer an old request late).
+ * The node asks again after each retry period until it has the index;
+ * a read pending at a crash is lost. The step machine's rules apply:
+ * one thread at a time per node, never blocks; io.read is called from
+ * inside this call or a later step of the node. Returns 0 or
+ * -RC_ENOMEM.
+ */
+int rc_paxos_node_read(rc_paxos_node_t *n, uint64_t now, uint64_t id);
 
 /* Runs the node's timers at time now. Call it at rc_paxos_node_deadline(). */
 void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now);
@@ -259,11 +281,17 @@ struct rc_paxos_faults {
 	unsigned crash, stall;
 	unsigned restart; /* the simulation only: crashes after which the
 			     node comes back (see rc_paxos_sim_run) */
+	/* the simulation only: partitions (the nodes split in two groups
+	 * that lose every message between them for 100-3099 us), and the
+	 * probability that a run has one more, drawn from the seed */
+	unsigned part;
+	double partition;
 };
 
 /*
- * Parses "drop=P,dup=P,delay=P,crash=K,stall=K" (any subset, any order; ""
- * or "none" for no faults) into f, zeroing what is not named. A bad token
+ * Parses "drop=P,dup=P,delay=P,crash=K,stall=K,restart=K,part=K,
+ * partition=P" (any subset, any order; "" or "none" for no faults) into
+ * f, zeroing what is not named. A bad token
  * fails with -RC_EINVAL, err->where "faults" and err->col the 1-based column
  * of the token. Wait-free, any thread.
  */
@@ -277,6 +305,15 @@ enum rc_paxos_prop {
 	RC_PAXOS_INTEGRITY = 4, /* a command delivered twice by one node */
 	RC_PAXOS_NO_GAPS = 8,	/* a slot delivered out of order */
 	RC_PAXOS_LIVENESS = 16, /* a command never delivered */
+	/* the simulation, with partitions: a command submitted at a node
+	 * on a minority side of a partition (fewer than a majority of the
+	 * nodes, crashed ones counted) was delivered somewhere while that
+	 * same partition lasted */
+	RC_PAXOS_MINORITY = 32,
+	/* the simulation, with reads: a read returned a state older than
+	 * one a node had delivered before the read was asked, or a read
+	 * at a live node was never served */
+	RC_PAXOS_READS = 64,
 };
 
 /* The name of one property ("agreement", ...). */
@@ -287,6 +324,7 @@ struct rc_paxos_sim_opts {
 	struct rc_paxos_config cfg; /* cfg.seed seeds everything */
 	struct rc_paxos_faults faults;
 	unsigned commands; /* client commands, submitted at random nodes */
+	unsigned reads;	   /* reads (rc_paxos_node_read) at random nodes */
 	FILE *trace;	   /* the message trace, or NULL */
 };
 
@@ -303,13 +341,28 @@ struct rc_paxos_sim_result {
 	uint64_t restarts;   /* nodes that came back after a crash */
 	uint64_t time;	     /* simulated microseconds at the end */
 	uint64_t kept;	     /* most slots a live node held at the end */
+	uint64_t partitions; /* partitions that happened */
+	uint64_t cut;	     /* messages lost to a partition */
+	uint64_t isolated;   /* commands submitted on a minority side */
+	uint64_t reads;	     /* reads asked at a node that was up */
+	uint64_t served;     /* of them served */
+	uint64_t waited;     /* of them served only after the node delivered
+			    more than it had when asked: it was behind */
 	unsigned violations; /* enum rc_paxos_prop bits; 0: all hold */
 	char why[256];	     /* the first violation, in words */
 };
 
 /*
  * Runs one simulation in the calling thread and checks agreement,
- * validity, integrity, no gaps and liveness after it. Its nodes run with
+ * validity, integrity, no gaps and liveness after it, and with partitions
+ * (faults.part, faults.partition) that the minority side commits nothing
+ * (RC_PAXOS_MINORITY): a partition may outlast the fault period, and the
+ * run goes on after the network heals until every live node delivered
+ * every command submitted at a live node, so liveness holds across it;
+ * with reads (opts.reads), that each read served (rc_paxos_node_read)
+ * returns a delivered count at least the highest any node had when it
+ * was asked, and that reads at live nodes are served (RC_PAXOS_READS).
+ * Its nodes run with
  * snapshots (rc_paxos_io.up, the simulator's exact failure detector): each
  * checkpoints every 4 slots, and slots below the lowest checkpoint of the
  * nodes up are forgotten; a node that restarts (faults.restart) comes back

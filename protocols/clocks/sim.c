@@ -173,7 +173,8 @@ int _rc_clk_sim_run(const struct _rc_clk_sim_opts *o,
 	if (o->nodes < 2 || o->nodes > RC_SIM_MAX_NODES)
 		return rc_err_set(err, RC_EINVAL, "nodes", 0, 0,
 				  "clocks need 2..%d nodes", RC_SIM_MAX_NODES);
-	if (f->drop > 0 || f->crash || f->stall || f->restart || f->part)
+	if (f->drop > 0 || f->crash || f->stall || f->restart || f->part ||
+	    f->partition > 0)
 		return rc_err_set(err, RC_EINVAL, "faults", 0, 0,
 				  "the bound assumes a message over every arc "
 				  "every period: only delay and dup faults");

@@ -166,7 +166,8 @@ static void verdict(const struct csim *cs, struct _rc_commit_sim_result *res)
 	const struct _rc_sim_faults *f = &o->faults;
 	struct _rc_commit_view v;
 	bool fault_free = f->drop == 0 && f->dup == 0 && f->delay == 0 &&
-			  !f->crash && !f->stall && !f->restart && !f->part;
+			  !f->crash && !f->stall && !f->restart && !f->part &&
+			  !(f->partition > 0);
 
 	for (uint32_t k = 1; k <= o->txns; k++) {
 		char why[256];
@@ -185,7 +186,8 @@ static void verdict(const struct csim *cs, struct _rc_commit_sim_result *res)
 		if (o->kind == RC_COMMIT_2PC)
 			v.promised = !_rc_sim_crashed(cs->sim, v.coord);
 		else
-			v.promised = !f->restart && !f->part;
+			v.promised =
+				!f->restart && !f->part && !(f->partition > 0);
 		for (unsigned i = 0; i < o->nodes; i++) {
 			size_t len;
 			const struct _rc_commit_rec *r =

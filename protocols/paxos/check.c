@@ -305,6 +305,10 @@ const char *rc_paxos_prop_name(enum rc_paxos_prop p)
 		return "no gaps";
 	case RC_PAXOS_LIVENESS:
 		return "liveness";
+	case RC_PAXOS_MINORITY:
+		return "minority";
+	case RC_PAXOS_READS:
+		return "reads";
 	}
 	return "?";
 }

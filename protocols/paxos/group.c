@@ -235,9 +235,11 @@ int _rc_paxos_create_after(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 	}
 	for (unsigned i = 0; i < p->n; i++) {
 		struct gnode *gn = &p->node[i];
-		struct rc_paxos_io io = { gn, io_send, io_deliver,
-					  opts->snapshots ? io_up : NULL,
-					  NULL };
+		struct rc_paxos_io io = {
+			gn,	    io_send,
+			io_deliver, opts->snapshots ? io_up : NULL,
+			NULL,	    NULL
+		};
 
 		gn->p = p;
 		gn->id = i;
@@ -481,8 +483,9 @@ int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 			     size_t len)
 {
 	struct gnode *gn = &p->node[node];
-	struct rc_paxos_io io = { gn, io_send, io_deliver,
-				  p->o.snapshots ? io_up : NULL, NULL };
+	struct rc_paxos_io io = { gn,	      io_send,
+				  io_deliver, p->o.snapshots ? io_up : NULL,
+				  NULL,	      NULL };
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_paxos_node_t *nx;
 	size_t alen = rc_paxos_node_acceptor(gn->px, NULL, 0);

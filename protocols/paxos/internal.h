@@ -22,6 +22,10 @@ enum {
 	PX_HEARTBEAT = 7, /* ballot, commit = leader's delivered slots */
 	PX_CATCHUP = 8,	  /* slot = first slot the sender misses */
 	PX_FORWARD = 9,	  /* one entry: client commands for the leader */
+	PX_READ = 10,	  /* slot = read id: a read index asked of the leader */
+	PX_RDCHECK = 11,  /* ballot, slot = round: still the leader? */
+	PX_RDACK = 12,	  /* ballot, slot = round: yes, as far as I know */
+	PX_RDINDEX = 13,  /* slot = read id, one entry: slot = the index */
 };
 
 /*

@@ -39,6 +39,37 @@
  *    ACCEPTED for (b, s) and tells the learners (DECIDE). A learner also
  *    takes DECIDE entries from any node that knows them (catch-up); those
  *    come from a node that learned them the same way, so they are chosen.
+ *  - An acceptor's promise and acceptances outlive a crash: it records
+ *    them (io.record) before any message reveals them, and a node that
+ *    comes back replays them (rc_paxos_node_replay) before it takes a
+ *    step. An acceptor that forgot would break the majority
+ *    intersection both phases lean on: it could promise a ballot below
+ *    the one it promised, or report no acceptance for a slot whose value
+ *    it helped choose, and a new leader would then propose another value
+ *    there. (RC_PAXOS_BROKEN_RECOVERY forgets them; the agreement check
+ *    of tests/unit/test_paxos_broken_recovery catches it.)
+ *  - Reads without a log round, by the read index (Ongaro's thesis,
+ *    section 6.4). A node that is asked a read sends it to the leader
+ *    (PX_READ). The leader waits until it delivered the slots below
+ *    lead_start (the top of the slots it proposed when it took over:
+ *    every slot chosen at a lower ballot lies below it, since a value
+ *    chosen before its phase 1 was reported by a member of its majority,
+ *    and none can be chosen at a lower ballot after it), takes its
+ *    delivered count as the read's index, and sends a confirmation
+ *    round (PX_RDCHECK) that an acceptor acknowledges (PX_RDACK) only
+ *    while it has seen no higher ballot than the leader's. Once a
+ *    majority acknowledged a round sent after the index was taken, the
+ *    leader answers it (PX_RDINDEX). Why the index is fresh: a value
+ *    chosen at a higher ballot needs a majority that promised it, which
+ *    meets the acknowledging majority in an acceptor that acknowledged
+ *    first and promised later; so everything chosen when the read was
+ *    asked was chosen at the leader's ballot or below, and the leader
+ *    knows it (below lead_start it delivered it, at its ballot it
+ *    counted the acceptances). The asking node serves the read once it
+ *    delivered up to the index (io.read). (RC_PAXOS_BROKEN_READS skips
+ *    the round; a deposed leader cut off by a partition then answers
+ *    stale indexes, which the reads property of
+ *    tests/unit/test_paxos_broken_reads catches.)
  *  - Liveness is not safety's business: heartbeats, random election
  *    timeouts, NACKs that name the higher ballot, resending of undelivered
  *    commands and of unanswered ACCEPTs, and catch-up only make progress
@@ -65,6 +96,29 @@
 #define PX_ADOPT 0
 #else
 #define PX_ADOPT 1
+#endif
+/* Broken on purpose: a restarted acceptor forgets its promise and its
+ * acceptances (rc_paxos_node_replay), for tests/unit/test_paxos_broken. */
+#ifdef RC_PAXOS_BROKEN_RECOVERY
+#define PX_RECOVER 0
+#else
+#define PX_RECOVER 1
+#endif
+/* Broken on purpose: the leader answers a read index without first
+ * confirming with a majority that it still leads, for
+ * tests/unit/test_paxos_broken_reads. */
+#ifdef RC_PAXOS_BROKEN_READS
+#define PX_READ_CONFIRM 0
+#else
+#define PX_READ_CONFIRM 1
+#endif
+/* Broken on purpose: half of an even group counts as a majority, so the
+ * two sides of an even split both decide, for the minority property of
+ * tests/unit/test_paxos_broken_quorum. */
+#ifdef RC_PAXOS_BROKEN_QUORUM
+#define PX_QUORUM(nodes) (((nodes) + 1) / 2)
+#else
+#define PX_QUORUM(nodes) ((nodes) / 2 + 1)
 #endif
 
 /* Slots a catch-up reply carries at most. */
@@ -104,6 +158,21 @@ struct px_seen {
 	uint64_t base;
 	uint64_t far; /* ids of this origin in seen_far above base */
 	uint64_t bits[PX_WINDOW / 64]; /* bit q % PX_WINDOW for seq q */
+};
+
+/* A read asked at this node: waiting for its index, then for it to be
+ * delivered here. */
+struct px_read {
+	uint64_t id, index, sent_at;
+	bool have;
+};
+
+/* A read at the leader: from its node, indexed once lead_start is
+ * delivered, answered once a round at or after `round` is confirmed. */
+struct px_lread {
+	uint64_t id, index, round;
+	unsigned from;
+	bool indexed;
 };
 
 /* A command submitted at this node and not yet delivered here. */
@@ -155,7 +224,19 @@ struct rc_paxos_node {
 	bool oom, buf_bad;
 	/* counters */
 	uint64_t elections, leaderships, sent, conflicts;
+	/* reads asked here (rc_paxos_node_read) */
+	struct px_read *rd;
+	uint64_t nrd, rd_cap, rd_retry_at;
+	/* leader: reads to confirm; the first slot of its ballot; the
+	 * confirmation rounds sent and confirmed, and the last round each
+	 * node acknowledged */
+	struct px_lread *lr;
+	uint64_t nlr, lr_cap, lead_start;
+	uint64_t rd_sent, rd_ok, rd_sent_at, rd_acked[RC_PAXOS_MAX_NODES];
 };
+
+static void rd_serve(struct rc_paxos_node *n);
+static void rd_pump(struct rc_paxos_node *n);
 
 static unsigned popcount64(uint64_t x)
 {
@@ -624,6 +705,8 @@ static void step_down(struct rc_paxos_node *n)
 	n->timeout = random_timeout(n);
 	/* Other nodes' commands: their proposers resend them. */
 	n->pend_head = n->pend_n = 0;
+	/* And their reads: they ask the next leader. */
+	n->nlr = 0;
 }
 
 /* A ballot seen in a message: the newest one names the leader. */
@@ -730,6 +813,11 @@ static void become_leader(struct rc_paxos_node *n)
 		sl->ad_ballot = 0;
 	}
 	n->next_slot = hi;
+	/* Reads wait until the slots of earlier ballots are delivered. */
+	n->lead_start = hi;
+	n->nlr = 0;
+	n->rd_sent = n->rd_ok = 0;
+	memset(n->rd_acked, 0, sizeof n->rd_acked);
 	n->hb_at = n->now;
 	n->rt_at = n->now + n->cfg.retry;
 	/* Its own commands not delivered yet (submitted while no leader was
@@ -835,6 +923,9 @@ static void deliver_ready(struct rc_paxos_node *n)
 		n->io.deliver(n->io.ctx, n->id, n->delivered, n->scratch, k);
 		n->delivered++;
 	}
+	rd_serve(n);
+	if (n->role == LEADER)
+		rd_pump(n);
 }
 
 static void decide(struct rc_paxos_node *n, uint64_t s, struct px_val *v)
@@ -1088,6 +1179,185 @@ static void on_forward(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 		pend_push(n, &e->cmd[i]);
 }
 
+/* ---- reads (the read index) ---- */
+
+/* Serves the reads whose index this node delivered (io.read). */
+static void rd_serve(struct rc_paxos_node *n)
+{
+	for (uint64_t i = 0; i < n->nrd;) {
+		struct px_read r = n->rd[i];
+
+		if (!r.have || r.index > n->delivered) {
+			i++;
+			continue;
+		}
+		n->rd[i] = n->rd[--n->nrd];
+		if (n->io.read)
+			n->io.read(n->io.ctx, n->id, r.id, r.index);
+	}
+}
+
+/* The read index of read id arrived (from the leader, or from itself). */
+static void rd_got(struct rc_paxos_node *n, uint64_t id, uint64_t index)
+{
+	for (uint64_t i = 0; i < n->nrd; i++)
+		if (n->rd[i].id == id && !n->rd[i].have) {
+			n->rd[i].have = true;
+			n->rd[i].index = index;
+			rd_serve(n);
+			return;
+		}
+}
+
+/*
+ * The highest round a majority acknowledged, the leader counting itself
+ * for the last round it sent.
+ */
+static uint64_t rd_majority_round(const struct rc_paxos_node *n)
+{
+	uint64_t best = n->rd_ok;
+
+	for (unsigned i = 0; i < n->cfg.nodes; i++) {
+		uint64_t r = i == n->id ? n->rd_sent : n->rd_acked[i];
+		unsigned k = 0;
+
+		if (r <= best)
+			continue;
+		for (unsigned j = 0; j < n->cfg.nodes; j++)
+			if ((j == n->id ? n->rd_sent : n->rd_acked[j]) >= r)
+				k++;
+		if (k >= n->maj)
+			best = r;
+	}
+	return best;
+}
+
+/*
+ * The leader's reads: indexes taken once lead_start is delivered,
+ * answered once a round sent after them is confirmed, and a new round
+ * sent when one is wanted and none is out (or the last is older than a
+ * retry period).
+ */
+static void rd_pump(struct rc_paxos_node *n)
+{
+	bool want = false;
+
+	if (n->role != LEADER)
+		return;
+	for (uint64_t i = 0; i < n->nlr; i++) {
+		struct px_lread *l = &n->lr[i];
+
+		if (!l->indexed && n->delivered >= n->lead_start) {
+			l->indexed = true;
+			l->index = n->delivered;
+			l->round = PX_READ_CONFIRM ? n->rd_sent + 1 : 0;
+		}
+	}
+	n->rd_ok = rd_majority_round(n);
+	for (uint64_t i = 0; i < n->nlr;) {
+		struct px_lread l = n->lr[i];
+
+		if (!l.indexed || l.round > n->rd_ok) {
+			want |= l.indexed;
+			i++;
+			continue;
+		}
+		n->lr[i] = n->lr[--n->nlr];
+		if (l.from == n->id) {
+			rd_got(n, l.id, l.index);
+			continue;
+		}
+		mb_begin(n, PX_RDINDEX, n->ballot, l.id);
+		mb_ent(n, l.index, 0, NULL, 0);
+		send_to(n, l.from);
+	}
+	if (want && (n->rd_sent == n->rd_ok ||
+		     n->now - n->rd_sent_at >= n->cfg.retry)) {
+		n->rd_sent++;
+		n->rd_sent_at = n->now;
+		mb_begin(n, PX_RDCHECK, n->ballot, n->rd_sent);
+		send_others(n);
+		if (n->maj == 1)
+			rd_pump(n);
+	}
+}
+
+/* Read id of node `from` at the leader (once per id while it waits). */
+static void lread_add(struct rc_paxos_node *n, unsigned from, uint64_t id)
+{
+	for (uint64_t i = 0; i < n->nlr; i++)
+		if (n->lr[i].from == from && n->lr[i].id == id)
+			return;
+	if (n->nlr == n->lr_cap) {
+		uint64_t nc = n->lr_cap ? 2 * n->lr_cap : 16;
+		void *nl = realloc(n->lr, nc * sizeof *n->lr);
+
+		if (!nl) {
+			n->oom = true;
+			return;
+		}
+		n->lr = nl;
+		n->lr_cap = nc;
+	}
+	n->lr[n->nlr++] = (struct px_lread){ id, 0, 0, from, false };
+	rd_pump(n);
+}
+
+/* Sends read r to the leader as this node knows it (itself included). */
+static void rd_route(struct rc_paxos_node *n, struct px_read *r)
+{
+	unsigned owner = RC_PAXOS_BALLOT_OWNER(n->max_seen);
+
+	r->sent_at = n->now;
+	if (n->role == LEADER) {
+		lread_add(n, n->id, r->id);
+	} else if (n->max_seen != 0 && owner != n->id) {
+		mb_begin(n, PX_READ, n->max_seen, r->id);
+		send_to(n, owner);
+	}
+}
+
+static void on_read(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	if (n->role == LEADER)
+		lread_add(n, m->from, m->slot);
+}
+
+/*
+ * A confirmation round: acknowledged while this node knows no ballot
+ * above the leader's, neither seen nor promised.
+ */
+static void on_rdcheck(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	note_ballot(n, m->ballot);
+	if (m->ballot < n->max_seen || m->ballot < n->promised) {
+		nack(n, m->from);
+		return;
+	}
+	heard_from(n, m);
+	mb_begin(n, PX_RDACK, m->ballot, m->slot);
+	send_to(n, m->from);
+	maybe_catchup(n);
+}
+
+static void on_rdack(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	if (n->role != LEADER || m->ballot != n->ballot ||
+	    m->slot > n->rd_sent || m->slot <= n->rd_acked[m->from])
+		return;
+	n->rd_acked[m->from] = m->slot;
+	rd_pump(n);
+}
+
+static void on_rdindex(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	note_ballot(n, m->ballot);
+	heard_from(n, m);
+	if (m->nent == 1)
+		rd_got(n, m->slot, px_first(m)->slot);
+	maybe_catchup(n);
+}
+
 typedef void (*px_handler)(struct rc_paxos_node *, const struct rc_paxos_msg *);
 
 /* The handler of each message type, indexed by PX_*. */
@@ -1096,7 +1366,9 @@ static const px_handler handlers[] = {
 	[PX_NACK] = on_nack,	       [PX_ACCEPT] = on_accept,
 	[PX_ACCEPTED] = on_accepted,   [PX_DECIDE] = on_decide,
 	[PX_HEARTBEAT] = on_heartbeat, [PX_CATCHUP] = on_catchup,
-	[PX_FORWARD] = on_forward,
+	[PX_FORWARD] = on_forward,     [PX_READ] = on_read,
+	[PX_RDCHECK] = on_rdcheck,     [PX_RDACK] = on_rdack,
+	[PX_RDINDEX] = on_rdindex,
 };
 
 static void dispatch(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
@@ -1171,7 +1443,7 @@ int rc_paxos_node_create(rc_paxos_node_t **out,
 	n->cfg = *cfg;
 	n->io = *io;
 	n->id = id;
-	n->maj = cfg->nodes / 2 + 1;
+	n->maj = PX_QUORUM(cfg->nodes);
 	n->rng = cfg->seed * 0x9e3779b97f4a7c15ull + id + 1;
 	n->now = now;
 	n->role = FOLLOWER;
@@ -1194,6 +1466,8 @@ void rc_paxos_node_destroy(rc_paxos_node_t *n)
 	free(n->scratch);
 	free(n->pend);
 	free(n->mine);
+	free(n->rd);
+	free(n->lr);
 	free(n->buf);
 	_rc_pxset_free(&n->seen_far);
 	free(n);
@@ -1295,6 +1569,45 @@ uint64_t rc_paxos_node_submit(rc_paxos_node_t *n, uint64_t now,
 	return id;
 }
 
+int rc_paxos_node_read(rc_paxos_node_t *n, uint64_t now, uint64_t id)
+{
+	n->now = now;
+	assert(id != 0);
+	if (n->nrd == n->rd_cap) {
+		uint64_t nc = n->rd_cap ? 2 * n->rd_cap : 16;
+		void *nr = realloc(n->rd, nc * sizeof *n->rd);
+
+		if (!nr)
+			return -RC_ENOMEM;
+		n->rd = nr;
+		n->rd_cap = nc;
+	}
+	if (n->nrd == 0 || n->rd_retry_at < now)
+		n->rd_retry_at = now + n->cfg.retry;
+	n->rd[n->nrd] = (struct px_read){ id, 0, now, false };
+	rd_route(n, &n->rd[n->nrd++]);
+	drain_self(n);
+	return 0;
+}
+
+/* Whether a read asked here waits for its index. */
+static bool rd_waiting(const struct rc_paxos_node *n)
+{
+	for (uint64_t i = 0; i < n->nrd; i++)
+		if (!n->rd[i].have)
+			return true;
+	return false;
+}
+
+/* Whether the leader holds indexed reads to confirm. */
+static bool lr_waiting(const struct rc_paxos_node *n)
+{
+	for (uint64_t i = 0; i < n->nlr; i++)
+		if (n->lr[i].indexed)
+			return true;
+	return false;
+}
+
 void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
 {
 	n->now = now;
@@ -1357,6 +1670,14 @@ void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
 		}
 		n->retry_at = now + n->cfg.retry / 4 + 1;
 	}
+	if (n->nrd > 0 && now >= n->rd_retry_at) {
+		for (uint64_t i = 0; i < n->nrd; i++)
+			if (!n->rd[i].have &&
+			    now - n->rd[i].sent_at >= n->cfg.retry)
+				rd_route(n, &n->rd[i]);
+		n->rd_retry_at = now + n->cfg.retry / 4 + 1;
+	}
+	rd_pump(n);
 	maybe_catchup(n);
 	drain_self(n);
 }
@@ -1379,6 +1700,11 @@ uint64_t rc_paxos_node_deadline(const rc_paxos_node_t *n)
 	}
 	if (n->nmine > 0 && n->retry_at < d)
 		d = n->retry_at;
+	if (n->rd_retry_at < d && rd_waiting(n))
+		d = n->rd_retry_at;
+	if (n->role == LEADER && n->rd_sent_at + n->cfg.retry < d &&
+	    lr_waiting(n))
+		d = n->rd_sent_at + n->cfg.retry;
 	if (n->role != LEADER && n->delivered < n->leader_commit &&
 	    RC_PAXOS_BALLOT_OWNER(n->max_seen) != n->id &&
 	    n->catchup_at + n->cfg.retry < d)
@@ -1396,6 +1722,7 @@ void rc_paxos_msg_describe(const struct rc_paxos_msg *m, char *buf, size_t len)
 	static const char *const names[] = {
 		"?",	    "PREPARE", "PROMISE",   "NACK",    "ACCEPT",
 		"ACCEPTED", "DECIDE",  "HEARTBEAT", "CATCHUP", "FORWARD",
+		"READ",	    "RDCHECK", "RDACK",	    "RDINDEX",
 	};
 	const char *name =
 		m->type < sizeof names / sizeof names[0] ? names[m->type] : "?";
@@ -1612,6 +1939,10 @@ int rc_paxos_node_replay(rc_paxos_node_t *n, const void *recs, size_t len)
 				if (mine_add(n, &c) < 0)
 					return -RC_ENOMEM;
 			}
+			off += sz;
+			continue;
+		}
+		if (!PX_RECOVER) {
 			off += sz;
 			continue;
 		}

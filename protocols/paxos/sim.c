@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* sim.c: Paxos in the seeded simulator: its step machines behind the simulator's interface, its workload and its properties checked after the run. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,27 @@
  * promises and acceptances survive), and installs the newest checkpoint
  * among its own and those of the nodes up; the checker learns that the
  * node continues from that slot.
+ *
+ * Partitions. The failure detector (io.up) says that a node on the other
+ * side is down, so each side forgets slots by its own points, and a node
+ * that finds itself behind the base when the network heals installs a
+ * checkpoint as a restarted one does. The minority property: a command
+ * submitted at a node while it is on a side of fewer than a majority of
+ * the nodes stays on that side while the partition lasts (every message
+ * across is lost), and no value is chosen without a majority, so no node
+ * may deliver it before that partition ends (the network heals or splits
+ * anew). It is checked at each delivery. That the sides converge after
+ * healing is liveness: the run ends only once the network is whole and
+ * every live node delivered every command submitted at a live node.
+ *
+ * Reads. The workload's read k is rc_paxos_node_read(id k) at its node;
+ * when the node serves it (io.read), it returns the node's delivered
+ * count. The reads property: that count is at least the highest count
+ * any node had delivered when the read was asked (so the read sees every
+ * command delivered anywhere before it), checked as each read is served,
+ * across leader changes, partitions and restarts; and a read asked at a
+ * node that neither crashed nor restarted since is served by the end (a
+ * run ends only once every live node served its reads).
  */
 
 /* Slots between two checkpoints of a node in the simulation. */
@@ -44,8 +66,44 @@ struct psim {
 	void *ck[RC_PAXOS_MAX_NODES];
 	size_t ck_len[RC_PAXOS_MAX_NODES];
 	uint64_t ck_slot[RC_PAXOS_MAX_NODES], ck_cmds[RC_PAXOS_MAX_NODES];
+	/* command k: the partition (its epoch) during which it was
+	 * submitted on a minority side, or 0 */
+	uint64_t *cut_epoch;
+	unsigned commands;
+	uint64_t isolated;
+	/* read k: where and when asked, the highest delivered count of any
+	 * node then (hw) and the node's own (had) */
+	struct psim_read {
+		uint64_t hw, had;
+		unsigned node;
+		bool asked, done, lost;
+	} * rdv;
+	unsigned nreads;
+	uint64_t hi; /* the highest delivered count of any node so far */
+	uint64_t rd_pending[RC_PAXOS_MAX_NODES];
+	uint64_t reads, served, waited;
+	unsigned viol; /* the simulation's own findings (minority, reads) */
+	char why[256];
 	bool oom;
 };
+
+/*
+ * The epoch of the partition that has node on a minority side now, or 0
+ * (the network is whole, or node's side holds a majority).
+ */
+static uint64_t minority_epoch(const struct psim *ps, unsigned node)
+{
+	uint64_t epoch, side = _rc_sim_side(ps->sim, &epoch);
+	const unsigned nn = ps->sim_cfg.nodes;
+	unsigned with;
+
+	if (!side)
+		return 0;
+	with = (unsigned)__builtin_popcountll(side);
+	if (!(side >> node & 1))
+		with = nn - with;
+	return 2 * with <= nn ? epoch : 0;
+}
 
 static void psim_install(struct psim *ps, unsigned node, unsigned from);
 
@@ -122,10 +180,81 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 
 	_rc_sim_trace(ps->sim, "deliver %u slot=%llu cmds=%u", node,
 		      (unsigned long long)slot, n);
+	if (slot + 1 > ps->hi)
+		ps->hi = slot + 1;
 	_rc_pxcheck_deliver(ps->check, node, slot, cmds, n);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t k = cmds[i].op, epoch;
+
 		if (!(doomed >> RC_PAXOS_ID_ORIGIN(cmds[i].id) & 1))
 			ps->live_cmds[node]++;
+		if (k < 1 || k > ps->commands || !ps->cut_epoch[k])
+			continue;
+		if (_rc_sim_side(ps->sim, &epoch) &&
+		    epoch == ps->cut_epoch[k] &&
+		    !(ps->viol & RC_PAXOS_MINORITY)) {
+			ps->viol |= RC_PAXOS_MINORITY;
+			snprintf(ps->why, sizeof ps->why,
+				 "minority: node %u delivered command %llx "
+				 "(slot %llu), submitted at node %u on a "
+				 "minority side, before partition %llu ended",
+				 node, (unsigned long long)cmds[i].id,
+				 (unsigned long long)slot,
+				 RC_PAXOS_ID_ORIGIN(cmds[i].id),
+				 (unsigned long long)epoch);
+		}
+	}
+}
+
+/* The first finding of the simulation's own checks. */
+static void psim_fail(struct psim *ps, unsigned prop, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void psim_fail(struct psim *ps, unsigned prop, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ps->viol) {
+		va_start(ap, fmt);
+		vsnprintf(ps->why, sizeof ps->why, fmt, ap);
+		va_end(ap);
+	}
+	ps->viol |= prop;
+}
+
+/* Read id is served at node: it returns the node's delivered count. */
+static void io_read(void *ctx, unsigned node, uint64_t id, uint64_t index)
+{
+	struct psim *ps = ctx;
+	struct rc_paxos_node_stats st;
+	struct psim_read *r;
+
+	if (id < 1 || id > ps->nreads || ps->rdv[id].node != node ||
+	    !ps->rdv[id].asked || ps->rdv[id].done || ps->rdv[id].lost) {
+		psim_fail(ps, RC_PAXOS_READS,
+			  "reads: node %u served read %llu, which it was not "
+			  "asked or served already",
+			  node, (unsigned long long)id);
+		return;
+	}
+	r = &ps->rdv[id];
+	rc_paxos_node_stats(ps->px[node], &st);
+	_rc_sim_trace(ps->sim, "read %u k=%llu served: %llu slots (index %llu)",
+		      node, (unsigned long long)id,
+		      (unsigned long long)st.delivered,
+		      (unsigned long long)index);
+	r->done = true;
+	ps->served++;
+	ps->rd_pending[node]--;
+	if (index > r->had)
+		ps->waited++;
+	if (st.delivered < r->hw)
+		psim_fail(ps, RC_PAXOS_READS,
+			  "reads: read %llu at node %u returned %llu slots, "
+			  "but %llu were delivered at a node before it was "
+			  "asked",
+			  (unsigned long long)id, node,
+			  (unsigned long long)st.delivered,
+			  (unsigned long long)r->hw);
 }
 
 static void px_recv(void *ctx, unsigned node, uint64_t now, const void *msg)
@@ -158,8 +287,40 @@ static void px_submit(void *ctx, unsigned node, uint64_t now, uint64_t k)
 
 	c.id = rc_paxos_node_submit(ps->px[node], now, &c);
 	_rc_pxcheck_proposed(ps->check, &c);
+	if (k >= 1 && k <= ps->commands) {
+		ps->cut_epoch[k] = minority_epoch(ps, node);
+		if (ps->cut_epoch[k])
+			ps->isolated++;
+	}
 	_rc_sim_trace(ps->sim, "submit %u id=%llx", node,
 		      (unsigned long long)c.id);
+	psim_snapshot(ps, node);
+}
+
+static void px_read(void *ctx, unsigned node, uint64_t now, uint64_t k)
+{
+	struct psim *ps = ctx;
+	struct rc_paxos_node_stats st;
+	struct psim_read *r;
+
+	if (k < 1 || k > ps->nreads)
+		return;
+	r = &ps->rdv[k];
+	rc_paxos_node_stats(ps->px[node], &st);
+	r->node = node;
+	r->hw = ps->hi;
+	r->had = st.delivered;
+	r->asked = true;
+	ps->reads++;
+	ps->rd_pending[node]++;
+	_rc_sim_trace(ps->sim,
+		      "read %u k=%llu asked: %llu slots here, %llu "
+		      "at most anywhere",
+		      node, (unsigned long long)k,
+		      (unsigned long long)st.delivered,
+		      (unsigned long long)r->hw);
+	if (rc_paxos_node_read(ps->px[node], now, k) < 0)
+		ps->oom = true;
 	psim_snapshot(ps, node);
 }
 
@@ -211,6 +372,15 @@ static void px_restart(void *ctx, unsigned node, uint64_t now)
 
 	rc_paxos_node_destroy(ps->px[node]);
 	ps->px[node] = NULL;
+	/* Its reads were lost with its memory. */
+	for (unsigned k = 1; k <= ps->nreads; k++) {
+		struct psim_read *r = &ps->rdv[k];
+
+		if (r->asked && r->node == node && !r->done && !r->lost) {
+			r->lost = true;
+			ps->rd_pending[node]--;
+		}
+	}
 	if (rc_paxos_node_create(&ps->px[node], &ps->sim_cfg, node, &ps->io,
 				 now, &err) < 0) {
 		ps->oom = true;
@@ -240,7 +410,7 @@ static bool px_finished(void *ctx, unsigned node, uint64_t expect)
 {
 	struct psim *ps = ctx;
 
-	return ps->live_cmds[node] >= expect;
+	return ps->live_cmds[node] >= expect && ps->rd_pending[node] == 0;
 }
 
 static size_t px_msg_size(const void *msg)
@@ -263,6 +433,7 @@ static const struct _rc_sim_proto paxos_proto = {
 	.msg_size = px_msg_size,
 	.msg_describe = px_msg_describe,
 	.restart = px_restart,
+	.read = px_read,
 };
 
 int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
@@ -271,17 +442,14 @@ int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
 	struct _rc_sim_faults g;
 	int r = _rc_sim_faults_parse(spec, &g, err);
 
-	if (r == 0 && g.part)
-		r = rc_err_set(err, RC_EINVAL, "faults", 1,
-			       (unsigned)(strstr(spec, "part") - spec) + 1,
-			       "part: not a fault of paxos (drop, dup, delay, "
-			       "crash, stall, restart)");
 	f->drop = g.drop;
 	f->dup = g.dup;
 	f->delay = g.delay;
 	f->crash = g.crash;
 	f->stall = g.stall;
 	f->restart = g.restart;
+	f->part = g.part;
+	f->partition = g.partition;
 	return r;
 }
 
@@ -311,16 +479,23 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	so.nodes = nn;
 	so.seed = o->cfg.seed;
 	so.commands = o->commands;
+	so.reads = o->reads;
 	so.faults.drop = o->faults.drop;
 	so.faults.dup = o->faults.dup;
 	so.faults.delay = o->faults.delay;
 	so.faults.crash = o->faults.crash;
 	so.faults.stall = o->faults.stall;
 	so.faults.restart = o->faults.restart;
+	so.faults.part = o->faults.part;
+	so.faults.partition = o->faults.partition;
 	so.trace = o->trace;
 	ps->sim = _rc_sim_create(&paxos_proto, ps, &so);
 	ps->check = _rc_pxcheck_create(nn);
-	if (!ps->sim || !ps->check) {
+	ps->commands = o->commands;
+	ps->cut_epoch = calloc((size_t)o->commands + 1, sizeof *ps->cut_epoch);
+	ps->nreads = o->reads;
+	ps->rdv = calloc((size_t)o->reads + 1, sizeof *ps->rdv);
+	if (!ps->sim || !ps->check || !ps->cut_epoch || !ps->rdv) {
 		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
@@ -330,6 +505,7 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	io.deliver = io_deliver;
 	io.up = io_up;
 	io.record = io_record;
+	io.read = io_read;
 	ps->io = io;
 	ps->sim_cfg = o->cfg;
 	for (unsigned i = 0; i < nn; i++) {
@@ -345,6 +521,12 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	res->crashed = st.crashed;
 	res->stalls = st.stalls;
 	res->restarts = st.restarts;
+	res->partitions = st.partitions;
+	res->cut = st.cut;
+	res->isolated = ps->isolated;
+	res->reads = ps->reads;
+	res->served = ps->served;
+	res->waited = ps->waited;
 	/* The verdict. */
 	live = 0;
 	for (unsigned i = 0; i < nn; i++) {
@@ -377,6 +559,19 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		if (v && !res->violations)
 			snprintf(res->why, sizeof res->why, "%s", why);
 		res->violations |= v;
+		for (unsigned k = 1; k <= ps->nreads; k++) {
+			const struct psim_read *rd = &ps->rdv[k];
+
+			if (rd->asked && !rd->done && !rd->lost &&
+			    (live >> rd->node & 1))
+				psim_fail(ps, RC_PAXOS_READS,
+					  "reads: read %u at live node %u "
+					  "never served",
+					  k, rd->node);
+		}
+		if (ps->viol && !res->violations)
+			snprintf(res->why, sizeof res->why, "%s", ps->why);
+		res->violations |= ps->viol;
 	}
 	if (r < 0 || ps->oom)
 		r = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -387,6 +582,8 @@ out:
 		free(ps->ck[i]);
 	}
 	_rc_pxcheck_destroy(ps->check);
+	free(ps->cut_epoch);
+	free(ps->rdv);
 	free(ps);
 	return r;
 }

@@ -43,7 +43,8 @@ enum {
 	EV_RESUME,
 	EV_RESTART,
 	EV_SPLIT,
-	EV_HEAL
+	EV_HEAL,
+	EV_READ
 };
 enum { UP, STALLED, CRASHED };
 
@@ -207,6 +208,8 @@ static void handle(struct _rc_sim *s, struct ev *e)
 		s->p->recv(s->ctx, e->node, s->now, e->msg);
 	} else if (e->kind == EV_SUBMIT) {
 		s->p->submit(s->ctx, e->node, s->now, e->data);
+	} else if (e->kind == EV_READ) {
+		s->p->read(s->ctx, e->node, s->now, e->data);
 	}
 	free(e->msg);
 	e->msg = NULL;
@@ -236,6 +239,7 @@ static void event(struct _rc_sim *s, struct ev *e)
 	switch (e->kind) {
 	case EV_MSG:
 	case EV_SUBMIT:
+	case EV_READ:
 		if (e->kind == EV_MSG && s->side &&
 		    (s->side >> e->node & 1) != (s->side >> e->from & 1)) {
 			s->st.cut++;
@@ -379,7 +383,7 @@ int _rc_sim_faults_parse(const char *spec, struct _rc_sim_faults *f,
 		memcpy(val, eq + 1, vl);
 		val[vl] = 0;
 		if (!strcmp(key, "drop") || !strcmp(key, "dup") ||
-		    !strcmp(key, "delay")) {
+		    !strcmp(key, "delay") || !strcmp(key, "partition")) {
 			double v = strtod(val, &rest);
 
 			if (*rest || rest == val || !(v >= 0 && v <= 1))
@@ -393,8 +397,10 @@ int _rc_sim_faults_parse(const char *spec, struct _rc_sim_faults *f,
 				f->drop = v;
 			else if (key[1] == 'u')
 				f->dup = v;
-			else
+			else if (key[1] == 'e')
 				f->delay = v;
+			else
+				f->partition = v;
 		} else if (!strcmp(key, "crash") || !strcmp(key, "stall") ||
 			   !strcmp(key, "restart") || !strcmp(key, "part")) {
 			unsigned long v = strtoul(val, &rest, 10);
@@ -416,7 +422,8 @@ int _rc_sim_faults_parse(const char *spec, struct _rc_sim_faults *f,
 		} else {
 			return rc_err_set(err, RC_EINVAL, "faults", 1, col,
 					  "unknown fault '%s' (drop, dup, "
-					  "delay, crash, stall, restart, part)",
+					  "delay, crash, stall, restart, part, "
+					  "partition)",
 					  key);
 		}
 		p = *end ? end + 1 : end;
@@ -462,6 +469,7 @@ struct _rc_sim *_rc_sim_create(const struct _rc_sim_proto *proto, void *ctx,
 
 	assert(o->nodes >= 1 && o->nodes <= RC_SIM_MAX_NODES);
 	assert(o->faults.crash < o->nodes);
+	assert(o->reads == 0 || proto->read != NULL);
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
@@ -481,6 +489,13 @@ uint64_t _rc_sim_rand(struct _rc_sim *s)
 uint64_t _rc_sim_doomed(const struct _rc_sim *s)
 {
 	return s->crashing;
+}
+
+uint64_t _rc_sim_side(const struct _rc_sim *s, uint64_t *epoch)
+{
+	if (epoch)
+		*epoch = s->st.partitions;
+	return s->side;
 }
 
 bool _rc_sim_crashed(const struct _rc_sim *s, unsigned node)
@@ -523,6 +538,22 @@ const void *_rc_sim_records(const struct _rc_sim *s, unsigned node, size_t *len)
 {
 	*len = s->node[node].nrec;
 	return s->node[node].rec;
+}
+
+/* Schedules a partition: when, how long, and one side of it. */
+static void split(struct _rc_sim *s)
+{
+	const unsigned nn = s->o->nodes;
+	const uint64_t all = nn == 64 ? ~0ull : (1ull << nn) - 1;
+	struct ev e = { 0 };
+
+	e.t = _rc_rand(&s->rng) % s->heal;
+	e.kind = EV_SPLIT;
+	e.from = (uint32_t)(100 + _rc_rand(&s->rng) % PART_MAX);
+	do /* one group; the other nodes are the other */
+		e.data = _rc_rand(&s->rng) & all;
+	while (e.data == 0 || e.data == all);
+	push(s, e);
 }
 
 int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
@@ -583,16 +614,18 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 		e.data = 100 + _rc_rand(&s->rng) % DOWN_MAX;
 		push(s, e);
 	}
-	for (unsigned k = 0; k < o->faults.part && nn >= 2; k++) {
-		const uint64_t all = nn == 64 ? ~0ull : (1ull << nn) - 1;
+	for (unsigned k = 0; k < o->faults.part && nn >= 2; k++)
+		split(s);
+	if (o->faults.partition > 0 && nn >= 2 &&
+	    _rc_rand_unit(&s->rng) < o->faults.partition)
+		split(s);
+	for (unsigned k = 0; k < o->reads; k++) {
 		struct ev e = { 0 };
 
 		e.t = _rc_rand(&s->rng) % s->heal;
-		e.kind = EV_SPLIT;
-		e.from = (uint32_t)(100 + _rc_rand(&s->rng) % PART_MAX);
-		do /* one group; the other nodes are the other */
-			e.data = _rc_rand(&s->rng) & all;
-		while (e.data == 0 || e.data == all);
+		e.kind = EV_READ;
+		e.node = (uint32_t)(_rc_rand(&s->rng) % nn);
+		e.data = k + 1;
 		push(s, e);
 	}
 	/* The run. */

@@ -47,6 +47,9 @@
  *             once faults are over.
  *   msg_size  the bytes of a message, which the simulator copies.
  *   msg_describe  one line on a message, for the trace.
+ *   read      the workload's read number k (1, 2, ...) arrives at the
+ *             node at time now (opts.reads; NULL: the protocol takes no
+ *             reads). Lost at a node that is down, as a submission is.
  *   restart   the node comes back at time now after a crash that lost its
  *             memory: it starts afresh from what it wrote with
  *             _rc_sim_record before the crash. NULL: the protocol has no
@@ -62,6 +65,7 @@ struct _rc_sim_proto {
 	size_t (*msg_size)(const void *msg);
 	void (*msg_describe)(const void *msg, char *buf, size_t len);
 	void (*restart)(void *ctx, unsigned node, uint64_t now);
+	void (*read)(void *ctx, unsigned node, uint64_t now, uint64_t k);
 };
 
 /*
@@ -72,19 +76,22 @@ struct _rc_sim_proto {
  * number of crashes after which the node comes back (100-2099 us later)
  * with its memory lost but its record kept (_rc_sim_record), part the
  * number of partitions: the nodes split into two groups, a message between
- * the groups is lost, for 100-3099 us, then the network heals. Faults
- * happen during the fault period only (the submission span plus a
- * margin); a partition may outlast it.
+ * the groups is lost, for 100-3099 us, then the network heals.
+ * partition is the probability that a run has one more such partition
+ * phase, drawn from the seed (so that a series of seeds mixes runs with
+ * and without one). Faults happen during the fault period only (the
+ * submission span plus a margin); a partition may outlast it.
  */
 struct _rc_sim_faults {
 	double drop, dup, delay;
 	unsigned crash, stall, restart, part;
+	double partition;
 };
 
 /*
- * Parses "drop=P,dup=P,delay=P,crash=K,stall=K,restart=K,part=K" (any
- * subset, any order; ""
- * or "none" for no faults) into f, zeroing what is not named. A bad token
+ * Parses "drop=P,dup=P,delay=P,crash=K,stall=K,restart=K,part=K,
+ * partition=P" (any subset, any order; "" or "none" for no faults) into
+ * f, zeroing what is not named. A bad token
  * fails with -RC_EINVAL, err->where "faults" and err->col the 1-based
  * column of the token. Wait-free, any thread.
  */
@@ -96,6 +103,9 @@ struct _rc_sim_opts {
 	unsigned nodes;	   /* 1..RC_SIM_MAX_NODES */
 	uint64_t seed;	   /* seeds the schedule and the transport */
 	unsigned commands; /* client commands, submitted at random nodes */
+	/* client reads, at random nodes and times in the fault period
+	 * (proto->read); 0 draws nothing, leaving other runs as they were */
+	unsigned reads;
 	struct _rc_sim_faults faults; /* crash: fewer than nodes */
 	FILE *trace;		      /* the trace, or NULL */
 };
@@ -151,6 +161,13 @@ void _rc_sim_trace(struct _rc_sim *s, const char *fmt, ...)
 
 /* The nodes the schedule crashes (a bit each), once the run started. */
 uint64_t _rc_sim_doomed(const struct _rc_sim *s);
+
+/*
+ * The partition in force: the nodes of one side (a bit each; 0 while the
+ * network is whole), and in *epoch (when not NULL) the number of splits
+ * so far, which names this one.
+ */
+uint64_t _rc_sim_side(const struct _rc_sim *s, uint64_t *epoch);
 
 /* Whether node crashed (by the end of the run: for good). */
 bool _rc_sim_crashed(const struct _rc_sim *s, unsigned node);

@@ -11,9 +11,10 @@
 /*
  * Seed s picks the run: 3 to 7 nodes, 10 to 40 commands, batch 1 to 8,
  * window 1 to 16, and faults drop < 0.3, dup < 0.2, delay < 0.3, up to a
- * minority of crashes, up to 4 stalls and up to 2 restarts (a node that
- * crashes and comes back from its record and a checkpoint); the
- * simulation's own seed is s.
+ * minority of crashes, up to 4 stalls, up to 2 restarts (a node that
+ * crashes and comes back from its record and a checkpoint), up to 2
+ * partitions, and 0 to 20 reads at random nodes; the simulation's own
+ * seed is s.
  */
 static inline void px_fuzz_opts(uint64_t s, struct rc_paxos_sim_opts *o)
 {
@@ -34,13 +35,15 @@ static inline void px_fuzz_opts(uint64_t s, struct rc_paxos_sim_opts *o)
 	o->faults.crash = (unsigned)(PX_NEXT() % ((cfg.nodes - 1) / 2 + 1));
 	o->faults.stall = (unsigned)(PX_NEXT() % 5);
 	o->faults.restart = (unsigned)(PX_NEXT() % 3);
+	o->faults.part = (unsigned)(PX_NEXT() % 3);
+	o->reads = (unsigned)(PX_NEXT() % 21);
 #undef PX_NEXT
 }
 
 /* Totals of a series of runs. */
 struct px_fuzz {
 	uint64_t runs, failed, first_seed, committed, messages, ballots;
-	uint64_t restarts;
+	uint64_t restarts, partitions, isolated, reads, served, waited;
 	unsigned props; /* enum rc_paxos_prop bits seen */
 	char first_why[256];
 };
@@ -64,6 +67,11 @@ static inline int px_fuzz_run(uint64_t first, uint64_t n, struct px_fuzz *f)
 		f->messages += r.messages;
 		f->ballots += r.ballots;
 		f->restarts += r.restarts;
+		f->partitions += r.partitions;
+		f->isolated += r.isolated;
+		f->reads += r.reads;
+		f->served += r.served;
+		f->waited += r.waited;
 		if (r.violations) {
 			if (f->failed++ == 0) {
 				f->first_seed = s;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# test_paxos_cli.sh: replicore paxos sim from the command line: summary, JSON, trace, errors, and a failing run of the broken variant.
+# test_paxos_cli.sh: replicore paxos sim from the command line: summary, JSON, trace, errors, and failing runs of the broken variants.
 TAP_NAME=paxos-cli
 . "${RC_SRCDIR:-.}/tests/tap.sh"
 BROKEN=${RC_BUILDDIR:-.}/tests/unit/paxos_broken_cli
@@ -42,7 +42,11 @@ check "one seed, one trace" cmp -s "$T/t1" "$T/t2"
 check "another seed, another trace" sh -c "! cmp -s '$T/t1' '$T/t3'"
 check "restart faults: every property" status 0 "$BIN" paxos sim --nodes 5 --seed 3 --faults drop=0.1,restart=3 --commands 60 --runs 20
 check "and nodes came back" sh -c "grep -Eq 'stalls, [1-9][0-9]* restarts' '$T/out'"
-check "part is refused" status 2 "$BIN" paxos sim --faults part=1
+check "partitions: every property" status 0 "$BIN" paxos sim --nodes 5 --seed 3 --faults drop=0.1,part=2,restart=1 --commands 60 --runs 20
+check "the minority property among them" has "liveness, minority: hold" "$T/out"
+check "and the partitions counted" sh -c "grep -Eq 'partitions +[1-9][0-9]*, [0-9]+ messages cut' '$T/out'"
+check "without partitions the summary is as it was" status 0 "$BIN" paxos sim --seed 3 --faults drop=0.1
+check "no minority there" sh -c "grep -q 'no gaps, liveness: hold' '$T/out' && ! grep -q partitions '$T/out'"
 
 if [ -x "$BROKEN" ]; then
 	check "broken phase 1: exits 1" status 1 "$BROKEN" sim --runs 50 --faults drop=0.2,dup=0.1,delay=0.2,stall=3 --commands 30
@@ -52,5 +56,30 @@ if [ -x "$BROKEN" ]; then
 	check "JSON: first_failing_seed" has '"first_failing_seed":' "$T/out"
 else
 	skip "broken phase 1 exits 1" "no $BROKEN"
+fi
+RECOVERY=${RC_BUILDDIR:-.}/tests/unit/paxos_broken_recovery_cli
+if [ -x "$RECOVERY" ]; then
+	check "correct recovery: 200 runs with restarts exit 0" status 0 "$BIN" paxos sim --runs 200 --nodes 3 --faults drop=0.1,delay=0.2,restart=3 --commands 30
+	check "forgetful recovery: exits 1" status 1 "$RECOVERY" sim --runs 200 --nodes 3 --faults drop=0.1,delay=0.2,restart=3 --commands 30
+	check "agreement breaks" has "violates agreement" "$T/err"
+else
+	skip "forgetful recovery exits 1" "no $RECOVERY"
+fi
+
+# Reads by the read index (--reads N).
+check "reads: every property" status 0 "$BIN" paxos sim --nodes 5 --runs 100 --reads 20 --faults drop=0.1,delay=0.1,part=2,restart=1 --commands 40
+check "reads among the properties" has "liveness, minority, reads: hold" "$T/out"
+check "the reads counted" sh -c "grep -Eq 'reads +[1-9][0-9]* asked at nodes up, [1-9][0-9]* served' '$T/out'"
+check "reads, JSON" status 0 "$BIN" paxos sim --seed 4 --reads 10 --json
+check "JSON: reads served" sh -c "grep -q '\"reads_asked\":10' '$T/out' && grep -Eq '\"reads_served\":[1-9]' '$T/out'"
+check "without --reads no reads line" status 0 "$BIN" paxos sim --seed 4
+check "and no reads property" sh -c "! grep -q reads '$T/out'"
+check "--reads x exits 2" status 2 "$BIN" paxos sim --reads x
+READS=${RC_BUILDDIR:-.}/tests/unit/paxos_broken_reads_cli
+if [ -x "$READS" ]; then
+	check "unconfirmed read index: exits 1" status 1 "$READS" sim --runs 200 --nodes 5 --reads 20 --faults part=2,drop=0.05 --commands 40
+	check "stale reads caught" has "violates reads: reads: read" "$T/err"
+else
+	skip "unconfirmed read index exits 1" "no $READS"
 fi
 done_testing

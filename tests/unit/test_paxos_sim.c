@@ -28,7 +28,20 @@ struct box {
 	unsigned type_count[16];
 	uint64_t delivered[3][64];
 	unsigned ndelivered[3];
+	unsigned nread; /* reads served: the last one's node, id, index */
+	unsigned read_node;
+	uint64_t read_id, read_index;
 };
+
+static void box_read(void *ctx, unsigned node, uint64_t id, uint64_t index)
+{
+	struct box *b = ctx;
+
+	b->nread++;
+	b->read_node = node;
+	b->read_id = id;
+	b->read_index = index;
+}
 
 static void box_send(void *ctx, unsigned from, unsigned to,
 		     const struct rc_paxos_msg *m)
@@ -83,7 +96,8 @@ static void test_by_hand(void)
 {
 	struct rc_paxos_config cfg = RC_PAXOS_CONFIG_INITIALIZER;
 	static struct box b;
-	struct rc_paxos_io io = { &b, box_send, box_deliver, NULL, NULL };
+	struct rc_paxos_io io = { &b,	box_send, box_deliver,
+				  NULL, NULL,	  box_read };
 	rc_paxos_node_t *px[3];
 	struct rc_paxos_node_stats st;
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -135,6 +149,33 @@ static void test_by_hand(void)
 	rc_paxos_node_stats(px[0], &st);
 	is(st.delivered - slots, 2, "8 commands batched into 2 slots of 4");
 	is(b.ndelivered[2], 18, "node 2 delivered them too");
+	/* Reads by the read index: no slot, one confirmation round. */
+	ok(rc_paxos_node_read(px[2], now, 7) == 0, "a read at follower 2");
+	is(b.type_count[PX_READ], 1, "asks the leader for its index");
+	box_run(&b, px, ++now, 0);
+	is(b.type_count[PX_RDCHECK], 2,
+	   "the leader asks both others whether it still leads");
+	box_run(&b, px, ++now, 0);
+	is(b.type_count[PX_RDACK], 2, "both say yes");
+	box_run(&b, px, ++now, 0);
+	ok(b.nread == 1 && b.read_node == 2 && b.read_id == 7 &&
+		   b.read_index == st.delivered,
+	   "node 2 serves read 7 at index %llu, the leader's delivered count",
+	   (unsigned long long)b.read_index);
+	rc_paxos_node_stats(px[0], &st);
+	is(st.delivered, slots + 2, "and no slot was spent on it");
+	ok(rc_paxos_node_read(px[0], now, 8) == 0, "a read at the leader");
+	box_run(&b, px, ++now, 6);
+	box_run(&b, px, ++now, 6);
+	is(b.nread, 1, "cut off from the others, it does not answer");
+	for (int r = 0; r < 40 && b.nread == 1; r++) {
+		now += 50;
+		rc_paxos_node_tick(px[0], now);
+		box_run(&b, px, now, 0);
+		box_run(&b, px, now, 0);
+	}
+	ok(b.nread == 2 && b.read_node == 0 && b.read_id == 8,
+	   "once they answer a later round, it serves read 8");
 	/* Node 0 goes down: node 1 or 2 takes over with a higher ballot. */
 	for (unsigned k = 0; k < 5; k++)
 		submit(px[1], now, 200 + k);
@@ -315,6 +356,52 @@ static void test_faults_parse(void)
 	   "an item without = is refused");
 	is(rc_paxos_faults_parse("drop=0.1,", &f, &err), -RC_EINVAL,
 	   "a trailing comma is refused");
+	ok(rc_paxos_faults_parse("part=2,partition=0.5,restart=1", &f, &err) ==
+			   0 &&
+		   f.part == 2 && f.partition == 0.5 && f.restart == 1,
+	   "partitions parsed: a count and a probability");
+	is(rc_paxos_faults_parse("partition=-0.5", &f, &err), -RC_EINVAL,
+	   "a negative partition probability is refused");
+}
+
+/*
+ * partition=P draws one partition phase for a share P of the seeds;
+ * partition=1 gives every run one, partition=0 none.
+ */
+static void test_partition_draw(void)
+{
+	struct rc_paxos_sim_opts o;
+	struct rc_paxos_sim_result r;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t with = 0, isolated = 0, runs = 40;
+	bool ok_all = true, one_each = true;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o.cfg.nodes = 5;
+	o.commands = 40;
+	o.faults.partition = 1;
+	for (uint64_t seed = 1; seed <= runs; seed++) {
+		o.cfg.seed = seed;
+		ok_all &= rc_paxos_sim_run(&o, &r, &err) == 0 &&
+			  r.violations == 0;
+		one_each &= r.partitions == 1;
+		isolated += r.isolated;
+	}
+	ok(ok_all && one_each,
+	   "partition=1: one partition in each of %llu runs, every property "
+	   "(%llu commands submitted on a minority side)",
+	   (unsigned long long)runs, (unsigned long long)isolated);
+	o.faults.partition = 0.5;
+	for (uint64_t seed = 1; seed <= runs; seed++) {
+		o.cfg.seed = seed;
+		ok_all &= rc_paxos_sim_run(&o, &r, &err) == 0 &&
+			  r.violations == 0;
+		with += r.partitions;
+	}
+	ok(ok_all && with > 0 && with < runs,
+	   "partition=0.5: %llu of %llu runs have one",
+	   (unsigned long long)with, (unsigned long long)runs);
 }
 
 static void test_fuzz(void)
@@ -326,14 +413,24 @@ static void test_fuzz(void)
 	   "%llu seeded simulations ran from seed %llu", (unsigned long long)n,
 	   (unsigned long long)PX_FIRST_SEED);
 	diag("%llu commands committed, %llu messages, %llu ballots, %llu "
-	     "restarts",
+	     "restarts, %llu partitions, %llu commands submitted on a "
+	     "minority side",
 	     (unsigned long long)f.committed, (unsigned long long)f.messages,
-	     (unsigned long long)f.ballots, (unsigned long long)f.restarts);
+	     (unsigned long long)f.ballots, (unsigned long long)f.restarts,
+	     (unsigned long long)f.partitions, (unsigned long long)f.isolated);
 	ok(f.committed > n * 10, "they committed commands");
 	ok(f.restarts > n / 2, "nodes crashed and came back");
+	ok(f.partitions > n / 2 && f.isolated > 0,
+	   "the network split, with commands submitted on a minority side");
+	diag("%llu reads asked at nodes up, %llu served (%llu after catching "
+	     "up to their index)",
+	     (unsigned long long)f.reads, (unsigned long long)f.served,
+	     (unsigned long long)f.waited);
+	ok(f.served > n && f.waited > 0,
+	   "reads were served, some after the node caught up");
 	is(f.failed, 0,
-	   "no run violates agreement, validity, integrity, no gaps or "
-	   "liveness");
+	   "no run violates agreement, validity, integrity, no gaps, "
+	   "liveness, minority or reads");
 	if (f.failed)
 		diag("first failing seed %llu: %s (replay: replicore paxos "
 		     "sim with px_fuzz_opts(seed))",
@@ -354,6 +451,7 @@ int main(void)
 		test_clean();
 		test_truncation();
 		test_faults_parse();
+		test_partition_draw();
 	}
 	test_fuzz();
 	done_testing();

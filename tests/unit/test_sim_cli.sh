@@ -67,7 +67,12 @@ check "naming its column" has "--faults:1:10: unknown fault 'frob'" "$T/err"
 check "3pc one node exits 2" status 2 "$BIN" sim 3pc --nodes 1
 check "3pc all crashing exits 2" status 2 "$BIN" sim 3pc --nodes 3 --faults crash=3
 check "paxos takes restart" status 0 "$BIN" sim paxos --faults restart=1
-check "paxos refuses part" status 2 "$BIN" sim paxos --faults part=1
+check "paxos takes part" status 0 "$BIN" sim paxos --nodes 5 --runs 20 --faults part=2,restart=1
+check "and checks minority" has "liveness, minority: hold" "$T/out"
+same "partitions" --runs 20 --nodes 5 --seed 3 --faults drop=0.05,partition=0.5 --commands 60 --json
+check "the JSON counts partitions" sh -c "grep -Eq '\"partitions\":[1-9]' '$T/b'"
+check "paxos refuses a partition probability above 1" status 2 "$BIN" sim paxos --faults partition=1.5
+check "naming the value's column" has "--faults:1:11:" "$T/err"
 "$BIN" sim 3pc --seed 9 --faults drop=0.2,delay=0.2,restart=2,stall=1 --trace >"$T/a"
 "$BIN" sim 3pc --seed 9 --faults drop=0.2,delay=0.2,restart=2,stall=1 --trace >"$T/b"
 check "3pc: one seed, one trace" cmp -s "$T/a" "$T/b"
