@@ -26,6 +26,21 @@
  * promises and acceptances survive), and installs the newest checkpoint
  * among its own and those of the nodes up; the checker learns that the
  * node continues from that slot.
+ *
+ * Membership (faults.member): the group has spare nodes beyond its
+ * initial members, and each member fault submits a configuration command
+ * at the node the simulator picks: it adds the next spare or removes a
+ * random member (a draw from the protocol's stream), computed from the
+ * set the previous change submitted. The rule that keeps every
+ * configuration live: a change is made only if the nodes that will crash
+ * for good stay a strict minority of the new set (and the set is not
+ * empty); otherwise the other kind of change is tried, then none. Stalls
+ * and restarts end with the fault period, so each set then has a
+ * majority up. Commands carry the whole set, so a lost or reordered
+ * change leaves a set that also obeyed the rule. Each delivery also
+ * reports the set the node takes to govern the slot, which the checker
+ * compares across nodes; liveness is asked of the final members (per the
+ * node that delivered most) that did not crash.
  */
 
 /* Slots between two checkpoints of a node in the simulation. */
@@ -45,6 +60,15 @@ struct psim {
 	size_t ck_len[RC_PAXOS_MAX_NODES];
 	uint64_t ck_slot[RC_PAXOS_MAX_NODES], ck_cmds[RC_PAXOS_MAX_NODES];
 	bool oom;
+	/* membership faults: the set after the changes submitted so far,
+	 * the next spare, the changes submitted, configuration commands
+	 * submitted at nodes that never crash, those of them each node
+	 * delivered, and that count at each node's checkpoint */
+	uint64_t members;
+	unsigned spare;
+	uint64_t changes, cfg_expect, cfg_done[RC_PAXOS_MAX_NODES];
+	uint64_t ck_cfg[RC_PAXOS_MAX_NODES];
+	uint64_t were; /* nodes that delivered a slot they were members of */
 };
 
 static void psim_install(struct psim *ps, unsigned node, unsigned from);
@@ -86,6 +110,7 @@ static void psim_snapshot(struct psim *ps, unsigned node)
 	ps->ck_len[node] = len;
 	ps->ck_slot[node] = st.delivered;
 	ps->ck_cmds[node] = ps->live_cmds[node];
+	ps->ck_cfg[node] = ps->cfg_done[node];
 	_rc_sim_trace(ps->sim, "checkpoint %u slot=%llu", node,
 		      (unsigned long long)st.delivered);
 	rc_paxos_node_compact(ps->px[node], st.delivered);
@@ -123,9 +148,20 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 	_rc_sim_trace(ps->sim, "deliver %u slot=%llu cmds=%u", node,
 		      (unsigned long long)slot, n);
 	_rc_pxcheck_deliver(ps->check, node, slot, cmds, n);
-	for (unsigned i = 0; i < n; i++)
-		if (!(doomed >> RC_PAXOS_ID_ORIGIN(cmds[i].id) & 1))
+	for (unsigned i = 0; i < n; i++) {
+		bool live = !(doomed >> RC_PAXOS_ID_ORIGIN(cmds[i].id) & 1);
+
+		if (ps->sim_cfg.alpha && cmds[i].tag == RC_PAXOS_TAG_CONFIG)
+			ps->cfg_done[node] += live;
+		else if (live)
 			ps->live_cmds[node]++;
+	}
+	if (ps->sim_cfg.alpha) {
+		uint64_t m = _rc_paxos_node_members(ps->px[node], slot);
+
+		_rc_pxcheck_config(ps->check, node, slot, m);
+		ps->were |= m & 1ull << node;
+	}
 }
 
 static void px_recv(void *ctx, unsigned node, uint64_t now, const void *msg)
@@ -172,6 +208,7 @@ static void psim_install(struct psim *ps, unsigned node, unsigned best)
 	_rc_sim_trace(ps->sim, "install %u from %u slot=%llu", node, best,
 		      (unsigned long long)ps->ck_slot[best]);
 	ps->live_cmds[node] = ps->ck_cmds[best];
+	ps->cfg_done[node] = ps->ck_cfg[best];
 	_rc_pxcheck_install(ps->check, node, ps->ck_slot[best]);
 	if (ps->ck[best] && rc_paxos_node_install(ps->px[node], ps->ck[best],
 						  ps->ck_len[best]) < 0)
@@ -189,6 +226,7 @@ static void psim_install(struct psim *ps, unsigned node, unsigned best)
 		ps->ck_len[node] = ps->ck_len[best];
 		ps->ck_slot[node] = ps->ck_slot[best];
 		ps->ck_cmds[node] = ps->ck_cmds[best];
+		ps->ck_cfg[node] = ps->ck_cfg[best];
 	}
 }
 
@@ -227,20 +265,87 @@ static void px_restart(void *ctx, unsigned node, uint64_t now)
 	free(ps->ck[node]);
 	ps->ck[node] = NULL;
 	ps->ck_len[node] = 0;
-	ps->ck_slot[node] = ps->ck_cmds[node] = 0;
+	ps->ck_slot[node] = ps->ck_cmds[node] = ps->ck_cfg[node] = 0;
 	if (best == node) {
-		ps->live_cmds[node] = 0;
+		ps->live_cmds[node] = ps->cfg_done[node] = 0;
 		_rc_pxcheck_install(ps->check, node, 0);
 		return;
 	}
 	psim_install(ps, node, best);
 }
 
+/*
+ * With membership changes a node must also have delivered every
+ * configuration command submitted at a node that never crashes; one that
+ * was a member and is no more in the newest set it knows (adds take
+ * fresh spares only, so it stays out) is done once it delivered the slots
+ * up to that set's first. A spare must deliver everything: it may have
+ * been added by a command it did not deliver yet.
+ */
 static bool px_finished(void *ctx, unsigned node, uint64_t expect)
 {
 	struct psim *ps = ctx;
+	struct rc_paxos_node_stats st;
+	uint64_t from, newest;
 
+	if (!ps->sim_cfg.alpha)
+		return ps->live_cmds[node] >= expect;
+	if (ps->cfg_done[node] < ps->cfg_expect)
+		return false;
+	newest = _rc_paxos_node_newest(ps->px[node], &from);
+	rc_paxos_node_stats(ps->px[node], &st);
+	if ((ps->were >> node & 1) && !(newest >> node & 1) &&
+	    st.delivered >= from)
+		return true;
 	return ps->live_cmds[node] >= expect;
+}
+
+/* Whether member set m keeps a majority up once the faults are over. */
+static bool psim_live_set(uint64_t m, uint64_t doomed)
+{
+	return m != 0 &&
+	       2 * __builtin_popcountll(m & doomed) < __builtin_popcountll(m);
+}
+
+/* Membership change k, submitted at node (see the opening comment). */
+static void px_member(void *ctx, unsigned node, uint64_t now, uint64_t k)
+{
+	struct psim *ps = ctx;
+	const uint64_t m = ps->members, doomed = _rc_sim_doomed(ps->sim);
+	uint64_t add = 0, del = 0, next = 0;
+	bool adding = _rc_sim_rand(ps->sim) & 1;
+	unsigned pick = (unsigned)(_rc_sim_rand(ps->sim) %
+				   (uint64_t)__builtin_popcountll(m));
+	struct rc_paxos_cmd c = { 0, 0, 0, RC_PAXOS_TAG_CONFIG, 0 };
+
+	if (ps->spare < ps->sim_cfg.nodes)
+		add = m | 1ull << ps->spare;
+	for (unsigned i = 0; i < ps->sim_cfg.nodes; i++)
+		if ((m >> i & 1) && pick-- == 0)
+			del = m & ~(1ull << i);
+	if (adding && psim_live_set(add, doomed))
+		next = add;
+	else if (psim_live_set(del, doomed))
+		next = del;
+	else if (psim_live_set(add, doomed))
+		next = add;
+	if (!next) {
+		_rc_sim_trace(ps->sim, "member change %llu skipped",
+			      (unsigned long long)k);
+		return;
+	}
+	if (next == add)
+		ps->spare++;
+	ps->members = next;
+	ps->changes++;
+	c.arg = next;
+	c.id = rc_paxos_node_submit(ps->px[node], now, &c);
+	_rc_pxcheck_proposed(ps->check, &c);
+	if (!(doomed >> node & 1))
+		ps->cfg_expect++;
+	_rc_sim_trace(ps->sim, "submit %u id=%llx members=%llx", node,
+		      (unsigned long long)c.id, (unsigned long long)next);
+	psim_snapshot(ps, node);
 }
 
 static size_t px_msg_size(const void *msg)
@@ -263,6 +368,7 @@ static const struct _rc_sim_proto paxos_proto = {
 	.msg_size = px_msg_size,
 	.msg_describe = px_msg_describe,
 	.restart = px_restart,
+	.member = px_member,
 };
 
 int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
@@ -282,13 +388,18 @@ int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
 	f->crash = g.crash;
 	f->stall = g.stall;
 	f->restart = g.restart;
+	f->member = g.member;
 	return r;
 }
 
 int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		     struct rc_paxos_sim_result *res, rc_err_t *err)
 {
-	const unsigned nn = o->cfg.nodes;
+	const unsigned m0 = o->cfg.nodes;
+	/* with membership faults, spares after the initial members */
+	const unsigned nn = m0 + (o->faults.member < RC_PAXOS_MAX_NODES - m0
+					  ? o->faults.member
+					  : RC_PAXOS_MAX_NODES - m0);
 	struct _rc_sim_opts so;
 	struct _rc_sim_stats st;
 	struct rc_paxos_io io;
@@ -298,11 +409,11 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 
 	if (r < 0)
 		return r;
-	if (o->faults.crash > (nn - 1) / 2)
+	if (o->faults.crash > (m0 - 1) / 2)
 		return rc_err_set(err, RC_EINVAL, "faults", 0, 0,
 				  "crash=%u leaves no majority of %u nodes "
 				  "(at most %u)",
-				  o->faults.crash, nn, (nn - 1) / 2);
+				  o->faults.crash, m0, (m0 - 1) / 2);
 	ps = calloc(1, sizeof *ps);
 	if (!ps)
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -317,6 +428,7 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	so.faults.crash = o->faults.crash;
 	so.faults.stall = o->faults.stall;
 	so.faults.restart = o->faults.restart;
+	so.faults.member = o->faults.member;
 	so.trace = o->trace;
 	ps->sim = _rc_sim_create(&paxos_proto, ps, &so);
 	ps->check = _rc_pxcheck_create(nn);
@@ -332,8 +444,19 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	io.record = io_record;
 	ps->io = io;
 	ps->sim_cfg = o->cfg;
+	if (o->faults.member) {
+		ps->sim_cfg.nodes = nn;
+		if (!ps->sim_cfg.members)
+			ps->sim_cfg.members = (1ull << m0) - 1;
+		if (!ps->sim_cfg.alpha)
+			ps->sim_cfg.alpha = RC_PAXOS_ALPHA;
+	}
+	ps->members =
+		ps->sim_cfg.members ? ps->sim_cfg.members : (1ull << nn) - 1;
+	ps->spare = m0;
 	for (unsigned i = 0; i < nn; i++) {
-		r = rc_paxos_node_create(&ps->px[i], &o->cfg, i, &io, 0, err);
+		r = rc_paxos_node_create(&ps->px[i], &ps->sim_cfg, i, &io, 0,
+					 err);
 		if (r < 0)
 			goto out;
 	}
@@ -369,6 +492,27 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	}
 	res->time = st.time;
 	res->at_live = st.at_live;
+	res->changes = ps->changes;
+	if (ps->sim_cfg.alpha) {
+		/* Liveness is the final members' (as the node up that
+		 * delivered most knows them). */
+		uint64_t most = 0;
+		unsigned ref = 0;
+
+		for (unsigned i = 0; i < nn; i++) {
+			struct rc_paxos_node_stats ns;
+
+			rc_paxos_node_stats(ps->px[i], &ns);
+			if ((live >> i & 1) && ns.delivered >= most) {
+				most = ns.delivered;
+				ref = i;
+			}
+		}
+		res->members = _rc_paxos_node_newest(ps->px[ref], NULL);
+		live &= res->members;
+	} else {
+		res->members = (1ull << nn) - 1;
+	}
 	{
 		char why[256];
 		unsigned v = _rc_pxcheck_final(ps->check, live, &res->committed,

@@ -12,8 +12,10 @@
  * Seed s picks the run: 3 to 7 nodes, 10 to 40 commands, batch 1 to 8,
  * window 1 to 16, and faults drop < 0.3, dup < 0.2, delay < 0.3, up to a
  * minority of crashes, up to 4 stalls and up to 2 restarts (a node that
- * crashes and comes back from its record and a checkpoint); the
- * simulation's own seed is s.
+ * crashes and comes back from its record and a checkpoint); in a quarter
+ * of the seeds also 1 to 6 membership changes under an alpha of 1 to 16
+ * (spares join, members leave: rc_paxos_sim_run); the simulation's own
+ * seed is s.
  */
 static inline void px_fuzz_opts(uint64_t s, struct rc_paxos_sim_opts *o)
 {
@@ -34,6 +36,10 @@ static inline void px_fuzz_opts(uint64_t s, struct rc_paxos_sim_opts *o)
 	o->faults.crash = (unsigned)(PX_NEXT() % ((cfg.nodes - 1) / 2 + 1));
 	o->faults.stall = (unsigned)(PX_NEXT() % 5);
 	o->faults.restart = (unsigned)(PX_NEXT() % 3);
+	if (PX_NEXT() % 4 == 0) {
+		o->faults.member = 1 + (unsigned)(PX_NEXT() % 6);
+		o->cfg.alpha = 1 + (unsigned)(PX_NEXT() % 16);
+	}
 #undef PX_NEXT
 }
 
@@ -41,7 +47,8 @@ static inline void px_fuzz_opts(uint64_t s, struct rc_paxos_sim_opts *o)
 struct px_fuzz {
 	uint64_t runs, failed, first_seed, committed, messages, ballots;
 	uint64_t restarts;
-	unsigned props; /* enum rc_paxos_prop bits seen */
+	unsigned props;	  /* enum rc_paxos_prop bits seen */
+	uint64_t changes; /* membership changes submitted */
 	char first_why[256];
 };
 
@@ -64,6 +71,7 @@ static inline int px_fuzz_run(uint64_t first, uint64_t n, struct px_fuzz *f)
 		f->messages += r.messages;
 		f->ballots += r.ballots;
 		f->restarts += r.restarts;
+		f->changes += r.changes;
 		if (r.violations) {
 			if (f->failed++ == 0) {
 				f->first_seed = s;
