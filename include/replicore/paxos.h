@@ -480,6 +480,20 @@ int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
 		      const struct rc_paxos_cmd *c, unsigned k, uint64_t *ids);
 
 /*
+ * Submits at node `node` a configuration command that makes `members` (a
+ * bit per node id below cfg.nodes, not 0) the group's member set for the
+ * slots from alpha after the slot it is chosen in (paxos.c's essay): a
+ * node added answers as an acceptor from the start and learns the slots
+ * before by catching up; a node removed still learns but counts in no
+ * majority of those slots. It is delivered as a command, counted by
+ * rc_paxos_delivered. Same guarantees as rc_paxos_propose; -RC_EINVAL
+ * when cfg.alpha is 0 or members is empty or names a node not in the
+ * group.
+ */
+int rc_paxos_reconfigure(rc_paxos_t *p, unsigned node, uint64_t members,
+			 uint64_t *id);
+
+/*
  * Commands node `node` delivered so far. Any thread; an acquire load that
  * pairs with the node's release increment, so the deliveries it counts
  * (their callbacks' effects) happened before.
