@@ -223,16 +223,6 @@ tests_unit_test_paxos_broken_SOURCES = tests/unit/test_paxos_broken.c \
 tests_unit_test_paxos_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_PAXOS_BROKEN_PHASE1
 tests_unit_test_paxos_broken_LDADD = $(RC_TEST_LDADD)
-# The same seeds against a copy that counts a new configuration's slots
-# over the old configuration's majorities.
-check_PROGRAMS += tests/unit/test_paxos_broken_reconfig
-tests_unit_test_paxos_broken_reconfig_SOURCES = \
-	tests/unit/test_paxos_broken_reconfig.c protocols/paxos/paxos.c \
-	protocols/paxos/check.c protocols/paxos/sim.c protocols/sim/sim.c
-tests_unit_test_paxos_broken_reconfig_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DRC_PAXOS_BROKEN_RECONFIG
-tests_unit_test_paxos_broken_reconfig_LDADD = $(RC_TEST_LDADD)
-TESTS += tests/unit/test_paxos_broken_reconfig
 noinst_HEADERS += tests/unit/paxos_fuzz.h
 TESTS += tests/unit/test_paxos_sim tests/unit/test_paxos_broken \
 	tests/regression/test_paxos_sims

@@ -352,7 +352,8 @@ struct rc_paxos_sim_result {
  * up, which take client commands and may crash like the others), runs
  * with cfg.alpha (RC_PAXOS_ALPHA when 0), and K times during the fault
  * period a random node submits a configuration command that adds the next
- * spare or removes a random member. A change is skipped when it would
+ * spare, removes a random member or replaces one by the next spare. A
+ * change is skipped when it would
  * leave no member, or leave the nodes that crash for good no minority of
  * the new members: so every configuration keeps a majority up once the
  * faults are over. The checks then also compare the configuration each

@@ -29,12 +29,16 @@
  *
  * Membership (faults.member): the group has spare nodes beyond its
  * initial members, and each member fault submits a configuration command
- * at the node the simulator picks: it adds the next spare or removes a
- * random member (a draw from the protocol's stream), computed from the
- * set the previous change submitted. The rule that keeps every
+ * at the node the simulator picks: it adds the next spare, removes a
+ * random member, or replaces a random member by the next spare (one of
+ * the three drawn from the protocol's stream), computed from the set the
+ * previous change submitted. A replacement makes a set none of whose
+ * majorities need meet the previous set's: only the alpha rule keeps
+ * the slots agreed then. The rule that keeps every
  * configuration live: a change is made only if the nodes that will crash
  * for good stay a strict minority of the new set (and the set is not
- * empty); otherwise the other kind of change is tried, then none. Stalls
+ * empty); otherwise the other kinds are tried (add, remove, replace),
+ * then none. Stalls
  * and restarts end with the fault period, so each set then has a
  * majority up. Commands carry the whole set, so a lost or reordered
  * change leaves a set that also obeyed the rule. Each delivery also
@@ -68,7 +72,10 @@ struct psim {
 	unsigned spare;
 	uint64_t changes, cfg_expect, cfg_done[RC_PAXOS_MAX_NODES];
 	uint64_t ck_cfg[RC_PAXOS_MAX_NODES];
-	uint64_t were; /* nodes that delivered a slot they were members of */
+	/* nodes that delivered a slot they were members of, and of those
+	 * the ones that delivered a slot they were no more (removed: no
+	 * change adds a node twice) */
+	uint64_t were, gone;
 };
 
 static void psim_install(struct psim *ps, unsigned node, unsigned from);
@@ -160,6 +167,10 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 		uint64_t m = _rc_paxos_node_members(ps->px[node], slot);
 
 		_rc_pxcheck_config(ps->check, node, slot, m);
+		if (!(m >> node & 1))
+			ps->gone |= ps->were & 1ull << node;
+		else
+			ps->gone &= ~(1ull << node);
 		ps->were |= m & 1ull << node;
 	}
 }
@@ -275,29 +286,49 @@ static void px_restart(void *ctx, unsigned node, uint64_t now)
 }
 
 /*
+ * The final members so far: the newest set of the node up that delivered
+ * the most slots (the last of equals).
+ */
+static uint64_t psim_final(const struct psim *ps)
+{
+	uint64_t most = 0;
+	unsigned ref = 0;
+
+	for (unsigned i = 0; i < ps->sim_cfg.nodes; i++) {
+		struct rc_paxos_node_stats ns;
+
+		if (_rc_sim_crashed(ps->sim, i))
+			continue;
+		rc_paxos_node_stats(ps->px[i], &ns);
+		if (ns.delivered >= most) {
+			most = ns.delivered;
+			ref = i;
+		}
+	}
+	return _rc_paxos_node_newest(ps->px[ref], NULL);
+}
+
+/*
  * With membership changes a node must also have delivered every
  * configuration command submitted at a node that never crashes; one that
- * was a member and is no more in the newest set it knows (adds take
- * fresh spares only, so it stays out) is done once it delivered the slots
- * up to that set's first. A spare must deliver everything: it may have
- * been added by a command it did not deliver yet.
+ * was a member and delivered a slot it is no member of (the change that
+ * removed it and the alpha slots after) is done if the final members (so
+ * far) leave it out: changes submitted at different nodes may be chosen
+ * in another order than submitted, and re-add it. A spare must deliver
+ * everything: it may have been added by a command it did not deliver
+ * yet.
  */
 static bool px_finished(void *ctx, unsigned node, uint64_t expect)
 {
 	struct psim *ps = ctx;
-	struct rc_paxos_node_stats st;
-	uint64_t from, newest;
 
 	if (!ps->sim_cfg.alpha)
 		return ps->live_cmds[node] >= expect;
 	if (ps->cfg_done[node] < ps->cfg_expect)
 		return false;
-	newest = _rc_paxos_node_newest(ps->px[node], &from);
-	rc_paxos_node_stats(ps->px[node], &st);
-	if ((ps->were >> node & 1) && !(newest >> node & 1) &&
-	    st.delivered >= from)
+	if (ps->live_cmds[node] >= expect)
 		return true;
-	return ps->live_cmds[node] >= expect;
+	return (ps->gone >> node & 1) && !(psim_final(ps) >> node & 1);
 }
 
 /* Whether member set m keeps a majority up once the faults are over. */
@@ -312,29 +343,31 @@ static void px_member(void *ctx, unsigned node, uint64_t now, uint64_t k)
 {
 	struct psim *ps = ctx;
 	const uint64_t m = ps->members, doomed = _rc_sim_doomed(ps->sim);
-	uint64_t add = 0, del = 0, next = 0;
-	bool adding = _rc_sim_rand(ps->sim) & 1;
+	uint64_t cand[4] = { 0 }, next = 0, spare = 0;
+	unsigned kind = (unsigned)(_rc_sim_rand(ps->sim) % 3);
 	unsigned pick = (unsigned)(_rc_sim_rand(ps->sim) %
 				   (uint64_t)__builtin_popcountll(m));
 	struct rc_paxos_cmd c = { 0, 0, 0, RC_PAXOS_TAG_CONFIG, 0 };
 
+	/* The drawn kind first, then add, remove, replace. */
 	if (ps->spare < ps->sim_cfg.nodes)
-		add = m | 1ull << ps->spare;
+		spare = 1ull << ps->spare;
 	for (unsigned i = 0; i < ps->sim_cfg.nodes; i++)
-		if ((m >> i & 1) && pick-- == 0)
-			del = m & ~(1ull << i);
-	if (adding && psim_live_set(add, doomed))
-		next = add;
-	else if (psim_live_set(del, doomed))
-		next = del;
-	else if (psim_live_set(add, doomed))
-		next = add;
+		if ((m >> i & 1) && pick-- == 0) {
+			cand[2] = m & ~(1ull << i);
+			cand[3] = spare ? cand[2] | spare : 0;
+		}
+	cand[1] = spare ? m | spare : 0;
+	cand[0] = cand[1 + kind];
+	for (unsigned i = 0; i < 4 && !next; i++)
+		if (psim_live_set(cand[i], doomed))
+			next = cand[i];
 	if (!next) {
 		_rc_sim_trace(ps->sim, "member change %llu skipped",
 			      (unsigned long long)k);
 		return;
 	}
-	if (next == add)
+	if (next & spare)
 		ps->spare++;
 	ps->members = next;
 	ps->changes++;
@@ -494,21 +527,8 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	res->at_live = st.at_live;
 	res->changes = ps->changes;
 	if (ps->sim_cfg.alpha) {
-		/* Liveness is the final members' (as the node up that
-		 * delivered most knows them). */
-		uint64_t most = 0;
-		unsigned ref = 0;
-
-		for (unsigned i = 0; i < nn; i++) {
-			struct rc_paxos_node_stats ns;
-
-			rc_paxos_node_stats(ps->px[i], &ns);
-			if ((live >> i & 1) && ns.delivered >= most) {
-				most = ns.delivered;
-				ref = i;
-			}
-		}
-		res->members = _rc_paxos_node_newest(ps->px[ref], NULL);
+		/* Liveness is the final members' (psim_final). */
+		res->members = psim_final(ps);
 		live &= res->members;
 	} else {
 		res->members = (1ull << nn) - 1;

@@ -293,8 +293,8 @@ static void test_truncation(void)
 /*
  * Membership changes: spares join and members leave while commands flow,
  * every property holds (the configuration each node takes for each slot
- * included), the run is deterministic, and the run at which the broken
- * copy breaks agreement (test_paxos_broken_reconfig) passes here.
+ * included), the run is deterministic, and a run of four nodes, a crash
+ * and five changes under loss holds.
  */
 static void test_member(void)
 {
@@ -335,7 +335,6 @@ static void test_member(void)
 	   "the final members committed %llu commands (%llu submitted at "
 	   "nodes up)",
 	   (unsigned long long)r.committed, (unsigned long long)r.at_live);
-	/* The options of test_paxos_broken_reconfig's named run. */
 	memset(&o, 0, sizeof o);
 	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
 	o.cfg.nodes = 4;
@@ -351,7 +350,7 @@ static void test_member(void)
 	o.faults.stall = 3;
 	o.faults.member = 5;
 	ok(rc_paxos_sim_run(&o, &r, &err) == 0 && r.violations == 0,
-	   "the broken copy's named run holds here (%s)", r.why);
+	   "4 nodes, a crash, 3 stalls, 5 changes under loss (%s)", r.why);
 	o.cfg.alpha = RC_PAXOS_MAX_ALPHA + 1;
 	is(rc_paxos_sim_run(&o, &r, &err), -RC_EINVAL, "alpha above %d refused",
 	   RC_PAXOS_MAX_ALPHA);
