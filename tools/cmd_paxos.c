@@ -19,7 +19,7 @@ static const char paxos_help[] =
 	"    replicore paxos sim [--nodes N] [--seed S] [--faults SPEC] "
 	"[--commands C]\n"
 	"                        [--runs R] [--batch B] [--window W] "
-	"[--reads N]\n"
+	"[--reads N] [--alpha A]\n"
 	"                        [--trace] [--json]\n"
 	"    replicore sim paxos [OPTION]...   (the same)\n"
 	"\n"
@@ -70,9 +70,16 @@ static const char paxos_help[] =
 	"messages\n"
 	"                   between them for a while), partition=P (the "
 	"probability\n"
-	"                   that a run has one more partition); \"none\" "
-	"for none\n"
-	"                   (default)\n"
+	"                   that a run has one more partition),\n"
+	"                   member=K (membership changes: K times a "
+	"node submits a\n"
+	"                   configuration command that adds a spare node, "
+	"removes a\n"
+	"                   member or replaces one; the group gets up to K "
+	"spares beyond\n"
+	"                   its N members, and liveness is asked of the "
+	"final members);\n"
+	"                   \"none\" for none (default)\n"
 	"    --commands C   client commands (default 100)\n"
 	"    --runs R       run seeds S..S+R-1 and sum them (default 1)\n"
 	"    --batch B      commands per slot at most (default 16)\n"
@@ -85,6 +92,11 @@ static const char paxos_help[] =
 	"with every\n"
 	"                   command delivered anywhere before it was asked "
 	"(default 0)\n"
+	"    --alpha A      a configuration chosen in slot s governs the "
+	"slots from\n"
+	"                   s + A on, 1..64 (default 8 with member=K, else "
+	"0: the\n"
+	"                   membership is fixed)\n"
 	"    --trace        print the message trace (send, drop, dup, "
 	"recv,\n"
 	"                   deliver, stall, crash) before the summary\n"
@@ -134,9 +146,11 @@ int paxos_sim(int argc, char **argv)
 			      .runs = 1,
 			      .faults = "none" };
 	uint64_t batch = 16, window = 32, reads = 0, failed = 0, first_fail = 0;
+	uint64_t alpha = 0, changes = 0, members = 0;
 	const struct sim_extra extra[] = { { "batch", &batch },
 					   { "window", &window },
-					   { "reads", &reads } };
+					   { "reads", &reads },
+					   { "alpha", &alpha } };
 	char first_why[256] = "";
 	unsigned props = 0;
 	int rc = sim_args_parse("paxos sim", paxos_help, argc, argv, &a, extra,
@@ -151,6 +165,9 @@ int paxos_sim(int argc, char **argv)
 	if (nodes < 1 || nodes > RC_PAXOS_MAX_NODES)
 		return cli_usage("paxos sim", "--nodes must be 1..%d",
 				 RC_PAXOS_MAX_NODES);
+	if (alpha > RC_PAXOS_MAX_ALPHA)
+		return cli_usage("paxos sim", "--alpha must be 0..%d",
+				 RC_PAXOS_MAX_ALPHA);
 	if (runs < 1 || commands > 1000000 || batch < 1 || window < 1 ||
 	    batch > 4096 || window > 4096)
 		return cli_usage("paxos sim",
@@ -175,6 +192,9 @@ int paxos_sim(int argc, char **argv)
 	cfg.nodes = (unsigned)nodes;
 	cfg.batch = (unsigned)batch;
 	cfg.window = (unsigned)window;
+	cfg.alpha = (unsigned)(alpha		 ? alpha
+			       : o.faults.member ? RC_PAXOS_ALPHA
+						 : 0);
 	o.commands = (unsigned)commands;
 	o.reads = (unsigned)reads;
 	o.trace = trace ? stdout : NULL;
@@ -205,6 +225,8 @@ int paxos_sim(int argc, char **argv)
 		sum.reads += r.reads;
 		sum.served += r.served;
 		sum.waited += r.waited;
+		changes += r.changes;
+		members = r.members;
 		if (r.kept > sum.kept)
 			sum.kept = r.kept;
 		if (r.violations) {
@@ -258,6 +280,11 @@ int paxos_sim(int argc, char **argv)
 		}
 		cli_json_kv_uint(&j, "simulated_us", sum.time);
 		cli_json_kv_uint(&j, "kept_slots", sum.kept);
+		if (cfg.alpha) {
+			cli_json_kv_uint(&j, "alpha", cfg.alpha);
+			cli_json_kv_uint(&j, "member_changes", changes);
+			cli_json_kv_uint(&j, "final_members", members);
+		}
 		cli_json_kv_uint(&j, "failed_runs", failed);
 		cli_json_key(&j, "violations");
 		cli_json_arr(&j);
@@ -319,6 +346,16 @@ int paxos_sim(int argc, char **argv)
 		       "the end (the others were delivered everywhere and "
 		       "freed)\n",
 		       (unsigned long long)sum.kept);
+		if (cfg.alpha) {
+			printf("  membership          %llu change%s submitted, "
+			       "alpha %u; final members",
+			       (unsigned long long)changes,
+			       changes == 1 ? "" : "s", cfg.alpha);
+			for (unsigned i = 0; i < RC_PAXOS_MAX_NODES; i++)
+				if (members >> i & 1)
+					printf(" %u", i);
+			printf("%s\n", runs > 1 ? " (the last seed)" : "");
+		}
 		if (failed) {
 			printf("  VIOLATED            ");
 			print_props(stdout, props);

@@ -306,6 +306,11 @@ int sim_drive(const struct sim_driver *d, int argc, char **argv)
 			d->cmd);
 		return CLI_EXIT_USAGE;
 	}
+	if (f.member)
+		return cli_usage(d->cmd,
+				 "--faults: member: not a fault of %s (paxos "
+				 "only)",
+				 d->name);
 	if (d->check != NULL &&
 	    (bad = d->check(&a, &f, msg, sizeof(msg))) != NULL)
 		return cli_usage(d->cmd, "%s", bad);

@@ -83,12 +83,36 @@ struct rc_paxos_config {
 	uint64_t election;
 	uint64_t retry;
 	uint64_t seed;
+	/*
+	 * Membership (paxos.c's essay). members: the initial configuration,
+	 * a bit per node id (0: every node 0..nodes-1); the other ids are
+	 * spares that answer as acceptors but count in no majority until a
+	 * configuration command adds them. alpha: 0 keeps the membership
+	 * fixed (a command tagged RC_PAXOS_TAG_CONFIG is then an ordinary
+	 * command); 1..RC_PAXOS_MAX_ALPHA lets a configuration command
+	 * chosen in slot s govern the slots from s + alpha on, and the
+	 * leader then keeps at most min(window, alpha) slots undecided.
+	 */
+	unsigned alpha;
+	uint64_t members;
 };
 
+/*
+ * A configuration command: a client command with tag RC_PAXOS_TAG_CONFIG
+ * and arg the new member set (a bit per node id below cfg.nodes, not 0;
+ * another arg changes nothing), submitted like any command. With alpha
+ * set, the slot that carries it decides the members of the slots alpha
+ * later. RC_PAXOS_ALPHA: the alpha the simulation takes when membership
+ * faults are asked for and cfg.alpha is 0.
+ */
+#define RC_PAXOS_TAG_CONFIG 0xc0f16u
+#define RC_PAXOS_MAX_ALPHA 64
+#define RC_PAXOS_ALPHA 8
+
 /* Defaults in simulated microseconds; scale the times for nanoseconds. */
-#define RC_PAXOS_CONFIG_INITIALIZER        \
-	{                                  \
-		3, 16, 32, 50, 400, 800, 1 \
+#define RC_PAXOS_CONFIG_INITIALIZER              \
+	{                                        \
+		3, 16, 32, 50, 400, 800, 1, 0, 0 \
 	}
 
 /* Checks a configuration; -RC_EINVAL with a message naming the field. */
@@ -286,12 +310,14 @@ struct rc_paxos_faults {
 	 * probability that a run has one more, drawn from the seed */
 	unsigned part;
 	double partition;
+	unsigned member;  /* the simulation only: membership changes (see
+			     rc_paxos_sim_run) */
 };
 
 /*
  * Parses "drop=P,dup=P,delay=P,crash=K,stall=K,restart=K,part=K,
- * partition=P" (any subset, any order; "" or "none" for no faults) into
- * f, zeroing what is not named. A bad token
+ * partition=P,member=K" (any subset, any order; "" or "none" for no
+ * faults) into f, zeroing what is not named. A bad token
  * fails with -RC_EINVAL, err->where "faults" and err->col the 1-based column
  * of the token. Wait-free, any thread.
  */
@@ -350,6 +376,8 @@ struct rc_paxos_sim_result {
 			    more than it had when asked: it was behind */
 	unsigned violations; /* enum rc_paxos_prop bits; 0: all hold */
 	char why[256];	     /* the first violation, in words */
+	uint64_t changes;    /* configuration commands chosen (member=K) */
+	uint64_t members;    /* the final configuration, a bit per node */
 };
 
 /*
@@ -371,6 +399,21 @@ struct rc_paxos_sim_result {
  * same opts give the same result and the same trace. Returns 0 (whatever
  * the verdict; see res->violations) or -RC_EINVAL for bad opts (crash must
  * leave a majority) or -RC_ENOMEM. Any thread; runs share nothing.
+ *
+ * With faults.member = K the group starts with cfg.nodes members and
+ * min(K, RC_PAXOS_MAX_NODES - cfg.nodes) spare nodes (ids cfg.nodes and
+ * up, which take client commands and may crash like the others), runs
+ * with cfg.alpha (RC_PAXOS_ALPHA when 0), and K times during the fault
+ * period a random node submits a configuration command that adds the next
+ * spare, removes a random member or replaces one by the next spare. A
+ * change is skipped when it would
+ * leave no member, or leave the nodes that crash for good no minority of
+ * the new members: so every configuration keeps a majority up once the
+ * faults are over. The checks then also compare the configuration each
+ * node takes to govern each slot it delivers, and liveness is asked of
+ * the final members that did not crash; every node runs until it
+ * delivered every configuration command (a removed node need not
+ * deliver the commands after its removal takes effect).
  */
 int rc_paxos_sim_run(const struct rc_paxos_sim_opts *opts,
 		     struct rc_paxos_sim_result *res, rc_err_t *err);
@@ -489,6 +532,20 @@ int rc_paxos_propose(rc_paxos_t *p, unsigned node, const struct rc_paxos_cmd *c,
  */
 int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
 		      const struct rc_paxos_cmd *c, unsigned k, uint64_t *ids);
+
+/*
+ * Submits at node `node` a configuration command that makes `members` (a
+ * bit per node id below cfg.nodes, not 0) the group's member set for the
+ * slots from alpha after the slot it is chosen in (paxos.c's essay): a
+ * node added answers as an acceptor from the start and learns the slots
+ * before by catching up; a node removed still learns but counts in no
+ * majority of those slots. It is delivered as a command, counted by
+ * rc_paxos_delivered. Same guarantees as rc_paxos_propose; -RC_EINVAL
+ * when cfg.alpha is 0 or members is empty or names a node not in the
+ * group.
+ */
+int rc_paxos_reconfigure(rc_paxos_t *p, unsigned node, uint64_t members,
+			 uint64_t *id);
 
 /*
  * Commands node `node` delivered so far. Any thread; an acquire load that

@@ -13,7 +13,11 @@
  * Validity: every delivered command was proposed, with its payload.
  * Integrity: no learner delivers one command twice. No gaps: a learner's
  * slots come 0, 1, 2, ... Liveness (at the end): every command proposed at
- * a live node was delivered by every live node.
+ * a live node was delivered by every live node. With membership changes,
+ * each delivery also names the member set the node takes to govern the
+ * slot; the first named becomes the slot's, and a node that names
+ * another breaks agreement (it follows from agreement on the earlier
+ * slots, and is checked all the same).
  */
 
 struct ref {
@@ -39,6 +43,8 @@ struct _rc_pxcheck {
 	uint64_t pool_n, pool_cap;
 	unsigned viol;
 	char why[256];
+	/* the member set of each slot, 0 while none was named */
+	uint64_t *conf, ccap;
 };
 
 static void fail(struct _rc_pxcheck *c, unsigned prop, const char *fmt, ...)
@@ -82,6 +88,7 @@ void _rc_pxcheck_destroy(struct _rc_pxcheck *c)
 	free(c->pcmd);
 	free(c->ref);
 	free(c->pool);
+	free(c->conf);
 	free(c);
 }
 
@@ -247,6 +254,34 @@ void _rc_pxcheck_install(struct _rc_pxcheck *c, unsigned node, uint64_t slot)
 	}
 }
 
+void _rc_pxcheck_config(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
+			uint64_t mask)
+{
+	if (slot >= c->ccap) {
+		uint64_t nc = c->ccap ? c->ccap : 256;
+		uint64_t *nv;
+
+		while (nc <= slot)
+			nc *= 2;
+		nv = realloc(c->conf, nc * sizeof *nv);
+		if (!nv) {
+			fail(c, RC_PAXOS_LIVENESS, "checker out of memory");
+			return;
+		}
+		memset(nv + c->ccap, 0, (nc - c->ccap) * sizeof *nv);
+		c->conf = nv;
+		c->ccap = nc;
+	}
+	if (!c->conf[slot])
+		c->conf[slot] = mask;
+	else if (c->conf[slot] != mask)
+		fail(c, RC_PAXOS_AGREEMENT,
+		     "agreement: node %u takes members %llx to govern slot "
+		     "%llu, another node %llx",
+		     node, (unsigned long long)mask, (unsigned long long)slot,
+		     (unsigned long long)c->conf[slot]);
+}
+
 unsigned _rc_pxcheck_violations(const struct _rc_pxcheck *c)
 {
 	return c->viol;
@@ -272,8 +307,10 @@ unsigned _rc_pxcheck_final(struct _rc_pxcheck *c, uint64_t live,
 				everywhere = false;
 				missing = k;
 			}
+		/* configuration commands are the group's, not the
+		 * workload's: checked, not counted */
 		if (everywhere)
-			all++;
+			all += c->pcmd[i].tag != RC_PAXOS_TAG_CONFIG;
 		else if (origin < c->nodes && (live >> origin & 1))
 			fail(c, RC_PAXOS_LIVENESS,
 			     "liveness: command %llx proposed at live node %u "

@@ -658,3 +658,13 @@ void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
 {
 	*s = p->node[node].stats;
 }
+
+int rc_paxos_reconfigure(rc_paxos_t *p, unsigned node, uint64_t members,
+			 uint64_t *id)
+{
+	struct rc_paxos_cmd c = { 0, 0, members, RC_PAXOS_TAG_CONFIG, 0 };
+
+	if (!p->o.cfg.alpha || members == 0 || (members >> p->n) != 0)
+		return -RC_EINVAL;
+	return rc_paxos_propose(p, node, &c, id);
+}

@@ -195,4 +195,19 @@ uint64_t _rc_log_paxos_recoveries(rc_log_t *log, unsigned node, uint64_t *ns);
  * group); for tests. */
 unsigned _rc_paxos_parked(rc_paxos_t *p, unsigned node);
 
+/*
+ * Membership, for the runners: the member set that governs slot (as node n
+ * knows it: exact for the slots below its delivered count plus alpha),
+ * and its newest known set, *from receiving the slot it governs from.
+ * The caller serialises them with the node's steps.
+ */
+uint64_t _rc_paxos_node_members(const rc_paxos_node_t *n, uint64_t slot);
+uint64_t _rc_paxos_node_newest(const rc_paxos_node_t *n, uint64_t *from);
+/*
+ * The checker's part: node delivers slot under member set mask; every node
+ * that delivers the slot must name the same set (agreement otherwise).
+ */
+void _rc_pxcheck_config(struct _rc_pxcheck *c, unsigned node, uint64_t slot,
+			uint64_t mask);
+
 #endif /* RC_PROTOCOLS_PAXOS_INTERNAL_H */

@@ -80,7 +80,63 @@
  * command they already delivered: a proposer that resends a command after
  * a lost message may get it chosen in two slots, and every learner drops
  * the same later copy because they deliver the same slots in the same
- * order.
+ * order. *
+ * Membership (cfg.alpha > 0). We follow the alpha window of Lamport
+ * ("Paxos Made Simple", end of section 3; Lamport, Malkhi and Zhou,
+ * "Reconfiguring a State Machine"): the configuration is part of the
+ * state, a configuration command (tag RC_PAXOS_TAG_CONFIG, arg the member
+ * set, a bit per node id) chosen in slot s governs the slots from
+ * s + alpha on, and "majority" above means, for slot t, a majority of the
+ * set that governs t. The initial set is cfg.members (every node when 0);
+ * the other ids are spares. Why each rule keeps P2c:
+ *
+ *  - Every node computes the set of slot t from the chosen slots up to
+ *    t - alpha only, so once those are chosen every node that looks
+ *    agrees on it, and a node looks only then: the leader proposes at t
+ *    only when it delivered t - alpha, which is also why it keeps at most
+ *    min(window, alpha) slots undecided. (The property checker compares
+ *    the set each node takes for each slot it delivers.)
+ *  - A leader proposes at t only if a majority of t's set promised its
+ *    ballot (may_propose); the ACCEPTED it counts for t are those of t's
+ *    members. Phase 1 stays one PREPARE for every slot from f, sent to
+ *    every node id: a candidate wins with a majority of the set of f, and
+ *    where a later slot's set lacks a majority of its promises the leader
+ *    stops there and asks that set's members again for the same ballot
+ *    from its delivered count (ask_promises). We chose this over a new
+ *    ballot at each change because the ballot stands: the promises it
+ *    already has stay valid for every slot, the leader only needs more of
+ *    them, and no proposal in flight is disturbed. A promise that comes
+ *    after the leader won is adopted like the first ones for the slots it
+ *    did not propose at yet (late_promise); for the slots it did, a
+ *    majority of their members had promised already. The slots its
+ *    promises reported values for but whose set it does not know yet (the
+ *    previous leader was ahead) keep the adopted values until it may
+ *    propose there (propose_adopted), so no adopted value is skipped.
+ *  - Adoption takes the highest acceptance among all promises, members or
+ *    not: every acceptance comes from a proposal that satisfied P2c, so
+ *    any of them at or above the ballot that chose a value carries that
+ *    value, and the promises of t's majority include one such.
+ *  - Acceptors need no configuration: every node accepts and promises as
+ *    before (a node outside t's set may hold an old acceptance; it is
+ *    reported and harmless), and only the leader's counting changes.
+ *    A removed node's acceptances stop counting from the first slot its
+ *    removal governs; it still learns, and may still lead (a proposer
+ *    need not be an acceptor; letting any node stand keeps the group live
+ *    when the new members have not yet learned that they are members). A
+ *    spare starts empty, acts as an acceptor as soon as a set names it,
+ *    and catches up by CATCHUP or a checkpoint (which carries the sets,
+ *    rc_paxos_node_checkpoint).
+ *
+ * With alpha 0 the set never changes and every rule above reduces to the
+ * fixed-group one (the simulation's runs without membership faults are
+ * the same, message for message). The rules are subtle to break
+ * observably: one change at a time (add or remove a node) keeps every
+ * majority of the old set meeting every majority of the new one, and
+ * every node accepts every ballot's values, so a leader that counted a
+ * slot over the set of its phase-1 slot was caught (agreement) at 1 of
+ * the first 100,000 fuzz seeds of an earlier add/remove menu and at none
+ * of the first 680,000 (some 170,000 with changes) of the
+ * add/remove/replace one, so no broken copy is kept for it.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -184,7 +240,7 @@ struct px_mine {
 struct rc_paxos_node {
 	struct rc_paxos_config cfg;
 	struct rc_paxos_io io;
-	unsigned id, maj;
+	unsigned id;
 	uint64_t rng, now, seq;
 	/* acceptor */
 	uint64_t promised;
@@ -233,6 +289,16 @@ struct rc_paxos_node {
 	struct px_lread *lr;
 	uint64_t nlr, lr_cap, lead_start;
 	uint64_t rd_sent, rd_ok, rd_sent_at, rd_acked[RC_PAXOS_MAX_NODES];
+	/* membership: conf[0..nconf-1] by ascending from, conf[i].mask
+	 * governing the slots from conf[i].from up to the next one's; with
+	 * alpha 0 conf[0] alone. adopt_top: 1 + the highest slot a leader
+	 * still has an adopted value for; ask_at: when it last asked for
+	 * promises it lacks. */
+	struct px_conf {
+		uint64_t from, mask;
+	} conf[RC_PAXOS_MAX_ALPHA + 1];
+	unsigned nconf;
+	uint64_t adopt_top, ask_at;
 };
 
 static void rd_serve(struct rc_paxos_node *n);
@@ -241,6 +307,66 @@ static void rd_pump(struct rc_paxos_node *n);
 static unsigned popcount64(uint64_t x)
 {
 	return (unsigned)__builtin_popcountll(x);
+}
+
+/* ---- membership ---- */
+
+/* The member set that governs slot t, as far as this node knows. */
+static uint64_t members_at(const struct rc_paxos_node *n, uint64_t t)
+{
+	unsigned i = n->nconf - 1;
+
+	while (i > 0 && n->conf[i].from > t)
+		i--;
+	return n->conf[i].mask;
+}
+
+/* Whether set holds a majority of mask (PX_QUORUM of its size). */
+static bool quorum(uint64_t mask, uint64_t set)
+{
+	return popcount64(set & mask) >= PX_QUORUM(popcount64(mask));
+}
+
+/*
+ * Whether set holds a majority of every member set that governs a slot
+ * from t up to t + alpha - 1 as far as this node knows (with a fixed
+ * membership, of the one set). A leader whose read-index confirmation
+ * round is acknowledged so meets every majority that a higher ballot
+ * needed to choose any slot from t on: the first such slot is governed
+ * by one of these sets, since a set chosen at t or later governs only
+ * slots from t + alpha on.
+ */
+static bool quorum_from(const struct rc_paxos_node *n, uint64_t t, uint64_t set)
+{
+	uint64_t span = n->cfg.alpha ? n->cfg.alpha : 1;
+
+	for (unsigned i = 0; i < n->nconf; i++) {
+		uint64_t end = i + 1 < n->nconf ? n->conf[i + 1].from : UINT64_MAX;
+
+		if (end > t && n->conf[i].from < t + span &&
+		    !quorum(n->conf[i].mask, set))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Whether the leader may propose at slot t: it knows the members of t
+ * (slot t - alpha is delivered; always with a fixed membership) and a
+ * majority of them promised its ballot.
+ */
+static bool may_propose(const struct rc_paxos_node *n, uint64_t t)
+{
+	if (n->cfg.alpha && t >= n->delivered + n->cfg.alpha)
+		return false;
+	return quorum(members_at(n, t), n->promises);
+}
+
+/* The slots a leader keeps undecided at once at most. */
+static uint64_t span(const struct rc_paxos_node *n)
+{
+	return n->cfg.alpha && n->cfg.alpha < n->cfg.window ? n->cfg.alpha
+							    : n->cfg.window;
 }
 
 /* ---- the id set ---- */
@@ -691,7 +817,9 @@ static void pend_push(struct rc_paxos_node *n, const struct rc_paxos_cmd *c)
 
 static void step_down(struct rc_paxos_node *n)
 {
-	if (n->role == CANDIDATE)
+	/* With alpha a leader too may hold adopted values it did not
+	 * propose yet (become_leader). */
+	if (n->role == CANDIDATE || (n->role == LEADER && n->cfg.alpha))
 		for (uint64_t s = n->p1_from > n->base ? n->p1_from : n->base;
 		     s < n->top; s++) {
 			struct px_slot *sl = slot_of(n, s);
@@ -767,7 +895,7 @@ static void propose(struct rc_paxos_node *n, uint64_t s, struct px_val *v)
 	sl->sent_at = n->now;
 	mb_begin(n, PX_ACCEPT, n->ballot, s);
 	mb_ent(n, s, n->ballot, v->cmd, v->n);
-	if (n->maj == 1 || n->ballot < n->promised) {
+	if (popcount64(members_at(n, s)) == 1 || n->ballot < n->promised) {
 		/* Through the self queue: a group of one decides in
 		 * on_accepted, and a ballot below the promise is refused. */
 		send_all(n);
@@ -799,6 +927,12 @@ static void become_leader(struct rc_paxos_node *n)
 
 		if (sl->dec) {
 			val_put(sl->ad);
+		} else if (!may_propose(n, s)) {
+			/* Its members unknown yet, or too few of them
+			 * promised: from here on the adopted values wait
+			 * (propose_adopted). */
+			hi = s;
+			break;
 		} else {
 			v = sl->ad ? sl->ad : val_new(NULL, 0);
 			if (!v) {
@@ -812,9 +946,12 @@ static void become_leader(struct rc_paxos_node *n)
 		sl->ad = NULL;
 		sl->ad_ballot = 0;
 	}
+	n->adopt_top = n->top;
 	n->next_slot = hi;
-	/* Reads wait until the slots of earlier ballots are delivered. */
-	n->lead_start = hi;
+	/* Reads wait until the slots of earlier ballots are delivered:
+	 * those it proposed now and those whose adopted values wait for
+	 * their members (up to adopt_top). */
+	n->lead_start = n->adopt_top > hi ? n->adopt_top : hi;
 	n->nlr = 0;
 	n->rd_sent = n->rd_ok = 0;
 	memset(n->rd_acked, 0, sizeof n->rd_acked);
@@ -828,6 +965,110 @@ static void become_leader(struct rc_paxos_node *n)
 		pend_push(n, &n->mine[i].c);
 		n->mine[i].sent_at = n->now;
 	}
+}
+
+/*
+ * With alpha: a leader proposes the values it adopted, or no-ops, in the
+ * slots from next_slot below adopt_top that it may propose at now, in
+ * order; a slot chosen meanwhile (learned from an older ballot's leader)
+ * needs none. Returns whether the leader may go on to new commands.
+ */
+static bool propose_adopted(struct rc_paxos_node *n)
+{
+	if (n->next_slot < n->delivered) {
+		for (uint64_t s = n->next_slot > n->base ? n->next_slot
+							 : n->base;
+		     s < n->delivered && s < n->top; s++) {
+			val_put(slot_of(n, s)->ad);
+			slot_of(n, s)->ad = NULL;
+			slot_of(n, s)->ad_ballot = 0;
+		}
+		n->next_slot = n->delivered;
+	}
+	while (n->next_slot < n->adopt_top) {
+		uint64_t s = n->next_slot;
+		struct px_slot *sl;
+		struct px_val *v;
+
+		if (s - n->delivered >= span(n) || !may_propose(n, s))
+			return false;
+		sl = slot_at(n, s);
+		if (!sl)
+			return false;
+		if (!sl->dec) {
+			v = sl->ad ? val_get(sl->ad) : val_new(NULL, 0);
+			if (!v) {
+				n->oom = true;
+				return false;
+			}
+			propose(n, s, v);
+			val_put(v);
+			sl = slot_of(n, s);
+		}
+		val_put(sl->ad);
+		sl->ad = NULL;
+		sl->ad_ballot = 0;
+		n->next_slot++;
+		if (n->role != LEADER)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * With alpha: a leader that may not propose at next_slot because too few
+ * members of that slot promised its ballot asks them again, at most once
+ * per retry/4, from its delivered count (below it nothing is open).
+ */
+static void ask_promises(struct rc_paxos_node *n)
+{
+	uint64_t s = n->next_slot, mask;
+
+	if (s >= n->delivered + n->cfg.alpha || may_propose(n, s) ||
+	    (n->ask_at && n->now - n->ask_at < n->cfg.retry / 4 + 1))
+		return;
+	n->ask_at = n->now;
+	mask = members_at(n, s) & ~n->promises;
+	mb_begin(n, PX_PREPARE, n->ballot, n->delivered);
+	for (unsigned i = 0; i < n->cfg.nodes; i++)
+		if (mask >> i & 1)
+			send_to(n, i);
+}
+
+/*
+ * A promise for a leader's ballot after it became leader (asked for by
+ * ask_promises, or late): its sender counts from now on, and what it
+ * accepted in the slots the leader did not propose at yet is adopted as
+ * a candidate's promises are. Slots already proposed at this ballot had
+ * a majority of their members promise without it.
+ */
+static void late_promise(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
+{
+	const struct px_ent *e = px_first(m);
+
+	for (uint32_t i = 0; i < m->nent; i++, e = px_next(e)) {
+		struct px_slot *sl;
+
+		if (e->slot < n->next_slot || e->slot < n->base)
+			continue;
+		sl = slot_at(n, e->slot);
+		if (!sl)
+			return;
+		if (PX_ADOPT && e->ballot > sl->ad_ballot) {
+			struct px_val *v = val_new(e->cmd, e->n);
+
+			if (!v) {
+				n->oom = true;
+				return;
+			}
+			val_put(sl->ad);
+			sl->ad = v;
+			sl->ad_ballot = e->ballot;
+			if (e->slot >= n->adopt_top)
+				n->adopt_top = e->slot + 1;
+		}
+	}
+	n->promises |= 1ull << m->from;
 }
 
 /* ---- learner ---- */
@@ -889,6 +1130,45 @@ static int seen_add(struct rc_paxos_node *n, uint64_t id)
 	return 1;
 }
 
+/*
+ * Slot s, delivered now, carries the k commands cmds: each configuration
+ * command among them makes its member set govern the slots from s + alpha
+ * on (a later one in the slot overrides an earlier). Sets that govern
+ * only slots below s are forgotten.
+ */
+static void note_config(struct rc_paxos_node *n, uint64_t s,
+			const struct rc_paxos_cmd *cmds, unsigned k)
+{
+	const uint64_t all =
+		n->cfg.nodes == 64 ? ~0ull : (1ull << n->cfg.nodes) - 1;
+	unsigned drop = 0;
+
+	while (drop + 1 < n->nconf && n->conf[drop + 1].from <= s)
+		drop++;
+	if (drop) {
+		memmove(n->conf, n->conf + drop,
+			(n->nconf - drop) * sizeof n->conf[0]);
+		n->nconf -= drop;
+	}
+	for (unsigned i = 0; i < k; i++) {
+		uint64_t mask = cmds[i].arg;
+
+		if (cmds[i].tag != RC_PAXOS_TAG_CONFIG || mask == 0 ||
+		    (mask & ~all))
+			continue;
+		if (n->conf[n->nconf - 1].from == s + n->cfg.alpha) {
+			n->conf[n->nconf - 1].mask = mask;
+		} else {
+			/* Sets from s - alpha + 1 .. s + alpha and the one
+			 * governing s: at most alpha + 1. */
+			assert(n->nconf < RC_PAXOS_MAX_ALPHA + 1);
+			n->conf[n->nconf].from = s + n->cfg.alpha;
+			n->conf[n->nconf].mask = mask;
+			n->nconf++;
+		}
+	}
+}
+
 static void deliver_ready(struct rc_paxos_node *n)
 {
 	while (n->delivered < n->top && slot_of(n, n->delivered)->dec) {
@@ -921,6 +1201,8 @@ static void deliver_ready(struct rc_paxos_node *n)
 		}
 		n->commands += k;
 		n->io.deliver(n->io.ctx, n->id, n->delivered, n->scratch, k);
+		if (n->cfg.alpha)
+			note_config(n, n->delivered, n->scratch, k);
 		n->delivered++;
 	}
 	rd_serve(n);
@@ -1017,6 +1299,11 @@ static void on_promise(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 {
 	const struct px_ent *e = px_first(m);
 
+	if (n->role == LEADER && n->cfg.alpha && m->ballot == n->ballot &&
+	    !(n->promises & (1ull << m->from))) {
+		late_promise(n, m);
+		return;
+	}
 	if (n->role != CANDIDATE || m->ballot != n->ballot ||
 	    (n->promises & (1ull << m->from)))
 		return;
@@ -1041,7 +1328,7 @@ static void on_promise(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 			sl->ad_ballot = e->ballot;
 		}
 	}
-	if (popcount64(n->promises) >= n->maj)
+	if (quorum(members_at(n, n->p1_from), n->promises))
 		become_leader(n);
 }
 
@@ -1094,7 +1381,7 @@ static void on_accepted(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	if (sl->dec || sl->p2_ballot != n->ballot || !sl->prop)
 		return;
 	sl->acks |= 1ull << m->from;
-	if (popcount64(sl->acks) >= n->maj) {
+	if (quorum(members_at(n, m->slot), sl->acks)) {
 		struct px_val *v = val_get(sl->prop);
 
 		mb_begin(n, PX_DECIDE, n->ballot, m->slot);
@@ -1219,14 +1506,14 @@ static uint64_t rd_majority_round(const struct rc_paxos_node *n)
 
 	for (unsigned i = 0; i < n->cfg.nodes; i++) {
 		uint64_t r = i == n->id ? n->rd_sent : n->rd_acked[i];
-		unsigned k = 0;
+		uint64_t set = 0;
 
 		if (r <= best)
 			continue;
 		for (unsigned j = 0; j < n->cfg.nodes; j++)
 			if ((j == n->id ? n->rd_sent : n->rd_acked[j]) >= r)
-				k++;
-		if (k >= n->maj)
+				set |= 1ull << j;
+		if (quorum_from(n, n->delivered, set))
 			best = r;
 	}
 	return best;
@@ -1277,7 +1564,7 @@ static void rd_pump(struct rc_paxos_node *n)
 		n->rd_sent_at = n->now;
 		mb_begin(n, PX_RDCHECK, n->ballot, n->rd_sent);
 		send_others(n);
-		if (n->maj == 1)
+		if (quorum_from(n, n->delivered, 1ull << n->id))
 			rd_pump(n);
 	}
 }
@@ -1421,6 +1708,14 @@ int rc_paxos_config_check(const struct rc_paxos_config *cfg, rc_err_t *err)
 		return rc_err_set(err, RC_EINVAL, "timeouts", 0, 0,
 				  "heartbeat and retry must be positive and "
 				  "election longer than heartbeat");
+	if (cfg->alpha > RC_PAXOS_MAX_ALPHA)
+		return rc_err_set(err, RC_EINVAL, "alpha", 0, 0,
+				  "alpha must be 0..%d, not %u",
+				  RC_PAXOS_MAX_ALPHA, cfg->alpha);
+	if (cfg->nodes < 64 && (cfg->members >> cfg->nodes) != 0)
+		return rc_err_set(err, RC_EINVAL, "members", 0, 0,
+				  "members names a node above %u",
+				  cfg->nodes - 1);
 	return 0;
 }
 
@@ -1443,7 +1738,9 @@ int rc_paxos_node_create(rc_paxos_node_t **out,
 	n->cfg = *cfg;
 	n->io = *io;
 	n->id = id;
-	n->maj = PX_QUORUM(cfg->nodes);
+	n->conf[0].mask =
+		cfg->members ? cfg->members : (1ull << cfg->nodes) - 1;
+	n->nconf = 1;
 	n->rng = cfg->seed * 0x9e3779b97f4a7c15ull + id + 1;
 	n->now = now;
 	n->role = FOLLOWER;
@@ -1615,9 +1912,9 @@ void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
 		start_election(n);
 	else if (n->role == CANDIDATE && now - n->p1_at >= n->timeout)
 		start_election(n);
-	if (n->role == LEADER) {
-		while (n->pend_n > 0 &&
-		       n->next_slot - n->delivered < n->cfg.window) {
+	if (n->role == LEADER && (!n->cfg.alpha || propose_adopted(n))) {
+		while (n->pend_n > 0 && n->next_slot - n->delivered < span(n) &&
+		       may_propose(n, n->next_slot)) {
 			unsigned k = n->pend_n < n->cfg.batch
 					     ? (unsigned)n->pend_n
 					     : n->cfg.batch;
@@ -1637,6 +1934,8 @@ void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
 				break;
 		}
 	}
+	if (n->role == LEADER && n->cfg.alpha)
+		ask_promises(n);
 	if (n->role == LEADER && now >= n->hb_at) {
 		mb_begin(n, PX_HEARTBEAT, n->ballot, 0);
 		send_others(n);
@@ -1692,8 +1991,10 @@ uint64_t rc_paxos_node_deadline(const rc_paxos_node_t *n)
 		d = n->p1_at + n->timeout;
 	else {
 		d = n->hb_at;
-		if (n->pend_n > 0 &&
-		    n->next_slot - n->delivered < n->cfg.window)
+		if ((n->pend_n > 0 || n->next_slot < n->adopt_top) &&
+		    ((n->cfg.alpha && n->next_slot < n->delivered) ||
+		     (n->next_slot - n->delivered < span(n) &&
+		      may_propose(n, n->next_slot))))
 			d = n->now;
 		if (n->next_slot > n->delivered && n->rt_at < d)
 			d = n->rt_at;
@@ -1769,6 +2070,18 @@ unsigned _rc_paxos_node_leader(const rc_paxos_node_t *n)
 	return RC_PAXOS_BALLOT_OWNER(n->max_seen);
 }
 
+uint64_t _rc_paxos_node_members(const rc_paxos_node_t *n, uint64_t slot)
+{
+	return members_at(n, slot);
+}
+
+uint64_t _rc_paxos_node_newest(const rc_paxos_node_t *n, uint64_t *from)
+{
+	if (from)
+		*from = n->conf[n->nconf - 1].from;
+	return n->conf[n->nconf - 1].mask;
+}
+
 /* ---- snapshots and recovery ---- */
 
 /* Adds c to the commands of this node to send until delivered. */
@@ -1808,7 +2121,11 @@ static bool seen_has(const struct rc_paxos_node *n, uint64_t id)
 	return _rc_pxset_has(&n->seen_far, id);
 }
 
-/* A checkpoint's bytes: this head, seen[nodes], then nfar ids. */
+/*
+ * A checkpoint's bytes: this head, seen[nodes], then nfar ids; with alpha
+ * then the count of member sets and the sets (from, mask), those that
+ * govern the slots from the checkpoint's on.
+ */
 #define PX_CK_MAGIC 0x50584b50u
 struct px_ck {
 	uint32_t magic, nodes;
@@ -1817,9 +2134,12 @@ struct px_ck {
 
 size_t rc_paxos_node_checkpoint(const rc_paxos_node_t *n, void *buf, size_t len)
 {
+	size_t conf = n->cfg.alpha ? sizeof(uint64_t) +
+					     n->nconf * sizeof(struct px_conf)
+				   : 0;
 	size_t need = sizeof(struct px_ck) +
 		      n->cfg.nodes * sizeof(struct px_seen) +
-		      n->seen_far.n * sizeof(uint64_t);
+		      n->seen_far.n * sizeof(uint64_t) + conf;
 	struct px_ck h;
 	char *p = buf;
 
@@ -1839,6 +2159,13 @@ size_t rc_paxos_node_checkpoint(const rc_paxos_node_t *n, void *buf, size_t len)
 			memcpy(p, &n->seen_far.k[i], sizeof(uint64_t));
 			p += sizeof(uint64_t);
 		}
+	if (conf) {
+		uint64_t k = n->nconf;
+
+		memcpy(p, &k, sizeof k);
+		memcpy(p + sizeof k, n->conf,
+		       n->nconf * sizeof(struct px_conf));
+	}
 	return need;
 }
 
@@ -1857,14 +2184,21 @@ int rc_paxos_node_install(rc_paxos_node_t *n, const void *buf, size_t len)
 	const char *p = buf;
 	struct px_ck h;
 	struct _rc_pxset far = { NULL, 0, 0 };
-	uint64_t k;
+	uint64_t k, nconf = 0;
+	size_t body;
 
 	if (len < sizeof h)
 		return -RC_EINVAL;
 	memcpy(&h, p, sizeof h);
+	body = sizeof h + h.nodes * sizeof(struct px_seen) +
+	       h.nfar * sizeof(uint64_t);
+	if (n->cfg.alpha && h.magic == PX_CK_MAGIC && len >= body + sizeof k)
+		memcpy(&nconf, p + body, sizeof nconf);
 	if (h.magic != PX_CK_MAGIC || h.nodes != n->cfg.nodes ||
-	    len != sizeof h + h.nodes * sizeof(struct px_seen) +
-			    h.nfar * sizeof(uint64_t))
+	    (n->cfg.alpha && (nconf < 1 || nconf > RC_PAXOS_MAX_ALPHA + 1)) ||
+	    len != body + (n->cfg.alpha
+				   ? sizeof k + nconf * sizeof(struct px_conf)
+				   : 0))
 		return -RC_EINVAL;
 	if (h.slot <= n->delivered)
 		return 0;
@@ -1882,6 +2216,11 @@ int rc_paxos_node_install(rc_paxos_node_t *n, const void *buf, size_t len)
 	       h.nodes * sizeof(struct px_seen));
 	n->delivered = h.slot;
 	n->commands = h.commands;
+	if (n->cfg.alpha) {
+		memcpy(n->conf, p + h.nfar * sizeof(uint64_t) + sizeof k,
+		       nconf * sizeof(struct px_conf));
+		n->nconf = (unsigned)nconf;
+	}
 	if (h.slot > n->snap)
 		n->snap = h.slot;
 	truncate_below(n, h.slot);

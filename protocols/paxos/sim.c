@@ -48,6 +48,25 @@
  * across leader changes, partitions and restarts; and a read asked at a
  * node that neither crashed nor restarted since is served by the end (a
  * run ends only once every live node served its reads).
+ *
+ * Membership (faults.member): the group has spare nodes beyond its
+ * initial members, and each member fault submits a configuration command
+ * at the node the simulator picks: it adds the next spare, removes a
+ * random member, or replaces a random member by the next spare (one of
+ * the three drawn from the protocol's stream), computed from the set the
+ * previous change submitted. A replacement makes a set none of whose
+ * majorities need meet the previous set's: only the alpha rule keeps
+ * the slots agreed then. The rule that keeps every
+ * configuration live: a change is made only if the nodes that will crash
+ * for good stay a strict minority of the new set (and the set is not
+ * empty); otherwise the other kinds are tried (add, remove, replace),
+ * then none. Stalls
+ * and restarts end with the fault period, so each set then has a
+ * majority up. Commands carry the whole set, so a lost or reordered
+ * change leaves a set that also obeyed the rule. Each delivery also
+ * reports the set the node takes to govern the slot, which the checker
+ * compares across nodes; liveness is asked of the final members (per the
+ * node that delivered most) that did not crash.
  */
 
 /* Slots between two checkpoints of a node in the simulation. */
@@ -85,6 +104,18 @@ struct psim {
 	unsigned viol; /* the simulation's own findings (minority, reads) */
 	char why[256];
 	bool oom;
+	/* membership faults: the set after the changes submitted so far,
+	 * the next spare, the changes submitted, configuration commands
+	 * submitted at nodes that never crash, those of them each node
+	 * delivered, and that count at each node's checkpoint */
+	uint64_t members;
+	unsigned spare;
+	uint64_t changes, cfg_expect, cfg_done[RC_PAXOS_MAX_NODES];
+	uint64_t ck_cfg[RC_PAXOS_MAX_NODES];
+	/* nodes that delivered a slot they were members of, and of those
+	 * the ones that delivered a slot they were no more (removed: no
+	 * change adds a node twice) */
+	uint64_t were, gone;
 };
 
 /*
@@ -97,7 +128,9 @@ static uint64_t minority_epoch(const struct psim *ps, unsigned node)
 	const unsigned nn = ps->sim_cfg.nodes;
 	unsigned with;
 
-	if (!side)
+	/* with membership changes a side's share of the nodes says nothing
+	 * of its share of the set that governs a slot: not judged then */
+	if (!side || ps->sim_cfg.alpha)
 		return 0;
 	with = (unsigned)__builtin_popcountll(side);
 	if (!(side >> node & 1))
@@ -144,6 +177,7 @@ static void psim_snapshot(struct psim *ps, unsigned node)
 	ps->ck_len[node] = len;
 	ps->ck_slot[node] = st.delivered;
 	ps->ck_cmds[node] = ps->live_cmds[node];
+	ps->ck_cfg[node] = ps->cfg_done[node];
 	_rc_sim_trace(ps->sim, "checkpoint %u slot=%llu", node,
 		      (unsigned long long)st.delivered);
 	rc_paxos_node_compact(ps->px[node], st.delivered);
@@ -185,8 +219,13 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 	_rc_pxcheck_deliver(ps->check, node, slot, cmds, n);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t k = cmds[i].op, epoch;
+		bool live = !(doomed >> RC_PAXOS_ID_ORIGIN(cmds[i].id) & 1);
 
-		if (!(doomed >> RC_PAXOS_ID_ORIGIN(cmds[i].id) & 1))
+		if (ps->sim_cfg.alpha && cmds[i].tag == RC_PAXOS_TAG_CONFIG) {
+			ps->cfg_done[node] += live;
+			continue;
+		}
+		if (live)
 			ps->live_cmds[node]++;
 		if (k < 1 || k > ps->commands || !ps->cut_epoch[k])
 			continue;
@@ -203,6 +242,16 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 				 RC_PAXOS_ID_ORIGIN(cmds[i].id),
 				 (unsigned long long)epoch);
 		}
+	}
+	if (ps->sim_cfg.alpha) {
+		uint64_t m = _rc_paxos_node_members(ps->px[node], slot);
+
+		_rc_pxcheck_config(ps->check, node, slot, m);
+		if (!(m >> node & 1))
+			ps->gone |= ps->were & 1ull << node;
+		else
+			ps->gone &= ~(1ull << node);
+		ps->were |= m & 1ull << node;
 	}
 }
 
@@ -333,6 +382,7 @@ static void psim_install(struct psim *ps, unsigned node, unsigned best)
 	_rc_sim_trace(ps->sim, "install %u from %u slot=%llu", node, best,
 		      (unsigned long long)ps->ck_slot[best]);
 	ps->live_cmds[node] = ps->ck_cmds[best];
+	ps->cfg_done[node] = ps->ck_cfg[best];
 	_rc_pxcheck_install(ps->check, node, ps->ck_slot[best]);
 	if (ps->ck[best] && rc_paxos_node_install(ps->px[node], ps->ck[best],
 						  ps->ck_len[best]) < 0)
@@ -350,6 +400,7 @@ static void psim_install(struct psim *ps, unsigned node, unsigned best)
 		ps->ck_len[node] = ps->ck_len[best];
 		ps->ck_slot[node] = ps->ck_slot[best];
 		ps->ck_cmds[node] = ps->ck_cmds[best];
+		ps->ck_cfg[node] = ps->ck_cfg[best];
 	}
 }
 
@@ -397,20 +448,111 @@ static void px_restart(void *ctx, unsigned node, uint64_t now)
 	free(ps->ck[node]);
 	ps->ck[node] = NULL;
 	ps->ck_len[node] = 0;
-	ps->ck_slot[node] = ps->ck_cmds[node] = 0;
+	ps->ck_slot[node] = ps->ck_cmds[node] = ps->ck_cfg[node] = 0;
 	if (best == node) {
-		ps->live_cmds[node] = 0;
+		ps->live_cmds[node] = ps->cfg_done[node] = 0;
 		_rc_pxcheck_install(ps->check, node, 0);
 		return;
 	}
 	psim_install(ps, node, best);
 }
 
+/*
+ * The final members so far: the newest set of the node up that delivered
+ * the most slots (the last of equals).
+ */
+static uint64_t psim_final(const struct psim *ps)
+{
+	uint64_t most = 0;
+	unsigned ref = 0;
+
+	for (unsigned i = 0; i < ps->sim_cfg.nodes; i++) {
+		struct rc_paxos_node_stats ns;
+
+		if (_rc_sim_crashed(ps->sim, i))
+			continue;
+		rc_paxos_node_stats(ps->px[i], &ns);
+		if (ns.delivered >= most) {
+			most = ns.delivered;
+			ref = i;
+		}
+	}
+	return _rc_paxos_node_newest(ps->px[ref], NULL);
+}
+
+/*
+ * With membership changes a node must also have delivered every
+ * configuration command submitted at a node that never crashes; one that
+ * was a member and delivered a slot it is no member of (the change that
+ * removed it and the alpha slots after) is done if the final members (so
+ * far) leave it out: changes submitted at different nodes may be chosen
+ * in another order than submitted, and re-add it. A spare must deliver
+ * everything: it may have been added by a command it did not deliver
+ * yet.
+ */
 static bool px_finished(void *ctx, unsigned node, uint64_t expect)
 {
 	struct psim *ps = ctx;
 
-	return ps->live_cmds[node] >= expect && ps->rd_pending[node] == 0;
+	if (ps->rd_pending[node] != 0)
+		return false;
+	if (!ps->sim_cfg.alpha)
+		return ps->live_cmds[node] >= expect;
+	if (ps->cfg_done[node] < ps->cfg_expect)
+		return false;
+	if (ps->live_cmds[node] >= expect)
+		return true;
+	return (ps->gone >> node & 1) && !(psim_final(ps) >> node & 1);
+}
+
+/* Whether member set m keeps a majority up once the faults are over. */
+static bool psim_live_set(uint64_t m, uint64_t doomed)
+{
+	return m != 0 &&
+	       2 * __builtin_popcountll(m & doomed) < __builtin_popcountll(m);
+}
+
+/* Membership change k, submitted at node (see the opening comment). */
+static void px_member(void *ctx, unsigned node, uint64_t now, uint64_t k)
+{
+	struct psim *ps = ctx;
+	const uint64_t m = ps->members, doomed = _rc_sim_doomed(ps->sim);
+	uint64_t cand[4] = { 0 }, next = 0, spare = 0;
+	unsigned kind = (unsigned)(_rc_sim_rand(ps->sim) % 3);
+	unsigned pick = (unsigned)(_rc_sim_rand(ps->sim) %
+				   (uint64_t)__builtin_popcountll(m));
+	struct rc_paxos_cmd c = { 0, 0, 0, RC_PAXOS_TAG_CONFIG, 0 };
+
+	/* The drawn kind first, then add, remove, replace. */
+	if (ps->spare < ps->sim_cfg.nodes)
+		spare = 1ull << ps->spare;
+	for (unsigned i = 0; i < ps->sim_cfg.nodes; i++)
+		if ((m >> i & 1) && pick-- == 0) {
+			cand[2] = m & ~(1ull << i);
+			cand[3] = spare ? cand[2] | spare : 0;
+		}
+	cand[1] = spare ? m | spare : 0;
+	cand[0] = cand[1 + kind];
+	for (unsigned i = 0; i < 4 && !next; i++)
+		if (psim_live_set(cand[i], doomed))
+			next = cand[i];
+	if (!next) {
+		_rc_sim_trace(ps->sim, "member change %llu skipped",
+			      (unsigned long long)k);
+		return;
+	}
+	if (next & spare)
+		ps->spare++;
+	ps->members = next;
+	ps->changes++;
+	c.arg = next;
+	c.id = rc_paxos_node_submit(ps->px[node], now, &c);
+	_rc_pxcheck_proposed(ps->check, &c);
+	if (!(doomed >> node & 1))
+		ps->cfg_expect++;
+	_rc_sim_trace(ps->sim, "submit %u id=%llx members=%llx", node,
+		      (unsigned long long)c.id, (unsigned long long)next);
+	psim_snapshot(ps, node);
 }
 
 static size_t px_msg_size(const void *msg)
@@ -434,6 +576,7 @@ static const struct _rc_sim_proto paxos_proto = {
 	.msg_describe = px_msg_describe,
 	.restart = px_restart,
 	.read = px_read,
+	.member = px_member,
 };
 
 int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
@@ -450,13 +593,18 @@ int rc_paxos_faults_parse(const char *spec, struct rc_paxos_faults *f,
 	f->restart = g.restart;
 	f->part = g.part;
 	f->partition = g.partition;
+	f->member = g.member;
 	return r;
 }
 
 int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 		     struct rc_paxos_sim_result *res, rc_err_t *err)
 {
-	const unsigned nn = o->cfg.nodes;
+	const unsigned m0 = o->cfg.nodes;
+	/* with membership faults, spares after the initial members */
+	const unsigned nn = m0 + (o->faults.member < RC_PAXOS_MAX_NODES - m0
+					  ? o->faults.member
+					  : RC_PAXOS_MAX_NODES - m0);
 	struct _rc_sim_opts so;
 	struct _rc_sim_stats st;
 	struct rc_paxos_io io;
@@ -466,11 +614,11 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 
 	if (r < 0)
 		return r;
-	if (o->faults.crash > (nn - 1) / 2)
+	if (o->faults.crash > (m0 - 1) / 2)
 		return rc_err_set(err, RC_EINVAL, "faults", 0, 0,
 				  "crash=%u leaves no majority of %u nodes "
 				  "(at most %u)",
-				  o->faults.crash, nn, (nn - 1) / 2);
+				  o->faults.crash, m0, (m0 - 1) / 2);
 	ps = calloc(1, sizeof *ps);
 	if (!ps)
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -488,6 +636,7 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	so.faults.restart = o->faults.restart;
 	so.faults.part = o->faults.part;
 	so.faults.partition = o->faults.partition;
+	so.faults.member = o->faults.member;
 	so.trace = o->trace;
 	ps->sim = _rc_sim_create(&paxos_proto, ps, &so);
 	ps->check = _rc_pxcheck_create(nn);
@@ -508,8 +657,19 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	io.read = io_read;
 	ps->io = io;
 	ps->sim_cfg = o->cfg;
+	if (o->faults.member) {
+		ps->sim_cfg.nodes = nn;
+		if (!ps->sim_cfg.members)
+			ps->sim_cfg.members = (1ull << m0) - 1;
+		if (!ps->sim_cfg.alpha)
+			ps->sim_cfg.alpha = RC_PAXOS_ALPHA;
+	}
+	ps->members =
+		ps->sim_cfg.members ? ps->sim_cfg.members : (1ull << nn) - 1;
+	ps->spare = m0;
 	for (unsigned i = 0; i < nn; i++) {
-		r = rc_paxos_node_create(&ps->px[i], &o->cfg, i, &io, 0, err);
+		r = rc_paxos_node_create(&ps->px[i], &ps->sim_cfg, i, &io, 0,
+					 err);
 		if (r < 0)
 			goto out;
 	}
@@ -551,6 +711,14 @@ int rc_paxos_sim_run(const struct rc_paxos_sim_opts *o,
 	}
 	res->time = st.time;
 	res->at_live = st.at_live;
+	res->changes = ps->changes;
+	if (ps->sim_cfg.alpha) {
+		/* Liveness is the final members' (psim_final). */
+		res->members = psim_final(ps);
+		live &= res->members;
+	} else {
+		res->members = (1ull << nn) - 1;
+	}
 	{
 		char why[256];
 		unsigned v = _rc_pxcheck_final(ps->check, live, &res->committed,

@@ -44,7 +44,8 @@ enum {
 	EV_RESTART,
 	EV_SPLIT,
 	EV_HEAL,
-	EV_READ
+	EV_READ,
+	EV_MEMBER
 };
 enum { UP, STALLED, CRASHED };
 
@@ -210,6 +211,10 @@ static void handle(struct _rc_sim *s, struct ev *e)
 		s->p->submit(s->ctx, e->node, s->now, e->data);
 	} else if (e->kind == EV_READ) {
 		s->p->read(s->ctx, e->node, s->now, e->data);
+	} else if (e->kind == EV_MEMBER) {
+		trace(s, "member change %llu at %u",
+		      (unsigned long long)e->data, e->node);
+		s->p->member(s->ctx, e->node, s->now, e->data);
 	}
 	free(e->msg);
 	e->msg = NULL;
@@ -240,6 +245,7 @@ static void event(struct _rc_sim *s, struct ev *e)
 	case EV_MSG:
 	case EV_SUBMIT:
 	case EV_READ:
+	case EV_MEMBER:
 		if (e->kind == EV_MSG && s->side &&
 		    (s->side >> e->node & 1) != (s->side >> e->from & 1)) {
 			s->st.cut++;
@@ -250,6 +256,9 @@ static void event(struct _rc_sim *s, struct ev *e)
 		else if (sn->state == STALLED)
 			backlog(s, sn, e);
 		else {
+			if (e->kind == EV_MEMBER)
+				trace(s, "lost member change at crashed %u",
+				      e->node);
 			if (e->kind == EV_SUBMIT) {
 				/* Proposed at a crashed node: lost. */
 				trace(s, "lost submit at crashed %u", e->node);
@@ -402,7 +411,8 @@ int _rc_sim_faults_parse(const char *spec, struct _rc_sim_faults *f,
 			else
 				f->partition = v;
 		} else if (!strcmp(key, "crash") || !strcmp(key, "stall") ||
-			   !strcmp(key, "restart") || !strcmp(key, "part")) {
+			   !strcmp(key, "restart") || !strcmp(key, "part") ||
+			   !strcmp(key, "member")) {
 			unsigned long v = strtoul(val, &rest, 10);
 
 			if (*rest || rest == val || val[0] == '-' || v > 1000)
@@ -417,13 +427,15 @@ int _rc_sim_faults_parse(const char *spec, struct _rc_sim_faults *f,
 				f->stall = (unsigned)v;
 			else if (key[0] == 'r')
 				f->restart = (unsigned)v;
+			else if (key[0] == 'm')
+				f->member = (unsigned)v;
 			else
 				f->part = (unsigned)v;
 		} else {
 			return rc_err_set(err, RC_EINVAL, "faults", 1, col,
 					  "unknown fault '%s' (drop, dup, "
 					  "delay, crash, stall, restart, part, "
-					  "partition)",
+					  "partition, member)",
 					  key);
 		}
 		p = *end ? end + 1 : end;
@@ -624,6 +636,15 @@ int _rc_sim_run(struct _rc_sim *s, struct _rc_sim_stats *st)
 
 		e.t = _rc_rand(&s->rng) % s->heal;
 		e.kind = EV_READ;
+		e.node = (uint32_t)(_rc_rand(&s->rng) % nn);
+		e.data = k + 1;
+		push(s, e);
+	}
+	for (unsigned k = 0; k < o->faults.member && s->p->member; k++) {
+		struct ev e = { 0 };
+
+		e.t = _rc_rand(&s->rng) % s->heal;
+		e.kind = EV_MEMBER;
 		e.node = (uint32_t)(_rc_rand(&s->rng) % nn);
 		e.data = k + 1;
 		push(s, e);

@@ -54,6 +54,10 @@
  *             memory: it starts afresh from what it wrote with
  *             _rc_sim_record before the crash. NULL: the protocol has no
  *             recovery, and restart faults are not for it.
+ *   member    membership change number k (1, 2, ...) is asked of the
+ *             node at time now (a random node, up; lost if it is down,
+ *             held while it is stalled): the protocol picks the change
+ *             and submits it there. NULL: member faults are not for it.
  */
 struct _rc_sim_proto {
 	const char *name;
@@ -66,6 +70,7 @@ struct _rc_sim_proto {
 	void (*msg_describe)(const void *msg, char *buf, size_t len);
 	void (*restart)(void *ctx, unsigned node, uint64_t now);
 	void (*read)(void *ctx, unsigned node, uint64_t now, uint64_t k);
+	void (*member)(void *ctx, unsigned node, uint64_t now, uint64_t k);
 };
 
 /*
@@ -79,19 +84,21 @@ struct _rc_sim_proto {
  * the groups is lost, for 100-3099 us, then the network heals.
  * partition is the probability that a run has one more such partition
  * phase, drawn from the seed (so that a series of seeds mixes runs with
- * and without one). Faults happen during the fault period only (the
- * submission span plus a margin); a partition may outlast it.
+ * and without one). member is the number of membership changes (struct
+ * _rc_sim_proto's member). Faults happen during the fault period only
+ * (the submission span plus a margin); a partition may outlast it.
  */
 struct _rc_sim_faults {
 	double drop, dup, delay;
 	unsigned crash, stall, restart, part;
 	double partition;
+	unsigned member;
 };
 
 /*
  * Parses "drop=P,dup=P,delay=P,crash=K,stall=K,restart=K,part=K,
- * partition=P" (any subset, any order; "" or "none" for no faults) into
- * f, zeroing what is not named. A bad token
+ * partition=P,member=K" (any subset, any order; "" or "none" for no
+ * faults) into f, zeroing what is not named. A bad token
  * fails with -RC_EINVAL, err->where "faults" and err->col the 1-based
  * column of the token. Wait-free, any thread.
  */

@@ -13,7 +13,9 @@
  * window 1 to 16, and faults drop < 0.3, dup < 0.2, delay < 0.3, up to a
  * minority of crashes, up to 4 stalls, up to 2 restarts (a node that
  * crashes and comes back from its record and a checkpoint), up to 2
- * partitions, and 0 to 20 reads at random nodes; the simulation's own
+ * partitions, and 0 to 20 reads at random nodes; in a quarter of the
+ * seeds also 1 to 6 membership changes under an alpha of 1 to 16
+ * (spares join, members leave: rc_paxos_sim_run); the simulation's own
  * seed is s.
  */
 static inline void px_fuzz_opts(uint64_t s, struct rc_paxos_sim_opts *o)
@@ -37,6 +39,10 @@ static inline void px_fuzz_opts(uint64_t s, struct rc_paxos_sim_opts *o)
 	o->faults.restart = (unsigned)(PX_NEXT() % 3);
 	o->faults.part = (unsigned)(PX_NEXT() % 3);
 	o->reads = (unsigned)(PX_NEXT() % 21);
+	if (PX_NEXT() % 4 == 0) {
+		o->faults.member = 1 + (unsigned)(PX_NEXT() % 6);
+		o->cfg.alpha = 1 + (unsigned)(PX_NEXT() % 16);
+	}
 #undef PX_NEXT
 }
 
@@ -44,7 +50,8 @@ static inline void px_fuzz_opts(uint64_t s, struct rc_paxos_sim_opts *o)
 struct px_fuzz {
 	uint64_t runs, failed, first_seed, committed, messages, ballots;
 	uint64_t restarts, partitions, isolated, reads, served, waited;
-	unsigned props; /* enum rc_paxos_prop bits seen */
+	unsigned props;	  /* enum rc_paxos_prop bits seen */
+	uint64_t changes; /* membership changes submitted */
 	char first_why[256];
 };
 
@@ -72,6 +79,7 @@ static inline int px_fuzz_run(uint64_t first, uint64_t n, struct px_fuzz *f)
 		f->reads += r.reads;
 		f->served += r.served;
 		f->waited += r.waited;
+		f->changes += r.changes;
 		if (r.violations) {
 			if (f->failed++ == 0) {
 				f->first_seed = s;

@@ -31,6 +31,18 @@ check "summary: properties hold" has "liveness: hold" "$T/out"
 check "100 runs exit 0" status 0 "$BIN" paxos sim --runs 100 --faults drop=0.2,dup=0.1,delay=0.2,crash=1,stall=3 --commands 30 --json
 check "JSON: no failed run" has '"failed_runs":0' "$T/out"
 check "JSON: empty violations" has '"violations":[]' "$T/out"
+check "the summary has no membership line without an alpha" hasnt "membership" "$T/out"
+
+check "membership changes exit 0" status 0 "$BIN" paxos sim --nodes 3 --seed 2 --faults member=6,drop=0.1,stall=2 --commands 100
+check "and hold" has "liveness: hold" "$T/out"
+check "with a membership line" has "membership          6 changes submitted, alpha 8; final members" "$T/out"
+check "as replicore sim paxos" status 0 "$BIN" sim paxos --nodes 3 --seed 2 --faults member=6,drop=0.1,stall=2 --commands 100
+check "JSON names the changes" status 0 "$BIN" paxos sim --nodes 5 --runs 20 --alpha 3 --faults member=4,drop=0.1,restart=1 --json
+check "member_changes and alpha" has '"alpha":3,"member_changes":' "$T/out"
+check "JSON: no failed run with changes" has '"failed_runs":0' "$T/out"
+check "--alpha 65 exits 2" status 2 "$BIN" paxos sim --alpha 65 --faults member=1
+check "member=K is paxos's alone" status 2 "$BIN" sim raft --faults member=1
+check "saying so" has "member: not a fault of raft" "$T/err"
 
 "$BIN" paxos sim --nodes 3 --seed 5 --faults drop=0.2,delay=0.2,stall=2 --commands 20 --trace >"$T/t1"
 "$BIN" paxos sim --nodes 3 --seed 5 --faults drop=0.2,delay=0.2,stall=2 --commands 20 --trace >"$T/t2"

@@ -331,6 +331,72 @@ static void test_truncation(void)
 	}
 }
 
+/*
+ * Membership changes: spares join and members leave while commands flow,
+ * every property holds (the configuration each node takes for each slot
+ * included), the run is deterministic, and a run of four nodes, a crash
+ * and five changes under loss holds.
+ */
+static void test_member(void)
+{
+	struct rc_paxos_sim_opts o;
+	struct rc_paxos_sim_result r, r2;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t joined = 0, left = 0;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o.commands = 200;
+	o.faults.member = 6;
+	for (uint64_t seed = 1; seed <= 20; seed++) {
+		o.cfg.seed = seed;
+		if (rc_paxos_sim_run(&o, &r, &err) < 0 || r.violations) {
+			ok(0, "seed %llu, 6 changes: %s",
+			   (unsigned long long)seed, r.why);
+			return;
+		}
+		joined += (r.members & ~7ull) != 0;
+		left += (r.members & 7) != 7;
+	}
+	ok(1, "20 seeds of 3 nodes with 6 membership changes: all hold");
+	ok(joined > 0 && left > 0,
+	   "spares joined (%llu runs) and members left (%llu runs)",
+	   (unsigned long long)joined, (unsigned long long)left);
+	o.cfg.seed = 5;
+	o.faults.drop = 0.1;
+	o.faults.stall = 2;
+	o.faults.restart = 1;
+	ok(rc_paxos_sim_run(&o, &r, &err) == 0 &&
+		   rc_paxos_sim_run(&o, &r2, &err) == 0 &&
+		   r.messages == r2.messages && r.time == r2.time &&
+		   r.members == r2.members,
+	   "with drops, stalls and a restart: one seed, one run");
+	is(r.violations, 0, "every property held (%s)", r.why);
+	ok(r.committed >= r.at_live && r.at_live > 150,
+	   "the final members committed %llu commands (%llu submitted at "
+	   "nodes up)",
+	   (unsigned long long)r.committed, (unsigned long long)r.at_live);
+	memset(&o, 0, sizeof o);
+	o.cfg = (struct rc_paxos_config)RC_PAXOS_CONFIG_INITIALIZER;
+	o.cfg.nodes = 4;
+	o.cfg.batch = 6;
+	o.cfg.window = 15;
+	o.cfg.alpha = 8;
+	o.cfg.seed = 94966;
+	o.commands = 23;
+	o.faults.drop = 0.292;
+	o.faults.dup = 0.097;
+	o.faults.delay = 0.034;
+	o.faults.crash = 1;
+	o.faults.stall = 3;
+	o.faults.member = 5;
+	ok(rc_paxos_sim_run(&o, &r, &err) == 0 && r.violations == 0,
+	   "4 nodes, a crash, 3 stalls, 5 changes under loss (%s)", r.why);
+	o.cfg.alpha = RC_PAXOS_MAX_ALPHA + 1;
+	is(rc_paxos_sim_run(&o, &r, &err), -RC_EINVAL, "alpha above %d refused",
+	   RC_PAXOS_MAX_ALPHA);
+}
+
 static void test_faults_parse(void)
 {
 	struct rc_paxos_faults f;
@@ -360,6 +426,9 @@ static void test_faults_parse(void)
 			   0 &&
 		   f.part == 2 && f.partition == 0.5 && f.restart == 1,
 	   "partitions parsed: a count and a probability");
+	ok(rc_paxos_faults_parse("member=3,crash=1", &f, &err) == 0 &&
+		   f.member == 3 && f.crash == 1,
+	   "member=K parsed");
 	is(rc_paxos_faults_parse("partition=-0.5", &f, &err), -RC_EINVAL,
 	   "a negative partition probability is refused");
 }
@@ -428,6 +497,8 @@ static void test_fuzz(void)
 	     (unsigned long long)f.waited);
 	ok(f.served > n && f.waited > 0,
 	   "reads were served, some after the node caught up");
+	diag("%llu membership changes", (unsigned long long)f.changes);
+	ok(f.changes > n / 4, "members joined and left");
 	is(f.failed, 0,
 	   "no run violates agreement, validity, integrity, no gaps, "
 	   "liveness, minority or reads");
@@ -450,6 +521,7 @@ int main(void)
 		test_determinism();
 		test_clean();
 		test_truncation();
+		test_member();
 		test_faults_parse();
 		test_partition_draw();
 	}

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_paxos_threads.c: the Paxos group on real cores keeps committing with a stalled node and with a crashed minority, under both runners; deliveries checked; proposals come back when a node's rings are full; a parked waiter is woken by its commit. */
+/* test_paxos_threads.c: the Paxos group on real cores keeps committing with a stalled node and with a crashed minority, under both runners; deliveries checked; proposals come back when a node's rings are full; a parked waiter is woken by its commit; a membership change lets the new members commit without the old majority. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -436,6 +436,67 @@ static void test_park(void)
 	rc_topo_close(topo);
 }
 
+/*
+ * Membership: four nodes, members 0, 1 and 2 (node 3 a spare), alpha 8,
+ * a command per slot. After 20 commands the group becomes 1, 2 and 3; 10
+ * commands after the change has been delivered fill 10 slots past it, so
+ * the new set governs; then nodes 0 and 1 crash, which leaves no
+ * majority of the first set but one of the new set, and nodes 2 and 3
+ * commit the rest.
+ */
+static void test_member(uint64_t cmds)
+{
+	struct rc_paxos_opts o;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	rc_topo_t *topo = NULL;
+	rc_paxos_t *p = NULL;
+	const unsigned all[] = { 0, 1, 2, 3 }, live[] = { 2, 3 };
+
+	memset(&o, 0, sizeof o);
+	if (rc_topo_open(&topo, "numa:4 core:1 pu:1", NULL, &err) < 0) {
+		rc_err_print(&err, stderr);
+		ok(0, "%s: the layout", rname);
+		return;
+	}
+	o.cfg = ns_config(4, 11);
+	o.cfg.members = 0x7;
+	o.cfg.alpha = 8;
+	o.cfg.batch = 1;
+	o.runner = runner;
+	o.wait = policy;
+	o.topo = topo;
+	o.check = true;
+	ok(rc_paxos_create(&p, &o, &err) == 0,
+	   "%s: 4 nodes, members 0 1 2, alpha 8", rname);
+	if (!p) {
+		rc_topo_close(topo);
+		return;
+	}
+	for (uint64_t k = 0; k < 20; k++)
+		propose(p, (unsigned)(k % 4), k);
+	ok(wait_all(p, all, 4, 20), "20 commands commit everywhere");
+	is(rc_paxos_reconfigure(p, 1, 0x10, NULL), -RC_EINVAL,
+	   "a set naming node 4 of 4 is refused");
+	ok(rc_paxos_reconfigure(p, 1, 0xe, NULL) == 0,
+	   "members 1 2 3 submitted");
+	for (uint64_t k = 0; k < 20; k++)
+		propose(p, (unsigned)(k % 4), 100 + k);
+	ok(wait_all(p, all, 4, 41), "the change and 20 more commit");
+	for (uint64_t k = 0; k < 10; k++)
+		propose(p, (unsigned)(k % 4), 200 + k);
+	ok(wait_all(p, all, 4, 51), "then 10 more");
+	rc_paxos_crash(p, 0);
+	rc_paxos_crash(p, 1);
+	for (uint64_t k = 0; k < cmds; k++)
+		propose(p, 2 + (unsigned)(k % 2), 1000 + k);
+	ok(wait_all(p, live, 2, 51 + cmds),
+	   "with nodes 0 and 1 crashed, nodes 2 and 3 commit %llu more",
+	   (unsigned long long)cmds);
+	verify(p, "a membership change");
+	rc_paxos_destroy(p);
+	rc_topo_close(topo);
+}
+
 int main(void)
 {
 	uint64_t cmds = tap_env_u64("RC_PAXOS_CMDS", 200);
@@ -451,6 +512,7 @@ int main(void)
 		test_seeded(cmds);
 		test_full_inbox(cmds);
 		test_batch();
+		test_member(cmds);
 	}
 	test_park();
 	done_testing();
