@@ -310,7 +310,7 @@ struct rc_paxos_faults {
 	 * probability that a run has one more, drawn from the seed */
 	unsigned part;
 	double partition;
-	unsigned member;  /* the simulation only: membership changes (see
+	unsigned member; /* the simulation only: membership changes (see
 			     rc_paxos_sim_run) */
 };
 

@@ -341,7 +341,8 @@ static bool quorum_from(const struct rc_paxos_node *n, uint64_t t, uint64_t set)
 	uint64_t span = n->cfg.alpha ? n->cfg.alpha : 1;
 
 	for (unsigned i = 0; i < n->nconf; i++) {
-		uint64_t end = i + 1 < n->nconf ? n->conf[i + 1].from : UINT64_MAX;
+		uint64_t end =
+			i + 1 < n->nconf ? n->conf[i + 1].from : UINT64_MAX;
 
 		if (end > t && n->conf[i].from < t + span &&
 		    !quorum(n->conf[i].mask, set))
