@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_torture.c: `replicore torture`, clients of rc_rsm recorded while nodes stall and crash, the history checked linearizable. */
+/* cmd_torture.c: `replicore torture`, clients of rc_rsm recorded while nodes stall, crash and restart, the history checked linearizable. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,13 +14,14 @@ static const char torture_help[] =
 	"NAME\n"
 	"    replicore torture - clients of the replicated state machine "
 	"while nodes\n"
-	"    stall and crash, the history checked linearizable\n"
+	"    stall, crash and restart, the history checked linearizable\n"
 	"\n"
 	"SYNOPSIS\n"
 	"    replicore torture [--log shm|paxos] [--synthetic DESC] "
 	"[--duration S]\n"
 	"                      [--ops N] [--rate R] [--clients C] [--seed "
 	"S] [--faults K]\n"
+	"                      [--fault-kinds LIST]\n"
 	"                      [--broken local-reads] [--op-timeout MS] "
 	"[--json] [--html OUT]\n"
 	"                      [--timeout T] [--history FILE]\n"
@@ -48,9 +49,22 @@ static const char torture_help[] =
 	"                N's clients go on with a read first\n"
 	"      crash N   Paxos log only: node N stops for good; only a node "
 	"without\n"
-	"                clients, a minority at most. Crash-restart does not "
-	"exist:\n"
-	"                a crashed node never comes back.\n"
+	"                clients\n"
+	"      restart N after L ms\n"
+	"                Paxos log only: node N's clients stop starting "
+	"reads, Paxos\n"
+	"                node N crashes, its clients' operations fail "
+	"(recorded\n"
+	"                indeterminate) and they leave the node; after L "
+	"(10..50) ms\n"
+	"                and two more writes elsewhere the node restarts from "
+	"a peer's\n"
+	"                snapshot (rc_rsm_restart) and its clients come back "
+	"as new\n"
+	"                processes, each with a read first\n"
+	"    The faults run one after the other, and a minority of the nodes "
+	"at most\n"
+	"    is down at once (crashed, or down for a restart).\n"
 	"    The history is then checked at lin against the register spec "
 	"(initial\n"
 	"    value 0) and the verdict printed, with the fault schedule as "
@@ -76,6 +90,12 @@ static const char torture_help[] =
 	"    --seed S        seeds the schedule and the clients' choices "
 	"(default 1)\n"
 	"    --faults K      fault events, 0..64 (default 4)\n"
+	"    --fault-kinds LIST\n"
+	"                    the kinds the schedule draws from, comma-"
+	"separated:\n"
+	"                    stall, crash, restart (default: all three with "
+	"paxos,\n"
+	"                    stall with shm)\n"
 	"    --broken local-reads\n"
 	"                    a deliberately wrong state machine: reads skip "
 	"the\n"
@@ -148,9 +168,39 @@ static void fmt_op(const rc_history_t *h, uint32_t i, char *buf, size_t len)
 					    : r);
 }
 
+static const char *const kind_names[] = { "stall", "crash", "restart" };
+
 static const char *fault_word(const struct torture_fault *f)
 {
-	return f->kind == TORTURE_CRASH ? "crash" : "stall";
+	return kind_names[f->kind];
+}
+
+/* "stall,restart" -> bits; false (and a message) on a bad list. */
+static bool parse_kinds(const char *s, unsigned *out)
+{
+	const char *p = s;
+
+	*out = 0;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		unsigned k;
+
+		for (k = 0; k < 3; k++)
+			if (strlen(kind_names[k]) == n &&
+			    strncmp(p, kind_names[k], n) == 0)
+				break;
+		if (k == 3) {
+			cli_usage(CMD,
+				  "--fault-kinds: column %zu: '%.*s' is not a "
+				  "fault (stall, crash, restart)",
+				  (size_t)(p - s) + 1, (int)n, p);
+			return false;
+		}
+		*out |= TORTURE_KIND(k);
+		if (p[n] == '\0')
+			return true;
+		p += n + 1;
+	}
 }
 
 static void print_text(const struct torture_opts *o,
@@ -180,6 +230,8 @@ static void print_text(const struct torture_opts *o,
 		       fault_word(f), f->node);
 		if (f->kind == TORTURE_STALL)
 			printf(" for %" PRIu64 " ms", f->len_ms);
+		else if (f->kind == TORTURE_RESTART)
+			printf(" after %" PRIu64 " ms", f->len_ms);
 		if (f->done) {
 			printf(": began at %" PRIu64 " ms", f->began_ms);
 			if (f->kind == TORTURE_STALL)
@@ -187,6 +239,17 @@ static void print_text(const struct torture_opts *o,
 				       " writes completed elsewhere meanwhile",
 				       f->paused, f->paused == 1 ? "" : "s",
 				       f->writes_during);
+			if (f->kind == TORTURE_RESTART && f->out)
+				printf(", %u client%s out (%u with an "
+				       "operation failed, indeterminate)",
+				       f->out, f->out == 1 ? "" : "s",
+				       f->failed);
+			if (f->kind == TORTURE_RESTART)
+				printf(", %" PRIu64 " writes completed "
+				       "elsewhere, restarted at %" PRIu64
+				       " ms from entry %" PRIu64,
+				       f->writes_during, f->ended_ms,
+				       f->restored_at);
 		}
 		if (f->note[0])
 			printf(": %s", f->note);
@@ -301,8 +364,20 @@ static void print_json(const struct torture_opts *o,
 		cli_json_kv_bool(&j, "done", f->done);
 		if (f->done) {
 			cli_json_kv_uint(&j, "began_ms", f->began_ms);
-			cli_json_kv_uint(&j, "paused", f->paused);
-			cli_json_kv_uint(&j, "writes_during", f->writes_during);
+			if (f->kind != TORTURE_CRASH)
+				cli_json_kv_uint(&j, "ended_ms", f->ended_ms);
+			if (f->kind == TORTURE_STALL)
+				cli_json_kv_uint(&j, "paused", f->paused);
+			if (f->kind == TORTURE_RESTART) {
+				cli_json_kv_uint(&j, "clients_out", f->out);
+				cli_json_kv_uint(&j, "failed_on_node",
+						 f->failed);
+				cli_json_kv_uint(&j, "restored_at",
+						 f->restored_at);
+			}
+			if (f->kind != TORTURE_CRASH)
+				cli_json_kv_uint(&j, "writes_during",
+						 f->writes_during);
 		}
 		if (f->note[0])
 			cli_json_kv_str(&j, "note", f->note);
@@ -371,6 +446,7 @@ int cmd_torture(int argc, char **argv)
 		{ "clients", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "faults", required_argument, NULL, 'f' },
+		{ "fault-kinds", required_argument, NULL, 'k' },
 		{ "broken", required_argument, NULL, 'b' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "op-timeout", required_argument, NULL, 'T' },
@@ -447,6 +523,10 @@ int cmd_torture(int argc, char **argv)
 			if (faults > TORTURE_MAX_FAULTS)
 				return cli_usage(CMD, "--faults must be 0..%d",
 						 TORTURE_MAX_FAULTS);
+			break;
+		case 'k':
+			if (!parse_kinds(optarg, &o.kinds))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'b':
 			if (strcmp(optarg, "local-reads") != 0)

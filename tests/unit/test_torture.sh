@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# test_torture.sh: replicore torture over both logs with stalls and crashes checks linearizable, and its broken variant (reads that skip the catch-up) is caught.
+# test_torture.sh: replicore torture over both logs with stalls, crashes and restarts checks linearizable, and its broken variant (reads that skip the catch-up) is caught.
 TAP_NAME=torture
 . "${RC_SRCDIR:-.}/tests/tap.sh"
 
@@ -17,7 +17,7 @@ else
 fi
 
 check "torture --help exits 0" status 0 "$BIN" torture --help
-check "it says crash-restart does not exist" has "Crash-restart does not exist" "$T/out"
+check "it describes the restart fault" has "restart N after L ms" "$T/out"
 check "replicore --help lists torture" status 0 "$BIN" --help
 check "as a command" has "torture  clients of the replicated state machine" "$T/out"
 check "an unknown log exits 2" status 2 "$BIN" torture --log frob
@@ -29,16 +29,37 @@ check "saying why" has "the layout has 1 NUMA nodes" "$T/err"
 check "a bad layout names its column" status 2 "$BIN" torture --synthetic "numa:x"
 check "synthetic:1:6" has "synthetic:1:6:" "$T/err"
 check "a stray argument exits 2" status 2 "$BIN" torture frob
+check "an unknown fault kind exits 2" status 2 "$BIN" torture --fault-kinds stall,frob
+check "naming it and its column" has "--fault-kinds: column 7: 'frob' is not a fault" "$T/err"
+check "a restart over the shm log exits 2" status 2 "$BIN" torture --log shm --fault-kinds restart
+check "saying it needs paxos" has "crash and restart need --log paxos" "$T/err"
 
 # The schedule is drawn from the seed: the same plan twice.
-plan() { sed -n 's/^    at *\([0-9]*\) ms  \([a-z]* node [0-9]*\( for [0-9]* ms\)\{0,1\}\).*/\1 \2/p' "$1"; }
-"$BIN" torture --log paxos --seed 3 --duration 0.3 >"$T/p1" 2>&1
-"$BIN" torture --log paxos --seed 3 --duration 0.3 >"$T/p2" 2>&1
+plan() { sed -n 's/^    at *\([0-9]*\) ms  \([a-z]* node [0-9]*\( [a-z]* [0-9]* ms\)\{0,1\}\).*/\1 \2/p' "$1"; }
+"$BIN" torture --log paxos --seed 2 --duration 0.3 >"$T/p1" 2>&1
+"$BIN" torture --log paxos --seed 2 --duration 0.3 >"$T/p2" 2>&1
 plan "$T/p1" >"$T/plan1"
 plan "$T/p2" >"$T/plan2"
 check "the seed's schedule has 4 events" test "$(wc -l <"$T/plan1")" -eq 4
 check "the same seed, the same schedule" cmp -s "$T/plan1" "$T/plan2"
-check "seed 3 crashes node 2 (the Paxos log)" grep -q "crash node 2: began" "$T/p1"
+check "seed 2 restarts node 0 twice (the Paxos log)" test "$(grep -c "restart node 0 after [0-9]* ms: began.*restarted at" "$T/p1")" -eq 2
+check "and crashes node 2" grep -q "crash node 2: began" "$T/p1"
+check "seed 2: linearizable" grep -q "history: linearizable (register" "$T/p1"
+
+# Restarts only: node 0, which has a client, goes down four times; the
+# client's operation that fails there is recorded indeterminate, and it
+# comes back as a new process.
+check "paxos, restarts: linearizable, exit 0" status 0 "$BIN" torture --log paxos \
+	--fault-kinds restart --seed 9 --duration 0.5 --history "$T/hr"
+check "paxos, restarts: four restarts carried out" test "$(grep -c "restart node 0 after [0-9]* ms: began at [0-9]* ms, 1 client out ([01] with an operation failed, indeterminate), [0-9]* writes completed elsewhere, restarted at [0-9]* ms from entry" "$T/out")" -eq 4
+# (0 when the client had not come back yet from the restart before)
+check "paxos, restarts: the client's operation failed on the down node" grep -q "1 client out (1 with an operation failed" "$T/out"
+check "paxos, restarts: the client's failed operations indeterminate" grep -q "[1-9][0-9]* indeterminate" "$T/out"
+check "paxos, restarts: replicore check agrees" status 0 "$BIN" check --level lin --spec register "$T/hr"
+check "paxos, restarts, json: exit 0" status 0 "$BIN" torture --log paxos \
+	--fault-kinds restart --seed 9 --duration 0.5 --json
+check "paxos, restarts, json: the verdict" has '"verdict":"ok"' "$T/out"
+check "paxos, restarts, json: a restart with its outage" grep -q '"kind":"restart","node":0,"at_ms":[0-9]*,"len_ms":[0-9]*,"done":true,"began_ms":[0-9]*,"ended_ms":[0-9]*,"clients_out":1,"failed_on_node":1,"restored_at":[0-9]*,"writes_during":[0-9]*' "$T/out"
 
 s=1
 while [ "$s" -le "$SCALE" ]; do
