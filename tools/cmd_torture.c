@@ -17,8 +17,8 @@ static const char torture_help[] =
 	"    stall, crash and restart, the history checked linearizable\n"
 	"\n"
 	"SYNOPSIS\n"
-	"    replicore torture [--log shm|paxos] [--synthetic DESC] "
-	"[--duration S]\n"
+	"    replicore torture [--log shm|paxos] [--object register|map]\n"
+	"                      [--synthetic DESC] [--duration S]\n"
 	"                      [--ops N] [--rate R] [--clients C] [--seed "
 	"S] [--faults K]\n"
 	"                      [--fault-kinds LIST]\n"
@@ -29,9 +29,10 @@ static const char torture_help[] =
 	"DESCRIPTION\n"
 	"    Runs C client threads against rc_rsm holding a register (one "
 	"integer per\n"
-	"    replica) over the chosen log, on a synthetic layout mapped onto "
-	"the\n"
-	"    machine's PUs. Each client registers on a different node where "
+	"    replica) or a hash map (gets and puts of keys 1..5) over the "
+	"chosen log,\n"
+	"    on a synthetic layout mapped onto the machine's PUs. Each client "
+	"registers on a different node where "
 	"it can and\n"
 	"    runs random reads and writes of fresh values; every operation "
 	"is recorded\n"
@@ -65,13 +66,16 @@ static const char torture_help[] =
 	"    The faults run one after the other, and a minority of the nodes "
 	"at most\n"
 	"    is down at once (crashed, or down for a restart).\n"
-	"    The history is then checked at lin against the register spec "
-	"(initial\n"
-	"    value 0) and the verdict printed, with the fault schedule as "
-	"carried out.\n"
+	"    The history is then checked at lin against the register spec, "
+	"or the kv\n"
+	"    spec key by key for the map (initial value 0), and the verdict "
+	"printed,\n"
+	"    with the fault schedule as carried out.\n"
 	"\n"
 	"OPTIONS\n"
 	"    --log L         the operation log: shm (default) or paxos\n"
+	"    --object O      the replicated object: register (default) or "
+	"map\n"
 	"    --synthetic D   the layout, 2..32 NUMA nodes (default "
 	"\"numa:3 core:1 pu:1\")\n"
 	"    --duration S    run for S seconds (decimals allowed); also the "
@@ -150,11 +154,17 @@ static bool parse_seconds(const char *opt, const char *s, double *out)
 static void fmt_op(const rc_history_t *h, uint32_t i, char *buf, size_t len)
 {
 	const struct rc_hop *o = rc_history_op(h, i);
-	char a[64] = "", r[64], ret[32] = "never";
+	char a[96] = "", r[64], ret[32] = "never";
+	size_t k = 0;
 
+	if (o->key != RC_HVAL_NONE) {
+		a[k++] = ' ';
+		rc_history_fmtval(h, o->key, a + k, sizeof(a) - k);
+		k = strlen(a);
+	}
 	if (o->arg[0] != RC_HVAL_NONE) {
-		a[0] = ' ';
-		rc_history_fmtval(h, o->arg[0], a + 1, sizeof(a) - 1);
+		a[k++] = ' ';
+		rc_history_fmtval(h, o->arg[0], a + k, sizeof(a) - k);
 	}
 	rc_history_fmtval(h, o->result, r, sizeof(r));
 	if (o->status != RC_HST_INDET)
@@ -209,9 +219,10 @@ static void print_text(const struct torture_opts *o,
 	const rc_check_result_t *c = r->check;
 	char b[256];
 
-	printf("torture: %s log, layout \"%s\" (%u nodes), %u clients on "
+	printf("torture: %s log, %s, layout \"%s\" (%u nodes), %u clients on "
 	       "nodes",
-	       o->log == TORTURE_PAXOS ? "paxos" : "shm", o->synthetic,
+	       o->log == TORTURE_PAXOS ? "paxos" : "shm",
+	       o->object == TORTURE_MAP ? "map" : "register", o->synthetic,
 	       r->nnodes, r->nclients);
 	for (unsigned i = 0; i < r->nclients; i++)
 		printf("%s%u", i ? "," : " ", r->client_node[i]);
@@ -269,24 +280,38 @@ static void print_text(const struct torture_opts *o,
 			       r->stuck_delivered[n], r->stuck_leader[n]);
 		printf("\n");
 	}
-	printf("  history: %s%s (register, %zu ops, checked in %.3f s)\n",
+	printf("  history: %s%s (%s, %zu ops, checked in %.3f s)\n",
 	       c->verdict == RC_VERDICT_OK	    ? ""
 	       : c->verdict == RC_VERDICT_VIOLATION ? "NOT "
 						    : "unknown whether ",
-	       "linearizable", c->nops, c->seconds);
+	       "linearizable", rc_spec_name(c->spec), c->nops, c->seconds);
 	if (c->note[0])
 		printf("  note: %s\n", c->note);
-	for (size_t p = 0; p < c->nparts; p++) {
+	for (size_t p = 0, shown = 0; p < c->nparts; p++) {
 		const struct rc_check_part *pt = &c->parts[p];
 		size_t from = 0;
 
+		if (pt->verdict == RC_VERDICT_VIOLATION &&
+		    pt->key != RC_HVAL_NONE) {
+			rc_history_fmtval(r->history, pt->key, b, sizeof(b));
+			printf("  key %s:\n", b);
+		}
 		if (pt->note[0] && pt->verdict != RC_VERDICT_OK)
 			printf("  %s\n", pt->note);
 		if (pt->verdict == RC_VERDICT_OK) {
-			if (pt->norder == 0)
+			/* one witness: the first key's of a kv history */
+			if (pt->norder == 0 || shown++)
 				continue;
-			printf("  witness: a linearization of %zu ops, the "
-			       "last %zu:\n",
+			if (pt->key != RC_HVAL_NONE) {
+				rc_history_fmtval(r->history, pt->key, b,
+						  sizeof(b));
+				printf("  witnesses: one per key (%zu keys); "
+				       "key %s's",
+				       c->nparts, b);
+			} else {
+				printf("  witness");
+			}
+			printf(": a linearization of %zu ops, the last %zu:\n",
 			       pt->norder, pt->norder < 3 ? pt->norder : 3);
 			for (size_t i = pt->norder > 3 ? pt->norder - 3 : 0;
 			     i < pt->norder; i++) {
@@ -335,6 +360,8 @@ static void print_json(const struct torture_opts *o,
 	cli_json_init(&j, stdout);
 	cli_json_obj(&j);
 	cli_json_kv_str(&j, "log", o->log == TORTURE_PAXOS ? "paxos" : "shm");
+	cli_json_kv_str(&j, "object",
+			o->object == TORTURE_MAP ? "map" : "register");
 	cli_json_kv_str(&j, "synthetic", o->synthetic);
 	cli_json_kv_uint(&j, "nodes", r->nnodes);
 	cli_json_key(&j, "client_nodes");
@@ -384,7 +411,7 @@ static void print_json(const struct torture_opts *o,
 		cli_json_obj_end(&j);
 	}
 	cli_json_arr_end(&j);
-	cli_json_kv_str(&j, "spec", "register");
+	cli_json_kv_str(&j, "spec", rc_spec_name(c->spec));
 	cli_json_kv_str(&j, "level", "lin");
 	cli_json_kv_str(&j, "verdict", rc_verdict_name(c->verdict));
 	cli_json_kv_uint(&j, "ops", c->nops);
@@ -395,6 +422,14 @@ static void print_json(const struct torture_opts *o,
 		const struct rc_check_part *pt = &c->parts[p];
 
 		if (pt->verdict == RC_VERDICT_VIOLATION) {
+			if (pt->key != RC_HVAL_NONE) {
+				char kb[64];
+
+				cli_json_kv_str(&j, "key",
+						rc_history_fmtval(r->history,
+								  pt->key, kb,
+								  sizeof(kb)));
+			}
 			cli_json_key(&j, "prefix_tail");
 			json_ops(&j, r->history,
 				 pt->order +
@@ -423,8 +458,9 @@ static int write_file(const char *path, const struct torture_opts *o,
 		return -1;
 	}
 	snprintf(title, sizeof(title),
-		 "replicore torture: %s log, \"%s\", seed %" PRIu64 "%s",
-		 o->log == TORTURE_PAXOS ? "paxos" : "shm", o->synthetic,
+		 "replicore torture: %s log, %s, \"%s\", seed %" PRIu64 "%s",
+		 o->log == TORTURE_PAXOS ? "paxos" : "shm",
+		 o->object == TORTURE_MAP ? "map" : "register", o->synthetic,
 		 o->seed, o->local_reads ? ", broken: local reads" : "");
 	rc = html ? rc_check_html(r->history, r->check, title, f, &err)
 		  : rc_history_write(r->history, f, &err);
@@ -439,6 +475,7 @@ int cmd_torture(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "log", required_argument, NULL, 'l' },
+		{ "object", required_argument, NULL, 'O' },
 		{ "synthetic", required_argument, NULL, 'y' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ops", required_argument, NULL, 'o' },
@@ -482,6 +519,17 @@ int cmd_torture(int argc, char **argv)
 				return cli_usage(CMD,
 						 "--log: '%s' is not a log "
 						 "(shm, paxos)",
+						 optarg);
+			break;
+		case 'O':
+			if (strcmp(optarg, "register") == 0)
+				o.object = TORTURE_REGISTER;
+			else if (strcmp(optarg, "map") == 0)
+				o.object = TORTURE_MAP;
+			else
+				return cli_usage(CMD,
+						 "--object: '%s' is not an "
+						 "object (register, map)",
 						 optarg);
 			break;
 		case 'y':

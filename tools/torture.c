@@ -14,15 +14,23 @@
 #include <replicore/rsm.h>
 #include <replicore/topo.h>
 
+#include "examples/rsm_map.h"
 #include "tools/torture.h"
 
 /*
- * The object is a register: one integer per replica, READ returns it and
- * WRITE sets it. STALL(node, id) does nothing except on replica `node`,
+ * The object is a register (--object register): one integer per replica,
+ * READ returns it and WRITE sets it; or the hash map of examples/rsm_map.h
+ * (--object map) with keys 1..MAP_KEYS, GET and PUT. An operation is
+ * key << 8 | code (the register's key is 0), the codes READ/GET 1,
+ * WRITE/PUT 2, and STALL 3 for both. STALL(node, id) does nothing except
+ * on replica `node`,
  * where it blocks inside apply while the run's hold names stall id: the
  * thread applying it holds that node's combiner, so the node stops
  * consuming the log (as examples/rsm_map_stall.h does for node 1). An
- * old STALL that a log orders late finds hold changed and returns.
+ * old STALL that a log orders late finds hold changed and returns. The
+ * map's snapshot is the example's; the register's is its value. The
+ * register's history is checked against the register spec, the map's
+ * against the kv spec, key by key.
  *
  * Clients: client i registers on the i-th PU rc_topo_spread gives (so
  * clients alternate between nodes) and runs random reads and writes of
@@ -57,8 +65,7 @@
  *                     rc_rsm_restart requires, and waits. After L ms and
  *                     two more writes completed elsewhere (at most 2 s),
  *                     rc_rsm_restart brings the node back from a peer's
- *                     snapshot (the register's snapshot is its value);
- *                     its clients register again and go on as new
+ *                     snapshot; its clients register again and go on as new
  *                     processes, each with a read first.
  *
  * At any time a minority of the nodes at most is down: the faults run
@@ -86,6 +93,11 @@ _Static_assert(RC_TORTURE_MAX_NODES == RC_PAXOS_MAX_NODES,
 	       "a result holds every node of a Paxos group");
 
 enum { REG_READ = 1, REG_WRITE = 2, REG_STALL = 3 };
+_Static_assert((int)MAP_GET == (int)REG_READ && (int)MAP_PUT == (int)REG_WRITE,
+	       "one code per operation for both objects");
+
+/* The map's keys: 1..MAP_KEYS, few, so that operations meet on them. */
+#define MAP_KEYS 5u
 
 /* Recorder slots per client: a new one after each indeterminate op, and
  * one more for each restart in the schedule. */
@@ -128,10 +140,26 @@ static void *reg_init(void *arg, unsigned node)
 	return r;
 }
 
+/* STALL(node, id) at replica `node` of a run's ctl. */
+static uint64_t stall_apply(struct reg_ctl *ctl, unsigned node, uint64_t arg)
+{
+	uint64_t id = arg >> 8;
+
+	if (node != (arg & 0xff))
+		return 0;
+	/* seq_cst: a handshake with the fault thread */
+	if (atomic_load(&ctl->hold) != id)
+		return 0;
+	atomic_store(&ctl->in, id);
+	while (atomic_load(&ctl->hold) == id)
+		nap(NAP_NS);
+	return 0;
+}
+
 static uint64_t reg_apply(void *state, uint64_t op, uint64_t arg)
 {
 	struct reg *r = state;
-	uint64_t old = r->v, id = arg >> 8;
+	uint64_t old = r->v;
 
 	switch (op) {
 	case REG_READ:
@@ -140,15 +168,7 @@ static uint64_t reg_apply(void *state, uint64_t op, uint64_t arg)
 		r->v = arg;
 		return old;
 	default:
-		if (r->node != (arg & 0xff))
-			return 0;
-		/* seq_cst: a handshake with the fault thread */
-		if (atomic_load(&r->ctl->hold) != id)
-			return 0;
-		atomic_store(&r->ctl->in, id);
-		while (atomic_load(&r->ctl->hold) == id)
-			nap(NAP_NS);
-		return 0;
+		return stall_apply(r->ctl, r->node, arg);
 	}
 }
 
@@ -187,6 +207,64 @@ static void *reg_restore(void *arg, unsigned node, const void *buf, size_t len)
 static const struct rc_rsm_ops reg_ops = {
 	reg_init, reg_apply, reg_is_read, reg_fini, reg_snapshot, reg_restore
 };
+
+/* The map: the example's, and where STALL blocks. */
+struct tmap {
+	struct map *m;
+	unsigned node;
+	struct reg_ctl *ctl;
+};
+
+static void *tmap_wrap(struct map *m, void *arg, unsigned node)
+{
+	struct tmap *t = m ? calloc(1, sizeof(*t)) : NULL;
+
+	if (!t) {
+		if (m)
+			map_fini(m);
+		return NULL;
+	}
+	t->m = m;
+	t->node = node;
+	t->ctl = arg;
+	return t;
+}
+
+static void *tmap_init(void *arg, unsigned node)
+{
+	return tmap_wrap(map_init(NULL, node), arg, node);
+}
+
+static uint64_t tmap_apply(void *state, uint64_t op, uint64_t arg)
+{
+	struct tmap *t = state;
+
+	if ((op & 0xff) == REG_STALL)
+		return stall_apply(t->ctl, t->node, arg);
+	return map_apply(t->m, op, arg);
+}
+
+static void tmap_fini(void *state)
+{
+	struct tmap *t = state;
+
+	map_fini(t->m);
+	free(t);
+}
+
+static size_t tmap_snapshot(const void *state, void *buf, size_t len)
+{
+	return map_snapshot(((const struct tmap *)state)->m, buf, len);
+}
+
+static void *tmap_restore(void *arg, unsigned node, const void *buf, size_t len)
+{
+	return tmap_wrap(map_restore(NULL, node, buf, len), arg, node);
+}
+
+static const struct rc_rsm_ops tmap_ops = { tmap_init,	   tmap_apply,
+					    map_is_read,   tmap_fini,
+					    tmap_snapshot, tmap_restore };
 
 struct torture;
 
@@ -237,11 +315,12 @@ static uint64_t splitmix(uint64_t *s)
 }
 
 /* One operation, recorded. Returns false when the client must stop. */
-static bool client_op(struct client *c, bool write, uint64_t *seq)
+static bool client_op(struct client *c, bool write, uint64_t key, uint64_t *seq)
 {
 	struct torture *t = c->t;
 	unsigned slot = c->id * t->slots + c->slot, st;
 	uint64_t r = 0, v = ((uint64_t)(c->id + 1) << 32) | ++*seq;
+	rc_hval_t hkey = key ? (rc_hval_t)key : RC_HVAL_NONE;
 	int rc;
 
 	if (c->in_slot == t->slot_cap) {
@@ -260,20 +339,22 @@ static bool client_op(struct client *c, bool write, uint64_t *seq)
 	}
 	c->in_slot++;
 	if (write) {
-		if (rc_recorder_begin(t->rec, slot, RC_HOP_WRITE, RC_HVAL_NONE,
+		if (rc_recorder_begin(t->rec, slot,
+				      key ? RC_HOP_PUT : RC_HOP_WRITE, hkey,
 				      (rc_hval_t)v, RC_HVAL_NONE) < 0) {
 			c->capped = true;
 			return false;
 		}
-		rc = rc_rsm_execute(c->h, REG_WRITE, v, &r);
+		rc = rc_rsm_execute(c->h, key << 8 | REG_WRITE, v, &r);
 	} else {
-		if (rc_recorder_begin(t->rec, slot, RC_HOP_READ, RC_HVAL_NONE,
+		if (rc_recorder_begin(t->rec, slot,
+				      key ? RC_HOP_GET : RC_HOP_READ, hkey,
 				      RC_HVAL_NONE, RC_HVAL_NONE) < 0) {
 			c->capped = true;
 			return false;
 		}
 		rc = rc_rsm_execute_flags(
-			c->h, REG_READ, 0,
+			c->h, key << 8 | REG_READ, 0,
 			t->o->local_reads ? RC_RSM_READ_SEQ : 0, &r);
 	}
 	st = rc == 0 ? RC_HST_OK : t->nopartial ? RC_HST_FAIL : RC_HST_INDET;
@@ -346,7 +427,7 @@ static void *client_main(void *arg)
 	struct client *c = arg;
 	struct torture *t = c->t;
 	uint64_t rs = t->o->seed * 0x2545f4914f6cdd1dull + c->id + 1, seq = 0;
-	uint64_t gap = t->o->rate ? 1000000000ull / t->o->rate : 0, next;
+	uint64_t gap = t->o->rate ? 1000000000ull / t->o->rate : 0, next, r;
 	bool read_next = false;
 
 	next = rc_clock_now_ns();
@@ -377,7 +458,12 @@ static void *client_main(void *arg)
 				nap((long)(next - now));
 			next += gap;
 		}
-		if (!client_op(c, !read_next && (splitmix(&rs) & 1), &seq))
+		r = splitmix(&rs);
+		if (!client_op(c, !read_next && (r & 1),
+			       t->o->object == TORTURE_MAP
+				       ? (r >> 1) % MAP_KEYS + 1
+				       : 0,
+			       &seq))
 			break;
 		read_next = false;
 	}
@@ -785,7 +871,11 @@ static void touch_idle(struct torture *t, rc_rsm_handle_t **sh,
 
 	for (unsigned n = 0; t->px && n < rc_rsm_nnodes(t->rsm); n++)
 		if (!has_client[n] && !crashed[n] && sh[n])
-			rc_rsm_execute(sh[n], REG_READ, 0, &r);
+			rc_rsm_execute(sh[n],
+				       t->o->object == TORTURE_MAP
+					       ? MAP_OP(MAP_GET, 1)
+					       : REG_READ,
+				       0, &r);
 }
 
 static void run_faults(struct torture *t, struct torture_result *res,
@@ -920,7 +1010,9 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 						 : 5000000ull;
 	}
 	ro.log = t.log;
-	rc = rc_rsm_create(&t.rsm, &reg_ops, &t.ctl, topo, &ro, err);
+	rc = rc_rsm_create(&t.rsm,
+			   o->object == TORTURE_MAP ? &tmap_ops : &reg_ops,
+			   &t.ctl, topo, &ro, err);
 	if (rc < 0)
 		goto out;
 	t.nopartial =
@@ -1009,7 +1101,7 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 	if (rc < 0)
 		goto out;
 	res->ops_recorded = rc_history_len(res->history);
-	co.spec = RC_SPEC_REGISTER;
+	co.spec = o->object == TORTURE_MAP ? RC_SPEC_KV : RC_SPEC_REGISTER;
 	co.level = RC_LIN;
 	co.timeout = o->check_timeout;
 	rc = rc_check(res->history, &co, &res->check, err);

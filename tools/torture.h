@@ -12,6 +12,9 @@
 
 enum torture_log { TORTURE_SHM, TORTURE_PAXOS };
 
+/* The replicated object: a register, or a hash map of a few keys. */
+enum torture_object { TORTURE_REGISTER, TORTURE_MAP };
+
 enum torture_fault_kind { TORTURE_STALL, TORTURE_CRASH, TORTURE_RESTART };
 
 /* A bit of torture_opts.kinds. */
@@ -20,6 +23,7 @@ enum torture_fault_kind { TORTURE_STALL, TORTURE_CRASH, TORTURE_RESTART };
 /* What a run does; see replicore-torture(1). */
 struct torture_opts {
 	enum torture_log log;
+	enum torture_object object;
 	const char *synthetic; /* the layout */
 	uint64_t duration_ms;  /* run length and fault window; 0: --ops only */
 	uint64_t ops;	       /* operations per client; 0: none */
@@ -84,7 +88,7 @@ struct torture_result {
 
 /*
  * Runs the clients and the faults, records the history and checks it at
- * lin (spec register). Returns 0 with *res filled (whatever the verdict),
+ * lin (spec register, or kv for the map). Returns 0 with *res filled (whatever the verdict),
  * or -RC_E* (err says why) when the run could not be set up or checked:
  * res->bad_usage then tells bad options or a bad layout from the rest.
  */

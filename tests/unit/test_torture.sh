@@ -23,6 +23,8 @@ check "as a command" has "torture  clients of the replicated state machine" "$T/
 check "an unknown log exits 2" status 2 "$BIN" torture --log frob
 check "naming it" has "--log: 'frob' is not a log" "$T/err"
 check "an unknown breakage exits 2" status 2 "$BIN" torture --broken frob
+check "an unknown object exits 2" status 2 "$BIN" torture --object frob
+check "naming it" has "--object: 'frob' is not an object (register, map)" "$T/err"
 check "65 clients exit 2" status 2 "$BIN" torture --clients 65
 check "a one-node layout exits 2" status 2 "$BIN" torture --synthetic "numa:1 core:2 pu:1"
 check "saying why" has "the layout has 1 NUMA nodes" "$T/err"
@@ -92,6 +94,16 @@ check "paxos, 1 ms bound: some writes indeterminate" grep -q "[1-9][0-9]* indete
 check "paxos, 1 ms bound: replicore check agrees" status 0 "$BIN" check --level lin --spec register "$T/hi"
 check "a bad --op-timeout exits 2" status 2 "$BIN" torture --op-timeout 0
 
+# The hash map: gets and puts of five keys, checked key by key (kv).
+for log in shm paxos; do
+	check "$log, map: linearizable, exit 0" status 0 "$BIN" torture --log $log \
+		--object map --seed 3 --duration 0.5 --history "$T/hm"
+	check "$log, map: the verdict, kv" has "history: linearizable (kv, " "$T/out"
+	check "$log, map: a witness per key" has "witnesses: one per key (5 keys)" "$T/out"
+	check "$log, map: replicore check agrees" status 0 "$BIN" check --level lin --spec kv "$T/hm"
+	check "$log, map: 5 keys in the history" test "$(awk '$4 == "put" { print $5 }' "$T/hm" | sort -u | wc -l)" -eq 5
+done
+
 # The broken variant: reads skip the catch-up, so the first read on a node
 # after its stall misses the writes other nodes completed meanwhile.
 for log in shm paxos; do
@@ -100,6 +112,12 @@ for log in shm paxos; do
 	check "$log, broken: the verdict" has '"verdict":"violation"' "$T/out"
 	check "$log, broken: the operations that cannot come next" has '"blocked":["#' "$T/out"
 	check "$log, broken: the HTML page" grep -q "<svg" "$T/b.html"
+done
+for log in shm paxos; do
+	check "$log, map, broken local reads: exit 1" status 1 "$BIN" torture --log $log \
+		--object map --broken local-reads --seed 1 --duration 0.5 --json
+	check "$log, map, broken: the verdict" has '"verdict":"violation"' "$T/out"
+	check "$log, map, broken: the key" grep -q '"key":"[1-5]","prefix_tail"' "$T/out"
 done
 check "broken, text: a violation printed" status 1 "$BIN" torture --broken local-reads --seed 2 --duration 0.3
 check "NOT linearizable" has "history: NOT linearizable (register" "$T/out"
