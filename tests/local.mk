@@ -389,3 +389,8 @@ TESTS += tests/unit/test_tob
 # labelled, no two texts overlapping, the prefix's linearization points.
 TESTS += tests/unit/test_check_html.sh
 EXTRA_DIST += tests/unit/test_check_html.sh
+# rc_check_html_marks: labelled bands in real-time order with the
+# operations, the table of marks, and rc_check_html's page without any.
+check_PROGRAMS += tests/unit/test_check_html_marks
+tests_unit_test_check_html_marks_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_check_html_marks

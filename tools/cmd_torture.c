@@ -115,7 +115,8 @@ static const char torture_help[] =
 	"    --timeout T     seconds the check may take (default 60)\n"
 	"    --json          print the result as one JSON object\n"
 	"    --html OUT      write the history and the verdict as an HTML "
-	"page to OUT\n"
+	"page to OUT,\n"
+	"                    the faults carried out marked on its time line\n"
 	"    --history FILE  write the recorded history to FILE "
 	"(replicore-check(1)\n"
 	"                    reads it back)\n"
@@ -450,7 +451,9 @@ static int write_file(const char *path, const struct torture_opts *o,
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
 	FILE *f = fopen(path, "w");
-	char title[160];
+	struct rc_check_mark mk[TORTURE_MAX_FAULTS];
+	char title[160], labels[TORTURE_MAX_FAULTS][48];
+	size_t nmk = 0;
 	int rc;
 
 	if (!f) {
@@ -462,7 +465,23 @@ static int write_file(const char *path, const struct torture_opts *o,
 		 o->log == TORTURE_PAXOS ? "paxos" : "shm",
 		 o->object == TORTURE_MAP ? "map" : "register", o->synthetic,
 		 o->seed, o->local_reads ? ", broken: local reads" : "");
-	rc = html ? rc_check_html(r->history, r->check, title, f, &err)
+	/* the faults carried out, on the recorder's clock */
+	for (unsigned i = 0; i < r->nfaults; i++) {
+		const struct torture_fault *ft = &r->faults[i];
+
+		if (!ft->done)
+			continue;
+		snprintf(labels[nmk], sizeof(labels[nmk]), "%s node %u",
+			 fault_word(ft), ft->node);
+		mk[nmk].label = labels[nmk];
+		mk[nmk].t_begin = (int64_t)ft->began_ns;
+		mk[nmk].t_end = ft->kind == TORTURE_CRASH
+					? RC_HTIME_INF
+					: (int64_t)ft->ended_ns;
+		nmk++;
+	}
+	rc = html ? rc_check_html_marks(r->history, r->check, title, mk, nmk, f,
+					&err)
 		  : rc_history_write(r->history, f, &err);
 	if (fclose(f) != 0 || rc < 0) {
 		fprintf(stderr, "replicore torture: %s: write failed\n", path);

@@ -112,6 +112,11 @@ for log in shm paxos; do
 	check "$log, broken: the verdict" has '"verdict":"violation"' "$T/out"
 	check "$log, broken: the operations that cannot come next" has '"blocked":["#' "$T/out"
 	check "$log, broken: the HTML page" grep -q "<svg" "$T/b.html"
+	# (the page draws 1,500 operations around the violation: the faults
+	# in that window are drawn, every one is in the table)
+	check "$log, broken: a fault marked on its time line" grep -q '<rect class="mk" .*<title>[a-z]* node [0-9]*: from [0-9]* to [0-9a-z ]*</title>' "$T/b.html"
+	check "$log, broken: and labelled" grep -q '<text class="m" [^>]*>[a-z]* node [0-9]*</text>' "$T/b.html"
+	check "$log, broken: every fault done in the table of marks" test "$(grep -c '^<tr><td>[a-z]* node [0-9]*</td>' "$T/b.html")" -eq "$(grep -o '"done":true' "$T/out" | wc -l)"
 done
 for log in shm paxos; do
 	check "$log, map, broken local reads: exit 1" status 1 "$BIN" torture --log $log \
