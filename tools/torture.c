@@ -71,7 +71,8 @@
  * At any time a minority of the nodes at most is down: the faults run
  * one after the other, so a restart's node is down with the nodes
  * crashed for good before it, and the schedule keeps their number to
- * (nodes - 1) / 2.
+ * (nodes - 1) / 2. When that is 2 or more and restarts are drawn, the
+ * crashes for good leave room for a restart's node.
  *
  * Every restart of a run hits the same node (the first restart's). A
  * node restarted from the snapshot of a peer that restarted shortly
@@ -835,7 +836,10 @@ static void schedule(const struct torture_opts *o, struct torture_result *res,
 			ncand += cand[n];
 		}
 		if (kind != TORTURE_STALL &&
-		    (ncand == 0 || crashes + 1 > maxdown)) {
+		    (ncand == 0 || crashes + 1 > maxdown ||
+		     (kind == TORTURE_CRASH && crashes + 2 > maxdown &&
+		      maxdown >= 2 &&
+		      (kinds & TORTURE_KIND(TORTURE_RESTART))))) {
 			if (!(kinds & TORTURE_KIND(TORTURE_STALL))) {
 				f->kind = kind;
 				f->node = (unsigned)(pick % res->nnodes);
