@@ -414,12 +414,25 @@ static bool client_rejoin(struct client *c)
 {
 	struct torture *t = c->t;
 
-	/* seq_cst: see client_main */
-	while (atomic_load(&t->down[c->node]) && !atomic_load(&t->stop))
-		nap(NAP_NS);
-	if (atomic_load(&t->stop) || client_register(c, NULL) < 0)
+	for (;;) {
+		/* seq_cst: see client_main */
+		while (atomic_load(&t->down[c->node]) && !atomic_load(&t->stop))
+			nap(NAP_NS);
+		if (atomic_load(&t->stop))
+			return false;
+		/* seq_cst, with do_restart's store of down and its load of
+		 * gone: either it sees this client back (and waits for it
+		 * to leave again), or this sees the node going down again
+		 * and stays out */
+		atomic_store(&c->gone, false);
+		if (!atomic_load(&t->down[c->node]))
+			break;
+		atomic_store(&c->gone, true);
+	}
+	if (client_register(c, NULL) < 0) {
+		atomic_store(&c->gone, true); /* seq_cst: as above */
 		return false;
-	atomic_store(&c->gone, false);
+	}
 	return true;
 }
 
@@ -470,6 +483,7 @@ static void *client_main(void *arg)
 	}
 	rc_rsm_unregister(c->h);
 	c->h = NULL;
+	/* seq_cst: after the unregistration, for all_parked and all_gone */
 	atomic_store(&c->parked, true);
 	atomic_store(&c->gone, true);
 	atomic_fetch_sub(&t->running, 1);
@@ -695,14 +709,14 @@ static void do_restart(struct torture *t, struct torture_fault *f,
 			 atomic_load(&t->running) == 0
 				 ? "not reached: the clients were done"
 				 : "a read on the node did not end in 10 s");
-		atomic_store(&t->down[f->node], false);
+		atomic_store(&t->down[f->node], false); /* seq_cst: back up */
 		return;
 	}
 	mark_begin(t, f);
 	wa.from = writes_elsewhere(t, f->node);
 	if (rc_paxos_crash(t->px, f->node) < 0) {
 		snprintf(f->note, sizeof(f->note), "the crash failed");
-		atomic_store(&t->down[f->node], false);
+		atomic_store(&t->down[f->node], false); /* seq_cst: back up */
 		return;
 	}
 	rc_rsm_unregister(sh[f->node]);
