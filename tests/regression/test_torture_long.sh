@@ -37,15 +37,22 @@ for log in shm paxos; do
 done
 
 # RC_SCALE seeds of each log and object, 1 s with 8 faults each, on the
-# default layout (three nodes: a crash for good or restarts).
+# default layout (three nodes: a crash for good or restarts). Seed 19
+# over Paxos restarts node 1 four times in 0.4 s; in 3 of 4 runs here its
+# replica then stayed at the entry it was restored from while its Paxos
+# node went on delivering, and its client's read never returned (STUCK):
+# a problem of the Paxos log's restart, not of this test.
 s=1
 while [ "$s" -le "$SCALE" ]; do
 	for log in shm paxos; do
 		for obj in register map; do
 			check "$log, $obj, seed $s: linearizable, exit 0" status 0 "$BIN" torture \
 				--log $log --object $obj --seed $s --duration 1 --faults 8
-			grep -q "^  history: linearizable" "$T/out" ||
+			# a violation, or a client stuck: the whole output
+			if ! grep -q "^  history: linearizable" "$T/out" ||
+				grep -q "STUCK" "$T/out"; then
 				sed -n 's/^/# /p' "$T/out"
+			fi
 		done
 	done
 	s=$((s + 1))
