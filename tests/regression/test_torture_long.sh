@@ -38,7 +38,7 @@ done
 
 # RC_SCALE seeds of each log and object, 1 s with 8 faults each, on the
 # default layout (three nodes: a crash for good or restarts). Seed 19
-# over Paxos restarts node 1 four times in 0.4 s; in 3 of 4 runs here its
+# over Paxos restarts node 1 four times in 0.4 s; in 4 of 4 runs here its
 # replica then stayed at the entry it was restored from while its Paxos
 # node went on delivering, and its client's read never returned (STUCK):
 # a problem of the Paxos log's restart, not of this test.
