@@ -33,6 +33,12 @@
  * indeterminate operation's may lie right of its box (it took effect at
  * some time after its invocation), drawn at the end of a dashed tail that
  * runs in the gutter between rows, where it takes no room from the row.
+ *
+ * Marks (rc_check_html_marks): a band per mark across the rows; the
+ * times of its edges within the window's are columns like the
+ * operations', so the real-time order with the operations is kept; the labels sit in lanes
+ * above the rows (first fit, like the rows), and the rows move down by
+ * the lanes' height (one translated group).
  */
 
 /* At most this many operations are drawn: a window around what matters. */
@@ -48,6 +54,7 @@
 #define HTML_HEADMAX 16 /* characters of a row's process list */
 #define HTML_INF 1e300	/* no response: no right limit */
 #define HTML_STATE 128	/* bytes of a state's text */
+#define HTML_LANE 16.0	/* a lane of marks' labels */
 #define HTML_TAG "cannot come next"
 #define HTML_TAGP "bad pattern"
 
@@ -440,6 +447,9 @@ static const char page_css[] =
 	"label{margin:0 1em 0 .2em}\n"
 	"@keyframes fl{from{stroke-width:7}to{stroke-width:2}}\n"
 	"g.flash rect{animation:fl .6s 3}\n"
+	"rect.mk{fill:#ff9800;fill-opacity:.15;stroke:#e65100;"
+	"stroke-opacity:.6;stroke-dasharray:3 2}\n"
+	"svg text.m{fill:#e65100}\n"
 	"table{border-collapse:collapse}"
 	"td,th{border:1px solid #ccc;padding:2px 6px;"
 	"font:12px monospace}\n";
@@ -553,8 +563,54 @@ static void op_title(FILE *out, const rc_history_t *h,
 	}
 }
 
+/*
+ * The x (before the margin) of time t: the column of t, or between the
+ * columns around it in proportion; right after the last column.
+ */
+static double x_of(const int64_t *tv, size_t nt, const double *xs, double right,
+		   int64_t t)
+{
+	size_t c;
+
+	if (nt == 0 || t > tv[nt - 1])
+		return right;
+	c = col_of(tv, nt, t);
+	if (c == 0 || tv[c] == t)
+		return xs[c];
+	return xs[c - 1] + (xs[c] - xs[c - 1]) * (double)(t - tv[c - 1]) /
+				   (double)(tv[c] - tv[c - 1]);
+}
+
+/* A mark as drawn: its band and the lane of its label. */
+struct dmark {
+	bool drawn;
+	double x0, x1; /* band */
+	uint32_t lane;
+	size_t nch;
+	char lbl[HTML_LBL_MAX * 4 + 8];
+};
+
+static void mark_title(FILE *out, const struct rc_check_mark *mk)
+{
+	fputs("<title>", out);
+	esc(out, mk->label);
+	fprintf(out, ": from %" PRId64 " to ", mk->t_begin);
+	if (mk->t_end == RC_HTIME_INF)
+		fputs("the end", out);
+	else
+		fprintf(out, "%" PRId64, mk->t_end);
+	fputs("</title>", out);
+}
+
 int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		  const char *title, FILE *out, rc_err_t *err)
+{
+	return rc_check_html_marks(h, r, title, NULL, 0, out, err);
+}
+
+int rc_check_html_marks(const rc_history_t *h, const rc_check_result_t *r,
+			const char *title, const struct rc_check_mark *marks,
+			size_t nmarks, FILE *out, rc_err_t *err)
 {
 	size_t n = h->n, lo = 0, hi = n, m, nt = 0, nret = 0, nu = 0;
 	size_t nrows = 0, g;
@@ -572,7 +628,18 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 	char(*sv)[HTML_STATE] = NULL;
 	char buf[512], hb[512];
 	size_t maxc = 1, npts = 0;
+	struct dmark *dm = NULL;
+	double *laneend = NULL, H = 0;
+	uint32_t nlanes = 0;
 	int rc = 0;
+
+	for (size_t i = 0; i < nmarks; i++)
+		if (marks[i].label == NULL || marks[i].t_end < marks[i].t_begin)
+			return rc_err_set(err, RC_EINVAL, NULL, 0, 0,
+					  "mark %zu: %s", i,
+					  marks[i].label == NULL
+						  ? "no label"
+						  : "it ends before it begins");
 
 	for (size_t p = 0; p < r->nparts && focus == INT64_MIN; p++)
 		if (r->parts[p].nblocked > 0)
@@ -589,8 +656,8 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 	}
 	m = hi - lo;
 	d = calloc(m + 1, sizeof(*d));
-	tv = malloc((2 * m + 1) * sizeof(*tv));
-	xs = malloc((2 * m + 1) * sizeof(*xs));
+	tv = malloc((2 * m + 2 * nmarks + 1) * sizeof(*tv));
+	xs = malloc((2 * m + 2 * nmarks + 1) * sizeof(*xs));
 	lpmin = malloc((m + 1) * sizeof(*lpmin));
 	lpmax = malloc((m + 1) * sizeof(*lpmax));
 	rowend = malloc((m + 1) * sizeof(*rowend));
@@ -600,10 +667,12 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 	idx = malloc((m + 1) * sizeof(*idx));
 	pidx = malloc((r->nparts + 1) * sizeof(*pidx));
 	sv = calloc(n + 1, sizeof(*sv));
+	dm = calloc(nmarks + 1, sizeof(*dm));
+	laneend = calloc(nmarks + 1, sizeof(*laneend));
 	if (d == NULL || tv == NULL || xs == NULL || lpmin == NULL ||
 	    lpmax == NULL || rowend == NULL || byret == NULL || ps == NULL ||
 	    u == NULL || idx == NULL || pidx == NULL || sv == NULL ||
-	    replay(h, r, sv) < 0) {
+	    dm == NULL || laneend == NULL || replay(h, r, sv) < 0) {
 		rc = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
 		goto out;
 	}
@@ -658,6 +727,23 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 			tv[nt++] = o->ret;
 			byret[nret].t = o->ret;
 			byret[nret++].i = (uint32_t)i;
+		}
+	}
+	if (nt > 0) {
+		/* a mark's times within the window's are columns too, so
+		 * that a band between two columns is as wide as a gap */
+		int64_t t0 = tv[0], t1 = tv[0];
+		size_t n0 = nt;
+
+		for (size_t i = 1; i < n0; i++) {
+			t0 = tv[i] < t0 ? tv[i] : t0;
+			t1 = tv[i] > t1 ? tv[i] : t1;
+		}
+		for (size_t i = 0; i < nmarks; i++) {
+			if (marks[i].t_begin > t0 && marks[i].t_begin < t1)
+				tv[nt++] = marks[i].t_begin;
+			if (marks[i].t_end > t0 && marks[i].t_end < t1)
+				tv[nt++] = marks[i].t_end;
 		}
 	}
 	qsort(tv, nt, sizeof(*tv), cmp_i64);
@@ -784,6 +870,31 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 	}
 	M = (double)maxc * HTML_CW + 12;
 
+	/* marks: bands within the window's times, labels in lanes */
+	for (size_t i = 0; i < nmarks; i++) {
+		struct dmark *k = &dm[i];
+		uint32_t l = 0;
+
+		if (nt == 0 || marks[i].t_end < tv[0] ||
+		    marks[i].t_begin > tv[nt - 1])
+			continue;
+		k->drawn = true;
+		k->x0 = x_of(tv, nt, xs, right, marks[i].t_begin);
+		k->x1 = x_of(tv, nt, xs, right, marks[i].t_end);
+		if (k->x1 < k->x0 + 2)
+			k->x1 = k->x0 + 2; /* an instant: a line */
+		k->nch = label(k->lbl, sizeof(k->lbl), marks[i].label);
+		while (l < nlanes && laneend[l] + HTML_GAP > k->x0)
+			l++;
+		if (l == nlanes)
+			nlanes++;
+		k->lane = l;
+		laneend[l] = k->x0 + (double)k->nch * HTML_CW;
+		if (laneend[l] > right)
+			right = laneend[l];
+	}
+	H = nlanes ? HTML_LANE * nlanes + 4 : 0;
+
 	/* the page */
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	      "<meta charset=\"utf-8\">\n<title>replicore check: ",
@@ -831,6 +942,11 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 	      "indeterminate. Hover over an operation for the state after "
 	      "it.</p>\n",
 	      out);
+	if (nmarks > 0)
+		fputs("<p>Orange bands: the marks given with the history (what "
+		      "happened meanwhile), labelled above the rows and listed "
+		      "at the end.</p>\n",
+		      out);
 	/* the controls are siblings of .wrap, which their CSS selects */
 	if (ferr >= 0)
 		fputs("<button type=\"button\" id=\"jump\">Jump to the first "
@@ -854,8 +970,19 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		"<div class=\"wrap\">\n<svg "
 		"xmlns=\"http://www.w3.org/2000/svg\" "
 		"width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\">\n",
-		M + right + 12, HTML_ROW * (double)nrows + 8, M + right + 12,
-		HTML_ROW * (double)nrows + 8);
+		M + right + 12, HTML_ROW * (double)nrows + 8 + H,
+		M + right + 12, HTML_ROW * (double)nrows + 8 + H);
+	for (size_t i = 0; i < nmarks; i++) {
+		if (!dm[i].drawn)
+			continue;
+		fputs("<g>", out);
+		mark_title(out, &marks[i]);
+		put_text(out, "m", M + dm[i].x0, HTML_LANE * dm[i].lane + 13,
+			 dm[i].nch, dm[i].lbl);
+		fputs("</g>\n", out);
+	}
+	if (H > 0)
+		fprintf(out, "<g transform=\"translate(0,%.1f)\">\n", H);
 	for (uint32_t row = 0; row < nrows; row++) {
 		size_t c = row_head(u, nu, row, buf, sizeof(buf), false);
 		double y = HTML_ROW * row + 2;
@@ -871,6 +998,17 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		fputs("</title>", out);
 		put_text(out, "h", 4, y + HTML_BOXY + 19, c, buf);
 		fputs("</g>\n", out);
+	}
+	for (size_t i = 0; i < nmarks; i++) {
+		if (!dm[i].drawn)
+			continue;
+		fprintf(out,
+			"<rect class=\"mk\" x=\"%.1f\" y=\"0\" width=\"%.1f\" "
+			"height=\"%.0f\">",
+			M + dm[i].x0, dm[i].x1 - dm[i].x0,
+			HTML_ROW * (double)nrows + 4);
+		mark_title(out, &marks[i]);
+		fputs("</rect>\n", out);
 	}
 	for (size_t i = 0; i < m; i++) {
 		const struct dop *o = &d[i];
@@ -944,7 +1082,10 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		put_points(out, pt, lo, hi, d, M, " ");
 		fputs("\"/>\n", out);
 	}
-	fputs("<polyline id=\"pre\" points=\"\"/>\n</svg>\n</div>\n", out);
+	fputs("<polyline id=\"pre\" points=\"\"/>\n", out);
+	if (H > 0)
+		fputs("</g>\n", out);
+	fputs("</svg>\n</div>\n", out);
 	fputs("<script>\nvar P=[", out);
 	for (size_t p = 0; p < r->nparts; p++) {
 		const struct rc_check_part *pt = &r->parts[p];
@@ -1015,6 +1156,26 @@ int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 			fputs("</table>\n", out);
 		}
 	}
+	if (nmarks > 0) {
+		fputs("<h2>Marks</h2>\n<table>\n<tr><th>mark</th><th>from</th>"
+		      "<th>to</th><th>drawn</th></tr>\n",
+		      out);
+		for (size_t i = 0; i < nmarks; i++) {
+			fputs("<tr><td>", out);
+			esc(out, marks[i].label);
+			fprintf(out, "</td><td>%" PRId64 "</td><td>",
+				marks[i].t_begin);
+			if (marks[i].t_end == RC_HTIME_INF)
+				fputs("never", out);
+			else
+				fprintf(out, "%" PRId64, marks[i].t_end);
+			fprintf(out, "</td><td>%s</td></tr>\n",
+				dm[i].drawn ? "yes"
+					    : "no: outside the operations "
+					      "drawn");
+		}
+		fputs("</table>\n", out);
+	}
 	fputs("</body>\n</html>\n", out);
 	if (fflush(out) != 0 || ferror(out))
 		rc = rc_err_set(err, RC_ESYS, NULL, 0, 0,
@@ -1032,5 +1193,7 @@ out:
 	free(idx);
 	free(pidx);
 	free(sv);
+	free(dm);
+	free(laneend);
 	return rc;
 }

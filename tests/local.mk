@@ -388,12 +388,13 @@ TESTS += tests/unit/test_sim_proto
 # sim paxos printing byte for byte what replicore paxos sim prints.
 TESTS += tests/unit/test_sim_cli.sh
 EXTRA_DIST += tests/unit/test_sim_cli.sh
-# replicore torture: rc_rsm's clients recorded under stalls and crashes
-# over both logs, checked linearizable, and its broken variant caught;
-# regtest runs RC_SCALE seeds per log.
+# replicore torture: rc_rsm's clients recorded under stalls, crashes and
+# restarts over both logs and both objects, checked linearizable, and its
+# broken variant caught; the regression tier runs minutes of all faults
+# (RC_TORTURE_SECONDS per log and object) and RC_SCALE seeds of each.
 TESTS += tests/unit/test_torture.sh
-REGTESTS += tests/unit/test_torture.sh
-EXTRA_DIST += tests/unit/test_torture.sh
+REGTESTS += tests/regression/test_torture_long.sh
+EXTRA_DIST += tests/unit/test_torture.sh tests/regression/test_torture_long.sh
 # The Paxos log backend: the log contract, and the hash map over rc_rsm
 # serving with a stalled node where the shared-memory log blocks.
 check_PROGRAMS += tests/unit/test_log_paxos
@@ -440,3 +441,8 @@ TESTS += tests/unit/test_tob
 # labelled, no two texts overlapping, the prefix's linearization points.
 TESTS += tests/unit/test_check_html.sh
 EXTRA_DIST += tests/unit/test_check_html.sh
+# rc_check_html_marks: labelled bands in real-time order with the
+# operations, the table of marks, and rc_check_html's page without any.
+check_PROGRAMS += tests/unit/test_check_html_marks
+tests_unit_test_check_html_marks_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_check_html_marks

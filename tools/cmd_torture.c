@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* cmd_torture.c: `replicore torture`, clients of rc_rsm recorded while nodes stall and crash, the history checked linearizable. */
+/* cmd_torture.c: `replicore torture`, clients of rc_rsm recorded while nodes stall, crash and restart, the history checked linearizable. */
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,13 +14,14 @@ static const char torture_help[] =
 	"NAME\n"
 	"    replicore torture - clients of the replicated state machine "
 	"while nodes\n"
-	"    stall and crash, the history checked linearizable\n"
+	"    stall, crash and restart, the history checked linearizable\n"
 	"\n"
 	"SYNOPSIS\n"
-	"    replicore torture [--log shm|paxos] [--synthetic DESC] "
-	"[--duration S]\n"
+	"    replicore torture [--log shm|paxos] [--object register|map]\n"
+	"                      [--synthetic DESC] [--duration S]\n"
 	"                      [--ops N] [--rate R] [--clients C] [--seed "
 	"S] [--faults K]\n"
+	"                      [--fault-kinds LIST]\n"
 	"                      [--broken local-reads] [--op-timeout MS] "
 	"[--json] [--html OUT]\n"
 	"                      [--timeout T] [--history FILE]\n"
@@ -28,9 +29,10 @@ static const char torture_help[] =
 	"DESCRIPTION\n"
 	"    Runs C client threads against rc_rsm holding a register (one "
 	"integer per\n"
-	"    replica) over the chosen log, on a synthetic layout mapped onto "
-	"the\n"
-	"    machine's PUs. Each client registers on a different node where "
+	"    replica) or a hash map (gets and puts of keys 1..5) over the "
+	"chosen log,\n"
+	"    on a synthetic layout mapped onto the machine's PUs. Each client "
+	"registers on a different node where "
 	"it can and\n"
 	"    runs random reads and writes of fresh values; every operation "
 	"is recorded\n"
@@ -48,16 +50,32 @@ static const char torture_help[] =
 	"                N's clients go on with a read first\n"
 	"      crash N   Paxos log only: node N stops for good; only a node "
 	"without\n"
-	"                clients, a minority at most. Crash-restart does not "
-	"exist:\n"
-	"                a crashed node never comes back.\n"
-	"    The history is then checked at lin against the register spec "
-	"(initial\n"
-	"    value 0) and the verdict printed, with the fault schedule as "
-	"carried out.\n"
+	"                clients\n"
+	"      restart N after L ms\n"
+	"                Paxos log only: node N's clients stop starting "
+	"reads, Paxos\n"
+	"                node N crashes, its clients' operations fail "
+	"(recorded\n"
+	"                indeterminate) and they leave the node; after L "
+	"(10..50) ms\n"
+	"                and two more writes elsewhere the node restarts from "
+	"a peer's\n"
+	"                snapshot (rc_rsm_restart) and its clients come back "
+	"as new\n"
+	"                processes, each with a read first\n"
+	"    The faults run one after the other, and a minority of the nodes "
+	"at most\n"
+	"    is down at once (crashed, or down for a restart).\n"
+	"    The history is then checked at lin against the register spec, "
+	"or the kv\n"
+	"    spec key by key for the map (initial value 0), and the verdict "
+	"printed,\n"
+	"    with the fault schedule as carried out.\n"
 	"\n"
 	"OPTIONS\n"
 	"    --log L         the operation log: shm (default) or paxos\n"
+	"    --object O      the replicated object: register (default) or "
+	"map\n"
 	"    --synthetic D   the layout, 2..32 NUMA nodes (default "
 	"\"numa:3 core:1 pu:1\")\n"
 	"    --duration S    run for S seconds (decimals allowed); also the "
@@ -76,6 +94,12 @@ static const char torture_help[] =
 	"    --seed S        seeds the schedule and the clients' choices "
 	"(default 1)\n"
 	"    --faults K      fault events, 0..64 (default 4)\n"
+	"    --fault-kinds LIST\n"
+	"                    the kinds the schedule draws from, comma-"
+	"separated:\n"
+	"                    stall, crash, restart (default: all three with "
+	"paxos,\n"
+	"                    stall with shm)\n"
 	"    --broken local-reads\n"
 	"                    a deliberately wrong state machine: reads skip "
 	"the\n"
@@ -91,7 +115,8 @@ static const char torture_help[] =
 	"    --timeout T     seconds the check may take (default 60)\n"
 	"    --json          print the result as one JSON object\n"
 	"    --html OUT      write the history and the verdict as an HTML "
-	"page to OUT\n"
+	"page to OUT,\n"
+	"                    the faults carried out marked on its time line\n"
 	"    --history FILE  write the recorded history to FILE "
 	"(replicore-check(1)\n"
 	"                    reads it back)\n"
@@ -130,11 +155,17 @@ static bool parse_seconds(const char *opt, const char *s, double *out)
 static void fmt_op(const rc_history_t *h, uint32_t i, char *buf, size_t len)
 {
 	const struct rc_hop *o = rc_history_op(h, i);
-	char a[64] = "", r[64], ret[32] = "never";
+	char a[96] = "", r[64], ret[32] = "never";
+	size_t k = 0;
 
+	if (o->key != RC_HVAL_NONE) {
+		a[k++] = ' ';
+		rc_history_fmtval(h, o->key, a + k, sizeof(a) - k);
+		k = strlen(a);
+	}
 	if (o->arg[0] != RC_HVAL_NONE) {
-		a[0] = ' ';
-		rc_history_fmtval(h, o->arg[0], a + 1, sizeof(a) - 1);
+		a[k++] = ' ';
+		rc_history_fmtval(h, o->arg[0], a + k, sizeof(a) - k);
 	}
 	rc_history_fmtval(h, o->result, r, sizeof(r));
 	if (o->status != RC_HST_INDET)
@@ -148,9 +179,39 @@ static void fmt_op(const rc_history_t *h, uint32_t i, char *buf, size_t len)
 					    : r);
 }
 
+static const char *const kind_names[] = { "stall", "crash", "restart" };
+
 static const char *fault_word(const struct torture_fault *f)
 {
-	return f->kind == TORTURE_CRASH ? "crash" : "stall";
+	return kind_names[f->kind];
+}
+
+/* "stall,restart" -> bits; false (and a message) on a bad list. */
+static bool parse_kinds(const char *s, unsigned *out)
+{
+	const char *p = s;
+
+	*out = 0;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+		unsigned k;
+
+		for (k = 0; k < 3; k++)
+			if (strlen(kind_names[k]) == n &&
+			    strncmp(p, kind_names[k], n) == 0)
+				break;
+		if (k == 3) {
+			cli_usage(CMD,
+				  "--fault-kinds: column %zu: '%.*s' is not a "
+				  "fault (stall, crash, restart)",
+				  (size_t)(p - s) + 1, (int)n, p);
+			return false;
+		}
+		*out |= TORTURE_KIND(k);
+		if (p[n] == '\0')
+			return true;
+		p += n + 1;
+	}
 }
 
 static void print_text(const struct torture_opts *o,
@@ -159,9 +220,10 @@ static void print_text(const struct torture_opts *o,
 	const rc_check_result_t *c = r->check;
 	char b[256];
 
-	printf("torture: %s log, layout \"%s\" (%u nodes), %u clients on "
+	printf("torture: %s log, %s, layout \"%s\" (%u nodes), %u clients on "
 	       "nodes",
-	       o->log == TORTURE_PAXOS ? "paxos" : "shm", o->synthetic,
+	       o->log == TORTURE_PAXOS ? "paxos" : "shm",
+	       o->object == TORTURE_MAP ? "map" : "register", o->synthetic,
 	       r->nnodes, r->nclients);
 	for (unsigned i = 0; i < r->nclients; i++)
 		printf("%s%u", i ? "," : " ", r->client_node[i]);
@@ -180,6 +242,8 @@ static void print_text(const struct torture_opts *o,
 		       fault_word(f), f->node);
 		if (f->kind == TORTURE_STALL)
 			printf(" for %" PRIu64 " ms", f->len_ms);
+		else if (f->kind == TORTURE_RESTART)
+			printf(" after %" PRIu64 " ms", f->len_ms);
 		if (f->done) {
 			printf(": began at %" PRIu64 " ms", f->began_ms);
 			if (f->kind == TORTURE_STALL)
@@ -187,6 +251,17 @@ static void print_text(const struct torture_opts *o,
 				       " writes completed elsewhere meanwhile",
 				       f->paused, f->paused == 1 ? "" : "s",
 				       f->writes_during);
+			if (f->kind == TORTURE_RESTART && f->out)
+				printf(", %u client%s out (%u with an "
+				       "operation failed, indeterminate)",
+				       f->out, f->out == 1 ? "" : "s",
+				       f->failed);
+			if (f->kind == TORTURE_RESTART)
+				printf(", %" PRIu64 " writes completed "
+				       "elsewhere, restarted at %" PRIu64
+				       " ms from entry %" PRIu64,
+				       f->writes_during, f->ended_ms,
+				       f->restored_at);
 		}
 		if (f->note[0])
 			printf(": %s", f->note);
@@ -206,24 +281,38 @@ static void print_text(const struct torture_opts *o,
 			       r->stuck_delivered[n], r->stuck_leader[n]);
 		printf("\n");
 	}
-	printf("  history: %s%s (register, %zu ops, checked in %.3f s)\n",
+	printf("  history: %s%s (%s, %zu ops, checked in %.3f s)\n",
 	       c->verdict == RC_VERDICT_OK	    ? ""
 	       : c->verdict == RC_VERDICT_VIOLATION ? "NOT "
 						    : "unknown whether ",
-	       "linearizable", c->nops, c->seconds);
+	       "linearizable", rc_spec_name(c->spec), c->nops, c->seconds);
 	if (c->note[0])
 		printf("  note: %s\n", c->note);
-	for (size_t p = 0; p < c->nparts; p++) {
+	for (size_t p = 0, shown = 0; p < c->nparts; p++) {
 		const struct rc_check_part *pt = &c->parts[p];
 		size_t from = 0;
 
+		if (pt->verdict == RC_VERDICT_VIOLATION &&
+		    pt->key != RC_HVAL_NONE) {
+			rc_history_fmtval(r->history, pt->key, b, sizeof(b));
+			printf("  key %s:\n", b);
+		}
 		if (pt->note[0] && pt->verdict != RC_VERDICT_OK)
 			printf("  %s\n", pt->note);
 		if (pt->verdict == RC_VERDICT_OK) {
-			if (pt->norder == 0)
+			/* one witness: the first key's of a kv history */
+			if (pt->norder == 0 || shown++)
 				continue;
-			printf("  witness: a linearization of %zu ops, the "
-			       "last %zu:\n",
+			if (pt->key != RC_HVAL_NONE) {
+				rc_history_fmtval(r->history, pt->key, b,
+						  sizeof(b));
+				printf("  witnesses: one per key (%zu keys); "
+				       "key %s's",
+				       c->nparts, b);
+			} else {
+				printf("  witness");
+			}
+			printf(": a linearization of %zu ops, the last %zu:\n",
 			       pt->norder, pt->norder < 3 ? pt->norder : 3);
 			for (size_t i = pt->norder > 3 ? pt->norder - 3 : 0;
 			     i < pt->norder; i++) {
@@ -272,6 +361,8 @@ static void print_json(const struct torture_opts *o,
 	cli_json_init(&j, stdout);
 	cli_json_obj(&j);
 	cli_json_kv_str(&j, "log", o->log == TORTURE_PAXOS ? "paxos" : "shm");
+	cli_json_kv_str(&j, "object",
+			o->object == TORTURE_MAP ? "map" : "register");
 	cli_json_kv_str(&j, "synthetic", o->synthetic);
 	cli_json_kv_uint(&j, "nodes", r->nnodes);
 	cli_json_key(&j, "client_nodes");
@@ -301,15 +392,27 @@ static void print_json(const struct torture_opts *o,
 		cli_json_kv_bool(&j, "done", f->done);
 		if (f->done) {
 			cli_json_kv_uint(&j, "began_ms", f->began_ms);
-			cli_json_kv_uint(&j, "paused", f->paused);
-			cli_json_kv_uint(&j, "writes_during", f->writes_during);
+			if (f->kind != TORTURE_CRASH)
+				cli_json_kv_uint(&j, "ended_ms", f->ended_ms);
+			if (f->kind == TORTURE_STALL)
+				cli_json_kv_uint(&j, "paused", f->paused);
+			if (f->kind == TORTURE_RESTART) {
+				cli_json_kv_uint(&j, "clients_out", f->out);
+				cli_json_kv_uint(&j, "failed_on_node",
+						 f->failed);
+				cli_json_kv_uint(&j, "restored_at",
+						 f->restored_at);
+			}
+			if (f->kind != TORTURE_CRASH)
+				cli_json_kv_uint(&j, "writes_during",
+						 f->writes_during);
 		}
 		if (f->note[0])
 			cli_json_kv_str(&j, "note", f->note);
 		cli_json_obj_end(&j);
 	}
 	cli_json_arr_end(&j);
-	cli_json_kv_str(&j, "spec", "register");
+	cli_json_kv_str(&j, "spec", rc_spec_name(c->spec));
 	cli_json_kv_str(&j, "level", "lin");
 	cli_json_kv_str(&j, "verdict", rc_verdict_name(c->verdict));
 	cli_json_kv_uint(&j, "ops", c->nops);
@@ -320,6 +423,14 @@ static void print_json(const struct torture_opts *o,
 		const struct rc_check_part *pt = &c->parts[p];
 
 		if (pt->verdict == RC_VERDICT_VIOLATION) {
+			if (pt->key != RC_HVAL_NONE) {
+				char kb[64];
+
+				cli_json_kv_str(&j, "key",
+						rc_history_fmtval(r->history,
+								  pt->key, kb,
+								  sizeof(kb)));
+			}
 			cli_json_key(&j, "prefix_tail");
 			json_ops(&j, r->history,
 				 pt->order +
@@ -340,7 +451,9 @@ static int write_file(const char *path, const struct torture_opts *o,
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
 	FILE *f = fopen(path, "w");
-	char title[160];
+	struct rc_check_mark mk[TORTURE_MAX_FAULTS];
+	char title[160], labels[TORTURE_MAX_FAULTS][48];
+	size_t nmk = 0;
 	int rc;
 
 	if (!f) {
@@ -348,10 +461,27 @@ static int write_file(const char *path, const struct torture_opts *o,
 		return -1;
 	}
 	snprintf(title, sizeof(title),
-		 "replicore torture: %s log, \"%s\", seed %" PRIu64 "%s",
-		 o->log == TORTURE_PAXOS ? "paxos" : "shm", o->synthetic,
+		 "replicore torture: %s log, %s, \"%s\", seed %" PRIu64 "%s",
+		 o->log == TORTURE_PAXOS ? "paxos" : "shm",
+		 o->object == TORTURE_MAP ? "map" : "register", o->synthetic,
 		 o->seed, o->local_reads ? ", broken: local reads" : "");
-	rc = html ? rc_check_html(r->history, r->check, title, f, &err)
+	/* the faults carried out, on the recorder's clock */
+	for (unsigned i = 0; i < r->nfaults; i++) {
+		const struct torture_fault *ft = &r->faults[i];
+
+		if (!ft->done)
+			continue;
+		snprintf(labels[nmk], sizeof(labels[nmk]), "%s node %u",
+			 fault_word(ft), ft->node);
+		mk[nmk].label = labels[nmk];
+		mk[nmk].t_begin = (int64_t)ft->began_ns;
+		mk[nmk].t_end = ft->kind == TORTURE_CRASH
+					? RC_HTIME_INF
+					: (int64_t)ft->ended_ns;
+		nmk++;
+	}
+	rc = html ? rc_check_html_marks(r->history, r->check, title, mk, nmk, f,
+					&err)
 		  : rc_history_write(r->history, f, &err);
 	if (fclose(f) != 0 || rc < 0) {
 		fprintf(stderr, "replicore torture: %s: write failed\n", path);
@@ -364,6 +494,7 @@ int cmd_torture(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "log", required_argument, NULL, 'l' },
+		{ "object", required_argument, NULL, 'O' },
 		{ "synthetic", required_argument, NULL, 'y' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "ops", required_argument, NULL, 'o' },
@@ -371,6 +502,7 @@ int cmd_torture(int argc, char **argv)
 		{ "clients", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "faults", required_argument, NULL, 'f' },
+		{ "fault-kinds", required_argument, NULL, 'k' },
 		{ "broken", required_argument, NULL, 'b' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "op-timeout", required_argument, NULL, 'T' },
@@ -406,6 +538,17 @@ int cmd_torture(int argc, char **argv)
 				return cli_usage(CMD,
 						 "--log: '%s' is not a log "
 						 "(shm, paxos)",
+						 optarg);
+			break;
+		case 'O':
+			if (strcmp(optarg, "register") == 0)
+				o.object = TORTURE_REGISTER;
+			else if (strcmp(optarg, "map") == 0)
+				o.object = TORTURE_MAP;
+			else
+				return cli_usage(CMD,
+						 "--object: '%s' is not an "
+						 "object (register, map)",
 						 optarg);
 			break;
 		case 'y':
@@ -447,6 +590,10 @@ int cmd_torture(int argc, char **argv)
 			if (faults > TORTURE_MAX_FAULTS)
 				return cli_usage(CMD, "--faults must be 0..%d",
 						 TORTURE_MAX_FAULTS);
+			break;
+		case 'k':
+			if (!parse_kinds(optarg, &o.kinds))
+				return CLI_EXIT_USAGE;
 			break;
 		case 'b':
 			if (strcmp(optarg, "local-reads") != 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* demo_consensus.c: the demo's consensus part: the replicated hash map keeps committing over the Paxos log with one node of three stalled, and blocks over the shared-memory log. */
+/* demo_consensus.c: the demo's consensus part: the replicated hash map keeps committing over the Paxos log with one node of three stalled, and blocks over the shared-memory log; a node crashes and restarts while clients run, and what they saw is checked linearizable. */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,6 +8,7 @@
 
 #include "bench/bench.h"
 #include "tools/demo.h"
+#include "tools/torture.h"
 
 /*
  * The measurement is bench paxos's hash-map sample
@@ -21,12 +23,22 @@
  * keeps choosing.
  * Commits per second are measured in the run, never printed from a
  * constant; the part fails when the Paxos log did not keep serving.
+ *
+ * Then a crash and a restart: replicore torture's run (tools/torture.c)
+ * with the same map over the Paxos log on LAYOUT, clients on every PU
+ * (up to three), for RESTART_MS, one fault: restart, drawn from seed
+ * RESTART_SEED, which takes node 1 (a client's) down at about half the
+ * run, when the replicas have snapshots. The clients' history is checked
+ * linearizable (kv, key by key); the part fails when the restart was not
+ * carried out or the history is not linearizable.
  */
 
 #define LAYOUT "numa:3 core:1 pu:1"
 #define DURATION 0.2 /* seconds per sample */
 #define SAMPLES 3
 #define BOUND_MS 20 /* the updates' bound, bench/bench_paxos.c's BOUND_NS */
+#define RESTART_MS 600
+#define RESTART_SEED 3
 
 enum { RUN_SHM, RUN_SHM_STALLED, RUN_PAXOS, RUN_PAXOS_STALLED, NRUNS };
 
@@ -38,11 +50,63 @@ struct cons_run {
 	uint64_t timeouts;
 };
 
+/* The crash and restart run, as torture_run gave it. */
+struct cons_restart {
+	bool ran; /* torture_run gave a verdict */
+	unsigned nclients, client_node[3];
+	struct torture_fault f;
+	uint64_t reads, writes, indet, ops;
+	double run_s, check_s;
+	enum rc_verdict verdict;
+	unsigned stuck;
+};
+
 struct cons_result {
 	unsigned real[3];
 	struct cons_run run[NRUNS];
 	bool paxos_serves, shm_blocks;
+	struct cons_restart rs;
 };
+
+/* The crash and restart: one torture run; false after saying why. */
+static bool restart_run(struct cons_restart *rs)
+{
+	struct torture_opts o;
+	struct torture_result r;
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	memset(&o, 0, sizeof(o));
+	o.log = TORTURE_PAXOS;
+	o.object = TORTURE_MAP;
+	o.synthetic = LAYOUT;
+	o.duration_ms = RESTART_MS;
+	o.rate = 20000; /* replicore torture's default */
+	o.seed = RESTART_SEED;
+	o.faults = 1;
+	o.kinds = TORTURE_KIND(TORTURE_RESTART);
+	o.check_timeout = 60;
+	if (torture_run(&o, &r, &err) < 0 || r.check == NULL) {
+		fprintf(stderr, "replicore demo: the crash and restart: %s\n",
+			err.msg);
+		torture_result_free(&r);
+		return false;
+	}
+	rs->ran = true;
+	rs->nclients = r.nclients < 3 ? r.nclients : 3;
+	memcpy(rs->client_node, r.client_node,
+	       rs->nclients * sizeof(rs->client_node[0]));
+	rs->f = r.faults[0];
+	rs->reads = r.reads;
+	rs->writes = r.writes;
+	rs->indet = r.indet;
+	rs->ops = r.ops_recorded;
+	rs->run_s = r.run_seconds;
+	rs->check_s = r.check->seconds;
+	rs->verdict = r.check->verdict;
+	rs->stuck = r.stuck;
+	torture_result_free(&r);
+	return true;
+}
 
 static void *cons_run(const struct demo_ctx *c, bool *failed)
 {
@@ -94,6 +158,17 @@ static void *cons_run(const struct demo_ctx *c, bool *failed)
 		r->p10 = st.p10;
 		r->p90 = st.p90;
 	}
+	demo_progress(c, "consensus: a node crashed and restarted, %.1f s",
+		      RESTART_MS / 1000.0);
+	if (!restart_run(&res->rs) || !res->rs.f.done ||
+	    res->rs.verdict != RC_VERDICT_OK || res->rs.stuck) {
+		fprintf(stderr, "replicore demo: the crash and restart: %s\n",
+			!res->rs.ran	  ? "no run"
+			: !res->rs.f.done ? res->rs.f.note
+			: res->rs.stuck	  ? "a client stuck"
+					  : "the history is not linearizable");
+		*failed = true;
+	}
 	demo_progress(c, NULL);
 	rc_topo_close(mt);
 	res->paxos_serves = res->run[RUN_PAXOS_STALLED].got == SAMPLES &&
@@ -106,6 +181,96 @@ static void *cons_run(const struct demo_ctx *c, bool *failed)
 		*failed = true;
 	}
 	return res;
+}
+
+/* Prints s word-wrapped at 78 columns. */
+static void wrap(FILE *out, const char *s)
+{
+	size_t col = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, " ");
+
+		if (col > 0 && col + 1 + n > 78) {
+			fputc('\n', out);
+			col = 0;
+		} else if (col > 0) {
+			fputc(' ', out);
+			col++;
+		}
+		fwrite(s, 1, n, out);
+		col += n;
+		s += n;
+		s += strspn(s, " ");
+	}
+	fputc('\n', out);
+}
+
+static void restart_text(const struct cons_restart *rs, FILE *out)
+{
+	const struct torture_fault *f = &rs->f;
+	char b[1024];
+	size_t k = 0;
+
+	if (!rs->ran) {
+		fprintf(out, "\nCrash and restart: did not run\n");
+		return;
+	}
+	k += (size_t)snprintf(b + k, sizeof(b) - k,
+			      "Crash and restart (replicore torture): the same "
+			      "map over the Paxos log, %u client%s (node%s",
+			      rs->nclients, rs->nclients == 1 ? "" : "s",
+			      rs->nclients == 1 ? "" : "s");
+	for (unsigned i = 0; i < rs->nclients; i++)
+		k += (size_t)snprintf(b + k, sizeof(b) - k, "%s%u",
+				      i == 0 ? " " : ", ", rs->client_node[i]);
+	k += (size_t)snprintf(b + k, sizeof(b) - k,
+			      ") running gets and puts of keys 1..5 for %.1f "
+			      "s, every operation recorded. ",
+			      rs->run_s);
+	if (!f->done) {
+		snprintf(b + k, sizeof(b) - k,
+			 "Node %u was to crash and restart: %s.", f->node,
+			 f->note);
+	} else {
+		k += (size_t)snprintf(b + k, sizeof(b) - k,
+				      "Node %u crashed at %" PRIu64 " ms",
+				      f->node, f->began_ms);
+		if (f->out)
+			k += (size_t)snprintf(
+				b + k, sizeof(b) - k,
+				": %u client%s left it, %u with an "
+				"operation that failed there (recorded "
+				"indeterminate)",
+				f->out, f->out == 1 ? "" : "s", f->failed);
+		k += (size_t)snprintf(b + k, sizeof(b) - k,
+				      ". It restarted at %" PRIu64 " ms ",
+				      f->ended_ms);
+		if (f->restored_at)
+			k += (size_t)snprintf(b + k, sizeof(b) - k,
+					      "from a peer's snapshot at "
+					      "entry %" PRIu64,
+					      f->restored_at);
+		else
+			k += (size_t)snprintf(b + k, sizeof(b) - k,
+					      "replaying the log from its "
+					      "first entry (no snapshot yet)");
+		snprintf(b + k, sizeof(b) - k, "%s.",
+			 f->out ? "; its clients came back, each with a read "
+				  "first"
+				: "");
+	}
+	fputc('\n', out);
+	wrap(out, b);
+	fprintf(out,
+		"  %" PRIu64 " operations (%" PRIu64 " reads, %" PRIu64
+		" writes, %" PRIu64 " indeterminate):\n  %s (kv, key by key, "
+		"checked in %.3f s)\n",
+		rs->ops, rs->reads, rs->writes, rs->indet,
+		rs->verdict == RC_VERDICT_OK	      ? "linearizable"
+		: rs->verdict == RC_VERDICT_VIOLATION ? "NOT LINEARIZABLE"
+						      : "no verdict",
+		rs->check_s);
 }
 
 static void cons_text(const void *p, FILE *out)
@@ -155,6 +320,7 @@ static void cons_text(const void *p, FILE *out)
 		"timeouts of %u ms)\n",
 		res->shm_blocks ? "blocks" : "did not block in this run",
 		ss->ops, (unsigned long long)ss->timeouts, BOUND_MS);
+	restart_text(&res->rs, out);
 }
 
 static void cons_json(const void *p, struct cli_json *j)
@@ -189,6 +355,30 @@ static void cons_json(const void *p, struct cli_json *j)
 	cli_json_arr_end(j);
 	cli_json_kv_bool(j, "paxos_keeps_serving", res->paxos_serves);
 	cli_json_kv_bool(j, "shm_blocks", res->shm_blocks);
+	cli_json_key(j, "restart");
+	if (!res->rs.ran) {
+		cli_json_null(j);
+	} else {
+		const struct cons_restart *rs = &res->rs;
+
+		cli_json_obj(j);
+		cli_json_kv_uint(j, "node", rs->f.node);
+		cli_json_kv_bool(j, "done", rs->f.done);
+		cli_json_kv_uint(j, "crashed_ms", rs->f.began_ms);
+		cli_json_kv_uint(j, "restarted_ms", rs->f.ended_ms);
+		cli_json_kv_uint(j, "restored_at", rs->f.restored_at);
+		cli_json_kv_uint(j, "clients_out", rs->f.out);
+		cli_json_kv_uint(j, "failed_on_node", rs->f.failed);
+		cli_json_kv_double(j, "run_seconds", rs->run_s);
+		cli_json_kv_uint(j, "operations", rs->ops);
+		cli_json_kv_uint(j, "reads", rs->reads);
+		cli_json_kv_uint(j, "writes", rs->writes);
+		cli_json_kv_uint(j, "indeterminate", rs->indet);
+		cli_json_kv_str(j, "spec", "kv");
+		cli_json_kv_str(j, "verdict", rc_verdict_name(rs->verdict));
+		cli_json_kv_double(j, "check_seconds", rs->check_s);
+		cli_json_obj_end(j);
+	}
 	cli_json_obj_end(j);
 }
 
@@ -228,8 +418,12 @@ static void cons_free(void *p)
 }
 
 const struct demo_part demo_part_consensus = {
-	"consensus", "Consensus: a stalled node under the Paxos and shm logs",
-	cons_run,    cons_text,
-	cons_json,   cons_html,
+	"consensus",
+	"Consensus: a stalled node under the Paxos and shm logs, a crashed "
+	"node restarted",
+	cons_run,
+	cons_text,
+	cons_json,
+	cons_html,
 	cons_free,
 };

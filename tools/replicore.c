@@ -23,8 +23,8 @@ static const struct cli_cmd commands[] = {
 	{ "sim", "a protocol simulated with seeded faults, properties checked",
 	  cmd_sim },
 	{ "torture",
-	  "clients of the replicated state machine under stalls and "
-	  "crashes, checked",
+	  "clients of the replicated state machine under stalls, "
+	  "crashes and restarts, checked",
 	  cmd_torture },
 	{ "topo", "show the machine's or a synthetic layout's topology",
 	  cmd_topo },

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* torture.c: client threads against rc_rsm over a log while nodes stall and crash, recorded and checked linearizable (replicore torture). */
+/* torture.c: client threads against rc_rsm over a log while nodes stall, crash and restart, recorded and checked linearizable (replicore torture). */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -14,15 +14,23 @@
 #include <replicore/rsm.h>
 #include <replicore/topo.h>
 
+#include "examples/rsm_map.h"
 #include "tools/torture.h"
 
 /*
- * The object is a register: one integer per replica, READ returns it and
- * WRITE sets it. STALL(node, id) does nothing except on replica `node`,
+ * The object is a register (--object register): one integer per replica,
+ * READ returns it and WRITE sets it; or the hash map of examples/rsm_map.h
+ * (--object map) with keys 1..MAP_KEYS, GET and PUT. An operation is
+ * key << 8 | code (the register's key is 0), the codes READ/GET 1,
+ * WRITE/PUT 2, and STALL 3 for both. STALL(node, id) does nothing except
+ * on replica `node`,
  * where it blocks inside apply while the run's hold names stall id: the
  * thread applying it holds that node's combiner, so the node stops
  * consuming the log (as examples/rsm_map_stall.h does for node 1). An
- * old STALL that a log orders late finds hold changed and returns.
+ * old STALL that a log orders late finds hold changed and returns. The
+ * map's snapshot is the example's; the register's is its value. The
+ * register's history is checked against the register spec, the map's
+ * against the kv spec, key by key.
  *
  * Clients: client i registers on the i-th PU rc_topo_spread gives (so
  * clients alternate between nodes) and runs random reads and writes of
@@ -45,20 +53,62 @@
  *                     go on, each with a read first. That read is the
  *                     one a replica that lags must not get wrong.
  *   crash N           (Paxos only) rc_paxos_crash: node N stops for good.
- *                     Only nodes without clients, and a minority of the
- *                     nodes at most: crash-restart does not exist.
+ *                     Only nodes without clients.
+ *   restart N after L (Paxos only) node N goes down: its clients stop
+ *                     starting reads (a linearizable read on a crashed
+ *                     node would wait for ever for its replica to catch
+ *                     up) and, once none is inside one, Paxos node N
+ *                     crashes. The clients go on with writes, which fail
+ *                     (-RC_EAGAIN, recorded indeterminate: the Paxos log
+ *                     has no RC_LOG_CAP_NOPARTIAL); a client whose
+ *                     operation failed on the down node unregisters, as
+ *                     rc_rsm_restart requires, and waits. After L ms and
+ *                     two more writes completed elsewhere (at most 2 s),
+ *                     rc_rsm_restart brings the node back from a peer's
+ *                     snapshot; its clients register again and go on as new
+ *                     processes, each with a read first.
+ *
+ * At any time a minority of the nodes at most is down: the faults run
+ * one after the other, so a restart's node is down with the nodes
+ * crashed for good before it, and the schedule keeps their number to
+ * (nodes - 1) / 2. When that is 2 or more and restarts are drawn, the
+ * crashes for good leave room for a restart's node.
+ *
+ * Every restart of a run hits the same node (the first restart's). A
+ * node restarted from the snapshot of a peer that restarted shortly
+ * before, and has not paired a new checkpoint with a snapshot yet, gets
+ * no snapshot and starts from entry 0, below what the group forgot: its
+ * replica never catches up and its operations never return (the Paxos
+ * log's rc_log_restart takes the live peer with the lowest point, which
+ * is then 0). Restarting one node only, its peers always hold their
+ * pairs. A crash for good spares that node.
+ *
+ * With the Paxos log nobody applies the log to a node without clients,
+ * so its replica would never snapshot (and a restart's peer without a
+ * snapshot gives none): between faults the fault thread runs a
+ * linearizable read on each such node that is up, which catches its
+ * replica up (the read is not recorded: it changes nothing).
  */
 
 _Static_assert(RC_TORTURE_MAX_NODES == RC_PAXOS_MAX_NODES,
 	       "a result holds every node of a Paxos group");
 
 enum { REG_READ = 1, REG_WRITE = 2, REG_STALL = 3 };
+_Static_assert((int)MAP_GET == (int)REG_READ && (int)MAP_PUT == (int)REG_WRITE,
+	       "one code per operation for both objects");
 
-/* Recorder slots per client: a new one after each indeterminate op. */
+/* The map's keys: 1..MAP_KEYS, few, so that operations meet on them. */
+#define MAP_KEYS 5u
+
+/* Recorder slots per client: a new one after each indeterminate op, and
+ * one more for each restart in the schedule. */
 #define SLOTS_PER_CLIENT 8u
 /* Operations one slot records at most. */
 #define SLOT_CAP 60000u
 #define NAP_NS 100000L
+/* Entries a replica applies between snapshots with the Paxos log: short
+ * runs restart from real snapshots. */
+#define SNAPSHOT_EVERY 1024u
 /* No operation returned for this long at the end: the clients are stuck. */
 #define STUCK_MS 10000u
 
@@ -91,10 +141,26 @@ static void *reg_init(void *arg, unsigned node)
 	return r;
 }
 
+/* STALL(node, id) at replica `node` of a run's ctl. */
+static uint64_t stall_apply(struct reg_ctl *ctl, unsigned node, uint64_t arg)
+{
+	uint64_t id = arg >> 8;
+
+	if (node != (arg & 0xff))
+		return 0;
+	/* seq_cst: a handshake with the fault thread */
+	if (atomic_load(&ctl->hold) != id)
+		return 0;
+	atomic_store(&ctl->in, id);
+	while (atomic_load(&ctl->hold) == id)
+		nap(NAP_NS);
+	return 0;
+}
+
 static uint64_t reg_apply(void *state, uint64_t op, uint64_t arg)
 {
 	struct reg *r = state;
-	uint64_t old = r->v, id = arg >> 8;
+	uint64_t old = r->v;
 
 	switch (op) {
 	case REG_READ:
@@ -103,15 +169,7 @@ static uint64_t reg_apply(void *state, uint64_t op, uint64_t arg)
 		r->v = arg;
 		return old;
 	default:
-		if (r->node != (arg & 0xff))
-			return 0;
-		/* seq_cst: a handshake with the fault thread */
-		if (atomic_load(&r->ctl->hold) != id)
-			return 0;
-		atomic_store(&r->ctl->in, id);
-		while (atomic_load(&r->ctl->hold) == id)
-			nap(NAP_NS);
-		return 0;
+		return stall_apply(r->ctl, r->node, arg);
 	}
 }
 
@@ -125,8 +183,89 @@ static void reg_fini(void *state)
 	free(state);
 }
 
-static const struct rc_rsm_ops reg_ops = { reg_init, reg_apply, reg_is_read,
-					   reg_fini, NULL,	NULL };
+/* The snapshot: the value. */
+static size_t reg_snapshot(const void *state, void *buf, size_t len)
+{
+	const struct reg *r = state;
+
+	if (buf && len >= sizeof(r->v))
+		memcpy(buf, &r->v, sizeof(r->v));
+	return sizeof(r->v);
+}
+
+static void *reg_restore(void *arg, unsigned node, const void *buf, size_t len)
+{
+	struct reg *r;
+
+	if (len != sizeof(r->v))
+		return NULL;
+	r = reg_init(arg, node);
+	if (r)
+		memcpy(&r->v, buf, sizeof(r->v));
+	return r;
+}
+
+static const struct rc_rsm_ops reg_ops = {
+	reg_init, reg_apply, reg_is_read, reg_fini, reg_snapshot, reg_restore
+};
+
+/* The map: the example's, and where STALL blocks. */
+struct tmap {
+	struct map *m;
+	unsigned node;
+	struct reg_ctl *ctl;
+};
+
+static void *tmap_wrap(struct map *m, void *arg, unsigned node)
+{
+	struct tmap *t = m ? calloc(1, sizeof(*t)) : NULL;
+
+	if (!t) {
+		if (m)
+			map_fini(m);
+		return NULL;
+	}
+	t->m = m;
+	t->node = node;
+	t->ctl = arg;
+	return t;
+}
+
+static void *tmap_init(void *arg, unsigned node)
+{
+	return tmap_wrap(map_init(NULL, node), arg, node);
+}
+
+static uint64_t tmap_apply(void *state, uint64_t op, uint64_t arg)
+{
+	struct tmap *t = state;
+
+	if ((op & 0xff) == REG_STALL)
+		return stall_apply(t->ctl, t->node, arg);
+	return map_apply(t->m, op, arg);
+}
+
+static void tmap_fini(void *state)
+{
+	struct tmap *t = state;
+
+	map_fini(t->m);
+	free(t);
+}
+
+static size_t tmap_snapshot(const void *state, void *buf, size_t len)
+{
+	return map_snapshot(((const struct tmap *)state)->m, buf, len);
+}
+
+static void *tmap_restore(void *arg, unsigned node, const void *buf, size_t len)
+{
+	return tmap_wrap(map_restore(NULL, node, buf, len), arg, node);
+}
+
+static const struct rc_rsm_ops tmap_ops = { tmap_init,	   tmap_apply,
+					    map_is_read,   tmap_fini,
+					    tmap_snapshot, tmap_restore };
 
 struct torture;
 
@@ -135,11 +274,14 @@ struct client {
 	unsigned id, node, pu, slot;
 	pthread_t th;
 	bool started;
-	rc_rsm_handle_t *h;
+	rc_rsm_handle_t *h; /* NULL while out (its node down) */
 	_Atomic bool pause, parked;
+	_Atomic bool in_read; /* a read is running (see down) */
+	_Atomic bool gone;    /* no handle: out for a restart, or ended */
 	_Atomic uint64_t writes_done;
 	uint64_t reads, writes, failed, indet;
-	uint64_t in_slot; /* operations recorded in the current slot */
+	unsigned down_fails; /* operations that failed on its down node */
+	uint64_t in_slot;    /* operations recorded in the current slot */
 	bool capped;
 };
 
@@ -153,7 +295,11 @@ struct torture {
 	bool nopartial;
 	struct reg_ctl ctl;
 	struct client *cl;
-	unsigned ncl;
+	unsigned ncl, slots; /* recorder slots per client */
+	/* a restart's node: no read may start on it; set for good when
+	 * the node did not come back */
+	_Atomic bool down[RC_PAXOS_MAX_NODES];
+	rc_topo_t *topo;
 	uint64_t t0;
 	_Atomic bool stop;
 	_Atomic unsigned running;
@@ -170,36 +316,51 @@ static uint64_t splitmix(uint64_t *s)
 }
 
 /* One operation, recorded. Returns false when the client must stop. */
-static bool client_op(struct client *c, bool write, uint64_t *seq)
+static bool client_op(struct client *c, bool write, uint64_t key, uint64_t *seq)
 {
 	struct torture *t = c->t;
-	unsigned slot = c->id * SLOTS_PER_CLIENT + c->slot, st;
+	unsigned slot = c->id * t->slots + c->slot, st;
 	uint64_t r = 0, v = ((uint64_t)(c->id + 1) << 32) | ++*seq;
+	rc_hval_t hkey = key ? (rc_hval_t)key : RC_HVAL_NONE;
 	int rc;
 
 	if (c->in_slot == t->slot_cap) {
 		c->capped = true;
 		return false;
 	}
+	if (!write) {
+		/* seq_cst, with the fault thread's store of down and its
+		 * load of in_read: either it sees this read running, or
+		 * this sees the node going down and writes instead */
+		atomic_store(&c->in_read, true);
+		if (atomic_load(&t->down[c->node])) {
+			atomic_store(&c->in_read, false);
+			write = true;
+		}
+	}
 	c->in_slot++;
 	if (write) {
-		if (rc_recorder_begin(t->rec, slot, RC_HOP_WRITE, RC_HVAL_NONE,
+		if (rc_recorder_begin(t->rec, slot,
+				      key ? RC_HOP_PUT : RC_HOP_WRITE, hkey,
 				      (rc_hval_t)v, RC_HVAL_NONE) < 0) {
 			c->capped = true;
 			return false;
 		}
-		rc = rc_rsm_execute(c->h, REG_WRITE, v, &r);
+		rc = rc_rsm_execute(c->h, key << 8 | REG_WRITE, v, &r);
 	} else {
-		if (rc_recorder_begin(t->rec, slot, RC_HOP_READ, RC_HVAL_NONE,
+		if (rc_recorder_begin(t->rec, slot,
+				      key ? RC_HOP_GET : RC_HOP_READ, hkey,
 				      RC_HVAL_NONE, RC_HVAL_NONE) < 0) {
 			c->capped = true;
 			return false;
 		}
 		rc = rc_rsm_execute_flags(
-			c->h, REG_READ, 0,
+			c->h, key << 8 | REG_READ, 0,
 			t->o->local_reads ? RC_RSM_READ_SEQ : 0, &r);
 	}
 	st = rc == 0 ? RC_HST_OK : t->nopartial ? RC_HST_FAIL : RC_HST_INDET;
+	if (!write)
+		atomic_store(&c->in_read, false); /* seq_cst: see above */
 	/* seq_cst: the watchdog's progress count, nothing to tune */
 	atomic_fetch_add(&t->returned, 1);
 	rc_recorder_end(t->rec, slot,
@@ -219,8 +380,58 @@ static bool client_op(struct client *c, bool write, uint64_t *seq)
 		c->indet++;
 		/* a new process: the old one's operation stays open */
 		c->in_slot = 0;
-		if (++c->slot == SLOTS_PER_CLIENT)
+		if (++c->slot == t->slots)
 			return false;
+	}
+	/* seq_cst: see client_op's read */
+	if (rc != 0 && atomic_load(&t->down[c->node])) {
+		/* the node is down: leave it until it restarts */
+		c->down_fails++;
+		rc_rsm_unregister(c->h);
+		c->h = NULL;
+		/* seq_cst: publishes down_fails and the unregistration
+		 * to the fault thread's load of gone */
+		atomic_store(&c->gone, true);
+	}
+	return true;
+}
+
+/* Registers c on its PU (pinned where it can be). */
+static int client_register(struct client *c, rc_err_t *err)
+{
+	int rc = rc_rsm_register(c->t->rsm, c->pu, RC_RSM_PIN, &c->h, err);
+
+	if (rc < 0)
+		rc = rc_rsm_register(c->t->rsm, c->pu, 0, &c->h, err);
+	return rc;
+}
+
+/*
+ * Out of its node while the node is down: waits until it restarted and
+ * registers again. Returns false when the client must stop.
+ */
+static bool client_rejoin(struct client *c)
+{
+	struct torture *t = c->t;
+
+	for (;;) {
+		/* seq_cst: see client_main */
+		while (atomic_load(&t->down[c->node]) && !atomic_load(&t->stop))
+			nap(NAP_NS);
+		if (atomic_load(&t->stop))
+			return false;
+		/* seq_cst, with do_restart's store of down and its load of
+		 * gone: either it sees this client back (and waits for it
+		 * to leave again), or this sees the node going down again
+		 * and stays out */
+		atomic_store(&c->gone, false);
+		if (!atomic_load(&t->down[c->node]))
+			break;
+		atomic_store(&c->gone, true);
+	}
+	if (client_register(c, NULL) < 0) {
+		atomic_store(&c->gone, true); /* seq_cst: as above */
+		return false;
 	}
 	return true;
 }
@@ -230,7 +441,7 @@ static void *client_main(void *arg)
 	struct client *c = arg;
 	struct torture *t = c->t;
 	uint64_t rs = t->o->seed * 0x2545f4914f6cdd1dull + c->id + 1, seq = 0;
-	uint64_t gap = t->o->rate ? 1000000000ull / t->o->rate : 0, next;
+	uint64_t gap = t->o->rate ? 1000000000ull / t->o->rate : 0, next, r;
 	bool read_next = false;
 
 	next = rc_clock_now_ns();
@@ -238,6 +449,13 @@ static void *client_main(void *arg)
 	for (uint64_t i = 0; !atomic_load(&t->stop); i++) {
 		if (t->o->ops && i >= t->o->ops)
 			break;
+		if (!c->h) {
+			if (!client_rejoin(c))
+				break;
+			read_next = true;
+			next = rc_clock_now_ns();
+			continue;
+		}
 		if (atomic_load(&c->pause)) {
 			atomic_store(&c->parked, true);
 			while (atomic_load(&c->pause) && !atomic_load(&t->stop))
@@ -254,11 +472,20 @@ static void *client_main(void *arg)
 				nap((long)(next - now));
 			next += gap;
 		}
-		if (!client_op(c, !read_next && (splitmix(&rs) & 1), &seq))
+		r = splitmix(&rs);
+		if (!client_op(c, !read_next && (r & 1),
+			       t->o->object == TORTURE_MAP
+				       ? (r >> 1) % MAP_KEYS + 1
+				       : 0,
+			       &seq))
 			break;
 		read_next = false;
 	}
+	rc_rsm_unregister(c->h);
+	c->h = NULL;
+	/* seq_cst: after the unregistration, for all_parked and all_gone */
 	atomic_store(&c->parked, true);
+	atomic_store(&c->gone, true);
 	atomic_fetch_sub(&t->running, 1);
 	return NULL;
 }
@@ -266,6 +493,19 @@ static void *client_main(void *arg)
 static uint64_t since_ms(const struct torture *t)
 {
 	return (rc_clock_now_ns() - t->t0) / 1000000;
+}
+
+/* The fault's times, relative to the clients' start and on the clock. */
+static void mark_begin(struct torture *t, struct torture_fault *f)
+{
+	f->began_ns = rc_clock_now_ns();
+	f->began_ms = (f->began_ns - t->t0) / 1000000;
+}
+
+static void mark_end(struct torture *t, struct torture_fault *f)
+{
+	f->ended_ns = rc_clock_now_ns();
+	f->ended_ms = (f->ended_ns - t->t0) / 1000000;
 }
 
 /* Waits until pred holds, the clients are gone or limit_ms passed. */
@@ -295,9 +535,10 @@ static bool all_parked(void *arg)
 	for (unsigned i = 0; i < p->t->ncl; i++) {
 		struct client *c = &p->t->cl[i];
 
-		/* seq_cst: see client_main; a client that ended is parked */
+		/* seq_cst: see client_main; a client that ended is parked,
+		 * and one out of its down node runs nothing */
 		if (c->node == p->node && c->started &&
-		    !atomic_load(&c->parked))
+		    !atomic_load(&c->parked) && !atomic_load(&c->gone))
 			return false;
 	}
 	return true;
@@ -364,6 +605,11 @@ static void do_stall(struct torture *t, struct torture_fault *f, uint64_t id,
 	struct stall_thread st = { h, t, (id << 8) | f->node };
 	pthread_t th;
 
+	if (!h) {
+		snprintf(f->note, sizeof(f->note),
+			 "skipped: the node did not restart");
+		return;
+	}
 	for (unsigned i = 0; i < t->ncl; i++)
 		if (t->cl[i].node == f->node) {
 			/* seq_cst: see client_main */
@@ -386,7 +632,7 @@ static void do_stall(struct torture *t, struct torture_fault *f, uint64_t id,
 		snprintf(f->note, sizeof(f->note), "no thread");
 		goto resume;
 	}
-	f->began_ms = since_ms(t);
+	mark_begin(t, f);
 	if (!wait_until(t, stall_in, t, 10000)) {
 		snprintf(f->note, sizeof(f->note),
 			 "STALL did not reach the node in 10 s");
@@ -398,6 +644,7 @@ static void do_stall(struct torture *t, struct torture_fault *f, uint64_t id,
 		if (t->px)
 			rc_paxos_stall(t->px, f->node, 0);
 		f->writes_during = writes_elsewhere(t, f->node) - wa.from;
+		mark_end(t, f);
 		f->done = true;
 	}
 	atomic_store(&t->ctl.hold, 0);
@@ -412,6 +659,100 @@ resume:
 	for (unsigned i = 0; i < t->ncl; i++)
 		if (t->cl[i].node == f->node)
 			atomic_store(&t->cl[i].pause, false);
+}
+
+struct node_arg {
+	struct torture *t;
+	unsigned node;
+};
+
+static bool no_read_running(void *arg)
+{
+	struct node_arg *a = arg;
+
+	for (unsigned i = 0; i < a->t->ncl; i++)
+		/* seq_cst: see client_op's read */
+		if (a->t->cl[i].node == a->node &&
+		    atomic_load(&a->t->cl[i].in_read))
+			return false;
+	return true;
+}
+
+static bool all_gone(void *arg)
+{
+	struct node_arg *a = arg;
+
+	for (unsigned i = 0; i < a->t->ncl; i++)
+		/* seq_cst: see client_op */
+		if (a->t->cl[i].node == a->node && a->t->cl[i].started &&
+		    !atomic_load(&a->t->cl[i].gone))
+			return false;
+	return true;
+}
+
+/* restart N after L ms: see the comment at the top. */
+static void do_restart(struct torture *t, struct torture_fault *f,
+		       rc_rsm_handle_t **sh)
+{
+	struct node_arg na = { t, f->node };
+	struct writes_arg wa = { t, f->node, 0, 2 };
+	rc_err_t err = RC_ERR_INITIALIZER;
+	int rc;
+
+	for (unsigned i = 0; i < t->ncl; i++)
+		if (t->cl[i].node == f->node)
+			t->cl[i].down_fails = 0; /* its client is not out */
+	/* seq_cst: see client_op's read */
+	atomic_store(&t->down[f->node], true);
+	if (!wait_until(t, no_read_running, &na, 10000)) {
+		snprintf(f->note, sizeof(f->note), "%s",
+			 atomic_load(&t->running) == 0
+				 ? "not reached: the clients were done"
+				 : "a read on the node did not end in 10 s");
+		atomic_store(&t->down[f->node], false); /* seq_cst: back up */
+		return;
+	}
+	mark_begin(t, f);
+	wa.from = writes_elsewhere(t, f->node);
+	if (rc_paxos_crash(t->px, f->node) < 0) {
+		snprintf(f->note, sizeof(f->note), "the crash failed");
+		atomic_store(&t->down[f->node], false); /* seq_cst: back up */
+		return;
+	}
+	rc_rsm_unregister(sh[f->node]);
+	sh[f->node] = NULL;
+	if (!wait_until(t, all_gone, &na, 10000) &&
+	    atomic_load(&t->running) > 0) {
+		/* a client still on the node: it may not restart */
+		snprintf(f->note, sizeof(f->note),
+			 "not restarted: a client stayed on the node 10 s");
+		return;
+	}
+	for (unsigned i = 0; i < t->ncl; i++) {
+		struct client *c = &t->cl[i];
+
+		/* seq_cst: gone publishes down_fails (client_op) */
+		if (c->node == f->node && c->started && atomic_load(&c->gone)) {
+			f->out++;
+			f->failed += c->down_fails;
+		}
+	}
+	nap((long)(f->len_ms * 1000000));
+	wait_until(t, writes_reached, &wa, 2000);
+	f->writes_during = writes_elsewhere(t, f->node) - wa.from;
+	rc = rc_rsm_restart(t->rsm, f->node, &err);
+	if (rc < 0) {
+		snprintf(f->note, sizeof(f->note), "not restarted: %.60s",
+			 err.msg);
+		return; /* down for good: its clients stay out */
+	}
+	f->restored_at = rc_rsm_applied(t->rsm, f->node);
+	rc_rsm_register(t->rsm, rc_topo_node_pu(t->topo, f->node, 0), 0,
+			&sh[f->node], NULL);
+	mark_end(t, f);
+	f->done = true;
+	/* seq_cst: the restart happens before the clients register again */
+	atomic_store(&t->down[f->node], false);
 }
 
 /*
@@ -445,83 +786,151 @@ static int cmp_fault(const void *a, const void *b)
 	return x->at_ms < y->at_ms ? -1 : x->at_ms > y->at_ms;
 }
 
-/* The schedule: o->faults events drawn from the seed. */
+/* The kinds a schedule over log draws from. */
+static unsigned kinds_of(const struct torture_opts *o)
+{
+	if (o->kinds)
+		return o->kinds;
+	if (o->log == TORTURE_SHM)
+		return TORTURE_KIND(TORTURE_STALL);
+	return TORTURE_KIND(TORTURE_STALL) | TORTURE_KIND(TORTURE_CRASH) |
+	       TORTURE_KIND(TORTURE_RESTART);
+}
+
+/* The n-th (from 0) node for which ok[] holds, n < the count of them. */
+static unsigned nth_node(const bool *ok, unsigned nnodes, unsigned n)
+{
+	for (unsigned i = 0; i < nnodes; i++)
+		if (ok[i] && n-- == 0)
+			return i;
+	return 0;
+}
+
+/*
+ * The schedule: o->faults events drawn from the seed. The times first,
+ * then in time order each event's kind (drawn among the allowed ones;
+ * a crash or a restart that would leave a majority down becomes a
+ * stall, or is skipped when stalls are not allowed) and node.
+ */
 static void schedule(const struct torture_opts *o, struct torture_result *res,
 		     const bool *has_client)
 {
 	uint64_t rs = o->seed ^ 0x5fa17u, window = o->duration_ms;
-	unsigned crashes = 0, maxcrash = (res->nnodes - 1) / 2;
+	unsigned crashes = 0, maxdown = (res->nnodes - 1) / 2, kinds,
+		 allowed[3], nallowed = 0, rnode = RC_PAXOS_MAX_NODES;
 	bool crashed[RC_PAXOS_MAX_NODES] = { false };
 
+	kinds = kinds_of(o);
+	for (unsigned k = TORTURE_STALL; k <= TORTURE_RESTART; k++)
+		if (kinds & TORTURE_KIND(k))
+			allowed[nallowed++] = k;
 	if (window == 0)
 		window = 1000;
 	res->nfaults =
 		o->faults < TORTURE_MAX_FAULTS ? o->faults : TORTURE_MAX_FAULTS;
 	for (unsigned i = 0; i < res->nfaults; i++) {
-		struct torture_fault *f = &res->faults[i];
-
-		memset(f, 0, sizeof(*f));
-		f->at_ms = window / 20 + splitmix(&rs) % (window * 13 / 20 + 1);
-		f->len_ms = 10 + splitmix(&rs) % 41;
-		f->kind = TORTURE_STALL;
-		f->node = (unsigned)(splitmix(&rs) % res->nnodes);
-		if (o->log == TORTURE_PAXOS && crashes < maxcrash &&
-		    splitmix(&rs) % 3 == 0) {
-			unsigned cand = 0, pick;
-
-			for (unsigned n = 0; n < res->nnodes; n++)
-				cand += !has_client[n] && !crashed[n];
-			if (cand) {
-				pick = (unsigned)(splitmix(&rs) % cand);
-				for (unsigned n = 0; n < res->nnodes; n++)
-					if (!has_client[n] && !crashed[n] &&
-					    pick-- == 0) {
-						f->node = n;
-						break;
-					}
-				f->kind = TORTURE_CRASH;
-				f->len_ms = 0;
-				crashed[f->node] = true;
-				crashes++;
-			}
-		}
+		memset(&res->faults[i], 0, sizeof(res->faults[i]));
+		res->faults[i].at_ms =
+			window / 20 + splitmix(&rs) % (window * 13 / 20 + 1);
 	}
 	qsort(res->faults, res->nfaults, sizeof(res->faults[0]), cmp_fault);
-	/* a stall of a node crashed before it is no stall: skip it */
-	memset(crashed, 0, sizeof(crashed));
 	for (unsigned i = 0; i < res->nfaults; i++) {
 		struct torture_fault *f = &res->faults[i];
+		bool cand[RC_PAXOS_MAX_NODES] = { false };
+		unsigned kind = allowed[splitmix(&rs) % nallowed], ncand = 0;
+		uint64_t pick = splitmix(&rs);
 
-		if (f->kind == TORTURE_CRASH)
+		f->len_ms = 10 + splitmix(&rs) % 41;
+		for (unsigned n = 0; n < res->nnodes; n++) {
+			cand[n] = !crashed[n] &&
+				  (kind != TORTURE_CRASH ||
+				   (!has_client[n] && n != rnode)) &&
+				  (kind != TORTURE_RESTART ||
+				   rnode == RC_PAXOS_MAX_NODES || n == rnode);
+			ncand += cand[n];
+		}
+		if (kind != TORTURE_STALL &&
+		    (ncand == 0 || crashes + 1 > maxdown ||
+		     (kind == TORTURE_CRASH && crashes + 2 > maxdown &&
+		      maxdown >= 2 &&
+		      (kinds & TORTURE_KIND(TORTURE_RESTART))))) {
+			if (!(kinds & TORTURE_KIND(TORTURE_STALL))) {
+				f->kind = kind;
+				f->node = (unsigned)(pick % res->nnodes);
+				snprintf(f->note, sizeof(f->note),
+					 "skipped: a majority would be down");
+				continue;
+			}
+			kind = TORTURE_STALL;
+		}
+		f->kind = kind;
+		if (kind == TORTURE_STALL) {
+			/* any node up */
+			ncand = 0;
+			for (unsigned n = 0; n < res->nnodes; n++)
+				ncand += cand[n] = !crashed[n];
+		}
+		f->node = nth_node(cand, res->nnodes, (unsigned)(pick % ncand));
+		if (kind == TORTURE_CRASH) {
+			f->len_ms = 0;
 			crashed[f->node] = true;
-		else if (crashed[f->node])
-			snprintf(f->note, sizeof(f->note),
-				 "skipped: the node crashed before");
+			crashes++;
+		} else if (kind == TORTURE_RESTART) {
+			rnode = f->node;
+		}
 	}
 }
 
-static void run_faults(struct torture *t, struct torture_result *res,
-		       rc_rsm_handle_t **sh)
+/* Catches the replicas of nodes without clients up: see the top. */
+static void touch_idle(struct torture *t, rc_rsm_handle_t **sh,
+		       const bool *has_client, const bool *crashed)
 {
+	uint64_t r;
+
+	for (unsigned n = 0; t->px && n < rc_rsm_nnodes(t->rsm); n++)
+		if (!has_client[n] && !crashed[n] && sh[n])
+			rc_rsm_execute(sh[n],
+				       t->o->object == TORTURE_MAP
+					       ? MAP_OP(MAP_GET, 1)
+					       : REG_READ,
+				       0, &r);
+}
+
+static void run_faults(struct torture *t, struct torture_result *res,
+		       rc_rsm_handle_t **sh, const bool *has_client)
+{
+	bool crashed[RC_PAXOS_MAX_NODES] = { false };
+	uint64_t last = 0;
+
 	for (unsigned i = 0; i < res->nfaults; i++) {
 		struct torture_fault *f = &res->faults[i];
 
 		if (f->note[0])
 			continue;
 		/* seq_cst: see client_main */
-		while (since_ms(t) < f->at_ms && atomic_load(&t->running) > 0)
+		while (since_ms(t) < f->at_ms && atomic_load(&t->running) > 0) {
+			if (since_ms(t) >= last + 10) {
+				touch_idle(t, sh, has_client, crashed);
+				last = since_ms(t);
+			}
 			nap(NAP_NS * 10);
+		}
 		if (atomic_load(&t->running) == 0) {
 			snprintf(f->note, sizeof(f->note),
 				 "not reached: the clients were done");
 			continue;
 		}
 		if (f->kind == TORTURE_CRASH) {
-			f->began_ms = since_ms(t);
+			mark_begin(t, f);
 			f->done = rc_paxos_crash(t->px, f->node) == 0;
+			crashed[f->node] = true;
 			continue;
 		}
-		do_stall(t, f, i + 1, sh[f->node]);
+		if (f->kind == TORTURE_RESTART) {
+			do_restart(t, f, sh);
+			crashed[f->node] = !f->done;
+		} else
+			do_stall(t, f, i + 1, sh[f->node]);
 	}
 }
 
@@ -586,11 +995,23 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 		goto out;
 	}
 	res->nclients = t.ncl;
+	t.topo = topo;
+	if (o->log == TORTURE_SHM &&
+	    (kinds_of(o) & ~TORTURE_KIND(TORTURE_STALL))) {
+		res->bad_usage = true;
+		rc = rc_err_set(err, RC_EINVAL, "--fault-kinds", 0, 0,
+				"crash and restart need --log paxos");
+		goto out;
+	}
 	if (o->log == TORTURE_PAXOS) {
 		struct rc_paxos_opts po;
 
 		rc_log_paxos_defaults(&po);
 		po.topo = topo;
+		/* the group forgets slots below the replicas' snapshots, and
+		 * a crashed node restarts from one */
+		po.snapshots = true;
+		ro.snapshot_every = SNAPSHOT_EVERY;
 		rc = rc_log_paxos_create(&t.log, res->nnodes, &po, err);
 		if (rc < 0)
 			goto out;
@@ -607,17 +1028,13 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 						 : 5000000ull;
 	}
 	ro.log = t.log;
-	rc = rc_rsm_create(&t.rsm, &reg_ops, &t.ctl, topo, &ro, err);
+	rc = rc_rsm_create(&t.rsm,
+			   o->object == TORTURE_MAP ? &tmap_ops : &reg_ops,
+			   &t.ctl, topo, &ro, err);
 	if (rc < 0)
 		goto out;
 	t.nopartial =
 		(rc_log_caps(rc_rsm_log(t.rsm)) & RC_LOG_CAP_NOPARTIAL) != 0;
-	t.slot_cap = o->ops && o->ops < SLOT_CAP ? o->ops : SLOT_CAP;
-	rc = rc_recorder_create(&t.rec, t.ncl * SLOTS_PER_CLIENT, t.slot_cap,
-				err);
-	if (rc < 0)
-		goto out;
-	rc_recorder_set_initial(t.rec, 0);
 	pus = calloc(t.ncl, sizeof(*pus));
 	t.cl = calloc(t.ncl, sizeof(*t.cl));
 	if (!pus || !t.cl) {
@@ -631,9 +1048,7 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 		c->t = &t;
 		c->id = i;
 		c->pu = pus[i];
-		rc = rc_rsm_register(t.rsm, c->pu, RC_RSM_PIN, &c->h, err);
-		if (rc < 0)
-			rc = rc_rsm_register(t.rsm, c->pu, 0, &c->h, err);
+		rc = client_register(c, err);
 		if (rc < 0)
 			goto out;
 		c->node = rc_rsm_handle_node(c->h);
@@ -647,7 +1062,23 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 			goto out;
 	}
 	schedule(o, res, has_client);
+	t.slots = SLOTS_PER_CLIENT;
+	for (unsigned i = 0; i < res->nfaults; i++)
+		t.slots += res->faults[i].kind == TORTURE_RESTART;
+	/* a slot holds what a client can do: --ops, or the rate over
+	 * the run (and a quarter more), SLOT_CAP at most */
+	t.slot_cap = SLOT_CAP;
+	if (o->ops && o->ops < t.slot_cap)
+		t.slot_cap = o->ops;
+	if (o->rate && o->duration_ms &&
+	    o->rate * o->duration_ms / 800 + 1000 < t.slot_cap)
+		t.slot_cap = o->rate * o->duration_ms / 800 + 1000;
+	rc = rc_recorder_create(&t.rec, t.ncl * t.slots, t.slot_cap, err);
+	if (rc < 0)
+		goto out;
+	rc_recorder_set_initial(t.rec, 0);
 	t.t0 = rc_clock_now_ns();
+	res->t0_ns = t.t0;
 	atomic_store(&t.running, t.ncl);
 	for (unsigned i = 0; i < t.ncl; i++) {
 		t.cl[i].started = pthread_create(&t.cl[i].th, NULL, client_main,
@@ -659,12 +1090,12 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 		/* the faults run in this thread; then the clients stop */
 		uint64_t end = t.t0 + o->duration_ms * 1000000;
 
-		run_faults(&t, res, sh);
+		run_faults(&t, res, sh, has_client);
 		while (rc_clock_now_ns() < end && atomic_load(&t.running) > 0)
 			nap(NAP_NS * 10);
 		atomic_store(&t.stop, true);
 	} else {
-		run_faults(&t, res, sh);
+		run_faults(&t, res, sh, has_client);
 	}
 	res->stuck = wait_clients(&t);
 	for (unsigned n = 0; res->stuck && n < res->nnodes; n++) {
@@ -688,7 +1119,7 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 	if (rc < 0)
 		goto out;
 	res->ops_recorded = rc_history_len(res->history);
-	co.spec = RC_SPEC_REGISTER;
+	co.spec = o->object == TORTURE_MAP ? RC_SPEC_KV : RC_SPEC_REGISTER;
 	co.level = RC_LIN;
 	co.timeout = o->check_timeout;
 	rc = rc_check(res->history, &co, &res->check, err);

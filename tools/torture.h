@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* torture.h: client threads against rc_rsm over a log while nodes stall and crash, recorded and checked linearizable (replicore torture). */
+/* torture.h: client threads against rc_rsm over a log while nodes stall, crash and restart, recorded and checked linearizable (replicore torture). */
 #ifndef RC_TOOLS_TORTURE_H
 #define RC_TOOLS_TORTURE_H
 
@@ -12,36 +12,53 @@
 
 enum torture_log { TORTURE_SHM, TORTURE_PAXOS };
 
+/* The replicated object: a register, or a hash map of a few keys. */
+enum torture_object { TORTURE_REGISTER, TORTURE_MAP };
+
+enum torture_fault_kind { TORTURE_STALL, TORTURE_CRASH, TORTURE_RESTART };
+
+/* A bit of torture_opts.kinds. */
+#define TORTURE_KIND(k) (1u << (k))
+
 /* What a run does; see replicore-torture(1). */
 struct torture_opts {
 	enum torture_log log;
+	enum torture_object object;
 	const char *synthetic; /* the layout */
 	uint64_t duration_ms;  /* run length and fault window; 0: --ops only */
 	uint64_t ops;	       /* operations per client; 0: none */
 	uint64_t rate;	       /* operations per second per client; 0: any */
 	uint64_t seed;
-	unsigned clients;	/* 0: the machine's PUs */
-	unsigned faults;	/* fault events in the schedule */
+	unsigned clients; /* 0: the machine's PUs */
+	unsigned faults;  /* fault events in the schedule */
+	unsigned kinds;	  /* TORTURE_KIND bits the schedule draws from; 0: every
+			   kind the log allows (shm: stall) */
 	uint64_t op_timeout_ms; /* an update's bound; 0: the log's default */
 	bool local_reads;	/* broken: reads skip the catch-up */
 	double check_timeout;
 };
-
-enum torture_fault_kind { TORTURE_STALL, TORTURE_CRASH };
 
 /* One event of the schedule, and what became of it. */
 struct torture_fault {
 	enum torture_fault_kind kind;
 	unsigned node;
 	uint64_t at_ms;	 /* planned start, after the clients start */
-	uint64_t len_ms; /* stall length */
+	uint64_t len_ms; /* stall length; a restart's least outage */
 	/* measured */
-	bool done;		/* carried out */
-	uint64_t began_ms;	/* when it began, after the clients start */
+	bool done;	   /* carried out */
+	uint64_t began_ms; /* when it began, after the clients start */
+	uint64_t ended_ms; /* when it ended (a crash: never) */
+	uint64_t began_ns, ended_ns; /* the same on the recorder's clock */
 	unsigned paused;	/* clients on the node paused for the stall */
 	uint64_t writes_during; /* writes completed on other nodes while
-				   the node was stalled */
-	char note[96];		/* why not done, or what went wrong */
+				   the node was stalled or down */
+	/* a restart */
+	unsigned out;	 /* clients on the node that left it for the outage */
+	unsigned failed; /* of them, those whose operation failed on it
+			    (recorded indeterminate) */
+	uint64_t restored_at; /* entries the restarted replica started
+				 with (from a peer's snapshot) */
+	char note[96];	      /* why not done, or what went wrong */
 };
 
 #define TORTURE_MAX_FAULTS 64
@@ -50,6 +67,7 @@ struct torture_fault {
 struct torture_result {
 	unsigned nnodes, nclients, npus_machine;
 	unsigned client_node[64];
+	uint64_t t0_ns; /* the clients' start on the recorder's clock */
 	struct torture_fault faults[TORTURE_MAX_FAULTS];
 	unsigned nfaults;
 	uint64_t reads, writes, failed, indet; /* indet: timed out, unknown */
@@ -70,7 +88,7 @@ struct torture_result {
 
 /*
  * Runs the clients and the faults, records the history and checks it at
- * lin (spec register). Returns 0 with *res filled (whatever the verdict),
+ * lin (spec register, or kv for the map). Returns 0 with *res filled (whatever the verdict),
  * or -RC_E* (err says why) when the run could not be set up or checked:
  * res->bad_usage then tells bad options or a bad layout from the rest.
  */

@@ -137,10 +137,38 @@ void rc_check_result_free(rc_check_result_t *r);
 /*
  * Writes one self-contained HTML page (inline CSS and SVG, no network) that
  * draws h as one timeline per process and highlights the witness or the
- * failure point. title is shown at the top. Returns 0 or -RC_ESYS.
+ * failure point. title is shown at the top. Returns 0, -RC_ENOMEM or
+ * -RC_ESYS. Reentrant; h and r are only read. Blocking (writes out).
  */
 int rc_check_html(const rc_history_t *h, const rc_check_result_t *r,
 		  const char *title, FILE *out, rc_err_t *err);
+
+/*
+ * A span of time to mark on the page: what happened to the system under
+ * test meanwhile (a fault, say). Times are on the history's clock (the
+ * operations' call and ret); t_end == t_begin marks an instant,
+ * RC_HTIME_INF a span that never ended.
+ */
+struct rc_check_mark {
+	const char *label;
+	int64_t t_begin, t_end;
+};
+
+/*
+ * rc_check_html with marks: each is drawn as a band across every row
+ * from t_begin to t_end, with its label above the drawing, and listed in
+ * a table at the end. The drawing is not to scale: a mark's times are
+ * columns among the operations' times, so an operation that returned
+ * before t_begin ends left of the band and one invoked after t_end
+ * begins right of it (a time outside the operations' clips to the edge). A mark outside
+ * the operations drawn is left out of the drawing (but not of the
+ * table). marks may be NULL when nmarks is 0: then the page is
+ * rc_check_html's. Same callers and returns as rc_check_html; -RC_EINVAL
+ * when a mark has no label or ends before it begins.
+ */
+int rc_check_html_marks(const rc_history_t *h, const rc_check_result_t *r,
+			const char *title, const struct rc_check_mark *marks,
+			size_t nmarks, FILE *out, rc_err_t *err);
 
 /*
  * Names: "cas-register", "violation"; and parsing a spec back (-1). The

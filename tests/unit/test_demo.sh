@@ -3,7 +3,7 @@
 # test_demo.sh: the demo's message exchange (its topology part) gives the
 # clocks it must; bad options exit 2 naming the option.
 set -u
-echo "1..11"
+echo "1..12"
 json=$("$RC_BIN" demo --json --no-hw --history-rounds 20 --history-runs 1 --cost-ops 1000 --cost-samples 1)
 status=$?
 [ $status -eq 0 ] && echo "ok 1 - demo --json exits 0" || echo "not ok 1 - demo --json exits $status"
@@ -50,3 +50,11 @@ for args in "--suite /nonexistent" "--hw-iterations 0" "--history-runs x" \
 	*) echo "not ok $k - demo $args exits 2 naming $opt (got $st: $err)" ;;
 	esac
 done
+# The consensus part crashes node 1 and restarts it while clients run,
+# and checks what they saw (replicore torture's run).
+case $json in
+*'"restart":{"node":1,"done":true,'*'"spec":"kv","verdict":"ok"'*)
+	echo "ok 12 - the consensus part restarts node 1, the clients' history linearizable" ;;
+*) echo "not ok 12 - the consensus part restarts node 1, the clients' history linearizable:" \
+	"$(printf '%s' "$json" | grep -o '"restart":{[^}]*}')" ;;
+esac

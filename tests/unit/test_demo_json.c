@@ -386,7 +386,35 @@ static void check_cost(const struct bj *c)
  * the shm log's 1024 entries fill within a 0.2 s sample holds on any
  * machine that runs the suite at all; the Paxos log's timeouts are
  * reported, not asserted (a leader change under load may cost one).
+ * The crash and restart: node 1 went down and came back, the counts add
+ * up to the operations recorded, and what the clients saw is
+ * linearizable.
  */
+static void check_restart(const struct bj *r)
+{
+	ok(r != NULL && boolean(r, "done") && num(r, "node") == 1 &&
+		   num(r, "restarted_ms") >= num(r, "crashed_ms") &&
+		   num(r, "crashed_ms") > 0,
+	   "consensus: node 1 crashed at %.0f ms and restarted at %.0f ms "
+	   "(from entry %.0f)",
+	   num(r, "crashed_ms"), num(r, "restarted_ms"), num(r, "restored_at"));
+	ok(r != NULL && num(r, "operations") > 0 &&
+		   num(r, "reads") + num(r, "writes") +
+				   num(r, "indeterminate") ==
+			   num(r, "operations") &&
+		   num(r, "failed_on_node") <= num(r, "clients_out") &&
+		   num(r, "failed_on_node") <= num(r, "indeterminate"),
+	   "consensus: the restart's %.0f operations add up (%.0f "
+	   "indeterminate, %.0f failed on the down node)",
+	   num(r, "operations"), num(r, "indeterminate"),
+	   num(r, "failed_on_node"));
+	ok(r != NULL && str(r, "verdict") &&
+		   strcmp(str(r, "verdict"), "ok") == 0 && str(r, "spec") &&
+		   strcmp(str(r, "spec"), "kv") == 0,
+	   "consensus: what the clients saw across the restart is "
+	   "linearizable");
+}
+
 static void check_consensus(const struct bj *c)
 {
 	const struct bj *runs = get(c, "runs");
@@ -410,6 +438,7 @@ static void check_consensus(const struct bj *c)
 	   "measured");
 	if (!all) {
 		skip(2, "the runs are not all there");
+		check_restart(get(c, "restart"));
 		return;
 	}
 	ok(num(r[3], "ops_per_s") > 0 && boolean(c, "paxos_keeps_serving"),
@@ -419,6 +448,7 @@ static void check_consensus(const struct bj *c)
 	ok(num(r[1], "timeouts") > 0 && boolean(c, "shm_blocks"),
 	   "consensus: shm with node 1 stalled blocks: %.0f timeouts",
 	   num(r[1], "timeouts"));
+	check_restart(get(c, "restart"));
 }
 
 int main(void)

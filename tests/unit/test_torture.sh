@@ -1,63 +1,80 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# test_torture.sh: replicore torture over both logs with stalls and crashes checks linearizable, and its broken variant (reads that skip the catch-up) is caught.
+# test_torture.sh: replicore torture over both logs with stalls, crashes and restarts checks linearizable, and its broken variant (reads that skip the catch-up) is caught.
 TAP_NAME=torture
 . "${RC_SRCDIR:-.}/tests/tap.sh"
 
-# make check: one seed per log, 1 s each; make regtest (RC_SCALE=20):
-# RC_SCALE seeds per log of 2 s with 8 faults each.
-SCALE=${RC_SCALE:-1}
-[ -n "$SCALE" ] || SCALE=1
-if [ "$SCALE" -gt 1 ]; then
-	DUR=2
-	FAULTS=8
-else
-	DUR=1
-	FAULTS=4
-fi
-
 check "torture --help exits 0" status 0 "$BIN" torture --help
-check "it says crash-restart does not exist" has "Crash-restart does not exist" "$T/out"
+check "it describes the restart fault" has "restart N after L ms" "$T/out"
 check "replicore --help lists torture" status 0 "$BIN" --help
 check "as a command" has "torture  clients of the replicated state machine" "$T/out"
 check "an unknown log exits 2" status 2 "$BIN" torture --log frob
 check "naming it" has "--log: 'frob' is not a log" "$T/err"
 check "an unknown breakage exits 2" status 2 "$BIN" torture --broken frob
+check "an unknown object exits 2" status 2 "$BIN" torture --object frob
+check "naming it" has "--object: 'frob' is not an object (register, map)" "$T/err"
 check "65 clients exit 2" status 2 "$BIN" torture --clients 65
 check "a one-node layout exits 2" status 2 "$BIN" torture --synthetic "numa:1 core:2 pu:1"
 check "saying why" has "the layout has 1 NUMA nodes" "$T/err"
 check "a bad layout names its column" status 2 "$BIN" torture --synthetic "numa:x"
 check "synthetic:1:6" has "synthetic:1:6:" "$T/err"
 check "a stray argument exits 2" status 2 "$BIN" torture frob
+check "an unknown fault kind exits 2" status 2 "$BIN" torture --fault-kinds stall,frob
+check "naming it and its column" has "--fault-kinds: column 7: 'frob' is not a fault" "$T/err"
+check "a restart over the shm log exits 2" status 2 "$BIN" torture --log shm --fault-kinds restart
+check "saying it needs paxos" has "crash and restart need --log paxos" "$T/err"
 
 # The schedule is drawn from the seed: the same plan twice.
-plan() { sed -n 's/^    at *\([0-9]*\) ms  \([a-z]* node [0-9]*\( for [0-9]* ms\)\{0,1\}\).*/\1 \2/p' "$1"; }
-"$BIN" torture --log paxos --seed 3 --duration 0.3 >"$T/p1" 2>&1
-"$BIN" torture --log paxos --seed 3 --duration 0.3 >"$T/p2" 2>&1
+plan() { sed -n 's/^    at *\([0-9]*\) ms  \([a-z]* node [0-9]*\( [a-z]* [0-9]* ms\)\{0,1\}\).*/\1 \2/p' "$1"; }
+"$BIN" torture --log paxos --seed 2 --duration 0.3 >"$T/p1" 2>&1
+"$BIN" torture --log paxos --seed 2 --duration 0.3 >"$T/p2" 2>&1
 plan "$T/p1" >"$T/plan1"
 plan "$T/p2" >"$T/plan2"
 check "the seed's schedule has 4 events" test "$(wc -l <"$T/plan1")" -eq 4
 check "the same seed, the same schedule" cmp -s "$T/plan1" "$T/plan2"
-check "seed 3 crashes node 2 (the Paxos log)" grep -q "crash node 2: began" "$T/p1"
+check "seed 2 restarts node 0 twice (the Paxos log)" test "$(grep -c "restart node 0 after [0-9]* ms: began.*restarted at" "$T/p1")" -eq 2
+check "and crashes node 2" grep -q "crash node 2: began" "$T/p1"
+check "seed 2: linearizable" grep -q "history: linearizable (register" "$T/p1"
 
-s=1
-while [ "$s" -le "$SCALE" ]; do
-	for log in shm paxos; do
-		what="$log, seed $s"
-		check "$what: linearizable, exit 0" status 0 "$BIN" torture --log $log --seed $s \
-			--duration $DUR --faults $FAULTS --history "$T/h"
-		check "$what: the verdict" has "history: linearizable (register" "$T/out"
-		check "$what: a node was stalled" grep -q "stall node [0-9]* for [0-9]* ms: began" "$T/out"
-		if [ "$s" -eq 1 ]; then # seed 1 stalls node 1, which has a client
-			check "$what: a client was paused and resumed" grep -q "1 client paused" "$T/out"
+# Restarts only: node 0, which has a client, goes down four times; the
+# client's operation that fails there is recorded indeterminate, and it
+# comes back as a new process.
+check "paxos, restarts: linearizable, exit 0" status 0 "$BIN" torture --log paxos \
+	--fault-kinds restart --seed 9 --duration 0.5 --history "$T/hr"
+check "paxos, restarts: four restarts carried out" test "$(grep -c "restart node 0 after [0-9]* ms: began at [0-9]* ms, 1 client out ([01] with an operation failed, indeterminate), [0-9]* writes completed elsewhere, restarted at [0-9]* ms from entry" "$T/out")" -eq 4
+# (0 when the client had not come back yet from the restart before)
+check "paxos, restarts: the client's operation failed on the down node" grep -q "1 client out (1 with an operation failed" "$T/out"
+check "paxos, restarts: the client's failed operations indeterminate" grep -q "[1-9][0-9]* indeterminate" "$T/out"
+check "paxos, restarts: replicore check agrees" status 0 "$BIN" check --level lin --spec register "$T/hr"
+check "paxos, restarts, json: exit 0" status 0 "$BIN" torture --log paxos \
+	--fault-kinds restart --seed 9 --duration 0.5 --json
+check "paxos, restarts, json: the verdict" has '"verdict":"ok"' "$T/out"
+check "paxos, restarts, json: a restart with its outage" grep -q '"kind":"restart","node":0,"at_ms":[0-9]*,"len_ms":[0-9]*,"done":true,"began_ms":[0-9]*,"ended_ms":[0-9]*,"clients_out":1,"failed_on_node":1,"restored_at":[0-9]*,"writes_during":[0-9]*' "$T/out"
+
+# Both logs, both objects, 1 s each, seed 2: with shm four stalls, two
+# of nodes with a client; with paxos all three kinds: node 0 (a client's)
+# restarts twice, node 2 crashes, node 1 stalls. The long runs and more
+# seeds are in tests/regression/test_torture_long.sh (make regtest).
+for log in shm paxos; do
+	for obj in register map; do
+		what="$log, $obj, seed 2"
+		spec=register
+		[ $obj = map ] && spec=kv
+		check "$what: linearizable, exit 0" status 0 "$BIN" torture --log $log \
+			--object $obj --seed 2 --duration 1 --history "$T/h"
+		check "$what: the verdict" has "history: linearizable ($spec, " "$T/out"
+		if [ $obj = map ]; then # gets and puts of five keys, checked key by key
+			check "$what: a witness per key" has "witnesses: one per key (5 keys)" "$T/out"
+			check "$what: 5 keys in the history" test "$(awk '$4 == "put" { print $5 }' "$T/h" | sort -u | wc -l)" -eq 5
+		fi
+		check "$what: a client paused for a stall" grep -q "stall node [0-9]* for [0-9]* ms: began at [0-9]* ms, 1 client paused" "$T/out"
+		if [ $log = paxos ]; then
+			check "$what: node 0 restarted twice" test "$(grep -c "restart node 0 after [0-9]* ms: began at [0-9]* ms, 1 client out (.*), [0-9]* writes completed elsewhere, restarted at [0-9]* ms from entry [0-9]*" "$T/out")" -eq 2
+			check "$what: node 2 crashed" grep -q "crash node 2: began" "$T/out"
 		fi
 		check "$what: the run recorded operations" grep -q "ran [0-9.]* s: [1-9][0-9]* reads, [1-9][0-9]* writes" "$T/out"
-		check "$what: replicore check agrees on the history" status 0 "$BIN" check --level lin --spec register "$T/h"
-		if [ "$log" = paxos ] && grep -q "crash node" "$T/out"; then
-			check "$what: the crash was carried out" grep -q "crash node [0-9]*: began" "$T/out"
-		fi
+		check "$what: replicore check agrees on the history" status 0 "$BIN" check --level lin --spec $spec "$T/h"
 	done
-	s=$((s + 1))
 done
 
 # A bound shorter than a stall, an election or a commit under load (a run
@@ -71,6 +88,7 @@ check "paxos, 1 ms bound: some writes indeterminate" grep -q "[1-9][0-9]* indete
 check "paxos, 1 ms bound: replicore check agrees" status 0 "$BIN" check --level lin --spec register "$T/hi"
 check "a bad --op-timeout exits 2" status 2 "$BIN" torture --op-timeout 0
 
+
 # The broken variant: reads skip the catch-up, so the first read on a node
 # after its stall misses the writes other nodes completed meanwhile.
 for log in shm paxos; do
@@ -79,6 +97,17 @@ for log in shm paxos; do
 	check "$log, broken: the verdict" has '"verdict":"violation"' "$T/out"
 	check "$log, broken: the operations that cannot come next" has '"blocked":["#' "$T/out"
 	check "$log, broken: the HTML page" grep -q "<svg" "$T/b.html"
+	# (the page draws 1,500 operations around the violation: the faults
+	# in that window are drawn, every one is in the table)
+	check "$log, broken: a fault marked on its time line" grep -q '<rect class="mk" .*<title>[a-z]* node [0-9]*: from [0-9]* to [0-9a-z ]*</title>' "$T/b.html"
+	check "$log, broken: and labelled" grep -q '<text class="m" [^>]*>[a-z]* node [0-9]*</text>' "$T/b.html"
+	check "$log, broken: every fault done in the table of marks" test "$(grep -c '^<tr><td>[a-z]* node [0-9]*</td>' "$T/b.html")" -eq "$(grep -o '"done":true' "$T/out" | wc -l)"
+done
+for log in shm paxos; do
+	check "$log, map, broken local reads: exit 1" status 1 "$BIN" torture --log $log \
+		--object map --broken local-reads --seed 1 --duration 0.5 --json
+	check "$log, map, broken: the verdict" has '"verdict":"violation"' "$T/out"
+	check "$log, map, broken: the key" grep -q '"key":"[1-5]","prefix_tail"' "$T/out"
 done
 check "broken, text: a violation printed" status 1 "$BIN" torture --broken local-reads --seed 2 --duration 0.3
 check "NOT linearizable" has "history: NOT linearizable (register" "$T/out"

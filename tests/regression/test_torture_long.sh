@@ -1,0 +1,60 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# test_torture_long.sh: replicore torture for minutes with every fault (stall, crash, restart) over both logs and both objects, then RC_SCALE seeds of each; every history linearizable.
+TAP_NAME=torture-long
+. "${RC_SRCDIR:-.}/tests/tap.sh"
+
+# One long run per log and object: RC_TORTURE_SECONDS (default 30) of 64
+# faults at 1,000 operations per second per client (a client's recorder
+# slot holds the run). The Paxos runs have five nodes, so that one node
+# may be crashed for good while another restarts again and again: with
+# seed 2, node 3 crashes and node 1, which has a client, restarts.
+SECS=${RC_TORTURE_SECONDS:-30}
+SCALE=${RC_SCALE:-1}
+[ -n "$SCALE" ] || SCALE=1
+
+for log in shm paxos; do
+	layout="numa:3 core:1 pu:1"
+	[ $log = paxos ] && layout="numa:5 core:1 pu:1"
+	for obj in register map; do
+		what="$log, $obj, $SECS s"
+		spec=register
+		[ $obj = map ] && spec=kv
+		check "$what: linearizable, exit 0" status 0 "$BIN" torture --log $log \
+			--object $obj --synthetic "$layout" --duration "$SECS" --faults 64 \
+			--rate 1000 --seed 2 --history "$T/h"
+		sed -n 's/^  \(ran .*\)/# \1/p; s/^  \(history: .*\)/# \1/p' "$T/out"
+		echo "# faults done: $(grep -c '^    at .*: began' "$T/out") of 64, restarts $(grep -c 'restart node .*restarted at' "$T/out"), crashes $(grep -c 'crash node .*: began' "$T/out"), stalls $(grep -c 'stall node .*: began' "$T/out")"
+		check "$what: the verdict" has "history: linearizable ($spec, " "$T/out"
+		check "$what: no client stopped at the recorder's capacity" hasnt "recorder's capacity" "$T/out"
+		check "$what: stalls carried out" grep -q "stall node [0-9]* for [0-9]* ms: began" "$T/out"
+		if [ $log = paxos ]; then
+			check "$what: restarts of node 1, its client out each time" grep -q "restart node 1 after [0-9]* ms: began at [0-9]* ms, 1 client out.*restarted at" "$T/out"
+			check "$what: a crash carried out" grep -q "crash node 3: began" "$T/out"
+		fi
+		check "$what: replicore check agrees" status 0 "$BIN" check --level lin --spec $spec "$T/h"
+	done
+done
+
+# RC_SCALE seeds of each log and object, 1 s with 8 faults each, on the
+# default layout (three nodes: a crash for good or restarts). Seed 19
+# over Paxos restarts node 1 four times in 0.4 s; in 4 of 4 runs here its
+# replica then stayed at the entry it was restored from while its Paxos
+# node went on delivering, and its client's read never returned (STUCK):
+# a problem of the Paxos log's restart, not of this test.
+s=1
+while [ "$s" -le "$SCALE" ]; do
+	for log in shm paxos; do
+		for obj in register map; do
+			check "$log, $obj, seed $s: linearizable, exit 0" status 0 "$BIN" torture \
+				--log $log --object $obj --seed $s --duration 1 --faults 8
+			# a violation, or a client stuck: the whole output
+			if ! grep -q "^  history: linearizable" "$T/out" ||
+				grep -q "STUCK" "$T/out"; then
+				sed -n 's/^/# /p' "$T/out"
+			fi
+		done
+	done
+	s=$((s + 1))
+done
+done_testing
