@@ -97,9 +97,9 @@ static const char torture_help[] =
 	"    --fault-kinds LIST\n"
 	"                    the kinds the schedule draws from, comma-"
 	"separated:\n"
-	"                    stall, crash, restart (default: all three with "
-	"paxos,\n"
-	"                    stall with shm)\n"
+	"                    stall, crash, restart, partition (default: "
+	"stall, crash\n"
+	"                    and restart with paxos, stall with shm)\n"
 	"    --broken local-reads\n"
 	"                    a deliberately wrong state machine: reads skip "
 	"the\n"
@@ -179,7 +179,8 @@ static void fmt_op(const rc_history_t *h, uint32_t i, char *buf, size_t len)
 					    : r);
 }
 
-static const char *const kind_names[] = { "stall", "crash", "restart" };
+static const char *const kind_names[] = { "stall", "crash", "restart",
+					  "partition" };
 
 static const char *fault_word(const struct torture_fault *f)
 {
@@ -196,14 +197,14 @@ static bool parse_kinds(const char *s, unsigned *out)
 		size_t n = strcspn(p, ",");
 		unsigned k;
 
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < 4; k++)
 			if (strlen(kind_names[k]) == n &&
 			    strncmp(p, kind_names[k], n) == 0)
 				break;
-		if (k == 3) {
+		if (k == 4) {
 			cli_usage(CMD,
 				  "--fault-kinds: column %zu: '%.*s' is not a "
-				  "fault (stall, crash, restart)",
+				  "fault (stall, crash, restart, partition)",
 				  (size_t)(p - s) + 1, (int)n, p);
 			return false;
 		}
@@ -240,7 +241,7 @@ static void print_text(const struct torture_opts *o,
 
 		printf("    at %5" PRIu64 " ms  %s node %u", f->at_ms,
 		       fault_word(f), f->node);
-		if (f->kind == TORTURE_STALL)
+		if (f->kind == TORTURE_STALL || f->kind == TORTURE_PARTITION)
 			printf(" for %" PRIu64 " ms", f->len_ms);
 		else if (f->kind == TORTURE_RESTART)
 			printf(" after %" PRIu64 " ms", f->len_ms);
@@ -250,6 +251,10 @@ static void print_text(const struct torture_opts *o,
 				printf(", %u client%s paused, %" PRIu64
 				       " writes completed elsewhere meanwhile",
 				       f->paused, f->paused == 1 ? "" : "s",
+				       f->writes_during);
+			if (f->kind == TORTURE_PARTITION)
+				printf(", cut off from the others; %" PRIu64
+				       " writes completed elsewhere meanwhile",
 				       f->writes_during);
 			if (f->kind == TORTURE_RESTART && f->out)
 				printf(", %u client%s out (%u with an "

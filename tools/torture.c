@@ -52,6 +52,10 @@
  *                     more writes (at most 2 s), and let node N's clients
  *                     go on, each with a read first. That read is the
  *                     one a replica that lags must not get wrong.
+ *   partition N for L ms  (Paxos only) node N is cut off from the
+ *                     others for L ms (rc_paxos_partition) while its
+ *                     clients go on; then the network heals (see
+ *                     do_partition).
  *   crash N           (Paxos only) rc_paxos_crash: node N stops for good.
  *                     Only nodes without clients.
  *   restart N after L (Paxos only) node N goes down: its clients stop
@@ -661,6 +665,29 @@ resume:
 			atomic_store(&t->cl[i].pause, false);
 }
 
+/*
+ * partition N for L ms: Paxos node N is cut off from the others (every
+ * message between them dropped, rc_paxos_partition), its clients going
+ * on: their updates wait for the heal (the majority side goes on without
+ * N) and their reads for N's replica, which waits for N's Paxos node, to
+ * catch up after it. Then the network heals.
+ */
+static void do_partition(struct torture *t, struct torture_fault *f)
+{
+	uint64_t from = writes_elsewhere(t, f->node);
+
+	mark_begin(t, f);
+	if (rc_paxos_partition(t->px, 1ull << f->node, 0) < 0) {
+		snprintf(f->note, sizeof(f->note), "refused");
+		return;
+	}
+	nap((long)(f->len_ms * 1000000));
+	rc_paxos_heal(t->px);
+	mark_end(t, f);
+	f->writes_during = writes_elsewhere(t, f->node) - from;
+	f->done = true;
+}
+
 struct node_arg {
 	struct torture *t;
 	unsigned node;
@@ -793,6 +820,8 @@ static unsigned kinds_of(const struct torture_opts *o)
 		return o->kinds;
 	if (o->log == TORTURE_SHM)
 		return TORTURE_KIND(TORTURE_STALL);
+	/* partitions only when asked for, so that the schedule a seed
+	 * drew before they existed stays the same */
 	return TORTURE_KIND(TORTURE_STALL) | TORTURE_KIND(TORTURE_CRASH) |
 	       TORTURE_KIND(TORTURE_RESTART);
 }
@@ -817,11 +846,11 @@ static void schedule(const struct torture_opts *o, struct torture_result *res,
 {
 	uint64_t rs = o->seed ^ 0x5fa17u, window = o->duration_ms;
 	unsigned crashes = 0, maxdown = (res->nnodes - 1) / 2, kinds,
-		 allowed[3], nallowed = 0, rnode = RC_PAXOS_MAX_NODES;
+		 allowed[4], nallowed = 0, rnode = RC_PAXOS_MAX_NODES;
 	bool crashed[RC_PAXOS_MAX_NODES] = { false };
 
 	kinds = kinds_of(o);
-	for (unsigned k = TORTURE_STALL; k <= TORTURE_RESTART; k++)
+	for (unsigned k = TORTURE_STALL; k <= TORTURE_PARTITION; k++)
 		if (kinds & TORTURE_KIND(k))
 			allowed[nallowed++] = k;
 	if (window == 0)
@@ -929,7 +958,9 @@ static void run_faults(struct torture *t, struct torture_result *res,
 		if (f->kind == TORTURE_RESTART) {
 			do_restart(t, f, sh);
 			crashed[f->node] = !f->done;
-		} else
+		} else if (f->kind == TORTURE_PARTITION)
+			do_partition(t, f);
+		else
 			do_stall(t, f, i + 1, sh[f->node]);
 	}
 }
@@ -999,8 +1030,9 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 	if (o->log == TORTURE_SHM &&
 	    (kinds_of(o) & ~TORTURE_KIND(TORTURE_STALL))) {
 		res->bad_usage = true;
-		rc = rc_err_set(err, RC_EINVAL, "--fault-kinds", 0, 0,
-				"crash and restart need --log paxos");
+		rc = rc_err_set(
+			err, RC_EINVAL, "--fault-kinds", 0, 0,
+			"crash, restart and partition need --log paxos");
 		goto out;
 	}
 	if (o->log == TORTURE_PAXOS) {

@@ -15,7 +15,12 @@ enum torture_log { TORTURE_SHM, TORTURE_PAXOS };
 /* The replicated object: a register, or a hash map of a few keys. */
 enum torture_object { TORTURE_REGISTER, TORTURE_MAP };
 
-enum torture_fault_kind { TORTURE_STALL, TORTURE_CRASH, TORTURE_RESTART };
+enum torture_fault_kind {
+	TORTURE_STALL,
+	TORTURE_CRASH,
+	TORTURE_RESTART,
+	TORTURE_PARTITION
+};
 
 /* A bit of torture_opts.kinds. */
 #define TORTURE_KIND(k) (1u << (k))
@@ -43,7 +48,8 @@ struct torture_fault {
 	enum torture_fault_kind kind;
 	unsigned node;
 	uint64_t at_ms;	 /* planned start, after the clients start */
-	uint64_t len_ms; /* stall length; a restart's least outage */
+	uint64_t len_ms; /* stall or partition length; a restart's least
+			    outage */
 	/* measured */
 	bool done;	   /* carried out */
 	uint64_t began_ms; /* when it began, after the clients start */

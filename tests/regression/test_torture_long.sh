@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# test_torture_long.sh: replicore torture for minutes with every fault (stall, crash, restart) over both logs and both objects, then RC_SCALE seeds of each; every history linearizable.
+# test_torture_long.sh: replicore torture for minutes with every fault (stall, crash, restart, partition) over both logs and both objects, then RC_SCALE seeds of each; every history linearizable.
 TAP_NAME=torture-long
 . "${RC_SRCDIR:-.}/tests/tap.sh"
 
@@ -20,11 +20,13 @@ for log in shm paxos; do
 		what="$log, $obj, $SECS s"
 		spec=register
 		[ $obj = map ] && spec=kv
+		kinds=stall
+		[ $log = paxos ] && kinds=stall,crash,restart,partition
 		check "$what: linearizable, exit 0" status 0 "$BIN" torture --log $log \
 			--object $obj --synthetic "$layout" --duration "$SECS" --faults 64 \
-			--rate 1000 --seed 2 --history "$T/h"
+			--fault-kinds $kinds --rate 1000 --seed 2 --history "$T/h"
 		sed -n 's/^  \(ran .*\)/# \1/p; s/^  \(history: .*\)/# \1/p' "$T/out"
-		echo "# faults done: $(grep -c '^    at .*: began' "$T/out") of 64, restarts $(grep -c 'restart node .*restarted at' "$T/out"), crashes $(grep -c 'crash node .*: began' "$T/out"), stalls $(grep -c 'stall node .*: began' "$T/out")"
+		echo "# faults done: $(grep -c '^    at .*: began' "$T/out") of 64, restarts $(grep -c 'restart node .*restarted at' "$T/out"), crashes $(grep -c 'crash node .*: began' "$T/out"), stalls $(grep -c 'stall node .*: began' "$T/out"), partitions $(grep -c 'partition node .*: began' "$T/out")"
 		check "$what: the verdict" has "history: linearizable ($spec, " "$T/out"
 		check "$what: no client stopped at the recorder's capacity" hasnt "recorder's capacity" "$T/out"
 		check "$what: stalls carried out" grep -q "stall node [0-9]* for [0-9]* ms: began" "$T/out"

@@ -22,7 +22,7 @@ check "a stray argument exits 2" status 2 "$BIN" torture frob
 check "an unknown fault kind exits 2" status 2 "$BIN" torture --fault-kinds stall,frob
 check "naming it and its column" has "--fault-kinds: column 7: 'frob' is not a fault" "$T/err"
 check "a restart over the shm log exits 2" status 2 "$BIN" torture --log shm --fault-kinds restart
-check "saying it needs paxos" has "crash and restart need --log paxos" "$T/err"
+check "saying it needs paxos" has "crash, restart and partition need --log paxos" "$T/err"
 
 # The schedule is drawn from the seed: the same plan twice.
 plan() { sed -n 's/^    at *\([0-9]*\) ms  \([a-z]* node [0-9]*\( [a-z]* [0-9]* ms\)\{0,1\}\).*/\1 \2/p' "$1"; }
@@ -50,6 +50,19 @@ check "paxos, restarts, json: exit 0" status 0 "$BIN" torture --log paxos \
 	--fault-kinds restart --seed 9 --duration 0.5 --json
 check "paxos, restarts, json: the verdict" has '"verdict":"ok"' "$T/out"
 check "paxos, restarts, json: a restart with its outage" grep -q '"kind":"restart","node":0,"at_ms":[0-9]*,"len_ms":[0-9]*,"done":true,"began_ms":[0-9]*,"ended_ms":[0-9]*,"clients_out":1,"failed_on_node":1,"restored_at":[0-9]*,"writes_during":[0-9]*' "$T/out"
+
+# Partitions only: a node at a time is cut off from the others for 10-50
+# ms while its clients go on; both objects stay linearizable, and the
+# map's history passes replicore check too.
+for obj in register map; do
+	check "paxos, $obj, partitions: linearizable, exit 0" status 0 "$BIN" torture \
+		--log paxos --object $obj --fault-kinds partition --seed 4 \
+		--duration 0.5 --faults 4 --history "$T/hp"
+	check "paxos, $obj, partitions: four carried out" test \
+		"$(grep -c "partition node [0-9] for [0-9]* ms: began at [0-9]* ms, cut off from the others" "$T/out")" -eq 4
+done
+check "paxos, partitions: replicore check agrees" status 0 "$BIN" check --level lin --spec kv "$T/hp"
+check "a partition over the shm log exits 2" status 2 "$BIN" torture --log shm --fault-kinds partition
 
 # Both logs, both objects, 1 s each, seed 2: with shm four stalls, two
 # of nodes with a client; with paxos all three kinds: node 0 (a client's)
