@@ -29,7 +29,8 @@
  * entry for duration seconds, each append waiting at most BOUND_NS and
  * reading node 0's copy while it waits, every copy after it, as bench
  * paxos does. commits/s: entries over the sample's wall time; p50 and p99
- * of the sample's appends; then the median of each over the samples.
+ * of the sample's appends (none when every append ran out, which the
+ * timeouts show); then the median of each over the samples.
  *
  * Failover: a fresh log as above, a warm-up append, appends for SETTLE_NS
  * and on until every node names the same leader (rc_paxos_leader,
@@ -178,7 +179,7 @@ struct sample {
 };
 
 /* One latency sample (see the top comment); false when the log could
- * not be made or nothing committed. */
+ * not be made. p50 and p99 are NAN when nothing committed. */
 static bool latency_sample(const rc_topo_t *topo, int proto, unsigned n,
 			   double duration, uint64_t *lat, struct sample *out)
 {
@@ -204,8 +205,12 @@ static bool latency_sample(const rc_topo_t *topo, int proto, unsigned n,
 	}
 	out->commits = (double)nlat / ((double)(_rc_bench_now() - t0) / 1e9);
 	rc_log_destroy(h.log);
-	if (nlat == 0)
-		return false;
+	if (nlat == 0) {
+		/* every append ran out of its bound: commits/s 0, no
+		 * latency */
+		out->p50_ns = out->p99_ns = NAN;
+		return true;
+	}
 	_rc_bench_select_k(lat, nlat, nlat * 99 / 100);
 	_rc_bench_select_k(lat, nlat * 99 / 100 + 1, nlat / 2);
 	out->p50_ns = (double)lat[nlat / 2];
@@ -377,7 +382,7 @@ int bench_consensus(int argc, char **argv)
 	rc_err_t err = RC_ERR_INITIALIZER;
 	double load_start, load_end;
 	uint64_t *lat;
-	bool failed = false;
+	bool failed = false, oom = false;
 	char l0[16], l1[16], why[600] = "";
 	rc_topo_t *topo;
 	int rc;
@@ -426,13 +431,13 @@ int bench_consensus(int argc, char **argv)
 		    !x->fs) {
 			fprintf(stderr,
 				"replicore bench consensus: out of memory\n");
-			failed = true;
+			failed = oom = true;
 			break;
 		}
 	}
-	for (unsigned k = 0; !failed && k < NROWS; k++) {
+	for (unsigned k = 0; !oom && k < NROWS; k++) {
 		struct row *x = &r[k];
-		unsigned gm = 0, gl = 0, gf = 0;
+		unsigned gm = 0, gl = 0, gf = 0, gp = 0;
 
 		_rc_bench_progress(&o, "%s, %u nodes: simulation",
 				   proto_name[x->proto], x->nodes);
@@ -456,10 +461,11 @@ int bench_consensus(int argc, char **argv)
 
 			if (latency_sample(x->topo, x->proto, x->nodes,
 					   o.duration, lat, &sm)) {
-				x->cs[gl] = sm.commits;
-				x->p50s[gl] = sm.p50_ns;
-				x->p99s[gl] = sm.p99_ns;
-				gl++;
+				x->cs[gl++] = sm.commits;
+				if (isfinite(sm.p50_ns)) {
+					x->p50s[gp] = sm.p50_ns;
+					x->p99s[gp++] = sm.p99_ns;
+				}
 			}
 			x->timeouts += sm.timeouts;
 		}
@@ -475,10 +481,11 @@ int bench_consensus(int argc, char **argv)
 			failed = true;
 		if (gm)
 			_rc_bench_stats(x->ms, gm, &x->msgs);
-		if (gl) {
+		if (gl)
 			_rc_bench_stats(x->cs, gl, &x->commits);
-			_rc_bench_stats(x->p50s, gl, &x->p50);
-			_rc_bench_stats(x->p99s, gl, &x->p99);
+		if (gp) {
+			_rc_bench_stats(x->p50s, gp, &x->p50);
+			_rc_bench_stats(x->p99s, gp, &x->p99);
 		}
 		if (gf)
 			_rc_bench_stats(x->fs, gf, &x->failover);
