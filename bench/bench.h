@@ -44,6 +44,8 @@ int bench_rsm(int argc, char **argv);
 int bench_paxos(int argc, char **argv);
 /* rc_lmutex beside ck spinlocks (bench/bench_lmutex.c). */
 int bench_lmutex(int argc, char **argv);
+/* The Paxos log beside the Raft log (bench/bench_consensus.c). */
+int bench_consensus(int argc, char **argv);
 /* replicore bench litmus: the hardware litmus harness (litmus_hw.c). */
 int bench_litmus(int argc, char **argv);
 
@@ -151,6 +153,14 @@ struct rc_bench_stats {
 
 /* Computes the statistics of v[0..n) (sorts v in place); n >= 1. */
 void _rc_bench_stats(double *v, unsigned n, struct rc_bench_stats *s);
+
+/*
+ * Moves the k-th smallest of v[0..n) (from 0; k < n) to v[k], values no
+ * larger before it and no smaller after: a percentile of latencies
+ * without sorting them all. Selections from the largest rank down each
+ * leave the smaller values in front for the next.
+ */
+void _rc_bench_select_k(uint64_t *v, size_t n, size_t k);
 
 /* Writes s as the JSON object {"median":..,"p10":..,..,"samples":[..]}. */
 void _rc_bench_json_stats(struct cli_json *j, const struct rc_bench_stats *s,

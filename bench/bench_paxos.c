@@ -146,44 +146,6 @@ static double log10_or_0(double v)
 }
 
 /*
- * Moves the k-th smallest of v[0..n) (from 0) to v[k], values no
- * larger before it and no smaller after (Hoare's selection, linear time
- * expected: for a million latencies here, the three selections took
- * 14 ms where qsort took 170 ms).
- */
-static void select_k(uint64_t *v, size_t n, size_t k)
-{
-	size_t lo = 0, hi = n - 1;
-
-	while (lo < hi) {
-		uint64_t pivot = v[lo + (hi - lo) / 2], t;
-		size_t i = lo, j = hi;
-
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				t = v[i];
-				v[i] = v[j];
-				v[j] = t;
-				i++;
-				if (j == 0)
-					break;
-				j--;
-			}
-		}
-		if (k <= j)
-			hi = j;
-		else if (k >= i)
-			lo = i;
-		else
-			return;
-	}
-}
-
-/*
  * One sample of one row: a fresh log of `nodes` nodes (kind: shm, or
  * Paxos under a runner, on topo), the stalled minority stalled, one
  * warm-up append (it waits for a leader; not measured), then appends of
@@ -261,9 +223,9 @@ static bool run_sample(const rc_topo_t *topo, int kind, unsigned nodes,
 	if (nlat > 0) {
 		/* Largest rank first: each selection leaves the smaller
 		 * values in front for the next. */
-		select_k(lat, nlat, nlat * 999 / 1000);
-		select_k(lat, nlat * 999 / 1000 + 1, nlat * 99 / 100);
-		select_k(lat, nlat * 99 / 100 + 1, nlat / 2);
+		_rc_bench_select_k(lat, nlat, nlat * 999 / 1000);
+		_rc_bench_select_k(lat, nlat * 999 / 1000 + 1, nlat * 99 / 100);
+		_rc_bench_select_k(lat, nlat * 99 / 100 + 1, nlat / 2);
 		out->p50_ns = (double)lat[nlat / 2];
 		out->p99_ns = (double)lat[nlat * 99 / 100];
 		out->p999_ns = (double)lat[nlat * 999 / 1000];

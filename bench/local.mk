@@ -35,7 +35,8 @@ replicore_SOURCES += \
 	%reldir%/bench_mem.c \
 	%reldir%/bench_rsm.c \
 	%reldir%/bench_paxos.c \
-	%reldir%/bench_lmutex.c
+	%reldir%/bench_lmutex.c \
+	%reldir%/bench_consensus.c
 # bench rsm's lfht baseline: liburcu's hash table.
 replicore_LDADD += $(URCU_CDS_LIBS)
 noinst_HEADERS += %reldir%/bench.h %reldir%/arch.h

@@ -35,6 +35,7 @@ static const char bench_help[] =
 	"    replicore bench check [OPTION]...\n"
 	"    replicore bench litmus [OPTION]...\n"
 	"    replicore bench lmutex [OPTION]...\n"
+	"    replicore bench consensus [OPTION]...\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    c2c     core-to-core latency of every pair of PUs (cache-line "
@@ -85,6 +86,12 @@ static const char bench_help[] =
 	"            beside ck's fas, MCS and ticket spinlocks, 1..P threads; "
 	"see\n"
 	"            'replicore bench lmutex --help'.\n"
+	"    consensus  the Paxos log beside the Raft log, 3 and 5 nodes: "
+	"messages per\n"
+	"            command (simulated), commits/s and p50/p99 append "
+	"latency on\n"
+	"            threads, failover time after the leader crashes; see\n"
+	"            'replicore bench consensus --help'.\n"
 	"    litmus  the hardware litmus harness on SB: iterations and "
 	"store-buffering\n"
 	"            outcomes per second, beside litmus7's; see 'replicore "
@@ -576,11 +583,17 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } kinds[] = {
-	{ "c2c", bench_c2c },	    { "fence", bench_fence },
-	{ "atomic", bench_atomic }, { "models", bench_models },
-	{ "check", bench_check },   { "mem", bench_mem },
-	{ "litmus", bench_litmus }, { "rsm", bench_rsm },
-	{ "paxos", bench_paxos },   { "lmutex", bench_lmutex },
+	{ "c2c", bench_c2c },
+	{ "fence", bench_fence },
+	{ "atomic", bench_atomic },
+	{ "models", bench_models },
+	{ "check", bench_check },
+	{ "mem", bench_mem },
+	{ "litmus", bench_litmus },
+	{ "rsm", bench_rsm },
+	{ "paxos", bench_paxos },
+	{ "lmutex", bench_lmutex },
+	{ "consensus", bench_consensus },
 };
 
 int cmd_bench(int argc, char **argv)
@@ -599,7 +612,7 @@ int cmd_bench(int argc, char **argv)
 			return kinds[i].run(argc - 1, argv + 1);
 	return cli_usage("bench",
 			 "unknown benchmark '%s' (expected c2c, fence, "
-			 "atomic, mem, rsm, paxos, models, check, litmus "
-			 "or lmutex)",
+			 "atomic, mem, rsm, paxos, models, check, litmus, "
+			 "lmutex or consensus)",
 			 argv[1]);
 }

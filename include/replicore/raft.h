@@ -85,6 +85,16 @@ int rc_log_raft_create(rc_log_t **out, unsigned nnodes,
 int rc_log_raft_stall(rc_log_t *log, unsigned node, uint64_t ns);
 int rc_log_raft_crash(rc_log_t *log, unsigned node);
 
+/*
+ * The node that leads as far as Raft node `node` knows (node itself when
+ * it leads), or the log's node count when it knows none: a hint that node
+ * publishes after each of its runs, so it may lag, and a crashed node's
+ * hint stays as it was. Any thread; wait-free (one relaxed load: no data
+ * travels with it). Returns -RC_EINVAL when log is not a Raft log or node
+ * is out of range.
+ */
+int rc_log_raft_leader(rc_log_t *log, unsigned node);
+
 #ifdef __cplusplus
 }
 #endif

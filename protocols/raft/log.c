@@ -118,11 +118,20 @@ static size_t r_msg_size(const void *msg)
 	return _rc_raft_msg_size(msg);
 }
 
+/* Publishes the leader node knows, for rc_log_raft_leader. */
+static void r_note(void *ctx, unsigned node)
+{
+	struct lr_log *l = ctx;
+
+	_rc_run_hint(l->run, node, _rc_raft_node_leader(l->node[node].rn));
+}
+
 static const struct _rc_run_proto raft_run = {
 	.recv = r_recv,
 	.tick = r_tick,
 	.deadline = r_deadline,
 	.msg_size = r_msg_size,
+	.note = r_note,
 };
 
 /* ---- what a Raft node calls, under its lock ---- */
@@ -522,6 +531,13 @@ int rc_log_raft_stall(rc_log_t *log, unsigned node, uint64_t ns)
 		return -RC_EINVAL;
 	_rc_run_stall(lr(log)->run, node, ns);
 	return 0;
+}
+
+int rc_log_raft_leader(rc_log_t *log, unsigned node)
+{
+	if (strcmp(log->name, "raft") != 0 || node >= log->nnodes)
+		return -RC_EINVAL;
+	return (int)_rc_run_hint_get(lr(log)->run, node);
 }
 
 int rc_log_raft_crash(rc_log_t *log, unsigned node)

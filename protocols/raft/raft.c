@@ -765,6 +765,11 @@ uint64_t _rc_raft_node_term(const struct _rc_raft_node *n)
 	return n->term;
 }
 
+unsigned _rc_raft_node_leader(const struct _rc_raft_node *n)
+{
+	return n->leader == NONE ? n->cfg.nodes : n->leader;
+}
+
 uint64_t _rc_raft_node_applied(const struct _rc_raft_node *n)
 {
 	return n->applied;

@@ -142,6 +142,8 @@ const struct _rc_raft_ent *_rc_raft_node_log(const struct _rc_raft_node *n,
 					     uint64_t *len);
 uint64_t _rc_raft_node_term(const struct _rc_raft_node *n);
 uint64_t _rc_raft_node_applied(const struct _rc_raft_node *n);
+/* The leader the node knows (itself when it leads), cfg->nodes for none. */
+unsigned _rc_raft_node_leader(const struct _rc_raft_node *n);
 /* Elections the node started (pre-vote rounds not counted). */
 uint64_t _rc_raft_node_elections(const struct _rc_raft_node *n);
 void _rc_raft_msg_describe(const struct _rc_raft_msg *m, char *buf, size_t len);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_bench_output.c: bench c2c, fence, atomic, mem, rsm and lmutex with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
+/* test_bench_output.c: bench c2c, fence, atomic, mem, rsm, paxos, lmutex and consensus with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <replicore/paxos.h>
 #include <replicore/topo.h>
 
 #include "tests/tap.h"
@@ -185,6 +186,81 @@ static bool close_to(double a, double b)
  * chunk median and the ratio is p50 over it (all null, with a reason,
  * when the floor did not run); the map ratio is paxos over shm.
  */
+/*
+ * bench consensus's rows: paxos and raft for 3 then 5 nodes, the
+ * messages per command of Paxos equal to what rc_paxos_sim_run gives for
+ * seed 1 (the run used --repeat 1), p50 <= p99, and a failover figure
+ * exactly when no failover failed.
+ */
+static bool consensus_ok(const struct bj *v, char *err, size_t errn)
+{
+	static const char *const proto[] = { "paxos", "raft" };
+	const struct bj *r = bj_get(v, "results");
+
+	if (r == NULL || r->t != BJ_ARR || r->n != 4 ||
+	    bj_get(v, "load_start") == NULL || bj_get(v, "load_end") == NULL) {
+		snprintf(err, errn, "a member is missing");
+		return false;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bj *x = r->v[i], *p = bj_get(x, "protocol");
+		unsigned nodes = i < 2 ? 3 : 5;
+		double p50 = median_of(x, "latency_p50_ns"),
+		       p99 = median_of(x, "latency_p99_ns"),
+		       m = median_of(x, "messages_per_command"),
+		       failed = num_or_nan(x, "failovers_failed");
+
+		if (p == NULL || p->t != BJ_STR ||
+		    strcmp(p->s, proto[i % 2]) != 0 ||
+		    num_or_nan(x, "nodes") != nodes) {
+			snprintf(err, errn, "result %zu: not %s with %u nodes",
+				 i, proto[i % 2], nodes);
+			return false;
+		}
+		if (!(m > 0)) {
+			snprintf(err, errn,
+				 "result %zu: no messages per command", i);
+			return false;
+		}
+		if (i % 2 == 0) {
+			struct rc_paxos_sim_opts o;
+			struct rc_paxos_sim_result res;
+			const struct rc_paxos_config cfg =
+				RC_PAXOS_CONFIG_INITIALIZER;
+			rc_err_t e = RC_ERR_INITIALIZER;
+
+			memset(&o, 0, sizeof o);
+			o.cfg = cfg;
+			o.cfg.nodes = nodes;
+			o.cfg.seed = 1;
+			o.commands = (unsigned)num_or_nan(x, "sim_commands");
+			if (rc_paxos_sim_run(&o, &res, &e) < 0 ||
+			    res.committed == 0 ||
+			    !close_to(m, (double)res.messages /
+						 (double)res.committed)) {
+				snprintf(err, errn,
+					 "result %zu: %g messages per command, "
+					 "not the simulation's",
+					 i, m);
+				return false;
+			}
+		}
+		if (isfinite(p50) && isfinite(p99) && !(p50 <= p99)) {
+			snprintf(err, errn, "result %zu: p50 %g above p99 %g",
+				 i, p50, p99);
+			return false;
+		}
+		if (isfinite(median_of(x, "failover_ns")) != (failed == 0)) {
+			snprintf(err, errn,
+				 "result %zu: a failover figure beside %g "
+				 "failed failovers",
+				 i, failed);
+			return false;
+		}
+	}
+	return true;
+}
+
 static bool paxos_ok(const struct bj *v, char *err, size_t errn)
 {
 	const struct bj *r = bj_get(v, "results"),
@@ -562,6 +638,27 @@ int main(void)
 	   "lmutex: the load average at the start and at the end");
 	bj_free(v);
 
+	/* consensus: paxos and raft x 3, 5 nodes */
+	snprintf(args, sizeof args, "consensus --json --duration %s --repeat 1",
+		 dur);
+	st = run(args);
+	is(st, 0, "consensus --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("consensus", "consensus");
+	snprintf(err, sizeof err, "no result");
+	good = v != NULL && consensus_ok(v, err, sizeof err);
+	ok(good, "consensus: paxos and raft x 3, 5 nodes, Paxos's messages per "
+		 "command as its simulation's, p50 <= p99, failovers");
+	if (!good)
+		diag("%s", err);
+	bj_free(v);
+	st = run("consensus --plot x.svg");
+	text = slurp("err");
+	ok(st == 2 && text != NULL && strstr(text, "no plot") != NULL,
+	   "consensus --plot is refused");
+	free(text);
+
 	/* human-readable output */
 	text = NULL;
 	snprintf(args, sizeof args, "c2c --duration %s --repeat 1", dur);
@@ -579,9 +676,10 @@ int main(void)
 	   "bench --help lists c2c, fence and atomic");
 	free(text);
 	{
-		static const char *const kinds[] = { "c2c", "fence", "atomic" };
+		static const char *const kinds[] = { "c2c", "fence", "atomic",
+						     "consensus" };
 
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < 4; i++) {
 			snprintf(args, sizeof args, "%s --help", kinds[i]);
 			text = NULL;
 			ok(run(args) == 0 && (text = slurp("out")) != NULL &&

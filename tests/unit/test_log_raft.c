@@ -45,6 +45,7 @@ static void test_contract(rc_topo_t *topo)
 	uint64_t idx[3][8], tail = 0, first;
 	unsigned got[3] = { 0, 0, 0 };
 	bool distinct = true, same = true, origins = true;
+	int leader;
 
 	raft_opts(&o, topo);
 	ok(rc_log_raft_create(&log, 3, &o, &err) == 0, "a raft log of 3 (%s)",
@@ -69,6 +70,13 @@ static void test_contract(rc_topo_t *topo)
 			distinct &= idx[nd][i] > idx[nd][i - 1];
 	}
 	ok(distinct, "a batch keeps its order");
+	/* node 2's append returned after the run that applied its entries,
+	 * which published the leader node 2 knew (a follower learns it
+	 * from the AppendEntries that commit) */
+	leader = rc_log_raft_leader(log, 2);
+	ok(leader >= 0 && leader < 3,
+	   "node 2, which applied its entries, knows a leader (%d)", leader);
+	is(rc_log_raft_leader(log, 3), -RC_EINVAL, "no leader hint of node 3");
 	if (rc_log_tail(log, &tail) < 0)
 		tail = 0;
 	is(tail, 24, "the tail is past every returned append, and no further");
