@@ -56,7 +56,10 @@
  * at most every live node's delivered count), brings the Paxos node back
  * with its acceptor state and the checkpoint, and sets the node's copy to
  * count from the checkpoint's entry count, keeping only entries from A
- * on, where the node's cursor then stands. The pairs live under a mutex
+ * on, where the node's cursor then stands (above the count until the
+ * node delivers the entries between: its reads run the group then as
+ * when they find nothing). The pair it started from becomes its own,
+ * since its Paxos node's point is that checkpoint's slot. The pairs live under a mutex
  * per node (snap_lock), taken after the Paxos node's lock, never before.
  *
  * Recovery of a node that runs. A node that is not crashed can still fall
@@ -409,8 +412,11 @@ static unsigned lp_read(rc_log_t *log, unsigned node, uint64_t *first,
 	/* Nothing to read: with the callers runner the group moves only
 	 * when its users run it, and this reader may be the only one left
 	 * (its missing entries may need a heartbeat, a catch-up and the
-	 * leader's answer): one waiter's pass over the nodes. */
-	if (end == c && _rc_paxos_progress(lp(log)->px, node, nd->pass++) > 0)
+	 * leader's answer): one waiter's pass over the nodes. After a
+	 * restart whose snapshot lies past its checkpoint the cursor stands
+	 * above the count until the node delivers the entries between the
+	 * two (counted, not kept): nothing to read then either. */
+	if (end <= c && _rc_paxos_progress(lp(log)->px, node, nd->pass++) > 0)
 		/* acquire: as above */
 		end = atomic_load_explicit(&nd->count, memory_order_acquire);
 	/* relaxed: written before the count release we acquired above */
@@ -577,13 +583,23 @@ static int lp_pick(struct lp_log *l, unsigned node, struct lp_ck *ck,
 /*
  * Under node's Paxos lock, before its step machine installs the pair's
  * checkpoint (whose install may deliver the slots after it at once): the
- * node's copy counts from count, the checkpoint's, and keeps entries from
- * index on, the snapshot's, where its cursor now stands; its own pairs
- * are dropped. The consumer is not reading (it is the caller, or there
- * is none).
+ * node's copy counts from ck->count, the checkpoint's, and keeps entries
+ * from index on, the snapshot's, where its cursor now stands; its own
+ * pairs are dropped and the pair it starts from (ck, and a copy of snap)
+ * becomes its own: its Paxos node's point is the checkpoint's slot after
+ * the install, and a peer restarting next may pick this pair. Without it
+ * a node that just restarted had no pair (slot 0, the lowest), and the
+ * next restart picked that and started from entry 0, below every base.
+ * ck->buf is then the node's (ck cleared); a node without memory for the
+ * copy keeps no pair. The consumer is not reading (it is the caller, or
+ * there is none).
  */
-static void lp_rebase(struct lp_node *nd, uint64_t count, uint64_t index)
+static void lp_rebase(struct lp_node *nd, struct lp_ck *ck, const void *snap,
+		      size_t snap_len, uint64_t index)
 {
+	uint64_t count = ck->count;
+	void *copy = ck->buf ? malloc(snap_len ? snap_len : 1) : NULL;
+
 	/* relaxed: the caller is the consumer or there is none, and holds
 	 * the lock every writer of count holds */
 	uint64_t lo = atomic_load_explicit(&nd->cursor, memory_order_relaxed);
@@ -620,6 +636,14 @@ static void lp_rebase(struct lp_node *nd, uint64_t count, uint64_t index)
 	nd->snap = NULL;
 	nd->snap_len = 0;
 	nd->snap_idx = 0;
+	if (copy) {
+		memcpy(copy, snap, snap_len);
+		nd->ck = *ck;
+		nd->snap = copy;
+		nd->snap_len = snap_len;
+		nd->snap_idx = index;
+		memset(ck, 0, sizeof *ck);
+	}
 	pthread_mutex_unlock(&nd->snap_lock);
 }
 
@@ -629,8 +653,8 @@ static int lp_restart(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
 	struct lp_log *l = lp(log);
 	struct lp_node *nd = &l->node[node];
 	struct lp_ck ck;
-	void *snap;
-	size_t snap_len;
+	void *snap, *ckbuf;
+	size_t snap_len, cklen;
 	uint64_t snap_idx;
 	int r;
 
@@ -648,8 +672,10 @@ static int lp_restart(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
 	 * publishes it */
 	atomic_store_explicit(&nd->remaining, 0, memory_order_relaxed);
 	atomic_store_explicit(&nd->behind, false, memory_order_relaxed);
-	lp_rebase(nd, ck.count, snap_idx);
-	r = _rc_paxos_restart_locked(l->px, node, ck.buf, ck.len);
+	ckbuf = ck.buf;
+	cklen = ck.len;
+	lp_rebase(nd, &ck, snap, snap_len, snap_idx);
+	r = _rc_paxos_restart_locked(l->px, node, ckbuf, cklen);
 	_rc_paxos_unlock(l->px, node);
 	_rc_paxos_restarting(l->px, node, false);
 	free(ck.buf);
@@ -708,8 +734,11 @@ static int lp_recover(rc_log_t *log, unsigned node, uint64_t *index, void **buf,
 			    nd->last - nd->first + 1)
 			atomic_store_explicit(&nd->overtaken, true,
 					      memory_order_relaxed);
-		lp_rebase(nd, ck.count, snap_idx);
-		r = _rc_paxos_install_locked(l->px, node, ck.buf, ck.len);
+		void *ckbuf = ck.buf;
+		size_t cklen = ck.len;
+
+		lp_rebase(nd, &ck, snap, snap_len, snap_idx);
+		r = _rc_paxos_install_locked(l->px, node, ckbuf, cklen);
 		if (r == 0) {
 			/* Entries of the append that the checkpoint
 			 * delivered never come here. */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* test_rsm_restart.c: snapshots and crash-recovery of rc_rsm over the Paxos log: a node crashes while updates flow, restarts from a peer's snapshot, and its replica ends equal to the others. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include <replicore/clock.h>
 #include <replicore/paxos.h>
 #include <replicore/rsm.h>
 
@@ -193,6 +195,152 @@ static void test_restart(rc_topo_t *topo)
 	rc_log_destroy(log);
 }
 
+/* A get of key k at node, from a thread of its own (see get_within). */
+struct getter {
+	rc_rsm_t *rsm;
+	unsigned node;
+	uint64_t k, r;
+	_Atomic bool done;
+};
+
+static void *get_main(void *arg)
+{
+	struct getter *g = arg;
+	rc_rsm_handle_t *h;
+
+	if (rc_rsm_register(g->rsm, g->node, 0, &h, NULL) == 0) {
+		rc_rsm_execute(h, MAP_OP(MAP_GET, g->k), 0, &g->r);
+		rc_rsm_unregister(h);
+	}
+	/* seq_cst: publishes r to get_within */
+	atomic_store(&g->done, true);
+	return NULL;
+}
+
+/*
+ * Key k's value read at node by a thread of its own, the only thread
+ * using the group; false when the read has not returned within 10 s (a
+ * liveness bound, not a speed target: the read is then stuck for good,
+ * and its thread is left behind).
+ */
+static bool get_within(rc_rsm_t *rsm, unsigned node, uint64_t k, uint64_t *r)
+{
+	static struct getter g; /* outlives a stuck thread */
+	pthread_t t;
+	uint64_t end = rc_clock_now_ns() + 10000000000ull;
+
+	g = (struct getter){ rsm, node, k, 0, false };
+	pthread_create(&t, NULL, get_main, &g);
+	/* seq_cst: pairs with the store in get_main */
+	while (!atomic_load(&g.done) && rc_clock_now_ns() < end) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
+	if (!atomic_load(&g.done)) {
+		pthread_detach(t);
+		return false;
+	}
+	pthread_join(t, NULL);
+	*r = g.r;
+	return true;
+}
+
+static bool crash_restart(rc_rsm_t *rsm, rc_paxos_t *px, unsigned node)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+
+	return rc_paxos_crash(px, node) == 0 &&
+	       rc_rsm_restart(rsm, node, &err) == 0;
+}
+
+/*
+ * Restarts back to back, all from the main thread (deterministic). Two
+ * nodes: node 0 restarts from a peer's pair, then node 1 at once, which
+ * picks the live pair with the lowest point: node 0's must then be the
+ * one it restarted from (it once had none, slot 0, and node 1 started
+ * from entry 0 below every base and never recovered). One node twice:
+ * with snapshots every 1100 entries and checkpoints every 4096 the
+ * snapshot lies past the checkpoint, so the restarted node's cursor
+ * stands above its count until it delivers the entries between; its
+ * read once ran nobody then and, as the group's only user, waited for
+ * ever.
+ */
+static void test_back_to_back(rc_topo_t *topo)
+{
+	struct rc_paxos_opts po;
+	struct rc_rsm_options o = RC_RSM_OPTIONS_INITIALIZER;
+	rc_log_t *log = NULL;
+	rc_rsm_t *rsm = NULL;
+	rc_paxos_t *px;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct worker w;
+	uint64_t r0 = 0, r1 = 0, a;
+	bool got;
+
+	rc_log_paxos_defaults(&po);
+	po.topo = topo;
+	po.snapshots = true;
+	if (rc_log_paxos_create(&log, 3, &po, &err) < 0) {
+		ok(0, "a paxos log with snapshots (%s)", err.msg);
+		return;
+	}
+	o.log = log;
+	o.snapshot_every = 1100;
+	if (rc_rsm_create(&rsm, &map_ops, NULL, topo, &o, &err) < 0) {
+		ok(0, "a map over it (%s)", err.msg);
+		rc_log_destroy(log);
+		return;
+	}
+	px = rc_log_paxos_group(log);
+	w = (struct worker){ rsm, 0, 0, 9000, 0, 0, 0 };
+	work(&w);
+	ok(w.ok == 9000, "9000 puts at node 0 (%llu)",
+	   (unsigned long long)w.ok);
+	ok(get_within(rsm, 1, 1, &r1) && get_within(rsm, 2, 1, &r1),
+	   "reads at nodes 1 and 2 bring them up (their snapshots)");
+	ok(crash_restart(rsm, px, 0) && rc_rsm_applied(rsm, 0) > 0,
+	   "node 0 crashes and restarts from entry %llu",
+	   (unsigned long long)rc_rsm_applied(rsm, 0));
+	ok(crash_restart(rsm, px, 1) && rc_rsm_applied(rsm, 1) > 0,
+	   "then node 1 at once, from entry %llu (not 0)",
+	   (unsigned long long)rc_rsm_applied(rsm, 1));
+	got = rc_rsm_applied(rsm, 1) > 0 && get_within(rsm, 1, 1, &r1) &&
+	      get_within(rsm, 0, 1, &r0);
+	ok(got && r1 == r0 && r0 == 8704 &&
+		   rc_rsm_applied(rsm, 1) == rc_rsm_applied(rsm, 0),
+	   "a read at node 1 returns, as node 0's (%llu, %llu), applied %llu",
+	   (unsigned long long)r1, (unsigned long long)r0,
+	   (unsigned long long)rc_rsm_applied(rsm, 1));
+	if (!got) {
+		/* a read is stuck in rsm: nothing is freed */
+		return;
+	}
+	ok(crash_restart(rsm, px, 1) && crash_restart(rsm, px, 1),
+	   "node 1 crashes and restarts twice more, back to back");
+	a = rc_rsm_applied(rsm, 1);
+	ok(rc_paxos_delivered(px, 1) < a,
+	   "from a snapshot (entry %llu) past its checkpoint (%llu)",
+	   (unsigned long long)a,
+	   (unsigned long long)rc_paxos_delivered(px, 1));
+	/* key 1's last put: the 17th after the first, of value 8704 */
+	got = get_within(rsm, 1, 1, &r1);
+	ok(got && r1 == 8704 &&
+		   rc_rsm_applied(rsm, 1) == rc_rsm_applied(rsm, 0),
+	   "a read at node 1, the group's only user, returns (%llu), "
+	   "applied %llu",
+	   (unsigned long long)r1, (unsigned long long)rc_rsm_applied(rsm, 1));
+	if (!got)
+		return;
+	w = (struct worker){ rsm, 1, 9000, 1000, 0, 0, 0 };
+	work(&w);
+	ok(w.ok == 1000 && w.other == 0,
+	   "node 1's appends succeed after (%llu of 1000)",
+	   (unsigned long long)w.ok);
+	rc_rsm_destroy(rsm);
+	rc_log_destroy(log);
+}
+
 /*
  * An example's hooks: a replica built by restore from a snapshot taken
  * midway answers the next operations as the original does, and ends with
@@ -279,6 +427,7 @@ int main(void)
 	check_hooks("stack", &stack_ops, stack_op);
 	check_hooks("pq", &pq_ops, pq_op);
 	test_restart(topo);
+	test_back_to_back(topo);
 	rc_topo_close(topo);
 	done_testing();
 	return exit_status();
