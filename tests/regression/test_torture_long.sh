@@ -40,10 +40,9 @@ done
 
 # RC_SCALE seeds of each log and object, 1 s with 8 faults each, on the
 # default layout (three nodes: a crash for good or restarts). Seed 19
-# over Paxos restarts node 1 four times in 0.4 s; in 4 of 4 runs here its
-# replica then stayed at the entry it was restored from while its Paxos
-# node went on delivering, and its client's read never returned (STUCK):
-# a problem of the Paxos log's restart, not of this test.
+# over Paxos restarts node 1 four times in 0.4 s; before a fix of the
+# Paxos log's restart its client's read could wait for ever there
+# (STUCK).
 s=1
 while [ "$s" -le "$SCALE" ]; do
 	for log in shm paxos; do
