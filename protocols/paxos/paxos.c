@@ -1037,6 +1037,41 @@ static void ask_promises(struct rc_paxos_node *n)
 }
 
 /*
+ * Adopts the acceptances a PROMISE reports for slots from `from` on (and
+ * above the base): for each, the highest-ballot value seen so far, and
+ * adopt_top past it. false when a slot or a value found no memory.
+ */
+static bool adopt(struct rc_paxos_node *n, const struct rc_paxos_msg *m,
+		  uint64_t from)
+{
+	const struct px_ent *e = px_first(m);
+
+	for (uint32_t i = 0; i < m->nent; i++, e = px_next(e)) {
+		struct px_slot *sl;
+		struct px_val *v;
+
+		if (e->slot < from || e->slot < n->base)
+			continue;
+		sl = slot_at(n, e->slot);
+		if (!sl)
+			return false;
+		if (!PX_ADOPT || e->ballot <= sl->ad_ballot)
+			continue;
+		v = val_new(e->cmd, e->n);
+		if (!v) {
+			n->oom = true;
+			return false;
+		}
+		val_put(sl->ad);
+		sl->ad = v;
+		sl->ad_ballot = e->ballot;
+		if (e->slot >= n->adopt_top)
+			n->adopt_top = e->slot + 1;
+	}
+	return true;
+}
+
+/*
  * A promise for a leader's ballot after it became leader (asked for by
  * ask_promises, or late): its sender counts from now on, and what it
  * accepted in the slots the leader did not propose at yet is adopted as
@@ -1045,30 +1080,8 @@ static void ask_promises(struct rc_paxos_node *n)
  */
 static void late_promise(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 {
-	const struct px_ent *e = px_first(m);
-
-	for (uint32_t i = 0; i < m->nent; i++, e = px_next(e)) {
-		struct px_slot *sl;
-
-		if (e->slot < n->next_slot || e->slot < n->base)
-			continue;
-		sl = slot_at(n, e->slot);
-		if (!sl)
-			return;
-		if (PX_ADOPT && e->ballot > sl->ad_ballot) {
-			struct px_val *v = val_new(e->cmd, e->n);
-
-			if (!v) {
-				n->oom = true;
-				return;
-			}
-			val_put(sl->ad);
-			sl->ad = v;
-			sl->ad_ballot = e->ballot;
-			if (e->slot >= n->adopt_top)
-				n->adopt_top = e->slot + 1;
-		}
-	}
+	if (!adopt(n, m, n->next_slot))
+		return;
 	n->promises |= 1ull << m->from;
 }
 
@@ -1298,8 +1311,6 @@ static void on_prepare(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 
 static void on_promise(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 {
-	const struct px_ent *e = px_first(m);
-
 	if (n->role == LEADER && n->cfg.alpha && m->ballot == n->ballot &&
 	    !(n->promises & (1ull << m->from))) {
 		late_promise(n, m);
@@ -1309,26 +1320,8 @@ static void on_promise(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	    (n->promises & (1ull << m->from)))
 		return;
 	n->promises |= 1ull << m->from;
-	for (uint32_t i = 0; i < m->nent; i++, e = px_next(e)) {
-		struct px_slot *sl;
-
-		if (e->slot < n->p1_from || e->slot < n->base)
-			continue;
-		sl = slot_at(n, e->slot);
-		if (!sl)
-			return;
-		if (PX_ADOPT && e->ballot > sl->ad_ballot) {
-			struct px_val *v = val_new(e->cmd, e->n);
-
-			if (!v) {
-				n->oom = true;
-				return;
-			}
-			val_put(sl->ad);
-			sl->ad = v;
-			sl->ad_ballot = e->ballot;
-		}
-	}
+	if (!adopt(n, m, n->p1_from))
+		return;
 	if (quorum(members_at(n, n->p1_from), n->promises))
 		become_leader(n);
 }
