@@ -67,8 +67,10 @@
  * matches entries of this node whose tag falls in the current batch.
  *
  * A node without active threads would hold the shared log's space
- * forever; an appender that waits therefore drains idle nodes that lag
- * half a log behind (those whose combiner lock it can take), as NR does
+ * forever (and with a log without a fixed capacity, its own copy of the
+ * log and everything above its last snapshot); an appender that waits
+ * therefore drains idle nodes that lag half a log (or RSM_IDLE_LAG
+ * entries) behind, those whose combiner lock it can take, as NR does
  * for dormant replicas. A node whose combiner is stuck inside apply cannot be
  * drained: the log fills and writers wait (rc_rsm_options.timeout_ns).
  *
@@ -101,6 +103,9 @@
 
 #define RC_CACHELINE 64
 #define RSM_RBUF 64 /* entries one log read takes */
+/* A log without a fixed capacity: how far an idle node may lag a waiting
+ * appender before the appender drains it (see help()). */
+#define RSM_IDLE_LAG 65536u
 
 enum slot_state {
 	SLOT_FREE = 0, /* no handle */
@@ -153,6 +158,9 @@ struct rsm_node {
 	_Alignas(RC_CACHELINE) void *state;
 	unsigned id;
 	_Atomic unsigned nslots; /* slots ever claimed (a high-water mark) */
+	/* the helper's cursor when help() last drained this node (written
+	 * once per RSM_IDLE_LAG entries at most) */
+	_Atomic uint64_t help_at;
 	struct rsm_slot *slots;
 	/* The combiner's own, under the combiner lock: */
 	struct rc_log_entry *ebuf; /* the batch */
@@ -559,29 +567,44 @@ struct help_ctx {
 
 /*
  * Called by a waiting append: applies the own node's readable entries,
- * then those of every node that holds the log's room back (its cursor
- * half a log or more behind ours) and whose combiner lock is free: a
- * node without active threads. A log without a fixed capacity never
- * needs the latter.
+ * then those of every node that lags ours by `lag` or more and whose
+ * combiner lock is free: a node without active threads. With the
+ * shared-memory log the lag is half the ring, which such a node would
+ * otherwise hold for ever. A log without a fixed capacity keeps a copy
+ * per node until its node reads it, and one that compacts to snapshots
+ * keeps everything above the slowest live node's last one: an idle node
+ * that nobody drained pinned both, and the Paxos log then grew by about
+ * 200 bytes per command for as long as one node of a run had no thread
+ * (test_rsm_memory's idle node). There the lag is RSM_IDLE_LAG, and a
+ * node is tried again only after the helper's cursor moved that far: a
+ * crashed node, whose read finds nothing, costs one try per
+ * RSM_IDLE_LAG entries.
  */
 static void help(void *arg)
 {
 	struct help_ctx *h = arg;
 	rc_rsm_t *rsm = h->rsm;
 	size_t cap = rsm->log->capacity;
+	uint64_t lag = cap ? cap / 2 : RSM_IDLE_LAG;
 	uint64_t mine;
 
 	drain(rsm, h->nd);
-	if (cap == 0)
-		return;
 	mine = rc_log_cursor(rsm->log, h->nd->id);
 	for (unsigned i = 0; i < rsm->nnodes; i++) {
 		struct rsm_node *o = rsm->nodes[i];
 
+		/* relaxed: a hint that spaces out tries; a stale value
+		 * costs one more try or one fewer */
 		if (o == h->nd ||
-		    rc_log_cursor(rsm->log, o->id) + cap / 2 > mine ||
+		    rc_log_cursor(rsm->log, o->id) + lag > mine ||
+		    (!cap && atomic_load_explicit(&o->help_at,
+						  memory_order_relaxed) +
+					 lag >
+				 mine) ||
 		    !combiner_trylock(o))
 			continue;
+		/* relaxed: as above */
+		atomic_store_explicit(&o->help_at, mine, memory_order_relaxed);
 		drain(rsm, o);
 		combiner_unlock(o);
 	}
