@@ -751,6 +751,12 @@ unsigned rc_mem_steps(const rc_mem_t *mem, struct rc_mem_step *steps,
 					steps[k - 1] = (struct rc_mem_step){
 						RC_MEM_STEP_DELIVER, i, s
 					};
+			for (unsigned s = 0;
+			     mem->level == RC_EVENTUAL && s < mem->n; s++)
+				if (_rc_mem_ev_clock_behind(r, s) && k++ < max)
+					steps[k - 1] = (struct rc_mem_step){
+						RC_MEM_STEP_CLOCK, i, s
+					};
 			break;
 		default:
 			break;
@@ -787,6 +793,11 @@ int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *st)
 		return 0;
 	case RC_CAUSAL:
 	case RC_EVENTUAL:
+		if (mem->level == RC_EVENTUAL && st->kind == RC_MEM_STEP_CLOCK &&
+		    st->from < mem->n && _rc_mem_ev_clock_behind(r, st->from)) {
+			_rc_mem_ev_clock_adopt(r, st->from);
+			return 0;
+		}
 		if (st->kind != RC_MEM_STEP_DELIVER || st->from >= mem->n ||
 		    !_rc_mem_causal_head_ready(r, st->from))
 			return -RC_EINVAL;

@@ -37,6 +37,20 @@
  * largest stamp is maximal): a load returns the same value as under last
  * writer wins, and rc_mem_siblings reads the whole set (mem_mv.c).
  *
+ * Clock gossip. A replica also takes in the Lamport time of another's
+ * last write without its write (a clock-only message): its clock jumps
+ * forward, which Lamport's rule IR1 allows (a clock must advance between
+ * events, by any amount). Without it a write's rank among the concurrent
+ * writes to its location was decided by how many writes its replica had
+ * taken in, and that left out states the level allows and the causal
+ * object reaches: in R (x=1; y=1 at one replica, y=2 then a read of x at
+ * another) y=2 can win while the read still returns 0 only if its
+ * replica's clock has moved past y=1's time though y=1 has not arrived.
+ * Threaded, a replica adopts the others' times at its anti-entropy ticks
+ * (n loads of lines the owners write at their writes); in explore mode
+ * RC_MEM_STEP_CLOCK does it, one sender at a time, whenever the sender's
+ * time is ahead. A clock only grows, so everything above still holds.
+ *
  * An RMW is local: it reads the replica's copy and issues a write from
  * it. It is not atomic across replicas (two fetch_adds at two replicas
  * may read the same value, and one increment is lost once the copies
@@ -47,6 +61,29 @@
 
 #include "runtime/fault.h"
 #include "runtime/mem_int.h"
+
+/* ---- clock gossip ---- */
+
+/* Whether r's clock is below the time of s's last write. */
+bool _rc_mem_ev_clock_behind(const struct rc_mem_replica *r, unsigned s)
+{
+	const struct rc_mem_replica *q = &r->mem->reps[s];
+
+	/* Relaxed: a clock value, no data (see the essay) */
+	return q != r && atomic_load_explicit(&((struct rc_mem_replica *)q)->wtime,
+					      memory_order_relaxed) > r->lamport;
+}
+
+/* r's clock takes in the time of s's last write. */
+void _rc_mem_ev_clock_adopt(struct rc_mem_replica *r, unsigned s)
+{
+	/* Relaxed: as above */
+	uint64_t t = atomic_load_explicit(&r->mem->reps[s].wtime,
+					  memory_order_relaxed);
+
+	if (t > r->lamport)
+		r->lamport = t;
+}
 
 /* ---- writes ---- */
 
@@ -67,6 +104,9 @@ int _rc_mem_ev_write(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 		return -RC_ENOMEM;
 	assert(r->lamport >= r->stamp[loc] >> STAMP_BITS);
 	r->lamport++;
+	/* Relaxed: a clock value, no data; the others adopt it whenever
+	 * they read it (see _rc_mem_ev_clock_adopt) */
+	atomic_store_explicit(&r->wtime, r->lamport, memory_order_relaxed);
 	st = r->lamport << STAMP_BITS | r->id;
 	r->vc[r->id]++;
 	r->copy[loc] = v;
@@ -115,5 +155,8 @@ void _rc_mem_ev_tick(struct rc_mem_replica *r)
 	if (!read_lag_due(r))
 		return;
 	_rc_mem_causal_lag_tick(r);
+	for (unsigned s = 0; s < r->mem->n; s++)
+		if (_rc_mem_ev_clock_behind(r, s))
+			_rc_mem_ev_clock_adopt(r, s);
 	r->look = r->ops + RC_MEM_READ_LAG;
 }

@@ -192,6 +192,13 @@ struct rc_mem_replica {
 	 */
 	_Atomic uint64_t published __attribute__((aligned(RC_CACHELINE)));
 	/*
+	 * EVENTUAL: the Lamport time of the replica's last own write, stored
+	 * by the owner alone at each write; the others adopt it into their
+	 * clocks (clock gossip, mem_ev.c), in threaded mode at their
+	 * anti-entropy ticks and in explore mode by RC_MEM_STEP_CLOCK.
+	 */
+	_Atomic uint64_t wtime;
+	/*
 	 * CAUSAL: a segment of the replica's log that every other replica
 	 * has left, handed back by the last of them for the owner to reuse
 	 * (NULL: none), so that a steady stream of writes allocates nothing.
@@ -438,6 +445,8 @@ void _rc_mem_causal_append(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 			   unsigned flags);
 
 /* ---- EVENTUAL (mem_ev.c) ---- */
+bool _rc_mem_ev_clock_behind(const struct rc_mem_replica *r, unsigned s);
+void _rc_mem_ev_clock_adopt(struct rc_mem_replica *r, unsigned s);
 
 int _rc_mem_ev_write(struct rc_mem_replica *r, unsigned loc, uint64_t v,
 		     unsigned flags);

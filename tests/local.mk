@@ -140,7 +140,6 @@ TESTS += tests/unit/test_litmus_rmw.sh tests/unit/test_litmus_models.sh
 # The eventual object's outcome sets, explored, checked exactly.
 TESTS += tests/unit/test_litmus_eventual.sh
 EXTRA_DIST += tests/unit/test_litmus_eventual.sh tests/unit/litmus-eventual/EXPECT \
-	tests/unit/litmus-eventual/causal-only \
 	tests/unit/litmus-eventual/2+2W.states \
 	tests/unit/litmus-eventual/2FAA+rlx.states \
 	tests/unit/litmus-eventual/CoRR+rlx.states \

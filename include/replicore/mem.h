@@ -412,6 +412,9 @@ enum rc_mem_step_kind {
 	RC_MEM_STEP_APPLY = 1,	 /* SC: replica applies its next log entry */
 	RC_MEM_STEP_DELIVER = 2, /* CAUSAL, EVENTUAL: replica applies the
 				    next entry of sender `from`'s log */
+	RC_MEM_STEP_CLOCK = 3,	 /* EVENTUAL: replica's Lamport clock
+				    takes in the time of sender `from`'s
+				    last write (a clock-only message) */
 };
 
 struct rc_mem_step {

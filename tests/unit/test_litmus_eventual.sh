@@ -37,11 +37,11 @@ check "MP on threads at eventual" status 0 \
 check "no run reads the flag without the data" hasnt "1:EAX=1; 1:EBX=0;" "$T/out"
 # Every SC execution is one of the eventual object's (each write taken in
 # everywhere at once): on every corpus test and every test of
-# litmus/tests, sc's states are all reached. The causal object's states
-# are too, except where its coherence order (the order the writes were
-# issued in, kept in a word per location) lets a later write win though
-# its replica had seen less, which a Lamport stamp never does: the R
-# family, n1 and n6. causal-only lists those states exactly.
+# litmus/tests, sc's states are all reached, and so are the causal
+# object's: eventual is the weaker level. (The causal object's coherence
+# order, the order writes are issued in, lets a later write win though
+# its replica had seen less; the eventual object reaches those states
+# by clock gossip, a clock taking in another replica's time.)
 # fig6-explicit is left out: 3,594,959 states at eventual (minutes).
 states() {
 	awk '/^States/ { on = 1; next } /^(Ok|No)$/ { on = 0 } on' "$1" | sort
@@ -68,9 +68,9 @@ for f in "$C"/x86/*.litmus "$C"/c11/*.litmus "$L"/*.litmus; do
 done
 check "corpus and litmus/tests ($nc tests): every state sc allows, the eventual object reaches" test -z "$bad"
 test -z "$bad" || echo "# missing states or errors:$bad"
-check "the causal object's states all reached at eventual but those of causal-only" \
-	cmp -s "$T/only" "$D/causal-only"
-cmp -s "$T/only" "$D/causal-only" || diff "$D/causal-only" "$T/only" | sed 's/^/# /'
+check "every state the causal object reaches, the eventual object reaches" \
+	test ! -s "$T/only"
+sed 's/^/# causal only: /' "$T/only"
 check "a target that is no object level is refused" status 2 \
 	"$BIN" litmus run --explore --target mr "$L/SB.litmus"
 

@@ -42,7 +42,8 @@ static void test_local(void)
 	is(rc_mem_load(b, X), 0, "not elsewhere before an anti-entropy step");
 	rc_mem_fence(b, RC_SEQ_CST);
 	is(rc_mem_load(b, X), 0, "a fence takes nothing in (explore mode)");
-	is(rc_mem_nsteps(m), 2, "two deliveries enabled");
+	is(rc_mem_nsteps(m), 4,
+	   "two deliveries and two clock steps (to b and c) enabled");
 	is(deliver(m, 0, 1), -RC_EINVAL, "nothing from replica 1 yet");
 	ok(deliver(m, 1, 0) == 0, "x=1 reaches replica 1");
 	rc_mem_store(b, Y, 1, RC_RELEASE);
@@ -80,6 +81,38 @@ static void test_lww(void)
 	is(rc_mem_siblings(a, X, v, 4), -RC_EINVAL,
 	   "a last-writer-wins object keeps no siblings");
 	rc_mem_destroy(m);
+}
+
+/*
+ * Clock gossip: a replica that took in another's time, but not its
+ * write, stamps its next write above it, so that write wins (R's weak
+ * state); without the step the other's write wins.
+ */
+static void test_clock(void)
+{
+	for (int gossip = 0; gossip < 2; gossip++) {
+		rc_mem_t *m = mk(2, 2, RC_MEM_EXPLORE);
+		rc_mem_replica_t *a = rc_mem_replica(m, 0),
+				 *b = rc_mem_replica(m, 1);
+		struct rc_mem_step st = { RC_MEM_STEP_CLOCK, 1, 0 };
+
+		rc_mem_store(a, X, 1, RC_RELEASE); /* (1, 0) */
+		rc_mem_store(a, Y, 1, RC_RELEASE); /* (2, 0) */
+		if (gossip)
+			ok(rc_mem_step(m, &st) == 0,
+			   "replica 1's clock takes in replica 0's time 2");
+		rc_mem_store(b, Y, 2, RC_RELEASE); /* (1, 1) or (3, 1) */
+		is(rc_mem_load(b, X), 0, "%s: x=1 has not reached replica 1",
+		   gossip ? "gossip" : "none");
+		rc_mem_quiesce(m);
+		is(rc_mem_read_replica(m, 0, Y), gossip ? 2 : 1,
+		   "%s: y converges to %d", gossip ? "gossip" : "none",
+		   gossip ? 2 : 1);
+		if (gossip)
+			is(rc_mem_step(m, &st), -RC_EINVAL,
+			   "the step is not enabled once the clock is ahead");
+		rc_mem_destroy(m);
+	}
 }
 
 /* Local RMWs: atomic at their replica, not across replicas. */
@@ -397,6 +430,7 @@ int main(void)
 {
 	test_local();
 	test_lww();
+	test_clock();
 	test_rmw();
 	test_mvr();
 	test_state();
