@@ -67,6 +67,7 @@ struct prog {
 	int oom;
 	bool *global_ahead; /* [pc]: a non-local access may still come */
 	bool *obs_ahead;    /* [pc]: an access that observes steps may come */
+	bool *write_ahead;  /* [pc]: a store or RMW may come */
 };
 
 static int emit(struct prog *p, struct op o)
@@ -462,6 +463,7 @@ static void run_free(struct run *r)
 			free(r->progs[i].ops);
 			free(r->progs[i].global_ahead);
 			free(r->progs[i].obs_ahead);
+			free(r->progs[i].write_ahead);
 		}
 	free(r->progs);
 	free(r->off);
@@ -564,11 +566,19 @@ static bool nonlocal(enum rc_level level, const struct op *o)
 	return !local_kind(level, o);
 }
 
+static bool writes(enum rc_level level, const struct op *o)
+{
+	(void)level;
+	return o->kind == OP_STORE || o->kind == OP_FADD ||
+	       o->kind == OP_XCHG || o->kind == OP_CAS;
+}
+
 static int ahead(struct prog *p, enum rc_level level)
 {
 	p->global_ahead = reach(p, level, nonlocal);
 	p->obs_ahead = reach(p, level, observes);
-	return p->global_ahead && p->obs_ahead ? 0 : -1;
+	p->write_ahead = reach(p, level, writes);
+	return p->global_ahead && p->obs_ahead && p->write_ahead ? 0 : -1;
 }
 
 /* Compiles the threads and lays out configurations. */
@@ -1053,6 +1063,13 @@ static void explore_at(struct explorer *x, rc_mem_t *mem, int64_t *cfg)
 		}
 	for (unsigned k = 0; k < nsteps; k++) {
 		unsigned rep = steps[k].replica;
+
+		/* A replica's clock shows only in the stamps of its own
+		 * later writes: without one ahead, a clock step changes
+		 * nothing any access or the final state can see. */
+		if (steps[k].kind == RC_MEM_STEP_CLOCK &&
+		    !r->progs[rep].write_ahead[cfg[r->off[rep]]])
+			continue;
 
 		if (local &&
 		    (!r->progs[rep].obs_ahead[cfg[r->off[rep]]] ||
