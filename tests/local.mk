@@ -415,6 +415,12 @@ TESTS += tests/unit/test_rsm_recover
 check_PROGRAMS += tests/unit/test_paxos_partition
 tests_unit_test_paxos_partition_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_partition
+# rc_paxos_read_index: answered with all up, never below a count delivered
+# before the call, refused on a partition's minority side and at a
+# crashed node.
+check_PROGRAMS += tests/unit/test_paxos_read_index
+tests_unit_test_paxos_read_index_LDADD = $(RC_TEST_LDADD) -lpthread
+TESTS += tests/unit/test_paxos_read_index
 # A replicated counter's resident size stays flat after warm-up, over
 # both logs (Paxos: snapshots, one node crashed); 1,000,000 updates here,
 # 10,000,000 in the regression tier (or RC_RSM_MEMORY_UPDATES).

@@ -572,6 +572,30 @@ int rc_paxos_wait(const rc_paxos_t *p, unsigned node, uint64_t count,
 		  uint64_t timeout_ns);
 
 /*
+ * A linearizable read index at node `node`, without a log round
+ * (rc_paxos_node_read: the leader confirms with a majority that it still
+ * leads and answers with its delivered count): writes to *index a count
+ * of commands at least every count rc_paxos_delivered returned, at any
+ * node, before the call, and returns 0 once node `node` delivered that
+ * many; a read of the state its deliveries built is then linearizable.
+ * Ordering: an acquire of those deliveries (their callbacks' effects),
+ * as rc_paxos_wait's. Progress: blocking, for timeout_ns at most
+ * (RC_LOG_FOREVER: no bound), with opts.wait's policy as rc_paxos_wait:
+ * the callers runner runs the nodes while it waits. Returns
+ * -RC_ETIMEDOUT when no leader confirmed by a majority answered in time
+ * (node on a minority side of a partition, or no majority up), the read
+ * then forgotten by the caller but still asked for by the node until
+ * answered (a few bytes each, at node and leader); -RC_EAGAIN when node
+ * crashed (before or during the wait); -RC_EINVAL for a bad node or
+ * index NULL; -RC_ENOMEM. Concurrency: any thread, any number at once,
+ * at any nodes; not concurrent with a restart of node. On the machine
+ * this was written on (2 CPUs shared, 3 nodes, callers runner) a read
+ * took the time doc/replicore-paxos.1 quotes.
+ */
+int rc_paxos_read_index(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
+			uint64_t *index);
+
+/*
  * With the callers runner: runs node `node`, then every other node that
  * no thread runs now, once each; returns 1 if any had work, 0 if none,
  * -RC_EINVAL for a bad node. With the threads runner: returns 0 at once.
