@@ -671,7 +671,9 @@ void rc_paxos_stats(const rc_paxos_t *p, unsigned node,
  * keeps its own copy of the entries it has not consumed, so a stalled
  * consumer holds back nobody (its copy grows in memory without bound), and
  * consensus goes on while a majority of the Paxos nodes runs. Capabilities:
- * RC_LOG_CAP_TAIL (the largest count delivered at any node); not
+ * RC_LOG_CAP_TAIL (the largest count delivered at any node, read from
+ * shared memory) and RC_LOG_CAP_READ_INDEX (rc_paxos_read_index at the
+ * node: the same bound confirmed by a majority, through the protocol); not
  * RC_LOG_CAP_NOPARTIAL: a timed-out append's entries may still be ordered.
  * capacity is 0, max_batch 256. Appends and reads follow log.h's rules;
  * an append at a node that crashes (rc_paxos_crash) fails with
