@@ -60,8 +60,8 @@ extern "C" {
  * majority answers in time: a node cut off from the majority cannot
  * read. It calls its help function while it waits, as an append does
  * (see Waiting and helping); the state machine passes one that catches
- * node up, which a node that fell behind its peers' snapshots needs
- * before it can deliver up to I.
+ * node up, which recovers at once a node that fell behind its peers'
+ * snapshots (rc_log_recover).
  *
  * Cursors and reclamation. Each node has one cursor, the index of the
  * next entry it consumes, starting at 0. rc_log_read() copies entries
