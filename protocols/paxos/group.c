@@ -687,6 +687,7 @@ int _rc_paxos_read_index(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 	 * io_read runs under. The step machine keeps asking for the index
 	 * and drops it once served (io_read then finds no waiter). */
 	_rc_run_lock(p->run, node);
+	/* relaxed: under the lock io_read sets it under */
 	if (!atomic_load_explicit(&w.answered, memory_order_relaxed))
 		for (struct rd_waiter **q = &gn->readers; *q; q = &(*q)->next)
 			if (*q == &w) {
