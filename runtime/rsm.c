@@ -48,6 +48,11 @@
  *      updates ordered before the read's response. The read is linearized
  *      at the moment of its apply, between the states of entries
  *      applied-1 and applied; each such point is inside its interval.
+ *      With RC_RSM_READ_INDEX the read takes T from the log's read
+ *      index instead (rc_log_read_index: the consensus backend's
+ *      majority-confirmed bound, log.h's Read index), which keeps the
+ *      same contract, so the same argument holds; the read fails
+ *      (-RC_ETIMEDOUT) rather than run when no majority confirms one.
  *  (4) A sequential read (RC_RSM_READ_SEQ) runs on the replica as it is.
  *      The replica includes the reader's own updates (the combiner applied
  *      them before answering) and applied[n] only grows, so ordering every
@@ -595,12 +600,11 @@ static void help(void *arg)
 
 		/* relaxed: a hint that spaces out tries; a stale value
 		 * costs one more try or one fewer */
-		if (o == h->nd ||
-		    rc_log_cursor(rsm->log, o->id) + lag > mine ||
-		    (!cap && atomic_load_explicit(&o->help_at,
-						  memory_order_relaxed) +
-					 lag >
-				 mine) ||
+		if (o == h->nd || rc_log_cursor(rsm->log, o->id) + lag > mine ||
+		    (!cap &&
+		     atomic_load_explicit(&o->help_at, memory_order_relaxed) +
+				     lag >
+			     mine) ||
 		    !combiner_trylock(o))
 			continue;
 		/* relaxed: as above */
@@ -891,14 +895,10 @@ update_slow(rc_rsm_handle_t *h, uint64_t op, uint64_t arg, uint64_t *result)
  * entry below the log tail seen now, applying entries itself when the
  * node has no combiner.
  */
-static void catch_up(rc_rsm_t *rsm, struct rsm_node *nd)
+static void catch_up(rc_rsm_t *rsm, struct rsm_node *nd, uint64_t t)
 {
 	struct rsm_wait w;
-	uint64_t t;
-	int rc = rc_log_tail(rsm->log, &t);
 
-	assert(rc == 0);
-	(void)rc;
 	/* Acquire: as below. Caught up already: no event line touched. */
 	if (atomic_load_explicit(&nd->applied, memory_order_acquire) >= t)
 		return;
@@ -922,6 +922,40 @@ static void catch_up(rc_rsm_t *rsm, struct rsm_node *nd)
 	}
 }
 
+/*
+ * A read index's help: catches nd up if its combiner lock is free, which
+ * recovers a node that fell behind its peers' snapshots (rebuild) while
+ * the read waits. In test_rsm_recover the first read by the read index
+ * at such a node took 0.46 ms with this help and 100 ms without it.
+ */
+static void index_help(void *arg)
+{
+	struct help_ctx *h = arg;
+
+	if (!combiner_trylock(h->nd))
+		return;
+	drain(h->rsm, h->nd);
+	combiner_unlock(h->nd);
+}
+
+/*
+ * The bound a linearizable read catches nd up to: the log's read index
+ * (RC_RSM_READ_INDEX) or its tail. 0 or the read index's error.
+ */
+static int read_target(rc_rsm_t *rsm, struct rsm_node *nd, unsigned flags,
+		       uint64_t *t)
+{
+	struct help_ctx hc = { rsm, nd };
+	int rc;
+
+	if (flags & RC_RSM_READ_INDEX)
+		return rc_log_read_index(rsm->log, nd->id, rsm->timeout_ns, t,
+					 index_help, &hc, NULL);
+	rc = rc_log_tail(rsm->log, t);
+	assert(rc == 0);
+	return rc;
+}
+
 /* A read under the read lock, without catch-up. */
 static inline uint64_t read_local(rc_rsm_handle_t *h, uint64_t op, uint64_t arg)
 {
@@ -943,11 +977,19 @@ static __attribute__((noinline)) int read_slow(rc_rsm_handle_t *h, uint64_t op,
 					       uint64_t arg, unsigned flags,
 					       uint64_t *result)
 {
-	if (!((flags | h->flags) & RC_RSM_READ_SEQ)) {
-		/* Without a tail a read goes through the log. */
-		if (!h->tail_cap)
+	flags |= h->flags;
+	if (!(flags & RC_RSM_READ_SEQ)) {
+		uint64_t t;
+		int rc;
+
+		/* Without a tail or a read index a read goes through the
+		 * log. */
+		if (!h->tail_cap && !(flags & RC_RSM_READ_INDEX))
 			return exec_update(h, op, arg, result);
-		catch_up(h->rsm, h->node);
+		rc = read_target(h->rsm, h->node, flags, &t);
+		if (rc < 0)
+			return rc;
+		catch_up(h->rsm, h->node, t);
 	}
 	*result = read_local(h, op, arg);
 	return 0;
@@ -1120,6 +1162,17 @@ int rc_rsm_create(rc_rsm_t **out, const struct rc_rsm_ops *ops, void *init_arg,
 		rsm->own_log = true;
 	}
 	rsm->tail_cap = (rc_log_caps(rsm->log) & RC_LOG_CAP_TAIL) != 0;
+	if ((opts->flags & RC_RSM_READ_INDEX) &&
+	    !(rc_log_caps(rsm->log) & RC_LOG_CAP_READ_INDEX)) {
+		rc = rc_err_set(err, RC_EINVAL, "rsm", 0, 0,
+				"RC_RSM_READ_INDEX over the %s log, which "
+				"has no read index",
+				rc_log_name(rsm->log));
+		if (rsm->own_log)
+			rc_log_destroy(rsm->log);
+		free(rsm);
+		return rc;
+	}
 	if (ops->snapshot && ops->restore && rsm->log->ops->snapshot)
 		rsm->snap_every = opts->snapshot_every ? opts->snapshot_every
 						       : RC_RSM_SNAPSHOT_EVERY;

@@ -414,6 +414,22 @@ TESTS += tests/unit/test_rsm_recover
 check_PROGRAMS += tests/unit/test_paxos_partition
 tests_unit_test_paxos_partition_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_paxos_partition
+# rc_paxos_read_index: answered with all up, never below a count delivered
+# before the call, refused on a partition's minority side and at a
+# crashed node.
+check_PROGRAMS += tests/unit/test_paxos_read_index
+tests_unit_test_paxos_read_index_LDADD = $(RC_TEST_LDADD) -lpthread
+TESTS += tests/unit/test_paxos_read_index
+# The same over a copy of the group whose leader answers read indexes
+# unconfirmed: the cut-off leader's read must come back stale.
+check_PROGRAMS += tests/unit/test_paxos_broken_read_index
+tests_unit_test_paxos_broken_read_index_SOURCES = \
+	tests/unit/test_paxos_read_index.c protocols/paxos/paxos.c \
+	protocols/paxos/check.c protocols/paxos/group.c protocols/run/run.c
+tests_unit_test_paxos_broken_read_index_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_PAXOS_BROKEN_READS
+tests_unit_test_paxos_broken_read_index_LDADD = $(RC_TEST_LDADD) -lpthread
+TESTS += tests/unit/test_paxos_broken_read_index
 # A replicated counter's resident size stays flat after warm-up, over
 # both logs (Paxos: snapshots, one node crashed); 1,000,000 updates here,
 # 10,000,000 in the regression tier (or RC_RSM_MEMORY_UPDATES).

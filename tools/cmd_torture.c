@@ -24,6 +24,7 @@ static const char torture_help[] =
 	"                      [--fault-kinds LIST]\n"
 	"                      [--broken local-reads] [--op-timeout MS] "
 	"[--json] [--html OUT]\n"
+	"                      [--reads tail|index]\n"
 	"                      [--timeout T] [--history FILE]\n"
 	"\n"
 	"DESCRIPTION\n"
@@ -108,6 +109,19 @@ static const char torture_help[] =
 	"                    (RC_RSM_READ_SEQ), so a read on a lagging node "
 	"may miss a\n"
 	"                    write that completed: the check must find it\n"
+	"    --reads M       how a linearizable read learns how far its "
+	"replica must\n"
+	"                    catch up: tail (default) from the log's tail, "
+	"which the\n"
+	"                    Paxos log reads from every node's count in "
+	"shared memory;\n"
+	"                    index (Paxos log only) from the read index "
+	"(rc_log_read_index:\n"
+	"                    the leader confirms with a majority), so a read "
+	"on a node\n"
+	"                    cut off from the majority fails after "
+	"--op-timeout\n"
+	"                    (recorded failed: a read has no effect)\n"
 	"    --op-timeout MS how long an update may wait for the log before "
 	"it fails\n"
 	"                    (default 5 for shm, 2000 for paxos: longer than "
@@ -228,7 +242,8 @@ static void print_text(const struct torture_opts *o,
 	       r->nnodes, r->nclients);
 	for (unsigned i = 0; i < r->nclients; i++)
 		printf("%s%u", i ? "," : " ", r->client_node[i]);
-	printf(", seed %" PRIu64 "%s\n", o->seed,
+	printf(", seed %" PRIu64 "%s%s\n", o->seed,
+	       o->read_index ? ", reads by the read index" : "",
 	       o->local_reads ? ", BROKEN: local reads" : "");
 	printf("  ran %.3f s: %" PRIu64 " reads, %" PRIu64 " writes, %" PRIu64
 	       " failed (no effect), %" PRIu64 " indeterminate%s\n",
@@ -377,6 +392,7 @@ static void print_json(const struct torture_opts *o,
 	cli_json_arr_end(&j);
 	cli_json_kv_uint(&j, "seed", o->seed);
 	cli_json_kv_str(&j, "broken", o->local_reads ? "local-reads" : "none");
+	cli_json_kv_str(&j, "read_mode", o->read_index ? "index" : "tail");
 	cli_json_kv_double(&j, "run_seconds", r->run_seconds);
 	cli_json_kv_uint(&j, "reads", r->reads);
 	cli_json_kv_uint(&j, "writes", r->writes);
@@ -509,6 +525,7 @@ int cmd_torture(int argc, char **argv)
 		{ "faults", required_argument, NULL, 'f' },
 		{ "fault-kinds", required_argument, NULL, 'k' },
 		{ "broken", required_argument, NULL, 'b' },
+		{ "reads", required_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "op-timeout", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
@@ -607,6 +624,17 @@ int cmd_torture(int argc, char **argv)
 						 "breakage (local-reads)",
 						 optarg);
 			o.local_reads = true;
+			break;
+		case 'R':
+			if (strcmp(optarg, "tail") == 0)
+				o.read_index = false;
+			else if (strcmp(optarg, "index") == 0)
+				o.read_index = true;
+			else
+				return cli_usage(CMD,
+						 "--reads: '%s' is not a read "
+						 "mode (tail, index)",
+						 optarg);
 			break;
 		case 'T':
 			if (!cli_parse_u64(CMD, "--op-timeout", optarg,

@@ -40,6 +40,11 @@
  * RC_LOG_CAP_NOPARTIAL, else as indeterminate (it may still take
  * effect); after an indeterminate operation the client goes on as a new
  * process (the next recorder slot of its own), as a history requires.
+ * A failed read is recorded as failed whatever the log: a read has no
+ * effect. Reads fail only by the read index (--reads index: the Paxos
+ * log's, RC_RSM_READ_INDEX), which gives up after the bound when the
+ * node's side of a partition has no majority; with the tail (the
+ * default) a read on a cut-off node waits for the heal instead.
  *
  * Faults come from a schedule drawn from the seed before the run and
  * carried out in order by one thread:
@@ -360,7 +365,9 @@ static bool client_op(struct client *c, bool write, uint64_t key, uint64_t *seq)
 			c->h, key << 8 | REG_READ, 0,
 			t->o->local_reads ? RC_RSM_READ_SEQ : 0, &r);
 	}
-	st = rc == 0 ? RC_HST_OK : t->nopartial ? RC_HST_FAIL : RC_HST_INDET;
+	st = rc == 0		      ? RC_HST_OK
+	     : t->nopartial || !write ? RC_HST_FAIL
+				      : RC_HST_INDET;
 	if (!write)
 		atomic_store(&c->in_read, false); /* seq_cst: see above */
 	/* seq_cst: the watchdog's progress count, nothing to tune */
@@ -1033,6 +1040,14 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 			"crash, restart and partition need --log paxos");
 		goto out;
 	}
+	if (o->read_index && o->log != TORTURE_PAXOS) {
+		res->bad_usage = true;
+		rc = rc_err_set(err, RC_EINVAL, "--reads", 0, 0,
+				"reads by the read index need --log paxos");
+		goto out;
+	}
+	if (o->read_index)
+		ro.flags |= RC_RSM_READ_INDEX;
 	if (o->log == TORTURE_PAXOS) {
 		struct rc_paxos_opts po;
 

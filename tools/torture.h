@@ -40,6 +40,8 @@ struct torture_opts {
 			   kind the log allows (shm: stall) */
 	uint64_t op_timeout_ms; /* an update's bound; 0: the log's default */
 	bool local_reads;	/* broken: reads skip the catch-up */
+	bool read_index;	/* reads catch up to the Paxos log's read index
+			    (RC_RSM_READ_INDEX), not to its tail */
 	double check_timeout;
 };
 

@@ -48,6 +48,21 @@ extern "C" {
  * RC_LOG_CAP_TAIL; without it rc_log_tail() may return -RC_ENOTSUP and the
  * state machine sends linearizable reads through the log as entries.
  *
+ * Read index. A consensus backend whose tail is read from shared memory
+ * (the Paxos log's) steps outside its protocol to get it. With
+ * RC_LOG_CAP_READ_INDEX it offers the same bound from the protocol
+ * itself: rc_log_read_index(node) returns an index I that keeps the Tail
+ * contract (every entry of every append that returned before the call
+ * lies below I; every index below I holds an ordered entry), confirmed by
+ * a majority of the nodes, once node's own copy holds every entry below
+ * I, so that node's consumer can read them without waiting for anyone.
+ * It blocks for a round to a majority, and fails (-RC_ETIMEDOUT) when no
+ * majority answers in time: a node cut off from the majority cannot
+ * read. It calls its help function while it waits, as an append does
+ * (see Waiting and helping); the state machine passes one that catches
+ * node up, which recovers at once a node that fell behind its peers'
+ * snapshots (rc_log_recover).
+ *
  * Cursors and reclamation. Each node has one cursor, the index of the
  * next entry it consumes, starting at 0. rc_log_read() copies entries
  * from the cursor on and moves the cursor past them. Once every node's
@@ -109,8 +124,9 @@ struct rc_log_entry {
 };
 
 /* Capabilities (struct rc_log.caps). */
-#define RC_LOG_CAP_TAIL 0x1u	  /* rc_log_tail() is exact and cheap */
-#define RC_LOG_CAP_NOPARTIAL 0x2u /* a failed append left nothing */
+#define RC_LOG_CAP_TAIL 0x1u	   /* rc_log_tail() is exact and cheap */
+#define RC_LOG_CAP_NOPARTIAL 0x2u  /* a failed append left nothing */
+#define RC_LOG_CAP_READ_INDEX 0x4u /* rc_log_read_index() (Read index) */
 
 /* A timeout that never runs out. */
 #define RC_LOG_FOREVER UINT64_MAX
@@ -189,6 +205,19 @@ struct rc_log_ops {
 	 */
 	int (*recover)(rc_log_t *log, unsigned node, uint64_t *index,
 		       void **buf, size_t *len, rc_err_t *err);
+	/*
+	 * Optional (NULL: no read index; set exactly when caps has
+	 * RC_LOG_CAP_READ_INDEX). Writes a read index (see Read index) to
+	 * *index and returns 0 once node's copy holds every entry below it;
+	 * or -RC_ETIMEDOUT when no majority confirmed one within
+	 * timeout_ns, or another -RC_E* (its text in err). Calls
+	 * help(help_arg) while it waits, with no backend lock held. Any
+	 * thread, concurrently with node's appender and consumer and with
+	 * other read_index calls.
+	 */
+	int (*read_index)(rc_log_t *log, unsigned node, uint64_t timeout_ns,
+			  uint64_t *index, rc_log_help_fn help, void *help_arg,
+			  rc_err_t *err);
 };
 
 /*
@@ -303,6 +332,32 @@ static inline int rc_log_recover(rc_log_t *log, unsigned node, uint64_t *index,
 	if (!log->ops->recover || node >= log->nnodes)
 		return 0;
 	return log->ops->recover(log, node, index, buf, len, err);
+}
+
+/*
+ * A read index for node (see Read index and struct
+ * rc_log_ops.read_index). Any thread, any number at once, concurrently
+ * with node's appender and consumer. Blocking, up to timeout_ns
+ * (RC_LOG_FOREVER: no bound), calling help(help_arg) while it waits
+ * (NULL: none). An acquire of every append that returned before the call
+ * and of node's copy of the entries below *index. Returns 0,
+ * -RC_ENOTSUP (the backend lacks RC_LOG_CAP_READ_INDEX), -RC_EINVAL (a
+ * bad node), -RC_ETIMEDOUT, or the backend's error.
+ */
+static inline int rc_log_read_index(rc_log_t *log, unsigned node,
+				    uint64_t timeout_ns, uint64_t *index,
+				    rc_log_help_fn help, void *help_arg,
+				    rc_err_t *err)
+{
+	if (!log->ops->read_index)
+		return rc_err_set(err, RC_ENOTSUP, "log", 0, 0,
+				  "the %s log has no read index", log->name);
+	if (node >= log->nnodes)
+		return rc_err_set(err, RC_EINVAL, "log", 0, 0,
+				  "read index at node %u of %u", node,
+				  log->nnodes);
+	return log->ops->read_index(log, node, timeout_ns, index, help,
+				    help_arg, err);
 }
 
 /* node's cursor. Any thread; a snapshot that may be stale at once. */

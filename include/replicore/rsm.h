@@ -40,6 +40,14 @@ extern "C" {
  *     (becoming the combiner to catch it up if nobody is), and then runs
  *     on the local replica under the replica's read lock, in parallel
  *     with the node's other readers. Reads are linearizable.
+ *   - With RC_RSM_READ_INDEX (per rsm or per call; the log must have
+ *     RC_LOG_CAP_READ_INDEX, as the Paxos log has) a linearizable read
+ *     takes its bound from the log's read index (rc_log_read_index: a
+ *     round to a majority of the log's nodes) instead of the tail, which
+ *     the Paxos log reads from every node's count in shared memory; a
+ *     read at a node that cannot reach a majority then fails with
+ *     -RC_ETIMEDOUT after rc_rsm_options.timeout_ns instead of waiting
+ *     for entries its node cannot get.
  *   - With RC_RSM_READ_SEQ (per rsm or per call) a read skips the
  *     catch-up and runs on the local replica as it is: it sees the
  *     caller's own earlier updates and never goes back in time, but may
@@ -127,8 +135,9 @@ struct rc_rsm_ops {
 };
 
 /* Flags of struct rc_rsm_options and of rc_rsm_execute_flags(). */
-#define RC_RSM_READ_SEQ 0x1u /* reads skip the catch-up (not linearizable) */
-#define RC_RSM_PIN 0x2u	     /* register: pin the thread to its PU */
+#define RC_RSM_READ_SEQ 0x1u   /* reads skip the catch-up (not linearizable) */
+#define RC_RSM_PIN 0x2u	       /* register: pin the thread to its PU */
+#define RC_RSM_READ_INDEX 0x4u /* reads catch up to the log's read index */
 
 /* A default log's capacity, and the most threads one node may register. */
 #define RC_RSM_LOG_CAPACITY 4096u
@@ -147,7 +156,8 @@ struct rc_rsm_options {
 	size_t log_capacity;
 	/* Most threads that may register on one node; 0: the default. */
 	unsigned max_node_threads;
-	/* RC_RSM_READ_SEQ for every read. */
+	/* RC_RSM_READ_SEQ or RC_RSM_READ_INDEX for every read (the
+	 * latter: -RC_EINVAL at creation when the log has no read index). */
 	unsigned flags;
 	/* Bound on an update's wait for the log; 0: RC_LOG_FOREVER. */
 	uint64_t timeout_ns;
@@ -252,7 +262,12 @@ unsigned rc_rsm_handle_node(const rc_rsm_handle_t *h);
  * when the log lacks RC_LOG_CAP_TAIL) returns -RC_ETIMEDOUT when the
  * bounded wait runs out, or another failure of the log's append as the
  * log reports it (the Paxos log: -RC_EAGAIN when the node crashed or
- * recovered from a snapshot holding the update's entry, -RC_ENOMEM). Then *result is untouched, and the operation did not take
+ * recovered from a snapshot holding the update's entry, -RC_ENOMEM). A
+ * read with RC_RSM_READ_INDEX returns the read index's failure
+ * (-RC_ETIMEDOUT when no majority confirmed one within the bounded wait,
+ * -RC_EAGAIN when the node crashed; -RC_ENOTSUP per call over a log
+ * without one) and has no effect. Then *result is untouched, and the
+ * operation did not take
  * effect when the log has RC_LOG_CAP_NOPARTIAL (the shared-memory log
  * has) or is indeterminate (it may still take effect) when it has not.
  * An operation that does not go through a log (a read that need not, any
@@ -264,7 +279,8 @@ int rc_rsm_execute(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 
 /*
  * rc_rsm_execute with per-call flags (RC_RSM_READ_SEQ: this read only is
- * sequential): the same concurrency, ordering, waiting and statuses.
+ * sequential; RC_RSM_READ_INDEX: this read only catches up to the log's
+ * read index): the same concurrency, ordering, waiting and statuses.
  */
 int rc_rsm_execute_flags(rc_rsm_handle_t *h, uint64_t op, uint64_t arg,
 			 unsigned flags, uint64_t *result);

@@ -34,8 +34,27 @@ struct gnode {
 	/* under the node's lock: a checkpoint is being installed, whose
 	 * deliveries px_install counts at once */
 	bool installing;
-	/* command ids handed out by rc_paxos_propose */
+	/* under the node's lock: the rc_paxos_read_index calls waiting for
+	 * their answer here */
+	struct rd_waiter *readers;
+	/* command ids handed out by rc_paxos_propose, and read ids by
+	 * rc_paxos_read_index (both kept across a restart) */
 	_Alignas(64) _Atomic uint64_t seq;
+	_Atomic uint64_t rseq;
+};
+
+/*
+ * A caller of rc_paxos_read_index, on its stack, linked at its node
+ * while it waits. id names its read to the step machine; count is the
+ * node's delivered command count when the step machine served the read
+ * (io.read), set under the node's lock before answered's release.
+ */
+struct rd_waiter {
+	struct rd_waiter *next;
+	struct rc_paxos *p;
+	unsigned node;
+	uint64_t id, count;
+	_Atomic bool answered;
 };
 
 struct rc_paxos {
@@ -165,6 +184,35 @@ static void io_deliver(void *ctx, unsigned node, uint64_t slot,
 		_rc_run_delivered(p->run, node, n);
 }
 
+/*
+ * Read `id` may be served at node: the step machine delivered the slots
+ * up to its index, and its command count now is the read's index in
+ * commands, the unit of rc_paxos_delivered (the same at every node for
+ * the same point of the order). A read whose waiter gave up is no
+ * longer linked: nothing to do.
+ */
+static void io_read(void *ctx, unsigned node, uint64_t id, uint64_t index)
+{
+	struct gnode *gn = ctx;
+	struct rc_paxos_node_stats st;
+
+	(void)index;
+	for (struct rd_waiter **w = &gn->readers; *w; w = &(*w)->next) {
+		if ((*w)->id != id)
+			continue;
+		rc_paxos_node_stats(gn->px, &st);
+		(*w)->count = st.commands;
+		/* release: count before the flag; pairs with the acquire in
+		 * rd_ready */
+		atomic_store_explicit(&(*w)->answered, true,
+				      memory_order_release);
+		*w = (*w)->next;
+		/* The waiter may be parked with nothing delivered now. */
+		_rc_run_signal(gn->p->run, node);
+		return;
+	}
+}
+
 /* ---- the group ---- */
 
 int rc_paxos_create(rc_paxos_t **out, const struct rc_paxos_opts *opts,
@@ -238,7 +286,7 @@ int _rc_paxos_create_after(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 		struct rc_paxos_io io = {
 			gn,	    io_send,
 			io_deliver, opts->snapshots ? io_up : NULL,
-			NULL,	    NULL
+			NULL,	    io_read
 		};
 
 		gn->p = p;
@@ -485,7 +533,7 @@ int _rc_paxos_restart_locked(rc_paxos_t *p, unsigned node, const void *ck,
 	struct gnode *gn = &p->node[node];
 	struct rc_paxos_io io = { gn,	      io_send,
 				  io_deliver, p->o.snapshots ? io_up : NULL,
-				  NULL,	      NULL };
+				  NULL,	      io_read };
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_paxos_node_t *nx;
 	size_t alen = rc_paxos_node_acceptor(gn->px, NULL, 0);
@@ -584,6 +632,82 @@ int rc_paxos_wait(const rc_paxos_t *p, unsigned node, uint64_t count,
 			       &c, NULL, NULL)
 		       ? 0
 		       : -RC_ETIMEDOUT;
+}
+
+/* A read index's wait: answered and delivered here, or the node crashed. */
+static bool rd_ready(void *arg)
+{
+	struct rd_waiter *w = arg;
+
+	/* acquire: pairs with the release in io_read, so count is set */
+	if (atomic_load_explicit(&w->answered, memory_order_acquire))
+		return rc_paxos_delivered(w->p, w->node) >= w->count;
+	return _rc_run_crashed(w->p->run, w->node);
+}
+
+int _rc_paxos_read_index(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
+			 uint64_t *index, void (*help)(void *), void *help_arg)
+{
+	struct gnode *gn;
+	struct rd_waiter w;
+	uint64_t now;
+	int r;
+
+	if (node >= p->n || !index)
+		return -RC_EINVAL;
+	gn = &p->node[node];
+	memset(&w, 0, sizeof w);
+	w.p = p;
+	w.node = node;
+	/* relaxed: a unique number is all it gives */
+	w.id = atomic_fetch_add_explicit(&gn->rseq, 1, memory_order_relaxed) +
+	       1;
+	_rc_run_lock(p->run, node);
+	if (_rc_run_crashed(p->run, node)) {
+		_rc_run_unlock(p->run, node);
+		return -RC_EAGAIN;
+	}
+	w.next = gn->readers;
+	gn->readers = &w;
+	now = rc_clock_now_ns();
+	r = rc_paxos_node_read(gn->px, now, w.id);
+	if (r < 0) {
+		gn->readers = w.next;
+		_rc_run_unlock(p->run, node);
+		return r;
+	}
+	if (p->after)
+		p->after(p->after_arg, node, gn->px);
+	/* The callers runner: the node's timers run if due; a node thread
+	 * is woken. */
+	_rc_run_submitted(p->run, node, now);
+	_rc_run_unlock(p->run, node);
+	_rc_paxos_await(p, node, timeout_ns, rd_ready, &w, help, help_arg);
+	/* Unlinked by io_read once answered; else by us, under the lock
+	 * io_read runs under. The step machine keeps asking for the index
+	 * and drops it once served (io_read then finds no waiter). */
+	_rc_run_lock(p->run, node);
+	/* relaxed: under the lock io_read sets it under */
+	if (!atomic_load_explicit(&w.answered, memory_order_relaxed))
+		for (struct rd_waiter **q = &gn->readers; *q; q = &(*q)->next)
+			if (*q == &w) {
+				*q = w.next;
+				break;
+			}
+	_rc_run_unlock(p->run, node);
+	/* relaxed: the lock just taken ordered io_read's writes */
+	if (atomic_load_explicit(&w.answered, memory_order_relaxed) &&
+	    rc_paxos_delivered(p, node) >= w.count) {
+		*index = w.count;
+		return 0;
+	}
+	return _rc_run_crashed(p->run, node) ? -RC_EAGAIN : -RC_ETIMEDOUT;
+}
+
+int rc_paxos_read_index(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
+			uint64_t *index)
+{
+	return _rc_paxos_read_index(p, node, timeout_ns, index, NULL, NULL);
 }
 
 int rc_paxos_poll(rc_paxos_t *p, unsigned node)

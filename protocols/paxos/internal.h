@@ -135,6 +135,10 @@ bool _rc_paxos_await(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 		     bool (*cond)(void *), void *arg, void (*help)(void *),
 		     void *help_arg);
 unsigned _rc_paxos_progress(rc_paxos_t *p, unsigned node, unsigned pass);
+/* rc_paxos_read_index, calling help(help_arg) after each look of the
+ * wait as _rc_paxos_await does (the Paxos log's rc_log_read_index). */
+int _rc_paxos_read_index(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
+			 uint64_t *index, void (*help)(void *), void *help_arg);
 /*
  * For the Paxos log: rc_paxos_create with after(arg, node, px) called
  * after each step of node (under its lock, the step machine px settled:

@@ -34,7 +34,13 @@
  * Tail: an append returns once its entries are delivered at its node, so
  * their indexes are below that node's count; every index below any node's
  * count holds a chosen entry. The largest count is therefore a tail in the
- * sense of log.h (RC_LOG_CAP_TAIL). A timed-out append leaves its
+ * sense of log.h (RC_LOG_CAP_TAIL). That tail is read from every node's
+ * count in shared memory, outside consensus; the read index
+ * (RC_LOG_CAP_READ_INDEX, lp_read_index) gets the same bound from the
+ * protocol: rc_paxos_read_index at the node gives a count of commands
+ * confirmed by a majority, and returns once the node delivered that many,
+ * which lp_deliver copied to the node's log before the group's count
+ * rose (io_deliver in group.c calls it first). A timed-out append leaves its
  * commands with Paxos, which may still order them (no
  * RC_LOG_CAP_NOPARTIAL): such entries are consumed like any other.
  *
@@ -811,9 +817,32 @@ static void lp_destroy(rc_log_t *log)
 	free(l);
 }
 
+/* See the essay (Tail) and log.h (Read index). */
+static int lp_read_index(rc_log_t *log, unsigned node, uint64_t timeout_ns,
+			 uint64_t *index, rc_log_help_fn help, void *help_arg,
+			 rc_err_t *err)
+{
+	int r = _rc_paxos_read_index(lp(log)->px, node, timeout_ns, index, help,
+				     help_arg);
+
+	if (r == -RC_ETIMEDOUT)
+		return rc_err_set(err, RC_ETIMEDOUT, "log", 0, 0,
+				  "paxos log: no read index for node %u "
+				  "within %llu ns (no majority reachable?)",
+				  node, (unsigned long long)timeout_ns);
+	if (r == -RC_EAGAIN)
+		return rc_err_set(err, RC_EAGAIN, "log", 0, 0,
+				  "paxos node %u crashed", node);
+	if (r < 0)
+		return rc_err_set(err, -r, "log", 0, 0,
+				  "paxos log: read index at node %u: %s", node,
+				  rc_strerror(-r));
+	return 0;
+}
+
 static const struct rc_log_ops lp_ops = {
-	lp_append,  lp_tail,	 lp_read,    lp_cursor,
-	lp_destroy, lp_snapshot, lp_restart, lp_recover,
+	lp_append,   lp_tail,	 lp_read,    lp_cursor,	    lp_destroy,
+	lp_snapshot, lp_restart, lp_recover, lp_read_index,
 };
 
 void rc_log_paxos_defaults(struct rc_paxos_opts *o)
@@ -849,7 +878,7 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 	l->base.ops = &lp_ops;
 	l->base.name = "paxos";
 	l->base.nnodes = nnodes;
-	l->base.caps = RC_LOG_CAP_TAIL;
+	l->base.caps = RC_LOG_CAP_TAIL | RC_LOG_CAP_READ_INDEX;
 	l->base.max_batch = LP_MAX_BATCH;
 	l->base.capacity = 0;
 	l->node = nnodes ? aligned_alloc(64, nnodes * sizeof *l->node) : NULL;

@@ -416,7 +416,8 @@ static void lr_destroy(rc_log_t *log)
 }
 
 static const struct rc_log_ops lr_ops = {
-	lr_append, lr_tail, lr_read, lr_cursor, lr_destroy, NULL, NULL, NULL,
+	lr_append, lr_tail, lr_read, lr_cursor, lr_destroy,
+	NULL,	   NULL,    NULL,    NULL,
 };
 
 void rc_log_raft_defaults(struct rc_raft_log_opts *o)

@@ -305,6 +305,13 @@ void _rc_run_set_count(struct _rc_run *p, unsigned node, uint64_t n)
 	pn->delivered_now = true;
 }
 
+void _rc_run_signal(struct _rc_run *p, unsigned node)
+{
+	/* The wake happens at node_release, after the lock's release that
+	 * publishes what the waiter looks at. */
+	p->node[node].delivered_now = true;
+}
+
 uint64_t _rc_run_count(const struct _rc_run *p, unsigned node)
 {
 	/* acquire: pairs with the release in _rc_run_delivered */

@@ -105,6 +105,12 @@ uint64_t _rc_run_count(const struct _rc_run *r, unsigned node);
  */
 void _rc_run_set_count(struct _rc_run *r, unsigned node, uint64_t n);
 /*
+ * Under node's lock: node's waiters are woken at the unlock as after a
+ * delivery, for a wait whose condition changed without one (Paxos: a read
+ * index answered at a node that had already delivered up to it).
+ */
+void _rc_run_signal(struct _rc_run *r, unsigned node);
+/*
  * A word the protocol publishes for other threads from node's runs (Paxos:
  * the leader node knows), on the line of the node's counter and timer;
  * relaxed, a hint.

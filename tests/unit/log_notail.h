@@ -62,10 +62,10 @@ static void notail_destroy(rc_log_t *log)
 	free(log);
 }
 
-static const struct rc_log_ops notail_ops = { notail_append,  notail_tail,
-					      notail_read,    notail_cursor,
-					      notail_destroy, NULL,
-					      NULL,	      NULL };
+static const struct rc_log_ops notail_ops = {
+	notail_append, notail_tail, notail_read, notail_cursor, notail_destroy,
+	NULL,	       NULL,	    NULL,	 NULL
+};
 
 static rc_log_t *notail_create(unsigned nnodes, size_t capacity)
 {

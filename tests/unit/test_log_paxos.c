@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_log_paxos.c: the Paxos log backend under the log contract, and the hash map over rc_rsm serving with one of three nodes stalled where the shared-memory log blocks. */
+/* test_log_paxos.c: the Paxos log backend under the log contract, and the hash map over rc_rsm serving with one of three nodes stalled where the shared-memory log blocks; its read index, and rsm reads by it with and without a majority. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -51,9 +51,10 @@ static void test_contract(rc_topo_t *topo)
 	rc_err_t err = RC_ERR_INITIALIZER;
 	rc_log_t *log = NULL;
 	struct rc_log_entry e[8], out[3][64];
-	uint64_t idx[3][8], tail = 0, first;
+	uint64_t idx[3][8], tail = 0, first, ri[3] = { 0, 0, 0 };
 	unsigned got[3] = { 0, 0, 0 };
-	bool distinct = true, same = true, origins = true;
+	bool distinct = true, same = true, origins = true, ready = true;
+	int rc = 0;
 
 	paxos_opts(&o, topo);
 	ok(rc_log_paxos_create(&log, 3, &o, &err) == 0, "a paxos log of 3");
@@ -82,6 +83,15 @@ static void test_contract(rc_topo_t *topo)
 		tail = 0;
 	ok(tail >= 24, "the tail (%llu) is past every returned append",
 	   (unsigned long long)tail);
+	ok(rc_log_caps(log) & RC_LOG_CAP_READ_INDEX, "with a read index");
+	for (unsigned nd = 0; nd < 3 && rc == 0; nd++)
+		rc = rc_log_read_index(log, nd, PAXOS_BOUND_NS, &ri[nd], NULL,
+				       NULL, &err);
+	ok(rc == 0 && ri[0] >= 24 && ri[1] >= 24 && ri[2] >= 24,
+	   "a read index at each node (%llu, %llu, %llu) is past every "
+	   "returned append",
+	   (unsigned long long)ri[0], (unsigned long long)ri[1],
+	   (unsigned long long)ri[2]);
 	for (unsigned nd = 0; nd < 3; nd++) {
 		unsigned tries = 0;
 
@@ -92,11 +102,15 @@ static void test_contract(rc_topo_t *topo)
 
 			if (n && first != got[nd])
 				same = false;
+			/* below its read index a node's copy is complete */
+			if (!n && got[nd] < ri[nd])
+				ready = false;
 			got[nd] += n;
 			if (!n)
 				nap_ms(1);
 		}
 	}
+	ok(ready, "each node reads up to its read index without waiting");
 	ok(got[0] == 24 && got[1] == 24 && got[2] == 24,
 	   "every node reads the 24 entries (%u, %u, %u)", got[0], got[1],
 	   got[2]);
@@ -277,8 +291,19 @@ static void test_no_majority(rc_topo_t *topo)
 	}
 	ok(rc_rsm_execute(h, MAP_OP(MAP_PUT, 1), 1, &r) == 0,
 	   "no majority: first, with all three nodes, a put commits");
+	r = 0;
+	ok(rc_rsm_execute_flags(h, MAP_OP(MAP_GET, 1), 0, RC_RSM_READ_INDEX,
+				&r) == 0 &&
+		   r == 1,
+	   "no majority: and a read by the read index sees it");
 	rc_paxos_crash(rc_log_paxos_group(log), 1);
 	rc_paxos_crash(rc_log_paxos_group(log), 2);
+	r = 7;
+	ok(rc_rsm_execute_flags(h, MAP_OP(MAP_GET, 1), 0, RC_RSM_READ_INDEX,
+				&r) == -RC_ETIMEDOUT &&
+		   r == 7,
+	   "no majority: a read by the read index times out, result "
+	   "untouched");
 	t0 = rc_clock_now_ns();
 	rc[0] = rc_log_append(log, 0, &e, 1, &idx, BOUND_NS, NULL, NULL, &err);
 	spent[0] = rc_clock_now_ns() - t0;

@@ -109,6 +109,12 @@ static void test_create(rc_topo_t *topo)
 		   -RC_EINVAL,
 	   "a default log's capacity must be a power of two");
 	o.log_capacity = 0;
+	o.flags = RC_RSM_READ_INDEX;
+	ok(rc_rsm_create(&rsm, &counter_ops, NULL, topo, &o, &err) ==
+			   -RC_EINVAL &&
+		   rsm == NULL,
+	   "read-index reads over a log without one are refused: %s", err.msg);
+	o.flags = 0;
 	o.wait = (enum rc_wait_policy)3;
 	ok(rc_rsm_create(&rsm, &counter_ops, NULL, topo, &o, &err) ==
 			   -RC_EINVAL &&

@@ -26,14 +26,18 @@ static uint64_t base_of(rc_paxos_t *px, unsigned node)
  * Node 2 stalls with the failure detector taking it for down, as a
  * detector that times out would: nodes 0 and 1 add until both forget
  * slots node 2 has not delivered. Then node 2 resumes and is used first
- * by a read (read_first) or by an update, which finds it behind and
+ * by a read (read_first; by the tail, or by the read index with
+ * RC_RSM_READ_INDEX in rflags) or by an update, which finds it behind and
  * recovers from a peer's snapshot inside the catch-up or the append's
  * help. Returns the sum added so far.
  */
 static uint64_t fall_behind_and_resume(rc_rsm_t *rsm, rc_log_t *log,
 				       rc_rsm_handle_t *h[3], uint64_t sum,
-				       bool read_first)
+				       bool read_first, unsigned rflags)
 {
+	const char *what = !read_first			? "update first"
+			   : rflags & RC_RSM_READ_INDEX ? "read index first"
+							: "read first";
 	rc_paxos_t *px = rc_log_paxos_group(log);
 	struct rc_paxos_node_stats st2;
 	uint64_t r0 = 0, r2 = 0, rec0, rec1, rec_ns, rec_ns0, t0, t1;
@@ -62,8 +66,7 @@ static uint64_t fall_behind_and_resume(rc_rsm_t *rsm, rc_log_t *log,
 		   base_of(px, 1) > st2.delivered,
 	   "%s: with node 2 stalled and suspected, nodes 0 and 1 forget "
 	   "slots below %llu and %llu, above node 2's %llu, after %llu adds",
-	   read_first ? "read first" : "update first",
-	   (unsigned long long)base_of(px, 0),
+	   what, (unsigned long long)base_of(px, 0),
 	   (unsigned long long)base_of(px, 1),
 	   (unsigned long long)st2.delivered, (unsigned long long)adds);
 	lead = rc_paxos_leader(px, 0);
@@ -71,7 +74,7 @@ static uint64_t fall_behind_and_resume(rc_rsm_t *rsm, rc_log_t *log,
 	rc_paxos_stall(px, 2, 0);
 	t0 = rc_clock_now_ns();
 	if (read_first) {
-		rc = rc_rsm_execute(h[2], COUNTER_READ, 0, &r2);
+		rc = rc_rsm_execute_flags(h[2], COUNTER_READ, 0, rflags, &r2);
 	} else {
 		rc = rc_rsm_execute(h[2], COUNTER_ADD, 1, &r2);
 		sum++;
@@ -82,18 +85,15 @@ static uint64_t fall_behind_and_resume(rc_rsm_t *rsm, rc_log_t *log,
 	ok(rc == 0 && r2 == sum,
 	   "%s: node 2's first operation after it resumes answers %llu "
 	   "(expected %llu)",
-	   read_first ? "read first" : "update first", (unsigned long long)r2,
-	   (unsigned long long)sum);
+	   what, (unsigned long long)r2, (unsigned long long)sum);
 	ok(rec1 == rec0 + 1,
 	   "%s: node 2 recovered from a peer's snapshot once (%llu "
 	   "recoveries)",
-	   read_first ? "read first" : "update first",
-	   (unsigned long long)(rec1 - rec0));
+	   what, (unsigned long long)(rec1 - rec0));
 	diag("recovery (%s): node 2's first operation took %.3f ms in all, "
 	     "%.3f ms of it in the log's recovery (rc_log_recover); node 2 "
 	     "then at entry %llu; leader %u before, %u after",
-	     read_first ? "read first" : "update first",
-	     (double)(t1 - t0) / 1e6, (double)(rec_ns - rec_ns0) / 1e6,
+	     what, (double)(t1 - t0) / 1e6, (double)(rec_ns - rec_ns0) / 1e6,
 	     (unsigned long long)snap_at, lead, rc_paxos_leader(px, 0));
 	rc = rc_rsm_execute(h[0], COUNTER_READ, 0, &r0);
 	rc |= rc_rsm_execute(h[2], COUNTER_READ, 0, &r2);
@@ -285,8 +285,10 @@ int main(void)
 		bad += rc_rsm_execute(h[i % 3], COUNTER_ADD, 1, &r) != 0;
 	ok(bad == 0, "300 adds at the three nodes");
 
-	sum = fall_behind_and_resume(rsm, log, h, sum, true);
-	sum = fall_behind_and_resume(rsm, log, h, sum, false);
+	sum = fall_behind_and_resume(rsm, log, h, sum, true, 0);
+	sum = fall_behind_and_resume(rsm, log, h, sum, false, 0);
+	/* a read by the read index: its wait's help recovers the node */
+	sum = fall_behind_and_resume(rsm, log, h, sum, true, RC_RSM_READ_INDEX);
 
 	/* Node 2 goes on: its updates succeed and everyone sees them. */
 	for (unsigned i = 0; i < 1000; i++, sum++)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_rsm_stress.c: threads run random operations on rc_rsm structures; the recorded histories are checked linearizable (or SC for sequential reads). */
+/* test_rsm_stress.c: threads run random operations on rc_rsm structures; the recorded histories are checked linearizable (or SC for sequential reads), over the shared-memory log, one without a tail, and the Paxos log with reads by its read index. */
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <replicore/check.h>
+#include <replicore/paxos.h>
 #include <replicore/recorder.h>
 #include <replicore/rsm.h>
 
@@ -27,7 +28,10 @@
  *   stack    stack (push of fresh values, pop; nil when empty)
  *   counter  counter (add 1, read)
  *
- * at level lin, or at level sc for runs with RC_RSM_READ_SEQ. A verdict
+ * at level lin, or at level sc for runs with RC_RSM_READ_SEQ. The logs:
+ * the shared-memory one, a log without a tail (reads go through it), and
+ * the Paxos log with RC_RSM_READ_INDEX (reads catch up to its read
+ * index, confirmed by a majority of its nodes). A verdict
  * "unknown" (the checker's budget ran out) is reported as a skip, never
  * as a pass. After the threads are joined, rc_rsm_sync must leave every
  * replica equal.
@@ -45,6 +49,9 @@
  */
 
 enum kind { K_MAP, K_STACK, K_COUNTER };
+enum logk { L_SHM, L_NOTAIL, L_INDEX };
+
+static const char *log_name[] = { "shm", "no-tail", "paxos read-index" };
 
 static const char *kind_name[] = { "map", "stack", "counter" };
 
@@ -200,7 +207,7 @@ static bool replicas_equal(rc_rsm_t *rsm, enum kind k)
 }
 
 static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
-		    bool notail, bool seq, uint64_t seed)
+		    enum logk lk, bool seq, uint64_t seed)
 {
 	struct rc_rsm_options o = RC_RSM_OPTIONS_INITIALIZER;
 	struct rc_check_opts co = RC_CHECK_OPTS_INITIALIZER;
@@ -219,13 +226,22 @@ static void one_run(const char *layout, rc_topo_t *topo, enum kind k,
 	if (n < 1)
 		n = 1;
 	snprintf(what, sizeof(what), "%s, %s, %u threads, %s log, %s reads",
-		 layout, kind_name[k], n, notail ? "no-tail" : "shm",
+		 layout, kind_name[k], n, log_name[lk],
 		 seq ? "sequential" : "linearizable");
 	memset(&run, 0, sizeof(run));
 	/* a small log, so that its room runs out and helping runs */
-	o.log = notail ? notail_create(rc_topo_nnodes(topo), 32) : NULL;
+	o.log = lk == L_NOTAIL ? notail_create(rc_topo_nnodes(topo), 32) : NULL;
 	o.log_capacity = 32;
 	o.flags = seq ? RC_RSM_READ_SEQ : 0;
+	if (lk == L_INDEX) {
+		if (rc_log_paxos_create(&o.log, rc_topo_nnodes(topo), NULL,
+					&err) < 0) {
+			ok(0, "%s: paxos log: %s", what, err.msg);
+			rc_history_free(h);
+			return;
+		}
+		o.flags |= RC_RSM_READ_INDEX;
+	}
 	if (rc_rsm_create(&run.rsm, kind_ops(k), NULL, topo, &o, &err) < 0) {
 		ok(0, "%s: create: %s", what, err.msg);
 		rc_history_free(h);
@@ -313,13 +329,17 @@ int main(void)
 		}
 		for (uint64_t r = 0; r < runs; r++) {
 			for (unsigned k = 0; k < 3; k++)
-				one_run(name, topo, (enum kind)k, false, false,
+				one_run(name, topo, (enum kind)k, L_SHM, false,
 					r * 3 + k + 1);
 			/* the Paxos-like interface path: reads via the log */
-			one_run(name, topo, K_COUNTER, true, false, r + 100);
-			one_run(name, topo, K_MAP, true, false, r + 200);
+			one_run(name, topo, K_COUNTER, L_NOTAIL, false,
+				r + 100);
+			one_run(name, topo, K_MAP, L_NOTAIL, false, r + 200);
 			/* sequential reads: checked SC */
-			one_run(name, topo, K_COUNTER, false, true, r + 300);
+			one_run(name, topo, K_COUNTER, L_SHM, true, r + 300);
+			/* the Paxos log's read index */
+			one_run(name, topo, K_COUNTER, L_INDEX, false, r + 400);
+			one_run(name, topo, K_MAP, L_INDEX, false, r + 500);
 		}
 		rc_topo_close(topo);
 	}

@@ -64,6 +64,24 @@ done
 check "paxos, partitions: replicore check agrees" status 0 "$BIN" check --level lin --spec kv "$T/hp"
 check "a partition over the shm log exits 2" status 2 "$BIN" torture --log shm --fault-kinds partition
 
+# Reads by the read index (rc_log_read_index) under every fault kind; a
+# read on a cut-off node fails after the 5 ms bound (recorded failed).
+check "paxos, reads by the read index: linearizable, exit 0" status 0 "$BIN" torture \
+	--log paxos --reads index --fault-kinds stall,crash,restart,partition \
+	--seed 4 --duration 0.5 --faults 6 --op-timeout 5 --history "$T/hx"
+check "paxos, reads by the read index: said so" has ", reads by the read index" "$T/out"
+check "paxos, reads by the read index: the verdict" has "history: linearizable (register, " "$T/out"
+check "paxos, reads by the read index: replicore check agrees" status 0 "$BIN" check --level lin --spec register "$T/hx"
+check "paxos, map, reads by the read index, json: exit 0" status 0 "$BIN" torture \
+	--log paxos --object map --reads index --fault-kinds partition --seed 5 \
+	--duration 0.3 --json
+check "paxos, map, reads by the read index, json: the mode" has '"read_mode":"index"' "$T/out"
+check "paxos, map, reads by the read index, json: the verdict" has '"verdict":"ok"' "$T/out"
+check "reads by the read index over the shm log exit 2" status 2 "$BIN" torture --log shm --reads index
+check "saying they need paxos" has "reads by the read index need --log paxos" "$T/err"
+check "an unknown read mode exits 2" status 2 "$BIN" torture --reads frob
+check "naming it" has "--reads: 'frob' is not a read mode (tail, index)" "$T/err"
+
 # Both logs, both objects, 1 s each, seed 2: with shm four stalls, two
 # of nodes with a client; with paxos all three kinds: node 0 (a client's)
 # restarts twice, node 2 crashes, node 1 stalls. The long runs and more
