@@ -125,6 +125,8 @@ struct rc_bench_opts {
 	const char *synthetic; /* --synthetic SPEC, or NULL */
 	const char *xml;       /* --xml FILE, or NULL */
 	unsigned threads;      /* --threads N (atomic, rsm), 0 = every PU */
+	bool memory;	       /* --memory (rsm): the resident-size run */
+	uint64_t commands;     /* --commands N (rsm --memory), 0 = default */
 	bool progress;	       /* stderr is a terminal */
 	const char *warmup;    /* how the kind warms up, NULL: the default */
 };
@@ -190,6 +192,9 @@ const char *_rc_bench_cpu_model(void);
 
 /* The 1-minute load average, or -1 when unknown. */
 double _rc_bench_load(void);
+
+/* The process's resident size in bytes (/proc/self/statm), 0 unknown. */
+uint64_t _rc_bench_rss(void);
 
 /* Progress on stderr ("\r" line) when o->progress; NULL fmt clears it. */
 void _rc_bench_progress(const struct rc_bench_opts *o, const char *fmt, ...)

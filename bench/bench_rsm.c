@@ -11,10 +11,12 @@
 #include <urcu/urcu-memb.h>
 #include <urcu/rculfhash.h>
 
+#include <replicore/paxos.h>
 #include <replicore/rsm.h>
 
 #include "bench/bench.h"
 #include "examples/rsm_map.h"
+#include "protocols/rand.h"
 #include "runtime/tsan.h"
 
 /*
@@ -491,6 +493,302 @@ bool _rc_bench_rsm_sample(const rc_topo_t *topo, const unsigned *pus,
 	return ok;
 }
 
+/* ---- --memory: the resident size over a long run of each log */
+
+/*
+ * test_rsm_memory's shape, with this bench's map in place of its counter:
+ * the layout MEM_LAYOUT, one thread pinned on node 0 and one on node 1,
+ * node 1's stopping after a tenth of the commands (node 1 is then live but
+ * idle), node 2 idle over the shared-memory log and crashed over the Paxos
+ * log, which keeps snapshots (a replica's after every
+ * RC_RSM_SNAPSHOT_EVERY entries it applies). Each thread draws its keys
+ * (1..KEYS), its gets and puts (MEM_PUT_PCT% puts) and its values from a
+ * splitmix64 stream of its own, seeded MEM_SEED + its node, so every run
+ * issues the same commands; the map is prefilled with every key and keeps
+ * its size, so what could grow is the replication's. The RSS is read by
+ * the thread that completes command MEM_MARK (command n / 10 of a run of
+ * fewer than 10 * MEM_MARK) and by the main thread after the joins.
+ */
+#define MEM_LAYOUT "numa:3 core:1 pu:1"
+#define MEM_COMMANDS 10000000ull
+#define MEM_MARK 1000000ull
+#define MEM_PUT_PCT 50u
+#define MEM_SEED 1ull
+#define MEM_TOLERANCE 0.10
+
+/* The map with its snapshots, which the Paxos log compacts to. */
+static const struct rc_rsm_ops mem_map_ops = { bench_map_init, map_apply,
+					       map_is_read,    map_fini,
+					       map_snapshot,   map_restore };
+
+struct mem_run {
+	/* commands completed by both threads */
+	_Alignas(RC_BENCH_LINE) _Atomic uint64_t done;
+	_Alignas(RC_BENCH_LINE) rc_rsm_t *rsm;
+	uint64_t mark, tenth;
+	/* each written once, by the thread that completed that command */
+	uint64_t rss_mark, rss_tenth[10];
+};
+
+struct mem_worker {
+	_Alignas(RC_BENCH_LINE) struct mem_run *run;
+	unsigned pu;
+	uint64_t n, seed, ok, sink;
+	bool failed;
+};
+
+static void *mem_worker_main(void *arg)
+{
+	struct mem_worker *w = arg;
+	struct mem_run *r = w->run;
+	rc_rsm_handle_t *h;
+	uint64_t s = w->seed;
+
+	if (rc_rsm_register(r->rsm, w->pu, RC_RSM_PIN, &h, NULL) < 0) {
+		w->failed = true;
+		return NULL;
+	}
+	for (uint64_t i = 0; i < w->n; i++) {
+		uint64_t x = _rc_rand(&s), v = 0, d;
+		bool put = (x >> 32) % 100 < MEM_PUT_PCT;
+
+		/* No bounded wait (mem_one): it returns 0. */
+		if (rc_rsm_execute(
+			    h, MAP_OP(put ? MAP_PUT : MAP_GET, 1 + x % KEYS),
+			    ((x >> 16) & 0xffff) + 1, &v) == 0)
+			w->ok++;
+		w->sink += v;
+		/* relaxed: a count that picks the reader of each mark; the
+		 * joins order the readings before the main thread's */
+		d = atomic_fetch_add_explicit(&r->done, 1,
+					      memory_order_relaxed) +
+		    1;
+		if (d == r->mark)
+			r->rss_mark = _rc_bench_rss();
+		if (d % r->tenth == 0 && d / r->tenth <= 10)
+			r->rss_tenth[d / r->tenth - 1] = _rc_bench_rss();
+	}
+	rc_rsm_unregister(h);
+	return NULL;
+}
+
+/* One log's run and what it measured. */
+struct mem_res {
+	const char *log, *what;
+	bool made, failed;
+	uint64_t commands, completed, mark, rss_mark, rss_end, rss_tenth[10];
+	double seconds, ratio;
+};
+
+static void mem_one(const rc_topo_t *topo, bool paxos, uint64_t n,
+		    struct mem_res *res)
+{
+	struct rc_rsm_options o = RC_RSM_OPTIONS_INITIALIZER;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct mem_worker *w = NULL;
+	struct mem_run *r = NULL;
+	rc_log_t *log = NULL;
+	pthread_t t[2];
+	unsigned started = 0;
+	uint64_t t0;
+
+	res->log = paxos ? "paxos" : "shm";
+	res->what =
+		paxos ? "paxos, snapshots, node 2 crashed" : "shm, node 2 idle";
+	res->commands = n;
+	res->mark = n >= 10 * MEM_MARK ? MEM_MARK : n / 10;
+	res->ratio = NAN;
+	if (paxos) {
+		struct rc_paxos_opts po;
+
+		rc_log_paxos_defaults(&po);
+		po.topo = topo;
+		po.snapshots = true;
+		if (rc_log_paxos_create(&log, 3, &po, &err) < 0)
+			goto out;
+	} else if (rc_log_shm_create(&log, 3, RC_RSM_LOG_CAPACITY, &err) < 0) {
+		goto out;
+	}
+	r = aligned_alloc(RC_BENCH_LINE, sizeof(*r));
+	w = aligned_alloc(RC_BENCH_LINE, 2 * sizeof(*w));
+	if (r == NULL || w == NULL)
+		goto out;
+	memset(r, 0, sizeof(*r));
+	atomic_init(&r->done, 0);
+	r->mark = res->mark;
+	r->tenth = n / 10;
+	o.log = log;
+	if (rc_rsm_create(&r->rsm, &mem_map_ops, NULL, topo, &o, &err) < 0)
+		goto out;
+	if (paxos && rc_paxos_crash(rc_log_paxos_group(log), 2) < 0) {
+		rc_err_set(&err, RC_ESYS, NULL, 0, 0,
+			   "node 2 could not be crashed");
+		goto out;
+	}
+	res->made = true;
+	t0 = _rc_bench_now();
+	for (; started < 2; started++) {
+		struct mem_worker *x = &w[started];
+
+		memset(x, 0, sizeof(*x));
+		x->run = r;
+		x->pu = started; /* PU i sits on node i */
+		x->n = started == 0 ? n - n / 10 : n / 10;
+		x->seed = MEM_SEED + started;
+		if (pthread_create(&t[started], NULL, mem_worker_main, x) != 0)
+			break;
+	}
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(t[i], NULL);
+		res->completed += w[i].ok;
+		res->failed |= w[i].failed;
+	}
+	res->failed |= started < 2;
+	res->seconds = (double)(_rc_bench_now() - t0) * 1e-9;
+	res->rss_end = _rc_bench_rss();
+	res->rss_mark = r->rss_mark;
+	memcpy(res->rss_tenth, r->rss_tenth, sizeof res->rss_tenth);
+	if (res->rss_mark > 0 && res->rss_end > 0)
+		res->ratio = (double)res->rss_end / (double)res->rss_mark;
+out:
+	if (err.code != 0)
+		fprintf(stderr, "replicore bench rsm: %s log: %s\n", res->log,
+			err.msg);
+	if (r != NULL && r->rsm != NULL)
+		rc_rsm_destroy(r->rsm);
+	if (log != NULL)
+		rc_log_destroy(log);
+	free(r);
+	free(w);
+}
+
+/* Whether the end's RSS is within MEM_TOLERANCE of the mark's. */
+static bool mem_within(const struct mem_res *m)
+{
+	return isfinite(m->ratio) && fabs(m->ratio - 1) <= MEM_TOLERANCE;
+}
+
+static int bench_rsm_memory(struct rc_bench_opts *o)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t n = o->commands ? o->commands : MEM_COMMANDS;
+	struct mem_res res[2];
+	double load_start, load_end;
+	bool failed = false;
+	struct cli_json j;
+	rc_topo_t *topo;
+
+	if (rc_topo_open(&topo, MEM_LAYOUT, NULL, &err) < 0) {
+		fprintf(stderr, "replicore bench rsm: ");
+		rc_err_print(&err, stderr);
+		return CLI_EXIT_FOUND;
+	}
+	o->duration = 0;
+	o->repeat = 1;
+	o->warmup = "not timed: one run per log; the resident size after "
+		    "its first 1,000,000 commands (its first tenth when it "
+		    "runs fewer than 10,000,000) is the baseline";
+	load_start = _rc_bench_load();
+	memset(res, 0, sizeof res);
+	for (unsigned k = 0; k < 2; k++) {
+		_rc_bench_progress(o, "%s log, %llu commands",
+				   k ? "paxos" : "shm", (unsigned long long)n);
+		mem_one(topo, k == 1, n, &res[k]);
+		failed |=
+			!res[k].made || res[k].failed || res[k].completed != n;
+	}
+	_rc_bench_progress(o, NULL);
+	load_end = _rc_bench_load();
+	if (o->json) {
+		_rc_bench_json_begin(&j, o, topo, "ns");
+		cli_json_key(&j, "results");
+		cli_json_arr(&j);
+		for (unsigned k = 0; k < 2; k++) {
+			const struct mem_res *m = &res[k];
+
+			cli_json_obj(&j);
+			cli_json_kv_str(&j, "log", m->log);
+			cli_json_kv_str(&j, "what", m->what);
+			cli_json_kv_str(&j, "layout", MEM_LAYOUT);
+			cli_json_kv_uint(&j, "keys", KEYS);
+			cli_json_kv_uint(&j, "update_pct", MEM_PUT_PCT);
+			cli_json_key(&j, "seeds");
+			cli_json_arr(&j);
+			cli_json_uint(&j, MEM_SEED);
+			cli_json_uint(&j, MEM_SEED + 1);
+			cli_json_arr_end(&j);
+			cli_json_kv_uint(&j, "commands", m->commands);
+			cli_json_kv_uint(&j, "completed", m->completed);
+			cli_json_kv_uint(&j, "first_commands", m->mark);
+			_rc_bench_json_num(&j, "rss_first_kib",
+					   m->rss_mark ? m->rss_mark / 1024.0
+						       : NAN);
+			_rc_bench_json_num(&j, "rss_end_kib",
+					   m->made && m->rss_end
+						   ? m->rss_end / 1024.0
+						   : NAN);
+			cli_json_key(&j, "rss_tenths_kib");
+			cli_json_arr(&j);
+			for (unsigned i = 0; i < 10; i++)
+				if (m->rss_tenth[i])
+					cli_json_uint(&j,
+						      m->rss_tenth[i] / 1024);
+				else
+					cli_json_null(&j);
+			cli_json_arr_end(&j);
+			_rc_bench_json_num(&j, "end_vs_first", m->ratio);
+			cli_json_kv_double(&j, "tolerance", MEM_TOLERANCE);
+			cli_json_kv_bool(&j, "within_tolerance", mem_within(m));
+			_rc_bench_json_num(&j, "seconds",
+					   m->made ? m->seconds : NAN);
+			cli_json_obj_end(&j);
+		}
+		cli_json_arr_end(&j);
+		_rc_bench_json_num(&j, "load_start", load_start);
+		_rc_bench_json_num(&j, "load_end", load_end);
+		_rc_bench_json_end(&j);
+	} else {
+		uint64_t mark = res[0].mark;
+
+		printf("rc_rsm hash map: resident size after the first %llu "
+		       "of %llu commands and at the end, per log\n",
+		       (unsigned long long)mark, (unsigned long long)n);
+		printf("%u keys prefilled, %u%% puts, seeds %llu (node 0's "
+		       "thread) and %llu (node 1's); layout %s: node 1's "
+		       "thread stops after %llu commands\n",
+		       KEYS, MEM_PUT_PCT, (unsigned long long)MEM_SEED,
+		       (unsigned long long)MEM_SEED + 1, MEM_LAYOUT,
+		       (unsigned long long)(n / 10));
+		printf("cpu: %s; load %.2f at the start, %.2f at the end\n",
+		       _rc_bench_cpu_model(), load_start, load_end);
+		printf("\n%-34s %11s %14s %12s %9s %10s %8s\n", "log",
+		       "commands", "RSS first KiB", "RSS end KiB", "end/first",
+		       "within 10%", "seconds");
+		for (unsigned k = 0; k < 2; k++) {
+			const struct mem_res *m = &res[k];
+
+			printf("%-34s %11llu %14llu %12llu %9.3f %10s %8.1f\n",
+			       m->what, (unsigned long long)m->completed,
+			       (unsigned long long)m->rss_mark / 1024,
+			       (unsigned long long)m->rss_end / 1024, m->ratio,
+			       mem_within(m) ? "yes" : "no", m->seconds);
+		}
+		for (unsigned k = 0; k < 2; k++) {
+			printf("%s RSS KiB at each tenth:", res[k].log);
+			for (unsigned i = 0; i < 10; i++)
+				printf(" %llu",
+				       (unsigned long long)res[k].rss_tenth[i] /
+					       1024);
+			printf("\n");
+		}
+	}
+	rc_topo_close(topo);
+	if (failed)
+		fprintf(stderr, "replicore bench rsm: a log or a thread could "
+				"not be made, or a command failed\n");
+	return failed ? CLI_EXIT_FOUND : CLI_EXIT_OK;
+}
+
 static const char rsm_help[] =
 	"NAME\n"
 	"    replicore bench rsm - a hash map made concurrent by rc_rsm "
@@ -502,6 +800,7 @@ static const char rsm_help[] =
 	"[--repeat N]\n"
 	"                        [--threads N] [--synthetic SPEC | --xml "
 	"FILE]\n"
+	"    replicore bench rsm --memory [--commands N] [--json]\n"
 	"\n"
 	"DESCRIPTION\n"
 	"    Runs gets and puts of uniformly random keys on a hash map "
@@ -537,6 +836,24 @@ static const char rsm_help[] =
 	"    experiment: rsm keeps one replica per node and its reads stay "
 	"node-local.\n"
 	"\n"
+	"    With --memory, instead: the same map (with its snapshots) over "
+	"rc_rsm on\n"
+	"    the layout \"" MEM_LAYOUT "\", once over the shared-memory "
+	"log (node 2\n"
+	"    idle) and once over the Paxos log with snapshots (node 2 "
+	"crashed). A\n"
+	"    thread pinned on node 0 and one on node 1 run N commands, "
+	"node 1's\n"
+	"    stopping after a tenth, each drawing keys and 50% puts from a "
+	"seeded\n"
+	"    splitmix64 stream. Prints the resident size (/proc/self/statm) "
+	"after the\n"
+	"    first 1000000 commands (the first tenth of a shorter run) and "
+	"at the end,\n"
+	"    their ratio, and whether it is within 10% (the target; "
+	"reported, never\n"
+	"    asserted), and the size at each tenth. Not timed.\n"
+	"\n"
 	"OPTIONS\n" RC_BENCH_HELP_JSON
 	"    --plot FILE.svg   write throughput against threads, one panel "
 	"per mix\n"
@@ -546,11 +863,22 @@ static const char rsm_help[] =
 	"3)\n"
 	"    --threads N       the most threads (default: the layout's "
 	"PUs)\n"
+	"    --memory          the resident-size run instead (takes "
+	"--commands and\n"
+	"                      --json only)\n"
+	"    --commands N      commands of the --memory run, 1000..10^12 "
+	"(default\n"
+	"                      10000000)\n"
 	"    --synthetic SPEC  an hwloc synthetic layout, e.g. \"numa:2 "
-	"core:1 pu:1\"\n" RC_BENCH_HELP_XML "\n" RC_BENCH_HELP_EXIT_THREADS "\n"
+	"core:1 pu:1\"\n" RC_BENCH_HELP_XML "\n" RC_BENCH_HELP_EXIT_THREADS
+	"    With --memory, also 1 when a log could not be made or a command "
+	"failed;\n"
+	"    a size outside 10% does not change the status.\n"
+	"\n"
 	"EXAMPLE\n"
 	"    replicore bench rsm --synthetic 'numa:2 core:1 pu:1' --json "
-	"--plot rsm.svg\n";
+	"--plot rsm.svg\n"
+	"    replicore bench rsm --memory --json\n";
 
 struct meas {
 	int impl;
@@ -661,6 +989,11 @@ int bench_rsm(int argc, char **argv)
 	rc = _rc_bench_start(&o, argc, argv, rsm_help, &topo);
 	if (rc >= 0)
 		return rc;
+	if (o.memory) {
+		/* the memory run opens a layout of its own */
+		rc_topo_close(topo);
+		return bench_rsm_memory(&o);
+	}
 	tmax = o.threads ? o.threads : rc_topo_npus(topo);
 	if (tmax > RC_RSM_MAX_NODE_THREADS * rc_topo_nnodes(topo))
 		tmax = RC_RSM_MAX_NODE_THREADS * rc_topo_nnodes(topo);

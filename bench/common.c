@@ -35,12 +35,16 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 		{ "synthetic", required_argument, NULL, 's' },
 		{ "xml", required_argument, NULL, 'x' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "memory", no_argument, NULL, 'm' },
+		{ "commands", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char cmd[32];
 	uint64_t u;
 	int c;
+	/* the first option given that a memory run does not take */
+	const char *timed = NULL;
 
 	snprintf(cmd, sizeof cmd, "bench %s", o->kind);
 	opterr = 0;
@@ -54,6 +58,7 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 			if (*optarg == '\0')
 				return cli_usage(cmd, "--plot needs a file");
 			o->plot = optarg;
+			timed = timed ? timed : "--plot";
 			break;
 		case 'd': {
 			char *end;
@@ -67,6 +72,7 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 						 "(e.g. 0.05), got '%s'",
 						 optarg);
 			o->duration = d;
+			timed = "--duration";
 			break;
 		}
 		case 'r':
@@ -76,12 +82,15 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 				return cli_usage(cmd, "--repeat must be "
 						      "between 1 and 1000");
 			o->repeat = (unsigned)u;
+			timed = timed ? timed : "--repeat";
 			break;
 		case 's':
 			o->synthetic = optarg;
+			timed = timed ? timed : "--synthetic";
 			break;
 		case 'x':
 			o->xml = optarg;
+			timed = timed ? timed : "--xml";
 			break;
 		case 't':
 			if (strcmp(o->kind, "atomic") != 0 &&
@@ -96,6 +105,27 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 				return cli_usage(cmd, "--threads must be "
 						      "between 1 and 4096");
 			o->threads = (unsigned)u;
+			timed = timed ? timed : "--threads";
+			break;
+		case 'm':
+		case 'n':
+			if (strcmp(o->kind, "rsm") != 0)
+				return cli_usage(cmd,
+						 "--%s applies to bench "
+						 "rsm only",
+						 c == 'm' ? "memory"
+							  : "commands");
+			if (c == 'm') {
+				o->memory = true;
+				break;
+			}
+			if (!cli_parse_u64(cmd, "--commands", optarg, &u))
+				return CLI_EXIT_USAGE;
+			if (u < 1000 || u > 1000000000000ull)
+				return cli_usage(cmd, "--commands must be "
+						      "between 1000 and "
+						      "10^12");
+			o->commands = u;
 			break;
 		case 'h':
 			fputs(help, stdout);
@@ -109,6 +139,13 @@ int _rc_bench_parse(struct rc_bench_opts *o, int argc, char **argv,
 	if (o->synthetic != NULL && o->xml != NULL)
 		return cli_usage(cmd, "--synthetic and --xml exclude each "
 				      "other");
+	if (o->commands != 0 && !o->memory)
+		return cli_usage(cmd, "--commands applies to --memory only");
+	if (o->memory && timed != NULL)
+		return cli_usage(cmd,
+				 "%s does not apply to --memory (an untimed "
+				 "run on its own layout)",
+				 timed);
 	o->progress = cli_progress_enabled();
 	return -1;
 }
@@ -245,6 +282,20 @@ double _rc_bench_load(void)
 	double l[1];
 
 	return getloadavg(l, 1) == 1 ? l[0] : -1;
+}
+
+uint64_t _rc_bench_rss(void)
+{
+	unsigned long size = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f == NULL)
+		return 0;
+	/* statm: total and resident pages */
+	if (fscanf(f, "%lu %lu", &size, &res) != 2)
+		res = 0;
+	fclose(f);
+	return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
 void _rc_bench_progress(const struct rc_bench_opts *o, const char *fmt, ...)

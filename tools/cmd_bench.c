@@ -54,6 +54,8 @@ static const char bench_help[] =
 	"spinlock, a rwlock,\n"
 	"            liburcu's cds_lfht and flat combining, 1..P threads, "
 	"0-100% puts\n"
+	"            (--memory: its resident size over 10,000,000 commands "
+	"per log)\n"
 	"            These five report median and spread of repeated "
 	"samples; see\n"
 	"            'replicore bench KIND --help' and replicore-bench(1) "

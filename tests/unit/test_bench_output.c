@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* test_bench_output.c: bench c2c, fence, atomic, mem, rsm, paxos, lmutex and consensus with tiny durations: JSON against bench/schema.json, well-formed SVG, options. */
+/* test_bench_output.c: bench c2c, fence, atomic, mem, rsm (and its memory run), paxos, lmutex and consensus with tiny durations or counts: JSON against bench/schema.json, well-formed SVG, options. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,6 +372,107 @@ static void self_test_paxos(void)
 	bj_free(v);
 }
 
+/*
+ * bench rsm --memory's rows agree with each other and with the run, what
+ * ever the sizes: shm then paxos, every one of n commands completed, the
+ * first size taken after n / 10 of them (n below 10,000,000), the sizes
+ * known, the ratio end over first, and the verdict that of the ratio
+ * against the tolerance. The verdict itself is not checked: memory
+ * targets are the benchmark's.
+ */
+static bool memory_ok(const struct bj *v, double n, char *err, size_t errn)
+{
+	static const char *const logs[] = { "shm", "paxos" };
+	const struct bj *r = bj_get(v, "results");
+
+	if (r == NULL || r->t != BJ_ARR || r->n != 2 ||
+	    bj_get(v, "load_start") == NULL || bj_get(v, "load_end") == NULL) {
+		snprintf(err, errn, "not two results and the load figures");
+		return false;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		const struct bj *x = r->v[i], *log = bj_get(x, "log"),
+				*t = bj_get(x, "rss_tenths_kib"),
+				*w = bj_get(x, "within_tolerance");
+		double first = num_or_nan(x, "rss_first_kib"),
+		       end = num_or_nan(x, "rss_end_kib"),
+		       ratio = num_or_nan(x, "end_vs_first"),
+		       tol = num_or_nan(x, "tolerance");
+
+		if (log == NULL || log->t != BJ_STR ||
+		    strcmp(log->s, logs[i]) != 0 ||
+		    num_or_nan(x, "commands") != n ||
+		    num_or_nan(x, "completed") != n ||
+		    num_or_nan(x, "first_commands") != floor(n / 10)) {
+			snprintf(err, errn,
+				 "result %zu: not %s, or not all %g commands "
+				 "completed with the first size at a tenth",
+				 i, logs[i], n);
+			return false;
+		}
+		if (!(first > 0) || !(end > 0) ||
+		    !close_to(ratio, end / first) || w == NULL ||
+		    w->t != BJ_BOOL || w->b != (fabs(ratio - 1) <= tol)) {
+			snprintf(err, errn,
+				 "result %zu: sizes %g and %g KiB, ratio %g, "
+				 "verdict not that of the ratio",
+				 i, first, end, ratio);
+			return false;
+		}
+		for (size_t k = 0; t != NULL && k < t->n; k++)
+			if (t->v[k]->t != BJ_NUM || !(t->v[k]->num > 0))
+				t = NULL;
+		if (t == NULL || t->n != 10) {
+			snprintf(err, errn,
+				 "result %zu: a tenth's size missing", i);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A memory result with the paxos row's completed commands, end size,
+ * ratio and verdict, as JSON text (the shm row agrees). */
+#define MEM_ROW(LOG, DONE, END, RATIO, WITHIN)                       \
+	"{\"log\":\"" LOG "\",\"commands\":1000,\"completed\":" DONE \
+	",\"first_commands\":100,\"rss_first_kib\":1000,"            \
+	"\"rss_end_kib\":" END ",\"end_vs_first\":" RATIO            \
+	",\"tolerance\":0.1,\"within_tolerance\":" WITHIN            \
+	",\"rss_tenths_kib\":[1,2,3,4,5,6,7,8,9,10]}"
+#define MEM_RES(DONE, END, RATIO, WITHIN)                            \
+	"{\"load_start\":1,\"load_end\":null,\"results\":[" MEM_ROW( \
+		"shm", "1000", "1000", "1",                          \
+		"true") "," MEM_ROW("paxos", DONE, END, RATIO, WITHIN) "]}"
+
+/* The memory check must reject rows that disagree. */
+static void self_test_memory(void)
+{
+	static const char *const bad[] = {
+		MEM_RES("999", "1200", "1.2", "false"),	  /* one failed */
+		MEM_RES("1000", "1200", "1.1", "false"),  /* not end/first */
+		MEM_RES("1000", "1200", "1.2", "true"),	  /* wrong verdict */
+		MEM_RES("1000", "1050", "1.05", "false"), /* wrong verdict */
+	};
+	char err[600];
+	bool all = true;
+	struct bj *v;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = bj_parse(bad[i], err, sizeof err);
+		if (v == NULL || memory_ok(v, 1000, err, sizeof err)) {
+			diag("not rejected: %s", bad[i]);
+			all = false;
+		}
+		bj_free(v);
+	}
+	ok(all, "memory check: rejects a failed command, a ratio that is "
+		"not end over first, and verdicts that are not the ratio's");
+	v = bj_parse(MEM_RES("1000", "1200", "1.2", "false"), err, sizeof err);
+	ok(v != NULL && memory_ok(v, 1000, err, sizeof err),
+	   "memory check: accepts rows that agree, either verdict");
+	bj_free(v);
+}
+
 /* The validator itself must reject what is wrong. */
 static void self_test(void)
 {
@@ -405,6 +506,7 @@ static void self_test(void)
 	   "svg check: accepts a small document");
 	self_test_chunks();
 	self_test_paxos();
+	self_test_memory();
 }
 
 int main(void)
@@ -595,6 +697,46 @@ int main(void)
 	check_svg("rsm.svg", rsm_labels, "rsm");
 	ok(run("rsm --threads 0") == 2, "rsm --threads 0 is refused");
 
+	/* rsm --memory: a short run over each log, its output's shape */
+	st = run("rsm --memory --commands 200000 --json");
+	is(st, 0, "rsm --memory --json exits 0");
+	if (st != 0)
+		show_err();
+	v = check_json("rsm", "rsm --memory");
+	snprintf(err, sizeof err, "no result");
+	good = v != NULL && memory_ok(v, 200000, err, sizeof err);
+	ok(good, "rsm --memory: shm and paxos, 200000 commands each, the "
+		 "sizes after 20000 and at the end, their ratio and its "
+		 "verdict");
+	if (!good)
+		diag("%s", err);
+	bj_free(v);
+	text = NULL;
+	st = run("rsm --memory --commands 200000");
+	good = st == 0 && (text = slurp("out")) != NULL;
+	{
+		static const char *const want[] = {
+			"after the first 20000 of 200000 commands",
+			"RSS first KiB",
+			"RSS end KiB",
+			"within 10%",
+			"shm, node 2 idle",
+			"paxos, snapshots, node 2 crashed",
+			"shm RSS KiB at each tenth:",
+			"paxos RSS KiB at each tenth:",
+		};
+
+		for (size_t i = 0; good && i < sizeof want / sizeof want[0];
+		     i++)
+			if (strstr(text, want[i]) == NULL) {
+				diag("no '%s' in the table", want[i]);
+				good = false;
+			}
+	}
+	ok(good, "rsm --memory without --json prints the table, a row and "
+		 "the tenths per log");
+	free(text);
+
 	/* paxos: shm and paxos under two runners x with/without a stalled
 	 * minority x 3, 5 nodes x batches 1, 32 */
 	snprintf(args, sizeof args,
@@ -703,6 +845,14 @@ int main(void)
 			{ "fence extra", "unexpected argument 'extra'" },
 			{ "atomic --synthetic 'numa:x'", "synthetic" },
 			{ "c2c --plot", "missing argument" },
+			{ "c2c --memory", "--memory applies to bench rsm" },
+			{ "rsm --commands 5000",
+			  "--commands applies to --memory" },
+			{ "rsm --memory --commands 999", "--commands must be" },
+			{ "rsm --memory --duration 1",
+			  "--duration does not apply to --memory" },
+			{ "rsm --memory --synthetic 'numa:2'",
+			  "--synthetic does not apply to --memory" },
 		};
 
 		for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
