@@ -793,8 +793,9 @@ int rc_mem_step(rc_mem_t *mem, const struct rc_mem_step *st)
 		return 0;
 	case RC_CAUSAL:
 	case RC_EVENTUAL:
-		if (mem->level == RC_EVENTUAL && st->kind == RC_MEM_STEP_CLOCK &&
-		    st->from < mem->n && _rc_mem_ev_clock_behind(r, st->from)) {
+		if (mem->level == RC_EVENTUAL &&
+		    st->kind == RC_MEM_STEP_CLOCK && st->from < mem->n &&
+		    _rc_mem_ev_clock_behind(r, st->from)) {
 			_rc_mem_ev_clock_adopt(r, st->from);
 			return 0;
 		}

@@ -70,8 +70,9 @@ bool _rc_mem_ev_clock_behind(const struct rc_mem_replica *r, unsigned s)
 	const struct rc_mem_replica *q = &r->mem->reps[s];
 
 	/* Relaxed: a clock value, no data (see the essay) */
-	return q != r && atomic_load_explicit(&((struct rc_mem_replica *)q)->wtime,
-					      memory_order_relaxed) > r->lamport;
+	return q != r &&
+	       atomic_load_explicit(&((struct rc_mem_replica *)q)->wtime,
+				    memory_order_relaxed) > r->lamport;
 }
 
 /* r's clock takes in the time of s's last write. */

@@ -155,9 +155,9 @@ static void ev_encode(const rc_mem_t *m, struct words *b)
 
 		put(b, r->lamport);
 		/* Relaxed: explore mode, one thread. */
-		put(b, atomic_load_explicit(
-			       &((struct rc_mem_replica *)r)->wtime,
-			       memory_order_relaxed));
+		put(b,
+		    atomic_load_explicit(&((struct rc_mem_replica *)r)->wtime,
+					 memory_order_relaxed));
 		for (unsigned k = 0; k < m->n; k++)
 			put(b, r->vc[k]);
 		for (unsigned l = 0; l < m->nlocs; l++) {
@@ -437,12 +437,12 @@ int _rc_mem_state_clone(rc_mem_t *d, const rc_mem_t *s)
 		rd->last_own = rs->last_own;
 		rd->lamport = rs->lamport;
 		/* Relaxed: one thread drives both objects. */
-		atomic_store_explicit(&rd->wtime,
-				      atomic_load_explicit(
-					      &((struct rc_mem_replica *)rs)
-						       ->wtime,
-					      memory_order_relaxed),
-				      memory_order_relaxed);
+		atomic_store_explicit(
+			&rd->wtime,
+			atomic_load_explicit(
+				&((struct rc_mem_replica *)rs)->wtime,
+				memory_order_relaxed),
+			memory_order_relaxed);
 		if (rs->buf != NULL)
 			memcpy(rd->buf, rs->buf,
 			       RC_MEM_TSO_DEPTH * sizeof(*rs->buf));

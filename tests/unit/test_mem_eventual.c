@@ -380,8 +380,7 @@ static void test_history(void)
 	o.also = 1u << RC_MR | 1u << RC_RYW | 1u << RC_MW | 1u << RC_WFR;
 	o.threads = 1;
 	rc = rc_check(h, &o, &res, NULL);
-	ok(rc == 0 && o.level == RC_EVENTUAL &&
-		   res->verdict == RC_VERDICT_OK,
+	ok(rc == 0 && o.level == RC_EVENTUAL && res->verdict == RC_VERDICT_OK,
 	   "threads bound to replicas: %u operations and the final reads "
 	   "are eventually consistent, with mr, ryw, mw and wfr",
 	   N * ops);
