@@ -233,6 +233,25 @@ static void test_rsm(rc_topo_t *topo)
 	   "every node's %llu operations completed (the spare's too)",
 	   (unsigned long long)run.ops);
 
+	/* 2 alpha puts one after the other, of a key nobody reads (not
+	 * recorded: the kv history is checked key by key), so that the
+	 * change governs the next slots however few operations ran after
+	 * it (RC_MEMBER_OPS). */
+	{
+		rc_rsm_handle_t *h1;
+		unsigned done = 0;
+
+		rc_rsm_register(run.rsm, 1, 0, &h1, NULL);
+		for (unsigned i = 0; i < 2 * RC_PAXOS_ALPHA; i++) {
+			uint64_t r;
+
+			done += rc_rsm_execute(h1, MAP_OP(MAP_PUT, KEYS + 1), i,
+					       &r) == 0;
+		}
+		rc_rsm_unregister(h1);
+		is(done, 2u * RC_PAXOS_ALPHA,
+		   "%d more puts at node 1, one slot each", 2 * RC_PAXOS_ALPHA);
+	}
 	/* Phase 2: node 0 crashes, node 2 is cut off: only {1,3} of the
 	 * new members run, a majority of {1,2,3} and not of {0,1,2}. */
 	ok(rc_paxos_crash(px, 0) == 0, "node 0 crashes");
