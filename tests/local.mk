@@ -404,6 +404,11 @@ TESTS += tests/unit/test_log_paxos
 check_PROGRAMS += tests/unit/test_rsm_restart
 tests_unit_test_rsm_restart_LDADD = $(RC_TEST_LDADD) -lpthread
 TESTS += tests/unit/test_rsm_restart
+# rc_rsm over a Paxos log whose membership changes: a member replaced by
+# a spare while updates flow, then crashed; the history checked.
+check_PROGRAMS += tests/unit/test_rsm_member
+tests_unit_test_rsm_member_LDADD = $(RC_TEST_LDADD) -lpthread
+TESTS += tests/unit/test_rsm_member
 # rc_rsm over the Paxos log: a node that runs but falls below its peers'
 # snapshots recovers from one and goes on.
 check_PROGRAMS += tests/unit/test_rsm_recover

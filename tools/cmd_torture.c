@@ -64,9 +64,29 @@ static const char torture_help[] =
 	"                snapshot (rc_rsm_restart) and its clients come back "
 	"as new\n"
 	"                processes, each with a read first\n"
+	"      partition N for L ms\n"
+	"                Paxos log only: node N is cut off from the others "
+	"for L\n"
+	"                (10..50) ms while its clients go on; then the "
+	"network heals\n"
+	"      member N out, S in\n"
+	"                Paxos log only: member N leaves the Paxos members "
+	"and the\n"
+	"                spare S joins (rc_log_paxos_reconfigure, submitted "
+	"at S),\n"
+	"                while every client goes on; N is the spare from "
+	"then on.\n"
+	"                With member among the kinds every node but the "
+	"last starts\n"
+	"                as a member (the last is the spare), the group "
+	"runs with\n"
+	"                alpha 8, and the layout needs 3 NUMA nodes or "
+	"more\n"
 	"    The faults run one after the other, and a minority of the nodes "
 	"at most\n"
-	"    is down at once (crashed, or down for a restart).\n"
+	"    is down at once (crashed, or down for a restart); with member "
+	"faults a\n"
+	"    minority of the members, (nodes - 2) / 2 nodes at most.\n"
 	"    The history is then checked at lin against the register spec, "
 	"or the kv\n"
 	"    spec key by key for the map (initial value 0), and the verdict "
@@ -98,9 +118,10 @@ static const char torture_help[] =
 	"    --fault-kinds LIST\n"
 	"                    the kinds the schedule draws from, comma-"
 	"separated:\n"
-	"                    stall, crash, restart, partition (default: "
-	"stall, crash\n"
-	"                    and restart with paxos, stall with shm)\n"
+	"                    stall, crash, restart, partition, member "
+	"(default:\n"
+	"                    stall, crash and restart with paxos, stall "
+	"with shm)\n"
 	"    --broken local-reads\n"
 	"                    a deliberately wrong state machine: reads skip "
 	"the\n"
@@ -194,7 +215,22 @@ static void fmt_op(const rc_history_t *h, uint32_t i, char *buf, size_t len)
 }
 
 static const char *const kind_names[] = { "stall", "crash", "restart",
-					  "partition" };
+					  "partition", "member" };
+#define NKINDS (sizeof(kind_names) / sizeof(kind_names[0]))
+
+/* A member set as "{1,2,3}". */
+static const char *fmt_members(uint64_t m, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	buf[k++] = '{';
+	for (unsigned n = 0; n < 64 && k + 4 < len; n++)
+		if ((m >> n) & 1)
+			k += (size_t)snprintf(buf + k, len - k, "%s%u",
+					      buf[k - 1] == '{' ? "" : ",", n);
+	snprintf(buf + k, len - k, "}");
+	return buf;
+}
 
 static const char *fault_word(const struct torture_fault *f)
 {
@@ -211,14 +247,15 @@ static bool parse_kinds(const char *s, unsigned *out)
 		size_t n = strcspn(p, ",");
 		unsigned k;
 
-		for (k = 0; k < 4; k++)
+		for (k = 0; k < NKINDS; k++)
 			if (strlen(kind_names[k]) == n &&
 			    strncmp(p, kind_names[k], n) == 0)
 				break;
-		if (k == 4) {
+		if (k == NKINDS) {
 			cli_usage(CMD,
 				  "--fault-kinds: column %zu: '%.*s' is not a "
-				  "fault (stall, crash, restart, partition)",
+				  "fault (stall, crash, restart, partition, "
+				  "member)",
 				  (size_t)(p - s) + 1, (int)n, p);
 			return false;
 		}
@@ -245,6 +282,9 @@ static void print_text(const struct torture_opts *o,
 	printf(", seed %" PRIu64 "%s%s\n", o->seed,
 	       o->read_index ? ", reads by the read index" : "",
 	       o->local_reads ? ", BROKEN: local reads" : "");
+	if (r->members)
+		printf("  paxos members %s at the start, node %u the spare\n",
+		       fmt_members(r->members, b, sizeof(b)), r->nnodes - 1);
 	printf("  ran %.3f s: %" PRIu64 " reads, %" PRIu64 " writes, %" PRIu64
 	       " failed (no effect), %" PRIu64 " indeterminate%s\n",
 	       r->run_seconds, r->reads, r->writes, r->failed, r->indet,
@@ -256,6 +296,8 @@ static void print_text(const struct torture_opts *o,
 
 		printf("    at %5" PRIu64 " ms  %s node %u", f->at_ms,
 		       fault_word(f), f->node);
+		if (f->kind == TORTURE_MEMBER)
+			printf(" out, node %u in", f->node_in);
 		if (f->kind == TORTURE_STALL || f->kind == TORTURE_PARTITION)
 			printf(" for %" PRIu64 " ms", f->len_ms);
 		else if (f->kind == TORTURE_RESTART)
@@ -282,6 +324,12 @@ static void print_text(const struct torture_opts *o,
 				       " ms from entry %" PRIu64,
 				       f->writes_during, f->ended_ms,
 				       f->restored_at);
+			if (f->kind == TORTURE_MEMBER)
+				printf(" at node %u, members %s, delivered "
+				       "there at %" PRIu64 " ms",
+				       f->at,
+				       fmt_members(f->members, b, sizeof(b)),
+				       f->ended_ms);
 		}
 		if (f->note[0])
 			printf(": %s", f->note);
@@ -372,6 +420,15 @@ static void json_ops(struct cli_json *j, const rc_history_t *h,
 	cli_json_arr_end(j);
 }
 
+static void json_members(struct cli_json *j, uint64_t m)
+{
+	cli_json_arr(j);
+	for (unsigned n = 0; n < 64; n++)
+		if ((m >> n) & 1)
+			cli_json_uint(j, n);
+	cli_json_arr_end(j);
+}
+
 static void print_json(const struct torture_opts *o,
 		       const struct torture_result *r)
 {
@@ -391,6 +448,10 @@ static void print_json(const struct torture_opts *o,
 		cli_json_uint(&j, r->client_node[i]);
 	cli_json_arr_end(&j);
 	cli_json_kv_uint(&j, "seed", o->seed);
+	if (r->members) {
+		cli_json_key(&j, "members");
+		json_members(&j, r->members);
+	}
 	cli_json_kv_str(&j, "broken", o->local_reads ? "local-reads" : "none");
 	cli_json_kv_str(&j, "read_mode", o->read_index ? "index" : "tail");
 	cli_json_kv_double(&j, "run_seconds", r->run_seconds);
@@ -424,9 +485,17 @@ static void print_json(const struct torture_opts *o,
 				cli_json_kv_uint(&j, "restored_at",
 						 f->restored_at);
 			}
-			if (f->kind != TORTURE_CRASH)
+			if (f->kind != TORTURE_CRASH &&
+			    f->kind != TORTURE_MEMBER)
 				cli_json_kv_uint(&j, "writes_during",
 						 f->writes_during);
+		}
+		if (f->kind == TORTURE_MEMBER) {
+			cli_json_kv_uint(&j, "node_in", f->node_in);
+			if (f->done)
+				cli_json_kv_uint(&j, "at_node", f->at);
+			cli_json_key(&j, "members");
+			json_members(&j, f->members);
 		}
 		if (f->note[0])
 			cli_json_kv_str(&j, "note", f->note);
@@ -492,8 +561,13 @@ static int write_file(const char *path, const struct torture_opts *o,
 
 		if (!ft->done)
 			continue;
-		snprintf(labels[nmk], sizeof(labels[nmk]), "%s node %u",
-			 fault_word(ft), ft->node);
+		if (ft->kind == TORTURE_MEMBER)
+			snprintf(labels[nmk], sizeof(labels[nmk]),
+				 "member node %u out, %u in", ft->node,
+				 ft->node_in);
+		else
+			snprintf(labels[nmk], sizeof(labels[nmk]), "%s node %u",
+				 fault_word(ft), ft->node);
 		mk[nmk].label = labels[nmk];
 		mk[nmk].t_begin = (int64_t)ft->began_ns;
 		mk[nmk].t_end = ft->kind == TORTURE_CRASH

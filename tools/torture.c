@@ -61,6 +61,15 @@
  *                     others for L ms (rc_paxos_partition) while its
  *                     clients go on; then the network heals (see
  *                     do_partition).
+ *   member N -> S     (Paxos only) rc_log_paxos_reconfigure: member N
+ *                     leaves the Paxos members and the spare S joins
+ *                     (N is the spare from then on), the command
+ *                     submitted at S (at another node up if S crashed)
+ *                     while every client goes on; the fault lasts until
+ *                     that node delivered it. With member among the kinds
+ *                     the Paxos group runs with alpha RC_PAXOS_ALPHA and
+ *                     starts with every node but the last as a member:
+ *                     the last is the spare.
  *   crash N           (Paxos only) rc_paxos_crash: node N stops for good.
  *                     Only nodes without clients.
  *   restart N after L (Paxos only) node N goes down: its clients stop
@@ -80,7 +89,11 @@
  * At any time a minority of the nodes at most is down: the faults run
  * one after the other, so a restart's node is down with the nodes
  * crashed for good before it, and the schedule keeps their number to
- * (nodes - 1) / 2. When that is 2 or more and restarts are drawn, the
+ * (nodes - 1) / 2; with member faults to (nodes - 2) / 2, a minority of
+ * the nodes - 1 members whichever they are, so that every member set
+ * keeps a majority up and a change may swap any member for the spare,
+ * even a spare crashed for good (the change is then submitted at the
+ * first node up). When that is 2 or more and restarts are drawn, the
  * crashes for good leave room for a restart's node.
  *
  * Every restart of a run hits the same node (the first restart's), and
@@ -311,6 +324,8 @@ struct torture {
 	_Atomic bool stop;
 	_Atomic unsigned running;
 	_Atomic uint64_t returned; /* operations that returned, all clients */
+	uint64_t members;	   /* the fault thread's: the member set */
+	bool members_lost; /* a change did not complete: later ones skip */
 };
 
 static uint64_t splitmix(uint64_t *s)
@@ -787,6 +802,37 @@ static void do_restart(struct torture *t, struct torture_fault *f,
 	atomic_store(&t->down[f->node], false);
 }
 
+/* member N -> S: see the comment at the top. */
+static void do_member(struct torture *t, struct torture_fault *f,
+		      const bool *crashed)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	unsigned n = rc_rsm_nnodes(t->rsm);
+	uint64_t next = (t->members & ~(1ull << f->node)) | 1ull << f->node_in;
+	int rc;
+
+	if (t->members_lost) {
+		snprintf(f->note, sizeof(f->note),
+			 "skipped: an earlier change did not complete");
+		return;
+	}
+	f->at = f->node_in;
+	for (unsigned i = 0; crashed[f->at] && i < n; i++)
+		f->at = i;
+	mark_begin(t, f);
+	rc = rc_log_paxos_reconfigure(t->log, f->at, next, 10000000000ull,
+				      &err);
+	mark_end(t, f);
+	if (rc < 0) {
+		/* it may still take effect: the set is not known any more */
+		t->members_lost = true;
+		snprintf(f->note, sizeof(f->note), "failed: %.70s", err.msg);
+		return;
+	}
+	t->members = next;
+	f->done = true;
+}
+
 /*
  * Waits for the clients to end. Returns how many have not when no
  * operation returned for STUCK_MS: those are stuck inside rc_rsm_execute (their operations stay open in the
@@ -825,8 +871,8 @@ static unsigned kinds_of(const struct torture_opts *o)
 		return o->kinds;
 	if (o->log == TORTURE_SHM)
 		return TORTURE_KIND(TORTURE_STALL);
-	/* partitions only when asked for, so that the schedule a seed
-	 * drew before they existed stays the same */
+	/* partitions and membership changes only when asked for, so that
+	 * the schedule a seed drew before they existed stays the same */
 	return TORTURE_KIND(TORTURE_STALL) | TORTURE_KIND(TORTURE_CRASH) |
 	       TORTURE_KIND(TORTURE_RESTART);
 }
@@ -851,11 +897,15 @@ static void schedule(const struct torture_opts *o, struct torture_result *res,
 {
 	uint64_t rs = o->seed ^ 0x5fa17u, window = o->duration_ms;
 	unsigned crashes = 0, maxdown = (res->nnodes - 1) / 2, kinds,
-		 allowed[4], nallowed = 0, rnode = RC_PAXOS_MAX_NODES;
+		 allowed[5], nallowed = 0, rnode = RC_PAXOS_MAX_NODES;
 	bool crashed[RC_PAXOS_MAX_NODES] = { false };
+	uint64_t members = res->members;
+	unsigned spare = res->nnodes - 1;
 
 	kinds = kinds_of(o);
-	for (unsigned k = TORTURE_STALL; k <= TORTURE_PARTITION; k++)
+	if (kinds & TORTURE_KIND(TORTURE_MEMBER))
+		maxdown = (res->nnodes - 2) / 2;
+	for (unsigned k = TORTURE_STALL; k <= TORTURE_MEMBER; k++)
 		if (kinds & TORTURE_KIND(k))
 			allowed[nallowed++] = k;
 	if (window == 0)
@@ -875,6 +925,22 @@ static void schedule(const struct torture_opts *o, struct torture_result *res,
 		uint64_t pick = splitmix(&rs);
 
 		f->len_ms = 10 + splitmix(&rs) % 41;
+		if (kind == TORTURE_MEMBER) {
+			/* any member out, the spare in (crashed or not: a
+			 * minority of any member set at most is down) */
+			for (unsigned n = 0; n < res->nnodes; n++)
+				ncand += cand[n] = (members >> n) & 1;
+			f->kind = kind;
+			f->len_ms = 0;
+			f->node = nth_node(cand, res->nnodes,
+					   (unsigned)(pick % ncand));
+			f->node_in = spare;
+			members =
+				(members & ~(1ull << f->node)) | 1ull << spare;
+			f->members = members;
+			spare = f->node;
+			continue;
+		}
 		for (unsigned n = 0; n < res->nnodes; n++) {
 			cand[n] = !crashed[n] &&
 				  (kind != TORTURE_CRASH ||
@@ -963,7 +1029,9 @@ static void run_faults(struct torture *t, struct torture_result *res,
 		if (f->kind == TORTURE_RESTART) {
 			do_restart(t, f, sh);
 			crashed[f->node] = !f->done;
-		} else if (f->kind == TORTURE_PARTITION)
+		} else if (f->kind == TORTURE_MEMBER)
+			do_member(t, f, crashed);
+		else if (f->kind == TORTURE_PARTITION)
 			do_partition(t, f);
 		else
 			do_stall(t, f, i + 1, sh[f->node]);
@@ -1035,9 +1103,17 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 	if (o->log == TORTURE_SHM &&
 	    (kinds_of(o) & ~TORTURE_KIND(TORTURE_STALL))) {
 		res->bad_usage = true;
-		rc = rc_err_set(
-			err, RC_EINVAL, "--fault-kinds", 0, 0,
-			"crash, restart and partition need --log paxos");
+		rc = rc_err_set(err, RC_EINVAL, "--fault-kinds", 0, 0,
+				"crash, restart, partition and member need "
+				"--log paxos");
+		goto out;
+	}
+	if ((kinds_of(o) & TORTURE_KIND(TORTURE_MEMBER)) && res->nnodes < 3) {
+		res->bad_usage = true;
+		rc = rc_err_set(err, RC_EINVAL, "--fault-kinds", 0, 0,
+				"member needs a layout of 3 NUMA nodes or "
+				"more (members and a spare), not %u",
+				res->nnodes);
 		goto out;
 	}
 	if (o->read_index && o->log != TORTURE_PAXOS) {
@@ -1057,6 +1133,12 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 		 * a crashed node restarts from one */
 		po.snapshots = true;
 		ro.snapshot_every = SNAPSHOT_EVERY;
+		if (kinds_of(o) & TORTURE_KIND(TORTURE_MEMBER)) {
+			/* every node but the last is a member */
+			po.cfg.alpha = RC_PAXOS_ALPHA;
+			po.cfg.members = (1ull << (res->nnodes - 1)) - 1;
+			res->members = po.cfg.members;
+		}
 		rc = rc_log_paxos_create(&t.log, res->nnodes, &po, err);
 		if (rc < 0)
 			goto out;
@@ -1106,6 +1188,7 @@ int torture_run(const struct torture_opts *o, struct torture_result *res,
 		if (rc < 0)
 			goto out;
 	}
+	t.members = res->members;
 	schedule(o, res, has_client);
 	t.slots = SLOTS_PER_CLIENT;
 	for (unsigned i = 0; i < res->nfaults; i++)

@@ -19,7 +19,8 @@ enum torture_fault_kind {
 	TORTURE_STALL,
 	TORTURE_CRASH,
 	TORTURE_RESTART,
-	TORTURE_PARTITION
+	TORTURE_PARTITION,
+	TORTURE_MEMBER
 };
 
 /* A bit of torture_opts.kinds. */
@@ -66,7 +67,11 @@ struct torture_fault {
 			    (recorded indeterminate) */
 	uint64_t restored_at; /* entries the restarted replica started
 				 with (from a peer's snapshot) */
-	char note[96];	      /* why not done, or what went wrong */
+	/* a membership change: node leaves the members, node_in (the
+	 * spare) joins, at node `at` (the spare, or a node up) */
+	unsigned node_in, at;
+	uint64_t members; /* the member set it makes, a bit per node */
+	char note[96];	  /* why not done, or what went wrong */
 };
 
 #define TORTURE_MAX_FAULTS 64
@@ -75,7 +80,9 @@ struct torture_fault {
 struct torture_result {
 	unsigned nnodes, nclients, npus_machine;
 	unsigned client_node[64];
-	uint64_t t0_ns; /* the clients' start on the recorder's clock */
+	uint64_t t0_ns;	  /* the clients' start on the recorder's clock */
+	uint64_t members; /* the Paxos members at the start (0: every node;
+			     with member faults all but the last) */
 	struct torture_fault faults[TORTURE_MAX_FAULTS];
 	unsigned nfaults;
 	uint64_t reads, writes, failed, indet; /* indet: timed out, unknown */

@@ -52,7 +52,10 @@ extern "C" {
 
 /*
  * A client command: id is unique per command (origin node and sequence
- * number), op, arg and tag are the payload, carried unchanged.
+ * number), op, arg and tag are the payload, carried unchanged. pad is
+ * carried unchanged too by the step machine (rc_paxos_node_submit); the
+ * threaded group's rc_paxos_propose sets it to 0, and the Paxos log marks
+ * in it the entries whose tag it changed (rc_log_paxos_create).
  */
 struct rc_paxos_cmd {
 	uint64_t id;
@@ -542,7 +545,9 @@ int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
  * majority of those slots. It is delivered as a command, counted by
  * rc_paxos_delivered. Same guarantees as rc_paxos_propose; -RC_EINVAL
  * when cfg.alpha is 0 or members is empty or names a node not in the
- * group.
+ * group, or p is a Paxos log's group (rc_log_paxos_group): the log
+ * numbers its nodes' commands itself, and changes its membership with
+ * rc_log_paxos_reconfigure.
  */
 int rc_paxos_reconfigure(rc_paxos_t *p, unsigned node, uint64_t members,
 			 uint64_t *id);
@@ -720,6 +725,35 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
  * log is another backend. Any thread.
  */
 rc_paxos_t *rc_log_paxos_group(rc_log_t *log);
+
+/*
+ * Membership of a Paxos log. Create the log with opts->cfg.alpha set
+ * (1..RC_PAXOS_MAX_ALPHA) and opts->cfg.members the initial member set
+ * (0: every node); the other nodes are spares. Every node of the log,
+ * member or not, is a replica: it appends (its commands go to the
+ * leader, which may itself be a non-member), delivers and consumes every
+ * entry. rc_log_paxos_reconfigure submits at `node` a configuration
+ * command naming `members` (a bit per node below nnodes, not 0) as the
+ * member set of the slots from alpha after the one it is chosen in
+ * (paxos.c's essay), and returns 0 once `node` delivered it. The command
+ * is ordered in the Paxos log like an entry but is not one: no node's
+ * copy of the log holds it and it takes no index (every node leaves it
+ * out at the same point of the same delivered order, so indexes agree
+ * and a state machine never applies it). An entry whose tag happens to
+ * be RC_PAXOS_TAG_CONFIG stays an entry: the log carries such tags in
+ * the command's pad word. Any thread, any number at once (they are
+ * serialised by a mutex of the log), concurrently with appends and
+ * reads at any node: it takes node's Paxos lock to number the command
+ * among the node's appends, then waits as an append does, without a
+ * help function, up to timeout_ns. Blocking; a 0 return is an acquire
+ * of node's delivery of the command (pairs with the release of the
+ * log's delivery). Returns 0; -RC_EINVAL (not
+ * a Paxos log, cfg.alpha 0, a bad node or member set); -RC_EAGAIN when
+ * node crashed; -RC_ETIMEDOUT when node did not deliver it in time: the
+ * command may still be chosen later, and then takes effect.
+ */
+int rc_log_paxos_reconfigure(rc_log_t *log, unsigned node, uint64_t members,
+			     uint64_t timeout_ns, rc_err_t *err);
 
 #ifdef __cplusplus
 }

@@ -66,6 +66,10 @@ struct rc_paxos {
 	pthread_mutex_t lock; /* serialises the checker */
 	struct _rc_pxcheck *check;
 	_rc_paxos_after_fn after; /* the Paxos log's, or NULL */
+	/* the group of a Paxos log (after_arg set at creation): the log
+	 * numbers its nodes' commands, so rc_paxos_reconfigure refuses it
+	 * (rc_log_paxos_reconfigure submits with the log's numbers) */
+	bool of_log;
 	void *after_arg;
 	/* nodes being brought back (a bit each): up for the others */
 	_Atomic uint64_t restarting;
@@ -250,6 +254,7 @@ int _rc_paxos_create_after(rc_paxos_t **out, const struct rc_paxos_opts *opts,
 	p->n = opts->cfg.nodes;
 	p->after = after;
 	p->after_arg = after_arg;
+	p->of_log = after_arg != NULL;
 	pthread_mutex_init(&p->lock, NULL);
 	p->node = aligned_alloc(64, p->n * sizeof *p->node);
 	if (!p->node) {
@@ -362,7 +367,6 @@ int _rc_paxos_submit_locked(rc_paxos_t *p, unsigned node,
 	if (_rc_run_crashed(p->run, node))
 		return -RC_EAGAIN;
 	for (unsigned i = 0; i < k; i++) {
-		c[i].pad = 0;
 		/* relaxed: a unique number is all it gives */
 		if (!c[i].id)
 			c[i].id = RC_PAXOS_ID(
@@ -582,6 +586,8 @@ int rc_paxos_proposev(rc_paxos_t *p, unsigned node,
 		unsigned m = k - done < 64 ? k - done : 64;
 
 		memcpy(buf, c + done, m * sizeof *buf);
+		for (unsigned i = 0; i < m; i++)
+			buf[i].pad = 0; /* the Paxos log's word (log.c) */
 		_rc_run_lock(p->run, node);
 		r = _rc_paxos_submit_locked(p, node, buf, m);
 		_rc_run_unlock(p->run, node);
@@ -788,7 +794,8 @@ int rc_paxos_reconfigure(rc_paxos_t *p, unsigned node, uint64_t members,
 {
 	struct rc_paxos_cmd c = { 0, 0, members, RC_PAXOS_TAG_CONFIG, 0 };
 
-	if (!p->o.cfg.alpha || members == 0 || (members >> p->n) != 0)
+	if (!p->o.cfg.alpha || members == 0 || (members >> p->n) != 0 ||
+	    p->of_log)
 		return -RC_EINVAL;
 	return rc_paxos_propose(p, node, &c, id);
 }

@@ -142,7 +142,8 @@ int _rc_paxos_read_index(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 /*
  * For the Paxos log: rc_paxos_create with after(arg, node, px) called
  * after each step of node (under its lock, the step machine px settled:
- * the place to take a checkpoint). _rc_paxos_compact passes a snapshot
+ * the place to take a checkpoint; after may be NULL, and after_arg, the
+ * log, is not: it marks the group as a log's, see rc_paxos_reconfigure). _rc_paxos_compact passes a snapshot
  * point to node (takes its lock). _rc_paxos_restart_locked brings
  * crashed node back under its lock, held by the caller: a new step
  * machine that keeps the old one's acceptor state (the threaded group's

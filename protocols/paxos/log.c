@@ -68,6 +68,19 @@
  * since its Paxos node's point is that checkpoint's slot. The pairs live under a mutex
  * per node (snap_lock), taken after the Paxos node's lock, never before.
  *
+ * Membership (cfg.alpha set, rc_log_paxos_reconfigure). A configuration
+ * command is submitted at a node with the next of the node's numbers,
+ * under its Paxos lock as an append's, and ordered with the entries; it
+ * governs the Paxos group's majorities and is no entry: lp_deliver leaves
+ * it out, at every node at the same place of the same delivered order,
+ * so it takes no index and the counts (and the checkpoints' counts) agree
+ * everywhere. An entry whose tag is RC_PAXOS_TAG_CONFIG would be taken by
+ * the step machine for such a command, so an append sends it with tag 0
+ * and LP_PAD_CONFIG_TAG in the pad word (which the step machine carries
+ * unchanged), and lp_deliver gives the tag back. A node that is no member
+ * still runs its Paxos node: it submits (to the leader), learns and
+ * consumes as before, and only counts in no majority.
+ *
  * Recovery of a node that runs. A node that is not crashed can still fall
  * below every base: the failure detector took it for down while it was
  * stalled or cut off (a false suspicion, which a detector that times out
@@ -143,7 +156,14 @@ struct lp_node {
 	/* the append in progress lost an entry to a recovery's snapshot;
 	 * under the Paxos node's lock, looked at by lp_done without it */
 	_Atomic bool overtaken;
-	uint64_t seq; /* the appender's */
+	/* the numbers of this node's commands: the appender's and
+	 * rc_log_paxos_reconfigure's, taken under the Paxos node's lock */
+	uint64_t seq;
+	/* the configuration command a reconfiguration waits for at this
+	 * node (0: none), under the Paxos node's lock, and whether the node
+	 * delivered it */
+	uint64_t conf_id;
+	_Atomic bool conf_done;
 	struct rc_paxos_cmd cmd[LP_MAX_BATCH];
 	/* entries below it are counted, not kept (a restart from a
 	 * snapshot); under the Paxos node's lock */
@@ -169,7 +189,14 @@ struct lp_log {
 	struct rc_log base;
 	rc_paxos_t *px;
 	struct lp_node *node;
+	unsigned alpha;		   /* the group's cfg.alpha */
+	pthread_mutex_t conf_lock; /* one reconfiguration at a time */
 };
+
+/* A pad word of a command: its entry's tag is RC_PAXOS_TAG_CONFIG, which
+ * the command does not carry (the step machine would take it for a
+ * configuration command). */
+#define LP_PAD_CONFIG_TAG 1u
 
 static struct lp_log *lp(rc_log_t *log)
 {
@@ -218,10 +245,20 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 	/* relaxed: only this thread writes oom */
 	for (unsigned i = 0;
 	     i < n && !atomic_load_explicit(&nd->oom, memory_order_relaxed);
-	     i++, c++) {
+	     i++) {
 		struct rc_log_entry *e;
 		uint64_t k = c / LP_CHUNK;
 
+		if (cmds[i].tag == RC_PAXOS_TAG_CONFIG && cmds[i].pad == 0) {
+			/* A configuration command: every node leaves it out
+			 * here, so it takes no index anywhere. */
+			if (cmds[i].id == nd->conf_id)
+				/* release: pairs with the acquire in
+				 * lp_conf_done (the lock orders the rest) */
+				atomic_store_explicit(&nd->conf_done, true,
+						      memory_order_release);
+			continue;
+		}
 		if (c < nd->skip_below) {
 			/* In the snapshot the node restarted from; an entry of
 			 * the append in progress has no result here then. */
@@ -230,6 +267,7 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 				/* relaxed: under the lock, as remaining */
 				atomic_store_explicit(&nd->overtaken, true,
 						      memory_order_relaxed);
+			c++;
 			continue;
 		}
 		/* An appender at this node set its chunks aside (lp_room);
@@ -246,7 +284,8 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 		e->op = cmds[i].op;
 		e->arg = cmds[i].arg;
 		e->origin = RC_PAXOS_ID_ORIGIN(cmds[i].id);
-		e->tag = cmds[i].tag;
+		e->tag = cmds[i].pad == LP_PAD_CONFIG_TAG ? RC_PAXOS_TAG_CONFIG
+							  : cmds[i].tag;
 		if (e->origin == node && nd->first != 0 &&
 		    cmds[i].id >= nd->first && cmds[i].id <= nd->last) {
 			/* relaxed: only the lock holder writes remaining
@@ -264,6 +303,7 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 			atomic_store_explicit(&nd->remaining, left - 1,
 					      memory_order_release);
 		}
+		c++;
 	}
 	/*
 	 * release: the entries (and the chunk pointers) are written before
@@ -294,18 +334,24 @@ static int lp_append(rc_log_t *log, unsigned node, const struct rc_log_entry *e,
 {
 	struct lp_log *l = lp(log);
 	struct lp_node *nd = &l->node[node];
-	uint64_t first = RC_PAXOS_ID(node, nd->seq + 1);
+	uint64_t first;
 	unsigned left;
 	bool oom, over;
 	int rc;
 
+	/* Numbered under the lock: a reconfiguration takes numbers too. */
+	_rc_paxos_lock(l->px, node);
+	first = RC_PAXOS_ID(node, nd->seq + 1);
 	for (unsigned i = 0; i < n; i++) {
 		struct rc_paxos_cmd c = { first + i, e[i].op, e[i].arg,
 					  e[i].tag, 0 };
 
+		if (c.tag == RC_PAXOS_TAG_CONFIG) {
+			c.tag = 0;
+			c.pad = LP_PAD_CONFIG_TAG;
+		}
 		nd->cmd[i] = c;
 	}
-	_rc_paxos_lock(l->px, node);
 	nd->first = first;
 	nd->last = first + n - 1;
 	/* relaxed: under the Paxos node's lock, which deliveries take */
@@ -804,6 +850,83 @@ uint64_t _rc_log_paxos_recoveries(rc_log_t *log, unsigned node, uint64_t *ns)
 	return atomic_load_explicit(&nd->recoveries, memory_order_relaxed);
 }
 
+static bool lp_conf_done(void *arg)
+{
+	struct lp_node *nd = arg;
+
+	/* acquire: pairs with the release in lp_deliver */
+	return _rc_paxos_crashed(nd->px, nd->id) ||
+	       atomic_load_explicit(&nd->conf_done, memory_order_acquire);
+}
+
+int rc_log_paxos_reconfigure(rc_log_t *log, unsigned node, uint64_t members,
+			     uint64_t timeout_ns, rc_err_t *err)
+{
+	struct lp_log *l;
+	struct lp_node *nd;
+	struct rc_paxos_cmd c = { 0, 0, members, RC_PAXOS_TAG_CONFIG, 0 };
+	bool done;
+	int rc;
+
+	if (!rc_log_paxos_group(log))
+		return rc_err_set(err, RC_EINVAL, "log", 0, 0,
+				  "the %s log has no membership to change",
+				  log->name);
+	l = lp(log);
+	if (l->alpha == 0)
+		return rc_err_set(err, RC_EINVAL, "alpha", 0, 0,
+				  "the paxos log was created with "
+				  "cfg.alpha 0: its membership is fixed");
+	if (node >= log->nnodes || members == 0 ||
+	    (log->nnodes < 64 && (members >> log->nnodes) != 0))
+		return rc_err_set(err, RC_EINVAL, "log", 0, 0,
+				  "reconfiguration at node %u to members "
+				  "0x%llx: the log has nodes 0..%u",
+				  node, (unsigned long long)members,
+				  log->nnodes - 1);
+	nd = &l->node[node];
+	pthread_mutex_lock(&l->conf_lock);
+	_rc_paxos_lock(l->px, node);
+	c.id = RC_PAXOS_ID(node, nd->seq + 1);
+	nd->conf_id = c.id;
+	/* relaxed: under the lock, which deliveries at node take */
+	atomic_store_explicit(&nd->conf_done, false, memory_order_relaxed);
+	rc = _rc_paxos_submit_locked(l->px, node, &c, 1);
+	if (rc == 0)
+		nd->seq++; /* as an append's numbers (lp_append) */
+	else
+		nd->conf_id = 0;
+	_rc_paxos_unlock(l->px, node);
+	if (rc == 0)
+		(void)_rc_paxos_await(l->px, node, timeout_ns, lp_conf_done, nd,
+				      NULL, NULL);
+	_rc_paxos_lock(l->px, node);
+	/* relaxed: under the lock; a recovery may have installed a
+	 * checkpoint that holds the command, which is then never delivered
+	 * here one by one */
+	done = rc == 0 &&
+	       (atomic_load_explicit(&nd->conf_done, memory_order_relaxed) ||
+		_rc_paxos_has_locked(l->px, node, c.id));
+	nd->conf_id = 0;
+	_rc_paxos_unlock(l->px, node);
+	pthread_mutex_unlock(&l->conf_lock);
+	if (done)
+		return 0;
+	if (rc == -RC_EAGAIN || _rc_paxos_crashed(l->px, node))
+		return rc_err_set(err, RC_EAGAIN, "log", 0, 0,
+				  "paxos node %u crashed", node);
+	if (rc < 0)
+		return rc_err_set(err, -rc, "log", 0, 0,
+				  "paxos node %u takes no command: %s", node,
+				  rc_strerror(-rc));
+	return rc_err_set(err, RC_ETIMEDOUT, "log", 0, 0,
+			  "paxos log: the reconfiguration to members 0x%llx "
+			  "was not delivered at node %u within %llu ns (no "
+			  "majority reachable?)",
+			  (unsigned long long)members, node,
+			  (unsigned long long)timeout_ns);
+}
+
 static void lp_destroy(rc_log_t *log)
 {
 	struct lp_log *l = lp(log);
@@ -823,6 +946,7 @@ static void lp_destroy(rc_log_t *log)
 		free(nd->chunk);
 	}
 	free(l->node);
+	pthread_mutex_destroy(&l->conf_lock);
 	free(l);
 }
 
@@ -884,6 +1008,8 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 	l = calloc(1, sizeof *l);
 	if (!l)
 		return rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
+	pthread_mutex_init(&l->conf_lock, NULL);
+	l->alpha = o.cfg.alpha;
 	l->base.ops = &lp_ops;
 	l->base.name = "paxos";
 	l->base.nnodes = nnodes;
@@ -893,6 +1019,7 @@ int rc_log_paxos_create(rc_log_t **out, unsigned nnodes,
 	l->node = nnodes ? aligned_alloc(64, nnodes * sizeof *l->node) : NULL;
 	if (nnodes == 0 || nnodes > RC_PAXOS_MAX_NODES || !l->node) {
 		free(l->node);
+		pthread_mutex_destroy(&l->conf_lock);
 		free(l);
 		return rc_err_set(err, nnodes ? RC_ENOMEM : RC_EINVAL, "log", 0,
 				  0, "a paxos log of %u nodes (1..%d)", nnodes,

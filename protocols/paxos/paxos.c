@@ -1818,7 +1818,6 @@ unsigned rc_paxos_node_submitv(rc_paxos_node_t *n, uint64_t now,
 
 		m->c = c[i];
 		m->c.id = c[i].id ? c[i].id : RC_PAXOS_ID(n->id, ++n->seq);
-		m->c.pad = 0;
 		m->sent_at = now;
 		if (ids)
 			ids[i] = m->c.id;

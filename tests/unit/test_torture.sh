@@ -22,7 +22,7 @@ check "a stray argument exits 2" status 2 "$BIN" torture frob
 check "an unknown fault kind exits 2" status 2 "$BIN" torture --fault-kinds stall,frob
 check "naming it and its column" has "--fault-kinds: column 7: 'frob' is not a fault" "$T/err"
 check "a restart over the shm log exits 2" status 2 "$BIN" torture --log shm --fault-kinds restart
-check "saying it needs paxos" has "crash, restart and partition need --log paxos" "$T/err"
+check "saying it needs paxos" has "crash, restart, partition and member need --log paxos" "$T/err"
 
 # The schedule is drawn from the seed: the same plan twice.
 plan() { sed -n 's/^    at *\([0-9]*\) ms  \([a-z]* node [0-9]*\( [a-z]* [0-9]* ms\)\{0,1\}\).*/\1 \2/p' "$1"; }
@@ -81,6 +81,46 @@ check "reads by the read index over the shm log exit 2" status 2 "$BIN" torture 
 check "saying they need paxos" has "reads by the read index need --log paxos" "$T/err"
 check "an unknown read mode exits 2" status 2 "$BIN" torture --reads frob
 check "naming it" has "--reads: 'frob' is not a read mode (tail, index)" "$T/err"
+
+# Membership changes: on 4 NUMA nodes the Paxos members start as
+# {0,1,2} with node 3 the spare, and each fault swaps a member for the
+# spare (rc_log_paxos_reconfigure) while the clients go on; both objects
+# stay linearizable, the schedule is the seed's, and every change is in
+# the HTML page's marks.
+check "torture --help, again" status 0 "$BIN" torture --help
+check "it describes the member fault" has "member N out, S in" "$T/out"
+check "member over the shm log exits 2" status 2 "$BIN" torture --log shm --fault-kinds member
+check "member on 2 nodes exits 2" status 2 "$BIN" torture --log paxos --fault-kinds member --synthetic "numa:2 core:1 pu:1"
+check "saying why" has "member needs a layout of 3 NUMA nodes or more" "$T/err"
+mplan() { sed -n 's/^    at *\([0-9]*\) ms  \(member node [0-9]* out, node [0-9]* in\).*/\1 \2/p' "$1"; }
+for obj in register map; do
+	spec=register
+	[ $obj = map ] && spec=kv
+	check "paxos, $obj, member: linearizable, exit 0" status 0 "$BIN" torture \
+		--log paxos --object $obj --fault-kinds member --synthetic "numa:4 core:1 pu:1" \
+		--seed 5 --faults 4 --duration 0.5 --history "$T/hm" --html "$T/m.html"
+	cp "$T/out" "$T/m-$obj"
+	check "paxos, $obj, member: the members at the start" has "paxos members {0,1,2} at the start, node 3 the spare" "$T/out"
+	check "paxos, $obj, member: four changes carried out" test \
+		"$(grep -c "member node [0-9] out, node [0-9] in: began at [0-9]* ms at node [0-9], members {[0-9,]*}, delivered there at [0-9]* ms" "$T/out")" -eq 4
+	check "paxos, $obj, member: the last set" has "member node 0 out, node 2 in: began at" "$T/out"
+	check "paxos, $obj, member: in the HTML page's marks" test "$(grep -c '^<tr><td>member node [0-9] out, [0-9] in</td>' "$T/m.html")" -eq 4
+	check "paxos, $obj, member: replicore check agrees" status 0 "$BIN" check --level lin --spec $spec "$T/hm"
+done
+mplan "$T/m-register" >"$T/mplan1"
+mplan "$T/m-map" >"$T/mplan2"
+check "member: the seed's schedule, 4 changes" test "$(wc -l <"$T/mplan1")" -eq 4
+check "member: the same seed, the same changes" cmp -s "$T/mplan1" "$T/mplan2"
+check "member, json: the sets" status 0 "$BIN" torture --log paxos --fault-kinds member \
+	--synthetic "numa:4 core:1 pu:1" --seed 5 --faults 1 --duration 0.3 --json
+check "member, json: the change" grep -q '"kind":"member","node":1,.*"done":true,.*"node_in":3,"at_node":3,"members":\[0,2,3\]' "$T/out"
+# With the other kinds on 5 nodes: members {0,1,2,3}, node 4 the spare,
+# at most one node down at once.
+check "paxos, member with every kind, 5 nodes: linearizable, exit 0" status 0 "$BIN" torture \
+	--log paxos --object map --fault-kinds member,stall,crash,restart,partition \
+	--synthetic "numa:5 core:1 pu:1" --seed 3 --faults 10 --duration 1
+check "paxos, member with every kind: changes carried out" grep -q "member node [0-9] out, node [0-9] in: began" "$T/out"
+check "paxos, member with every kind: a restart too" grep -q "restart node [0-9] after [0-9]* ms: began.*restarted at" "$T/out"
 
 # Both logs, both objects, 1 s each, seed 2: with shm four stalls, two
 # of nodes with a client; with paxos all three kinds: node 0 (a client's)
