@@ -40,7 +40,9 @@
  * protocol: rc_paxos_read_index at the node gives a count of commands
  * confirmed by a majority, and returns once the node delivered that many,
  * which lp_deliver copied to the node's log before the group's count
- * rose (io_deliver in group.c calls it first). A timed-out append leaves its
+ * rose (io_deliver in group.c calls it first); the node's count then is
+ * the index in entries (configuration commands, counted by the group,
+ * take none). A timed-out append leaves its
  * commands with Paxos, which may still order them (no
  * RC_LOG_CAP_NOPARTIAL): such entries are consumed like any other.
  *
@@ -970,6 +972,14 @@ static int lp_read_index(rc_log_t *log, unsigned node, uint64_t timeout_ns,
 		return rc_err_set(err, -r, "log", 0, 0,
 				  "paxos log: read index at node %u: %s", node,
 				  rc_strerror(-r));
+	/*
+	 * The group's index counts commands, configuration commands
+	 * included, which take no index here: the node delivered at least
+	 * that many, so every entry among them is below its count now, the
+	 * index in entries. acquire: pairs with the release in lp_deliver.
+	 */
+	*index = atomic_load_explicit(&lp(log)->node[node].count,
+				      memory_order_acquire);
 	return 0;
 }
 

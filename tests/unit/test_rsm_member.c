@@ -102,6 +102,16 @@ static void test_log(void)
 			rc_log_cursor(log, n) == 2;
 	}
 	is(same, 3u, "every node reads the two entries, tags as appended");
+	{
+		uint64_t ri = UINT64_MAX, tail = 0;
+
+		rc = rc_log_read_index(log, 2, BOUND, &ri, NULL, NULL, &err);
+		rc_log_tail(log, &tail);
+		ok(rc == 0 && ri == 2 && tail == 2,
+		   "a read index at node 2 counts entries, not the "
+		   "configuration command: %llu, the tail %llu",
+		   (unsigned long long)ri, (unsigned long long)tail);
+	}
 	ok(rc_paxos_crash(rc_log_paxos_group(log), 0) == 0, "node 0 crashes");
 	/* one slot each, past the alpha window of the tagged entry */
 	for (unsigned i = 0; i < 2 * RC_PAXOS_ALPHA; i++) {
