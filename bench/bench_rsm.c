@@ -2,6 +2,11 @@
 /* bench_rsm.c: `replicore bench rsm`, hash-map throughput of rc_rsm against a global spinlock, a reader-writer lock, liburcu's lock-free hash table and flat combining. */
 #include <math.h>
 #include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -496,11 +501,12 @@ bool _rc_bench_rsm_sample(const rc_topo_t *topo, const unsigned *pus,
 /* ---- --memory: the resident size over a long run of each log */
 
 /*
- * test_rsm_memory's shape, with this bench's map in place of its counter:
- * the layout MEM_LAYOUT, one thread pinned on node 0 and one on node 1,
- * node 1's stopping after a tenth of the commands (node 1 is then live but
- * idle), node 2 idle over the shared-memory log and crashed over the Paxos
- * log, which keeps snapshots (a replica's after every
+ * Two shapes per log, on the layout MEM_LAYOUT: one thread pinned on node
+ * 0 and one on node 1, each making half the commands ("busy"), or node
+ * 1's stopping after a tenth of them, so that node 1 is live but idle for
+ * the rest (test_rsm_memory's shape, with the map in place of its
+ * counter); node 2 idle over the shared-memory log and crashed over the
+ * Paxos log, which keeps snapshots (a replica's after every
  * RC_RSM_SNAPSHOT_EVERY entries it applies). Each thread draws its keys
  * (1..KEYS), its gets and puts (MEM_PUT_PCT% puts) and its values from a
  * splitmix64 stream of its own, seeded MEM_SEED + its node, so every run
@@ -527,8 +533,25 @@ struct mem_run {
 	_Alignas(RC_BENCH_LINE) rc_rsm_t *rsm;
 	uint64_t mark, tenth;
 	/* each written once, by the thread that completed that command */
-	uint64_t rss_mark, rss_tenth[10];
+	uint64_t rss_mark, rss_tenth[10], heap_mark;
 };
+
+/*
+ * The bytes the allocator has handed out and not had back (glibc's
+ * mallinfo2: in-use heap chunks and mmapped blocks), 0 where unknown: the
+ * memory the program holds, which the resident size exceeds by what the
+ * allocator keeps after frees.
+ */
+static uint64_t heap_in_use(void)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
+	struct mallinfo2 mi = mallinfo2();
+
+	return (uint64_t)mi.uordblks + (uint64_t)mi.hblkhd;
+#else
+	return 0;
+#endif
+}
 
 struct mem_worker {
 	_Alignas(RC_BENCH_LINE) struct mem_run *run;
@@ -563,8 +586,10 @@ static void *mem_worker_main(void *arg)
 		d = atomic_fetch_add_explicit(&r->done, 1,
 					      memory_order_relaxed) +
 		    1;
-		if (d == r->mark)
+		if (d == r->mark) {
 			r->rss_mark = _rc_bench_rss();
+			r->heap_mark = heap_in_use();
+		}
 		if (d % r->tenth == 0 && d / r->tenth <= 10)
 			r->rss_tenth[d / r->tenth - 1] = _rc_bench_rss();
 	}
@@ -575,12 +600,14 @@ static void *mem_worker_main(void *arg)
 /* One log's run and what it measured. */
 struct mem_res {
 	const char *log, *what;
+	bool idle; /* node 1's thread stops after a tenth */
 	bool made, failed;
 	uint64_t commands, completed, mark, rss_mark, rss_end, rss_tenth[10];
+	uint64_t heap_mark, heap_end; /* heap_in_use(), 0: unknown */
 	double seconds, ratio;
 };
 
-static void mem_one(const rc_topo_t *topo, bool paxos, uint64_t n,
+static void mem_one(const rc_topo_t *topo, bool paxos, bool idle, uint64_t n,
 		    struct mem_res *res)
 {
 	struct rc_rsm_options o = RC_RSM_OPTIONS_INITIALIZER;
@@ -592,9 +619,15 @@ static void mem_one(const rc_topo_t *topo, bool paxos, uint64_t n,
 	unsigned started = 0;
 	uint64_t t0;
 
+	static const char *const what[2][2] = {
+		{ "shm, node 2 idle", "shm, nodes 1 (at 1/10) and 2 idle" },
+		{ "paxos, snapshots, node 2 crashed",
+		  "paxos, node 1 idle at 1/10, 2 crashed" }
+	};
+
 	res->log = paxos ? "paxos" : "shm";
-	res->what =
-		paxos ? "paxos, snapshots, node 2 crashed" : "shm, node 2 idle";
+	res->what = what[paxos][idle];
+	res->idle = idle;
 	res->commands = n;
 	res->mark = n >= 10 * MEM_MARK ? MEM_MARK : n / 10;
 	res->ratio = NAN;
@@ -633,7 +666,8 @@ static void mem_one(const rc_topo_t *topo, bool paxos, uint64_t n,
 		memset(x, 0, sizeof(*x));
 		x->run = r;
 		x->pu = started; /* PU i sits on node i */
-		x->n = started == 0 ? n - n / 10 : n / 10;
+		x->n = idle ? (started == 0 ? n - n / 10 : n / 10)
+			    : (started == 0 ? n - n / 2 : n / 2);
 		x->seed = MEM_SEED + started;
 		if (pthread_create(&t[started], NULL, mem_worker_main, x) != 0)
 			break;
@@ -646,7 +680,9 @@ static void mem_one(const rc_topo_t *topo, bool paxos, uint64_t n,
 	res->failed |= started < 2;
 	res->seconds = (double)(_rc_bench_now() - t0) * 1e-9;
 	res->rss_end = _rc_bench_rss();
+	res->heap_end = heap_in_use();
 	res->rss_mark = r->rss_mark;
+	res->heap_mark = r->heap_mark;
 	memcpy(res->rss_tenth, r->rss_tenth, sizeof res->rss_tenth);
 	if (res->rss_mark > 0 && res->rss_end > 0)
 		res->ratio = (double)res->rss_end / (double)res->rss_mark;
@@ -662,6 +698,68 @@ out:
 	free(w);
 }
 
+/*
+ * mem_one in a child process, so that each row's resident size is its
+ * own: after a row the parent's heap stays as large as the allocator
+ * keeps it, which the next row would start from. The child hands its
+ * result back through a pipe; without a child (fork or pipe failed) the
+ * row runs here, and says so.
+ */
+static void mem_row(const rc_topo_t *topo, bool paxos, bool idle, uint64_t n,
+		    struct mem_res *res)
+{
+	int fd[2];
+	pid_t pid;
+	size_t got = 0;
+
+	if (pipe(fd) < 0) {
+		mem_one(topo, paxos, idle, n, res);
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		mem_one(topo, paxos, idle, n, res);
+		return;
+	}
+	if (pid == 0) {
+		const char *p = (const char *)res;
+		size_t put = 0;
+
+		close(fd[0]);
+		mem_one(topo, paxos, idle, n, res);
+		while (put < sizeof(*res)) {
+			ssize_t k = write(fd[1], p + put, sizeof(*res) - put);
+
+			if (k <= 0)
+				break;
+			put += (size_t)k;
+		}
+		_exit(put == sizeof(*res) ? 0 : 1);
+	}
+	close(fd[1]);
+	while (got < sizeof(*res)) {
+		ssize_t k = read(fd[0], (char *)res + got, sizeof(*res) - got);
+
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	if (got != sizeof(*res)) {
+		memset(res, 0, sizeof(*res));
+		res->log = paxos ? "paxos" : "shm";
+		res->what = "(the row's process died)";
+		res->idle = idle;
+		res->commands = n;
+		res->ratio = NAN;
+	}
+}
+
 /* Whether the end's RSS is within MEM_TOLERANCE of the mark's. */
 static bool mem_within(const struct mem_res *m)
 {
@@ -672,7 +770,7 @@ static int bench_rsm_memory(struct rc_bench_opts *o)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
 	uint64_t n = o->commands ? o->commands : MEM_COMMANDS;
-	struct mem_res res[2];
+	struct mem_res res[4];
 	double load_start, load_end;
 	bool failed = false;
 	struct cli_json j;
@@ -690,10 +788,11 @@ static int bench_rsm_memory(struct rc_bench_opts *o)
 		    "runs fewer than 10,000,000) is the baseline";
 	load_start = _rc_bench_load();
 	memset(res, 0, sizeof res);
-	for (unsigned k = 0; k < 2; k++) {
-		_rc_bench_progress(o, "%s log, %llu commands",
-				   k ? "paxos" : "shm", (unsigned long long)n);
-		mem_one(topo, k == 1, n, &res[k]);
+	for (unsigned k = 0; k < 4; k++) {
+		_rc_bench_progress(
+			o, "%s log%s, %llu commands", k & 1 ? "paxos" : "shm",
+			k & 2 ? ", node 1 idle" : "", (unsigned long long)n);
+		mem_row(topo, k & 1, k & 2, n, &res[k]);
 		failed |=
 			!res[k].made || res[k].failed || res[k].completed != n;
 	}
@@ -703,12 +802,13 @@ static int bench_rsm_memory(struct rc_bench_opts *o)
 		_rc_bench_json_begin(&j, o, topo, "ns");
 		cli_json_key(&j, "results");
 		cli_json_arr(&j);
-		for (unsigned k = 0; k < 2; k++) {
+		for (unsigned k = 0; k < 4; k++) {
 			const struct mem_res *m = &res[k];
 
 			cli_json_obj(&j);
 			cli_json_kv_str(&j, "log", m->log);
 			cli_json_kv_str(&j, "what", m->what);
+			cli_json_kv_bool(&j, "node1_idle", m->idle);
 			cli_json_kv_str(&j, "layout", MEM_LAYOUT);
 			cli_json_kv_uint(&j, "keys", KEYS);
 			cli_json_kv_uint(&j, "update_pct", MEM_PUT_PCT);
@@ -737,6 +837,12 @@ static int bench_rsm_memory(struct rc_bench_opts *o)
 					cli_json_null(&j);
 			cli_json_arr_end(&j);
 			_rc_bench_json_num(&j, "end_vs_first", m->ratio);
+			_rc_bench_json_num(&j, "heap_first_kib",
+					   m->heap_mark ? m->heap_mark / 1024.0
+							: NAN);
+			_rc_bench_json_num(&j, "heap_end_kib",
+					   m->heap_end ? m->heap_end / 1024.0
+						       : NAN);
 			cli_json_kv_double(&j, "tolerance", MEM_TOLERANCE);
 			cli_json_kv_bool(&j, "within_tolerance", mem_within(m));
 			_rc_bench_json_num(&j, "seconds",
@@ -754,27 +860,35 @@ static int bench_rsm_memory(struct rc_bench_opts *o)
 		       "of %llu commands and at the end, per log\n",
 		       (unsigned long long)mark, (unsigned long long)n);
 		printf("%u keys prefilled, %u%% puts, seeds %llu (node 0's "
-		       "thread) and %llu (node 1's); layout %s: node 1's "
-		       "thread stops after %llu commands\n",
+		       "thread) and %llu (node 1's); layout %s; half the "
+		       "commands each, or node 1's thread stopping after "
+		       "%llu (idle)\n",
 		       KEYS, MEM_PUT_PCT, (unsigned long long)MEM_SEED,
 		       (unsigned long long)MEM_SEED + 1, MEM_LAYOUT,
 		       (unsigned long long)(n / 10));
 		printf("cpu: %s; load %.2f at the start, %.2f at the end\n",
 		       _rc_bench_cpu_model(), load_start, load_end);
-		printf("\n%-34s %11s %14s %12s %9s %10s %8s\n", "log",
+		printf("\n%-38s %11s %14s %12s %9s %10s %8s %11s\n", "log",
 		       "commands", "RSS first KiB", "RSS end KiB", "end/first",
-		       "within 10%", "seconds");
-		for (unsigned k = 0; k < 2; k++) {
+		       "within 10%", "seconds", "heap e/f");
+		for (unsigned k = 0; k < 4; k++) {
 			const struct mem_res *m = &res[k];
 
-			printf("%-34s %11llu %14llu %12llu %9.3f %10s %8.1f\n",
+			printf("%-38s %11llu %14llu %12llu %9.3f %10s %8.1f",
 			       m->what, (unsigned long long)m->completed,
 			       (unsigned long long)m->rss_mark / 1024,
 			       (unsigned long long)m->rss_end / 1024, m->ratio,
 			       mem_within(m) ? "yes" : "no", m->seconds);
+			if (m->heap_mark && m->heap_end)
+				printf(" %11.3f\n",
+				       (double)m->heap_end /
+					       (double)m->heap_mark);
+			else
+				printf(" %11s\n", "n/a");
 		}
-		for (unsigned k = 0; k < 2; k++) {
-			printf("%s RSS KiB at each tenth:", res[k].log);
+		for (unsigned k = 0; k < 4; k++) {
+			printf("%s%s RSS KiB at each tenth:", res[k].log,
+			       res[k].idle ? " (node 1 idle)" : "");
 			for (unsigned i = 0; i < 10; i++)
 				printf(" %llu",
 				       (unsigned long long)res[k].rss_tenth[i] /

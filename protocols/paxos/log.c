@@ -132,6 +132,9 @@ struct lp_ck {
 
 struct lp_node {
 	_Alignas(64) struct rc_log_entry **chunk; /* LP_MAXCHUNKS pointers */
+	/* a chunk the consumer passed, for the next one the node needs
+	 * (lp_chunk_take), or NULL */
+	_Atomic(struct rc_log_entry *) spare;
 	/* entries delivered at this node: whoever runs its Paxos node */
 	_Atomic uint64_t count;
 	_Atomic bool oom; /* the chunks ran out: appends fail */
@@ -205,13 +208,44 @@ static struct lp_log *lp(rc_log_t *log)
 	return (struct lp_log *)log;
 }
 
+/*
+ * A chunk for nd's copy: the spare one its consumer passed, else a new
+ * one; NULL without memory. Reusing the passed chunk keeps a node that
+ * reads as fast as it delivers at two chunks without the allocator: a
+ * malloc and a free per chunk, from the threads that run the node and
+ * the one that reads it, left bench rsm --memory's resident size growing
+ * by up to 17% over 10,000,000 commands while the bytes in use fell.
+ */
+static struct rc_log_entry *lp_chunk_take(struct lp_node *nd)
+{
+	/* acquire: pairs with the release in lp_chunk_pass, so the
+	 * consumer's reads of the chunk came before our writes */
+	struct rc_log_entry *c = atomic_exchange_explicit(&nd->spare, NULL,
+							  memory_order_acquire);
+
+	return c ? c : malloc(LP_CHUNK * sizeof(struct rc_log_entry));
+}
+
+/* The consumer is done with chunk c: the spare, or freed. */
+static void lp_chunk_pass(struct lp_node *nd, struct rc_log_entry *c)
+{
+	struct rc_log_entry *none = NULL;
+
+	/* release: our reads of c before whoever takes it writes it; pairs
+	 * with the acquire in lp_chunk_take */
+	if (!atomic_compare_exchange_strong_explicit(&nd->spare, &none, c,
+						     memory_order_release,
+						     memory_order_relaxed))
+		free(c);
+}
+
 /* A chunk of a node's copy, for lp_room; NULL without memory (or with a
  * failure injected, runtime/fault.h). */
-static struct rc_log_entry *lp_chunk_new(void)
+static struct rc_log_entry *lp_chunk_new(struct lp_node *nd)
 {
 	if (_rc_fault_alloc())
 		return NULL;
-	return malloc(LP_CHUNK * sizeof(struct rc_log_entry));
+	return lp_chunk_take(nd);
 }
 
 /*
@@ -230,7 +264,7 @@ static int lp_room(struct lp_node *nd)
 	uint64_t k = (c > nd->skip_below ? c : nd->skip_below) / LP_CHUNK;
 
 	for (uint64_t j = k; j < k + 2 && j < LP_MAXCHUNKS; j++)
-		if (!nd->chunk[j] && !(nd->chunk[j] = lp_chunk_new()))
+		if (!nd->chunk[j] && !(nd->chunk[j] = lp_chunk_new(nd)))
 			return -RC_ENOMEM;
 	return 0;
 }
@@ -275,7 +309,7 @@ static void lp_deliver(void *arg, unsigned node, uint64_t slot,
 		/* An appender at this node set its chunks aside (lp_room);
 		 * other nodes' deliveries allocate here. */
 		if (k < LP_MAXCHUNKS && !nd->chunk[k])
-			nd->chunk[k] = malloc(LP_CHUNK * sizeof **nd->chunk);
+			nd->chunk[k] = lp_chunk_take(nd);
 		if (k >= LP_MAXCHUNKS || !nd->chunk[k]) {
 			/* relaxed: a flag; appenders fail on it */
 			atomic_store_explicit(&nd->oom, true,
@@ -486,7 +520,7 @@ static unsigned lp_read(rc_log_t *log, unsigned node, uint64_t *first,
 		out[n++] = nd->chunk[i / LP_CHUNK][i % LP_CHUNK];
 		if ((i + 1) % LP_CHUNK == 0) {
 			/* Nobody reads this chunk again. */
-			free(nd->chunk[i / LP_CHUNK]);
+			lp_chunk_pass(nd, nd->chunk[i / LP_CHUNK]);
 			nd->chunk[i / LP_CHUNK] = NULL;
 		}
 	}
@@ -946,6 +980,8 @@ static void lp_destroy(rc_log_t *log)
 		for (unsigned k = 0; nd->chunk && k < LP_MAXCHUNKS; k++)
 			free(nd->chunk[k]);
 		free(nd->chunk);
+		/* relaxed: nobody else runs now */
+		free(atomic_load_explicit(&nd->spare, memory_order_relaxed));
 	}
 	free(l->node);
 	pthread_mutex_destroy(&l->conf_lock);

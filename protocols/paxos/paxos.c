@@ -188,6 +188,22 @@ struct px_val {
 	struct rc_paxos_cmd cmd[];
 };
 
+/*
+ * Values are a node's own (their references are counted under its
+ * lock), made when the node accepts, learns or proposes a slot's value
+ * and freed when it forgets the slot. A freed value of up to
+ * 1 << (PX_VCLASSES - 1) commands goes to the node's free list of its
+ * size class (room for 1, 2, 4, 8 or 16 commands), up to PX_VPOOL values
+ * in all, and the node's next values come from there before malloc. With
+ * malloc and free alone, the values of a node moved between the
+ * allocator's per-thread arenas as different threads ran the node, and
+ * each arena kept its high-water mark: bench rsm --memory's resident size
+ * rose 7 to 17% over 10,000,000 commands while the bytes in use fell (with
+ * glibc limited to one arena, 1.3%).
+ */
+#define PX_VCLASSES 5
+#define PX_VPOOL 131072u
+
 struct px_slot {
 	uint64_t acc_ballot; /* acceptor: ballot of the accepted value */
 	struct px_val *acc;
@@ -248,6 +264,10 @@ struct rc_paxos_node {
 	 * two; those below base are delivered at every node and forgotten */
 	struct px_slot *slot;
 	uint64_t cap, base, top; /* top: 1 + the highest slot touched */
+	/* values this node freed, by size class, for its next ones (see
+	 * val_new); vfree_n counts them all */
+	struct px_val *vfree[PX_VCLASSES];
+	unsigned vfree_n;
 	/* truncation: each node's delivered count as this node last heard
 	 * it, and low, a count every node is known to have delivered */
 	uint64_t done[RC_PAXOS_MAX_NODES], low;
@@ -437,16 +457,36 @@ void _rc_pxset_free(struct _rc_pxset *s)
 
 /* ---- values, slots, messages ---- */
 
-static struct px_val *val_new(const struct rc_paxos_cmd *cmds, unsigned n)
+/* The size class of a value of k commands, PX_VCLASSES when too big. */
+static unsigned val_class(unsigned k)
 {
-	struct px_val *v = malloc(sizeof *v + n * sizeof(struct rc_paxos_cmd));
+	unsigned c = 0;
 
-	if (!v)
-		return NULL;
+	while (c < PX_VCLASSES && (1u << c) < k)
+		c++;
+	return c;
+}
+
+static struct px_val *val_new(struct rc_paxos_node *n, const void *cmds,
+			      unsigned k)
+{
+	unsigned c = val_class(k);
+	struct px_val *v = c < PX_VCLASSES ? n->vfree[c] : NULL;
+
+	if (v) {
+		/* a free value's first command holds the list's link */
+		memcpy(&n->vfree[c], v->cmd, sizeof n->vfree[c]);
+		n->vfree_n--;
+	} else {
+		v = malloc(sizeof *v + (c < PX_VCLASSES ? 1u << c : k) *
+					       sizeof(struct rc_paxos_cmd));
+		if (!v)
+			return NULL;
+	}
 	v->refs = 1;
-	v->n = n;
-	if (n)
-		memcpy(v->cmd, cmds, n * sizeof(struct rc_paxos_cmd));
+	v->n = k;
+	if (k)
+		memcpy(v->cmd, cmds, k * sizeof(struct rc_paxos_cmd));
 	return v;
 }
 
@@ -457,10 +497,20 @@ static struct px_val *val_get(struct px_val *v)
 	return v;
 }
 
-static void val_put(struct px_val *v)
+static void val_put(struct rc_paxos_node *n, struct px_val *v)
 {
-	if (v && --v->refs == 0)
+	unsigned c;
+
+	if (!v || --v->refs != 0)
+		return;
+	c = val_class(v->n);
+	if (c == PX_VCLASSES || n->vfree_n >= PX_VPOOL) {
 		free(v);
+		return;
+	}
+	memcpy(v->cmd, &n->vfree[c], sizeof n->vfree[c]);
+	n->vfree[c] = v;
+	n->vfree_n++;
 }
 
 static bool val_is(const struct px_val *a, const struct rc_paxos_cmd *cmd,
@@ -511,12 +561,12 @@ static struct px_slot *slot_at(struct rc_paxos_node *n, uint64_t s)
 	return slot_of(n, s);
 }
 
-static void slot_clear(struct px_slot *sl)
+static void slot_clear(struct rc_paxos_node *n, struct px_slot *sl)
 {
-	val_put(sl->acc);
-	val_put(sl->dec);
-	val_put(sl->ad);
-	val_put(sl->prop);
+	val_put(n, sl->acc);
+	val_put(n, sl->dec);
+	val_put(n, sl->ad);
+	val_put(n, sl->prop);
 	memset(sl, 0, sizeof *sl);
 }
 
@@ -588,7 +638,7 @@ static void truncate_below(struct rc_paxos_node *n, uint64_t low)
 	uint64_t end = low < n->top ? low : n->top;
 
 	for (uint64_t s = n->base; s < end; s++)
-		slot_clear(slot_of(n, s));
+		slot_clear(n, slot_of(n, s));
 	if (low > n->base)
 		n->base = low;
 	if (n->top < n->base)
@@ -825,7 +875,7 @@ static void step_down(struct rc_paxos_node *n)
 		     s < n->top; s++) {
 			struct px_slot *sl = slot_of(n, s);
 
-			val_put(sl->ad);
+			val_put(n, sl->ad);
 			sl->ad = NULL;
 			sl->ad_ballot = 0;
 		}
@@ -889,7 +939,7 @@ static void propose(struct rc_paxos_node *n, uint64_t s, struct px_val *v)
 
 	if (!sl)
 		return;
-	val_put(sl->prop);
+	val_put(n, sl->prop);
 	sl->prop = val_get(v);
 	sl->p2_ballot = n->ballot;
 	sl->acks = 0;
@@ -908,7 +958,7 @@ static void propose(struct rc_paxos_node *n, uint64_t s, struct px_val *v)
 	 * two messages; one acceptance is not a majority of several. */
 	promise(n, n->ballot);
 	record(n, PX_REC_ACCEPT, s, n->ballot, v);
-	val_put(sl->acc);
+	val_put(n, sl->acc);
 	sl->acc = val_get(v);
 	sl->acc_ballot = n->ballot;
 	sl->acks = 1ull << n->id;
@@ -927,7 +977,7 @@ static void become_leader(struct rc_paxos_node *n)
 		struct px_val *v;
 
 		if (sl->dec) {
-			val_put(sl->ad);
+			val_put(n, sl->ad);
 		} else if (!may_propose(n, s)) {
 			/* Its members unknown yet, or too few of them
 			 * promised: from here on the adopted values wait
@@ -935,13 +985,13 @@ static void become_leader(struct rc_paxos_node *n)
 			hi = s;
 			break;
 		} else {
-			v = sl->ad ? sl->ad : val_new(NULL, 0);
+			v = sl->ad ? sl->ad : val_new(n, NULL, 0);
 			if (!v) {
 				n->oom = true;
 				continue;
 			}
 			propose(n, s, v);
-			val_put(v);
+			val_put(n, v);
 		}
 		sl = slot_of(n, s);
 		sl->ad = NULL;
@@ -980,7 +1030,7 @@ static bool propose_adopted(struct rc_paxos_node *n)
 		for (uint64_t s = n->next_slot > n->base ? n->next_slot
 							 : n->base;
 		     s < n->delivered && s < n->top; s++) {
-			val_put(slot_of(n, s)->ad);
+			val_put(n, slot_of(n, s)->ad);
 			slot_of(n, s)->ad = NULL;
 			slot_of(n, s)->ad_ballot = 0;
 		}
@@ -997,16 +1047,16 @@ static bool propose_adopted(struct rc_paxos_node *n)
 		if (!sl)
 			return false;
 		if (!sl->dec) {
-			v = sl->ad ? val_get(sl->ad) : val_new(NULL, 0);
+			v = sl->ad ? val_get(sl->ad) : val_new(n, NULL, 0);
 			if (!v) {
 				n->oom = true;
 				return false;
 			}
 			propose(n, s, v);
-			val_put(v);
+			val_put(n, v);
 			sl = slot_of(n, s);
 		}
-		val_put(sl->ad);
+		val_put(n, sl->ad);
 		sl->ad = NULL;
 		sl->ad_ballot = 0;
 		n->next_slot++;
@@ -1057,12 +1107,12 @@ static bool adopt(struct rc_paxos_node *n, const struct rc_paxos_msg *m,
 			return false;
 		if (!PX_ADOPT || e->ballot <= sl->ad_ballot)
 			continue;
-		v = val_new(e->cmd, e->n);
+		v = val_new(n, e->cmd, e->n);
 		if (!v) {
 			n->oom = true;
 			return false;
 		}
-		val_put(sl->ad);
+		val_put(n, sl->ad);
 		sl->ad = v;
 		sl->ad_ballot = e->ballot;
 		if (e->slot >= n->adopt_top)
@@ -1350,14 +1400,14 @@ static void on_accept(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 	if (sl && sl->prop && sl->p2_ballot == m->ballot)
 		v = val_get(sl->prop);
 	else
-		v = val_new(e->cmd, e->n);
+		v = val_new(n, e->cmd, e->n);
 	if (!sl || !v) {
-		val_put(v);
+		val_put(n, v);
 		n->oom = true;
 		return;
 	}
 	record(n, PX_REC_ACCEPT, e->slot, m->ballot, v);
-	val_put(sl->acc);
+	val_put(n, sl->acc);
 	sl->acc = v;
 	sl->acc_ballot = m->ballot;
 	mb_begin(n, PX_ACCEPTED, m->ballot, e->slot);
@@ -1382,7 +1432,7 @@ static void on_accepted(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 		mb_ent(n, m->slot, n->ballot, v->cmd, v->n);
 		send_others(n);
 		decide(n, m->slot, v);
-		val_put(v);
+		val_put(n, v);
 	}
 }
 
@@ -1404,13 +1454,13 @@ static void on_decide(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 		if (sl->acc && val_is(sl->acc, e->cmd, e->n))
 			v = val_get(sl->acc);
 		else
-			v = val_new(e->cmd, e->n);
+			v = val_new(n, e->cmd, e->n);
 		if (!v) {
 			n->oom = true;
 			return;
 		}
 		decide(n, e->slot, v);
-		val_put(v);
+		val_put(n, v);
 	}
 	if (n->delivered > before)
 		n->catchup_at = 0;
@@ -1750,7 +1800,14 @@ void rc_paxos_node_destroy(rc_paxos_node_t *n)
 	if (!n)
 		return;
 	for (uint64_t s = n->base; s < n->top; s++)
-		slot_clear(slot_of(n, s));
+		slot_clear(n, slot_of(n, s));
+	for (unsigned c = 0; c < PX_VCLASSES; c++)
+		while (n->vfree[c]) {
+			struct px_val *v = n->vfree[c];
+
+			memcpy(&n->vfree[c], v->cmd, sizeof n->vfree[c]);
+			free(v);
+		}
 	free(n->selfb[0]);
 	free(n->selfb[1]);
 	free(n->slot);
@@ -1911,7 +1968,8 @@ void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
 			unsigned k = n->pend_n < n->cfg.batch
 					     ? (unsigned)n->pend_n
 					     : n->cfg.batch;
-			struct px_val *v = val_new(n->pend + n->pend_head, k);
+			struct px_val *v =
+				val_new(n, n->pend + n->pend_head, k);
 
 			if (!v) {
 				n->oom = true;
@@ -1922,7 +1980,7 @@ void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
 			if (n->pend_n == 0)
 				n->pend_head = 0;
 			propose(n, n->next_slot++, v);
-			val_put(v);
+			val_put(n, v);
 			if (n->role != LEADER)
 				break;
 		}
@@ -2287,15 +2345,10 @@ int rc_paxos_node_replay(rc_paxos_node_t *n, const void *recs, size_t len)
 			if (!sl)
 				return -RC_ENOMEM;
 			if (r.ballot >= sl->acc_ballot) {
-				v = malloc(sizeof *v +
-					   r.n * sizeof(struct rc_paxos_cmd));
+				v = val_new(n, p + off + sizeof r, r.n);
 				if (!v)
 					return -RC_ENOMEM;
-				v->refs = 1;
-				v->n = r.n;
-				memcpy(v->cmd, p + off + sizeof r,
-				       r.n * sizeof(struct rc_paxos_cmd));
-				val_put(sl->acc);
+				val_put(n, sl->acc);
 				sl->acc = v;
 				sl->acc_ballot = r.ballot;
 			}

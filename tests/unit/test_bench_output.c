@@ -374,7 +374,8 @@ static void self_test_paxos(void)
 
 /*
  * bench rsm --memory's rows agree with each other and with the run, what
- * ever the sizes: shm then paxos, every one of n commands completed, the
+ * ever the sizes: shm then paxos, busy then with node 1 idle, every one
+ * of n commands completed, the
  * first size taken after n / 10 of them (n below 10,000,000), the sizes
  * known, the ratio end over first, and the verdict that of the ratio
  * against the tolerance. The verdict itself is not checked: memory
@@ -382,25 +383,27 @@ static void self_test_paxos(void)
  */
 static bool memory_ok(const struct bj *v, double n, char *err, size_t errn)
 {
-	static const char *const logs[] = { "shm", "paxos" };
+	static const char *const logs[] = { "shm", "paxos", "shm", "paxos" };
 	const struct bj *r = bj_get(v, "results");
 
-	if (r == NULL || r->t != BJ_ARR || r->n != 2 ||
+	if (r == NULL || r->t != BJ_ARR || r->n != 4 ||
 	    bj_get(v, "load_start") == NULL || bj_get(v, "load_end") == NULL) {
-		snprintf(err, errn, "not two results and the load figures");
+		snprintf(err, errn, "not four results and the load figures");
 		return false;
 	}
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		const struct bj *x = r->v[i], *log = bj_get(x, "log"),
 				*t = bj_get(x, "rss_tenths_kib"),
-				*w = bj_get(x, "within_tolerance");
+				*w = bj_get(x, "within_tolerance"),
+				*idle = bj_get(x, "node1_idle");
 		double first = num_or_nan(x, "rss_first_kib"),
 		       end = num_or_nan(x, "rss_end_kib"),
 		       ratio = num_or_nan(x, "end_vs_first"),
 		       tol = num_or_nan(x, "tolerance");
 
 		if (log == NULL || log->t != BJ_STR ||
-		    strcmp(log->s, logs[i]) != 0 ||
+		    strcmp(log->s, logs[i]) != 0 || idle == NULL ||
+		    idle->t != BJ_BOOL || idle->b != (i >= 2) ||
 		    num_or_nan(x, "commands") != n ||
 		    num_or_nan(x, "completed") != n ||
 		    num_or_nan(x, "first_commands") != floor(n / 10)) {
@@ -433,16 +436,21 @@ static bool memory_ok(const struct bj *v, double n, char *err, size_t errn)
 
 /* A memory result with the paxos row's completed commands, end size,
  * ratio and verdict, as JSON text (the shm row agrees). */
-#define MEM_ROW(LOG, DONE, END, RATIO, WITHIN)                       \
-	"{\"log\":\"" LOG "\",\"commands\":1000,\"completed\":" DONE \
+#define MEM_ROW(LOG, IDLE, DONE, END, RATIO, WITHIN)                 \
+	"{\"log\":\"" LOG "\",\"node1_idle\":" IDLE                     \
+	",\"commands\":1000,\"completed\":" DONE                         \
 	",\"first_commands\":100,\"rss_first_kib\":1000,"            \
 	"\"rss_end_kib\":" END ",\"end_vs_first\":" RATIO            \
 	",\"tolerance\":0.1,\"within_tolerance\":" WITHIN            \
 	",\"rss_tenths_kib\":[1,2,3,4,5,6,7,8,9,10]}"
 #define MEM_RES(DONE, END, RATIO, WITHIN)                            \
 	"{\"load_start\":1,\"load_end\":null,\"results\":[" MEM_ROW( \
-		"shm", "1000", "1000", "1",                          \
-		"true") "," MEM_ROW("paxos", DONE, END, RATIO, WITHIN) "]}"
+		"shm", "false", "1000", "1000", "1",                 \
+		"true") "," MEM_ROW("paxos", "false", "1000", "1000", \
+				     "1", "true") "," MEM_ROW(         \
+		"shm", "true", "1000", "1000", "1",                  \
+		"true") "," MEM_ROW("paxos", "true", DONE, END, RATIO, \
+				     WITHIN) "]}"
 
 /* The memory check must reject rows that disagree. */
 static void self_test_memory(void)
@@ -722,8 +730,11 @@ int main(void)
 			"within 10%",
 			"shm, node 2 idle",
 			"paxos, snapshots, node 2 crashed",
+			"shm, nodes 1 (at 1/10) and 2 idle",
+			"paxos, node 1 idle at 1/10, 2 crashed",
 			"shm RSS KiB at each tenth:",
 			"paxos RSS KiB at each tenth:",
+			"paxos (node 1 idle) RSS KiB at each tenth:",
 		};
 
 		for (size_t i = 0; good && i < sizeof want / sizeof want[0];
