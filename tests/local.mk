@@ -57,9 +57,11 @@ EXTRA_DIST += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 	tests/unit/test_format.sh tests/unit/test_install.sh
 
 # Convergent replicated data types: meaning, merge law, convergence.
-check_PROGRAMS += tests/unit/test_crdt
+check_PROGRAMS += tests/unit/test_crdt tests/unit/test_crdt_converge
 tests_unit_test_crdt_LDADD = $(RC_TEST_LDADD)
-TESTS += tests/unit/test_crdt
+tests_unit_test_crdt_converge_LDADD = $(RC_TEST_LDADD) -lpthread
+noinst_HEADERS += tests/unit/crdt_ops.h
+TESTS += tests/unit/test_crdt tests/unit/test_crdt_converge
 
 # The floors: calls run down only and no two files call each other in a
 # circle, read from the built objects' symbol tables.

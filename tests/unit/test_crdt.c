@@ -7,6 +7,7 @@
 #include <replicore/err.h>
 
 #include "tests/tap.h"
+#include "tests/unit/crdt_ops.h"
 
 #define N 3		 /* replicas */
 #define STEPS 300	 /* random updates and merges per run */
@@ -17,10 +18,13 @@ static uint64_t rng = 0x2545f4914f6cdd1dull;
 
 static uint64_t rnd(uint64_t n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng % n;
+	return crdt_rnd(&rng, n);
+}
+
+/* One random update of c at replica r; returns its status. */
+static int update(rc_crdt_t *c, unsigned r)
+{
+	return crdt_update(c, r, &rng);
 }
 
 /* ---- scripted meaning ---- */
@@ -183,57 +187,6 @@ static void sequence(void)
 
 /* ---- random reachable states ---- */
 
-/* One random update of c at replica r; returns its status. */
-static int update(rc_crdt_t *c, unsigned r)
-{
-	uint64_t len;
-
-	switch (rc_crdt_kind(c)) {
-	case RC_CRDT_GCOUNTER:
-		return rc_crdt_inc(c, r, rnd(5));
-	case RC_CRDT_PNCOUNTER:
-		return rnd(2) ? rc_crdt_inc(c, r, rnd(5))
-			      : rc_crdt_dec(c, r, rnd(5));
-	case RC_CRDT_GSET:
-		return rc_crdt_add(c, r, rnd(40));
-	case RC_CRDT_TWOPSET:
-	case RC_CRDT_ORSET:
-		return rnd(3) ? rc_crdt_add(c, r, rnd(12))
-			      : rc_crdt_remove(c, r, rnd(12));
-	case RC_CRDT_LWW:
-	case RC_CRDT_MV:
-		return rc_crdt_write(c, r, rnd(100));
-	case RC_CRDT_RGA:
-		len = rc_crdt_list(c, NULL, 0);
-		if (len > 0 && rnd(3) == 0)
-			return rc_crdt_delete(c, r, rnd(len));
-		return rc_crdt_insert(c, r, rnd(len + 1), 'a' + rnd(26));
-	default:
-		return -1;
-	}
-}
-
-/* Whether two states answer every query alike. */
-static bool same_answers(const rc_crdt_t *a, const rc_crdt_t *b)
-{
-	uint64_t x[512], y[512];
-	size_t nx, ny;
-
-	if (rc_crdt_value(a) != rc_crdt_value(b))
-		return false;
-	nx = rc_crdt_elements(a, x, 512);
-	ny = rc_crdt_elements(b, y, 512);
-	if (nx != ny || memcmp(x, y, (nx < 512 ? nx : 512) * 8) != 0)
-		return false;
-	nx = rc_crdt_read(a, x, 512);
-	ny = rc_crdt_read(b, y, 512);
-	if (nx != ny || memcmp(x, y, (nx < 512 ? nx : 512) * 8) != 0)
-		return false;
-	nx = rc_crdt_list(a, x, 512);
-	ny = rc_crdt_list(b, y, 512);
-	return nx == ny && memcmp(x, y, (nx < 512 ? nx : 512) * 8) == 0;
-}
-
 static rc_crdt_t *merged(const rc_crdt_t *a, const rc_crdt_t *b)
 {
 	rc_crdt_t *m = rc_crdt_clone(a);
@@ -303,13 +256,16 @@ static void laws(enum rc_crdt_kind kind)
 		if (!ab || !ba || !ab_c || !bc || !a_bc || !aa) {
 			errs++;
 		} else {
-			comm += !rc_crdt_equal(ab, ba) || !same_answers(ab, ba);
+			comm += !rc_crdt_equal(ab, ba) ||
+				!crdt_same_answers(ab, ba);
 			assoc += !rc_crdt_equal(ab_c, a_bc) ||
-				 !same_answers(ab_c, a_bc);
-			idem += !rc_crdt_equal(aa, a) || !same_answers(aa, a);
+				 !crdt_same_answers(ab_c, a_bc);
+			idem += !rc_crdt_equal(aa, a) ||
+				!crdt_same_answers(aa, a);
 			infl += !rc_crdt_leq(a, ab) || !rc_crdt_leq(b, ab);
 			/* equal states answer alike */
-			answers += rc_crdt_equal(a, b) && !same_answers(a, b);
+			answers +=
+				rc_crdt_equal(a, b) && !crdt_same_answers(a, b);
 		}
 		rc_crdt_destroy(ab);
 		rc_crdt_destroy(ba);
@@ -369,7 +325,7 @@ static void converge(enum rc_crdt_kind kind)
 		}
 		for (unsigned i = 1; i < N; i++)
 			bad += !rc_crdt_equal(rep[0], rep[i]) ||
-			       !same_answers(rep[0], rep[i]);
+			       !crdt_same_answers(rep[0], rep[i]);
 		for (unsigned i = 0; i < N; i++) {
 			rc_crdt_destroy(rep[i]);
 			rc_crdt_destroy(fin[i]);
