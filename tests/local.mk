@@ -60,7 +60,7 @@ EXTRA_DIST += tests/unit/test_cli.sh tests/unit/test_demo.sh \
 check_PROGRAMS += tests/unit/test_crdt tests/unit/test_crdt_converge
 tests_unit_test_crdt_LDADD = $(RC_TEST_LDADD)
 tests_unit_test_crdt_converge_LDADD = $(RC_TEST_LDADD) -lpthread
-noinst_HEADERS += tests/unit/crdt_ops.h
+noinst_HEADERS += tests/unit/crdt_ops.h tests/unit/paxos_propose.h
 TESTS += tests/unit/test_crdt tests/unit/test_crdt_converge
 
 # The floors: calls run down only and no two files call each other in a

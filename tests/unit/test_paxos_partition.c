@@ -8,22 +8,11 @@
 #include <replicore/paxos.h>
 
 #include "tests/tap.h"
+#include "tests/unit/paxos_propose.h"
 
 #define LAYOUT "numa:3 core:1 pu:1"
 #define TIMEOUT_NS 10000000000ull /* a bounded wait: never reached */
 #define SHORT_NS 100000000ull	  /* 100 ms: what a cut-off node waits */
-
-static int propose_n(rc_paxos_t *p, unsigned node, unsigned n, uint64_t tag)
-{
-	int rc = 0;
-
-	for (unsigned i = 0; i < n && rc == 0; i++) {
-		struct rc_paxos_cmd c = { 0, 1, tag + i, (uint32_t)node, 0 };
-
-		rc = rc_paxos_propose(p, node, &c, NULL);
-	}
-	return rc;
-}
 
 static void test_group(const rc_topo_t *topo, bool threads)
 {

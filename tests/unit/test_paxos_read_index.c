@@ -10,6 +10,7 @@
 #include <replicore/topo.h>
 
 #include "tests/tap.h"
+#include "tests/unit/paxos_propose.h"
 
 #define LAYOUT "numa:3 core:1 pu:1"
 #define TIMEOUT_NS 60000000000ull /* a bounded wait: never reached */
@@ -40,18 +41,6 @@ static uint64_t max_delivered(const rc_paxos_t *p)
 		if (rc_paxos_delivered(p, i) > m)
 			m = rc_paxos_delivered(p, i);
 	return m;
-}
-
-static int propose_n(rc_paxos_t *p, unsigned node, unsigned n, uint64_t tag)
-{
-	int rc = 0;
-
-	for (unsigned i = 0; i < n && rc == 0; i++) {
-		struct rc_paxos_cmd c = { 0, 1, tag + i, (uint32_t)node, 0 };
-
-		rc = rc_paxos_propose(p, node, &c, NULL);
-	}
-	return rc;
 }
 
 /* A writer at node 0: proposes and waits for each command, n times,
