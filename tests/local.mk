@@ -386,6 +386,18 @@ noinst_HEADERS += tests/unit/lease_fuzz.h
 TESTS += tests/unit/test_lease_sim tests/unit/test_lease_sim_broken \
 	tests/regression/test_lease_sims
 REGTESTS += tests/regression/test_lease_sims
+# The classic pause over rc_rsm (shared-memory and Paxos logs): a holder
+# paused past its lease writes with its old token and is rejected; the
+# store's recorded history is linearizable and fenced. The same scene
+# with a store built to ignore tokens, which the fencing check catches.
+check_PROGRAMS += tests/unit/test_lease tests/unit/test_lease_broken
+tests_unit_test_lease_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_lease_broken_SOURCES = tests/unit/test_lease.c \
+	protocols/lease/lease.c
+tests_unit_test_lease_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_LEASE_BROKEN_FENCING
+tests_unit_test_lease_broken_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_lease tests/unit/test_lease_broken
 # The reliable FIFO link under it, alone, over a transport that drops,
 # duplicates and reorders.
 check_PROGRAMS += tests/unit/test_lmutex_link
