@@ -398,6 +398,9 @@ tests_unit_test_lease_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_LEASE_BROKEN_FENCING
 tests_unit_test_lease_broken_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_lease tests/unit/test_lease_broken
+# replicore sim lease: help, errors, runs with faults, its named seed.
+TESTS += tests/unit/test_lease_cli.sh
+EXTRA_DIST += tests/unit/test_lease_cli.sh
 # The reliable FIFO link under it, alone, over a transport that drops,
 # duplicates and reorders.
 check_PROGRAMS += tests/unit/test_lmutex_link

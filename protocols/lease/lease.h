@@ -81,6 +81,7 @@ struct _rc_lease_sim_result {
 	uint64_t accepted, rejected, late;  /* late: accepted while a newer
 					       token had been granted */
 	uint64_t done;			    /* rounds finished */
+	bool stopped; /* the service or the store crashed for good */
 	struct _rc_sim_stats st;
 	unsigned violations;
 	char why[256];

@@ -413,6 +413,7 @@ int _rc_lease_sim_run(const struct _rc_lease_sim_opts *o,
 	res->rejected = ls->check.rejected;
 	res->late = ls->check.late;
 	res->done = ls->done;
+	res->stopped = (_rc_sim_doomed(ls->sim) & 3) != 0;
 	res->violations = ls->check.violations;
 	snprintf(res->why, sizeof res->why, "%s", ls->check.why);
 	if (r < 0 || ls->check.oom)
