@@ -76,8 +76,10 @@ struct rc_lease {
  * a renewal: a release sent for the holder's earlier grant, arriving
  * after the renewal, then names an old token and cannot end the renewed
  * lease. Returns the token (1..2^63-1), or RC_LEASE_REFUSED | the
- * holder's expiry (times below 2^63). Callers, ordering, progress: as
- * for every call here (above).
+ * holder's expiry (times below 2^63).
+ * Callers: one thread at a time on l (rc_rsm's apply, say).
+ * Ordering: none; it reads and writes l only. Progress: wait-free, a
+ * handful of instructions.
  */
 uint64_t rc_lease_acquire(struct rc_lease *l, uint64_t client, uint64_t now,
 			  uint64_t duration);
@@ -87,10 +89,16 @@ uint64_t rc_lease_acquire(struct rc_lease *l, uint64_t client, uint64_t now,
  * the last grant is that token and that client's and has not been
  * released (even past its expiry); otherwise changes nothing and returns
  * false (a stale release cannot end a newer holder's lease).
+ * Callers: one thread at a time on l. Ordering: none. Progress:
+ * wait-free, a handful of instructions.
  */
 bool rc_lease_release(struct rc_lease *l, uint64_t client, uint64_t token);
 
-/* The token of the lease running at time now, or 0 when it is free. */
+/*
+ * The token of the lease running at time now, or 0 when it is free.
+ * Callers: any thread not concurrent with a change of l (several readers
+ * may call it at once). Ordering: none. Progress: wait-free.
+ */
 uint64_t rc_lease_holder_token(const struct rc_lease *l, uint64_t now);
 
 /*
@@ -99,6 +107,9 @@ uint64_t rc_lease_holder_token(const struct rc_lease *l, uint64_t now);
  * token is at least that token, and rejects (changes nothing, returns
  * false) a write whose token is older. A holder may write several times
  * with its token; a token of 0 is older than every granted token.
+ * rc_fenced_write's callers: one thread at a time on s (rc_rsm's apply,
+ * say). Ordering: none; it reads and writes s only. Progress: wait-free,
+ * a handful of instructions.
  */
 struct rc_fenced {
 	uint64_t token; /* the largest token accepted; 0: none */
@@ -123,7 +134,8 @@ bool rc_fenced_write(struct rc_fenced *s, uint64_t token, uint64_t value);
  *   RC_FENCED_OP_WRITE(value), arg token: 1 when accepted, else 0.
  *   RC_FENCED_OP_READ (a read), arg unused: the value.
  *
- * client is 0..2^24-1, duration 1..2^32-1, value 0..2^56-1.
+ * client is 0..2^24-1, duration 1..2^32-1, value 0..2^56-1. The tables
+ * are constant: any thread may hand them to rc_rsm_create at any time.
  */
 #define RC_LEASE_OP_ACQUIRE(client, duration)               \
 	(UINT64_C(1) | ((uint64_t)(client)&0xffffff) << 8 | \
