@@ -28,6 +28,9 @@ libreplicore_la_SOURCES += \
 	%reldir%/lmutex/check.c \
 	%reldir%/lmutex/sim.c \
 	%reldir%/lmutex/lmutex.c \
+	%reldir%/lease/lease.c \
+	%reldir%/lease/check.c \
+	%reldir%/lease/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -38,6 +41,7 @@ noinst_HEADERS += \
 	%reldir%/clocks/clocks.h \
 	%reldir%/raft/raft.h \
 	%reldir%/lmutex/lmutex.h \
+	%reldir%/lease/lease.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h
@@ -45,4 +49,5 @@ noinst_HEADERS += \
 replicoreinc_HEADERS += \
 	include/replicore/paxos.h \
 	include/replicore/raft.h \
-	include/replicore/lmutex.h
+	include/replicore/lmutex.h \
+	include/replicore/lease.h

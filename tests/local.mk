@@ -366,6 +366,43 @@ noinst_HEADERS += tests/unit/lmutex_fuzz.h
 TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
 	tests/regression/test_lmutex_sims
 REGTESTS += tests/regression/test_lmutex_sims
+# Leases with fencing tokens and the fenced store: the objects, runs
+# without faults, the classic pause (seed 6) rejected by the token,
+# restarts, 1,000 seeded runs with random faults (100,000 in the
+# regression tier: 5,000 other seeds times RC_SCALE); the same seeds
+# against a copy of the store that ignores tokens, which they must catch.
+check_PROGRAMS += tests/unit/test_lease_sim tests/unit/test_lease_sim_broken \
+	tests/regression/test_lease_sims
+tests_unit_test_lease_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_lease_sims_SOURCES = tests/unit/test_lease_sim.c
+tests_regression_test_lease_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DLEASE_FUZZ_ONLY -DLEASE_DEFAULT_SIMS=5000 -DLEASE_FIRST_SEED=1000001
+tests_regression_test_lease_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_lease_sim_broken_SOURCES = \
+	tests/unit/test_lease_sim_broken.c protocols/lease/lease.c \
+	protocols/lease/check.c protocols/lease/sim.c protocols/sim/sim.c
+tests_unit_test_lease_sim_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_LEASE_BROKEN_FENCING
+tests_unit_test_lease_sim_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/lease_fuzz.h
+TESTS += tests/unit/test_lease_sim tests/unit/test_lease_sim_broken \
+	tests/regression/test_lease_sims
+REGTESTS += tests/regression/test_lease_sims
+# The classic pause over rc_rsm (shared-memory and Paxos logs): a holder
+# paused past its lease writes with its old token and is rejected; the
+# store's recorded history is linearizable and fenced. The same scene
+# with a store built to ignore tokens, which the fencing check catches.
+check_PROGRAMS += tests/unit/test_lease tests/unit/test_lease_broken
+tests_unit_test_lease_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_lease_broken_SOURCES = tests/unit/test_lease.c \
+	protocols/lease/lease.c
+tests_unit_test_lease_broken_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DRC_LEASE_BROKEN_FENCING
+tests_unit_test_lease_broken_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_lease tests/unit/test_lease_broken
+# replicore sim lease: help, errors, runs with faults, its named seed.
+TESTS += tests/unit/test_lease_cli.sh
+EXTRA_DIST += tests/unit/test_lease_cli.sh
 # The reliable FIFO link under it, alone, over a transport that drops,
 # duplicates and reorders.
 check_PROGRAMS += tests/unit/test_lmutex_link

@@ -29,6 +29,8 @@ int snapshot_sim(int argc, char **argv);
 int raft_sim(int argc, char **argv);
 /* replicore sim lmutex (tools/cmd_lmutex.c). */
 int lmutex_sim(int argc, char **argv);
+/* replicore sim lease (tools/cmd_lease.c). */
+int lease_sim(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 
