@@ -67,7 +67,14 @@ static const char demo_help[] =
 	"         crashes and restarts while clients run, and what they saw "
 	"is\n"
 	"         checked linearizable;\n"
-	"      5. the cost: ns per operation of each object level, and of "
+	"      5. coordination: Lamport's mutual exclusion, clocks against "
+	"his\n"
+	"         bound, Chandy-Lamport snapshots and leases with fencing "
+	"tokens,\n"
+	"         each simulated with faults, its properties checked and "
+	"its broken\n"
+	"         variant caught;\n"
+	"      6. the cost: ns per operation of each object level, and of "
 	"the\n"
 	"         replicated hash map against ck_spinlock, ck_rwlock and flat\n"
 	"         combining.\n"
@@ -736,6 +743,7 @@ int cmd_demo(int argc, char **argv)
 	parts[nparts++] = &demo_part_history;
 	if (&demo_part_consensus != NULL)
 		parts[nparts++] = &demo_part_consensus;
+	parts[nparts++] = &demo_part_coord;
 	parts[nparts++] = &demo_part_cost;
 
 	status = CLI_EXIT_OK;

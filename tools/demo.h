@@ -57,6 +57,11 @@ struct demo_part {
 extern const struct demo_part demo_part_topo, demo_part_litmus,
 	demo_part_history, demo_part_cost;
 
+/* 5. Coordination (demo_coord.c): Lamport's mutual exclusion, clocks,
+ * snapshots and leases in the seeded simulator, properties checked,
+ * broken variants caught. */
+extern const struct demo_part demo_part_coord;
+
 /*
  * 4. Consensus: the replicated hash map over the Paxos log with one node
  * of three stalled, beside the shared-memory log, which blocks; commits

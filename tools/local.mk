@@ -10,6 +10,7 @@ replicore_SOURCES += \
 	%reldir%/demo_history.c \
 	%reldir%/demo_cost.c \
 	%reldir%/demo_consensus.c \
+	%reldir%/demo_coord.c \
 	%reldir%/demo_rsm.c \
 	%reldir%/cmd_paxos.c \
 	%reldir%/cmd_sim.c \

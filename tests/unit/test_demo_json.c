@@ -451,6 +451,45 @@ static void check_consensus(const struct bj *c)
 	check_restart(get(c, "restart"));
 }
 
+/*
+ * The coordination part: each protocol's runs counted, properties held,
+ * the clocks within the bound at each drift, and every broken copy
+ * caught (a seed at which, or a flag).
+ */
+static void check_coord(const struct bj *c)
+{
+	const struct bj *lm = get(c, "lmutex"), *clk = get(c, "clocks"),
+			*sn = get(c, "snapshot"), *ls = get(c, "lease");
+	bool clocks = clk != NULL && clk->t == BJ_ARR && clk->n == 3;
+
+	ok(lm != NULL && num(lm, "runs") > 0 &&
+		   num(lm, "granted") == num(lm, "requested") &&
+		   boolean(lm, "properties_hold") &&
+		   num(lm, "crash_runs_blocked") > 0 &&
+		   num(lm, "broken_caught_at_seed") >= 1,
+	   "coordination: lmutex grants every request, blocks on a crash, "
+	   "and its broken copy is caught at seed %.0f",
+	   lm ? num(lm, "broken_caught_at_seed") : -1);
+	for (size_t i = 0; clocks && i < 3; i++)
+		clocks = num(clk->v[i], "samples") > 0 &&
+			 num(clk->v[i], "max_skew_us") > 0 &&
+			 num(clk->v[i], "max_skew_us") <=
+				 num(clk->v[i], "bound_us") &&
+			 boolean(clk->v[i], "within");
+	ok(clocks, "coordination: clocks within Lamport's bound at three "
+		   "drifts");
+	ok(sn != NULL && num(sn, "snapshots") > 0 && num(sn, "complete") > 0 &&
+		   boolean(sn, "properties_hold") &&
+		   num(sn, "broken_caught_at_seed") >= 1,
+	   "coordination: %.0f snapshots, %.0f complete, late markers caught",
+	   sn ? num(sn, "snapshots") : -1, sn ? num(sn, "complete") : -1);
+	ok(ls != NULL && num(ls, "rejected_stale") >= 1 &&
+		   boolean(ls, "properties_hold") &&
+		   boolean(ls, "broken_caught"),
+	   "coordination: the paused holder's stale write rejected, and "
+	   "a store that ignores tokens caught");
+}
+
 int main(void)
 {
 	const char *b = getenv("RC_BIN"), *tmp = getenv("TMPDIR");
@@ -485,6 +524,7 @@ int main(void)
 	unlink(html);
 	check_history(get(v, "history"));
 	check_consensus(get(v, "consensus"));
+	check_coord(get(v, "coordination"));
 	check_cost(get(v, "cost"));
 	bj_free(v);
 	done_testing();
