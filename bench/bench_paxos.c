@@ -73,7 +73,9 @@
  * first: p50 and p99 of its reads, then the median of each over the
  * samples, with the reads per sample, the writer's puts per second and
  * the elections won by nodes 1 and 2 (a takeover changes what a read
- * costs). A timed read includes one reading of the clock. The 1-minute
+ * costs) and the group's messages lost to a full ring (a lost request of
+ * a read index is asked again only after the 50 ms retry, past the
+ * read's bound). A timed read includes one reading of the clock. The 1-minute
  * load average before the first read row and after the last.
  */
 
@@ -498,7 +500,7 @@ static const char *const rmode_name[] = { "tail", "index" };
 
 struct read_sample {
 	double reads, p50_ns, p99_ns, puts_per_s;
-	uint64_t failed, takeovers;
+	uint64_t failed, takeovers, lost;
 };
 
 /* The leader every node of the 3-node group px names, or -1 when they do
@@ -632,11 +634,13 @@ static bool read_sample(const rc_topo_t *mt, enum rc_paxos_runner runner,
 	pthread_mutex_destroy(&gate.m);
 	out->reads = (double)(nlat + out->failed);
 	rc_paxos_stop(px);
-	for (unsigned i = 1; i < 3; i++) {
+	for (unsigned i = 0; i < 3; i++) {
 		struct rc_paxos_node_stats st;
 
 		rc_paxos_stats(px, i, &st);
-		out->takeovers += st.leaderships;
+		if (i > 0)
+			out->takeovers += st.leaderships;
+		out->lost += st.lost;
 	}
 	for (unsigned i = 0; i < 2; i++)
 		if (h[i])
@@ -658,7 +662,7 @@ struct read_conf {
 	bool writer;
 	struct rc_bench_stats reads, p50, p99, puts;
 	double *rs, *p50s, *p99s, *ps;
-	uint64_t failed, takeovers;
+	uint64_t failed, takeovers, lost;
 };
 
 static const char paxos_help[] =
@@ -729,9 +733,9 @@ static const char paxos_help[] =
 	"in\n"
 	"    microseconds, reads that failed after their 20 ms bound, the "
 	"writer's\n"
-	"    puts per second, elections won by nodes 1 and 2, and the load "
-	"average\n"
-	"    before and after the reads.\n"
+	"    puts per second, elections won by nodes 1 and 2, Paxos messages "
+	"lost,\n"
+	"    and the load average before and after the reads.\n"
 	"    Measured, never asserted.\n"
 	"\n"
 	"OPTIONS\n"
@@ -988,6 +992,7 @@ int bench_paxos(int argc, char **argv)
 			}
 			x->failed += rs.failed;
 			x->takeovers += rs.takeovers;
+			x->lost += rs.lost;
 			x->rs[got] = rs.reads;
 			x->ps[got] = rs.puts_per_s;
 			got++;
@@ -1149,6 +1154,7 @@ int bench_paxos(int argc, char **argv)
 			_rc_bench_json_stats_or_null(&j, "writer_puts_per_s",
 						     &x->puts, x->ps);
 			cli_json_kv_uint(&j, "takeovers", x->takeovers);
+			cli_json_kv_uint(&j, "lost", x->lost);
 			cli_json_obj_end(&j);
 		}
 		cli_json_arr_end(&j);
@@ -1242,12 +1248,12 @@ int bench_paxos(int argc, char **argv)
 		       "of %u samples of %g s; a read waits at most 20 ms)\n"
 		       "load %s -> %s (1-minute average at the start and the "
 		       "end of the reads)\n%-8s %-5s %6s %12s %9s %9s %7s "
-		       "%10s %9s\n",
+		       "%10s %9s %8s\n",
 		       MAP_LAYOUT, o.repeat, o.duration,
 		       fmt2(rload_start, l0, sizeof l0),
 		       fmt2(rload_end, l1, sizeof l1), "runner", "read",
 		       "writer", "reads/sample", "p50 us", "p99 us", "failed",
-		       "puts/s", "takeovers");
+		       "puts/s", "takeovers", "lost");
 		for (unsigned k = 0; k < NREADS; k++) {
 			const struct read_conf *x = &rd[k];
 
@@ -1261,7 +1267,9 @@ int bench_paxos(int argc, char **argv)
 				printf(" %10.0f", x->puts.median);
 			else
 				printf(" %10s", "-");
-			printf(" %9llu\n", (unsigned long long)x->takeovers);
+			printf(" %9llu %8llu\n",
+			       (unsigned long long)x->takeovers,
+			       (unsigned long long)x->lost);
 		}
 		printf("\npublished: 1Paxos under 1 us per message on a "
 		       "multicore; Mu 1.3 us per replicated request (RDMA)\n");

@@ -903,7 +903,7 @@ int main(void)
 			"(1-minute average at the start and the end of the "
 			"reads)",
 			"runner   read  writer reads/sample    p50 us    p99 us"
-			"  failed     puts/s takeovers\n",
+			"  failed     puts/s takeovers     lost\n",
 			"\ncallers  tail      no ",
 			"\ncallers  index     no ",
 			"\ncallers  tail     yes ",
