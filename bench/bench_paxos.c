@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* bench_paxos.c: `replicore bench paxos`, commits per second and latency of the Paxos log beside the shared-memory log, by runner, batch size, node count and a stalled minority. */
+/* bench_paxos.c: `replicore bench paxos`, commits per second and latency of the Paxos log beside the shared-memory log, by runner, batch size, node count and a stalled minority, and the read latency of a map over it. */
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -57,6 +57,26 @@
  * bound, and the ratio of the map over Paxos to the map over shared
  * memory with node 1 running. Reported, never asserted; on a shared
  * 2-core machine the numbers show the load.
+ *
+ * Last, linearizable reads of the same map over the Paxos log on
+ * "numa:3 core:1 pu:1", under each runner: the sampling thread, at node
+ * 1, runs gets of random keys back to back, each timed, catching up to
+ * the log's tail (read from every node's count in shared memory; the
+ * default) or to its read index (RC_RSM_READ_INDEX: rc_log_read_index,
+ * a round in which the leader confirms with a majority that it still
+ * leads), with no other thread of the benchmark or with a writer, a
+ * thread of node 0 running puts back to back. Node 0 leads: it stands
+ * first, and each sample puts at node 0 until every node names it (a
+ * sample where it does not within 1 s fails). A read waits at most
+ * BOUND_NS; one that runs out fails (-RC_ETIMEDOUT) and is counted, not
+ * timed. A sample lasts duration seconds or MAXLAT reads, whichever ends
+ * first: p50 and p99 of its reads, then the median of each over the
+ * samples, with the reads per sample, the writer's puts per second and
+ * the elections won by nodes 1 and 2 (a takeover changes what a read
+ * costs) and the group's messages lost to a full ring (a lost request of
+ * a read index is asked again only after the 50 ms retry, past the
+ * read's bound). A timed read includes one reading of the clock. The 1-minute
+ * load average before the first read row and after the last.
  */
 
 #define SHM_CAPACITY 1024
@@ -327,6 +347,7 @@ struct map_worker {
 	_Atomic bool *stop;
 	struct park_gate *gate;
 	uint64_t ops, timeouts, x;
+	bool puts; /* puts only (the reads' writer); else half gets */
 };
 
 static void *map_work(void *arg)
@@ -347,7 +368,7 @@ static void *map_work(void *arg)
 		w->x ^= w->x >> 7;
 		w->x ^= w->x << 17;
 		key = 1 + (w->x >> 20) % MAP_KEYS;
-		code = w->x & 1 ? MAP_PUT : MAP_GET;
+		code = w->puts || (w->x & 1) ? MAP_PUT : MAP_GET;
 		if (rc_rsm_execute_flags(w->h, MAP_OP(code, key), w->x | 1, 0,
 					 &r) < 0)
 			w->timeouts++;
@@ -469,6 +490,181 @@ struct map_conf {
 	double per_slot; /* Paxos: median commands per slot at node 0 */
 };
 
+/* ---- linearizable reads of the hash map at node 1 ---- */
+
+#define READ_LEAD_NS 1000000000ull /* 1 s of puts for node 0 to lead */
+
+enum { RM_TAIL, RM_INDEX, NRMODES };
+static const char *const rmode_name[] = { "tail", "index" };
+#define NREADS (2 * 2 * NRMODES) /* runner x writer x read mode */
+
+struct read_sample {
+	double reads, p50_ns, p99_ns, puts_per_s;
+	uint64_t failed, takeovers, lost;
+};
+
+/* The leader every node of the 3-node group px names, or -1 when they do
+ * not all name the same. */
+static int common_leader(const rc_paxos_t *px)
+{
+	unsigned l = rc_paxos_leader(px, 0);
+
+	for (unsigned i = 1; i < 3; i++)
+		if (rc_paxos_leader(px, i) != l)
+			return -1;
+	return (int)l;
+}
+
+/*
+ * One sample of a read row (see the top comment): the map over a fresh
+ * 3-node Paxos log on mt under runner; puts at node 0 until every node
+ * names node 0 the leader (at most READ_LEAD_NS); one read at node 1 in
+ * the row's mode, not timed; with writer, a thread of node 0 putting back
+ * to back; then reads at node 1, each timed, for duration seconds or
+ * MAXLAT reads, whichever comes first. Returns false when something
+ * could not be made, node 0 did not lead or a read failed otherwise than
+ * by running out of its bound. Blocking; one sample at a time (one
+ * static stop flag).
+ */
+static bool read_sample(const rc_topo_t *mt, enum rc_paxos_runner runner,
+			bool index, bool writer, double duration, uint64_t *lat,
+			struct read_sample *out)
+{
+	static _Alignas(RC_BENCH_LINE) _Atomic bool stop;
+	struct rc_rsm_options ro = RC_RSM_OPTIONS_INITIALIZER;
+	unsigned flags = index ? RC_RSM_READ_INDEX : 0;
+	rc_rsm_handle_t *h[2] = { NULL, NULL };
+	struct park_gate gate;
+	struct map_worker w;
+	pthread_t th;
+	rc_err_t err = RC_ERR_INITIALIZER;
+	uint64_t t0, t_end, now, nlat = 0, x = 0x2545f4914f6cdd1dull, r;
+	bool ok = true, started = false;
+	rc_log_t *log = NULL;
+	rc_rsm_t *rsm = NULL;
+	rc_paxos_t *px;
+	int leader = -1, rc;
+
+	memset(out, 0, sizeof *out);
+	out->p50_ns = out->p99_ns = out->puts_per_s = NAN;
+	if (paxos_log(&log, 3, mt, runner, &err) < 0) {
+		rc_err_print(&err, stderr);
+		return false;
+	}
+	px = rc_log_paxos_group(log);
+	ro.log = log;
+	ro.timeout_ns = BOUND_NS;
+	if (rc_rsm_create(&rsm, &map_ops, NULL, mt, &ro, &err) < 0) {
+		rc_err_print(&err, stderr);
+		rc_log_destroy(log);
+		return false;
+	}
+	for (unsigned i = 0; i < 2; i++)
+		if (rc_rsm_register(rsm, i, 0, &h[i], &err) < 0) {
+			rc_err_print(&err, stderr);
+			ok = false;
+		}
+	/* The first put waits for an election; node 0 stands first. */
+	t0 = _rc_bench_now();
+	while (ok && leader != 0 && _rc_bench_now() - t0 < READ_LEAD_NS) {
+		(void)rc_rsm_execute(h[0], MAP_OP(MAP_PUT, 1), 1, &r);
+		leader = common_leader(px);
+	}
+	if (ok && leader != 0) {
+		fprintf(stderr,
+			"replicore bench paxos: node 0 did not lead within "
+			"1 s (the nodes name %d)\n",
+			leader);
+		ok = false;
+	}
+	if (ok)
+		(void)rc_rsm_execute_flags(h[1], MAP_OP(MAP_GET, 1), 0, flags,
+					   &r);
+	memset(&w, 0, sizeof w);
+	/* relaxed: the stop flag carries no data; the join orders */
+	atomic_store_explicit(&stop, false, memory_order_relaxed);
+	pthread_mutex_init(&gate.m, NULL);
+	pthread_cond_init(&gate.c, NULL);
+	gate.arrived = 0;
+	gate.n = 2;
+	if (ok && writer) {
+		w.h = h[0];
+		w.stop = &stop;
+		w.gate = &gate;
+		w.x = 0x9e3779b97f4a7c15ull;
+		w.puts = true;
+		/* pthread_create orders this thread's use of h[0] above
+		 * before the writer's. */
+		started = pthread_create(&th, NULL, map_work, &w) == 0;
+		ok = started;
+		if (ok)
+			park_gate_wait(&gate);
+	}
+	t0 = _rc_bench_now();
+	t_end = t0 + (uint64_t)(duration * 1e9);
+	for (now = t0; ok && now < t_end && nlat < MAXLAT;) {
+		uint64_t a0 = now;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		rc = rc_rsm_execute_flags(
+			h[1], MAP_OP(MAP_GET, 1 + (x >> 20) % MAP_KEYS), 0,
+			flags, &r);
+		now = _rc_bench_now();
+		if (rc == -RC_ETIMEDOUT) {
+			out->failed++;
+		} else if (rc < 0) {
+			fprintf(stderr,
+				"replicore bench paxos: a read at node 1: %s\n",
+				rc_strerror(-rc));
+			ok = false;
+		} else {
+			lat[nlat++] = now - a0;
+		}
+	}
+	/* relaxed: the join orders the writer's count */
+	atomic_store_explicit(&stop, true, memory_order_relaxed);
+	if (started) {
+		pthread_join(th, NULL);
+		out->puts_per_s =
+			(double)w.ops / ((double)(_rc_bench_now() - t0) / 1e9);
+	}
+	pthread_cond_destroy(&gate.c);
+	pthread_mutex_destroy(&gate.m);
+	out->reads = (double)(nlat + out->failed);
+	rc_paxos_stop(px);
+	for (unsigned i = 0; i < 3; i++) {
+		struct rc_paxos_node_stats st;
+
+		rc_paxos_stats(px, i, &st);
+		if (i > 0)
+			out->takeovers += st.leaderships;
+		out->lost += st.lost;
+	}
+	for (unsigned i = 0; i < 2; i++)
+		if (h[i])
+			rc_rsm_unregister(h[i]);
+	rc_rsm_destroy(rsm);
+	rc_log_destroy(log);
+	if (nlat > 0) {
+		_rc_bench_select_k(lat, nlat, nlat * 99 / 100);
+		_rc_bench_select_k(lat, nlat * 99 / 100 + 1, nlat / 2);
+		out->p50_ns = (double)lat[nlat / 2];
+		out->p99_ns = (double)lat[nlat * 99 / 100];
+	}
+	return ok;
+}
+
+struct read_conf {
+	int kind; /* K_CALLERS, K_THREADS */
+	int mode; /* RM_TAIL, RM_INDEX */
+	bool writer;
+	struct rc_bench_stats reads, p50, p99, puts;
+	double *rs, *p50s, *p99s, *ps;
+	uint64_t failed, takeovers, lost;
+};
+
 static const char paxos_help[] =
 	"NAME\n"
 	"    replicore bench paxos - the Paxos log beside the shared-memory "
@@ -523,7 +719,23 @@ static const char paxos_help[] =
 	"could\n"
 	"    batch), and the map over Paxos against the map over shared "
 	"memory with\n"
-	"    node 1 up.\n"
+	"    node 1 up. Last, linearizable reads of that map at node 1 of a "
+	"3-node\n"
+	"    Paxos log led by node 0, under each runner: gets back to back, "
+	"each\n"
+	"    catching up to the log's tail (shared memory, the default) or to "
+	"its\n"
+	"    read index (RC_RSM_READ_INDEX, a round to a majority), with no "
+	"other\n"
+	"    thread or with a thread of node 0 putting back to back: reads "
+	"per\n"
+	"    sample (S seconds or 1048576 reads), read latency p50 and p99 "
+	"in\n"
+	"    microseconds, reads that failed after their 20 ms bound, the "
+	"writer's\n"
+	"    puts per second, elections won by nodes 1 and 2, Paxos messages "
+	"lost,\n"
+	"    and the load average before and after the reads.\n"
 	"    Measured, never asserted.\n"
 	"\n"
 	"OPTIONS\n"
@@ -565,11 +777,12 @@ static double med(const struct rc_bench_stats *s)
 	return s->n ? s->median : NAN;
 }
 
-/* Prints v / 1000 in a column of width w, or "-" when v is not finite. */
-static void print_us(double v, int w)
+/* Prints v / 1000 with prec decimals in a column of width w, or "-" when v
+ * is not finite. */
+static void print_us(double v, int w, int prec)
 {
 	if (isfinite(v))
-		printf(" %*.1f", w, v / 1e3);
+		printf(" %*.*f", w, prec, v / 1e3);
 	else
 		printf(" %*s", w, "-");
 }
@@ -601,13 +814,14 @@ int bench_paxos(int argc, char **argv)
 					     "leader)" };
 	struct conf c[NCONF];
 	struct map_conf mc[4];
+	struct read_conf rd[NREADS];
 	double *ps = NULL; /* a map configuration's commands per slot */
 	struct floor_res fl = { .rc = 1 };
 	rc_topo_t *mt = NULL, *own[NN] = { NULL };
 	const rc_topo_t *lt[NN];
 	rc_err_t err = RC_ERR_INITIALIZER;
 	double load_start, load_end, floor_ns = NAN, ratio = NAN, head_p50;
-	double map_ratio = NAN;
+	double map_ratio = NAN, rload_start = NAN, rload_end = NAN;
 	uint64_t *lat;
 	unsigned nc = 0, head = NCONF;
 	bool failed = false;
@@ -744,6 +958,61 @@ int bench_paxos(int argc, char **argv)
 		}
 	}
 	free(ps);
+	memset(rd, 0, sizeof rd);
+	rload_start = load_or_nan();
+	for (unsigned k = 0; mt && k < NREADS; k++) {
+		struct read_conf *x = &rd[k];
+		unsigned got = 0, gotl = 0;
+
+		x->kind = k < NREADS / 2 ? K_CALLERS : K_THREADS;
+		x->writer = k / NRMODES % 2;
+		x->mode = (int)(k % NRMODES);
+		x->rs = calloc(o.repeat, sizeof(double));
+		x->p50s = calloc(o.repeat, sizeof(double));
+		x->p99s = calloc(o.repeat, sizeof(double));
+		x->ps = calloc(o.repeat, sizeof(double));
+		if (!x->rs || !x->p50s || !x->p99s || !x->ps) {
+			failed = true;
+			break;
+		}
+		_rc_bench_progress(&o, "reads by the %s at node 1, paxos %s%s",
+				   rmode_name[x->mode], kind_runner[x->kind],
+				   x->writer ? ", a writer at node 0" : "");
+		for (unsigned s = 0; s < o.repeat; s++) {
+			struct read_sample rs;
+
+			if (!read_sample(mt,
+					 x->kind == K_THREADS
+						 ? RC_PAXOS_RUN_THREADS
+						 : RC_PAXOS_RUN_CALLERS,
+					 x->mode == RM_INDEX, x->writer,
+					 o.duration, lat, &rs)) {
+				failed = true;
+				continue;
+			}
+			x->failed += rs.failed;
+			x->takeovers += rs.takeovers;
+			x->lost += rs.lost;
+			x->rs[got] = rs.reads;
+			x->ps[got] = rs.puts_per_s;
+			got++;
+			if (isfinite(rs.p50_ns)) {
+				x->p50s[gotl] = rs.p50_ns;
+				x->p99s[gotl] = rs.p99_ns;
+				gotl++;
+			}
+		}
+		if (got) {
+			_rc_bench_stats(x->rs, got, &x->reads);
+			if (x->writer)
+				_rc_bench_stats(x->ps, got, &x->puts);
+		}
+		if (gotl) {
+			_rc_bench_stats(x->p50s, gotl, &x->p50);
+			_rc_bench_stats(x->p99s, gotl, &x->p99);
+		}
+	}
+	rload_end = load_or_nan();
 	_rc_bench_progress(&o, NULL);
 	load_end = load_or_nan();
 	head_p50 = head < nc ? med(&c[head].p50) : NAN;
@@ -852,6 +1121,44 @@ int bench_paxos(int argc, char **argv)
 		_rc_bench_json_num(&j, "paxos_vs_shm", map_ratio);
 		cli_json_kv_double(&j, "paxos_vs_shm_target", MAP_TARGET);
 		cli_json_obj_end(&j);
+		cli_json_key(&j, "reads");
+		cli_json_obj(&j);
+		cli_json_kv_str(&j, "what",
+				"linearizable gets of random keys of the hash "
+				"map over rc_rsm at node 1 of a 3-node Paxos "
+				"log led by node 0, back to back, each timed; "
+				"catching up to the log's tail or to its read "
+				"index; with or without a thread of node 0 "
+				"putting back to back");
+		cli_json_kv_str(&j, "layout", MAP_LAYOUT);
+		cli_json_kv_uint(&j, "reader_node", 1);
+		cli_json_kv_uint(&j, "leader_node", 0);
+		_rc_bench_json_num(&j, "load_start", rload_start);
+		_rc_bench_json_num(&j, "load_end", rload_end);
+		cli_json_key(&j, "rows");
+		cli_json_arr(&j);
+		for (unsigned k = 0; k < NREADS; k++) {
+			const struct read_conf *x = &rd[k];
+
+			cli_json_obj(&j);
+			cli_json_kv_str(&j, "runner", kind_runner[x->kind]);
+			cli_json_kv_str(&j, "read_mode", rmode_name[x->mode]);
+			cli_json_kv_bool(&j, "writer", x->writer);
+			_rc_bench_json_stats_or_null(&j, "reads_per_sample",
+						     &x->reads, x->rs);
+			_rc_bench_json_stats_or_null(&j, "latency_p50_ns",
+						     &x->p50, x->p50s);
+			_rc_bench_json_stats_or_null(&j, "latency_p99_ns",
+						     &x->p99, x->p99s);
+			cli_json_kv_uint(&j, "failed", x->failed);
+			_rc_bench_json_stats_or_null(&j, "writer_puts_per_s",
+						     &x->puts, x->ps);
+			cli_json_kv_uint(&j, "takeovers", x->takeovers);
+			cli_json_kv_uint(&j, "lost", x->lost);
+			cli_json_obj_end(&j);
+		}
+		cli_json_arr_end(&j);
+		cli_json_obj_end(&j);
 		cli_json_key(&j, "baseline");
 		cli_json_obj(&j);
 		cli_json_kv_str(&j, "source",
@@ -885,9 +1192,9 @@ int bench_paxos(int argc, char **argv)
 			       c[k].nodes, c[k].batch,
 			       c[k].stalled ? (c[k].nodes - 1) / 2 : 0,
 			       c[k].commits.n ? c[k].commits.median : 0);
-			print_us(med(&c[k].p50), 8);
-			print_us(med(&c[k].p99), 8);
-			print_us(med(&c[k].p999), 9);
+			print_us(med(&c[k].p50), 8, 1);
+			print_us(med(&c[k].p99), 8, 1);
+			print_us(med(&c[k].p999), 9, 1);
 			printf(" %8llu", (unsigned long long)c[k].timeouts);
 			if (c[k].kind == K_SHM)
 				printf(" %6s\n", "-");
@@ -936,6 +1243,34 @@ int bench_paxos(int argc, char **argv)
 			printf("paxos / shm with node 1 running: not measured "
 			       "(target >= %.2f)\n",
 			       MAP_TARGET);
+		printf("\nlinearizable reads of the hash map at node 1, "
+		       "Paxos on %s led by node 0, gets back to back (medians "
+		       "of %u samples of %g s; a read waits at most 20 ms)\n"
+		       "load %s -> %s (1-minute average at the start and the "
+		       "end of the reads)\n%-8s %-5s %6s %12s %9s %9s %7s "
+		       "%10s %9s %8s\n",
+		       MAP_LAYOUT, o.repeat, o.duration,
+		       fmt2(rload_start, l0, sizeof l0),
+		       fmt2(rload_end, l1, sizeof l1), "runner", "read",
+		       "writer", "reads/sample", "p50 us", "p99 us", "failed",
+		       "puts/s", "takeovers", "lost");
+		for (unsigned k = 0; k < NREADS; k++) {
+			const struct read_conf *x = &rd[k];
+
+			printf("%-8s %-5s %6s %12.0f", kind_runner[x->kind],
+			       rmode_name[x->mode], x->writer ? "yes" : "no",
+			       x->reads.n ? x->reads.median : 0);
+			print_us(med(&x->p50), 9, 2);
+			print_us(med(&x->p99), 9, 2);
+			printf(" %7llu", (unsigned long long)x->failed);
+			if (x->writer && x->puts.n)
+				printf(" %10.0f", x->puts.median);
+			else
+				printf(" %10s", "-");
+			printf(" %9llu %8llu\n",
+			       (unsigned long long)x->takeovers,
+			       (unsigned long long)x->lost);
+		}
 		printf("\npublished: 1Paxos under 1 us per message on a "
 		       "multicore; Mu 1.3 us per replicated request (RDMA)\n");
 	}
@@ -1027,6 +1362,12 @@ int bench_paxos(int argc, char **argv)
 	}
 	for (unsigned k = 0; k < 4; k++)
 		free(mc[k].os);
+	for (unsigned k = 0; k < NREADS; k++) {
+		free(rd[k].rs);
+		free(rd[k].p50s);
+		free(rd[k].p99s);
+		free(rd[k].ps);
+	}
 	free(lat);
 	rc_topo_close(mt);
 	for (unsigned n = 0; n < NN; n++)

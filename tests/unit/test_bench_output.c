@@ -324,6 +324,117 @@ static bool paxos_ok(const struct bj *v, char *err, size_t errn)
 	return true;
 }
 
+/*
+ * bench paxos's reads: eight rows, callers then threads, each without
+ * then with a writer, each by the tail then by the read index; p50 <=
+ * p99 in every row; the writer's puts per second exactly in the rows
+ * with a writer; node 1 reading, node 0 leading.
+ */
+static bool reads_ok(const struct bj *v, char *err, size_t errn)
+{
+	static const char *const runner[] = { "callers", "threads" };
+	static const char *const mode[] = { "tail", "index" };
+	const struct bj *rd = bj_get(v, "reads"), *r;
+
+	r = bj_get(rd, "rows");
+	if (rd == NULL || r == NULL || r->t != BJ_ARR || r->n != 8 ||
+	    num_or_nan(rd, "reader_node") != 1 ||
+	    num_or_nan(rd, "leader_node") != 0 ||
+	    bj_get(rd, "load_start") == NULL ||
+	    bj_get(rd, "load_end") == NULL) {
+		snprintf(err, errn, "reads: a member is missing");
+		return false;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		const struct bj *x = r->v[i], *ru = bj_get(x, "runner"),
+				*m = bj_get(x, "read_mode"),
+				*w = bj_get(x, "writer"),
+				*p = bj_get(x, "writer_puts_per_s");
+		double p50 = median_of(x, "latency_p50_ns"),
+		       p99 = median_of(x, "latency_p99_ns");
+		bool writer = i / 2 % 2;
+
+		if (ru == NULL || ru->t != BJ_STR ||
+		    strcmp(ru->s, runner[i / 4]) != 0 || m == NULL ||
+		    m->t != BJ_STR || strcmp(m->s, mode[i % 2]) != 0 ||
+		    w == NULL || w->t != BJ_BOOL || w->b != writer) {
+			snprintf(err, errn,
+				 "reads row %zu: not %s, %s, %s a writer", i,
+				 runner[i / 4], mode[i % 2],
+				 writer ? "with" : "without");
+			return false;
+		}
+		if (p == NULL || (p->t == BJ_NULL) == writer) {
+			snprintf(err, errn,
+				 "reads row %zu: puts per second %s a writer",
+				 i, writer ? "missing with" : "without");
+			return false;
+		}
+		if (isfinite(p50) != isfinite(p99) ||
+		    (isfinite(p50) && !(p50 <= p99))) {
+			snprintf(err, errn,
+				 "reads row %zu: p50 %g, p99 %g out of order",
+				 i, p50, p99);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* bench paxos's reads with the third row (callers, tail, a writer) given,
+ * as JSON text. */
+#define READ_ROW(RUNNER, MODE, W, P50, PUTS)                                  \
+	"{\"runner\":\"" RUNNER "\",\"read_mode\":\"" MODE "\",\"writer\":" W \
+	",\"latency_p50_ns\":{\"median\":" P50                                \
+	"},\"latency_p99_ns\":{\"median\":900},\"writer_puts_per_s\":" PUTS   \
+	"}"
+#define W_PUTS "{\"median\":1}"
+#define R_CT READ_ROW("callers", "tail", "false", "30", "null")
+#define R_CI READ_ROW("callers", "index", "false", "600", "null")
+#define R_CIW READ_ROW("callers", "index", "true", "600", W_PUTS)
+#define R_TT READ_ROW("threads", "tail", "false", "30", "null")
+#define R_TI READ_ROW("threads", "index", "false", "600", "null")
+#define R_TTW READ_ROW("threads", "tail", "true", "30", W_PUTS)
+#define R_TIW READ_ROW("threads", "index", "true", "600", W_PUTS)
+#define READS(ROW2)                                                            \
+	"{\"reads\":{\"reader_node\":1,\"leader_node\":0,"                     \
+	"\"load_start\":null,\"load_end\":1,\"rows\":[" R_CT "," R_CI "," ROW2 \
+	"," R_CIW "," R_TT "," R_TI "," R_TTW "," R_TIW "]}}"
+
+/* The reads check must reject rows that disagree with the run. */
+static void self_test_reads(void)
+{
+	static const char *const bad[] = {
+		/* p50 above p99 */
+		READS(READ_ROW("callers", "tail", "true", "1000", W_PUTS)),
+		/* no puts per second beside a writer */
+		READS(READ_ROW("callers", "tail", "true", "30", "null")),
+		/* a writer where none belongs */
+		READS(READ_ROW("callers", "tail", "false", "30", "null")),
+		/* the read index where the tail belongs */
+		READS(READ_ROW("callers", "index", "true", "30", W_PUTS)),
+	};
+	char err[600];
+	bool all = true;
+	struct bj *v;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = bj_parse(bad[i], err, sizeof err);
+		if (v == NULL || reads_ok(v, err, sizeof err)) {
+			diag("not rejected: %s", bad[i]);
+			all = false;
+		}
+		bj_free(v);
+	}
+	ok(all, "reads check: rejects p50 above p99, a writer without puts "
+		"per second or out of place, a row out of order");
+	v = bj_parse(READS(READ_ROW("callers", "tail", "true", "30", W_PUTS)),
+		     err, sizeof err);
+	ok(v != NULL && reads_ok(v, err, sizeof err),
+	   "reads check: accepts rows that agree");
+	bj_free(v);
+}
+
 /* A paxos result's own members, as JSON text. */
 #define PAXOS_RES(LOST, FLOOR, RATIO, WHY)                               \
 	"{\"load_start\":0.5,\"load_end\":null,\"results\":[{\"log\":"   \
@@ -514,6 +625,7 @@ static void self_test(void)
 	   "svg check: accepts a small document");
 	self_test_chunks();
 	self_test_paxos();
+	self_test_reads();
 	self_test_memory();
 }
 
@@ -773,8 +885,47 @@ int main(void)
 	ok(v != NULL && bj_get(v, "map") != NULL &&
 		   bj_get(v, "map")->t == BJ_ARR && bj_get(v, "map")->n == 4,
 	   "paxos: the hash map over each log, node 1 up and stalled");
+	snprintf(err, sizeof err, "no result");
+	good = v != NULL && reads_ok(v, err, sizeof err);
+	ok(good, "paxos: reads at node 1 by the tail and the read index, "
+		 "each runner, with and without a writer at node 0");
+	if (!good)
+		diag("%s", err);
 	bj_free(v);
 	check_svg("paxos.svg", paxos_labels, "paxos");
+	text = NULL;
+	snprintf(args, sizeof args, "paxos --duration %s --repeat 1", dur);
+	st = run(args);
+	good = st == 0 && (text = slurp("out")) != NULL;
+	{
+		static const char *const want[] = {
+			"linearizable reads of the hash map at node 1",
+			"(1-minute average at the start and the end of the "
+			"reads)",
+			"runner   read  writer reads/sample    p50 us    p99 us"
+			"  failed     puts/s takeovers     lost\n",
+			"\ncallers  tail      no ",
+			"\ncallers  index     no ",
+			"\ncallers  tail     yes ",
+			"\ncallers  index    yes ",
+			"\nthreads  tail      no ",
+			"\nthreads  index     no ",
+			"\nthreads  tail     yes ",
+			"\nthreads  index    yes ",
+		};
+
+		for (size_t i = 0; good && i < sizeof want / sizeof want[0];
+		     i++)
+			if (strstr(text, want[i]) == NULL) {
+				diag("no '%s' in the table", want[i]);
+				good = false;
+			}
+	}
+	ok(good, "paxos without --json prints the reads' header and a row "
+		 "per runner, writer and read mode");
+	if (st != 0)
+		show_err();
+	free(text);
 
 	/* lmutex: rc_lmutex and ck's fas, mcs, ticket x 1..2 threads */
 	snprintf(args, sizeof args,
