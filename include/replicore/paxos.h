@@ -594,9 +594,10 @@ int rc_paxos_wait(const rc_paxos_t *p, unsigned node, uint64_t count,
  * crashed (before or during the wait); -RC_EINVAL for a bad node or
  * index NULL; -RC_ENOMEM. Concurrency: any thread, any number at once,
  * at any nodes; not concurrent with a restart of node. Cost: a round
- * to a majority; rc_rsm reads by it over the Paxos log took 0.6-1.0 us
- * at the median with the callers runner and 53-96 us with the threads
- * runner, 3 nodes on a shared 2-CPU machine (doc/replicore-paxos.1).
+ * to a majority; rc_rsm reads by it over the Paxos log took 0.57-0.90 us
+ * at the median with the callers runner and 55-80 us with the threads
+ * runner, 3 nodes on a shared 2-CPU machine (bench paxos's read section,
+ * doc/replicore-paxos.1).
  */
 int rc_paxos_read_index(rc_paxos_t *p, unsigned node, uint64_t timeout_ns,
 			uint64_t *index);
