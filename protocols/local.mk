@@ -28,6 +28,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/lmutex/check.c \
 	%reldir%/lmutex/sim.c \
 	%reldir%/lmutex/lmutex.c \
+	%reldir%/snapshot/bank.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -45,4 +46,5 @@ noinst_HEADERS += \
 replicoreinc_HEADERS += \
 	include/replicore/paxos.h \
 	include/replicore/raft.h \
-	include/replicore/lmutex.h
+	include/replicore/lmutex.h \
+	include/replicore/snapshot.h
