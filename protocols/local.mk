@@ -19,6 +19,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/snapshot/sim.c \
 	%reldir%/clocks/clocks.c \
 	%reldir%/clocks/sim.c \
+	%reldir%/clocks/threads.c \
 	%reldir%/raft/raft.c \
 	%reldir%/raft/check.c \
 	%reldir%/raft/sim.c \

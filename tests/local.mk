@@ -472,3 +472,8 @@ TESTS += tests/unit/test_check_html_marks
 check_PROGRAMS += tests/unit/test_snapshot_threads
 tests_unit_test_snapshot_threads_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_snapshot_threads
+# Physical clocks by Lamport's rules between threads: monotonic, the skew
+# and the delays measured, the broken rule caught (no timed assertion).
+check_PROGRAMS += tests/unit/test_clocks_threads
+tests_unit_test_clocks_threads_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_clocks_threads
