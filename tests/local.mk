@@ -477,3 +477,6 @@ TESTS += tests/unit/test_snapshot_threads
 check_PROGRAMS += tests/unit/test_clocks_threads
 tests_unit_test_clocks_threads_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_clocks_threads
+# replicore clocks: help, errors, short runs in text and JSON.
+TESTS += tests/unit/test_clocks_cli.sh
+EXTRA_DIST += tests/unit/test_clocks_cli.sh
