@@ -19,6 +19,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/snapshot/sim.c \
 	%reldir%/clocks/clocks.c \
 	%reldir%/clocks/sim.c \
+	%reldir%/clocks/threads.c \
 	%reldir%/raft/raft.c \
 	%reldir%/raft/check.c \
 	%reldir%/raft/sim.c \
@@ -31,6 +32,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/lease/lease.c \
 	%reldir%/lease/check.c \
 	%reldir%/lease/sim.c \
+	%reldir%/snapshot/bank.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -50,4 +52,5 @@ replicoreinc_HEADERS += \
 	include/replicore/paxos.h \
 	include/replicore/raft.h \
 	include/replicore/lmutex.h \
-	include/replicore/lease.h
+	include/replicore/lease.h \
+	include/replicore/snapshot.h

@@ -505,3 +505,17 @@ EXTRA_DIST += tests/unit/test_check_html.sh
 check_PROGRAMS += tests/unit/test_check_html_marks
 tests_unit_test_check_html_marks_LDADD = $(RC_TEST_LDADD)
 TESTS += tests/unit/test_check_html_marks
+# rc_snap between threads: a bank of transfers, many snapshots each
+# checked (conservation, consistent cut, channel states), and the broken
+# variants caught, on threads and in a fixed order.
+check_PROGRAMS += tests/unit/test_snapshot_threads
+tests_unit_test_snapshot_threads_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_snapshot_threads
+# Physical clocks by Lamport's rules between threads: monotonic, the skew
+# and the delays measured, the broken rule caught (no timed assertion).
+check_PROGRAMS += tests/unit/test_clocks_threads
+tests_unit_test_clocks_threads_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_clocks_threads
+# replicore clocks: help, errors, short runs in text and JSON.
+TESTS += tests/unit/test_clocks_cli.sh
+EXTRA_DIST += tests/unit/test_clocks_cli.sh

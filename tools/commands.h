@@ -21,6 +21,8 @@ int cmd_sim(int argc, char **argv);
 /* replicore sim 2pc and replicore sim 3pc (tools/cmd_commit.c). */
 int commit_sim_2pc(int argc, char **argv);
 int commit_sim_3pc(int argc, char **argv);
+/* replicore clocks: the clocks between threads (tools/cmd_clocks_threads.c). */
+int cmd_clocks(int argc, char **argv);
 /* replicore sim clocks (tools/cmd_clocks.c). */
 int clocks_sim(int argc, char **argv);
 /* replicore sim snapshot (tools/cmd_snapshot.c). */

@@ -17,6 +17,7 @@ replicore_SOURCES += \
 	%reldir%/cmd_commit.c \
 	%reldir%/cmd_snapshot.c \
 	%reldir%/cmd_clocks.c \
+	%reldir%/cmd_clocks_threads.c \
 	%reldir%/cmd_raft.c \
 	%reldir%/cmd_lmutex.c \
 	%reldir%/cmd_lease.c \
@@ -30,7 +31,8 @@ noinst_HEADERS += \
 	%reldir%/sim_args.h \
 	%reldir%/torture.h
 dist_man_MANS += doc/replicore.1 doc/replicore-topo.1 doc/replicore-demo.1 \
-	doc/replicore-paxos.1 doc/replicore-sim.1 doc/replicore-torture.1
+	doc/replicore-paxos.1 doc/replicore-sim.1 doc/replicore-torture.1 \
+	doc/replicore-clocks.1
 
 # The demo reads the litmus suite from the source tree when it is there,
 # else from where make install puts it.

@@ -14,6 +14,10 @@ static const struct cli_cmd commands[] = {
 	  "benchmarks: c2c, fence, atomic, mem, rsm, paxos, models, check, "
 	  "litmus",
 	  cmd_bench },
+	{ "clocks",
+	  "physical clocks by Lamport's rules between threads, skew "
+	  "against his bound",
+	  cmd_clocks },
 	{ "check", "check a history: linearizable, sequential, causal",
 	  cmd_check },
 	{ "demo", "run the demonstration on this machine", cmd_demo },

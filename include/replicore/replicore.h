@@ -22,6 +22,7 @@
 #include <replicore/raft.h>
 #include <replicore/lmutex.h>
 #include <replicore/lease.h>
+#include <replicore/snapshot.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>

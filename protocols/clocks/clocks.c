@@ -94,6 +94,11 @@ uint64_t _rc_clk_node_deadline(const struct _rc_clk_node *n)
 	return n->next;
 }
 
+void _rc_clk_node_set_mu(struct _rc_clk_node *n, double mu)
+{
+	n->mu = mu;
+}
+
 bool _rc_clk_node_went_back(const struct _rc_clk_node *n)
 {
 	return n->back;

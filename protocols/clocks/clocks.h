@@ -52,6 +52,8 @@ void _rc_clk_node_recv(struct _rc_clk_node *n, uint64_t now,
 		       const struct _rc_clk_msg *m);
 void _rc_clk_node_tick(struct _rc_clk_node *n, uint64_t now);
 uint64_t _rc_clk_node_deadline(const struct _rc_clk_node *n);
+/* Sets mu, what IR2' adds (the threaded run measures it first). */
+void _rc_clk_node_set_mu(struct _rc_clk_node *n, double mu);
 /* Whether the node's clock ever went back (IR1' and IR2' forbid it). */
 bool _rc_clk_node_went_back(const struct _rc_clk_node *n);
 
@@ -86,5 +88,45 @@ struct _rc_clk_sim_result {
 
 int _rc_clk_sim_run(const struct _rc_clk_sim_opts *o,
 		    struct _rc_clk_sim_result *res, rc_err_t *err);
+
+/*
+ * The threaded run (threads.c): one thread per node over rc_chan, the
+ * step machine above driven by CLOCK_MONOTONIC in ns from the run's
+ * start, each clock scaled by its drift; mu and xi measured.
+ */
+#define RC_CLK_THR_MAX 64
+
+struct rc_topo;
+
+struct _rc_clk_thr_opts {
+	const struct rc_topo *topo; /* thread i pinned on PU i mod PUs;
+				     * NULL: not pinned */
+	unsigned nodes;		    /* threads, 2..RC_CLK_THR_MAX */
+	uint64_t seed;		    /* the drifts and offsets */
+	double kappa;		    /* rates within 1 +- kappa */
+	uint64_t period_ns;	    /* tau */
+	bool line;		    /* a line (d = n - 1), else complete */
+	uint64_t duration_ns;	    /* the run, after a calibration of 20
+				     * periods */
+	enum _rc_clk_variant variant;
+};
+
+struct _rc_clk_thr_result {
+	uint64_t mu_ns;		   /* the least delay of the calibration */
+	uint64_t cal_spread_ns;	   /* its largest delay minus mu */
+	uint64_t dmin_ns, dmax_ns; /* the run's delays */
+	double xi_ns;		   /* dmax - min(dmin, mu) */
+	unsigned diameter;
+	double bound_ns; /* d (2 kappa tau + xi) */
+	double warm_ns;	 /* samples before it are not counted */
+	double max_skew_ns, mean_skew_ns, start_skew_ns;
+	uint64_t samples, retried; /* retried: readings given up */
+	uint64_t messages, dropped;
+	bool went_back; /* a clock went back (never, by IR2') */
+	double drift[RC_CLK_THR_MAX];
+};
+
+int _rc_clk_thr_run(const struct _rc_clk_thr_opts *o,
+		    struct _rc_clk_thr_result *res, rc_err_t *err);
 
 #endif /* RC_PROTOCOLS_CLOCKS_CLOCKS_H */

@@ -219,6 +219,7 @@ int _rc_snap_sim_run(const struct _rc_snap_sim_opts *o,
 	so.faults = o->faults;
 	so.trace = o->trace;
 	ss->sim = _rc_sim_create(&snap_proto, ss, &so);
+	memset(&io, 0, sizeof(io));
 	io.ctx = ss;
 	io.send = io_send;
 	io.applied = io_applied;

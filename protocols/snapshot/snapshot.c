@@ -28,6 +28,10 @@
  * counted twice; one sent after arrives after the marker, in neither. So
  * the states and channel states of s add up to the bank's total, and form
  * a consistent cut.
+ *
+ * Over a transport that loses nothing (io.reliable: rc_chan between
+ * threads, protocols/snapshot/bank.c) the same node runs unchanged but
+ * never resends: the acknowledgements then only move the window.
  */
 
 enum {
@@ -143,6 +147,8 @@ static void record(struct _rc_snap_node *n, uint64_t now, unsigned s)
 	n->state[s] = n->balance;
 	n->chan[s] = 0;
 	n->markers[s] = 0;
+	if (n->io.recorded != NULL)
+		n->io.recorded(n->io.ctx, n->id, s);
 	if (n->variant == RC_SNAP_LATE_MARKERS) {
 		if (n->late == 0)
 			n->late_at = now + LATE_US;
@@ -249,7 +255,7 @@ void _rc_snap_node_tick(struct _rc_snap_node *n, uint64_t now)
 	for (unsigned j = 0; j < n->nodes; j++) {
 		struct chan *c = &n->ch[j];
 
-		if (c->qn == 0 || now < c->rto)
+		if (c->qn == 0 || now < c->rto || n->io.reliable)
 			continue;
 		for (size_t i = 0; i < c->sent; i++)
 			n->io.send(n->io.ctx, n->id, j, &c->q[i]);
@@ -261,6 +267,8 @@ uint64_t _rc_snap_node_deadline(const struct _rc_snap_node *n)
 {
 	uint64_t d = n->late != 0 ? n->late_at : UINT64_MAX;
 
+	if (n->io.reliable)
+		return d;
 	for (unsigned j = 0; j < n->nodes; j++)
 		if (n->ch[j].qn > 0 && n->ch[j].rto < d)
 			d = n->ch[j].rto;

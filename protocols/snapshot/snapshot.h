@@ -51,6 +51,11 @@ struct _rc_snap_io {
 	 * snapshots in the mask `recorded` */
 	void (*applied)(void *ctx, unsigned to, const struct _rc_snap_msg *m,
 			uint64_t recorded);
+	/* optional: node `node` recorded its state in snapshot snap, before
+	 * it sends the snapshot's markers (the threaded bank notes its cut) */
+	void (*recorded)(void *ctx, unsigned node, unsigned snap);
+	/* the transport loses nothing (rc_chan): tick never sends again */
+	bool reliable;
 };
 
 struct _rc_snap_node;
