@@ -384,6 +384,10 @@ tests_unit_test_lease_sim_broken_SOURCES = \
 tests_unit_test_lease_sim_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_LEASE_BROKEN_FENCING
 tests_unit_test_lease_sim_broken_LDADD = $(RC_TEST_LDADD)
+# Static: the library's copy of lease.c (and its rc_fenced_ops) stays out,
+# where a shared one would define the ops tables twice (AddressSanitizer's
+# odr-violation) and call its own rc_fenced_write.
+tests_unit_test_lease_sim_broken_LDFLAGS = -static
 noinst_HEADERS += tests/unit/lease_fuzz.h
 TESTS += tests/unit/test_lease_sim tests/unit/test_lease_sim_broken \
 	tests/regression/test_lease_sims
@@ -399,6 +403,7 @@ tests_unit_test_lease_broken_SOURCES = tests/unit/test_lease.c \
 tests_unit_test_lease_broken_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DRC_LEASE_BROKEN_FENCING
 tests_unit_test_lease_broken_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_lease_broken_LDFLAGS = -static
 TESTS += tests/unit/test_lease tests/unit/test_lease_broken
 # replicore sim lease: help, errors, runs with faults, its named seed.
 TESTS += tests/unit/test_lease_cli.sh
