@@ -28,6 +28,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/lmutex/check.c \
 	%reldir%/lmutex/sim.c \
 	%reldir%/lmutex/lmutex.c \
+	%reldir%/fd/fd.c \
+	%reldir%/fd/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -38,6 +40,7 @@ noinst_HEADERS += \
 	%reldir%/clocks/clocks.h \
 	%reldir%/raft/raft.h \
 	%reldir%/lmutex/lmutex.h \
+	%reldir%/fd/fd.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h
@@ -45,4 +48,5 @@ noinst_HEADERS += \
 replicoreinc_HEADERS += \
 	include/replicore/paxos.h \
 	include/replicore/raft.h \
-	include/replicore/lmutex.h
+	include/replicore/lmutex.h \
+	include/replicore/fd.h

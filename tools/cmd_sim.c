@@ -34,6 +34,8 @@ static const struct sim_protocol protocols[] = {
 	{ "clocks",
 	  "physical clocks by Lamport's rules, skew against his bound",
 	  clocks_sim },
+	{ "fd", "failure detectors: heartbeat and phi accrual, with faults",
+	  fd_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))

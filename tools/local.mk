@@ -18,6 +18,7 @@ replicore_SOURCES += \
 	%reldir%/cmd_clocks.c \
 	%reldir%/cmd_raft.c \
 	%reldir%/cmd_lmutex.c \
+	%reldir%/cmd_fd.c \
 	%reldir%/cmd_torture.c \
 	%reldir%/torture.c
 

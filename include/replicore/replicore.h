@@ -21,6 +21,7 @@
 #include <replicore/paxos.h>
 #include <replicore/raft.h>
 #include <replicore/lmutex.h>
+#include <replicore/fd.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>
