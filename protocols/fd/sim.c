@@ -198,8 +198,7 @@ static void accuracy(struct fsim *fs, unsigned o, uint64_t now)
 		    (k = suspected(fs, o, p, now)) != NULL)
 			violate(fs, RC_FD_ACCURACY,
 				"node %u suspects live node %u at %llu us "
-				"(%s), "
-				"past the margin at %llu us",
+				"(%s), past the margin at %llu us",
 				o, p, (unsigned long long)now, k,
 				(unsigned long long)fs->check_from);
 }
