@@ -138,6 +138,23 @@ double rc_fd_phi(const rc_fd_t *fd, unsigned peer, uint64_t now_ns);
  */
 uint64_t rc_fd_deadline(const rc_fd_t *fd, unsigned peer);
 
+/*
+ * Watches peer afresh from now_ns, as if the detector had just been
+ * created then: for when another process takes the peer's place (a new
+ * leader behind "the leader") or the owner picks the timeout itself (a
+ * random election timeout). Heartbeat kind: the timeout becomes
+ * timeout_ns (0: the peer is suspected from now_ns on, until the next
+ * reset, and arrivals retract nothing). Accrual kind:
+ * timeout_ns is ignored and the window starts over with one gap of
+ * interval_ns. The counts are kept.
+ * Callers: the owner. Ordering: none. Progress: wait-free, O(1).
+ */
+void rc_fd_reset(rc_fd_t *fd, unsigned peer, uint64_t now_ns,
+		 uint64_t timeout_ns);
+
+/* The time of the peer's last arrival (or of the creation or reset). */
+uint64_t rc_fd_last(const rc_fd_t *fd, unsigned peer);
+
 /* The peer's timeout now (heartbeat kind; 0 for the accrual kind). */
 uint64_t rc_fd_timeout(const rc_fd_t *fd, unsigned peer);
 

@@ -129,18 +129,36 @@ int rc_fd_create(rc_fd_t **out, unsigned npeers, uint64_t now_ns,
 #ifdef RC_FD_BROKEN_STICKY
 	fd->sticky = true;
 #endif
-	for (unsigned i = 0; i < npeers; i++) {
-		fd->p[i].last = now_ns;
-		fd->p[i].timeout = o->timeout_ns;
-		if (o->kind == RC_FD_ACCRUAL) {
-			/* one expected gap until the first arrivals */
-			fd->gap[(size_t)i * o->window] = (double)o->interval_ns;
-			fd->p[i].n = 1;
-			fit(fd, i);
-		}
-	}
+	for (unsigned i = 0; i < npeers; i++)
+		rc_fd_reset(fd, i, now_ns, o->timeout_ns);
 	*out = fd;
 	return 0;
+}
+
+void rc_fd_reset(rc_fd_t *fd, unsigned peer, uint64_t now_ns,
+		 uint64_t timeout_ns)
+{
+	struct peer *p;
+
+	assert(peer < fd->npeers);
+	p = &fd->p[peer];
+	p->last = now_ns;
+	p->timeout = timeout_ns;
+	p->stuck = false;
+	if (fd->o.kind == RC_FD_ACCRUAL) {
+		/* one expected gap until the first arrivals */
+		fd->gap[(size_t)peer * fd->o.window] =
+			(double)fd->o.interval_ns;
+		p->n = 1;
+		p->head = 0;
+		fit(fd, peer);
+	}
+}
+
+uint64_t rc_fd_last(const rc_fd_t *fd, unsigned peer)
+{
+	assert(peer < fd->npeers);
+	return fd->p[peer].last;
 }
 
 void rc_fd_destroy(rc_fd_t *fd)
@@ -179,7 +197,7 @@ double rc_fd_phi(const rc_fd_t *fd, unsigned peer, uint64_t now_ns)
 	p = &fd->p[peer];
 	t = now_ns > p->last ? (double)(now_ns - p->last) : 0;
 	if (fd->o.kind == RC_FD_HEARTBEAT)
-		return t / (double)p->timeout;
+		return p->timeout ? t / (double)p->timeout : INFINITY;
 	return -log10_later((t - p->mu) / (p->sigma * SQRT_2));
 }
 
@@ -246,7 +264,9 @@ bool rc_fd_heard(rc_fd_t *fd, unsigned peer, uint64_t now_ns)
 	if (now_ns < p->last)
 		now_ns = p->last; /* a clock that went back: no gap */
 	fd->heard++;
-	if (!p->stuck && late(fd, peer, now_ns)) {
+	/* a timeout of 0 is the owner's suspicion (rc_fd_reset), not ours */
+	if (!p->stuck && late(fd, peer, now_ns) &&
+	    (fd->o.kind != RC_FD_HEARTBEAT || p->timeout > 0)) {
 		if (fd->sticky) {
 			p->stuck = true;
 		} else {

@@ -170,6 +170,40 @@ static void test_sticky(void)
 	rc_fd_destroy(phi);
 }
 
+/* rc_fd_reset: a new process behind a peer, a timeout of the owner's. */
+static void test_reset(void)
+{
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct rc_fd_stats st;
+	rc_fd_t *hb, *phi;
+	bool agree = true;
+	const uint64_t gap[] = { 5000 };
+	uint64_t d;
+
+	ok(rc_fd_create(&hb, 1, 0, &hb_opts, &err) == 0 &&
+		   rc_fd_create(&phi, 1, 0, &phi_opts, &err) == 0,
+	   "created");
+	ok(rc_fd_heard(hb, 0, 5000), "a retraction first");
+	rc_fd_reset(hb, 0, 6000, 700);
+	ok(rc_fd_last(hb, 0) == 6000 && rc_fd_timeout(hb, 0) == 700 &&
+		   rc_fd_deadline(hb, 0) == 6700,
+	   "reset: heard at 6000 with a timeout of 700, deadline 6700");
+	rc_fd_reset(hb, 0, 7000, 0);
+	ok(rc_fd_suspects(hb, 0, 7000) && !rc_fd_heard(hb, 0, 7100) &&
+		   rc_fd_suspects(hb, 0, 7100),
+	   "a timeout of 0: suspected at once, arrivals retract nothing");
+	rc_fd_stats(hb, 7100, &st);
+	ok(st.retractions == 1 && st.heard == 2, "the counts are kept");
+	d = rc_fd_deadline(phi, 0);
+	feed(phi, 0, gap, 1, 20, &agree);
+	rc_fd_reset(phi, 0, 200000, 0);
+	ok(rc_fd_deadline(phi, 0) == 200000 + d,
+	   "phi: the window starts over from one interval (deadline %llu)",
+	   (unsigned long long)(rc_fd_deadline(phi, 0) - 200000));
+	rc_fd_destroy(hb);
+	rc_fd_destroy(phi);
+}
+
 static void test_errors(void)
 {
 	rc_err_t err = RC_ERR_INITIALIZER;
@@ -205,6 +239,7 @@ int main(void)
 	test_heartbeat();
 	test_accrual();
 	test_sticky();
+	test_reset();
 	test_errors();
 	done_testing();
 	return exit_status();
