@@ -20,7 +20,9 @@ extern "C" {
  * suspected. Every answer is a function of the arrival times given so far
  * and the time asked about, so a detector driven by simulated time is
  * deterministic. Times are nanoseconds on any clock that does not go back
- * (CLOCK_MONOTONIC, a simulator's), never before the creation time.
+ * (CLOCK_MONOTONIC, a simulator's), never before the creation time; any
+ * other unit works when every time and option is in it (a Paxos node
+ * passes its own clock's).
  *
  * Two kinds:
  *
@@ -45,9 +47,10 @@ extern "C" {
  *       than t - last arrival) under the normal distribution N(mu,
  *       sigma^2). phi 1 means a 10% chance that the next arrival is still
  *       to come, phi 8 one in 10^8. The peer is suspected while phi >=
- *       opts.threshold. Before the first arrival, the window holds one
- *       gap of opts.interval_ns (the expected heartbeat interval) and the
- *       last arrival is the creation time.
+ *       opts.threshold. The window starts with one gap of
+ *       opts.interval_ns (the expected heartbeat interval), which leaves
+ *       it as any other gap does, and the last arrival is the creation
+ *       time.
  *
  * Both kinds count suspicions: a suspicion begins when the peer's
  * deadline (rc_fd_deadline) passes without an arrival, and is retracted
@@ -58,7 +61,8 @@ extern "C" {
  * holds no shared state and does no atomic access, and a thread that
  * hands it to another orders the hand-over itself. Progress: every call
  * is wait-free; rc_fd_heard costs O(window), rc_fd_deadline of an
- * accrual detector O(64) evaluations of phi, the others O(1).
+ * accrual detector at most 128 evaluations of phi, rc_fd_stats O(npeers),
+ * rc_fd_create and rc_fd_destroy allocate and free, the others O(1).
  */
 typedef struct rc_fd rc_fd_t;
 
@@ -152,10 +156,12 @@ uint64_t rc_fd_deadline(const rc_fd_t *fd, unsigned peer);
 void rc_fd_reset(rc_fd_t *fd, unsigned peer, uint64_t now_ns,
 		 uint64_t timeout_ns);
 
-/* The time of the peer's last arrival (or of the creation or reset). */
+/* The time of the peer's last arrival (or of the creation or reset).
+ * Callers: the owner. Ordering: none. Progress: wait-free, O(1). */
 uint64_t rc_fd_last(const rc_fd_t *fd, unsigned peer);
 
-/* The peer's timeout now (heartbeat kind; 0 for the accrual kind). */
+/* The peer's timeout now (heartbeat kind; 0 for the accrual kind).
+ * Callers: the owner. Ordering: none. Progress: wait-free, O(1). */
 uint64_t rc_fd_timeout(const rc_fd_t *fd, unsigned peer);
 
 /*
