@@ -33,6 +33,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/lease/check.c \
 	%reldir%/lease/sim.c \
 	%reldir%/snapshot/bank.c \
+	%reldir%/fd/fd.c \
+	%reldir%/fd/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -44,6 +46,7 @@ noinst_HEADERS += \
 	%reldir%/raft/raft.h \
 	%reldir%/lmutex/lmutex.h \
 	%reldir%/lease/lease.h \
+	%reldir%/fd/fd.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h
@@ -53,4 +56,5 @@ replicoreinc_HEADERS += \
 	include/replicore/raft.h \
 	include/replicore/lmutex.h \
 	include/replicore/lease.h \
-	include/replicore/snapshot.h
+	include/replicore/snapshot.h \
+	include/replicore/fd.h

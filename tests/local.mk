@@ -408,6 +408,29 @@ TESTS += tests/unit/test_lease tests/unit/test_lease_broken
 # replicore sim lease: help, errors, runs with faults, its named seed.
 TESTS += tests/unit/test_lease_cli.sh
 EXTRA_DIST += tests/unit/test_lease_cli.sh
+# Failure detectors (replicore/fd.h): both kinds on hand-made arrival
+# times; then in the seeded simulator, 1,000 runs with random options and
+# faults (the regression program: 5,000 other seeds times RC_SCALE, make
+# regtest 100,000, skipping without RC_SCALE), completeness and eventual
+# accuracy checked; the same seeds against a copy whose detectors never
+# retract a suspicion, which they must catch; the command line.
+check_PROGRAMS += tests/unit/test_fd tests/unit/test_fd_sim \
+	tests/unit/test_fd_broken tests/regression/test_fd_sims
+tests_unit_test_fd_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_fd_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_fd_sims_SOURCES = tests/unit/test_fd_sim.c
+tests_regression_test_fd_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFD_FUZZ_ONLY -DFD_DEFAULT_SIMS=5000 -DFD_FIRST_SEED=1000001
+tests_regression_test_fd_sims_LDADD = $(RC_TEST_LDADD)
+tests_unit_test_fd_broken_SOURCES = tests/unit/test_fd_broken.c \
+	protocols/fd/fd.c protocols/fd/sim.c protocols/sim/sim.c
+tests_unit_test_fd_broken_CPPFLAGS = $(AM_CPPFLAGS) -DRC_FD_BROKEN_STICKY
+tests_unit_test_fd_broken_LDADD = $(RC_TEST_LDADD)
+noinst_HEADERS += tests/unit/fd_fuzz.h
+TESTS += tests/unit/test_fd tests/unit/test_fd_sim tests/unit/test_fd_broken \
+	tests/regression/test_fd_sims tests/unit/test_fd_cli.sh
+REGTESTS += tests/regression/test_fd_sims
+EXTRA_DIST += tests/unit/test_fd_cli.sh
 # The reliable FIFO link under it, alone, over a transport that drops,
 # duplicates and reorders.
 check_PROGRAMS += tests/unit/test_lmutex_link

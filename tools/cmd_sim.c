@@ -36,6 +36,8 @@ static const struct sim_protocol protocols[] = {
 	  clocks_sim },
 	{ "lease", "leases with fencing tokens and a store that checks them",
 	  lease_sim },
+	{ "fd", "failure detectors: heartbeat and phi accrual, with faults",
+	  fd_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))

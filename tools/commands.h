@@ -29,6 +29,8 @@ int clocks_sim(int argc, char **argv);
 int snapshot_sim(int argc, char **argv);
 /* replicore sim raft (tools/cmd_raft.c). */
 int raft_sim(int argc, char **argv);
+/* replicore sim fd (tools/cmd_fd.c). */
+int fd_sim(int argc, char **argv);
 /* replicore sim lmutex (tools/cmd_lmutex.c). */
 int lmutex_sim(int argc, char **argv);
 /* replicore sim lease (tools/cmd_lease.c). */

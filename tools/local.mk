@@ -21,6 +21,7 @@ replicore_SOURCES += \
 	%reldir%/cmd_raft.c \
 	%reldir%/cmd_lmutex.c \
 	%reldir%/cmd_lease.c \
+	%reldir%/cmd_fd.c \
 	%reldir%/cmd_torture.c \
 	%reldir%/torture.c
 

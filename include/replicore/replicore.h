@@ -23,6 +23,7 @@
 #include <replicore/lmutex.h>
 #include <replicore/lease.h>
 #include <replicore/snapshot.h>
+#include <replicore/fd.h>
 #include <replicore/litmus.h>
 #include <replicore/model.h>
 #include <replicore/objrun.h>

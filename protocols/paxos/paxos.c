@@ -71,7 +71,8 @@
  *    stale indexes, which the reads property of
  *    tests/unit/test_paxos_broken_reads catches.)
  *  - Liveness is not safety's business: heartbeats, random election
- *    timeouts, NACKs that name the higher ballot, resending of undelivered
+ *    timeouts (a follower's heartbeat failure detector over its leader,
+ *    replicore/fd.h, reset with a random timeout at each step-down), NACKs that name the higher ballot, resending of undelivered
  *    commands and of unanswered ACCEPTs, and catch-up only make progress
  *    likely once messages flow; none of them changes a chosen value.
  *
@@ -144,6 +145,7 @@
 #include <string.h>
 
 #include <replicore/config.h>
+#include <replicore/fd.h>
 
 #include "runtime/fault.h"
 #include "protocols/paxos/internal.h"
@@ -283,7 +285,13 @@ struct rc_paxos_node {
 	uint64_t scratch_cap;
 	/* proposer and leader */
 	int role;
-	uint64_t ballot, max_seen, heard, timeout, p1_at, p1_from, promises;
+	/* the follower's failure detector over one peer, the leader it
+	 * knows (replicore/fd.h, heartbeat kind, backoff 1): fed by every
+	 * message of the leader's ballot from its owner, reset with a
+	 * random timeout at each step-down; "the leader is suspected" is
+	 * what starts an election. timeout: the candidate's, to retry. */
+	rc_fd_t *fd;
+	uint64_t ballot, max_seen, timeout, p1_at, p1_from, promises;
 	uint64_t next_slot, hb_at, rt_at;
 	struct rc_paxos_cmd *pend;
 	uint64_t pend_head, pend_n, pend_cap;
@@ -880,8 +888,8 @@ static void step_down(struct rc_paxos_node *n)
 			sl->ad_ballot = 0;
 		}
 	n->role = FOLLOWER;
-	n->heard = n->now;
 	n->timeout = random_timeout(n);
+	rc_fd_reset(n->fd, 0, n->now, n->timeout);
 	/* Other nodes' commands: their proposers resend them. */
 	n->pend_head = n->pend_n = 0;
 	/* And their reads: they ask the next leader. */
@@ -1309,7 +1317,7 @@ static void heard_from(struct rc_paxos_node *n, const struct rc_paxos_msg *m)
 {
 	if (m->ballot == n->max_seen &&
 	    m->from == RC_PAXOS_BALLOT_OWNER(n->max_seen)) {
-		n->heard = n->now;
+		rc_fd_heard(n->fd, 0, n->now);
 		if (m->commit > n->leader_commit)
 			n->leader_commit = m->commit;
 	}
@@ -1769,6 +1777,7 @@ int rc_paxos_node_create(rc_paxos_node_t **out,
 			 rc_err_t *err)
 {
 	struct rc_paxos_node *n;
+	struct rc_fd_opts fo = { .kind = RC_FD_HEARTBEAT, .backoff = 1 };
 	int r = rc_paxos_config_check(cfg, err);
 
 	if (r < 0)
@@ -1788,9 +1797,15 @@ int rc_paxos_node_create(rc_paxos_node_t **out,
 	n->rng = cfg->seed * 0x9e3779b97f4a7c15ull + id + 1;
 	n->now = now;
 	n->role = FOLLOWER;
-	n->heard = now;
+	fo.interval_ns = cfg->heartbeat;
+	fo.timeout_ns = cfg->election;
+	if ((r = rc_fd_create(&n->fd, 1, now, &fo, err)) < 0) {
+		free(n);
+		return r;
+	}
 	/* Node 0 stands first; the others wait for a leader. */
 	n->timeout = id == 0 ? 0 : random_timeout(n);
+	rc_fd_reset(n->fd, 0, now, n->timeout);
 	*out = n;
 	return 0;
 }
@@ -1818,6 +1833,7 @@ void rc_paxos_node_destroy(rc_paxos_node_t *n)
 	free(n->lr);
 	free(n->buf);
 	_rc_pxset_free(&n->seen_far);
+	rc_fd_destroy(n->fd);
 	free(n);
 }
 
@@ -1958,7 +1974,7 @@ static bool lr_waiting(const struct rc_paxos_node *n)
 void rc_paxos_node_tick(rc_paxos_node_t *n, uint64_t now)
 {
 	n->now = now;
-	if (n->role == FOLLOWER && now - n->heard >= n->timeout)
+	if (n->role == FOLLOWER && rc_fd_suspects(n->fd, 0, now))
 		start_election(n);
 	else if (n->role == CANDIDATE && now - n->p1_at >= n->timeout)
 		start_election(n);
@@ -2037,7 +2053,7 @@ uint64_t rc_paxos_node_deadline(const rc_paxos_node_t *n)
 	uint64_t d;
 
 	if (n->role == FOLLOWER)
-		d = n->heard + n->timeout;
+		d = rc_fd_deadline(n->fd, 0);
 	else if (n->role == CANDIDATE)
 		d = n->p1_at + n->timeout;
 	else {
@@ -2360,6 +2376,7 @@ int rc_paxos_node_replay(rc_paxos_node_t *n, const void *recs, size_t len)
 	/* A node that comes back does not stand at once (node 0's first
 	 * timeout is 0): it waits for the leader's heartbeat first. */
 	n->timeout = random_timeout(n);
+	rc_fd_reset(n->fd, 0, rc_fd_last(n->fd, 0), n->timeout);
 	return 0;
 }
 
