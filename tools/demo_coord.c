@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* demo_coord.c: the demo's coordination part: Lamport's mutual exclusion, clocks against Lamport's bound, Chandy-Lamport snapshots and leases with fencing tokens, each run in the seeded simulator with faults, its properties checked, and its broken variant caught. */
+/* demo_coord.c: the demo's coordination part: Lamport's mutual exclusion, clocks against Lamport's bound, failure detectors, Chandy-Lamport snapshots and leases with fencing tokens, each run in the seeded simulator with faults, its properties checked, and its broken variant caught. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "protocols/clocks/clocks.h"
+#include "protocols/fd/fd.h"
 #include "protocols/lease/lease.h"
 #include "protocols/lmutex/lmutex.h"
 #include "protocols/snapshot/snapshot.h"
@@ -24,6 +25,12 @@
  *   clocks    CLK_RUNS runs of 4 clocks at each of three drift bounds:
  *             the largest skew after the warm-up against the paper's
  *             bound d (2 kappa tau + xi).
+ *   fd        FD_RUNS runs of 5 nodes with two crashes, then FD_RUNS with
+ *             delays and stalls too: false suspicions and the mean time
+ *             to detect a crash, in heartbeat intervals, of the heartbeat
+ *             detector (timeout backing off) and the phi accrual one;
+ *             completeness and eventual accuracy; the first seed at which
+ *             a detector that never retracts a suspicion is caught.
  *   snapshot  SN_RUNS runs of a bank of 5 with drops, duplicates, delays,
  *             stalls and a partition: snapshots completed, each checked
  *             for conservation and a consistent cut; the first seed at
@@ -40,6 +47,7 @@
 #define LM_RUNS 200
 #define CLK_RUNS 20
 #define SN_RUNS 200
+#define FD_RUNS 200
 #define LS_SEED 6
 #define BROKEN_SEEDS \
 	1000 /* seeds tried before a broken copy counts as missed */
@@ -57,6 +65,12 @@ struct coord_result {
 		uint64_t samples;
 		unsigned viol;
 	} clk[3];
+	/* failure detectors: [0] crashes only, [1] with delays and stalls */
+	struct {
+		uint64_t crashes, false_hb, false_phi, det_hb, det_phi;
+		unsigned viol;
+	} fd[2];
+	uint64_t fd_interval_us, fd_broken_seed;
 	/* snapshots */
 	uint64_t sn_snapshots, sn_complete, sn_transfers;
 	unsigned sn_viol;
@@ -136,6 +150,42 @@ static void *coord_run(const struct demo_ctx *c, bool *failed)
 			r->clk[k].samples += res.samples;
 			r->clk[k].viol += res.violations != 0;
 		}
+	demo_progress(c, "coordination: failure detectors");
+	r->fd_interval_us = 100;
+	for (unsigned k = 0; ok && k < 3; k++)
+		for (uint64_t s = 1;
+		     ok && s <= (k < 2 ? FD_RUNS : BROKEN_SEEDS); s++) {
+			struct _rc_fd_sim_opts o = {
+				.nodes = 5,
+				.seed = s,
+				.commands = 100,
+				.interval = r->fd_interval_us,
+				.timeout = 2 * r->fd_interval_us,
+				.backoff = 1.5,
+				.threshold = 8,
+				.window = 100,
+				.sticky = k == 2,
+			};
+			struct _rc_fd_sim_result res;
+
+			ok = faults(k == 0 ? "crash=2"
+					   : "crash=2,delay=0.2,stall=2",
+				    &o.faults) &&
+			     _rc_fd_sim_run(&o, &res, &err) == 0;
+			if (k == 2) {
+				if (ok && res.violations) {
+					r->fd_broken_seed = s;
+					break;
+				}
+				continue;
+			}
+			r->fd[k].crashes += res.crashes;
+			r->fd[k].false_hb += res.false_hb;
+			r->fd[k].false_phi += res.false_phi;
+			r->fd[k].det_hb += res.det_hb_sum;
+			r->fd[k].det_phi += res.det_phi_sum;
+			r->fd[k].viol += res.violations != 0;
+		}
 	demo_progress(c, "coordination: Chandy-Lamport snapshots");
 	for (uint64_t s = 1; ok && s <= SN_RUNS; s++) {
 		struct _rc_snap_sim_opts o = { .variant =
@@ -199,6 +249,7 @@ static void *coord_run(const struct demo_ctx *c, bool *failed)
 		free(r);
 		return NULL;
 	}
+	*failed |= r->fd[0].viol || r->fd[1].viol || !r->fd_broken_seed;
 	*failed |= r->lm_viol || r->lm_crash_viol || !r->lm_broken_seed ||
 		   r->sn_viol || !r->sn_broken_seed || r->ls_viol ||
 		   !r->ls_rejected || !r->ls_broken_viol;
@@ -240,6 +291,28 @@ static void coord_text(const void *p, FILE *out)
 			"bound %8.3f us (%s)\n",
 			clk_ppm[k], r->clk[k].skew, r->clk[k].bound,
 			r->clk[k].viol ? "EXCEEDED" : "within");
+	fprintf(out,
+		"  fd        %u runs of 5 nodes, heartbeat every %" PRIu64
+		" us, two crashes each;\n"
+		"            false suspicions and detection (mean, in "
+		"intervals), heartbeat | phi:\n",
+		FD_RUNS, r->fd_interval_us);
+	for (unsigned k = 0; k < 2; k++) {
+		double iv = (double)r->fd_interval_us * 1000.0;
+		double n = r->fd[k].crashes ? (double)r->fd[k].crashes : 1;
+
+		fprintf(out,
+			"            %-26s %6" PRIu64 " %6.2f | %6" PRIu64
+			" %6.2f\n",
+			k ? "with delays and stalls:" : "crashes only:",
+			r->fd[k].false_hb, r->fd[k].det_hb / n / iv,
+			r->fd[k].false_phi, r->fd[k].det_phi / n / iv);
+	}
+	fprintf(out,
+		"            completeness and eventual accuracy %s; a detector "
+		"that never\n"
+		"            retracts: caught at seed %" PRIu64 "\n",
+		holds(r->fd[0].viol + r->fd[1].viol), r->fd_broken_seed);
 	fprintf(out,
 		"  snapshot  %u runs of a bank of 5, drops, duplicates, "
 		"delays, stalls, a\n"
@@ -288,6 +361,33 @@ static void coord_json(const void *p, struct cli_json *j)
 		cli_json_obj_end(j);
 	}
 	cli_json_arr_end(j);
+	cli_json_key(j, "fd");
+	cli_json_obj(j);
+	cli_json_kv_uint(j, "runs", FD_RUNS);
+	cli_json_kv_uint(j, "interval_us", r->fd_interval_us);
+	cli_json_key(j, "rows");
+	cli_json_arr(j);
+	for (unsigned k = 0; k < 2; k++) {
+		cli_json_obj(j);
+		cli_json_kv_str(j, "faults",
+				k ? "crash=2,delay=0.2,stall=2" : "crash=2");
+		cli_json_kv_uint(j, "crashes", r->fd[k].crashes);
+		cli_json_kv_uint(j, "false_heartbeat", r->fd[k].false_hb);
+		cli_json_kv_uint(j, "false_phi", r->fd[k].false_phi);
+		cli_json_kv_double(j, "detect_heartbeat_ns_mean",
+				   r->fd[k].crashes ? (double)r->fd[k].det_hb /
+							      r->fd[k].crashes
+						    : 0);
+		cli_json_kv_double(j, "detect_phi_ns_mean",
+				   r->fd[k].crashes ? (double)r->fd[k].det_phi /
+							      r->fd[k].crashes
+						    : 0);
+		cli_json_kv_bool(j, "properties_hold", !r->fd[k].viol);
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_kv_uint(j, "broken_caught_at_seed", r->fd_broken_seed);
+	cli_json_obj_end(j);
 	cli_json_key(j, "snapshot");
 	cli_json_obj(j);
 	cli_json_kv_uint(j, "runs", SN_RUNS);
@@ -321,8 +421,8 @@ static void coord_free(void *p)
 
 const struct demo_part demo_part_coord = {
 	"coordination",
-	"Coordination: mutual exclusion, clocks, snapshots and leases, "
-	"simulated with faults",
+	"Coordination: mutual exclusion, clocks, failure detectors, snapshots "
+	"and leases, simulated with faults",
 	coord_run,
 	coord_text,
 	coord_json,

@@ -459,7 +459,9 @@ static void check_consensus(const struct bj *c)
 static void check_coord(const struct bj *c)
 {
 	const struct bj *lm = get(c, "lmutex"), *clk = get(c, "clocks"),
-			*sn = get(c, "snapshot"), *ls = get(c, "lease");
+			*sn = get(c, "snapshot"), *ls = get(c, "lease"),
+			*fd = get(c, "fd"), *rows = fd ? get(fd, "rows") : NULL;
+	bool fds = rows != NULL && rows->t == BJ_ARR && rows->n == 2;
 	bool clocks = clk != NULL && clk->t == BJ_ARR && clk->n == 3;
 
 	ok(lm != NULL && num(lm, "runs") > 0 &&
@@ -478,6 +480,17 @@ static void check_coord(const struct bj *c)
 			 boolean(clk->v[i], "within");
 	ok(clocks, "coordination: clocks within Lamport's bound at three "
 		   "drifts");
+	for (size_t i = 0; fds && i < 2; i++)
+		fds = num(rows->v[i], "crashes") > 0 &&
+		      num(rows->v[i], "detect_heartbeat_ns_mean") > 0 &&
+		      num(rows->v[i], "detect_phi_ns_mean") > 0 &&
+		      boolean(rows->v[i], "properties_hold");
+	ok(fds &&
+		   num(rows->v[0], "false_heartbeat") <=
+			   num(rows->v[1], "false_heartbeat") &&
+		   num(fd, "broken_caught_at_seed") >= 1,
+	   "coordination: failure detectors detect every crash, complete "
+	   "and eventually accurate, and the sticky one is caught");
 	ok(sn != NULL && num(sn, "snapshots") > 0 && num(sn, "complete") > 0 &&
 		   boolean(sn, "properties_hold") &&
 		   num(sn, "broken_caught_at_seed") >= 1,
