@@ -301,6 +301,22 @@ static bool combiner_trylock(struct rsm_node *nd)
 					 memory_order_seq_cst);
 }
 
+/* Takes nd's combiner lock, waiting as the policy says for whoever holds
+ * it (woken by its combiner_unlock). */
+static void combiner_lock_wait(struct rsm_node *nd, enum rc_wait_policy policy)
+{
+	struct rsm_wait w;
+
+	rsm_wait_init(&w, policy);
+	for (;;) {
+		uint32_t key = _rc_event_key(&nd->ev);
+
+		if (combiner_trylock(nd))
+			return;
+		rsm_wait_event(&w, &nd->ev, key);
+	}
+}
+
 static inline void combiner_unlock(struct rsm_node *nd)
 {
 	/* Release: pairs with the acquire exchange in combiner_trylock and,
@@ -1429,16 +1445,29 @@ int rc_rsm_restart(rc_rsm_t *rsm, unsigned node, rc_err_t *err)
 		return rc_err_set(err, RC_ENOTSUP, "rsm", 0, 0,
 				  "restart needs ops->restore and a log");
 	nd = rsm->nodes[node];
+	/*
+	 * No thread of the node runs (the caller's promise), but another
+	 * node's waiting appender may be draining this one (help()), as the
+	 * node's reader: the combiner lock keeps it out while the log and
+	 * the replica are replaced. Its wait is one drain, woken by
+	 * combiner_unlock. Before, a torture run under ThreadSanitizer
+	 * caught a helper reading rb_buf while the restart wrote it.
+	 */
+	combiner_lock_wait(nd, rsm->wait);
 	rc = rc_log_restart(rsm->log, node, &index, &buf, &len, err);
-	if (rc < 0)
+	if (rc < 0) {
+		combiner_unlock(nd);
 		return rc;
+	}
 	state = buf ? ops->restore(rsm->init_arg, node, buf, len)
 		    : ops->init(rsm->init_arg, node);
 	free(buf);
-	if (!state)
+	if (!state) {
+		combiner_unlock(nd);
 		return rc_err_set(err, RC_ENOMEM, "rsm", 0, 0,
 				  "node %u: no replica from the snapshot",
 				  node);
+	}
 	if (ops->fini)
 		ops->fini(nd->state);
 	nd->state = state;
@@ -1450,5 +1479,6 @@ int rc_rsm_restart(rc_rsm_t *rsm, unsigned node, rc_err_t *err)
 	 * runs on the node (the caller's promise), the new threads that
 	 * register find the replica built. */
 	atomic_store_explicit(&nd->applied, index, memory_order_release);
+	combiner_unlock(nd);
 	return 0;
 }
