@@ -547,3 +547,11 @@ TESTS += tests/unit/test_clocks_threads
 # replicore clocks: help, errors, short runs in text and JSON.
 TESTS += tests/unit/test_clocks_cli.sh
 EXTRA_DIST += tests/unit/test_clocks_cli.sh
+# The limits of agreement (protocols/flp/): the FLP adversary against
+# Paxos's step machines, 100,000 steps undecided with every message
+# delivered within its bound, partial synchrony deciding; the two generals
+# disagreeing for every protocol of 1 to 8 messages; the command line.
+check_PROGRAMS += tests/unit/test_flp_sim
+tests_unit_test_flp_sim_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_flp_sim tests/unit/test_flp_cli.sh
+EXTRA_DIST += tests/unit/test_flp_cli.sh

@@ -38,6 +38,10 @@ static const struct sim_protocol protocols[] = {
 	  lease_sim },
 	{ "fd", "failure detectors: heartbeat and phi accrual, with faults",
 	  fd_sim },
+	{ "flp", "an adversary keeps Paxos undecided; partial synchrony wins",
+	  flp_sim },
+	{ "generals", "two generals: the lost last message that splits them",
+	  generals_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))
