@@ -75,7 +75,12 @@ static const char demo_help[] =
 	"         each simulated with faults, its properties checked and "
 	"its broken\n"
 	"         variant caught;\n"
-	"      6. the cost: ns per operation of each object level, and of "
+	"      6. the limits of agreement: FLP's adversary keeps Paxos "
+	"undecided\n"
+	"         for 100,000 steps and loses once partial synchrony "
+	"begins; the\n"
+	"         two generals disagree when the last message is lost;\n"
+	"      7. the cost: ns per operation of each object level, and of "
 	"the\n"
 	"         replicated hash map against ck_spinlock, ck_rwlock and flat\n"
 	"         combining.\n"
@@ -745,6 +750,7 @@ int cmd_demo(int argc, char **argv)
 	if (&demo_part_consensus != NULL)
 		parts[nparts++] = &demo_part_consensus;
 	parts[nparts++] = &demo_part_coord;
+	parts[nparts++] = &demo_part_limits;
 	parts[nparts++] = &demo_part_cost;
 
 	status = CLI_EXIT_OK;

@@ -62,6 +62,10 @@ extern const struct demo_part demo_part_topo, demo_part_litmus,
  * broken variants caught. */
 extern const struct demo_part demo_part_coord;
 
+/* 6. The limits of agreement (demo_limits.c): FLP's adversary against
+ * Paxos and the two generals. */
+extern const struct demo_part demo_part_limits;
+
 /*
  * 4. Consensus: the replicated hash map over the Paxos log with one node
  * of three stalled, beside the shared-memory log, which blocks; commits

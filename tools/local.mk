@@ -11,6 +11,7 @@ replicore_SOURCES += \
 	%reldir%/demo_cost.c \
 	%reldir%/demo_consensus.c \
 	%reldir%/demo_coord.c \
+	%reldir%/demo_limits.c \
 	%reldir%/demo_rsm.c \
 	%reldir%/cmd_paxos.c \
 	%reldir%/cmd_sim.c \

@@ -503,6 +503,33 @@ static void check_coord(const struct bj *c)
 	   "a store that ignores tokens caught");
 }
 
+/*
+ * The limits part: FLP's adversary fair and undecided, bivalent at every
+ * step, then deciding once partial synchrony begins; every generals
+ * protocol with a run in which exactly one general attacks.
+ */
+static void check_limits(const struct bj *c)
+{
+	const struct bj *flp = get(c, "flp"), *gen = get(c, "generals");
+	bool gens = gen != NULL && gen->t == BJ_ARR && gen->n == 8;
+
+	ok(flp != NULL && num(flp, "steps") == 100000 && boolean(flp, "fair") &&
+		   boolean(flp, "bivalent") && !boolean(flp, "decided") &&
+		   num(flp, "delivered") > 0 &&
+		   num(flp, "max_delay_steps") <= num(flp, "bound_steps") &&
+		   boolean(flp, "sync_decided") && boolean(flp, "sync_agree") &&
+		   num(flp, "sync_decided_at") >= num(flp, "gst"),
+	   "limits: FLP's adversary keeps Paxos undecided for 100000 fair "
+	   "steps, and partial synchrony decides");
+	for (size_t i = 0; gens && i < 8; i++)
+		gens = num(gen->v[i], "messages") == (double)(i + 1) &&
+		       num(gen->v[i], "disagree") >= 1 &&
+		       boolean(gen->v[i], "attack_a") !=
+			       boolean(gen->v[i], "attack_b");
+	ok(gens, "limits: the two generals disagree in a run of every "
+		 "protocol of 1 to 8 messages");
+}
+
 int main(void)
 {
 	const char *b = getenv("RC_BIN"), *tmp = getenv("TMPDIR");
@@ -538,6 +565,7 @@ int main(void)
 	check_history(get(v, "history"));
 	check_consensus(get(v, "consensus"));
 	check_coord(get(v, "coordination"));
+	check_limits(get(v, "limits"));
 	check_cost(get(v, "cost"));
 	bj_free(v);
 	done_testing();

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/* demo_limits.c: the demo's part on the limits of agreement: FLP's adversary against replicore's Paxos, losing once partial synchrony begins, and the two generals' last lost message, each computed in the run. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocols/flp/flp.h"
+#include "tools/demo.h"
+
+/*
+ * What the part runs (all in one thread, deterministic):
+ *
+ *   flp       replicore sim flp: the adversarial scheduler against the
+ *             Paxos step machines of three nodes for FLP_STEPS steps,
+ *             every message delivered within RC_FLP_FAIR steps: nothing
+ *             decided, bivalent at every step; then the same scheduler
+ *             with partial synchrony from step FLP_GST: decided.
+ *   generals  replicore sim generals: for each protocol of 1 to
+ *             GEN_ROUNDS messages, the run the proof builds (the last
+ *             message lost) in which one general attacks alone, and how
+ *             many of all the loss patterns' runs disagree.
+ *
+ * The part fails when the adversary loses without synchrony, the
+ * synchronous run does not decide, fairness fails, or a protocol has no
+ * disagreeing run.
+ */
+
+#define FLP_STEPS 100000
+#define FLP_GST 500
+#define GEN_ROUNDS 8
+
+struct limits_result {
+	struct _rc_flp_result async, sync;
+	struct {
+		unsigned chain, runs, disagree;
+		uint32_t lost;
+		struct _rc_generals_run run;
+	} gen[GEN_ROUNDS];
+};
+
+static void *limits_run(const struct demo_ctx *c, bool *failed)
+{
+	struct limits_result *r = calloc(1, sizeof *r);
+	rc_err_t err = RC_ERR_INITIALIZER;
+	struct _rc_flp_opts o = { FLP_STEPS, 0, 1, NULL };
+
+	if (!r) {
+		fprintf(stderr, "replicore demo: out of memory\n");
+		return NULL;
+	}
+	demo_progress(c, "limits: FLP's adversary");
+	if (_rc_flp_run(&o, &r->async, &err) < 0) {
+		fprintf(stderr, "replicore demo: flp: %s\n", err.msg);
+		free(r);
+		return NULL;
+	}
+	o.steps = 2 * FLP_GST;
+	o.gst = FLP_GST;
+	if (_rc_flp_run(&o, &r->sync, &err) < 0) {
+		fprintf(stderr, "replicore demo: flp: %s\n", err.msg);
+		free(r);
+		return NULL;
+	}
+	demo_progress(c, "limits: the two generals");
+	for (unsigned k = 1; k <= GEN_ROUNDS; k++) {
+		typeof(r->gen[0]) *g = &r->gen[k - 1];
+
+		g->chain = _rc_generals_search(k, &g->lost, &g->runs,
+					       &g->disagree, NULL);
+		_rc_generals_play(k, g->lost, &g->run);
+		*failed |= g->chain == 0 || g->run.attack_a == g->run.attack_b;
+	}
+	demo_progress(c, NULL);
+	*failed |= r->async.decided || !r->async.fair || !r->async.bivalent ||
+		   !r->sync.decided || !r->sync.agree || !r->sync.fair;
+	return r;
+}
+
+static void limits_text(const void *p, FILE *out)
+{
+	const struct limits_result *r = p;
+	const struct _rc_flp_result *a = &r->async, *s = &r->sync;
+
+	fprintf(out,
+		"FLP: an adversary schedules replicore's Paxos step machines "
+		"(3 nodes,\n"
+		"values A and B): it holds each ACCEPT until the other "
+		"proposer's PREPARE\n"
+		"outbids it and fires election timeouts at will, delivering "
+		"every message\n"
+		"within %" PRIu64 " steps.\n",
+		a->bound);
+	fprintf(out,
+		"  asynchronous   %" PRIu64 " steps, %" PRIu64 " of %" PRIu64
+		" messages delivered (longest wait %" PRIu64 "),\n"
+		"                 %" PRIu64 " elections; bivalent at every "
+		"step: %s; decided: %s\n",
+		a->steps, a->delivered, a->sent, a->max_delay, a->rounds,
+		a->bivalent ? "yes" : "NO", a->decided ? "YES" : "no");
+	if (s->decided)
+		fprintf(out,
+			"  from step %-4u every message within %" PRIu64
+			" steps: %c decided at step %" PRIu64
+			", every node the same: %s\n",
+			FLP_GST, s->bound, s->value, s->decided_at,
+			s->agree ? "yes" : "NO");
+	else
+		fprintf(out,
+			"  from step %-4u partial synchrony: NOT decided\n",
+			FLP_GST);
+	fprintf(out, "Two generals: protocol k sends at most k messages, "
+		     "each acknowledging the\n"
+		     "last; a general attacks when every message to it "
+		     "arrived. The run with\n"
+		     "the last message lost:\n");
+	for (unsigned k = 1; k <= GEN_ROUNDS; k++) {
+		const typeof(r->gen[0]) *g = &r->gen[k - 1];
+
+		unsigned lost =
+			g->lost ? (unsigned)__builtin_ctz(g->lost) + 1 : 0;
+
+		fprintf(out,
+			"  k=%u  %u of %u runs disagree; message %u lost: %s "
+			"attacks alone\n",
+			k, g->disagree, g->runs, lost,
+			g->run.attack_a == g->run.attack_b ? "NOBODY"
+			: g->run.attack_a		   ? "A"
+							   : "B");
+	}
+}
+
+static void limits_json(const void *p, struct cli_json *j)
+{
+	const struct limits_result *r = p;
+
+	cli_json_obj(j);
+	cli_json_key(j, "flp");
+	cli_json_obj(j);
+	cli_json_kv_uint(j, "steps", r->async.steps);
+	cli_json_kv_uint(j, "sent", r->async.sent);
+	cli_json_kv_uint(j, "delivered", r->async.delivered);
+	cli_json_kv_uint(j, "max_delay_steps", r->async.max_delay);
+	cli_json_kv_uint(j, "bound_steps", r->async.bound);
+	cli_json_kv_uint(j, "elections", r->async.rounds);
+	cli_json_kv_bool(j, "fair", r->async.fair);
+	cli_json_kv_bool(j, "bivalent", r->async.bivalent);
+	cli_json_kv_bool(j, "decided", r->async.decided);
+	cli_json_kv_uint(j, "gst", FLP_GST);
+	cli_json_kv_bool(j, "sync_decided", r->sync.decided);
+	cli_json_kv_uint(j, "sync_decided_at", r->sync.decided_at);
+	cli_json_kv_bool(j, "sync_agree", r->sync.agree);
+	cli_json_obj_end(j);
+	cli_json_key(j, "generals");
+	cli_json_arr(j);
+	for (unsigned k = 1; k <= GEN_ROUNDS; k++) {
+		const typeof(r->gen[0]) *g = &r->gen[k - 1];
+
+		cli_json_obj(j);
+		cli_json_kv_uint(j, "messages", k);
+		cli_json_kv_uint(j, "runs", g->runs);
+		cli_json_kv_uint(j, "disagree", g->disagree);
+		cli_json_kv_uint(j, "lost_mask", g->lost);
+		cli_json_kv_bool(j, "attack_a", g->run.attack_a);
+		cli_json_kv_bool(j, "attack_b", g->run.attack_b);
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_obj_end(j);
+}
+
+static void limits_html(const void *p, FILE *out)
+{
+	demo_html_pre(out, limits_text, p);
+}
+
+static void limits_free(void *p)
+{
+	free(p);
+}
+
+const struct demo_part demo_part_limits = {
+	"limits",
+	"Limits of agreement: FLP's adversary and the two generals",
+	limits_run,
+	limits_text,
+	limits_json,
+	limits_html,
+	limits_free,
+};
