@@ -35,6 +35,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/snapshot/bank.c \
 	%reldir%/fd/fd.c \
 	%reldir%/fd/sim.c \
+	%reldir%/cap/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -47,6 +48,7 @@ noinst_HEADERS += \
 	%reldir%/lmutex/lmutex.h \
 	%reldir%/lease/lease.h \
 	%reldir%/fd/fd.h \
+	%reldir%/cap/cap.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h

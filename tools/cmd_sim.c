@@ -38,6 +38,8 @@ static const struct sim_protocol protocols[] = {
 	  lease_sim },
 	{ "fd", "failure detectors: heartbeat and phi accrual, with faults",
 	  fd_sim },
+	{ "cap", "a register under a partition: consistent or available",
+	  cap_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))

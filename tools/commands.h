@@ -31,6 +31,8 @@ int snapshot_sim(int argc, char **argv);
 int raft_sim(int argc, char **argv);
 /* replicore sim fd (tools/cmd_fd.c). */
 int fd_sim(int argc, char **argv);
+/* replicore sim cap (tools/cmd_cap.c). */
+int cap_sim(int argc, char **argv);
 /* replicore sim lmutex (tools/cmd_lmutex.c). */
 int lmutex_sim(int argc, char **argv);
 /* replicore sim lease (tools/cmd_lease.c). */
