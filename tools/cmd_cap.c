@@ -130,7 +130,8 @@ static const uint64_t extra_defaults[] = { 200 };
 static struct {
 	const char *history; /* --history PREFIX, or NULL */
 	uint64_t unknown[2];
-	char witness[2][256];
+	uint64_t split[2]; /* stale reads across the split, summed */
+	char witness[2][320];
 	uint64_t witness_seed[2];
 	bool ran;
 } st;
@@ -194,6 +195,7 @@ static int run(const struct sim_args *a, const struct _rc_sim_faults *f,
 		r->count[base + 1] = res.answered;
 		r->count[base + 2] = res.verdict == RC_VERDICT_OK;
 		r->count[base + 3] = res.stale;
+		st.split[m] += res.stale_split;
 		if (res.verdict == RC_VERDICT_UNKNOWN)
 			st.unknown[m]++;
 		if (res.verdict != RC_VERDICT_OK && !st.witness[m][0]) {
@@ -256,10 +258,11 @@ static void row(const struct sim_args *a, const struct sim_run *sum,
 	uint64_t ops = sum->count[base], ans = sum->count[base + 1];
 	uint64_t lin = sum->count[base + 2];
 
-	printf("  %-10s %9llu %9llu %11.1f%% %11llu  ", mode_name[m],
+	printf("  %-10s %7llu %8llu %8.1f%% %6llu %7llu  ", mode_name[m],
 	       (unsigned long long)ops, (unsigned long long)ans,
 	       ops ? 100.0 * (double)ans / (double)ops : 100.0,
-	       (unsigned long long)sum->count[base + 3]);
+	       (unsigned long long)sum->count[base + 3],
+	       (unsigned long long)st.split[m]);
 	if (lin == a->runs)
 		printf("linearizable\n");
 	else if (a->runs == 1 && st.unknown[m])
@@ -279,8 +282,9 @@ static void head(const struct sim_args *a, const struct sim_run *sum)
 	bool a_full = sum->count[A_ANSWERED] == sum->count[A_OPS];
 	bool a_lin = sum->count[A_LIN] == a->runs;
 
-	printf("  %-10s %9s %9s %12s %11s  %s\n", "mode", "ops", "answered",
-	       "available", "stale reads", "verdict");
+	printf("  %-10s %7s %8s %9s %14s\n", "", "", "", "", "stale reads");
+	printf("  %-10s %7s %8s %9s %6s %7s  %s\n", "mode", "ops", "answered",
+	       "available", "all", "split", "verdict");
 	row(a, sum, 0);
 	row(a, sum, 1);
 	for (unsigned m = 0; m < 2; m++)

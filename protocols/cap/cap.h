@@ -36,9 +36,11 @@ struct _rc_cap_sim_result {
 	uint64_t failed;   /* timed out with no effect (or a read's) */
 	uint64_t indet;	   /* writes timed out after their value left */
 	uint64_t stale;	   /* reads that missed a write done before them */
+	uint64_t stale_split; /* of them, missed a write on the other side
+				 of the partition they ran in */
 	bool converged;	   /* at the end, every live replica the same */
 	enum rc_verdict verdict; /* the linearizability check's */
-	char witness[256];	 /* its short form, "" when linearizable */
+	char witness[320];	 /* its short form, "" when linearizable */
 	rc_history_t *history;	 /* the caller frees it */
 	struct _rc_sim_stats st;
 };

@@ -16,7 +16,7 @@
  * the linearizability checker judge the histories.
  *
  * Every node holds a replica, a (timestamp, value) pair; a timestamp is a
- * counter times 256 plus the writer's node, so that no two writers make
+ * counter times 2^24 plus the write's number, so that no two writes make
  * the same one, and a replica takes a pair only when its timestamp is
  * larger than its own. The workload's command k is a write of the value
  * k at a node, its read k a read at a node (sim.h), each from a client of
@@ -51,6 +51,12 @@
  * slot * nodes + node in the history */
 #define SLOTS 64
 
+/* a timestamp: a counter, then the write's operation number (below
+ * 2 * 100000, the most commands and reads) */
+#define CLIENT_MASK ((UINT64_C(1) << 24) - 1)
+#define TS(counter, client) ((uint64_t)(counter) << 24 | (client))
+#define COUNTER(ts) ((ts) >> 24)
+
 enum { M_QUERY = 1, M_PAIR, M_STORE, M_ACK, M_GOSSIP };
 
 /* QUERY (op), PAIR (op, the replica's ts and val), STORE (op, ts, val),
@@ -70,8 +76,10 @@ struct cop {
 	uint64_t deadline;
 	uint64_t mask; /* nodes that answered this phase */
 	uint64_t result; /* a read's value, 0 for nil */
+	uint64_t epoch; /* the partition in force at the call, or 0 */
 	unsigned node, proc;
 	uint8_t write, phase, status;
+	uint8_t side; /* during a partition: node on _rc_sim_side's side */
 };
 
 struct replica {
@@ -89,6 +97,8 @@ struct ctx {
 	size_t low; /* consistent: every operation below it is done */
 	unsigned majority;
 	uint32_t *wop; /* write k's operation (k = 1..commands) */
+	int64_t *efirst; /* partition e's first call (e = 1..nsplits) */
+	uint64_t nsplits;
 };
 
 static void msg(struct ctx *c, unsigned from, unsigned to, uint8_t type,
@@ -137,7 +147,7 @@ static void answered(struct ctx *c, struct cop *p, unsigned j, uint64_t now)
 	}
 	/* the ask is over: store the pair at a majority */
 	if (p->write) {
-		p->ts = ((p->ts >> 8) + 1) << 8 | p->node;
+		p->ts = TS(COUNTER(p->ts) + 1, id);
 		p->val = p->result;
 	}
 	p->phase = P_STORE;
@@ -154,6 +164,7 @@ static void begin(struct ctx *c, unsigned node, uint64_t now, bool write,
 {
 	struct replica *r = &c->rep[node];
 	struct cop *p;
+	uint64_t side;
 	uint32_t id;
 
 	if (c->nop == c->cap)
@@ -176,11 +187,17 @@ static void begin(struct ctx *c, unsigned node, uint64_t now, bool write,
 	}
 	if (write)
 		c->wop[k] = id;
+	side = _rc_sim_side(c->sim, &p->epoch);
+	if (side == 0 || p->epoch > c->nsplits)
+		p->epoch = 0; /* no partition (or past the table) */
+	p->side = (uint8_t)(side >> node & 1);
+	if (p->epoch && c->efirst[p->epoch] < 0)
+		c->efirst[p->epoch] = p->call;
 	_rc_sim_trace(c->sim, "%s %u at %u%s", write ? "write" : "read", id,
 		      node, write ? "" : " begins");
 	if (c->o->mode == RC_CAP_AVAILABLE) {
 		if (write) {
-			take(r, ((r->ts >> 8) + 1) << 8 | node, k);
+			take(r, TS(COUNTER(r->ts) + 1, id), k);
 			for (unsigned i = 0; i < c->o->nodes; i++)
 				if (i != node)
 					msg(c, node, i, M_GOSSIP, id, r->ts,
@@ -331,8 +348,8 @@ static void msg_describe(const void *vm, char *buf, size_t len)
 
 	snprintf(buf, len, "%s op %u from %u ts %llu.%llu value %llu",
 		 names[m->type < 6 ? m->type : 0], m->op, m->from,
-		 (unsigned long long)(m->ts >> 8),
-		 (unsigned long long)(m->ts & 255),
+		 (unsigned long long)COUNTER(m->ts),
+		 (unsigned long long)(m->ts & CLIENT_MASK),
 		 (unsigned long long)m->val);
 }
 
@@ -409,6 +426,7 @@ static void stale_reads(const struct ctx *c, struct _rc_cap_sim_result *res,
 	size_t *best = malloc((c->nop + 1) * sizeof *best);
 	size_t nw = 0;
 	const struct cop *first = NULL, *hid = NULL, *v;
+	bool split = false; /* first is a stale read across the split */
 
 	if (w == NULL || best == NULL) {
 		free(w);
@@ -444,7 +462,22 @@ static void stale_reads(const struct ctx *c, struct _rc_cap_sim_result *res,
 		if (lo == 0 || w[best[lo - 1]]->call <= since)
 			continue;
 		res->stale++;
-		if (first == NULL || p->call < first->call) {
+		/* across the split: the write that hid the value ran on the
+		 * other side during the partition the read ran in */
+		for (size_t j = lo; p->epoch && j-- > 0 &&
+				    w[j]->ret >= c->efirst[p->epoch];) {
+			if (w[j]->epoch != p->epoch || w[j]->side == p->side ||
+			    w[j]->call <= since)
+				continue;
+			res->stale_split++;
+			if (!split || p->call < first->call) {
+				first = p;
+				hid = w[j];
+			}
+			split = true;
+			break;
+		}
+		if (!split && (first == NULL || p->call < first->call)) {
 			first = p;
 			hid = w[best[lo - 1]];
 		}
@@ -454,20 +487,21 @@ static void stale_reads(const struct ctx *c, struct _rc_cap_sim_result *res,
 		snprintf(text, len,
 			 "read -> %llu at node %u at %lld us, though write "
 			 "%llu at node %u [%lld, %lld us] came after write "
-			 "%llu [%lld, %lld us]",
+			 "%llu [%lld, %lld us]%s",
 			 (unsigned long long)first->result, first->node,
 			 (long long)first->call,
 			 (unsigned long long)hid->result, hid->node,
 			 (long long)hid->call, (long long)hid->ret,
 			 (unsigned long long)v->result, (long long)v->call,
-			 (long long)v->ret);
+			 (long long)v->ret, split ? ", across the split" : "");
 	} else if (first != NULL) {
 		snprintf(text, len,
 			 "read -> nil at node %u at %lld us, though write "
-			 "%llu at node %u [%lld, %lld us] came before it",
+			 "%llu at node %u [%lld, %lld us] came before it%s",
 			 first->node, (long long)first->call,
 			 (unsigned long long)hid->result, hid->node,
-			 (long long)hid->call, (long long)hid->ret);
+			 (long long)hid->call, (long long)hid->ret,
+			 split ? ", across the split" : "");
 	}
 	free(w);
 	free(best);
@@ -515,14 +549,15 @@ static int check(struct _rc_cap_sim_result *res, unsigned nodes,
 	 * it, or the first operation that cannot come next */
 	if (cr->verdict == RC_VERDICT_VIOLATION && pt != NULL && stale[0]) {
 		snprintf(res->witness, sizeof res->witness,
-			 "%zu of %zu ops linearize; %.200s", pt->norder,
-			 cr->nops, stale);
+			 "the checker linearizes %zu of %zu ops; a stale "
+			 "read: %.180s",
+			 pt->norder, cr->nops, stale);
 	} else if (cr->verdict == RC_VERDICT_VIOLATION && pt != NULL &&
 		   pt->nblocked > 0) {
 		op_short(res->history, nodes, pt->blocked[0], a, sizeof a);
 		snprintf(res->witness, sizeof res->witness,
-			 "%zu of %zu ops linearize; no next op fits, e.g. "
-			 "%.120s",
+			 "the checker linearizes %zu of %zu ops; none can "
+			 "come next, e.g. %.120s",
 			 pt->norder, cr->nops, a);
 	} else if (cr->verdict == RC_VERDICT_UNKNOWN) {
 		snprintf(res->witness, sizeof res->witness, "%s", cr->note);
@@ -564,6 +599,10 @@ int _rc_cap_sim_run(const struct _rc_cap_sim_opts *o,
 	c.rep = calloc(o->nodes, sizeof *c.rep);
 	c.op = calloc(c.cap, sizeof *c.op);
 	c.wop = calloc(o->commands + 1, sizeof *c.wop);
+	c.nsplits = (uint64_t)o->faults.part + 1;
+	c.efirst = malloc((c.nsplits + 1) * sizeof *c.efirst);
+	for (uint64_t e = 0; c.efirst != NULL && e <= c.nsplits; e++)
+		c.efirst[e] = -1;
 	memset(&so, 0, sizeof so);
 	so.nodes = o->nodes;
 	so.seed = o->seed;
@@ -571,7 +610,8 @@ int _rc_cap_sim_run(const struct _rc_cap_sim_opts *o,
 	so.reads = o->commands;
 	so.faults = o->faults;
 	so.trace = o->trace;
-	if (c.rep != NULL && c.op != NULL && c.wop != NULL)
+	if (c.rep != NULL && c.op != NULL && c.wop != NULL &&
+	    c.efirst != NULL)
 		c.sim = _rc_sim_create(&proto, &c, &so);
 	if (c.sim == NULL) {
 		rc = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -609,5 +649,6 @@ out:
 	free(c.rep);
 	free(c.op);
 	free(c.wop);
+	free(c.efirst);
 	return rc;
 }
