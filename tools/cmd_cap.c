@@ -210,6 +210,11 @@ static int run(const struct sim_args *a, const struct _rc_sim_faults *f,
 			snprintf(r->why, sizeof r->why,
 				 "consistent mode not linearizable: %.200s",
 				 res.witness);
+		} else if (m == 0 && !res.ordered) {
+			r->violations |= 1;
+			snprintf(r->why, sizeof r->why,
+				 "consistent mode: the pairs do not order the "
+				 "operations as real time does");
 		}
 		if (m == 1 && res.answered < res.ops) {
 			r->violations |= 2;
@@ -257,6 +262,7 @@ static void row(const struct sim_args *a, const struct sim_run *sum,
 	const unsigned base = m ? A_OPS : C_OPS;
 	uint64_t ops = sum->count[base], ans = sum->count[base + 1];
 	uint64_t lin = sum->count[base + 2];
+	uint64_t unk = st.unknown[m], bad = a->runs - lin - unk;
 
 	printf("  %-10s %7llu %8llu %8.1f%% %6llu %7llu  ", mode_name[m],
 	       (unsigned long long)ops, (unsigned long long)ans,
@@ -265,14 +271,17 @@ static void row(const struct sim_args *a, const struct sim_run *sum,
 	       (unsigned long long)st.split[m]);
 	if (lin == a->runs)
 		printf("linearizable\n");
-	else if (a->runs == 1 && st.unknown[m])
-		printf("unknown (check out of time)\n");
 	else if (a->runs == 1)
-		printf("NOT linearizable\n");
+		printf("%s\n", unk ? "unknown (the check ran out of its budget)"
+				   : "NOT linearizable");
+	else if (bad == 0)
+		printf("linearizable in %llu of %llu runs, unknown in %llu\n",
+		       (unsigned long long)lin, (unsigned long long)a->runs,
+		       (unsigned long long)unk);
 	else
-		printf("NOT linearizable in %llu of %llu runs\n",
-		       (unsigned long long)(a->runs - lin),
-		       (unsigned long long)a->runs);
+		printf("NOT linearizable in %llu of %llu runs%s\n",
+		       (unsigned long long)bad, (unsigned long long)a->runs,
+		       unk ? ", unknown in some" : "");
 }
 
 static void head(const struct sim_args *a, const struct sim_run *sum)

@@ -39,6 +39,9 @@ struct _rc_cap_sim_result {
 	uint64_t stale_split; /* of them, missed a write on the other side
 				 of the partition they ran in */
 	bool converged;	   /* at the end, every live replica the same */
+	/* consistent: the pairs the operations stored order them as real
+	 * time does, a linearization (sim.c's pair_order) */
+	bool ordered;
 	enum rc_verdict verdict; /* the linearizability check's */
 	char witness[320];	 /* its short form, "" when linearizable */
 	rc_history_t *history;	 /* the caller frees it */

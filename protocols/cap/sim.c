@@ -122,7 +122,10 @@ static void finish(struct ctx *c, struct cop *p, uint64_t now, uint8_t status)
 	p->phase = P_DONE;
 	p->status = status;
 	p->ret = (int64_t)now;
-	if (p->proc / c->o->nodes < SLOTS)
+	/* a client whose write is indeterminate never returns: its
+	 * number is not used again (each process runs one operation at a
+	 * time in the history) */
+	if (p->proc / c->o->nodes < SLOTS && status != RC_HST_INDET)
 		c->rep[p->node].busy &= ~(1ull << (p->proc / c->o->nodes));
 	_rc_sim_trace(c->sim, "%s %zu at %u %s", p->write ? "write" : "read",
 		      (size_t)(p - c->op), p->node,
@@ -507,6 +510,57 @@ static void stale_reads(const struct ctx *c, struct _rc_cap_sim_result *res,
 	free(best);
 }
 
+/*
+ * Consistent mode's own certificate, the invariant of the opening
+ * comment: an answered operation invoked after another returned stores
+ * a pair at least as large, larger when it writes. Then the pairs order
+ * the answered operations (reads after the write whose pair they
+ * stored, concurrent reads of one pair as real time has them) into a
+ * linearization, and the unanswered writes take effect where their pair
+ * falls or never. O(n log n); a check on the protocol apart from the
+ * checker's search, which may run out of its budget.
+ */
+static bool pair_order(const struct ctx *c)
+{
+	const struct cop **w = malloc((c->nop + 1) * sizeof *w);
+	uint64_t *best = malloc((c->nop + 1) * sizeof *best);
+	size_t n = 0;
+	bool ok = true;
+
+	if (w == NULL || best == NULL) {
+		free(w);
+		free(best);
+		return false;
+	}
+	for (size_t i = 0; i < c->nop; i++)
+		if (c->op[i].status == RC_HST_OK)
+			w[n++] = &c->op[i];
+	qsort(w, n, sizeof *w, by_ret);
+	for (size_t i = 0; i < n; i++) /* the largest pair by w[i]'s ret */
+		best[i] = i && best[i - 1] > w[i]->ts ? best[i - 1] : w[i]->ts;
+	for (size_t i = 0; i < c->nop && ok; i++) {
+		const struct cop *p = &c->op[i];
+		size_t lo = 0, hi = n;
+
+		if (p->status != RC_HST_OK)
+			continue;
+		while (lo < hi) { /* answered strictly before p began */
+			size_t mid = (lo + hi) / 2;
+
+			if (w[mid]->ret < p->call)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo > 0 && (best[lo - 1] > p->ts ||
+			       (p->write && best[lo - 1] == p->ts)))
+			ok = false;
+	}
+	free(w);
+	free(best);
+	return ok;
+}
+
 /* One operation as the witness names it. */
 static void op_short(const rc_history_t *h, unsigned nodes, uint32_t i,
 		     char *buf, size_t n)
@@ -540,6 +594,7 @@ static int check(struct _rc_cap_sim_result *res, unsigned nodes,
 	co.level = RC_LIN;
 	co.timeout = timeout;
 	co.threads = 1;
+	co.max_bytes = (size_t)256 << 20; /* a search out of it: unknown */
 	rc = rc_check(res->history, &co, &cr, err);
 	if (rc < 0)
 		return rc;
@@ -636,6 +691,7 @@ int _rc_cap_sim_run(const struct _rc_cap_sim_opts *o,
 		res->indet += c.op[i].status == RC_HST_INDET;
 	}
 	stale_reads(&c, res, stale, sizeof stale);
+	res->ordered = o->mode == RC_CAP_CONSISTENT && pair_order(&c);
 	res->converged = same_replicas(&c);
 	rc = record(&c, res, err);
 	if (rc == 0)
