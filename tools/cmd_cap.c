@@ -48,27 +48,33 @@ static const char help[] =
 	"US us gives\n"
 	"    up (a read or an unsent write failed, a sent write "
 	"indeterminate).\n"
-	"    Available mode: every operation answers from the node's "
-	"replica at once\n"
-	"    and writes spread asynchronously (last writer wins; every "
-	"node sends\n"
-	"    its replica to all every 1000 us). Both histories are checked "
-	"for\n"
-	"    linearizability against a register. The table gives per mode "
-	"the\n"
-	"    operations invoked, those answered, the availability, the "
-	"stale reads\n"
-	"    (a read that missed a write done before it began) and the "
-	"verdict, with\n"
-	"    the checker's witness for a violation. Gilbert and Lynch "
-	"(2002): under a\n"
-	"    partition no register is both; a run shows it when an "
-	"operation reaches\n"
-	"    the minority side while the network is split. The messages "
-	"and nodes\n"
-	"    lines are the consistent mode's. Faults: drop, dup, delay, "
-	"crash,\n"
-	"    stall, part, partition (default part=1).\n"
+	"    Available mode: the same, but an operation without a majority "
+	"in time\n"
+	"    answers from the node's replica (a write stores its value "
+	"there and\n"
+	"    sends it on; every node sends its replica to all every 1000 "
+	"us, last\n"
+	"    writer wins). Both histories are checked for "
+	"linearizability against a\n"
+	"    register. The table gives per mode the operations invoked "
+	"(less those a\n"
+	"    crash left open), those answered, the availability, the stale "
+	"reads (a\n"
+	"    read that returned a value overwritten before it began) and "
+	"those among\n"
+	"    them across the split (the overwriting write ran on the other "
+	"side of\n"
+	"    the partition the read ran in), and the verdict, with the "
+	"checker's\n"
+	"    witness for a violation. Gilbert and Lynch (2002): under a "
+	"partition no\n"
+	"    register is both linearizable and available; a run shows it "
+	"when an\n"
+	"    operation is cut off from a majority. The messages and nodes "
+	"lines are\n"
+	"    the consistent mode's. Faults: drop, dup, delay, crash, "
+	"stall, part,\n"
+	"    partition (default part=1).\n"
 	"\n"
 	"OPTIONS\n"
 	"    --nodes N        nodes, 1..64 (default 5)\n"
@@ -80,9 +86,10 @@ static const char help[] =
 	"    --commands C     writes, and as many reads, 1..100000 "
 	"(default 100)\n"
 	"    --runs R         run seeds S..S+R-1 (default 1)\n"
-	"    --timeout US     consistent mode: how long an operation may "
-	"wait for a\n"
-	"                     majority, 10..10000000 us (default 200)\n"
+	"    --timeout US     how long an operation waits for a majority "
+	"before it\n"
+	"                     gives up or answers alone, 10..10000000 us "
+	"(default 200)\n"
 	"    --history PREFIX write the first seed's histories to "
 	"PREFIX.consistent\n"
 	"                     and PREFIX.available, for replicore check\n"
@@ -113,10 +120,14 @@ enum {
 };
 
 static const char *const counts[] = {
-	"consistent_ops",	   "consistent_answered",
-	"consistent_linearizable", "consistent_stale_reads",
-	"available_ops",	   "available_answered",
-	"available_linearizable",  "available_stale_reads",
+	"consistent_ops",
+	"consistent_answered",
+	"consistent_linearizable",
+	"consistent_stale_reads",
+	"available_ops",
+	"available_answered",
+	"available_linearizable",
+	"available_stale_reads",
 	NULL,
 };
 static const char *const props[] = { "consistent_linearizable",
@@ -148,8 +159,7 @@ static int write_history(const rc_history_t *h, unsigned mode, rc_err_t *err)
 	f = fopen(path, "w");
 	if (f == NULL)
 		return rc_err_set(err, RC_EINVAL, "history", 0, 0,
-				  "cannot write %s: %s", path,
-				  strerror(errno));
+				  "cannot write %s: %s", path, strerror(errno));
 	rc = rc_history_write(h, f, err);
 	if (fclose(f) != 0 && rc == 0)
 		rc = rc_err_set(err, RC_EINVAL, "history", 0, 0,
@@ -256,8 +266,7 @@ static const char *title(const struct sim_args *a)
 	return buf;
 }
 
-static void row(const struct sim_args *a, const struct sim_run *sum,
-		unsigned m)
+static void row(const struct sim_args *a, const struct sim_run *sum, unsigned m)
 {
 	const unsigned base = m ? A_OPS : C_OPS;
 	uint64_t ops = sum->count[base], ans = sum->count[base + 1];
@@ -305,10 +314,9 @@ static void head(const struct sim_args *a, const struct sim_run *sum)
 	       c_lin && !c_full && a_full && !a_lin
 		       ? "shown: consistent gave up availability, available "
 			 "gave up linearizability"
-	       : c_lin && a_full
-		       ? "not shown: no operation met the partition's "
-			 "minority side"
-		       : "a mode broke its promise (see below)");
+	       : c_lin && a_full ? "not shown: no operation was cut off from a "
+				   "majority"
+				 : "a mode broke its promise (see below)");
 }
 
 /*

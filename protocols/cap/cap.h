@@ -21,24 +21,25 @@ enum _rc_cap_mode {
 
 struct _rc_cap_sim_opts {
 	enum _rc_cap_mode mode;
-	unsigned nodes;	   /* 1..RC_SIM_MAX_NODES */
+	unsigned nodes; /* 1..RC_SIM_MAX_NODES */
 	uint64_t seed;
-	unsigned commands; /* writes; as many reads */
-	uint64_t timeout;  /* consistent: us an operation may take, 10.. */
+	unsigned commands;    /* writes; as many reads */
+	uint64_t timeout;     /* consistent: us an operation may take, 10.. */
 	double check_timeout; /* seconds for the linearizability check */
 	struct _rc_sim_faults faults; /* all but restart and member */
 	FILE *trace;
 };
 
 struct _rc_cap_sim_result {
-	uint64_t ops;	   /* operations invoked at nodes that were up */
+	uint64_t ops;	   /* operations invoked at nodes that were up, but */
+	uint64_t lost;	   /* those left unanswered by their node's crash */
 	uint64_t answered; /* of them, answered with a result */
 	uint64_t failed;   /* timed out with no effect (or a read's) */
 	uint64_t indet;	   /* writes timed out after their value left */
 	uint64_t stale;	   /* reads that missed a write done before them */
 	uint64_t stale_split; /* of them, missed a write on the other side
 				 of the partition they ran in */
-	bool converged;	   /* at the end, every live replica the same */
+	bool converged;	      /* at the end, every live replica the same */
 	/* consistent: the pairs the operations stored order them as real
 	 * time does, a linearization (sim.c's pair_order) */
 	bool ordered;

@@ -37,13 +37,17 @@
  * (indeterminate). On the minority side of a partition every operation
  * gives up: the register stays linearizable and stops being available.
  *
- * Available mode answers every operation from the node's replica at once:
- * a write stores (its counter plus one, its value) and sends the pair to
- * every node, a read returns the replica's value. Every node also sends
- * its pair to every other every GOSSIP us, so that the replicas converge
- * once the network heals (last writer wins, by timestamp). During a
- * partition the two sides diverge: a read on one side misses a write
- * already done on the other, and the checker finds no linearization.
+ * Available mode runs the same operations, and differs in one thing only:
+ * an operation that has no majority within --timeout us answers alone,
+ * from the largest pair among the node's replica and the answers it got
+ * (a write first stores its own pair there and sends it out). Every node
+ * also sends its pair to every other every GOSSIP us, so that the
+ * replicas converge once the network heals (last writer wins, by
+ * timestamp). While the network is whole and messages arrive in time,
+ * every operation has its majority and the register is the consistent
+ * one; on the minority side of a partition every operation answers
+ * alone, a read there misses a write done on the other side, and the
+ * checker finds no linearization.
  */
 
 #define GOSSIP 1000 /* available mode: anti-entropy period, us */
@@ -74,9 +78,9 @@ struct cop {
 	int64_t call, ret; /* us; ret: when it was answered or gave up */
 	uint64_t ts, val;  /* ask: the largest seen; store: the pair sent */
 	uint64_t deadline;
-	uint64_t mask; /* nodes that answered this phase */
+	uint64_t mask;	 /* nodes that answered this phase */
 	uint64_t result; /* a read's value, 0 for nil */
-	uint64_t epoch; /* the partition in force at the call, or 0 */
+	uint64_t epoch;	 /* the partition in force at the call, or 0 */
 	unsigned node, proc;
 	uint8_t write, phase, status;
 	uint8_t side; /* during a partition: node on _rc_sim_side's side */
@@ -94,9 +98,9 @@ struct ctx {
 	struct replica *rep;
 	struct cop *op;
 	size_t nop, cap;
-	size_t low; /* consistent: every operation below it is done */
+	size_t low; /* every operation below it is done */
 	unsigned majority;
-	uint32_t *wop; /* write k's operation (k = 1..commands) */
+	uint32_t *wop;	 /* write k's operation (k = 1..commands) */
 	int64_t *efirst; /* partition e's first call (e = 1..nsplits) */
 	uint64_t nsplits;
 };
@@ -198,18 +202,6 @@ static void begin(struct ctx *c, unsigned node, uint64_t now, bool write,
 		c->efirst[p->epoch] = p->call;
 	_rc_sim_trace(c->sim, "%s %u at %u%s", write ? "write" : "read", id,
 		      node, write ? "" : " begins");
-	if (c->o->mode == RC_CAP_AVAILABLE) {
-		if (write) {
-			take(r, TS(COUNTER(r->ts) + 1, id), k);
-			for (unsigned i = 0; i < c->o->nodes; i++)
-				if (i != node)
-					msg(c, node, i, M_GOSSIP, id, r->ts,
-					    r->val);
-		}
-		p->result = r->val;
-		finish(c, p, now, RC_HST_OK);
-		return;
-	}
 	p->phase = P_ASK;
 	p->deadline = now + c->o->timeout;
 	p->ts = r->ts;
@@ -273,7 +265,7 @@ static uint64_t deadline(void *vc, unsigned node)
 	uint64_t t = UINT64_MAX;
 
 	if (c->o->mode == RC_CAP_AVAILABLE)
-		return c->rep[node].next_gossip;
+		t = c->rep[node].next_gossip;
 	while (c->low < c->nop && c->op[c->low].phase == P_DONE)
 		c->low++;
 	for (size_t i = c->low; i < c->nop; i++)
@@ -283,30 +275,55 @@ static uint64_t deadline(void *vc, unsigned node)
 	return t;
 }
 
+/*
+ * Available mode, an operation without a majority in time: it answers
+ * from what the node has, the largest pair among its replica and the
+ * answers so far; a write stores its pair at the node first and sends it
+ * to every node (the replicas that miss it get it by gossip).
+ */
+static void answer_alone(struct ctx *c, struct cop *p, uint64_t now)
+{
+	struct replica *r = &c->rep[p->node];
+	uint32_t id = (uint32_t)(p - c->op);
+
+	if (r->ts > p->ts && !(p->write && p->phase == P_STORE)) {
+		p->ts = r->ts;
+		p->val = r->val;
+	}
+	if (p->write && p->phase == P_ASK) {
+		p->ts = TS(COUNTER(p->ts) + 1, id);
+		p->val = p->result;
+		take(r, p->ts, p->val);
+		for (unsigned i = 0; i < c->o->nodes; i++)
+			if (i != p->node)
+				msg(c, p->node, i, M_STORE, id, p->ts, p->val);
+	}
+	p->result = p->val;
+	finish(c, p, now, RC_HST_OK);
+}
+
 static void tick(void *vc, unsigned node, uint64_t now)
 {
 	struct ctx *c = vc;
 	struct replica *r = &c->rep[node];
 
-	if (c->o->mode == RC_CAP_AVAILABLE) {
-		if (now < r->next_gossip)
-			return;
+	if (c->o->mode == RC_CAP_AVAILABLE && now >= r->next_gossip) {
 		for (unsigned i = 0; i < c->o->nodes; i++)
 			if (i != node)
 				msg(c, node, i, M_GOSSIP, 0, r->ts, r->val);
 		r->next_gossip = now + GOSSIP;
-		return;
 	}
 	for (size_t i = c->low; i < c->nop; i++) {
 		struct cop *p = &c->op[i];
 
-		if (p->node != node || p->phase == P_DONE ||
-		    p->deadline > now)
+		if (p->node != node || p->phase == P_DONE || p->deadline > now)
 			continue;
-		/* a write whose pair went out may have taken effect */
-		finish(c, p, now,
-		       p->write && p->phase == P_STORE ? RC_HST_INDET
-						       : RC_HST_FAIL);
+		if (c->o->mode == RC_CAP_AVAILABLE)
+			answer_alone(c, p, now);
+		else /* a write whose pair went out may have taken effect */
+			finish(c, p, now,
+			       p->write && p->phase == P_STORE ? RC_HST_INDET
+							       : RC_HST_FAIL);
 	}
 }
 
@@ -329,12 +346,10 @@ static bool finished(void *vc, unsigned node, uint64_t expect)
 	struct ctx *c = vc;
 
 	(void)expect;
-	if (c->o->mode == RC_CAP_AVAILABLE)
-		return same_replicas(c);
 	for (size_t i = c->low; i < c->nop; i++)
 		if (c->op[i].node == node && c->op[i].phase != P_DONE)
 			return false;
-	return true;
+	return c->o->mode != RC_CAP_AVAILABLE || same_replicas(c);
 }
 
 static size_t msg_size(const void *m)
@@ -369,8 +384,7 @@ static const struct _rc_sim_proto proto = {
 };
 
 /* The history: times in ns (the simulated us times 1000). */
-static int record(struct ctx *c, struct _rc_cap_sim_result *res,
-		  rc_err_t *err)
+static int record(struct ctx *c, struct _rc_cap_sim_result *res, rc_err_t *err)
 {
 	res->history = rc_history_new();
 	if (res->history == NULL)
@@ -467,8 +481,8 @@ static void stale_reads(const struct ctx *c, struct _rc_cap_sim_result *res,
 		res->stale++;
 		/* across the split: the write that hid the value ran on the
 		 * other side during the partition the read ran in */
-		for (size_t j = lo; p->epoch && j-- > 0 &&
-				    w[j]->ret >= c->efirst[p->epoch];) {
+		for (size_t j = lo;
+		     p->epoch && j-- > 0 && w[j]->ret >= c->efirst[p->epoch];) {
 			if (w[j]->epoch != p->epoch || w[j]->side == p->side ||
 			    w[j]->call <= since)
 				continue;
@@ -665,8 +679,7 @@ int _rc_cap_sim_run(const struct _rc_cap_sim_opts *o,
 	so.reads = o->commands;
 	so.faults = o->faults;
 	so.trace = o->trace;
-	if (c.rep != NULL && c.op != NULL && c.wop != NULL &&
-	    c.efirst != NULL)
+	if (c.rep != NULL && c.op != NULL && c.wop != NULL && c.efirst != NULL)
 		c.sim = _rc_sim_create(&proto, &c, &so);
 	if (c.sim == NULL) {
 		rc = rc_err_set(err, RC_ENOMEM, NULL, 0, 0, "out of memory");
@@ -685,6 +698,13 @@ int _rc_cap_sim_run(const struct _rc_cap_sim_opts *o,
 				       ? RC_HST_INDET
 				       : RC_HST_FAIL);
 	for (size_t i = 0; i < c.nop; i++) {
+		/* a node that crashed for good answers nothing more: what
+		 * it left open is not asked of availability */
+		if (c.op[i].status != RC_HST_OK &&
+		    _rc_sim_crashed(c.sim, c.op[i].node)) {
+			res->lost++;
+			continue;
+		}
 		res->ops++;
 		res->answered += c.op[i].status == RC_HST_OK;
 		res->failed += c.op[i].status == RC_HST_FAIL;

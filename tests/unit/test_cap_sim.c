@@ -63,8 +63,7 @@ static void test_default(void)
 	   "the witness: %s", a.witness);
 	ok(a.converged, "available: the replicas converged after the heal");
 	ok(c.witness[0] == '\0', "no witness in consistent mode");
-	ok(rc_history_len(c.history) == 200 &&
-		   rc_history_len(a.history) == 200,
+	ok(rc_history_len(c.history) == 200 && rc_history_len(a.history) == 200,
 	   "both histories hold every operation");
 	rc_history_free(c.history);
 	rc_history_free(a.history);
@@ -115,6 +114,12 @@ static void test_whole(void)
 		   r.verdict == RC_VERDICT_OK,
 	   "no partition: consistent mode answers all %llu, linearizable",
 	   (unsigned long long)r.ops);
+	rc_history_free(r.history);
+	o.mode = RC_CAP_AVAILABLE;
+	ok(_rc_cap_sim_run(&o, &r, &err) == 0 && r.answered == r.ops &&
+		   r.verdict == RC_VERDICT_OK && r.stale == 0,
+	   "and available mode, the same register then, is linearizable "
+	   "too");
 	rc_history_free(r.history);
 	/* a minority of crashes costs no availability either */
 	opts(&o, RC_CAP_CONSISTENT, 5, 1, "crash=2");
@@ -224,7 +229,7 @@ static void test_fuzz(void)
 	if (bad_c || bad_a)
 		diag("first failing seed %llu (replay: fuzz_opts(seed))",
 		     (unsigned long long)first);
-	ok(answered < ops && violations > n / 2,
+	ok(answered < ops && violations >= n / 5,
 	   "the faults cost the consistent mode answers and the available "
 	   "mode linearizability");
 }
