@@ -182,7 +182,8 @@ static int run(const struct sim_args *a, const struct _rc_sim_faults *f,
 	o.seed = seed;
 	o.commands = (unsigned)a->commands;
 	o.timeout = a->x[0];
-	o.check_timeout = 10;
+	o.check_timeout =
+		0; /* the states budget bounds it, the same everywhere */
 	o.faults = *f;
 	o.trace = trace;
 	for (unsigned m = 0; m < 2; m++) {

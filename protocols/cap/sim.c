@@ -608,7 +608,9 @@ static int check(struct _rc_cap_sim_result *res, unsigned nodes,
 	co.level = RC_LIN;
 	co.timeout = timeout;
 	co.threads = 1;
-	co.max_bytes = (size_t)256 << 20; /* a search out of it: unknown */
+	/* budgets the same on every machine; out of them: unknown */
+	co.max_states = (size_t)1 << 18;
+	co.max_bytes = (size_t)256 << 20;
 	rc = rc_check(res->history, &co, &cr, err);
 	if (rc < 0)
 		return rc;
