@@ -209,7 +209,7 @@ static int run(const struct sim_args *a, const struct _rc_sim_faults *f,
 		st.split[m] += res.stale_split;
 		if (res.verdict == RC_VERDICT_UNKNOWN)
 			st.unknown[m]++;
-		if (res.verdict != RC_VERDICT_OK && !st.witness[m][0]) {
+		if (res.verdict == RC_VERDICT_VIOLATION && !st.witness[m][0]) {
 			snprintf(st.witness[m], sizeof st.witness[m], "%s",
 				 res.witness);
 			st.witness_seed[m] = seed;
@@ -288,18 +288,20 @@ static void row(const struct sim_args *a, const struct sim_run *sum, unsigned m)
 		printf("linearizable in %llu of %llu runs, unknown in %llu\n",
 		       (unsigned long long)lin, (unsigned long long)a->runs,
 		       (unsigned long long)unk);
-	else
-		printf("NOT linearizable in %llu of %llu runs%s\n",
-		       (unsigned long long)bad, (unsigned long long)a->runs,
-		       unk ? ", unknown in some" : "");
+	else {
+		printf("NOT linearizable in %llu of %llu runs",
+		       (unsigned long long)bad, (unsigned long long)a->runs);
+		if (unk)
+			printf(", unknown in %llu", (unsigned long long)unk);
+		putchar('\n');
+	}
 }
 
 static void head(const struct sim_args *a, const struct sim_run *sum)
 {
-	bool c_lin = sum->count[C_LIN] == a->runs;
 	bool c_full = sum->count[C_ANSWERED] == sum->count[C_OPS];
-	bool a_full = sum->count[A_ANSWERED] == sum->count[A_OPS];
-	bool a_lin = sum->count[A_LIN] == a->runs;
+	bool a_viol = a->runs - sum->count[A_LIN] - st.unknown[1] > 0;
+	const char *cap;
 
 	printf("  %-10s %7s %8s %9s %14s\n", "", "", "", "", "stale reads");
 	printf("  %-10s %7s %8s %9s %6s %7s  %s\n", "mode", "ops", "answered",
@@ -311,13 +313,16 @@ static void head(const struct sim_args *a, const struct sim_run *sum)
 			printf("  %s witness (seed %llu): %s\n", mode_name[m],
 			       (unsigned long long)st.witness_seed[m],
 			       st.witness[m]);
-	printf("  CAP                 %s\n",
-	       c_lin && !c_full && a_full && !a_lin
-		       ? "shown: consistent gave up availability, available "
-			 "gave up linearizability"
-	       : c_lin && a_full ? "not shown: no operation was cut off from a "
-				   "majority"
-				 : "a mode broke its promise (see below)");
+	if (sum->violations)
+		cap = "a mode broke its promise (see below)";
+	else if (!c_full && a_viol)
+		cap = "shown: consistent gave up availability, available gave "
+		      "up linearizability";
+	else if (c_full && !a_viol && !st.unknown[1])
+		cap = "not shown: no operation was cut off from a majority";
+	else
+		cap = "not shown in full (see the rows)";
+	printf("  CAP                 %s\n", cap);
 }
 
 /*

@@ -630,8 +630,13 @@ static int check(struct _rc_cap_sim_result *res, unsigned nodes,
 			 "the checker linearizes %zu of %zu ops; none can "
 			 "come next, e.g. %.120s",
 			 pt->norder, cr->nops, a);
-	} else if (cr->verdict == RC_VERDICT_UNKNOWN) {
-		snprintf(res->witness, sizeof res->witness, "%s", cr->note);
+	} else if (cr->verdict == RC_VERDICT_UNKNOWN && stale[0]) {
+		/* values are written once: a stale read alone proves it */
+		res->verdict = RC_VERDICT_VIOLATION;
+		snprintf(res->witness, sizeof res->witness,
+			 "the checker ran out of its budget; a stale read "
+			 "proves it: %.180s",
+			 stale);
 	}
 	rc_check_result_free(cr);
 	return 0;
