@@ -37,6 +37,7 @@ libreplicore_la_SOURCES += \
 	%reldir%/fd/sim.c \
 	%reldir%/flp/flp.c \
 	%reldir%/flp/generals.c \
+	%reldir%/cap/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -50,6 +51,7 @@ noinst_HEADERS += \
 	%reldir%/lease/lease.h \
 	%reldir%/fd/fd.h \
 	%reldir%/flp/flp.h \
+	%reldir%/cap/cap.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h

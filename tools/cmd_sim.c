@@ -42,6 +42,8 @@ static const struct sim_protocol protocols[] = {
 	  flp_sim },
 	{ "generals", "two generals: the lost last message that splits them",
 	  generals_sim },
+	{ "cap", "a register under a partition: consistent or available",
+	  cap_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))

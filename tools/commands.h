@@ -34,6 +34,8 @@ int fd_sim(int argc, char **argv);
 /* replicore sim flp and replicore sim generals (tools/cmd_flp.c). */
 int flp_sim(int argc, char **argv);
 int generals_sim(int argc, char **argv);
+/* replicore sim cap (tools/cmd_cap.c). */
+int cap_sim(int argc, char **argv);
 /* replicore sim lmutex (tools/cmd_lmutex.c). */
 int lmutex_sim(int argc, char **argv);
 /* replicore sim lease (tools/cmd_lease.c). */

@@ -24,6 +24,7 @@ replicore_SOURCES += \
 	%reldir%/cmd_lease.c \
 	%reldir%/cmd_fd.c \
 	%reldir%/cmd_flp.c \
+	%reldir%/cmd_cap.c \
 	%reldir%/cmd_torture.c \
 	%reldir%/torture.c
 
