@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* demo_limits.c: the demo's part on the limits of agreement: FLP's adversary against replicore's Paxos, losing once partial synchrony begins, and the two generals' last lost message, each computed in the run. */
+/* demo_limits.c: the demo's part on the limits of agreement: FLP's adversary against replicore's Paxos, losing once partial synchrony begins, CAP's two modes under a partition, and the two generals' last lost message, each computed in the run. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocols/cap/cap.h"
 #include "protocols/flp/flp.h"
 #include "tools/demo.h"
 
@@ -15,22 +16,34 @@
  *             every message delivered within RC_FLP_FAIR steps: nothing
  *             decided, bivalent at every step; then the same scheduler
  *             with partial synchrony from step FLP_GST: decided.
+ *   cap       replicore sim cap's default run: a register at 5 nodes
+ *             through one partition, consistent (majority quorums) and
+ *             available (the local replica when no majority answers),
+ *             each history checked for linearizability.
  *   generals  replicore sim generals: for each protocol of 1 to
  *             GEN_ROUNDS messages, the run the proof builds (the last
  *             message lost) in which one general attacks alone, and how
  *             many of all the loss patterns' runs disagree.
  *
  * The part fails when the adversary loses without synchrony, the
- * synchronous run does not decide, fairness fails, or a protocol has no
- * disagreeing run.
+ * synchronous run does not decide, fairness fails, consistent mode is
+ * not linearizable or available mode leaves an operation unanswered, or
+ * a generals protocol has no disagreeing run.
  */
 
 #define FLP_STEPS 100000
 #define FLP_GST 500
 #define GEN_ROUNDS 8
 
+struct cap_row {
+	uint64_t ops, answered, stale, stale_split;
+	enum rc_verdict verdict;
+	char witness[320];
+};
+
 struct limits_result {
 	struct _rc_flp_result async, sync;
+	struct cap_row cap[2]; /* consistent, available */
 	struct {
 		unsigned chain, runs, disagree;
 		uint32_t lost;
@@ -61,6 +74,34 @@ static void *limits_run(const struct demo_ctx *c, bool *failed)
 		free(r);
 		return NULL;
 	}
+	demo_progress(c, "limits: CAP");
+	for (unsigned m = 0; m < 2; m++) {
+		struct _rc_cap_sim_opts co = {
+			.mode = m ? RC_CAP_AVAILABLE : RC_CAP_CONSISTENT,
+			.nodes = 5,
+			.seed = 1,
+			.commands = 100,
+			.timeout = 200,
+		};
+		struct _rc_cap_sim_result cr;
+		struct cap_row *row = &r->cap[m];
+
+		if (_rc_sim_faults_parse("part=1", &co.faults, &err) < 0 ||
+		    _rc_cap_sim_run(&co, &cr, &err) < 0) {
+			fprintf(stderr, "replicore demo: cap: %s\n", err.msg);
+			free(r);
+			return NULL;
+		}
+		rc_history_free(cr.history);
+		row->ops = cr.ops - cr.lost;
+		row->answered = cr.answered;
+		row->stale = cr.stale;
+		row->stale_split = cr.stale_split;
+		row->verdict = cr.verdict;
+		snprintf(row->witness, sizeof row->witness, "%s", cr.witness);
+	}
+	*failed |= r->cap[0].verdict != RC_VERDICT_OK ||
+		   r->cap[1].answered != r->cap[1].ops;
 	demo_progress(c, "limits: the two generals");
 	for (unsigned k = 1; k <= GEN_ROUNDS; k++) {
 		typeof(r->gen[0]) *g = &r->gen[k - 1];
@@ -108,6 +149,29 @@ static void limits_text(const void *p, FILE *out)
 		fprintf(out,
 			"  from step %-4u partial synchrony: NOT decided\n",
 			FLP_GST);
+	fprintf(out,
+		"CAP: a register at 5 nodes through one partition "
+		"(replicore sim cap, seed 1):\n"
+		"  %-11s %5s %9s %10s %7s  %s\n",
+		"mode", "ops", "answered", "available", "stale", "verdict");
+	for (unsigned m = 0; m < 2; m++) {
+		const struct cap_row *row = &r->cap[m];
+
+		fprintf(out,
+			"  %-11s %5" PRIu64 " %9" PRIu64 " %9.1f%% %7" PRIu64
+			"  %s\n",
+			m ? "available" : "consistent", row->ops, row->answered,
+			row->ops ? 100.0 * (double)row->answered /
+					   (double)row->ops
+				 : 0,
+			row->stale,
+			row->verdict == RC_VERDICT_OK ? "linearizable"
+			: row->verdict == RC_VERDICT_VIOLATION
+				? "NOT linearizable"
+				: "unknown");
+	}
+	if (r->cap[1].witness[0])
+		fprintf(out, "  witness: %s\n", r->cap[1].witness);
 	fprintf(out, "Two generals: protocol k sends at most k messages, "
 		     "each acknowledging the\n"
 		     "last; a general attacks when every message to it "
@@ -150,6 +214,21 @@ static void limits_json(const void *p, struct cli_json *j)
 	cli_json_kv_uint(j, "sync_decided_at", r->sync.decided_at);
 	cli_json_kv_bool(j, "sync_agree", r->sync.agree);
 	cli_json_obj_end(j);
+	cli_json_key(j, "cap");
+	cli_json_arr(j);
+	for (unsigned m = 0; m < 2; m++) {
+		const struct cap_row *row = &r->cap[m];
+
+		cli_json_obj(j);
+		cli_json_kv_str(j, "mode", m ? "available" : "consistent");
+		cli_json_kv_uint(j, "ops", row->ops);
+		cli_json_kv_uint(j, "answered", row->answered);
+		cli_json_kv_uint(j, "stale_reads", row->stale);
+		cli_json_kv_uint(j, "stale_across_split", row->stale_split);
+		cli_json_kv_str(j, "verdict", rc_verdict_name(row->verdict));
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
 	cli_json_key(j, "generals");
 	cli_json_arr(j);
 	for (unsigned k = 1; k <= GEN_ROUNDS; k++) {
@@ -180,7 +259,7 @@ static void limits_free(void *p)
 
 const struct demo_part demo_part_limits = {
 	"limits",
-	"Limits of agreement: FLP's adversary and the two generals",
+	"Limits of agreement: FLP's adversary, CAP and the two generals",
 	limits_run,
 	limits_text,
 	limits_json,

@@ -528,6 +528,21 @@ static void check_limits(const struct bj *c)
 			       boolean(gen->v[i], "attack_b");
 	ok(gens, "limits: the two generals disagree in a run of every "
 		 "protocol of 1 to 8 messages");
+	{
+		const struct bj *cap = get(c, "cap");
+		bool two = cap != NULL && cap->t == BJ_ARR && cap->n == 2;
+		const struct bj *cm = two ? cap->v[0] : NULL,
+				*am = two ? cap->v[1] : NULL;
+
+		ok(two && str(cm, "verdict") &&
+			   strcmp(str(cm, "verdict"), "ok") == 0 &&
+			   num(cm, "answered") < num(cm, "ops") &&
+			   num(am, "answered") == num(am, "ops") &&
+			   str(am, "verdict") &&
+			   strcmp(str(am, "verdict"), "violation") == 0,
+		   "limits: CAP, consistent linearizable below 100%% "
+		   "available, available at 100%% and not linearizable");
+	}
 }
 
 int main(void)
