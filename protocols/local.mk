@@ -35,6 +35,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/snapshot/bank.c \
 	%reldir%/fd/fd.c \
 	%reldir%/fd/sim.c \
+	%reldir%/pbft/pbft.c \
+	%reldir%/pbft/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -47,6 +49,7 @@ noinst_HEADERS += \
 	%reldir%/lmutex/lmutex.h \
 	%reldir%/lease/lease.h \
 	%reldir%/fd/fd.h \
+	%reldir%/pbft/pbft.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h

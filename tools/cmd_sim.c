@@ -38,6 +38,8 @@ static const struct sim_protocol protocols[] = {
 	  lease_sim },
 	{ "fd", "failure detectors: heartbeat and phi accrual, with faults",
 	  fd_sim },
+	{ "pbft", "PBFT with Byzantine replicas; agreement up to f of 3f + 1",
+	  pbft_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))

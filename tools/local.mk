@@ -22,6 +22,7 @@ replicore_SOURCES += \
 	%reldir%/cmd_lmutex.c \
 	%reldir%/cmd_lease.c \
 	%reldir%/cmd_fd.c \
+	%reldir%/cmd_pbft.c \
 	%reldir%/cmd_torture.c \
 	%reldir%/torture.c
 
