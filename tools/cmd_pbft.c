@@ -83,7 +83,7 @@ static const char pbft_help[] =
 	"is\n"
 	"    printed), 2 on a bad option or SPEC.\n";
 
-static const char *const counts[] = { "executed", "complete", "views",
+static const char *const counts[] = { "executed",    "complete",  "views",
 				      "checkpoints", "collected", NULL };
 static const char *const props[] = { "agreement", "validity", NULL };
 static const char *const extras[] = { "byz", "behaviour", NULL };

@@ -89,11 +89,11 @@ struct slot {
 	bool pp, commit_sent, committed, cert, gone;
 	uint64_t ppv, ppd; /* the accepted PRE-PREPARE, of view ppv */
 	uint32_t pprid;
-	uint64_t cd;	   /* the committed digest */
-	uint64_t cv, cdg;  /* the prepared certificate of the highest view */
+	uint64_t cd;	  /* the committed digest */
+	uint64_t cv, cdg; /* the prepared certificate of the highest view */
 	uint32_t cpp;
-	uint32_t *cprep;   /* quorum - 1 PREPAREs */
-	uint64_t byzv;	   /* conflicting voter: voted in view byzv - 1 */
+	uint32_t *cprep; /* quorum - 1 PREPAREs */
+	uint64_t byzv;	 /* conflicting voter: voted in view byzv - 1 */
 };
 
 struct ckvote {
@@ -121,9 +121,9 @@ struct _rc_pbft_node {
 	uint64_t view, next; /* next: the primary's next sequence */
 	bool in_vc;
 	unsigned tries;
-	uint64_t nv_sent; /* the view whose NEW-VIEW was sent, + 1 */
-	uint64_t h, hd;	  /* stable checkpoint, its digest */
-	uint32_t *hproof; /* its quorum of CHECKPOINTs */
+	uint64_t nv_sent;     /* the view whose NEW-VIEW was sent, + 1 */
+	uint64_t h, hd;	      /* stable checkpoint, its digest */
+	uint32_t *hproof;     /* its quorum of CHECKPOINTs */
 	uint64_t last, state; /* last executed sequence, state digest */
 	struct slot *s;
 	uint64_t ns;
@@ -563,7 +563,8 @@ static const struct _rc_pbft_msg *lookup(const struct _rc_pbft_node *r,
 }
 
 /* Whether a VIEW-CHANGE's proof and certificates check out. */
-static bool vc_valid(const struct _rc_pbft_node *r, const struct _rc_pbft_msg *m)
+static bool vc_valid(const struct _rc_pbft_node *r,
+		     const struct _rc_pbft_msg *m)
 {
 	const unsigned q = r->cfg.quorum;
 	uint64_t seen = 0;
@@ -613,8 +614,7 @@ static bool vc_valid(const struct _rc_pbft_node *r, const struct _rc_pbft_msg *m
  */
 static void compute_o(const struct _rc_pbft_node *r,
 		      const struct _rc_pbft_msg *const *vcs, size_t nvc,
-		      uint64_t *min_s, uint64_t *max_s, uint64_t *d,
-		      size_t *ck)
+		      uint64_t *min_s, uint64_t *max_s, uint64_t *d, size_t *ck)
 {
 	const unsigned q = r->cfg.quorum;
 	uint64_t bestv[RC_PBFT_WINDOW];
@@ -677,9 +677,9 @@ static void send_newview(struct _rc_pbft_node *r)
 	nv->aux = (uint32_t)nvc;
 	memcpy(nv->ref, rids, nvc * sizeof *rids);
 	for (uint64_t n = min_s + 1; n <= max_s; n++)
-		nv->ref[nvc + n - min_s - 1] = bcast(
-			r, msg_new(RC_PM_PREPREPARE, r->view, n,
-				   d[n - min_s - 1], 0));
+		nv->ref[nvc + n - min_s - 1] =
+			bcast(r, msg_new(RC_PM_PREPREPARE, r->view, n,
+					 d[n - min_s - 1], 0));
 	r->io->trace(r->io->ctx, r->id, "new-view", r->view, max_s - min_s);
 	bcast(r, nv);
 }
@@ -780,8 +780,8 @@ static void on_newview(struct _rc_pbft_node *r, const struct _rc_pbft_msg *m)
 		const struct _rc_pbft_msg *pp = lookup(
 			r, m->ref[m->aux + n - min_s - 1], RC_PM_PREPREPARE);
 
-		if (!pp || pp->from != m->from || pp->v != m->v ||
-		    pp->n != n || pp->d != d[n - min_s - 1])
+		if (!pp || pp->from != m->from || pp->v != m->v || pp->n != n ||
+		    pp->d != d[n - min_s - 1])
 			return;
 	}
 	r->io->trace(r->io->ctx, r->id, "enter-view", m->v, max_s - min_s);
@@ -946,9 +946,9 @@ void _rc_pbft_node_tick(struct _rc_pbft_node *r, uint64_t now)
 			r->io->replay(r->io->ctx, r->id,
 				      (unsigned)(x % r->cfg.nodes),
 				      (uint32_t)(1 + (x >> 8) % n));
-		r->replay_at = ++r->replays < MAX_REPLAYS ?
-				       now + 50 + (x >> 40) % 100 :
-				       UINT64_MAX;
+		r->replay_at = ++r->replays < MAX_REPLAYS
+				       ? now + 50 + (x >> 40) % 100
+				       : UINT64_MAX;
 	}
 	if (r->timer <= now)
 		start_vc(r, r->view + 1);
@@ -989,19 +989,17 @@ uint64_t _rc_pbft_node_collected(const struct _rc_pbft_node *r)
 
 const char *_rc_pbft_behaviour_name(unsigned b)
 {
-	static const char *const names[] = { "correct", "silent",
-					     "equivocate", "conflict",
-					     "replay" };
+	static const char *const names[] = { "correct", "silent", "equivocate",
+					     "conflict", "replay" };
 
 	return b < RC_PBFT_BEHAVIOURS ? names[b] : "?";
 }
 
-void _rc_pbft_msg_describe(const struct _rc_pbft_msg *m, char *buf,
-			   size_t len)
+void _rc_pbft_msg_describe(const struct _rc_pbft_msg *m, char *buf, size_t len)
 {
-	static const char *const names[] = { "?",	   "request",
+	static const char *const names[] = { "?",	    "request",
 					     "pre-prepare", "prepare",
-					     "commit",	   "checkpoint",
+					     "commit",	    "checkpoint",
 					     "view-change", "new-view" };
 
 	snprintf(buf, len, "%s from=%u v=%llu n=%llu d=%llu refs=%u rid=%u",

@@ -54,10 +54,10 @@ static inline size_t _rc_pbft_msg_size(const struct _rc_pbft_msg *m)
 /* A Byzantine replica's behaviour (0: a correct replica). */
 enum {
 	RC_PBFT_CORRECT = 0,
-	RC_PBFT_SILENT,	     /* sends nothing at all */
-	RC_PBFT_EQUIVOCATE,  /* as primary: two PRE-PREPAREs per sequence */
-	RC_PBFT_CONFLICT,    /* PREPARE and COMMIT for a digest not seen */
-	RC_PBFT_REPLAY,	     /* resends old messages of anyone's */
+	RC_PBFT_SILENT,	    /* sends nothing at all */
+	RC_PBFT_EQUIVOCATE, /* as primary: two PRE-PREPAREs per sequence */
+	RC_PBFT_CONFLICT,   /* PREPARE and COMMIT for a digest not seen */
+	RC_PBFT_REPLAY,	    /* resends old messages of anyone's */
 	RC_PBFT_BEHAVIOURS
 };
 
@@ -88,9 +88,9 @@ struct _rc_pbft_io {
 
 /* Options of every replica of a run. */
 struct _rc_pbft_cfg {
-	unsigned nodes;	  /* 1..RC_SIM_MAX_NODES */
-	unsigned quorum;  /* 2f + 1 with f = (nodes - 1) / 3 */
-	uint64_t timeout; /* a request's timer, doubled per view change */
+	unsigned nodes;	   /* 1..RC_SIM_MAX_NODES */
+	unsigned quorum;   /* 2f + 1 with f = (nodes - 1) / 3 */
+	uint64_t timeout;  /* a request's timer, doubled per view change */
 	uint64_t requests; /* client requests are 1..requests */
 };
 
@@ -118,8 +118,7 @@ bool _rc_pbft_node_has_executed(const struct _rc_pbft_node *r, uint64_t d);
 uint64_t _rc_pbft_node_view(const struct _rc_pbft_node *r);
 uint64_t _rc_pbft_node_stable(const struct _rc_pbft_node *r);
 uint64_t _rc_pbft_node_collected(const struct _rc_pbft_node *r);
-void _rc_pbft_msg_describe(const struct _rc_pbft_msg *m, char *buf,
-			   size_t len);
+void _rc_pbft_msg_describe(const struct _rc_pbft_msg *m, char *buf, size_t len);
 const char *_rc_pbft_behaviour_name(unsigned b);
 
 /* The properties. */
@@ -142,10 +141,10 @@ struct _rc_pbft_sim_opts {
 };
 
 struct _rc_pbft_sim_result {
-	uint64_t executed;  /* requests every correct live replica executed */
-	uint64_t complete;  /* 1: every correct live replica executed every
+	uint64_t executed;    /* requests every correct live replica executed */
+	uint64_t complete;    /* 1: every correct live replica executed every
 			       request submitted at a correct replica */
-	uint64_t views;	    /* highest view reached */
+	uint64_t views;	      /* highest view reached */
 	uint64_t checkpoints; /* highest stable checkpoint */
 	uint64_t collected;   /* log entries collected, summed */
 	uint64_t byzantine;   /* the Byzantine replicas (bit per replica) */

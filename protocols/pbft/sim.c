@@ -38,7 +38,7 @@ struct psim {
 	struct _rc_pbft_msg **reg;
 	size_t nreg, capreg;
 	uint8_t *submitted; /* [1..commands]: 1 + the submitting replica */
-	uint8_t *done[RC_SIM_MAX_NODES]; /* per request, executed */
+	uint8_t *done[RC_SIM_MAX_NODES];  /* per request, executed */
 	uint64_t count[RC_SIM_MAX_NODES]; /* of the requests expected */
 	uint64_t expect;
 	uint64_t *agreed; /* per sequence: 1 + the digest, 0: none yet */
@@ -212,8 +212,8 @@ static uint64_t p_deadline(void *ctx, unsigned node)
 {
 	struct psim *ps = ctx;
 
-	return ps->violations ? UINT64_MAX :
-				_rc_pbft_node_deadline(ps->node[node]);
+	return ps->violations ? UINT64_MAX
+			      : _rc_pbft_node_deadline(ps->node[node]);
 }
 
 static void p_submit(void *ctx, unsigned node, uint64_t now, uint64_t k)
@@ -272,10 +272,10 @@ static void draw_byzantine(struct psim *ps, struct _rc_pbft_sim_result *res)
 	for (unsigned i = 0; i < o->byz; i++) {
 		unsigned j = i + (unsigned)(_rc_rand(&x) % (o->nodes - i));
 		unsigned t = ids[i];
-		unsigned b = o->behaviour ?
-				     o->behaviour :
-				     1 + (unsigned)(_rc_rand(&x) %
-						    (RC_PBFT_BEHAVIOURS - 1));
+		unsigned b = o->behaviour
+				     ? o->behaviour
+				     : 1 + (unsigned)(_rc_rand(&x) %
+						      (RC_PBFT_BEHAVIOURS - 1));
 
 		ids[i] = ids[j];
 		ids[j] = t;

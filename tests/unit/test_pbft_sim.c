@@ -99,8 +99,7 @@ static void test_clean(void)
 
 	ok(run(4, 0, 0, 3, 40, &r1, t1) == 0 && r1.violations == 0 &&
 		   r1.executed == 40 && r1.complete == 1 && r1.views == 0,
-	   "4 correct replicas execute all 40 requests in view 0 (%s)",
-	   r1.why);
+	   "4 correct replicas execute all 40 requests in view 0 (%s)", r1.why);
 	ok(r1.checkpoints == 40 && r1.collected == 4 * 40,
 	   "checkpoint 40 stable, the log below it collected at each "
 	   "replica (%llu entries)",
@@ -155,12 +154,14 @@ static void test_tight(void)
 	ok(r.byzantine == 0x5 && strstr(r.why, "at sequence 1"),
 	   "replica 0 equivocates, replica 2 votes both ways");
 	fuzz_run(1, 200, 4, 2, 0, &f);
-	ok(f.failed > 0, "f + 1 Byzantine in 200 seeds: %llu runs break "
-			 "agreement, first seed %llu",
+	ok(f.failed > 0,
+	   "f + 1 Byzantine in 200 seeds: %llu runs break "
+	   "agreement, first seed %llu",
 	   (unsigned long long)f.failed, (unsigned long long)f.first_seed);
 	fuzz_run(1, 200, 4, 1, 2, &f);
-	ok(f.failed > 0, "quorums of 2f, f Byzantine, 200 seeds: %llu "
-			 "runs break agreement, first seed %llu (%s)",
+	ok(f.failed > 0,
+	   "quorums of 2f, f Byzantine, 200 seeds: %llu "
+	   "runs break agreement, first seed %llu (%s)",
 	   (unsigned long long)f.failed, (unsigned long long)f.first_seed,
 	   f.first_why);
 }
