@@ -38,6 +38,8 @@ libreplicore_la_SOURCES += \
 	%reldir%/flp/flp.c \
 	%reldir%/flp/generals.c \
 	%reldir%/cap/sim.c \
+	%reldir%/pbft/pbft.c \
+	%reldir%/pbft/sim.c \
 	%reldir%/sim/sim.c \
 	%reldir%/run/run.c
 
@@ -52,6 +54,7 @@ noinst_HEADERS += \
 	%reldir%/fd/fd.h \
 	%reldir%/flp/flp.h \
 	%reldir%/cap/cap.h \
+	%reldir%/pbft/pbft.h \
 	%reldir%/sim/sim.h \
 	%reldir%/run/run.h \
 	%reldir%/rand.h

@@ -366,6 +366,21 @@ noinst_HEADERS += tests/unit/lmutex_fuzz.h
 TESTS += tests/unit/test_lmutex_sim tests/unit/test_lmutex_broken \
 	tests/regression/test_lmutex_sims
 REGTESTS += tests/regression/test_lmutex_sims
+# PBFT: runs without Byzantine replicas, each Byzantine behaviour alone,
+# seed 98 (2 Byzantine of 4) and quorums of 2f breaking agreement, and
+# 1,000 seeded runs each with f = 1 (4 nodes) and f = 2 (7 nodes) and up
+# to f Byzantine replicas (100,000 in the regression tier: 2 x 2,500
+# other seeds times RC_SCALE).
+check_PROGRAMS += tests/unit/test_pbft_sim tests/regression/test_pbft_sims
+tests_unit_test_pbft_sim_LDADD = $(RC_TEST_LDADD)
+tests_regression_test_pbft_sims_SOURCES = tests/unit/test_pbft_sim.c
+tests_regression_test_pbft_sims_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DPBFT_FUZZ_ONLY -DPBFT_DEFAULT_SIMS=2500 -DPBFT_FIRST_SEED=1000001
+tests_regression_test_pbft_sims_LDADD = $(RC_TEST_LDADD)
+TESTS += tests/unit/test_pbft_sim tests/regression/test_pbft_sims \
+	tests/unit/test_pbft_cli.sh
+REGTESTS += tests/regression/test_pbft_sims
+EXTRA_DIST += tests/unit/test_pbft_cli.sh
 # Leases with fencing tokens and the fenced store: the objects, runs
 # without faults, the classic pause (seed 6) rejected by the token,
 # restarts, 1,000 seeded runs with random faults (100,000 in the

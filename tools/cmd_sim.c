@@ -44,6 +44,8 @@ static const struct sim_protocol protocols[] = {
 	  generals_sim },
 	{ "cap", "a register under a partition: consistent or available",
 	  cap_sim },
+	{ "pbft", "PBFT with Byzantine replicas; agreement up to f of 3f + 1",
+	  pbft_sim },
 };
 
 #define NPROTOCOLS (sizeof(protocols) / sizeof(protocols[0]))

@@ -40,6 +40,8 @@ int cap_sim(int argc, char **argv);
 int lmutex_sim(int argc, char **argv);
 /* replicore sim lease (tools/cmd_lease.c). */
 int lease_sim(int argc, char **argv);
+/* replicore sim pbft (tools/cmd_pbft.c). */
+int pbft_sim(int argc, char **argv);
 int cmd_topo(int argc, char **argv);
 int cmd_torture(int argc, char **argv);
 

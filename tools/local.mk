@@ -25,6 +25,7 @@ replicore_SOURCES += \
 	%reldir%/cmd_fd.c \
 	%reldir%/cmd_flp.c \
 	%reldir%/cmd_cap.c \
+	%reldir%/cmd_pbft.c \
 	%reldir%/cmd_torture.c \
 	%reldir%/torture.c
 
