@@ -6,6 +6,7 @@
 
 #include "protocols/cap/cap.h"
 #include "protocols/flp/flp.h"
+#include "protocols/pbft/pbft.h"
 #include "tools/demo.h"
 
 /*
@@ -20,6 +21,10 @@
  *             through one partition, consistent (majority quorums) and
  *             available (the local replica when no majority answers),
  *             each history checked for linearizability.
+ *   pbft      replicore sim pbft: PBFT_RUNS seeds at f = 1 (4 replicas,
+ *             1 Byzantine) and f = 2 (7, 2 Byzantine), behaviours drawn
+ *             from the seed, agreement and validity checked; then seed
+ *             PBFT_SEED with 2 Byzantine of 4, which breaks agreement.
  *   generals  replicore sim generals: for each protocol of 1 to
  *             GEN_ROUNDS messages, the run the proof builds (the last
  *             message lost) in which one general attacks alone, and how
@@ -34,6 +39,8 @@
 #define FLP_STEPS 100000
 #define FLP_GST 500
 #define GEN_ROUNDS 8
+#define PBFT_RUNS 200
+#define PBFT_SEED 98
 
 struct cap_row {
 	uint64_t ops, answered, stale, stale_split;
@@ -44,6 +51,12 @@ struct cap_row {
 struct limits_result {
 	struct _rc_flp_result async, sync;
 	struct cap_row cap[2]; /* consistent, available */
+	struct {
+		unsigned nodes, byz, runs, viol;
+		uint64_t executed, complete;
+	} pbft[2];
+	unsigned pbft_tight_viol;
+	char pbft_why[256];
 	struct {
 		unsigned chain, runs, disagree;
 		uint32_t lost;
@@ -102,6 +115,40 @@ static void *limits_run(const struct demo_ctx *c, bool *failed)
 	}
 	*failed |= r->cap[0].verdict != RC_VERDICT_OK ||
 		   r->cap[1].answered != r->cap[1].ops;
+	demo_progress(c, "limits: PBFT");
+	for (unsigned k = 0; k < 3; k++) {
+		unsigned runs = k < 2 ? PBFT_RUNS : 1;
+
+		for (unsigned i = 0; i < runs; i++) {
+			struct _rc_pbft_sim_opts po = {
+				.nodes = k == 1 ? 7 : 4,
+				.byz = k == 0 ? 1 : 2,
+				.seed = k < 2 ? 1 + i : PBFT_SEED,
+				.commands = 50,
+			};
+			struct _rc_pbft_sim_result pr;
+
+			if (_rc_pbft_sim_run(&po, &pr, &err) < 0) {
+				fprintf(stderr, "replicore demo: pbft: %s\n",
+					err.msg);
+				free(r);
+				return NULL;
+			}
+			if (k == 2) {
+				r->pbft_tight_viol = pr.violations;
+				snprintf(r->pbft_why, sizeof r->pbft_why, "%s",
+					 pr.why);
+				continue;
+			}
+			r->pbft[k].nodes = po.nodes;
+			r->pbft[k].byz = po.byz;
+			r->pbft[k].runs++;
+			r->pbft[k].viol += pr.violations != 0;
+			r->pbft[k].executed += pr.executed;
+			r->pbft[k].complete += pr.complete;
+		}
+	}
+	*failed |= r->pbft[0].viol || r->pbft[1].viol || !r->pbft_tight_viol;
 	demo_progress(c, "limits: the two generals");
 	for (unsigned k = 1; k <= GEN_ROUNDS; k++) {
 		typeof(r->gen[0]) *g = &r->gen[k - 1];
@@ -172,6 +219,20 @@ static void limits_text(const void *p, FILE *out)
 	}
 	if (r->cap[1].witness[0])
 		fprintf(out, "  witness: %s\n", r->cap[1].witness);
+	fprintf(out, "PBFT with Byzantine replicas (silent, equivocating, "
+		     "conflicting, replaying):\n");
+	for (unsigned k = 0; k < 2; k++)
+		fprintf(out,
+			"  %u replicas, %u Byzantine: %u runs, %" PRIu64
+			" complete, %" PRIu64 " requests\n"
+			"    executed everywhere; agreement and validity %s\n",
+			r->pbft[k].nodes, r->pbft[k].byz, r->pbft[k].runs,
+			r->pbft[k].complete, r->pbft[k].executed,
+			r->pbft[k].viol ? "VIOLATED" : "hold");
+	fprintf(out,
+		"  4 replicas, 2 Byzantine (more than f), seed %d:\n    %s\n",
+		PBFT_SEED,
+		r->pbft_tight_viol ? r->pbft_why : "agreement NOT broken");
 	fprintf(out, "Two generals: protocol k sends at most k messages, "
 		     "each acknowledging the\n"
 		     "last; a general attacks when every message to it "
@@ -229,6 +290,21 @@ static void limits_json(const void *p, struct cli_json *j)
 		cli_json_obj_end(j);
 	}
 	cli_json_arr_end(j);
+	cli_json_key(j, "pbft");
+	cli_json_arr(j);
+	for (unsigned k = 0; k < 2; k++) {
+		cli_json_obj(j);
+		cli_json_kv_uint(j, "nodes", r->pbft[k].nodes);
+		cli_json_kv_uint(j, "byzantine", r->pbft[k].byz);
+		cli_json_kv_uint(j, "runs", r->pbft[k].runs);
+		cli_json_kv_uint(j, "complete", r->pbft[k].complete);
+		cli_json_kv_uint(j, "executed", r->pbft[k].executed);
+		cli_json_kv_bool(j, "properties_hold", !r->pbft[k].viol);
+		cli_json_obj_end(j);
+	}
+	cli_json_arr_end(j);
+	cli_json_kv_uint(j, "pbft_tight_seed", PBFT_SEED);
+	cli_json_kv_bool(j, "pbft_tight_broken", r->pbft_tight_viol != 0);
 	cli_json_key(j, "generals");
 	cli_json_arr(j);
 	for (unsigned k = 1; k <= GEN_ROUNDS; k++) {
@@ -259,7 +335,8 @@ static void limits_free(void *p)
 
 const struct demo_part demo_part_limits = {
 	"limits",
-	"Limits of agreement: FLP's adversary, CAP and the two generals",
+	"Limits of agreement: FLP's adversary, CAP, PBFT and the two "
+	"generals",
 	limits_run,
 	limits_text,
 	limits_json,

@@ -529,6 +529,19 @@ static void check_limits(const struct bj *c)
 	ok(gens, "limits: the two generals disagree in a run of every "
 		 "protocol of 1 to 8 messages");
 	{
+		const struct bj *pb = get(c, "pbft");
+		bool two = pb != NULL && pb->t == BJ_ARR && pb->n == 2;
+
+		for (size_t i = 0; two && i < 2; i++)
+			two = num(pb->v[i], "runs") > 0 &&
+			      boolean(pb->v[i], "properties_hold") &&
+			      num(pb->v[i], "byzantine") ==
+				      (num(pb->v[i], "nodes") - 1) / 3;
+		ok(two && boolean(c, "pbft_tight_broken"),
+		   "limits: PBFT holds with f Byzantine of 3f + 1 (f = 1, 2) "
+		   "and breaks with one more");
+	}
+	{
 		const struct bj *cap = get(c, "cap");
 		bool two = cap != NULL && cap->t == BJ_ARR && cap->n == 2;
 		const struct bj *cm = two ? cap->v[0] : NULL,
