@@ -156,6 +156,18 @@ static inline uint64_t tap_env_fixed(const char *name, uint64_t dflt)
 	return s != NULL && *s != '\0' ? strtoull(s, NULL, 10) : dflt;
 }
 
+/*
+ * Whether the regression tier runs: make regtest sets RC_SCALE to a
+ * number, make check exports it empty. A regression program skips all
+ * when this is false.
+ */
+static inline bool tap_regtest(void)
+{
+	const char *scale = getenv("RC_SCALE");
+
+	return scale != NULL && *scale != '\0';
+}
+
 /* A xorshift step of the seeded generator *s (nonzero): its next value. */
 static inline uint64_t tap_rand(uint64_t *s)
 {

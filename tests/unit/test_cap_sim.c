@@ -241,10 +241,7 @@ int main(void)
 #else
 	const bool fuzz_only = false;
 #endif
-	const char *scale = getenv("RC_SCALE");
-
-	/* make check exports RC_SCALE empty: the regression tier skips */
-	if (fuzz_only && (scale == NULL || *scale == '\0')) {
+	if (fuzz_only && !tap_regtest()) {
 		skip_all("the regression tier runs under make regtest");
 		return 0;
 	}

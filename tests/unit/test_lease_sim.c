@@ -150,9 +150,7 @@ int main(void)
 	const bool fuzz_only = false;
 #endif
 
-	/* make check exports RC_SCALE empty; make regtest sets it */
-	if (fuzz_only &&
-	    (getenv("RC_SCALE") == NULL || *getenv("RC_SCALE") == '\0')) {
+	if (fuzz_only && !tap_regtest()) {
 		skip_all("the regression tier runs under make regtest");
 		return 0;
 	}

@@ -124,9 +124,7 @@ int main(void)
 	const bool fuzz_only = false;
 #endif
 
-	/* make check exports RC_SCALE empty: only a number means regtest */
-	if (fuzz_only &&
-	    (getenv("RC_SCALE") == NULL || *getenv("RC_SCALE") == '\0')) {
+	if (fuzz_only && !tap_regtest()) {
 		skip_all("the regression tier runs under make regtest");
 		return 0;
 	}
