@@ -111,8 +111,10 @@ static void test_reads(const rc_topo_t *topo, bool threads, unsigned reads)
 		rc_paxos_destroy(p);
 		return;
 	}
-	/* acquire: pairs with the writer's release */
-	while (!atomic_load_explicit(&w.done, memory_order_acquire)) {
+	/* At least one read, however fast the writer is (on a loaded
+	 * machine it once finished its 200 commits before the first
+	 * read). */
+	do {
 		unsigned node = 1 + (unsigned)(nread % 2);
 
 		before = max_delivered(p);
@@ -124,7 +126,8 @@ static void test_reads(const rc_topo_t *topo, bool threads, unsigned reads)
 		if (idx < before || rc_paxos_delivered(p, node) < idx)
 			stale++;
 		nread++;
-	}
+		/* acquire: pairs with the writer's release */
+	} while (!atomic_load_explicit(&w.done, memory_order_acquire));
 	pthread_join(th, NULL);
 	ok(w.rc == 0 && bad == 0 && nread > 0,
 	   "%s: %llu reads at nodes 1 and 2 answered while node 0 committed "
